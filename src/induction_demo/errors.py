@@ -1,0 +1,10 @@
+"""The one error type of the library.
+
+Its message is written for the person at the terminal: one line, saying what
+was wrong with what they typed and, where it helps, what to type instead.
+The CLI turns it into a usage error (exit code 2).
+"""
+
+
+class InputError(ValueError):
+    """The input cannot be run through the model (empty, too long, bad scale)."""
