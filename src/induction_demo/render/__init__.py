@@ -1,0 +1,1 @@
+"""Renderers: each takes a Trace and formats it; none computes a number."""

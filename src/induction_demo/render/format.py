@@ -1,0 +1,46 @@
+"""How every renderer writes numbers and tokens.
+
+One place decides the precision of each kind of number, the marks for zero,
+masked and missing cells, and how a token is made safe to show: user tokens
+are data, so anything that is not a visible character is written as an escape.
+"""
+from __future__ import annotations
+
+LOGIT_DECIMALS = 1  # like the lecture's 100.0
+WEIGHT_DECIMALS = 2  # attention weights and layer outputs
+JSON_DIGITS = 12  # significant digits kept in JSON: stable bytes, honest values
+
+ZERO = "·"  # exactly 0
+MASKED = "×"  # the mask removed this cell (key not earlier than the query)
+NONE = "—"  # no prediction: nothing to copy
+SPACE = "␣"  # a space token (characters mode)
+
+
+def number(x: float, decimals: int) -> str:
+    """Fixed-point ``x``; a value that rounds to zero is written without a sign."""
+    text = f"{x:.{decimals}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+def cell(x: float, decimals: int) -> str:
+    """A matrix cell: ``·`` for exactly 0, else fixed-point."""
+    return ZERO if x == 0 else number(x, decimals)
+
+
+def json_number(x: float) -> float:
+    """``x`` to JSON_DIGITS significant digits, with -0.0 as 0.0."""
+    return float(f"{x:.{JSON_DIGITS}g}") + 0.0
+
+
+def token(text: str) -> str:
+    """A token as shown: spaces as ``␣``, invisible or control characters as
+    Python escapes (``\\t``, ``\\x1b``, ``\\u200b``), everything else as is."""
+    out = []
+    for c in text:
+        if c == " ":
+            out.append(SPACE)
+        elif c.isprintable():
+            out.append(c)
+        else:
+            out.append(c.encode("unicode_escape").decode("ascii"))
+    return "".join(out)

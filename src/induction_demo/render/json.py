@@ -1,0 +1,65 @@
+"""The JSON view: one document holding the whole trace.
+
+Numbers carry 12 significant digits (stable bytes across machines; the last
+bits of exp() differ between CPUs). Masked cells are null. Each matrix row is
+written on one line so the file reads like the tables.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from ..trace import Layer, Trace
+from . import format as fmt
+
+SCHEMA_VERSION = 1
+
+
+def _matrix(matrix: np.ndarray, mask: np.ndarray | None = None) -> list[list[float | None]]:
+    return [
+        [None if mask is not None and not mask[i, j] else fmt.json_number(x) for j, x in enumerate(row)]
+        for i, row in enumerate(matrix)
+    ]
+
+
+def _layer(layer: Layer) -> dict:
+    return {
+        "index": layer.index,
+        "name": layer.name,
+        "logits": _matrix(layer.logits),
+        "masked": _matrix(layer.logits, layer.mask),
+        "weights": _matrix(layer.weights),
+        "output": _matrix(layer.output),
+    }
+
+
+def document(trace: Trace, layers=(1, 2)) -> dict:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tokens": list(trace.tokens),
+        "vocab": list(trace.vocab),
+        "scale": fmt.json_number(trace.scale),
+        "basis": list(trace.basis.labels),
+        "layers": [_layer(layer) for layer in trace.layers if layer.index in layers],
+        "predictions": [
+            {"position": p.position, "token": p.token, "next": p.next, "candidates": list(p.candidates)}
+            for p in trace.predictions
+        ],
+    }
+
+
+def dumps(value, indent: int = 0) -> str:
+    """JSON with two-space indentation, except that a list of numbers (a matrix
+    row) stays on one line."""
+    pad, inner = "  " * indent, "  " * (indent + 1)
+    if isinstance(value, dict):
+        items = [f"{inner}{json.dumps(k)}: {dumps(v, indent + 1)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + pad + "}" if items else "{}"
+    if isinstance(value, list) and value and all(isinstance(v, (dict, list)) for v in value):
+        return "[\n" + ",\n".join(inner + dumps(v, indent + 1) for v in value) + "\n" + pad + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def render(trace: Trace, layers=(1, 2)) -> str:
+    return dumps(document(trace, layers)) + "\n"

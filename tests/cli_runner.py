@@ -1,0 +1,13 @@
+"""The one place that pins how tests run the CLI: width, colour, environment."""
+from __future__ import annotations
+
+from click.testing import CliRunner, Result
+
+from induction_demo.cli import main
+
+ENV = {"COLUMNS": "120", "NO_COLOR": "1", "TERM": "dumb", "FORCE_COLOR": None}
+
+
+def invoke(args: list[str], input: str | bytes | None = None, env: dict | None = None) -> Result:
+    runner = CliRunner(env={**ENV, **(env or {})})
+    return runner.invoke(main, args, input=input, catch_exceptions=False, prog_name="induction-demo")

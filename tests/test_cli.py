@@ -1,0 +1,124 @@
+"""The CLI through click's CliRunner: exit codes, one-line errors, stdin, escaping."""
+import json
+
+import pytest
+
+from cli_runner import invoke
+
+
+def one_line_error(result, code: int) -> str:
+    assert result.exit_code == code
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\t\n"])
+def test_empty_or_whitespace_tokens_are_a_usage_error(text):
+    assert "no tokens" in one_line_error(invoke(["show", text]), 2)
+
+
+@pytest.mark.parametrize("scale", ["nan", "inf", "-inf", "0", "-1", "1e400", "abc"])
+def test_a_non_finite_or_non_positive_scale_is_a_usage_error(scale):
+    line = one_line_error(invoke(["show", "a b", "--scale", scale]), 2)
+    assert "--scale" in line
+
+
+def test_unknown_format_is_a_usage_error():
+    assert "'xml' is not one of" in one_line_error(invoke(["show", "a b", "--format", "xml"]), 2)
+
+
+def test_unknown_layer_is_a_usage_error():
+    assert "'3' is not one of" in one_line_error(invoke(["show", "a b", "--layer", "3"]), 2)
+
+
+def test_unknown_tokenize_mode_is_a_usage_error():
+    assert "--tokenize" in one_line_error(invoke(["show", "a b", "--tokenize", "words"]), 2)
+
+
+def test_missing_tokens_is_a_usage_error():
+    assert "Missing argument 'TOKENS'" in one_line_error(invoke(["show"]), 2)
+
+
+def test_stdin_that_is_not_utf8_is_a_usage_error():
+    assert "not UTF-8" in one_line_error(invoke(["show", "-"], input=b"a \xff b"), 2)
+
+
+def test_empty_stdin_is_a_usage_error():
+    assert "no tokens" in one_line_error(invoke(["show", "-"], input=b""), 2)
+
+
+def test_too_many_tokens_is_a_usage_error():
+    assert "1000" in one_line_error(invoke(["show", "a " * 1001]), 2)
+
+
+def test_dash_reads_tokens_from_stdin():
+    result = invoke(["show", "-", "--format", "json"], input="! a b a c b\n")
+    assert json.loads(result.stdout)["tokens"] == ["!", "a", "b", "a", "c", "b"]
+
+
+def test_json_is_one_document_with_the_documented_keys():
+    doc = json.loads(invoke(["show", "! a b a c b", "--format", "json"]).stdout)
+    assert list(doc) == ["schema_version", "tokens", "vocab", "scale", "basis", "layers", "predictions"]
+    assert [layer["name"] for layer in doc["layers"]] == ["previous-token head", "induction head"]
+    assert set(doc["layers"][0]) >= {"name", "logits", "masked", "weights", "output"}
+    assert doc["layers"][1]["masked"][0] == [None] * 6
+    assert doc["predictions"][3] == {"position": 3, "token": "a", "next": "b", "candidates": ["b"]}
+    assert len(doc["basis"]) == 20
+
+
+def test_layer_option_shows_one_layer_only():
+    doc = json.loads(invoke(["show", "a b a", "--format", "json", "--layer", "2"]).stdout)
+    assert [layer["index"] for layer in doc["layers"]] == [2]
+    table = invoke(["show", "a b a", "--layer", "1"]).stdout
+    assert "Layer 1" in table and "Layer 2" not in table
+
+
+def test_no_matrices_hides_the_attention_matrices():
+    shown = invoke(["show", "a b a"]).stdout
+    hidden = invoke(["show", "a b a", "--no-matrices"]).stdout
+    assert "A_1 (d x d" in shown and "A_1 (d x d" not in hidden and "A_2 (d x d" not in hidden
+
+
+def test_markup_looking_tokens_print_literally():
+    out = invoke(["show", "[bold]x[/bold] :smile: [red]"]).stdout
+    assert "[bold]x[/bold]" in out and ":smile:" in out and "[red]" in out
+
+
+def test_control_characters_in_tokens_are_escaped_not_sent_to_the_terminal():
+    out = invoke(["show", "-"], input="a\x1b[31m b a\x07\n").stdout
+    assert "\x1b" not in out and "\x07" not in out
+    assert "a\\x1b[31m" in out and "a\\x07" in out
+
+
+def test_table_output_off_a_terminal_has_no_ansi_codes():
+    assert "\x1b" not in invoke(["show", "! a b a c b"], env={"NO_COLOR": None}).stdout
+
+
+def test_the_lecture_example_fits_120_columns():
+    from rich.cells import cell_len
+
+    out = invoke(["show", "! a b a c b"]).stdout
+    assert max(cell_len(line) for line in out.splitlines()) <= 120
+
+
+def test_version_comes_from_the_installed_package():
+    from importlib.metadata import version
+
+    result = invoke(["--version"])
+    assert result.exit_code == 0 and version("induction-demo") in result.stdout
+
+
+@pytest.mark.parametrize("args", [["--help"], ["show", "--help"], ["weights", "--help"]])
+def test_help_shows_examples(args):
+    result = invoke(args)
+    assert result.exit_code == 0
+    assert 'induction-demo show "! a b a c b"' in result.stdout
+
+
+def test_weights_command_shows_all_four_matrices():
+    out = invoke(["weights", "a b a"]).stdout
+    for name in ["A_1", "V_1", "A_2", "V_2"]:
+        assert f"{name}," in out

@@ -1,0 +1,85 @@
+"""The formatter and the terminal renderer, apart from the CLI."""
+import io
+
+import pytest
+from rich.cells import cell_len
+from rich.console import Console
+
+from induction_demo.model import run
+from induction_demo.render import format as fmt
+from induction_demo.render import terminal
+from induction_demo import views
+
+
+@pytest.mark.parametrize("x, decimals, text", [
+    (100.0, 1, "100.0"), (0.25, 2, "0.25"), (-0.0, 1, "0.0"), (-1e-9, 2, "0.00"), (-0.5, 1, "-0.5"),
+])
+def test_number_is_fixed_point_without_negative_zero(x, decimals, text):
+    assert fmt.number(x, decimals) == text
+
+
+def test_cell_marks_exact_zero_with_a_dot_and_keeps_tiny_values():
+    assert fmt.cell(0.0, 2) == "·" and fmt.cell(1e-44, 2) == "0.00"
+
+
+def test_json_number_keeps_twelve_significant_digits():
+    assert fmt.json_number(1 / 3) == 0.333333333333 and str(fmt.json_number(-0.0)) == "0.0"
+
+
+@pytest.mark.parametrize("raw, shown", [
+    (" ", "␣"), ("\t", "\\t"), ("a\x1bb", "a\\x1bb"), ("\u200b", "\\u200b"), ("猫", "猫"), ("é", "é"),
+])
+def test_token_escapes_what_is_not_visible(raw, shown):
+    assert fmt.token(raw) == shown
+
+
+def styled(document: views.Document) -> str:
+    """The document through rich with colour, as a terminal would get it."""
+    out = io.StringIO()
+    console = Console(file=out, width=120, color_system="standard", force_terminal=True,
+                      markup=False, emoji=False, highlight=False)
+    for line in terminal.styled(document, 120):
+        console.print(line, soft_wrap=True)
+    return out.getvalue()
+
+
+def test_the_largest_weight_of_each_row_is_highlighted_in_colour():
+    trace = run(tuple("! a b a c b".split()))
+    layer = trace.layers[1]
+    table = views.attention(trace, "w", "weights", layer.weights, 2, mask=layer.mask, mark_top=True)
+    text = styled(views.Document((table,)))
+    # bold cyan is ESC[1;36m; rows 1, 3 and 5 put 1.00 on one key, row 2 splits 0.50/0.50, row 4 0.25 x 4
+    assert text.count("\x1b[1;36m1.00") == 3
+    assert text.count("\x1b[1;36m0.50") == 2
+    assert text.count("\x1b[1;36m0.25") == 4
+
+
+def test_masked_cells_are_marked_and_never_highlighted():
+    trace = run(tuple("a b".split()))
+    layer = trace.layers[0]
+    table = views.attention(trace, "w", "weights", layer.weights, 2, mask=layer.mask, mark_top=True)
+    assert [[c.text for c in row.cells] for row in table.rows] == [["×", "×"], ["1.00", "×"]]
+    assert not any(c.top for c in table.rows[0].cells)
+
+
+def test_zero_blocks_of_a_weight_matrix_are_dimmed_in_colour():
+    trace = run(tuple("a b".split()))
+    table = views.weight_matrix(trace, "A", "A_1", trace.layers[0].A, views.write_a(trace))
+    text = styled(views.Document((table,)))
+    assert "\x1b[2m·" in text  # a zero in an all-zero block is dim
+    assert "\x1b[2ms" not in text and "s" in text  # the block holding s is not
+
+
+def test_plain_text_has_no_escape_codes_and_no_trailing_spaces():
+    trace = run(tuple("! a b a c b".split()))
+    text = terminal.plain(views.walkthrough(trace), 120)
+    assert "\x1b" not in text
+    assert all(line == line.rstrip() for line in text.splitlines())
+
+
+def test_unicode_tokens_keep_the_block_rules_aligned():
+    trace = run(tuple("café 猫 🐈 café 猫 e\u0301".split()))
+    table = views.stream(trace, "Y", "Y^(0)", trace.embedding)
+    lines = terminal.plain(views.Document((table,)), 120).splitlines()
+    bars = {tuple(cell_len(line[:k]) for k, c in enumerate(line) if c == "│") for line in lines if "│" in line}
+    assert len(bars) == 1
