@@ -47,7 +47,7 @@ def test_the_largest_weight_of_each_row_is_highlighted_in_colour():
     trace = run(tuple("! a b a c b".split()))
     layer = trace.layers[1]
     table = views.attention(trace, "w", "weights", layer.weights, 2, mask=layer.mask, mark_top=True)
-    text = styled(views.Document((table,)))
+    text = styled(views.Document("t", (table,)))
     # bold cyan is ESC[1;36m; rows 1, 3 and 5 put 1.00 on one key, row 2 splits 0.50/0.50, row 4 0.25 x 4
     assert text.count("\x1b[1;36m1.00") == 3
     assert text.count("\x1b[1;36m0.50") == 2
@@ -65,7 +65,7 @@ def test_masked_cells_are_marked_and_never_highlighted():
 def test_zero_blocks_of_a_weight_matrix_are_dimmed_in_colour():
     trace = run(tuple("a b".split()))
     table = views.weight_matrix(trace, "A", "A_1", trace.layers[0].A, views.write_a(trace))
-    text = styled(views.Document((table,)))
+    text = styled(views.Document("t", (table,)))
     assert "\x1b[2m·" in text  # a zero in an all-zero block is dim
     assert "\x1b[2ms" not in text and "s" in text  # the block holding s is not
 
@@ -80,6 +80,6 @@ def test_plain_text_has_no_escape_codes_and_no_trailing_spaces():
 def test_unicode_tokens_keep_the_block_rules_aligned():
     trace = run(tuple("café 猫 🐈 café 猫 e\u0301".split()))
     table = views.stream(trace, "Y", "Y^(0)", trace.embedding)
-    lines = terminal.plain(views.Document((table,)), 120).splitlines()
+    lines = terminal.plain(views.Document("t", (table,)), 120).splitlines()
     bars = {tuple(cell_len(line[:k]) for k, c in enumerate(line) if c == "│") for line in lines if "│" in line}
     assert len(bars) == 1

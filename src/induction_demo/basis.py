@@ -14,13 +14,13 @@ Every column is a ``Direction`` with a label (``a``, ``@3``, ``prev a``,
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 BLOCKS = ("tok", "pos", "prev tok", "prev pos")
 """The four blocks of the residual stream, in order."""
 
 
-@dataclass(frozen=True)
-class Direction:
+class Direction(NamedTuple):
     """One basis vector: a block and the token or position it stands for."""
 
     block: str

@@ -2,11 +2,14 @@
 
 Renderers read a Trace and format it; they never compute a number of their
 own. Arrays are made read-only when the trace is built, and their shapes are
-checked against the basis, so a trace that exists is consistent.
+checked against the basis, so a trace that exists is consistent. (Layer and
+Prediction are named tuples, immutable and cheaper to define at start-up than
+dataclasses; the Trace that holds them validates them.)
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -19,8 +22,7 @@ def _freeze(name: str, array: np.ndarray, shape: tuple[int, int]) -> None:
     array.setflags(write=False)
 
 
-@dataclass(frozen=True)
-class Layer:
+class Layer(NamedTuple):
     """One attention layer: its weights and everything it computed.
 
     ``mask[i, j]`` is True where query i may attend to key j (j < i); the
@@ -38,8 +40,7 @@ class Layer:
     output: np.ndarray  # [N, d] Y^(l)
 
 
-@dataclass(frozen=True)
-class Prediction:
+class Prediction(NamedTuple):
     """What position ``position`` says comes next.
 
     ``next`` is None where the token has not occurred earlier with a successor

@@ -1,16 +1,23 @@
 """Format-neutral views of a Trace: headings, paragraphs and labelled tables.
 
 A view decides what is shown and how each number is written (through
-``render.format``); a renderer (terminal, JSON, ...) only lays views out.
-Views are named tuples (immutable, and cheap to define at start-up, unlike
-dataclasses). Cells carry their printed text, the number behind it (for
-shading) and marks:
+``render.format``); a renderer (terminal, Markdown, LaTeX, HTML, JSON) only
+lays views out. Views are named tuples (immutable, and cheap to define at
+start-up, unlike dataclasses).
+
+Text that may hold a formula is a tuple of parts: plain strings and ``Math``
+(written in the plain notation of ``render.math``). Cells carry their printed
+text, the number behind it and the table's ``vmax`` (for shading), and marks:
 ``masked`` (removed by the causal mask), ``top`` (the largest weight of its
-row), ``faint`` (inside a block that is all zero).
+row), ``faint`` (inside a block that is all zero), ``gap`` (stands for hidden
+rows or columns of a windowed table).
+
+Windows: every table over positions can be built for a subset of them (a
+terminal too narrow for all); ``priority`` orders the positions by interest.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
 
@@ -19,32 +26,40 @@ from .render import format as fmt
 from .trace import Layer, Trace
 
 
+class Math(NamedTuple):
+    expr: str
+
+
 class Cell(NamedTuple):
     text: str
     value: float | None = None
     masked: bool = False
     top: bool = False
     faint: bool = False
+    gap: bool = False
 
 
 class Row(NamedTuple):
     labels: tuple[str, ...]
     cells: tuple[Cell, ...]
     group: int = 0  # rows of different groups are separated by a rule
+    gap: bool = False  # stands for hidden rows
 
 
 class Table(NamedTuple):
     """``columns`` holds each column's header lines (top to bottom); columns of
     different ``column_groups`` are separated by a rule. ``corner`` heads the
-    label columns."""
+    label columns. ``vmax`` is the value of the darkest shade."""
 
     key: str
-    title: str
+    title: tuple
     corner: tuple[str, ...]
     columns: tuple[tuple[str, ...], ...]
     rows: tuple[Row, ...]
     column_groups: tuple[int, ...] = ()
     align: str = "right"  # of the data columns: right (numbers) or center
+    vmax: float = 1.0
+    shown: int = 0  # positions shown, when the table is a window (0: all)
 
 
 class Heading(NamedTuple):
@@ -52,16 +67,79 @@ class Heading(NamedTuple):
 
 
 class Paragraph(NamedTuple):
-    text: str
+    text: tuple
 
 
 class Document(NamedTuple):
+    title: str
     blocks: tuple = ()
+
+
+GAP_COLUMN, GAP_ROW = "…", "⋮"
+Build = Callable[["Sequence[int] | None"], Table]
+
+
+def plain(parts: tuple) -> str:
+    """Text parts as plain text (formulas in their plain notation)."""
+    return "".join(p.expr if isinstance(p, Math) else p for p in parts)
 
 
 def count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
+
+# --- windows ---------------------------------------------------------------
+
+def priority(trace: Trace) -> list[int]:
+    """Positions by interest: for each query that copies (in order), the
+    earlier occurrence, the key it attends to and the query itself; then every
+    other position from the start."""
+    w2 = trace.layers[-1].weights
+    order: list[int] = []
+    for p in trace.predictions:
+        if p.next is not None:
+            key = int(w2[p.position].argmax())
+            order += [key - 1, key, p.position]
+    return list(dict.fromkeys(order + list(range(trace.n))))
+
+
+def _with_gaps(shown: Sequence[int], n: int) -> list[int | None]:
+    """Sorted positions with None wherever hidden ones lie between or around them."""
+    out: list[int | None] = []
+    previous = -1
+    for i in sorted(shown):
+        if i != previous + 1:
+            out.append(None)
+        out.append(i)
+        previous = i
+    if previous != n - 1:
+        out.append(None)
+    return out
+
+
+def _positions(trace: Trace, shown: Sequence[int] | None) -> list[int | None]:
+    return list(range(trace.n)) if shown is None else _with_gaps(shown, trace.n)
+
+
+def _directions(trace: Trace, shown: Sequence[int] | None) -> list[tuple[int | None, int]]:
+    """(index among the d directions or None for a gap, block 0-3) of each
+    column to show: with a window, the tokens and positions of the shown
+    positions, in both halves."""
+    out: list[tuple[int | None, int]] = []
+    for b, block in enumerate(BLOCKS):
+        start = trace.basis.block(block).start
+        if shown is None:
+            out += [(start + k, b) for k in range(len(trace.basis.values(block)))]
+        elif block.endswith("tok"):
+            tokens = {trace.tokens[i] for i in shown}
+            kept = [(start + k, b) for k, t in enumerate(trace.vocab) if t in tokens]
+            out += kept + ([(None, b)] if len(kept) < len(trace.vocab) else [])
+        else:
+            out += [(None if i is None else start + i, b) for i in _with_gaps(shown, trace.n)]
+    return out
+
+
+# --- tables ------------------------------------------------------------------
 
 def _direction_name(direction: Direction) -> str:
     return fmt.token(direction.value) if direction.block.endswith("tok") else f"@{direction.value}"
@@ -76,19 +154,13 @@ def _direction_label(direction: Direction) -> str:
     return ("prev " if direction.block.startswith("prev") else "") + _direction_name(direction)
 
 
-def _blocks(trace: Trace) -> tuple[int, ...]:
-    """The block (0-3) of each of the d directions."""
-    return tuple(BLOCKS.index(d.block) for d in trace.basis.directions)
-
-
-def _faint(matrix: np.ndarray, row_blocks: tuple[int, ...], col_blocks: tuple[int, ...]) -> np.ndarray:
-    """True on every cell whose (row block, column block) is all zero."""
-    rows, cols = np.asarray(row_blocks), np.asarray(col_blocks)
+def _faint(trace: Trace, matrix: np.ndarray, rows_by_block: bool) -> np.ndarray:
+    """True on every cell whose block (rows: one block, or the d blocks) is all zero."""
     faint = np.zeros(matrix.shape, dtype=bool)
-    for rb in set(row_blocks):
-        for cb in set(col_blocks):
-            where = np.ix_(rows == rb, cols == cb)
-            faint[where] = not matrix[where].any()
+    row_slices = [trace.basis.block(b) for b in BLOCKS] if rows_by_block else [slice(None)]
+    for rows in row_slices:
+        for cols in (trace.basis.block(b) for b in BLOCKS):
+            faint[rows, cols] = not matrix[rows, cols].any()
     return faint
 
 
@@ -96,61 +168,87 @@ def _position_labels(trace: Trace, i: int) -> tuple[str, str]:
     return (f"@{i}", fmt.token(trace.tokens[i]))
 
 
-def weight_matrix(trace: Trace, key: str, title: str, matrix: np.ndarray, write) -> Table:
+def _gap_row(width: int, n_labels: int, group: int = 0) -> Row:
+    return Row((GAP_ROW,) + ("",) * (n_labels - 1), (Cell(GAP_ROW, gap=True),) * width, group, gap=True)
+
+
+def weight_matrix(trace: Trace, key: str, title: tuple, matrix: np.ndarray, write,
+                  shown: Sequence[int] | None = None, vmax: float = 1.0) -> Table:
     """A d x d matrix, rows and columns labelled with the basis."""
-    blocks = _blocks(trace)
-    faint = _faint(matrix, blocks, blocks)
-    rows = tuple(
-        Row((_direction_label(direction),),
-            tuple(Cell(write(x), float(x), faint=bool(f)) for x, f in zip(matrix[r], faint[r])),
-            group=blocks[r])
-        for r, direction in enumerate(trace.basis.directions)
-    )
-    columns = tuple(_direction_header(d) for d in trace.basis.directions)
-    return Table(key, title, ("", "row ╲ col"), columns, rows, blocks)
+    indices, blocks = zip(*_directions(trace, shown))
+    faint = _faint(trace, matrix, rows_by_block=True)
+    rows = []
+    for r, b in zip(indices, blocks):
+        if r is None:
+            rows.append(_gap_row(len(indices), 1, b))
+            continue
+        rows.append(Row((_direction_label(trace.basis.directions[r]),), tuple(
+            Cell(GAP_COLUMN, gap=True) if c is None
+            else Cell(write(matrix[r, c]), float(matrix[r, c]), faint=bool(faint[r, c]))
+            for c in indices
+        ), group=b))
+    columns = tuple(("", GAP_COLUMN) if c is None else _direction_header(trace.basis.directions[c]) for c in indices)
+    return Table(key, title, ("", "row \\ col"), columns, tuple(rows), blocks, vmax=vmax,
+                 shown=0 if shown is None else len(shown))
 
 
-def stream(trace: Trace, key: str, title: str, matrix: np.ndarray) -> Table:
+def stream(trace: Trace, key: str, title: tuple, matrix: np.ndarray, shown: Sequence[int] | None = None) -> Table:
     """An N x d representation Y: a row per position, a column per direction."""
-    blocks = _blocks(trace)
-    faint = _faint(matrix, (0,) * trace.n, blocks)
+    indices, blocks = zip(*_directions(trace, shown))
+    faint = _faint(trace, matrix, rows_by_block=False)
     rows = tuple(
-        Row(_position_labels(trace, i),
-            tuple(Cell(fmt.cell(x, fmt.WEIGHT_DECIMALS), float(x), faint=bool(f)) for x, f in zip(matrix[i], faint[i])))
-        for i in range(trace.n)
+        _gap_row(len(indices), 2) if i is None else Row(_position_labels(trace, i), tuple(
+            Cell(GAP_COLUMN, gap=True) if c is None
+            else Cell(fmt.cell(matrix[i, c], fmt.WEIGHT_DECIMALS), float(matrix[i, c]), faint=bool(faint[i, c]))
+            for c in indices
+        ))
+        for i in _positions(trace, shown)
     )
-    columns = tuple(_direction_header(d) for d in trace.basis.directions)
-    return Table(key, title, ("", ""), columns, rows, blocks)
+    columns = tuple(("", GAP_COLUMN) if c is None else _direction_header(trace.basis.directions[c]) for c in indices)
+    return Table(key, title, ("", ""), columns, rows, blocks,
+                 shown=0 if shown is None else len(shown))
 
 
-def attention(trace: Trace, key: str, title: str, matrix: np.ndarray, decimals: int,
-              mask: np.ndarray | None = None, mark_top: bool = False) -> Table:
+def attention(trace: Trace, key: str, title: tuple, matrix: np.ndarray, decimals: int,
+              mask: np.ndarray | None = None, mark_top: bool = False,
+              shown: Sequence[int] | None = None, vmax: float = 1.0) -> Table:
     """An N x N attention matrix: rows are queries i, columns keys j; with
     ``mask``, cells outside it are masked; with ``mark_top``, each row's
     largest kept value is marked."""
+    positions = _positions(trace, shown)
     rows = []
-    for i in range(trace.n):
+    for i in positions:
+        if i is None:
+            rows.append(_gap_row(len(positions), 2))
+            continue
         kept = np.ones(trace.n, dtype=bool) if mask is None else mask[i]
         top = matrix[i][kept].max() if mark_top and kept.any() else None
         rows.append(Row(_position_labels(trace, i), tuple(
-            Cell(fmt.number(x, decimals), float(x), top=x == top) if kept[j] else Cell(fmt.MASKED, masked=True)
-            for j, x in enumerate(matrix[i])
+            Cell(GAP_COLUMN, gap=True) if j is None
+            else Cell(fmt.number(matrix[i, j], decimals), float(matrix[i, j]), top=matrix[i, j] == top)
+            if kept[j] else Cell(fmt.MASKED, masked=True)
+            for j in positions
         )))
-    columns = tuple((fmt.token(t), f"@{j}") for j, t in enumerate(trace.tokens))
-    return Table(key, title, ("query ╲ key", ""), columns, tuple(rows))
+    columns = tuple(("", GAP_COLUMN) if j is None else (fmt.token(trace.tokens[j]), f"@{j}") for j in positions)
+    return Table(key, title, ("query \\ key", ""), columns, tuple(rows), vmax=vmax,
+                 shown=0 if shown is None else len(shown))
 
 
-def predictions(trace: Trace) -> Table:
-    columns = tuple((f"@{p.position}",) for p in trace.predictions)
+def predictions(trace: Trace, shown: Sequence[int] | None = None) -> Table:
+    positions = _positions(trace, shown)
+    ps = [None if i is None else trace.predictions[i] for i in positions]
+    gap = Cell(GAP_COLUMN, gap=True)
     rows = (
-        Row(("token",), tuple(Cell(fmt.token(p.token)) for p in trace.predictions)),
+        Row(("token",), tuple(gap if p is None else Cell(fmt.token(p.token)) for p in ps)),
         Row(("next",), tuple(
+            gap if p is None else
             Cell(" / ".join(fmt.token(c) for c in p.candidates) or fmt.NONE, top=p.next is not None)
-            for p in trace.predictions
+            for p in ps
         )),
     )
-    return Table("predictions", "Predictions: the token each position says comes next (— = nothing to copy)",
-                 ("",), columns, rows, align="center")
+    columns = tuple((GAP_COLUMN,) if p is None else (f"@{p.position}",) for p in ps)
+    return Table("predictions", ("Predictions: the token each position says comes next (— = nothing to copy)",),
+                 ("",), columns, rows, align="center", shown=0 if shown is None else len(shown))
 
 
 def write_a(trace: Trace):
@@ -162,63 +260,110 @@ def write_v(x: float) -> str:
     return "1" if x == 1 else fmt.cell(x, fmt.WEIGHT_DECIMALS)
 
 
+# --- documents -----------------------------------------------------------------
+
 LAYER_SUMMARY = {
-    1: "A_1 scores key position i-1 for query i; V_1 copies the key's token and position into the previous half.",
-    2: "A_2 scores keys whose previous token is the query's (a_ij = s [x_i = x_(j-1)]); V_2 keeps the key's current half.",
+    1: (Math("A_1"), " scores key position i-1 for query i; ", Math("V_1"),
+        " copies the key's token and position into the previous half."),
+    2: (Math("A_2"), " scores keys whose previous token is the query's (", Math("a_ij = s [x_i = x_(j-1)]"), "); ",
+        Math("V_2"), " keeps the key's current half."),
 }
+
+EQUATIONS = (
+    ("Representation of token i: ", Math("y_i = [tok(x_i) | pos(i) | prev tok | prev pos]"),
+     ", d = 2(V + N); at layer 0 the previous half is empty."),
+    ("Attention logits: ", Math("a_ij = y_i A_l y_j^T"), " (rows: queries i, columns: keys j)."),
+    ("Masked attention: a query keeps only the keys ", Math("j < i"), "."),
+    ("Weights: ", Math("w_ij = exp(a_ij) / sum_(k<i) exp(a_ik)"),
+     " over the kept keys; position 0 keeps none and attends nowhere."),
+    ("Layer 1 (previous-token head): ", Math("A_1 = s [pos(key) = pos(query) - 1]"), ", ",
+     Math("Y^(1) = Y^(0) + W^(1) Y^(0) V_1"), ", so ", Math("y_i^(1) = [x_i, i | x_(i-1), i-1]"), "."),
+    ("Layer 2 (induction head): ", Math("A_2 = s [tok(query) = prev tok(key)]"), ", so ",
+     Math("a_ij = s [x_i = x_(j-1)]"), "; ", Math("Y^(2) = W^(2) Y^(1) V_2"), "."),
+    ("Prediction at i: the token with the largest share of ", Math("Y^(2)"),
+     "'s token columns, where ", Math("x_i"), " occurred at some ", Math("k <= i - 2"), "."),
+)
 
 
 def summary(trace: Trace) -> Paragraph:
-    return Paragraph(
+    return Paragraph((
         count(trace.n, "token") + ": " + " ".join(fmt.token(t) for t in trace.tokens)
         + f"\nV = {count(len(trace.vocab), 'distinct token')}, N = {count(trace.n, 'position')}, "
-        f"d = 2(V + N) = {trace.basis.d}, scale s = {fmt.number(trace.scale, fmt.LOGIT_DECIMALS)}"
-    )
+        f"d = 2(V + N) = {trace.basis.d}, scale s = {fmt.number(trace.scale, fmt.LOGIT_DECIMALS)}",
+    ))
 
 
-def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True) -> list:
+def whole(build: Build) -> Table:
+    return build(None)
+
+
+def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Callable[[Build], Table] = whole) -> list:
     l, previous = layer.index, f"Y^({layer.index - 1})"
     out: list = [Heading(f"Layer {l}: {layer.name}"), Paragraph(LAYER_SUMMARY[l])]
     if matrices:
-        out.append(weight_matrix(
-            trace, f"layer{l}.A", f"A_{l} (d x d; s = scale, · = 0; rows: query directions, columns: key directions)",
-            layer.A, write_a(trace)))
+        out.append(fit(lambda shown: weight_matrix(
+            trace, f"layer{l}.A",
+            (Math(f"A_{l}"), " (d x d; s = scale, · = 0; rows: query directions, columns: key directions)"),
+            layer.A, write_a(trace), shown, vmax=trace.scale)))
     update = f"{previous} + W^(1) {previous} V_1" if l == 1 else f"W^(2) {previous} V_2"
     out += [
-        attention(trace, f"layer{l}.logits",
-                  f"Attention logits a_ij = y_i A_{l} y_j^T (rows: queries i, columns: keys j)",
-                  layer.logits, fmt.LOGIT_DECIMALS),
-        attention(trace, f"layer{l}.masked", "Masked attention: query i keeps keys j < i (× = masked)",
-                  layer.logits, fmt.LOGIT_DECIMALS, mask=layer.mask),
-        attention(trace, f"layer{l}.weights",
-                  f"Attention weights W^({l}): softmax over each row's kept keys (largest highlighted)",
-                  layer.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask, mark_top=True),
-        stream(trace, f"layer{l}.output", f"Layer output Y^({l}) = {update} (· = exactly 0)", layer.output),
+        fit(lambda shown: attention(
+            trace, f"layer{l}.logits",
+            ("Attention logits ", Math(f"a_ij = y_i A_{l} y_j^T"), " (rows: queries i, columns: keys j)"),
+            layer.logits, fmt.LOGIT_DECIMALS, shown=shown, vmax=trace.scale)),
+        fit(lambda shown: attention(
+            trace, f"layer{l}.masked", ("Masked attention: query i keeps keys ", Math("j < i"), " (× = masked)"),
+            layer.logits, fmt.LOGIT_DECIMALS, mask=layer.mask, shown=shown, vmax=trace.scale)),
+        fit(lambda shown: attention(
+            trace, f"layer{l}.weights",
+            ("Attention weights ", Math(f"W^({l})"), ": softmax over each row's kept keys (largest highlighted)"),
+            layer.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask, mark_top=True, shown=shown)),
+        fit(lambda shown: stream(
+            trace, f"layer{l}.output", ("Layer output ", Math(f"Y^({l}) = {update}"), " (· = exactly 0)"),
+            layer.output, shown)),
     ]
     return out
 
 
-def walkthrough(trace: Trace, layers=(1, 2), matrices: bool = True) -> Document:
-    """Input, each chosen layer in the lecture's order, the predictions."""
-    blocks: list = [summary(trace), stream(
-        trace, "input", "Input Y^(0): one-hot token and position; the previous half is empty (· = exactly 0)",
-        trace.embedding)]
+def walkthrough(trace: Trace, layers=(1, 2), matrices: bool = True,
+                fit: Callable[[Build], Table] = whole) -> Document:
+    """Input, each chosen layer in the lecture's order, the predictions.
+
+    ``fit(build)`` chooses each table's window: ``build(shown)`` builds the
+    table for the positions ``shown`` (None: all); the default shows all."""
+    blocks: list = [summary(trace), fit(lambda shown: stream(
+        trace, "input",
+        ("Input ", Math("Y^(0)"), ": one-hot token and position; the previous half is empty (· = exactly 0)"),
+        trace.embedding, shown))]
     for layer in trace.layers:
         if layer.index in layers:
-            blocks += layer_blocks(trace, layer, matrices)
-    blocks.append(predictions(trace))
-    return Document(tuple(blocks))
+            blocks += layer_blocks(trace, layer, matrices, fit)
+    blocks.append(fit(lambda shown: predictions(trace, shown)))
+    return Document(title(trace), tuple(blocks))
 
 
-def weights(trace: Trace) -> Document:
+def handout(trace: Trace, layers=(1, 2), matrices: bool = True) -> Document:
+    """The walkthrough with the model's equations first: for documents."""
+    walk = walkthrough(trace, layers, matrices)
+    model = [Heading("The model")] + [Paragraph(line) for line in EQUATIONS]
+    return Document(walk.title, walk.blocks[:1] + tuple(model) + walk.blocks[1:])
+
+
+def title(trace: Trace) -> str:
+    return "Induction heads, step by step: " + " ".join(fmt.token(t) for t in trace.tokens)
+
+
+def weights(trace: Trace, fit: Callable[[Build], Table] = whole) -> Document:
     """A_1, V_1, A_2, V_2 as labelled tables."""
     blocks: list = [summary(trace)]
     for layer in trace.layers:
         l = layer.index
         blocks += [
-            weight_matrix(trace, f"A_{l}", f"A_{l}, {layer.name} (s = scale, · = 0)", layer.A, write_a(trace)),
-            weight_matrix(trace, f"V_{l}",
-                          f"V_{l}, {layer.name} (rows: input directions, columns: output directions)",
-                          layer.V, write_v),
+            fit(lambda shown: weight_matrix(trace, f"A_{l}", (Math(f"A_{l}"), f", {layer.name} (s = scale, · = 0)"),
+                                            layer.A, write_a(trace), shown, vmax=trace.scale)),
+            fit(lambda shown: weight_matrix(
+                trace, f"V_{l}",
+                (Math(f"V_{l}"), f", {layer.name} (rows: input directions, columns: output directions)"),
+                layer.V, write_v, shown)),
         ]
-    return Document(tuple(blocks))
+    return Document(title(trace), tuple(blocks))

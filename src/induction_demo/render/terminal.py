@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 
-from ..views import Cell, Document, Heading, Paragraph, Table
+from ..views import Build, Cell, Document, Heading, Paragraph, Table, plain as plain_text, priority
 
 STYLE = {"faint": "dim", "masked": "bright_black", "top": "bold cyan", "title": "bold", "heading": "bold"}
 RULE, BAR = "─", "│"
@@ -28,15 +28,16 @@ def _pad(text: str, width: int, align: str) -> str:
 
 
 def _style(cell: Cell) -> str:
-    if cell.masked:
+    if cell.masked or cell.gap:
         return STYLE["masked"]
     if cell.top:
         return STYLE["top"]
     return STYLE["faint"] if cell.faint else ""
 
 
-def table_lines(table: Table) -> list[list[tuple[str, str]]]:
-    """The table as lines, each a list of (text, style) pieces."""
+def _measure(table: Table) -> tuple[list[int], int, list[int], set[int]]:
+    """Label column widths, the label area's width, data column widths, and
+    the columns that start a new group (a rule stands before them)."""
     n_labels = len(table.rows[0].labels) if table.rows else 0
     label_widths = [max(cell_len(r.labels[k]) for r in table.rows) for k in range(n_labels)]
     label_width = max(sum(label_widths) + max(n_labels - 1, 0), *(cell_len(c) for c in table.corner))
@@ -46,6 +47,18 @@ def table_lines(table: Table) -> list[list[tuple[str, str]]]:
     ]
     groups = table.column_groups or (0,) * len(table.columns)
     bars = {c for c in range(1, len(groups)) if groups[c] != groups[c - 1]}
+    return label_widths, label_width, widths, bars
+
+
+def table_width(table: Table) -> int:
+    """The width of the table's lines, in cells."""
+    _, label_width, widths, bars = _measure(table)
+    return label_width + sum(widths) + len(widths) + 2 * len(bars)
+
+
+def table_lines(table: Table) -> list[list[tuple[str, str]]]:
+    """The table as lines, each a list of (text, style) pieces."""
+    label_widths, label_width, widths, bars = _measure(table)
 
     def line(label: str, cells: list[tuple[str, str]]) -> list[tuple[str, str]]:
         pieces = [(_pad(label, label_width, "left"), "")]
@@ -62,7 +75,7 @@ def table_lines(table: Table) -> list[list[tuple[str, str]]]:
             offset = k - (height - len(lines))
             return lines[offset] if offset >= 0 else ""
         out.append(line(at(table.corner), [(at(h), "") for h in table.columns]))
-    total = sum(cell_len(text) for text, _ in out[0])
+    total = table_width(table)
     out.append([(RULE * total, "")])
     for r, row in enumerate(table.rows):
         if r and row.group != table.rows[r - 1].group:
@@ -70,6 +83,22 @@ def table_lines(table: Table) -> list[list[tuple[str, str]]]:
         label = " ".join(_pad(text, w, "left") for text, w in zip(row.labels, label_widths))
         out.append(line(label, [(cell.text, _style(cell)) for cell in row.cells]))
     return out
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Words of ``text`` in lines of at most ``width`` cells (a longer word
+    keeps a line of its own)."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            if line and cell_len(line) + 1 + cell_len(word) > width:
+                lines.append(line)
+                line = word
+            else:
+                line = f"{line} {word}" if line else word
+        lines.append(line)
+    return lines
 
 
 def document_lines(document: Document, width: int) -> list[list[tuple[str, str]]]:
@@ -80,11 +109,60 @@ def document_lines(document: Document, width: int) -> list[list[tuple[str, str]]
             text = f"{RULE * 2} {block.text} "
             out += [[("", "")], [(text + RULE * max(width - cell_len(text), 0), STYLE["heading"])]]
         elif isinstance(block, Paragraph):
-            out += [[(line, "")] for line in block.text.split("\n")]
+            out += [[(line, "")] for line in wrap(plain_text(block.text), width)]
         elif isinstance(block, Table):
-            out += [[("", "")], [(block.title, STYLE["title"])]]
+            title = wrap(plain_text(block.title) + _window_note(block), width)
+            out += [[("", "")]] + [[(line, STYLE["title"])] for line in title]
             out += table_lines(block)
     return out
+
+
+def _window_note(table: Table) -> str:
+    return f" [window: {table.shown} positions]" if table.shown else ""
+
+
+def fitter(trace, width: int):
+    """A ``fit`` for ``views.walkthrough``: each table whole if it fits
+    ``width`` cells, else the largest window of the most interesting
+    positions (``views.priority``) that fits (at least one position)."""
+    order = priority(trace)
+
+    def fit(build: Build) -> Table:
+        n = len(order)
+        # Every table over positions has at least n columns of at least 2 cells:
+        # when that cannot fit, do not build the whole (it may be huge).
+        if 2 * n < width:
+            whole = build(None)
+            if table_width(whole) <= width:
+                return whole
+
+        def fits(k: int) -> bool:
+            return table_width(build(order[:k])) <= width
+
+        # Double k while the window fits (cheap: windows stay small), then
+        # bisect between the last k that fit and the first that did not.
+        good, k = 0, 1
+        while k < n and fits(k):
+            good, k = k, min(2 * k, n)
+        bad = k
+        while bad - good > 1:
+            mid = (good + bad) // 2
+            good, bad = (mid, bad) if fits(mid) else (good, mid)
+        return build(order[:max(good, 1)])
+
+    return fit
+
+
+def window_notice(document: Document, width: int) -> Paragraph | None:
+    """A paragraph saying how to see everything, when any table is a window."""
+    windowed = [b for b in document.blocks if isinstance(b, Table) and b.shown]
+    if not windowed:
+        return None
+    return Paragraph((
+        f"Too wide for {width} columns: tables marked [window: k positions] show the "
+        "copies the induction head makes, what they copy, and the start (… and ⋮ stand for hidden columns "
+        "and rows).\nTo see everything: --full, or write a document: -o walkthrough.html (or .md, .tex).",
+    ))
 
 
 def plain(document: Document, width: int) -> str:
