@@ -2,7 +2,8 @@
 
     cases/<name>/args.txt        the arguments after `induction-demo`, shell-quoted
     cases/<name>/stdin.txt       (optional) standard input
-    cases/<name>/expected.<ext>  the output with that format (txt: the table view)
+    cases/<name>/expected.<ext>  the output with that format (txt: the table view;
+                                 json, md, tex, html, svg: --format json, markdown, ...)
 
 A mismatch writes expected.obtained.<ext> beside the golden and fails with a
 unified diff. `pytest tests/test_golden.py --update-goldens` rewrites the
@@ -20,7 +21,8 @@ import pytest
 from cli_runner import invoke
 
 CASES = Path(__file__).resolve().parent.parent / "cases"
-FORMAT_ARGS = {"txt": [], "json": ["--format", "json"]}
+FORMAT_ARGS = {"txt": [], "json": ["--format", "json"], "md": ["--format", "markdown"],
+               "tex": ["--format", "latex"], "html": ["--format", "html"], "svg": ["--format", "svg"]}
 CASE_FILES = {"args.txt", "stdin.txt"}
 
 
@@ -36,7 +38,7 @@ def golden_params():
     for case in case_dirs():
         files = expected_files(case)
         if not files and (case / "args.txt").exists():  # a new case: --update-goldens writes these
-            formats = FORMAT_ARGS if (case / "args.txt").read_text().startswith("show") else ["txt"]
+            formats = ["txt", "json"] if (case / "args.txt").read_text().startswith("show") else ["txt"]
             files = [case / f"expected.{ext}" for ext in formats]
         for path in files:
             yield pytest.param(case, path, id=f"{case.name}-{path.suffix[1:]}")

@@ -22,6 +22,7 @@ Examples:
   induction-demo show abcabd                  one token per character
   induction-demo show "! a b a c b" --layer 2 --no-matrices
   induction-demo show "! a b a c b" --format json
+  induction-demo show "! a b a c b" -o walkthrough.tex   (.md .html .svg .png .json)
   echo "the cat sat on the cat" | induction-demo show -
   induction-demo weights "! a b a c b"        A_1, V_1, A_2, V_2
 """
@@ -75,32 +76,119 @@ def read_text(text: str) -> str:
         raise click.UsageError(f"cannot read standard input: {error.strerror or error}") from None
 
 
-def trace_of(text: str, tokenize: str, scale: float):
+def trace_of(text: str, tokenize: str, scale: float, limit: int | None = None, form: str = "table"):
     from .model import run
     from .tokens import tokenize as split
 
     try:
-        return run(split(read_text(text), tokenize), scale)
+        tokens = split(read_text(text), tokenize)
+        if limit is not None and len(tokens) > limit:
+            raise InputError(f"{len(tokens)} tokens is more than the {limit} the {form} format takes")
+        return run(tokens, scale)
     except InputError as error:
         raise click.UsageError(str(error)) from None
 
 
-def print_document(document) -> None:
-    """Plain text off a terminal or with NO_COLOR set (no escape codes, $COLUMNS
-    or 120 columns wide); on a terminal, rich's colours at the terminal's width."""
-    from .render import terminal
+FORMATS = ("table", "json", "markdown", "latex", "html", "svg", "png")
+EXTENSIONS = {".txt": "table", ".json": "json", ".md": "markdown", ".markdown": "markdown", ".tex": "latex",
+              ".html": "html", ".htm": "html", ".svg": "svg", ".png": "png"}
+LIMITS = {"table": 1000, "json": 1000, "svg": 1000, "markdown": 200, "html": 200, "png": 200, "latex": 60}
+"""The most tokens each format takes: the terminal view and SVG show a window
+of a long input, documents show every cell (a 200-token HTML page has about
+a million), and a LaTeX table wider than about 60 columns no longer fits a
+page legibly."""
 
-    out = click.get_text_stream("stdout")
-    if not out.isatty() or "NO_COLOR" in os.environ:
-        columns = os.environ.get("COLUMNS", "")
-        width = int(columns) if columns.isdigit() and int(columns) > 0 else 120
-        out.write(terminal.plain(document, width))
-        return
+
+def terminal_width(out) -> int:
+    """The terminal's width on a terminal; else $COLUMNS, or 120."""
+    if out.isatty():
+        import shutil
+
+        return shutil.get_terminal_size().columns
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) > 0 else 120
+
+
+def print_styled(lines, out) -> None:
+    """Rich's colours, on a terminal without NO_COLOR."""
     from rich.console import Console
 
     console = Console(file=out, markup=False, emoji=False, highlight=False)
-    for line in terminal.styled(document, console.width):
+    for line in lines:
         console.print(line, soft_wrap=True)
+
+
+def choose_format(form: str | None, output: str | None) -> str:
+    if form is not None or output is None:
+        return form or "table"
+    extension = os.path.splitext(output)[1].lower()
+    if extension not in EXTENSIONS:
+        raise click.UsageError(
+            f"cannot tell the format of {output!r} from its extension: use --format, "
+            f"or one of {', '.join(EXTENSIONS)}")
+    return EXTENSIONS[extension]
+
+
+def write_atomically(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder
+    and a rename, so a failed write leaves no partial file behind."""
+    import tempfile
+
+    target = os.path.abspath(path)
+    folder = os.path.dirname(target)
+    if os.path.isdir(target):
+        raise click.ClickException(f"cannot write {path}: it is a directory")
+    if not os.path.isdir(folder):
+        raise click.ClickException(f"cannot write {path}: the directory {folder} does not exist")
+    try:
+        fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.", suffix=".part")
+    except OSError as error:
+        raise click.ClickException(f"cannot write {path}: {error.strerror or error} in {folder}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
+        os.replace(temporary, target)
+    except OSError as error:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise click.ClickException(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def render(trace, form: str, layers, matrices: bool, full: bool, width: int, styled: bool):
+    """The trace in format ``form``: text, bytes (png) or rich Text lines (styled table)."""
+    from . import views
+
+    if form == "json":
+        from .render import json as render_json
+
+        return render_json.render(trace, layers)
+    if form in ("table", "svg"):
+        from .render import terminal
+
+        fit = views.whole if full else terminal.fitter(trace, width)
+        document = views.walkthrough(trace, layers, matrices, fit)
+        notice = None if full else terminal.window_notice(document, width)
+        if notice is not None:
+            document = document._replace(blocks=document.blocks[:1] + (notice,) + document.blocks[1:])
+        if form == "svg":
+            from .render import svg
+
+            return svg.render(document, width)
+        return terminal.styled(document, width) if styled else terminal.plain(document, width)
+    if form == "png":
+        from .render import png
+
+        try:
+            return png.render(trace, layers)
+        except InputError as error:
+            raise click.ClickException(str(error)) from None
+    from importlib import import_module
+
+    module = import_module(f".render.{form}", __package__)
+    return module.render(views.handout(trace, layers, matrices))
 
 
 tokens_argument = click.argument("text", metavar="TOKENS")
@@ -123,33 +211,50 @@ def main():
 @tokens_argument
 @scale_option
 @tokenize_option
-@click.option("--format", "form", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help="table: rich tables; json: one JSON document.")
+@click.option("--format", "form", type=click.Choice(FORMATS), default=None,
+              help="table (default), json, markdown, latex, html, svg or png; "
+                   "with -o, taken from the file's extension unless given.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write to this file (atomically) instead of standard output.")
 @click.option("--layer", type=click.Choice(["1", "2"]), default=None, help="Show one layer only.")
 @click.option("--no-matrices", is_flag=True, help="Hide the d x d attention matrices A_1, A_2.")
-def show(text, scale, tokenize, form, layer, no_matrices):
+@click.option("--full", is_flag=True, help="Show every position even when the tables are wider than the terminal.")
+def show(text, scale, tokenize, form, output, layer, no_matrices, full):
     """Run the model on TOKENS ("-" reads standard input) and show every step:
     attention logits, masked attention, weights and output of each layer, then
     the predictions."""
-    trace = trace_of(text, tokenize, scale)
+    form = choose_format(form, output)
+    if form == "png" and output is None:
+        raise click.UsageError("png is an image: write it to a file with -o FILE.png")
+    trace = trace_of(text, tokenize, scale, LIMITS[form], form)
     layers = (int(layer),) if layer else (1, 2)
-    if form == "json":
-        from .render import json as render_json
-
-        click.echo(render_json.render(trace, layers), nl=False)
-        return
-    from . import views
-
-    print_document(views.walkthrough(trace, layers, matrices=not no_matrices))
+    out = click.get_text_stream("stdout")
+    styled = output is None and form == "table" and out.isatty() and "NO_COLOR" not in os.environ
+    width = terminal_width(out) if output is None else 120
+    result = render(trace, form, layers, not no_matrices, full, width, styled)
+    if output is not None:
+        write_atomically(output, result if isinstance(result, bytes) else result.encode("utf-8"))
+    elif styled:
+        print_styled(result, out)
+    else:
+        out.write(result)
 
 
 @main.command(epilog=EXAMPLES)
 @tokens_argument
 @scale_option
 @tokenize_option
-def weights(text, scale, tokenize):
+@click.option("--full", is_flag=True, help="Show every direction even when the tables are wider than the terminal.")
+def weights(text, scale, tokenize, full):
     """Show the weight matrices A_1, V_1, A_2, V_2 built for TOKENS."""
     trace = trace_of(text, tokenize, scale)
     from . import views
+    from .render import terminal
 
-    print_document(views.weights(trace))
+    out = click.get_text_stream("stdout")
+    width = terminal_width(out)
+    document = views.weights(trace, views.whole if full else terminal.fitter(trace, width))
+    if out.isatty() and "NO_COLOR" not in os.environ:
+        print_styled(terminal.styled(document, width), out)
+    else:
+        out.write(terminal.plain(document, width))

@@ -1,0 +1,126 @@
+"""The HTML handout: one self-contained page, printable, readable offline.
+
+Inline CSS only: no JavaScript, no network, no external fonts. Cells are
+shaded with a single blue hue (light to dark as the value grows, which reads
+the same to colour-blind readers, and every value is printed too); masked
+cells are hatched grey with a cross; the largest weight of each row is bold
+with an orange frame; all-zero blocks are faded. Every piece of text is
+escaped, so a token ``<script>`` is text.
+"""
+from __future__ import annotations
+
+from html import escape
+
+from ..views import Document, Heading, Math, Paragraph, Table
+from .math import to_html
+
+LIGHT, DARK = (247, 251, 255), (8, 48, 107)  # the ends of ColorBrewer's Blues
+
+CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem; color: #111;
+       max-width: 100%; }
+h1 { font-size: 1.4rem; } h2 { font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
+figure { margin: 1.2rem 0; overflow-x: auto; }
+figcaption { font-weight: 600; margin-bottom: .3rem; }
+.math { font-family: "Times New Roman", Times, serif; font-style: italic; white-space: nowrap; }
+table { border-collapse: collapse; font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace;
+        font-size: 12px; }
+th, td { padding: 1px 5px; text-align: right; }
+th { font-weight: normal; color: #444; white-space: pre-line; vertical-align: bottom; }
+th.label, td.label { text-align: left; color: #444; white-space: pre; }
+thead tr:last-child th { border-bottom: 1px solid #888; }
+.block { border-left: 1px solid #888; }
+tr.group td { border-top: 1px solid #888; }
+td.center { text-align: center; }
+td.masked { background: repeating-linear-gradient(45deg, #eee 0 3px, #fff 3px 6px); color: #999; }
+td.top { font-weight: bold; outline: 2px solid #d95f02; outline-offset: -2px; }
+td.faint { opacity: .45; }
+.legend { display: flex; gap: 1.5rem; align-items: center; flex-wrap: wrap; font-size: .9rem; margin: 1rem 0; }
+.legend .ramp { display: inline-block; width: 10rem; height: .9rem; vertical-align: middle;
+                background: linear-gradient(to right, rgb(247, 251, 255), rgb(8, 48, 107)); border: 1px solid #888; }
+.legend .sample { display: inline-block; padding: 0 .4rem; border: 1px solid #ccc; font-family: monospace; }
+footer { margin-top: 2rem; font-size: .85rem; color: #555; }
+* { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+@media print {
+  body { margin: 0; font-size: 10pt; }
+  figure { break-inside: avoid; overflow: visible; }
+  h2 { break-after: avoid; }
+  table { font-size: 8pt; }
+}
+"""
+
+LEGEND = (
+    '<div class="legend">'
+    '<span>shade: 0 <span class="ramp"></span> largest (1 for weights and outputs, the scale s for logits'
+    ' and A)</span>'
+    '<span><span class="sample" style="background: repeating-linear-gradient(45deg, #eee 0 3px, #fff 3px 6px)">'
+    "×</span> masked: the key is not earlier than the query</span>"
+    '<span><span class="sample" style="font-weight: bold; outline: 2px solid #d95f02; outline-offset: -2px">'
+    "1.00</span> largest weight of its row</span>"
+    "<span>· exactly 0</span></div>"
+)
+
+
+def inline(parts: tuple) -> str:
+    out = "".join(f'<span class="math">{to_html(p.expr)}</span>' if isinstance(p, Math) else escape(p)
+                  for p in parts)
+    return out.replace("\n", "<br>\n")
+
+
+def _background(shade: float) -> str:
+    r, g, b = (round(lo + (hi - lo) * shade) for lo, hi in zip(LIGHT, DARK))
+    colour = "; color: #fff" if shade > 0.55 else ""
+    return f' style="background: rgb({r}, {g}, {b}){colour}"'
+
+
+def _cell(cell, vmax: float, block: bool, align_center: bool) -> str:
+    classes = [name for name, on in (("masked", cell.masked), ("top", cell.top), ("faint", cell.faint),
+                                      ("block", block), ("center", align_center)) if on]
+    attrs = f' class="{" ".join(classes)}"' if classes else ""
+    if cell.value is not None and not cell.masked and vmax > 0:
+        attrs += _background(min(max(cell.value / vmax, 0.0), 1.0))
+    return f"<td{attrs}>{escape(cell.text)}</td>"
+
+
+def table(block: Table) -> list[str]:
+    n_labels = len(block.rows[0].labels)
+    groups = block.column_groups or (0,) * len(block.columns)
+    starts = {c for c in range(1, len(groups)) if groups[c] != groups[c - 1]}
+    height = max(len(h) for h in block.columns + (block.corner,))
+    lines = [f'<figure id="{escape(block.key)}">', f"<figcaption>{inline(block.title)}</figcaption>",
+             "<table>", "<thead>"]
+    for k in range(height):
+        def at(header: tuple[str, ...]) -> str:
+            offset = k - (height - len(header))
+            return escape(header[offset]) if offset >= 0 else ""
+        cells = [f'<th class="label" colspan="{n_labels}">{at(block.corner)}</th>']
+        cells += [("<th class=\"block\">" if c in starts else "<th>") + f"{at(h)}</th>"
+                  for c, h in enumerate(block.columns)]
+        lines.append("<tr>" + "".join(cells) + "</tr>")
+    lines += ["</thead>", "<tbody>"]
+    for r, row in enumerate(block.rows):
+        group = r and row.group != block.rows[r - 1].group
+        cells = [f'<td class="label">{escape(label)}</td>' for label in row.labels]
+        cells += [_cell(c, block.vmax, k in starts, block.align == "center") for k, c in enumerate(row.cells)]
+        lines.append(("<tr class=\"group\">" if group else "<tr>") + "".join(cells) + "</tr>")
+    lines += ["</tbody>", "</table>", "</figure>"]
+    return lines
+
+
+def render(document: Document) -> str:
+    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           f"<title>{escape(document.title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>",
+           f"<h1>{escape(document.title)}</h1>"]
+    for k, block in enumerate(document.blocks):
+        if isinstance(block, Heading):
+            out.append(f"<h2>{escape(block.text)}</h2>")
+        elif isinstance(block, Paragraph):
+            out.append(f"<p>{inline(block.text)}</p>")
+            if k == 0:
+                out.append(LEGEND)
+        elif isinstance(block, Table):
+            out += table(block)
+    out += ["<footer>Made with induction-demo: every number comes from one run of the model.</footer>",
+            "</body>", "</html>"]
+    return "\n".join(out) + "\n"

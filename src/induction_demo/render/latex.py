@@ -1,0 +1,121 @@
+"""The LaTeX handout: a standalone article that pdflatex compiles with
+standard packages only (amsmath, booktabs, xcolor with colortbl, graphicx,
+geometry; lmodern when installed).
+
+Each table is shaded by value (a single blue hue, darker is larger; the
+largest weight of each row in bold), masked cells are grey with a cross, and
+a table wider than the page is scaled down to the page. Every piece of text
+is escaped: LaTeX's special characters, the characters that form ligatures
+(``--``, ``<<``, ``!``` ...), and any character outside ASCII and Latin-1,
+which is written as its code point (``<U+732B>``) so pdflatex never stops on it.
+"""
+from __future__ import annotations
+
+from ..views import Document, Heading, Math, Paragraph, Table
+from .math import latex as math
+
+_TEXT = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#", "%": r"\%",
+    "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "<": r"\textless{}", ">": r"\textgreater{}",
+    "|": r"\textbar{}", '"': r"\textquotedbl{}", "'": r"\textquotesingle{}", "`": r"\textasciigrave{}",
+    "-": "{-}", "!": "{!}", "?": "{?}", ",": "{,}", "[": "{[}", "]": "{]}",  # ligatures; \\[ and \midrule[
+    # the marks the views use
+    "·": r"$\cdot$", "×": r"$\times$", "—": "---", "␣": r"\textvisiblespace{}",
+    "…": r"\dots{}", "⋮": r"$\vdots$", "│": r"$|$",
+}
+
+
+def escape(text: str) -> str:
+    out = []
+    for c in text:
+        if c in _TEXT:
+            out.append(_TEXT[c])
+        elif " " <= c <= "~" or ("\u00c0" <= c <= "\u00ff" and c not in "\u00d7\u00f7"):
+            out.append(c)  # ASCII, and the Latin-1 letters inputenc sets
+        else:
+            out.append(r"\texttt{\textless{}U+%04X\textgreater{}}" % ord(c))
+    return "".join(out)
+
+
+def inline(parts: tuple) -> str:
+    """Text parts: escaped text, formulas as $...$; a newline is a line break."""
+    def text(part: str) -> str:
+        return "\\\\\n".join(escape(line) for line in part.split("\n"))
+    return "".join(f"${math(p.expr)}$" if isinstance(p, Math) else text(p) for p in parts)
+
+
+PREAMBLE = r"""\documentclass[10pt]{article}
+\usepackage[T1]{fontenc}
+\usepackage[utf8]{inputenc}
+\IfFileExists{lmodern.sty}{\usepackage{lmodern}}{}
+\usepackage[a4paper,margin=15mm]{geometry}
+\usepackage{amsmath}
+\usepackage{booktabs}
+\usepackage{graphicx}
+\usepackage[table]{xcolor}
+\setlength{\parindent}{0pt}
+\setlength{\parskip}{4pt}
+\setlength{\tabcolsep}{3pt}
+\newcommand{\fitwidth}[1]{\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{#1}}
+\newcommand{\masked}{\cellcolor{black!10}\textcolor{black!45}{$\times$}}
+"""
+
+
+def _shade(value: float | None, vmax: float) -> float:
+    if value is None or vmax <= 0:
+        return 0.0
+    return min(max(value / vmax, 0.0), 1.0)
+
+
+def _cell(cell, vmax: float) -> str:
+    if cell.masked:
+        return r"\masked"
+    text = escape(cell.text)
+    if cell.top:
+        text = r"\textbf{" + text + "}"
+    shade = _shade(cell.value, vmax)
+    if shade > 0:
+        colour = r"\color{white}" if shade > 0.55 else ""
+        text = r"\cellcolor{blue!%d}%s%s" % (round(10 + 60 * shade), colour, text)
+    return text
+
+
+def table(block: Table) -> list[str]:
+    n_labels = len(block.rows[0].labels)
+    groups = block.column_groups or (0,) * len(block.columns)
+    data_align = "r" if block.align == "right" else "c"
+    spec = "l" * n_labels
+    for c, group in enumerate(groups):
+        spec += ("|" if c and group != groups[c - 1] else "") + data_align
+    height = max(len(h) for h in block.columns + (block.corner,))
+    lines = [r"\fitwidth{%", r"\begin{tabular}{" + spec + "}", r"\toprule"]
+    for k in range(height):
+        def at(header: tuple[str, ...]) -> str:
+            offset = k - (height - len(header))
+            return escape(header[offset]) if offset >= 0 else ""
+        corner = [at(block.corner)] + [""] * (n_labels - 1)
+        lines.append(" & ".join(corner + [at(h) for h in block.columns]) + r" \\")
+    lines.append(r"\midrule")
+    for r, row in enumerate(block.rows):
+        if r and row.group != block.rows[r - 1].group:
+            lines.append(r"\midrule")
+        cells = [escape(label) for label in row.labels] + [_cell(c, block.vmax) for c in row.cells]
+        lines.append(" & ".join(cells) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}}"]
+    return lines
+
+
+def render(document: Document) -> str:
+    out = [PREAMBLE, r"\begin{document}", r"\section*{" + escape(document.title) + "}", ""]
+    for block in document.blocks:
+        if isinstance(block, Heading):
+            out += [r"\subsection*{" + escape(block.text) + "}", ""]
+        elif isinstance(block, Paragraph):
+            out += [inline(block.text), ""]
+        elif isinstance(block, Table):
+            out += [r"\par\medskip\noindent\textbf{" + inline(block.title) + r"}\par\nopagebreak", r"\noindent"]
+            out += table(block) + [""]
+    out += [r"\medskip", escape("Made with induction-demo. · is exactly 0; × is masked (the key is not earlier "
+                                "than the query); shading grows with the value; bold marks the largest weight of "
+                                "each row and each prediction."), "", r"\end{document}"]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,62 @@
+"""The Markdown handout: title, tokens, the model's equations, every table.
+
+Tables are GitHub-flavoured pipe tables; formulas are ``$...$`` (GitHub and
+pandoc both render them). Every piece of text is escaped: a backslash goes before
+each character that Markdown, GitHub or pandoc could read as syntax anywhere
+in a line (emphasis, code, links, HTML, tables, math, pandoc's citations,
+attributes and smart quotes), and before ``-`` or ``.`` next to another of
+the same (pandoc's dashes and ellipses), so a token is shown as typed.
+"""
+from __future__ import annotations
+
+from ..views import Document, Heading, Math, Paragraph, Table
+from .math import latex
+
+_SPECIAL = set("\\`*_[]<>&|~$^#{}'\"@")
+_REPEATED = set("-.")
+
+
+def escape(text: str) -> str:
+    out = []
+    for k, c in enumerate(text):
+        repeated = c in _REPEATED and c in (text[k - 1:k] + text[k + 1:k + 2])
+        out.append("\\" + c if c in _SPECIAL or repeated else c)
+    return "".join(out)
+
+
+def inline(parts: tuple) -> str:
+    """Text parts: escaped text, formulas as $...$; a newline is a hard break."""
+    out = "".join(f"${latex(p.expr)}$" if isinstance(p, Math) else escape(p) for p in parts)
+    return out.replace("\n", "\\\n")
+
+
+def _cell(text: str, top: bool = False) -> str:
+    text = escape(text)
+    return f"**{text}**" if top and text else text
+
+
+def table(block: Table) -> list[str]:
+    n_labels = len(block.rows[0].labels)
+    corner = " ".join(c for c in block.corner if c)
+    header = [escape(corner)] + [""] * (n_labels - 1) + [escape(" ".join(h for h in col if h)) for col in block.columns]
+    data_align = "---:" if block.align == "right" else ":---:"
+    rule = [":---"] * n_labels + [data_align] * len(block.columns)
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(rule) + " |"]
+    for row in block.rows:
+        cells = [_cell(label) for label in row.labels] + [_cell(c.text, c.top) for c in row.cells]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def render(document: Document) -> str:
+    out = [f"# {escape(document.title)}", ""]
+    for block in document.blocks:
+        if isinstance(block, Heading):
+            out += [f"## {escape(block.text)}", ""]
+        elif isinstance(block, Paragraph):
+            out += [inline(block.text), ""]
+        elif isinstance(block, Table):
+            out += [f"**{inline(block.title)}**", ""] + table(block) + [""]
+    out.append("Made with induction-demo. · is exactly 0; × is masked (the key is not earlier than the query);"
+               " bold marks the largest weight of each row and each prediction.")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,81 @@
+"""Formulas in the views' plain notation, rewritten for LaTeX and HTML.
+
+The views write formulas as a reader types them in a terminal:
+``a_ij = y_i A_2 y_j^T``, ``Y^(1) = Y^(0) + W^(1) Y^(0) V_1``,
+``x_(j-1)``, ``e^-100``, ``sum_(k<i)``. The rules:
+- ``_`` then ``(...)``: a subscript without the parentheses; ``_`` then a
+  run of letters or digits: that run as the subscript;
+- ``^`` then ``(...)``: a superscript with the parentheses (the layer index);
+  ``^T``: the transpose; ``^`` then an optional ``-`` and digits: that number;
+- ``sum``, ``exp``, ``<=``, ``!=``: the operators.
+Anything else is copied, escaped for the target.
+"""
+from __future__ import annotations
+
+import html
+import re
+
+_SCRIPT = re.compile(r"(?P<op>[_^])(?:\((?P<group>[^()]*)\)|(?P<run>-?[A-Za-z0-9]+))")
+_WORDS = {"sum": (r"\sum", "&sum;"), "exp": (r"\exp", "exp"), "<=": (r"\le", "&le;"), "!=": (r"\ne", "&ne;")}
+# "<" gets spaces: "k<i" in Markdown could be read as the HTML tag <i>.
+_LATEX_SPECIAL = {"{": r"\{", "}": r"\}", "#": r"\#", "%": r"\%", "&": r"\&", "$": r"\$", "~": r"\sim",
+                  "\\": r"\backslash", "<": " < "}
+
+
+def _parts(expr: str):
+    """(kind, text) pieces: 'text', 'sub', 'sup' (group keeps its parentheses for ^)."""
+    pos = 0
+    for m in _SCRIPT.finditer(expr):
+        if m.start() > pos:
+            yield "text", expr[pos:m.start()]
+        if m.group("group") is not None:
+            body = m.group("group") if m.group("op") == "_" else f"({m.group('group')})"
+        else:
+            body = m.group("run")
+        yield ("sub" if m.group("op") == "_" else "sup"), body
+        pos = m.end()
+    if pos < len(expr):
+        yield "text", expr[pos:]
+
+
+def _words(text: str, which: int, escape) -> str:
+    out = escape(text)
+    for word, forms in _WORDS.items():
+        out = out.replace(escape(word), forms[which] + ("" if which else " "))
+    return out
+
+
+def _latex_escape(text: str) -> str:
+    return "".join(_LATEX_SPECIAL.get(c, c) for c in text)
+
+
+_WORD_RUN = re.compile(r"\b[A-Za-z]{2,}(?: [A-Za-z]{2,})*\b")
+
+
+def _latex_text(text: str) -> str:
+    """Escaped math text; words (``prev tok``) upright, as \\text{...}."""
+    out = _WORD_RUN.sub(lambda w: w.group(0) if w.group(0) in _WORDS else "\0" + w.group(0) + "\1", text)
+    out = _words(out, 0, _latex_escape)
+    return out.replace("\0", r"\text{").replace("\1", "}")
+
+
+def latex(expr: str) -> str:
+    """``a_ij = y_i A_2 y_j^T`` -> ``a_{ij} = y_{i} A_{2} y_{j}^{\\top}`` (inside $...$)."""
+    out = []
+    for kind, text in _parts(expr):
+        if kind == "text":
+            out.append(_latex_text(text))
+        elif kind == "sup" and text == "T":
+            out.append(r"^{\top}")
+        else:
+            out.append(("_" if kind == "sub" else "^") + "{" + _words(text, 0, _latex_escape) + "}")
+    return "".join(out).replace(r"\sum ", r"\sum")
+
+
+def to_html(expr: str) -> str:
+    """``a_ij = y_i A_2 y_j^T`` -> ``a<sub>ij</sub> = ...<sup>T</sup>``, escaped."""
+    out = []
+    for kind, text in _parts(expr):
+        body = _words(text, 1, html.escape)
+        out.append(body if kind == "text" else f"<{kind}>{body}</{kind}>")
+    return "".join(out)

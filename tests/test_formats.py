@@ -1,0 +1,210 @@
+"""Every format renders the same trace, escapes every token, and is well formed."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+
+import pytest
+
+from cli_runner import invoke
+
+LECTURE = "! a b a c b"
+# Tokens that are syntax somewhere: HTML, LaTeX, Markdown, rich markup.
+NASTY = ["<script>", "&", "%", "$", "#", "_", "{", "}", "~", "^", "\\", "|", "`", "[bold]", "``", "--"]
+NASTY_TEXT = " ".join(NASTY + ["a"] + NASTY[:3])
+
+
+def show(*args, input=None) -> str:
+    result = invoke(["show", *args], input=input)
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def nasty(fmt: str) -> str:
+    return show("--format", fmt, "-", input=NASTY_TEXT)
+
+
+# --- Markdown -------------------------------------------------------------------
+
+UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+
+
+def markdown_tables(text: str) -> list[list[str]]:
+    tables, current = [], []
+    for line in text.splitlines():
+        if line.startswith("|"):
+            current.append(line)
+        elif current:
+            tables.append(current)
+            current = []
+    return tables + ([current] if current else [])
+
+
+def test_markdown_is_a_complete_handout():
+    text = show(LECTURE, "--format", "markdown")
+    assert text.startswith("# Induction heads, step by step: ! a b a c b\n")
+    assert "## The model" in text and "$a_{ij} = y_{i} A_{l} y_{j}^{\\top}$" in text
+    assert "## Layer 1: previous-token head" in text and "## Layer 2: induction head" in text
+    assert "| next | — | — | — | **b** | — | **a** |" in text
+
+
+@pytest.mark.parametrize("text", [LECTURE, NASTY_TEXT])
+def test_markdown_tables_have_as_many_cells_in_every_row(text):
+    out = show("--format", "markdown", "-", input=text)
+    tables = markdown_tables(out)
+    assert len(tables) == 12
+    for table in tables:
+        assert len({len(UNESCAPED_PIPE.findall(row)) for row in table}) == 1, table[0]
+
+
+def test_markdown_escapes_tokens():
+    out = nasty("markdown")
+    assert "\\<script\\>" in out and "<script>" not in out
+    assert "\\|" in out and "\\`" in out and "\\[bold\\]" in out and "\\-\\-" in out
+
+
+# --- LaTeX ------------------------------------------------------------------------
+
+def test_latex_escapes_every_special_character():
+    out = nasty("latex")
+    for escaped in [r"\textless{}script\textgreater{}", r"\&", r"\%", r"\$", r"\#", r"\_", r"\{", r"\}",
+                    r"\textasciitilde{}", r"\textasciicircum{}", r"\textbackslash{}", r"\textbar{}",
+                    r"\textasciigrave{}", "{-}{-}", "{[}bold{]}"]:
+        assert escaped in out, escaped
+
+
+def test_latex_writes_characters_pdflatex_cannot_set_as_code_points():
+    out = show("--format", "latex", "猫 🐈 café 猫")
+    assert r"\textless{}U+732B\textgreater{}" in out and r"\textless{}U+1F408\textgreater{}" in out
+    assert "café" in out and "猫" not in out
+
+
+def pdflatex_or_skip():
+    if shutil.which("pdflatex"):
+        return
+    if os.environ.get("CI"):
+        pytest.fail("pdflatex is missing in CI: .ci/run installs it")
+    pytest.skip("pdflatex is not installed")
+
+
+@pytest.mark.parametrize("name, text", [("lecture", LECTURE), ("nasty", NASTY_TEXT),
+                                        ("unicode", "猫 🐈 café 猫 e\u0301 \x1b")])
+def test_latex_handout_compiles_with_pdflatex(tmp_path, name, text):
+    pdflatex_or_skip()
+    tex = tmp_path / f"{name}.tex"
+    tex.write_text(show("--format", "latex", "-", input=text), encoding="utf-8")
+    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout[-2000:]
+    assert (tmp_path / f"{name}.pdf").stat().st_size > 1000
+
+
+# --- HTML ---------------------------------------------------------------------------
+
+class Structure(HTMLParser):
+    """Collects start tags and checks that tables nest and close."""
+    VOID = {"meta", "br", "link", "img", "input", "hr"}
+
+    def __init__(self):
+        super().__init__()
+        self.tags, self.stack, self.errors = [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack.pop() != tag:
+            self.errors.append(tag)
+
+
+@pytest.mark.parametrize("text", [LECTURE, NASTY_TEXT])
+def test_html_parses_is_balanced_and_self_contained(text):
+    out = show("--format", "html", "-", input=text)
+    parser = Structure()
+    parser.feed(out)
+    parser.close()
+    assert parser.errors == [] and parser.stack == []
+    assert parser.tags.count("table") == 12
+    assert "script" not in parser.tags and "<script" not in out.lower()
+    assert "http" not in out and "@import" not in out and "url(" not in out
+    assert "@media print" in out
+
+
+def test_html_escapes_tokens():
+    out = nasty("html")
+    assert "&lt;script&gt;" in out and "&amp;" in out
+
+
+def test_html_marks_masked_cells_row_maxima_and_shades_by_value():
+    out = show(LECTURE, "--format", "html")
+    assert out.count('<td class="masked">×</td>') == 2 * 2 * 21  # masked and weights tables of both layers
+    assert '<td class="top" style="background: rgb(8, 48, 107); color: #fff">1.00</td>' in out
+
+
+# --- SVG ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [LECTURE, NASTY_TEXT])
+def test_svg_is_well_formed_xml_with_no_web_fonts(text):
+    out = show("--format", "svg", "-", input=text)
+    root = ET.fromstring(out)
+    assert root.tag.endswith("svg")
+    assert "https://" not in out and "<script" not in out
+
+
+def test_svg_escapes_tokens():
+    out = nasty("svg")
+    assert "&lt;script&gt;" in out or "&#60;script&#62;" in out
+
+
+# --- JSON -------------------------------------------------------------------------------
+
+def test_json_returns_every_token_exactly():
+    assert json.loads(nasty("json"))["tokens"] == NASTY + ["a"] + NASTY[:3]
+
+
+# --- PNG --------------------------------------------------------------------------------
+
+def test_png_draws_both_heads(tmp_path):
+    pytest.importorskip("matplotlib")
+    target = tmp_path / "attention.png"
+    assert invoke(["show", LECTURE, "-o", str(target)]).exit_code == 0
+    data = target.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    width = int.from_bytes(data[16:20], "big")
+    height = int.from_bytes(data[20:24], "big")
+    assert width > 1.5 * height  # two square heatmaps side by side
+
+
+def test_png_is_the_same_bytes_for_the_same_input(tmp_path):
+    pytest.importorskip("matplotlib")
+    a, b = tmp_path / "a.png", tmp_path / "b.png"
+    invoke(["show", LECTURE, "-o", str(a)])
+    invoke(["show", LECTURE, "-o", str(b)])
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_png_without_matplotlib_says_which_extra_to_install(tmp_path, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_matplotlib(name, *args, **kwargs):
+        if name.startswith("matplotlib"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    result = invoke(["show", LECTURE, "-o", str(tmp_path / "a.png")])
+    assert result.exit_code == 1
+    assert "pip install 'induction-demo[plot]'" in result.stderr
+    assert not (tmp_path / "a.png").exists()
+
+
+def test_png_needs_an_output_file():
+    result = invoke(["show", LECTURE, "--format", "png"])
+    assert result.exit_code == 2 and "-o FILE.png" in result.stderr

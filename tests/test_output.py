@@ -1,0 +1,122 @@
+"""-o FILE: the format from the extension, atomic writes, one-line failures;
+the token limits of each format; long inputs in the terminal view."""
+import json
+import os
+import stat
+
+import pytest
+from rich.cells import cell_len
+
+from cli_runner import invoke
+
+LECTURE = "! a b a c b"
+SENTENCE = ("the cat sat on the mat and the cat ran to the mat while the dog sat on the log "
+            "and the cat saw the dog ") * 2  # 52 tokens
+
+
+@pytest.mark.parametrize("name, marker", [
+    ("w.json", '"schema_version"'), ("w.md", "# Induction heads"), ("w.tex", r"\documentclass"),
+    ("w.html", "<!DOCTYPE html>"), ("w.svg", "<svg"), ("w.txt", "Layer 1: previous-token head"),
+])
+def test_the_format_comes_from_the_extension(tmp_path, name, marker):
+    target = tmp_path / name
+    result = invoke(["show", LECTURE, "-o", str(target)])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert marker in target.read_text(encoding="utf-8")
+
+
+def test_format_option_wins_over_the_extension(tmp_path):
+    target = tmp_path / "w.txt"
+    invoke(["show", LECTURE, "-o", str(target), "--format", "json"])
+    assert json.loads(target.read_text())["tokens"] == LECTURE.split()
+
+
+def test_an_unknown_extension_without_format_is_a_usage_error(tmp_path):
+    result = invoke(["show", LECTURE, "-o", str(tmp_path / "w.docx")])
+    assert result.exit_code == 2 and "--format" in result.stderr
+    assert not (tmp_path / "w.docx").exists()
+
+
+def test_a_missing_directory_is_one_line_and_writes_nothing(tmp_path):
+    result = invoke(["show", LECTURE, "-o", str(tmp_path / "nowhere" / "w.md")])
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and "does not exist" in result.stderr
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_a_directory_as_target_is_refused(tmp_path):
+    result = invoke(["show", LECTURE, "--format", "json", "-o", str(tmp_path)])
+    assert result.exit_code != 0 and result.stderr.count("\n") == 1
+
+
+def test_no_permission_is_one_line(tmp_path, monkeypatch):
+    import tempfile
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    result = invoke(["show", LECTURE, "-o", str(tmp_path / "w.md")])
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and "Permission denied" in result.stderr
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_partial_one(tmp_path, monkeypatch):
+    target = tmp_path / "w.md"
+    target.write_text("the old handout")
+
+    def fail(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", fail)
+    result = invoke(["show", LECTURE, "-o", str(target)])
+    assert result.exit_code == 1 and "No space left on device" in result.stderr
+    assert target.read_text() == "the old handout"
+    assert os.listdir(tmp_path) == ["w.md"]
+
+
+def test_a_written_file_has_ordinary_permissions(tmp_path):
+    target = tmp_path / "w.md"
+    invoke(["show", LECTURE, "-o", str(target)])
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
+
+
+@pytest.mark.parametrize("fmt, limit", [("latex", 60), ("markdown", 200), ("html", 200)])
+def test_each_format_refuses_more_tokens_than_its_limit(fmt, limit):
+    assert invoke(["show", "a " * limit, "--format", fmt]).exit_code == 0
+    result = invoke(["show", "a " * (limit + 1), "--format", fmt])
+    assert result.exit_code == 2 and f"the {limit} the {fmt} format takes" in result.stderr
+
+
+def test_a_long_sentence_fits_80_columns_with_a_window():
+    out = invoke(["show", SENTENCE], env={"COLUMNS": "80"}).stdout
+    assert max(cell_len(line) for line in out.splitlines()) <= 80
+    assert "--full" in out and "[window:" in out
+
+
+def test_a_long_sentence_keeps_the_interesting_rows_in_the_window():
+    # the first copy the induction head makes: the second "the" (@4) attends
+    # to "cat" (@1), which followed the first "the" (@0)
+    out = invoke(["show", SENTENCE, "--no-matrices", "--layer", "2"], env={"COLUMNS": "80"}).stdout
+    weights = out[out.index("Attention weights W^(2)"):].split("\n\n")[0]
+    rows = [line.split()[0] for line in weights.splitlines()[4:] if line.startswith("@")]
+    assert {"@0", "@1", "@4"} <= set(rows)
+    assert "⋮" in weights and "…" in weights
+
+
+def test_full_shows_every_position():
+    out = invoke(["show", SENTENCE, "--full"], env={"COLUMNS": "80"}).stdout
+    assert "[window:" not in out and "@51 dog" in out
+    assert max(cell_len(line) for line in out.splitlines()) > 80
+
+
+def test_documents_show_everything_however_long():
+    out = invoke(["show", SENTENCE, "--format", "markdown"]).stdout
+    assert "[window:" not in out and "| @51 | dog |" in out.replace("\\@", "@")
+
+
+def test_a_short_input_has_no_window():
+    out = invoke(["show", LECTURE], env={"COLUMNS": "120"}).stdout
+    assert "[window:" not in out and "--full" not in out
