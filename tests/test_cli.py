@@ -61,7 +61,8 @@ def test_dash_reads_tokens_from_stdin():
 
 def test_json_is_one_document_with_the_documented_keys():
     doc = json.loads(invoke(["show", "! a b a c b", "--format", "json"]).stdout)
-    assert list(doc) == ["schema_version", "tokens", "vocab", "scale", "basis", "layers", "predictions"]
+    assert list(doc) == ["schema_version", "tokens", "vocab", "scale", "basis", "layers", "predictions",
+                         "temperature", "ablate", "next_token_probs", "story"]
     assert [layer["name"] for layer in doc["layers"]] == ["previous-token head", "induction head"]
     assert set(doc["layers"][0]) >= {"name", "logits", "masked", "weights", "output"}
     assert doc["layers"][1]["masked"][0] == [None] * 6

@@ -51,7 +51,9 @@ class OneLineErrors(click.Group):
         sys.exit(code if isinstance(code, int) else 0)
 
 
-class Scale(click.ParamType):
+class Positive(click.ParamType):
+    """A finite number greater than 0 (the scale, the temperature)."""
+
     name = "number"
 
     def convert(self, value, param, ctx):
@@ -76,7 +78,7 @@ def read_text(text: str) -> str:
         raise click.UsageError(f"cannot read standard input: {error.strerror or error}") from None
 
 
-def trace_of(text: str, tokenize: str, scale: float, limit: int | None = None, form: str = "table"):
+def trace_of(text: str, tokenize: str, scale: float, limit: int | None = None, form: str = "table", **options):
     from .model import run
     from .tokens import tokenize as split
 
@@ -84,7 +86,7 @@ def trace_of(text: str, tokenize: str, scale: float, limit: int | None = None, f
         tokens = split(read_text(text), tokenize)
         if limit is not None and len(tokens) > limit:
             raise InputError(f"{len(tokens)} tokens is more than the {limit} the {form} format takes")
-        return run(tokens, scale)
+        return run(tokens, scale, **options)
     except InputError as error:
         raise click.UsageError(str(error)) from None
 
@@ -157,19 +159,19 @@ def write_atomically(path: str, data: bytes) -> None:
         raise click.ClickException(f"cannot write {path}: {error.strerror or error}") from None
 
 
-def render(trace, form: str, layers, matrices: bool, full: bool, width: int, styled: bool):
+def render(trace, form: str, layers, matrices: bool, full: bool, width: int, styled: bool, story: bool = True):
     """The trace in format ``form``: text, bytes (png) or rich Text lines (styled table)."""
     from . import views
 
     if form == "json":
         from .render import json as render_json
 
-        return render_json.render(trace, layers)
+        return render_json.render(trace, layers, story)
     if form in ("table", "svg"):
         from .render import terminal
 
         fit = views.whole if full else terminal.fitter(trace, width)
-        document = views.walkthrough(trace, layers, matrices, fit)
+        document = views.walkthrough(trace, layers, matrices, fit, story)
         notice = None if full else terminal.window_notice(document, width)
         if notice is not None:
             document = document._replace(blocks=document.blocks[:1] + (notice,) + document.blocks[1:])
@@ -182,17 +184,17 @@ def render(trace, form: str, layers, matrices: bool, full: bool, width: int, sty
         from .render import png
 
         try:
-            return png.render(trace, layers)
+            return png.render(trace, layers, story)
         except InputError as error:
             raise click.ClickException(str(error)) from None
     from importlib import import_module
 
     module = import_module(f".render.{form}", __package__)
-    return module.render(views.handout(trace, layers, matrices))
+    return module.render(views.handout(trace, layers, matrices, story))
 
 
 tokens_argument = click.argument("text", metavar="TOKENS")
-scale_option = click.option("--scale", type=Scale(), default=100.0, show_default=True,
+scale_option = click.option("--scale", type=Positive(), default=100.0, show_default=True,
                             help="Sharpness of both heads: the logit of a match (the lecture's 100.0).")
 tokenize_option = click.option(
     "--tokenize", type=click.Choice(TOKENIZE_MODES), default="auto", show_default=True,
@@ -219,19 +221,24 @@ def main():
 @click.option("--layer", type=click.Choice(["1", "2"]), default=None, help="Show one layer only.")
 @click.option("--no-matrices", is_flag=True, help="Hide the d x d attention matrices A_1, A_2.")
 @click.option("--full", is_flag=True, help="Show every position even when the tables are wider than the terminal.")
-def show(text, scale, tokenize, form, output, layer, no_matrices, full):
+@click.option("--temperature", type=Positive(), default=1.0, show_default=True,
+              help="Temperature T of the next-token softmax: below 1 sharpens, above 1 flattens.")
+@click.option("--ablate", type=click.Choice(["previous-token", "induction"]), default=None,
+              help="Replace one head's output by zeros and watch the consequence.")
+@click.option("--no-story", is_flag=True, help="Hide the plain-words account after each layer.")
+def show(text, scale, tokenize, form, output, layer, no_matrices, full, temperature, ablate, no_story):
     """Run the model on TOKENS ("-" reads standard input) and show every step:
     attention logits, masked attention, weights and output of each layer, then
     the predictions."""
     form = choose_format(form, output)
     if form == "png" and output is None:
         raise click.UsageError("png is an image: write it to a file with -o FILE.png")
-    trace = trace_of(text, tokenize, scale, LIMITS[form], form)
+    trace = trace_of(text, tokenize, scale, LIMITS[form], form, temperature=temperature, ablate=ablate)
     layers = (int(layer),) if layer else (1, 2)
     out = click.get_text_stream("stdout")
     styled = output is None and form == "table" and out.isatty() and "NO_COLOR" not in os.environ
     width = terminal_width(out) if output is None else 120
-    result = render(trace, form, layers, not no_matrices, full, width, styled)
+    result = render(trace, form, layers, not no_matrices, full, width, styled, not no_story)
     if output is not None:
         write_atomically(output, result if isinstance(result, bytes) else result.encode("utf-8"))
     elif styled:

@@ -32,12 +32,14 @@ class Layer(NamedTuple):
 
     index: int  # 1 or 2
     name: str  # "previous-token head", "induction head"
+    scale: float  # the sharpness: A's nonzero entries
+    ablated: bool  # the head's output was replaced by zeros
     A: np.ndarray  # [d, d] the bilinear form of the logits
     V: np.ndarray  # [d, d] the value map
     logits: np.ndarray  # [N, N] a_ij = y_i A y_j^T, rows are queries
     mask: np.ndarray  # [N, N] bool, j < i
     weights: np.ndarray  # [N, N] softmax over the kept keys of each row
-    output: np.ndarray  # [N, d] Y^(l)
+    output: np.ndarray  # [N, d] Y^(l) (with the head's output zeroed when ablated)
 
 
 class Prediction(NamedTuple):
@@ -64,6 +66,11 @@ class Trace:
     embedding: np.ndarray  # [N, d] Y^(0)
     layers: tuple[Layer, ...]
     predictions: tuple[Prediction, ...]
+    temperature: float  # of the next-token softmax
+    unembedding: np.ndarray  # [d, V] W_U = E^T
+    scores: np.ndarray  # [N, V] Y^(2) W_U, a score per vocabulary token
+    probs: np.ndarray  # [N, V] softmax(scores / temperature), each row sums to 1
+    ablate: str | None = None  # "previous-token", "induction" or None
 
     def __post_init__(self) -> None:
         n, d = len(self.tokens), self.basis.d
@@ -76,6 +83,10 @@ class Trace:
             _freeze(f"Y^({layer.index})", layer.output, (n, d))
         if len(self.predictions) != n:
             raise ValueError("one prediction per position")
+        v = len(self.vocab)
+        _freeze("W_U", self.unembedding, (d, v))
+        _freeze("scores", self.scores, (n, v))
+        _freeze("probs", self.probs, (n, v))
 
     @property
     def n(self) -> int:

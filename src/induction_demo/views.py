@@ -23,6 +23,7 @@ import numpy as np
 
 from .basis import BLOCKS, Direction
 from .render import format as fmt
+from .story import story as tell
 from .trace import Layer, Trace
 
 
@@ -251,9 +252,34 @@ def predictions(trace: Trace, shown: Sequence[int] | None = None) -> Table:
                  ("",), columns, rows, align="center", shown=0 if shown is None else len(shown))
 
 
-def write_a(trace: Trace):
-    """A's entries are 0 or the scale: written ``s`` and ``·``."""
-    return lambda x: "s" if x == trace.scale else fmt.cell(x, fmt.LOGIT_DECIMALS)
+TOP = 3  # choices shown per position
+
+
+def next_token(trace: Trace, shown: Sequence[int] | None = None) -> Table:
+    """Each position's most probable next tokens, with their probabilities."""
+    positions = _positions(trace, shown)
+    top = min(TOP, len(trace.vocab))
+    rows = []
+    for i in positions:
+        if i is None:
+            rows.append(_gap_row(top + 1, 2))
+            continue
+        order = sorted(range(len(trace.vocab)), key=lambda t: -trace.probs[i, t])[:top]
+        cells = [Cell(f"{fmt.token(trace.vocab[t])} {fmt.number(trace.probs[i, t], fmt.WEIGHT_DECIMALS)}",
+                      float(trace.probs[i, t])) for t in order]
+        note = "" if trace.predictions[i].next is not None else "nothing to copy"
+        rows.append(Row(_position_labels(trace, i), tuple(cells) + (Cell(note),)))
+    ordinals = ("1st", "2nd", "3rd")[:top]
+    title = ("Next-token probabilities ", Math("P = softmax(Y^(2) W_U / T)"),
+             f", T = {fmt.number(trace.temperature, fmt.WEIGHT_DECIMALS)}: the {top} most probable tokens "
+             "of each position (", Math("W_U = E^T"), " scores a token by its share of ", Math("Y^(2)"), ")")
+    return Table("next_token_probs", title, ("",), tuple((o,) for o in ordinals) + (("",),), tuple(rows),
+                 align="left", shown=0 if shown is None else len(shown))
+
+
+def write_a(scale: float):
+    """A's entries are 0 or the layer's scale: written ``·`` and ``s``."""
+    return lambda x: "s" if x == scale else fmt.cell(x, fmt.LOGIT_DECIMALS)
 
 
 def write_v(x: float) -> str:
@@ -282,14 +308,18 @@ EQUATIONS = (
      Math("a_ij = s [x_i = x_(j-1)]"), "; ", Math("Y^(2) = W^(2) Y^(1) V_2"), "."),
     ("Prediction at i: the token with the largest share of ", Math("Y^(2)"),
      "'s token columns, where ", Math("x_i"), " occurred at some ", Math("k <= i - 2"), "."),
+    ("Next-token probabilities: ", Math("P = softmax(Y^(2) W_U / T)"), " with the unembedding ",
+     Math("W_U = E^T"), " (the transpose of the token embedding) and temperature T."),
 )
 
 
-def summary(trace: Trace) -> Paragraph:
+def summary(trace: Trace, run_details: bool = True) -> Paragraph:
     return Paragraph((
         count(trace.n, "token") + ": " + " ".join(fmt.token(t) for t in trace.tokens)
         + f"\nV = {count(len(trace.vocab), 'distinct token')}, N = {count(trace.n, 'position')}, "
-        f"d = 2(V + N) = {trace.basis.d}, scale s = {fmt.number(trace.scale, fmt.LOGIT_DECIMALS)}",
+        f"d = 2(V + N) = {trace.basis.d}, scale s = {fmt.number(trace.scale, fmt.LOGIT_DECIMALS)}"
+        + (f", temperature T = {fmt.number(trace.temperature, fmt.WEIGHT_DECIMALS)}" if run_details else "")
+        + (f"\nAblated: the {trace.ablate} head (its output is replaced by zeros)" if trace.ablate else ""),
     ))
 
 
@@ -297,23 +327,25 @@ def whole(build: Build) -> Table:
     return build(None)
 
 
-def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Callable[[Build], Table] = whole) -> list:
+def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Callable[[Build], Table] = whole,
+                 sentences: list | None = None) -> list:
     l, previous = layer.index, f"Y^({layer.index - 1})"
-    out: list = [Heading(f"Layer {l}: {layer.name}"), Paragraph(LAYER_SUMMARY[l])]
+    ablated = " (ablated: its output is replaced by zeros)" if layer.ablated else ""
+    out: list = [Heading(f"Layer {l}: {layer.name}{ablated}"), Paragraph(LAYER_SUMMARY[l])]
     if matrices:
         out.append(fit(lambda shown: weight_matrix(
             trace, f"layer{l}.A",
             (Math(f"A_{l}"), " (d x d; s = scale, · = 0; rows: query directions, columns: key directions)"),
-            layer.A, write_a(trace), shown, vmax=trace.scale)))
+            layer.A, write_a(layer.scale), shown, vmax=layer.scale)))
     update = f"{previous} + W^(1) {previous} V_1" if l == 1 else f"W^(2) {previous} V_2"
     out += [
         fit(lambda shown: attention(
             trace, f"layer{l}.logits",
             ("Attention logits ", Math(f"a_ij = y_i A_{l} y_j^T"), " (rows: queries i, columns: keys j)"),
-            layer.logits, fmt.LOGIT_DECIMALS, shown=shown, vmax=trace.scale)),
+            layer.logits, fmt.LOGIT_DECIMALS, shown=shown, vmax=layer.scale)),
         fit(lambda shown: attention(
             trace, f"layer{l}.masked", ("Masked attention: query i keeps keys ", Math("j < i"), " (× = masked)"),
-            layer.logits, fmt.LOGIT_DECIMALS, mask=layer.mask, shown=shown, vmax=trace.scale)),
+            layer.logits, fmt.LOGIT_DECIMALS, mask=layer.mask, shown=shown, vmax=layer.scale)),
         fit(lambda shown: attention(
             trace, f"layer{l}.weights",
             ("Attention weights ", Math(f"W^({l})"), ": softmax over each row's kept keys (largest highlighted)"),
@@ -322,12 +354,16 @@ def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Callabl
             trace, f"layer{l}.output", ("Layer output ", Math(f"Y^({l}) = {update}"), " (· = exactly 0)"),
             layer.output, shown)),
     ]
+    if sentences:
+        out.append(Paragraph((f"What layer {l} did on this string:",)))
+        out += [Paragraph(("• " + sentence.text,)) for sentence in sentences]
     return out
 
 
 def walkthrough(trace: Trace, layers=(1, 2), matrices: bool = True,
-                fit: Callable[[Build], Table] = whole) -> Document:
-    """Input, each chosen layer in the lecture's order, the predictions.
+                fit: Callable[[Build], Table] = whole, story: bool = True) -> Document:
+    """Input, each chosen layer in the lecture's order (with its story), the
+    predictions and the next-token probabilities.
 
     ``fit(build)`` chooses each table's window: ``build(shown)`` builds the
     table for the positions ``shown`` (None: all); the default shows all."""
@@ -335,16 +371,18 @@ def walkthrough(trace: Trace, layers=(1, 2), matrices: bool = True,
         trace, "input",
         ("Input ", Math("Y^(0)"), ": one-hot token and position; the previous half is empty (· = exactly 0)"),
         trace.embedding, shown))]
+    told = tell(trace) if story else {}
     for layer in trace.layers:
         if layer.index in layers:
-            blocks += layer_blocks(trace, layer, matrices, fit)
+            blocks += layer_blocks(trace, layer, matrices, fit, told.get(layer.index))
     blocks.append(fit(lambda shown: predictions(trace, shown)))
+    blocks.append(fit(lambda shown: next_token(trace, shown)))
     return Document(title(trace), tuple(blocks))
 
 
-def handout(trace: Trace, layers=(1, 2), matrices: bool = True) -> Document:
+def handout(trace: Trace, layers=(1, 2), matrices: bool = True, story: bool = True) -> Document:
     """The walkthrough with the model's equations first: for documents."""
-    walk = walkthrough(trace, layers, matrices)
+    walk = walkthrough(trace, layers, matrices, story=story)
     model = [Heading("The model")] + [Paragraph(line) for line in EQUATIONS]
     return Document(walk.title, walk.blocks[:1] + tuple(model) + walk.blocks[1:])
 
@@ -355,12 +393,12 @@ def title(trace: Trace) -> str:
 
 def weights(trace: Trace, fit: Callable[[Build], Table] = whole) -> Document:
     """A_1, V_1, A_2, V_2 as labelled tables."""
-    blocks: list = [summary(trace)]
+    blocks: list = [summary(trace, run_details=False)]
     for layer in trace.layers:
         l = layer.index
         blocks += [
             fit(lambda shown: weight_matrix(trace, f"A_{l}", (Math(f"A_{l}"), f", {layer.name} (s = scale, · = 0)"),
-                                            layer.A, write_a(trace), shown, vmax=trace.scale)),
+                                            layer.A, write_a(layer.scale), shown, vmax=layer.scale)),
             fit(lambda shown: weight_matrix(
                 trace, f"V_{l}",
                 (Math(f"V_{l}"), f", {layer.name} (rows: input directions, columns: output directions)"),

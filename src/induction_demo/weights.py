@@ -1,4 +1,4 @@
-"""The four weight matrices, each built by a rule between named blocks.
+"""The weight matrices, each built by a rule between named blocks.
 
 Conventions (as in the lecture): representations are row vectors y_i, so an
 attention logit is the bilinear form a_ij = y_i A y_j^T (rows of A index the
@@ -70,19 +70,30 @@ def induction_ov(basis: Basis) -> np.ndarray:  # -> [d, d]
     )
 
 
+def unembedding(basis: Basis) -> np.ndarray:  # -> [d, V]
+    """W_U = E^T, the transpose of the token embedding E (V x d, row t the
+    direction tok:t): a representation's score for token t is its tok:t entry."""
+    u = np.zeros((basis.d, len(basis.vocab)))
+    u[basis.block("tok"), :] = np.eye(len(basis.vocab))
+    return u
+
+
 class Weights(NamedTuple):
-    """A_1, V_1 (previous-token head) and A_2, V_2 (induction head)."""
+    """A_1, V_1 (previous-token head), A_2, V_2 (induction head), W_U."""
 
     A_1: np.ndarray
     V_1: np.ndarray
     A_2: np.ndarray
     V_2: np.ndarray
+    W_U: np.ndarray
 
 
-def build(basis: Basis, scale: float) -> Weights:
+def build(basis: Basis, scale: float, induction_scale: float | None = None) -> Weights:
+    """The weights; the induction head's scale defaults to the previous-token head's."""
     return Weights(
         A_1=previous_token_qk(basis, scale),
         V_1=previous_token_ov(basis),
-        A_2=induction_qk(basis, scale),
+        A_2=induction_qk(basis, scale if induction_scale is None else induction_scale),
         V_2=induction_ov(basis),
+        W_U=unembedding(basis),
     )

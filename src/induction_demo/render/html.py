@@ -31,7 +31,7 @@ th.label, td.label { text-align: left; color: #444; white-space: pre; }
 thead tr:last-child th { border-bottom: 1px solid #888; }
 .block { border-left: 1px solid #888; }
 tr.group td { border-top: 1px solid #888; }
-td.center { text-align: center; }
+td.center { text-align: center; } td.left { text-align: left; }
 td.masked { background: repeating-linear-gradient(45deg, #eee 0 3px, #fff 3px 6px); color: #999; }
 td.top { font-weight: bold; outline: 2px solid #d95f02; outline-offset: -2px; }
 td.faint { opacity: .45; }
@@ -73,9 +73,9 @@ def _background(shade: float) -> str:
     return f' style="background: rgb({r}, {g}, {b}){colour}"'
 
 
-def _cell(cell, vmax: float, block: bool, align_center: bool) -> str:
+def _cell(cell, vmax: float, block: bool, align: str) -> str:
     classes = [name for name, on in (("masked", cell.masked), ("top", cell.top), ("faint", cell.faint),
-                                      ("block", block), ("center", align_center)) if on]
+                                      ("block", block), (align, align != "right")) if on]
     attrs = f' class="{" ".join(classes)}"' if classes else ""
     if cell.value is not None and not cell.masked and vmax > 0:
         attrs += _background(min(max(cell.value / vmax, 0.0), 1.0))
@@ -101,7 +101,7 @@ def table(block: Table) -> list[str]:
     for r, row in enumerate(block.rows):
         group = r and row.group != block.rows[r - 1].group
         cells = [f'<td class="label">{escape(label)}</td>' for label in row.labels]
-        cells += [_cell(c, block.vmax, k in starts, block.align == "center") for k, c in enumerate(row.cells)]
+        cells += [_cell(c, block.vmax, k in starts, block.align) for k, c in enumerate(row.cells)]
         lines.append(("<tr class=\"group\">" if group else "<tr>") + "".join(cells) + "</tr>")
     lines += ["</tbody>", "</table>", "</figure>"]
     return lines

@@ -1,6 +1,7 @@
 """The JSON view: one document holding the whole trace.
 
-Numbers carry 12 significant digits (stable bytes across machines; the last
+``next_token_probs`` is N x V: row i is position i's distribution over
+``vocab``. ``story`` holds each shown layer's sentences. Numbers carry 12 significant digits (stable bytes across machines; the last
 bits of exp() differ between CPUs). Masked cells are null. Each matrix row is
 written on one line so the file reads like the tables.
 """
@@ -27,6 +28,8 @@ def _layer(layer: Layer) -> dict:
     return {
         "index": layer.index,
         "name": layer.name,
+        "scale": fmt.json_number(layer.scale),
+        "ablated": layer.ablated,
         "logits": _matrix(layer.logits),
         "masked": _matrix(layer.logits, layer.mask),
         "weights": _matrix(layer.weights),
@@ -34,8 +37,11 @@ def _layer(layer: Layer) -> dict:
     }
 
 
-def document(trace: Trace, layers=(1, 2)) -> dict:
-    return {
+def document(trace: Trace, layers=(1, 2), story: bool = True) -> dict:
+    from ..story import story as tell
+
+    told = tell(trace) if story else {}
+    doc = {
         "schema_version": SCHEMA_VERSION,
         "tokens": list(trace.tokens),
         "vocab": list(trace.vocab),
@@ -46,7 +52,13 @@ def document(trace: Trace, layers=(1, 2)) -> dict:
             {"position": p.position, "token": p.token, "next": p.next, "candidates": list(p.candidates)}
             for p in trace.predictions
         ],
+        "temperature": fmt.json_number(trace.temperature),
+        "ablate": trace.ablate,
+        "next_token_probs": _matrix(trace.probs),
     }
+    if story:
+        doc["story"] = {str(l): [{"kind": s.kind, "text": s.text} for s in told[l]] for l in layers}
+    return doc
 
 
 def dumps(value, indent: int = 0) -> str:
@@ -61,5 +73,5 @@ def dumps(value, indent: int = 0) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def render(trace: Trace, layers=(1, 2)) -> str:
-    return dumps(document(trace, layers)) + "\n"
+def render(trace: Trace, layers=(1, 2), story: bool = True) -> str:
+    return dumps(document(trace, layers, story)) + "\n"

@@ -21,7 +21,7 @@ _TEXT = {
     "-": "{-}", "!": "{!}", "?": "{?}", ",": "{,}", "[": "{[}", "]": "{]}",  # ligatures; \\[ and \midrule[
     # the marks the views use
     "·": r"$\cdot$", "×": r"$\times$", "—": "---", "␣": r"\textvisiblespace{}",
-    "…": r"\dots{}", "⋮": r"$\vdots$", "│": r"$|$",
+    "…": r"\dots{}", "⋮": r"$\vdots$", "│": r"$|$", "•": r"\textbullet{}",
 }
 
 
@@ -83,7 +83,7 @@ def _cell(cell, vmax: float) -> str:
 def table(block: Table) -> list[str]:
     n_labels = len(block.rows[0].labels)
     groups = block.column_groups or (0,) * len(block.columns)
-    data_align = "r" if block.align == "right" else "c"
+    data_align = {"right": "r", "center": "c", "left": "l"}[block.align]
     spec = "l" * n_labels
     for c, group in enumerate(groups):
         spec += ("|" if c and group != groups[c - 1] else "") + data_align

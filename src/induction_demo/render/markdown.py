@@ -39,7 +39,7 @@ def table(block: Table) -> list[str]:
     n_labels = len(block.rows[0].labels)
     corner = " ".join(c for c in block.corner if c)
     header = [escape(corner)] + [""] * (n_labels - 1) + [escape(" ".join(h for h in col if h)) for col in block.columns]
-    data_align = "---:" if block.align == "right" else ":---:"
+    data_align = {"right": "---:", "center": ":---:", "left": ":---"}[block.align]
     rule = [":---"] * n_labels + [data_align] * len(block.columns)
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(rule) + " |"]
     for row in block.rows:

@@ -1,8 +1,9 @@
 """The PNG picture: the attention weights of both heads as heatmaps, side by
 side, tokens on both axes (matplotlib, from the ``plot`` extra).
 
-The same single-hue scale as the HTML page; masked cells are hatched grey;
-each cell's value is printed where the matrix is small enough to read it.
+The same single-hue scale as the HTML page; masked cells are grey with a
+cross; each cell's value is printed where the matrix is small enough to read
+it; the first lines of each layer's story stand under its heatmap.
 """
 from __future__ import annotations
 
@@ -19,11 +20,24 @@ ANNOTATE_UP_TO = 16  # positions; beyond this the numbers would not be legible
 
 
 def _label(text: str) -> str:
-    """A token for a matplotlib label: ``$`` would start mathtext."""
-    return fmt.token(text).replace("$", r"\$")
+    """Text for a matplotlib label: ``$`` would start mathtext."""
+    return text.replace("$", r"\$")
 
 
-def render(trace: Trace, layers=(1, 2)) -> bytes:
+STORY_LINES = 8  # lines of each layer's story printed under its heatmap
+
+
+def _story_text(trace: Trace, index: int) -> str:
+    import textwrap
+
+    from ..story import story
+
+    lines = [line for s in story(trace)[index] for line in textwrap.wrap("• " + s.text, 60)]
+    lines = [_label(line) for line in lines]
+    return "\n".join(lines[:STORY_LINES] + (["…"] if len(lines) > STORY_LINES else []))
+
+
+def render(trace: Trace, layers=(1, 2), story: bool = True) -> bytes:
     try:
         import matplotlib
 
@@ -33,11 +47,12 @@ def render(trace: Trace, layers=(1, 2)) -> bytes:
         raise InputError("the png format needs matplotlib: pip install 'induction-demo[plot]'") from None
 
     shown = [layer for layer in trace.layers if layer.index in layers]
-    size = 2.0 + 0.35 * trace.n
-    fig, axes = plt.subplots(1, len(shown), figsize=(size * len(shown), size + 0.6), squeeze=False)
+    size = max(4.5, 2.0 + 0.35 * trace.n)
+    below = 1.6 if story else 0.0
+    fig, axes = plt.subplots(1, len(shown), figsize=(size * len(shown), size + 0.6 + below), squeeze=False)
     cmap = matplotlib.colormaps["Blues"].copy()
     cmap.set_bad("#eeeeee")
-    labels = [f"{_label(t)} @{i}" for i, t in enumerate(trace.tokens)]
+    labels = [f"{_label(fmt.token(t))} @{i}" for i, t in enumerate(trace.tokens)]
     for ax, layer in zip(axes[0], shown):
         weights = np.ma.masked_array(layer.weights, mask=~layer.mask)
         image = ax.imshow(weights, cmap=cmap, vmin=0.0, vmax=1.0)
@@ -58,7 +73,11 @@ def render(trace: Trace, layers=(1, 2)) -> bytes:
                 ax.text(j, i, fmt.number(value, fmt.WEIGHT_DECIMALS), ha="center", va="center", fontsize=7,
                         color="white" if value > 0.55 else "black")
         fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, below / (size + 0.6 + below), 1, 1))
+    if story:
+        for k, layer in enumerate(shown):
+            fig.text((k + 0.02) / len(shown), 0.01, _story_text(trace, layer.index), fontsize=7, va="bottom",
+                     ha="left", wrap=False)
     out = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # glyphs missing from the font (CJK, emoji) are drawn as boxes

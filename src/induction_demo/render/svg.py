@@ -27,7 +27,9 @@ TEMPLATE = (
 
 def render(document: Document, width: int) -> str:
     lines = terminal.styled(document, width)
+    # Both width and height: without a height, rich takes 80 columns on TERM=dumb.
     console = Console(file=io.StringIO(), record=True, width=max(cell_len(line.plain) for line in lines),
+                      height=len(lines),
                       force_terminal=True, color_system="truecolor", markup=False, emoji=False, highlight=False,
                       legacy_windows=False)
     for line in lines:

@@ -104,16 +104,20 @@ def wrap(text: str, width: int) -> list[str]:
 def document_lines(document: Document, width: int) -> list[list[tuple[str, str]]]:
     """Every line of the document; a heading is a rule ``width`` cells wide."""
     out: list[list[tuple[str, str]]] = []
+    previous = None
     for block in document.blocks:
         if isinstance(block, Heading):
             text = f"{RULE * 2} {block.text} "
             out += [[("", "")], [(text + RULE * max(width - cell_len(text), 0), STYLE["heading"])]]
         elif isinstance(block, Paragraph):
+            if isinstance(previous, Table):
+                out.append([("", "")])
             out += [[(line, "")] for line in wrap(plain_text(block.text), width)]
         elif isinstance(block, Table):
             title = wrap(plain_text(block.title) + _window_note(block), width)
             out += [[("", "")]] + [[(line, STYLE["title"])] for line in title]
             out += table_lines(block)
+        previous = block
     return out
 
 
