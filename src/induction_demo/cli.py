@@ -25,6 +25,9 @@ Examples:
   induction-demo show "! a b a c b" -o walkthrough.tex   (.md .html .svg .png .json)
   echo "the cat sat on the cat" | induction-demo show -
   induction-demo weights "! a b a c b"        A_1, V_1, A_2, V_2
+  induction-demo show "! a b a c b" --ablate previous-token --temperature 0.1
+  induction-demo bench --trials 20 --seed 1   repeated random tokens
+  induction-demo sweep "! a b a c b" --scale 1,2,5,10,100
 """
 
 
@@ -193,6 +196,32 @@ def render(trace, form: str, layers, matrices: bool, full: bool, width: int, sty
     return module.render(views.handout(trace, layers, matrices, story))
 
 
+class PositiveList(click.ParamType):
+    """Comma-separated finite numbers greater than 0: 1,2,5,10,100."""
+
+    name = "numbers"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, list):
+            return value
+        numbers = [Positive().convert(part.strip(), param, ctx) for part in str(value).split(",") if part.strip()]
+        if not numbers:
+            self.fail("give at least one number, e.g. 1,2,5,10,100", param, ctx)
+        return numbers
+
+
+def print_lines(document) -> None:
+    """A document from ``report``: styled on a terminal, plain elsewhere."""
+    from .render import terminal
+
+    out = click.get_text_stream("stdout")
+    width = terminal_width(out)
+    if out.isatty() and "NO_COLOR" not in os.environ:
+        print_styled(terminal.styled(document, width), out)
+    else:
+        out.write(terminal.plain(document, width))
+
+
 tokens_argument = click.argument("text", metavar="TOKENS")
 scale_option = click.option("--scale", type=Positive(), default=100.0, show_default=True,
                             help="Sharpness of both heads: the logit of a match (the lecture's 100.0).")
@@ -258,10 +287,74 @@ def weights(text, scale, tokenize, full):
     from . import views
     from .render import terminal
 
+    width = terminal_width(click.get_text_stream("stdout"))
+    print_lines(views.weights(trace, views.whole if full else terminal.fitter(trace, width)))
+
+
+@main.command(epilog=EXAMPLES)
+@click.option("--vocab", type=click.IntRange(1, 5000), default=1000, show_default=True,
+              help="Tokens are drawn uniformly from this many.")
+@click.option("--length", type=click.IntRange(1), default=50, show_default=True, help="Tokens in the random segment.")
+@click.option("--repeats", type=click.IntRange(2), default=2, show_default=True, help="Copies of the segment.")
+@click.option("--trials", type=click.IntRange(1), default=20, show_default=True, help="Random sequences to run.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random generator.")
+@click.option("--gap", type=click.IntRange(0), default=0, show_default=True,
+              help="Put 0 to GAP random tokens between copies (no fixed offset can stand in for induction).")
+@scale_option
+@click.option("--temperature", type=Positive(), default=1.0, show_default=True,
+              help="Temperature of the next-token softmax (the loss depends on it).")
+@click.option("--ablate", type=click.Choice(["previous-token", "induction"]), default=None,
+              help="Replace one head's output by zeros.")
+@click.option("--format", "form", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate, form):
+    """Measure induction on repeated random tokens: next-token accuracy and loss
+    on first and later copies, induction and previous-token scores."""
+    from . import bench as measure
+    from . import report
+
+    config = measure.Config(vocab, length, repeats, trials, seed, scale, temperature, gap, ablate)
     out = click.get_text_stream("stdout")
-    width = terminal_width(out)
-    document = views.weights(trace, views.whole if full else terminal.fitter(trace, width))
-    if out.isatty() and "NO_COLOR" not in os.environ:
-        print_styled(terminal.styled(document, width), out)
+    try:
+        if out.isatty() and trials >= 10:
+            from rich.progress import Progress
+
+            with Progress(transient=True) as bar:
+                task = bar.add_task("trials", total=trials)
+                result = measure.bench(config, lambda done: bar.update(task, completed=done))
+        else:
+            result = measure.bench(config)
+    except InputError as error:
+        raise click.UsageError(str(error)) from None
+    if form == "json":
+        from .render import json as render_json
+
+        out.write(render_json.dumps(render_json.numbers(result)) + "\n")
     else:
-        out.write(terminal.plain(document, width))
+        print_lines(report.bench(result))
+
+
+@main.command(epilog=EXAMPLES)
+@tokens_argument
+@click.option("--scale", "scales", type=PositiveList(), default="1,2,5,10,100", show_default=True,
+              help="The induction head's scales to try, comma-separated.")
+@click.option("--layer1-scale", type=Positive(), default=100.0, show_default=True,
+              help="The previous-token head's scale, kept fixed.")
+@tokenize_option
+@click.option("--format", "form", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def sweep(text, scales, layer1_scale, tokenize, form):
+    """How the induction head's weight on the matched key sharpens with its
+    scale, beside the closed form e^s / (e^s + k - 1)."""
+    from . import report
+    from .sweep import sweep as measure
+    from .tokens import tokenize as split
+
+    try:
+        result = measure(split(read_text(text), tokenize), scales, layer1_scale)
+    except InputError as error:
+        raise click.UsageError(str(error)) from None
+    if form == "json":
+        from .render import json as render_json
+
+        click.get_text_stream("stdout").write(render_json.dumps(render_json.numbers(result)) + "\n")
+    else:
+        print_lines(report.sweep(result))

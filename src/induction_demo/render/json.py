@@ -17,11 +17,20 @@ from . import format as fmt
 SCHEMA_VERSION = 1
 
 
-def _matrix(matrix: np.ndarray, mask: np.ndarray | None = None) -> list[list[float | None]]:
-    return [
-        [None if mask is not None and not mask[i, j] else fmt.json_number(x) for j, x in enumerate(row)]
-        for i, row in enumerate(matrix)
-    ]
+class Raw(str):
+    """JSON text already encoded (a matrix row), written as is by ``dumps``."""
+
+
+def _matrix(matrix: np.ndarray, mask: np.ndarray | None = None) -> list[Raw]:
+    """Each row as JSON text, null where masked. A trace repeats few distinct
+    values (a 1000-token trace has millions of entries and a few hundred
+    values), so each distinct value is rounded and encoded once."""
+    values, inverse = np.unique(matrix, return_inverse=True)
+    encoded = np.array([json.dumps(fmt.json_number(v)) for v in values.tolist()] + ["null"], dtype=object)
+    index = inverse.reshape(matrix.shape)
+    if mask is not None:
+        index = np.where(mask, index, len(values))
+    return [Raw("[" + ", ".join(encoded[row]) + "]") for row in index]
 
 
 def _layer(layer: Layer) -> dict:
@@ -61,16 +70,42 @@ def document(trace: Trace, layers=(1, 2), story: bool = True) -> dict:
     return doc
 
 
+def numbers(value):
+    """Every float in a nested result to JSON_DIGITS significant digits."""
+    if isinstance(value, dict):
+        return {k: numbers(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [numbers(v) for v in value]
+    if isinstance(value, float):
+        return fmt.json_number(value)
+    return value
+
+
+def _chunks(value, indent: int):
+    pad, inner = "  " * indent, "  " * (indent + 1)
+    if isinstance(value, Raw):
+        yield value
+    elif isinstance(value, dict) and value:
+        yield "{\n"
+        for k, (key, item) in enumerate(value.items()):
+            yield f"{',' if k else ''}{inner if not k else chr(10) + inner}{json.dumps(key)}: "
+            yield from _chunks(item, indent + 1)
+        yield "\n" + pad + "}"
+    elif isinstance(value, list) and value and all(isinstance(v, (dict, list, Raw)) for v in value):
+        yield "[\n"
+        for k, item in enumerate(value):
+            yield ("," + "\n" if k else "") + inner
+            yield from _chunks(item, indent + 1)
+        yield "\n" + pad + "]"
+    else:
+        yield json.dumps(value, ensure_ascii=False)
+
+
 def dumps(value, indent: int = 0) -> str:
     """JSON with two-space indentation, except that a list of numbers (a matrix
-    row) stays on one line."""
-    pad, inner = "  " * indent, "  " * (indent + 1)
-    if isinstance(value, dict):
-        items = [f"{inner}{json.dumps(k)}: {dumps(v, indent + 1)}" for k, v in value.items()]
-        return "{\n" + ",\n".join(items) + "\n" + pad + "}" if items else "{}"
-    if isinstance(value, list) and value and all(isinstance(v, (dict, list)) for v in value):
-        return "[\n" + ",\n".join(inner + dumps(v, indent + 1) for v in value) + "\n" + pad + "]"
-    return json.dumps(value, ensure_ascii=False)
+    row) stays on one line. Written as chunks joined once: a 1000-token
+    document is about 100 MB."""
+    return "".join(_chunks(value, indent))
 
 
 def render(trace: Trace, layers=(1, 2), story: bool = True) -> str:

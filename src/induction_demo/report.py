@@ -1,0 +1,82 @@
+"""Views of the bench and sweep results: labelled tables for the renderers."""
+from __future__ import annotations
+
+from .render import format as fmt
+from .views import Cell, Document, Math, Paragraph, Row, Table
+
+RATE = 4  # decimals of accuracies and scores
+
+
+def _n(x: float | None, decimals: int = RATE) -> Cell:
+    return Cell(fmt.NONE) if x is None else Cell(fmt.number(x, decimals), x)
+
+
+def bench(result: dict) -> Document:
+    c = result["config"]
+    setup = (f"Vocabulary V = {c['vocab']}, a random segment of {c['length']} tokens repeated {c['repeats']} "
+             f"times after a BOS token" + (f", 0 to {c['gap']} random tokens between copies" if c["gap"] else "")
+             + f"; {c['trials']} trials, seed {c['seed']}; scale s = {fmt.number(c['scale'], 1)}, "
+             f"temperature T = {fmt.number(c['temperature'], 2)}"
+             + (f"; ablated: the {c['ablate']} head" if c["ablate"] else "") + ".")
+    rows = []
+    for name, key in (("first copies", "first_copies"), ("later copies", "later_copies")):
+        r = result[key]
+        rows.append(Row((name,), (Cell(str(r["queries"])), _n(r["accuracy"]), _n(r["loss"], 3),
+                                  Cell(str(r["accidental_repeats"])), Cell(str(r["misses"])),
+                                  Cell(str(r["misses_at_accidental_repeats"])),
+                                  _n(r["accuracy_without_accidental_repeats"]))))
+    prediction = Table(
+        "bench.prediction",
+        ("Next-token prediction (a query and its next token in the same copy; over V + 1 tokens with BOS, "
+         "chance is ", fmt.number(result["chance"], RATE), " and the uniform loss ln(V + 1) = ",
+         fmt.number(result["baseline_loss"], 3), " nats)"),
+        ("",), (("queries",), ("accuracy",), ("loss (nats)",), ("accidental", "repeats"), ("misses",),
+                ("misses at", "accidental", "repeats"), ("accuracy", "without", "them")),
+        tuple(rows))
+    scores = Table(
+        "bench.scores", ("Attention scores",), ("",), (("score",), ("what it measures",)),
+        (
+            Row(("induction score",), (_n(result["induction_score"]), Cell(
+                "mean weight a later-copy query puts on the keys right after its token's earlier copies"))),
+            Row(("  without accidental repeats",), (_n(result["induction_score_without_accidental_repeats"]),
+                                                    Cell("the same, over queries with nothing else to copy"))),
+            Row(("previous-token score",), (_n(result["previous_token_score"]), Cell(
+                "mean weight a query (from @1 on) puts on the key just before it"))),
+            Row(("induction detector",), (_n(result["detector"]["induction"]), Cell(
+                "TransformerLens' detect_head: share of all layer-2 attention on those cells"))),
+            Row(("previous-token detector",), (_n(result["detector"]["previous_token"]), Cell(
+                "the same for layer 1 and the cells (i, i-1)"))),
+        ),
+        align="left")
+    time = Paragraph((f"Time: {fmt.number(result['seconds'], 2)} s for {c['trials']} trials.",))
+    notes = Paragraph((
+        "Misses are counted where the right token is not alone at the top (a tie earns 1/k); an accidental "
+        "repeat is a query whose token also occurred elsewhere before it (inside the segment or in a gap), so "
+        "the induction head has more than one thing to copy. Loss is -ln P(next token) at temperature T: the "
+        "scores are at most 1, so at T = 1 even a perfect copy has probability e / (e + V - 1); a lower T "
+        "sharpens it.",))
+    return Document("induction-demo bench", (Paragraph((setup,)), prediction, scores, notes, time))
+
+
+def sweep(result: dict) -> Document:
+    queries = result["queries"]
+    columns, groups = [], []
+    for g, q in enumerate(queries):
+        label = f"@{q['position']} {fmt.token(q['token'])}"
+        keys = " ".join(f"@{k}" for k in q["keys"])
+        columns += [(label, f"keys {keys}", f"k = {q['kept']}", "weight"), ("", "", "", "closed form")]
+        groups += [g, g]
+    rows = tuple(
+        Row((f"s = {fmt.number(s, 1)}",), tuple(
+            cell for m, c in zip(result["measured"][r], result["closed_form"][r])
+            for cell in (Cell(fmt.number(m, 6), m), Cell(fmt.number(c, 6), c))
+        ))
+        for r, s in enumerate(result["scales"])
+    )
+    title = ("Attention of the induction head on the matched keys as its scale s grows (layer 1 kept at s = "
+             f"{fmt.number(result['layer1_scale'], 1)}), beside the closed form ",
+             Math("m e^s / (m e^s + k - m)"), " for m matched keys among k kept ones (m = 1: ",
+             Math("e^s / (e^s + k - 1)"), ")")
+    table = Table("sweep", title, ("",), tuple(columns), rows, tuple(groups))
+    return Document("induction-demo sweep",
+                    (Paragraph(("Tokens: " + " ".join(fmt.token(t) for t in result["tokens"]),)), table))

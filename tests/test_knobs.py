@@ -1,0 +1,177 @@
+"""Temperature, ablation, the bench and the sweep."""
+import json
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cli_runner import invoke
+from induction_demo.bench import Config, accidental, bench
+from induction_demo.errors import InputError
+from induction_demo.model import run
+from induction_demo.sweep import closed_form, sweep
+
+LECTURE = tuple("! a b a c b".split())
+token_strings = st.lists(st.sampled_from(list("abcd!")), min_size=1, max_size=25).map(tuple)
+
+
+# --- next-token probabilities -------------------------------------------------------
+
+@given(token_strings, st.floats(min_value=1e-3, max_value=1e3))
+def test_probability_rows_sum_to_one(tokens, temperature):
+    probs = run(tokens, temperature=temperature).probs
+    assert np.allclose(probs.sum(axis=1), 1.0, rtol=0, atol=1e-12) and (probs >= 0).all()
+
+
+def test_scores_are_the_unembedding_of_the_layer2_output():
+    trace = run(LECTURE)
+    assert np.array_equal(trace.scores, trace.layers[1].output @ trace.unembedding)
+    assert trace.unembedding.shape == (20, 4) and trace.unembedding.sum() == 4
+
+
+def test_a_very_low_temperature_is_one_hot_on_the_argmax():
+    trace = run(LECTURE, temperature=1e-9)
+    assert trace.probs[3].tolist() == [0.0, 0.0, 1.0, 0.0]  # @3 a copies b
+    assert trace.probs[5].tolist() == [0.0, 1.0, 0.0, 0.0]  # @5 b copies a
+
+
+def test_a_very_low_temperature_shares_a_tie():
+    trace = run(tuple("a b a c a".split()), temperature=1e-9)
+    assert np.allclose(trace.probs[4], [0.0, 0.5, 0.5])
+
+
+def test_a_very_high_temperature_is_uniform():
+    assert np.allclose(run(LECTURE, temperature=1e9).probs, 0.25, atol=1e-9)
+
+
+def test_temperature_one_on_a_perfect_copy_is_e_over_e_plus_v_minus_one():
+    assert math.isclose(run(LECTURE).probs[3, 2], math.e / (math.e + 3), rel_tol=1e-12)
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "x"])
+def test_a_bad_temperature_is_a_usage_error(value):
+    result = invoke(["show", "a b a", "--temperature", value])
+    assert result.exit_code == 2 and "--temperature" in result.stderr
+
+
+def test_json_holds_next_token_probs_by_vocabulary():
+    doc = json.loads(invoke(["show", "! a b a c b", "--format", "json", "--temperature", "0.5"]).stdout)
+    assert doc["temperature"] == 0.5 and len(doc["next_token_probs"]) == 6
+    assert all(abs(sum(row) - 1) < 1e-9 for row in doc["next_token_probs"])
+
+
+# --- ablation -----------------------------------------------------------------------
+
+def test_without_the_previous_token_head_the_induction_head_has_nothing_to_match():
+    trace = run(LECTURE, ablate="previous-token")
+    assert trace.layers[0].ablated
+    assert not trace.layers[0].output[:, trace.basis.block("prev tok").start:].any()
+    assert not trace.layers[1].logits.any()
+
+
+def test_without_the_induction_head_nothing_is_predicted():
+    trace = run(LECTURE, ablate="induction")
+    assert not trace.layers[1].output.any()
+    assert all(p.next is None for p in trace.predictions)
+    assert np.allclose(trace.probs, 0.25)
+
+
+def test_an_unknown_ablation_is_refused():
+    with pytest.raises(InputError):
+        run(LECTURE, ablate="mlp")
+    assert invoke(["show", "a b a", "--ablate", "mlp"]).exit_code == 2
+
+
+# --- bench ----------------------------------------------------------------------------
+
+SMALL = Config(vocab=200, length=30, trials=8, seed=3)
+
+
+def without_time(result: dict) -> dict:
+    return {k: v for k, v in result.items() if k != "seconds"}
+
+
+def test_bench_is_deterministic_for_a_seed():
+    assert without_time(bench(SMALL)) == without_time(bench(SMALL))
+    assert without_time(bench(SMALL)) != without_time(bench(SMALL._replace(seed=4)))
+
+
+def test_with_the_defaults_later_copies_are_copied_and_first_copies_are_at_chance():
+    result = bench(Config(trials=10))
+    later, first = result["later_copies"], result["first_copies"]
+    # every miss is an accidental repeat; without them, copying is perfect
+    assert later["misses"] == later["misses_at_accidental_repeats"] > 0
+    assert later["accuracy_without_accidental_repeats"] == 1.0
+    assert result["induction_score_without_accidental_repeats"] > 0.99
+    assert later["accuracy"] > 0.95 and result["induction_score"] > 0.95
+    assert first["accuracy"] < 0.01 and abs(first["loss"] - result["baseline_loss"]) < 0.01
+    assert result["previous_token_score"] > 0.99 and result["detector"]["previous_token"] > 0.99
+
+
+def test_a_varying_gap_between_copies_does_not_stop_induction():
+    result = bench(SMALL._replace(gap=15))
+    assert result["later_copies"]["accuracy_without_accidental_repeats"] == 1.0
+
+
+def test_ablating_the_induction_head_makes_later_copies_chance():
+    result = bench(SMALL._replace(ablate="induction"))
+    assert result["later_copies"]["accuracy"] == pytest.approx(1 / (SMALL.vocab + 1), rel=1e-9)
+    assert result["later_copies"]["accuracy"] == pytest.approx(result["chance"], rel=1e-9)
+    assert result["later_copies"]["loss"] == pytest.approx(math.log(SMALL.vocab + 1), rel=1e-9)
+
+
+def test_ablating_the_previous_token_head_breaks_induction():
+    result = bench(SMALL._replace(ablate="previous-token"))
+    assert result["later_copies"]["accuracy"] < 0.1 and result["induction_score"] < 0.1
+
+
+def test_accidental_repeats_are_tokens_seen_more_often_than_the_copies_plan():
+    # BOS, segment [5 6 5], segment again: the second 5 of each copy is accidental
+    ids = np.array([0, 5, 6, 5, 5, 6, 5])
+    assert accidental(ids, [1, 4]).tolist() == [False, False, False, True, False, False, True]
+
+
+def test_bench_cli_reports_json_with_the_documented_keys():
+    result = invoke(["bench", "--vocab", "50", "--length", "10", "--trials", "3", "--format", "json"])
+    doc = json.loads(result.stdout)
+    assert {"first_copies", "later_copies", "induction_score", "previous_token_score", "seconds"} <= set(doc)
+    assert {"accuracy", "loss"} <= set(doc["later_copies"])
+
+
+def test_bench_table_explains_each_score_in_one_line():
+    out = invoke(["bench", "--vocab", "50", "--length", "10", "--trials", "3"]).stdout
+    for line in ["induction score", "previous-token score", "induction detector", "Time:"]:
+        assert line in out
+    assert "\x1b" not in out  # no progress bar off a terminal
+
+
+@pytest.mark.parametrize("args", [["--repeats", "1"], ["--vocab", "0"], ["--length", "900", "--repeats", "3"],
+                                  ["--scale", "nan"]])
+def test_bench_bad_options_are_usage_errors(args):
+    result = invoke(["bench", *args])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+
+
+# --- sweep ----------------------------------------------------------------------------
+
+SCALES = [0.5, 1, 2, 5, 10, 20, 100, 1000]
+
+
+@pytest.mark.parametrize("tokens", [LECTURE, tuple("a a a b a".split()), tuple("x a x b x c x".split())])
+def test_sweep_matches_the_closed_form(tokens):
+    result = sweep(tokens, SCALES)
+    assert np.allclose(result["measured"], result["closed_form"], rtol=0, atol=1e-9)
+
+
+def test_closed_form_for_one_match_is_e_s_over_e_s_plus_k_minus_1():
+    assert math.isclose(closed_form(2.0, 1, 3), math.exp(2) / (math.exp(2) + 2), rel_tol=1e-15)
+    assert closed_form(1e4, 1, 5) == 1.0
+
+
+def test_sweep_cli_shows_one_table_and_refuses_strings_with_nothing_to_copy():
+    out = invoke(["sweep", "! a b a c b", "--scale", "1,2,5,10,100"]).stdout
+    assert "s = 1.0" in out and "s = 100.0" in out and "closed form" in out
+    assert invoke(["sweep", "a b c"]).exit_code == 2
+    assert invoke(["sweep", "a b a", "--scale", "1,x"]).exit_code == 2
