@@ -8,7 +8,7 @@ from rich.console import Console
 from induction_demo.model import run
 from induction_demo.render import format as fmt
 from induction_demo.render import terminal
-from induction_demo import views
+from induction_demo import documents, views
 
 
 @pytest.mark.parametrize("x, decimals, text", [
@@ -72,7 +72,7 @@ def test_zero_blocks_of_a_weight_matrix_are_dimmed_in_colour():
 
 def test_plain_text_has_no_escape_codes_and_no_trailing_spaces():
     trace = run(tuple("! a b a c b".split()))
-    text = terminal.plain(views.walkthrough(trace), 120)
+    text = terminal.plain(documents.walkthrough(trace), 120)
     assert "\x1b" not in text
     assert all(line == line.rstrip() for line in text.splitlines())
 

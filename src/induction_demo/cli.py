@@ -94,16 +94,6 @@ def trace_of(text: str, tokenize: str, scale: float, limit: int | None = None, f
         raise click.UsageError(str(error)) from None
 
 
-FORMATS = ("table", "json", "markdown", "latex", "html", "svg", "png")
-EXTENSIONS = {".txt": "table", ".json": "json", ".md": "markdown", ".markdown": "markdown", ".tex": "latex",
-              ".html": "html", ".htm": "html", ".svg": "svg", ".png": "png"}
-LIMITS = {"table": 1000, "json": 1000, "svg": 1000, "markdown": 200, "html": 200, "png": 200, "latex": 60}
-"""The most tokens each format takes: the terminal view and SVG show a window
-of a long input, documents show every cell (a 200-token HTML page has about
-a million), and a LaTeX table wider than about 60 columns no longer fits a
-page legibly."""
-
-
 def terminal_width(out) -> int:
     """The terminal's width on a terminal; else $COLUMNS, or 120."""
     if out.isatty():
@@ -124,6 +114,8 @@ def print_styled(lines, out) -> None:
 
 
 def choose_format(form: str | None, output: str | None) -> str:
+    from .render import EXTENSIONS
+
     if form is not None or output is None:
         return form or "table"
     extension = os.path.splitext(output)[1].lower()
@@ -162,40 +154,6 @@ def write_atomically(path: str, data: bytes) -> None:
         raise click.ClickException(f"cannot write {path}: {error.strerror or error}") from None
 
 
-def render(trace, form: str, layers, matrices: bool, full: bool, width: int, styled: bool, story: bool = True):
-    """The trace in format ``form``: text, bytes (png) or rich Text lines (styled table)."""
-    from . import views
-
-    if form == "json":
-        from .render import json as render_json
-
-        return render_json.render(trace, layers, story)
-    if form in ("table", "svg"):
-        from .render import terminal
-
-        fit = views.whole if full else terminal.fitter(trace, width)
-        document = views.walkthrough(trace, layers, matrices, fit, story)
-        notice = None if full else terminal.window_notice(document, width)
-        if notice is not None:
-            document = document._replace(blocks=document.blocks[:1] + (notice,) + document.blocks[1:])
-        if form == "svg":
-            from .render import svg
-
-            return svg.render(document, width)
-        return terminal.styled(document, width) if styled else terminal.plain(document, width)
-    if form == "png":
-        from .render import png
-
-        try:
-            return png.render(trace, layers, story)
-        except InputError as error:
-            raise click.ClickException(str(error)) from None
-    from importlib import import_module
-
-    module = import_module(f".render.{form}", __package__)
-    return module.render(views.handout(trace, layers, matrices, story))
-
-
 class PositiveList(click.ParamType):
     """Comma-separated finite numbers greater than 0: 1,2,5,10,100."""
 
@@ -230,6 +188,7 @@ tokenize_option = click.option(
     help="space: words; chars: characters; auto: characters only when TOKENS has no whitespace.")
 
 
+
 @click.group(cls=OneLineErrors, epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="induction-demo", prog_name="induction-demo")
 def main():
@@ -242,7 +201,8 @@ def main():
 @tokens_argument
 @scale_option
 @tokenize_option
-@click.option("--format", "form", type=click.Choice(FORMATS), default=None,
+@click.option("--format", "form", type=click.Choice(("table", "json", "markdown", "latex", "html", "svg", "png")),
+              default=None,
               help="table (default), json, markdown, latex, html, svg or png; "
                    "with -o, taken from the file's extension unless given.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
@@ -259,6 +219,8 @@ def show(text, scale, tokenize, form, output, layer, no_matrices, full, temperat
     """Run the model on TOKENS ("-" reads standard input) and show every step:
     attention logits, masked attention, weights and output of each layer, then
     the predictions."""
+    from .render import LIMITS, output as render
+
     form = choose_format(form, output)
     if form == "png" and output is None:
         raise click.UsageError("png is an image: write it to a file with -o FILE.png")
@@ -267,7 +229,10 @@ def show(text, scale, tokenize, form, output, layer, no_matrices, full, temperat
     out = click.get_text_stream("stdout")
     styled = output is None and form == "table" and out.isatty() and "NO_COLOR" not in os.environ
     width = terminal_width(out) if output is None else 120
-    result = render(trace, form, layers, not no_matrices, full, width, styled, not no_story)
+    try:
+        result = render(trace, form, layers, not no_matrices, full, width, styled, not no_story)
+    except InputError as error:  # a missing optional extra (png without matplotlib)
+        raise click.ClickException(str(error)) from None
     if output is not None:
         write_atomically(output, result if isinstance(result, bytes) else result.encode("utf-8"))
     elif styled:
@@ -284,11 +249,11 @@ def show(text, scale, tokenize, form, output, layer, no_matrices, full, temperat
 def weights(text, scale, tokenize, full):
     """Show the weight matrices A_1, V_1, A_2, V_2 built for TOKENS."""
     trace = trace_of(text, tokenize, scale)
-    from . import views
+    from . import documents
     from .render import terminal
 
     width = terminal_width(click.get_text_stream("stdout"))
-    print_lines(views.weights(trace, views.whole if full else terminal.fitter(trace, width)))
+    print_lines(documents.weights(trace, documents.whole if full else terminal.fitter(trace, width)))
 
 
 @main.command(epilog=EXAMPLES)

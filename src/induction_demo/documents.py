@@ -1,0 +1,132 @@
+"""The documents: the walkthrough (for the terminal), the handout (the
+walkthrough with the model's equations, for Markdown, LaTeX and HTML) and the
+weights, each a sequence of ``views`` in the lecture's order.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from .render import format as fmt
+from .story import story as tell
+from .trace import Layer, Trace
+from .views import (Build, Document, Heading, Math, Paragraph, Table, attention, count, next_token, predictions,
+                    stream, weight_matrix, write_a, write_v)
+
+
+LAYER_SUMMARY = {
+    1: (Math("A_1"), " scores key position i-1 for query i; ", Math("V_1"),
+        " copies the key's token and position into the previous half."),
+    2: (Math("A_2"), " scores keys whose previous token is the query's (", Math("a_ij = s [x_i = x_(j-1)]"), "); ",
+        Math("V_2"), " keeps the key's current half."),
+}
+
+EQUATIONS = (
+    ("Representation of token i: ", Math("y_i = [tok(x_i) | pos(i) | prev tok | prev pos]"),
+     ", d = 2(V + N); at layer 0 the previous half is empty."),
+    ("Attention logits: ", Math("a_ij = y_i A_l y_j^T"), " (rows: queries i, columns: keys j)."),
+    ("Masked attention: a query keeps only the keys ", Math("j < i"), "."),
+    ("Weights: ", Math("w_ij = exp(a_ij) / sum_(k<i) exp(a_ik)"),
+     " over the kept keys; position 0 keeps none and attends nowhere."),
+    ("Layer 1 (previous-token head): ", Math("A_1 = s [pos(key) = pos(query) - 1]"), ", ",
+     Math("Y^(1) = Y^(0) + W^(1) Y^(0) V_1"), ", so ", Math("y_i^(1) = [x_i, i | x_(i-1), i-1]"), "."),
+    ("Layer 2 (induction head): ", Math("A_2 = s [tok(query) = prev tok(key)]"), ", so ",
+     Math("a_ij = s [x_i = x_(j-1)]"), "; ", Math("Y^(2) = W^(2) Y^(1) V_2"), "."),
+    ("Prediction at i: the token with the largest share of ", Math("Y^(2)"),
+     "'s token columns, where ", Math("x_i"), " occurred at some ", Math("k <= i - 2"), "."),
+    ("Next-token probabilities: ", Math("P = softmax(Y^(2) W_U / T)"), " with the unembedding ",
+     Math("W_U = E^T"), " (the transpose of the token embedding) and temperature T."),
+)
+
+
+def summary(trace: Trace, run_details: bool = True) -> Paragraph:
+    return Paragraph((
+        count(trace.n, "token") + ": " + " ".join(fmt.token(t) for t in trace.tokens)
+        + f"\nV = {count(len(trace.vocab), 'distinct token')}, N = {count(trace.n, 'position')}, "
+        f"d = 2(V + N) = {trace.basis.d}, scale s = {fmt.number(trace.scale, fmt.LOGIT_DECIMALS)}"
+        + (f", temperature T = {fmt.number(trace.temperature, fmt.WEIGHT_DECIMALS)}" if run_details else "")
+        + (f"\nAblated: the {trace.ablate} head (its output is replaced by zeros)" if trace.ablate else ""),
+    ))
+
+
+def whole(build: Build) -> Table:
+    return build(None)
+
+
+def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Callable[[Build], Table] = whole,
+                 sentences: list | None = None) -> list:
+    l, previous = layer.index, f"Y^({layer.index - 1})"
+    ablated = " (ablated: its output is replaced by zeros)" if layer.ablated else ""
+    out: list = [Heading(f"Layer {l}: {layer.name}{ablated}"), Paragraph(LAYER_SUMMARY[l])]
+    if matrices:
+        out.append(fit(lambda shown: weight_matrix(
+            trace, f"layer{l}.A",
+            (Math(f"A_{l}"), " (d x d; s = scale, · = 0; rows: query directions, columns: key directions)"),
+            layer.A, write_a(layer.scale), shown, vmax=layer.scale)))
+    update = f"{previous} + W^(1) {previous} V_1" if l == 1 else f"W^(2) {previous} V_2"
+    out += [
+        fit(lambda shown: attention(
+            trace, f"layer{l}.logits",
+            ("Attention logits ", Math(f"a_ij = y_i A_{l} y_j^T"), " (rows: queries i, columns: keys j)"),
+            layer.logits, fmt.LOGIT_DECIMALS, shown=shown, vmax=layer.scale)),
+        fit(lambda shown: attention(
+            trace, f"layer{l}.masked", ("Masked attention: query i keeps keys ", Math("j < i"), " (× = masked)"),
+            layer.logits, fmt.LOGIT_DECIMALS, mask=layer.mask, shown=shown, vmax=layer.scale)),
+        fit(lambda shown: attention(
+            trace, f"layer{l}.weights",
+            ("Attention weights ", Math(f"W^({l})"), ": softmax over each row's kept keys (largest highlighted)"),
+            layer.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask, mark_top=True, shown=shown)),
+        fit(lambda shown: stream(
+            trace, f"layer{l}.output", ("Layer output ", Math(f"Y^({l}) = {update}"), " (· = exactly 0)"),
+            layer.output, shown)),
+    ]
+    if sentences:
+        out.append(Paragraph((f"What layer {l} did on this string:",)))
+        out += [Paragraph(("• " + sentence.text,)) for sentence in sentences]
+    return out
+
+
+def walkthrough(trace: Trace, layers=(1, 2), matrices: bool = True,
+                fit: Callable[[Build], Table] = whole, story: bool = True) -> Document:
+    """Input, each chosen layer in the lecture's order (with its story), the
+    predictions and the next-token probabilities.
+
+    ``fit(build)`` chooses each table's window: ``build(shown)`` builds the
+    table for the positions ``shown`` (None: all); the default shows all."""
+    blocks: list = [summary(trace), fit(lambda shown: stream(
+        trace, "input",
+        ("Input ", Math("Y^(0)"), ": one-hot token and position; the previous half is empty (· = exactly 0)"),
+        trace.embedding, shown))]
+    told = tell(trace) if story else {}
+    for layer in trace.layers:
+        if layer.index in layers:
+            blocks += layer_blocks(trace, layer, matrices, fit, told.get(layer.index))
+    blocks.append(fit(lambda shown: predictions(trace, shown)))
+    blocks.append(fit(lambda shown: next_token(trace, shown)))
+    return Document(title(trace), tuple(blocks))
+
+
+def handout(trace: Trace, layers=(1, 2), matrices: bool = True, story: bool = True) -> Document:
+    """The walkthrough with the model's equations first: for documents."""
+    walk = walkthrough(trace, layers, matrices, story=story)
+    model = [Heading("The model")] + [Paragraph(line) for line in EQUATIONS]
+    return Document(walk.title, walk.blocks[:1] + tuple(model) + walk.blocks[1:])
+
+
+def title(trace: Trace) -> str:
+    return "Induction heads, step by step: " + " ".join(fmt.token(t) for t in trace.tokens)
+
+
+def weights(trace: Trace, fit: Callable[[Build], Table] = whole) -> Document:
+    """A_1, V_1, A_2, V_2 as labelled tables."""
+    blocks: list = [summary(trace, run_details=False)]
+    for layer in trace.layers:
+        l = layer.index
+        blocks += [
+            fit(lambda shown: weight_matrix(trace, f"A_{l}", (Math(f"A_{l}"), f", {layer.name} (s = scale, · = 0)"),
+                                            layer.A, write_a(layer.scale), shown, vmax=layer.scale)),
+            fit(lambda shown: weight_matrix(
+                trace, f"V_{l}",
+                (Math(f"V_{l}"), f", {layer.name} (rows: input directions, columns: output directions)"),
+                layer.V, write_v, shown)),
+        ]
+    return Document(title(trace), tuple(blocks))
