@@ -81,10 +81,10 @@ def has_successor_before(ids: np.ndarray) -> np.ndarray:  # [N] -> [N] bool
     return np.tril(same, k=-2).any(axis=1)
 
 
-def predict(tokens, vocab, ids, y2: np.ndarray, basis: Basis) -> tuple[Prediction, ...]:
-    """The token whose column of Y^(2)'s token block is largest, where there is
-    something to copy (and Y^(2) holds anything); None elsewhere."""
-    shares = y2[:, basis.block("tok")]
+def predict(tokens, vocab, ids, shares: np.ndarray) -> tuple[Prediction, ...]:
+    """The token whose column of Y^(2)'s token block is largest (``shares`` =
+    Y^(2) W_U, [N, V]), where there is something to copy (and Y^(2) holds
+    anything); None elsewhere."""
     top = shares.max(axis=1, keepdims=True)
     tied = shares >= top - TIE_TOLERANCE
     copies = has_successor_before(ids) & (top[:, 0] > 0)
@@ -153,5 +153,5 @@ def run(tokens: tuple[str, ...], scale: float = 100.0, *, temperature: float = 1
         Layer(1, "previous-token head", scale, ablate == "previous-token", w.A_1, w.V_1, l1, m1, w1, y1),
         Layer(2, "induction head", scale_2, ablate == "induction", w.A_2, w.V_2, l2, m2, w2, y2),
     )
-    return Trace(tuple(tokens), vocab, scale, basis, y0, layers, predict(tokens, vocab, ids, y2, basis),
+    return Trace(tuple(tokens), vocab, scale, basis, y0, layers, predict(tokens, vocab, ids, scores),
                  temperature, w.W_U, scores, softmax(scores, temperature), ablate)
