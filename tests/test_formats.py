@@ -208,3 +208,12 @@ def test_png_without_matplotlib_says_which_extra_to_install(tmp_path, monkeypatc
 def test_png_needs_an_output_file():
     result = invoke(["show", LECTURE, "--format", "png"])
     assert result.exit_code == 2 and "-o FILE.png" in result.stderr
+
+
+# --- the terminal view ------------------------------------------------------------------
+
+def test_table_prints_every_token_as_typed():
+    out = nasty("table")
+    assert "\x1b" not in out
+    for token in ["<script>", "[bold]", "\\", "|", "`", "{", "}", "$", "--"]:
+        assert f" {token} " in out or f" {token}\n" in out, token
