@@ -50,8 +50,7 @@ def render(trace: Trace, layers=(1, 2), story: bool = True) -> bytes:
     size = max(4.5, 2.0 + 0.35 * trace.n)
     below = 1.6 if story else 0.0
     fig, axes = plt.subplots(1, len(shown), figsize=(size * len(shown), size + 0.6 + below), squeeze=False)
-    cmap = matplotlib.colormaps["Blues"].copy()
-    cmap.set_bad("#eeeeee")
+    cmap = matplotlib.colormaps["Blues"].with_extremes(bad="#eeeeee")
     labels = [f"{_label(fmt.token(t))} @{i}" for i, t in enumerate(trace.tokens)]
     for ax, layer in zip(axes[0], shown):
         weights = np.ma.masked_array(layer.weights, mask=~layer.mask)
