@@ -91,7 +91,8 @@ def pdflatex_or_skip():
 
 
 @pytest.mark.parametrize("name, text", [("lecture", LECTURE), ("nasty", NASTY_TEXT),
-                                        ("unicode", "猫 🐈 café 猫 e\u0301 \x1b")])
+                                        ("unicode", "猫 🐈 café 猫 e\u0301 \x1b"),
+                                        ("largest", " ".join(f"w{i}" for i in range(30)))])  # d = 120
 def test_latex_handout_compiles_with_pdflatex(tmp_path, name, text):
     pdflatex_or_skip()
     tex = tmp_path / f"{name}.tex"

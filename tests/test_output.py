@@ -83,11 +83,17 @@ def test_a_written_file_has_ordinary_permissions(tmp_path):
     assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
 
 
-@pytest.mark.parametrize("fmt, limit", [("latex", 60), ("markdown", 200), ("html", 200)])
+@pytest.mark.parametrize("fmt, limit", [("latex", 59), ("markdown", 200), ("html", 200)])
 def test_each_format_refuses_more_tokens_than_its_limit(fmt, limit):
     assert invoke(["show", "a " * limit, "--format", fmt]).exit_code == 0
     result = invoke(["show", "a " * (limit + 1), "--format", fmt])
     assert result.exit_code == 2 and f"the {limit} the {fmt} format takes" in result.stderr
+
+
+def test_latex_refuses_more_directions_than_pdflatex_can_hold():
+    assert invoke(["show", " ".join(f"w{i}" for i in range(30)), "--format", "latex"]).exit_code == 0  # d = 120
+    result = invoke(["show", " ".join(f"w{i}" for i in range(31)), "--format", "latex"])  # d = 124
+    assert result.exit_code == 2 and "d = 2(V + N) = 120" in result.stderr and "d = 124" in result.stderr
 
 
 def test_a_long_sentence_fits_80_columns_with_a_window():

@@ -81,14 +81,16 @@ def read_text(text: str) -> str:
         raise click.UsageError(f"cannot read standard input: {error.strerror or error}") from None
 
 
-def trace_of(text: str, tokenize: str, scale: float, limit: int | None = None, form: str = "table", **options):
+def trace_of(text: str, tokenize: str, scale: float, form: str | None = None, **options):
+    """Tokens -> trace; with ``form``, refuse more tokens than that format takes."""
     from .model import run
+    from .render import check_size
     from .tokens import tokenize as split
 
     try:
         tokens = split(read_text(text), tokenize)
-        if limit is not None and len(tokens) > limit:
-            raise InputError(f"{len(tokens)} tokens is more than the {limit} the {form} format takes")
+        if form is not None:
+            check_size(form, tokens)
         return run(tokens, scale, **options)
     except InputError as error:
         raise click.UsageError(str(error)) from None
@@ -219,12 +221,12 @@ def show(text, scale, tokenize, form, output, layer, no_matrices, full, temperat
     """Run the model on TOKENS ("-" reads standard input) and show every step:
     attention logits, masked attention, weights and output of each layer, then
     the predictions."""
-    from .render import LIMITS, output as render
+    from .render import output as render
 
     form = choose_format(form, output)
     if form == "png" and output is None:
         raise click.UsageError("png is an image: write it to a file with -o FILE.png")
-    trace = trace_of(text, tokenize, scale, LIMITS[form], form, temperature=temperature, ablate=ablate)
+    trace = trace_of(text, tokenize, scale, form, temperature=temperature, ablate=ablate)
     layers = (int(layer),) if layer else (1, 2)
     out = click.get_text_stream("stdout")
     styled = output is None and form == "table" and out.isatty() and "NO_COLOR" not in os.environ

@@ -12,6 +12,7 @@ which is written as its code point (``<U+732B>``) so pdflatex never stops on it.
 from __future__ import annotations
 
 from ..views import Document, Heading, Math, Paragraph, Table
+from . import format as fmt
 from .math import latex as math
 
 _TEXT = {
@@ -58,6 +59,9 @@ PREAMBLE = r"""\documentclass[10pt]{article}
 \setlength{\tabcolsep}{3pt}
 \newcommand{\fitwidth}[1]{\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{#1}}
 \newcommand{\masked}{\cellcolor{black!10}\textcolor{black!45}{$\times$}}
+\newcommand{\z}{$\cdot$}
+\newcommand{\shade}[2]{\cellcolor{blue!#1}#2}
+\newcommand{\dark}[2]{\cellcolor{blue!#1}\color{white}#2}
 """
 
 
@@ -68,15 +72,17 @@ def _shade(value: float | None, vmax: float) -> float:
 
 
 def _cell(cell, vmax: float) -> str:
+    """A cell, through short macros: a d x d matrix has tens of thousands."""
     if cell.masked:
         return r"\masked"
+    if cell.text == fmt.ZERO:
+        return r"\z"
     text = escape(cell.text)
     if cell.top:
         text = r"\textbf{" + text + "}"
     shade = _shade(cell.value, vmax)
     if shade > 0:
-        colour = r"\color{white}" if shade > 0.55 else ""
-        text = r"\cellcolor{blue!%d}%s%s" % (round(10 + 60 * shade), colour, text)
+        text = "\\%s{%d}{%s}" % ("dark" if shade > 0.55 else "shade", round(10 + 60 * shade), text)
     return text
 
 
