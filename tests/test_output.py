@@ -126,3 +126,18 @@ def test_documents_show_everything_however_long():
 def test_a_short_input_has_no_window():
     out = invoke(["show", LECTURE], env={"COLUMNS": "120"}).stdout
     assert "[window:" not in out and "--full" not in out
+
+
+def test_a_large_handout_shows_each_attention_matrix_as_its_nonzero_blocks():
+    text = " ".join(f"w{i}" for i in range(31))  # d = 124 > 120
+    out = invoke(["show", text, "--format", "markdown"]).stdout
+    assert "only its nonzero blocks (rows: pos; columns: pos), every other entry is 0" in out
+    assert "only its nonzero blocks (rows: tok; columns: prev tok), every other entry is 0" in out
+    assert "the prev tok and prev pos columns are all 0 and left out" in out  # Y^(0) and Y^(2)
+    small = invoke(["show", LECTURE, "--format", "markdown"]).stdout
+    assert "only its nonzero" not in small and "left out" not in small
+
+
+def test_a_200_token_html_page_stays_small_enough_to_open():
+    out = invoke(["show", " ".join(f"w{i}" for i in range(200)), "--format", "html"]).stdout
+    assert len(out.encode()) < 20_000_000

@@ -53,7 +53,7 @@ def whole(build: Build) -> Table:
 
 
 def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Callable[[Build], Table] = whole,
-                 sentences: list | None = None) -> list:
+                 sentences: list | None = None, compact: bool = False) -> list:
     l, previous = layer.index, f"Y^({layer.index - 1})"
     ablated = " (ablated: its output is replaced by zeros)" if layer.ablated else ""
     out: list = [Heading(f"Layer {l}: {layer.name}{ablated}"), Paragraph(LAYER_SUMMARY[l])]
@@ -61,7 +61,7 @@ def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Callabl
         out.append(fit(lambda shown: weight_matrix(
             trace, f"layer{l}.A",
             (Math(f"A_{l}"), " (d x d; s = scale, · = 0; rows: query directions, columns: key directions)"),
-            layer.A, write_a(layer.scale), shown, vmax=layer.scale)))
+            layer.A, write_a(layer.scale), shown, vmax=layer.scale, nonzero_only=compact)))
     update = f"{previous} + W^(1) {previous} V_1" if l == 1 else f"W^(2) {previous} V_2"
     out += [
         fit(lambda shown: attention(
@@ -77,7 +77,7 @@ def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Callabl
             layer.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask, mark_top=True, shown=shown)),
         fit(lambda shown: stream(
             trace, f"layer{l}.output", ("Layer output ", Math(f"Y^({l}) = {update}"), " (· = exactly 0)"),
-            layer.output, shown)),
+            layer.output, shown, compact)),
     ]
     if sentences:
         out.append(Paragraph((f"What layer {l} did on this string:",)))
@@ -86,28 +86,36 @@ def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Callabl
 
 
 def walkthrough(trace: Trace, layers=(1, 2), matrices: bool = True,
-                fit: Callable[[Build], Table] = whole, story: bool = True) -> Document:
+                fit: Callable[[Build], Table] = whole, story: bool = True, compact: bool = False) -> Document:
     """Input, each chosen layer in the lecture's order (with its story), the
     predictions and the next-token probabilities.
 
     ``fit(build)`` chooses each table's window: ``build(shown)`` builds the
-    table for the positions ``shown`` (None: all); the default shows all."""
+    table for the positions ``shown`` (None: all); the default shows all.
+    ``compact`` shows each A_l as its nonzero blocks only and leaves out the
+    all-zero column blocks of each Y."""
     blocks: list = [summary(trace), fit(lambda shown: stream(
         trace, "input",
         ("Input ", Math("Y^(0)"), ": one-hot token and position; the previous half is empty (· = exactly 0)"),
-        trace.embedding, shown))]
+        trace.embedding, shown, compact))]
     told = tell(trace) if story else {}
     for layer in trace.layers:
         if layer.index in layers:
-            blocks += layer_blocks(trace, layer, matrices, fit, told.get(layer.index))
+            blocks += layer_blocks(trace, layer, matrices, fit, told.get(layer.index), compact)
     blocks.append(fit(lambda shown: predictions(trace, shown)))
     blocks.append(fit(lambda shown: next_token(trace, shown)))
     return Document(title(trace), tuple(blocks))
 
 
+COMPACT_D = 120
+"""Past this d, a handout shows each A_l as its nonzero blocks only (a
+200-token A_l has up to 640,000 cells, all but 200 of them 0), and leaves out
+the column blocks of Y that are all 0."""
+
+
 def handout(trace: Trace, layers=(1, 2), matrices: bool = True, story: bool = True) -> Document:
     """The walkthrough with the model's equations first: for documents."""
-    walk = walkthrough(trace, layers, matrices, story=story)
+    walk = walkthrough(trace, layers, matrices, story=story, compact=trace.basis.d > COMPACT_D)
     model = [Heading("The model")] + [Paragraph(line) for line in EQUATIONS]
     return Document(walk.title, walk.blocks[:1] + tuple(model) + walk.blocks[1:])
 

@@ -174,13 +174,31 @@ def _gap_row(width: int, n_labels: int, group: int = 0) -> Row:
     return Row((GAP_ROW,) + ("",) * (n_labels - 1), (Cell(GAP_ROW, gap=True),) * width, group, gap=True)
 
 
+def _nonzero_blocks(trace: Trace, matrix: np.ndarray, axis: int) -> set[int]:
+    """The blocks (0-3) whose rows (axis 0) or columns (axis 1) hold a nonzero."""
+    return {b for b, name in enumerate(BLOCKS)
+            if (matrix[trace.basis.block(name), :] if axis == 0 else matrix[:, trace.basis.block(name)]).any()}
+
+
 def weight_matrix(trace: Trace, key: str, title: tuple, matrix: np.ndarray, write,
-                  shown: Sequence[int] | None = None, vmax: float = 1.0) -> Table:
-    """A d x d matrix, rows and columns labelled with the basis."""
-    indices, blocks = zip(*_directions(trace, shown))
+                  shown: Sequence[int] | None = None, vmax: float = 1.0, nonzero_only: bool = False) -> Table:
+    """A d x d matrix, rows and columns labelled with the basis. With
+    ``nonzero_only``, only the row and column blocks that hold a nonzero
+    entry (the title says so): a handout's d x d matrix can have a million
+    cells, nearly all of them 0."""
+    directions = _directions(trace, shown)
+    row_dirs, col_dirs = directions, directions
+    if nonzero_only:
+        rows_kept, cols_kept = _nonzero_blocks(trace, matrix, 0), _nonzero_blocks(trace, matrix, 1)
+        row_dirs = [(k, b) for k, b in directions if b in rows_kept]
+        col_dirs = [(k, b) for k, b in directions if b in cols_kept]
+        names = lambda kept: " and ".join(BLOCKS[b] for b in sorted(kept)) or "none"  # noqa: E731
+        title = title + (f"; only its nonzero blocks (rows: {names(rows_kept)}; columns: {names(cols_kept)}), "
+                         "every other entry is 0",)
+    indices, blocks = (zip(*col_dirs) if col_dirs else ((), ()))
     faint = _faint(trace, matrix, rows_by_block=True)
     rows = []
-    for r, b in zip(indices, blocks):
+    for r, b in row_dirs:
         if r is None:
             rows.append(_gap_row(len(indices), 1, b))
             continue
@@ -190,13 +208,22 @@ def weight_matrix(trace: Trace, key: str, title: tuple, matrix: np.ndarray, writ
             for c in indices
         ), group=b))
     columns = tuple(("", GAP_COLUMN) if c is None else _direction_header(trace.basis.directions[c]) for c in indices)
-    return Table(key, title, ("", "row \\ col"), columns, tuple(rows), blocks, vmax=vmax,
+    return Table(key, title, ("", "row \\ col"), columns, tuple(rows), tuple(blocks), vmax=vmax,
                  shown=0 if shown is None else len(shown))
 
 
-def stream(trace: Trace, key: str, title: tuple, matrix: np.ndarray, shown: Sequence[int] | None = None) -> Table:
-    """An N x d representation Y: a row per position, a column per direction."""
-    indices, blocks = zip(*_directions(trace, shown))
+def stream(trace: Trace, key: str, title: tuple, matrix: np.ndarray, shown: Sequence[int] | None = None,
+           nonzero_only: bool = False) -> Table:
+    """An N x d representation Y: a row per position, a column per direction.
+    With ``nonzero_only``, only the column blocks holding a nonzero entry."""
+    directions = _directions(trace, shown)
+    if nonzero_only:
+        kept = _nonzero_blocks(trace, matrix, 1)
+        directions = [(k, b) for k, b in directions if b in kept]
+        if len(kept) < len(BLOCKS):
+            title = title + ("; the " + " and ".join(BLOCKS[b] for b in range(len(BLOCKS)) if b not in kept)
+                             + " columns are all 0 and left out",)
+    indices, blocks = zip(*directions)
     faint = _faint(trace, matrix, rows_by_block=False)
     rows = tuple(
         _gap_row(len(indices), 2) if i is None else Row(_position_labels(trace, i), tuple(

@@ -77,8 +77,9 @@ def _cell(cell, vmax: float, block: bool, align: str) -> str:
     classes = [name for name, on in (("masked", cell.masked), ("top", cell.top), ("faint", cell.faint),
                                       ("block", block), (align, align != "right")) if on]
     attrs = f' class="{" ".join(classes)}"' if classes else ""
-    if cell.value is not None and not cell.masked and vmax > 0:
-        attrs += _background(min(max(cell.value / vmax, 0.0), 1.0))
+    shade = min(max(cell.value / vmax, 0.0), 1.0) if cell.value is not None and not cell.masked and vmax > 0 else 0
+    if shade > 0:  # a zero keeps the page's background: most cells are 0, and bytes add up
+        attrs += _background(shade)
     return f"<td{attrs}>{escape(cell.text)}</td>"
 
 

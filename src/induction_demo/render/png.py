@@ -17,6 +17,8 @@ from ..trace import Trace
 from . import format as fmt
 
 ANNOTATE_UP_TO = 16  # positions; beyond this the numbers would not be legible
+LABEL_UP_TO = 60  # tick labels per axis; a longer input labels every k-th position
+PANEL_INCHES = 12.0  # the largest heatmap: a 200-token picture stays a few megapixels
 
 
 def _label(text: str) -> str:
@@ -47,7 +49,9 @@ def render(trace: Trace, layers=(1, 2), story: bool = True) -> bytes:
         raise InputError("the png format needs matplotlib: pip install 'induction-demo[plot]'") from None
 
     shown = [layer for layer in trace.layers if layer.index in layers]
-    size = max(4.5, 2.0 + 0.35 * trace.n)
+    size = min(PANEL_INCHES, max(4.5, 2.0 + 0.35 * trace.n))
+    step = -(-trace.n // LABEL_UP_TO)  # ceil(n / LABEL_UP_TO)
+    ticks = range(0, trace.n, step)
     below = 1.6 if story else 0.0
     fig, axes = plt.subplots(1, len(shown), figsize=(size * len(shown), size + 0.6 + below), squeeze=False)
     cmap = matplotlib.colormaps["Blues"].with_extremes(bad="#eeeeee")
@@ -56,16 +60,17 @@ def render(trace: Trace, layers=(1, 2), story: bool = True) -> bytes:
         weights = np.ma.masked_array(layer.weights, mask=~layer.mask)
         image = ax.imshow(weights, cmap=cmap, vmin=0.0, vmax=1.0)
         ax.set_title(f"Layer {layer.index}: {layer.name}\nattention weights $W^{{({layer.index})}}$")
-        ax.set_xticks(range(trace.n), labels, rotation=90)
-        ax.set_yticks(range(trace.n), labels)
+        ax.set_xticks(ticks, [labels[i] for i in ticks], rotation=90, fontsize=7 if trace.n > 20 else None)
+        ax.set_yticks(ticks, [labels[i] for i in ticks], fontsize=7 if trace.n > 20 else None)
         ax.set_xlabel("key j")
         ax.set_ylabel("query i")
         ax.set_xticks(np.arange(-0.5, trace.n), minor=True)
         ax.set_yticks(np.arange(-0.5, trace.n), minor=True)
-        ax.grid(which="minor", color="white", linewidth=0.5)
+        ax.grid(which="minor", color="white", linewidth=0.5 if trace.n <= LABEL_UP_TO else 0)
         ax.tick_params(which="minor", length=0)
         masked = np.argwhere(~layer.mask)
-        ax.scatter(masked[:, 1], masked[:, 0], marker="x", s=12, color="#aaaaaa", linewidths=0.8)
+        if trace.n <= ANNOTATE_UP_TO:
+            ax.scatter(masked[:, 1], masked[:, 0], marker="x", s=12, color="#aaaaaa", linewidths=0.8)
         if trace.n <= ANNOTATE_UP_TO:
             for i, j in np.argwhere(layer.mask):
                 value = layer.weights[i, j]
