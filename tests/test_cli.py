@@ -123,3 +123,8 @@ def test_weights_command_shows_all_four_matrices():
     out = invoke(["weights", "a b a"]).stdout
     for name in ["A_1", "V_1", "A_2", "V_2"]:
         assert f"{name}," in out
+
+
+def test_tokens_that_are_not_utf8_are_a_usage_error():
+    # bytes that are not UTF-8 reach argv as lone surrogates (surrogateescape)
+    assert "TOKENS is not UTF-8" in one_line_error(invoke(["show", "a \udcff a", "--format", "json"]), 2)

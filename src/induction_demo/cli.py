@@ -70,8 +70,12 @@ class Positive(click.ParamType):
 
 
 def read_text(text: str) -> str:
-    """TOKENS, or standard input when TOKENS is ``-``."""
+    """TOKENS, or standard input when TOKENS is ``-``; either must be UTF-8 text."""
     if text != "-":
+        try:
+            text.encode("utf-8")  # bytes that are not UTF-8 reach argv as lone surrogates
+        except UnicodeEncodeError as error:
+            raise click.UsageError(f"TOKENS is not UTF-8 text (character {error.start})") from None
         return text
     try:
         return click.get_binary_stream("stdin").read().decode("utf-8")
