@@ -128,3 +128,22 @@ def test_weights_command_shows_all_four_matrices():
 def test_tokens_that_are_not_utf8_are_a_usage_error():
     # bytes that are not UTF-8 reach argv as lone surrogates (surrogateescape)
     assert "TOKENS is not UTF-8" in one_line_error(invoke(["show", "a \udcff a", "--format", "json"]), 2)
+
+
+class FakeTerminal(__import__("io").StringIO):
+    def isatty(self):
+        return True
+
+
+@pytest.mark.parametrize("no_color, ansi", [(True, False), (False, True)])
+def test_a_terminal_gets_colour_unless_no_color_is_set(monkeypatch, no_color, ansi):
+    import click
+
+    screen = FakeTerminal()
+    real = click.get_text_stream
+    monkeypatch.setattr(click, "get_text_stream", lambda name, *a, **k: screen if name == "stdout" else real(name))
+    env = {"NO_COLOR": "1" if no_color else None, "TERM": "xterm-256color", "COLUMNS": "120"}
+    result = invoke(["show", "! a b a c b"], env=env)
+    assert result.exit_code == 0
+    assert ("\x1b[" in screen.getvalue()) == ansi
+    assert "Layer 2: induction head" in screen.getvalue()
