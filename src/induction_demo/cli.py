@@ -13,6 +13,7 @@ import sys
 import click
 
 from .errors import InputError
+from .render import FORMATS
 from .tokens import TOKENIZE_MODES
 
 EXAMPLES = """
@@ -110,6 +111,11 @@ def terminal_width(out) -> int:
     return int(columns) if columns.isdigit() and int(columns) > 0 else 120
 
 
+def wants_colour(out) -> bool:
+    """Colour on a terminal, unless NO_COLOR is set (https://no-color.org)."""
+    return out.isatty() and "NO_COLOR" not in os.environ
+
+
 def print_styled(lines, out) -> None:
     """Rich's colours, on a terminal without NO_COLOR."""
     from rich.console import Console
@@ -180,7 +186,7 @@ def print_lines(document) -> None:
 
     out = click.get_text_stream("stdout")
     width = terminal_width(out)
-    if out.isatty() and "NO_COLOR" not in os.environ:
+    if wants_colour(out):
         print_styled(terminal.styled(document, width), out)
     else:
         out.write(terminal.plain(document, width))
@@ -207,8 +213,7 @@ def main():
 @tokens_argument
 @scale_option
 @tokenize_option
-@click.option("--format", "form", type=click.Choice(("table", "json", "markdown", "latex", "html", "svg", "png")),
-              default=None,
+@click.option("--format", "form", type=click.Choice(FORMATS), default=None,
               help="table (default), json, markdown, latex, html, svg or png; "
                    "with -o, taken from the file's extension unless given.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
@@ -233,7 +238,7 @@ def show(text, scale, tokenize, form, output, layer, no_matrices, full, temperat
     trace = trace_of(text, tokenize, scale, form, temperature=temperature, ablate=ablate)
     layers = (int(layer),) if layer else (1, 2)
     out = click.get_text_stream("stdout")
-    styled = output is None and form == "table" and out.isatty() and "NO_COLOR" not in os.environ
+    styled = output is None and form == "table" and wants_colour(out)
     width = terminal_width(out) if output is None else 120
     try:
         result = render(trace, form, layers, not no_matrices, full, width, styled, not no_story)
