@@ -264,7 +264,8 @@ def weights(text, scale, tokenize, full):
     from .render import terminal
 
     width = terminal_width(click.get_text_stream("stdout"))
-    print_lines(documents.weights(trace, documents.whole if full else terminal.fitter(trace, width)))
+    document = documents.weights(trace, documents.whole if full else terminal.fitter(trace, width))
+    print_lines(terminal.with_notice(document, width, see_all="--full"))
 
 
 @main.command(epilog=EXAMPLES)

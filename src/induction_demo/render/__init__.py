@@ -40,10 +40,7 @@ def output(trace, form: str, layers, matrices: bool, full: bool, width: int, sty
         from . import terminal
 
         fit = documents.whole if full else terminal.fitter(trace, width)
-        document = documents.walkthrough(trace, layers, matrices, fit, story)
-        notice = None if full else terminal.window_notice(document, width)
-        if notice is not None:
-            document = document._replace(blocks=document.blocks[:1] + (notice,) + document.blocks[1:])
+        document = terminal.with_notice(documents.walkthrough(trace, layers, matrices, fit, story), width)
         if form == "svg":
             from . import svg
 

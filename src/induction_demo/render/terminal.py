@@ -157,16 +157,20 @@ def fitter(trace, width: int):
     return fit
 
 
-def window_notice(document: Document, width: int) -> Paragraph | None:
-    """A paragraph saying how to see everything, when any table is a window."""
-    windowed = [b for b in document.blocks if isinstance(b, Table) and b.shown]
-    if not windowed:
-        return None
-    return Paragraph((
+SEE_ALL = "--full, or write a document: -o walkthrough.html (or .md, .tex)"
+
+
+def with_notice(document: Document, width: int, see_all: str = SEE_ALL) -> Document:
+    """The document with, after its first block, a paragraph saying how to see
+    everything, when any of its tables is a window."""
+    if not any(isinstance(b, Table) and b.shown for b in document.blocks):
+        return document
+    notice = Paragraph((
         f"Too wide for {width} columns: tables marked [window: k positions] show the "
         "copies the induction head makes, what they copy, and the start (… and ⋮ stand for hidden columns "
-        "and rows).\nTo see everything: --full, or write a document: -o walkthrough.html (or .md, .tex).",
+        f"and rows).\nTo see everything: {see_all}.",
     ))
+    return document._replace(blocks=document.blocks[:1] + (notice,) + document.blocks[1:])
 
 
 def plain(document: Document, width: int) -> str:
