@@ -15,9 +15,12 @@ CASES = Path(__file__).resolve().parent.parent / "cases"
 SHOW_CASES = sorted(c for c in CASES.iterdir() if (c / "args.txt").read_text().startswith("show"))
 
 
-def expected_kinds(tokens: list[str]) -> set[str]:
-    """The special cases of layer 2 that occur in ``tokens``, by the plain rule."""
+def expected_kinds(tokens: list[str], ablate: str | None = None) -> set[str]:
+    """The special cases of layer 2 that occur in ``tokens``, by the plain rule
+    (with a head ablated, the story names the ablation instead of copies)."""
     kinds = {"nothing-before"}
+    if ablate:
+        return kinds | {"ablated"}
     for i, x in enumerate(tokens):
         earlier = [k for k in range(i - 1) if tokens[k] == x]
         if i and x not in tokens[:i]:
@@ -45,7 +48,7 @@ def case_document(case: Path) -> dict:
 def test_each_special_case_is_named_where_it_occurs_and_nowhere_else(case):
     doc = case_document(case)
     told = {s["kind"] for s in doc["story"]["2"]}
-    assert told == expected_kinds(doc["tokens"])
+    assert told == expected_kinds(doc["tokens"], doc["ablate"])
 
 
 @pytest.mark.parametrize("case", SHOW_CASES, ids=lambda c: c.name)
@@ -54,7 +57,8 @@ def test_the_table_view_tells_the_story_after_each_layer(case):
     shown = [l for l in ("1", "2") if f"Layer {l}:" in text]
     for l in shown:
         assert f"What layer {l} did on this string:" in text
-    assert ("first occurrence" in text) == ("first-occurrence" in expected_kinds(case_document(case)["tokens"]))
+    doc = case_document(case)
+    assert ("first occurrence" in text) == ("first-occurrence" in expected_kinds(doc["tokens"], doc["ablate"]))
 
 
 def test_the_lecture_story_says_which_key_each_repeat_copies():
