@@ -209,7 +209,7 @@ def main():
     every matrix of the computation shown."""
 
 
-@main.command(epilog=EXAMPLES)
+@main.command(epilog=EXAMPLES, short_help="The walkthrough: every matrix of both layers, and the story.")
 @tokens_argument
 @scale_option
 @tokenize_option
@@ -229,7 +229,8 @@ def main():
 def show(text, scale, tokenize, form, output, layer, no_matrices, full, temperature, ablate, no_story):
     """Run the model on TOKENS ("-" reads standard input) and show every step:
     attention logits, masked attention, weights and output of each layer, then
-    the predictions."""
+    the predictions. TOKENS that start with "-" go after "--":
+    induction-demo show -- "-> a -> b"."""
     from .render import output as render
 
     form = choose_format(form, output)
@@ -252,7 +253,7 @@ def show(text, scale, tokenize, form, output, layer, no_matrices, full, temperat
         out.write(result)
 
 
-@main.command(epilog=EXAMPLES)
+@main.command(epilog=EXAMPLES, short_help="The weight matrices A_1, V_1, A_2, V_2.")
 @tokens_argument
 @scale_option
 @tokenize_option
@@ -268,7 +269,7 @@ def weights(text, scale, tokenize, full):
     print_lines(terminal.with_notice(document, width, see_all="--full"))
 
 
-@main.command(epilog=EXAMPLES)
+@main.command(epilog=EXAMPLES, short_help="Repeated random tokens: accuracy, loss, induction scores.")
 @click.option("--vocab", type=click.IntRange(1, 5000), default=1000, show_default=True,
               help="Tokens are drawn uniformly from this many.")
 @click.option("--length", type=click.IntRange(1), default=50, show_default=True, help="Tokens in the random segment.")
@@ -310,7 +311,7 @@ def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate,
         print_lines(report.bench(result))
 
 
-@main.command(epilog=EXAMPLES)
+@main.command(epilog=EXAMPLES, short_help="The induction head's attention against its scale.")
 @tokens_argument
 @click.option("--scale", "scales", type=PositiveList(), default="1,2,5,10,100", show_default=True,
               help="The induction head's scales to try, comma-separated.")
