@@ -150,10 +150,11 @@ def bench(config: Config, progress: Callable[[int], None] | None = None) -> dict
         on_expected = (w2 * expected).sum(axis=1)[rows]
         induction.append(on_expected)
         unique_induction.append(on_expected[~repeated[rows]])
-        previous.append(w1[np.arange(1, n), np.arange(n - 1)])
-        det_induction[0] += (w2 * expected).sum()
+        on_previous = w1[np.arange(1, n), np.arange(n - 1)]
+        previous.append(on_previous)
+        det_induction[0] += on_expected.sum()
         det_induction[1] += w2.sum()
-        det_previous[0] += w1[np.arange(1, n), np.arange(n - 1)].sum()
+        det_previous[0] += on_previous.sum()
         det_previous[1] += w1.sum()
         if progress is not None:
             progress(trial + 1)

@@ -16,6 +16,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .render import format as fmt
+from .tokens import earlier_occurrences
 from .trace import Trace
 
 LISTED = 12  # positions listed by name in one sentence before "and N more"
@@ -67,7 +68,7 @@ def layer1(trace: Trace) -> list[Sentence]:
 
 def _copy(trace: Trace, i: int) -> Sentence:
     w = trace.layers[1].weights[i]
-    earlier = [k for k in range(i - 1) if trace.tokens[k] == trace.tokens[i]]
+    earlier = earlier_occurrences(trace.tokens, i)
     keys = [k + 1 for k in earlier]
     p = trace.predictions[i]
     predicts = " or ".join(f"`{fmt.token(c)}`" for c in p.candidates) + (" (a tie)" if len(p.candidates) > 1 else "")

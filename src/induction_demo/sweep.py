@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from .errors import InputError
 from .model import check_scale, run
+from .tokens import earlier_occurrences
 
 
 class Query(NamedTuple):
@@ -31,11 +32,8 @@ def closed_form(s: float, matched: int, kept: int) -> float:
 
 
 def queries(tokens: tuple[str, ...]) -> list[Query]:
-    return [
-        Query(i, x, tuple(k + 1 for k in range(i - 1) if tokens[k] == x), i)
-        for i, x in enumerate(tokens)
-        if any(tokens[k] == x for k in range(i - 1))
-    ]
+    found = ((i, earlier_occurrences(tokens, i)) for i in range(len(tokens)))
+    return [Query(i, tokens[i], tuple(k + 1 for k in earlier), i) for i, earlier in found if earlier]
 
 
 def sweep(tokens: tuple[str, ...], scales: list[float], layer1_scale: float = 100.0) -> dict:

@@ -36,3 +36,9 @@ def tokenize(text: str, mode: str = "auto") -> tuple[str, ...]:
 def vocabulary(tokens: tuple[str, ...]) -> tuple[str, ...]:
     """The distinct tokens, in order of first appearance."""
     return tuple(dict.fromkeys(tokens))
+
+
+def earlier_occurrences(tokens: tuple[str, ...], i: int) -> list[int]:
+    """The positions k <= i - 2 where tokens[i] occurred before: those whose
+    successor (at k + 1 < i) is a key query i can see, so something to copy."""
+    return [k for k in range(i - 1) if tokens[k] == tokens[i]]

@@ -41,6 +41,14 @@ class Cell(NamedTuple):
     gap: bool = False
 
 
+def shade(cell: Cell, vmax: float) -> float:
+    """How dark a cell is drawn, 0 to 1: its value over the table's ``vmax``
+    (0 for a cell without a value, such as a masked one)."""
+    if cell.value is None or vmax <= 0:
+        return 0.0
+    return min(max(cell.value / vmax, 0.0), 1.0)
+
+
 class Row(NamedTuple):
     labels: tuple[str, ...]
     cells: tuple[Cell, ...]

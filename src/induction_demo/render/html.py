@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ..views import Document, Heading, Math, Paragraph, Table
+from ..views import Document, Heading, Math, Paragraph, Table, shade
 from .math import to_html
 
 LIGHT, DARK = (247, 251, 255), (8, 48, 107)  # the ends of ColorBrewer's Blues
@@ -77,9 +77,9 @@ def _cell(cell, vmax: float, block: bool, align: str) -> str:
     classes = [name for name, on in (("masked", cell.masked), ("top", cell.top), ("faint", cell.faint),
                                       ("block", block), (align, align != "right")) if on]
     attrs = f' class="{" ".join(classes)}"' if classes else ""
-    shade = min(max(cell.value / vmax, 0.0), 1.0) if cell.value is not None and not cell.masked and vmax > 0 else 0
-    if shade > 0:  # a zero keeps the page's background: most cells are 0, and bytes add up
-        attrs += _background(shade)
+    dark = shade(cell, vmax)
+    if dark > 0:  # a zero keeps the page's background: most cells are 0, and bytes add up
+        attrs += _background(dark)
     return f"<td{attrs}>{escape(cell.text)}</td>"
 
 

@@ -11,7 +11,7 @@ which is written as its code point (``<U+732B>``) so pdflatex never stops on it.
 """
 from __future__ import annotations
 
-from ..views import Document, Heading, Math, Paragraph, Table
+from ..views import Document, Heading, Math, Paragraph, Table, shade
 from . import format as fmt
 from .math import latex as math
 
@@ -65,12 +65,6 @@ PREAMBLE = r"""\documentclass[10pt]{article}
 """
 
 
-def _shade(value: float | None, vmax: float) -> float:
-    if value is None or vmax <= 0:
-        return 0.0
-    return min(max(value / vmax, 0.0), 1.0)
-
-
 def _cell(cell, vmax: float) -> str:
     """A cell, through short macros: a d x d matrix has tens of thousands."""
     if cell.masked:
@@ -80,9 +74,9 @@ def _cell(cell, vmax: float) -> str:
     text = escape(cell.text)
     if cell.top:
         text = r"\textbf{" + text + "}"
-    shade = _shade(cell.value, vmax)
-    if shade > 0:
-        text = "\\%s{%d}{%s}" % ("dark" if shade > 0.55 else "shade", round(10 + 60 * shade), text)
+    dark = shade(cell, vmax)
+    if dark > 0:
+        text = "\\%s{%d}{%s}" % ("dark" if dark > 0.55 else "shade", round(10 + 60 * dark), text)
     return text
 
 

@@ -29,12 +29,10 @@ def _label(text: str) -> str:
 STORY_LINES = 8  # lines of each layer's story printed under its heatmap
 
 
-def _story_text(trace: Trace, index: int) -> str:
+def _story_text(sentences: list) -> str:
     import textwrap
 
-    from ..story import story
-
-    lines = [line for s in story(trace)[index] for line in textwrap.wrap("• " + s.text, 60)]
+    lines = [line for s in sentences for line in textwrap.wrap("• " + s.text, 60)]
     lines = [_label(line) for line in lines]
     return "\n".join(lines[:STORY_LINES] + (["…"] if len(lines) > STORY_LINES else []))
 
@@ -79,8 +77,11 @@ def render(trace: Trace, layers=(1, 2), story: bool = True) -> bytes:
         fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
     fig.tight_layout(rect=(0, below / (size + 0.6 + below), 1, 1))
     if story:
+        from ..story import story as tell
+
+        told = tell(trace)
         for k, layer in enumerate(shown):
-            fig.text((k + 0.02) / len(shown), 0.01, _story_text(trace, layer.index), fontsize=7, va="bottom",
+            fig.text((k + 0.02) / len(shown), 0.01, _story_text(told[layer.index]), fontsize=7, va="bottom",
                      ha="left", wrap=False)
     out = io.BytesIO()
     with warnings.catch_warnings():
