@@ -61,8 +61,9 @@ def test_dash_reads_tokens_from_stdin():
 
 def test_json_is_one_document_with_the_documented_keys():
     doc = json.loads(invoke(["show", "! a b a c b", "--format", "json"]).stdout)
-    assert list(doc) == ["schema_version", "tokens", "vocab", "scale", "basis", "layers", "predictions",
-                         "temperature", "ablate", "next_token_probs", "story"]
+    assert list(doc) == ["schema_version", "kind", "tokens", "vocab", "scale", "basis", "layers", "predictions",
+                         "temperature", "ablate", "next_token_probs", "story", "d", "subspaces", "embedding"]
+    assert doc["schema_version"] == 2 and doc["kind"] == "show"
     assert [layer["name"] for layer in doc["layers"]] == ["previous-token head", "induction head"]
     assert set(doc["layers"][0]) >= {"name", "logits", "masked", "weights", "output"}
     assert doc["layers"][1]["masked"][0] == [None] * 6
@@ -130,20 +131,39 @@ def test_tokens_that_are_not_utf8_are_a_usage_error():
     assert "TOKENS is not UTF-8" in one_line_error(invoke(["show", "a \udcff a", "--format", "json"]), 2)
 
 
-class FakeTerminal(__import__("io").StringIO):
-    def isatty(self):
-        return True
+def on_a_terminal(args: list[str], env: dict) -> str:
+    """What the CLI prints with a real terminal (a pty, 120 columns) as standard output."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    main_end, tty_end = pty.openpty()
+    fcntl.ioctl(tty_end, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 120, 0, 0))
+    environ = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "COLUMNS")}
+    environ.update({k: v for k, v in env.items() if v is not None})
+    process = subprocess.Popen([sys.executable, "-c", "from induction_demo.cli import main; main()", *args],
+                               stdout=tty_end, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=environ)
+    os.close(tty_end)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main_end, 65536)
+        except OSError:  # the terminal closed: the process has exited
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(main_end)
+    assert process.wait() == 0, process.stderr.read()
+    return b"".join(chunks).decode("utf-8")
 
 
 @pytest.mark.parametrize("no_color, ansi", [(True, False), (False, True)])
-def test_a_terminal_gets_colour_unless_no_color_is_set(monkeypatch, no_color, ansi):
-    import click
-
-    screen = FakeTerminal()
-    real = click.get_text_stream
-    monkeypatch.setattr(click, "get_text_stream", lambda name, *a, **k: screen if name == "stdout" else real(name))
-    env = {"NO_COLOR": "1" if no_color else None, "TERM": "xterm-256color", "COLUMNS": "120"}
-    result = invoke(["show", "! a b a c b"], env=env)
-    assert result.exit_code == 0
-    assert ("\x1b[" in screen.getvalue()) == ansi
-    assert "Layer 2: induction head" in screen.getvalue()
+def test_a_terminal_gets_colour_unless_no_color_is_set(no_color, ansi):
+    screen = on_a_terminal(["show", "! a b a c b"], {"NO_COLOR": "1" if no_color else None, "TERM": "xterm-256color"})
+    assert ("\x1b[" in screen) == ansi
+    assert "Layer 2: induction head" in screen

@@ -29,7 +29,7 @@ def test_lecture_predictions_copy_the_token_after_the_earlier_occurrence():
 
 def test_layer1_output_holds_the_previous_token_and_position():
     trace = run(LECTURE)
-    y1, basis = trace.layers[0].output, trace.basis
+    y1, basis = trace.layers[0].output.dense(), trace.basis
     prev_tok = y1[:, basis.block("prev tok")]
     prev_pos = y1[:, basis.block("prev pos")]
     assert not prev_tok[0].any() and not prev_pos[0].any()
@@ -38,12 +38,12 @@ def test_layer1_output_holds_the_previous_token_and_position():
         assert prev_pos[i].argmax() == i - 1
     # the current half is unchanged from the embedding (the residual)
     half = basis.block("prev tok").start
-    assert np.array_equal(y1[:, :half], trace.embedding[:, :half])
+    assert np.array_equal(y1[:, :half], trace.embedding.dense()[:, :half])
 
 
 def test_embedding_is_one_hot_token_and_position_with_an_empty_previous_half():
     basis = Basis(("a", "b"), 3)
-    y = embed(basis, np.array([0, 1, 0]))
+    y = embed(basis, np.array([0, 1, 0])).dense()
     assert y.tolist() == [
         [1, 0, 1, 0, 0, 0, 0, 0, 0, 0],
         [0, 1, 0, 1, 0, 0, 0, 0, 0, 0],

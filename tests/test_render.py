@@ -6,7 +6,7 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from induction_demo.model import run
-from induction_demo.render import format as fmt
+from induction_demo import text as fmt
 from induction_demo.render import terminal
 from induction_demo import documents, views
 
@@ -64,7 +64,7 @@ def test_masked_cells_are_marked_and_never_highlighted():
 
 def test_zero_blocks_of_a_weight_matrix_are_dimmed_in_colour():
     trace = run(tuple("a b".split()))
-    table = views.weight_matrix(trace, "A", "A_1", trace.layers[0].A, views.write_a(trace.scale))
+    table = views.weight_matrix(trace, "A", "A_1", trace.layers[0].only.head.qk, views.write_a(trace.scale))
     text = styled(views.Document("t", (table,)))
     assert "\x1b[2m·" in text  # a zero in an all-zero block is dim
     assert "\x1b[2ms" not in text and "s" in text  # the block holding s is not

@@ -1,7 +1,8 @@
 import pytest
 
 from induction_demo.errors import InputError
-from induction_demo.tokens import MAX_TOKENS, tokenize, vocabulary
+from induction_demo.inputs import MAX_TOKENS
+from induction_demo.tokens import tokenize, vocabulary
 
 
 def test_space_mode_splits_on_any_whitespace():

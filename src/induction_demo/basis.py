@@ -1,7 +1,8 @@
-"""The residual stream's named directions.
+"""The residual stream's named subspaces and directions (as tracr's craft/bases.py).
 
-A token's representation at every layer is one row vector of d = 2(V + N)
-numbers, laid out in four blocks (V distinct tokens, N positions):
+A token's representation at every layer is one row vector of d numbers, laid
+out in named subspaces. The lecture's model has four, each spanned by one-hot
+directions for a token (V of them) or a position (N of them), so d = 2(V + N):
 
     y_i = [ tok(x_i) | pos(i) | prev tok | prev pos ]
            `--- current half ---' `--- previous half ---'
@@ -13,15 +14,26 @@ Every column is a ``Direction`` with a label (``a``, ``@3``, ``prev a``,
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import NamedTuple
 
-BLOCKS = ("tok", "pos", "prev tok", "prev pos")
-"""The four blocks of the residual stream, in order."""
+
+class Subspace(NamedTuple):
+    """A named block of the residual stream: one direction per vocabulary
+    token (kind ``tok``) or per position (kind ``pos``)."""
+
+    name: str
+    kind: str
+
+
+LECTURE = (Subspace("tok", "tok"), Subspace("pos", "pos"), Subspace("prev tok", "tok"), Subspace("prev pos", "pos"))
+BLOCKS = tuple(s.name for s in LECTURE)
+"""The lecture's four subspaces, in order."""
 
 
 class Direction(NamedTuple):
-    """One basis vector: a block and the token or position it stands for."""
+    """One basis vector: its subspace and the token or position it stands for."""
 
     block: str
     value: str | int
@@ -29,7 +41,8 @@ class Direction(NamedTuple):
     @property
     def label(self) -> str:
         name = f"@{self.value}" if self.block.endswith("pos") else str(self.value)
-        return f"prev {name}" if self.block.startswith("prev") else name
+        prefix = self.block.rpartition(" ")[0]
+        return f"{prefix} {name}" if prefix else name
 
 
 @dataclass(frozen=True)
@@ -38,35 +51,48 @@ class Basis:
 
     vocab: tuple[str, ...]
     n_positions: int
+    subspaces: tuple[Subspace, ...] = field(default=LECTURE)
 
     def __post_init__(self) -> None:
         if len(set(self.vocab)) != len(self.vocab) or not self.vocab:
             raise ValueError("the vocabulary must be non-empty and without repeats")
         if self.n_positions < 1:
             raise ValueError("there must be at least one position")
+        if len({s.name for s in self.subspaces}) != len(self.subspaces):
+            raise ValueError("subspace names must be distinct")
+
+    @cached_property
+    def names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.subspaces)
+
+    def values(self, name: str) -> tuple:
+        """The tokens (tok subspaces) or positions (pos subspaces) a subspace stands for."""
+        kind = self.subspaces[self.names.index(name)].kind
+        return self.vocab if kind == "tok" else tuple(range(self.n_positions))
+
+    def size(self, name: str) -> int:
+        return len(self.vocab) if self.subspaces[self.names.index(name)].kind == "tok" else self.n_positions
+
+    @cached_property
+    def _slices(self) -> dict[str, slice]:
+        out, start = {}, 0
+        for name in self.names:
+            out[name] = slice(start, start + self.size(name))
+            start += self.size(name)
+        return out
+
+    def block(self, name: str) -> slice:
+        """Where subspace ``name`` lies among the d columns."""
+        return self._slices[name]
 
     @property
     def d(self) -> int:
-        return 2 * (len(self.vocab) + self.n_positions)
+        return sum(self.size(name) for name in self.names)
 
-    def values(self, block: str) -> tuple:
-        """The tokens (tok blocks) or positions (pos blocks) a block stands for."""
-        return self.vocab if block.endswith("tok") else tuple(range(self.n_positions))
-
-    def block(self, name: str) -> slice:
-        """Where block ``name`` lies among the d columns."""
-        start = 0
-        for block in BLOCKS:
-            width = len(self.values(block))
-            if block == name:
-                return slice(start, start + width)
-            start += width
-        raise KeyError(name)
-
-    @property
+    @cached_property
     def directions(self) -> tuple[Direction, ...]:
-        return tuple(Direction(b, v) for b in BLOCKS for v in self.values(b))
+        return tuple(Direction(name, v) for name in self.names for v in self.values(name))
 
-    @property
+    @cached_property
     def labels(self) -> tuple[str, ...]:
         return tuple(direction.label for direction in self.directions)

@@ -6,7 +6,10 @@ uniformly from a vocabulary of ``vocab``, repeated ``repeats`` times, with
 ``gap`` > 0 putting 0 to ``gap`` random tokens between copies (so no fixed
 offset could stand in for induction). The model's vocabulary is all of them
 (BOS and t0 ... t(V-1)), so its next-token distribution spans V + 1 tokens:
-chance is 1/(V + 1) and the uniform loss ln(V + 1), a hair above ln V.
+chance is 1/(V + 1) and the uniform loss ln(V + 1), a hair above ln V. Its
+residual stream spans only the tokens a trial holds: every other token scores
+exactly 0 and shares one closed-form probability (readout.softmax), so a
+trial at GPT-2's 50,257 tokens costs what one at 1,000 does.
 
 A query is scored where it and its next token lie in the same copy: first
 copies (nothing to copy yet: chance) against later copies (induction). Ties
@@ -21,11 +24,10 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from .errors import InputError
-from .model import ABLATIONS, check_positive, run
+from . import inputs
+from .model import run
 
 BOS = "<bos>"
-MAX_TOKENS = 2000  # per trial: d = 2(V + N) stays a few thousand
 
 
 class Config(NamedTuple):
@@ -41,22 +43,11 @@ class Config(NamedTuple):
 
 
 def check(config: Config) -> Config:
-    for name in ("vocab", "length", "trials"):
-        if getattr(config, name) < 1:
-            raise InputError(f"--{name} must be at least 1")
-    if config.repeats < 2:
-        raise InputError("--repeats must be at least 2: induction needs a later copy")
-    if config.gap < 0:
-        raise InputError("--gap must be 0 or more")
-    if config.vocab > 5000:
-        raise InputError("--vocab is at most 5000 (the model's d grows with it)")
-    longest = 1 + config.repeats * config.length + (config.repeats - 1) * config.gap
-    if longest > MAX_TOKENS:
-        raise InputError(f"a trial of up to {longest} tokens is more than the {MAX_TOKENS} a run takes")
-    check_positive("scale", config.scale)
-    check_positive("temperature", config.temperature)
-    if config.ablate not in (None,) + ABLATIONS:
-        raise InputError(f"unknown head to ablate {config.ablate!r}")
+    """The config, when every trial it asks for can run (inputs.bench); else InputError."""
+    inputs.bench(config.vocab, config.length, config.repeats, config.trials, config.seed, config.gap)
+    inputs.positive("scale", config.scale)
+    inputs.positive("temperature", config.temperature)
+    inputs.ablation(config.ablate)
     return config
 
 
@@ -84,13 +75,20 @@ class Tally:
         self.misses = 0
         self.misses_at_repeats = 0
 
-    def add(self, probs: np.ndarray, targets: np.ndarray, repeated: np.ndarray) -> None:
-        """probs [Q, V+1], targets [Q] (model vocabulary ids), repeated [Q]: the
-        query's token also occurred by accident (see ``accidental``)."""
-        top = probs.max(axis=1, keepdims=True)
-        tied = probs >= top * (1 - 1e-9)
+    def add(self, probs: np.ndarray, unseen_probs: np.ndarray, unseen: int, targets: np.ndarray,
+            repeated: np.ndarray) -> None:
+        """probs [Q, V'] over the V' tokens of the trial, unseen_probs [Q] the
+        probability of each of the ``unseen`` other vocabulary tokens, targets
+        [Q] (columns of probs), repeated [Q]: the query's token also occurred
+        by accident (see ``accidental``). A tie earns 1/k, k counting the tied
+        unseen tokens too."""
+        top = probs.max(axis=1)
+        if unseen:
+            top = np.maximum(top, unseen_probs)
+        tied = probs >= top[:, None] * (1 - 1e-9)
+        count = tied.sum(axis=1) + (unseen * (unseen_probs >= top * (1 - 1e-9)) if unseen else 0)
         hit = tied[np.arange(len(targets)), targets]
-        credit = np.where(hit, 1.0 / tied.sum(axis=1), 0.0)
+        credit = np.where(hit, 1.0 / count, 0.0)
         self.queries += len(targets)
         self.credit += credit.sum()
         self.loss += -np.log(probs[np.arange(len(targets)), targets]).sum()
@@ -119,35 +117,47 @@ def accidental(ids: np.ndarray, starts: list[int]) -> np.ndarray:  # [N] -> [N] 
     return earlier > np.maximum(copy, 0)
 
 
+def induction_cells(starts: list[int], length: int) -> tuple[np.ndarray, np.ndarray]:
+    """(queries, keys): each later-copy query and the key right after its
+    token's place in every earlier copy, where the induction head should look."""
+    queries, keys = [], []
+    for c in range(1, len(starts)):
+        for earlier in starts[:c]:
+            queries.append(starts[c] + np.arange(length))
+            keys.append(earlier + np.arange(length) + 1)
+    return np.concatenate(queries), np.concatenate(keys)
+
+
 def bench(config: Config, progress: Callable[[int], None] | None = None) -> dict:
     """Run the trials; return the figures (see ``Config`` and the module docstring)."""
     config = check(config)
     start = time.perf_counter()
     rng = np.random.default_rng(config.seed)
-    vocab = (BOS,) + tuple(f"t{k}" for k in range(config.vocab))
     first, later = Tally(), Tally()
     induction, unique_induction, previous = [], [], []
     det_induction, det_previous = [0.0, 0.0], [0.0, 0.0]
     for trial in range(config.trials):
         ids, starts = sequence(rng, config)
-        trace = run(tuple(vocab[i + 1] for i in ids), config.scale, temperature=config.temperature,
-                    ablate=config.ablate, vocab=vocab)
-        model_ids = np.asarray(ids) + 1  # BOS is 0 in the model's vocabulary
+        tokens = tuple(BOS if i < 0 else f"t{i}" for i in ids)
+        trace = run(tokens, config.scale, temperature=config.temperature, ablate=config.ablate,
+                    unseen=config.vocab + 1 - len(set(ids)))
+        column = {t: k for k, t in enumerate(trace.vocab)}
+        model_ids = np.array([column[t] for t in tokens])
         repeated = accidental(model_ids, starts)
         offsets = np.arange(config.length - 1)  # queries whose next token is in the same copy
+        unseen_probs = trace.unseen_probs if trace.unseen else np.zeros(len(tokens))
         for c, s in enumerate(starts):
             queries = s + offsets
             tally = first if c == 0 else later
-            tally.add(trace.probs[queries], model_ids[queries + 1], repeated[queries])
+            tally.add(trace.probs[queries], unseen_probs[queries], trace.unseen, model_ids[queries + 1],
+                      repeated[queries])
         w1, w2 = trace.layers[0].weights, trace.layers[1].weights
         n = len(ids)
-        expected = np.zeros((n, n))  # the induction head's cells: the key right after each earlier copy
-        for c in range(1, len(starts)):
-            queries = starts[c] + np.arange(config.length)
-            for earlier in starts[:c]:
-                expected[queries, earlier + np.arange(config.length) + 1] = 1.0
-        rows = np.flatnonzero(expected.any(axis=1))  # the queries of later copies
-        on_expected = (w2 * expected).sum(axis=1)[rows]
+        cell_queries, cell_keys = induction_cells(starts, config.length)
+        on_cells = np.zeros(n)
+        np.add.at(on_cells, cell_queries, w2[cell_queries, cell_keys])
+        rows = np.unique(cell_queries)  # the queries of later copies
+        on_expected = on_cells[rows]
         induction.append(on_expected)
         unique_induction.append(on_expected[~repeated[rows]])
         on_previous = w1[np.arange(1, n), np.arange(n - 1)]
@@ -156,6 +166,7 @@ def bench(config: Config, progress: Callable[[int], None] | None = None) -> dict
         det_induction[1] += w2.sum()
         det_previous[0] += on_previous.sum()
         det_previous[1] += w1.sum()
+        del trace, w1, w2  # one trial's arrays at a time
         if progress is not None:
             progress(trial + 1)
     return {

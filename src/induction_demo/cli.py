@@ -12,8 +12,8 @@ import sys
 
 import click
 
-from .errors import InputError
-from .render import FORMATS
+from .errors import InputError, MissingExtra
+from .inputs import ABLATIONS, BENCH_MAX_VOCAB, FORMATS, SEED_RANGE
 from .tokens import TOKENIZE_MODES
 
 EXAMPLES = """
@@ -32,8 +32,24 @@ Examples:
 """
 
 
+class Command(click.Command):
+    """A command whose library errors become click errors, in this one place:
+    bad input (InputError) is a usage error, exit 2; a missing optional
+    extra (MissingExtra) an error of the installation, exit 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except InputError as error:
+            raise click.UsageError(str(error), ctx=ctx) from None
+        except MissingExtra as error:
+            raise click.ClickException(str(error)) from None
+
+
 class OneLineErrors(click.Group):
     """A group whose errors are one line on stderr, never a usage block or a traceback."""
+
+    command_class = Command
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         try:
@@ -79,7 +95,7 @@ def read_text(text: str) -> str:
             raise click.UsageError(f"TOKENS is not UTF-8 text (character {error.start})") from None
         return text
     try:
-        return click.get_binary_stream("stdin").read().decode("utf-8")
+        return sys.stdin.buffer.read().decode("utf-8")
     except UnicodeDecodeError as error:
         raise click.UsageError(f"standard input is not UTF-8 text (byte {error.start})") from None
     except OSError as error:
@@ -87,18 +103,16 @@ def read_text(text: str) -> str:
 
 
 def trace_of(text: str, tokenize: str, scale: float, form: str | None = None, **options):
-    """Tokens -> trace; with ``form``, refuse more tokens than that format takes."""
+    """Tokens -> trace; with ``form``, refuse more tokens than that format
+    takes before running the model."""
+    from . import inputs
     from .model import run
-    from .render import check_size
     from .tokens import tokenize as split
 
-    try:
-        tokens = split(read_text(text), tokenize)
-        if form is not None:
-            check_size(form, tokens)
-        return run(tokens, scale, **options)
-    except InputError as error:
-        raise click.UsageError(str(error)) from None
+    tokens = split(read_text(text), tokenize)
+    if form is not None:
+        inputs.format_size(form, tokens)
+    return run(tokens, scale, **options)
 
 
 def terminal_width(out) -> int:
@@ -126,7 +140,7 @@ def print_styled(lines, out) -> None:
 
 
 def choose_format(form: str | None, output: str | None) -> str:
-    from .render import EXTENSIONS
+    from .output import EXTENSIONS
 
     if form is not None or output is None:
         return form or "table"
@@ -138,9 +152,10 @@ def choose_format(form: str | None, output: str | None) -> str:
     return EXTENSIONS[extension]
 
 
-def write_atomically(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder
-    and a rename, so a failed write leaves no partial file behind."""
+def write_atomically(path: str, data) -> None:
+    """Write ``data`` (bytes, text, or an iterator of text chunks) to ``path``
+    through a temporary file in the same folder and a rename, so a failed
+    write leaves no partial file behind."""
     import tempfile
 
     target = os.path.abspath(path)
@@ -155,7 +170,7 @@ def write_atomically(path: str, data: bytes) -> None:
         raise click.ClickException(f"cannot write {path}: {error.strerror or error} in {folder}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            write_to(handle, data)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)
@@ -180,16 +195,34 @@ class PositiveList(click.ParamType):
         return numbers
 
 
-def print_lines(document) -> None:
-    """A document from ``report``: styled on a terminal, plain elsewhere."""
+def write_to(binary, data) -> None:
+    """bytes, text or text chunks to a binary stream, as UTF-8."""
+    if isinstance(data, bytes):
+        binary.write(data)
+    elif isinstance(data, str):
+        binary.write(data.encode("utf-8"))
+    else:
+        for chunk in data:
+            binary.write(chunk.encode("utf-8"))
+
+
+def emit(data) -> None:
+    """Text or text chunks to standard output."""
+    sys.stdout.flush()
+    write_to(sys.stdout.buffer, data)
+    sys.stdout.buffer.flush()
+
+
+def print_lines(document, width: int | None = None) -> None:
+    """A document of tables: styled on a terminal, plain elsewhere."""
     from .render import terminal
 
-    out = click.get_text_stream("stdout")
-    width = terminal_width(out)
+    out = sys.stdout
+    width = terminal_width(out) if width is None else width
     if wants_colour(out):
         print_styled(terminal.styled(document, width), out)
     else:
-        out.write(terminal.plain(document, width))
+        emit(terminal.plain(document, width))
 
 
 tokens_argument = click.argument("text", metavar="TOKENS")
@@ -223,7 +256,7 @@ def main():
 @click.option("--full", is_flag=True, help="Show every position even when the tables are wider than the terminal.")
 @click.option("--temperature", type=Positive(), default=1.0, show_default=True,
               help="Temperature T of the next-token softmax: below 1 sharpens, above 1 flattens.")
-@click.option("--ablate", type=click.Choice(["previous-token", "induction"]), default=None,
+@click.option("--ablate", type=click.Choice(ABLATIONS), default=None,
               help="Replace one head's output by zeros and watch the consequence.")
 @click.option("--no-story", is_flag=True, help="Hide the plain-words account after each layer.")
 def show(text, scale, tokenize, form, output, layer, no_matrices, full, temperature, ablate, no_story):
@@ -231,26 +264,22 @@ def show(text, scale, tokenize, form, output, layer, no_matrices, full, temperat
     attention logits, masked attention, weights and output of each layer, then
     the predictions. TOKENS that start with "-" go after "--":
     induction-demo show -- "-> a -> b"."""
-    from .render import output as render
+    from .output import produce
 
     form = choose_format(form, output)
     if form == "png" and output is None:
         raise click.UsageError("png is an image: write it to a file with -o FILE.png")
     trace = trace_of(text, tokenize, scale, form, temperature=temperature, ablate=ablate)
     layers = (int(layer),) if layer else (1, 2)
-    out = click.get_text_stream("stdout")
-    styled = output is None and form == "table" and wants_colour(out)
-    width = terminal_width(out) if output is None else 120
-    try:
-        result = render(trace, form, layers, not no_matrices, full, width, styled, not no_story)
-    except InputError as error:  # a missing optional extra (png without matplotlib)
-        raise click.ClickException(str(error)) from None
+    styled = output is None and form == "table" and wants_colour(sys.stdout)
+    width = terminal_width(sys.stdout) if output is None else 120
+    result = produce(trace, form, layers, not no_matrices, full, width, styled, not no_story)
     if output is not None:
-        write_atomically(output, result if isinstance(result, bytes) else result.encode("utf-8"))
+        write_atomically(output, result)
     elif styled:
-        print_styled(result, out)
+        print_styled(result, sys.stdout)
     else:
-        out.write(result)
+        emit(result)
 
 
 @main.command(epilog=EXAMPLES, short_help="The weight matrices A_1, V_1, A_2, V_2.")
@@ -258,30 +287,34 @@ def show(text, scale, tokenize, form, output, layer, no_matrices, full, temperat
 @scale_option
 @tokenize_option
 @click.option("--full", is_flag=True, help="Show every direction even when the tables are wider than the terminal.")
-def weights(text, scale, tokenize, full):
+@click.option("--format", "form", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="table: labelled matrices; json: each head's blocks (and dense matrices up to d = 120).")
+def weights(text, scale, tokenize, full, form):
     """Show the weight matrices A_1, V_1, A_2, V_2 built for TOKENS."""
-    trace = trace_of(text, tokenize, scale)
-    from . import documents
-    from .render import terminal
+    from .output import weights as produce
 
-    width = terminal_width(click.get_text_stream("stdout"))
-    document = documents.weights(trace, documents.whole if full else terminal.fitter(trace, width))
-    print_lines(terminal.with_notice(document, width, see_all="--full"))
+    trace = trace_of(text, tokenize, scale)
+    width = terminal_width(sys.stdout)
+    if form == "json":
+        emit(produce(trace, form))
+    else:
+        print_lines(produce(trace, form, full, width), width)
 
 
 @main.command(epilog=EXAMPLES, short_help="Repeated random tokens: accuracy, loss, induction scores.")
-@click.option("--vocab", type=click.IntRange(1, 5000), default=1000, show_default=True,
-              help="Tokens are drawn uniformly from this many.")
+@click.option("--vocab", type=click.IntRange(1, BENCH_MAX_VOCAB), default=1000, show_default=True,
+              help="Tokens are drawn uniformly from this many (GPT-2 has 50257).")
 @click.option("--length", type=click.IntRange(1), default=50, show_default=True, help="Tokens in the random segment.")
 @click.option("--repeats", type=click.IntRange(2), default=2, show_default=True, help="Copies of the segment.")
 @click.option("--trials", type=click.IntRange(1), default=20, show_default=True, help="Random sequences to run.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random generator.")
+@click.option("--seed", type=click.IntRange(*SEED_RANGE), default=0, show_default=True,
+              help="Seed of the random generator.")
 @click.option("--gap", type=click.IntRange(0), default=0, show_default=True,
               help="Put 0 to GAP random tokens between copies (no fixed offset can stand in for induction).")
 @scale_option
 @click.option("--temperature", type=Positive(), default=1.0, show_default=True,
               help="Temperature of the next-token softmax (the loss depends on it).")
-@click.option("--ablate", type=click.Choice(["previous-token", "induction"]), default=None,
+@click.option("--ablate", type=click.Choice(ABLATIONS), default=None,
               help="Replace one head's output by zeros.")
 @click.option("--format", "form", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate, form):
@@ -290,23 +323,20 @@ def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate,
     from . import bench as measure
     from . import report
 
-    config = measure.Config(vocab, length, repeats, trials, seed, scale, temperature, gap, ablate)
-    out = click.get_text_stream("stdout")
-    try:
-        if out.isatty() and trials >= 10:
-            from rich.progress import Progress
+    config = measure.check(measure.Config(vocab, length, repeats, trials, seed, scale, temperature, gap, ablate))
+    if sys.stdout.isatty() and trials >= 10:
+        from rich.progress import Progress
 
-            with Progress(transient=True) as bar:
-                task = bar.add_task("trials", total=trials)
-                result = measure.bench(config, lambda done: bar.update(task, completed=done))
-        else:
-            result = measure.bench(config)
-    except InputError as error:
-        raise click.UsageError(str(error)) from None
+        with Progress(transient=True) as bar:
+            task = bar.add_task("trials", total=trials)
+            result = measure.bench(config, lambda done: bar.update(task, completed=done))
+    else:
+        result = measure.bench(config)
     if form == "json":
+        from . import data
         from .render import json as render_json
 
-        out.write(render_json.dumps(render_json.numbers(result)) + "\n")
+        emit(render_json.chunks(data.result("bench", result)))
     else:
         print_lines(report.bench(result))
 
@@ -326,13 +356,11 @@ def sweep(text, scales, layer1_scale, tokenize, form):
     from .sweep import sweep as measure
     from .tokens import tokenize as split
 
-    try:
-        result = measure(split(read_text(text), tokenize), scales, layer1_scale)
-    except InputError as error:
-        raise click.UsageError(str(error)) from None
+    result = measure(split(read_text(text), tokenize), scales, layer1_scale)
     if form == "json":
+        from . import data
         from .render import json as render_json
 
-        click.get_text_stream("stdout").write(render_json.dumps(render_json.numbers(result)) + "\n")
+        emit(render_json.chunks(data.result("sweep", result)))
     else:
         print_lines(report.sweep(result))

@@ -4,13 +4,17 @@ weights, each a sequence of ``views`` in the lecture's order.
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Dict, List, Optional
 
-from .render import format as fmt
-from .story import story as tell
+from . import inputs
+from . import text as fmt
+from .story import Sentence
 from .trace import Layer, Trace
-from .views import (Build, Document, Heading, Math, Paragraph, Table, attention, count, next_token, predictions,
-                    stream, weight_matrix, write_a, write_v)
+from .views import (Build, Document, Heading, Heatmaps, Math, Panel, Paragraph, Table, attention, count,
+                    next_token, predictions, stream, weight_matrix, write_a, write_v)
+
+Told = Optional[Dict[int, List[Sentence]]]
+"""The story of a run, told once per trace (story.story), or None for none."""
 
 
 LAYER_SUMMARY = {
@@ -61,7 +65,7 @@ def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Callabl
         out.append(fit(lambda shown: weight_matrix(
             trace, f"layer{l}.A",
             (Math(f"A_{l}"), " (d x d; s = scale, · = 0; rows: query directions, columns: key directions)"),
-            layer.A, write_a(layer.scale), shown, vmax=layer.scale, nonzero_only=compact)))
+            layer.only.head.qk, write_a(layer.scale), shown, vmax=layer.scale, nonzero_only=compact)))
     update = f"{previous} + W^(1) {previous} V_1" if l == 1 else f"W^(2) {previous} V_2"
     out += [
         fit(lambda shown: attention(
@@ -85,10 +89,10 @@ def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Callabl
     return out
 
 
-def walkthrough(trace: Trace, layers=(1, 2), matrices: bool = True,
-                fit: Callable[[Build], Table] = whole, story: bool = True, compact: bool = False) -> Document:
-    """Input, each chosen layer in the lecture's order (with its story), the
-    predictions and the next-token probabilities.
+def walkthrough(trace: Trace, told: Told = None, layers=(1, 2), matrices: bool = True,
+                fit: Callable[[Build], Table] = whole, compact: bool = False) -> Document:
+    """Input, each chosen layer in the lecture's order (with ``told``, its
+    story, unless None), the predictions and the next-token probabilities.
 
     ``fit(build)`` chooses each table's window: ``build(shown)`` builds the
     table for the positions ``shown`` (None: all); the default shows all.
@@ -98,24 +102,17 @@ def walkthrough(trace: Trace, layers=(1, 2), matrices: bool = True,
         trace, "input",
         ("Input ", Math("Y^(0)"), ": one-hot token and position; the previous half is empty (· = exactly 0)"),
         trace.embedding, shown, compact))]
-    told = tell(trace) if story else {}
     for layer in trace.layers:
         if layer.index in layers:
-            blocks += layer_blocks(trace, layer, matrices, fit, told.get(layer.index), compact)
+            blocks += layer_blocks(trace, layer, matrices, fit, (told or {}).get(layer.index), compact)
     blocks.append(fit(lambda shown: predictions(trace, shown)))
     blocks.append(fit(lambda shown: next_token(trace, shown)))
     return Document(title(trace), tuple(blocks))
 
 
-COMPACT_D = 120
-"""Past this d, a handout shows each A_l as its nonzero blocks only (a
-200-token A_l has up to 640,000 cells, all but 200 of them 0), and leaves out
-the column blocks of Y that are all 0."""
-
-
-def handout(trace: Trace, layers=(1, 2), matrices: bool = True, story: bool = True) -> Document:
+def handout(trace: Trace, told: Told = None, layers=(1, 2), matrices: bool = True) -> Document:
     """The walkthrough with the model's equations first: for documents."""
-    walk = walkthrough(trace, layers, matrices, story=story, compact=trace.basis.d > COMPACT_D)
+    walk = walkthrough(trace, told, layers, matrices, compact=inputs.compact(trace.basis.d))
     model = [Heading("The model")] + [Paragraph(line) for line in EQUATIONS]
     return Document(walk.title, walk.blocks[:1] + tuple(model) + walk.blocks[1:])
 
@@ -131,10 +128,19 @@ def weights(trace: Trace, fit: Callable[[Build], Table] = whole) -> Document:
         l = layer.index
         blocks += [
             fit(lambda shown: weight_matrix(trace, f"A_{l}", (Math(f"A_{l}"), f", {layer.name} (s = scale, · = 0)"),
-                                            layer.A, write_a(layer.scale), shown, vmax=layer.scale)),
+                                            layer.only.head.qk, write_a(layer.scale), shown, vmax=layer.scale)),
             fit(lambda shown: weight_matrix(
                 trace, f"V_{l}",
                 (Math(f"V_{l}"), f", {layer.name} (rows: input directions, columns: output directions)"),
-                layer.V, write_v, shown)),
+                layer.only.head.ov, write_v, shown)),
         ]
     return Document(title(trace), tuple(blocks))
+
+
+def heatmaps(trace: Trace, told: Told = None, layers=(1, 2)) -> Heatmaps:
+    """Each chosen layer's attention weights, with its story, for a picture."""
+    return Heatmaps(
+        labels=tuple(f"{fmt.token(t)} @{i}" for i, t in enumerate(trace.tokens)),
+        panels=tuple(Panel(layer.index, f"Layer {layer.index}: {layer.name}", layer.weights, layer.mask,
+                           tuple(s.text for s in (told or {}).get(layer.index, ())))
+                     for layer in trace.layers if layer.index in layers))

@@ -8,3 +8,9 @@ The CLI turns it into a usage error (exit code 2).
 
 class InputError(ValueError):
     """The input cannot be run through the model (empty, too long, bad scale)."""
+
+
+class MissingExtra(RuntimeError):
+    """An optional dependency (an extra such as ``plot``) is not installed;
+    the message says which extra to install. The CLI exits 1: the input was
+    fine, the installation lacks a part."""

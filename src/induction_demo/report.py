@@ -1,7 +1,7 @@
 """Views of the bench and sweep results: labelled tables for the renderers."""
 from __future__ import annotations
 
-from .render import format as fmt
+from . import text as fmt
 from .views import Cell, Document, Math, Paragraph, Row, Table
 
 RATE = 4  # decimals of accuracies and scores

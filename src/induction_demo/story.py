@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .render import format as fmt
+from . import text as fmt
 from .tokens import earlier_occurrences
 from .trace import Trace
 

@@ -16,7 +16,8 @@ import math
 from typing import NamedTuple
 
 from .errors import InputError
-from .model import check_scale, run
+from . import inputs
+from .model import run
 from .tokens import earlier_occurrences
 
 
@@ -42,7 +43,7 @@ def sweep(tokens: tuple[str, ...], scales: list[float], layer1_scale: float = 10
     if not found:
         raise InputError("no token occurs again after the token that followed it: nothing to copy, "
                          "so nothing to sweep (try \"! a b a c b\")")
-    scales = [check_scale(s) for s in scales]
+    scales = [inputs.positive("scale", s) for s in scales]
     measured, closed = [], []
     for s in scales:
         weights = run(tokens, layer1_scale, induction_scale=s).layers[1].weights

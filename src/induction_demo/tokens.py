@@ -7,16 +7,15 @@ The vocabulary is the distinct tokens in order of first appearance.
 """
 from __future__ import annotations
 
+from . import inputs
 from .errors import InputError
 
 TOKENIZE_MODES = ("auto", "space", "chars")
-MAX_TOKENS = 1000
-"""The most tokens one run accepts: d = 2(V + N) <= 4000, so each d x d matrix
-of the run stays under 128 MB and a run under a few seconds."""
 
 
 def tokenize(text: str, mode: str = "auto") -> tuple[str, ...]:
-    """Split ``text`` into tokens; raise InputError when there are none or too many.
+    """Split ``text`` into tokens; raise InputError when there are none or
+    more than ``inputs.MAX_TOKENS``.
 
     In ``chars`` mode the text is stripped at both ends and every remaining
     character is a token, inner spaces included (they are shown as ``␣``).
@@ -26,11 +25,7 @@ def tokenize(text: str, mode: str = "auto") -> tuple[str, ...]:
     if mode == "auto":
         mode = "space" if any(c.isspace() for c in text) else "chars"
     tokens = tuple(text.split()) if mode == "space" else tuple(text.strip())
-    if not tokens:
-        raise InputError("no tokens: the input is empty or only whitespace; try \"! a b a c b\"")
-    if len(tokens) > MAX_TOKENS:
-        raise InputError(f"{len(tokens)} tokens is more than the {MAX_TOKENS} this tool runs at once")
-    return tokens
+    return inputs.tokens(tokens)
 
 
 def vocabulary(tokens: tuple[str, ...]) -> tuple[str, ...]:

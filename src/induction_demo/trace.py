@@ -2,9 +2,8 @@
 
 Renderers read a Trace and format it; they never compute a number of their
 own. Arrays are made read-only when the trace is built, and their shapes are
-checked against the basis, so a trace that exists is consistent. (Layer and
-Prediction are named tuples, immutable and cheaper to define at start-up than
-dataclasses; the Trace that holds them validates them.)
+checked against the basis, so a trace that exists is consistent. Records are
+named tuples, built with keywords (``Layer(index=1, heads=..., ...)``).
 """
 from __future__ import annotations
 
@@ -14,32 +13,65 @@ from typing import NamedTuple
 import numpy as np
 
 from .basis import Basis
+from .stream import Stream
+from .weights import Head
 
 
-def _freeze(name: str, array: np.ndarray, shape: tuple[int, int]) -> None:
+def _freeze(name: str, array: np.ndarray, shape: tuple[int, ...]) -> None:
     if array.shape != shape:
         raise ValueError(f"{name} has shape {array.shape}, expected {shape}")
     array.setflags(write=False)
 
 
-class Layer(NamedTuple):
-    """One attention layer: its weights and everything it computed.
+class HeadRun(NamedTuple):
+    """What one head computed: its logits a_ij = y_i A y_j^T (rows: queries),
+    its weights (0 on masked cells) and its write W Y V."""
 
-    ``mask[i, j]`` is True where query i may attend to key j (j < i); the
-    masked logits are ``logits`` where the mask holds (masked cells have no
-    value) and ``weights`` are 0 on masked cells.
+    head: Head
+    logits: np.ndarray  # [N, N]
+    weights: np.ndarray  # [N, N]
+    output: Stream  # the head's write, before the residual
+    ablated: bool = False  # its write was replaced by zeros
+
+
+class Layer(NamedTuple):
+    """One attention layer: its heads and its output Y^(l).
+
+    ``mask[i, j]`` is True where query i may attend to key j (j < i).
     """
 
-    index: int  # 1 or 2
-    name: str  # "previous-token head", "induction head"
-    scale: float  # the sharpness: A's nonzero entries
-    ablated: bool  # the head's output was replaced by zeros
-    A: np.ndarray  # [d, d] the bilinear form of the logits
-    V: np.ndarray  # [d, d] the value map
-    logits: np.ndarray  # [N, N] a_ij = y_i A y_j^T, rows are queries
-    mask: np.ndarray  # [N, N] bool, j < i
-    weights: np.ndarray  # [N, N] softmax over the kept keys of each row
-    output: np.ndarray  # [N, d] Y^(l) (with the head's output zeroed when ablated)
+    index: int  # 1, 2, ...
+    heads: tuple[HeadRun, ...]
+    mask: np.ndarray  # [N, N] bool
+    output: Stream  # Y^(l)
+    residual: bool  # Y^(l) = Y^(l-1) + the heads' writes, or the writes alone
+
+    @property
+    def name(self) -> str:
+        return " and ".join(run.head.name for run in self.heads)
+
+    @property
+    def ablated(self) -> bool:
+        return any(run.ablated for run in self.heads)
+
+    @property
+    def only(self) -> HeadRun:
+        """The layer's only head (the lecture's layers have one each)."""
+        if len(self.heads) != 1:
+            raise ValueError(f"layer {self.index} has {len(self.heads)} heads")
+        return self.heads[0]
+
+    @property
+    def logits(self) -> np.ndarray:
+        return self.only.logits
+
+    @property
+    def weights(self) -> np.ndarray:
+        return self.only.weights
+
+    @property
+    def scale(self) -> float:
+        return self.only.head.scale
 
 
 class Prediction(NamedTuple):
@@ -60,33 +92,34 @@ class Prediction(NamedTuple):
 @dataclass(frozen=True)
 class Trace:
     tokens: tuple[str, ...]
-    vocab: tuple[str, ...]
+    vocab: tuple[str, ...]  # the tokens that occur: the residual stream's token directions
     scale: float
     basis: Basis
-    embedding: np.ndarray  # [N, d] Y^(0)
+    embedding: Stream  # Y^(0)
     layers: tuple[Layer, ...]
     predictions: tuple[Prediction, ...]
     temperature: float  # of the next-token softmax
-    unembedding: np.ndarray  # [d, V] W_U = E^T
     scores: np.ndarray  # [N, V] Y^(2) W_U, a score per vocabulary token
-    probs: np.ndarray  # [N, V] softmax(scores / temperature), each row sums to 1
+    probs: np.ndarray  # [N, V] softmax(scores / temperature) over the vocabulary
     ablate: str | None = None  # "previous-token", "induction" or None
+    unseen: int = 0  # vocabulary tokens that do not occur: each scores 0 (the bench's large vocabularies)
+    unseen_probs: np.ndarray | None = None  # [N] the probability of each unseen token
 
     def __post_init__(self) -> None:
-        n, d = len(self.tokens), self.basis.d
-        _freeze("Y^(0)", self.embedding, (n, d))
+        n, v = len(self.tokens), len(self.vocab)
+        if self.embedding.basis != self.basis or any(l.output.basis != self.basis for l in self.layers):
+            raise ValueError("every stream must be on the trace's basis")
         for layer in self.layers:
-            for name in ("A", "V"):
-                _freeze(f"{name}_{layer.index}", getattr(layer, name), (d, d))
-            for name in ("logits", "mask", "weights"):
-                _freeze(f"layer {layer.index} {name}", getattr(layer, name), (n, n))
-            _freeze(f"Y^({layer.index})", layer.output, (n, d))
+            _freeze(f"layer {layer.index} mask", layer.mask, (n, n))
+            for run in layer.heads:
+                _freeze(f"layer {layer.index} logits", run.logits, (n, n))
+                _freeze(f"layer {layer.index} weights", run.weights, (n, n))
         if len(self.predictions) != n:
             raise ValueError("one prediction per position")
-        v = len(self.vocab)
-        _freeze("W_U", self.unembedding, (d, v))
         _freeze("scores", self.scores, (n, v))
         _freeze("probs", self.probs, (n, v))
+        if self.unseen_probs is not None:
+            _freeze("unseen probs", self.unseen_probs, (n,))
 
     @property
     def n(self) -> int:

@@ -23,9 +23,11 @@ from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
 
-from .basis import BLOCKS, Direction
-from .render import format as fmt
+from . import text as fmt
+from .basis import Direction
+from .stream import Stream
 from .trace import Trace
+from .weights import Block, entries
 
 
 class Math(NamedTuple):
@@ -85,6 +87,39 @@ class Document(NamedTuple):
     blocks: tuple = ()
 
 
+class Matrix(NamedTuple):
+    """Numbers for the JSON document, unformatted: ``rows(start, stop)`` gives
+    rows start to stop as an array (a large matrix is read a slice at a
+    time); where ``mask`` is False a cell has no value (null)."""
+
+    n_rows: int
+    rows: Callable[[int, int], np.ndarray]
+    mask: np.ndarray | None = None
+
+
+def matrix(array: np.ndarray, mask: np.ndarray | None = None) -> Matrix:
+    return Matrix(len(array), lambda start, stop: array[start:stop], mask)
+
+
+def stream_matrix(y: Stream) -> Matrix:
+    return Matrix(y.n, y.rows)
+
+
+class Panel(NamedTuple):
+    """One heatmap: a layer's attention weights, query rows, key columns."""
+
+    index: int  # the layer
+    title: str
+    weights: np.ndarray  # [N, N]
+    mask: np.ndarray  # [N, N] bool: False where masked
+    story: tuple[str, ...]  # the layer's sentences
+
+
+class Heatmaps(NamedTuple):
+    labels: tuple[str, ...]  # each position: token and @i
+    panels: tuple[Panel, ...]
+
+
 GAP_COLUMN, GAP_ROW = "…", "⋮"
 Build = Callable[["Sequence[int] | None"], Table]
 
@@ -109,7 +144,7 @@ def priority(trace: Trace) -> list[int]:
     for p in trace.predictions:
         if p.next is not None:
             key = int(w2[p.position].argmax())
-            order += [key - 1, key, p.position]
+            order += [k for k in (key - 1, key, p.position) if k >= 0]  # key 0 has no key before it
     return list(dict.fromkeys(order + list(range(trace.n))))
 
 
@@ -132,15 +167,15 @@ def _positions(trace: Trace, shown: Sequence[int] | None) -> list[int | None]:
 
 
 def _directions(trace: Trace, shown: Sequence[int] | None) -> list[tuple[int | None, int]]:
-    """(index among the d directions or None for a gap, block 0-3) of each
-    column to show: with a window, the tokens and positions of the shown
-    positions, in both halves."""
+    """(index among the d directions or None for a gap, subspace number) of
+    each column to show: with a window, the tokens and positions of the shown
+    positions, in every subspace."""
     out: list[tuple[int | None, int]] = []
-    for b, block in enumerate(BLOCKS):
-        start = trace.basis.block(block).start
+    for b, subspace in enumerate(trace.basis.subspaces):
+        start = trace.basis.block(subspace.name).start
         if shown is None:
-            out += [(start + k, b) for k in range(len(trace.basis.values(block)))]
-        elif block.endswith("tok"):
+            out += [(start + k, b) for k in range(trace.basis.size(subspace.name))]
+        elif subspace.kind == "tok":
             tokens = {trace.tokens[i] for i in shown}
             kept = [(start + k, b) for k, t in enumerate(trace.vocab) if t in tokens]
             out += kept + ([(None, b)] if len(kept) < len(trace.vocab) else [])
@@ -164,16 +199,6 @@ def _direction_label(direction: Direction) -> str:
     return ("prev " if direction.block.startswith("prev") else "") + _direction_name(direction)
 
 
-def _faint(trace: Trace, matrix: np.ndarray, rows_by_block: bool) -> np.ndarray:
-    """True on every cell whose block (rows: one block, or the d blocks) is all zero."""
-    faint = np.zeros(matrix.shape, dtype=bool)
-    row_slices = [trace.basis.block(b) for b in BLOCKS] if rows_by_block else [slice(None)]
-    for rows in row_slices:
-        for cols in (trace.basis.block(b) for b in BLOCKS):
-            faint[rows, cols] = not matrix[rows, cols].any()
-    return faint
-
-
 def _position_labels(trace: Trace, i: int) -> tuple[str, str]:
     return (f"@{i}", fmt.token(trace.tokens[i]))
 
@@ -182,29 +207,43 @@ def _gap_row(width: int, n_labels: int, group: int = 0) -> Row:
     return Row((GAP_ROW,) + ("",) * (n_labels - 1), (Cell(GAP_ROW, gap=True),) * width, group, gap=True)
 
 
-def _nonzero_blocks(trace: Trace, matrix: np.ndarray, axis: int) -> set[int]:
-    """The blocks (0-3) whose rows (axis 0) or columns (axis 1) hold a nonzero."""
-    return {b for b, name in enumerate(BLOCKS)
-            if (matrix[trace.basis.block(name), :] if axis == 0 else matrix[:, trace.basis.block(name)]).any()}
+def _subspace_of(trace: Trace, index: np.ndarray) -> np.ndarray:
+    """The subspace number of each of the d directions in ``index``."""
+    starts = [trace.basis.block(name).start for name in trace.basis.names]
+    return np.searchsorted(starts, index, side="right") - 1
 
 
-def weight_matrix(trace: Trace, key: str, title: tuple, matrix: np.ndarray, write,
+def _names(trace: Trace, kept: set[int]) -> str:
+    return " and ".join(trace.basis.names[b] for b in sorted(kept)) or "none"
+
+
+def weight_matrix(trace: Trace, key: str, title: tuple, blocks: tuple[Block, ...], write,
                   shown: Sequence[int] | None = None, vmax: float = 1.0, nonzero_only: bool = False) -> Table:
-    """A d x d matrix, rows and columns labelled with the basis. With
-    ``nonzero_only``, only the row and column blocks that hold a nonzero
+    """The d x d matrix that is the sum of ``blocks``, rows and columns labelled
+    with the basis; only the shown directions are made. With
+    ``nonzero_only``, only the row and column subspaces that hold a nonzero
     entry (the title says so): a handout's d x d matrix can have a million
     cells, nearly all of them 0."""
+    rows_at, cols_at, values = entries(blocks, trace.basis)
+    nonzero = values != 0
+    pairs = set(zip(_subspace_of(trace, rows_at[nonzero]).tolist(), _subspace_of(trace, cols_at[nonzero]).tolist()))
     directions = _directions(trace, shown)
     row_dirs, col_dirs = directions, directions
     if nonzero_only:
-        rows_kept, cols_kept = _nonzero_blocks(trace, matrix, 0), _nonzero_blocks(trace, matrix, 1)
+        rows_kept, cols_kept = {r for r, _ in pairs}, {c for _, c in pairs}
         row_dirs = [(k, b) for k, b in directions if b in rows_kept]
         col_dirs = [(k, b) for k, b in directions if b in cols_kept]
-        names = lambda kept: " and ".join(BLOCKS[b] for b in sorted(kept)) or "none"  # noqa: E731
-        title = title + (f"; only its nonzero blocks (rows: {names(rows_kept)}; columns: {names(cols_kept)}), "
-                         "every other entry is 0",)
-    indices, blocks = (zip(*col_dirs) if col_dirs else ((), ()))
-    faint = _faint(trace, matrix, rows_by_block=True)
+        title = title + (f"; only its nonzero blocks (rows: {_names(trace, rows_kept)}; columns: "
+                         f"{_names(trace, cols_kept)}), every other entry is 0",)
+    indices, groups = (zip(*col_dirs) if col_dirs else ((), ()))
+    # The shown part of the matrix: row r, column c of the d x d matrix at (where[r], where[c]).
+    row_where, col_where = np.full(trace.basis.d, -1), np.full(trace.basis.d, -1)
+    shown_rows = [r for r, _ in row_dirs if r is not None]
+    shown_cols = [c for c in indices if c is not None]
+    row_where[shown_rows], col_where[shown_cols] = np.arange(len(shown_rows)), np.arange(len(shown_cols))
+    inside = (row_where[rows_at] >= 0) & (col_where[cols_at] >= 0)
+    part = np.zeros((len(shown_rows), len(shown_cols)))
+    np.add.at(part, (row_where[rows_at[inside]], col_where[cols_at[inside]]), values[inside])
     rows = []
     for r, b in row_dirs:
         if r is None:
@@ -212,37 +251,38 @@ def weight_matrix(trace: Trace, key: str, title: tuple, matrix: np.ndarray, writ
             continue
         rows.append(Row((_direction_label(trace.basis.directions[r]),), tuple(
             Cell(GAP_COLUMN, gap=True) if c is None
-            else Cell(write(matrix[r, c]), float(matrix[r, c]), faint=bool(faint[r, c]))
-            for c in indices
+            else Cell(write(part[row_where[r], col_where[c]]), float(part[row_where[r], col_where[c]]),
+                      faint=(b, g) not in pairs)
+            for c, g in zip(indices, groups)
         ), group=b))
     columns = tuple(("", GAP_COLUMN) if c is None else _direction_header(trace.basis.directions[c]) for c in indices)
-    return Table(key, title, ("", "row \\ col"), columns, tuple(rows), tuple(blocks), vmax=vmax,
+    return Table(key, title, ("", "row \\ col"), columns, tuple(rows), tuple(groups), vmax=vmax,
                  shown=0 if shown is None else len(shown))
 
 
-def stream(trace: Trace, key: str, title: tuple, matrix: np.ndarray, shown: Sequence[int] | None = None,
+def stream(trace: Trace, key: str, title: tuple, y: Stream, shown: Sequence[int] | None = None,
            nonzero_only: bool = False) -> Table:
     """An N x d representation Y: a row per position, a column per direction.
-    With ``nonzero_only``, only the column blocks holding a nonzero entry."""
+    With ``nonzero_only``, only the subspaces holding a nonzero entry."""
     directions = _directions(trace, shown)
+    kept = {b for b, name in enumerate(trace.basis.names) if y.nonzero(name)}
     if nonzero_only:
-        kept = _nonzero_blocks(trace, matrix, 1)
         directions = [(k, b) for k, b in directions if b in kept]
-        if len(kept) < len(BLOCKS):
-            title = title + ("; the " + " and ".join(BLOCKS[b] for b in range(len(BLOCKS)) if b not in kept)
-                             + " columns are all 0 and left out",)
-    indices, blocks = zip(*directions)
-    faint = _faint(trace, matrix, rows_by_block=False)
+        if len(kept) < len(trace.basis.names):
+            title = title + ("; the " + " and ".join(name for b, name in enumerate(trace.basis.names)
+                                                    if b not in kept) + " columns are all 0 and left out",)
+    indices, groups = zip(*directions)
+    matrix = y.dense()
     rows = tuple(
         _gap_row(len(indices), 2) if i is None else Row(_position_labels(trace, i), tuple(
             Cell(GAP_COLUMN, gap=True) if c is None
-            else Cell(fmt.cell(matrix[i, c], fmt.WEIGHT_DECIMALS), float(matrix[i, c]), faint=bool(faint[i, c]))
-            for c in indices
+            else Cell(fmt.cell(matrix[i, c], fmt.WEIGHT_DECIMALS), float(matrix[i, c]), faint=b not in kept)
+            for c, b in zip(indices, groups)
         ))
         for i in _positions(trace, shown)
     )
     columns = tuple(("", GAP_COLUMN) if c is None else _direction_header(trace.basis.directions[c]) for c in indices)
-    return Table(key, title, ("", ""), columns, rows, blocks,
+    return Table(key, title, ("", ""), columns, rows, groups,
                  shown=0 if shown is None else len(shown))
 
 
@@ -300,7 +340,7 @@ def next_token(trace: Trace, shown: Sequence[int] | None = None) -> Table:
         if i is None:
             rows.append(_gap_row(top + 1, 2))
             continue
-        order = sorted(range(len(trace.vocab)), key=lambda t: -trace.probs[i, t])[:top]
+        order = np.argsort(-trace.probs[i], kind="stable")[:top]  # most probable first, ties in vocabulary order
         cells = [Cell(f"{fmt.token(trace.vocab[t])} {fmt.number(trace.probs[i, t], fmt.WEIGHT_DECIMALS)}",
                       float(trace.probs[i, t])) for t in order]
         note = "" if trace.predictions[i].next is not None else "nothing to copy"

@@ -12,7 +12,7 @@ which is written as its code point (``<U+732B>``) so pdflatex never stops on it.
 from __future__ import annotations
 
 from ..views import Document, Heading, Math, Paragraph, Table, shade
-from . import format as fmt
+from .. import text as fmt
 from .math import latex as math
 
 _TEXT = {

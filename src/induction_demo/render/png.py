@@ -1,4 +1,4 @@
-"""The PNG picture: the attention weights of both heads as heatmaps, side by
+"""The PNG picture: the attention weights of each layer as heatmaps, side by
 side, tokens on both axes (matplotlib, from the ``plot`` extra).
 
 The same single-hue scale as the HTML page; masked cells are grey with a
@@ -12,9 +12,9 @@ import warnings
 
 import numpy as np
 
-from ..errors import InputError
-from ..trace import Trace
-from . import format as fmt
+from .. import text as fmt
+from ..errors import MissingExtra
+from ..views import Heatmaps
 
 ANNOTATE_UP_TO = 16  # positions; beyond this the numbers would not be legible
 LABEL_UP_TO = 60  # tick labels per axis; a longer input labels every k-th position
@@ -29,59 +29,58 @@ def _label(text: str) -> str:
 STORY_LINES = 8  # lines of each layer's story printed under its heatmap
 
 
-def _story_text(sentences: list) -> str:
+def _story_text(sentences: tuple[str, ...]) -> str:
     import textwrap
 
-    lines = [line for s in sentences for line in textwrap.wrap("• " + s.text, 60)]
+    lines = [line for s in sentences for line in textwrap.wrap("• " + s, 60)]
     lines = [_label(line) for line in lines]
     return "\n".join(lines[:STORY_LINES] + (["…"] if len(lines) > STORY_LINES else []))
 
 
-def render(trace: Trace, layers=(1, 2), story: bool = True) -> bytes:
+def render(view: Heatmaps) -> bytes:
     try:
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        raise InputError("the png format needs matplotlib: pip install 'induction-demo[plot]'") from None
+        raise MissingExtra("the png format needs matplotlib, from the plot extra: "
+                           "pip install 'induction-demo[plot]'") from None
 
-    shown = [layer for layer in trace.layers if layer.index in layers]
-    size = min(PANEL_INCHES, max(4.5, 2.0 + 0.35 * trace.n))
-    step = -(-trace.n // LABEL_UP_TO)  # ceil(n / LABEL_UP_TO)
-    ticks = range(0, trace.n, step)
+    n = len(view.labels)
+    size = min(PANEL_INCHES, max(4.5, 2.0 + 0.35 * n))
+    step = -(-n // LABEL_UP_TO)  # ceil(n / LABEL_UP_TO)
+    ticks = range(0, n, step)
+    story = any(panel.story for panel in view.panels)
     below = 1.6 if story else 0.0
-    fig, axes = plt.subplots(1, len(shown), figsize=(size * len(shown), size + 0.6 + below), squeeze=False)
+    fig, axes = plt.subplots(1, len(view.panels), figsize=(size * len(view.panels), size + 0.6 + below),
+                             squeeze=False)
     cmap = matplotlib.colormaps["Blues"].with_extremes(bad="#eeeeee")
-    labels = [f"{_label(fmt.token(t))} @{i}" for i, t in enumerate(trace.tokens)]
-    for ax, layer in zip(axes[0], shown):
-        weights = np.ma.masked_array(layer.weights, mask=~layer.mask)
+    labels = [_label(label) for label in view.labels]
+    for ax, panel in zip(axes[0], view.panels):
+        weights = np.ma.masked_array(panel.weights, mask=~panel.mask)
         image = ax.imshow(weights, cmap=cmap, vmin=0.0, vmax=1.0)
-        ax.set_title(f"Layer {layer.index}: {layer.name}\nattention weights $W^{{({layer.index})}}$")
-        ax.set_xticks(ticks, [labels[i] for i in ticks], rotation=90, fontsize=7 if trace.n > 20 else None)
-        ax.set_yticks(ticks, [labels[i] for i in ticks], fontsize=7 if trace.n > 20 else None)
+        ax.set_title(f"{_label(panel.title)}\nattention weights $W^{{({panel.index})}}$")
+        ax.set_xticks(ticks, [labels[i] for i in ticks], rotation=90, fontsize=7 if n > 20 else None)
+        ax.set_yticks(ticks, [labels[i] for i in ticks], fontsize=7 if n > 20 else None)
         ax.set_xlabel("key j")
         ax.set_ylabel("query i")
-        ax.set_xticks(np.arange(-0.5, trace.n), minor=True)
-        ax.set_yticks(np.arange(-0.5, trace.n), minor=True)
-        ax.grid(which="minor", color="white", linewidth=0.5 if trace.n <= LABEL_UP_TO else 0)
+        ax.set_xticks(np.arange(-0.5, n), minor=True)
+        ax.set_yticks(np.arange(-0.5, n), minor=True)
+        ax.grid(which="minor", color="white", linewidth=0.5 if n <= LABEL_UP_TO else 0)
         ax.tick_params(which="minor", length=0)
-        masked = np.argwhere(~layer.mask)
-        if trace.n <= ANNOTATE_UP_TO:
+        masked = np.argwhere(~panel.mask)
+        if n <= ANNOTATE_UP_TO:
             ax.scatter(masked[:, 1], masked[:, 0], marker="x", s=12, color="#aaaaaa", linewidths=0.8)
-        if trace.n <= ANNOTATE_UP_TO:
-            for i, j in np.argwhere(layer.mask):
-                value = layer.weights[i, j]
+            for i, j in np.argwhere(panel.mask):
+                value = panel.weights[i, j]
                 ax.text(j, i, fmt.number(value, fmt.WEIGHT_DECIMALS), ha="center", va="center", fontsize=7,
                         color="white" if value > 0.55 else "black")
         fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
     fig.tight_layout(rect=(0, below / (size + 0.6 + below), 1, 1))
     if story:
-        from ..story import story as tell
-
-        told = tell(trace)
-        for k, layer in enumerate(shown):
-            fig.text((k + 0.02) / len(shown), 0.01, _story_text(told[layer.index]), fontsize=7, va="bottom",
+        for k, panel in enumerate(view.panels):
+            fig.text((k + 0.02) / len(view.panels), 0.01, _story_text(panel.story), fontsize=7, va="bottom",
                      ha="left", wrap=False)
     out = io.BytesIO()
     with warnings.catch_warnings():

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 
-from ..views import Build, Cell, Document, Heading, Paragraph, Table, plain as plain_text, priority
+from ..views import Build, Cell, Document, Heading, Paragraph, Table, plain as plain_text
 
 STYLE = {"faint": "dim", "masked": "bright_black", "top": "bold cyan", "title": "bold", "heading": "bold"}
 RULE, BAR = "─", "│"
@@ -125,11 +125,11 @@ def _window_note(table: Table) -> str:
     return f" [window: {table.shown} positions]" if table.shown else ""
 
 
-def fitter(trace, width: int):
-    """A ``fit`` for ``views.walkthrough``: each table whole if it fits
-    ``width`` cells, else the largest window of the most interesting
-    positions (``views.priority``) that fits (at least one position)."""
-    order = priority(trace)
+def fitter(order: list[int], width: int):
+    """A ``fit`` for ``documents.walkthrough``: each table whole if it fits
+    ``width`` cells, else the largest window of the first positions of
+    ``order`` (``views.priority``: the most interesting first) that fits
+    (at least one position)."""
 
     def fit(build: Build) -> Table:
         n = len(order)

@@ -1,4 +1,4 @@
-"""How every renderer writes numbers and tokens.
+"""How every view and renderer writes numbers and tokens.
 
 One place decides the precision of each kind of number, the marks for zero,
 masked and missing cells, and how a token is made safe to show: user tokens

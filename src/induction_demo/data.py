@@ -1,0 +1,104 @@
+"""The JSON documents: every number of a run, unformatted, with its labels.
+
+``show`` holds the walkthrough's matrices (``data``), ``weights`` the heads'
+blocks and, up to d = inputs.COMPACT_D, their dense matrices
+(``weights_data``). Both carry ``schema_version`` and ``kind``; the fields
+are described in README and in schema/induction-demo.schema.json.
+"""
+from __future__ import annotations
+
+from . import inputs
+from .basis import Basis
+from .documents import Told
+from .trace import Layer, Trace
+from .views import matrix, stream_matrix
+from .weights import Block, Head, dense, relation
+
+SCHEMA_VERSION = 2
+
+
+def _block(block: Block, basis: Basis) -> dict:
+    r = relation(block, basis)
+    return {"rows": block.rows, "cols": block.cols, "scale": block.scale, "equation": block.equation,
+            "entries": [[int(a), int(b), float(v)] for a, b, v in zip(r.rows, r.cols, r.values)]}
+
+
+def _head(head: Head, basis: Basis, ablated: bool | None = None) -> dict:
+    out = {"name": head.name, "scale": head.scale}
+    if ablated is not None:
+        out["ablated"] = ablated
+    small = not inputs.compact(basis.d)
+    out.update({
+        "qk": [_block(b, basis) for b in head.qk],
+        "ov": [_block(b, basis) for b in head.ov],
+        "A": matrix(dense(head.qk, basis)) if small else None,
+        "V": matrix(dense(head.ov, basis)) if small else None,
+    })
+    return out
+
+
+def _layer(layer: Layer, basis: Basis) -> dict:
+    return {
+        "index": layer.index,
+        "name": layer.name,
+        "scale": layer.scale,
+        "ablated": layer.ablated,
+        "logits": matrix(layer.logits),
+        "masked": matrix(layer.logits, layer.mask),
+        "weights": matrix(layer.weights),
+        "output": stream_matrix(layer.output),
+        "residual": layer.residual,
+        "mask": matrix(layer.mask.astype(int)),
+        "heads": [_head(run.head, basis, run.ablated) for run in layer.heads],
+    }
+
+
+def _basis(basis: Basis) -> dict:
+    return {"d": basis.d, "subspaces": [
+        {"name": s.name, "kind": s.kind, "start": basis.block(s.name).start, "size": basis.size(s.name)}
+        for s in basis.subspaces]}
+
+
+def data(trace: Trace, told: Told = None, layers=(1, 2)) -> dict:
+    """The walkthrough's JSON document (``kind`` "show")."""
+    doc = {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "show",
+        "tokens": list(trace.tokens),
+        "vocab": list(trace.vocab),
+        "scale": trace.scale,
+        "basis": list(trace.basis.labels),
+        "layers": [_layer(layer, trace.basis) for layer in trace.layers if layer.index in layers],
+        "predictions": [
+            {"position": p.position, "token": p.token, "next": p.next, "candidates": list(p.candidates)}
+            for p in trace.predictions
+        ],
+        "temperature": trace.temperature,
+        "ablate": trace.ablate,
+        "next_token_probs": matrix(trace.probs),
+    }
+    if told is not None:
+        doc["story"] = {str(l): [{"kind": s.kind, "text": s.text} for s in told[l]] for l in layers}
+    doc.update(_basis(trace.basis))
+    doc["embedding"] = stream_matrix(trace.embedding)
+    return doc
+
+
+def weights_data(trace: Trace) -> dict:
+    """The heads' weights (``kind`` "weights"): blocks always, dense A and V up to d = COMPACT_D."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "weights",
+        "tokens": list(trace.tokens),
+        "vocab": list(trace.vocab),
+        "scale": trace.scale,
+        "basis": list(trace.basis.labels),
+        **_basis(trace.basis),
+        "layers": [{"index": layer.index, "name": layer.name, "residual": layer.residual,
+                    "heads": [_head(run.head, trace.basis) for run in layer.heads]} for layer in trace.layers],
+    }
+
+
+def result(kind: str, result: dict) -> dict:
+    """A bench or sweep result as a JSON document (``kind`` "bench" or "sweep")."""
+    return {"schema_version": SCHEMA_VERSION, "kind": kind, **result}

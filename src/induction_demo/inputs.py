@@ -1,0 +1,117 @@
+"""Every limit and every check on what a person asks for, in one place.
+
+The limits are computed from N (tokens), V (distinct tokens) and d = 2(V + N)
+(the width of the residual stream), and used by the model, the CLI, the
+documents and the bench alike. No numpy here: the CLI checks its input before
+it imports anything heavy.
+"""
+from __future__ import annotations
+
+import math
+
+from .errors import InputError
+
+MAX_TOKENS = 1000
+"""The most tokens one walkthrough takes (show, weights, sweep). The model's
+cost grows as N^2 (every N x N attention matrix), and the documents show every
+cell: a 1000-token JSON document is about 100 MB."""
+
+FORMATS = ("table", "json", "markdown", "latex", "html", "svg", "png")
+FORMAT_TOKENS = {"table": MAX_TOKENS, "json": MAX_TOKENS, "svg": MAX_TOKENS,
+                 "markdown": 200, "html": 200, "png": 200, "latex": 59}
+"""The most tokens each format takes: the terminal view and SVG show a window
+of a long input, and documents show every cell (a 200-token HTML page has
+about a million)."""
+
+LATEX_MAX_D = 120
+"""pdflatex builds each table in memory: a d x d matrix over d = 160
+directions exceeds TeX's main memory, d = 120 compiles whatever the mix of V
+and N (tests/test_formats.py compiles one at the limit)."""
+
+COMPACT_D = 120
+"""Past this d, a handout shows each A_l as its nonzero blocks only (a
+200-token A_l has up to 640,000 cells, all but 200 of them 0) and leaves out
+the column blocks of Y that are all 0; JSON carries the dense A_l and V_l
+only up to this d (the blocks always)."""
+
+ABLATIONS = ("previous-token", "induction")
+"""The heads that can be ablated, by the first word(s) of their names."""
+
+BENCH_MAX_TRIAL_TOKENS = 4096
+"""The most tokens one bench trial may hold. A trial's trace keeps about a
+dozen N x N arrays: 4096 tokens is about 1.6 GB, 2049 (GPT-2's 2 x 1024 and a
+BOS token) about 400 MB."""
+
+BENCH_MAX_VOCAB = 10_000_000
+"""The bench's vocabulary costs nothing per token: the model's residual
+stream spans only the tokens that occur, and every other token's
+probability is computed in closed form (readout.py)."""
+
+SEED_RANGE = (0, 2**63 - 1)
+
+
+def width(n_tokens: int, n_distinct: int) -> int:
+    """d = 2(V + N): the current and the previous half, each a token and a position block."""
+    return 2 * (n_distinct + n_tokens)
+
+
+def positive(name: str, value: float) -> float:
+    """``value`` as a float, when it is a finite number greater than 0."""
+    if isinstance(value, bool) or not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+        raise InputError(f"the {name} must be a finite number greater than 0, not {value!r}")
+    return float(value)
+
+
+def ablation(name: str | None) -> str | None:
+    if name not in (None,) + ABLATIONS:
+        raise InputError(f"unknown head to ablate {name!r}: use {' or '.join(ABLATIONS)}")
+    return name
+
+
+def tokens(tokens: tuple[str, ...], limit: int = MAX_TOKENS) -> tuple[str, ...]:
+    if not tokens:
+        raise InputError("no tokens: the input is empty or only whitespace; try \"! a b a c b\"")
+    if len(tokens) > limit:
+        raise InputError(f"{len(tokens)} tokens is more than the {limit} this tool runs at once")
+    return tokens
+
+
+def format_size(form: str, tokens: tuple[str, ...]) -> None:
+    """Refuse more tokens (or, for LaTeX, a wider stream) than format ``form`` takes."""
+    if form not in FORMAT_TOKENS:
+        raise InputError(f"unknown format {form!r}: use one of {', '.join(FORMATS)}")
+    if len(tokens) > FORMAT_TOKENS[form]:
+        raise InputError(f"{len(tokens)} tokens is more than the {FORMAT_TOKENS[form]} the {form} format takes")
+    d = width(len(tokens), len(set(tokens)))
+    if form == "latex" and d > LATEX_MAX_D:
+        raise InputError(f"a LaTeX handout holds at most d = 2(V + N) = {LATEX_MAX_D} directions and this input "
+                         f"has d = {d} (pdflatex runs out of memory): use fewer tokens, or -o FILE.html or .md")
+
+
+def compact(d: int) -> bool:
+    """Whether documents show the weights of a stream this wide as nonzero blocks only."""
+    return d > COMPACT_D
+
+
+def bench_trial_tokens(length: int, repeats: int, gap: int) -> int:
+    """The most tokens a bench trial can hold: BOS, the copies and the gaps between them."""
+    return 1 + repeats * length + (repeats - 1) * gap
+
+
+def bench(vocab: int, length: int, repeats: int, trials: int, seed: int, gap: int) -> None:
+    """Refuse a bench whose trials could not run in bounded time and memory."""
+    for name, value in (("vocab", vocab), ("length", length), ("trials", trials)):
+        if value < 1:
+            raise InputError(f"--{name} must be at least 1")
+    if repeats < 2:
+        raise InputError("--repeats must be at least 2: induction needs a later copy")
+    if gap < 0:
+        raise InputError("--gap must be 0 or more")
+    if not SEED_RANGE[0] <= seed <= SEED_RANGE[1]:
+        raise InputError(f"--seed must be from {SEED_RANGE[0]} to {SEED_RANGE[1]}")
+    if vocab > BENCH_MAX_VOCAB:
+        raise InputError(f"--vocab is at most {BENCH_MAX_VOCAB:,}")
+    longest = bench_trial_tokens(length, repeats, gap)
+    if longest > BENCH_MAX_TRIAL_TOKENS:
+        raise InputError(f"a trial of up to {longest} tokens (1 + repeats x length + gaps) is more than the "
+                         f"{BENCH_MAX_TRIAL_TOKENS} a trial takes")

@@ -1,0 +1,57 @@
+"""One trace in any format: the story told once, the view the format shows,
+then its renderer (``render/``).
+
+``produce`` returns text, bytes (png), rich Text lines (the styled terminal
+view) or, for JSON, an iterator of text chunks (a 1000-token document is
+about 100 MB, written as it is made).
+"""
+from __future__ import annotations
+
+from importlib import import_module
+
+from . import data, documents, inputs
+from .story import story as tell
+from .trace import Trace
+from .views import priority
+
+EXTENSIONS = {".txt": "table", ".json": "json", ".md": "markdown", ".markdown": "markdown", ".tex": "latex",
+              ".html": "html", ".htm": "html", ".svg": "svg", ".png": "png"}
+
+
+def produce(trace: Trace, form: str, layers=(1, 2), matrices: bool = True, full: bool = False, width: int = 120,
+            styled: bool = False, story: bool = True):
+    """The trace in format ``form`` (checked against the format's limits)."""
+    inputs.format_size(form, trace.tokens)
+    told = tell(trace) if story else None
+    if form == "json":
+        from .render import json as render_json
+
+        return render_json.chunks(data.data(trace, told, layers))
+    if form in ("table", "svg"):
+        from .render import terminal
+
+        fit = documents.whole if full else terminal.fitter(priority(trace), width)
+        document = terminal.with_notice(documents.walkthrough(trace, told, layers, matrices, fit), width)
+        if form == "svg":
+            from .render import svg
+
+            return svg.render(document, width)
+        return terminal.styled(document, width) if styled else terminal.plain(document, width)
+    if form == "png":
+        from .render import png
+
+        return png.render(documents.heatmaps(trace, told, layers))
+    module = import_module(f".render.{form}", __package__)
+    return module.render(documents.handout(trace, told, layers, matrices))
+
+
+def weights(trace: Trace, form: str, full: bool = False, width: int = 120):
+    """The weights document: tables (plain text) or, for JSON, text chunks."""
+    if form == "json":
+        from .render import json as render_json
+
+        return render_json.chunks(data.weights_data(trace))
+    from .render import terminal
+
+    fit = documents.whole if full else terminal.fitter(priority(trace), width)
+    return terminal.with_notice(documents.weights(trace, fit), width, see_all="--full")

@@ -1,0 +1,57 @@
+"""Reading the prediction off Y^(2): next-token scores, probabilities, ties.
+
+- Scores: the unembedding W_U = E^T gives token t the tok:t entry of a
+  representation, so the scores are Y^(2)'s token part, each between 0 and 1.
+- Probabilities: softmax(scores / T). A vocabulary may hold ``unseen``
+  tokens that never occur (the bench draws from GPT-2's 50,257): nothing ever
+  writes their directions, so each scores exactly 0 and its probability is
+  exp(-top / T) / Z, computed once instead of once per token.
+- The prediction: the token with the largest score, where there is
+  something to copy (the query's token occurred at some k <= i - 2, so the
+  token after it, at k + 1 < i, is a key the query can see); every token
+  within TIE_TOLERANCE of the top is a candidate.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .trace import Prediction
+
+TIE_TOLERANCE = 1e-6
+"""Scores closer than this count as a tie. Two successors that each got half
+the attention differ only by layer 1's leakage (about N e^-scale), which is
+far below what any view prints."""
+
+
+def softmax(scores: np.ndarray, temperature: float, unseen: int = 0):  # [N, V] -> [N, V], [N]
+    """softmax(scores / T) over each row and ``unseen`` more tokens of score 0:
+    the probabilities of the named tokens, and that of each unseen one.
+    Stable for any T > 0 (a tiny T is one-hot on the top score, ties shared;
+    a huge T is uniform)."""
+    top = scores.max(axis=1, keepdims=True)
+    if unseen:
+        top = np.maximum(top, 0.0)
+    e = np.exp((scores - top) / temperature)
+    rest = np.exp(-top[:, 0] / temperature)
+    total = e.sum(axis=1) + unseen * rest if unseen else e.sum(axis=1)
+    return e / total[:, None], rest / total
+
+
+def has_successor_before(ids: np.ndarray) -> np.ndarray:  # [N] -> [N] bool
+    """True at i when x_i occurred at some k <= i - 2."""
+    same = ids[:, None] == ids[None, :]
+    return np.tril(same, k=-2).any(axis=1)
+
+
+def predict(tokens: tuple[str, ...], vocab: tuple[str, ...], ids: np.ndarray,
+            scores: np.ndarray) -> tuple[Prediction, ...]:
+    """The top-scoring token where there is something to copy (and Y^(2)
+    holds anything); None elsewhere."""
+    top = scores.max(axis=1, keepdims=True)
+    tied = scores >= top - TIE_TOLERANCE
+    copies = has_successor_before(ids) & (top[:, 0] > 0)
+    out = []
+    for i, token in enumerate(tokens):
+        candidates = tuple(vocab[t] for t in np.flatnonzero(tied[i])) if copies[i] else ()
+        out.append(Prediction(i, token, candidates[0] if candidates else None, candidates))
+    return tuple(out)
