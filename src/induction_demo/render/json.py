@@ -32,40 +32,77 @@ def numbers(value):
     return _number(value)
 
 
-def _rows(m: Matrix, inner: str):
-    """Each row as JSON text. A run repeats few distinct values (a 1000-token
-    walkthrough has millions of entries and a few thousand values), so each
-    distinct value of a slice is rounded and encoded once."""
+class Codebook:
+    """The JSON text of every distinct value met so far, sorted by value, with
+    "null" last. A run repeats few distinct values (a 1000-token walkthrough
+    has millions of entries and about a thousand values), so each is rounded
+    and encoded once, and a matrix is written by looking its values up."""
+
+    def __init__(self):
+        self.values = np.zeros(0)
+        self.text = np.array(["null"], dtype=object)
+        self.items = ["null, "]  # each text with its separator
+
+    def codes(self, block: np.ndarray) -> np.ndarray:
+        """The index of each entry of ``block`` in ``text``."""
+        at = np.searchsorted(self.values, block)
+        known = self.values[np.minimum(at, len(self.values) - 1)] == block if len(self.values) else False
+        if not np.all(known):
+            new = np.unique(block[~known] if len(self.values) else block)
+            values = np.concatenate([self.values, new])
+            order = np.argsort(values, kind="stable")
+            text = np.concatenate([self.text[:-1], [json.dumps(fmt.json_number(v)) for v in new.tolist()]])
+            self.values = values[order]
+            self.text = np.concatenate([text[order], ["null"]]).astype(object)
+            self.items = [t + ", " for t in self.text.tolist()]
+            at = np.searchsorted(self.values, block)
+        return at
+
+    def rows(self, codes: np.ndarray) -> list[str]:
+        """Each row of ``codes`` as a JSON list. A row is written run by run
+        (a run of equal values is one string repeated): the rows of a run
+        are mostly long runs of 0, of layer 1's e^-100 or of an even split."""
+        n_rows, width = codes.shape
+        starts = np.ones(codes.shape, dtype=bool)
+        starts[:, 1:] = codes[:, 1:] != codes[:, :-1]
+        row, col = np.nonzero(starts)
+        stop = np.append(col[1:], width)
+        stop[np.append(row[1:] != row[:-1], True)] = width
+        items = self.items
+        runs = [items[c] * n for c, n in zip(codes[row, col].tolist(), (stop - col).tolist())]
+        bounds = np.searchsorted(row, np.arange(n_rows + 1)).tolist()
+        return ["[" + "".join(runs[a:b])[:-2] + "]" for a, b in zip(bounds, bounds[1:])]
+
+
+def _rows(m: Matrix, inner: str, book: Codebook):
+    """Each row as JSON text, a slice of rows at a time."""
     for start in range(0, m.n_rows, ROWS_AT_ONCE):
         stop = min(start + ROWS_AT_ONCE, m.n_rows)
-        block = np.asarray(m.rows(start, stop), dtype=float)
-        values, inverse = np.unique(block, return_inverse=True)
-        encoded = np.array([json.dumps(fmt.json_number(v)) for v in values.tolist()] + ["null"], dtype=object)
-        index = inverse.reshape(block.shape)
+        codes = book.codes(np.asarray(m.rows(start, stop), dtype=float))
         if m.mask is not None:
-            index = np.where(m.mask[start:stop], index, len(values))
-        yield (",\n" + inner).join("[" + ", ".join(encoded[row]) + "]" for row in index)
+            codes = np.where(m.mask[start:stop], codes, len(book.text) - 1)
+        yield (",\n" + inner).join(book.rows(codes))
         if stop < m.n_rows:
             yield ",\n" + inner
 
 
-def _chunks(value, indent: int):
+def _chunks(value, indent: int, book: Codebook):
     pad, inner = "  " * indent, "  " * (indent + 1)
     if isinstance(value, Matrix):
         yield "[\n" + inner
-        yield from _rows(value, inner)
+        yield from _rows(value, inner, book)
         yield "\n" + pad + "]"
     elif isinstance(value, dict) and value:
         yield "{\n"
         for k, (key, item) in enumerate(value.items()):
             yield f"{',' if k else ''}{inner if not k else chr(10) + inner}{json.dumps(key)}: "
-            yield from _chunks(item, indent + 1)
+            yield from _chunks(item, indent + 1, book)
         yield "\n" + pad + "}"
     elif isinstance(value, list) and value and all(isinstance(v, (dict, list, Matrix)) for v in value):
         yield "[\n"
         for k, item in enumerate(value):
             yield ("," + "\n" if k else "") + inner
-            yield from _chunks(item, indent + 1)
+            yield from _chunks(item, indent + 1, book)
         yield "\n" + pad + "]"
     else:
         yield json.dumps(numbers(value), ensure_ascii=False)
@@ -73,7 +110,7 @@ def _chunks(value, indent: int):
 
 def chunks(value):
     """The document as pieces of JSON text, ending with a newline."""
-    yield from _chunks(value, 0)
+    yield from _chunks(value, 0, Codebook())
     yield "\n"
 
 
