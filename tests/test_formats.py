@@ -157,6 +157,28 @@ def test_svg_is_well_formed_xml_with_no_web_fonts(text):
     assert "https://" not in out and "<script" not in out
 
 
+def test_svg_shows_the_terminal_view_line_by_line():
+    """The picture's text, read back line by line, is the plain table view:
+    the content is pinned without pinning rich's SVG template."""
+    from rich.cells import cell_len
+
+    root = ET.fromstring(show(LECTURE, "--format", "svg"))
+    texts = [node for node in root.iter("{http://www.w3.org/2000/svg}text") if "clip-path" in node.attrib]
+    sample = next(node for node in texts if (node.text or "").strip())
+    cell = float(sample.get("textLength")) / cell_len(sample.text)  # the width of one terminal cell
+    lines: dict[float, dict[int, str]] = {}
+    for node in texts:  # each piece of text at its column
+        column = round(float(node.get("x")) / cell)
+        lines.setdefault(float(node.get("y")), {})[column] = (node.text or "").replace("\u00a0", " ")
+    pictured = []
+    for _, pieces in sorted(lines.items()):
+        line = ""
+        for column, piece in sorted(pieces.items()):
+            line += " " * (column - cell_len(line)) + piece
+        pictured.append(line.rstrip())
+    assert pictured == show(LECTURE).rstrip("\n").split("\n")
+
+
 def test_svg_escapes_tokens():
     out = nasty("svg")
     assert "&lt;script&gt;" in out or "&#60;script&#62;" in out

@@ -74,6 +74,29 @@ class Table(NamedTuple):
     shown: int = 0  # positions shown, when the table is a window (0: all)
 
 
+def column_starts(table: Table) -> set[int]:
+    """The data columns that start a new column group (a rule stands before them)."""
+    groups = table.column_groups or (0,) * len(table.columns)
+    return {c for c in range(1, len(groups)) if groups[c] != groups[c - 1]}
+
+
+def row_starts(table: Table) -> set[int]:
+    """The rows that start a new row group (a rule stands above them)."""
+    return {r for r in range(1, len(table.rows)) if table.rows[r].group != table.rows[r - 1].group}
+
+
+def header_lines(table: Table) -> list[tuple[str, list[str]]]:
+    """The header as lines, top to bottom: (the corner's text, each column's
+    text). Headers of different heights sit at the bottom."""
+    height = max([len(table.corner)] + [len(h) for h in table.columns])
+
+    def at(lines: tuple[str, ...], k: int) -> str:
+        offset = k - (height - len(lines))
+        return lines[offset] if offset >= 0 else ""
+
+    return [(at(table.corner, k), [at(h, k) for h in table.columns]) for k in range(height)]
+
+
 class Heading(NamedTuple):
     text: str
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ..views import Document, Heading, Math, Paragraph, Table, shade
+from ..views import Document, Heading, Math, Paragraph, Table, column_starts, header_lines, row_starts, shade
 from .math import to_html
 
 LIGHT, DARK = (247, 251, 255), (8, 48, 107)  # the ends of ColorBrewer's Blues
@@ -85,22 +85,17 @@ def _cell(cell, vmax: float, block: bool, align: str) -> str:
 
 def table(block: Table) -> list[str]:
     n_labels = len(block.rows[0].labels)
-    groups = block.column_groups or (0,) * len(block.columns)
-    starts = {c for c in range(1, len(groups)) if groups[c] != groups[c - 1]}
-    height = max(len(h) for h in block.columns + (block.corner,))
+    starts, rules = column_starts(block), row_starts(block)
     lines = [f'<figure id="{escape(block.key)}">', f"<figcaption>{inline(block.title)}</figcaption>",
              "<table>", "<thead>"]
-    for k in range(height):
-        def at(header: tuple[str, ...]) -> str:
-            offset = k - (height - len(header))
-            return escape(header[offset]) if offset >= 0 else ""
-        cells = [f'<th class="label" colspan="{n_labels}">{at(block.corner)}</th>']
-        cells += [("<th class=\"block\">" if c in starts else "<th>") + f"{at(h)}</th>"
-                  for c, h in enumerate(block.columns)]
+    for corner, columns in header_lines(block):
+        cells = [f'<th class="label" colspan="{n_labels}">{escape(corner)}</th>']
+        cells += [("<th class=\"block\">" if c in starts else "<th>") + f"{escape(text)}</th>"
+                  for c, text in enumerate(columns)]
         lines.append("<tr>" + "".join(cells) + "</tr>")
     lines += ["</thead>", "<tbody>"]
     for r, row in enumerate(block.rows):
-        group = r and row.group != block.rows[r - 1].group
+        group = r in rules
         cells = [f'<td class="label">{escape(label)}</td>' for label in row.labels]
         cells += [_cell(c, block.vmax, k in starts, block.align) for k, c in enumerate(row.cells)]
         lines.append(("<tr class=\"group\">" if group else "<tr>") + "".join(cells) + "</tr>")

@@ -11,7 +11,7 @@ which is written as its code point (``<U+732B>``) so pdflatex never stops on it.
 """
 from __future__ import annotations
 
-from ..views import Document, Heading, Math, Paragraph, Table, shade
+from ..views import Document, Heading, Math, Paragraph, Table, column_starts, header_lines, row_starts, shade
 from .. import text as fmt
 from .math import latex as math
 
@@ -82,22 +82,16 @@ def _cell(cell, vmax: float) -> str:
 
 def table(block: Table) -> list[str]:
     n_labels = len(block.rows[0].labels)
-    groups = block.column_groups or (0,) * len(block.columns)
     data_align = {"right": "r", "center": "c", "left": "l"}[block.align]
-    spec = "l" * n_labels
-    for c, group in enumerate(groups):
-        spec += ("|" if c and group != groups[c - 1] else "") + data_align
-    height = max(len(h) for h in block.columns + (block.corner,))
+    starts, rules = column_starts(block), row_starts(block)
+    spec = "l" * n_labels + "".join(("|" if c in starts else "") + data_align for c in range(len(block.columns)))
     lines = [r"\fitwidth{%", r"\begin{tabular}{" + spec + "}", r"\toprule"]
-    for k in range(height):
-        def at(header: tuple[str, ...]) -> str:
-            offset = k - (height - len(header))
-            return escape(header[offset]) if offset >= 0 else ""
-        corner = [at(block.corner)] + [""] * (n_labels - 1)
-        lines.append(" & ".join(corner + [at(h) for h in block.columns]) + r" \\")
+    for corner, columns in header_lines(block):
+        cells = [escape(corner)] + [""] * (n_labels - 1) + [escape(text) for text in columns]
+        lines.append(" & ".join(cells) + r" \\")
     lines.append(r"\midrule")
     for r, row in enumerate(block.rows):
-        if r and row.group != block.rows[r - 1].group:
+        if r in rules:
             lines.append(r"\midrule")
         cells = [escape(label) for label in row.labels] + [_cell(c, block.vmax) for c in row.cells]
         lines.append(" & ".join(cells) + r" \\")

@@ -1,28 +1,55 @@
 """The SVG picture: the terminal view, styled, recorded by rich, for slides.
 
-Rich's default SVG template loads the Fira Code font from a CDN; this one
-names local monospace fonts instead, so the picture needs no network (and it
-drops rich's credit comment, the only other web address). The
-id is fixed, so the same input gives the same bytes.
+Rich's default SVG template loads the Fira Code font from a CDN and carries a
+credit comment with a web address; this one (written here, so nothing
+depends on rich's private template) names local monospace fonts, so the
+picture needs no network. The id is fixed, so the same input gives the same
+bytes. The placeholders are the ones ``Console.export_svg`` fills.
 """
 from __future__ import annotations
 
 import io
 
-from rich._export_format import CONSOLE_SVG_FORMAT
 from rich.cells import cell_len
 from rich.console import Console
 
 from ..views import Document
 from . import terminal
 
-_FONT_START = CONSOLE_SVG_FORMAT.index("    @font-face")
-_FONT_END = CONSOLE_SVG_FORMAT.index("    .{unique_id}-matrix")
-TEMPLATE = (
-    (CONSOLE_SVG_FORMAT[:_FONT_START] + CONSOLE_SVG_FORMAT[_FONT_END:])
-    .replace("font-family: Fira Code, monospace;", 'font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace;')
-    .replace("    <!-- Generated with Rich https://www.textualize.io -->\n", "")
-)
+TEMPLATE = """<svg class="rich-terminal" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">
+    <style>
+    .{unique_id}-matrix {{
+        font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace;
+        font-size: {char_height}px;
+        line-height: {line_height}px;
+        font-variant-east-asian: full-width;
+    }}
+
+    .{unique_id}-title {{
+        font-size: 18px;
+        font-weight: bold;
+        font-family: arial;
+    }}
+
+    {styles}
+    </style>
+
+    <defs>
+    <clipPath id="{unique_id}-clip-terminal">
+      <rect x="0" y="0" width="{terminal_width}" height="{terminal_height}" />
+    </clipPath>
+    {lines}
+    </defs>
+
+    {chrome}
+    <g transform="translate({terminal_x}, {terminal_y})" clip-path="url(#{unique_id}-clip-terminal)">
+    {backgrounds}
+    <g class="{unique_id}-matrix">
+    {matrix}
+    </g>
+    </g>
+</svg>
+"""
 
 
 def render(document: Document, width: int) -> str:

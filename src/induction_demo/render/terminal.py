@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 
-from ..views import Build, Cell, Document, Heading, Paragraph, Table, plain as plain_text
+from ..views import (Build, Cell, Document, Heading, Paragraph, Table, column_starts, header_lines,
+                     plain as plain_text, row_starts)
 
 STYLE = {"faint": "dim", "masked": "bright_black", "top": "bold cyan", "title": "bold", "heading": "bold"}
 RULE, BAR = "─", "│"
@@ -45,9 +46,7 @@ def _measure(table: Table) -> tuple[list[int], int, list[int], set[int]]:
         max([cell_len(h) for h in header] + [cell_len(r.cells[c].text) for r in table.rows])
         for c, header in enumerate(table.columns)
     ]
-    groups = table.column_groups or (0,) * len(table.columns)
-    bars = {c for c in range(1, len(groups)) if groups[c] != groups[c - 1]}
-    return label_widths, label_width, widths, bars
+    return label_widths, label_width, widths, column_starts(table)
 
 
 def table_width(table: Table) -> int:
@@ -68,17 +67,12 @@ def table_lines(table: Table) -> list[list[tuple[str, str]]]:
             pieces += [(" ", ""), (_pad(text, widths[c], table.align), style)]
         return pieces
 
-    height = max([len(table.corner)] + [len(h) for h in table.columns])
-    out = []
-    for k in range(height):
-        def at(lines: tuple[str, ...]) -> str:  # header lines sit at the bottom
-            offset = k - (height - len(lines))
-            return lines[offset] if offset >= 0 else ""
-        out.append(line(at(table.corner), [(at(h), "") for h in table.columns]))
+    out = [line(corner, [(text, "") for text in columns]) for corner, columns in header_lines(table)]
     total = table_width(table)
     out.append([(RULE * total, "")])
+    rules = row_starts(table)
     for r, row in enumerate(table.rows):
-        if r and row.group != table.rows[r - 1].group:
+        if r in rules:
             out.append([(RULE * total, "")])
         label = " ".join(_pad(text, w, "left") for text, w in zip(row.labels, label_widths))
         out.append(line(label, [(cell.text, _style(cell)) for cell in row.cells]))
