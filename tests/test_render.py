@@ -83,3 +83,9 @@ def test_unicode_tokens_keep_the_block_rules_aligned():
     lines = terminal.plain(views.Document("t", (table,)), 120).splitlines()
     bars = {tuple(cell_len(line[:k]) for k, c in enumerate(line) if c == "│") for line in lines if "│" in line}
     assert len(bars) == 1
+
+
+def test_a_rate_too_small_for_four_decimals_is_written_in_scientific_notation():
+    assert fmt.rate(1 / 50258) == "2.0e-05"
+    assert fmt.rate(0.0014) == "0.0014" and fmt.rate(0.00005) == "0.0001"
+    assert fmt.rate(0.0) == "0.0000" and fmt.rate(1.0) == "1.0000"

@@ -52,6 +52,13 @@ class OneLineErrors(click.Group):
     command_class = Command
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        argv = sys.argv[1:] if args is None else list(args)
+        if argv[:1] and argv[0] in self.commands and not {"-h", "--help"} & set(argv):
+            # Every command runs the model: import numpy here, at the top of the
+            # call stack. CPython 3.11 grows its frame stack in chunks, and the
+            # same import made from deep inside click's invoke chain took up to
+            # 20 ms longer, by where the depth fell (benchmarks/startup.py).
+            import numpy  # noqa: F401
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.ClickException as error:

@@ -8,7 +8,7 @@ RATE = 4  # decimals of accuracies and scores
 
 
 def _n(x: float | None, decimals: int = RATE) -> Cell:
-    return Cell(fmt.NONE) if x is None else Cell(fmt.number(x, decimals), x)
+    return Cell(fmt.NONE) if x is None else Cell(fmt.rate(x, decimals), x)
 
 
 def bench(result: dict) -> Document:
@@ -28,7 +28,7 @@ def bench(result: dict) -> Document:
     prediction = Table(
         "bench.prediction",
         ("Next-token prediction (a query and its next token in the same copy; over V + 1 tokens with BOS, "
-         "chance is ", fmt.number(result["chance"], RATE), " and the uniform loss ln(V + 1) = ",
+         "chance is ", fmt.rate(result["chance"], RATE), " and the uniform loss ln(V + 1) = ",
          fmt.number(result["baseline_loss"], 3), " nats)"),
         ("",), (("queries",), ("accuracy",), ("loss (nats)",), ("accidental", "repeats"), ("misses",),
                 ("misses at", "accidental", "repeats"), ("accuracy", "without", "them")),

@@ -90,7 +90,9 @@ def mix(w: np.ndarray, part: Part) -> Part:
     if part.width == len(part.index) and (part.index == np.arange(part.width)).all():
         return w  # W I = W: the positions, each at its own key
     order = np.argsort(part.index, kind="stable")
-    present, starts = np.unique(part.index[order], return_index=True)
+    ordered = part.index[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])  # where each present direction begins
+    present = ordered[starts]
     out = np.zeros((w.shape[0], part.width))
     out[:, present] = np.add.reduceat(w[:, order], starts, axis=1)
     return out

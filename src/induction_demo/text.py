@@ -22,6 +22,13 @@ def number(x: float, decimals: int) -> str:
     return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
+def rate(x: float, decimals: int = 4) -> str:
+    """A rate or probability: fixed-point, or two significant digits in
+    scientific notation when it is nonzero but rounds to 0 (chance is
+    2.0e-05 at GPT-2's vocabulary, not 0.0000)."""
+    return f"{x:.1e}" if 0 < abs(x) < 0.5 * 10.0 ** -decimals else number(x, decimals)
+
+
 def cell(x: float, decimals: int) -> str:
     """A matrix cell: ``·`` for exactly 0, else fixed-point."""
     return ZERO if x == 0 else number(x, decimals)

@@ -70,7 +70,7 @@ def relation(block: Block, basis: Basis) -> Relation:
     rows, cols = np.nonzero(holds)
     values = block.scale * holds[rows, cols]
     partner = None
-    if len(np.unique(rows)) == len(rows):
+    if not (rows[1:] == rows[:-1]).any():  # no row twice (np.nonzero sorts the rows)
         partner = np.full(n_rows, -1)
         partner[rows] = cols
     identity = (n_rows == n_cols == len(rows) and bool((rows == cols).all()) and bool((values == 1).all()))
