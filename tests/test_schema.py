@@ -96,3 +96,20 @@ def test_past_d_120_the_dense_matrices_are_left_out_and_the_blocks_stay():
     head = doc["layers"][0]["heads"][0]
     assert doc["d"] == 166 and head["A"] is None and head["V"] is None
     assert len(head["qk"][0]["entries"]) == 59
+
+
+def test_readmes_numpy_snippet_loads_what_it_says(tmp_path, monkeypatch):
+    readme = (ROOT / "README.md").read_text()
+    snippet = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "walkthrough.json").write_text(invoke(["show", LECTURE, "--format", "json"]).stdout)
+    monkeypatch.chdir(tmp_path)
+    names: dict = {}
+    exec(snippet, names)
+    from induction_demo.model import run
+    from induction_demo.weights import dense
+
+    trace = run(tuple(LECTURE.split()))
+    assert np.allclose(names["y2"], trace.layers[1].output.dense(), atol=1e-11)
+    assert np.allclose(names["scores"], trace.scores, atol=1e-11)
+    assert np.array_equal(names["A"], dense(trace.layers[1].only.head.qk, trace.basis))
+    assert np.isnan(names["masked"][0]).all()
