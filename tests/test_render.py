@@ -89,3 +89,11 @@ def test_a_rate_too_small_for_four_decimals_is_written_in_scientific_notation():
     assert fmt.rate(1 / 50258) == "2.0e-05"
     assert fmt.rate(0.0014) == "0.0014" and fmt.rate(0.00005) == "0.0001"
     assert fmt.rate(0.0) == "0.0000" and fmt.rate(1.0) == "1.0000"
+
+
+def test_a_window_never_shows_a_position_before_0():
+    # With the previous-token head ablated, a copy's key can be @0, whose key before it does not exist.
+    from cli_runner import invoke
+
+    out = invoke(["show", "猫 é y 猫 z 猫 猫 y é y y x y z", "--ablate", "previous-token"]).stdout
+    assert "[window:" in out and "@-1" not in out

@@ -6,12 +6,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from induction_demo import stream as S
-from induction_demo import weights as W
+from induction_demo import weights as heads
 from induction_demo.basis import Basis
 from induction_demo.model import causal_mask, masked_softmax, run
 
 token_strings = st.lists(st.sampled_from(["a", "b", "c", "d", "!", "é"]), min_size=1, max_size=25).map(tuple)
-RULES = [W.same, W.one_before, lambda q, k: (q + k) % 3 == 0, lambda q, k: np.where(k == q + 1, 0.5, 0.0)]
+RULES = [heads.same, heads.one_before, lambda q, k: (q + k) % 3 == 0, lambda q, k: np.where(k == q + 1, 0.5, 0.0)]
 
 
 def dense_relation(rel, n_rows, n_cols):
@@ -32,13 +32,13 @@ def test_compare_carry_and_mix_equal_the_dense_products(n, v, q_rule, k_rule, rn
         return S.OneHot(rng.integers(0, size, n), size) if onehot else rng.random((n, size))
 
     q, k = part("tok", q_onehot), part("pos", k_onehot)
-    rel = W.relation(W.Block("tok", "pos", RULES[q_rule], 2.5), basis)
+    rel = heads.relation(heads.Block("tok", "pos", RULES[q_rule], 2.5), basis)
     r = dense_relation(rel, v, n)
     qd, kd = S.dense(q, n, v), S.dense(k, n, n)
     assert np.allclose(S.compare(q, rel, k, n), qd @ r @ kd.T, rtol=1e-12, atol=1e-12)
-    carried = S.carry(q, W.relation(W.Block("tok", "tok", RULES[k_rule]), basis), v)
+    carried = S.carry(q, heads.relation(heads.Block("tok", "tok", RULES[k_rule]), basis), v)
     assert np.allclose(S.dense(carried, n, v), qd @ dense_relation(
-        W.relation(W.Block("tok", "tok", RULES[k_rule]), basis), v, v), rtol=1e-12, atol=1e-12)
+        heads.relation(heads.Block("tok", "tok", RULES[k_rule]), basis), v, v), rtol=1e-12, atol=1e-12)
     w = rng.random((n, n))
     assert np.allclose(S.dense(S.mix(w, q), n, v), w @ qd, rtol=1e-12, atol=1e-12)
     assert np.allclose(S.dense(S.mix(w, k), n, n), w @ kd, rtol=1e-12, atol=1e-12)
@@ -50,11 +50,11 @@ def dense_forward(tokens, scale):
     basis, y = trace.basis, trace.embedding.dense()
     mask = causal_mask(len(tokens))
     out = []
-    for spec in W.lecture(scale):
+    for spec in heads.lecture(scale):
         head = spec.heads[0]
-        logits = y @ W.dense(head.qk, basis) @ y.T
+        logits = y @ heads.dense(head.qk, basis) @ y.T
         weights = masked_softmax(logits, mask)
-        write = weights @ y @ W.dense(head.ov, basis)
+        write = weights @ y @ heads.dense(head.ov, basis)
         y = y + write if spec.residual else write
         out.append((logits, weights, y))
     return trace, out
