@@ -26,6 +26,7 @@ import numpy as np
 
 from . import inputs
 from .model import run
+from .readout import log_probs
 
 BOS = "<bos>"
 
@@ -76,12 +77,12 @@ class Tally:
         self.misses_at_repeats = 0
 
     def add(self, probs: np.ndarray, unseen_probs: np.ndarray, unseen: int, targets: np.ndarray,
-            repeated: np.ndarray) -> None:
+            repeated: np.ndarray, log_probs: np.ndarray) -> None:
         """probs [Q, V'] over the V' tokens of the trial, unseen_probs [Q] the
         probability of each of the ``unseen`` other vocabulary tokens, targets
         [Q] (columns of probs), repeated [Q]: the query's token also occurred
-        by accident (see ``accidental``). A tie earns 1/k, k counting the tied
-        unseen tokens too."""
+        by accident (see ``accidental``), log_probs [Q]: log P(target). A tie
+        earns 1/k, k counting the tied unseen tokens too."""
         top = probs.max(axis=1)
         if unseen:
             top = np.maximum(top, unseen_probs)
@@ -91,15 +92,16 @@ class Tally:
         credit = np.where(hit, 1.0 / count, 0.0)
         self.queries += len(targets)
         self.credit += credit.sum()
-        self.loss += -np.log(probs[np.arange(len(targets)), targets]).sum()
+        self.loss += -log_probs.sum()
         self.misses += int((credit < 1).sum())
         self.misses_at_repeats += int(((credit < 1) & repeated).sum())
         self.clean_queries += int((~repeated).sum())
         self.clean_credit += float(credit[~repeated].sum())
 
     def summary(self) -> dict:
+        loss = float(self.loss / self.queries)
         return {"queries": self.queries, "accuracy": float(self.credit / self.queries),
-                "loss": float(self.loss / self.queries), "misses": self.misses,
+                "loss": loss if math.isfinite(loss) else None, "misses": self.misses,
                 "accidental_repeats": self.queries - self.clean_queries,
                 "misses_at_accidental_repeats": self.misses_at_repeats,
                 "accuracy_without_accidental_repeats":
@@ -150,7 +152,8 @@ def bench(config: Config, progress: Callable[[int], None] | None = None) -> dict
             queries = s + offsets
             tally = first if c == 0 else later
             tally.add(trace.probs[queries], unseen_probs[queries], trace.unseen, model_ids[queries + 1],
-                      repeated[queries])
+                      repeated[queries], log_probs(trace.scores, config.temperature, trace.unseen, queries,
+                                                   model_ids[queries + 1]))
         w1, w2 = trace.layers[0].weights, trace.layers[1].weights
         n = len(ids)
         cell_queries, cell_keys = induction_cells(starts, config.length)
@@ -169,17 +172,34 @@ def bench(config: Config, progress: Callable[[int], None] | None = None) -> dict
         del trace, w1, w2  # one trial's arrays at a time
         if progress is not None:
             progress(trial + 1)
-    return {
+    first_copies, later_copies = first.summary(), later.summary()
+    clean = np.concatenate(unique_induction)
+    result = {
         "config": dict(config._asdict()),
         "baseline_loss": math.log(config.vocab + 1),
         "chance": 1 / (config.vocab + 1),
-        "first_copies": first.summary(),
-        "later_copies": later.summary(),
+        "first_copies": first_copies,
+        "later_copies": later_copies,
         "induction_score": float(np.concatenate(induction).mean()),
-        "induction_score_without_accidental_repeats": float(np.concatenate(unique_induction).mean())
-        if np.concatenate(unique_induction).size else None,
+        "induction_score_without_accidental_repeats": float(clean.mean()) if clean.size else None,
         "previous_token_score": float(np.concatenate(previous).mean()),
         "detector": {"induction": float(det_induction[0] / det_induction[1]) if det_induction[1] else 0.0,
                      "previous_token": float(det_previous[0] / det_previous[1]) if det_previous[1] else 0.0},
         "seconds": time.perf_counter() - start,
     }
+    result["undefined"] = undefined(result)
+    return result
+
+
+def undefined(result: dict) -> dict[str, str]:
+    """Why each figure that is null has no value (JSON has no NaN or infinity)."""
+    reasons = {}
+    for key in ("first_copies", "later_copies"):
+        if result[key]["accuracy_without_accidental_repeats"] is None:
+            reasons[f"{key}.accuracy_without_accidental_repeats"] = "every query is an accidental repeat"
+        if result[key]["loss"] is None:
+            reasons[f"{key}.loss"] = ("too large for a float: at this temperature some right token has a "
+                                      "probability below e^-1.8e308")
+    if result["induction_score_without_accidental_repeats"] is None:
+        reasons["induction_score_without_accidental_repeats"] = "every later-copy query is an accidental repeat"
+    return reasons

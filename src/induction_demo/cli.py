@@ -13,7 +13,7 @@ import sys
 import click
 
 from .errors import InputError, MissingExtra
-from .inputs import ABLATIONS, BENCH_MAX_VOCAB, FORMATS, SEED_RANGE
+from .inputs import ABLATIONS, BENCH_MAX_VOCAB, FORMATS, MAX_INPUT_BYTES, MAX_TOKENS, SEED_RANGE
 from .tokens import TOKENIZE_MODES
 
 EXAMPLES = """
@@ -32,17 +32,39 @@ Examples:
 """
 
 
+class Interrupted(BaseException):
+    """SIGINT, SIGTERM or SIGHUP arrived: unwind (removing any temporary file), then exit 128 + signal."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+class StdoutFailed(Exception):
+    """Standard output cannot take the output (closed, full, or an encoding that cannot show it)."""
+
+
+def on_signal(signum, frame):
+    raise Interrupted(signum)
+
+
 class Command(click.Command):
     """A command whose library errors become click errors, in this one place:
-    bad input (InputError) is a usage error, exit 2; a missing optional
-    extra (MissingExtra) an error of the installation, exit 1."""
+    bad input (InputError) or an output path that cannot be written as asked
+    (sink.Refused) is a usage error, exit 2; a missing optional extra
+    (MissingExtra) or a failed write (sink.Failed) an error, exit 1."""
 
     def invoke(self, ctx):
+        from .sink import Failed, Refused
+
         try:
             return super().invoke(ctx)
-        except InputError as error:
+        except BrokenPipeError:  # the reader (head, less) went away: stop quietly, as if by SIGPIPE
+            quit_output()        # (here: click would exit 1 on it)
+            sys.exit(128 + 13)
+        except (InputError, Refused) as error:
             raise click.UsageError(str(error), ctx=ctx) from None
-        except MissingExtra as error:
+        except (MissingExtra, Failed, StdoutFailed) as error:
             raise click.ClickException(str(error)) from None
 
 
@@ -59,6 +81,10 @@ class OneLineErrors(click.Group):
             # same import made from deep inside click's invoke chain took up to
             # 20 ms longer, by where the depth fell (benchmarks/startup.py).
             import numpy  # noqa: F401
+        import signal
+
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, on_signal)
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.ClickException as error:
@@ -67,15 +93,31 @@ class OneLineErrors(click.Group):
                 hint = f" (see '{error.ctx.command_path} --help')"
             message = " ".join(error.format_message().split())
             click.echo(f"Error: {message}{hint}", err=True)
+            quit_output()
             sys.exit(error.exit_code)
         except click.Abort:
             click.echo("Aborted.", err=True)
             sys.exit(1)
-        except BrokenPipeError:
-            # The reader (head, less) went away: stop quietly.
-            sys.stdout = open(os.devnull, "w")
-            sys.exit(1)
+        except Interrupted as interrupt:
+            name = signal.Signals(interrupt.signum).name
+            click.echo(f"Interrupted by {name}: stopped, and no output file was changed.", err=True)
+            quit_output()
+            sys.exit(128 + interrupt.signum)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def quit_output() -> None:
+    """Point standard output at /dev/null, so that what is still buffered for a
+    failed stream (a closed pipe, a full disk) is not written again, with a
+    traceback, when Python exits."""
+    if sys.stdout is None:
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 class Positive(click.ParamType):
@@ -101,22 +143,33 @@ def read_text(text: str) -> str:
         except UnicodeEncodeError as error:
             raise click.UsageError(f"TOKENS is not UTF-8 text (character {error.start})") from None
         return text
+    if sys.stdin is None:
+        raise click.UsageError("standard input is closed: give the tokens as TOKENS instead of -")
     try:
-        return sys.stdin.buffer.read().decode("utf-8")
+        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)  # never more: `yes | show -` ends here
+        if len(data) > MAX_INPUT_BYTES:
+            raise click.UsageError(f"standard input holds more than {MAX_INPUT_BYTES // 2**20} MiB; this tool runs "
+                                   f"at most {MAX_TOKENS} tokens")
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise click.UsageError(f"standard input is not UTF-8 text (byte {error.start})") from None
     except OSError as error:
         raise click.UsageError(f"cannot read standard input: {error.strerror or error}") from None
 
 
-def trace_of(text: str, tokenize: str, scale: float, form: str | None = None, **options):
+def tokens_of(text: str, tokenize: str, as_typed: bool) -> tuple[str, ...]:
+    from .tokens import tokenize as split
+
+    return split(read_text(text), tokenize, normalize=not as_typed)
+
+
+def trace_of(text: str, tokenize: str, as_typed: bool, scale: float, form: str | None = None, **options):
     """Tokens -> trace; with ``form``, refuse more tokens than that format
     takes before running the model."""
     from . import inputs
     from .model import run
-    from .tokens import tokenize as split
 
-    tokens = split(read_text(text), tokenize)
+    tokens = tokens_of(text, tokenize, as_typed)
     if form is not None:
         inputs.format_size(form, tokens)
     return run(tokens, scale, **options)
@@ -124,7 +177,7 @@ def trace_of(text: str, tokenize: str, scale: float, form: str | None = None, **
 
 def terminal_width(out) -> int:
     """The terminal's width on a terminal; else $COLUMNS, or 120."""
-    if out.isatty():
+    if out is not None and out.isatty():
         import shutil
 
         return shutil.get_terminal_size().columns
@@ -134,22 +187,33 @@ def terminal_width(out) -> int:
 
 def wants_colour(out) -> bool:
     """Colour on a terminal, unless NO_COLOR is set (https://no-color.org)."""
-    return out.isatty() and "NO_COLOR" not in os.environ
+    return out is not None and out.isatty() and "NO_COLOR" not in os.environ
 
 
-def print_styled(lines, out) -> None:
+def print_styled(lines) -> None:
     """Rich's colours, on a terminal without NO_COLOR."""
     from rich.console import Console
 
-    console = Console(file=out, markup=False, emoji=False, highlight=False)
-    for line in lines:
-        console.print(line, soft_wrap=True)
+    plain = "".join(line.plain + "\n" for line in lines)
+    try:
+        plain.encode(stdout_encoding())
+    except UnicodeEncodeError:
+        emit(plain)  # says in one line which character the encoding cannot show
+    try:
+        console = Console(file=sys.stdout, markup=False, emoji=False, highlight=False)
+        for line in lines:
+            console.print(line, soft_wrap=True)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise StdoutFailed(f"cannot write to standard output: {error.strerror or error}") from None
 
 
 def choose_format(form: str | None, output: str | None) -> str:
     from .output import EXTENSIONS
 
-    if form is not None or output is None:
+    if form is not None or output is None or output == "-":
         return form or "table"
     extension = os.path.splitext(output)[1].lower()
     if extension not in EXTENSIONS:
@@ -159,33 +223,16 @@ def choose_format(form: str | None, output: str | None) -> str:
     return EXTENSIONS[extension]
 
 
-def write_atomically(path: str, data) -> None:
-    """Write ``data`` (bytes, text, or an iterator of text chunks) to ``path``
-    through a temporary file in the same folder and a rename, so a failed
-    write leaves no partial file behind."""
-    import tempfile
+def write_file(path: str, data, force: bool) -> None:
+    """Write ``data`` to ``path`` (``-``: standard output) and say on stderr what was done."""
+    from .sink import write
 
-    target = os.path.abspath(path)
-    folder = os.path.dirname(target)
-    if os.path.isdir(target):
-        raise click.ClickException(f"cannot write {path}: it is a directory")
-    if not os.path.isdir(folder):
-        raise click.ClickException(f"cannot write {path}: the directory {folder} does not exist")
-    try:
-        fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.", suffix=".part")
-    except OSError as error:
-        raise click.ClickException(f"cannot write {path}: {error.strerror or error} in {folder}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write_to(handle, data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, target)
-    except OSError as error:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise click.ClickException(f"cannot write {path}: {error.strerror or error}") from None
+    if path == "-":
+        emit(data)
+        return
+    note = write(path, data, force)
+    if note:
+        click.echo(f"Note: {note}", err=True)
 
 
 class PositiveList(click.ParamType):
@@ -202,32 +249,64 @@ class PositiveList(click.ParamType):
         return numbers
 
 
-def write_to(binary, data) -> None:
-    """bytes, text or text chunks to a binary stream, as UTF-8."""
-    if isinstance(data, bytes):
-        binary.write(data)
-    elif isinstance(data, str):
-        binary.write(data.encode("utf-8"))
-    else:
-        for chunk in data:
-            binary.write(chunk.encode("utf-8"))
+def stdout_encoding() -> str:
+    """The codec standard output writes with (utf-8 unless PYTHONIOENCODING or the locale say otherwise)."""
+    import codecs
+
+    return codecs.lookup(getattr(sys.stdout, "encoding", None) or "utf-8").name
 
 
-def emit(data) -> None:
-    """Text or text chunks to standard output."""
-    sys.stdout.flush()
-    write_to(sys.stdout.buffer, data)
-    sys.stdout.buffer.flush()
+def json_escape(error: UnicodeEncodeError):
+    """A codec error handler: what the encoding cannot hold, as JSON \\u escapes
+    (in our JSON, only strings hold characters outside ASCII)."""
+    text = error.object[error.start:error.end]
+    units = text.encode("utf-16-be")
+    return "".join(f"\\u{units[k]:02x}{units[k + 1]:02x}" for k in range(0, len(units), 2)), error.end
+
+
+def emit(data, json: bool = False) -> None:
+    """Text, bytes or text chunks to standard output, in its encoding. JSON
+    escapes what a non-UTF-8 encoding cannot hold; other text that it cannot
+    hold is refused in one line, before anything is written."""
+    import codecs
+
+    from .sink import write_to
+
+    if sys.stdout is None:
+        raise StdoutFailed("standard output is closed: write to a file with -o FILE")
+    encoding = stdout_encoding()
+    try:
+        sys.stdout.flush()
+        out = sys.stdout.buffer
+        if isinstance(data, bytes) or encoding == "utf-8":
+            write_to(out, data)
+        elif json:
+            codecs.register_error("induction-demo-json", json_escape)
+            for chunk in ([data] if isinstance(data, str) else data):
+                out.write(chunk.encode(encoding, "induction-demo-json"))
+        else:
+            text = data if isinstance(data, str) else "".join(data)
+            try:
+                encoded = text.encode(encoding)
+            except UnicodeEncodeError as error:
+                raise StdoutFailed(
+                    f"standard output's encoding ({sys.stdout.encoding}) cannot show {text[error.start]!r}: set "
+                    "PYTHONIOENCODING=utf-8 (or a UTF-8 locale), or write a file with -o FILE") from None
+            out.write(encoded)
+        out.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise StdoutFailed(f"cannot write to standard output: {error.strerror or error}") from None
 
 
 def print_lines(document, width: int | None = None) -> None:
     """A document of tables: styled on a terminal, plain elsewhere."""
     from .render import terminal
 
-    out = sys.stdout
-    width = terminal_width(out) if width is None else width
-    if wants_colour(out):
-        print_styled(terminal.styled(document, width), out)
+    width = terminal_width(sys.stdout) if width is None else width
+    if wants_colour(sys.stdout):
+        print_styled(terminal.styled(document, width))
     else:
         emit(terminal.plain(document, width))
 
@@ -235,9 +314,17 @@ def print_lines(document, width: int | None = None) -> None:
 tokens_argument = click.argument("text", metavar="TOKENS")
 scale_option = click.option("--scale", type=Positive(), default=100.0, show_default=True,
                             help="Sharpness of both heads: the logit of a match (the lecture's 100.0).")
-tokenize_option = click.option(
-    "--tokenize", type=click.Choice(TOKENIZE_MODES), default="auto", show_default=True,
-    help="space: words; chars: characters; auto: characters only when TOKENS has no whitespace.")
+
+
+def tokenize_option(command):
+    """--tokenize and --as-typed: how TOKENS becomes tokens."""
+    command = click.option(
+        "--as-typed", is_flag=True,
+        help="Keep tokens exactly as typed; by default text is normalised to Unicode NFC, so that é typed as "
+             "one character or as e + accent is one token.")(command)
+    return click.option(
+        "--tokenize", type=click.Choice(TOKENIZE_MODES), default="auto", show_default=True,
+        help="space: words; chars: characters; auto: characters only when TOKENS has no whitespace.")(command)
 
 
 
@@ -256,8 +343,9 @@ def main():
 @click.option("--format", "form", type=click.Choice(FORMATS), default=None,
               help="table (default), json, markdown, latex, html, svg or png; "
                    "with -o, taken from the file's extension unless given.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Write to this file (atomically) instead of standard output.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None,
+              help="Write to this file (atomically; - is standard output) instead of standard output.")
+@click.option("--force", is_flag=True, help="Replace an -o file even when it is read-only.")
 @click.option("--layer", type=click.Choice(["1", "2"]), default=None, help="Show one layer only.")
 @click.option("--no-matrices", is_flag=True, help="Hide the d x d attention matrices A_1, A_2.")
 @click.option("--full", is_flag=True, help="Show every position even when the tables are wider than the terminal.")
@@ -266,7 +354,8 @@ def main():
 @click.option("--ablate", type=click.Choice(ABLATIONS), default=None,
               help="Replace one head's output by zeros and watch the consequence.")
 @click.option("--no-story", is_flag=True, help="Hide the plain-words account after each layer.")
-def show(text, scale, tokenize, form, output, layer, no_matrices, full, temperature, ablate, no_story):
+def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrices, full, temperature, ablate,
+         no_story):
     """Run the model on TOKENS ("-" reads standard input) and show every step:
     attention logits, masked attention, weights and output of each layer, then
     the predictions. TOKENS that start with "-" go after "--":
@@ -276,17 +365,21 @@ def show(text, scale, tokenize, form, output, layer, no_matrices, full, temperat
     form = choose_format(form, output)
     if form == "png" and output is None:
         raise click.UsageError("png is an image: write it to a file with -o FILE.png")
-    trace = trace_of(text, tokenize, scale, form, temperature=temperature, ablate=ablate)
+    trace = trace_of(text, tokenize, as_typed, scale, form, temperature=temperature, ablate=ablate)
+    if full and form in ("table", "svg"):
+        from . import inputs
+
+        inputs.full(trace.n)
     layers = (int(layer),) if layer else (1, 2)
     styled = output is None and form == "table" and wants_colour(sys.stdout)
     width = terminal_width(sys.stdout) if output is None else 120
     result = produce(trace, form, layers, not no_matrices, full, width, styled, not no_story)
     if output is not None:
-        write_atomically(output, result)
+        write_file(output, result, force)
     elif styled:
-        print_styled(result, sys.stdout)
+        print_styled(result)
     else:
-        emit(result)
+        emit(result, json=form == "json")
 
 
 @main.command(epilog=EXAMPLES, short_help="The weight matrices A_1, V_1, A_2, V_2.")
@@ -296,14 +389,17 @@ def show(text, scale, tokenize, form, output, layer, no_matrices, full, temperat
 @click.option("--full", is_flag=True, help="Show every direction even when the tables are wider than the terminal.")
 @click.option("--format", "form", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="table: labelled matrices; json: each head's blocks (and dense matrices up to d = 120).")
-def weights(text, scale, tokenize, full, form):
+def weights(text, scale, tokenize, as_typed, full, form):
     """Show the weight matrices A_1, V_1, A_2, V_2 built for TOKENS."""
+    from . import inputs
     from .output import weights as produce
 
-    trace = trace_of(text, tokenize, scale)
+    trace = trace_of(text, tokenize, as_typed, scale)
+    if full and form == "table":
+        inputs.full(trace.n)
     width = terminal_width(sys.stdout)
     if form == "json":
-        emit(produce(trace, form))
+        emit(produce(trace, form), json=True)
     else:
         print_lines(produce(trace, form, full, width), width)
 
@@ -331,7 +427,7 @@ def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate,
     from . import report
 
     config = measure.check(measure.Config(vocab, length, repeats, trials, seed, scale, temperature, gap, ablate))
-    if sys.stdout.isatty() and trials >= 10:
+    if sys.stdout is not None and sys.stdout.isatty() and trials >= 10:
         from rich.progress import Progress
 
         with Progress(transient=True) as bar:
@@ -343,7 +439,7 @@ def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate,
         from . import data
         from .render import json as render_json
 
-        emit(render_json.chunks(data.result("bench", result)))
+        emit(render_json.chunks(data.result("bench", result)), json=True)
     else:
         print_lines(report.bench(result))
 
@@ -356,18 +452,17 @@ def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate,
               help="The previous-token head's scale, kept fixed.")
 @tokenize_option
 @click.option("--format", "form", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def sweep(text, scales, layer1_scale, tokenize, form):
+def sweep(text, scales, layer1_scale, tokenize, as_typed, form):
     """How the induction head's weight on the matched key sharpens with its
     scale, beside the closed form e^s / (e^s + k - 1)."""
     from . import report
     from .sweep import sweep as measure
-    from .tokens import tokenize as split
 
-    result = measure(split(read_text(text), tokenize), scales, layer1_scale)
+    result = measure(tokens_of(text, tokenize, as_typed), scales, layer1_scale)
     if form == "json":
         from . import data
         from .render import json as render_json
 
-        emit(render_json.chunks(data.result("sweep", result)))
+        emit(render_json.chunks(data.result("sweep", result)), json=True)
     else:
         print_lines(report.sweep(result))

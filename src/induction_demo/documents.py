@@ -46,8 +46,8 @@ def summary(trace: Trace, run_details: bool = True) -> Paragraph:
     return Paragraph((
         count(trace.n, "token") + ": " + " ".join(fmt.token(t) for t in trace.tokens)
         + f"\nV = {count(len(trace.vocab), 'distinct token')}, N = {count(trace.n, 'position')}, "
-        f"d = 2(V + N) = {trace.basis.d}, scale s = {fmt.number(trace.scale, fmt.LOGIT_DECIMALS)}"
-        + (f", temperature T = {fmt.number(trace.temperature, fmt.WEIGHT_DECIMALS)}" if run_details else "")
+        f"d = 2(V + N) = {trace.basis.d}, scale s = {fmt.parameter(trace.scale, fmt.LOGIT_DECIMALS)}"
+        + (f", temperature T = {fmt.parameter(trace.temperature, fmt.WEIGHT_DECIMALS)}" if run_details else "")
         + (f"\nAblated: the {trace.ablate} head (its output is replaced by zeros)" if trace.ablate else ""),
     ))
 
@@ -121,18 +121,19 @@ def title(trace: Trace) -> str:
     return "Induction heads, step by step: " + " ".join(fmt.token(t) for t in trace.tokens)
 
 
-def weights(trace: Trace, fit: Callable[[Build], Table] = whole) -> Document:
-    """A_1, V_1, A_2, V_2 as labelled tables."""
+def weights(trace: Trace, fit: Callable[[Build], Table] = whole, compact: bool = False) -> Document:
+    """A_1, V_1, A_2, V_2 as labelled tables (``compact``: their nonzero blocks only)."""
     blocks: list = [summary(trace, run_details=False)]
     for layer in trace.layers:
         l = layer.index
         blocks += [
             fit(lambda shown: weight_matrix(trace, f"A_{l}", (Math(f"A_{l}"), f", {layer.name} (s = scale, · = 0)"),
-                                            layer.only.head.qk, write_a(layer.scale), shown, vmax=layer.scale)),
+                                            layer.only.head.qk, write_a(layer.scale), shown, vmax=layer.scale,
+                                            nonzero_only=compact)),
             fit(lambda shown: weight_matrix(
                 trace, f"V_{l}",
                 (Math(f"V_{l}"), f", {layer.name} (rows: input directions, columns: output directions)"),
-                layer.only.head.ov, write_v, shown)),
+                layer.only.head.ov, write_v, shown, nonzero_only=compact)),
         ]
     return Document(title(trace), tuple(blocks))
 

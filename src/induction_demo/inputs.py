@@ -16,6 +16,23 @@ MAX_TOKENS = 1000
 cost grows as N^2 (every N x N attention matrix), and the documents show every
 cell: a 1000-token JSON document is about 100 MB."""
 
+MAX_INPUT_BYTES = 1 << 20
+"""The most bytes of text read, from TOKENS or standard input (1 MiB): 1000
+tokens of the longest length fit several times over, and ``yes a | show -``
+stops here instead of filling memory."""
+
+MAX_TOKEN_CHARS = 100
+"""The longest token, in characters. Views that have a width show at most
+TOKEN_CELLS terminal cells of a token (the rest elided with …); JSON keeps
+every token whole."""
+
+TOKEN_CELLS = 24  # used by text.token
+
+FULL_TOKENS = 200
+"""``--full`` shows every cell of every table, as a handout does: at most this
+many tokens (a 200-token walkthrough has about a million cells), and past
+d = COMPACT_D each A_l as its nonzero blocks."""
+
 FORMATS = ("table", "json", "markdown", "latex", "html", "svg", "png")
 FORMAT_TOKENS = {"table": MAX_TOKENS, "json": MAX_TOKENS, "svg": MAX_TOKENS,
                  "markdown": 200, "html": 200, "png": 200, "latex": 59}
@@ -47,6 +64,14 @@ BENCH_MAX_VOCAB = 10_000_000
 stream spans only the tokens that occur, and every other token's
 probability is computed in closed form (readout.py)."""
 
+BENCH_MAX_CELLS = 200_000_000
+"""A bench of T trials of N tokens computes about T N^2 attention cells per
+layer; at most this many (about 30 s on 2 cores): 48 trials at GPT-2's 2049
+tokens, 11 at the 4096 a trial may hold."""
+
+MAX_SCALES = 100
+"""The most scales one sweep runs the model at."""
+
 SEED_RANGE = (0, 2**63 - 1)
 
 
@@ -68,12 +93,31 @@ def ablation(name: str | None) -> str | None:
     return name
 
 
+def text(text: str, source: str = "TOKENS") -> str:
+    """The text to split into tokens, when it is not longer than MAX_INPUT_BYTES."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_INPUT_BYTES:
+        raise InputError(f"{source} holds more than {MAX_INPUT_BYTES // 2**20} MiB of text; "
+                         f"this tool runs at most {MAX_TOKENS} tokens of at most {MAX_TOKEN_CHARS} characters")
+    return text
+
+
 def tokens(tokens: tuple[str, ...], limit: int = MAX_TOKENS) -> tuple[str, ...]:
     if not tokens:
         raise InputError("no tokens: the input is empty or only whitespace; try \"! a b a c b\"")
     if len(tokens) > limit:
         raise InputError(f"{len(tokens)} tokens is more than the {limit} this tool runs at once")
+    longest = max(tokens, key=len)
+    if len(longest) > MAX_TOKEN_CHARS:
+        raise InputError(f"a token of {len(longest)} characters (position {tokens.index(longest)}) is longer "
+                         f"than the {MAX_TOKEN_CHARS} a token may have")
     return tokens
+
+
+def full(n_tokens: int) -> None:
+    """Refuse ``--full`` past FULL_TOKENS tokens."""
+    if n_tokens > FULL_TOKENS:
+        raise InputError(f"--full shows every cell, for at most {FULL_TOKENS} tokens and this input has "
+                         f"{n_tokens}: leave it out to see a window, or write a document with -o FILE.json")
 
 
 def format_size(form: str, tokens: tuple[str, ...]) -> None:
@@ -100,9 +144,12 @@ def bench_trial_tokens(length: int, repeats: int, gap: int) -> int:
 
 def bench(vocab: int, length: int, repeats: int, trials: int, seed: int, gap: int) -> None:
     """Refuse a bench whose trials could not run in bounded time and memory."""
-    for name, value in (("vocab", vocab), ("length", length), ("trials", trials)):
+    for name, value in (("vocab", vocab), ("trials", trials)):
         if value < 1:
             raise InputError(f"--{name} must be at least 1")
+    if length < 2:
+        raise InputError("--length must be at least 2: a query is scored where it and its next token lie in "
+                         "the same copy")
     if repeats < 2:
         raise InputError("--repeats must be at least 2: induction needs a later copy")
     if gap < 0:
@@ -115,3 +162,12 @@ def bench(vocab: int, length: int, repeats: int, trials: int, seed: int, gap: in
     if longest > BENCH_MAX_TRIAL_TOKENS:
         raise InputError(f"a trial of up to {longest} tokens (1 + repeats x length + gaps) is more than the "
                          f"{BENCH_MAX_TRIAL_TOKENS} a trial takes")
+    if trials * longest**2 > BENCH_MAX_CELLS:
+        raise InputError(f"{trials} trials of up to {longest} tokens is more than a bench runs at once (trials x "
+                         f"tokens^2 at most {BENCH_MAX_CELLS:,}, about 30 s): use fewer --trials")
+
+
+def scales(values: list[float]) -> list[float]:
+    if not values or len(values) > MAX_SCALES:
+        raise InputError(f"give 1 to {MAX_SCALES} scales, not {len(values)}")
+    return [positive("scale", v) for v in values]

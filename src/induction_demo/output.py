@@ -31,7 +31,8 @@ def produce(trace: Trace, form: str, layers=(1, 2), matrices: bool = True, full:
         from .render import terminal
 
         fit = documents.whole if full else terminal.fitter(priority(trace), width)
-        document = terminal.with_notice(documents.walkthrough(trace, told, layers, matrices, fit), width)
+        compact = full and inputs.compact(trace.basis.d)  # every cell, as a handout shows them
+        document = terminal.with_notice(documents.walkthrough(trace, told, layers, matrices, fit, compact), width)
         if form == "svg":
             from .render import svg
 
@@ -54,4 +55,5 @@ def weights(trace: Trace, form: str, full: bool = False, width: int = 120):
     from .render import terminal
 
     fit = documents.whole if full else terminal.fitter(priority(trace), width)
-    return terminal.with_notice(documents.weights(trace, fit), width, see_all="--full")
+    compact = full and inputs.compact(trace.basis.d)
+    return terminal.with_notice(documents.weights(trace, fit, compact), width, see_all="--full")

@@ -31,10 +31,25 @@ def softmax(scores: np.ndarray, temperature: float, unseen: int = 0):  # [N, V] 
     top = scores.max(axis=1, keepdims=True)
     if unseen:
         top = np.maximum(top, 0.0)
-    e = np.exp((scores - top) / temperature)
-    rest = np.exp(-top[:, 0] / temperature)
+    with np.errstate(over="ignore", under="ignore"):  # T -> 0: exp(-inf) = 0, one-hot on the top
+        e = np.exp((scores - top) / temperature)
+        rest = np.exp(-top[:, 0] / temperature)
     total = e.sum(axis=1) + unseen * rest if unseen else e.sum(axis=1)
     return e / total[:, None], rest / total
+
+
+def log_probs(scores: np.ndarray, temperature: float, unseen: int, rows: np.ndarray,
+              targets: np.ndarray) -> np.ndarray:  # -> [Q]
+    """log P(targets[k] at rows[k]), computed as a log-softmax, so that a
+    probability too small for a float (a low T) still has a finite log."""
+    s = scores[rows]
+    top = s.max(axis=1)
+    if unseen:
+        top = np.maximum(top, 0.0)
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        z = (s - top[:, None]) / temperature
+        total = np.exp(z).sum(axis=1) + (unseen * np.exp(-top / temperature) if unseen else 0.0)
+    return z[np.arange(len(rows)), targets] - np.log(total)
 
 
 def has_successor_before(ids: np.ndarray) -> np.ndarray:  # [N] -> [N] bool

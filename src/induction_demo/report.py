@@ -15,8 +15,8 @@ def bench(result: dict) -> Document:
     c = result["config"]
     setup = (f"Vocabulary V = {c['vocab']}, a random segment of {c['length']} tokens repeated {c['repeats']} "
              f"times after a BOS token" + (f", 0 to {c['gap']} random tokens between copies" if c["gap"] else "")
-             + f"; {c['trials']} trials, seed {c['seed']}; scale s = {fmt.number(c['scale'], 1)}, "
-             f"temperature T = {fmt.number(c['temperature'], 2)}"
+             + f"; {c['trials']} trials, seed {c['seed']}; scale s = {fmt.parameter(c['scale'], 1)}, "
+             f"temperature T = {fmt.parameter(c['temperature'], 2)}"
              + (f"; ablated: the {c['ablate']} head" if c["ablate"] else "") + ".")
     rows = []
     for name, key in (("first copies", "first_copies"), ("later copies", "later_copies")):
@@ -67,14 +67,14 @@ def sweep(result: dict) -> Document:
         columns += [(label, f"keys {keys}", f"k = {q['kept']}", "weight"), ("", "", "", "closed form")]
         groups += [g, g]
     rows = tuple(
-        Row((f"s = {fmt.number(s, 1)}",), tuple(
+        Row((f"s = {fmt.parameter(s, 1)}",), tuple(
             cell for m, c in zip(result["measured"][r], result["closed_form"][r])
             for cell in (Cell(fmt.number(m, 6), m), Cell(fmt.number(c, 6), c))
         ))
         for r, s in enumerate(result["scales"])
     )
     title = ("Attention of the induction head on the matched keys as its scale s grows (layer 1 kept at s = "
-             f"{fmt.number(result['layer1_scale'], 1)}), beside the closed form ",
+             f"{fmt.parameter(result['layer1_scale'], 1)}), beside the closed form ",
              Math("m e^s / (m e^s + k - m)"), " for m matched keys among k kept ones (m = 1: ",
              Math("e^s / (e^s + k - 1)"), ")")
     table = Table("sweep", title, ("",), tuple(columns), rows, tuple(groups))

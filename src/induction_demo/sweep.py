@@ -43,7 +43,7 @@ def sweep(tokens: tuple[str, ...], scales: list[float], layer1_scale: float = 10
     if not found:
         raise InputError("no token occurs again after the token that followed it: nothing to copy, "
                          "so nothing to sweep (try \"! a b a c b\")")
-    scales = [inputs.positive("scale", s) for s in scales]
+    scales = inputs.scales(scales)
     measured, closed = [], []
     for s in scales:
         weights = run(tokens, layer1_scale, induction_scale=s).layers[1].weights

@@ -6,6 +6,8 @@ are data, so anything that is not a visible character is written as an escape.
 """
 from __future__ import annotations
 
+from . import inputs
+
 LOGIT_DECIMALS = 1  # like the lecture's 100.0
 WEIGHT_DECIMALS = 2  # attention weights and layer outputs
 JSON_DIGITS = 12  # significant digits kept in JSON: stable bytes, honest values
@@ -14,12 +16,22 @@ ZERO = "·"  # exactly 0
 MASKED = "×"  # the mask removed this cell (key not earlier than the query)
 NONE = "—"  # no prediction: nothing to copy
 SPACE = "␣"  # a space token (characters mode)
+ELIDED = "…"  # the rest of a long token
+TOKEN_CELLS = inputs.TOKEN_CELLS  # the most terminal cells a token takes in a view
 
 
 def number(x: float, decimals: int) -> str:
     """Fixed-point ``x``; a value that rounds to zero is written without a sign."""
     text = f"{x:.{decimals}f}"
     return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+def parameter(x: float, decimals: int) -> str:
+    """A setting (scale, temperature) as typed back: fixed-point when that
+    gives the same number in a dozen characters (100.0, 1.00), else the
+    shortest text that does (0.01, 1e+308, 1e-320)."""
+    text = number(x, decimals)
+    return text if float(text) == x and len(text) <= 12 else repr(float(x))
 
 
 def rate(x: float, decimals: int = 4) -> str:
@@ -41,13 +53,25 @@ def json_number(x: float) -> float:
 
 def token(text: str) -> str:
     """A token as shown: spaces as ``␣``, invisible or control characters as
-    Python escapes (``\\t``, ``\\x1b``, ``\\u200b``), everything else as is."""
-    out = []
-    for c in text:
-        if c == " ":
-            out.append(SPACE)
-        elif c.isprintable():
-            out.append(c)
-        else:
-            out.append(c.encode("unicode_escape").decode("ascii"))
-    return "".join(out)
+    Python escapes (``\\t``, ``\\x1b``, ``\\u200b``), everything else as is;
+    a token wider than TOKEN_CELLS terminal cells keeps what fits in one cell
+    less, then ``…``."""
+    pieces = [SPACE if c == " " else c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+              for c in text]
+    if sum(map(_cells, pieces)) <= TOKEN_CELLS:
+        return "".join(pieces)
+    kept, width = [], 0
+    for piece in pieces:
+        width += _cells(piece)
+        if width > TOKEN_CELLS - 1:
+            break
+        kept.append(piece)
+    return "".join(kept) + ELIDED
+
+
+def _cells(text: str) -> int:
+    """Terminal cells: 2 for wide (CJK, emoji) characters, 0 for combining ones."""
+    import unicodedata
+
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+               for c in text)

@@ -4,8 +4,14 @@ Tokens are whitespace-separated words by default; ``chars`` splits into
 characters; ``auto`` splits into characters only when the text has no
 whitespace at all (so ``abcab`` is five tokens and ``a b c`` three).
 The vocabulary is the distinct tokens in order of first appearance.
+
+Text is normalised to Unicode NFC first (unless ``normalize`` is False), so
+``é`` typed as one code point and as ``e`` with a combining accent, which look
+the same, are one token; a byte-order mark at the start is dropped.
 """
 from __future__ import annotations
+
+import unicodedata
 
 from . import inputs
 from .errors import InputError
@@ -13,7 +19,7 @@ from .errors import InputError
 TOKENIZE_MODES = ("auto", "space", "chars")
 
 
-def tokenize(text: str, mode: str = "auto") -> tuple[str, ...]:
+def tokenize(text: str, mode: str = "auto", normalize: bool = True) -> tuple[str, ...]:
     """Split ``text`` into tokens; raise InputError when there are none or
     more than ``inputs.MAX_TOKENS``.
 
@@ -22,6 +28,9 @@ def tokenize(text: str, mode: str = "auto") -> tuple[str, ...]:
     """
     if mode not in TOKENIZE_MODES:
         raise InputError(f"unknown tokenize mode {mode!r}: use one of {', '.join(TOKENIZE_MODES)}")
+    text = inputs.text(text).removeprefix("\ufeff")
+    if normalize:
+        text = unicodedata.normalize("NFC", text)
     if mode == "auto":
         mode = "space" if any(c.isspace() for c in text) else "chars"
     tokens = tuple(text.split()) if mode == "space" else tuple(text.strip())

@@ -370,7 +370,7 @@ def next_token(trace: Trace, shown: Sequence[int] | None = None) -> Table:
         rows.append(Row(_position_labels(trace, i), tuple(cells) + (Cell(note),)))
     ordinals = ("1st", "2nd", "3rd")[:top]
     title = ("Next-token probabilities ", Math("P = softmax(Y^(2) W_U / T)"),
-             f", T = {fmt.number(trace.temperature, fmt.WEIGHT_DECIMALS)}: the {top} most probable tokens "
+             f", T = {fmt.parameter(trace.temperature, fmt.WEIGHT_DECIMALS)}: the {top} most probable tokens "
              "of each position (", Math("W_U = E^T"), " scores a token by its share of ", Math("Y^(2)"), ")")
     return Table("next_token_probs", title, ("",), tuple((o,) for o in ordinals) + (("",),), tuple(rows),
                  align="left", shown=0 if shown is None else len(shown))

@@ -51,7 +51,8 @@ class Codebook:
             new = np.unique(block[~known] if len(self.values) else block)
             values = np.concatenate([self.values, new])
             order = np.argsort(values, kind="stable")
-            text = np.concatenate([self.text[:-1], [json.dumps(fmt.json_number(v)) for v in new.tolist()]])
+            text = np.concatenate([self.text[:-1], [json.dumps(fmt.json_number(v), allow_nan=False)
+                                                    for v in new.tolist()]])
             self.values = values[order]
             self.text = np.concatenate([text[order], ["null"]]).astype(object)
             self.items = [t + ", " for t in self.text.tolist()]
@@ -105,7 +106,7 @@ def _chunks(value, indent: int, book: Codebook):
             yield from _chunks(item, indent + 1, book)
         yield "\n" + pad + "]"
     else:
-        yield json.dumps(numbers(value), ensure_ascii=False)
+        yield json.dumps(numbers(value), ensure_ascii=False, allow_nan=False)  # strict JSON: no NaN
 
 
 def chunks(value):

@@ -3,7 +3,9 @@ side, tokens on both axes (matplotlib, from the ``plot`` extra).
 
 The same single-hue scale as the HTML page; masked cells are grey with a
 cross; each cell's value is printed where the matrix is small enough to read
-it; the first lines of each layer's story stand under its heatmap.
+it; the first lines of each layer's story stand under its heatmap. A
+character the font cannot draw (CJK, emoji with matplotlib's DejaVu Sans) is
+written as its code point, U+732B, and a line under the picture says so.
 """
 from __future__ import annotations
 
@@ -21,19 +23,36 @@ LABEL_UP_TO = 60  # tick labels per axis; a longer input labels every k-th posit
 PANEL_INCHES = 12.0  # the largest heatmap: a 200-token picture stays a few megapixels
 
 
-def _label(text: str) -> str:
-    """Text for a matplotlib label: ``$`` would start mathtext."""
-    return text.replace("$", r"\$")
+class Drawable:
+    """Text the figure's font can draw: each character it has no glyph for
+    becomes its code point (``U+732B``), and ``replaced`` records that one was."""
+
+    def __init__(self):
+        from matplotlib import font_manager
+        from matplotlib.ft2font import FT2Font
+
+        self.font = FT2Font(font_manager.findfont(font_manager.FontProperties()))
+        self.replaced = False
+
+    def __call__(self, text: str) -> str:
+        """Text for a matplotlib label: ``$`` would start mathtext."""
+        out = []
+        for c in text:
+            if c.isprintable() and c != " " and self.font.get_char_index(ord(c)) == 0:
+                out.append(f"U+{ord(c):04X}")
+                self.replaced = True
+            else:
+                out.append(c)
+        return "".join(out).replace("$", r"\$")
 
 
 STORY_LINES = 8  # lines of each layer's story printed under its heatmap
 
 
-def _story_text(sentences: tuple[str, ...]) -> str:
+def _story_text(sentences: tuple[str, ...], drawable: Drawable) -> str:
     import textwrap
 
-    lines = [line for s in sentences for line in textwrap.wrap("• " + s, 60)]
-    lines = [_label(line) for line in lines]
+    lines = [line for s in sentences for line in textwrap.wrap("• " + drawable(s), 60)]
     return "\n".join(lines[:STORY_LINES] + (["…"] if len(lines) > STORY_LINES else []))
 
 
@@ -47,6 +66,13 @@ def render(view: Heatmaps) -> bytes:
         raise MissingExtra("the png format needs matplotlib, from the plot extra: "
                            "pip install 'induction-demo[plot]'") from None
 
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # nothing reaches stderr for an accepted input
+        return _draw(view, matplotlib, plt)
+
+
+def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
+    drawable = Drawable()
     n = len(view.labels)
     size = min(PANEL_INCHES, max(4.5, 2.0 + 0.35 * n))
     step = -(-n // LABEL_UP_TO)  # ceil(n / LABEL_UP_TO)
@@ -56,11 +82,11 @@ def render(view: Heatmaps) -> bytes:
     fig, axes = plt.subplots(1, len(view.panels), figsize=(size * len(view.panels), size + 0.6 + below),
                              squeeze=False)
     cmap = matplotlib.colormaps["Blues"].with_extremes(bad="#eeeeee")
-    labels = [_label(label) for label in view.labels]
+    labels = [drawable(label) for label in view.labels]
     for ax, panel in zip(axes[0], view.panels):
         weights = np.ma.masked_array(panel.weights, mask=~panel.mask)
         image = ax.imshow(weights, cmap=cmap, vmin=0.0, vmax=1.0)
-        ax.set_title(f"{_label(panel.title)}\nattention weights $W^{{({panel.index})}}$")
+        ax.set_title(f"{drawable(panel.title)}\nattention weights $W^{{({panel.index})}}$")
         ax.set_xticks(ticks, [labels[i] for i in ticks], rotation=90, fontsize=7 if n > 20 else None)
         ax.set_yticks(ticks, [labels[i] for i in ticks], fontsize=7 if n > 20 else None)
         ax.set_xlabel("key j")
@@ -80,11 +106,12 @@ def render(view: Heatmaps) -> bytes:
     fig.tight_layout(rect=(0, below / (size + 0.6 + below), 1, 1))
     if story:
         for k, panel in enumerate(view.panels):
-            fig.text((k + 0.02) / len(view.panels), 0.01, _story_text(panel.story), fontsize=7, va="bottom",
-                     ha="left", wrap=False)
+            fig.text((k + 0.02) / len(view.panels), 0.01, _story_text(panel.story, drawable), fontsize=7,
+                     va="bottom", ha="left", wrap=False)
+    if drawable.replaced:
+        fig.text(0.99, 0.995, "U+XXXX: a character this font cannot draw, by its code point", fontsize=7,
+                 ha="right", va="top", color="#555555")
     out = io.BytesIO()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # glyphs missing from the font (CJK, emoji) are drawn as boxes
-        fig.savefig(out, format="png", dpi=120, metadata={"Software": None})
+    fig.savefig(out, format="png", dpi=120, metadata={"Software": None})
     plt.close(fig)
     return out.getvalue()

@@ -1,0 +1,112 @@
+"""Where output goes: a file written so that nothing half-written is left.
+
+- A path that is not a regular file (``/dev/null``, a FIFO, ``/dev/stdout``)
+  is written through, in place: it is not replaced by a file.
+- A regular file (or a new one) is written to a temporary file in its own
+  directory, then renamed over it, so a failure or an interrupt leaves the
+  old file as it was and no temporary file behind. A symlink is followed:
+  its target is replaced, in the target's directory, and the link stays.
+- The new file keeps the old one's mode, and its owner where the process may
+  set it; a read-only file (no write bit) is refused unless ``force``.
+- A file with other hard links gets a new inode: the other names keep the old
+  content, and ``write`` returns a note saying so.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+from typing import Iterable, Union
+
+Data = Union[bytes, str, Iterable[str]]
+
+
+class Refused(Exception):
+    """The path cannot be written as asked (a directory, read-only without --force)."""
+
+
+class Failed(Exception):
+    """The system failed the write (no such folder, no space, no permission)."""
+
+
+def write_to(binary, data: Data) -> None:
+    """bytes, text or text chunks to a binary stream, as UTF-8."""
+    if isinstance(data, bytes):
+        binary.write(data)
+    elif isinstance(data, str):
+        binary.write(data.encode("utf-8"))
+    else:
+        for chunk in data:
+            binary.write(chunk.encode("utf-8"))
+
+
+def temporary_name(folder: str, name: str) -> str:
+    """A new name beside ``name`` in ``folder``, within the file system's name limit."""
+    try:
+        limit = os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255
+    tail = f".{secrets.token_hex(4)}.part"
+    return os.path.join(folder, "." + name[:max(limit - len(tail) - 1, 1)] + tail)
+
+
+def write(path: str, data: Data, force: bool = False) -> str | None:
+    """Write ``data`` to ``path`` (see the module's docstring); return a note
+    for the person (a broken hard link), or None."""
+    try:
+        current = os.stat(path)  # follows symlinks
+    except FileNotFoundError:
+        current = None
+    except OSError as error:
+        raise Failed(f"cannot write {path}: {error.strerror}") from None
+    if current is not None and stat.S_ISDIR(current.st_mode):
+        raise Refused(f"cannot write {path}: it is a directory")
+    if current is not None and not stat.S_ISREG(current.st_mode):
+        try:
+            with open(path, "wb") as handle:  # a device, FIFO or terminal: through, in place
+                write_to(handle, data)
+        except OSError as error:
+            raise Failed(f"cannot write {path}: {error.strerror}") from None
+        return None
+    target = os.path.realpath(path)
+    folder = os.path.dirname(target)
+    if current is not None and not force and not (current.st_mode & 0o222 and os.access(target, os.W_OK)):
+        raise Refused(f"{path} is read-only: give --force to replace it")
+    if not os.path.isdir(folder):
+        raise Failed(f"cannot write {path}: the directory {folder} does not exist")
+    temporary = temporary_name(folder, os.path.basename(target))
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as error:
+        raise Failed(f"cannot write {path}: {error.strerror} in {folder}") from None
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            write_to(handle, data)
+        if current is not None:
+            os.chmod(temporary, stat.S_IMODE(current.st_mode))
+            try:
+                os.chown(temporary, current.st_uid, current.st_gid)
+            except PermissionError:
+                pass  # only root may give a file to another owner
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)
+        os.replace(temporary, target)
+    except OSError as error:
+        _remove(temporary)
+        raise Failed(f"cannot write {path}: {error.strerror or error}") from None
+    except BaseException:  # an interrupt (SIGINT, SIGTERM, SIGHUP): leave nothing behind
+        _remove(temporary)
+        raise
+    if current is not None and current.st_nlink > 1:
+        return (f"{path} had {current.st_nlink} hard links: it now has new content, the other "
+                f"{current.st_nlink - 1} keep the old")
+    return None
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass

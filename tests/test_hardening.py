@@ -1,0 +1,287 @@
+"""What no input, stream, output path or signal may do: break the tool, lose
+data or take the machine down. Each test drives a real process against a real
+device, file, stream or signal (nothing monkeypatched)."""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import stat
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+LECTURE = "! a b a c b"
+TOOL = [sys.executable, "-c", "from induction_demo.cli import main; main()"]
+ENV = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "COLUMNS", "PYTHONIOENCODING")}
+
+
+def tool(*args: str, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, env: dict | None = None, **options):
+    return subprocess.run([*TOOL, *args], stdin=stdin, stdout=stdout, stderr=subprocess.PIPE,
+                          env={**ENV, **(env or {})}, **options)
+
+
+def one_line(result, code: int) -> str:
+    """stderr, after checking the exit status and that it is one line, without a traceback."""
+    err = result.stderr.decode()
+    assert result.returncode == code, err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    return err
+
+
+# --- output paths ------------------------------------------------------------------------
+
+def test_dev_null_stays_a_device():
+    result = tool("show", LECTURE, "-o", "/dev/null", "--format", "json")
+    assert result.returncode == 0 and stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_dev_stdout_is_written_through():
+    result = tool("show", LECTURE, "-o", "/dev/stdout", "--format", "json")
+    assert result.returncode == 0 and json.loads(result.stdout)["tokens"] == LECTURE.split()
+    assert os.path.islink("/dev/stdout")
+
+
+def test_dash_is_standard_output():
+    result = tool("show", LECTURE, "-o", "-")
+    assert result.returncode == 0 and b"Layer 2: induction head" in result.stdout
+
+
+def test_a_fifo_is_written_through_and_stays_a_fifo(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    result = tool("show", LECTURE, "-o", str(fifo), "--format", "json", timeout=60)
+    reader.join(timeout=60)
+    assert result.returncode == 0 and stat.S_ISFIFO(fifo.stat().st_mode)
+    assert json.loads(got[0])["kind"] == "show"
+
+
+def test_a_symlink_is_followed_and_its_target_replaced_in_its_own_directory(tmp_path):
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "w.json"
+    target.write_text("old")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    assert tool("show", LECTURE, "-o", str(link)).returncode == 0
+    assert link.is_symlink() and json.loads(target.read_text())["kind"] == "show"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "real"]
+    assert [p.name for p in (tmp_path / "real").iterdir()] == ["w.json"]
+
+
+def test_a_dangling_symlink_gets_its_target_created(tmp_path):
+    link = tmp_path / "link.md"
+    link.symlink_to(tmp_path / "made.md")
+    assert tool("show", LECTURE, "-o", str(link)).returncode == 0
+    assert link.is_symlink() and (tmp_path / "made.md").read_text().startswith("# Induction heads")
+
+
+def test_a_file_keeps_its_mode(tmp_path):
+    target = tmp_path / "w.md"
+    target.write_text("old")
+    target.chmod(0o600)
+    assert tool("show", LECTURE, "-o", str(target)).returncode == 0
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600 and target.read_text().startswith("# Induction")
+
+
+def test_a_read_only_file_is_refused_unless_forced(tmp_path):
+    target = tmp_path / "w.md"
+    target.write_text("old")
+    target.chmod(0o444)
+    err = one_line(tool("show", LECTURE, "-o", str(target)), 2)
+    assert "read-only" in err and "--force" in err and target.read_text() == "old"
+    assert tool("show", LECTURE, "-o", str(target), "--force").returncode == 0
+    assert target.read_text().startswith("# Induction") and stat.S_IMODE(target.stat().st_mode) == 0o444
+
+
+def test_a_hard_link_is_replaced_and_the_tool_says_so(tmp_path):
+    target, other = tmp_path / "w.md", tmp_path / "other.md"
+    target.write_text("old")
+    os.link(target, other)
+    err = one_line(tool("show", LECTURE, "-o", str(target)), 0)
+    assert "hard links" in err
+    assert target.read_text().startswith("# Induction") and other.read_text() == "old"
+
+
+def test_a_long_file_name_is_written(tmp_path):
+    name = "w" * 245 + ".json"  # 250 characters: the limit is 255, so the temporary name must be shorter
+    assert tool("show", LECTURE, "-o", str(tmp_path / name)).returncode == 0
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+def test_a_write_that_fails_midway_leaves_the_old_file_and_no_partial_one(tmp_path):
+    target = tmp_path / "w.json"
+    target.write_text("the old walkthrough")
+
+    def small_files():  # a real failure of write(2): EFBIG past 64 KB
+        resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))
+
+    result = tool("show", " ".join(f"t{i % 40}" for i in range(120)), "-o", str(target), preexec_fn=small_files)
+    assert "File too large" in one_line(result, 1)
+    assert target.read_text() == "the old walkthrough" and [p.name for p in tmp_path.iterdir()] == ["w.json"]
+
+
+def test_no_permission_is_one_line(tmp_path):
+    if os.geteuid() == 0:  # root may write any ordinary folder; sysfs refuses even root a new file
+        folder = Path("/sys")
+    else:
+        folder = tmp_path / "locked"
+        folder.mkdir()
+        folder.chmod(0o555)
+    before = sorted(os.listdir(folder))
+    assert "Permission denied" in one_line(tool("show", LECTURE, "-o", str(folder / "w.md")), 1)
+    assert sorted(os.listdir(folder)) == before
+
+
+# --- interrupts -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_during_a_write_leaves_the_old_file_and_no_temporary_one(tmp_path, signum):
+    target = tmp_path / "w.json"
+    target.write_text("the old walkthrough")
+    text = " ".join(f"t{i % 400}" for i in range(1000))  # a 100 MB document: seconds of writing
+    process = subprocess.Popen([*TOOL, "show", "-", "-o", str(target)], stdin=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env=ENV)
+    process.stdin.write(text.encode())
+    process.stdin.close()
+    deadline = time.monotonic() + 30
+    while not any(p.name.endswith(".part") for p in tmp_path.iterdir()):
+        assert time.monotonic() < deadline and process.poll() is None, "no temporary file appeared"
+        time.sleep(0.002)
+    process.send_signal(signum)
+    assert process.wait(timeout=30) == 128 + signum
+    err = process.stderr.read().decode()
+    assert err.count("\n") == 1 and signal.Signals(signum).name in err and "Traceback" not in err
+    assert target.read_text() == "the old walkthrough" and [p.name for p in tmp_path.iterdir()] == ["w.json"]
+
+
+# --- streams and encodings ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("args", [["show", LECTURE], ["show", LECTURE, "--format", "json"],
+                                  ["bench", "--trials", "2"], ["weights", LECTURE]])
+def test_a_full_standard_output_is_one_line(args):
+    with open("/dev/full", "wb") as full:
+        err = one_line(tool(*args, stdout=full), 1)
+    assert "No space left on device" in err
+
+
+def test_closed_standard_input_is_a_usage_error():
+    result = subprocess.run([*TOOL, "show", "-"], stderr=subprocess.PIPE, stdout=subprocess.PIPE, env=ENV,
+                            pass_fds=(), close_fds=True, preexec_fn=lambda: os.close(0))
+    assert "standard input is closed" in one_line(result, 2)
+
+
+def test_closed_standard_output_is_one_line():
+    result = subprocess.run([*TOOL, "show", LECTURE], stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=ENV,
+                            preexec_fn=lambda: os.close(1))
+    assert "standard output is closed" in one_line(result, 1)
+
+
+def test_an_output_encoding_that_cannot_show_the_table_is_named_in_one_line():
+    err = one_line(tool("show", "a b a", env={"PYTHONIOENCODING": "latin-1"}), 1)
+    assert ("latin-1" in err or "8859-1" in err) and "PYTHONIOENCODING=utf-8" in err
+
+
+def test_json_on_a_latin_1_output_escapes_what_latin_1_cannot_hold():
+    result = tool("show", "猫 é 🐈 猫", "--format", "json", env={"PYTHONIOENCODING": "latin-1"})
+    assert result.returncode == 0 and result.stderr == b""
+    assert json.loads(result.stdout.decode("latin-1"))["tokens"] == ["猫", "é", "🐈", "猫"]
+
+
+def test_a_closed_pipe_ends_quietly_with_sigpipes_status():
+    text = " ".join(f"t{i % 50}" for i in range(400))
+    shell = subprocess.run(f"{sys.executable} -c 'from induction_demo.cli import main; main()' show '{text}' "
+                           "--format json | head -c 10 >/dev/null; echo ${PIPESTATUS[0]}",
+                           shell=True, executable="/bin/bash", capture_output=True, env=ENV)
+    assert shell.stdout.decode().strip() == "141" and shell.stderr == b""
+
+
+# --- bounded memory and time ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("source", ["yes a", "cat /dev/zero"])
+def test_endless_standard_input_is_refused_after_a_bounded_read(source):
+    start = time.monotonic()
+    shell = subprocess.run(f"{source} | {sys.executable} -c 'from induction_demo.cli import main; main()' show -",
+                           shell=True, executable="/bin/bash", capture_output=True, env=ENV, timeout=60)
+    assert shell.returncode == 2 and shell.stderr.count(b"\n") == 1 and b"1 MiB" in shell.stderr
+    assert time.monotonic() - start < 30
+
+
+def test_a_token_longer_than_the_limit_is_refused_and_a_long_one_is_elided():
+    err = one_line(tool("show", "a " + "x" * 101), 2)
+    assert "101 characters" in err and "100" in err
+    out = tool("show", " ".join(["x" * 100, "y" * 100] * 3)).stdout.decode()
+    assert "x" * 24 not in out and "x" * 23 + "…" in out
+    assert max(len(line) for line in out.splitlines()) <= 120
+
+
+def test_full_refuses_what_it_could_not_show_in_bounded_memory():
+    text = " ".join(f"w{i}" for i in range(201))
+    assert "--full shows every cell" in one_line(tool("show", text, "--full"), 2)
+    assert "--full shows every cell" in one_line(tool("weights", text, "--full"), 2)
+
+
+def test_a_bench_too_large_to_finish_is_refused_up_front():
+    assert "use fewer --trials" in one_line(tool("bench", "--length", "1024", "--trials", "100"), 2)
+
+
+# --- numbers -----------------------------------------------------------------------------------
+
+def strict(text: bytes) -> dict:
+    def refuse(constant):
+        raise ValueError(f"not strict JSON: {constant}")
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_bench_json_is_strict_at_a_low_temperature_and_refuses_a_length_of_one():
+    doc = strict(tool("bench", "--temperature", "0.001", "--trials", "2", "--format", "json").stdout)
+    assert doc["later_copies"]["loss"] >= 0 and doc["first_copies"]["loss"] > 0
+    assert "--length must be at least 2" in one_line(tool("bench", "--length", "1", "--format", "json"), 2)
+
+
+def test_a_figure_too_large_for_a_float_is_null_with_its_reason():
+    doc = strict(tool("bench", "--temperature", "1e-320", "--trials", "2", "--format", "json").stdout)
+    assert doc["first_copies"]["loss"] is None and "first_copies.loss" in doc["undefined"]
+
+
+@pytest.mark.parametrize("args", [["show", LECTURE, "--temperature", "1e-320"], ["show", LECTURE, "--scale", "1e308"],
+                                  ["bench", "--temperature", "1e-320", "--trials", "1"]])
+def test_no_warning_reaches_stderr_for_an_accepted_input(args):
+    result = tool(*args)
+    assert result.returncode == 0 and result.stderr == b""
+
+
+def test_png_with_characters_its_font_lacks_warns_nothing(tmp_path):
+    pytest.importorskip("matplotlib")
+    result = tool("show", "猫 🐈 " + "x" * 100 + " 猫", "-o", str(tmp_path / "a.png"))
+    assert result.returncode == 0 and result.stderr == b""
+
+
+@pytest.mark.parametrize("args, shown", [
+    (["--scale", "0.01"], "scale s = 0.01,"), (["--scale", "1e308"], "scale s = 1e+308,"),
+    (["--temperature", "0.001"], "temperature T = 0.001"), (["--scale", "2"], "scale s = 2.0,"),
+])
+def test_settings_are_shown_so_that_they_read_back_as_given(args, shown):
+    assert shown in tool("show", LECTURE, *args).stdout.decode()
+
+
+# --- input text ----------------------------------------------------------------------------------
+
+def test_a_byte_order_mark_is_not_part_of_the_first_token():
+    result = tool("show", "-", "--format", "json", stdin=None, input=b"\xef\xbb\xbf! a b a c b\n")
+    assert strict(result.stdout)["tokens"] == LECTURE.split()
+
+
+def test_tokens_are_normalised_to_nfc_unless_kept_as_typed():
+    composed, decomposed = "caf\u00e9", "cafe\u0301"
+    doc = strict(tool("show", f"{composed} {decomposed}", "--format", "json").stdout)
+    assert doc["tokens"] == [composed, composed] and doc["vocab"] == [composed]
+    doc = strict(tool("show", f"{composed} {decomposed}", "--format", "json", "--as-typed").stdout)
+    assert doc["tokens"] == [composed, decomposed]
