@@ -66,7 +66,7 @@ probability is computed in closed form (readout.py)."""
 
 BENCH_MAX_CELLS = 200_000_000
 """A bench of T trials of N tokens computes about T N^2 attention cells per
-layer; at most this many (about 30 s on 2 cores): 48 trials at GPT-2's 2049
+layer; at most this many (40 s on 2 cores at 4095 tokens): 48 trials at GPT-2's 2049
 tokens, 11 at the 4096 a trial may hold."""
 
 MAX_SCALES = 100
@@ -164,7 +164,7 @@ def bench(vocab: int, length: int, repeats: int, trials: int, seed: int, gap: in
                          f"{BENCH_MAX_TRIAL_TOKENS} a trial takes")
     if trials * longest**2 > BENCH_MAX_CELLS:
         raise InputError(f"{trials} trials of up to {longest} tokens is more than a bench runs at once (trials x "
-                         f"tokens^2 at most {BENCH_MAX_CELLS:,}, about 30 s): use fewer --trials")
+                         f"tokens^2 at most {BENCH_MAX_CELLS:,}, under a minute): use fewer --trials")
 
 
 def scales(values: list[float]) -> list[float]:
