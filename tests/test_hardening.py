@@ -36,15 +36,30 @@ def one_line(result, code: int) -> str:
 
 # --- output paths ------------------------------------------------------------------------
 
-def test_dev_null_stays_a_device():
-    result = tool("show", LECTURE, "-o", "/dev/null", "--format", "json")
-    assert result.returncode == 0 and stat.S_ISCHR(os.stat("/dev/null").st_mode)
+def null_device(tmp_path: Path) -> Path:
+    """A character device that discards what is written: a private one (the
+    null device, made with mknod) when root, so that a broken build under test
+    cannot replace the machine's /dev/null; else /dev/null, which only root
+    could replace."""
+    if os.geteuid() != 0:
+        return Path("/dev/null")
+    node = tmp_path / "null"
+    os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    return node
 
 
-def test_dev_stdout_is_written_through():
-    result = tool("show", LECTURE, "-o", "/dev/stdout", "--format", "json")
+def test_a_device_stays_a_device(tmp_path):
+    device = null_device(tmp_path)
+    result = tool("show", LECTURE, "-o", str(device), "--format", "json")
+    assert result.returncode == 0 and stat.S_ISCHR(device.stat().st_mode)
+
+
+def test_dev_stdout_is_written_through(tmp_path):
+    stdout = tmp_path / "stdout"  # what /dev/stdout is, made privately so no build under test can replace it
+    stdout.symlink_to("/proc/self/fd/1")
+    result = tool("show", LECTURE, "-o", str(stdout), "--format", "json")
     assert result.returncode == 0 and json.loads(result.stdout)["tokens"] == LECTURE.split()
-    assert os.path.islink("/dev/stdout")
+    assert stdout.is_symlink() and os.readlink(stdout) == "/proc/self/fd/1"
 
 
 def test_dash_is_standard_output():
