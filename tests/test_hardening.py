@@ -106,6 +106,15 @@ def test_a_file_keeps_its_mode(tmp_path):
     assert stat.S_IMODE(target.stat().st_mode) == 0o600 and target.read_text().startswith("# Induction")
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root may give a file to another owner")
+def test_a_file_keeps_its_owner(tmp_path):
+    target = tmp_path / "w.md"
+    target.write_text("old")
+    os.chown(target, 65534, 65534)  # nobody
+    assert tool("show", LECTURE, "-o", str(target)).returncode == 0
+    assert (target.stat().st_uid, target.stat().st_gid) == (65534, 65534)
+
+
 def test_a_read_only_file_is_refused_unless_forced(tmp_path):
     target = tmp_path / "w.md"
     target.write_text("old")
@@ -241,6 +250,12 @@ def test_full_refuses_what_it_could_not_show_in_bounded_memory():
     text = " ".join(f"w{i}" for i in range(201))
     assert "--full shows every cell" in one_line(tool("show", text, "--full"), 2)
     assert "--full shows every cell" in one_line(tool("weights", text, "--full"), 2)
+
+
+def test_a_bench_at_a_large_vocabulary_runs_in_little_memory():
+    # This ran out of memory allocating a (1999, 14000) array before the model computed by blocks.
+    result = tool("bench", "--vocab", "5000", "--length", "999", "--trials", "1", "--format", "json")
+    assert result.returncode == 0 and strict(result.stdout)["later_copies"]["queries"] == 998
 
 
 def test_a_bench_too_large_to_finish_is_refused_up_front():
