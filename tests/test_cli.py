@@ -3,6 +3,8 @@ import json
 
 import pytest
 
+from rich.cells import cell_len
+
 from cli_runner import invoke
 
 
@@ -167,3 +169,47 @@ def test_a_terminal_gets_colour_unless_no_color_is_set(no_color, ansi):
     screen = on_a_terminal(["show", "! a b a c b"], {"NO_COLOR": "1" if no_color else None, "TERM": "xterm-256color"})
     assert ("\x1b[" in screen) == ansi
     assert "Layer 2: induction head" in screen
+
+
+def test_a_bare_call_prints_the_whole_help_on_several_lines():
+    result = invoke([])
+    assert result.exit_code == 0 and result.stdout.startswith("Usage: induction-demo")
+    assert result.stdout.count("\n") > 10 and "show" in result.stdout and result.stderr == ""
+
+
+def test_writing_a_file_is_confirmed_in_one_line(tmp_path):
+    result = invoke(["show", "! a b a c b", "-o", str(tmp_path / "cat.html")])
+    size = (tmp_path / "cat.html").stat().st_size
+    assert result.stderr == f"wrote {tmp_path / 'cat.html'} ({size // 1024} KB, html)\n"
+
+
+@pytest.mark.parametrize("args, env, ansi", [
+    (["--color"], {}, True), (["--no-color"], {"FORCE_COLOR": "1"}, False), ([], {"FORCE_COLOR": "1"}, True),
+    ([], {}, False), (["--color"], {"NO_COLOR": "1"}, True),
+])
+def test_colour_follows_the_option_then_force_color_then_the_terminal(args, env, ansi):
+    out = invoke(["show", "a b a", *args], env={"NO_COLOR": None, **env}).stdout
+    assert ("\x1b[" in out) == ansi
+
+
+def test_width_sets_the_layout_whatever_the_terminal():
+    out = invoke(["show", "! a b a c b", "--width", "60"], env={"COLUMNS": "200"}).stdout
+    assert max(cell_len(line) for line in out.splitlines()) <= 60
+    assert invoke(["show", "a", "--width", "10"]).exit_code == 2
+
+
+def test_reading_tokens_from_a_terminal_says_how_to_end_them():
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    main_end, tty_end = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-c", "from induction_demo.cli import main; main()", "show", "-",
+                                "--format", "json"], stdin=tty_end, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    os.close(tty_end)
+    os.write(main_end, b"! a b a c b\n\x04")  # the tokens, then Ctrl-D at the start of a line
+    out, err = process.communicate(timeout=60)
+    os.close(main_end)
+    assert process.returncode == 0 and json.loads(out)["tokens"] == ["!", "a", "b", "a", "c", "b"]
+    assert err.decode().startswith("Type the tokens, then Ctrl-D") and err.count(b"\n") == 1

@@ -87,6 +87,9 @@ class OneLineErrors(click.Group):
             signal.signal(signum, on_signal)
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as error:  # bare `induction-demo`: the help, as --help
+            click.echo(error.ctx.get_help())
+            sys.exit(0)
         except click.ClickException as error:
             hint = ""
             if isinstance(error, click.UsageError) and error.ctx is not None:
@@ -145,6 +148,8 @@ def read_text(text: str) -> str:
         return text
     if sys.stdin is None:
         raise click.UsageError("standard input is closed: give the tokens as TOKENS instead of -")
+    if sys.stdin.isatty():
+        click.echo("Type the tokens, then Ctrl-D at the start of a line (Ctrl-C stops).", err=True)
     try:
         data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)  # never more: `yes | show -` ends here
         if len(data) > MAX_INPUT_BYTES:
@@ -175,8 +180,28 @@ def trace_of(text: str, tokenize: str, as_typed: bool, scale: float, form: str |
     return run(tokens, scale, **options)
 
 
+def screen_options(command):
+    """--color/--no-color and --width N, kept in the click context's meta."""
+    def keep(ctx, param, value):
+        ctx.meta[param.name] = value
+
+    command = click.option("--width", type=click.IntRange(40, 1000), default=None, expose_value=False,
+                           callback=keep, help="Lay tables out N columns wide (default: the terminal's, "
+                                               "or $COLUMNS, or 120).")(command)
+    return click.option("--color/--no-color", "color", default=None, expose_value=False, callback=keep,
+                        help="Colour the tables (default: on a terminal, unless NO_COLOR is set; "
+                             "FORCE_COLOR forces it).")(command)
+
+
+def chosen(name: str):
+    ctx = click.get_current_context(silent=True)
+    return None if ctx is None else ctx.meta.get(name)
+
+
 def terminal_width(out) -> int:
-    """The terminal's width on a terminal; else $COLUMNS, or 120."""
+    """--width; else the terminal's width on a terminal; else $COLUMNS, or 120."""
+    if chosen("width"):
+        return chosen("width")
     if out is not None and out.isatty():
         import shutil
 
@@ -186,7 +211,12 @@ def terminal_width(out) -> int:
 
 
 def wants_colour(out) -> bool:
-    """Colour on a terminal, unless NO_COLOR is set (https://no-color.org)."""
+    """--color or --no-color; else colour on a terminal unless NO_COLOR is set
+    (https://no-color.org), and wherever FORCE_COLOR is set."""
+    if chosen("color") is not None:
+        return chosen("color")
+    if os.environ.get("FORCE_COLOR"):
+        return True
     return out is not None and out.isatty() and "NO_COLOR" not in os.environ
 
 
@@ -200,7 +230,9 @@ def print_styled(lines) -> None:
     except UnicodeEncodeError:
         emit(plain)  # says in one line which character the encoding cannot show
     try:
-        console = Console(file=sys.stdout, markup=False, emoji=False, highlight=False)
+        tty = sys.stdout.isatty()  # elsewhere (less -R) colour was asked for: 16 colours, no detection
+        console = Console(file=sys.stdout, markup=False, emoji=False, highlight=False, force_terminal=True,
+                          color_system="auto" if tty else "standard")
         for line in lines:
             console.print(line, soft_wrap=True)
         sys.stdout.flush()
@@ -223,16 +255,23 @@ def choose_format(form: str | None, output: str | None) -> str:
     return EXTENSIONS[extension]
 
 
-def write_file(path: str, data, force: bool) -> None:
-    """Write ``data`` to ``path`` (``-``: standard output) and say on stderr what was done."""
+def write_file(path: str, data, force: bool, form: str) -> None:
+    """Write ``data`` to ``path`` (``-``: standard output) and say on stderr, in one line, what was written."""
     from .sink import write
 
     if path == "-":
-        emit(data)
+        emit(data, json=form == "json")
         return
-    note = write(path, data, force)
-    if note:
-        click.echo(f"Note: {note}", err=True)
+    size, note = write(path, data, force)
+    click.echo(f"wrote {path} ({amount(size)}, {form})" + (f"; note: {note}" if note else ""), err=True)
+
+
+def amount(size: int) -> str:
+    """Bytes as a person reads them: 532 B, 14 KB, 2.3 MB."""
+    for unit, scale in (("MB", 2**20), ("KB", 2**10)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}" if size < 10 * scale else f"{size // scale} {unit}"
+    return f"{size} B"
 
 
 class PositiveList(click.ParamType):
@@ -354,6 +393,7 @@ def main():
 @click.option("--ablate", type=click.Choice(ABLATIONS), default=None,
               help="Replace one head's output by zeros and watch the consequence.")
 @click.option("--no-story", is_flag=True, help="Hide the plain-words account after each layer.")
+@screen_options
 def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrices, full, temperature, ablate,
          no_story):
     """Run the model on TOKENS ("-" reads standard input) and show every step:
@@ -375,7 +415,7 @@ def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrice
     width = terminal_width(sys.stdout) if output is None else 120
     result = produce(trace, form, layers, not no_matrices, full, width, styled, not no_story)
     if output is not None:
-        write_file(output, result, force)
+        write_file(output, result, force, form)
     elif styled:
         print_styled(result)
     else:
@@ -389,6 +429,7 @@ def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrice
 @click.option("--full", is_flag=True, help="Show every direction even when the tables are wider than the terminal.")
 @click.option("--format", "form", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="table: labelled matrices; json: each head's blocks (and dense matrices up to d = 120).")
+@screen_options
 def weights(text, scale, tokenize, as_typed, full, form):
     """Show the weight matrices A_1, V_1, A_2, V_2 built for TOKENS."""
     from . import inputs
@@ -420,6 +461,7 @@ def weights(text, scale, tokenize, as_typed, full, form):
 @click.option("--ablate", type=click.Choice(ABLATIONS), default=None,
               help="Replace one head's output by zeros.")
 @click.option("--format", "form", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@screen_options
 def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate, form):
     """Measure induction on repeated random tokens: next-token accuracy and loss
     on first and later copies, induction and previous-token scores."""
@@ -452,6 +494,7 @@ def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate,
               help="The previous-token head's scale, kept fixed.")
 @tokenize_option
 @click.option("--format", "form", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@screen_options
 def sweep(text, scales, layer1_scale, tokenize, as_typed, form):
     """How the induction head's weight on the matched key sharpens with its
     scale, beside the closed form e^s / (e^s + k - 1)."""

@@ -29,15 +29,13 @@ class Failed(Exception):
     """The system failed the write (no such folder, no space, no permission)."""
 
 
-def write_to(binary, data: Data) -> None:
-    """bytes, text or text chunks to a binary stream, as UTF-8."""
+def write_to(binary, data: Data) -> int:
+    """bytes, text or text chunks to a binary stream, as UTF-8; the bytes written."""
     if isinstance(data, bytes):
-        binary.write(data)
-    elif isinstance(data, str):
-        binary.write(data.encode("utf-8"))
-    else:
-        for chunk in data:
-            binary.write(chunk.encode("utf-8"))
+        return binary.write(data)
+    if isinstance(data, str):
+        return binary.write(data.encode("utf-8"))
+    return sum(binary.write(chunk.encode("utf-8")) for chunk in data)
 
 
 def temporary_name(folder: str, name: str) -> str:
@@ -50,9 +48,9 @@ def temporary_name(folder: str, name: str) -> str:
     return os.path.join(folder, "." + name[:max(limit - len(tail) - 1, 1)] + tail)
 
 
-def write(path: str, data: Data, force: bool = False) -> str | None:
-    """Write ``data`` to ``path`` (see the module's docstring); return a note
-    for the person (a broken hard link), or None."""
+def write(path: str, data: Data, force: bool = False) -> tuple[int, str | None]:
+    """Write ``data`` to ``path`` (see the module's docstring); return the
+    bytes written and a note for the person (a broken hard link), or None."""
     try:
         current = os.stat(path)  # follows symlinks
     except FileNotFoundError:
@@ -64,10 +62,10 @@ def write(path: str, data: Data, force: bool = False) -> str | None:
     if current is not None and not stat.S_ISREG(current.st_mode):
         try:
             with open(path, "wb") as handle:  # a device, FIFO or terminal: through, in place
-                write_to(handle, data)
+                size = write_to(handle, data)
         except OSError as error:
             raise Failed(f"cannot write {path}: {error.strerror}") from None
-        return None
+        return size, None
     target = os.path.realpath(path)
     folder = os.path.dirname(target)
     if current is not None and not force and not (current.st_mode & 0o222 and os.access(target, os.W_OK)):
@@ -81,7 +79,7 @@ def write(path: str, data: Data, force: bool = False) -> str | None:
         raise Failed(f"cannot write {path}: {error.strerror} in {folder}") from None
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            write_to(handle, data)
+            size = write_to(handle, data)
         if current is not None:
             os.chmod(temporary, stat.S_IMODE(current.st_mode))
             try:
@@ -100,9 +98,9 @@ def write(path: str, data: Data, force: bool = False) -> str | None:
         _remove(temporary)
         raise
     if current is not None and current.st_nlink > 1:
-        return (f"{path} had {current.st_nlink} hard links: it now has new content, the other "
-                f"{current.st_nlink - 1} keep the old")
-    return None
+        return size, (f"{path} had {current.st_nlink} hard links: it now has new content, the other "
+                      f"{current.st_nlink - 1} keep the old")
+    return size, None
 
 
 def _remove(path: str) -> None:

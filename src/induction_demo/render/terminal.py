@@ -15,7 +15,9 @@ from rich.cells import cell_len
 from ..views import (Build, Cell, Document, Heading, Paragraph, Table, column_starts, header_lines,
                      plain as plain_text, row_starts)
 
-STYLE = {"faint": "dim", "masked": "bright_black", "top": "bold cyan", "title": "bold", "heading": "bold"}
+# Styles that read on dark and light themes alike: bright_black, the usual grey,
+# is the background colour of Solarized Dark.
+STYLE = {"faint": "dim", "masked": "dim", "top": "bold cyan", "title": "bold", "heading": "bold"}
 RULE, BAR = "─", "│"
 
 
