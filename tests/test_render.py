@@ -2,6 +2,8 @@
 import io
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.console import Console
 
@@ -97,3 +99,16 @@ def test_a_window_never_shows_a_position_before_0():
 
     out = invoke(["show", "猫 é y 猫 z 猫 猫 y é y y x y z", "--ablate", "previous-token"]).stdout
     assert "[window:" in out and "@-1" not in out
+
+
+short_words = st.lists(st.text("abcdefghij!", min_size=1, max_size=5), min_size=1, max_size=6, unique=True)
+
+
+@given(short_words, st.lists(st.integers(0, 5), min_size=1, max_size=8))
+@settings(max_examples=40, deadline=None)
+def test_up_to_8_tokens_of_6_distinct_words_show_whole_at_80_columns(words, picks):
+    from cli_runner import invoke
+
+    tokens = [words[k % len(words)] for k in picks]
+    out = invoke(["show", " ".join(tokens), "--width", "80"]).stdout
+    assert "[window:" not in out and max(cell_len(line) for line in out.splitlines()) <= 80

@@ -10,8 +10,8 @@ from . import inputs
 from . import text as fmt
 from .story import Sentence
 from .trace import Layer, Trace
-from .views import (Build, Document, Heading, Heatmaps, Math, Panel, Paragraph, Table, attention, count,
-                    next_token, predictions, stream, weight_matrix, write_a, write_v)
+from .views import (Build, Document, Heading, Heatmaps, Math, Panel, Paragraph, Split, Table, attention, count,
+                    halves, next_token, predictions, stream, subspaces, weight_matrix, write_a, write_v)
 
 Told = Optional[Dict[int, List[Sentence]]]
 """The story of a run, told once per trace (story.story), or None for none."""
@@ -52,22 +52,41 @@ def summary(trace: Trace, run_details: bool = True) -> Paragraph:
     ))
 
 
-def whole(build: Build) -> Table:
-    return build(None)
+Fit = Callable[["Build | Split"], List[Table]]
+"""Chooses how a table is shown: whole, in the parts of a Split, or as a window."""
 
 
-def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Callable[[Build], Table] = whole,
+def whole(build: Build | Split) -> list[Table]:
+    return [(build.whole if isinstance(build, Split) else build)(None)]
+
+
+def streamed(trace: Trace, key: str, title: tuple, y, compact: bool) -> Split:
+    """Y whole, or (on a narrow screen) half by half, or subspace by subspace."""
+    def part(where):
+        return lambda shown: stream(trace, f"{key}.{where[1][0]}", title, y, shown, compact, where)
+    return Split(lambda shown: stream(trace, key, title, y, shown, compact),
+                 (tuple(map(part, halves(trace))), tuple(map(part, subspaces(trace)))))
+
+
+def matrix(trace: Trace, key: str, title: tuple, blocks, write, vmax: float, compact: bool) -> Split:
+    """A d x d matrix whole, or (on a narrow screen) its nonzero blocks."""
+    return Split(lambda shown: weight_matrix(trace, key, title, blocks, write, shown, vmax, compact),
+                 () if compact else ((lambda shown: weight_matrix(trace, key, title, blocks, write, shown, vmax,
+                                                                  True),),))
+
+
+def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Fit = whole,
                  sentences: list | None = None, compact: bool = False) -> list:
     l, previous = layer.index, f"Y^({layer.index - 1})"
     ablated = " (ablated: its output is replaced by zeros)" if layer.ablated else ""
     out: list = [Heading(f"Layer {l}: {layer.name}{ablated}"), Paragraph(LAYER_SUMMARY[l])]
     if matrices:
-        out.append(fit(lambda shown: weight_matrix(
+        out += fit(matrix(
             trace, f"layer{l}.A",
             (Math(f"A_{l}"), " (d x d; s = scale, · = 0; rows: query directions, columns: key directions)"),
-            layer.only.head.qk, write_a(layer.scale), shown, vmax=layer.scale, nonzero_only=compact)))
+            layer.only.head.qk, write_a(layer.scale), layer.scale, compact))
     update = f"{previous} + W^(1) {previous} V_1" if l == 1 else f"W^(2) {previous} V_2"
-    out += [
+    for table in (
         fit(lambda shown: attention(
             trace, f"layer{l}.logits",
             ("Attention logits ", Math(f"a_ij = y_i A_{l} y_j^T"), " (rows: queries i, columns: keys j)"),
@@ -79,10 +98,10 @@ def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Callabl
             trace, f"layer{l}.weights",
             ("Attention weights ", Math(f"W^({l})"), ": softmax over each row's kept keys (largest highlighted)"),
             layer.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask, mark_top=True, shown=shown)),
-        fit(lambda shown: stream(
-            trace, f"layer{l}.output", ("Layer output ", Math(f"Y^({l}) = {update}"), " (· = exactly 0)"),
-            layer.output, shown, compact)),
-    ]
+        fit(streamed(trace, f"layer{l}.output", ("Layer output ", Math(f"Y^({l}) = {update}"), " (· = exactly 0)"),
+                     layer.output, compact)),
+    ):
+        out += table
     if sentences:
         out.append(Paragraph((f"What layer {l} did on this string:",)))
         out += [Paragraph(("• " + sentence.text,)) for sentence in sentences]
@@ -90,23 +109,24 @@ def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Callabl
 
 
 def walkthrough(trace: Trace, told: Told = None, layers=(1, 2), matrices: bool = True,
-                fit: Callable[[Build], Table] = whole, compact: bool = False) -> Document:
+                fit: Fit = whole, compact: bool = False) -> Document:
     """Input, each chosen layer in the lecture's order (with ``told``, its
     story, unless None), the predictions and the next-token probabilities.
 
-    ``fit(build)`` chooses each table's window: ``build(shown)`` builds the
-    table for the positions ``shown`` (None: all); the default shows all.
+    ``fit(build)`` chooses how each table is shown: ``build(shown)`` builds
+    it for the positions ``shown`` (None: all), and a ``Split`` offers
+    narrower parts too; the default shows every table whole.
     ``compact`` shows each A_l as its nonzero blocks only and leaves out the
     all-zero column blocks of each Y."""
-    blocks: list = [summary(trace), fit(lambda shown: stream(
+    blocks: list = [summary(trace), *fit(streamed(
         trace, "input",
         ("Input ", Math("Y^(0)"), ": one-hot token and position; the previous half is empty (· = exactly 0)"),
-        trace.embedding, shown, compact))]
+        trace.embedding, compact))]
     for layer in trace.layers:
         if layer.index in layers:
             blocks += layer_blocks(trace, layer, matrices, fit, (told or {}).get(layer.index), compact)
-    blocks.append(fit(lambda shown: predictions(trace, shown)))
-    blocks.append(fit(lambda shown: next_token(trace, shown)))
+    blocks += fit(lambda shown: predictions(trace, shown))
+    blocks += fit(lambda shown: next_token(trace, shown))
     return Document(title(trace), tuple(blocks))
 
 
@@ -121,20 +141,16 @@ def title(trace: Trace) -> str:
     return "Induction heads, step by step: " + " ".join(fmt.token(t) for t in trace.tokens)
 
 
-def weights(trace: Trace, fit: Callable[[Build], Table] = whole, compact: bool = False) -> Document:
+def weights(trace: Trace, fit: Fit = whole, compact: bool = False) -> Document:
     """A_1, V_1, A_2, V_2 as labelled tables (``compact``: their nonzero blocks only)."""
     blocks: list = [summary(trace, run_details=False)]
     for layer in trace.layers:
         l = layer.index
-        blocks += [
-            fit(lambda shown: weight_matrix(trace, f"A_{l}", (Math(f"A_{l}"), f", {layer.name} (s = scale, · = 0)"),
-                                            layer.only.head.qk, write_a(layer.scale), shown, vmax=layer.scale,
-                                            nonzero_only=compact)),
-            fit(lambda shown: weight_matrix(
-                trace, f"V_{l}",
-                (Math(f"V_{l}"), f", {layer.name} (rows: input directions, columns: output directions)"),
-                layer.only.head.ov, write_v, shown, nonzero_only=compact)),
-        ]
+        blocks += fit(matrix(trace, f"A_{l}", (Math(f"A_{l}"), f", {layer.name} (s = scale, · = 0)"),
+                             layer.only.head.qk, write_a(layer.scale), layer.scale, compact))
+        blocks += fit(matrix(trace, f"V_{l}",
+                             (Math(f"V_{l}"), f", {layer.name} (rows: input directions, columns: output directions)"),
+                             layer.only.head.ov, write_v, 1.0, compact))
     return Document(title(trace), tuple(blocks))
 
 

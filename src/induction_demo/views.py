@@ -94,7 +94,8 @@ def header_lines(table: Table) -> list[tuple[str, list[str]]]:
         offset = k - (height - len(lines))
         return lines[offset] if offset >= 0 else ""
 
-    return [(at(table.corner, k), [at(h, k) for h in table.columns]) for k in range(height)]
+    lines = [(at(table.corner, k), [at(h, k) for h in table.columns]) for k in range(height)]
+    return [line for line in lines if line[0] or any(line[1])] or lines[-1:]  # no line with nothing in it
 
 
 class Heading(NamedTuple):
@@ -145,6 +146,30 @@ class Heatmaps(NamedTuple):
 
 GAP_COLUMN, GAP_ROW = "…", "⋮"
 Build = Callable[["Sequence[int] | None"], Table]
+
+
+class Split(NamedTuple):
+    """A table, and ways to show all of it in narrower tables, for a screen
+    too narrow for the whole, coarsest first: a stream's halves, then its
+    subspaces; a matrix's nonzero blocks. Each is built for a window of
+    positions (None: all)."""
+
+    whole: Build
+    parts: tuple[tuple[Build, ...], ...]
+
+
+def halves(trace: Trace) -> list[tuple[str, tuple[str, ...]]]:
+    """The residual stream's halves: (label, subspace names), the current half first."""
+    groups: dict[str, list[str]] = {}
+    for name in trace.basis.names:
+        groups.setdefault(name.rpartition(" ")[0], []).append(name)
+    label = {"": "current half", "prev": "previous half"}
+    return [(label.get(prefix, prefix), tuple(names)) for prefix, names in groups.items()]
+
+
+def subspaces(trace: Trace) -> list[tuple[str, tuple[str, ...]]]:
+    """Each subspace of the residual stream on its own: (label, (name,))."""
+    return [("subspace", (name,)) for name in trace.basis.names]
 
 
 def plain(parts: tuple) -> str:
@@ -284,10 +309,15 @@ def weight_matrix(trace: Trace, key: str, title: tuple, blocks: tuple[Block, ...
 
 
 def stream(trace: Trace, key: str, title: tuple, y: Stream, shown: Sequence[int] | None = None,
-           nonzero_only: bool = False) -> Table:
+           nonzero_only: bool = False, half: tuple[str, tuple[str, ...]] | None = None) -> Table:
     """An N x d representation Y: a row per position, a column per direction.
-    With ``nonzero_only``, only the subspaces holding a nonzero entry."""
+    With ``nonzero_only``, only the subspaces holding a nonzero entry. With
+    ``half`` (a label and its subspaces), only those, with 1 written ``1``."""
     directions = _directions(trace, shown)
+    if half is not None:
+        label, names = half
+        directions = [(k, b) for k, b in directions if trace.basis.names[b] in names]
+        title = title + (f"; {label} {', '.join(names)}" if label == "subspace" else f"; {label}: {', '.join(names)}",)
     kept = {b for b, name in enumerate(trace.basis.names) if y.nonzero(name)}
     if nonzero_only:
         directions = [(k, b) for k, b in directions if b in kept]
@@ -299,7 +329,8 @@ def stream(trace: Trace, key: str, title: tuple, y: Stream, shown: Sequence[int]
     rows = tuple(
         _gap_row(len(indices), 2) if i is None else Row(_position_labels(trace, i), tuple(
             Cell(GAP_COLUMN, gap=True) if c is None
-            else Cell(fmt.cell(matrix[i, c], fmt.WEIGHT_DECIMALS), float(matrix[i, c]), faint=b not in kept)
+            else Cell("1" if half is not None and matrix[i, c] == 1 else fmt.cell(matrix[i, c], fmt.WEIGHT_DECIMALS),
+                      float(matrix[i, c]), faint=b not in kept)
             for c, b in zip(indices, groups)
         ))
         for i in _positions(trace, shown)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 
-from ..views import (Build, Cell, Document, Heading, Paragraph, Table, column_starts, header_lines,
+from ..views import (Build, Cell, Document, Heading, Paragraph, Split, Table, column_starts, header_lines,
                      plain as plain_text, row_starts)
 
 # Styles that read on dark and light themes alike: bright_black, the usual grey,
@@ -123,18 +123,24 @@ def _window_note(table: Table) -> str:
 
 def fitter(order: list[int], width: int):
     """A ``fit`` for ``documents.walkthrough``: each table whole if it fits
-    ``width`` cells, else the largest window of the first positions of
-    ``order`` (``views.priority``: the most interesting first) that fits
-    (at least one position)."""
+    ``width`` cells; else its parts (a stream's halves, a matrix's nonzero
+    blocks), whole, if each fits; else the largest window of the first
+    positions of ``order`` (``views.priority``: the most interesting first)
+    that fits (at least one position)."""
 
-    def fit(build: Build) -> Table:
+    def fit(choice: Build | Split) -> list[Table]:
+        build, parts = (choice.whole, choice.parts) if isinstance(choice, Split) else (choice, ())
         n = len(order)
         # Every table over positions has at least n columns of at least 2 cells:
         # when that cannot fit, do not build the whole (it may be huge).
         if 2 * n < width:
             whole = build(None)
             if table_width(whole) <= width:
-                return whole
+                return [whole]
+            for level in parts:  # every cell still, in narrower tables
+                tables = [part(None) for part in level]
+                if all(table_width(table) <= width for table in tables):
+                    return tables
 
         def fits(k: int) -> bool:
             return table_width(build(order[:k])) <= width
@@ -148,7 +154,7 @@ def fitter(order: list[int], width: int):
         while bad - good > 1:
             mid = (good + bad) // 2
             good, bad = (mid, bad) if fits(mid) else (good, mid)
-        return build(order[:max(good, 1)])
+        return [build(order[:max(good, 1)])]
 
     return fit
 
