@@ -97,7 +97,7 @@ def test_a_window_never_shows_a_position_before_0():
     # With the previous-token head ablated, a copy's key can be @0, whose key before it does not exist.
     from cli_runner import invoke
 
-    out = invoke(["show", "猫 é y 猫 z 猫 猫 y é y y x y z", "--ablate", "previous-token"]).stdout
+    out = invoke(["show", "猫 é y 猫 z 猫 猫 y é y y x y z", "--ablate", "previous-token", "--width", "50"]).stdout
     assert "[window:" in out and "@-1" not in out
 
 
