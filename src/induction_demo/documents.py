@@ -118,15 +118,18 @@ def walkthrough(trace: Trace, told: Told = None, layers=(1, 2), matrices: bool =
     narrower parts too; the default shows every table whole.
     ``compact`` shows each A_l as its nonzero blocks only and leaves out the
     all-zero column blocks of each Y."""
-    blocks: list = [summary(trace), *fit(streamed(
-        trace, "input",
-        ("Input ", Math("Y^(0)"), ": one-hot token and position; the previous half is empty (· = exactly 0)"),
-        trace.embedding, compact))]
+    first = min(layers)  # a layer's view starts from its own input, Y^(first - 1)
+    y, about = (trace.embedding, ": one-hot token and position; the previous half is empty (· = exactly 0)") \
+        if first == 1 else (trace.layers[first - 2].output, f": the output of layer {first - 1} (· = exactly 0)")
+    blocks: list = [summary(trace), *fit(streamed(trace, "input", ("Input ", Math(f"Y^({first - 1})"), about), y,
+                                                  compact))]
     for layer in trace.layers:
         if layer.index in layers:
             blocks += layer_blocks(trace, layer, matrices, fit, (told or {}).get(layer.index), compact)
-    blocks += fit(lambda shown: predictions(trace, shown))
-    blocks += fit(lambda shown: next_token(trace, shown))
+    # A row per position, whatever the width: never a window.
+    source = "" if trace.layers[-1].index in layers else (
+        f"; read off layer {trace.layers[-1].index}'s output, which this view does not show")
+    blocks += [predictions(trace, source), next_token(trace)]
     return Document(title(trace), tuple(blocks))
 
 

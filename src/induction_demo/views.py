@@ -365,21 +365,15 @@ def attention(trace: Trace, key: str, title: tuple, matrix: np.ndarray, decimals
                  shown=0 if shown is None else len(shown))
 
 
-def predictions(trace: Trace, shown: Sequence[int] | None = None) -> Table:
-    positions = _positions(trace, shown)
-    ps = [None if i is None else trace.predictions[i] for i in positions]
-    gap = Cell(GAP_COLUMN, gap=True)
-    rows = (
-        Row(("token",), tuple(gap if p is None else Cell(fmt.token(p.token)) for p in ps)),
-        Row(("next",), tuple(
-            gap if p is None else
-            Cell(" / ".join(fmt.token(c) for c in p.candidates) or fmt.NONE, top=p.next is not None)
-            for p in ps
-        )),
-    )
-    columns = tuple((GAP_COLUMN,) if p is None else (f"@{p.position}",) for p in ps)
-    return Table("predictions", ("Predictions: the token each position says comes next (— = nothing to copy)",),
-                 ("",), columns, rows, align="center", shown=0 if shown is None else len(shown))
+def predictions(trace: Trace, source: str = "") -> Table:
+    """A row per position: the token it says comes next (every tied one), or
+    — where there is nothing to copy. Never windowed: its width does not grow
+    with the input."""
+    rows = tuple(Row(_position_labels(trace, p.position), (
+        Cell(" / ".join(fmt.token(c) for c in p.candidates) or fmt.NONE, top=p.next is not None),))
+        for p in trace.predictions)
+    return Table("predictions", ("Predictions: the token each position says comes next (— = nothing to copy)"
+                                 + source,), ("", ""), (("next",),), rows, align="left")
 
 
 TOP = 3  # choices shown per position
