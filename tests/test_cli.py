@@ -213,3 +213,14 @@ def test_reading_tokens_from_a_terminal_says_how_to_end_them():
     os.close(main_end)
     assert process.returncode == 0 and json.loads(out)["tokens"] == ["!", "a", "b", "a", "c", "b"]
     assert err.decode().startswith("Type the tokens, then Ctrl-D") and err.count(b"\n") == 1
+
+
+def test_readmes_excerpt_is_the_80_column_view_as_printed():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    start = readme.index("    Attention logits a_ij = y_i A_2 y_j^T")
+    excerpt = readme[start:readme.index("\n\nThe whole output is in", start)]
+    printed = invoke(["show", "! a b a c b", "--width", "80", "--layer", "2", "--no-matrices"]).stdout
+    for block in excerpt.split("\n\n"):
+        assert "\n".join(line[4:] for line in block.splitlines()) in printed
