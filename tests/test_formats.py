@@ -141,10 +141,11 @@ def test_html_escapes_tokens():
     assert "&lt;script&gt;" in out and "&amp;" in out
 
 
-def test_html_marks_masked_cells_row_maxima_and_shades_by_value():
+def test_html_marks_masked_cells_the_heads_job_and_shades_by_value():
     out = show(LECTURE, "--format", "html")
     assert out.count('<td class="masked">×</td>') == 2 * 2 * 21  # masked and weights tables of both layers
-    assert '<td class="top" style="background: rgb(8, 48, 107); color: #fff">1.00</td>' in out
+    assert '<td class="top" style="background: rgb(8, 48, 107); color: #fff">[1.00]</td>' in out
+    assert '<td class="faint">nothing to copy</td>' in out
 
 
 # --- SVG ------------------------------------------------------------------------------

@@ -45,22 +45,29 @@ def styled(document: views.Document) -> str:
     return out.getvalue()
 
 
-def test_the_largest_weight_of_each_row_is_highlighted_in_colour():
+def test_where_the_head_does_its_job_is_marked_and_rows_with_nothing_to_copy_are_quiet():
+    from induction_demo import mechanism
+
     trace = run(tuple("! a b a c b".split()))
     layer = trace.layers[1]
-    table = views.attention(trace, "w", "weights", layer.weights, 2, mask=layer.mask, mark_top=True)
+    table = views.attention(trace, "w", "weights", layer.weights, 2, mask=layer.mask,
+                            job=mechanism.cells(trace, layer), quiet=True)
     text = styled(views.Document("t", (table,)))
-    # bold cyan is ESC[1;36m; rows 1, 3 and 5 put 1.00 on one key, row 2 splits 0.50/0.50, row 4 0.25 x 4
-    assert text.count("\x1b[1;36m1.00") == 3
-    assert text.count("\x1b[1;36m0.50") == 2
-    assert text.count("\x1b[1;36m0.25") == 4
+    # @3 a copies from @2 and @5 b from @3: marked [1.00], in bold cyan (ESC[1;36m); nothing else is
+    assert text.count("\x1b[1;36m[1.00]") == 2 and text.count("\x1b[1;36m") == 2
+    notes = [row.cells[-1].text for row in table.rows]
+    assert notes == ["nothing before", "nothing to copy", "nothing to copy", "", "nothing to copy", ""]
+    assert all(c.faint for c in table.rows[4].cells if not c.masked) and not any(c.faint for c in table.rows[3].cells)
 
 
 def test_masked_cells_are_marked_and_never_highlighted():
+    from induction_demo import mechanism
+
     trace = run(tuple("a b".split()))
     layer = trace.layers[0]
-    table = views.attention(trace, "w", "weights", layer.weights, 2, mask=layer.mask, mark_top=True)
-    assert [[c.text for c in row.cells] for row in table.rows] == [["×", "×"], ["1.00", "×"]]
+    table = views.attention(trace, "w", "weights", layer.weights, 2, mask=layer.mask,
+                            job=mechanism.cells(trace, layer))
+    assert [[c.text for c in row.cells] for row in table.rows] == [["×", "×"], ["[1.00]", "×"]]
     assert not any(c.top for c in table.rows[0].cells)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Callable, Dict, List, Optional
 
-from . import inputs
+from . import inputs, mechanism
 from . import text as fmt
 from .story import Sentence
 from .trace import Layer, Trace
@@ -22,6 +22,11 @@ LAYER_SUMMARY = {
         " copies the key's token and position into the previous half."),
     2: (Math("A_2"), " scores keys whose previous token is the query's (", Math("a_ij = s [x_i = x_(j-1)]"), "); ",
         Math("V_2"), " keeps the key's current half."),
+}
+
+JOB = {
+    1: "[ ] = where the head does its job: the key just before the query",
+    2: "[ ] = where the head does its job: the key right after an earlier copy of the query's token",
 }
 
 EQUATIONS = (
@@ -68,6 +73,11 @@ def streamed(trace: Trace, key: str, title: tuple, y, compact: bool) -> Split:
                  (tuple(map(part, halves(trace))), tuple(map(part, subspaces(trace)))))
 
 
+def quieted(build) -> Split:
+    """An attention table with its margin notes, or (on a narrow screen) without them."""
+    return Split(lambda shown: build(shown, True), ((lambda shown: build(shown, False),),))
+
+
 def matrix(trace: Trace, key: str, title: tuple, blocks, write, vmax: float, compact: bool) -> Split:
     """A d x d matrix whole, or (on a narrow screen) its nonzero blocks."""
     return Split(lambda shown: weight_matrix(trace, key, title, blocks, write, shown, vmax, compact),
@@ -86,18 +96,21 @@ def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Fit = w
             (Math(f"A_{l}"), " (d x d; s = scale, · = 0; rows: query directions, columns: key directions)"),
             layer.only.head.qk, write_a(layer.scale), layer.scale, compact))
     update = f"{previous} + W^(1) {previous} V_1" if l == 1 else f"W^(2) {previous} V_2"
+    job = mechanism.cells(trace, layer)
     for table in (
         fit(lambda shown: attention(
             trace, f"layer{l}.logits",
-            ("Attention logits ", Math(f"a_ij = y_i A_{l} y_j^T"), " (rows: queries i, columns: keys j)"),
-            layer.logits, fmt.LOGIT_DECIMALS, shown=shown, vmax=layer.scale)),
-        fit(lambda shown: attention(
-            trace, f"layer{l}.masked", ("Masked attention: query i keeps keys ", Math("j < i"), " (× = masked)"),
-            layer.logits, fmt.LOGIT_DECIMALS, mask=layer.mask, shown=shown, vmax=layer.scale)),
-        fit(lambda shown: attention(
+            ("Attention logits ", Math(f"a_ij = y_i A_{l} y_j^T"), f" (rows: queries i, columns: keys j; {JOB[l]})"),
+            layer.logits, fmt.LOGIT_DECIMALS, job=job, shown=shown, vmax=layer.scale)),
+        fit(quieted(lambda shown, notes: attention(
+            trace, f"layer{l}.masked",
+            ("Masked attention: query i keeps keys ", Math("j < i"), f" (× = masked; {JOB[l]})"),
+            layer.logits, fmt.LOGIT_DECIMALS, mask=layer.mask, job=job, quiet=True, shown=shown, vmax=layer.scale,
+            notes=notes))),
+        fit(quieted(lambda shown, notes: attention(
             trace, f"layer{l}.weights",
-            ("Attention weights ", Math(f"W^({l})"), ": softmax over each row's kept keys (largest highlighted)"),
-            layer.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask, mark_top=True, shown=shown)),
+            ("Attention weights ", Math(f"W^({l})"), f": softmax over each row's kept keys ({JOB[l]})"),
+            layer.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask, job=job, quiet=True, shown=shown, notes=notes))),
         fit(streamed(trace, f"layer{l}.output", ("Layer output ", Math(f"Y^({l}) = {update}"), " (· = exactly 0)"),
                      layer.output, compact)),
     ):

@@ -340,28 +340,39 @@ def stream(trace: Trace, key: str, title: tuple, y: Stream, shown: Sequence[int]
                  shown=0 if shown is None else len(shown))
 
 
+NOTHING_BEFORE, NOTHING_TO_COPY = "nothing before", "nothing to copy"
+
+
 def attention(trace: Trace, key: str, title: tuple, matrix: np.ndarray, decimals: int,
-              mask: np.ndarray | None = None, mark_top: bool = False,
-              shown: Sequence[int] | None = None, vmax: float = 1.0) -> Table:
-    """An N x N attention matrix: rows are queries i, columns keys j; with
-    ``mask``, cells outside it are masked; with ``mark_top``, each row's
-    largest kept value is marked."""
+              mask: np.ndarray | None = None, job: np.ndarray | None = None, quiet: bool = False,
+              shown: Sequence[int] | None = None, vmax: float = 1.0, notes: bool = True) -> Table:
+    """An N x N attention matrix: rows are queries i, columns keys j. With
+    ``mask``, cells outside it are masked. With ``job`` (mechanism.cells),
+    the cells where the head does its job are written ``[x]`` and marked.
+    With ``quiet``, a row with no such cell among its kept keys is faint and
+    says why in the right margin (unless not ``notes``): nothing before it, or
+    nothing to copy."""
     positions = _positions(trace, shown)
+    margin = (Cell(""),) if quiet and notes else ()
     rows = []
     for i in positions:
         if i is None:
-            rows.append(_gap_row(len(positions), 2))
+            rows.append(_gap_row(len(positions) + len(margin), 2))
             continue
         kept = np.ones(trace.n, dtype=bool) if mask is None else mask[i]
-        top = matrix[i][kept].max() if mark_top and kept.any() else None
+        marked = np.zeros(trace.n, dtype=bool) if job is None else job[i] & kept
+        faint = quiet and not marked.any()
+        note = () if not margin else (Cell(NOTHING_BEFORE if not kept.any() else NOTHING_TO_COPY, faint=True),) \
+            if faint else margin
         rows.append(Row(_position_labels(trace, i), tuple(
             Cell(GAP_COLUMN, gap=True) if j is None
-            else Cell(fmt.number(matrix[i, j], decimals), float(matrix[i, j]), top=matrix[i, j] == top)
+            else Cell(f"[{fmt.number(matrix[i, j], decimals)}]" if marked[j] else fmt.number(matrix[i, j], decimals),
+                      float(matrix[i, j]), top=bool(marked[j]), faint=faint)
             if kept[j] else Cell(fmt.MASKED, masked=True)
             for j in positions
-        )))
+        ) + note))
     columns = tuple(("", GAP_COLUMN) if j is None else (fmt.token(trace.tokens[j]), f"@{j}") for j in positions)
-    return Table(key, title, ("query \\ key", ""), columns, tuple(rows), vmax=vmax,
+    return Table(key, title, ("query \\ key", ""), columns + (("", ""),) * len(margin), tuple(rows), vmax=vmax,
                  shown=0 if shown is None else len(shown))
 
 

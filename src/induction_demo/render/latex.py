@@ -71,6 +71,8 @@ def _cell(cell, vmax: float) -> str:
         return r"\masked"
     if cell.text == fmt.ZERO:
         return r"\z"
+    if cell.faint:  # a quiet row: grey, unshaded
+        return r"\textcolor{black!45}{" + escape(cell.text) + "}"
     text = escape(cell.text)
     if cell.top:
         text = r"\textbf{" + text + "}"
