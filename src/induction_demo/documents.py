@@ -175,5 +175,6 @@ def heatmaps(trace: Trace, told: Told = None, layers=(1, 2)) -> Heatmaps:
     return Heatmaps(
         labels=tuple(f"{fmt.token(t)} @{i}" for i, t in enumerate(trace.tokens)),
         panels=tuple(Panel(layer.index, f"Layer {layer.index}: {layer.name}", layer.weights, layer.mask,
-                           tuple(s.text for s in (told or {}).get(layer.index, ())))
+                           tuple(s.text for s in (told or {}).get(layer.index, ())),
+                           mechanism.cells(trace, layer) & layer.mask, JOB[layer.index])
                      for layer in trace.layers if layer.index in layers))

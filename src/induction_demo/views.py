@@ -137,6 +137,8 @@ class Panel(NamedTuple):
     weights: np.ndarray  # [N, N]
     mask: np.ndarray  # [N, N] bool: False where masked
     story: tuple[str, ...]  # the layer's sentences
+    job: np.ndarray  # [N, N] bool: where the head does its job (mechanism.cells), marked
+    legend: str  # what the mark means
 
 
 class Heatmaps(NamedTuple):

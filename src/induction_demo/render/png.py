@@ -10,6 +10,7 @@ written as its code point, U+732B, and a line under the picture says so.
 from __future__ import annotations
 
 import io
+import textwrap
 import warnings
 
 import numpy as np
@@ -50,8 +51,6 @@ STORY_LINES = 8  # lines of each layer's story printed under its heatmap
 
 
 def _story_text(sentences: tuple[str, ...], drawable: Drawable) -> str:
-    import textwrap
-
     lines = [line for s in sentences for line in textwrap.wrap("• " + drawable(s), 60)]
     return "\n".join(lines[:STORY_LINES] + (["…"] if len(lines) > STORY_LINES else []))
 
@@ -72,6 +71,8 @@ def render(view: Heatmaps) -> bytes:
 
 
 def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
+    import matplotlib.patches  # noqa: F401  (Rectangle)
+
     drawable = Drawable()
     n = len(view.labels)
     size = min(PANEL_INCHES, max(4.5, 2.0 + 0.35 * n))
@@ -86,7 +87,11 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
     for ax, panel in zip(axes[0], view.panels):
         weights = np.ma.masked_array(panel.weights, mask=~panel.mask)
         image = ax.imshow(weights, cmap=cmap, vmin=0.0, vmax=1.0)
-        ax.set_title(f"{drawable(panel.title)}\nattention weights $W^{{({panel.index})}}$")
+        ax.set_title(f"{drawable(panel.title)}\nattention weights $W^{{({panel.index})}}$\n"
+                     + "\n".join(textwrap.wrap(drawable(panel.legend), 50)), fontsize=10)
+        for i, j in np.argwhere(panel.job):  # where the head does its job: framed
+            ax.add_patch(matplotlib.patches.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="#d95f02",
+                                                      linewidth=2.0 if n <= LABEL_UP_TO else 0.8))
         ax.set_xticks(ticks, [labels[i] for i in ticks], rotation=90, fontsize=7 if n > 20 else None)
         ax.set_yticks(ticks, [labels[i] for i in ticks], fontsize=7 if n > 20 else None)
         ax.set_xlabel("key j")
@@ -100,7 +105,8 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
             ax.scatter(masked[:, 1], masked[:, 0], marker="x", s=12, color="#aaaaaa", linewidths=0.8)
             for i, j in np.argwhere(panel.mask):
                 value = panel.weights[i, j]
-                ax.text(j, i, fmt.number(value, fmt.WEIGHT_DECIMALS), ha="center", va="center", fontsize=7,
+                text = fmt.number(value, fmt.WEIGHT_DECIMALS)
+                ax.text(j, i, f"[{text}]" if panel.job[i, j] else text, ha="center", va="center", fontsize=7,
                         color="white" if value > 0.55 else "black")
         fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
     fig.tight_layout(rect=(0, below / (size + 0.6 + below), 1, 1))
