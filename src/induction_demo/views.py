@@ -402,10 +402,12 @@ def next_token(trace: Trace, shown: Sequence[int] | None = None) -> Table:
             rows.append(_gap_row(top + 1, 2))
             continue
         order = np.argsort(-trace.probs[i], kind="stable")[:top]  # most probable first, ties in vocabulary order
+        copies = trace.predictions[i].next is not None
+        # A row with nothing to copy is a blend, not a prediction: faint and unshaded, so nobody reads it as one.
         cells = [Cell(f"{fmt.token(trace.vocab[t])} {fmt.number(trace.probs[i, t], fmt.WEIGHT_DECIMALS)}",
-                      float(trace.probs[i, t])) for t in order]
-        note = "" if trace.predictions[i].next is not None else "nothing to copy"
-        rows.append(Row(_position_labels(trace, i), tuple(cells) + (Cell(note),)))
+                      float(trace.probs[i, t]) if copies else None, faint=not copies) for t in order]
+        note = "" if copies else NOTHING_TO_COPY
+        rows.append(Row(_position_labels(trace, i), tuple(cells) + (Cell(note, faint=not copies),)))
     ordinals = ("1st", "2nd", "3rd")[:top]
     title = ("Next-token probabilities ", Math("P = softmax(Y^(2) W_U / T)"),
              f", T = {fmt.parameter(trace.temperature, fmt.WEIGHT_DECIMALS)}: the {top} most probable tokens "
