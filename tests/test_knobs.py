@@ -178,3 +178,15 @@ def test_sweep_cli_shows_one_table_and_refuses_strings_with_nothing_to_copy():
     assert "s = 1.0" in out and "s = 100.0" in out and "closed form" in out
     assert invoke(["sweep", "a b c"]).exit_code == 2
     assert invoke(["sweep", "a b a", "--scale", "1,x"]).exit_code == 2
+
+
+def test_an_ablated_view_sets_the_intact_predictions_beside_and_labels_blends():
+    out = invoke(["show", "! a b a c b", "--ablate", "previous-token", "--layer", "2", "--no-matrices"]).stdout
+    table = out[out.index("Predictions:"):out.index("Next-token probabilities")]
+    assert "intact model" in table
+    assert "@5 b a (blend 0.40)         a" in table and "@3 a ! / a / b (blend 0.33) b" in table
+    assert "what looks like a prediction is a blend" in out
+    plain = invoke(["show", "! a b a c b", "--ablate", "induction", "--layer", "2", "--no-matrices"]).stdout
+    rows = plain[plain.index("Predictions:"):].splitlines()
+    assert "@3 a —" in "\n".join(rows) and rows[6].split()[-1] == "b"  # ablated: nothing; intact: b
+    assert "blend" not in invoke(["show", "! a b a c b"]).stdout  # an intact run copies

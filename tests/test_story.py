@@ -17,10 +17,12 @@ SHOW_CASES = sorted(c for c in CASES.iterdir() if (c / "args.txt").read_text().s
 
 def expected_kinds(tokens: list[str], ablate: str | None = None) -> set[str]:
     """The special cases of layer 2 that occur in ``tokens``, by the plain rule
-    (with a head ablated, the story names the ablation instead of copies)."""
+    (with a head ablated, the story names the ablation instead of copies, and
+    the blends the previous-token head's ablation leaves)."""
     kinds = {"nothing-before"}
-    if ablate:
-        return kinds | {"ablated"}
+    if ablate:  # without the previous-token head, what would have been copied is a blend
+        blend = ablate == "previous-token" and any(predicted(tokens, i) for i in range(len(tokens)))
+        return kinds | {"ablated"} | ({"blend"} if blend else set())
     for i, x in enumerate(tokens):
         earlier = [k for k in range(i - 1) if tokens[k] == x]
         if i and x not in tokens[:i]:

@@ -122,7 +122,7 @@ def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Fit = w
 
 
 def walkthrough(trace: Trace, told: Told = None, layers=(1, 2), matrices: bool = True,
-                fit: Fit = whole, compact: bool = False) -> Document:
+                fit: Fit = whole, compact: bool = False, intact: Trace | None = None) -> Document:
     """Input, each chosen layer in the lecture's order (with ``told``, its
     story, unless None), the predictions and the next-token probabilities.
 
@@ -130,7 +130,8 @@ def walkthrough(trace: Trace, told: Told = None, layers=(1, 2), matrices: bool =
     it for the positions ``shown`` (None: all), and a ``Split`` offers
     narrower parts too; the default shows every table whole.
     ``compact`` shows each A_l as its nonzero blocks only and leaves out the
-    all-zero column blocks of each Y."""
+    all-zero column blocks of each Y. ``intact``, the same input run with
+    nothing ablated, puts its predictions beside an ablated run's."""
     first = min(layers)  # a layer's view starts from its own input, Y^(first - 1)
     y, about = (trace.embedding, ": one-hot token and position; the previous half is empty (· = exactly 0)") \
         if first == 1 else (trace.layers[first - 2].output, f": the output of layer {first - 1} (· = exactly 0)")
@@ -142,13 +143,14 @@ def walkthrough(trace: Trace, told: Told = None, layers=(1, 2), matrices: bool =
     # A row per position, whatever the width: never a window.
     source = "" if trace.layers[-1].index in layers else (
         f"; read off layer {trace.layers[-1].index}'s output, which this view does not show")
-    blocks += [predictions(trace, source), next_token(trace)]
+    blocks += [predictions(trace, source, mechanism.copies(trace), intact), next_token(trace)]
     return Document(title(trace), tuple(blocks))
 
 
-def handout(trace: Trace, told: Told = None, layers=(1, 2), matrices: bool = True) -> Document:
+def handout(trace: Trace, told: Told = None, layers=(1, 2), matrices: bool = True,
+            intact: Trace | None = None) -> Document:
     """The walkthrough with the model's equations first: for documents."""
-    walk = walkthrough(trace, told, layers, matrices, compact=inputs.compact(trace.basis.d))
+    walk = walkthrough(trace, told, layers, matrices, compact=inputs.compact(trace.basis.d), intact=intact)
     model = [Heading("The model")] + [Paragraph(line) for line in EQUATIONS]
     return Document(walk.title, walk.blocks[:1] + tuple(model) + walk.blocks[1:])
 

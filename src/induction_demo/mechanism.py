@@ -37,3 +37,12 @@ def cells(trace: Trace, layer: Layer) -> np.ndarray:  # -> [N, N] bool, rows que
     for run in layer.heads:
         selected |= sum(compare(y[b.rows], relation(b, trace.basis), y[b.cols], trace.n) for b in run.head.qk) > 0
     return selected
+
+
+def copies(trace: Trace) -> np.ndarray:  # -> [N] bool
+    """Where the last layer's prediction is a copy: most of the query's weight
+    sits on the cells its head is built for. Elsewhere a predicted token is a
+    blend (with the previous-token head ablated, every key weighs the same and
+    the top token is just the most frequent earlier one)."""
+    layer = trace.layers[-1]
+    return (layer.weights * (cells(trace, layer) & layer.mask)).sum(axis=1) > 0.5

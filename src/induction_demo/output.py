@@ -23,6 +23,11 @@ def produce(trace: Trace, form: str, layers=(1, 2), matrices: bool = True, full:
     """The trace in format ``form`` (checked against the format's limits)."""
     inputs.format_size(form, trace.tokens)
     told = tell(trace) if story else None
+    intact = None
+    if trace.ablate:  # what the same input predicts with nothing ablated, to set beside
+        from .model import run
+
+        intact = run(trace.tokens, trace.scale, temperature=trace.temperature)
     if form == "json":
         from .render import json as render_json
 
@@ -32,7 +37,8 @@ def produce(trace: Trace, form: str, layers=(1, 2), matrices: bool = True, full:
 
         fit = documents.whole if full else terminal.fitter(priority(trace), width)
         compact = full and inputs.compact(trace.basis.d)  # every cell, as a handout shows them
-        document = terminal.with_notice(documents.walkthrough(trace, told, layers, matrices, fit, compact), width)
+        document = terminal.with_notice(documents.walkthrough(trace, told, layers, matrices, fit, compact, intact),
+                                        width)
         if form == "svg":
             from .render import svg
 
@@ -43,7 +49,7 @@ def produce(trace: Trace, form: str, layers=(1, 2), matrices: bool = True, full:
 
         return png.render(documents.heatmaps(trace, told, layers))
     module = import_module(f".render.{form}", __package__)
-    return module.render(documents.handout(trace, told, layers, matrices))
+    return module.render(documents.handout(trace, told, layers, matrices, intact))
 
 
 def weights(trace: Trace, form: str, full: bool = False, width: int = 120):

@@ -16,6 +16,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import text as fmt
+from . import mechanism
 from .tokens import earlier_occurrences
 from .trace import Trace
 
@@ -23,7 +24,7 @@ LISTED = 12  # positions listed by name in one sentence before "and N more"
 
 
 class Sentence(NamedTuple):
-    kind: str  # nothing-before, look-back, output, first-occurrence, copy, split, consecutive-repeat, tie, ablated
+    kind: str  # nothing-before, look-back, output, first-occurrence, copy, split, consecutive-repeat, tie, ablated, blend
     text: str
 
 
@@ -100,6 +101,15 @@ def layer2(trace: Trace) -> list[Sentence]:
     if layer.ablated:
         out.append(Sentence("ablated", "This head is ablated: its output is replaced by zeros, so nothing is "
                                        "copied and no position predicts anything."))
+    if first.ablated and not layer.ablated:
+        copied = mechanism.copies(trace)
+        blends = [f"{_at(trace, p.position)} gets " + " or ".join(f"`{fmt.token(c)}`" for c in p.candidates)
+                  + f" ({_w(trace.scores[p.position, trace.vocab.index(p.next)])}"
+                  + (" each, a tie)" if len(p.candidates) > 1 else ")")
+                  for p in trace.predictions if p.next is not None and not copied[p.position]]
+        if blends:
+            out.append(Sentence("blend", "So what looks like a prediction is a blend, the most frequent earlier "
+                                         "token with its share of Y^(2), not a copy: " + _series(blends) + "."))
     if first.ablated or layer.ablated:
         return out
     firsts, repeats, copies = [], [], []

@@ -378,15 +378,33 @@ def attention(trace: Trace, key: str, title: tuple, matrix: np.ndarray, decimals
                  shown=0 if shown is None else len(shown))
 
 
-def predictions(trace: Trace, source: str = "") -> Table:
+def predictions(trace: Trace, source: str = "", copies: np.ndarray | None = None,
+                intact: Trace | None = None) -> Table:
     """A row per position: the token it says comes next (every tied one), or
-    — where there is nothing to copy. Never windowed: its width does not grow
-    with the input."""
-    rows = tuple(Row(_position_labels(trace, p.position), (
-        Cell(" / ".join(fmt.token(c) for c in p.candidates) or fmt.NONE, top=p.next is not None),))
+    — where there is nothing to copy. Where ``copies`` (mechanism.copies) is
+    False, the token is a blend, not a copy, and says so with its share of
+    Y^(2)'s token block. With ``intact`` (the same input, nothing ablated),
+    its predictions stand beside. Never windowed: its width does not grow with
+    the input."""
+    def cell(p, i, copied):
+        if p.next is None:
+            return Cell(fmt.NONE)
+        text = " / ".join(fmt.token(c) for c in p.candidates)
+        if copied:
+            return Cell(text, top=True)
+        share = fmt.number(trace.scores[i, trace.vocab.index(p.next)], fmt.WEIGHT_DECIMALS)
+        return Cell(f"{text} (blend {share})", faint=True)
+
+    copied = np.ones(trace.n, dtype=bool) if copies is None else copies
+    rows = tuple(Row(_position_labels(trace, p.position), (cell(p, p.position, copied[p.position]),) + (
+        (cell(intact.predictions[p.position], p.position, True),) if intact is not None else ()))
         for p in trace.predictions)
-    return Table("predictions", ("Predictions: the token each position says comes next (— = nothing to copy)"
-                                 + source,), ("", ""), (("next",),), rows, align="left")
+    blends = any(p.next is not None and not copied[p.position] for p in trace.predictions)
+    title = ("Predictions: the token each position says comes next (— = nothing to copy"
+             + ("; blend = not a copy: the top token of an even mix of the earlier ones, with its share" if blends
+                else "") + ")" + source)
+    columns = (("next",),) + ((("intact model",),) if intact is not None else ())
+    return Table("predictions", (title,), ("", ""), columns, rows, align="left")
 
 
 TOP = 3  # choices shown per position
