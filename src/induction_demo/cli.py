@@ -103,7 +103,7 @@ class OneLineErrors(click.Group):
             sys.exit(1)
         except Interrupted as interrupt:
             name = signal.Signals(interrupt.signum).name
-            click.echo(f"Interrupted by {name}: stopped, and no output file was changed.", err=True)
+            click.echo(f"Interrupted by {name}: stopped; no output file was left half-written.", err=True)
             quit_output()
             sys.exit(128 + interrupt.signum)
         sys.exit(code if isinstance(code, int) else 0)

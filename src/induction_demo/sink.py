@@ -73,11 +73,13 @@ def write(path: str, data: Data, force: bool = False) -> tuple[int, str | None]:
     if not os.path.isdir(folder):
         raise Failed(f"cannot write {path}: the directory {folder} does not exist")
     temporary = temporary_name(folder, os.path.basename(target))
-    try:
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except OSError as error:
-        raise Failed(f"cannot write {path}: {error.strerror} in {folder}") from None
-    try:
+    try:  # from the moment the temporary file may exist until it is renamed: any failure removes it
+        try:
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another writer's name (8 random hex digits): leave it be
+            raise Failed(f"cannot write {path}: a temporary name was taken, try again") from None
+        except OSError as error:
+            raise Failed(f"cannot write {path}: {error.strerror} in {folder}") from None
         with os.fdopen(descriptor, "wb") as handle:
             size = write_to(handle, data)
         if current is not None:
@@ -91,6 +93,8 @@ def write(path: str, data: Data, force: bool = False) -> tuple[int, str | None]:
             os.umask(umask)
             os.chmod(temporary, 0o666 & ~umask)
         os.replace(temporary, target)
+    except Failed:
+        raise
     except OSError as error:
         _remove(temporary)
         raise Failed(f"cannot write {path}: {error.strerror or error}") from None
@@ -104,7 +108,15 @@ def write(path: str, data: Data, force: bool = False) -> tuple[int, str | None]:
 
 
 def _remove(path: str) -> None:
+    """Remove ``path`` if it is there, with the signals that stop the tool held
+    until it is gone (a second Ctrl-C must not leave the file behind)."""
+    import signal
+
+    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
     try:
         os.unlink(path)
     except FileNotFoundError:
         pass
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
