@@ -12,6 +12,8 @@ import sys
 
 import click
 
+from .console import (StdoutFailed, emit, print_lines, print_styled, quit_output, screen_options, terminal_width,
+                      wants_colour, write_file)
 from .errors import InputError, MissingExtra
 from .inputs import ABLATIONS, BENCH_MAX_VOCAB, FORMATS, MAX_INPUT_BYTES, MAX_TOKENS, SEED_RANGE
 from .tokens import TOKENIZE_MODES
@@ -38,10 +40,6 @@ class Interrupted(BaseException):
     def __init__(self, signum: int):
         super().__init__(signum)
         self.signum = signum
-
-
-class StdoutFailed(Exception):
-    """Standard output cannot take the output (closed, full, or an encoding that cannot show it)."""
 
 
 def on_signal(signum, frame):
@@ -109,20 +107,6 @@ class OneLineErrors(click.Group):
         sys.exit(code if isinstance(code, int) else 0)
 
 
-def quit_output() -> None:
-    """Point standard output at /dev/null, so that what is still buffered for a
-    failed stream (a closed pipe, a full disk) is not written again, with a
-    traceback, when Python exits."""
-    if sys.stdout is None:
-        return
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError):
-        pass
-
-
 class Positive(click.ParamType):
     """A finite number greater than 0 (the scale, the temperature)."""
 
@@ -180,68 +164,6 @@ def trace_of(text: str, tokenize: str, as_typed: bool, scale: float, form: str |
     return run(tokens, scale, **options)
 
 
-def screen_options(command):
-    """--color/--no-color and --width N, kept in the click context's meta."""
-    def keep(ctx, param, value):
-        ctx.meta[param.name] = value
-
-    command = click.option("--width", type=click.IntRange(40, 1000), default=None, expose_value=False,
-                           callback=keep, help="Lay tables out N columns wide (default: the terminal's, "
-                                               "or $COLUMNS, or 120).")(command)
-    return click.option("--color/--no-color", "color", default=None, expose_value=False, callback=keep,
-                        help="Colour the tables (default: on a terminal, unless NO_COLOR is set; "
-                             "FORCE_COLOR forces it).")(command)
-
-
-def chosen(name: str):
-    ctx = click.get_current_context(silent=True)
-    return None if ctx is None else ctx.meta.get(name)
-
-
-def terminal_width(out) -> int:
-    """--width; else the terminal's width on a terminal; else $COLUMNS, or 120."""
-    if chosen("width"):
-        return chosen("width")
-    if out is not None and out.isatty():
-        import shutil
-
-        return shutil.get_terminal_size().columns
-    columns = os.environ.get("COLUMNS", "")
-    return int(columns) if columns.isdigit() and int(columns) > 0 else 120
-
-
-def wants_colour(out) -> bool:
-    """--color or --no-color; else colour on a terminal unless NO_COLOR is set
-    (https://no-color.org), and wherever FORCE_COLOR is set."""
-    if chosen("color") is not None:
-        return chosen("color")
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    return out is not None and out.isatty() and "NO_COLOR" not in os.environ
-
-
-def print_styled(lines) -> None:
-    """Rich's colours, on a terminal without NO_COLOR."""
-    from rich.console import Console
-
-    plain = "".join(line.plain + "\n" for line in lines)
-    try:
-        plain.encode(stdout_encoding())
-    except UnicodeEncodeError:
-        emit(plain)  # says in one line which character the encoding cannot show
-    try:
-        tty = sys.stdout.isatty()  # elsewhere (less -R) colour was asked for: 16 colours, no detection
-        console = Console(file=sys.stdout, markup=False, emoji=False, highlight=False, force_terminal=True,
-                          color_system="auto" if tty else "standard")
-        for line in lines:
-            console.print(line, soft_wrap=True)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        raise
-    except OSError as error:
-        raise StdoutFailed(f"cannot write to standard output: {error.strerror or error}") from None
-
-
 def choose_format(form: str | None, output: str | None) -> str:
     from .output import EXTENSIONS
 
@@ -253,25 +175,6 @@ def choose_format(form: str | None, output: str | None) -> str:
             f"cannot tell the format of {output!r} from its extension: use --format, "
             f"or one of {', '.join(EXTENSIONS)}")
     return EXTENSIONS[extension]
-
-
-def write_file(path: str, data, force: bool, form: str) -> None:
-    """Write ``data`` to ``path`` (``-``: standard output) and say on stderr, in one line, what was written."""
-    from .sink import write
-
-    if path == "-":
-        emit(data, json=form == "json")
-        return
-    size, note = write(path, data, force)
-    click.echo(f"wrote {path} ({amount(size)}, {form})" + (f"; note: {note}" if note else ""), err=True)
-
-
-def amount(size: int) -> str:
-    """Bytes as a person reads them: 532 B, 14 KB, 2.3 MB."""
-    for unit, scale in (("MB", 2**20), ("KB", 2**10)):
-        if size >= scale:
-            return f"{size / scale:.1f} {unit}" if size < 10 * scale else f"{size // scale} {unit}"
-    return f"{size} B"
 
 
 class PositiveList(click.ParamType):
@@ -288,68 +191,6 @@ class PositiveList(click.ParamType):
         return numbers
 
 
-def stdout_encoding() -> str:
-    """The codec standard output writes with (utf-8 unless PYTHONIOENCODING or the locale say otherwise)."""
-    import codecs
-
-    return codecs.lookup(getattr(sys.stdout, "encoding", None) or "utf-8").name
-
-
-def json_escape(error: UnicodeEncodeError):
-    """A codec error handler: what the encoding cannot hold, as JSON \\u escapes
-    (in our JSON, only strings hold characters outside ASCII)."""
-    text = error.object[error.start:error.end]
-    units = text.encode("utf-16-be")
-    return "".join(f"\\u{units[k]:02x}{units[k + 1]:02x}" for k in range(0, len(units), 2)), error.end
-
-
-def emit(data, json: bool = False) -> None:
-    """Text, bytes or text chunks to standard output, in its encoding. JSON
-    escapes what a non-UTF-8 encoding cannot hold; other text that it cannot
-    hold is refused in one line, before anything is written."""
-    import codecs
-
-    from .sink import write_to
-
-    if sys.stdout is None:
-        raise StdoutFailed("standard output is closed: write to a file with -o FILE")
-    encoding = stdout_encoding()
-    try:
-        sys.stdout.flush()
-        out = sys.stdout.buffer
-        if isinstance(data, bytes) or encoding == "utf-8":
-            write_to(out, data)
-        elif json:
-            codecs.register_error("induction-demo-json", json_escape)
-            for chunk in ([data] if isinstance(data, str) else data):
-                out.write(chunk.encode(encoding, "induction-demo-json"))
-        else:
-            text = data if isinstance(data, str) else "".join(data)
-            try:
-                encoded = text.encode(encoding)
-            except UnicodeEncodeError as error:
-                raise StdoutFailed(
-                    f"standard output's encoding ({sys.stdout.encoding}) cannot show {text[error.start]!r}: set "
-                    "PYTHONIOENCODING=utf-8 (or a UTF-8 locale), or write a file with -o FILE") from None
-            out.write(encoded)
-        out.flush()
-    except BrokenPipeError:
-        raise
-    except OSError as error:
-        raise StdoutFailed(f"cannot write to standard output: {error.strerror or error}") from None
-
-
-def print_lines(document, width: int | None = None) -> None:
-    """A document of tables: styled on a terminal, plain elsewhere."""
-    from .render import terminal
-
-    width = terminal_width(sys.stdout) if width is None else width
-    if wants_colour(sys.stdout):
-        print_styled(terminal.styled(document, width))
-    else:
-        emit(terminal.plain(document, width))
-
-
 tokens_argument = click.argument("text", metavar="TOKENS")
 scale_option = click.option("--scale", type=Positive(), default=100.0, show_default=True,
                             help="Sharpness of both heads: the logit of a match (the lecture's 100.0).")
@@ -364,7 +205,6 @@ def tokenize_option(command):
     return click.option(
         "--tokenize", type=click.Choice(TOKENIZE_MODES), default="auto", show_default=True,
         help="space: words; chars: characters; auto: characters only when TOKENS has no whitespace.")(command)
-
 
 
 @click.group(cls=OneLineErrors, epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
