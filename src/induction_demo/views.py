@@ -45,10 +45,18 @@ class Cell(NamedTuple):
 
 def shade(cell: Cell, vmax: float) -> float:
     """How dark a cell is drawn, 0 to 1: its value over the table's ``vmax``
-    (0 for a cell without a value, such as a masked one)."""
-    if cell.value is None or vmax <= 0:
+    (0 for a cell without a value, such as a masked one, and for one that
+    prints as zero: layer 1's e^-100 leak would otherwise tint a 0.00)."""
+    if cell.value is None or vmax <= 0 or _prints_zero(cell.text):
         return 0.0
     return min(max(cell.value / vmax, 0.0), 1.0)
+
+
+def _prints_zero(text: str) -> bool:
+    try:
+        return float(text.strip("[]")) == 0
+    except ValueError:
+        return text == fmt.ZERO
 
 
 class Row(NamedTuple):
