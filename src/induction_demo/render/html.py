@@ -3,7 +3,7 @@
 Inline CSS only: no JavaScript, no network, no external fonts. Cells are
 shaded with a single blue hue (light to dark as the value grows, which reads
 the same to colour-blind readers, and every value is printed too); masked
-cells are hatched grey with a cross; the largest weight of each row is bold
+cells are hatched grey with a cross; where a head does its job is bold
 with an orange frame; all-zero blocks are faded. Every piece of text is
 escaped, so a token ``<script>`` is text.
 """
@@ -24,7 +24,7 @@ figure { margin: 1.2rem 0; overflow-x: auto; }
 figcaption { font-weight: 600; margin-bottom: .3rem; }
 .math { font-family: "Times New Roman", Times, serif; font-style: italic; white-space: nowrap; }
 table { border-collapse: collapse; font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace;
-        font-size: 12px; }
+        font-size: 14px; }
 th, td { padding: 1px 5px; text-align: right; }
 th { font-weight: normal; color: #444; white-space: pre-line; vertical-align: bottom; }
 th.label, td.label { text-align: left; color: #444; white-space: pre; }
@@ -45,7 +45,7 @@ footer { margin-top: 2rem; font-size: .85rem; color: #555; }
   body { margin: 0; font-size: 10pt; }
   figure { break-inside: avoid; overflow: visible; }
   h2 { break-after: avoid; }
-  table { font-size: 8pt; }
+  table { font-size: 8pt; zoom: var(--print-zoom, 1); }  /* a wide table shrinks to the page */
 }
 """
 
@@ -56,7 +56,8 @@ LEGEND = (
     '<span><span class="sample" style="background: repeating-linear-gradient(45deg, #eee 0 3px, #fff 3px 6px)">'
     "×</span> masked: the key is not earlier than the query</span>"
     '<span><span class="sample" style="font-weight: bold; outline: 2px solid #d95f02; outline-offset: -2px">'
-    "1.00</span> largest weight of its row</span>"
+    "[1.00]</span> where the head does its job; each prediction</span>"
+    '<span><span class="sample" style="opacity: .45">nothing to copy</span> a quiet row</span>'
     "<span>· exactly 0</span></div>"
 )
 
@@ -83,11 +84,26 @@ def _cell(cell, vmax: float, block: bool, align: str) -> str:
     return f"<td{attrs}>{escape(cell.text)}</td>"
 
 
+PRINT_WIDTH_PX = 700  # an A4 page's text width at 96 px an inch, less the browser's margins
+CHAR_PX, CELL_PX = 6.4, 10  # at 8 pt: a monospace character, and a cell's padding
+
+
+def print_zoom(block: Table) -> float:
+    """How much a printed table must shrink to fit the page's width (1: not at all)."""
+    n_labels = len(block.rows[0].labels) if block.rows else 0
+    widths = [max([len(r.labels[k]) for r in block.rows], default=0) for k in range(n_labels)]
+    widths += [max([len(h) for h in col] + [len(r.cells[c].text) for r in block.rows])
+               for c, col in enumerate(block.columns)]
+    width = sum(widths) * CHAR_PX + len(widths) * CELL_PX
+    return min(1.0, round(PRINT_WIDTH_PX / width, 2)) if width else 1.0
+
+
 def table(block: Table) -> list[str]:
     n_labels = len(block.rows[0].labels)
     starts, rules = column_starts(block), row_starts(block)
+    zoom = print_zoom(block)
     lines = [f'<figure id="{escape(block.key)}">', f"<figcaption>{inline(block.title)}</figcaption>",
-             "<table>", "<thead>"]
+             f'<table style="--print-zoom: {zoom}">' if zoom < 1 else "<table>", "<thead>"]
     for corner, columns in header_lines(block):
         cells = [f'<th class="label" colspan="{n_labels}">{escape(corner)}</th>']
         cells += [("<th class=\"block\">" if c in starts else "<th>") + f"{escape(text)}</th>"

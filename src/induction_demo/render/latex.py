@@ -3,7 +3,7 @@ standard packages only (amsmath, booktabs, xcolor with colortbl, graphicx,
 geometry; lmodern when installed).
 
 Each table is shaded by value (a single blue hue, darker is larger; the
-largest weight of each row in bold), masked cells are grey with a cross, and
+cells where a head does its job in bold), masked cells are grey with a cross, and
 a table wider than the page is scaled down to the page. Every piece of text
 is escaped: LaTeX's special characters, the characters that form ligatures
 (``--``, ``<<``, ``!``` ...), and any character outside ASCII and Latin-1,
@@ -112,6 +112,7 @@ def render(document: Document) -> str:
             out += [r"\par\medskip\noindent\textbf{" + inline(block.title) + r"}\par\nopagebreak", r"\noindent"]
             out += table(block) + [""]
     out += [r"\medskip", escape("Made with induction-demo. · is exactly 0; × is masked (the key is not earlier "
-                                "than the query); shading grows with the value; bold marks the largest weight of "
-                                "each row and each prediction."), "", r"\end{document}"]
+                                "than the query); shading grows with the value (a cell that prints as zero is not "
+                                "shaded); [ ] and bold mark where each head does its job, and each prediction; grey "
+                                "rows have nothing to copy."), "", r"\end{document}"]
     return "\n".join(out) + "\n"

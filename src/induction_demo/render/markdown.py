@@ -58,5 +58,5 @@ def render(document: Document) -> str:
         elif isinstance(block, Table):
             out += [f"**{inline(block.title)}**", ""] + table(block) + [""]
     out.append("Made with induction-demo. · is exactly 0; × is masked (the key is not earlier than the query);"
-               " bold marks the largest weight of each row and each prediction.")
+               " [ ] and bold mark where each head does its job, and each prediction.")
     return "\n".join(out) + "\n"

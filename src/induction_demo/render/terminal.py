@@ -5,7 +5,7 @@ few thousand cells, which rich's Table takes 100-200 ms to lay out, more
 than the whole budget of a ``show`` (benchmarks/startup.py). Widths are
 measured in terminal cells (rich.cells), so CJK and emoji tokens keep the
 columns aligned. ``lines`` gives plain text; ``styled`` gives rich ``Text``
-lines with styles (largest weight, masked cells, zero blocks), and only it
+lines with styles (where a head does its job, masked cells, quiet rows, zero blocks), and only it
 imports rich.text.
 """
 from __future__ import annotations
