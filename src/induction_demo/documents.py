@@ -117,7 +117,7 @@ def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Fit = w
         out += table
     if sentences:
         out.append(Paragraph((f"What layer {l} did on this string:",)))
-        out += [Paragraph(("• " + sentence.text,)) for sentence in sentences]
+        out += [Paragraph(("• ",) + sentence.parts) for sentence in sentences]
     return out
 
 
@@ -177,6 +177,7 @@ def heatmaps(trace: Trace, told: Told = None, layers=(1, 2)) -> Heatmaps:
     return Heatmaps(
         labels=tuple(f"{fmt.token(t)} @{i}" for i, t in enumerate(trace.tokens)),
         panels=tuple(Panel(layer.index, f"Layer {layer.index}: {layer.name}", layer.weights, layer.mask,
-                           tuple(s.text for s in (told or {}).get(layer.index, ())),
+                           tuple("".join(p if isinstance(p, str) else f"‘{p.text}’" for p in s.parts)
+                                 for s in (told or {}).get(layer.index, ())),
                            mechanism.cells(trace, layer) & layer.mask, JOB[layer.index])
                      for layer in trace.layers if layer.index in layers))

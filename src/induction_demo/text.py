@@ -6,6 +6,8 @@ are data, so anything that is not a visible character is written as an escape.
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from . import inputs
 
 LOGIT_DECIMALS = 1  # like the lecture's 100.0
@@ -18,6 +20,14 @@ NONE = "—"  # no prediction: nothing to copy
 SPACE = "␣"  # a space token (characters mode)
 ELIDED = "…"  # the rest of a long token
 TOKEN_CELLS = inputs.TOKEN_CELLS  # the most terminal cells a token takes in a view
+
+
+class Token(NamedTuple):
+    """A token inside running text (the story), shown in each format's code
+    style: backticks in plain text, a code span in Markdown, ``\\texttt`` in
+    LaTeX, ``<code>`` in HTML."""
+
+    text: str
 
 
 def number(x: float, decimals: int) -> str:

@@ -183,8 +183,9 @@ def subspaces(trace: Trace) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def plain(parts: tuple) -> str:
-    """Text parts as plain text (formulas in their plain notation)."""
-    return "".join(p.expr if isinstance(p, Math) else p for p in parts)
+    """Text parts as plain text (formulas in their plain notation, tokens in backticks)."""
+    return "".join(p.expr if isinstance(p, Math) else f"`{p.text}`" if isinstance(p, fmt.Token) else p
+                   for p in parts)
 
 
 def count(n: int, noun: str) -> str:

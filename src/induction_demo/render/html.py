@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from html import escape
 
+from ..text import Token
 from ..views import Document, Heading, Math, Paragraph, Table, column_starts, header_lines, row_starts, shade
 from .math import to_html
 
@@ -63,8 +64,8 @@ LEGEND = (
 
 
 def inline(parts: tuple) -> str:
-    out = "".join(f'<span class="math">{to_html(p.expr)}</span>' if isinstance(p, Math) else escape(p)
-                  for p in parts)
+    out = "".join(f'<span class="math">{to_html(p.expr)}</span>' if isinstance(p, Math)
+                  else f"<code>{escape(p.text)}</code>" if isinstance(p, Token) else escape(p) for p in parts)
     return out.replace("\n", "<br>\n")
 
 

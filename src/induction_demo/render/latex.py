@@ -42,7 +42,8 @@ def inline(parts: tuple) -> str:
     """Text parts: escaped text, formulas as $...$; a newline is a line break."""
     def text(part: str) -> str:
         return "\\\\\n".join(escape(line) for line in part.split("\n"))
-    return "".join(f"${math(p.expr)}$" if isinstance(p, Math) else text(p) for p in parts)
+    return "".join(f"${math(p.expr)}$" if isinstance(p, Math)
+                   else r"\texttt{" + escape(p.text) + "}" if isinstance(p, fmt.Token) else text(p) for p in parts)
 
 
 PREAMBLE = r"""\documentclass[10pt]{article}

@@ -9,6 +9,7 @@ the same (pandoc's dashes and ellipses), so a token is shown as typed.
 """
 from __future__ import annotations
 
+from ..text import Token
 from ..views import Document, Heading, Math, Paragraph, Table
 from .math import latex
 
@@ -24,9 +25,20 @@ def escape(text: str) -> str:
     return "".join(out)
 
 
+def code(text: str) -> str:
+    """A code span that holds ``text`` as typed: fenced by one more backtick
+    than its longest run of them (code spans take no escapes)."""
+    import re
+
+    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def inline(parts: tuple) -> str:
-    """Text parts: escaped text, formulas as $...$; a newline is a hard break."""
-    out = "".join(f"${latex(p.expr)}$" if isinstance(p, Math) else escape(p) for p in parts)
+    """Text parts: escaped text, formulas as $...$, tokens as code spans; a newline is a hard break."""
+    out = "".join(f"${latex(p.expr)}$" if isinstance(p, Math) else code(p.text) if isinstance(p, Token)
+                  else escape(p) for p in parts)
     return out.replace("\n", "\\\n")
 
 
