@@ -163,26 +163,58 @@ def test_svg_is_well_formed_xml_with_no_web_fonts(text):
     assert "https://" not in out and "<script" not in out
 
 
-def test_svg_shows_the_terminal_view_line_by_line():
-    """The picture's text, read back line by line, is the plain table view:
-    the content is pinned without pinning rich's SVG template."""
+def svg_lines(out: str) -> list[str]:
+    """The picture's text read back line by line, each word at its column."""
     from rich.cells import cell_len
 
-    root = ET.fromstring(show(LECTURE, "--format", "svg"))
-    texts = [node for node in root.iter("{http://www.w3.org/2000/svg}text") if "clip-path" in node.attrib]
-    sample = next(node for node in texts if (node.text or "").strip())
-    cell = float(sample.get("textLength")) / cell_len(sample.text)  # the width of one terminal cell
-    lines: dict[float, dict[int, str]] = {}
-    for node in texts:  # each piece of text at its column
-        column = round(float(node.get("x")) / cell)
-        lines.setdefault(float(node.get("y")), {})[column] = (node.text or "").replace("\u00a0", " ")
-    pictured = []
-    for _, pieces in sorted(lines.items()):
+    from induction_demo.render.svg import CELL, MARGIN
+
+    root = ET.fromstring(out)
+    words: dict[float, dict[int, str]] = {}
+    for node in root.iter("{http://www.w3.org/2000/svg}text"):
+        if node.get("class") != "title":
+            words.setdefault(float(node.get("y")), {})[round((float(node.get("x")) - MARGIN) / CELL)] = node.text
+    lines = []
+    for _, row in sorted(words.items()):
         line = ""
-        for column, piece in sorted(pieces.items()):
-            line += " " * (column - cell_len(line)) + piece
-        pictured.append(line.rstrip())
-    assert pictured == show(LECTURE).rstrip("\n").split("\n")
+        for column, word in sorted(row.items()):
+            line += " " * (column - cell_len(line)) + word
+        lines.append(line)
+    return lines
+
+
+def test_svg_shows_the_terminal_view_word_by_word_at_its_column():
+    """The content is pinned by reading the picture back: every line of the
+    table view is there, each word where the terminal puts it."""
+    pictured = svg_lines(show(LECTURE, "--format", "svg"))
+    printed = [line for line in show(LECTURE).rstrip("\n").split("\n") if line.strip()]
+    assert pictured == printed
+
+
+def test_no_svg_text_relies_on_spaces_for_its_place():
+    out = show(LECTURE, "--format", "svg")
+    texts = [node.text for node in ET.fromstring(out).iter("{http://www.w3.org/2000/svg}text")]
+    assert texts and not any(t != t.strip() or "  " in t for t in texts if t)
+    assert "\u00a0" not in out
+
+
+def test_svg_has_no_terminal_instructions_and_a_light_or_dark_theme():
+    long = " ".join(f"w{i % 30}" for i in range(60))
+    light = show(long, "--format", "svg")
+    assert "[window:" in light and "--full" not in light and "To see everything" not in light
+    assert 'fill="#ffffff"' in light and 'fill="#1e1e1e"' in show(LECTURE, "--format", "svg", "--theme", "dark")
+
+
+def test_rsvg_convert_draws_the_svg(tmp_path):
+    import shutil
+    import subprocess
+
+    if shutil.which("rsvg-convert") is None:
+        pytest.skip("rsvg-convert is not installed")
+    (tmp_path / "w.svg").write_text(show(LECTURE, "--format", "svg"), encoding="utf-8")
+    run = subprocess.run(["rsvg-convert", "-o", str(tmp_path / "w.png"), str(tmp_path / "w.svg")],
+                         capture_output=True, text=True)
+    assert run.returncode == 0 and run.stderr == "" and (tmp_path / "w.png").stat().st_size > 10_000
 
 
 def test_svg_escapes_tokens():

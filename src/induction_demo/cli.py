@@ -233,9 +233,11 @@ def main():
 @click.option("--ablate", type=click.Choice(ABLATIONS), default=None,
               help="Replace one head's output by zeros and watch the consequence.")
 @click.option("--no-story", is_flag=True, help="Hide the plain-words account after each layer.")
+@click.option("--theme", type=click.Choice(["light", "dark"]), default="light", show_default=True,
+              help="The SVG picture's colours.")
 @screen_options
 def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrices, full, temperature, ablate,
-         no_story):
+         no_story, theme):
     """Run the model on TOKENS ("-" reads standard input) and show every step:
     attention logits, masked attention, weights and output of each layer, then
     the predictions. TOKENS that start with "-" go after "--":
@@ -253,7 +255,7 @@ def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrice
     layers = (int(layer),) if layer else (1, 2)
     styled = output is None and form == "table" and wants_colour(sys.stdout)
     width = terminal_width(sys.stdout) if output is None else 120
-    result = produce(trace, form, layers, not no_matrices, full, width, styled, not no_story)
+    result = produce(trace, form, layers, not no_matrices, full, width, styled, not no_story, theme)
     if output is not None:
         write_file(output, result, force, form)
     elif styled:

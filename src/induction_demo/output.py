@@ -19,7 +19,7 @@ EXTENSIONS = {".txt": "table", ".json": "json", ".md": "markdown", ".markdown": 
 
 
 def produce(trace: Trace, form: str, layers=(1, 2), matrices: bool = True, full: bool = False, width: int = 120,
-            styled: bool = False, story: bool = True):
+            styled: bool = False, story: bool = True, theme: str = "light"):
     """The trace in format ``form`` (checked against the format's limits)."""
     inputs.format_size(form, trace.tokens)
     told = tell(trace) if story else None
@@ -37,12 +37,12 @@ def produce(trace: Trace, form: str, layers=(1, 2), matrices: bool = True, full:
 
         fit = documents.whole if full else terminal.fitter(priority(trace), width)
         compact = full and inputs.compact(trace.basis.d)  # every cell, as a handout shows them
-        document = terminal.with_notice(documents.walkthrough(trace, told, layers, matrices, fit, compact, intact),
-                                        width)
-        if form == "svg":
+        document = documents.walkthrough(trace, told, layers, matrices, fit, compact, intact)
+        if form == "svg":  # a picture: no terminal instructions in it (its windows are marked in their titles)
             from .render import svg
 
-            return svg.render(document, width)
+            return svg.render(document, width, theme)
+        document = terminal.with_notice(document, width)
         return terminal.styled(document, width) if styled else terminal.plain(document, width)
     if form == "png":
         from .render import png

@@ -1,64 +1,66 @@
-"""The SVG picture: the terminal view, styled, recorded by rich, for slides.
+"""The SVG picture: the terminal view, for slides and handouts.
 
-Rich's default SVG template loads the Fira Code font from a CDN and carries a
-credit comment with a web address; this one (written here, so nothing
-depends on rich's private template) names local monospace fonts, so the
-picture needs no network. The id is fixed, so the same input gives the same
-bytes. The placeholders are the ones ``Console.export_svg`` fills.
+Written from the laid-out lines of the terminal view (``terminal.document_lines``),
+each word placed at its own column: alignment never depends on how a viewer
+treats spaces (rsvg-convert, which many slide and document tools use, drops
+leading ones), so the picture is the same in rsvg-convert and a browser. A
+light theme by default, ``dark`` for a dark slide; local monospace fonts, no
+network, no script; the title wraps to the picture's width. The same input
+gives the same bytes.
 """
 from __future__ import annotations
 
-import io
+import re
+from html import escape
 
 from rich.cells import cell_len
-from rich.console import Console
 
 from ..views import Document
 from . import terminal
 
-TEMPLATE = """<svg class="rich-terminal" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">
-    <style>
-    .{unique_id}-matrix {{
-        font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace;
-        font-size: {char_height}px;
-        line-height: {line_height}px;
-        font-variant-east-asian: full-width;
-    }}
-
-    .{unique_id}-title {{
-        font-size: 18px;
-        font-weight: bold;
-        font-family: arial;
-    }}
-
-    {styles}
-    </style>
-
-    <defs>
-    <clipPath id="{unique_id}-clip-terminal">
-      <rect x="0" y="0" width="{terminal_width}" height="{terminal_height}" />
-    </clipPath>
-    {lines}
-    </defs>
-
-    {chrome}
-    <g transform="translate({terminal_x}, {terminal_y})" clip-path="url(#{unique_id}-clip-terminal)">
-    {backgrounds}
-    <g class="{unique_id}-matrix">
-    {matrix}
-    </g>
-    </g>
-</svg>
-"""
+CELL, LINE, FONT = 8.4, 18, 14  # px: a terminal cell, a line, the font size
+MARGIN, TITLE_LINE = 16, 22
+THEMES = {
+    "light": {"background": "#ffffff", "text": "#1b1b1b", "accent": "#0b6e99", "title": "#000000"},
+    "dark": {"background": "#1e1e1e", "text": "#e4e4e4", "accent": "#4fc1ff", "title": "#ffffff"},
+}
+WORD = re.compile(r"\S+")
 
 
-def render(document: Document, width: int) -> str:
-    lines = terminal.styled(document, width)
-    # Both width and height: without a height, rich takes 80 columns on TERM=dumb.
-    console = Console(file=io.StringIO(), record=True, width=max(cell_len(line.plain) for line in lines),
-                      height=len(lines),
-                      force_terminal=True, color_system="truecolor", markup=False, emoji=False, highlight=False,
-                      legacy_windows=False)
-    for line in lines:
-        console.print(line, soft_wrap=True)
-    return console.export_svg(title=document.title, code_format=TEMPLATE, unique_id="induction-demo")
+def _class(style: str) -> str:
+    """A terminal style (``bold cyan``, ``dim``) as CSS classes."""
+    return " ".join(sorted(set(style.split()) & {"bold", "dim", "cyan"}))
+
+
+def render(document: Document, width: int, theme: str = "light") -> str:
+    colours = THEMES[theme]
+    lines = terminal.document_lines(document, width)
+    columns = max([sum(cell_len(text) for text, _ in line) for line in lines] + [40])
+    title = terminal.wrap(document.title, columns)
+    top = MARGIN + TITLE_LINE * len(title) + 8
+    size = (round(2 * MARGIN + columns * CELL), top + LINE * len(lines) + MARGIN)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{size[0]}" height="{size[1]}" '
+           f'viewBox="0 0 {size[0]} {size[1]}">',
+           f"<title>{escape(document.title)}</title>",
+           "<style>",
+           f"text {{ font-family: 'DejaVu Sans Mono', Menlo, Consolas, monospace; font-size: {FONT}px; "
+           f"fill: {colours['text']}; }}",
+           f".title {{ font-family: 'DejaVu Sans', Helvetica, Arial, sans-serif; font-size: 18px; "
+           f"font-weight: bold; fill: {colours['title']}; }}",
+           f".bold {{ font-weight: bold; }} .dim {{ opacity: 0.55; }} .cyan {{ fill: {colours['accent']}; }}",
+           "</style>",
+           f'<rect width="100%" height="100%" fill="{colours["background"]}"/>']
+    for k, line in enumerate(title):
+        out.append(f'<text class="title" x="{MARGIN}" y="{MARGIN + TITLE_LINE * (k + 1) - 4}">{escape(line)}</text>')
+    for k, pieces in enumerate(lines):
+        y = top + LINE * (k + 1) - 5
+        column = 0
+        for text, style in pieces:
+            cls = _class(style)
+            for word in WORD.finditer(text):  # each word at its own column: no leading spaces to lose
+                x = MARGIN + (column + cell_len(text[:word.start()])) * CELL
+                attr = f' class="{cls}"' if cls else ""
+                out.append(f'<text x="{x:g}" y="{y}"{attr}>{escape(word.group())}</text>')
+            column += cell_len(text)
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
