@@ -66,7 +66,7 @@ probability is computed in closed form (readout.py)."""
 
 BENCH_MAX_CELLS = 200_000_000
 """A bench of T trials of N tokens computes about T N^2 attention cells per
-layer; at most this many (40 s on 2 cores at 4095 tokens): 48 trials at GPT-2's 2049
+layer; at most this many (40-50 s on 2 cores at 4095 tokens): 48 trials at GPT-2's 2049
 tokens, 11 at the 4096 a trial may hold."""
 
 MAX_SCALES = 100
