@@ -47,12 +47,12 @@ class Drawable:
         return "".join(out).replace("$", r"\$")
 
 
-STORY_LINES = 8  # lines of each layer's story printed under its heatmap
+LINE_INCHES = 0.14  # a line of the story, at 7 pt
 
 
 def _story_text(sentences: tuple[str, ...], drawable: Drawable) -> str:
     lines = [line for s in sentences for line in textwrap.wrap("• " + drawable(s), 60)]
-    return "\n".join(lines[:STORY_LINES] + (["…"] if len(lines) > STORY_LINES else []))
+    return "\n".join(lines)  # in full: a band under the heatmaps is made to hold it
 
 
 def render(view: Heatmaps) -> bytes:
@@ -79,7 +79,8 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
     step = -(-n // LABEL_UP_TO)  # ceil(n / LABEL_UP_TO)
     ticks = range(0, n, step)
     story = any(panel.story for panel in view.panels)
-    below = 1.6 if story else 0.0
+    texts = [_story_text(panel.story, drawable) for panel in view.panels]
+    below = (0.3 + LINE_INCHES * max(text.count("\n") + 1 for text in texts)) if story else 0.0
     fig, axes = plt.subplots(1, len(view.panels), figsize=(size * len(view.panels), size + 0.6 + below),
                              squeeze=False)
     cmap = matplotlib.colormaps["Blues"].with_extremes(bad="#eeeeee")
@@ -112,8 +113,8 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
     fig.tight_layout(rect=(0, below / (size + 0.6 + below), 1, 1))
     if story:
         for k, panel in enumerate(view.panels):
-            fig.text((k + 0.02) / len(view.panels), 0.01, _story_text(panel.story, drawable), fontsize=7,
-                     va="bottom", ha="left", wrap=False)
+            fig.text((k + 0.02) / len(view.panels), 0.01, texts[k], fontsize=7, va="bottom", ha="left",
+                     wrap=False)
     if drawable.replaced:
         fig.text(0.99, 0.995, "U+XXXX: a character this font cannot draw, by its code point", fontsize=7,
                  ha="right", va="top", color="#555555")
