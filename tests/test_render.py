@@ -10,7 +10,7 @@ from rich.console import Console
 from induction_demo.model import run
 from induction_demo import text as fmt
 from induction_demo.render import terminal
-from induction_demo import documents, views
+from induction_demo import documents, tables, views
 
 
 @pytest.mark.parametrize("x, decimals, text", [
@@ -50,7 +50,7 @@ def test_where_the_head_does_its_job_is_marked_and_rows_with_nothing_to_copy_are
 
     trace = run(tuple("! a b a c b".split()))
     layer = trace.layers[1]
-    table = views.attention(trace, "w", "weights", layer.weights, 2, mask=layer.mask,
+    table = tables.attention(trace, "w", "weights", layer.weights, 2, mask=layer.mask,
                             job=mechanism.cells(trace, layer), quiet=True)
     text = styled(views.Document("t", (table,)))
     # @3 a copies from @2 and @5 b from @3: marked [1.00], in bold cyan (ESC[1;36m); nothing else is
@@ -65,7 +65,7 @@ def test_masked_cells_are_marked_and_never_highlighted():
 
     trace = run(tuple("a b".split()))
     layer = trace.layers[0]
-    table = views.attention(trace, "w", "weights", layer.weights, 2, mask=layer.mask,
+    table = tables.attention(trace, "w", "weights", layer.weights, 2, mask=layer.mask,
                             job=mechanism.cells(trace, layer))
     assert [[c.text for c in row.cells] for row in table.rows] == [["×", "×"], ["[1.00]", "×"]]
     assert not any(c.top for c in table.rows[0].cells)
@@ -73,7 +73,7 @@ def test_masked_cells_are_marked_and_never_highlighted():
 
 def test_zero_blocks_of_a_weight_matrix_are_dimmed_in_colour():
     trace = run(tuple("a b".split()))
-    table = views.weight_matrix(trace, "A", "A_1", trace.layers[0].only.head.qk, views.write_a(trace.scale))
+    table = tables.weight_matrix(trace, "A", "A_1", trace.layers[0].only.head.qk, tables.write_a(trace.scale))
     text = styled(views.Document("t", (table,)))
     assert "\x1b[2m·" in text  # a zero in an all-zero block is dim
     assert "\x1b[2ms" not in text and "s" in text  # the block holding s is not
@@ -88,7 +88,7 @@ def test_plain_text_has_no_escape_codes_and_no_trailing_spaces():
 
 def test_unicode_tokens_keep_the_block_rules_aligned():
     trace = run(tuple("café 猫 🐈 café 猫 e\u0301".split()))
-    table = views.stream(trace, "Y", "Y^(0)", trace.embedding)
+    table = tables.stream(trace, "Y", "Y^(0)", trace.embedding)
     lines = terminal.plain(views.Document("t", (table,)), 120).splitlines()
     bars = {tuple(cell_len(line[:k]) for k, c in enumerate(line) if c == "│") for line in lines if "│" in line}
     assert len(bars) == 1

@@ -10,8 +10,9 @@ from . import inputs, mechanism
 from . import text as fmt
 from .story import Sentence
 from .trace import Layer, Trace
-from .views import (Build, Document, Heading, Heatmaps, Math, Panel, Paragraph, Split, Table, attention, count,
-                    halves, next_token, predictions, stream, subspaces, weight_matrix, write_a, write_v)
+from .tables import (attention, halves, next_token, predictions, stream, subspaces, weight_matrix, write_a,
+                     write_v)
+from .views import Build, Document, Heading, Heatmaps, Math, Panel, Paragraph, Split, Table, count
 
 Told = Optional[Dict[int, List[Sentence]]]
 """The story of a run, told once per trace (story.story), or None for none."""

@@ -12,7 +12,7 @@ from importlib import import_module
 from . import data, documents, inputs
 from .story import story as tell
 from .trace import Trace
-from .views import priority
+from .tables import priority
 
 EXTENSIONS = {".txt": "table", ".json": "json", ".md": "markdown", ".markdown": "markdown", ".tex": "latex",
               ".html": "html", ".htm": "html", ".svg": "svg", ".png": "png"}

@@ -1,21 +1,18 @@
-"""Format-neutral views of a Trace: headings, paragraphs and labelled tables.
+"""Format-neutral views: headings, paragraphs, labelled tables, matrices
+and heatmaps, and the helpers every renderer lays them out with.
 
-A view decides what is shown and how each number is written (through
-``render.format``); a renderer (terminal, Markdown, LaTeX, HTML, JSON) only
-lays views out. Views are named tuples (immutable, and cheap to define at
-start-up, unlike dataclasses).
+``tables`` builds the tables of a trace, ``documents`` puts them in the
+lecture's order, ``data`` makes the JSON documents; a renderer (terminal,
+Markdown, LaTeX, HTML, SVG, JSON, PNG) only lays views out. Views are named
+tuples (immutable, and cheap to define at start-up, unlike dataclasses).
 
-Text that may hold a formula is a tuple of parts: plain strings and ``Math``
-(written in the plain notation of ``render.math``). Cells carry their printed
-text, the number behind it and the table's ``vmax`` (for shading), and marks:
-``masked`` (removed by the causal mask), ``top`` (the largest weight of its
-row), ``faint`` (inside a block that is all zero), ``gap`` (stands for hidden
+Text is a tuple of parts: plain strings, ``Math`` (written in the plain
+notation of ``render.math``) and ``text.Token`` (a token in running text).
+Cells carry their printed text, the number behind it and the table's
+``vmax`` (for shading), and marks: ``masked`` (removed by the causal mask),
+``top`` (where a head does its job, or a prediction), ``faint`` (inside an
+all-zero block, or a row with nothing to copy), ``gap`` (stands for hidden
 rows or columns of a windowed table).
-
-Windows: every table over positions can be built for a subset of them (a
-terminal too narrow for all); ``priority`` orders the positions by interest.
-The documents that put these tables in the lecture's order are in
-``documents``.
 """
 from __future__ import annotations
 
@@ -24,10 +21,7 @@ from typing import Callable, NamedTuple, Sequence
 import numpy as np
 
 from . import text as fmt
-from .basis import Direction
 from .stream import Stream
-from .trace import Trace
-from .weights import Block, entries
 
 
 class Math(NamedTuple):
@@ -168,20 +162,6 @@ class Split(NamedTuple):
     parts: tuple[tuple[Build, ...], ...]
 
 
-def halves(trace: Trace) -> list[tuple[str, tuple[str, ...]]]:
-    """The residual stream's halves: (label, subspace names), the current half first."""
-    groups: dict[str, list[str]] = {}
-    for name in trace.basis.names:
-        groups.setdefault(name.rpartition(" ")[0], []).append(name)
-    label = {"": "current half", "prev": "previous half"}
-    return [(label.get(prefix, prefix), tuple(names)) for prefix, names in groups.items()]
-
-
-def subspaces(trace: Trace) -> list[tuple[str, tuple[str, ...]]]:
-    """Each subspace of the residual stream on its own: (label, (name,))."""
-    return [("subspace", (name,)) for name in trace.basis.names]
-
-
 def plain(parts: tuple) -> str:
     """Text parts as plain text (formulas in their plain notation, tokens in backticks)."""
     return "".join(p.expr if isinstance(p, Math) else f"`{p.text}`" if isinstance(p, fmt.Token) else p
@@ -190,263 +170,3 @@ def plain(parts: tuple) -> str:
 
 def count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
-
-
-# --- windows ---------------------------------------------------------------
-
-def priority(trace: Trace) -> list[int]:
-    """Positions by interest: for each query that copies (in order), the
-    earlier occurrence, the key it attends to and the query itself; then every
-    other position from the start."""
-    w2 = trace.layers[-1].weights
-    order: list[int] = []
-    for p in trace.predictions:
-        if p.next is not None:
-            key = int(w2[p.position].argmax())
-            order += [k for k in (key - 1, key, p.position) if k >= 0]  # key 0 has no key before it
-    return list(dict.fromkeys(order + list(range(trace.n))))
-
-
-def _with_gaps(shown: Sequence[int], n: int) -> list[int | None]:
-    """Sorted positions with None wherever hidden ones lie between or around them."""
-    out: list[int | None] = []
-    previous = -1
-    for i in sorted(shown):
-        if i != previous + 1:
-            out.append(None)
-        out.append(i)
-        previous = i
-    if previous != n - 1:
-        out.append(None)
-    return out
-
-
-def _positions(trace: Trace, shown: Sequence[int] | None) -> list[int | None]:
-    return list(range(trace.n)) if shown is None else _with_gaps(shown, trace.n)
-
-
-def _directions(trace: Trace, shown: Sequence[int] | None) -> list[tuple[int | None, int]]:
-    """(index among the d directions or None for a gap, subspace number) of
-    each column to show: with a window, the tokens and positions of the shown
-    positions, in every subspace."""
-    out: list[tuple[int | None, int]] = []
-    for b, subspace in enumerate(trace.basis.subspaces):
-        start = trace.basis.block(subspace.name).start
-        if shown is None:
-            out += [(start + k, b) for k in range(trace.basis.size(subspace.name))]
-        elif subspace.kind == "tok":
-            tokens = {trace.tokens[i] for i in shown}
-            kept = [(start + k, b) for k, t in enumerate(trace.vocab) if t in tokens]
-            out += kept + ([(None, b)] if len(kept) < len(trace.vocab) else [])
-        else:
-            out += [(None if i is None else start + i, b) for i in _with_gaps(shown, trace.n)]
-    return out
-
-
-# --- tables ------------------------------------------------------------------
-
-def _direction_name(direction: Direction) -> str:
-    return fmt.token(direction.value) if direction.block.endswith("tok") else f"@{direction.value}"
-
-
-def _direction_header(direction: Direction) -> tuple[str, str]:
-    """``prev`` over the previous half, then the token or position."""
-    return ("prev" if direction.block.startswith("prev") else "", _direction_name(direction))
-
-
-def _direction_label(direction: Direction) -> str:
-    return ("prev " if direction.block.startswith("prev") else "") + _direction_name(direction)
-
-
-def _position_labels(trace: Trace, i: int) -> tuple[str, str]:
-    return (f"@{i}", fmt.token(trace.tokens[i]))
-
-
-def _gap_row(width: int, n_labels: int, group: int = 0) -> Row:
-    return Row((GAP_ROW,) + ("",) * (n_labels - 1), (Cell(GAP_ROW, gap=True),) * width, group, gap=True)
-
-
-def _subspace_of(trace: Trace, index: np.ndarray) -> np.ndarray:
-    """The subspace number of each of the d directions in ``index``."""
-    starts = [trace.basis.block(name).start for name in trace.basis.names]
-    return np.searchsorted(starts, index, side="right") - 1
-
-
-def _names(trace: Trace, kept: set[int]) -> str:
-    return " and ".join(trace.basis.names[b] for b in sorted(kept)) or "none"
-
-
-def weight_matrix(trace: Trace, key: str, title: tuple, blocks: tuple[Block, ...], write,
-                  shown: Sequence[int] | None = None, vmax: float = 1.0, nonzero_only: bool = False) -> Table:
-    """The d x d matrix that is the sum of ``blocks``, rows and columns labelled
-    with the basis; only the shown directions are made. With
-    ``nonzero_only``, only the row and column subspaces that hold a nonzero
-    entry (the title says so): a handout's d x d matrix can have a million
-    cells, nearly all of them 0."""
-    rows_at, cols_at, values = entries(blocks, trace.basis)
-    nonzero = values != 0
-    pairs = set(zip(_subspace_of(trace, rows_at[nonzero]).tolist(), _subspace_of(trace, cols_at[nonzero]).tolist()))
-    directions = _directions(trace, shown)
-    row_dirs, col_dirs = directions, directions
-    if nonzero_only:
-        rows_kept, cols_kept = {r for r, _ in pairs}, {c for _, c in pairs}
-        row_dirs = [(k, b) for k, b in directions if b in rows_kept]
-        col_dirs = [(k, b) for k, b in directions if b in cols_kept]
-        title = title + (f"; only its nonzero blocks (rows: {_names(trace, rows_kept)}; columns: "
-                         f"{_names(trace, cols_kept)}), every other entry is 0",)
-    indices, groups = (zip(*col_dirs) if col_dirs else ((), ()))
-    # The shown part of the matrix: row r, column c of the d x d matrix at (where[r], where[c]).
-    row_where, col_where = np.full(trace.basis.d, -1), np.full(trace.basis.d, -1)
-    shown_rows = [r for r, _ in row_dirs if r is not None]
-    shown_cols = [c for c in indices if c is not None]
-    row_where[shown_rows], col_where[shown_cols] = np.arange(len(shown_rows)), np.arange(len(shown_cols))
-    inside = (row_where[rows_at] >= 0) & (col_where[cols_at] >= 0)
-    part = np.zeros((len(shown_rows), len(shown_cols)))
-    np.add.at(part, (row_where[rows_at[inside]], col_where[cols_at[inside]]), values[inside])
-    rows = []
-    for r, b in row_dirs:
-        if r is None:
-            rows.append(_gap_row(len(indices), 1, b))
-            continue
-        rows.append(Row((_direction_label(trace.basis.directions[r]),), tuple(
-            Cell(GAP_COLUMN, gap=True) if c is None
-            else Cell(write(part[row_where[r], col_where[c]]), float(part[row_where[r], col_where[c]]),
-                      faint=(b, g) not in pairs)
-            for c, g in zip(indices, groups)
-        ), group=b))
-    columns = tuple(("", GAP_COLUMN) if c is None else _direction_header(trace.basis.directions[c]) for c in indices)
-    return Table(key, title, ("", "row \\ col"), columns, tuple(rows), tuple(groups), vmax=vmax,
-                 shown=0 if shown is None else len(shown))
-
-
-def stream(trace: Trace, key: str, title: tuple, y: Stream, shown: Sequence[int] | None = None,
-           nonzero_only: bool = False, half: tuple[str, tuple[str, ...]] | None = None) -> Table:
-    """An N x d representation Y: a row per position, a column per direction.
-    With ``nonzero_only``, only the subspaces holding a nonzero entry. With
-    ``half`` (a label and its subspaces), only those, with 1 written ``1``."""
-    directions = _directions(trace, shown)
-    if half is not None:
-        label, names = half
-        directions = [(k, b) for k, b in directions if trace.basis.names[b] in names]
-        title = title + (f"; {label} {', '.join(names)}" if label == "subspace" else f"; {label}: {', '.join(names)}",)
-    kept = {b for b, name in enumerate(trace.basis.names) if y.nonzero(name)}
-    if nonzero_only:
-        directions = [(k, b) for k, b in directions if b in kept]
-        if len(kept) < len(trace.basis.names):
-            title = title + ("; the " + " and ".join(name for b, name in enumerate(trace.basis.names)
-                                                    if b not in kept) + " columns are all 0 and left out",)
-    indices, groups = zip(*directions)
-    matrix = y.dense()
-    rows = tuple(
-        _gap_row(len(indices), 2) if i is None else Row(_position_labels(trace, i), tuple(
-            Cell(GAP_COLUMN, gap=True) if c is None
-            else Cell("1" if half is not None and matrix[i, c] == 1 else fmt.cell(matrix[i, c], fmt.WEIGHT_DECIMALS),
-                      float(matrix[i, c]), faint=b not in kept)
-            for c, b in zip(indices, groups)
-        ))
-        for i in _positions(trace, shown)
-    )
-    columns = tuple(("", GAP_COLUMN) if c is None else _direction_header(trace.basis.directions[c]) for c in indices)
-    return Table(key, title, ("", ""), columns, rows, groups,
-                 shown=0 if shown is None else len(shown))
-
-
-NOTHING_BEFORE, NOTHING_TO_COPY = "nothing before", "nothing to copy"
-
-
-def attention(trace: Trace, key: str, title: tuple, matrix: np.ndarray, decimals: int,
-              mask: np.ndarray | None = None, job: np.ndarray | None = None, quiet: bool = False,
-              shown: Sequence[int] | None = None, vmax: float = 1.0, notes: bool = True) -> Table:
-    """An N x N attention matrix: rows are queries i, columns keys j. With
-    ``mask``, cells outside it are masked. With ``job`` (mechanism.cells),
-    the cells where the head does its job are written ``[x]`` and marked.
-    With ``quiet``, a row with no such cell among its kept keys is faint and
-    says why in the right margin (unless not ``notes``): nothing before it, or
-    nothing to copy."""
-    positions = _positions(trace, shown)
-    margin = (Cell(""),) if quiet and notes else ()
-    rows = []
-    for i in positions:
-        if i is None:
-            rows.append(_gap_row(len(positions) + len(margin), 2))
-            continue
-        kept = np.ones(trace.n, dtype=bool) if mask is None else mask[i]
-        marked = np.zeros(trace.n, dtype=bool) if job is None else job[i] & kept
-        faint = quiet and not marked.any()
-        note = () if not margin else (Cell(NOTHING_BEFORE if not kept.any() else NOTHING_TO_COPY, faint=True),) \
-            if faint else margin
-        rows.append(Row(_position_labels(trace, i), tuple(
-            Cell(GAP_COLUMN, gap=True) if j is None
-            else Cell(f"[{fmt.number(matrix[i, j], decimals)}]" if marked[j] else fmt.number(matrix[i, j], decimals),
-                      float(matrix[i, j]), top=bool(marked[j]), faint=faint)
-            if kept[j] else Cell(fmt.MASKED, masked=True)
-            for j in positions
-        ) + note))
-    columns = tuple(("", GAP_COLUMN) if j is None else (fmt.token(trace.tokens[j]), f"@{j}") for j in positions)
-    return Table(key, title, ("query \\ key", ""), columns + (("", ""),) * len(margin), tuple(rows), vmax=vmax,
-                 shown=0 if shown is None else len(shown))
-
-
-def predictions(trace: Trace, source: str = "", copies: np.ndarray | None = None,
-                intact: Trace | None = None) -> Table:
-    """A row per position: the token it says comes next (every tied one), or
-    — where there is nothing to copy. Where ``copies`` (mechanism.copies) is
-    False, the token is a blend, not a copy, and says so with its share of
-    Y^(2)'s token block. With ``intact`` (the same input, nothing ablated),
-    its predictions stand beside. Never windowed: its width does not grow with
-    the input."""
-    def cell(p, i, copied):
-        if p.next is None:
-            return Cell(fmt.NONE)
-        text = " / ".join(fmt.token(c) for c in p.candidates)
-        if copied:
-            return Cell(text, top=True)
-        share = fmt.number(trace.scores[i, trace.vocab.index(p.next)], fmt.WEIGHT_DECIMALS)
-        return Cell(f"{text} (blend {share})", faint=True)
-
-    copied = np.ones(trace.n, dtype=bool) if copies is None else copies
-    rows = tuple(Row(_position_labels(trace, p.position), (cell(p, p.position, copied[p.position]),) + (
-        (cell(intact.predictions[p.position], p.position, True),) if intact is not None else ()))
-        for p in trace.predictions)
-    blends = any(p.next is not None and not copied[p.position] for p in trace.predictions)
-    title = ("Predictions: the token each position says comes next (— = nothing to copy"
-             + ("; blend = not a copy: the top token of an even mix of the earlier ones, with its share" if blends
-                else "") + ")" + source)
-    columns = (("next",),) + ((("intact model",),) if intact is not None else ())
-    return Table("predictions", (title,), ("", ""), columns, rows, align="left")
-
-
-TOP = 3  # choices shown per position
-
-
-def next_token(trace: Trace, shown: Sequence[int] | None = None) -> Table:
-    """Each position's most probable next tokens, with their probabilities."""
-    positions = _positions(trace, shown)
-    top = min(TOP, len(trace.vocab))
-    rows = []
-    for i in positions:
-        if i is None:
-            rows.append(_gap_row(top + 1, 2))
-            continue
-        order = np.argsort(-trace.probs[i], kind="stable")[:top]  # most probable first, ties in vocabulary order
-        copies = trace.predictions[i].next is not None
-        # A row with nothing to copy is a blend, not a prediction: faint and unshaded, so nobody reads it as one.
-        cells = [Cell(f"{fmt.token(trace.vocab[t])} {fmt.number(trace.probs[i, t], fmt.WEIGHT_DECIMALS)}",
-                      float(trace.probs[i, t]) if copies else None, faint=not copies) for t in order]
-        note = "" if copies else NOTHING_TO_COPY
-        rows.append(Row(_position_labels(trace, i), tuple(cells) + (Cell(note, faint=not copies),)))
-    ordinals = ("1st", "2nd", "3rd")[:top]
-    title = ("Next-token probabilities ", Math("P = softmax(Y^(2) W_U / T)"),
-             f", T = {fmt.parameter(trace.temperature, fmt.WEIGHT_DECIMALS)}: the {top} most probable tokens "
-             "of each position (", Math("W_U = E^T"), " scores a token by its share of ", Math("Y^(2)"), ")")
-    return Table("next_token_probs", title, ("",), tuple((o,) for o in ordinals) + (("",),), tuple(rows),
-                 align="left", shown=0 if shown is None else len(shown))
-
-
-def write_a(scale: float):
-    """A's entries are 0 or the layer's scale: written ``·`` and ``s``."""
-    return lambda x: "s" if x == scale else fmt.cell(x, fmt.LOGIT_DECIMALS)
-
-
-def write_v(x: float) -> str:
-    return "1" if x == 1 else fmt.cell(x, fmt.WEIGHT_DECIMALS)

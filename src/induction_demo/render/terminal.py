@@ -125,7 +125,7 @@ def fitter(order: list[int], width: int):
     """A ``fit`` for ``documents.walkthrough``: each table whole if it fits
     ``width`` cells; else its parts (a stream's halves, a matrix's nonzero
     blocks), whole, if each fits; else the largest window of the first
-    positions of ``order`` (``views.priority``: the most interesting first)
+    positions of ``order`` (``tables.priority``: the most interesting first)
     that fits (at least one position)."""
 
     def fit(choice: Build | Split) -> list[Table]:
