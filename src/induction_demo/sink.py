@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 import stat
 from typing import Iterable, Union
 
@@ -44,7 +43,7 @@ def temporary_name(folder: str, name: str) -> str:
         limit = os.pathconf(folder, "PC_NAME_MAX")
     except (OSError, ValueError):
         limit = 255
-    tail = f".{secrets.token_hex(4)}.part"
+    tail = f".{os.urandom(4).hex()}.part"
     return os.path.join(folder, "." + name[:max(limit - len(tail) - 1, 1)] + tail)
 
 
