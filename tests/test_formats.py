@@ -108,6 +108,29 @@ def test_latex_handout_compiles_with_pdflatex(tmp_path, name, text):
     assert (tmp_path / f"{name}.pdf").stat().st_size > 1000
 
 
+FORTY = ("the cat sat on the mat and the dog ran to the log while the cat sat on the mat and then the dog sat "
+         "on the log too as the cat ran off away")
+
+
+@pytest.mark.parametrize("text", [LECTURE, FORTY, "a " * 59], ids=["lecture", "40 tokens", "59 tokens"])
+def test_a_long_latex_handout_keeps_headings_and_captions_with_their_tables(tmp_path, text):
+    """No overfull box, and no page holding a lone heading, caption or footer:
+    each table is set with its caption, and a heading with the table after it."""
+    pdflatex_or_skip()
+    (tmp_path / "w.tex").write_text(show("--format", "latex", "-", input=text), encoding="utf-8")
+    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "w.tex"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout[-2000:]
+    assert "Overfull" not in (tmp_path / "w.log").read_text(errors="replace")
+    if shutil.which("pdftotext"):
+        pages = subprocess.run(["pdftotext", "-layout", "w.pdf", "-"], cwd=tmp_path, capture_output=True,
+                               text=True).stdout.split("\f")
+        for page in (p for p in pages if p.strip()):
+            lines = [line.strip() for line in page.splitlines() if line.strip() and not line.strip().isdigit()]
+            assert not lines[0].startswith("Made with"), lines  # the legend alone on a page
+            assert not lines[-1].startswith(("Layer ", "Attention", "Masked", "Input", "A1", "A2")), lines[-3:]
+
+
 # --- HTML ---------------------------------------------------------------------------
 
 class Structure(HTMLParser):

@@ -102,18 +102,34 @@ def table(block: Table) -> list[str]:
     return lines
 
 
+LEGEND = [r"{\small " + escape("Made with induction-demo. · is exactly 0; × is masked (the key is not earlier than "
+                                "the query); shading grows with the value (a cell that prints as zero is not "
+                                "shaded); [ ] and bold mark where each head does its job, and each prediction; grey "
+                                "rows have nothing to copy.") + "}", ""]
+"""The legend, under the summary: at the end it could fill a page of its own."""
+
+
 def render(document: Document) -> str:
+    """The article. A table is set with its caption in one unbreakable box,
+    and a heading with its first paragraph joins the table that follows them,
+    so no page falls between a heading or a caption and its table."""
     out = [PREAMBLE, r"\begin{document}", r"\section*{" + escape(document.title) + "}", ""]
+    held: list[str] = []  # a heading (and its first paragraph), waiting for the next table
     for block in document.blocks:
         if isinstance(block, Heading):
-            out += [r"\subsection*{" + escape(block.text) + "}", ""]
+            out += held
+            held = [r"\subsection*{" + escape(block.text) + "}", ""]
         elif isinstance(block, Paragraph):
-            out += [inline(block.text), ""]
+            text = [inline(block.text), ""] + (LEGEND if block is document.blocks[0] else [])
+            if len(held) == 2:  # the heading's first paragraph
+                held += text
+            else:
+                out += held + text
+                held = []
         elif isinstance(block, Table):
-            out += [r"\par\medskip\noindent\textbf{" + inline(block.title) + r"}\par\nopagebreak", r"\noindent"]
-            out += table(block) + [""]
-    out += [r"\medskip", escape("Made with induction-demo. · is exactly 0; × is masked (the key is not earlier "
-                                "than the query); shading grows with the value (a cell that prints as zero is not "
-                                "shaded); [ ] and bold mark where each head does its job, and each prediction; grey "
-                                "rows have nothing to copy."), "", r"\end{document}"]
+            out += [r"\par\medskip\noindent\begin{minipage}{\linewidth}\setlength{\parskip}{4pt}"] + held
+            out += [r"\textbf{" + inline(block.title) + r"}\par", r"\noindent"] + table(block)
+            out += [r"\end{minipage}\par", ""]
+            held = []
+    out += held + ["", r"\end{document}"]
     return "\n".join(out) + "\n"
