@@ -114,14 +114,21 @@ FORTY = ("the cat sat on the mat and the dog ran to the log while the cat sat on
 
 @pytest.mark.parametrize("text", [LECTURE, FORTY, "a " * 59], ids=["lecture", "40 tokens", "59 tokens"])
 def test_a_long_latex_handout_keeps_headings_and_captions_with_their_tables(tmp_path, text):
-    """No overfull box, and no page holding a lone heading, caption or footer:
-    each table is set with its caption, and a heading with the table after it."""
+    """No overfull box, no table below 7 pt (the handout turns pages and cuts
+    wide tables into captioned ranges), and no page holding a lone heading,
+    caption or legend: each table is set with its caption, and a heading
+    with the table after it."""
+    import re
+
     pdflatex_or_skip()
     (tmp_path / "w.tex").write_text(show("--format", "latex", "-", input=text), encoding="utf-8")
     run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "w.tex"],
                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout[-2000:]
-    assert "Overfull" not in (tmp_path / "w.log").read_text(errors="replace")
+    log = (tmp_path / "w.log").read_text(errors="replace")
+    assert "Overfull" not in log
+    scales = [int(k) for k in re.findall(r"induction-demo: a table set at (\d+) percent", log)]
+    assert all(k >= 70 for k in scales), sorted(scales)[:5]  # no table below 7 pt
     if shutil.which("pdftotext"):
         pages = subprocess.run(["pdftotext", "-layout", "w.pdf", "-"], cwd=tmp_path, capture_output=True,
                                text=True).stdout.split("\f")

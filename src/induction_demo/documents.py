@@ -149,9 +149,10 @@ def walkthrough(trace: Trace, told: Told = None, layers=(1, 2), matrices: bool =
 
 
 def handout(trace: Trace, told: Told = None, layers=(1, 2), matrices: bool = True,
-            intact: Trace | None = None) -> Document:
-    """The walkthrough with the model's equations first: for documents."""
-    walk = walkthrough(trace, told, layers, matrices, compact=inputs.compact(trace.basis.d), intact=intact)
+            intact: Trace | None = None, compact_d: int = inputs.COMPACT_D) -> Document:
+    """The walkthrough with the model's equations first: for documents.
+    Past d = ``compact_d``, each A_l shows only its nonzero blocks."""
+    walk = walkthrough(trace, told, layers, matrices, compact=trace.basis.d > compact_d, intact=intact)
     model = [Heading("The model")] + [Paragraph(line) for line in EQUATIONS]
     return Document(walk.title, walk.blocks[:1] + tuple(model) + walk.blocks[1:])
 

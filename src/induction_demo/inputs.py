@@ -45,6 +45,10 @@ LATEX_MAX_D = 120
 directions exceeds TeX's main memory, d = 120 compiles whatever the mix of V
 and N (tests/test_formats.py compiles one at the limit)."""
 
+LATEX_FULL_D = 60
+"""Past this d, a LaTeX handout shows each A_l as its nonzero blocks: a d x d
+matrix of more directions cannot be printed at 7 pt even on a landscape page."""
+
 COMPACT_D = 120
 """Past this d, a handout shows each A_l as its nonzero blocks only (a
 200-token A_l has up to 640,000 cells, all but 200 of them 0) and leaves out

@@ -49,7 +49,8 @@ def produce(trace: Trace, form: str, layers=(1, 2), matrices: bool = True, full:
 
         return png.render(documents.heatmaps(trace, told, layers))
     module = import_module(f".render.{form}", __package__)
-    return module.render(documents.handout(trace, told, layers, matrices, intact))
+    compact_d = inputs.LATEX_FULL_D if form == "latex" else inputs.COMPACT_D
+    return module.render(documents.handout(trace, told, layers, matrices, intact, compact_d))
 
 
 def weights(trace: Trace, form: str, full: bool = False, width: int = 120):

@@ -58,7 +58,11 @@ PREAMBLE = r"""\documentclass[10pt]{article}
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{4pt}
 \setlength{\tabcolsep}{3pt}
-\newcommand{\fitwidth}[1]{\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{#1}}
+\usepackage{pdflscape}
+% A table wider than the line shrinks to it, and says so in the log (tests/test_formats.py reads it).
+\newcommand{\fitwidth}[1]{\sbox0{#1}\ifdim\wd0>\linewidth
+  \typeout{induction-demo: a table set at \the\numexpr\linewidth/(\wd0/100)\relax\space percent}%
+  \resizebox{\linewidth}{!}{\usebox0}\else\usebox0\fi}
 \newcommand{\masked}{\cellcolor{black!10}\textcolor{black!45}{$\times$}}
 \newcommand{\z}{$\cdot$}
 \newcommand{\shade}[2]{\cellcolor{blue!#1}#2}
@@ -81,6 +85,64 @@ def _cell(cell, vmax: float) -> str:
     if dark > 0:
         text = "\\%s{%d}{%s}" % ("dark" if dark > 0.55 else "shade", round(10 + 60 * dark), text)
     return text
+
+
+# Widths at 10 pt Latin Modern, in points: what a cell's text is made of (the rest about 5.5).
+CHAR_PT = {**dict.fromkeys("0123456789abcdeghknopqsuvxyz", 5.0), ".": 2.8, ",": 2.8, "[": 2.8, "]": 2.8,
+           "@": 9.2, "·": 7.8, "×": 7.8, "—": 10.0, " ": 3.3, "i": 2.8, "l": 2.8, "j": 3.1, "f": 3.1,
+           "t": 3.9, "r": 3.9, "m": 8.3, "w": 7.2}
+CELL_PT, ROW_PT = 6.0, 12.0  # a cell's padding, a row's height
+PORTRAIT_PT, LANDSCAPE_PT = 510.0, 757.0  # A4's text width with 15 mm margins, upright and turned
+LANDSCAPE_HEIGHT_PT = 430.0  # a turned page's height for a table, its caption above it
+SMALLEST = 0.7  # no table is set smaller than 7 pt ...
+PLANNED = 0.75  # ... so pieces are planned for 7.5 pt: the widths above are estimates
+
+
+def _text_pt(text: str) -> float:
+    return sum(CHAR_PT.get(c, 5.5) for c in text)
+
+
+def _widths(block: Table) -> tuple[float, list[float]]:
+    """About how wide, in points at 10 pt, the label columns and each data column are set."""
+    n_labels = len(block.rows[0].labels) if block.rows else 0
+    labels = sum(max([_text_pt(r.labels[k]) for r in block.rows], default=0) + CELL_PT for k in range(n_labels))
+    columns = [max([_text_pt(h) for h in col] + [_text_pt(r.cells[c].text) * (1.15 if r.cells[c].top else 1.0)
+                                                  for r in block.rows]) + CELL_PT  # bold is wider
+               for c, col in enumerate(block.columns)]
+    return labels, columns
+
+
+def pieces(block: Table) -> list[tuple[Table, bool]]:
+    """The table as it is printed: whole and upright when it fits at 7 pt or
+    more; else on a landscape page; else cut into ranges of columns (and of
+    rows, for a tall one), every cell kept, each range on a landscape page.
+    Each piece says which rows and columns it holds."""
+    labels, columns = _widths(block)
+    if labels + sum(columns) <= PORTRAIT_PT / PLANNED:
+        return [(block, False)]
+    room = LANDSCAPE_PT / PLANNED - labels
+    spans, start, width = [], 0, 0.0
+    for c, w in enumerate(columns):
+        if c > start and width + w > room:
+            spans.append((start, c))
+            start, width = c, 0.0
+        width += w
+    spans.append((start, len(columns)))
+    out = []
+    groups = block.column_groups or (0,) * len(block.columns)
+    for a, b in spans:
+        scale = min(1.0, LANDSCAPE_PT / (labels + sum(columns[a:b])))  # what this piece will shrink to
+        per_page = max(1, int(0.95 * LANDSCAPE_HEIGHT_PT / (ROW_PT * scale)))
+        rows = [(r, min(r + per_page, len(block.rows))) for r in range(0, len(block.rows), per_page)] or [(0, 0)]
+        if len(spans) == 1 and len(rows) == 1:
+            return [(block, True)]
+        for r0, r1 in rows:
+            where = (f" [columns {a + 1} to {b} of {len(columns)}" if len(spans) > 1 else " [") + (
+                f"{'; ' if len(spans) > 1 else ''}rows {r0 + 1} to {r1} of {len(block.rows)}" if len(rows) > 1 else "") + "]"
+            out.append((block._replace(
+                title=block.title + (where,), columns=block.columns[a:b], column_groups=tuple(groups[a:b]),
+                rows=tuple(r._replace(cells=r.cells[a:b]) for r in block.rows[r0:r1])), True))
+    return out
 
 
 def table(block: Table) -> list[str]:
@@ -127,9 +189,12 @@ def render(document: Document) -> str:
                 out += held + text
                 held = []
         elif isinstance(block, Table):
-            out += [r"\par\medskip\noindent\begin{minipage}{\linewidth}\setlength{\parskip}{4pt}"] + held
-            out += [r"\textbf{" + inline(block.title) + r"}\par", r"\noindent"] + table(block)
-            out += [r"\end{minipage}\par", ""]
-            held = []
+            for piece, turned in pieces(block):
+                begin, end = (r"\begin{landscape}", r"\end{landscape}") if turned else (
+                    r"\par\medskip\noindent\begin{minipage}{\linewidth}\setlength{\parskip}{4pt}",
+                    r"\end{minipage}\par")
+                out += [begin] + held + [r"\textbf{" + inline(piece.title) + r"}\par", r"\noindent"]
+                out += table(piece) + [end, ""]
+                held = []
     out += held + ["", r"\end{document}"]
     return "\n".join(out) + "\n"
