@@ -1,5 +1,6 @@
 """Every format renders the same trace, escapes every token, and is well formed."""
 import json
+import struct
 import os
 import re
 import shutil
@@ -308,3 +309,30 @@ def test_table_prints_every_token_as_typed():
     assert "\x1b" not in out
     for token in ["<script>", "[bold]", "\\", "|", "`", "{", "}", "$", "--"]:
         assert f" {token} " in out or f" {token}\n" in out, token
+
+
+# --- slides ------------------------------------------------------------------------------
+
+def test_an_svg_slide_is_16_by_9_with_text_at_18_px_or_more():
+    out = show(LECTURE, "--format", "svg", "--slide")
+    root = ET.fromstring(out)
+    assert (root.get("width"), root.get("height")) == ("1920", "1080")
+    sizes = [float(k) for k in re.findall(r"font-size: ([\d.]+)px", out)]
+    assert sizes and min(sizes) >= 18
+    words = " ".join(node.text or "" for node in root.iter("{http://www.w3.org/2000/svg}text"))
+    assert "[1.00]" in words and "so it predicts ‘a’." in words  # the job marked, and the story in full
+
+
+def test_a_png_slide_is_1920_by_1080(tmp_path):
+    pytest.importorskip("matplotlib")
+    target = tmp_path / "slide.png"
+    assert invoke(["show", LECTURE, "--slide", "-o", str(target)]).exit_code == 0
+    width, height = struct.unpack(">II", target.read_bytes()[16:24])
+    assert (width, height) == (1920, 1080)
+
+
+@pytest.mark.parametrize("args", [["--format", "table"], ["--format", "svg", "--", " ".join(["w"] * 25)]])
+def test_a_slide_is_refused_where_it_cannot_be_made(args):
+    text = [] if "--" in args else [LECTURE]
+    result = invoke(["show", *text, "--slide", *args])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1 and "--slide" in result.stderr

@@ -235,9 +235,11 @@ def main():
 @click.option("--no-story", is_flag=True, help="Hide the plain-words account after each layer.")
 @click.option("--theme", type=click.Choice(["light", "dark"]), default="light", show_default=True,
               help="The SVG picture's colours.")
+@click.option("--slide", is_flag=True,
+              help="SVG or PNG: one 16:9 slide (1920 x 1080) of layer 2's weights, the predictions and the story.")
 @screen_options
 def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrices, full, temperature, ablate,
-         no_story, theme):
+         no_story, theme, slide):
     """Run the model on TOKENS ("-" reads standard input) and show every step:
     attention logits, masked attention, weights and output of each layer, then
     the predictions. TOKENS that start with "-" go after "--":
@@ -247,6 +249,8 @@ def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrice
     form = choose_format(form, output)
     if form == "png" and output is None:
         raise click.UsageError("png is an image: write it to a file with -o FILE.png")
+    if slide and form not in ("svg", "png"):
+        raise click.UsageError("--slide makes a picture: use --format svg or png, or -o FILE.svg or FILE.png")
     trace = trace_of(text, tokenize, as_typed, scale, form, temperature=temperature, ablate=ablate)
     if full and form in ("table", "svg"):
         from . import inputs
@@ -255,7 +259,7 @@ def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrice
     layers = (int(layer),) if layer else (1, 2)
     styled = output is None and form == "table" and wants_colour(sys.stdout)
     width = terminal_width(sys.stdout) if output is None else 120
-    result = produce(trace, form, layers, not no_matrices, full, width, styled, not no_story, theme)
+    result = produce(trace, form, layers, not no_matrices, full, width, styled, not no_story, theme, slide)
     if output is not None:
         write_file(output, result, force, form)
     elif styled:

@@ -12,7 +12,7 @@ from .story import Sentence
 from .trace import Layer, Trace
 from .tables import (attention, halves, next_token, predictions, stream, subspaces, weight_matrix, write_a,
                      write_v)
-from .views import Build, Document, Heading, Heatmaps, Math, Panel, Paragraph, Split, Table, count
+from .views import Build, Document, Heading, Heatmaps, Math, Panel, Paragraph, Slide, Split, Table, count
 
 Told = Optional[Dict[int, List[Sentence]]]
 """The story of a run, told once per trace (story.story), or None for none."""
@@ -172,6 +172,21 @@ def weights(trace: Trace, fit: Fit = whole, compact: bool = False) -> Document:
                              (Math(f"V_{l}"), f", {layer.name} (rows: input directions, columns: output directions)"),
                              layer.only.head.ov, write_v, 1.0, compact))
     return Document(title(trace), tuple(blocks))
+
+
+def slide(trace: Trace, told: Told = None) -> Slide:
+    """The lecture's point on one 16:9 picture: the induction head's weights,
+    its job marked, the predictions beside them and its story."""
+    layer = trace.layers[-1]
+    job = mechanism.cells(trace, layer)
+    weights = attention(trace, "slide.weights",
+                        ("Attention weights ", Math(f"W^({layer.index})"), f" of the {layer.name} ({JOB[layer.index]})"),
+                        layer.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask, job=job, quiet=True, notes=False)
+    story = tuple("".join(p if isinstance(p, str) else f"‘{p.text}’" for p in s.parts)
+                  for s in (told or {}).get(layer.index, ()))
+    return Slide(title(trace), weights, predictions(trace, copies=mechanism.copies(trace)), story,
+                 heatmaps(trace, told, (layer.index,)).panels[0],
+                 tuple(f"{fmt.token(t)} @{i}" for i, t in enumerate(trace.tokens)))
 
 
 def heatmaps(trace: Trace, told: Told = None, layers=(1, 2)) -> Heatmaps:

@@ -33,6 +33,10 @@ FULL_TOKENS = 200
 many tokens (a 200-token walkthrough has about a million cells), and past
 d = COMPACT_D each A_l as its nonzero blocks."""
 
+SLIDE_TOKENS = 24
+"""The most tokens a --slide picture holds with its text at 18 px or more on
+1920 x 1080: layer 2's weights beside the predictions."""
+
 FORMATS = ("table", "json", "markdown", "latex", "html", "svg", "png")
 FORMAT_TOKENS = {"table": MAX_TOKENS, "json": MAX_TOKENS, "svg": MAX_TOKENS,
                  "markdown": 200, "html": 200, "png": 200, "latex": 59}
@@ -115,6 +119,13 @@ def tokens(tokens: tuple[str, ...], limit: int = MAX_TOKENS) -> tuple[str, ...]:
         raise InputError(f"a token of {len(longest)} characters (position {tokens.index(longest)}) is longer "
                          f"than the {MAX_TOKEN_CHARS} a token may have")
     return tokens
+
+
+def slide(n_tokens: int) -> None:
+    """Refuse ``--slide`` past SLIDE_TOKENS tokens."""
+    if n_tokens > SLIDE_TOKENS:
+        raise InputError(f"--slide holds at most {SLIDE_TOKENS} tokens, legible from the back of a room, and this "
+                         f"input has {n_tokens}: leave --slide out for the whole picture")
 
 
 def full(n_tokens: int) -> None:

@@ -19,7 +19,7 @@ EXTENSIONS = {".txt": "table", ".json": "json", ".md": "markdown", ".markdown": 
 
 
 def produce(trace: Trace, form: str, layers=(1, 2), matrices: bool = True, full: bool = False, width: int = 120,
-            styled: bool = False, story: bool = True, theme: str = "light"):
+            styled: bool = False, story: bool = True, theme: str = "light", slide: bool = False):
     """The trace in format ``form`` (checked against the format's limits)."""
     inputs.format_size(form, trace.tokens)
     told = tell(trace) if story else None
@@ -28,6 +28,15 @@ def produce(trace: Trace, form: str, layers=(1, 2), matrices: bool = True, full:
         from .model import run
 
         intact = run(trace.tokens, trace.scale, temperature=trace.temperature)
+    if slide:  # one 16:9 picture of the mechanism
+        inputs.slide(trace.n)
+        if form == "svg":
+            from .render import svg
+
+            return svg.slide(documents.slide(trace, told), theme)
+        from .render import png
+
+        return png.slide(documents.slide(trace, told))
     if form == "json":
         from .render import json as render_json
 

@@ -148,6 +148,19 @@ class Heatmaps(NamedTuple):
     panels: tuple[Panel, ...]
 
 
+class Slide(NamedTuple):
+    """One 16:9 picture of the mechanism: the title with the tokens, the last
+    layer's weights with the cells where it does its job marked, the
+    predictions beside them, and the story (shown in full or not at all)."""
+
+    title: str
+    weights: Table
+    predictions: Table
+    story: tuple[str, ...]
+    heatmap: Panel  # the same weights, for a heatmap
+    labels: tuple[str, ...]  # each position: token and @i
+
+
 GAP_COLUMN, GAP_ROW = "…", "⋮"
 Build = Callable[["Sequence[int] | None"], Table]
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import text as fmt
 from ..errors import MissingExtra
-from ..views import Heatmaps
+from ..views import Heatmaps, Slide
 
 ANNOTATE_UP_TO = 16  # positions; beyond this the numbers would not be legible
 LABEL_UP_TO = 60  # tick labels per axis; a longer input labels every k-th position
@@ -118,6 +118,67 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
     if drawable.replaced:
         fig.text(0.99, 0.995, "U+XXXX: a character this font cannot draw, by its code point", fontsize=7,
                  ha="right", va="top", color="#555555")
+    out = io.BytesIO()
+    fig.savefig(out, format="png", dpi=120, metadata={"Software": None})
+    plt.close(fig)
+    return out.getvalue()
+
+
+SLIDE_PT = 11.0  # 18 px at 120 dots an inch: the smallest text on a slide
+
+
+def slide(view: Slide) -> bytes:
+    """The 16:9 slide (1920 x 1080): the title, the last layer's weights as a
+    heatmap with its job framed, the predictions beside it, and the story in
+    full when it fits under them, else not at all."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise MissingExtra("the png format needs matplotlib, from the plot extra: "
+                           "pip install 'induction-demo[plot]'") from None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _slide(view, matplotlib, plt)
+
+
+def _slide(view: Slide, matplotlib, plt) -> bytes:
+    import matplotlib.patches  # noqa: F401  (Rectangle)
+
+    drawable = Drawable()
+    panel, n = view.heatmap, len(view.labels)
+    fig = plt.figure(figsize=(16, 9), dpi=120)
+    fig.text(0.03, 0.96, "\n".join(textwrap.wrap(drawable(view.title), 90)), fontsize=22, weight="bold", va="top")
+    ax = fig.add_axes((0.08, 0.16, 0.42, 0.64))
+    cmap = matplotlib.colormaps["Blues"].with_extremes(bad="#eeeeee")
+    ax.imshow(np.ma.masked_array(panel.weights, mask=~panel.mask), cmap=cmap, vmin=0.0, vmax=1.0)
+    labels = [drawable(label) for label in view.labels]
+    ax.set_xticks(range(n), labels, rotation=90, fontsize=SLIDE_PT)
+    ax.set_yticks(range(n), labels, fontsize=SLIDE_PT)
+    ax.set_xlabel("key j", fontsize=SLIDE_PT + 2)
+    ax.set_ylabel("query i", fontsize=SLIDE_PT + 2)
+    ax.set_title("\n".join(textwrap.wrap(drawable(f"{panel.title}: attention weights. {panel.legend}"), 60)),
+                 fontsize=SLIDE_PT + 2)
+    for i, j in np.argwhere(panel.job):
+        ax.add_patch(matplotlib.patches.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="#d95f02",
+                                                  linewidth=3))
+    if n <= 12:  # the values, where they can be read at this size
+        for i, j in np.argwhere(panel.mask):
+            text = fmt.number(panel.weights[i, j], fmt.WEIGHT_DECIMALS)
+            ax.text(j, i, f"[{text}]" if panel.job[i, j] else text, ha="center", va="center", fontsize=SLIDE_PT,
+                    color="white" if panel.weights[i, j] > 0.55 else "black")
+    rows = [f"{' '.join(row.labels):<10} {row.cells[0].text}" for row in view.predictions.rows]
+    heading = "\n".join(textwrap.wrap(drawable("".join(
+        p if isinstance(p, str) else p.expr for p in view.predictions.title)), 55))
+    fig.text(0.56, 0.85, heading, fontsize=SLIDE_PT + 2, weight="bold", va="top")
+    top = 0.85 - (heading.count("\n") + 1.6) * (SLIDE_PT + 2) * 1.3 / (9 * 72)
+    fig.text(0.56, top, drawable("\n".join(rows)), fontsize=SLIDE_PT + 1, family="monospace", va="top")
+    below = top - (len(rows) + 1) * (SLIDE_PT + 1) * 1.3 / (9 * 72)
+    story = [line for sentence in view.story for line in textwrap.wrap("• " + drawable(sentence), 70)]
+    if story and below - len(story) * SLIDE_PT * 1.3 / (9 * 72) > 0.03:  # in full, or not at all
+        fig.text(0.56, below, "\n".join(story), fontsize=SLIDE_PT, va="top")
     out = io.BytesIO()
     fig.savefig(out, format="png", dpi=120, metadata={"Software": None})
     plt.close(fig)
