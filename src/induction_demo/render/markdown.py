@@ -3,9 +3,12 @@
 Tables are GitHub-flavoured pipe tables; formulas are ``$...$`` (GitHub and
 pandoc both render them). Every piece of text is escaped: a backslash goes before
 each character that Markdown, GitHub or pandoc could read as syntax anywhere
-in a line (emphasis, code, links, HTML, tables, math, pandoc's citations,
-attributes and smart quotes), and before ``-`` or ``.`` next to another of
-the same (pandoc's dashes and ellipses), so a token is shown as typed.
+in a line and would change what is shown (emphasis, code, links, HTML,
+tables, math, pandoc's attributes and smart quotes), and before ``-`` or
+``.`` next to another of the same (pandoc's dashes and ellipses), so a token
+is shown as typed. ``@`` is left bare, so that the raw file reads well
+(``@3``, not ``\\@3``): pandoc reads ``@3`` as a citation, but without
+--citeproc shows it as typed.
 """
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from ..text import Token
 from ..views import Document, Heading, Math, Paragraph, Table
 from .math import latex
 
-_SPECIAL = set("\\`*_[]<>&|~$^#{}'\"@")
+_SPECIAL = set("\\`*_[]<>&|~$^#{}'\"")
 _REPEATED = set("-.")
 
 
