@@ -10,14 +10,18 @@ imports rich.text.
 """
 from __future__ import annotations
 
+import re
+
 from rich.cells import cell_len
+
+from ..text import Token
 
 from ..views import (Build, Cell, Document, Heading, Paragraph, Split, Table, column_starts, header_lines,
                      plain as plain_text, row_starts)
 
 # Styles that read on dark and light themes alike: bright_black, the usual grey,
 # is the background colour of Solarized Dark.
-STYLE = {"faint": "dim", "masked": "dim", "top": "bold cyan", "title": "bold", "heading": "bold"}
+STYLE = {"faint": "dim", "masked": "dim", "top": "bold cyan", "title": "bold", "heading": "bold", "token": "bold cyan"}
 RULE, BAR = "─", "│"
 
 
@@ -108,13 +112,22 @@ def document_lines(document: Document, width: int) -> list[list[tuple[str, str]]
         elif isinstance(block, Paragraph):
             if isinstance(previous, Table):
                 out.append([("", "")])
-            out += [[(line, "")] for line in wrap(plain_text(block.text), width)]
+            coded = any(isinstance(part, Token) for part in block.text)
+            out += [_coded(line) if coded else [(line, "")] for line in wrap(plain_text(block.text), width)]
         elif isinstance(block, Table):
             title = wrap(plain_text(block.title) + _window_note(block), width)
             out += [[("", "")]] + [[(line, STYLE["title"])] for line in title]
             out += table_lines(block)
         previous = block
     return out
+
+
+CODE = re.compile(r"(`[^`]+`)")
+
+
+def _coded(line: str) -> list[tuple[str, str]]:
+    """A line of a paragraph that holds tokens, each `token` in the token style."""
+    return [(piece, STYLE["token"] if CODE.fullmatch(piece) else "") for piece in CODE.split(line) if piece]
 
 
 def _window_note(table: Table) -> str:
