@@ -119,3 +119,14 @@ def test_up_to_8_tokens_of_6_distinct_words_show_whole_at_80_columns(words, pick
     tokens = [words[k % len(words)] for k in picks]
     out = invoke(["show", " ".join(tokens), "--width", "80"]).stdout
     assert "[window:" not in out and max(cell_len(line) for line in out.splitlines()) <= 80
+
+
+@given(st.lists(st.text("abcdefghij", min_size=1, max_size=9), min_size=1, max_size=6, unique=True),
+       st.lists(st.integers(0, 5), min_size=1, max_size=8))
+@settings(max_examples=25, deadline=None)
+def test_words_of_up_to_9_letters_show_whole_at_80_columns_with_short_headers(words, picks):
+    from cli_runner import invoke
+
+    tokens = [words[k % len(words)] for k in picks]
+    out = invoke(["show", " ".join(tokens), "--width", "80"]).stdout
+    assert "[window:" not in out and max(cell_len(line) for line in out.splitlines()) <= 80

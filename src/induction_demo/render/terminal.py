@@ -150,10 +150,12 @@ def fitter(order: list[int], width: int):
             whole = build(None)
             if table_width(whole) <= width:
                 return [whole]
-            for level in parts:  # every cell still, in narrower tables
-                tables = [part(None) for part in level]
-                if all(table_width(table) <= width for table in tables):
-                    return tables
+            levels = [[whole]] + [[part(None) for part in level] for level in parts]
+            for narrow in (False, True):  # every cell still: in parts, then with short labels
+                for tables in levels[0 if narrow else 1:]:
+                    tables = [narrowed(t) for t in tables] if narrow else tables
+                    if all(table_width(table) <= width for table in tables):
+                        return tables
 
         def fits(k: int) -> bool:
             return table_width(build(order[:k])) <= width
@@ -170,6 +172,27 @@ def fitter(order: list[int], width: int):
         return [build(order[:max(good, 1)])]
 
     return fit
+
+
+SHORT = 6  # cells a label or header keeps in a narrowed table
+
+
+def _short(text: str) -> str:
+    if cell_len(text) <= SHORT:
+        return text
+    kept = ""
+    for c in text:
+        if cell_len(kept + c) > SHORT - 1:
+            break
+        kept += c
+    return kept + "…"
+
+
+def narrowed(table: Table) -> Table:
+    """The table with each label and header longer than SHORT cells cut to it
+    (…): long tokens as headers are what make a narrow table too wide."""
+    return table._replace(corner=tuple(table.corner), columns=tuple(tuple(map(_short, h)) for h in table.columns),
+                          rows=tuple(r._replace(labels=tuple(map(_short, r.labels))) for r in table.rows))
 
 
 SEE_ALL = "--full, or write a document: -o walkthrough.html (or .md, .tex)"
