@@ -144,7 +144,12 @@ def walkthrough(trace: Trace, told: Told = None, layers=(1, 2), matrices: bool =
     # A row per position, whatever the width: never a window.
     source = "" if trace.layers[-1].index in layers else (
         f"; read off layer {trace.layers[-1].index}'s output, which this view does not show")
-    blocks += [predictions(trace, source, mechanism.copies(trace), intact), next_token(trace)]
+    copies = mechanism.copies(trace)
+    short = 6  # a narrow screen: tokens cut to 6 cells, before anything else; never a window
+    blocks += fit(Split(lambda shown: predictions(trace, source, copies, intact),
+                        ((lambda shown: predictions(trace, source, copies, intact, short),),), window=False))
+    blocks += fit(Split(lambda shown: next_token(trace), ((lambda shown: next_token(trace, cells=short),),),
+                        window=False))
     return Document(title(trace), tuple(blocks))
 
 

@@ -100,8 +100,8 @@ def _direction_label(direction: Direction) -> str:
     return ("prev " if direction.block.startswith("prev") else "") + _direction_name(direction)
 
 
-def _position_labels(trace: Trace, i: int) -> tuple[str, str]:
-    return (f"@{i}", fmt.token(trace.tokens[i]))
+def _position_labels(trace: Trace, i: int, cells: int = fmt.TOKEN_CELLS) -> tuple[str, str]:
+    return (f"@{i}", fmt.token(trace.tokens[i], cells))
 
 
 def _gap_row(width: int, n_labels: int, group: int = 0) -> Row:
@@ -230,7 +230,7 @@ def attention(trace: Trace, key: str, title: tuple, matrix: np.ndarray, decimals
 
 
 def predictions(trace: Trace, source: str = "", copies: np.ndarray | None = None,
-                intact: Trace | None = None) -> Table:
+                intact: Trace | None = None, cells: int = fmt.TOKEN_CELLS) -> Table:
     """A row per position: the token it says comes next (every tied one), or
     — where there is nothing to copy. Where ``copies`` (mechanism.copies) is
     False, the token is a blend, not a copy, and says so with its share of
@@ -240,14 +240,14 @@ def predictions(trace: Trace, source: str = "", copies: np.ndarray | None = None
     def cell(p, i, copied):
         if p.next is None:
             return Cell(fmt.NONE)
-        text = " / ".join(fmt.token(c) for c in p.candidates)
+        text = " / ".join(fmt.token(c, cells) for c in p.candidates)
         if copied:
             return Cell(text, top=True)
         share = fmt.number(trace.scores[i, trace.vocab.index(p.next)], fmt.WEIGHT_DECIMALS)
         return Cell(f"{text} (blend {share})", faint=True)
 
     copied = np.ones(trace.n, dtype=bool) if copies is None else copies
-    rows = tuple(Row(_position_labels(trace, p.position), (cell(p, p.position, copied[p.position]),) + (
+    rows = tuple(Row(_position_labels(trace, p.position, cells), (cell(p, p.position, copied[p.position]),) + (
         (cell(intact.predictions[p.position], p.position, True),) if intact is not None else ()))
         for p in trace.predictions)
     blends = any(p.next is not None and not copied[p.position] for p in trace.predictions)
@@ -261,7 +261,7 @@ def predictions(trace: Trace, source: str = "", copies: np.ndarray | None = None
 TOP = 3  # choices shown per position
 
 
-def next_token(trace: Trace, shown: Sequence[int] | None = None) -> Table:
+def next_token(trace: Trace, shown: Sequence[int] | None = None, cells: int = fmt.TOKEN_CELLS) -> Table:
     """Each position's most probable next tokens, with their probabilities."""
     positions = _positions(trace, shown)
     top = min(TOP, len(trace.vocab))
@@ -273,10 +273,10 @@ def next_token(trace: Trace, shown: Sequence[int] | None = None) -> Table:
         order = np.argsort(-trace.probs[i], kind="stable")[:top]  # most probable first, ties in vocabulary order
         copies = trace.predictions[i].next is not None
         # A row with nothing to copy is a blend, not a prediction: faint and unshaded, so nobody reads it as one.
-        cells = [Cell(f"{fmt.token(trace.vocab[t])} {fmt.number(trace.probs[i, t], fmt.WEIGHT_DECIMALS)}",
+        choices = [Cell(f"{fmt.token(trace.vocab[t], cells)} {fmt.number(trace.probs[i, t], fmt.WEIGHT_DECIMALS)}",
                       float(trace.probs[i, t]) if copies else None, faint=not copies) for t in order]
         note = "" if copies else NOTHING_TO_COPY
-        rows.append(Row(_position_labels(trace, i), tuple(cells) + (Cell(note, faint=not copies),)))
+        rows.append(Row(_position_labels(trace, i, cells), tuple(choices) + (Cell(note, faint=not copies),)))
     ordinals = ("1st", "2nd", "3rd")[:top]
     title = ("Next-token probabilities ", Math("P = softmax(Y^(2) W_U / T)"),
              f", T = {fmt.parameter(trace.temperature, fmt.WEIGHT_DECIMALS)}: the {top} most probable tokens "

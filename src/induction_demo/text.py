@@ -61,19 +61,19 @@ def json_number(x: float) -> float:
     return float(f"{x:.{JSON_DIGITS}g}") + 0.0
 
 
-def token(text: str) -> str:
+def token(text: str, cells: int = TOKEN_CELLS) -> str:
     """A token as shown: spaces as ``␣``, invisible or control characters as
     Python escapes (``\\t``, ``\\x1b``, ``\\u200b``), everything else as is;
-    a token wider than TOKEN_CELLS terminal cells keeps what fits in one cell
+    a token wider than ``cells`` terminal cells keeps what fits in one cell
     less, then ``…``."""
     pieces = [SPACE if c == " " else c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
               for c in text]
-    if sum(map(_cells, pieces)) <= TOKEN_CELLS:
+    if sum(map(_cells, pieces)) <= cells:
         return "".join(pieces)
     kept, width = [], 0
     for piece in pieces:
         width += _cells(piece)
-        if width > TOKEN_CELLS - 1:
+        if width > cells - 1:
             break
         kept.append(piece)
     return "".join(kept) + ELIDED

@@ -173,6 +173,7 @@ class Split(NamedTuple):
 
     whole: Build
     parts: tuple[tuple[Build, ...], ...]
+    window: bool = True  # False: a table whose width does not grow with N is never windowed
 
 
 def plain(parts: tuple) -> str:

@@ -144,6 +144,12 @@ def fitter(order: list[int], width: int):
     def fit(choice: Build | Split) -> list[Table]:
         build, parts = (choice.whole, choice.parts) if isinstance(choice, Split) else (choice, ())
         n = len(order)
+        if isinstance(choice, Split) and not choice.window:  # a row per position: its best, never a window
+            levels = [[build(None)]] + [[part(None) for part in level] for level in parts]
+            for tables in levels + [[narrowed(t) for t in levels[-1]]]:
+                if all(table_width(table) <= width for table in tables):
+                    return tables
+            return tables
         # Every table over positions has at least n columns of at least 2 cells:
         # when that cannot fit, do not build the whole (it may be huge).
         if 2 * n < width:
