@@ -23,17 +23,24 @@ the attention differ only by layer 1's leakage (about N e^-scale), which is
 far below what any view prints."""
 
 
+def _shifted(scores: np.ndarray, temperature: float, unseen: int):  # [N, V] -> [N, V], [N]
+    """(score - top) / T for each named token, and the same for an unseen one
+    (score 0): the exponents of a softmax that cannot overflow."""
+    top = scores.max(axis=1)
+    if unseen:
+        top = np.maximum(top, 0.0)
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):  # T -> 0: -inf, so exp gives 0
+        return (scores - top[:, None]) / temperature, -top / temperature
+
+
 def softmax(scores: np.ndarray, temperature: float, unseen: int = 0):  # [N, V] -> [N, V], [N]
     """softmax(scores / T) over each row and ``unseen`` more tokens of score 0:
     the probabilities of the named tokens, and that of each unseen one.
     Stable for any T > 0 (a tiny T is one-hot on the top score, ties shared;
     a huge T is uniform)."""
-    top = scores.max(axis=1, keepdims=True)
-    if unseen:
-        top = np.maximum(top, 0.0)
-    with np.errstate(over="ignore", under="ignore"):  # T -> 0: exp(-inf) = 0, one-hot on the top
-        e = np.exp((scores - top) / temperature)
-        rest = np.exp(-top[:, 0] / temperature)
+    z, rest = _shifted(scores, temperature, unseen)
+    with np.errstate(over="ignore", under="ignore"):
+        e, rest = np.exp(z), np.exp(rest)
     total = e.sum(axis=1) + unseen * rest if unseen else e.sum(axis=1)
     return e / total[:, None], rest / total
 
@@ -42,13 +49,9 @@ def log_probs(scores: np.ndarray, temperature: float, unseen: int, rows: np.ndar
               targets: np.ndarray) -> np.ndarray:  # -> [Q]
     """log P(targets[k] at rows[k]), computed as a log-softmax, so that a
     probability too small for a float (a low T) still has a finite log."""
-    s = scores[rows]
-    top = s.max(axis=1)
-    if unseen:
-        top = np.maximum(top, 0.0)
+    z, rest = _shifted(scores[rows], temperature, unseen)
     with np.errstate(over="ignore", under="ignore", divide="ignore"):
-        z = (s - top[:, None]) / temperature
-        total = np.exp(z).sum(axis=1) + (unseen * np.exp(-top / temperature) if unseen else 0.0)
+        total = np.exp(z).sum(axis=1) + (unseen * np.exp(rest) if unseen else 0.0)
     return z[np.arange(len(rows)), targets] - np.log(total)
 
 

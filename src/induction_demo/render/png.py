@@ -55,24 +55,51 @@ def _story_text(sentences: tuple[str, ...], drawable: Drawable) -> str:
     return "\n".join(lines)  # in full: a band under the heatmaps is made to hold it
 
 
-def render(view: Heatmaps) -> bytes:
+def _with_pyplot(draw, view) -> bytes:
+    """``draw(view, matplotlib, plt)`` with matplotlib from the plot extra, no warning reaching stderr."""
     try:
         import matplotlib
 
         matplotlib.use("Agg")
+        import matplotlib.patches  # noqa: F401  (Rectangle)
         import matplotlib.pyplot as plt
     except ImportError:
         raise MissingExtra("the png format needs matplotlib, from the plot extra: "
                            "pip install 'induction-demo[plot]'") from None
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # nothing reaches stderr for an accepted input
-        return _draw(view, matplotlib, plt)
+        return draw(view, matplotlib, plt)
+
+
+def _heatmap(ax, panel, matplotlib, frame: float, values_pt: float | None):
+    """A layer's weights, masked cells grey, where the head does its job
+    framed; with ``values_pt``, each kept value printed (its job as [x])."""
+    cmap = matplotlib.colormaps["Blues"].with_extremes(bad="#eeeeee")
+    image = ax.imshow(np.ma.masked_array(panel.weights, mask=~panel.mask), cmap=cmap, vmin=0.0, vmax=1.0)
+    for i, j in np.argwhere(panel.job):
+        ax.add_patch(matplotlib.patches.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="#d95f02",
+                                                  linewidth=frame))
+    if values_pt is not None:
+        for i, j in np.argwhere(panel.mask):
+            value = panel.weights[i, j]
+            text = fmt.number(value, fmt.WEIGHT_DECIMALS)
+            ax.text(j, i, f"[{text}]" if panel.job[i, j] else text, ha="center", va="center", fontsize=values_pt,
+                    color="white" if value > 0.55 else "black")
+    return image
+
+
+def _png(fig, plt) -> bytes:
+    out = io.BytesIO()
+    fig.savefig(out, format="png", dpi=120, metadata={"Software": None})
+    plt.close(fig)
+    return out.getvalue()
+
+
+def render(view: Heatmaps) -> bytes:
+    return _with_pyplot(_draw, view)
 
 
 def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
-    import matplotlib.patches  # noqa: F401  (Rectangle)
-
     drawable = Drawable()
     n = len(view.labels)
     size = min(PANEL_INCHES, max(4.5, 2.0 + 0.35 * n))
@@ -83,16 +110,12 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
     below = (0.3 + LINE_INCHES * max(text.count("\n") + 1 for text in texts)) if story else 0.0
     fig, axes = plt.subplots(1, len(view.panels), figsize=(size * len(view.panels), size + 0.6 + below),
                              squeeze=False)
-    cmap = matplotlib.colormaps["Blues"].with_extremes(bad="#eeeeee")
     labels = [drawable(label) for label in view.labels]
     for ax, panel in zip(axes[0], view.panels):
-        weights = np.ma.masked_array(panel.weights, mask=~panel.mask)
-        image = ax.imshow(weights, cmap=cmap, vmin=0.0, vmax=1.0)
         ax.set_title(f"{drawable(panel.title)}\nattention weights $W^{{({panel.index})}}$\n"
                      + "\n".join(textwrap.wrap(drawable(panel.legend), 50)), fontsize=10)
-        for i, j in np.argwhere(panel.job):  # where the head does its job: framed
-            ax.add_patch(matplotlib.patches.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="#d95f02",
-                                                      linewidth=2.0 if n <= LABEL_UP_TO else 0.8))
+        image = _heatmap(ax, panel, matplotlib, 2.0 if n <= LABEL_UP_TO else 0.8,
+                         7 if n <= ANNOTATE_UP_TO else None)
         ax.set_xticks(ticks, [labels[i] for i in ticks], rotation=90, fontsize=7 if n > 20 else None)
         ax.set_yticks(ticks, [labels[i] for i in ticks], fontsize=7 if n > 20 else None)
         ax.set_xlabel("key j")
@@ -104,11 +127,6 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
         masked = np.argwhere(~panel.mask)
         if n <= ANNOTATE_UP_TO:
             ax.scatter(masked[:, 1], masked[:, 0], marker="x", s=12, color="#aaaaaa", linewidths=0.8)
-            for i, j in np.argwhere(panel.mask):
-                value = panel.weights[i, j]
-                text = fmt.number(value, fmt.WEIGHT_DECIMALS)
-                ax.text(j, i, f"[{text}]" if panel.job[i, j] else text, ha="center", va="center", fontsize=7,
-                        color="white" if value > 0.55 else "black")
         fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
     fig.tight_layout(rect=(0, below / (size + 0.6 + below), 1, 1))
     if story:
@@ -118,10 +136,7 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
     if drawable.replaced:
         fig.text(0.99, 0.995, "U+XXXX: a character this font cannot draw, by its code point", fontsize=7,
                  ha="right", va="top", color="#555555")
-    out = io.BytesIO()
-    fig.savefig(out, format="png", dpi=120, metadata={"Software": None})
-    plt.close(fig)
-    return out.getvalue()
+    return _png(fig, plt)
 
 
 SLIDE_PT = 11.0  # 18 px at 120 dots an inch: the smallest text on a slide
@@ -131,29 +146,16 @@ def slide(view: Slide) -> bytes:
     """The 16:9 slide (1920 x 1080): the title, the last layer's weights as a
     heatmap with its job framed, the predictions beside it, and the story in
     full when it fits under them, else not at all."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise MissingExtra("the png format needs matplotlib, from the plot extra: "
-                           "pip install 'induction-demo[plot]'") from None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return _slide(view, matplotlib, plt)
+    return _with_pyplot(_slide, view)
 
 
 def _slide(view: Slide, matplotlib, plt) -> bytes:
-    import matplotlib.patches  # noqa: F401  (Rectangle)
-
     drawable = Drawable()
     panel, n = view.heatmap, len(view.labels)
     fig = plt.figure(figsize=(16, 9), dpi=120)
     fig.text(0.03, 0.96, "\n".join(textwrap.wrap(drawable(view.title), 90)), fontsize=22, weight="bold", va="top")
     ax = fig.add_axes((0.08, 0.16, 0.42, 0.64))
-    cmap = matplotlib.colormaps["Blues"].with_extremes(bad="#eeeeee")
-    ax.imshow(np.ma.masked_array(panel.weights, mask=~panel.mask), cmap=cmap, vmin=0.0, vmax=1.0)
+    _heatmap(ax, panel, matplotlib, 3, SLIDE_PT if n <= 12 else None)  # values where they can be read
     labels = [drawable(label) for label in view.labels]
     ax.set_xticks(range(n), labels, rotation=90, fontsize=SLIDE_PT)
     ax.set_yticks(range(n), labels, fontsize=SLIDE_PT)
@@ -161,14 +163,6 @@ def _slide(view: Slide, matplotlib, plt) -> bytes:
     ax.set_ylabel("query i", fontsize=SLIDE_PT + 2)
     ax.set_title("\n".join(textwrap.wrap(drawable(f"{panel.title}: attention weights. {panel.legend}"), 60)),
                  fontsize=SLIDE_PT + 2)
-    for i, j in np.argwhere(panel.job):
-        ax.add_patch(matplotlib.patches.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="#d95f02",
-                                                  linewidth=3))
-    if n <= 12:  # the values, where they can be read at this size
-        for i, j in np.argwhere(panel.mask):
-            text = fmt.number(panel.weights[i, j], fmt.WEIGHT_DECIMALS)
-            ax.text(j, i, f"[{text}]" if panel.job[i, j] else text, ha="center", va="center", fontsize=SLIDE_PT,
-                    color="white" if panel.weights[i, j] > 0.55 else "black")
     rows = [f"{' '.join(row.labels):<10} {row.cells[0].text}" for row in view.predictions.rows]
     heading = "\n".join(textwrap.wrap(drawable("".join(
         p if isinstance(p, str) else p.expr for p in view.predictions.title)), 55))
@@ -179,7 +173,4 @@ def _slide(view: Slide, matplotlib, plt) -> bytes:
     story = [line for sentence in view.story for line in textwrap.wrap("• " + drawable(sentence), 70)]
     if story and below - len(story) * SLIDE_PT * 1.3 / (9 * 72) > 0.03:  # in full, or not at all
         fig.text(0.56, below, "\n".join(story), fontsize=SLIDE_PT, va="top")
-    out = io.BytesIO()
-    fig.savefig(out, format="png", dpi=120, metadata={"Software": None})
-    plt.close(fig)
-    return out.getvalue()
+    return _png(fig, plt)

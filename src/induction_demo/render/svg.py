@@ -32,21 +32,23 @@ def _class(style: str) -> str:
     return " ".join(sorted(set(style.split()) & {"bold", "dim", "cyan"}))
 
 
-def _style(colours: dict, font: float) -> list[str]:
+def _style(colours: dict, font: float, title_font: float) -> list[str]:
     return ["<style>",
             f"text {{ font-family: 'DejaVu Sans Mono', Menlo, Consolas, monospace; font-size: {font:g}px; "
             f"fill: {colours['text']}; }}",
-            f".title {{ font-family: 'DejaVu Sans', Helvetica, Arial, sans-serif; font-size: {1.3 * font:g}px; "
+            f".title {{ font-family: 'DejaVu Sans', Helvetica, Arial, sans-serif; font-size: {title_font:g}px; "
             f"font-weight: bold; fill: {colours['title']}; }}",
             f".bold {{ font-weight: bold; }} .dim {{ opacity: 0.55; }} .cyan {{ fill: {colours['accent']}; }}",
             "</style>"]
 
 
-def _place(lines: list, x0: float, y0: float, cell: float, line: float) -> list[str]:
-    """Each word of each line of (text, style) pieces as a text element at its column."""
+def _place(lines: list, x0: float, y0: float, cell: float, line: float, lift: float) -> list[str]:
+    """Each word of each line of (text, style) pieces as a text element at
+    its column (no leading spaces to lose), its baseline ``lift`` above the
+    line's foot."""
     out = []
     for k, pieces in enumerate(lines):
-        y = y0 + line * (k + 1) - 0.3 * line
+        y = y0 + line * (k + 1) - lift
         column = 0
         for text, style in pieces:
             cls = _class(style)
@@ -86,16 +88,16 @@ def slide(view: Slide, theme: str = "light") -> str:
         break
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{SLIDE_SIZE[0]}" height="{SLIDE_SIZE[1]}" '
            f'viewBox="0 0 {SLIDE_SIZE[0]} {SLIDE_SIZE[1]}">', f"<title>{escape(view.title)}</title>"]
-    out += _style(colours, font) + [f'<rect width="100%" height="100%" fill="{colours["background"]}"/>']
+    out += _style(colours, font, 1.3 * font) + [f'<rect width="100%" height="100%" fill="{colours["background"]}"/>']
     for k, text in enumerate(title):
         out.append(f'<text class="title" x="{SLIDE_MARGIN}" y="{SLIDE_MARGIN + 1.3 * line * (k + 1) - 0.3 * line:g}">'
                    f"{escape(text)}</text>")
     top = SLIDE_MARGIN + 1.3 * line * len(title) + 0.5 * line
-    out += _place(blocks[0][1], SLIDE_MARGIN, top, cell, line)
-    out += _place(blocks[1][1], SLIDE_MARGIN + (blocks[0][0] + 4) * cell, top, cell, line)
+    out += _place(blocks[0][1], SLIDE_MARGIN, top, cell, line, 0.3 * line)
+    out += _place(blocks[1][1], SLIDE_MARGIN + (blocks[0][0] + 4) * cell, top, cell, line, 0.3 * line)
     if told:
         below = top + line * (max(len(b[1]) for b in blocks) + 1)
-        out += _place([[(text, "")] for text in told], SLIDE_MARGIN, below, cell, line)
+        out += _place([[(text, "")] for text in told], SLIDE_MARGIN, below, cell, line, 0.3 * line)
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -108,27 +110,10 @@ def render(document: Document, width: int, theme: str = "light") -> str:
     top = MARGIN + TITLE_LINE * len(title) + 8
     size = (round(2 * MARGIN + columns * CELL), top + LINE * len(lines) + MARGIN)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{size[0]}" height="{size[1]}" '
-           f'viewBox="0 0 {size[0]} {size[1]}">',
-           f"<title>{escape(document.title)}</title>",
-           "<style>",
-           f"text {{ font-family: 'DejaVu Sans Mono', Menlo, Consolas, monospace; font-size: {FONT}px; "
-           f"fill: {colours['text']}; }}",
-           f".title {{ font-family: 'DejaVu Sans', Helvetica, Arial, sans-serif; font-size: 18px; "
-           f"font-weight: bold; fill: {colours['title']}; }}",
-           f".bold {{ font-weight: bold; }} .dim {{ opacity: 0.55; }} .cyan {{ fill: {colours['accent']}; }}",
-           "</style>",
-           f'<rect width="100%" height="100%" fill="{colours["background"]}"/>']
+           f'viewBox="0 0 {size[0]} {size[1]}">', f"<title>{escape(document.title)}</title>"]
+    out += _style(colours, FONT, 18) + [f'<rect width="100%" height="100%" fill="{colours["background"]}"/>']
     for k, line in enumerate(title):
         out.append(f'<text class="title" x="{MARGIN}" y="{MARGIN + TITLE_LINE * (k + 1) - 4}">{escape(line)}</text>')
-    for k, pieces in enumerate(lines):
-        y = top + LINE * (k + 1) - 5
-        column = 0
-        for text, style in pieces:
-            cls = _class(style)
-            for word in WORD.finditer(text):  # each word at its own column: no leading spaces to lose
-                x = MARGIN + (column + cell_len(text[:word.start()])) * CELL
-                attr = f' class="{cls}"' if cls else ""
-                out.append(f'<text x="{x:g}" y="{y}"{attr}>{escape(word.group())}</text>')
-            column += cell_len(text)
+    out += _place(lines, MARGIN, top, CELL, LINE, 5)
     out.append("</svg>")
     return "\n".join(out) + "\n"
