@@ -66,8 +66,13 @@ def token(text: str, cells: int = TOKEN_CELLS) -> str:
     Python escapes (``\\t``, ``\\x1b``, ``\\u200b``), everything else as is;
     a token wider than ``cells`` terminal cells keeps what fits in one cell
     less, then ``…``."""
-    pieces = [SPACE if c == " " else c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
-              for c in text]
+    return elide([SPACE if c == " " else c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                  for c in text], cells)
+
+
+def elide(pieces: list[str], cells: int) -> str:
+    """The pieces (characters, or escapes kept whole) joined, when they take
+    at most ``cells`` terminal cells; else what fits in one cell less, then ``…``."""
     if sum(map(_cells, pieces)) <= cells:
         return "".join(pieces)
     kept, width = [], 0

@@ -10,11 +10,9 @@ imports rich.text.
 """
 from __future__ import annotations
 
-import re
-
 from rich.cells import cell_len
 
-from ..text import Token
+from ..text import Token, elide
 
 from ..views import (Build, Cell, Document, Heading, Paragraph, Split, Table, column_starts, header_lines,
                      plain as plain_text, row_starts)
@@ -112,8 +110,7 @@ def document_lines(document: Document, width: int) -> list[list[tuple[str, str]]
         elif isinstance(block, Paragraph):
             if isinstance(previous, Table):
                 out.append([("", "")])
-            coded = any(isinstance(part, Token) for part in block.text)
-            out += [_coded(line) if coded else [(line, "")] for line in wrap(plain_text(block.text), width)]
+            out += paragraph_lines(block.text, width)
         elif isinstance(block, Table):
             title = wrap(plain_text(block.title) + _window_note(block), width)
             out += [[("", "")]] + [[(line, STYLE["title"])] for line in title]
@@ -122,12 +119,23 @@ def document_lines(document: Document, width: int) -> list[list[tuple[str, str]]
     return out
 
 
-CODE = re.compile(r"(`[^`]+`)")
-
-
-def _coded(line: str) -> list[tuple[str, str]]:
-    """A line of a paragraph that holds tokens, each `token` in the token style."""
-    return [(piece, STYLE["token"] if CODE.fullmatch(piece) else "") for piece in CODE.split(line) if piece]
+def paragraph_lines(parts: tuple, width: int) -> list[list[tuple[str, str]]]:
+    """A paragraph's text parts wrapped to ``width`` cells, each token (a
+    ``text.Token`` part, shown in backticks) in the token style."""
+    text, spans = "", []
+    for part in parts:
+        shown = plain_text((part,))
+        if isinstance(part, Token):
+            spans.append((len(text), len(text) + len(shown)))
+        text += shown
+    lines, cursor = [], 0
+    for line in wrap(text, width):  # each line is the next stretch of the text
+        start = text.index(line, cursor) if line else cursor
+        cuts = sorted({0, len(line)} | {min(max(edge - start, 0), len(line)) for span in spans for edge in span})
+        lines.append([(line[a:b], STYLE["token"] if any(s <= start + a and start + b <= e for s, e in spans) else "")
+                      for a, b in zip(cuts, cuts[1:]) if b > a] or [("", "")])
+        cursor = start + len(line)
+    return lines
 
 
 def _window_note(table: Table) -> str:
@@ -184,14 +192,7 @@ SHORT = 6  # cells a label or header keeps in a narrowed table
 
 
 def _short(text: str) -> str:
-    if cell_len(text) <= SHORT:
-        return text
-    kept = ""
-    for c in text:
-        if cell_len(kept + c) > SHORT - 1:
-            break
-        kept += c
-    return kept + "…"
+    return elide(list(text), SHORT)
 
 
 def narrowed(table: Table) -> Table:
