@@ -58,8 +58,10 @@ class Command(click.Command):
         try:
             return super().invoke(ctx)
         except BrokenPipeError:  # the reader (head, less) went away: stop quietly, as if by SIGPIPE
+            import signal
+
             quit_output()        # (here: click would exit 1 on it)
-            sys.exit(128 + 13)
+            sys.exit(128 + signal.SIGPIPE)
         except (InputError, Refused) as error:
             raise click.UsageError(str(error), ctx=ctx) from None
         except (MissingExtra, Failed, StdoutFailed) as error:
@@ -189,6 +191,17 @@ class PositiveList(click.ParamType):
         if not numbers:
             self.fail("give at least one number, e.g. 1,2,5,10,100", param, ctx)
         return numbers
+
+
+def show_result(kind: str, result: dict, form: str, table) -> None:
+    """A bench or sweep result: its JSON document, or ``table(result)`` as tables."""
+    if form == "json":
+        from . import data
+        from .render import json as render_json
+
+        emit(render_json.chunks(data.result(kind, result)), json=True)
+    else:
+        print_lines(table(result))
 
 
 tokens_argument = click.argument("text", metavar="TOKENS")
@@ -323,13 +336,7 @@ def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate,
             result = measure.bench(config, lambda done: bar.update(task, completed=done))
     else:
         result = measure.bench(config)
-    if form == "json":
-        from . import data
-        from .render import json as render_json
-
-        emit(render_json.chunks(data.result("bench", result)), json=True)
-    else:
-        print_lines(report.bench(result))
+    show_result("bench", result, form, report.bench)
 
 
 @main.command(epilog=EXAMPLES, short_help="The induction head's attention against its scale.")
@@ -348,10 +355,4 @@ def sweep(text, scales, layer1_scale, tokenize, as_typed, form):
     from .sweep import sweep as measure
 
     result = measure(tokens_of(text, tokenize, as_typed), scales, layer1_scale)
-    if form == "json":
-        from . import data
-        from .render import json as render_json
-
-        emit(render_json.chunks(data.result("sweep", result)), json=True)
-    else:
-        print_lines(report.sweep(result))
+    show_result("sweep", result, form, report.sweep)

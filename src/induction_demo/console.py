@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 
 import click
 
@@ -73,6 +74,17 @@ def wants_colour(out) -> bool:
     return out is not None and out.isatty() and "NO_COLOR" not in os.environ
 
 
+@contextmanager
+def _writing():
+    """A write to standard output that fails (a full disk) is one line; a closed pipe passes on."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise StdoutFailed(f"cannot write to standard output: {error.strerror or error}") from None
+
+
 def print_styled(lines) -> None:
     """Rich's colours, on a terminal without NO_COLOR."""
     from rich.console import Console
@@ -82,17 +94,13 @@ def print_styled(lines) -> None:
         plain.encode(stdout_encoding())
     except UnicodeEncodeError:
         emit(plain)  # says in one line which character the encoding cannot show
-    try:
+    with _writing():
         tty = sys.stdout.isatty()  # elsewhere (less -R) colour was asked for: 16 colours, no detection
         console = Console(file=sys.stdout, markup=False, emoji=False, highlight=False, force_terminal=True,
                           color_system="auto" if tty else "standard")
         for line in lines:
             console.print(line, soft_wrap=True)
         sys.stdout.flush()
-    except BrokenPipeError:
-        raise
-    except OSError as error:
-        raise StdoutFailed(f"cannot write to standard output: {error.strerror or error}") from None
 
 
 def write_file(path: str, data, force: bool, form: str) -> None:
@@ -140,7 +148,7 @@ def emit(data, json: bool = False) -> None:
     if sys.stdout is None:
         raise StdoutFailed("standard output is closed: write to a file with -o FILE")
     encoding = stdout_encoding()
-    try:
+    with _writing():
         sys.stdout.flush()
         out = sys.stdout.buffer
         if isinstance(data, bytes) or encoding == "utf-8":
@@ -159,10 +167,6 @@ def emit(data, json: bool = False) -> None:
                     "PYTHONIOENCODING=utf-8 (or a UTF-8 locale), or write a file with -o FILE") from None
             out.write(encoded)
         out.flush()
-    except BrokenPipeError:
-        raise
-    except OSError as error:
-        raise StdoutFailed(f"cannot write to standard output: {error.strerror or error}") from None
 
 
 def print_lines(document, width: int | None = None) -> None:

@@ -59,15 +59,16 @@ def _basis(basis: Basis) -> dict:
         for s in basis.subspaces]}
 
 
+def _header(kind: str, trace: Trace) -> dict:
+    """The fields every document of a run opens with."""
+    return {"schema_version": SCHEMA_VERSION, "kind": kind, "tokens": list(trace.tokens),
+            "vocab": list(trace.vocab), "scale": trace.scale, "basis": list(trace.basis.labels)}
+
+
 def data(trace: Trace, told: Told = None, layers=(1, 2)) -> dict:
     """The walkthrough's JSON document (``kind`` "show")."""
     doc = {
-        "schema_version": SCHEMA_VERSION,
-        "kind": "show",
-        "tokens": list(trace.tokens),
-        "vocab": list(trace.vocab),
-        "scale": trace.scale,
-        "basis": list(trace.basis.labels),
+        **_header("show", trace),
         "layers": [_layer(layer, trace.basis) for layer in trace.layers if layer.index in layers],
         "predictions": [
             {"position": p.position, "token": p.token, "next": p.next, "candidates": list(p.candidates)}
@@ -87,12 +88,7 @@ def data(trace: Trace, told: Told = None, layers=(1, 2)) -> dict:
 def weights_data(trace: Trace) -> dict:
     """The heads' weights (``kind`` "weights"): blocks always, dense A and V up to d = COMPACT_D."""
     return {
-        "schema_version": SCHEMA_VERSION,
-        "kind": "weights",
-        "tokens": list(trace.tokens),
-        "vocab": list(trace.vocab),
-        "scale": trace.scale,
-        "basis": list(trace.basis.labels),
+        **_header("weights", trace),
         **_basis(trace.basis),
         "layers": [{"index": layer.index, "name": layer.name, "residual": layer.residual,
                     "heads": [_head(run.head, trace.basis) for run in layer.heads]} for layer in trace.layers],
