@@ -14,3 +14,62 @@ def predicted(tokens, i):
     counts = Counter(successors(tokens, i))
     top = max(counts.values(), default=0)
     return {t for t, c in counts.items() if c == top}
+
+
+# --- every construction: the mask, --context and --skip ---------------------
+# The same rule, stated for any construction, still in plain Python floats:
+# - the half o back of position p holds x_(p-o); where there is none (p < o)
+#   its head has no key at offset o, every logit ties, and it holds the mean of
+#   the tokens at the keys the mask keeps (j < p, or j <= p inclusive; none:
+#   nothing);
+# - the induction head scores key j by how the query's last k tokens match
+#   the k tokens ending n + 1 before the key: sum over m < k of
+#   <token m back of i, token n + 1 + m back of j>, the query's own token
+#   (m = 0) counted k times, so that it outweighs the rest, times the scale;
+# - its weights are the softmax of those scores over the kept keys, and it
+#   predicts the tokens with the largest total weight, where some kept key
+#   n + 1 after an earlier copy of the query's token (something to copy).
+import math
+
+
+def _held(tokens, p, offset, inclusive):
+    """{token: weight}: what position p holds of the token ``offset`` back."""
+    if offset == 0 or p >= offset:
+        return {tokens[p - offset]: 1.0}
+    keys = range(p + 1 if inclusive else p)
+    out = {}
+    for j in keys:
+        out[tokens[j]] = out.get(tokens[j], 0.0) + 1.0 / len(keys)
+    return out
+
+
+def _dot(a, b):
+    return sum(w * b.get(t, 0.0) for t, w in a.items())
+
+
+def _ideal(tokens, p, offset, inclusive):
+    """The same with no half where there is no token that far back."""
+    return {tokens[p - offset]: 1.0} if p >= offset else {}
+
+
+def scores(tokens, i, context=1, skip=0, inclusive=False, held=_held):
+    """The induction head's match count for each key j the query keeps."""
+    keys = range(i + 1 if inclusive else i)
+    return {j: sum((context if m == 0 else 1) * _dot(held(tokens, i, m, inclusive),
+                                                     held(tokens, j, skip + 1 + m, inclusive))
+                   for m in range(context)) for j in keys}
+
+
+def predicted_by(tokens, i, context=1, skip=0, inclusive=False, scale=100.0, tolerance=1e-6):
+    """The set of tokens position i should predict under a construction."""
+    if not any(s >= context for s in scores(tokens, i, context, skip, inclusive, _ideal).values()):
+        return set()
+    logits = scores(tokens, i, context, skip, inclusive)
+    top = max(logits.values())
+    weights = {j: math.exp(scale * (s - top)) for j, s in logits.items()}
+    total = sum(weights.values())
+    shares = {}
+    for j, w in weights.items():
+        shares[tokens[j]] = shares.get(tokens[j], 0.0) + w / total
+    best = max(shares.values())
+    return {t for t, s in shares.items() if s >= best - tolerance}

@@ -63,8 +63,9 @@ def test_dash_reads_tokens_from_stdin():
 
 def test_json_is_one_document_with_the_documented_keys():
     doc = json.loads(invoke(["show", "! a b a c b", "--format", "json"]).stdout)
-    assert list(doc) == ["schema_version", "kind", "tokens", "vocab", "scale", "basis", "layers", "predictions",
-                         "temperature", "ablate", "next_token_probs", "story", "d", "subspaces", "embedding"]
+    assert list(doc) == ["schema_version", "kind", "tokens", "vocab", "scale", "basis", "construction", "layers",
+                         "predictions", "temperature", "ablate", "next_token_probs", "story", "d", "subspaces",
+                         "embedding"]
     assert doc["schema_version"] == 2 and doc["kind"] == "show"
     assert [layer["name"] for layer in doc["layers"]] == ["previous-token head", "induction head"]
     assert set(doc["layers"][0]) >= {"name", "logits", "masked", "weights", "output"}

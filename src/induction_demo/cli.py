@@ -220,6 +220,30 @@ def tokenize_option(command):
         help="space: words; chars: characters; auto: characters only when TOKENS has no whitespace.")(command)
 
 
+def construction_options(command):
+    """--mask, --context and --skip: which model to build (the lecture's by default)."""
+    from .inputs import MASKS, MAX_CONTEXT, MAX_SKIP
+
+    command = click.option(
+        "--skip", type=click.IntRange(0, MAX_SKIP), default=0, show_default=True,
+        help="Copy the token SKIP places further on than the one after the match: the pattern that makes the "
+             "ends of lines rhyme (layer 1 looks SKIP+1 back).")(command)
+    command = click.option(
+        "--context", type=click.IntRange(1, MAX_CONTEXT), default=1, show_default=True,
+        help="Match the query's last CONTEXT tokens, not just its own: layer 1 gets a head per offset, "
+             "so `b c` copies what followed `b c`, not any `c`.")(command)
+    return click.option(
+        "--mask", type=click.Choice(MASKS), default="strict", show_default=True,
+        help="strict: query i keeps keys j < i (the lecture's table); inclusive: j <= i (the textbook's, "
+             "GPT's), so position 0 attends to itself.")(command)
+
+
+def built(mask: str, context: int, skip: int):
+    from .weights import Construction
+
+    return Construction(mask, context, skip)
+
+
 @click.group(cls=OneLineErrors, epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="induction-demo", prog_name="induction-demo")
 def main():
@@ -250,9 +274,10 @@ def main():
               help="The SVG picture's colours.")
 @click.option("--slide", is_flag=True,
               help="SVG or PNG: one 16:9 slide (1920 x 1080) of layer 2's weights, the predictions and the story.")
+@construction_options
 @screen_options
 def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrices, full, temperature, ablate,
-         no_story, theme, slide):
+         no_story, theme, slide, mask, context, skip):
     """Run the model on TOKENS ("-" reads standard input) and show every step:
     attention logits, masked attention, weights and output of each layer, then
     the predictions. TOKENS that start with "-" go after "--":
@@ -264,7 +289,8 @@ def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrice
         raise click.UsageError("png is an image: write it to a file with -o FILE.png")
     if slide and form not in ("svg", "png"):
         raise click.UsageError("--slide makes a picture: use --format svg or png, or -o FILE.svg or FILE.png")
-    trace = trace_of(text, tokenize, as_typed, scale, form, temperature=temperature, ablate=ablate)
+    trace = trace_of(text, tokenize, as_typed, scale, form, temperature=temperature, ablate=ablate,
+                     construction=built(mask, context, skip))
     if full and form in ("table", "svg"):
         from . import inputs
 
@@ -288,13 +314,14 @@ def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrice
 @click.option("--full", is_flag=True, help="Show every direction even when the tables are wider than the terminal.")
 @click.option("--format", "form", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="table: labelled matrices; json: each head's blocks (and dense matrices up to d = 120).")
+@construction_options
 @screen_options
-def weights(text, scale, tokenize, as_typed, full, form):
+def weights(text, scale, tokenize, as_typed, full, form, mask, context, skip):
     """Show the weight matrices A_1, V_1, A_2, V_2 built for TOKENS."""
     from . import inputs
     from .output import weights as produce
 
-    trace = trace_of(text, tokenize, as_typed, scale)
+    trace = trace_of(text, tokenize, as_typed, scale, construction=built(mask, context, skip))
     if full and form == "table":
         inputs.full(trace.n)
     width = terminal_width(sys.stdout)

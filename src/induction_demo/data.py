@@ -37,19 +37,29 @@ def _head(head: Head, basis: Basis, ablated: bool | None = None) -> dict:
     return out
 
 
+def _attention(run, mask) -> dict:
+    return {"logits": matrix(run.logits), "masked": matrix(run.logits, mask), "weights": matrix(run.weights)}
+
+
 def _layer(layer: Layer, basis: Basis) -> dict:
+    """A layer of one head carries its attention in the layer's fields; a
+    layer of several (--context, --skip) in each head's, with null in the
+    layer's."""
+    several = len(layer.heads) > 1
+    heads = [_head(run.head, basis, run.ablated) for run in layer.heads]
+    if several:
+        for head, run in zip(heads, layer.heads):
+            head.update(_attention(run, layer.mask))
     return {
         "index": layer.index,
         "name": layer.name,
         "scale": layer.scale,
         "ablated": layer.ablated,
-        "logits": matrix(layer.logits),
-        "masked": matrix(layer.logits, layer.mask),
-        "weights": matrix(layer.weights),
+        **(dict.fromkeys(("logits", "masked", "weights")) if several else _attention(layer.only, layer.mask)),
         "output": stream_matrix(layer.output),
         "residual": layer.residual,
         "mask": matrix(layer.mask.astype(int)),
-        "heads": [_head(run.head, basis, run.ablated) for run in layer.heads],
+        "heads": heads,
     }
 
 
@@ -62,7 +72,8 @@ def _basis(basis: Basis) -> dict:
 def _header(kind: str, trace: Trace) -> dict:
     """The fields every document of a run opens with."""
     return {"schema_version": SCHEMA_VERSION, "kind": kind, "tokens": list(trace.tokens),
-            "vocab": list(trace.vocab), "scale": trace.scale, "basis": list(trace.basis.labels)}
+            "vocab": list(trace.vocab), "scale": trace.scale, "basis": list(trace.basis.labels),
+            "construction": trace.construction._asdict()}
 
 
 def data(trace: Trace, told: Told = None, layers=(1, 2)) -> dict:

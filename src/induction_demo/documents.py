@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Callable, Dict, List, Optional
 
-from . import inputs, mechanism
+from . import describe, inputs, mechanism
 from . import text as fmt
 from .story import Sentence
 from .trace import Layer, Trace
@@ -18,43 +18,15 @@ Told = Optional[Dict[int, List[Sentence]]]
 """The story of a run, told once per trace (story.story), or None for none."""
 
 
-LAYER_SUMMARY = {
-    1: (Math("A_1"), " scores key position i-1 for query i; ", Math("V_1"),
-        " copies the key's token and position into the previous half."),
-    2: (Math("A_2"), " scores keys whose previous token is the query's (", Math("a_ij = s [x_i = x_(j-1)]"), "); ",
-        Math("V_2"), " keeps the key's current half."),
-}
-
-JOB = {
-    1: "[ ] = where the head does its job: the key just before the query",
-    2: "[ ] = where the head does its job: the key right after an earlier copy of the query's token",
-}
-
-EQUATIONS = (
-    ("Representation of token i: ", Math("y_i = [tok(x_i) | pos(i) | prev tok | prev pos]"),
-     ", d = 2(V + N); at layer 0 the previous half is empty."),
-    ("Attention logits: ", Math("a_ij = y_i A_l y_j^T"), " (rows: queries i, columns: keys j)."),
-    ("Masked attention: a query keeps only the keys ", Math("j < i"), "."),
-    ("Weights: ", Math("w_ij = exp(a_ij) / sum_(k<i) exp(a_ik)"),
-     " over the kept keys; position 0 keeps none and attends nowhere."),
-    ("Layer 1 (previous-token head): ", Math("A_1 = s [pos(key) = pos(query) - 1]"), ", ",
-     Math("Y^(1) = Y^(0) + W^(1) Y^(0) V_1"), ", so ", Math("y_i^(1) = [x_i, i | x_(i-1), i-1]"), "."),
-    ("Layer 2 (induction head): ", Math("A_2 = s [tok(query) = prev tok(key)]"), ", so ",
-     Math("a_ij = s [x_i = x_(j-1)]"), "; ", Math("Y^(2) = W^(2) Y^(1) V_2"), "."),
-    ("Prediction at i: the token with the largest share of ", Math("Y^(2)"),
-     "'s token columns, where ", Math("x_i"), " occurred at some ", Math("k <= i - 2"), "."),
-    ("Next-token probabilities: ", Math("P = softmax(Y^(2) W_U / T)"), " with the unembedding ",
-     Math("W_U = E^T"), " (the transpose of the token embedding) and temperature T."),
-)
-
-
 def summary(trace: Trace, run_details: bool = True) -> Paragraph:
     return Paragraph((
         count(trace.n, "token") + ": " + " ".join(fmt.token(t) for t in trace.tokens)
         + f"\nV = {count(len(trace.vocab), 'distinct token')}, N = {count(trace.n, 'position')}, "
         f"d = 2(V + N) = {trace.basis.d}, scale s = {fmt.parameter(trace.scale, fmt.LOGIT_DECIMALS)}"
         + (f", temperature T = {fmt.parameter(trace.temperature, fmt.WEIGHT_DECIMALS)}" if run_details else "")
-        + (f"\nAblated: the {trace.ablate} head (its output is replaced by zeros)" if trace.ablate else ""),
+        + (f"\nAblated: the {trace.ablate} head (its output is replaced by zeros)" if trace.ablate else "")
+        + (f"\nModel: the lecture's, with {describe.variant(trace.construction)}"
+           if describe.variant(trace.construction) else ""),
     ))
 
 
@@ -88,38 +60,53 @@ def matrix(trace: Trace, key: str, title: tuple, blocks, write, vmax: float, com
 
 def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Fit = whole,
                  sentences: list | None = None, compact: bool = False) -> list:
-    l, previous = layer.index, f"Y^({layer.index - 1})"
+    l, previous, c = layer.index, f"Y^({layer.index - 1})", trace.construction
     ablated = " (ablated: its output is replaced by zeros)" if layer.ablated else ""
-    out: list = [Heading(f"Layer {l}: {layer.name}{ablated}"), Paragraph(LAYER_SUMMARY[l])]
-    if matrices:
-        out += fit(matrix(
-            trace, f"layer{l}.A",
-            (Math(f"A_{l}"), " (d x d; s = scale, · = 0; rows: query directions, columns: key directions)"),
-            layer.only.head.qk, write_a(layer.scale), layer.scale, compact))
-    update = f"{previous} + W^(1) {previous} V_1" if l == 1 else f"W^(2) {previous} V_2"
-    job = mechanism.cells(trace, layer)
-    for table in (
-        fit(lambda shown: attention(
-            trace, f"layer{l}.logits",
-            ("Attention logits ", Math(f"a_ij = y_i A_{l} y_j^T"), f" (rows: queries i, columns: keys j; {JOB[l]})"),
-            layer.logits, fmt.LOGIT_DECIMALS, job=job, shown=shown, vmax=layer.scale)),
-        fit(quieted(lambda shown, notes: attention(
-            trace, f"layer{l}.masked",
-            ("Masked attention: query i keeps keys ", Math("j < i"), f" (× = masked; {JOB[l]})"),
-            layer.logits, fmt.LOGIT_DECIMALS, mask=layer.mask, job=job, quiet=True, shown=shown, vmax=layer.scale,
-            notes=notes))),
-        fit(quieted(lambda shown, notes: attention(
-            trace, f"layer{l}.weights",
-            ("Attention weights ", Math(f"W^({l})"), f": softmax over each row's kept keys ({JOB[l]})"),
-            layer.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask, job=job, quiet=True, shown=shown, notes=notes))),
-        fit(streamed(trace, f"layer{l}.output", ("Layer output ", Math(f"Y^({l}) = {update}"), " (· = exactly 0)"),
-                     layer.output, compact)),
-    ):
-        out += table
+    out: list = [Heading(f"Layer {l}: {layer.name}{ablated}"), Paragraph(describe.layer_summary(c, l))]
+    several = len(layer.heads) > 1
+    for run in layer.heads:
+        of = f" of the {run.head.name}" if several else ""
+        legend = describe.job(c, l, run.head)
+        if matrices:
+            out += fit(matrix(
+                trace, f"layer{l}.A" + _key(run, several),
+                (Math(f"A_{l}"), f"{of} (d x d; s = scale, · = 0; rows: query directions, columns: key directions)"),
+                run.head.qk, write_a(run.head.unit), run.head.scale, compact))
+        job = mechanism.cells(trace, (run,))
+        for table in (
+            fit(lambda shown: attention(
+                trace, f"layer{l}.logits" + _key(run, several),
+                ("Attention logits ", Math(f"a_ij = y_i A_{l} y_j^T"),
+                 f"{of} (rows: queries i, columns: keys j; {legend})"),
+                run.logits, fmt.LOGIT_DECIMALS, job=job, shown=shown, vmax=run.head.scale)),
+            fit(quieted(lambda shown, notes: attention(
+                trace, f"layer{l}.masked" + _key(run, several),
+                ("Masked attention" + of + ": query i keeps keys ", Math(describe.kept(c)),
+                 f" (× = masked; {legend})"),
+                run.logits, fmt.LOGIT_DECIMALS, mask=layer.mask, job=job, quiet=True, shown=shown,
+                vmax=run.head.scale, notes=notes))),
+            fit(quieted(lambda shown, notes: attention(
+                trace, f"layer{l}.weights" + _key(run, several),
+                ("Attention weights ", Math(f"W^({l})"), f"{of}: softmax over each row's kept keys ({legend})"),
+                run.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask, job=job, quiet=True, shown=shown,
+                notes=notes))),
+        ):
+            out += table
+    if l == 1 and several:
+        update = f"{previous} + sum_o W^(o) {previous} V_o"
+    else:
+        update = f"{previous} + W^(1) {previous} V_1" if l == 1 else f"W^(2) {previous} V_2"
+    out += fit(streamed(trace, f"layer{l}.output", ("Layer output ", Math(f"Y^({l}) = {update}"),
+                                                     " (· = exactly 0)"), layer.output, compact))
     if sentences:
         out.append(Paragraph((f"What layer {l} did on this string:",)))
         out += [Paragraph(("• ",) + sentence.parts) for sentence in sentences]
     return out
+
+
+def _key(run, several: bool) -> str:
+    """A table's key suffix for one head of a layer with several."""
+    return f".{run.head.name.split()[0]}" if several else ""
 
 
 def walkthrough(trace: Trace, told: Told = None, layers=(1, 2), matrices: bool = True,
@@ -134,7 +121,8 @@ def walkthrough(trace: Trace, told: Told = None, layers=(1, 2), matrices: bool =
     all-zero column blocks of each Y. ``intact``, the same input run with
     nothing ablated, puts its predictions beside an ablated run's."""
     first = min(layers)  # a layer's view starts from its own input, Y^(first - 1)
-    y, about = (trace.embedding, ": one-hot token and position; the previous half is empty (· = exactly 0)") \
+    empty = "the previous half is empty" if len(trace.basis.names) == 4 else "the earlier halves are empty"
+    y, about = (trace.embedding, f": one-hot token and position; {empty} (· = exactly 0)") \
         if first == 1 else (trace.layers[first - 2].output, f": the output of layer {first - 1} (· = exactly 0)")
     blocks: list = [summary(trace), *fit(streamed(trace, "input", ("Input ", Math(f"Y^({first - 1})"), about), y,
                                                   compact))]
@@ -158,7 +146,7 @@ def handout(trace: Trace, told: Told = None, layers=(1, 2), matrices: bool = Tru
     """The walkthrough with the model's equations first: for documents.
     Past d = ``compact_d``, each A_l shows only its nonzero blocks."""
     walk = walkthrough(trace, told, layers, matrices, compact=trace.basis.d > compact_d, intact=intact)
-    model = [Heading("The model")] + [Paragraph(line) for line in EQUATIONS]
+    model = [Heading("The model")] + [Paragraph(line) for line in describe.equations(trace.construction)]
     return Document(walk.title, walk.blocks[:1] + tuple(model) + walk.blocks[1:])
 
 
@@ -170,12 +158,15 @@ def weights(trace: Trace, fit: Fit = whole, compact: bool = False) -> Document:
     """A_1, V_1, A_2, V_2 as labelled tables (``compact``: their nonzero blocks only)."""
     blocks: list = [summary(trace, run_details=False)]
     for layer in trace.layers:
-        l = layer.index
-        blocks += fit(matrix(trace, f"A_{l}", (Math(f"A_{l}"), f", {layer.name} (s = scale, · = 0)"),
-                             layer.only.head.qk, write_a(layer.scale), layer.scale, compact))
-        blocks += fit(matrix(trace, f"V_{l}",
-                             (Math(f"V_{l}"), f", {layer.name} (rows: input directions, columns: output directions)"),
-                             layer.only.head.ov, write_v, 1.0, compact))
+        l, several = layer.index, len(layer.heads) > 1
+        for run in layer.heads:
+            head = run.head
+            blocks += fit(matrix(trace, f"A_{l}" + _key(run, several),
+                                 (Math(f"A_{l}"), f", {head.name} (s = scale, · = 0)"),
+                                 head.qk, write_a(head.unit), head.scale, compact))
+            blocks += fit(matrix(trace, f"V_{l}" + _key(run, several),
+                                 (Math(f"V_{l}"), f", {head.name} (rows: input directions, columns: output directions)"),
+                                 head.ov, write_v, 1.0, compact))
     return Document(title(trace), tuple(blocks))
 
 
@@ -185,7 +176,8 @@ def slide(trace: Trace, told: Told = None) -> Slide:
     layer = trace.layers[-1]
     job = mechanism.cells(trace, layer)
     weights = attention(trace, "slide.weights",
-                        ("Attention weights ", Math(f"W^({layer.index})"), f" of the {layer.name} ({JOB[layer.index]})"),
+                        ("Attention weights ", Math(f"W^({layer.index})"),
+                         f" of the {layer.name} ({describe.job(trace.construction, layer.index)})"),
                         layer.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask, job=job, quiet=True, notes=False)
     story = tuple("".join(p if isinstance(p, str) else f"‘{p.text}’" for p in s.parts)
                   for s in (told or {}).get(layer.index, ()))
@@ -198,8 +190,9 @@ def heatmaps(trace: Trace, told: Told = None, layers=(1, 2)) -> Heatmaps:
     """Each chosen layer's attention weights, with its story, for a picture."""
     return Heatmaps(
         labels=tuple(f"{fmt.token(t)} @{i}" for i, t in enumerate(trace.tokens)),
-        panels=tuple(Panel(layer.index, f"Layer {layer.index}: {layer.name}", layer.weights, layer.mask,
+        panels=tuple(Panel(layer.index, f"Layer {layer.index}: {run.head.name}", run.weights, layer.mask,
                            tuple("".join(p if isinstance(p, str) else f"‘{p.text}’" for p in s.parts)
-                                 for s in (told or {}).get(layer.index, ())),
-                           mechanism.cells(trace, layer) & layer.mask, JOB[layer.index])
-                     for layer in trace.layers if layer.index in layers))
+                                 for s in (told or {}).get(layer.index, ()) if run is layer.heads[-1]),
+                           mechanism.cells(trace, (run,)) & layer.mask,
+                           describe.job(trace.construction, layer.index, run.head))
+                     for layer in trace.layers if layer.index in layers for run in layer.heads))

@@ -95,6 +95,25 @@ def positive(name: str, value: float) -> float:
     return float(value)
 
 
+MASKS = ("strict", "inclusive")
+MAX_CONTEXT = 4
+"""--context: the induction head matches up to 4 tokens (each adds a layer-1 head)."""
+MAX_SKIP = 16
+"""--skip: up to 16 tokens past the match (a line of verse, with room); with
+--context 4, layer 1 has at most 7 heads."""
+
+
+def construction(built):
+    """A weights.Construction whose mask, context and skip are in range."""
+    if built.mask not in MASKS:
+        raise InputError(f"unknown mask {built.mask!r}: use {' or '.join(MASKS)}")
+    if not (isinstance(built.context, int) and 1 <= built.context <= MAX_CONTEXT):
+        raise InputError(f"--context must be 1 to {MAX_CONTEXT}, not {built.context}")
+    if not (isinstance(built.skip, int) and 0 <= built.skip <= MAX_SKIP):
+        raise InputError(f"--skip must be 0 to {MAX_SKIP}, not {built.skip}")
+    return built
+
+
 def ablation(name: str | None) -> str | None:
     if name not in (None,) + ABLATIONS:
         raise InputError(f"unknown head to ablate {name!r}: use {' or '.join(ABLATIONS)}")

@@ -14,29 +14,55 @@ from __future__ import annotations
 import numpy as np
 
 from .stream import OneHot, Stream, compare
+from .basis import Basis
 from .trace import Layer, Trace
-from .weights import relation
+from .weights import offset_of, relation
 
 
-def ideal(trace: Trace) -> Stream:
-    """Y with each position's previous half exactly the token and position before it."""
-    n, v = trace.n, len(trace.vocab)
+def ideal(basis: Basis, ids: np.ndarray) -> Stream:
+    """Y with each half exactly the token and position its offset back (nothing
+    where there is none: the half of position i < o, o back, is empty)."""
+    n, v = len(ids), len(basis.vocab)
+    parts: dict = {}
+    for s in basis.subspaces:
+        o, width = offset_of(s.name), basis.size(s.name)
+        source = ids if s.kind == "tok" else np.arange(n)
+        if o == 0:
+            parts[s.name] = OneHot(source, width)
+        else:
+            part = np.zeros((n, width))
+            part[np.arange(o, n), source[:n - o] if o < n else source[:0]] = 1.0
+            parts[s.name] = part
+    return Stream(basis, parts)
+
+
+def selected(heads, y: Stream) -> np.ndarray:  # -> [N, N] bool
+    """Where the heads' rules hold on ``y``, the mask not applied: a logit at
+    least the head's largest block (for the induction head with ``--context``,
+    the query's own token matches; its context adds to that)."""
+    out = np.zeros((y.n, y.n), dtype=bool)
+    for head in heads:
+        out |= sum(compare(y[b.rows], relation(b, y.basis), y[b.cols], y.n) for b in head.qk) >= head.scale
+    return out
+
+
+def copyable(heads, y: Stream, mask: np.ndarray) -> np.ndarray:  # -> [N] bool
+    """Where a query has something to copy: a key it keeps that its head selects
+    on the ideal stream ``y`` (for the lecture's model: x_i occurred at some
+    k <= i - 2, so the token after it, at k + 1 < i, is a key the query sees)."""
+    return (selected(heads, y) & mask).any(axis=1)
+
+
+def _ideal(trace: Trace) -> Stream:
     index = {t: k for k, t in enumerate(trace.vocab)}
-    ids = np.array([index[t] for t in trace.tokens])
-    prev_tok, prev_pos = np.zeros((n, v)), np.zeros((n, n))
-    prev_tok[np.arange(1, n), ids[:-1]] = 1.0
-    prev_pos[np.arange(1, n), np.arange(n - 1)] = 1.0
-    parts = {"tok": OneHot(ids, v), "pos": OneHot(np.arange(n), n), "prev tok": prev_tok, "prev pos": prev_pos}
-    return Stream(trace.basis, {name: part for name, part in parts.items() if name in trace.basis.names})
+    return ideal(trace.basis, np.array([index[t] for t in trace.tokens]))
 
 
-def cells(trace: Trace, layer: Layer) -> np.ndarray:  # -> [N, N] bool, rows queries, columns keys
-    """Where the layer's heads' rules hold on the ideal stream (the mask not applied)."""
-    y = ideal(trace)
-    selected = np.zeros((trace.n, trace.n), dtype=bool)
-    for run in layer.heads:
-        selected |= sum(compare(y[b.rows], relation(b, trace.basis), y[b.cols], trace.n) for b in run.head.qk) > 0
-    return selected
+def cells(trace: Trace, runs) -> np.ndarray:  # -> [N, N] bool, rows queries, columns keys
+    """Where the heads of ``runs`` (a Layer, or some of its HeadRuns) do their
+    job on the ideal stream, the mask not applied."""
+    runs = runs.heads if isinstance(runs, Layer) else runs
+    return selected([run.head for run in runs], _ideal(trace))
 
 
 def copies(trace: Trace) -> np.ndarray:  # -> [N] bool

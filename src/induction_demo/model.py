@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import inputs, readout
+from . import inputs, mechanism, readout
 from .basis import Basis
 from .stream import OneHot, Stream, add, carry, compare, mix
 from .tokens import vocabulary
 from .trace import HeadRun, Layer, Trace
-from .weights import Head, LayerSpec, lecture, relation
+from .weights import LECTURE, Construction, Head, LayerSpec, relation
 
 
 def embed(basis: Basis, ids: np.ndarray) -> Stream:  # [N] token ids -> Y^(0)
@@ -36,8 +36,9 @@ def embed(basis: Basis, ids: np.ndarray) -> Stream:  # [N] token ids -> Y^(0)
     return Stream(basis, {"tok": OneHot(ids, len(basis.vocab)), "pos": OneHot(np.arange(n), n)})
 
 
-def causal_mask(n: int) -> np.ndarray:  # -> [N, N] bool: key j is kept by query i when j < i
-    return np.tri(n, k=-1, dtype=bool)
+def causal_mask(n: int, inclusive: bool = False) -> np.ndarray:  # -> [N, N] bool
+    """Key j is kept by query i when j < i (strict), or j <= i (inclusive)."""
+    return np.tri(n, k=0 if inclusive else -1, dtype=bool)
 
 
 def masked_softmax(logits: np.ndarray, mask: np.ndarray) -> np.ndarray:  # [N, N] -> [N, N]
@@ -61,34 +62,41 @@ def attend(head: Head, y: Stream, mask: np.ndarray, ablated: bool = False) -> He
                    ablated=ablated)
 
 
-def forward(layers: tuple[LayerSpec, ...], y: Stream, ablate: str | None = None) -> tuple[Layer, ...]:
+def forward(layers: tuple[LayerSpec, ...], y: Stream, ablate: int | None = None,
+            inclusive: bool = False) -> tuple[Layer, ...]:
     """Each layer: every head attends over Y^(l-1); Y^(l) is the sum of their
-    writes, plus Y^(l-1) where the layer has a residual."""
-    mask, out = causal_mask(y.n), []
+    writes, plus Y^(l-1) where the layer has a residual. ``ablate``: the
+    layer whose heads' writes are replaced by zeros."""
+    mask, out = causal_mask(y.n, inclusive), []
     for index, spec in enumerate(layers, 1):
-        runs = tuple(attend(h, y, mask, ablated=ablate is not None and h.name.startswith(ablate))
-                     for h in spec.heads)
+        runs = tuple(attend(h, y, mask, ablated=index == ablate) for h in spec.heads)
         y = Stream.total(([y] if spec.residual else []) + [run.output for run in runs], y.basis)
         out.append(Layer(index=index, heads=runs, mask=mask, output=y, residual=spec.residual))
     return tuple(out)
 
 
 def run(tokens: tuple[str, ...], scale: float = 100.0, *, temperature: float = 1.0, ablate: str | None = None,
-        induction_scale: float | None = None, unseen: int = 0) -> Trace:
-    """The lecture's two heads on ``tokens``. ``induction_scale`` sets layer 2's
-    scale alone (the sweep); ``unseen`` counts vocabulary tokens that do not
-    occur (the bench), each scoring 0 in the next-token softmax."""
+        induction_scale: float | None = None, unseen: int = 0, construction: Construction = LECTURE) -> Trace:
+    """The lecture's two heads on ``tokens`` (or the ``construction``'s).
+    ``induction_scale`` sets layer 2's scale alone (the sweep); ``unseen``
+    counts vocabulary tokens that do not occur (the bench), each scoring 0 in
+    the next-token softmax."""
     scale, temperature = inputs.positive("scale", scale), inputs.positive("temperature", temperature)
     scale_2 = scale if induction_scale is None else inputs.positive("scale", induction_scale)
     tokens, ablate = inputs.tokens(tuple(tokens), limit=inputs.BENCH_MAX_TRIAL_TOKENS), inputs.ablation(ablate)
+    construction = inputs.construction(construction)
     vocab = vocabulary(tokens)
     index = {t: k for k, t in enumerate(vocab)}
     ids = np.array([index[t] for t in tokens])
-    basis = Basis(vocab, len(tokens))
+    basis = Basis(vocab, len(tokens), construction.subspaces)
     y0 = embed(basis, ids)
-    layers = forward(lecture(scale, scale_2), y0, ablate)
+    specs = construction.layers(scale, scale_2)
+    inclusive = construction.mask == "inclusive"
+    layers = forward(specs, y0, None if ablate is None else inputs.ABLATIONS.index(ablate) + 1, inclusive)
     scores = layers[-1].output.block("tok")  # Y^(2) W_U, with W_U = E^T: the token part
     probs, unseen_probs = readout.softmax(scores, temperature, unseen)
+    copyable = mechanism.copyable(specs[-1].heads, mechanism.ideal(basis, ids), causal_mask(len(ids), inclusive))
     return Trace(tokens=tokens, vocab=vocab, scale=scale, basis=basis, embedding=y0, layers=layers,
-                 predictions=readout.predict(tokens, vocab, ids, scores), temperature=temperature, scores=scores,
-                 probs=probs, ablate=ablate, unseen=unseen, unseen_probs=unseen_probs if unseen else None)
+                 predictions=readout.predict(tokens, vocab, scores, copyable), temperature=temperature,
+                 scores=scores, probs=probs, ablate=ablate, unseen=unseen,
+                 unseen_probs=unseen_probs if unseen else None, construction=construction)

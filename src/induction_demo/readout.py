@@ -55,19 +55,13 @@ def log_probs(scores: np.ndarray, temperature: float, unseen: int, rows: np.ndar
     return z[np.arange(len(rows)), targets] - np.log(total)
 
 
-def has_successor_before(ids: np.ndarray) -> np.ndarray:  # [N] -> [N] bool
-    """True at i when x_i occurred at some k <= i - 2."""
-    same = ids[:, None] == ids[None, :]
-    return np.tril(same, k=-2).any(axis=1)
-
-
-def predict(tokens: tuple[str, ...], vocab: tuple[str, ...], ids: np.ndarray,
-            scores: np.ndarray) -> tuple[Prediction, ...]:
-    """The top-scoring token where there is something to copy (and Y^(2)
-    holds anything); None elsewhere."""
+def predict(tokens: tuple[str, ...], vocab: tuple[str, ...], scores: np.ndarray,
+            copyable: np.ndarray) -> tuple[Prediction, ...]:
+    """The top-scoring token where there is something to copy (``copyable``,
+    and Y^(2) holds anything); None elsewhere."""
     top = scores.max(axis=1, keepdims=True)
     tied = scores >= top - TIE_TOLERANCE
-    copies = has_successor_before(ids) & (top[:, 0] > 0)
+    copies = copyable & (top[:, 0] > 0)
     out = []
     for i, token in enumerate(tokens):
         candidates = tuple(vocab[t] for t in np.flatnonzero(tied[i])) if copies[i] else ()

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import numpy as np
 
 from . import text as fmt
 from . import mechanism
 from .tokens import earlier_occurrences
 from .trace import Trace
+from .weights import LECTURE, half, looks_back
+from .describe import back
 
 LISTED = 12  # positions listed by name in one sentence before "and N more"
 
@@ -158,6 +161,128 @@ def layer2(trace: Trace) -> list[Sentence]:
     return out
 
 
+# --- a variant of the lecture's model: --mask inclusive, --context k, --skip n ---
+
+def _kept(trace: Trace, i: int) -> int:
+    return int(trace.layers[0].mask[i].sum())
+
+
+def _position_0(trace: Trace, layer: int) -> Sentence:
+    """What position 0 does: nothing (strict), or attend to itself (inclusive)."""
+    at = _at(trace, 0)
+    if trace.construction.mask == "strict":
+        end = " and attends nowhere." if layer == 1 else ", attends nowhere and predicts nothing."
+        return _say("nothing-before", f"{at} is at position 0: it has nothing to look back to{end}")
+    if layer == 1:
+        return _say("self", f"{at} is at position 0: the inclusive mask keeps only itself, so it attends to itself "
+                            "(weight 1.00) and writes its own token and position into its "
+                            + ", ".join(f"{half(o)}" for o in trace.construction.offsets)
+                            + " half: the lecture's a_00 ≈ 1, where i = j = 0.")
+    logit = fmt.number(float(trace.layers[1].logits[0, 0]), fmt.LOGIT_DECIMALS)
+    return _say("self", f"{at} keeps only itself under the inclusive mask (a_00 = {logit}: since layer 1 its "
+                        "earlier halves hold its own token), so it attends to itself with weight 1.00 and its "
+                        "output is its own token: not a prediction, since nothing came before it.")
+
+
+def _variant_layer1(trace: Trace) -> list[Sentence]:
+    layer, c = trace.layers[0], trace.construction
+    out = [_position_0(trace, 1)]
+    for run in layer.heads:
+        o = looks_back(run.head)
+        w = run.weights
+        name = f"The {run.head.name}" if len(layer.heads) > 1 else "Layer 1"
+        reach = [i for i in range(trace.n) if i >= o]
+        if reach:
+            targets = w.argmax(axis=1)
+            looks = [f"{_at(trace, i)} to {_at(trace, int(targets[i]))}" for i in reach]
+            on = [w[i, i - o] for i in reach]
+            lo, hi = min(on), max(on)
+            spread = _w(lo) if _w(lo) == _w(hi) else f"{_w(lo)} to {_w(hi)}"
+            out.append(_say("look-back", f"{name}: every token from @{o} on looks back to the position "
+                                         f"{back(o)} it (weight {spread}): " + _series(looks) + "."))
+        short = [i for i in range(1 if c.mask == "strict" else 0, min(o, trace.n)) if _kept(trace, i) and o > 1]
+        if short:
+            out.append(_say("too-early", f"{name}: " + _series([_at(trace, i) for i in short])
+                            + f" {'has' if len(short) == 1 else 'have'} no token {back(o)} "
+                            f"{'it' if len(short) == 1 else 'them'}: every logit ties, so the head spreads "
+                            f"evenly over the keys kept and its {half(o)} half holds their mean."))
+    if layer.ablated:
+        out.append(_say("ablated", "Layer 1 is ablated: its output is replaced by zeros, so every earlier half "
+                                   "stays empty."))
+    else:
+        halves = _series([f"the token and position {back(o)} it into its {half(o)} half" for o in c.offsets])
+        out.append(_say("output", f"Its output writes, for each token, {halves}."))
+    return out
+
+
+def _context(trace: Trace, start: int, k: int) -> str:
+    """The tokens at start - k + 1 .. start that exist, in order, as code."""
+    return " ".join(_code(trace.tokens[p]) for p in range(start - k + 1, start + 1) if p >= 0)
+
+
+def _variant_copy(trace: Trace, i: int) -> Sentence:
+    c, w = trace.construction, trace.layers[1].weights[i]
+    p = trace.predictions[i]
+    predicts = " or ".join(_code(t) for t in p.candidates) + (" (a tie)" if len(p.candidates) > 1 else "")
+    keys = [int(j) for j in np.flatnonzero(w >= w.max() - 1e-6)]
+    def why(j: int) -> str:
+        if j == i:
+            return "the query itself, which the inclusive mask keeps"
+        source = j - 1 - c.skip
+        if c.context == 1:
+            where = "which followed" if c.skip == 0 else f"{c.skip + 1} after"
+            return f"{where} the earlier {_code(trace.tokens[i])} (@{source})"
+        matched = sum(source - m >= 0 and trace.tokens[source - m] == trace.tokens[i - m] for m in range(c.context))
+        ending = "just before it" if c.skip == 0 else f"ending {c.skip + 1} before it"
+        return (f"whose tokens {ending}, {_context(trace, source, c.context)}, match {matched} of the query's last "
+                f"{c.context}, {_context(trace, i, c.context)}")
+    if len(keys) == 1:
+        j = keys[0]
+        return _say("copy", f"{_at(trace, i)} attends to {_at(trace, j)} (weight {_w(w[j])}), {why(j)}, "
+                            f"so it predicts {predicts}.")
+    return _say("split", f"{_at(trace, i)} splits its attention between {_series([_at(trace, j) for j in keys])} "
+                         f"({_w(w[keys[0]])} each): " + "; ".join(f"@{j}, {why(j)}" for j in keys)
+                         + f"; so it predicts {predicts}.")
+
+
+def _variant_layer2(trace: Trace) -> list[Sentence]:
+    layer, first = trace.layers[1], trace.layers[0]
+    out = [_position_0(trace, 2)]
+    if first.ablated or layer.ablated:
+        return out + [s for s in layer2(trace) if s.kind in ("ablated", "blend")]
+    nothing, copies = [], []
+    for i in range(1, trace.n):
+        if trace.predictions[i].next is not None:
+            copies.append(_variant_copy(trace, i))
+            continue
+        w, kept = layer.weights[i], _kept(trace, i)
+        row = w[layer.mask[i]]
+        nothing.append(f"{_at(trace, i)}: {_w(row[0])} × {kept}" if row.max() - row.min() < 1e-9
+                       else f"{_at(trace, i)}: most on {_at(trace, int(w.argmax()))} ({_w(w.max())})")
+    if nothing:
+        out.append(_say("first-occurrence", f"Where no key it keeps comes {describe_copy(trace)}, there is "
+                                            "nothing to copy, and the attention spreads over the past (weight × "
+                                            "how many) or leans to a key that matches only the context: "
+                                            + _series(nothing) + "."))
+    if len(copies) > LISTED:
+        copies = copies[:LISTED] + [_say(copies[LISTED].kind,
+                                         f"… and {len(copies) - LISTED} more positions copy the same way.")]
+    out += copies
+    if any(len(p.candidates) > 1 for p in trace.predictions):
+        out.append(_say("tie", "Where what the matched keys hold differs and no token wins, the prediction is a "
+                               "tie, and every tied token is listed."))
+    return out
+
+
+def describe_copy(trace: Trace) -> str:
+    """Where a key must be for the query to have something to copy."""
+    c = trace.construction
+    where = "right after" if c.skip == 0 else f"{c.skip + 1} after"
+    return f"{where} an earlier copy of the query's token"
+
+
 def story(trace: Trace) -> dict[int, list[Sentence]]:
     """The sentences told after each layer."""
-    return {1: layer1(trace), 2: layer2(trace)}
+    if trace.construction == LECTURE:
+        return {1: layer1(trace), 2: layer2(trace)}
+    return {1: _variant_layer1(trace), 2: _variant_layer2(trace)}

@@ -26,7 +26,7 @@ def halves(trace: Trace) -> list[tuple[str, tuple[str, ...]]]:
     for name in trace.basis.names:
         groups.setdefault(name.rpartition(" ")[0], []).append(name)
     label = {"": "current half", "prev": "previous half"}
-    return [(label.get(prefix, prefix), tuple(names)) for prefix, names in groups.items()]
+    return [(label.get(prefix, f"half {prefix[4:]} back"), tuple(names)) for prefix, names in groups.items()]
 
 
 def subspaces(trace: Trace) -> list[tuple[str, tuple[str, ...]]]:
@@ -92,12 +92,13 @@ def _direction_name(direction: Direction) -> str:
 
 
 def _direction_header(direction: Direction) -> tuple[str, str]:
-    """``prev`` over the previous half, then the token or position."""
-    return ("prev" if direction.block.startswith("prev") else "", _direction_name(direction))
+    """``prev`` over the previous half (``prev2`` over the half two back, ...),
+    then the token or position."""
+    return (direction.block.rpartition(" ")[0], _direction_name(direction))
 
 
 def _direction_label(direction: Direction) -> str:
-    return ("prev " if direction.block.startswith("prev") else "") + _direction_name(direction)
+    return " ".join(_direction_header(direction)).strip()
 
 
 def _position_labels(trace: Trace, i: int, cells: int = fmt.TOKEN_CELLS) -> tuple[str, str]:
@@ -286,8 +287,15 @@ def next_token(trace: Trace, shown: Sequence[int] | None = None, cells: int = fm
 
 
 def write_a(scale: float):
-    """A's entries are 0 or the layer's scale: written ``·`` and ``s``."""
-    return lambda x: "s" if x == scale else fmt.cell(x, fmt.LOGIT_DECIMALS)
+    """A's entries are 0 or a whole multiple of the layer's scale s (--context
+    weighs the query's own token k s): written ``·``, ``s``, ``2s``, ..."""
+    def write(x: float) -> str:
+        if x == scale:
+            return "s"
+        if x and float(x / scale).is_integer() and abs(x / scale) < 10:
+            return f"{int(x / scale)}s"
+        return fmt.cell(x, fmt.LOGIT_DECIMALS)
+    return write
 
 
 def write_v(x: float) -> str:

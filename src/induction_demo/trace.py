@@ -14,7 +14,7 @@ import numpy as np
 
 from .basis import Basis
 from .stream import Stream
-from .weights import Head
+from .weights import LECTURE, Construction, Head
 
 
 def _freeze(name: str, array: np.ndarray, shape: tuple[int, ...]) -> None:
@@ -71,7 +71,8 @@ class Layer(NamedTuple):
 
     @property
     def scale(self) -> float:
-        return self.only.head.scale
+        """The largest entry of its heads' A."""
+        return max(run.head.scale for run in self.heads)
 
 
 class Prediction(NamedTuple):
@@ -104,6 +105,7 @@ class Trace:
     ablate: str | None = None  # "previous-token", "induction" or None
     unseen: int = 0  # vocabulary tokens that do not occur: each scores 0 (the bench's large vocabularies)
     unseen_probs: np.ndarray | None = None  # [N] the probability of each unseen token
+    construction: Construction = LECTURE  # the model built: mask, context, skip
 
     def __post_init__(self) -> None:
         n, v = len(self.tokens), len(self.vocab)

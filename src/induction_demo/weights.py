@@ -17,7 +17,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from .basis import Basis
+from .basis import Basis, Subspace
 
 Rule = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
@@ -90,6 +90,11 @@ class Head(NamedTuple):
         """The sharpness: the largest entry of A."""
         return max(abs(b.scale) for b in self.qk)
 
+    @property
+    def unit(self) -> float:
+        """The scale s the entries of A are multiples of (the smallest)."""
+        return min(abs(b.scale) for b in self.qk)
+
 
 class LayerSpec(NamedTuple):
     """A layer's heads, and whether its output adds to its input (the
@@ -99,32 +104,125 @@ class LayerSpec(NamedTuple):
     residual: bool
 
 
-def previous_token_head(scale: float) -> Head:
+def back(offset: int) -> Rule:
+    """The column's position is ``offset`` before the row's."""
+    if offset == 1:
+        return one_before
+
+    def rule(q: np.ndarray, k: np.ndarray) -> np.ndarray:
+        return k == q - offset
+    rule.__doc__ = f"The column's position is {offset} before the row's."
+    return rule
+
+
+def half(offset: int) -> str:
+    """The prefix of the subspaces that hold the token ``offset`` back: ``prev``
+    for the lecture's previous half, then ``prev2``, ``prev3``, ...; "" for
+    the current half (offset 0)."""
+    return "" if offset == 0 else "prev" if offset == 1 else f"prev{offset}"
+
+
+def subspace(offset: int, kind: str) -> str:
+    return f"{half(offset)} {kind}".strip()
+
+
+def offset_of(name: str) -> int:
+    """How far back a subspace's token or position is: 0 for ``tok``, 1 for
+    ``prev tok``, o for ``prev<o> tok`` (the inverse of ``subspace``)."""
+    prefix = name.rpartition(" ")[0]
+    return 0 if not prefix else int(prefix[4:] or 1)
+
+
+def looks_back(head: Head) -> int:
+    """How far back a layer-1 head writes: the offset of its value's output half."""
+    return offset_of(head.ov[0].cols)
+
+
+def previous_token_head(scale: float, offset: int = 1) -> Head:
     """Layer 1. A_1 = s [pos(key) = pos(query) - 1], so a_ij = s when j = i - 1;
     V_1 copies the key's current half into the previous half:
-    tok:t -> prev tok:t and pos:p -> prev pos:p."""
-    return Head("previous-token head",
-                qk=(Block("pos", "pos", one_before, scale, "[pos(key) = pos(query) - 1]"),),
-                ov=(Block("tok", "prev tok", same, 1.0, "tok:t -> prev tok:t"),
-                    Block("pos", "prev pos", same, 1.0, "pos:p -> prev pos:p")))
+    tok:t -> prev tok:t and pos:p -> prev pos:p.
+
+    With ``offset`` o > 1, the same head o positions back (the "o-back head"),
+    writing into its own half ``prev<o>``: a layer of them is how the
+    induction head sees a context of several tokens (``--context``) or a
+    token further back (``--skip``)."""
+    name = "previous-token head" if offset == 1 else f"{offset}-back head"
+    return Head(name,
+                qk=(Block("pos", "pos", back(offset), scale, f"[pos(key) = pos(query) - {offset}]"),),
+                ov=(Block("tok", subspace(offset, "tok"), same, 1.0, f"tok:t -> {subspace(offset, 'tok')}:t"),
+                    Block("pos", subspace(offset, "pos"), same, 1.0, f"pos:p -> {subspace(offset, 'pos')}:p")))
 
 
-def induction_head(scale: float) -> Head:
+def induction_head(scale: float, context: int = 1, skip: int = 0) -> Head:
     """Layer 2. A_2 = s [tok(query) = prev tok(key)]: the query's current token
     against the key's previous token, so a_ij = s [x_i = x_(j-1)]. V_2 keeps
-    the key's current half (token and position) and zeroes its previous half."""
-    return Head("induction head",
-                qk=(Block("tok", "prev tok", same, scale, "[tok(query) = prev tok(key)]"),),
+    the key's current half (token and position) and zeroes its previous half.
+
+    ``context`` k > 1 (similar contexts) adds a block per earlier token of the
+    query's context: the query's token m back against the key's token m + 1
+    back, at scale s, and weighs the query's own token k s, so that
+
+        a_ij = s (k [x_i = x_(j-1)] + sum_(1<=m<k) [x_(i-m) = x_(j-1-m)]).
+
+    The own token outweighs the whole context (k > k - 1): among the keys
+    after an earlier copy of the query's token, the one whose k tokens before
+    it match the query's last k wins, by e^s per extra match; a key that
+    matches only the context never beats one that matches the token.
+
+    ``skip`` n (copying with patterns) moves the key's side n further back:
+    a_ij = s [x_i = x_(j-1-n)], so the key selected is the token n + 1 after
+    an earlier copy of the query's token: the pattern that makes the ends of
+    lines rhyme, when n + 1 is a line's length. Layer 1 then needs a head at
+    offset n + 1 (``Construction.offsets``)."""
+    qk = tuple(Block(subspace(m, "tok"), subspace(skip + 1 + m, "tok"), same, scale * (context if m == 0 else 1),
+                     f"[{subspace(m, 'tok')}(query) = {subspace(skip + 1 + m, 'tok')}(key)]")
+               for m in range(context))
+    return Head("induction head", qk=qk,
                 ov=(Block("tok", "tok", same, 1.0, "tok:t -> tok:t"),
                     Block("pos", "pos", same, 1.0, "pos:p -> pos:p")))
+
+
+class Construction(NamedTuple):
+    """Which model to build: the lecture's (the defaults) or a variant.
+
+    ``mask``: "strict" (j < i, the lecture's table) or "inclusive" (j <= i,
+    the textbook's and GPT's). ``context``: how many tokens the induction
+    head matches (1: the query's own). ``skip``: how many tokens past the
+    match it copies from (0: the next one)."""
+
+    mask: str = "strict"
+    context: int = 1
+    skip: int = 0
+
+    @property
+    def offsets(self) -> tuple[int, ...]:
+        """The layer-1 heads' offsets: the query's context (1 .. k-1) and the
+        key's (n+1 .. n+k)."""
+        return tuple(sorted(set(range(1, self.context)) | set(range(self.skip + 1, self.skip + self.context + 1))))
+
+    @property
+    def subspaces(self) -> tuple[Subspace, ...]:
+        """The residual stream's subspaces: the current half, then one half per offset."""
+        return tuple(Subspace(subspace(o, kind), kind) for o in (0,) + self.offsets for kind in ("tok", "pos"))
+
+    def layers(self, scale: float, induction_scale: float | None = None) -> tuple[LayerSpec, ...]:
+        """Layer 1 one previous-token head per offset (with a residual), then
+        the induction head, whose output is Y^(2) itself. The induction head's
+        scale defaults to the previous-token heads'."""
+        return (LayerSpec(tuple(previous_token_head(scale, o) for o in self.offsets), residual=True),
+                LayerSpec((induction_head(scale if induction_scale is None else induction_scale,
+                                          self.context, self.skip),), residual=False))
+
+
+LECTURE = Construction()
 
 
 def lecture(scale: float, induction_scale: float | None = None) -> tuple[LayerSpec, ...]:
     """The lecture's model: a previous-token head with a residual, then an
     induction head whose output is Y^(2) itself. The induction head's scale
     defaults to the previous-token head's."""
-    return (LayerSpec((previous_token_head(scale),), residual=True),
-            LayerSpec((induction_head(scale if induction_scale is None else induction_scale),), residual=False))
+    return LECTURE.layers(scale, induction_scale)
 
 
 def entries(blocks: tuple[Block, ...], basis: Basis) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

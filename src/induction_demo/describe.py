@@ -1,0 +1,124 @@
+"""The model in words, for the construction a trace was built with: each
+layer's one-line summary, each head's job (the legend of its ``[x]`` cells),
+the mask and the handout's equations. The lecture's model reads exactly as
+the lecture says it; a variant (``--mask inclusive``, ``--context k``,
+``--skip n``) says what it changes.
+"""
+from __future__ import annotations
+
+from .views import Math
+from .weights import Construction, Head, half, looks_back
+
+OFFSET_WORDS = {1: "just before", 2: "two before", 3: "three before", 4: "four before"}
+
+
+def back(o: int) -> str:
+    """"just before", "two before", ..., "17 before"."""
+    return OFFSET_WORDS.get(o, f"{o} before")
+
+
+def kept(c: Construction) -> str:
+    """The keys a query keeps, as math."""
+    return "j <= i" if c.mask == "inclusive" else "j < i"
+
+
+def pattern(c: Construction) -> str:
+    """Layer 2's logit as an equation."""
+    if c.context == 1:
+        return f"a_ij = s [x_i = x_(j-{1 + c.skip})]"
+    return f"a_ij = s sum_(m<{c.context}) [x_(i-m) = x_(j-{1 + c.skip}-m)]"
+
+
+def copied_from(c: Construction) -> str:
+    """Which key the induction head is built to select, in words."""
+    where = "right after" if c.skip == 0 else f"{c.skip + 1} after"
+    context = "" if c.context == 1 else f", the more so the more of its last {c.context} tokens match too"
+    return f"the key {where} an earlier copy of the query's token{context}"
+
+
+def job(c: Construction, layer: int, head: Head | None = None) -> str:
+    """The legend of a head's marked cells."""
+    if layer == 1:
+        return f"[ ] = where the head does its job: the key {back(looks_back(head))} the query"
+    return f"[ ] = where the head does its job: {copied_from(c)}"
+
+
+def _halves(c: Construction) -> str:
+    return ", ".join(half(o) for o in c.offsets)
+
+
+def layer_summary(c: Construction, layer: int) -> tuple:
+    if layer == 1 and c.offsets == (1,):
+        return (Math("A_1"), " scores key position i-1 for query i; ", Math("V_1"),
+                " copies the key's token and position into the previous half.")
+    if layer == 1:
+        if len(c.offsets) == 1:
+            o = c.offsets[0]
+            return (Math("A_1"), f" scores key position i-{o} for query i; ", Math("V_1"),
+                    f" copies the key's token and position into the {half(o)} half (the token {back(o)}).")
+        return (f"One head per offset o in {{{', '.join(map(str, c.offsets))}}}: its ", Math("A_1"),
+                " scores key position i-o for query i and its ", Math("V_1"),
+                f" copies the key's token and position into the half o back ({_halves(c)}).")
+    if c == Construction(mask=c.mask):
+        return (Math("A_2"), " scores keys whose previous token is the query's (", Math("a_ij = s [x_i = x_(j-1)]"),
+                "); ", Math("V_2"), " keeps the key's current half.")
+    return (Math("A_2"), f" scores each key by how well the tokens {c.skip + 1} and more before it match the "
+            "query's own (", Math(pattern(c)), "); ", Math("V_2"), " keeps the key's current half.")
+
+
+def equations(c: Construction) -> tuple[tuple, ...]:
+    """The handout's model, line by line."""
+    if c.offsets == (1,):
+        representation = ("Representation of token i: ", Math("y_i = [tok(x_i) | pos(i) | prev tok | prev pos]"),
+                          ", d = 2(V + N); at layer 0 the previous half is empty.")
+    else:
+        representation = ("Representation of token i: ", Math("y_i = [tok(x_i) | pos(i) | "
+                                                              + " | ".join(f"{half(o)} tok | {half(o)} pos"
+                                                                           for o in c.offsets) + "]"),
+                          f", d = {1 + len(c.offsets)}(V + N); at layer 0 only the current half is filled.")
+    if c.mask == "inclusive":
+        mask = (("Masked attention: a query keeps the keys ", Math("j <= i"), ", itself included (the inclusive "
+                 "mask of the textbook and GPT-style decoders)."),
+                ("Weights: ", Math("w_ij = exp(a_ij) / sum_(k<=i) exp(a_ik)"),
+                 " over the kept keys; position 0 keeps only itself."))
+    else:
+        mask = (("Masked attention: a query keeps only the keys ", Math("j < i"), "."),
+                ("Weights: ", Math("w_ij = exp(a_ij) / sum_(k<i) exp(a_ik)"),
+                 " over the kept keys; position 0 keeps none and attends nowhere."))
+    if c.offsets == (1,):
+        layer1 = ("Layer 1 (previous-token head): ", Math("A_1 = s [pos(key) = pos(query) - 1]"), ", ",
+                  Math("Y^(1) = Y^(0) + W^(1) Y^(0) V_1"), ", so ", Math("y_i^(1) = [x_i, i | x_(i-1), i-1]"), ".")
+    else:
+        layer1 = (f"Layer 1 ({len(c.offsets)} head{'s' if len(c.offsets) > 1 else ''}, offsets "
+                  f"{', '.join(map(str, c.offsets))}): head o has ", Math("A = s [pos(key) = pos(query) - o]"),
+                  " and writes the key's token and position into its half o back; ",
+                  Math("Y^(1) = Y^(0) + sum_o W^(o) Y^(0) V_o"), ".")
+    if c.context == 1 and c.skip == 0:
+        layer2 = ("Layer 2 (induction head): ", Math("A_2 = s [tok(query) = prev tok(key)]"), ", so ",
+                  Math("a_ij = s [x_i = x_(j-1)]"), "; ", Math("Y^(2) = W^(2) Y^(1) V_2"), ".")
+    else:
+        layer2 = ("Layer 2 (induction head): A_2 matches the query's token m back against the key's token "
+                  f"{c.skip + 1} + m back, for m < {c.context}, so ", Math(pattern(c)), "; ",
+                  Math("Y^(2) = W^(2) Y^(1) V_2"), ".")
+    if c == Construction():
+        where = ("Prediction at i: the token with the largest share of ", Math("Y^(2)"),
+                 "'s token columns, where ", Math("x_i"), " occurred at some ", Math("k <= i - 2"), ".")
+    else:
+        where = ("Prediction at i: the token with the largest share of ", Math("Y^(2)"),
+                 "'s token columns, where a key the query keeps matches it in at least one place.")
+    return (representation, ("Attention logits: ", Math("a_ij = y_i A_l y_j^T"), " (rows: queries i, columns: keys j).")) \
+        + mask + (layer1, layer2, where,
+                  ("Next-token probabilities: ", Math("P = softmax(Y^(2) W_U / T)"), " with the unembedding ",
+                   Math("W_U = E^T"), " (the transpose of the token embedding) and temperature T."))
+
+
+def variant(c: Construction) -> str:
+    """What sets the model apart from the lecture's, for the summary ("" for the lecture's)."""
+    parts = []
+    if c.mask != "strict":
+        parts.append("inclusive mask (j <= i)")
+    if c.context != 1:
+        parts.append(f"context {c.context} (layer 2 matches the query's last {c.context} tokens)")
+    if c.skip:
+        parts.append(f"skip {c.skip} (layer 2 copies the token {c.skip + 1} after the match)")
+    return "; ".join(parts)
