@@ -26,6 +26,8 @@ def predicted(tokens, i):
 #   the k tokens ending n + 1 before the key: sum over m < k of
 #   <token m back of i, token n + 1 + m back of j>, the query's own token
 #   (m = 0) counted k times, so that it outweighs the rest, times the scale;
+#   a key j with no token o back (0 < j < o, for o > 1) loses that weight
+#   (its half holds a blend of the first tokens, discounted whatever they are);
 # - its weights are the softmax of those scores over the kept keys, and it
 #   predicts the tokens with the largest total weight, where some kept key
 #   n + 1 after an earlier copy of the query's token (something to copy).
@@ -55,9 +57,17 @@ def _ideal(tokens, p, offset, inclusive):
 def scores(tokens, i, context=1, skip=0, inclusive=False, held=_held):
     """The induction head's match count for each key j the query keeps."""
     keys = range(i + 1 if inclusive else i)
-    return {j: sum((context if m == 0 else 1) * _dot(held(tokens, i, m, inclusive),
-                                                     held(tokens, j, skip + 1 + m, inclusive))
+    return {j: sum((context if m == 0 else 1) * (_dot(held(tokens, i, m, inclusive),
+                                                      held(tokens, j, skip + 1 + m, inclusive))
+                                                 - (0 < j < skip + 1 + m))
                    for m in range(context)) for j in keys}
+
+
+def top_keys(tokens, i, context=1, skip=0, inclusive=False):
+    """The kept keys with the largest score."""
+    logits = scores(tokens, i, context, skip, inclusive)
+    top = max(logits.values(), default=None)
+    return [j for j, s in logits.items() if s >= top - 1e-9]
 
 
 def predicted_by(tokens, i, context=1, skip=0, inclusive=False, scale=100.0, tolerance=1e-6):

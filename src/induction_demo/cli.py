@@ -162,7 +162,8 @@ def trace_of(text: str, tokenize: str, as_typed: bool, scale: float, form: str |
 
     tokens = tokens_of(text, tokenize, as_typed)
     if form is not None:
-        inputs.format_size(form, tokens)
+        halves = 1 + len(options["construction"].offsets) if "construction" in options else 2
+        inputs.format_size(form, tokens, halves)
     return run(tokens, scale, **options)
 
 

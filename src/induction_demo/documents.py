@@ -22,7 +22,8 @@ def summary(trace: Trace, run_details: bool = True) -> Paragraph:
     return Paragraph((
         count(trace.n, "token") + ": " + " ".join(fmt.token(t) for t in trace.tokens)
         + f"\nV = {count(len(trace.vocab), 'distinct token')}, N = {count(trace.n, 'position')}, "
-        f"d = 2(V + N) = {trace.basis.d}, scale s = {fmt.parameter(trace.scale, fmt.LOGIT_DECIMALS)}"
+        f"d = {len(trace.basis.names) // 2}(V + N) = {trace.basis.d}, "
+        f"scale s = {fmt.parameter(trace.scale, fmt.LOGIT_DECIMALS)}"
         + (f", temperature T = {fmt.parameter(trace.temperature, fmt.WEIGHT_DECIMALS)}" if run_details else "")
         + (f"\nAblated: the {trace.ablate} head (its output is replaced by zeros)" if trace.ablate else "")
         + (f"\nModel: the lecture's, with {describe.variant(trace.construction)}"

@@ -83,9 +83,10 @@ MAX_SCALES = 100
 SEED_RANGE = (0, 2**63 - 1)
 
 
-def width(n_tokens: int, n_distinct: int) -> int:
-    """d = 2(V + N): the current and the previous half, each a token and a position block."""
-    return 2 * (n_distinct + n_tokens)
+def width(n_tokens: int, n_distinct: int, halves: int = 2) -> int:
+    """d = 2(V + N): the current and the previous half, each a token and a position
+    block (with --context or --skip, a half per layer-1 head: d = halves (V + N))."""
+    return halves * (n_distinct + n_tokens)
 
 
 def positive(name: str, value: float) -> float:
@@ -154,15 +155,15 @@ def full(n_tokens: int) -> None:
                          f"{n_tokens}: leave it out to see a window, or write a document with -o FILE.json")
 
 
-def format_size(form: str, tokens: tuple[str, ...]) -> None:
+def format_size(form: str, tokens: tuple[str, ...], halves: int = 2) -> None:
     """Refuse more tokens (or, for LaTeX, a wider stream) than format ``form`` takes."""
     if form not in FORMAT_TOKENS:
         raise InputError(f"unknown format {form!r}: use one of {', '.join(FORMATS)}")
     if len(tokens) > FORMAT_TOKENS[form]:
         raise InputError(f"{len(tokens)} tokens is more than the {FORMAT_TOKENS[form]} the {form} format takes")
-    d = width(len(tokens), len(set(tokens)))
+    d = width(len(tokens), len(set(tokens)), halves)
     if form == "latex" and d > LATEX_MAX_D:
-        raise InputError(f"a LaTeX handout holds at most d = 2(V + N) = {LATEX_MAX_D} directions and this input "
+        raise InputError(f"a LaTeX handout holds at most d = {halves}(V + N) = {LATEX_MAX_D} directions and this input "
                          f"has d = {d} (pdflatex runs out of memory): use fewer tokens, or -o FILE.html or .md")
 
 

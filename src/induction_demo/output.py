@@ -21,7 +21,7 @@ EXTENSIONS = {".txt": "table", ".json": "json", ".md": "markdown", ".markdown": 
 def produce(trace: Trace, form: str, layers=(1, 2), matrices: bool = True, full: bool = False, width: int = 120,
             styled: bool = False, story: bool = True, theme: str = "light", slide: bool = False):
     """The trace in format ``form`` (checked against the format's limits)."""
-    inputs.format_size(form, trace.tokens)
+    inputs.format_size(form, trace.tokens, len(trace.basis.names) // 2)
     told = tell(trace) if story else None
     intact = None
     if trace.ablate:  # what the same input predicts with nothing ablated, to set beside

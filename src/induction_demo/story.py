@@ -255,15 +255,13 @@ def _variant_layer2(trace: Trace) -> list[Sentence]:
         if trace.predictions[i].next is not None:
             copies.append(_variant_copy(trace, i))
             continue
-        w, kept = layer.weights[i], _kept(trace, i)
-        row = w[layer.mask[i]]
-        nothing.append(f"{_at(trace, i)}: {_w(row[0])} × {kept}" if row.max() - row.min() < 1e-9
-                       else f"{_at(trace, i)}: most on {_at(trace, int(w.argmax()))} ({_w(w.max())})")
+        w = layer.weights[i]
+        top = int((w >= w.max() - 1e-9).sum())
+        nothing.append(f"{_at(trace, i)}: {_w(w.max())} × {top}")
     if nothing:
         out.append(_say("first-occurrence", f"Where no key it keeps comes {describe_copy(trace)}, there is "
-                                            "nothing to copy, and the attention spreads over the past (weight × "
-                                            "how many) or leans to a key that matches only the context: "
-                                            + _series(nothing) + "."))
+                                            "nothing to copy, and the attention spreads evenly over the kept keys "
+                                            "with the largest logit (weight × how many): " + _series(nothing) + "."))
     if len(copies) > LISTED:
         copies = copies[:LISTED] + [_say(copies[LISTED].kind,
                                          f"… and {len(copies) - LISTED} more positions copy the same way.")]

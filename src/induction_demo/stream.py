@@ -68,6 +68,10 @@ def compare(q: Part, rel: Relation, k: Part, n: int) -> np.ndarray:  # -> [N, N]
             out = k[:, col].T * v[:, None]
         out[col < 0] = 0.0
         return out
+    if isinstance(q, OneHot) and isinstance(k, OneHot):  # R[q_i, k_j]: one lookup per cell
+        table = np.zeros((q.width, k.width))
+        np.add.at(table, (rel.rows, rel.cols), rel.values)
+        return table[q.index[:, None], k.index[None, :]]
     return (as_array(q)[:, rel.rows] * rel.values) @ as_array(k)[:, rel.cols].T
 
 

@@ -194,7 +194,7 @@ def stream(trace: Trace, key: str, title: tuple, y: Stream, shown: Sequence[int]
                  shown=0 if shown is None else len(shown))
 
 
-NOTHING_BEFORE, NOTHING_TO_COPY = "nothing before", "nothing to copy"
+NOTHING_BEFORE, NOTHING_TO_COPY, ONLY_ITSELF = "nothing before", "nothing to copy", "only itself"
 
 
 def attention(trace: Trace, key: str, title: tuple, matrix: np.ndarray, decimals: int,
@@ -216,8 +216,8 @@ def attention(trace: Trace, key: str, title: tuple, matrix: np.ndarray, decimals
         kept = np.ones(trace.n, dtype=bool) if mask is None else mask[i]
         marked = np.zeros(trace.n, dtype=bool) if job is None else job[i] & kept
         faint = quiet and not marked.any()
-        note = () if not margin else (Cell(NOTHING_BEFORE if not kept.any() else NOTHING_TO_COPY, faint=True),) \
-            if faint else margin
+        why = NOTHING_BEFORE if not kept.any() else ONLY_ITSELF if kept.sum() == 1 and kept[i] else NOTHING_TO_COPY
+        note = () if not margin else (Cell(why, faint=True),) if faint else margin
         rows.append(Row(_position_labels(trace, i), tuple(
             Cell(GAP_COLUMN, gap=True) if j is None
             else Cell(f"[{fmt.number(matrix[i, j], decimals)}]" if marked[j] else fmt.number(matrix[i, j], decimals),
@@ -292,6 +292,8 @@ def write_a(scale: float):
     def write(x: float) -> str:
         if x == scale:
             return "s"
+        if x == -scale:
+            return "-s"
         if x and float(x / scale).is_integer() and abs(x / scale) < 10:
             return f"{int(x / scale)}s"
         return fmt.cell(x, fmt.LOGIT_DECIMALS)

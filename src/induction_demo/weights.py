@@ -115,6 +115,14 @@ def back(offset: int) -> Rule:
     return rule
 
 
+def too_early(offset: int) -> Rule:
+    """The key's position is after 0 but before ``offset``, whatever the query's."""
+    def rule(q: np.ndarray, k: np.ndarray) -> np.ndarray:
+        return (k > 0) & (k < offset) & (q >= 0)
+    rule.__doc__ = f"The key's position is 1 to {offset - 1}."
+    return rule
+
+
 def half(offset: int) -> str:
     """The prefix of the subspaces that hold the token ``offset`` back: ``prev``
     for the lecture's previous half, then ``prev2``, ``prev3``, ...; "" for
@@ -174,10 +182,21 @@ def induction_head(scale: float, context: int = 1, skip: int = 0) -> Head:
     a_ij = s [x_i = x_(j-1-n)], so the key selected is the token n + 1 after
     an earlier copy of the query's token: the pattern that makes the ends of
     lines rhyme, when n + 1 is a line's length. Layer 1 then needs a head at
-    offset n + 1 (``Construction.offsets``)."""
-    qk = tuple(Block(subspace(m, "tok"), subspace(skip + 1 + m, "tok"), same, scale * (context if m == 0 else 1),
-                     f"[{subspace(m, 'tok')}(query) = {subspace(skip + 1 + m, 'tok')}(key)]")
-               for m in range(context))
+    offset n + 1 (``Construction.offsets``).
+
+    A key j with no token o > 1 back (0 < j < o) is discounted by the same
+    weight, whatever the query: without a key at offset o, its o-back head
+    spread over the keys it had and wrote a blend of the first tokens into
+    that half, which would otherwise match like a real token (a head cannot
+    attend nowhere; real models keep a BOS token for this). Key 0 has no
+    earlier key and an empty half (strict mask), or itself (inclusive)."""
+    qk: tuple[Block, ...] = ()
+    for m in range(context):
+        weight, o = scale * (context if m == 0 else 1), skip + 1 + m
+        qk += (Block(subspace(m, "tok"), subspace(o, "tok"), same, weight,
+                     f"[{subspace(m, 'tok')}(query) = {subspace(o, 'tok')}(key)]"),)
+        if o > 1:
+            qk += (Block("pos", "pos", too_early(o), -weight, f"-[0 < pos(key) < {o}]"),)
     return Head("induction head", qk=qk,
                 ov=(Block("tok", "tok", same, 1.0, "tok:t -> tok:t"),
                     Block("pos", "pos", same, 1.0, "pos:p -> pos:p")))

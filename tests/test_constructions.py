@@ -1,0 +1,136 @@
+"""The lecture's big picture, built by hand: --mask, --context and --skip,
+held to the plain-Python rule in reference.py on random strings."""
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cli_runner import invoke
+from induction_demo.model import run
+from induction_demo.weights import Construction
+from reference import predicted, predicted_by, scores
+
+token_strings = st.lists(st.sampled_from(["a", "b", "c", "d", "!"]), min_size=1, max_size=24).map(tuple)
+constructions = st.builds(Construction, st.sampled_from(["strict", "inclusive"]), st.integers(1, 3),
+                          st.integers(0, 4))
+
+
+@given(token_strings, constructions)
+@settings(max_examples=250, deadline=None)
+def test_every_construction_predicts_what_the_reference_rule_says(tokens, built):
+    trace = run(tokens, construction=built)
+    for p in trace.predictions:
+        expected = predicted_by(tokens, p.position, built.context, built.skip, built.mask == "inclusive")
+        assert set(p.candidates) == expected, (p, expected)
+        assert (p.next is None) == (not expected)
+
+
+@given(token_strings, constructions)
+@settings(max_examples=200, deadline=None)
+def test_layer2_logits_are_the_reference_scores_times_the_scale(tokens, built):
+    trace = run(tokens, construction=built)
+    logits, mask = trace.layers[1].logits, trace.layers[1].mask
+    for i in range(len(tokens)):
+        for j, score in scores(tokens, i, built.context, built.skip, built.mask == "inclusive").items():
+            assert mask[i, j]
+            assert logits[i, j] == pytest.approx(100.0 * score, abs=1e-9)
+
+
+@given(token_strings, constructions)
+@settings(max_examples=200, deadline=None)
+def test_each_layer1_head_looks_back_its_offset(tokens, built):
+    layer = run(tokens, construction=built).layers[0]
+    assert len(layer.heads) == len(built.offsets)
+    for offset, head in zip(built.offsets, layer.heads):
+        w = head.weights
+        assert all(w[i, i - offset] > 0.999 for i in range(offset, len(tokens)))
+        assert not (w * ~layer.mask).any()
+
+
+@given(token_strings)
+def test_the_default_construction_is_the_lecture_model(tokens):
+    built = Construction("strict", 1, 0)
+    for p in run(tokens, construction=built).predictions:
+        assert set(p.candidates) == predicted(tokens, p.position)
+
+
+def test_options_at_their_defaults_give_the_lecture_output_byte_for_byte():
+    for form in ("table", "json", "markdown"):
+        plain = invoke(["show", "! a b a c b", "--format", form]).stdout
+        spelled = invoke(["show", "! a b a c b", "--format", form, "--mask", "strict", "--context", "1",
+                          "--skip", "0"]).stdout
+        assert plain == spelled
+
+
+def test_inclusive_mask_lets_position_0_attend_to_itself_as_the_lecture_slide_says():
+    strict = run(tuple("! a b a c b".split()))
+    inclusive = run(tuple("! a b a c b".split()), construction=Construction(mask="inclusive"))
+    assert strict.layers[0].weights[0, 0] == 0 and inclusive.layers[0].weights[0, 0] == 1.0
+    assert strict.layers[1].logits[0, 0] == 0.0 and inclusive.layers[1].logits[0, 0] == 100.0
+    assert inclusive.layers[1].weights[0, 0] == 1.0
+    # every row now sums to 1, position 0's included
+    for layer in inclusive.layers:
+        assert np.allclose(layer.weights.sum(axis=1), 1.0)
+    story = invoke(["show", "! a b a c b", "--mask", "inclusive"]).stdout
+    assert "a_00 = 100.0" in story and "attends to itself" in story
+
+
+def test_inclusive_mask_copies_a_consecutive_repeat_from_itself():
+    trace = run(("x", "a", "a"), construction=Construction(mask="inclusive"))
+    assert trace.predictions[2].next == "a"  # the key after the earlier `a` is the query itself
+    assert run(("x", "a", "a")).predictions[2].next is None
+
+
+def test_context_2_copies_what_followed_the_matching_pair_where_context_1_follows_any_match():
+    tokens = tuple("b c d . x c e . y c e . b c".split())
+    assert run(tokens).predictions[-1].next == "e"  # `c` was followed by `e` twice, `d` once
+    assert run(tokens, construction=Construction(context=2)).predictions[-1].next == "d"  # `b c` by `d`
+
+
+def test_skip_copies_the_token_n_plus_one_after_the_match():
+    tokens = tuple("the cat sat on a mat / the dog lay on a".split())
+    trace = run(tokens, construction=Construction(skip=4))
+    assert trace.predictions[7].next == "mat"  # the second line's start recalls the first line's end
+    assert run(tokens).predictions[7].next == "cat"
+
+
+def test_a_key_too_close_to_the_start_for_its_offset_is_not_a_match():
+    # @1 has no token 5 back: its 5-back half holds `the` (the only key it had), discounted by A_2
+    trace = run(tuple("the cat sat on a mat / the".split()), construction=Construction(skip=4))
+    assert trace.layers[1].weights[7, 1] < 1e-30
+    assert trace.predictions[7].candidates == ("mat",)
+
+
+def test_context_and_skip_are_in_the_json_and_each_head_carries_its_attention():
+    doc = json.loads(invoke(["show", "a b c a b", "--context", "2", "--format", "json"]).stdout)
+    assert doc["construction"] == {"mask": "strict", "context": 2, "skip": 0}
+    first = doc["layers"][0]
+    assert first["logits"] is None and [h["name"] for h in first["heads"]] == ["previous-token head", "2-back head"]
+    assert all(len(h["weights"]) == 5 for h in first["heads"])
+    assert [s["name"] for s in doc["subspaces"]] == ["tok", "pos", "prev tok", "prev pos", "prev2 tok", "prev2 pos"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--context", "0"], "--context"), (["--context", "5"], "--context"), (["--skip", "-1"], "--skip"),
+    (["--skip", "17"], "--skip"), (["--mask", "causal"], "--mask"),
+])
+def test_out_of_range_constructions_are_one_line_errors(args, message):
+    result = invoke(["show", "a b a"] + args)
+    assert result.exit_code == 2 and message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("form", ["table", "json", "markdown", "latex", "html", "svg"])
+@pytest.mark.parametrize("args", [["--mask", "inclusive"], ["--context", "3"], ["--skip", "2"],
+                                  ["--context", "2", "--skip", "1", "--mask", "inclusive"]])
+def test_every_format_renders_every_construction(form, args):
+    result = invoke(["show", "a b c a b c d a b", "--format", form] + args)
+    assert result.exit_code == 0, result.stderr
+    assert "--context" not in args or "2-back" in result.stdout.replace("{-}", "-")
+
+
+def test_weights_shows_one_a_and_v_per_head():
+    out = invoke(["weights", "a b c a b", "--context", "2"]).stdout
+    assert "A_1, previous-token head" in out and "A_1, 2-back head" in out and "V_1, 2-back head" in out
+    assert "2s" in out  # the query's own token weighs 2 s in A_2
