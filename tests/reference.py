@@ -26,8 +26,9 @@ def predicted(tokens, i):
 #   the k tokens ending n + 1 before the key: sum over m < k of
 #   <token m back of i, token n + 1 + m back of j>, the query's own token
 #   (m = 0) counted k times, so that it outweighs the rest, times the scale;
-#   a key j with no token o back (0 < j < o, for o > 1) loses that weight
-#   (its half holds a blend of the first tokens, discounted whatever they are);
+#   with a skip, a key j with no token n + 1 back (0 < j < n + 1) loses the
+#   token's weight (its half holds a blend of the first tokens, discounted
+#   whatever they are);
 # - its weights are the softmax of those scores over the kept keys, and it
 #   predicts the tokens with the largest total weight, where some kept key
 #   n + 1 after an earlier copy of the query's token (something to copy).
@@ -59,7 +60,7 @@ def scores(tokens, i, context=1, skip=0, inclusive=False, held=_held):
     keys = range(i + 1 if inclusive else i)
     return {j: sum((context if m == 0 else 1) * (_dot(held(tokens, i, m, inclusive),
                                                       held(tokens, j, skip + 1 + m, inclusive))
-                                                 - (0 < j < skip + 1 + m))
+                                                 - (m == 0 and 0 < j < skip + 1))
                    for m in range(context)) for j in keys}
 
 

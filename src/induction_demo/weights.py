@@ -184,18 +184,21 @@ def induction_head(scale: float, context: int = 1, skip: int = 0) -> Head:
     lines rhyme, when n + 1 is a line's length. Layer 1 then needs a head at
     offset n + 1 (``Construction.offsets``).
 
-    A key j with no token o > 1 back (0 < j < o) is discounted by the same
-    weight, whatever the query: without a key at offset o, its o-back head
-    spread over the keys it had and wrote a blend of the first tokens into
-    that half, which would otherwise match like a real token (a head cannot
-    attend nowhere; real models keep a BOS token for this). Key 0 has no
-    earlier key and an empty half (strict mask), or itself (inclusive)."""
+    With ``skip``, a key j with no token n + 1 back (0 < j < n + 1) is
+    discounted by the token block's weight, whatever the query: without a key
+    at that offset, its (n+1)-back head spread over the keys it had and wrote
+    a blend of the first tokens into that half, which would otherwise match
+    like a real token (a head cannot attend nowhere; real models keep a BOS
+    token for this). Key 0 has no earlier key and an empty half (strict mask),
+    or itself (inclusive). The context blocks are not discounted: a key
+    within k of the start keeps its real token match, and its context, a
+    blend of the first tokens, can only reorder keys that match the token."""
     qk: tuple[Block, ...] = ()
     for m in range(context):
         weight, o = scale * (context if m == 0 else 1), skip + 1 + m
         qk += (Block(subspace(m, "tok"), subspace(o, "tok"), same, weight,
                      f"[{subspace(m, 'tok')}(query) = {subspace(o, 'tok')}(key)]"),)
-        if o > 1:
+        if m == 0 and o > 1:
             qk += (Block("pos", "pos", too_early(o), -weight, f"-[0 < pos(key) < {o}]"),)
     return Head("induction head", qk=qk,
                 ov=(Block("tok", "tok", same, 1.0, "tok:t -> tok:t"),
