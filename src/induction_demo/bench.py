@@ -26,7 +26,9 @@ import numpy as np
 
 from . import inputs
 from .model import run
+from .errors import InputError
 from .readout import log_probs
+from .weights import Construction, looks_back
 
 BOS = "<bos>"
 
@@ -41,20 +43,60 @@ class Config(NamedTuple):
     temperature: float = 1.0
     gap: int = 0
     ablate: str | None = None
+    mask: str = "strict"
+    context: int = 1
+    skip: int = 0
+
+    @property
+    def construction(self) -> Construction:
+        return Construction(self.mask, self.context, self.skip)
 
 
 def check(config: Config) -> Config:
     """The config, when every trial it asks for can run (inputs.bench); else InputError."""
-    inputs.bench(config.vocab, config.length, config.repeats, config.trials, config.seed, config.gap)
+    built = inputs.construction(config.construction)
+    # each layer-1 head and each model run (--context also runs context 1) costs one N x N pass more
+    cost = (len(built.offsets) + 1) / 2 * (2 if built.context > 1 else 1)
+    inputs.bench(config.vocab, config.length, config.repeats, config.trials, config.seed, config.gap, cost)
+    if built.context > 1 and config.vocab < config.length:
+        raise InputError(f"--context segments draw up to {config.length} distinct tokens: --vocab must be at least "
+                         f"--length ({config.length})")
+    if config.length < config.skip + 2:
+        raise InputError(f"--length must be at least --skip + 2 ({config.skip + 2}): a query is scored where it and "
+                         "the token it predicts lie in the same copy")
     inputs.positive("scale", config.scale)
     inputs.positive("temperature", config.temperature)
     inputs.ablation(config.ablate)
     return config
 
 
+def ambiguous_segment(rng: np.random.Generator, vocab: int, length: int, k: int) -> np.ndarray:
+    """A segment in which single tokens repeat (drawn from about length / 3 of
+    them) but no k tokens in a row occur twice: a single-token match is
+    ambiguous, a k-token match is not. Built a token at a time, each drawn
+    among those that make no k-gram seen before (a fresh token if none)."""
+    alphabet = list(rng.choice(vocab, size=max(2, -(-length // 3)), replace=False))
+    out: list[int] = []
+    seen: set[tuple] = set()
+    for _ in range(length):
+        tail = tuple(out[-(k - 1):]) if k > 1 else ()
+        free = [t for t in alphabet if tail + (t,) not in seen] if len(out) >= k - 1 else alphabet
+        if not free:
+            fresh = int(rng.integers(0, vocab))
+            while fresh in alphabet:
+                fresh = int(rng.integers(0, vocab))
+            alphabet.append(fresh)
+            free = [fresh]
+        out.append(int(free[rng.integers(len(free))]))
+        if len(out) >= k:
+            seen.add(tuple(out[-k:]))
+    return np.array(out)
+
+
 def sequence(rng: np.random.Generator, config: Config) -> tuple[list[int], list[int]]:
     """Token ids (-1 is BOS) and the start of each copy."""
-    segment = rng.integers(0, config.vocab, config.length)
+    segment = ambiguous_segment(rng, config.vocab, config.length, config.context) if config.context > 1 \
+        else rng.integers(0, config.vocab, config.length)
     ids, starts = [-1], []
     for c in range(config.repeats):
         if c and config.gap:
@@ -108,25 +150,32 @@ class Tally:
                     self.clean_credit / self.clean_queries if self.clean_queries else None}
 
 
-def accidental(ids: np.ndarray, starts: list[int]) -> np.ndarray:  # [N] -> [N] bool
-    """At each position inside copy c, whether its token occurred at some
-    k <= i - 2 more often than the c planned times (once per earlier copy, at
-    the same offset): a repeat inside the segment or a filler token that
-    happens to match, which gives the induction head more than one thing to
-    copy."""
-    earlier = np.tril(ids[:, None] == ids[None, :], k=-2).sum(axis=1)
+def accidental(ids: np.ndarray, starts: list[int], context: int = 1) -> np.ndarray:  # [N] -> [N] bool
+    """At each position inside copy c, whether its last ``context`` tokens
+    occurred (ending at some k <= i - 2) other than the c planned times (once
+    per earlier copy, at the same offset): a repeat inside the segment or a
+    filler token that happens to match, which gives the induction head more
+    than one thing to copy, or a context that runs back past the copy's start."""
+    same = ids[:, None] == ids[None, :]
+    for m in range(1, context):  # the tokens m back match too (none before position 0)
+        back = np.zeros_like(same)
+        back[m:, m:] = same[:-m, :-m]
+        same &= back
+    earlier = np.tril(same, k=-2).sum(axis=1)
     copy = np.searchsorted(starts, np.arange(len(ids)), side="right") - 1
-    return earlier > np.maximum(copy, 0)
+    return earlier != np.maximum(copy, 0)
 
 
-def induction_cells(starts: list[int], length: int) -> tuple[np.ndarray, np.ndarray]:
-    """(queries, keys): each later-copy query and the key right after its
-    token's place in every earlier copy, where the induction head should look."""
+def induction_cells(starts: list[int], length: int, skip: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(queries, keys): each later-copy query and the key right after (with
+    ``skip`` n: n + 1 after) its token's place in every earlier copy, where
+    the induction head should look."""
     queries, keys = [], []
+    offsets = np.arange(length - skip)
     for c in range(1, len(starts)):
         for earlier in starts[:c]:
-            queries.append(starts[c] + np.arange(length))
-            keys.append(earlier + np.arange(length) + 1)
+            queries.append(starts[c] + offsets)
+            keys.append(earlier + offsets + 1 + skip)
     return np.concatenate(queries), np.concatenate(keys)
 
 
@@ -138,37 +187,48 @@ def bench(config: Config, progress: Callable[[int], None] | None = None) -> dict
     first, later = Tally(), Tally()
     induction, unique_induction, previous = [], [], []
     det_induction, det_previous = [0.0, 0.0], [0.0, 0.0]
+    built, ahead = config.construction, config.skip + 1  # the token scored is ``ahead`` after the query
+    context_1, ambiguous = Tally(), []
     for trial in range(config.trials):
         ids, starts = sequence(rng, config)
         tokens = tuple(BOS if i < 0 else f"t{i}" for i in ids)
-        trace = run(tokens, config.scale, temperature=config.temperature, ablate=config.ablate,
-                    unseen=config.vocab + 1 - len(set(ids)))
+        options = dict(temperature=config.temperature, ablate=config.ablate, unseen=config.vocab + 1 - len(set(ids)))
+        trace = run(tokens, config.scale, construction=built, **options)
         column = {t: k for k, t in enumerate(trace.vocab)}
         model_ids = np.array([column[t] for t in tokens])
-        repeated = accidental(model_ids, starts)
-        offsets = np.arange(config.length - 1)  # queries whose next token is in the same copy
+        repeated = accidental(model_ids, starts, config.context)
+        offsets = np.arange(config.length - ahead)  # queries whose target token is in the same copy
         unseen_probs = trace.unseen_probs if trace.unseen else np.zeros(len(tokens))
+
+        def score(tally: Tally, trace, queries: np.ndarray, repeated: np.ndarray) -> None:
+            targets = model_ids[queries + ahead]
+            tally.add(trace.probs[queries], unseen_probs[queries], trace.unseen, targets, repeated[queries],
+                      log_probs(trace.scores, config.temperature, trace.unseen, queries, targets))
         for c, s in enumerate(starts):
-            queries = s + offsets
-            tally = first if c == 0 else later
-            tally.add(trace.probs[queries], unseen_probs[queries], trace.unseen, model_ids[queries + 1],
-                      repeated[queries], log_probs(trace.scores, config.temperature, trace.unseen, queries,
-                                                   model_ids[queries + 1]))
-        w1, w2 = trace.layers[0].weights, trace.layers[1].weights
+            score(first if c == 0 else later, trace, s + offsets, repeated)
+        if config.context > 1:  # the same sequences, matched on the query's token alone
+            single = run(tokens, config.scale, construction=built._replace(context=1), **options)
+            for s in starts[1:]:
+                score(context_1, single, s + offsets, repeated)
+            segment = model_ids[starts[0]:starts[0] + config.length]
+            ambiguous.append((np.bincount(segment)[segment] > 1)[offsets])
+            del single
+        w1 = [(run_.weights, looks_back(run_.head)) for run_ in trace.layers[0].heads]
+        w2 = trace.layers[1].weights
         n = len(ids)
-        cell_queries, cell_keys = induction_cells(starts, config.length)
+        cell_queries, cell_keys = induction_cells(starts, config.length, config.skip)
         on_cells = np.zeros(n)
         np.add.at(on_cells, cell_queries, w2[cell_queries, cell_keys])
         rows = np.unique(cell_queries)  # the queries of later copies
         on_expected = on_cells[rows]
         induction.append(on_expected)
         unique_induction.append(on_expected[~repeated[rows]])
-        on_previous = w1[np.arange(1, n), np.arange(n - 1)]
+        on_previous = np.concatenate([w[np.arange(o, n), np.arange(n - o)] for w, o in w1])
         previous.append(on_previous)
         det_induction[0] += on_expected.sum()
         det_induction[1] += w2.sum()
         det_previous[0] += on_previous.sum()
-        det_previous[1] += w1.sum()
+        det_previous[1] += sum(w.sum() for w, _ in w1)
         del trace, w1, w2  # one trial's arrays at a time
         if progress is not None:
             progress(trial + 1)
@@ -187,6 +247,9 @@ def bench(config: Config, progress: Callable[[int], None] | None = None) -> dict
                      "previous_token": float(det_previous[0] / det_previous[1]) if det_previous[1] else 0.0},
         "seconds": time.perf_counter() - start,
     }
+    if config.context > 1:
+        result["context_1_later_copies"] = context_1.summary()
+        result["ambiguous_single_token_share"] = float(np.concatenate(ambiguous).mean())
     result["undefined"] = undefined(result)
     return result
 

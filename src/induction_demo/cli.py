@@ -348,14 +348,16 @@ def weights(text, scale, tokenize, as_typed, full, form, mask, context, skip):
 @click.option("--ablate", type=click.Choice(ABLATIONS), default=None,
               help="Replace one head's output by zeros.")
 @click.option("--format", "form", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@construction_options
 @screen_options
-def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate, form):
+def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate, form, mask, context, skip):
     """Measure induction on repeated random tokens: next-token accuracy and loss
     on first and later copies, induction and previous-token scores."""
     from . import bench as measure
     from . import report
 
-    config = measure.check(measure.Config(vocab, length, repeats, trials, seed, scale, temperature, gap, ablate))
+    config = measure.check(measure.Config(vocab, length, repeats, trials, seed, scale, temperature, gap, ablate,
+                                          mask, context, skip))
     if sys.stdout is not None and sys.stdout.isatty() and trials >= 10:
         from rich.progress import Progress
 
@@ -375,12 +377,13 @@ def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate,
               help="The previous-token head's scale, kept fixed.")
 @tokenize_option
 @click.option("--format", "form", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@construction_options
 @screen_options
-def sweep(text, scales, layer1_scale, tokenize, as_typed, form):
+def sweep(text, scales, layer1_scale, tokenize, as_typed, form, mask, context, skip):
     """How the induction head's weight on the matched key sharpens with its
     scale, beside the closed form e^s / (e^s + k - 1)."""
     from . import report
     from .sweep import sweep as measure
 
-    result = measure(tokens_of(text, tokenize, as_typed), scales, layer1_scale)
+    result = measure(tokens_of(text, tokenize, as_typed), scales, layer1_scale, built(mask, context, skip))
     show_result("sweep", result, form, report.sweep)

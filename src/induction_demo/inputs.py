@@ -177,7 +177,7 @@ def bench_trial_tokens(length: int, repeats: int, gap: int) -> int:
     return 1 + repeats * length + (repeats - 1) * gap
 
 
-def bench(vocab: int, length: int, repeats: int, trials: int, seed: int, gap: int) -> None:
+def bench(vocab: int, length: int, repeats: int, trials: int, seed: int, gap: int, cost: float = 1.0) -> None:
     """Refuse a bench whose trials could not run in bounded time and memory."""
     for name, value in (("vocab", vocab), ("trials", trials)):
         if value < 1:
@@ -197,9 +197,10 @@ def bench(vocab: int, length: int, repeats: int, trials: int, seed: int, gap: in
     if longest > BENCH_MAX_TRIAL_TOKENS:
         raise InputError(f"a trial of up to {longest} tokens (1 + repeats x length + gaps) is more than the "
                          f"{BENCH_MAX_TRIAL_TOKENS} a trial takes")
-    if trials * longest**2 > BENCH_MAX_CELLS:
+    if trials * longest**2 * cost > BENCH_MAX_CELLS:
         raise InputError(f"{trials} trials of up to {longest} tokens is more than a bench runs at once (trials x "
-                         f"tokens^2 at most {BENCH_MAX_CELLS:,}, under a minute): use fewer --trials")
+                         f"tokens^2 at most {BENCH_MAX_CELLS:,}, under a minute, less with more heads): "
+                         "use fewer --trials")
 
 
 def scales(values: list[float]) -> list[float]:

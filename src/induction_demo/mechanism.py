@@ -54,8 +54,7 @@ def copyable(heads, y: Stream, mask: np.ndarray) -> np.ndarray:  # -> [N] bool
 
 
 def _ideal(trace: Trace) -> Stream:
-    index = {t: k for k, t in enumerate(trace.vocab)}
-    return ideal(trace.basis, np.array([index[t] for t in trace.tokens]))
+    return ideal(trace.basis, trace.ids)
 
 
 def cells(trace: Trace, runs) -> np.ndarray:  # -> [N, N] bool, rows queries, columns keys

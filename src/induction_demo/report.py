@@ -11,15 +11,29 @@ def _n(x: float | None, decimals: int = RATE) -> Cell:
     return Cell(fmt.NONE) if x is None else Cell(fmt.rate(x, decimals), x)
 
 
+def _model(c: dict) -> str:
+    """What the bench's model is, where it is not the lecture's."""
+    parts = ([f"inclusive mask"] if c["mask"] != "strict" else []) \
+        + ([f"context {c['context']} (each segment's tokens repeat inside it, about 3 times each, but no "
+            f"{c['context']} tokens in a row do: a single-token match is ambiguous, a {c['context']}-token match "
+            "is not)"] if c["context"] > 1 else []) \
+        + ([f"skip {c['skip']} (the token scored is {c['skip'] + 1} after the query, not the next)"]
+           if c["skip"] else [])
+    return ("; model: " + "; ".join(parts)) if parts else ""
+
+
 def bench(result: dict) -> Document:
     c = result["config"]
     setup = (f"Vocabulary V = {c['vocab']}, a random segment of {c['length']} tokens repeated {c['repeats']} "
              f"times after a BOS token" + (f", 0 to {c['gap']} random tokens between copies" if c["gap"] else "")
              + f"; {c['trials']} trials, seed {c['seed']}; scale s = {fmt.parameter(c['scale'], 1)}, "
              f"temperature T = {fmt.parameter(c['temperature'], 2)}"
-             + (f"; ablated: the {c['ablate']} head" if c["ablate"] else "") + ".")
+             + (f"; ablated: the {c['ablate']} head" if c["ablate"] else "") + _model(c) + ".")
     rows = []
-    for name, key in (("first copies", "first_copies"), ("later copies", "later_copies")):
+    kinds = (("first copies", "first_copies"), ("later copies", "later_copies"))
+    if "context_1_later_copies" in result:
+        kinds += (("later copies, context 1", "context_1_later_copies"),)
+    for name, key in kinds:
         r = result[key]
         rows.append(Row((name,), (Cell(str(r["queries"])), _n(r["accuracy"]), _n(r["loss"], 3),
                                   Cell(str(r["accidental_repeats"])), Cell(str(r["misses"])),
@@ -27,7 +41,8 @@ def bench(result: dict) -> Document:
                                   _n(r["accuracy_without_accidental_repeats"]))))
     prediction = Table(
         "bench.prediction",
-        ("Next-token prediction (a query and its next token in the same copy; over V + 1 tokens with BOS, "
+        ((f"Prediction of the token {c['skip'] + 1} ahead (a query and that token in the same copy" if c["skip"]
+          else "Next-token prediction (a query and its next token in the same copy") + "; over V + 1 tokens with BOS, "
          "chance is ", fmt.rate(result["chance"], RATE), " and the uniform loss ln(V + 1) = ",
          fmt.number(result["baseline_loss"], 3), " nats)"),
         ("",), (("queries",), ("accuracy",), ("loss (nats)",), ("accidental", "repeats"), ("misses",),
@@ -41,21 +56,27 @@ def bench(result: dict) -> Document:
             Row(("  without accidental repeats",), (_n(result["induction_score_without_accidental_repeats"]),
                                                     Cell("the same, over queries with nothing else to copy"))),
             Row(("previous-token score",), (_n(result["previous_token_score"]), Cell(
-                "mean weight a query (from @1 on) puts on the key just before it"))),
+                "mean weight a query (from @1 on) puts on the key just before it" if c["context"] == 1 and not c["skip"]
+                else "mean weight a query puts on the key its layer-1 head's offset back, over every head"))),
             Row(("induction detector",), (_n(result["detector"]["induction"]), Cell(
                 "TransformerLens' detect_head: share of all layer-2 attention on those cells"))),
             Row(("previous-token detector",), (_n(result["detector"]["previous_token"]), Cell(
-                "the same for layer 1 and the cells (i, i-1)"))),
+                "the same for layer 1 and the cells (i, i-1)" if c["context"] == 1 and not c["skip"]
+                else "the same for layer 1 and each head's cells (i, i-o)"))),
         ),
         align="left")
-    time = Paragraph((f"Time: {fmt.number(result['seconds'], 2)} s for {c['trials']} trials.",))
+    ending = [Paragraph((f"Time: {fmt.number(result['seconds'], 2)} s for {c['trials']} trials.",))]
+    if "ambiguous_single_token_share" in result:
+        ending.insert(0, Paragraph((
+            f"{fmt.rate(result['ambiguous_single_token_share'], RATE)} of the queries' tokens occur more than once "
+            "in their segment. The context-1 row runs the lecture's induction head on the same sequences.",)))
     notes = Paragraph((
         "Misses are counted where the right token is not alone at the top (a tie earns 1/k); an accidental "
         "repeat is a query whose token also occurred elsewhere before it (inside the segment or in a gap), so "
         "the induction head has more than one thing to copy. Loss is -ln P(next token) at temperature T: the "
         "scores are at most 1, so at T = 1 even a perfect copy has probability e / (e + V - 1); a lower T "
         "sharpens it.",))
-    return Document("induction-demo bench", (Paragraph((setup,)), prediction, scores, notes, time))
+    return Document("induction-demo bench", (Paragraph((setup,)), prediction, scores, notes, *ending))
 
 
 def sweep(result: dict) -> Document:
@@ -77,6 +98,14 @@ def sweep(result: dict) -> Document:
              f"{fmt.parameter(result['layer1_scale'], 1)}), beside the closed form ",
              Math("m e^s / (m e^s + k - m)"), " for m matched keys among k kept ones (m = 1: ",
              Math("e^s / (e^s + k - 1)"), ")")
+    built = result.get("construction", {"mask": "strict", "context": 1, "skip": 0})
+    if built != {"mask": "strict", "context": 1, "skip": 0}:
+        title = ("Attention of the induction head on the matched keys (the top logit on the ideal stream) as its "
+                 f"scale s grows (layer 1 kept at s = {fmt.parameter(result['layer1_scale'], 1)}; model: "
+                 f"{built['mask']} mask, context {built['context']}, skip {built['skip']}), beside the closed form ",
+                 Math("m / (m + sum_j e^(-s g_j))"), " for m matched keys, each other kept key j a gap of ",
+                 Math("g_j s"), " below them. Where they differ, a key near the start holds a blend of the first "
+                 "tokens in a half its layer-1 head could not fill.")
     table = Table("sweep", title, ("",), tuple(columns), rows, tuple(groups))
     return Document("induction-demo sweep",
                     (Paragraph(("Tokens: " + " ".join(fmt.token(t) for t in result["tokens"]),)), table))

@@ -17,8 +17,13 @@ from typing import NamedTuple
 
 from .errors import InputError
 from . import inputs
+import numpy as np
+
+from . import mechanism
 from .model import run
+from .stream import compare
 from .tokens import earlier_occurrences
+from .weights import LECTURE, Construction, relation
 
 
 class Query(NamedTuple):
@@ -26,28 +31,51 @@ class Query(NamedTuple):
     token: str
     keys: tuple[int, ...]  # the matched keys
     kept: int  # k: the keys the query may see (positions 0 .. i-1)
+    gaps: tuple[float, ...] = ()  # each other kept key's logit below the matched keys', in units of s
 
 
-def closed_form(s: float, matched: int, kept: int) -> float:
-    return matched / (matched + (kept - matched) * math.exp(-s))
+def closed_form(s: float, matched: int, kept: int, gaps: tuple[float, ...] = ()) -> float:
+    """The matched keys' share of a softmax in which they score s and the
+    other kept keys 0 (or, with ``gaps``, each that many s below them)."""
+    others = sum(math.exp(-s * g) for g in gaps) if gaps else (kept - matched) * math.exp(-s)
+    return matched / (matched + others)
 
 
-def queries(tokens: tuple[str, ...]) -> list[Query]:
-    found = ((i, earlier_occurrences(tokens, i)) for i in range(len(tokens)))
-    return [Query(i, tokens[i], tuple(k + 1 for k in earlier), i) for i, earlier in found if earlier]
+def queries(tokens: tuple[str, ...], construction: Construction = LECTURE) -> list[Query]:
+    """The queries with something to copy, their matched keys and, for a
+    variant, how far below those each other kept key's logit lies on the ideal stream."""
+    if construction == LECTURE:
+        found = ((i, earlier_occurrences(tokens, i)) for i in range(len(tokens)))
+        return [Query(i, tokens[i], tuple(k + 1 for k in earlier), i) for i, earlier in found if earlier]
+    trace = run(tokens, 1.0, construction=construction)  # logits in units of s
+    ideal, mask = mechanism.ideal(trace.basis, trace.ids), trace.layers[1].mask
+    logits = sum(compare(ideal[b.rows], relation(b, trace.basis), ideal[b.cols], trace.n)
+                 for b in trace.layers[1].only.head.qk)
+    out = []
+    for p in trace.predictions:
+        if p.next is None:
+            continue
+        kept = np.flatnonzero(mask[p.position])
+        top = logits[p.position, kept].max()
+        matched = kept[logits[p.position, kept] >= top]
+        gaps = tuple(float(top - logits[p.position, j]) for j in kept if logits[p.position, j] < top)
+        out.append(Query(p.position, p.token, tuple(int(j) for j in matched), len(kept), gaps))
+    return out
 
 
-def sweep(tokens: tuple[str, ...], scales: list[float], layer1_scale: float = 100.0) -> dict:
+def sweep(tokens: tuple[str, ...], scales: list[float], layer1_scale: float = 100.0,
+          construction: Construction = LECTURE) -> dict:
     """The measured weight and the closed form for each scale and query."""
-    found = queries(tokens)
+    found = queries(tokens, construction)
     if not found:
         raise InputError("no token occurs again after the token that followed it: nothing to copy, "
                          "so nothing to sweep (try \"! a b a c b\")")
     scales = inputs.scales(scales)
     measured, closed = [], []
     for s in scales:
-        weights = run(tokens, layer1_scale, induction_scale=s).layers[1].weights
+        weights = run(tokens, layer1_scale, induction_scale=s, construction=construction).layers[1].weights
         measured.append([float(weights[q.position, list(q.keys)].sum()) for q in found])
-        closed.append([closed_form(s, len(q.keys), q.kept) for q in found])
+        closed.append([closed_form(s, len(q.keys), q.kept, q.gaps) for q in found])
     return {"tokens": list(tokens), "layer1_scale": layer1_scale, "scales": scales,
-            "queries": [q._asdict() for q in found], "measured": measured, "closed_form": closed}
+            "queries": [{k: v for k, v in q._asdict().items() if k != "gaps"} for q in found],
+            "measured": measured, "closed_form": closed, "construction": construction._asdict()}

@@ -126,3 +126,8 @@ class Trace:
     @property
     def n(self) -> int:
         return len(self.tokens)
+
+    @property
+    def ids(self) -> np.ndarray:  # [N] each token's index in the vocabulary
+        index = {t: k for k, t in enumerate(self.vocab)}
+        return np.array([index[t] for t in self.tokens])
