@@ -134,3 +134,42 @@ def test_weights_shows_one_a_and_v_per_head():
     out = invoke(["weights", "a b c a b", "--context", "2"]).stdout
     assert "A_1, previous-token head" in out and "A_1, 2-back head" in out and "V_1, 2-back head" in out
     assert "2s" in out  # the query's own token weighs 2 s in A_2
+
+
+# --- the textbook's form: W^Q, W^K, W^V, W^O ---------------------------------
+
+@given(token_strings, constructions, st.sampled_from([100.0, 0.3, 7.77, 1e4]))
+@settings(max_examples=200, deadline=None)
+def test_the_textbook_form_gives_back_a_and_v_to_the_bit(tokens, built, scale):
+    from induction_demo.factored import attention_matrix, factor, layer_out
+    from induction_demo.weights import dense
+
+    trace = run(tokens, scale, construction=built)
+    for layer in trace.layers:
+        heads = [factor(r.head, trace.basis) for r in layer.heads]
+        stacked, start = layer_out(heads), 0
+        for f in heads:
+            assert np.sqrt(f.d_k) == int(np.sqrt(f.d_k)) and int(np.sqrt(f.d_k)) & (int(np.sqrt(f.d_k)) - 1) == 0
+            assert np.array_equal(attention_matrix(f), dense(f.head.qk, trace.basis))
+            w_o = stacked[start:start + f.d_v]  # the rows of W^O this head's part of the concatenation meets
+            assert np.array_equal(f.value @ w_o, dense(f.head.ov, trace.basis))
+            start += f.d_v
+
+
+def test_weights_json_carries_both_forms_and_the_textbook_one_rebuilds_a():
+    doc = json.loads(invoke(["weights", "! a b a c b", "--format", "json"]).stdout)
+    for layer in doc["layers"]:
+        head = layer["heads"][0]
+        q, k = np.array(head["textbook"]["W_Q"]), np.array(head["textbook"]["W_K"])
+        assert np.array_equal(q @ k.T / np.sqrt(head["textbook"]["d_k"]), np.array(head["A"]))
+        v, o = np.array(head["textbook"]["W_V"]), np.array(layer["textbook"]["W_O"])
+        assert np.array_equal(v @ o, np.array(head["V"]))
+
+
+def test_factored_view_states_d_k_and_shows_each_matrix():
+    out = invoke(["weights", "! a b a c b", "--factored"]).stdout
+    assert "d_k = 16" in out and "sqrt(d_k) = 4" in out
+    for name in ("W^Q, previous-token head", "W^K, induction head", "W^V, induction head", "W^O of layer 2"):
+        assert name in out
+    several = invoke(["weights", "a b c a b", "--context", "2", "--factored"]).stdout
+    assert "a_i = (head^1 (+) head^2) W^O" in several and "h2 prev2 a" in several

@@ -315,9 +315,12 @@ def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrice
 @click.option("--full", is_flag=True, help="Show every direction even when the tables are wider than the terminal.")
 @click.option("--format", "form", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="table: labelled matrices; json: each head's blocks (and dense matrices up to d = 120).")
+@click.option("--factored", is_flag=True,
+              help="Each head in the textbook's form: W^Q, W^K, W^V and each layer's W^O, with A = W^Q (W^K)^T / "
+                   "sqrt(d_k) and V = W^V W^O (JSON always carries both forms).")
 @construction_options
 @screen_options
-def weights(text, scale, tokenize, as_typed, full, form, mask, context, skip):
+def weights(text, scale, tokenize, as_typed, full, form, factored, mask, context, skip):
     """Show the weight matrices A_1, V_1, A_2, V_2 built for TOKENS."""
     from . import inputs
     from .output import weights as produce
@@ -329,7 +332,7 @@ def weights(text, scale, tokenize, as_typed, full, form, mask, context, skip):
     if form == "json":
         emit(produce(trace, form), json=True)
     else:
-        print_lines(produce(trace, form, full, width), width)
+        print_lines(produce(trace, form, full, width, factored), width)
 
 
 @main.command(epilog=EXAMPLES, short_help="Repeated random tokens: accuracy, loss, induction scores.")

@@ -96,14 +96,31 @@ def data(trace: Trace, told: Told = None, layers=(1, 2)) -> dict:
     return doc
 
 
+def _textbook(layer: Layer, basis: Basis) -> tuple[list[dict], dict]:
+    """Each head's W^Q, W^K, W^V (with d_k, d_v and each coordinate's label) and
+    the layer's W^O; the matrices up to d = COMPACT_D, else null."""
+    from . import factored
+
+    heads = [factored.factor(run.head, basis) for run in layer.heads]
+    small = not inputs.compact(basis.d)
+    out = [{"d_k": f.d_k, "d_v": f.d_v, "key_labels": list(f.key_labels), "value_labels": list(f.value_labels),
+            "W_Q": matrix(f.query) if small else None, "W_K": matrix(f.key) if small else None,
+            "W_V": matrix(f.value) if small else None} for f in heads]
+    return out, {"W_O": matrix(factored.layer_out(heads)) if small else None}
+
+
 def weights_data(trace: Trace) -> dict:
-    """The heads' weights (``kind`` "weights"): blocks always, dense A and V up to d = COMPACT_D."""
-    return {
-        **_header("weights", trace),
-        **_basis(trace.basis),
-        "layers": [{"index": layer.index, "name": layer.name, "residual": layer.residual,
-                    "heads": [_head(run.head, trace.basis) for run in layer.heads]} for layer in trace.layers],
-    }
+    """The heads' weights (``kind`` "weights"): blocks always, dense A and V up to
+    d = COMPACT_D, and each head in the textbook's form (``textbook``)."""
+    layers = []
+    for layer in trace.layers:
+        heads = [_head(run.head, trace.basis) for run in layer.heads]
+        textbook, out = _textbook(layer, trace.basis)
+        for head, form in zip(heads, textbook):
+            head["textbook"] = form
+        layers.append({"index": layer.index, "name": layer.name, "residual": layer.residual, "heads": heads,
+                       "textbook": out})
+    return {**_header("weights", trace), **_basis(trace.basis), "layers": layers}
 
 
 def result(kind: str, result: dict) -> dict:

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from typing import Callable, Dict, List, Optional
 
+import numpy as np
+
 from . import describe, inputs, mechanism
 from . import text as fmt
 from .story import Sentence
 from .trace import Layer, Trace
-from .tables import (attention, halves, next_token, predictions, stream, subspaces, weight_matrix, write_a,
-                     write_v)
+from .tables import (attention, halves, labelled, next_token, predictions, stream, subspaces, weight_matrix,
+                     write_a, write_v)
 from .views import Build, Document, Heading, Heatmaps, Math, Panel, Paragraph, Slide, Split, Table, count
 
 Told = Optional[Dict[int, List[Sentence]]]
@@ -169,6 +171,76 @@ def weights(trace: Trace, fit: Fit = whole, compact: bool = False) -> Document:
                                  (Math(f"V_{l}"), f", {head.name} (rows: input directions, columns: output directions)"),
                                  head.ov, write_v, 1.0, compact))
     return Document(title(trace), tuple(blocks))
+
+
+def _subspace_groups(trace: Trace) -> list[int]:
+    """Each of the d directions' subspace number (a rule between subspaces)."""
+    return [trace.basis.names.index(d.block) for d in trace.basis.directions]
+
+
+def _coordinate_header(label: str) -> tuple[str, str]:
+    prefix, _, name = label.rpartition(" ")
+    return (prefix, name)
+
+
+def factored(trace: Trace, fit: Fit = whole) -> Document:
+    """Each head as W^Q, W^K, W^V and each layer's W^O (the textbook's form), with
+    how they give back the lecture's A and V."""
+    from . import factored as textbook
+
+    blocks: list = [summary(trace, run_details=False), Paragraph((
+        "The textbook's form (eqs. 9.14-9.18): ", Math("q_i = y_i W^Q"), ", ", Math("k_j = y_j W^K"), ", ",
+        Math("a_ij = q_i . k_j / sqrt(d_k)"), ", so ", Math("A = W^Q (W^K)^T / sqrt(d_k)"), " exactly; each head's "
+        "values ", Math("y_j W^V"), " are concatenated and ", Math("W^O"), " maps them back, so head c's ",
+        Math("V_c = W^V_c W^O_c"), " (the rows of ", Math("W^O"), " its part meets). Each A block gets one "
+        "query/key coordinate per key direction: ", Math("W^K"), " copies the key's direction into it and ",
+        Math("W^Q"), " holds sqrt(d_k) times the block's rule and scale. d_k is padded with zero coordinates to "
+        "a power of 4 (as GPT-2's 64), so that sqrt(d_k) is a power of 2 and the product is exact to the bit; the "
+        "tables leave out all-zero rows and columns."))]
+    groups = _subspace_groups(trace)
+    labels = trace.basis.labels
+    for layer in trace.layers:
+        l, heads = layer.index, [textbook.factor(run.head, trace.basis) for run in layer.heads]
+        blocks.append(Heading(f"Layer {l}: {layer.name}"))
+        for c, f in enumerate(heads, 1):
+            name = f.head.name
+            used = sum(1 for x in f.key_labels if x)
+            blocks.append(Paragraph((f"{name}: d_k = {f.d_k} ({used} coordinates, one per key direction its A "
+                                     f"reads, and {f.d_k - used} of zero padding; sqrt(d_k) = "
+                                     f"{int(np.sqrt(f.d_k))}); d_v = {f.d_v}.",)))
+            cols = [_coordinate_header(x) for x in f.key_labels]
+            for sym, array, vmax in (("W^Q", f.query, f.head.scale * np.sqrt(f.d_k)), ("W^K", f.key, 1.0)):
+                blocks += fit(Split(lambda shown, sym=sym, array=array, vmax=vmax: labelled(
+                    f"layer{l}.{name.split()[0]}.{sym}", (Math(f"{sym}"), f", {name} (d x d_k; rows: directions, "
+                                                          "columns: query/key coordinates, named by the key "
+                                                          "direction each reads)"),
+                    array, labels, cols, fmt_factor, vmax, groups,
+                    columns=[k for k, x in enumerate(f.key_labels) if x]), (), window=False))
+            blocks += fit(Split(lambda shown, f=f, name=name: labelled(
+                f"layer{l}.{name.split()[0]}.W^V", (Math("W^V"), f", {name} (d x d_v; columns: value coordinates, "
+                                                     "named by the direction W^O writes each into)"),
+                f.value, labels, [_coordinate_header(x) for x in f.value_labels], fmt_factor, 1.0, groups),
+                (), window=False))
+        w_o = textbook.layer_out(heads)
+        head_of = [c for c, f in enumerate(heads) for _ in range(f.d_v)]
+        row_labels = [(f"h{c + 1} " if len(heads) > 1 else "") + x for c, f in enumerate(heads) for x in f.value_labels]
+        concat = " (+) ".join(f"head^{c}" for c in range(1, len(heads) + 1))
+        if len(heads) > 1:
+            blocks.append(Paragraph(("Concatenation ", Math(concat), f": {' + '.join(str(f.d_v) for f in heads)} = "
+                                     f"{w_o.shape[0]} coordinates; ", Math(f"a_i = ({concat}) W^O"), ".")))
+        else:
+            blocks.append(Paragraph(("One head: ", Math("a_i = head^1 W^O"), f", W^O its {w_o.shape[0]} rows.",)))
+        blocks += fit(Split(lambda shown, w_o=w_o, row_labels=row_labels, head_of=head_of: labelled(
+            f"layer{l}.W^O", (Math("W^O"), f" of layer {l} (h d_v x d; rows: each head's value coordinates, in the "
+                                            "order of the concatenation; columns: directions)"),
+            w_o, row_labels, [_coordinate_header(x) for x in labels], fmt_factor, 1.0, head_of, groups),
+            (), window=False))
+    return Document(title(trace) + " (textbook form)", tuple(blocks))
+
+
+def fmt_factor(x: float) -> str:
+    """An entry of W^Q, W^K, W^V or W^O: 1, 0 (·) or a number."""
+    return "1" if x == 1 else fmt.cell(x, fmt.LOGIT_DECIMALS)
 
 
 def slide(trace: Trace, told: Told = None) -> Slide:

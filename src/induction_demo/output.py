@@ -62,8 +62,9 @@ def produce(trace: Trace, form: str, layers=(1, 2), matrices: bool = True, full:
     return module.render(documents.handout(trace, told, layers, matrices, intact, compact_d))
 
 
-def weights(trace: Trace, form: str, full: bool = False, width: int = 120):
-    """The weights document: tables (plain text) or, for JSON, text chunks."""
+def weights(trace: Trace, form: str, full: bool = False, width: int = 120, textbook: bool = False):
+    """The weights document: tables (plain text) or, for JSON, text chunks;
+    ``textbook``: as W^Q, W^K, W^V and W^O."""
     if form == "json":
         from .render import json as render_json
 
@@ -71,5 +72,7 @@ def weights(trace: Trace, form: str, full: bool = False, width: int = 120):
     from .render import terminal
 
     fit = documents.whole if full else terminal.fitter(priority(trace), width)
+    if textbook:
+        return terminal.with_notice(documents.factored(trace, fit), width, see_all="--full")
     compact = full and inputs.compact(trace.basis.d)
     return terminal.with_notice(documents.weights(trace, fit, compact), width, see_all="--full")
