@@ -39,6 +39,15 @@ def test_the_schema_is_a_valid_draft_2020_12_schema():
     ["bench", "--vocab", "50", "--length", "10", "--trials", "2", "--gap", "3", "--ablate", "induction",
      "--format", "json"],
     ["sweep", LECTURE, "--format", "json"],
+    ["show", LECTURE, "--format", "json", "--mask", "inclusive", "--context", "2", "--skip", "1"],
+    ["weights", LECTURE, "--format", "json", "--context", "3"],
+    ["circuits", LECTURE, "--format", "json"],
+    ["circuits", LECTURE, "--format", "json", "--context", "2", "--skip", "2"],
+    ["circuits", WIDE, "--format", "json"],
+    ["bench", "--vocab", "50", "--length", "10", "--trials", "2", "--context", "2", "--format", "json"],
+    ["bench", "--vocab", "50", "--length", "10", "--trials", "2", "--skip", "2", "--mask", "inclusive",
+     "--format", "json"],
+    ["sweep", LECTURE, "--format", "json", "--context", "2"],
 ], ids=lambda args: " ".join(args[:1] + [a for a in args[2:] if a.startswith("--")]))
 def test_every_kind_of_document_validates(args):
     doc = document(*args)

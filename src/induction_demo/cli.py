@@ -28,6 +28,10 @@ Examples:
   induction-demo show "! a b a c b" -o walkthrough.tex   (.md .html .svg .png .json)
   echo "the cat sat on the cat" | induction-demo show -
   induction-demo weights "! a b a c b"        A_1, V_1, A_2, V_2
+  induction-demo weights "! a b a c b" --factored   W^Q, W^K, W^V, W^O
+  induction-demo circuits "! a b a c b"       QK and OV circuits, eigenvalues
+  induction-demo show "b c d . x c e . y c e . b c" --context 2
+  induction-demo show "the cat sat on a mat / the dog lay on a" --skip 4
   induction-demo show "! a b a c b" --ablate previous-token --temperature 0.1
   induction-demo bench --trials 20 --seed 1   repeated random tokens
   induction-demo sweep "! a b a c b" --scale 1,2,5,10,100
@@ -333,6 +337,44 @@ def weights(text, scale, tokenize, as_typed, full, form, factored, mask, context
         emit(produce(trace, form), json=True)
     else:
         print_lines(produce(trace, form, full, width, factored), width)
+
+
+@main.command(epilog=EXAMPLES, short_help="Each head as circuits: QK over positions and tokens, OV with eigenvalues.")
+@tokens_argument
+@scale_option
+@tokenize_option
+@click.option("--format", "form", type=click.Choice(FORMATS), default=None,
+              help="table (default), json, markdown, latex, html, svg or png; with -o, from the file's extension.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None,
+              help="Write to this file (atomically; - is standard output) instead of standard output.")
+@click.option("--force", is_flag=True, help="Replace an -o file even when it is read-only.")
+@click.option("--full", is_flag=True, help="Show every position even when the tables are wider than the terminal.")
+@click.option("--theme", type=click.Choice(["light", "dark"]), default="light", show_default=True,
+              help="The SVG picture's colours.")
+@construction_options
+@screen_options
+def circuits(text, scale, tokenize, as_typed, form, output, force, full, theme, mask, context, skip):
+    """Each head of the model built for TOKENS as circuits in the token and
+    position spaces (after "A Mathematical Framework for Transformer
+    Circuits"): layer 1's QK circuit over positions, the induction head's
+    K-composition E A_2 (E V_1)^T with the previous-token head, and each
+    head's OV circuit E V W_U with its eigenvalues and copying score."""
+    from .output import circuits as produce
+
+    form = choose_format(form, output)
+    if form == "png" and output is None:
+        raise click.UsageError("png is an image: write it to a file with -o FILE.png")
+    trace = trace_of(text, tokenize, as_typed, scale, form, construction=built(mask, context, skip))
+    if full and form in ("table", "svg"):
+        from . import inputs
+
+        inputs.full(trace.n)
+    width = terminal_width(sys.stdout) if output is None else 120
+    result = produce(trace, form, full, width, theme)
+    if output is not None:
+        write_file(output, result, force, form)
+    else:
+        emit(result, json=form == "json")
 
 
 @main.command(epilog=EXAMPLES, short_help="Repeated random tokens: accuracy, loss, induction scores.")

@@ -123,6 +123,19 @@ def weights_data(trace: Trace) -> dict:
     return {**_header("weights", trace), **_basis(trace.basis), "layers": layers}
 
 
+def circuits_data(trace: Trace) -> dict:
+    """Every head's circuits (``kind`` "circuits"): each matrix with its row and
+    column labels; OV circuits with their eigenvalues ([re, im]) and copying score."""
+    from .circuits import circuits
+
+    return {**_header("circuits", trace), "circuits": [
+        {"key": c.key, "kind": c.kind, "layer": c.layer, "head": c.head, "formula": c.formula, "about": c.about,
+         "rows": list(c.rows), "cols": list(c.cols), "matrix": matrix(c.matrix),
+         "eigenvalues": None if c.eigenvalues is None else [[float(v.real), float(v.imag)] for v in c.eigenvalues],
+         "copying_score": c.copying}
+        for c in circuits(trace)]}
+
+
 def result(kind: str, result: dict) -> dict:
     """A bench or sweep result as a JSON document (``kind`` "bench" or "sweep")."""
     return {"schema_version": SCHEMA_VERSION, "kind": kind, **result}

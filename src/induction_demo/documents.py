@@ -12,7 +12,7 @@ from . import describe, inputs, mechanism
 from . import text as fmt
 from .story import Sentence
 from .trace import Layer, Trace
-from .tables import (attention, halves, labelled, next_token, predictions, stream, subspaces, weight_matrix,
+from .tables import (attention, circuit, halves, labelled, next_token, predictions, stream, subspaces, weight_matrix,
                      write_a, write_v)
 from .views import Build, Document, Heading, Heatmaps, Math, Panel, Paragraph, Slide, Split, Table, count
 
@@ -236,6 +236,40 @@ def factored(trace: Trace, fit: Fit = whole) -> Document:
             w_o, row_labels, [_coordinate_header(x) for x in labels], fmt_factor, 1.0, head_of, groups),
             (), window=False))
     return Document(title(trace) + " (textbook form)", tuple(blocks))
+
+
+def circuit_document(trace: Trace, fit: Fit = whole) -> Document:
+    """Every head as circuits in the vocabulary and position spaces (circuits.py)."""
+    from . import circuits as build
+
+    blocks: list = [summary(trace, run_details=False), Paragraph((
+        "Each head read through the embeddings that feed it and the unembedding that reads it (Elhage et al., "
+        "\"A Mathematical Framework for Transformer Circuits\"): ", Math("P A P^T"), " over positions (P the "
+        "position embedding), ", Math("S_q A_2 S_k^T"), " between tokens, where S is the token embedding E or ",
+        Math("E V_1"), " (a token as layer 1 wrote it: K-composition), and each head's OV circuit ",
+        Math("E V W_U"), " with its eigenvalues and copying score, ", Math("sum max(Re l, 0) / sum |l|"),
+        " (1.00: it copies every token)."))]
+    found = build.circuits(trace)
+    for layer in trace.layers:
+        blocks.append(Heading(f"Layer {layer.index}: {layer.name}"))
+        for c in (c for c in found if c.layer == layer.index):
+            write = write_a(trace.scale) if c.kind != "ov" else fmt_factor
+            blocks += fit(Split(lambda shown, c=c, write=write: circuit(trace, c, shown, write), ()))
+            if c.kind == "ov":
+                score = "undefined (every eigenvalue is 0)" if c.copying is None else fmt.number(c.copying, 2)
+                blocks.append(Paragraph(("Eigenvalues of ", Math(c.formula), ": " + eigenvalues(c.eigenvalues)
+                                         + f"; copying score {score}.",)))
+    return Document(title(trace) + " (circuits)", tuple(blocks))
+
+
+def eigenvalues(values: np.ndarray) -> str:
+    """The eigenvalues, equal ones counted once: "1.00 (x4), 0.50-0.87i"."""
+    out: dict[str, int] = {}
+    for v in values:
+        re, im = fmt.number(float(v.real), 2), abs(float(v.imag))
+        text = re if round(im, 2) == 0 else f"{re}{'+' if v.imag > 0 else '-'}{fmt.number(im, 2)}i"
+        out[text] = out.get(text, 0) + 1
+    return ", ".join(t + (f" (x{k})" if k > 1 else "") for t, k in out.items())
 
 
 def fmt_factor(x: float) -> str:

@@ -76,3 +76,29 @@ def weights(trace: Trace, form: str, full: bool = False, width: int = 120, textb
         return terminal.with_notice(documents.factored(trace, fit), width, see_all="--full")
     compact = full and inputs.compact(trace.basis.d)
     return terminal.with_notice(documents.weights(trace, fit, compact), width, see_all="--full")
+
+
+def circuits(trace: Trace, form: str, full: bool = False, width: int = 120, theme: str = "light"):
+    """The circuits document in format ``form``."""
+    inputs.format_size(form, trace.tokens, len(trace.basis.names) // 2)
+    if form == "json":
+        from .render import json as render_json
+
+        return render_json.chunks(data.circuits_data(trace))
+    if form == "png":
+        from .circuits import circuits as build
+        from .render import png
+
+        return png.circuits(build(trace), title=documents.title(trace) + " (circuits)")
+    if form in ("table", "svg"):
+        from .render import terminal
+
+        fit = documents.whole if full else terminal.fitter(list(range(trace.n)), width)
+        document = documents.circuit_document(trace, fit)
+        if form == "svg":
+            from .render import svg
+
+            return svg.render(document, width, theme)
+        return terminal.plain(terminal.with_notice(document, width), width)
+    module = import_module(f".render.{form}", __package__)
+    return module.render(documents.circuit_document(trace))

@@ -320,3 +320,28 @@ def labelled(key: str, title: tuple, array: np.ndarray, row_labels: Sequence[str
                      group=rgroups[r]) for r in rows_kept)
     return Table(key, title, ("", "row \\ col"), tuple(col_labels[c] for c in cols_kept), rows,
                  tuple(cgroups[c] for c in cols_kept), vmax=vmax)
+
+
+def circuit(trace: Trace, c, shown: Sequence[int] | None = None, write=None) -> Table:
+    """One circuit (circuits.Circuit) as a table: positions or tokens on both
+    axes; with ``shown``, only the shown positions (or their tokens)."""
+    if c.rows[:1] and c.rows[0].startswith("@") and c.kind == "qk-positions":
+        index = _positions(trace, shown)
+        names = [None if i is None else f"@{i}" for i in index]
+    else:
+        wanted = None if shown is None else {trace.tokens[i] for i in shown}
+        index = [k for k, t in enumerate(trace.vocab) if wanted is None or t in wanted]
+        if wanted is not None and len(index) < len(trace.vocab):
+            index.append(None)
+        names = [None if k is None else fmt.token(trace.vocab[k]) for k in index]
+    write = write or (lambda x: fmt.cell(x, fmt.WEIGHT_DECIMALS))
+    rows = tuple(
+        _gap_row(len(index), 1) if i is None else Row((names[r],), tuple(
+            Cell(GAP_COLUMN, gap=True) if j is None else Cell(write(c.matrix[i, j]), float(c.matrix[i, j]))
+            for j in index))
+        for r, i in enumerate(index))
+    columns = tuple(("", GAP_COLUMN) if j is None else ("", names[k]) for k, j in enumerate(index))
+    vmax = float(np.abs(c.matrix).max()) or 1.0
+    return Table(f"circuit.{c.key}", (Math(c.formula), f", {c.head}: {c.about}"), ("", "query \\ key"
+                 if c.kind != "ov" else "attended \\ scored"), columns, rows, vmax=vmax,
+                 shown=0 if shown is None else len(shown))

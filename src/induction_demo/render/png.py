@@ -174,3 +174,44 @@ def _slide(view: Slide, matplotlib, plt) -> bytes:
     if story and below - len(story) * SLIDE_PT * 1.3 / (9 * 72) > 0.03:  # in full, or not at all
         fig.text(0.56, below, "\n".join(story), fontsize=SLIDE_PT, va="top")
     return _png(fig, plt)
+
+
+def circuits(found, title: str) -> bytes:
+    """Each circuit as a heatmap in units of its largest entry, values printed
+    where small enough, a diverging scale (a circuit can be negative)."""
+    return _with_pyplot(lambda view, matplotlib, plt: _circuits(view, title, matplotlib, plt), found)
+
+
+def _circuits(found, title: str, matplotlib, plt) -> bytes:
+    drawable = Drawable()
+    n = max(len(c.rows) for c in found)
+    size = min(PANEL_INCHES / 2, max(3.5, 1.5 + 0.3 * n))
+    columns = min(3, len(found))
+    rows = -(-len(found) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(size * columns + 1, (size + 1.2) * rows + 0.5), squeeze=False)
+    for ax in axes.flat[len(found):]:
+        ax.axis("off")
+    for ax, c in zip(axes.flat, found):
+        top = float(np.abs(c.matrix).max()) or 1.0
+        image = ax.imshow(c.matrix / top, cmap="RdBu_r", vmin=-1.0, vmax=1.0)
+        step = -(-len(c.rows) // LABEL_UP_TO)
+        ticks = range(0, len(c.rows), step)
+        ax.set_xticks(ticks, [drawable(c.cols[i]) for i in ticks], rotation=90, fontsize=7)
+        ax.set_yticks(ticks, [drawable(c.rows[i]) for i in ticks], fontsize=7)
+        unit = fmt.number(top, fmt.LOGIT_DECIMALS)
+        extra = "" if c.copying is None else f"\ncopying score {fmt.number(c.copying, 2)}"
+        if not c.matrix.any():
+            extra = "\n= 0: the head writes only into the earlier halves"
+        ax.set_title(f"{drawable(c.formula)}, {drawable(c.head)}\n(in units of {unit}){extra}", fontsize=9)
+        if len(c.rows) <= ANNOTATE_UP_TO:
+            for i, j in np.argwhere(c.matrix != 0):
+                value = c.matrix[i, j] / top
+                ax.text(j, i, fmt.number(value, fmt.WEIGHT_DECIMALS), ha="center", va="center", fontsize=6,
+                        color="white" if abs(value) > 0.55 else "black")
+        fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    fig.suptitle(drawable(title), fontsize=11)
+    fig.tight_layout()
+    if drawable.replaced:
+        fig.text(0.99, 0.005, "U+XXXX: a character this font cannot draw, by its code point", fontsize=7,
+                 ha="right", va="bottom", color="#555555")
+    return _png(fig, plt)

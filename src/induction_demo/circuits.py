@@ -1,0 +1,153 @@
+"""Each head as a circuit, in the vocabulary and position spaces rather than
+d x d (after Elhage et al., "A Mathematical Framework for Transformer
+Circuits", 2021).
+
+A head's A and V act on the residual stream; what they mean shows when they
+are read through the embeddings that feed them and the unembedding that
+reads them:
+
+- QK over positions, P A P^T (N x N, P the position embedding): where a
+  query at position i looks, whatever the tokens. Layer 1's has the scale on
+  the sub-diagonal (the previous-token head) or o below it (the o-back head).
+- QK between tokens, through the heads before: S_q A_2 S_k^T (V x V), where
+  S is the token embedding E (a token read directly) or E V_o (a token as
+  layer 1's o-back head wrote it into its half). With S_q = E and
+  S_k = E V_1 this is the K-composition E A_2 (E V_1)^T through which the
+  induction head reads what the previous-token head wrote: s I for the
+  lecture's model, a match wherever the query's token is the key's previous
+  one. --context adds Q-composition ((E V_1) A_2 (E V_2)^T, ...), --skip
+  moves the key's side to E V_(n+1).
+- OV: E V W_U (V x V): what a head writes into the next-token scores when it
+  attends to a token. Its eigenvalues say whether it copies: the copying
+  score is the share of the eigenvalue mass that is positive and real,
+  sum max(Re l, 0) / sum |l| (1.00 for a head that copies every token, as the
+  induction head's E V_2 W_U = I does).
+
+Every matrix is computed from the heads' blocks, one subspace at a time; no
+d x d matrix is made.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .basis import Basis
+from .trace import Trace
+from .weights import Block, Head, looks_back, relation
+
+Source = dict  # subspace name -> [rows, size] array: how each row (a token or position) sits in the stream
+
+
+class Circuit(NamedTuple):
+    key: str
+    kind: str  # "qk-positions", "qk-tokens", "ov"
+    layer: int
+    head: str
+    formula: str  # e.g. "E A_2 (E V_1)^T"
+    about: str  # what it shows, in words
+    matrix: np.ndarray
+    rows: tuple[str, ...]  # row labels (tokens or @positions)
+    cols: tuple[str, ...]
+    eigenvalues: np.ndarray | None = None  # OV circuits
+    copying: float | None = None  # OV circuits; None where every eigenvalue is 0
+
+
+def _dense(block: Block, basis: Basis) -> np.ndarray:  # -> [size(rows), size(cols)] the block's relation times its scale
+    rel = relation(block, basis)
+    out = np.zeros((basis.size(block.rows), basis.size(block.cols)))
+    np.add.at(out, (rel.rows, rel.cols), rel.values)
+    return out
+
+
+def tokens(trace: Trace) -> Source:
+    """E: each vocabulary token's representation at layer 0 (its tok direction)."""
+    return {"tok": np.eye(len(trace.vocab))}
+
+
+def positions(trace: Trace) -> Source:
+    """P: each position's representation at layer 0 (its pos direction)."""
+    return {"pos": np.eye(trace.n)}
+
+
+def through(source: Source, head: Head, basis: Basis) -> Source:
+    """S V: what the head writes when it attends to each row of ``source``."""
+    out: Source = {}
+    for b in head.ov:
+        if b.rows in source:
+            part = source[b.rows] @ _dense(b, basis)
+            out[b.cols] = out[b.cols] + part if b.cols in out else part
+    return out
+
+
+def qk(queries: Source, head: Head, keys: Source, basis: Basis) -> np.ndarray | None:
+    """S_q A S_k^T, or None where no block of A meets both."""
+    out = None
+    for b in head.qk:
+        if b.rows in queries and b.cols in keys:
+            part = queries[b.rows] @ _dense(b, basis) @ keys[b.cols].T
+            out = part if out is None else out + part
+    return out
+
+
+def copying_score(eigenvalues: np.ndarray) -> float | None:
+    """sum max(Re l, 0) / sum |l|; None when every eigenvalue is 0."""
+    mass = np.abs(eigenvalues).sum()
+    return float(np.maximum(eigenvalues.real, 0).sum() / mass) if mass > 1e-12 else None
+
+
+def circuits(trace: Trace) -> list[Circuit]:
+    basis = trace.basis
+    words = tuple(trace.vocab)
+    places = tuple(f"@{p}" for p in range(trace.n))
+    e, p = tokens(trace), positions(trace)
+    out: list[Circuit] = []
+    first, last = trace.layers[0], trace.layers[-1]
+    written = []  # (offset, E V_o) for each layer-1 head
+    for run in first.heads:
+        head, o = run.head, looks_back(run.head)
+        m = qk(p, head, p, basis)
+        if m is not None:
+            where = "the sub-diagonal" if o == 1 else f"the diagonal {o} below the main one"
+            out.append(Circuit(f"layer1.{o}.qk_positions", "qk-positions", 1, head.name, "P A_1 P^T",
+                               f"where each query position looks: the scale on {where} (key i - {o})", m,
+                               places, places))
+        written.append((o, through(e, head, basis)))
+    sources = [("E", e, "read directly (E)")] + [
+        (name, s, f"the {'previous-token' if o == 1 else f'{o}-back'} head wrote it ({name})")
+        for o, s in written for name in [f"E V_1{'' if len(first.heads) == 1 else f'^({o})'}"]]
+    for run in last.heads:
+        head = run.head
+        for q, (qname, qs, qabout) in enumerate(sources):
+            for k, (kname, ks, kabout) in enumerate(sources):
+                m = qk(qs, head, ks, basis)
+                if m is None or not m.any():
+                    continue
+                kind = ("K-composition" if q == 0 else "Q- and K-composition") if k else "direct"
+                out.append(Circuit(f"layer2.qk.{q}.{k}", "qk-tokens", 2, head.name,
+                                   f"{_wrap(qname)} A_2 {_wrap(kname)}^T",
+                                   f"{kind}: the logit a query token, {qabout}, gives a key token, as {kabout}",
+                                   m, words, words))
+        m = qk(p, head, p, basis)
+        if m is not None and m.any():
+            out.append(Circuit("layer2.qk_positions", "qk-positions", 2, head.name, "P A_2 P^T",
+                               "a bias on key positions, whatever the query: keys too close to the start for the "
+                               "skip lose the token's weight", m, places, places))
+    for layer in trace.layers:
+        for run in layer.heads:
+            written_tokens = through(e, run.head, basis).get("tok")
+            m = written_tokens if written_tokens is not None else np.zeros((len(words), len(words)))
+            values = np.linalg.eigvals(m)
+            values = values[np.lexsort((-values.imag, -values.real))]
+            about = ("what the head adds to each token's next-token score when it attends to a token"
+                     if m.any() else "zero: the head writes only into the earlier halves, which W_U does not read "
+                                     "(its output reaches the scores only through the next layer)")
+            name = f"V_{layer.index}" + (f"^({looks_back(run.head)})" if len(layer.heads) > 1 else "")
+            out.append(Circuit(f"layer{layer.index}.{run.head.name.split()[0]}.ov", "ov", layer.index,
+                               run.head.name, f"E {name} W_U", about, m, words, words, values,
+                               copying_score(values)))
+    return out
+
+
+def _wrap(name: str) -> str:
+    return name if name == "E" else f"({name})"
