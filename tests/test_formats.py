@@ -109,6 +109,22 @@ def test_latex_handout_compiles_with_pdflatex(tmp_path, name, text):
     assert (tmp_path / f"{name}.pdf").stat().st_size > 1000
 
 
+@pytest.mark.parametrize("args", [
+    ["circuits", LECTURE], ["circuits", "b c d . x c e . b c", "--context", "2", "--skip", "1"],
+    ["show", "b c d . x c e . y c e . b c", "--context", "2"], ["show", LECTURE, "--mask", "inclusive"],
+    ["show", "the cat sat on a mat / the dog lay on a", "--skip", "4"],
+], ids=lambda args: " ".join(a for a in args if a.startswith("--")) or args[0])
+def test_every_construction_and_circuits_compile_with_pdflatex_without_overfull_boxes(tmp_path, args):
+    pdflatex_or_skip()
+    result = invoke(args + ["--format", "latex"])
+    assert result.exit_code == 0, result.stderr
+    (tmp_path / "c.tex").write_text(result.stdout, encoding="utf-8")
+    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "c.tex"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout[-2000:]
+    assert "Overfull" not in (tmp_path / "c.log").read_text(errors="replace")
+
+
 FORTY = ("the cat sat on the mat and the dog ran to the log while the cat sat on the mat and then the dog sat "
          "on the log too as the cat ran off away")
 

@@ -113,8 +113,8 @@ def circuits(trace: Trace) -> list[Circuit]:
                                f"where each query position looks: the scale on {where} (key i - {o})", m,
                                places, places))
         written.append((o, through(e, head, basis)))
-    sources = [("E", e, "read directly (E)")] + [
-        (name, s, f"the {'previous-token' if o == 1 else f'{o}-back'} head wrote it ({name})")
+    sources = [("E", e, "read directly")] + [
+        (name, s, f"the {'previous-token' if o == 1 else f'{o}-back'} head wrote it")
         for o, s in written for name in [f"E V_1{'' if len(first.heads) == 1 else f'^({o})'}"]]
     for run in last.heads:
         head = run.head
@@ -140,8 +140,8 @@ def circuits(trace: Trace) -> list[Circuit]:
             values = np.linalg.eigvals(m)
             values = values[np.lexsort((-values.imag, -values.real))]
             about = ("what the head adds to each token's next-token score when it attends to a token"
-                     if m.any() else "zero: the head writes only into the earlier halves, which W_U does not read "
-                                     "(its output reaches the scores only through the next layer)")
+                     if m.any() else "zero: the head writes only into the earlier halves, which the unembedding "
+                                     "does not read (its output reaches the scores only through the next layer)")
             name = f"V_{layer.index}" + (f"^({looks_back(run.head)})" if len(layer.heads) > 1 else "")
             out.append(Circuit(f"layer{layer.index}.{run.head.name.split()[0]}.ov", "ov", layer.index,
                                run.head.name, f"E {name} W_U", about, m, words, words, values,

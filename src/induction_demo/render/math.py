@@ -52,9 +52,24 @@ def _latex_escape(text: str) -> str:
 _WORD_RUN = re.compile(r"\b[A-Za-z]{2,}(?: [A-Za-z]{2,})*\b")
 
 
+def _upright(run: str) -> str:
+    """A run of words upright (``\0...\1``), each operator word (``sum``) left out of it."""
+    out, words = [], []
+    for word in run.split(" ") + [None]:
+        if word is None or word in _WORDS:
+            if words:
+                out.append("\0" + " ".join(words) + "\1")
+                words = []
+            if word is not None:
+                out.append(word)
+        else:
+            words.append(word)
+    return " ".join(out)
+
+
 def _latex_text(text: str) -> str:
     """Escaped math text; words (``prev tok``) upright, as \\text{...}."""
-    out = _WORD_RUN.sub(lambda w: w.group(0) if w.group(0) in _WORDS else "\0" + w.group(0) + "\1", text)
+    out = _WORD_RUN.sub(lambda w: _upright(w.group(0)), text)
     out = _words(out, 0, _latex_escape)
     return out.replace("\0", r"\text{").replace("\1", "}")
 
