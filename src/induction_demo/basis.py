@@ -52,6 +52,7 @@ class Basis:
     vocab: tuple[str, ...]
     n_positions: int
     subspaces: tuple[Subspace, ...] = field(default=LECTURE)
+    features: tuple[str, ...] = ()  # dense token vectors (--similar): the token block's m directions
 
     def __post_init__(self) -> None:
         if len(set(self.vocab)) != len(self.vocab) or not self.vocab:
@@ -66,12 +67,13 @@ class Basis:
         return tuple(s.name for s in self.subspaces)
 
     def values(self, name: str) -> tuple:
-        """The tokens (tok subspaces) or positions (pos subspaces) a subspace stands for."""
+        """The tokens (tok subspaces; with dense vectors, their features) or
+        positions (pos subspaces) a subspace stands for."""
         kind = self.subspaces[self.names.index(name)].kind
-        return self.vocab if kind == "tok" else tuple(range(self.n_positions))
+        return (self.features or self.vocab) if kind == "tok" else tuple(range(self.n_positions))
 
     def size(self, name: str) -> int:
-        return len(self.vocab) if self.subspaces[self.names.index(name)].kind == "tok" else self.n_positions
+        return len(self.values(name))
 
     @cached_property
     def _slices(self) -> dict[str, slice]:

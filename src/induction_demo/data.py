@@ -12,7 +12,7 @@ from .basis import Basis
 from .documents import Told
 from .trace import Layer, Trace
 from .views import matrix, stream_matrix
-from .weights import Block, Head, dense, relation
+from .weights import Block, Head, dense, described, relation
 
 SCHEMA_VERSION = 2
 
@@ -73,7 +73,7 @@ def _header(kind: str, trace: Trace) -> dict:
     """The fields every document of a run opens with."""
     return {"schema_version": SCHEMA_VERSION, "kind": kind, "tokens": list(trace.tokens),
             "vocab": list(trace.vocab), "scale": trace.scale, "basis": list(trace.basis.labels),
-            "construction": trace.construction._asdict()}
+            "construction": described(trace.construction)}
 
 
 def data(trace: Trace, told: Told = None, layers=(1, 2)) -> dict:

@@ -112,6 +112,8 @@ def construction(built):
         raise InputError(f"--context must be 1 to {MAX_CONTEXT}, not {built.context}")
     if not (isinstance(built.skip, int) and 0 <= built.skip <= MAX_SKIP):
         raise InputError(f"--skip must be 0 to {MAX_SKIP}, not {built.skip}")
+    if built.similar is not None and built.similar.kind not in ("subword", "case", "vectors"):
+        raise InputError(f"unknown similarity {built.similar.kind!r}: use subword, case or --embeddings FILE")
     return built
 
 

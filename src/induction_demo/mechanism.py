@@ -15,34 +15,42 @@ import numpy as np
 
 from .stream import OneHot, Stream, compare
 from .basis import Basis
+from .similar import Embedding
 from .trace import Layer, Trace
 from .weights import offset_of, relation
 
 
-def ideal(basis: Basis, ids: np.ndarray) -> Stream:
+def ideal(basis: Basis, ids: np.ndarray, words: Embedding | None = None) -> Stream:
     """Y with each half exactly the token and position its offset back (nothing
-    where there is none: the half of position i < o, o back, is empty)."""
-    n, v = len(ids), len(basis.vocab)
+    where there is none: the half of position i < o, o back, is empty); with
+    dense ``words``, each token half holds the token's vector."""
+    n = len(ids)
     parts: dict = {}
     for s in basis.subspaces:
         o, width = offset_of(s.name), basis.size(s.name)
         source = ids if s.kind == "tok" else np.arange(n)
+        dense_tokens = s.kind == "tok" and words is not None
         if o == 0:
-            parts[s.name] = OneHot(source, width)
+            parts[s.name] = words.vectors[source] if dense_tokens else OneHot(source, width)
         else:
             part = np.zeros((n, width))
-            part[np.arange(o, n), source[:n - o] if o < n else source[:0]] = 1.0
+            if dense_tokens:
+                part[o:] = words.vectors[source[:max(n - o, 0)]]
+            else:
+                part[np.arange(o, n), source[:n - o] if o < n else source[:0]] = 1.0
             parts[s.name] = part
     return Stream(basis, parts)
 
 
 def selected(heads, y: Stream) -> np.ndarray:  # -> [N, N] bool
-    """Where the heads' rules hold on ``y``, the mask not applied: a logit at
-    least the head's largest block (for the induction head with ``--context``,
-    the query's own token matches; its context adds to that)."""
+    """Where the heads' rules hold on ``y``, the mask not applied: the head's
+    main block (its largest: for the induction head, the query's own token
+    against the key's, which --context adds to and --similar makes a cosine)
+    gives a positive logit."""
     out = np.zeros((y.n, y.n), dtype=bool)
     for head in heads:
-        out |= sum(compare(y[b.rows], relation(b, y.basis), y[b.cols], y.n) for b in head.qk) >= head.scale
+        main = max(head.qk, key=lambda b: b.scale)
+        out |= compare(y[main.rows], relation(main, y.basis), y[main.cols], y.n) > 1e-9 * main.scale
     return out
 
 
@@ -54,7 +62,7 @@ def copyable(heads, y: Stream, mask: np.ndarray) -> np.ndarray:  # -> [N] bool
 
 
 def _ideal(trace: Trace) -> Stream:
-    return ideal(trace.basis, trace.ids)
+    return ideal(trace.basis, trace.ids, trace.words)
 
 
 def cells(trace: Trace, runs) -> np.ndarray:  # -> [N, N] bool, rows queries, columns keys

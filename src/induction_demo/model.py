@@ -23,17 +23,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import inputs, mechanism, readout
+from . import inputs, mechanism, readout, similar
 from .basis import Basis
+from .similar import Embedding
 from .stream import OneHot, Stream, add, carry, compare, mix
 from .tokens import vocabulary
 from .trace import HeadRun, Layer, Trace
 from .weights import LECTURE, Construction, Head, LayerSpec, relation
 
 
-def embed(basis: Basis, ids: np.ndarray) -> Stream:  # [N] token ids -> Y^(0)
+def embed(basis: Basis, ids: np.ndarray, words: Embedding | None = None) -> Stream:  # [N] token ids -> Y^(0)
+    """One-hot token and position; with dense ``words``, each token's vector."""
     n = len(ids)
-    return Stream(basis, {"tok": OneHot(ids, len(basis.vocab)), "pos": OneHot(np.arange(n), n)})
+    tok = OneHot(ids, len(basis.vocab)) if words is None else words.vectors[ids]
+    return Stream(basis, {"tok": tok, "pos": OneHot(np.arange(n), n)})
 
 
 def causal_mask(n: int, inclusive: bool = False) -> np.ndarray:  # -> [N, N] bool
@@ -88,15 +91,19 @@ def run(tokens: tuple[str, ...], scale: float = 100.0, *, temperature: float = 1
     vocab = vocabulary(tokens)
     index = {t: k for k, t in enumerate(vocab)}
     ids = np.array([index[t] for t in tokens])
-    basis = Basis(vocab, len(tokens), construction.subspaces)
-    y0 = embed(basis, ids)
+    words = None if construction.similar is None else similar.embed(construction.similar, vocab)
+    basis = Basis(vocab, len(tokens), construction.subspaces, words.features if words is not None else ())
+    y0 = embed(basis, ids, words)
     specs = construction.layers(scale, scale_2)
     inclusive = construction.mask == "inclusive"
     layers = forward(specs, y0, None if ablate is None else inputs.ABLATIONS.index(ablate) + 1, inclusive)
     scores = layers[-1].output.block("tok")  # Y^(2) W_U, with W_U = E^T: the token part
+    if words is not None:  # dense vectors: each token scored by its similarity to what was copied
+        scores = scores @ words.vectors.T
     probs, unseen_probs = readout.softmax(scores, temperature, unseen)
-    copyable = mechanism.copyable(specs[-1].heads, mechanism.ideal(basis, ids), causal_mask(len(ids), inclusive))
+    ideal = mechanism.ideal(basis, ids, words)
+    copyable = mechanism.copyable(specs[-1].heads, ideal, causal_mask(len(ids), inclusive))
     return Trace(tokens=tokens, vocab=vocab, scale=scale, basis=basis, embedding=y0, layers=layers,
                  predictions=readout.predict(tokens, vocab, scores, copyable), temperature=temperature,
                  scores=scores, probs=probs, ablate=ablate, unseen=unseen,
-                 unseen_probs=unseen_probs if unseen else None, construction=construction)
+                 unseen_probs=unseen_probs if unseen else None, construction=construction, words=words)

@@ -98,11 +98,13 @@ def sweep(result: dict) -> Document:
              f"{fmt.parameter(result['layer1_scale'], 1)}), beside the closed form ",
              Math("m e^s / (m e^s + k - m)"), " for m matched keys among k kept ones (m = 1: ",
              Math("e^s / (e^s + k - 1)"), ")")
-    built = result.get("construction", {"mask": "strict", "context": 1, "skip": 0})
-    if built != {"mask": "strict", "context": 1, "skip": 0}:
+    lecture = {"mask": "strict", "context": 1, "skip": 0, "similar": None}
+    built = result.get("construction", lecture)
+    if built != lecture:
         title = ("Attention of the induction head on the matched keys (the top logit on the ideal stream) as its "
                  f"scale s grows (layer 1 kept at s = {fmt.parameter(result['layer1_scale'], 1)}; model: "
-                 f"{built['mask']} mask, context {built['context']}, skip {built['skip']}), beside the closed form ",
+                 f"{built['mask']} mask, context {built['context']}, skip {built['skip']}"
+                 + (f", similar {built['similar']['kind']}" if built["similar"] else "") + "), beside the closed form ",
                  Math("m / (m + sum_j e^(-s g_j))"), " for m matched keys, each other kept key j a gap of ",
                  Math("g_j s"), " below them. Where they differ, a key near the start holds a blend of the first "
                  "tokens in a half its layer-1 head could not fill.")

@@ -23,7 +23,7 @@ from . import mechanism
 from .model import run
 from .stream import compare
 from .tokens import earlier_occurrences
-from .weights import LECTURE, Construction, relation
+from .weights import LECTURE, Construction, described, relation
 
 
 class Query(NamedTuple):
@@ -48,7 +48,7 @@ def queries(tokens: tuple[str, ...], construction: Construction = LECTURE) -> li
         found = ((i, earlier_occurrences(tokens, i)) for i in range(len(tokens)))
         return [Query(i, tokens[i], tuple(k + 1 for k in earlier), i) for i, earlier in found if earlier]
     trace = run(tokens, 1.0, construction=construction)  # logits in units of s
-    ideal, mask = mechanism.ideal(trace.basis, trace.ids), trace.layers[1].mask
+    ideal, mask = mechanism.ideal(trace.basis, trace.ids, trace.words), trace.layers[1].mask
     logits = sum(compare(ideal[b.rows], relation(b, trace.basis), ideal[b.cols], trace.n)
                  for b in trace.layers[1].only.head.qk)
     out = []
@@ -78,4 +78,4 @@ def sweep(tokens: tuple[str, ...], scales: list[float], layer1_scale: float = 10
         closed.append([closed_form(s, len(q.keys), q.kept, q.gaps) for q in found])
     return {"tokens": list(tokens), "layer1_scale": layer1_scale, "scales": scales,
             "queries": [{k: v for k, v in q._asdict().items() if k != "gaps"} for q in found],
-            "measured": measured, "closed_form": closed, "construction": construction._asdict()}
+            "measured": measured, "closed_form": closed, "construction": described(construction)}

@@ -14,6 +14,7 @@ import numpy as np
 
 from .basis import Basis
 from .stream import Stream
+from .similar import Embedding
 from .weights import LECTURE, Construction, Head
 
 
@@ -105,7 +106,8 @@ class Trace:
     ablate: str | None = None  # "previous-token", "induction" or None
     unseen: int = 0  # vocabulary tokens that do not occur: each scores 0 (the bench's large vocabularies)
     unseen_probs: np.ndarray | None = None  # [N] the probability of each unseen token
-    construction: Construction = LECTURE  # the model built: mask, context, skip
+    construction: Construction = LECTURE  # the model built: mask, context, skip, similar
+    words: Embedding | None = None  # dense token vectors (--similar), else one-hot tokens
 
     def __post_init__(self) -> None:
         n, v = len(self.tokens), len(self.vocab)

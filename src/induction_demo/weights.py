@@ -18,6 +18,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from .basis import Basis, Subspace
+from .similar import Similarity
 
 Rule = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
@@ -211,11 +212,14 @@ class Construction(NamedTuple):
     ``mask``: "strict" (j < i, the lecture's table) or "inclusive" (j <= i,
     the textbook's and GPT's). ``context``: how many tokens the induction
     head matches (1: the query's own). ``skip``: how many tokens past the
-    match it copies from (0: the next one)."""
+    match it copies from (0: the next one). ``similar``: where dense token
+    vectors come from (one-hot tokens when None): the same blocks then
+    compare and copy m-dimensional vectors, so a_ij = s cos(x_i, x_(j-1))."""
 
     mask: str = "strict"
     context: int = 1
     skip: int = 0
+    similar: Similarity | None = None  # dense token vectors (similar.py); None: one-hot tokens
 
     @property
     def offsets(self) -> tuple[int, ...]:
@@ -238,6 +242,12 @@ class Construction(NamedTuple):
 
 
 LECTURE = Construction()
+
+
+def described(c: Construction) -> dict:
+    """The construction for a JSON document (the similarity's source, not its rows)."""
+    similar = None if c.similar is None else {"kind": c.similar.kind, "source": c.similar.source or None}
+    return {"mask": c.mask, "context": c.context, "skip": c.skip, "similar": similar}
 
 
 def lecture(scale: float, induction_scale: float | None = None) -> tuple[LayerSpec, ...]:
