@@ -84,3 +84,48 @@ def predicted_by(tokens, i, context=1, skip=0, inclusive=False, scale=100.0, tol
         shares[tokens[j]] = shares.get(tokens[j], 0.0) + w / total
     best = max(shares.values())
     return {t for t, s in shares.items() if s >= best - tolerance}
+
+
+# --- similar words: dense token vectors -------------------------------------
+# A token's vector: its bag of character trigrams of "<token>", case folded
+# (subword); its case-folded form (case); or a file's row (vectors), a token
+# the file lacks pointing its own way. Cosines in plain Python; the induction
+# head's logit is s cos(x_i, x_(j-1)), the copied vector the weighted sum of
+# the keys' vectors, and each token is scored by its cosine with it.
+
+
+def trigram_bag(token):
+    marked = "<" + token.casefold() + ">"
+    return Counter(marked[k:k + 3] for k in range(len(marked) - 2))
+
+
+def cosine(a, b, kind="subword", rows=None):
+    if kind == "case":
+        return 1.0 if a.casefold() == b.casefold() else 0.0
+    if kind == "vectors":
+        if a not in rows or b not in rows:
+            return 1.0 if a == b else 0.0
+        u, v = rows[a], rows[b]
+        return sum(x * y for x, y in zip(u, v)) / math.sqrt(sum(x * x for x in u) * sum(y * y for y in v))
+    u, v = trigram_bag(a), trigram_bag(b)
+    return sum(u[g] * v[g] for g in u) / math.sqrt(sum(c * c for c in u.values()) * sum(c * c for c in v.values()))
+
+
+def similar_logit(tokens, i, j, kind="subword", rows=None):
+    """The induction head's logit over s at query i, key j (strict mask, context 1, no skip)."""
+    return cosine(tokens[i], tokens[j - 1], kind, rows) if j >= 1 else 0.0
+
+
+def predicted_similar(tokens, i, kind="subword", rows=None, scale=100.0, tolerance=1e-6):
+    """The tokens position i should predict with dense token vectors."""
+    keys = range(i)
+    if not any(similar_logit(tokens, i, j, kind, rows) > 1e-9 for j in keys):
+        return set()
+    logits = {j: scale * similar_logit(tokens, i, j, kind, rows) for j in keys}
+    top = max(logits.values())
+    weights = {j: math.exp(a - top) for j, a in logits.items()}
+    total = sum(weights.values())
+    vocab = list(dict.fromkeys(tokens))
+    scores = {t: sum(w / total * cosine(tokens[j], t, kind, rows) for j, w in weights.items()) for t in vocab}
+    best = max(scores.values())
+    return {t for t, s in scores.items() if s >= best - tolerance}

@@ -18,7 +18,11 @@ reads them:
   one. --context adds Q-composition ((E V_1) A_2 (E V_2)^T, ...), --skip
   moves the key's side to E V_(n+1).
 - OV: E V W_U (V x V): what a head writes into the next-token scores when it
-  attends to a token. Its eigenvalues say whether it copies: the copying
+  attends to a token.
+- With --similar, E holds dense unit vectors: the K-composition becomes
+  s E E^T, the similarity of every pair of tokens, and the induction head's
+  OV circuit E E^T, whose eigenvalues are >= 0 (a Gram matrix): it copies,
+  and spreads some of each copy onto similar words. Its eigenvalues say whether it copies: the copying
   score is the share of the eigenvalue mass that is positive and real,
   sum max(Re l, 0) / sum |l| (1.00 for a head that copies every token, as the
   induction head's E V_2 W_U = I does).
@@ -61,8 +65,14 @@ def _dense(block: Block, basis: Basis) -> np.ndarray:  # -> [size(rows), size(co
 
 
 def tokens(trace: Trace) -> Source:
-    """E: each vocabulary token's representation at layer 0 (its tok direction)."""
-    return {"tok": np.eye(len(trace.vocab))}
+    """E: each vocabulary token's representation at layer 0 (its tok direction,
+    or with --similar its unit vector)."""
+    return {"tok": np.eye(len(trace.vocab)) if trace.words is None else trace.words.vectors}
+
+
+def unembed(trace: Trace) -> np.ndarray:  # -> [size of tok, V]
+    """W_U = E^T restricted to the token block: the score of each vocabulary token."""
+    return np.eye(len(trace.vocab)) if trace.words is None else trace.words.vectors.T
 
 
 def positions(trace: Trace) -> Source:
@@ -136,7 +146,7 @@ def circuits(trace: Trace) -> list[Circuit]:
     for layer in trace.layers:
         for run in layer.heads:
             written_tokens = through(e, run.head, basis).get("tok")
-            m = written_tokens if written_tokens is not None else np.zeros((len(words), len(words)))
+            m = written_tokens @ unembed(trace) if written_tokens is not None else np.zeros((len(words), len(words)))
             values = np.linalg.eigvals(m)
             values = values[np.lexsort((-values.imag, -values.real))]
             about = ("what the head adds to each token's next-token score when it attends to a token"

@@ -32,6 +32,7 @@ Examples:
   induction-demo circuits "! a b a c b"       QK and OV circuits, eigenvalues
   induction-demo show "b c d . x c e . y c e . b c" --context 2
   induction-demo show "the cat sat on a mat / the dog lay on a" --skip 4
+  induction-demo show "the cat sat on the mat . the cats" --similar subword
   induction-demo show "! a b a c b" --ablate previous-token --temperature 0.1
   induction-demo bench --trials 20 --seed 1   repeated random tokens
   induction-demo sweep "! a b a c b" --scale 1,2,5,10,100
@@ -165,6 +166,8 @@ def trace_of(text: str, tokenize: str, as_typed: bool, scale: float, form: str |
     from .model import run
 
     tokens = tokens_of(text, tokenize, as_typed)
+    if callable(options.get("construction")):  # built from the tokens (--embeddings keeps their rows)
+        options["construction"] = options["construction"](tokens)
     if form is not None:
         halves = 1 + len(options["construction"].offsets) if "construction" in options else 2
         inputs.format_size(form, tokens, halves)
@@ -243,10 +246,36 @@ def construction_options(command):
              "GPT's), so position 0 attends to itself.")(command)
 
 
-def built(mask: str, context: int, skip: int):
+def similarity_options(command):
+    """--similar and --embeddings: dense token vectors, so similar words match."""
+    command = click.option(
+        "--embeddings", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+        help="Word vectors in the text format of word2vec and GloVe (a word then its numbers on each line; a "
+             "header line allowed), so that similar words match; read as a stream, only the input's rows kept. "
+             "A token the file lacks gets a direction of its own.")(command)
+    return click.option(
+        "--similar", type=click.Choice(["subword", "case"]), default=None,
+        help="Dense token vectors without a file: subword, each token's bag of character trigrams (cat, cats "
+             "and Cat are similar); case, case folded (The = the).")(command)
+
+
+def built(mask: str, context: int, skip: int, similar: str | None = None, embeddings: str | None = None,
+          tokens: tuple[str, ...] = ()):
+    """The Construction the options ask for; reads --embeddings (the rows of ``tokens``)."""
     from .weights import Construction
 
-    return Construction(mask, context, skip)
+    if similar and embeddings:
+        raise click.UsageError("--similar and --embeddings each choose the token vectors: give one")
+    vectors = None
+    if similar:
+        from .similar import Similarity
+
+        vectors = Similarity(similar)
+    elif embeddings:
+        from .similar import read_vectors
+
+        vectors = read_vectors(embeddings, set(tokens))
+    return Construction(mask, context, skip, vectors)
 
 
 @click.group(cls=OneLineErrors, epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
@@ -280,9 +309,10 @@ def main():
 @click.option("--slide", is_flag=True,
               help="SVG or PNG: one 16:9 slide (1920 x 1080) of layer 2's weights, the predictions and the story.")
 @construction_options
+@similarity_options
 @screen_options
 def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrices, full, temperature, ablate,
-         no_story, theme, slide, mask, context, skip):
+         no_story, theme, slide, mask, context, skip, similar, embeddings):
     """Run the model on TOKENS ("-" reads standard input) and show every step:
     attention logits, masked attention, weights and output of each layer, then
     the predictions. TOKENS that start with "-" go after "--":
@@ -295,7 +325,7 @@ def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrice
     if slide and form not in ("svg", "png"):
         raise click.UsageError("--slide makes a picture: use --format svg or png, or -o FILE.svg or FILE.png")
     trace = trace_of(text, tokenize, as_typed, scale, form, temperature=temperature, ablate=ablate,
-                     construction=built(mask, context, skip))
+                     construction=lambda tokens: built(mask, context, skip, similar, embeddings, tokens))
     if full and form in ("table", "svg"):
         from . import inputs
 
@@ -323,13 +353,15 @@ def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrice
               help="Each head in the textbook's form: W^Q, W^K, W^V and each layer's W^O, with A = W^Q (W^K)^T / "
                    "sqrt(d_k) and V = W^V W^O (JSON always carries both forms).")
 @construction_options
+@similarity_options
 @screen_options
-def weights(text, scale, tokenize, as_typed, full, form, factored, mask, context, skip):
+def weights(text, scale, tokenize, as_typed, full, form, factored, mask, context, skip, similar, embeddings):
     """Show the weight matrices A_1, V_1, A_2, V_2 built for TOKENS."""
     from . import inputs
     from .output import weights as produce
 
-    trace = trace_of(text, tokenize, as_typed, scale, construction=built(mask, context, skip))
+    trace = trace_of(text, tokenize, as_typed, scale,
+                     construction=lambda tokens: built(mask, context, skip, similar, embeddings, tokens))
     if full and form == "table":
         inputs.full(trace.n)
     width = terminal_width(sys.stdout)
@@ -352,8 +384,10 @@ def weights(text, scale, tokenize, as_typed, full, form, factored, mask, context
 @click.option("--theme", type=click.Choice(["light", "dark"]), default="light", show_default=True,
               help="The SVG picture's colours.")
 @construction_options
+@similarity_options
 @screen_options
-def circuits(text, scale, tokenize, as_typed, form, output, force, full, theme, mask, context, skip):
+def circuits(text, scale, tokenize, as_typed, form, output, force, full, theme, mask, context, skip, similar,
+             embeddings):
     """Each head of the model built for TOKENS as circuits in the token and
     position spaces (after "A Mathematical Framework for Transformer
     Circuits"): layer 1's QK circuit over positions, the induction head's
@@ -364,7 +398,8 @@ def circuits(text, scale, tokenize, as_typed, form, output, force, full, theme, 
     form = choose_format(form, output)
     if form == "png" and output is None:
         raise click.UsageError("png is an image: write it to a file with -o FILE.png")
-    trace = trace_of(text, tokenize, as_typed, scale, form, construction=built(mask, context, skip))
+    trace = trace_of(text, tokenize, as_typed, scale, form,
+                     construction=lambda tokens: built(mask, context, skip, similar, embeddings, tokens))
     if full and form in ("table", "svg"):
         from . import inputs
 
@@ -423,12 +458,14 @@ def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate,
 @tokenize_option
 @click.option("--format", "form", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @construction_options
+@similarity_options
 @screen_options
-def sweep(text, scales, layer1_scale, tokenize, as_typed, form, mask, context, skip):
+def sweep(text, scales, layer1_scale, tokenize, as_typed, form, mask, context, skip, similar, embeddings):
     """How the induction head's weight on the matched key sharpens with its
     scale, beside the closed form e^s / (e^s + k - 1)."""
     from . import report
     from .sweep import sweep as measure
 
-    result = measure(tokens_of(text, tokenize, as_typed), scales, layer1_scale, built(mask, context, skip))
+    tokens = tokens_of(text, tokenize, as_typed)
+    result = measure(tokens, scales, layer1_scale, built(mask, context, skip, similar, embeddings, tokens))
     show_result("sweep", result, form, report.sweep)

@@ -121,4 +121,7 @@ def variant(c: Construction) -> str:
         parts.append(f"context {c.context} (layer 2 matches the query's last {c.context} tokens)")
     if c.skip:
         parts.append(f"skip {c.skip} (layer 2 copies the token {c.skip + 1} after the match)")
+    if c.similar is not None:
+        source = {"subword": "character trigrams", "case": "case-folded words"}.get(c.similar.kind, c.similar.source)
+        parts.append(f"similar words (dense token vectors from {source}, so a_ij = s cos(x_i, x_(j-1)))")
     return "; ".join(parts)

@@ -12,8 +12,8 @@ from . import describe, inputs, mechanism
 from . import text as fmt
 from .story import Sentence
 from .trace import Layer, Trace
-from .tables import (attention, circuit, halves, labelled, next_token, predictions, stream, subspaces, weight_matrix,
-                     write_a, write_v)
+from .tables import (attention, circuit, halves, labelled, next_token, predictions, similarities, stream, subspaces,
+                     token_vectors, weight_matrix, write_a, write_v)
 from .views import Build, Document, Heading, Heatmaps, Math, Panel, Paragraph, Slide, Split, Table, count
 
 Told = Optional[Dict[int, List[Sentence]]]
@@ -24,8 +24,10 @@ def summary(trace: Trace, run_details: bool = True) -> Paragraph:
     return Paragraph((
         count(trace.n, "token") + ": " + " ".join(fmt.token(t) for t in trace.tokens)
         + f"\nV = {count(len(trace.vocab), 'distinct token')}, N = {count(trace.n, 'position')}, "
-        f"d = {len(trace.basis.names) // 2}(V + N) = {trace.basis.d}, "
-        f"scale s = {fmt.parameter(trace.scale, fmt.LOGIT_DECIMALS)}"
+        + (f"d = {len(trace.basis.names) // 2}(V + N) = {trace.basis.d}, " if trace.words is None else
+           f"m = {len(trace.basis.features)} token features, d = {len(trace.basis.names) // 2}(m + N) = "
+           f"{trace.basis.d}, ")
+        + f"scale s = {fmt.parameter(trace.scale, fmt.LOGIT_DECIMALS)}"
         + (f", temperature T = {fmt.parameter(trace.temperature, fmt.WEIGHT_DECIMALS)}" if run_details else "")
         + (f"\nAblated: the {trace.ablate} head (its output is replaced by zeros)" if trace.ablate else "")
         + (f"\nModel: the lecture's, with {describe.variant(trace.construction)}"
@@ -125,10 +127,13 @@ def walkthrough(trace: Trace, told: Told = None, layers=(1, 2), matrices: bool =
     nothing ablated, puts its predictions beside an ablated run's."""
     first = min(layers)  # a layer's view starts from its own input, Y^(first - 1)
     empty = "the previous half is empty" if len(trace.basis.names) == 4 else "the earlier halves are empty"
-    y, about = (trace.embedding, f": one-hot token and position; {empty} (· = exactly 0)") \
+    start = "one-hot token and position" if trace.words is None else "each token's vector and its one-hot position"
+    y, about = (trace.embedding, f": {start}; {empty} (· = exactly 0)") \
         if first == 1 else (trace.layers[first - 2].output, f": the output of layer {first - 1} (· = exactly 0)")
-    blocks: list = [summary(trace), *fit(streamed(trace, "input", ("Input ", Math(f"Y^({first - 1})"), about), y,
-                                                  compact))]
+    blocks: list = [summary(trace)]
+    if trace.words is not None:  # dense token vectors: how similar each pair is
+        blocks += fit(Split(lambda shown: similarities(trace), (), window=False))
+    blocks += fit(streamed(trace, "input", ("Input ", Math(f"Y^({first - 1})"), about), y, compact))
     for layer in trace.layers:
         if layer.index in layers:
             blocks += layer_blocks(trace, layer, matrices, fit, (told or {}).get(layer.index), compact)
@@ -160,6 +165,8 @@ def title(trace: Trace) -> str:
 def weights(trace: Trace, fit: Fit = whole, compact: bool = False) -> Document:
     """A_1, V_1, A_2, V_2 as labelled tables (``compact``: their nonzero blocks only)."""
     blocks: list = [summary(trace, run_details=False)]
+    if trace.words is not None:  # the token embedding, with word labels
+        blocks += fit(Split(lambda shown: token_vectors(trace), (), window=False))
     for layer in trace.layers:
         l, several = layer.index, len(layer.heads) > 1
         for run in layer.heads:
@@ -253,7 +260,11 @@ def circuit_document(trace: Trace, fit: Fit = whole) -> Document:
     for layer in trace.layers:
         blocks.append(Heading(f"Layer {layer.index}: {layer.name}"))
         for c in (c for c in found if c.layer == layer.index):
-            write = write_a(trace.scale) if c.kind != "ov" else fmt_factor
+            if trace.words is not None:  # dense vectors: every entry a number (cosines, times s for QK)
+                write = (lambda x: fmt.cell(x, fmt.LOGIT_DECIMALS)) if c.kind != "ov" \
+                    else (lambda x: fmt.cell(x, fmt.WEIGHT_DECIMALS))
+            else:
+                write = write_a(trace.scale) if c.kind != "ov" else fmt_factor
             blocks += fit(Split(lambda shown, c=c, write=write: circuit(trace, c, shown, write), ()))
             if c.kind == "ov":
                 score = "undefined (every eigenvalue is 0)" if c.copying is None else fmt.number(c.copying, 2)

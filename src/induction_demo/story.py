@@ -26,7 +26,8 @@ LISTED = 12  # positions listed by name in one sentence before "and N more"
 
 
 class Sentence(NamedTuple):
-    kind: str  # nothing-before, look-back, output, first-occurrence, copy, split, consecutive-repeat, tie, ablated, blend
+    kind: str  # nothing-before, look-back, output, first-occurrence, copy, split, consecutive-repeat, tie, ablated,
+    #            blend; for a variant also self, too-early, vectors, own
     text: str  # plain: each token in backticks
     parts: tuple = ()  # the same, as text and text.Token parts, for each format's code style
 
@@ -184,9 +185,36 @@ def _position_0(trace: Trace, layer: int) -> Sentence:
                         "output is its own token: not a prediction, since nothing came before it.")
 
 
+def _similarity(trace: Trace, a: int, b: int) -> float:
+    """cos(x_a, x_b) of the dense token vectors."""
+    index = {t: k for k, t in enumerate(trace.vocab)}
+    return trace.words.cosine(index[trace.tokens[a]], index[trace.tokens[b]])
+
+
+def _vectors(trace: Trace) -> list[Sentence]:
+    """Where the token vectors come from, and which tokens have a direction of their own."""
+    words = trace.words
+    kind = words.similarity.kind
+    if kind == "subword":
+        lead = ("Each token is the normalised bag of its character trigrams (case folded, with < and > at its "
+                f"ends; m = {len(words.features)}), so tokens that share trigrams are similar.")
+    elif kind == "case":
+        lead = f"Each token is its case-folded form (m = {len(words.features)}): only case differences are similar."
+    else:
+        lead = (f"Each token is its vector from {words.similarity.source} (dimension {words.similarity.dimension}), "
+                "scaled to length 1.")
+    out = [_say("vectors", lead)]
+    if words.own:
+        own = _series([_code(t) for t in words.own])
+        out.append(_say("own", f"{own} {'is' if len(words.own) == 1 else 'are'} not in "
+                               f"{words.similarity.source}: each gets a direction of its own, orthogonal to every "
+                               "other token, so it is similar only to itself."))
+    return out
+
+
 def _variant_layer1(trace: Trace) -> list[Sentence]:
     layer, c = trace.layers[0], trace.construction
-    out = [_position_0(trace, 1)]
+    out = (_vectors(trace) if trace.words is not None else []) + [_position_0(trace, 1)]
     for run in layer.heads:
         o = looks_back(run.head)
         w = run.weights
@@ -231,6 +259,9 @@ def _variant_copy(trace: Trace, i: int) -> Sentence:
         source = j - 1 - c.skip
         if c.context == 1:
             where = "which followed" if c.skip == 0 else f"{c.skip + 1} after"
+            if trace.words is not None and trace.tokens[source] != trace.tokens[i]:
+                return (f"{where} {_code(trace.tokens[source])} (@{source}), similar to {_code(trace.tokens[i])} "
+                        f"(similarity {_w(_similarity(trace, i, source))})")
             return f"{where} the earlier {_code(trace.tokens[i])} (@{source})"
         matched = sum(source - m >= 0 and trace.tokens[source - m] == trace.tokens[i - m] for m in range(c.context))
         ending = "just before it" if c.skip == 0 else f"ending {c.skip + 1} before it"
@@ -276,7 +307,9 @@ def describe_copy(trace: Trace) -> str:
     """Where a key must be for the query to have something to copy."""
     c = trace.construction
     where = "right after" if c.skip == 0 else f"{c.skip + 1} after"
-    return f"{where} an earlier copy of the query's token"
+    what = "a token similar to the query's (a positive cosine)" if trace.words is not None \
+        else "an earlier copy of the query's token"
+    return f"{where} {what}"
 
 
 def story(trace: Trace) -> dict[int, list[Sentence]]:

@@ -345,3 +345,25 @@ def circuit(trace: Trace, c, shown: Sequence[int] | None = None, write=None) -> 
     return Table(f"circuit.{c.key}", (Math(c.formula), f", {c.head}: {c.about}"), ("", "query \\ key"
                  if c.kind != "ov" else "attended \\ scored"), columns, rows, vmax=vmax,
                  shown=0 if shown is None else len(shown))
+
+
+def token_vectors(trace: Trace, key: str = "embedding") -> Table:
+    """E: each vocabulary token's unit vector, a column per feature (a trigram,
+    a case-folded word, or a file's dimension)."""
+    words = trace.words
+    title = (Math("E"), f" (V x m = {len(trace.vocab)} x {len(words.features)}): each token's vector, a row of "
+             "length 1 (· = 0)")
+    rows = tuple(Row((fmt.token(t),), tuple(Cell(fmt.cell(x, fmt.WEIGHT_DECIMALS), float(x)) for x in words.vectors[k]))
+                 for k, t in enumerate(trace.vocab))
+    return Table(key, title, ("", "token \\ feature"), tuple(("", fmt.token(f)) for f in words.features), rows)
+
+
+def similarities(trace: Trace) -> Table:
+    """cos(x, y) = e(x) . e(y) for every pair of vocabulary tokens (E E^T)."""
+    gram = trace.words.vectors @ trace.words.vectors.T
+    rows = tuple(Row((fmt.token(t),), tuple(Cell(fmt.cell(x, fmt.WEIGHT_DECIMALS), float(x)) for x in gram[k]))
+                 for k, t in enumerate(trace.vocab))
+    return Table("similarities", ("Similarities ", Math("cos(x, y) = e(x) . e(y)"), " (", Math("E E^T"),
+                                  "): what the induction head's logit is, over s, where the query is x and the key "
+                                  "follows y"),
+                 ("", ""), tuple(("", fmt.token(t)) for t in trace.vocab), rows)
