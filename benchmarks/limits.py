@@ -29,6 +29,24 @@ def tokens(n: int, distinct: int | None = None) -> str:
     return " ".join("x" * (inputs.MAX_TOKEN_CHARS - 5) + f"{i % distinct:05d}" for i in range(n))
 
 
+def trigram_tokens(n: int) -> str:
+    """n distinct tokens whose character trigrams number just under similar.MAX_FEATURES."""
+    from induction_demo.similar import MAX_FEATURES
+
+    letters = "abcdefghijklmnopqrstuvwxyz0123456789"
+    words, seen = [], set()
+    for k in range(n):
+        word = letters[k % 36] + letters[k // 36 % 36] + letters[k // 1296 % 36] + "x" * 3
+        marked = f"<{word}>"
+        grams = {marked[i:i + 3] for i in range(len(marked) - 2)}
+        if len(seen | grams) > MAX_FEATURES:
+            word = words[k % len(words)]  # a repeat adds no trigram
+        else:
+            seen |= grams
+        words.append(word)
+    return " ".join(words)
+
+
 def run(command: list[str], text: str | None, out_dir: str) -> tuple[float, float, int]:
     """Wall seconds, peak resident memory (MiB) and exit status of one run (output to a file)."""
     with tempfile.TemporaryFile() as given, open(os.path.join(out_dir, "out"), "wb") as out:
@@ -66,12 +84,24 @@ def main() -> None:
         (f"weights --format json, {most} tokens", ["weights", "-", "--format", "json"], tokens(most)),
         (f"sweep, {most} tokens, {inputs.MAX_SCALES} scales",
          ["sweep", "-", "--scale", ",".join(str(1 + k) for k in range(inputs.MAX_SCALES))], tokens(most, 500)),
+        (f"show --context {inputs.MAX_CONTEXT} --skip {inputs.MAX_SKIP}, {most} tokens (7 layer-1 heads)",
+         ["show", "-", "--context", str(inputs.MAX_CONTEXT), "--skip", str(inputs.MAX_SKIP)], tokens(most)),
+        (f"show --format json --context {inputs.MAX_CONTEXT} --skip {inputs.MAX_SKIP}, {most} tokens",
+         ["show", "-", "--format", "json", "--context", str(inputs.MAX_CONTEXT), "--skip", str(inputs.MAX_SKIP)],
+         tokens(most)),
+        (f"circuits --format json --context {inputs.MAX_CONTEXT} --skip {inputs.MAX_SKIP}, {most} tokens",
+         ["circuits", "-", "--format", "json", "--context", str(inputs.MAX_CONTEXT), "--skip",
+          str(inputs.MAX_SKIP)], tokens(most)),
+        (f"show --format json --similar subword, {most} tokens (4096 trigrams)",
+         ["show", "-", "--format", "json", "--similar", "subword"], trigram_tokens(most)),
         (f"bench, {trials} trials of {1 + 2 * length} tokens",
          ["bench", "--length", str(length), "--trials", str(trials), "--vocab", str(inputs.BENCH_MAX_VOCAB),
           "--format", "json"], None),
     ]
     print(f"{'largest accepted input':52} {'time':>8} {'peak':>10}")
     worst = 0.0
+    only = sys.argv[1:]  # names containing any of these words (default: all)
+    cases = [c for c in cases if not only or any(word in c[0] for word in only)]
     with tempfile.TemporaryDirectory() as out_dir:
         for name, args, text in cases:
             seconds, peak, status = run([tool, *args], text, out_dir)

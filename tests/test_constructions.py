@@ -173,3 +173,43 @@ def test_factored_view_states_d_k_and_shows_each_matrix():
         assert name in out
     several = invoke(["weights", "a b c a b", "--context", "2", "--factored"]).stdout
     assert "a_i = (head^1 (+) head^2) W^O" in several and "h2 prev2 a" in several
+
+
+# --- bench and sweep -----------------------------------------------------------
+
+def test_bench_context_builds_segments_where_only_the_longer_match_is_unambiguous():
+    from induction_demo.bench import Config, ambiguous_segment, bench
+
+    rng = np.random.default_rng(0)
+    segment = ambiguous_segment(rng, 1000, 50, 2).tolist()
+    pairs = list(zip(segment, segment[1:]))
+    assert len(set(pairs)) == len(pairs)  # no two tokens in a row occur twice
+    assert len(set(segment)) < 25  # but single tokens repeat
+    result = bench(Config(trials=5, context=2))
+    assert result["later_copies"]["accuracy_without_accidental_repeats"] > 0.99
+    assert result["context_1_later_copies"]["accuracy"] < 0.5  # the lecture's head is lost on the same sequences
+    assert result["ambiguous_single_token_share"] > 0.8
+
+
+def test_bench_skip_scores_the_token_skip_plus_one_ahead():
+    from induction_demo.bench import Config, bench
+
+    result = bench(Config(trials=3, skip=3))
+    assert result["later_copies"]["accuracy_without_accidental_repeats"] == 1.0
+    assert result["previous_token_score"] > 0.99  # its one layer-1 head, 4 back
+
+
+def test_bench_refuses_a_skip_longer_than_the_segment():
+    result = invoke(["bench", "--length", "3", "--skip", "2"])
+    assert result.exit_code == 2 and "--length must be at least --skip + 2" in result.stderr
+
+
+def test_sweep_on_a_variant_sets_the_measured_weight_beside_the_ideal_closed_form():
+    from induction_demo.sweep import sweep
+
+    result = sweep(tuple("b c d . x c e . y c e . b c".split()), [1.0, 5.0, 100.0], construction=Construction(context=2))
+    assert result["construction"]["context"] == 2
+    last = [q["position"] for q in result["queries"]].index(13)
+    assert result["measured"][-1][last] == pytest.approx(1.0)
+    for measured, closed in zip(result["measured"][1], result["closed_form"][1]):
+        assert abs(measured - closed) < 0.05
