@@ -24,6 +24,8 @@ def kept(c: Construction) -> str:
 
 def pattern(c: Construction) -> str:
     """Layer 2's logit as an equation."""
+    if c.similar is not None and c.context == 1:
+        return f"a_ij = s cos(x_i, x_(j-{1 + c.skip}))"
     if c.context == 1:
         return f"a_ij = s [x_i = x_(j-{1 + c.skip})]"
     return f"a_ij = s sum_(m<{c.context}) [x_(i-m) = x_(j-{1 + c.skip}-m)]"
@@ -33,7 +35,8 @@ def copied_from(c: Construction) -> str:
     """Which key the induction head is built to select, in words."""
     where = "right after" if c.skip == 0 else f"{c.skip + 1} after"
     context = "" if c.context == 1 else f", the more so the more of its last {c.context} tokens match too"
-    return f"the key {where} an earlier copy of the query's token{context}"
+    what = "a token similar to the query's" if c.similar is not None else "an earlier copy of the query's token"
+    return f"the key {where} {what}{context}"
 
 
 def job(c: Construction, layer: int, head: Head | None = None) -> str:
@@ -62,13 +65,22 @@ def layer_summary(c: Construction, layer: int) -> tuple:
     if c == Construction(mask=c.mask):
         return (Math("A_2"), " scores keys whose previous token is the query's (", Math("a_ij = s [x_i = x_(j-1)]"),
                 "); ", Math("V_2"), " keeps the key's current half.")
+    if c.similar is not None and c.context == 1:
+        return (Math("A_2"), f" scores each key by how similar the token {c.skip + 1} before it is to the query's (",
+                Math(pattern(c)), "); ", Math("V_2"), " keeps the key's current half: its token's vector and position.")
     return (Math("A_2"), f" scores each key by how well the tokens {c.skip + 1} and more before it match the "
             "query's own (", Math(pattern(c)), "); ", Math("V_2"), " keeps the key's current half.")
 
 
 def equations(c: Construction) -> tuple[tuple, ...]:
     """The handout's model, line by line."""
-    if c.offsets == (1,):
+    if c.similar is not None:
+        representation = ("Representation of token i: ", Math("y_i = [e(x_i) | pos(i) | "
+                                                              + " | ".join(f"{half(o)} tok | {half(o)} pos"
+                                                                           for o in c.offsets) + "]"),
+                          f", e(t) a unit vector of m features, d = {1 + len(c.offsets)}(m + N); at layer 0 only "
+                          "the current half is filled.")
+    elif c.offsets == (1,):
         representation = ("Representation of token i: ", Math("y_i = [tok(x_i) | pos(i) | prev tok | prev pos]"),
                           ", d = 2(V + N); at layer 0 the previous half is empty.")
     else:
@@ -93,7 +105,10 @@ def equations(c: Construction) -> tuple[tuple, ...]:
                   f"{', '.join(map(str, c.offsets))}): head o has ", Math("A = s [pos(key) = pos(query) - o]"),
                   " and writes the key's token and position into its half o back; ",
                   Math("Y^(1) = Y^(0) + sum_o W^(o) Y^(0) V_o"), ".")
-    if c.context == 1 and c.skip == 0:
+    if c.similar is not None and c.context == 1:
+        layer2 = ("Layer 2 (induction head): ", Math("A_2"), " is s times the identity between the query's token "
+                  f"block and the key's {half(c.skip + 1)} token block, so ", Math(f"a_ij = s e(x_i) . e(x_(j-{1 + c.skip})) = s cos(x_i, x_(j-{1 + c.skip}))"), "; ", Math("Y^(2) = W^(2) Y^(1) V_2"), ".")
+    elif c.context == 1 and c.skip == 0:
         layer2 = ("Layer 2 (induction head): ", Math("A_2 = s [tok(query) = prev tok(key)]"), ", so ",
                   Math("a_ij = s [x_i = x_(j-1)]"), "; ", Math("Y^(2) = W^(2) Y^(1) V_2"), ".")
     else:
@@ -104,12 +119,19 @@ def equations(c: Construction) -> tuple[tuple, ...]:
         where = ("Prediction at i: the token with the largest share of ", Math("Y^(2)"),
                  "'s token columns, where ", Math("x_i"), " occurred at some ", Math("k <= i - 2"), ".")
     else:
-        where = ("Prediction at i: the token with the largest share of ", Math("Y^(2)"),
-                 "'s token columns, where a key the query keeps matches it in at least one place.")
+        after = "right after" if c.skip == 0 else f"{c.skip + 1} after"
+        what = "a token similar to the query's (a positive cosine)" if c.similar is not None \
+            else "an earlier copy of the query's token"
+        where = ("Prediction at i: the token scored highest from ", Math("Y^(2)"),
+                 f"'s token block, where a key the query keeps comes {after} {what}.")
+    unembedding = ("Next-token probabilities: ", Math("P = softmax(Y^(2) W_U / T)"), " with the unembedding ",
+                   Math("W_U = E^T"), " (the transpose of the token embedding) and temperature T.")
+    if c.similar is not None:
+        unembedding = ("Next-token probabilities: ", Math("P = softmax(Y^(2) W_U / T)"), " with ",
+                       Math("W_U = E^T"), ", E the V x m token vectors: each token scored by its dot product (a "
+                       "cosine when one token was copied) with what was copied; temperature T.")
     return (representation, ("Attention logits: ", Math("a_ij = y_i A_l y_j^T"), " (rows: queries i, columns: keys j).")) \
-        + mask + (layer1, layer2, where,
-                  ("Next-token probabilities: ", Math("P = softmax(Y^(2) W_U / T)"), " with the unembedding ",
-                   Math("W_U = E^T"), " (the transpose of the token embedding) and temperature T."))
+        + mask + (layer1, layer2, where, unembedding)
 
 
 def variant(c: Construction) -> str:
