@@ -213,3 +213,11 @@ def test_sweep_on_a_variant_sets_the_measured_weight_beside_the_ideal_closed_for
     assert result["measured"][-1][last] == pytest.approx(1.0)
     for measured, closed in zip(result["measured"][1], result["closed_form"][1]):
         assert abs(measured - closed) < 0.05
+
+
+@pytest.mark.parametrize("form", ["markdown", "html", "latex", "table"])
+@pytest.mark.parametrize("args", [["--context", "3", "--ablate", "induction"], ["--context", "2", "--skip", "16"]])
+def test_all_zero_matrices_and_heads_longer_than_the_input_still_render(form, args):
+    # an ablated induction head leaves Y^(2) all zero; a 17-back head has no key in 11 tokens: A all zero
+    result = invoke(["show", "a b c a b d a b c x a", "--format", form] + args)
+    assert result.exit_code == 0, result.stderr

@@ -165,8 +165,9 @@ def format_size(form: str, tokens: tuple[str, ...], halves: int = 2) -> None:
         raise InputError(f"{len(tokens)} tokens is more than the {FORMAT_TOKENS[form]} the {form} format takes")
     d = width(len(tokens), len(set(tokens)), halves)
     if form == "latex" and d > LATEX_MAX_D:
-        raise InputError(f"a LaTeX handout holds at most d = {halves}(V + N) = {LATEX_MAX_D} directions and this input "
-                         f"has d = {d} (pdflatex runs out of memory): use fewer tokens, or -o FILE.html or .md")
+        raise InputError(f"a LaTeX handout holds at most d = {LATEX_MAX_D} directions and this input has "
+                         f"d = {halves}(V + N) = {d} (pdflatex runs out of memory): use fewer tokens, or -o "
+                         "FILE.html or .md")
 
 
 def compact(d: int) -> bool:

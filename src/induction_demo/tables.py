@@ -133,10 +133,15 @@ def weight_matrix(trace: Trace, key: str, title: tuple, blocks: tuple[Block, ...
     row_dirs, col_dirs = directions, directions
     if nonzero_only:
         rows_kept, cols_kept = {r for r, _ in pairs}, {c for _, c in pairs}
+        if not pairs:  # every entry 0 for this input (an o-back head with o >= N): show its declared blocks
+            rows_kept = {trace.basis.names.index(b.rows) for b in blocks}
+            cols_kept = {trace.basis.names.index(b.cols) for b in blocks}
         row_dirs = [(k, b) for k, b in directions if b in rows_kept]
         col_dirs = [(k, b) for k, b in directions if b in cols_kept]
-        title = title + (f"; only its nonzero blocks (rows: {_names(trace, rows_kept)}; columns: "
-                         f"{_names(trace, cols_kept)}), every other entry is 0",)
+        title = title + ((f"; only its nonzero blocks (rows: {_names(trace, rows_kept)}; columns: "
+                          f"{_names(trace, cols_kept)}), every other entry is 0",) if pairs else
+                         (f"; every entry is 0 for this input (its blocks: rows {_names(trace, rows_kept)}, "
+                          f"columns {_names(trace, cols_kept)})",))
     indices, groups = (zip(*col_dirs) if col_dirs else ((), ()))
     # The shown part of the matrix: row r, column c of the d x d matrix at (where[r], where[c]).
     row_where, col_where = np.full(trace.basis.d, -1), np.full(trace.basis.d, -1)
@@ -174,6 +179,7 @@ def stream(trace: Trace, key: str, title: tuple, y: Stream, shown: Sequence[int]
         title = title + (f"; {label} {', '.join(names)}" if label == "subspace" else f"; {label}: {', '.join(names)}",)
     kept = {b for b, name in enumerate(trace.basis.names) if y.nonzero(name)}
     if nonzero_only:
+        kept = kept or {0}  # all zero (an ablated head's output): show the token columns, each 0
         directions = [(k, b) for k, b in directions if b in kept]
         if len(kept) < len(trace.basis.names):
             title = title + ("; the " + " and ".join(name for b, name in enumerate(trace.basis.names)
