@@ -152,14 +152,18 @@ def layer2(trace: Trace) -> list[Sentence]:
                             f"{_code(trace.tokens[i])} (@{i - 1}) is the query itself, which it cannot see, "
                             "so there is nothing to copy yet and its attention spreads evenly over the past "
                             f"({_w(layer.weights[i, 0])} × {i})."))
+    return out + _copies_then_ties(trace, copies, "what followed the earlier occurrences")
+
+
+def _copies_then_ties(trace: Trace, copies: list[Sentence], differs: str) -> list[Sentence]:
+    """The copy sentences (past LISTED, counted), then the tie sentence where there is a tie."""
     if len(copies) > LISTED:
         copies = copies[:LISTED] + [_say(copies[LISTED].kind,
-                                             f"… and {len(copies) - LISTED} more positions copy the same way.")]
-    out += copies
+                                         f"… and {len(copies) - LISTED} more positions copy the same way.")]
     if any(len(p.candidates) > 1 for p in trace.predictions):
-        out.append(_say("tie", "Where what followed the earlier occurrences differs and no token wins, the "
-                                   "prediction is a tie, and every tied token is listed."))
-    return out
+        copies = copies + [_say("tie", f"Where {differs} differs and no token wins, the prediction is a tie, and "
+                                       "every tied token is listed.")]
+    return copies
 
 
 # --- a variant of the lecture's model: --mask inclusive, --context k, --skip n ---
@@ -293,14 +297,7 @@ def _variant_layer2(trace: Trace) -> list[Sentence]:
         out.append(_say("first-occurrence", f"Where no key it keeps comes {describe_copy(trace)}, there is "
                                             "nothing to copy, and the attention spreads evenly over the kept keys "
                                             "with the largest logit (weight × how many): " + _series(nothing) + "."))
-    if len(copies) > LISTED:
-        copies = copies[:LISTED] + [_say(copies[LISTED].kind,
-                                         f"… and {len(copies) - LISTED} more positions copy the same way.")]
-    out += copies
-    if any(len(p.candidates) > 1 for p in trace.predictions):
-        out.append(_say("tie", "Where what the matched keys hold differs and no token wins, the prediction is a "
-                               "tie, and every tied token is listed."))
-    return out
+    return out + _copies_then_ties(trace, copies, "what the matched keys hold")
 
 
 def describe_copy(trace: Trace) -> str:
