@@ -14,7 +14,7 @@ from reference import predicted, predicted_by, scores
 
 token_strings = st.lists(st.sampled_from(["a", "b", "c", "d", "!"]), min_size=1, max_size=24).map(tuple)
 constructions = st.builds(Construction, st.sampled_from(["strict", "inclusive"]), st.integers(1, 3),
-                          st.integers(0, 4), st.none())
+                          st.integers(0, 4), st.none(), st.just("one-hot"), st.just(16))
 
 
 @given(token_strings, constructions)
@@ -105,7 +105,8 @@ def test_a_key_too_close_to_the_start_for_its_offset_is_not_a_match():
 
 def test_context_and_skip_are_in_the_json_and_each_head_carries_its_attention():
     doc = json.loads(invoke(["show", "a b c a b", "--context", "2", "--format", "json"]).stdout)
-    assert doc["construction"] == {"mask": "strict", "context": 2, "skip": 0, "similar": None}
+    assert doc["construction"] == {"mask": "strict", "context": 2, "skip": 0, "similar": None, "positions": "one-hot",
+                                   "frequencies": None}
     first = doc["layers"][0]
     assert first["logits"] is None and [h["name"] for h in first["heads"]] == ["previous-token head", "2-back head"]
     assert all(len(h["weights"]) == 5 for h in first["heads"])

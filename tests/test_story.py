@@ -53,7 +53,7 @@ def variant_kinds(tokens: list[str], built: dict) -> set[str]:
     return kinds
 
 
-LECTURE = {"mask": "strict", "context": 1, "skip": 0, "similar": None}
+LECTURE = {"mask": "strict", "context": 1, "skip": 0, "similar": None, "positions": "one-hot", "frequencies": None}
 
 
 def case_document(case: Path) -> dict:

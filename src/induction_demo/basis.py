@@ -40,7 +40,7 @@ class Direction(NamedTuple):
 
     @property
     def label(self) -> str:
-        name = f"@{self.value}" if self.block.endswith("pos") else str(self.value)
+        name = f"@{self.value}" if self.block.endswith("pos") and isinstance(self.value, int) else str(self.value)
         prefix = self.block.rpartition(" ")[0]
         return f"{prefix} {name}" if prefix else name
 
@@ -53,6 +53,7 @@ class Basis:
     n_positions: int
     subspaces: tuple[Subspace, ...] = field(default=LECTURE)
     features: tuple[str, ...] = ()  # dense token vectors (--similar): the token block's m directions
+    codes: tuple[str, ...] = ()  # a sinusoidal position code (kind "sin"): its 2K directions (sin ω1, cos ω1, ...)
 
     def __post_init__(self) -> None:
         if len(set(self.vocab)) != len(self.vocab) or not self.vocab:
@@ -70,7 +71,9 @@ class Basis:
         """The tokens (tok subspaces; with dense vectors, their features) or
         positions (pos subspaces) a subspace stands for."""
         kind = self.subspaces[self.names.index(name)].kind
-        return (self.features or self.vocab) if kind == "tok" else tuple(range(self.n_positions))
+        if kind == "tok":
+            return self.features or self.vocab
+        return self.codes if kind == "sin" else tuple(range(self.n_positions))
 
     def size(self, name: str) -> int:
         return len(self.values(name))

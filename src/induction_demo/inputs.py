@@ -97,6 +97,10 @@ def positive(name: str, value: float) -> float:
 
 
 MASKS = ("strict", "inclusive")
+POSITIONS = ("one-hot", "sinusoidal", "relative", "rope", "none")
+"""How layer 1 knows positions (weights.POSITIONS; here without numpy)."""
+MAX_FREQUENCIES = 256
+"""--frequencies: K sinusoidal or rotary frequencies, 2K numbers per position."""
 MAX_CONTEXT = 4
 """--context: the induction head matches up to 4 tokens (each adds a layer-1 head)."""
 MAX_SKIP = 16
@@ -112,6 +116,13 @@ def construction(built):
         raise InputError(f"--context must be 1 to {MAX_CONTEXT}, not {built.context}")
     if not (isinstance(built.skip, int) and 0 <= built.skip <= MAX_SKIP):
         raise InputError(f"--skip must be 0 to {MAX_SKIP}, not {built.skip}")
+    if built.positions not in POSITIONS:
+        raise InputError(f"unknown position scheme {built.positions!r}: use {', '.join(POSITIONS)}")
+    if not (isinstance(built.frequencies, int) and 1 <= built.frequencies <= MAX_FREQUENCIES):
+        raise InputError(f"--frequencies must be 1 to {MAX_FREQUENCIES}, not {built.frequencies}")
+    if built.positions == "rope" and built.similar is not None:
+        raise InputError("--positions rope needs one-hot tokens: its query and key are the same for every token, "
+                         "which dense token vectors cannot give; leave out --similar or --embeddings")
     if built.similar is not None and built.similar.kind not in ("subword", "case", "vectors"):
         raise InputError(f"unknown similarity {built.similar.kind!r}: use subword, case or --embeddings FILE")
     return built

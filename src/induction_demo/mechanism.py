@@ -17,28 +17,30 @@ from .stream import OneHot, Stream, compare
 from .basis import Basis
 from .similar import Embedding
 from .trace import Layer, Trace
-from .weights import offset_of, relation
+from .weights import offset_of, relation, sinusoid
 
 
 def ideal(basis: Basis, ids: np.ndarray, words: Embedding | None = None) -> Stream:
     """Y with each half exactly the token and position its offset back (nothing
     where there is none: the half of position i < o, o back, is empty); with
-    dense ``words``, each token half holds the token's vector."""
+    dense ``words``, each token half holds the token's vector, and a
+    sinusoidal position block the position's code."""
     n = len(ids)
     parts: dict = {}
     for s in basis.subspaces:
         o, width = offset_of(s.name), basis.size(s.name)
-        source = ids if s.kind == "tok" else np.arange(n)
-        dense_tokens = s.kind == "tok" and words is not None
-        if o == 0:
-            parts[s.name] = words.vectors[source] if dense_tokens else OneHot(source, width)
-        else:
+        if s.kind == "tok" and words is None or s.kind == "pos":
+            source = ids if s.kind == "tok" else np.arange(n)
+            if o == 0:
+                parts[s.name] = OneHot(source, width)
+                continue
             part = np.zeros((n, width))
-            if dense_tokens:
-                part[o:] = words.vectors[source[:max(n - o, 0)]]
-            else:
-                part[np.arange(o, n), source[:n - o] if o < n else source[:0]] = 1.0
-            parts[s.name] = part
+            part[np.arange(o, n), source[:max(n - o, 0)]] = 1.0
+        else:  # dense rows: token vectors, or sinusoidal position codes
+            rows = words.vectors[ids] if s.kind == "tok" else sinusoid(np.arange(n), width // 2)
+            part = np.zeros((n, width))
+            part[o:] = rows[:max(n - o, 0)]
+        parts[s.name] = part
     return Stream(basis, parts)
 
 

@@ -29,14 +29,44 @@ from .similar import Embedding
 from .stream import OneHot, Stream, add, carry, compare, mix
 from .tokens import vocabulary
 from .trace import HeadRun, Layer, Trace
-from .weights import LECTURE, Construction, Head, LayerSpec, relation
+from .weights import LECTURE, Construction, Head, LayerSpec, relation, sinusoid, sinusoid_labels
 
 
 def embed(basis: Basis, ids: np.ndarray, words: Embedding | None = None) -> Stream:  # [N] token ids -> Y^(0)
-    """One-hot token and position; with dense ``words``, each token's vector."""
+    """One-hot token and position; with dense ``words``, each token's vector;
+    with a sinusoidal position block, each position's code; with no position
+    block (relative, rope, none), the tokens alone."""
     n = len(ids)
-    tok = OneHot(ids, len(basis.vocab)) if words is None else words.vectors[ids]
-    return Stream(basis, {"tok": tok, "pos": OneHot(np.arange(n), n)})
+    parts = {"tok": OneHot(ids, len(basis.vocab)) if words is None else words.vectors[ids]}
+    if "pos" in basis.names:
+        kind = basis.subspaces[basis.names.index("pos")].kind
+        parts["pos"] = OneHot(np.arange(n), n) if kind == "pos" else sinusoid(np.arange(n), basis.size("pos") // 2)
+    return Stream(basis, parts)
+
+
+def rotated(vectors: np.ndarray, frequencies: np.ndarray) -> np.ndarray:  # [N, 2K] -> [N, 2K]
+    """RoPE: plane m of row p turned by the angle w_m p."""
+    angles = np.arange(len(vectors))[:, None] * frequencies[None, :]
+    cos, sin = np.cos(angles), np.sin(angles)
+    a, b = vectors[:, 0::2], vectors[:, 1::2]
+    out = np.empty_like(vectors)
+    out[:, 0::2], out[:, 1::2] = a * cos - b * sin, a * sin + b * cos
+    return out
+
+
+def logits_of(head: Head, y: Stream) -> np.ndarray:  # -> [N, N]
+    """a_ij: y_i A y_j^T from the head's blocks, plus its relative bias b_(i-j),
+    or its rotated dot product <R_i q_i, R_j k_j> (RoPE)."""
+    n = y.n
+    logits = sum((compare(y[b.rows], relation(b, y.basis), y[b.cols], n) for b in head.qk), np.zeros((n, n)))
+    for offset, value in head.bias:
+        logits = logits + value * np.eye(n, k=-offset)
+    if head.rope is not None:  # q_i = (sum of y_i's token block) query: the same for every one-hot token
+        present = y.block("tok").sum(axis=1, keepdims=True)
+        q = rotated(present * head.rope.query[None, :], head.rope.frequencies)
+        k = rotated(present * head.rope.key[None, :], head.rope.frequencies)
+        logits = logits + q @ k.T
+    return logits
 
 
 def causal_mask(n: int, inclusive: bool = False) -> np.ndarray:  # -> [N, N] bool
@@ -55,7 +85,7 @@ def masked_softmax(logits: np.ndarray, mask: np.ndarray) -> np.ndarray:  # [N, N
 
 def attend(head: Head, y: Stream, mask: np.ndarray, ablated: bool = False) -> HeadRun:
     basis, n = y.basis, y.n
-    logits = sum(compare(y[b.rows], relation(b, basis), y[b.cols], n) for b in head.qk)  # y_i A y_j^T
+    logits = logits_of(head, y)  # y_i A y_j^T
     weights = masked_softmax(logits, mask)  # W
     write: dict = {}
     for b in head.ov:  # W Y V, one block of V at a time
@@ -92,7 +122,8 @@ def run(tokens: tuple[str, ...], scale: float = 100.0, *, temperature: float = 1
     index = {t: k for k, t in enumerate(vocab)}
     ids = np.array([index[t] for t in tokens])
     words = None if construction.similar is None else similar.embed(construction.similar, vocab)
-    basis = Basis(vocab, len(tokens), construction.subspaces, words.features if words is not None else ())
+    codes = sinusoid_labels(construction.frequencies) if construction.positions == "sinusoidal" else ()
+    basis = Basis(vocab, len(tokens), construction.subspaces, words.features if words is not None else (), codes)
     y0 = embed(basis, ids, words)
     specs = construction.layers(scale, scale_2)
     inclusive = construction.mask == "inclusive"

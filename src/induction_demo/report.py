@@ -98,7 +98,7 @@ def sweep(result: dict) -> Document:
              f"{fmt.parameter(result['layer1_scale'], 1)}), beside the closed form ",
              Math("m e^s / (m e^s + k - m)"), " for m matched keys among k kept ones (m = 1: ",
              Math("e^s / (e^s + k - 1)"), ")")
-    lecture = {"mask": "strict", "context": 1, "skip": 0, "similar": None}
+    lecture = {"mask": "strict", "context": 1, "skip": 0, "similar": None, "positions": "one-hot", "frequencies": None}
     built = result.get("construction", lecture)
     if built != lecture:
         title = ("Attention of the induction head on the matched keys (the top logit on the ideal stream) as its "

@@ -74,7 +74,8 @@ def _directions(trace: Trace, shown: Sequence[int] | None) -> list[tuple[int | N
     out: list[tuple[int | None, int]] = []
     for b, subspace in enumerate(trace.basis.subspaces):
         start = trace.basis.block(subspace.name).start
-        if shown is None:
+        if shown is None or (subspace.kind == "tok" and trace.basis.features) or subspace.kind == "sin":
+            # every direction: all of them, or features and position codes, which no window picks out
             out += [(start + k, b) for k in range(trace.basis.size(subspace.name))]
         elif subspace.kind == "tok":
             tokens = {trace.tokens[i] for i in shown}
@@ -88,7 +89,9 @@ def _directions(trace: Trace, shown: Sequence[int] | None) -> list[tuple[int | N
 # --- tables ------------------------------------------------------------------
 
 def _direction_name(direction: Direction) -> str:
-    return fmt.token(direction.value) if direction.block.endswith("tok") else f"@{direction.value}"
+    if direction.block.endswith("tok") or not isinstance(direction.value, int):  # a token, feature or code
+        return fmt.token(direction.value)
+    return f"@{direction.value}"
 
 
 def _direction_header(direction: Direction) -> tuple[str, str]:

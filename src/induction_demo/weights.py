@@ -78,23 +78,43 @@ def relation(block: Block, basis: Basis) -> Relation:
     return Relation(rows, cols, values, partner, identity)
 
 
+class Rope(NamedTuple):
+    """Rotary position embedding (RoPE, seed 001's R_t) for one head: a query
+    q = (sum of the token block) ``query`` and a key k = (the same) ``key``,
+    2K numbers, K planes; before the dot product, plane m of the query at
+    position i is rotated by the angle w_m i and of the key at j by w_m j, so
+    <R_i q, R_j k> depends on i - j only."""
+
+    frequencies: np.ndarray  # [K] w_m
+    query: np.ndarray  # [2K]
+    key: np.ndarray  # [2K]
+
+
 class Head(NamedTuple):
     """One attention head: its logits a_ij = y_i A y_j^T with A the sum of the
-    ``qk`` blocks, and its write W Y V with V the sum of the ``ov`` blocks."""
+    ``qk`` blocks (plus ``bias`` b_(i-j), a relative position bias, or with
+    ``rope``, the rotated dot product), and its write W Y V with V the sum of
+    the ``ov`` blocks. ``offset``: for a previous-token head, how far back its
+    job is (0 for the induction head)."""
 
     name: str
     qk: tuple[Block, ...]
     ov: tuple[Block, ...]
+    bias: tuple[tuple[int, float], ...] = ()  # (i - j, b_(i-j)) for each nonzero b
+    rope: Rope | None = None
+    offset: int = 0
 
     @property
     def scale(self) -> float:
-        """The sharpness: the largest entry of A."""
-        return max(abs(b.scale) for b in self.qk)
+        """The sharpness: the largest logit it can give (0: it attends evenly)."""
+        return max([abs(b.scale) for b in self.qk] + [abs(v) for _, v in self.bias]
+                   + ([float(np.abs(self.rope.query).sum() * np.abs(self.rope.key).max())] if self.rope else [])
+                   + [0.0])
 
     @property
     def unit(self) -> float:
         """The scale s the entries of A are multiples of (the smallest)."""
-        return min(abs(b.scale) for b in self.qk)
+        return min([abs(b.scale) for b in self.qk] or [self.scale])
 
 
 class LayerSpec(NamedTuple):
@@ -147,23 +167,92 @@ def looks_back(head: Head) -> int:
     return offset_of(head.ov[0].cols)
 
 
-def previous_token_head(scale: float, offset: int = 1) -> Head:
-    """Layer 1. A_1 = s [pos(key) = pos(query) - 1], so a_ij = s when j = i - 1;
-    V_1 copies the key's current half into the previous half:
-    tok:t -> prev tok:t and pos:p -> prev pos:p.
+POSITIONS = ("one-hot", "sinusoidal", "relative", "rope", "none")
+FREQUENCIES = 16
+"""K, the number of frequencies of the sinusoidal and rotary encodings."""
 
-    With ``offset`` o > 1, the same head o positions back (the "o-back head"),
-    writing into its own half ``prev<o>``: a layer of them is how the
-    induction head sees a context of several tokens (``--context``) or a
-    token further back (``--skip``)."""
+
+def frequencies(k: int) -> np.ndarray:
+    """w_m = 10000^(-(m-1)/K) for m = 1 .. K, radians per position: the
+    geometric series of "Attention Is All You Need" (there 1/10000^(2i/d)),
+    from one radian per position (which tells neighbours apart) to a
+    wavelength of about 60,000 positions (which never repeats within an
+    input). No w_m is a rational multiple of 2 pi, so no two positions get the
+    same code."""
+    return 10000.0 ** (-np.arange(k) / k)
+
+
+def sinusoid(positions: np.ndarray, k: int) -> np.ndarray:  # [N] -> [N, 2K]
+    """[sin w_1 p, cos w_1 p, ..., sin w_K p, cos w_K p] for each position p."""
+    angles = positions[:, None] * frequencies(k)[None, :]
+    out = np.empty((len(positions), 2 * k))
+    out[:, 0::2], out[:, 1::2] = np.sin(angles), np.cos(angles)
+    return out
+
+
+def sinusoid_labels(k: int) -> tuple[str, ...]:
+    return tuple(f"{f} ω{m}" for m in range(1, k + 1) for f in ("sin", "cos"))
+
+
+def rotated_back(offset: int, k: int) -> Rule:
+    """The 2K x 2K block that rotates each plane of a query's code back by
+    w_m offset and divides by K: (p_i A) . p_j = (1/K) sum_m cos(w_m (i - offset - j)),
+    which is 1 at j = i - offset and less elsewhere."""
+    w = frequencies(k)
+    c, s_ = np.cos(w * offset) / k, np.sin(w * offset) / k
+    table = np.zeros((2 * k, 2 * k))
+    table[0::2, 0::2] = np.diag(c)  # sin -> sin
+    table[1::2, 1::2] = np.diag(c)  # cos -> cos
+    table[0::2, 1::2] = np.diag(s_)  # sin -> cos
+    table[1::2, 0::2] = np.diag(-s_)  # cos -> sin
+
+    def rule(q: np.ndarray, k_: np.ndarray) -> np.ndarray:
+        return table[q, k_]
+    rule.__doc__ = f"Rotate each plane back by w_m {offset}, divided by K = {k}."
+    return rule
+
+
+def previous_token_head(scale: float, offset: int = 1, positions: str = "one-hot", k: int = FREQUENCIES) -> Head:
+    """A previous-token head built for the position scheme ``positions``
+    (seed 001), each attending from query i to key i - ``offset``:
+
+    - one-hot: A = s [pos(key) = pos(query) - o] on one-hot position directions;
+    - sinusoidal: the position block holds [sin w_m p, cos w_m p] for K
+      frequencies; A rotates the query's code back by w_m o in each plane, so
+      a_ij = (s/K) sum_m cos(w_m (i - o - j)), s at j = i - o;
+    - relative: no position in the stream; the logit gets b_(i-j), b_o = s;
+    - rope: no position in the stream; a query and key the same for every token,
+      rotated by their positions, with the key turned by w_m o, so
+      <R_i q, R_j k> = (s/K) sum_m cos(w_m (i - o - j));
+    - none (NoPE): nothing tells positions apart: every logit is 0, and the head
+      spreads evenly over the keys it keeps.
+
+    Its value copies the key's token (and, where the stream has one, its
+    position code) into its half o back."""
+    half_tok = subspace(offset, "tok")
+    ov = (Block("tok", half_tok, same, 1.0, f"tok:t -> {half_tok}:t"),)
+    if positions in ("one-hot", "sinusoidal"):
+        ov += (Block("pos", subspace(offset, "pos"), same, 1.0, f"pos:p -> {subspace(offset, 'pos')}:p"),)
     name = "previous-token head" if offset == 1 else f"{offset}-back head"
-    return Head(name,
-                qk=(Block("pos", "pos", back(offset), scale, f"[pos(key) = pos(query) - {offset}]"),),
-                ov=(Block("tok", subspace(offset, "tok"), same, 1.0, f"tok:t -> {subspace(offset, 'tok')}:t"),
-                    Block("pos", subspace(offset, "pos"), same, 1.0, f"pos:p -> {subspace(offset, 'pos')}:p")))
+    if positions == "one-hot":
+        return Head(name, (Block("pos", "pos", back(offset), scale, f"[pos(key) = pos(query) - {offset}]"),), ov,
+                    offset=offset)
+    if positions == "sinusoidal":
+        return Head(name, (Block("pos", "pos", rotated_back(offset, k), scale,
+                                 f"(1/K) sum_m cos(w_m (pos(query) - {offset} - pos(key)))"),), ov, offset=offset)
+    if positions == "relative":
+        return Head(name, (), ov, bias=((offset, scale),), offset=offset)
+    if positions == "rope":
+        w = frequencies(k)
+        query = np.zeros(2 * k)
+        query[0::2] = scale / k
+        key = np.zeros(2 * k)
+        key[0::2], key[1::2] = np.cos(w * offset), np.sin(w * offset)
+        return Head(name, (), ov, rope=Rope(w, query, key), offset=offset)
+    return Head(name, (), ov, offset=offset)
 
 
-def induction_head(scale: float, context: int = 1, skip: int = 0) -> Head:
+def induction_head(scale: float, context: int = 1, skip: int = 0, positions: str = "one-hot") -> Head:
     """Layer 2. A_2 = s [tok(query) = prev tok(key)]: the query's current token
     against the key's previous token, so a_ij = s [x_i = x_(j-1)]. V_2 keeps
     the key's current half (token and position) and zeroes its previous half.
@@ -199,11 +288,12 @@ def induction_head(scale: float, context: int = 1, skip: int = 0) -> Head:
         weight, o = scale * (context if m == 0 else 1), skip + 1 + m
         qk += (Block(subspace(m, "tok"), subspace(o, "tok"), same, weight,
                      f"[{subspace(m, 'tok')}(query) = {subspace(o, 'tok')}(key)]"),)
-        if m == 0 and o > 1:
+        if m == 0 and o > 1 and positions == "one-hot":
             qk += (Block("pos", "pos", too_early(o), -weight, f"-[0 < pos(key) < {o}]"),)
-    return Head("induction head", qk=qk,
-                ov=(Block("tok", "tok", same, 1.0, "tok:t -> tok:t"),
-                    Block("pos", "pos", same, 1.0, "pos:p -> pos:p")))
+    ov = (Block("tok", "tok", same, 1.0, "tok:t -> tok:t"),)
+    if positions in ("one-hot", "sinusoidal"):
+        ov += (Block("pos", "pos", same, 1.0, "pos:p -> pos:p"),)
+    return Head("induction head", qk=qk, ov=ov)
 
 
 class Construction(NamedTuple):
@@ -220,6 +310,8 @@ class Construction(NamedTuple):
     context: int = 1
     skip: int = 0
     similar: Similarity | None = None  # dense token vectors (similar.py); None: one-hot tokens
+    positions: str = "one-hot"  # how layer 1 knows positions: one of POSITIONS
+    frequencies: int = FREQUENCIES  # K, for sinusoidal and rope
 
     @property
     def offsets(self) -> tuple[int, ...]:
@@ -229,16 +321,21 @@ class Construction(NamedTuple):
 
     @property
     def subspaces(self) -> tuple[Subspace, ...]:
-        """The residual stream's subspaces: the current half, then one half per offset."""
-        return tuple(Subspace(subspace(o, kind), kind) for o in (0,) + self.offsets for kind in ("tok", "pos"))
+        """The residual stream's subspaces: the current half, then one half per
+        offset; a position block only where positions are in the stream
+        (one-hot directions, or a sinusoidal code of kind ``sin``)."""
+        kinds = {"one-hot": ("tok", "pos"), "sinusoidal": ("tok", "sin")}.get(self.positions, ("tok",))
+        return tuple(Subspace(subspace(o, "pos" if kind == "sin" else kind), kind)
+                     for o in (0,) + self.offsets for kind in kinds)
 
     def layers(self, scale: float, induction_scale: float | None = None) -> tuple[LayerSpec, ...]:
         """Layer 1 one previous-token head per offset (with a residual), then
         the induction head, whose output is Y^(2) itself. The induction head's
         scale defaults to the previous-token heads'."""
-        return (LayerSpec(tuple(previous_token_head(scale, o) for o in self.offsets), residual=True),
+        return (LayerSpec(tuple(previous_token_head(scale, o, self.positions, self.frequencies)
+                                for o in self.offsets), residual=True),
                 LayerSpec((induction_head(scale if induction_scale is None else induction_scale,
-                                          self.context, self.skip),), residual=False))
+                                          self.context, self.skip, self.positions),), residual=False))
 
 
 LECTURE = Construction()
@@ -247,7 +344,8 @@ LECTURE = Construction()
 def described(c: Construction) -> dict:
     """The construction for a JSON document (the similarity's source, not its rows)."""
     similar = None if c.similar is None else {"kind": c.similar.kind, "source": c.similar.source or None}
-    return {"mask": c.mask, "context": c.context, "skip": c.skip, "similar": similar}
+    return {"mask": c.mask, "context": c.context, "skip": c.skip, "similar": similar, "positions": c.positions,
+            "frequencies": c.frequencies if c.positions in ("sinusoidal", "rope") else None}
 
 
 def lecture(scale: float, induction_scale: float | None = None) -> tuple[LayerSpec, ...]:
