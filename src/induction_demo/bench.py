@@ -46,10 +46,12 @@ class Config(NamedTuple):
     mask: str = "strict"
     context: int = 1
     skip: int = 0
+    positions: str = "one-hot"
+    frequencies: int = 16
 
     @property
     def construction(self) -> Construction:
-        return Construction(self.mask, self.context, self.skip)
+        return Construction(self.mask, self.context, self.skip, None, self.positions, self.frequencies)
 
 
 def check(config: Config) -> Config:

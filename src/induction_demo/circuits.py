@@ -38,7 +38,7 @@ import numpy as np
 
 from .basis import Basis
 from .trace import Trace
-from .weights import Block, Head, looks_back, relation
+from .weights import Block, Head, looks_back, relation, sinusoid
 
 Source = dict  # subspace name -> [rows, size] array: how each row (a token or position) sits in the stream
 
@@ -76,8 +76,18 @@ def unembed(trace: Trace) -> np.ndarray:  # -> [size of tok, V]
 
 
 def positions(trace: Trace) -> Source:
-    """P: each position's representation at layer 0 (its pos direction)."""
-    return {"pos": np.eye(trace.n)}
+    """P: each position's representation at layer 0 (its pos direction, or its
+    sinusoidal code; nothing where the stream holds no position)."""
+    if "pos" not in trace.basis.names:
+        return {}
+    kind = trace.basis.subspaces[trace.basis.names.index("pos")].kind
+    return {"pos": np.eye(trace.n) if kind == "pos" else sinusoid(np.arange(trace.n), trace.basis.size("pos") // 2)}
+
+
+POSITIONAL = {  # layer 1's QK circuit over positions, by scheme: its formula
+    "one-hot": "P A_1 P^T", "sinusoidal": "P A_1 P^T", "relative": "b_(i-j)", "rope": "<R_i q, R_j k>",
+    "none": "0 (NoPE)",
+}
 
 
 def through(source: Source, head: Head, basis: Basis) -> Source:
@@ -114,14 +124,18 @@ def circuits(trace: Trace) -> list[Circuit]:
     out: list[Circuit] = []
     first, last = trace.layers[0], trace.layers[-1]
     written = []  # (offset, E V_o) for each layer-1 head
-    for run in first.heads:
+    for run in first.heads:  # its logits depend on positions only: they are the circuit
         head, o = run.head, looks_back(run.head)
-        m = qk(p, head, p, basis)
-        if m is not None:
-            where = "the sub-diagonal" if o == 1 else f"the diagonal {o} below the main one"
-            out.append(Circuit(f"layer1.{o}.qk_positions", "qk-positions", 1, head.name, "P A_1 P^T",
-                               f"where each query position looks: the scale on {where} (key i - {o})", m,
-                               places, places))
+        where = "the sub-diagonal" if o == 1 else f"the diagonal {o} below the main one"
+        about = {"one-hot": f"where each query position looks: the scale on {where} (key i - {o})",
+                 "sinusoidal": f"where each query position looks: the most on {where} (key i - {o}), a little less "
+                               "around it, as the codes of nearby positions are alike",
+                 "relative": f"where each query position looks: the bias b_{o} = s on {where}",
+                 "rope": f"where each query position looks: the most on {where} (key i - {o}), a little less around "
+                         "it",
+                 "none": "nothing: every key scores 0, and the head spreads evenly"}[trace.construction.positions]
+        out.append(Circuit(f"layer1.{o}.qk_positions", "qk-positions", 1, head.name,
+                           POSITIONAL[trace.construction.positions], about, np.array(run.logits), places, places))
         written.append((o, through(e, head, basis)))
     sources = [("E", e, "read directly")] + [
         (name, s, f"the {'previous-token' if o == 1 else f'{o}-back'} head wrote it")

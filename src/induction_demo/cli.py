@@ -229,8 +229,17 @@ def tokenize_option(command):
 
 
 def construction_options(command):
-    """--mask, --context and --skip: which model to build (the lecture's by default)."""
-    from .inputs import MASKS, MAX_CONTEXT, MAX_SKIP
+    """--mask, --context, --skip, --positions and --frequencies: which model to
+    build (the lecture's by default)."""
+    from .inputs import MASKS, MAX_CONTEXT, MAX_FREQUENCIES, MAX_SKIP, POSITIONS
+
+    command = click.option(
+        "--frequencies", type=click.IntRange(1, MAX_FREQUENCIES), default=16, show_default=True, metavar="K",
+        help="K frequencies of the sinusoidal and rope encodings (10000^(-m/K), m = 0 .. K-1).")(command)
+    command = click.option(
+        "--positions", type=click.Choice(POSITIONS), default="one-hot", show_default=True,
+        help="How layer 1 knows positions: one-hot directions (the lecture's), sinusoidal codes in the stream, "
+             "a relative bias b_(i-j), rotary (rope) queries and keys, or none (NoPE).")(command)
 
     command = click.option(
         "--skip", type=click.IntRange(0, MAX_SKIP), default=0, show_default=True,
@@ -260,7 +269,7 @@ def similarity_options(command):
 
 
 def built(mask: str, context: int, skip: int, similar: str | None = None, embeddings: str | None = None,
-          tokens: tuple[str, ...] = ()):
+          tokens: tuple[str, ...] = (), positions: str = "one-hot", frequencies: int = 16):
     """The Construction the options ask for; reads --embeddings (the rows of ``tokens``)."""
     from .weights import Construction
 
@@ -275,7 +284,7 @@ def built(mask: str, context: int, skip: int, similar: str | None = None, embedd
         from .similar import read_vectors
 
         vectors = read_vectors(embeddings, set(tokens))
-    return Construction(mask, context, skip, vectors)
+    return Construction(mask, context, skip, vectors, positions, frequencies)
 
 
 @click.group(cls=OneLineErrors, epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
@@ -312,7 +321,7 @@ def main():
 @similarity_options
 @screen_options
 def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrices, full, temperature, ablate,
-         no_story, theme, slide, mask, context, skip, similar, embeddings):
+         no_story, theme, slide, mask, context, skip, positions, frequencies, similar, embeddings):
     """Run the model on TOKENS ("-" reads standard input) and show every step:
     attention logits, masked attention, weights and output of each layer, then
     the predictions. TOKENS that start with "-" go after "--":
@@ -325,7 +334,8 @@ def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrice
     if slide and form not in ("svg", "png"):
         raise click.UsageError("--slide makes a picture: use --format svg or png, or -o FILE.svg or FILE.png")
     trace = trace_of(text, tokenize, as_typed, scale, form, temperature=temperature, ablate=ablate,
-                     construction=lambda tokens: built(mask, context, skip, similar, embeddings, tokens))
+                     construction=lambda tokens: built(mask, context, skip, similar, embeddings, tokens, positions,
+                                                       frequencies))
     if full and form in ("table", "svg"):
         from . import inputs
 
@@ -355,13 +365,15 @@ def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrice
 @construction_options
 @similarity_options
 @screen_options
-def weights(text, scale, tokenize, as_typed, full, form, factored, mask, context, skip, similar, embeddings):
+def weights(text, scale, tokenize, as_typed, full, form, factored, mask, context, skip, positions, frequencies,
+            similar, embeddings):
     """Show the weight matrices A_1, V_1, A_2, V_2 built for TOKENS."""
     from . import inputs
     from .output import weights as produce
 
     trace = trace_of(text, tokenize, as_typed, scale,
-                     construction=lambda tokens: built(mask, context, skip, similar, embeddings, tokens))
+                     construction=lambda tokens: built(mask, context, skip, similar, embeddings, tokens, positions,
+                                                       frequencies))
     if full and form == "table":
         inputs.full(trace.n)
     width = terminal_width(sys.stdout)
@@ -386,8 +398,8 @@ def weights(text, scale, tokenize, as_typed, full, form, factored, mask, context
 @construction_options
 @similarity_options
 @screen_options
-def circuits(text, scale, tokenize, as_typed, form, output, force, full, theme, mask, context, skip, similar,
-             embeddings):
+def circuits(text, scale, tokenize, as_typed, form, output, force, full, theme, mask, context, skip, positions,
+             frequencies, similar, embeddings):
     """Each head of the model built for TOKENS as circuits in the token and
     position spaces (after "A Mathematical Framework for Transformer
     Circuits"): layer 1's QK circuit over positions, the induction head's
@@ -399,7 +411,8 @@ def circuits(text, scale, tokenize, as_typed, form, output, force, full, theme, 
     if form == "png" and output is None:
         raise click.UsageError("png is an image: write it to a file with -o FILE.png")
     trace = trace_of(text, tokenize, as_typed, scale, form,
-                     construction=lambda tokens: built(mask, context, skip, similar, embeddings, tokens))
+                     construction=lambda tokens: built(mask, context, skip, similar, embeddings, tokens, positions,
+                                                       frequencies))
     if full and form in ("table", "svg"):
         from . import inputs
 
@@ -430,14 +443,15 @@ def circuits(text, scale, tokenize, as_typed, form, output, force, full, theme, 
 @click.option("--format", "form", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @construction_options
 @screen_options
-def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate, form, mask, context, skip):
+def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate, form, mask, context, skip, positions,
+          frequencies):
     """Measure induction on repeated random tokens: next-token accuracy and loss
     on first and later copies, induction and previous-token scores."""
     from . import bench as measure
     from . import report
 
     config = measure.check(measure.Config(vocab, length, repeats, trials, seed, scale, temperature, gap, ablate,
-                                          mask, context, skip))
+                                          mask, context, skip, positions, frequencies))
     if sys.stdout is not None and sys.stdout.isatty() and trials >= 10:
         from rich.progress import Progress
 
@@ -453,6 +467,9 @@ def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate,
 @tokens_argument
 @click.option("--scale", "scales", type=PositiveList(), default="1,2,5,10,100", show_default=True,
               help="The induction head's scales to try, comma-separated.")
+@click.option("--layer", type=click.Choice(["1", "2"]), default=None,
+              help="Sweep layer 1 (its weight on the previous position) or layer 2 (the induction head); "
+                   "default 2, or 1 with --positions other than one-hot.")
 @click.option("--layer1-scale", type=Positive(), default=100.0, show_default=True,
               help="The previous-token head's scale, kept fixed.")
 @tokenize_option
@@ -460,12 +477,19 @@ def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate,
 @construction_options
 @similarity_options
 @screen_options
-def sweep(text, scales, layer1_scale, tokenize, as_typed, form, mask, context, skip, similar, embeddings):
+def sweep(text, scales, layer, layer1_scale, tokenize, as_typed, form, mask, context, skip, positions, frequencies,
+          similar, embeddings):
     """How the induction head's weight on the matched key sharpens with its
     scale, beside the closed form e^s / (e^s + k - 1)."""
     from . import report
     from .sweep import sweep as measure
 
+    from .sweep import previous
+
     tokens = tokens_of(text, tokenize, as_typed)
-    result = measure(tokens, scales, layer1_scale, built(mask, context, skip, similar, embeddings, tokens))
+    model = built(mask, context, skip, similar, embeddings, tokens, positions, frequencies)
+    if (layer or ("2" if positions == "one-hot" else "1")) == "1":
+        result = previous(tokens, scales, model)
+    else:
+        result = measure(tokens, scales, layer1_scale, model)
     show_result("sweep", result, form, report.sweep)

@@ -50,7 +50,60 @@ def _halves(c: Construction) -> str:
     return ", ".join(half(o) for o in c.offsets)
 
 
+SCHEME = {
+    "sinusoidal": "sinusoidal position codes",
+    "relative": "a relative position bias",
+    "rope": "rotary position embeddings (RoPE)",
+    "none": "no position encoding (NoPE)",
+}
+
+
+def scores_positions(c: Construction, o: str = "1") -> tuple:
+    """How layer 1's logit depends on positions, in each scheme (query i, key j, offset o)."""
+    if c.positions == "sinusoidal":
+        return (Math(f"a_ij = (s/K) sum_m cos(w_m (i - {o} - j))"), f", K = {c.frequencies} frequencies "
+                "w_m = 10000^(-(m-1)/K), from the codes [sin w_m p, cos w_m p] in the position block: s at "
+                f"j = i - {o}, a little less at its neighbours")
+    if c.positions == "relative":
+        return (Math(f"a_ij = b_(i-j)"), f", b_{o} = s and 0 elsewhere: no position in the stream, a bias "
+                "added to the logit by how far back the key is")
+    if c.positions == "rope":
+        return (Math(f"a_ij = <R_i q, R_j k> = (s/K) sum_m cos(w_m (i - {o} - j))"),
+                f": no position in the stream; the same query and key for every token, plane m turned by w_m per "
+                f"position (K = {c.frequencies}), the key starting {o} position{'' if o == '1' else 's'} further on")
+    if c.positions == "none":
+        return (Math("a_ij = 0"), ": nothing tells positions apart, so every key scores the same")
+    return (Math(f"a_ij = s [j = i - {o}]"),)
+
+
+def positions_note(c: Construction) -> tuple:
+    """For a scheme whose previous position is not a one-hot direction: what layer 1
+    writes into the previous half, and how layer 2's match still works."""
+    if c.positions == "none":
+        return ("NoPE: layer 1 cannot single out the previous token: each query spreads evenly over the keys it "
+                "keeps and writes the mean of the earlier tokens into its previous half, each with share 1/i. "
+                "That mean still carries position, leaked by the causal mask: the key right after an earlier copy "
+                "of the query's token, at k + 1, holds it with share 1/(k + 1), more than any later key, so the "
+                "induction head still leans towards it, but only by s/(k + 1), not s: the copy half-survives.",)
+    if c.positions in ("sinusoidal", "rope"):
+        return ("Layer 1 puts nearly all its weight on the previous position, the rest on the ones just before it: "
+                "its previous half holds the previous token, plus a little of the tokens before that. Layer 2 "
+                "matches the query's token against it as before; the leak only lowers a match from s to s times "
+                "the weight layer 1 put on the previous position.",)
+    if c.positions == "relative":
+        return ("The bias b_1 = s does what the one-hot position block did: layer 1's logits, weights and previous "
+                "half are the lecture's, but the stream holds no position at all (d = 2V), so the previous half "
+                "holds the previous token only.",)
+    return ()
+
+
 def layer_summary(c: Construction, layer: int) -> tuple:
+    if layer == 1 and c.positions != "one-hot":
+        heads = "its head" if len(c.offsets) == 1 else "each head (offset o)"
+        o = str(c.offsets[0]) if len(c.offsets) == 1 else "o"
+        what = "token and position code" if c.positions == "sinusoidal" else "token"
+        return (f"With {SCHEME[c.positions]}, {heads} scores key j for query i by ",) + scores_positions(c, o) + (
+            f"; {Math('V_1').expr} copies the key's {what} into the {'previous' if o == '1' else 'o-back'} half.",)
     if layer == 1 and c.offsets == (1,):
         return (Math("A_1"), " scores key position i-1 for query i; ", Math("V_1"),
                 " copies the key's token and position into the previous half.")
@@ -74,7 +127,21 @@ def layer_summary(c: Construction, layer: int) -> tuple:
 
 def equations(c: Construction) -> tuple[tuple, ...]:
     """The handout's model, line by line."""
-    if c.similar is not None:
+    if c.positions in ("relative", "rope", "none"):
+        token = "e(x_i)" if c.similar is not None else "tok(x_i)"
+        representation = ("Representation of token i: ", Math(f"y_i = [{token} | "
+                                                              + " | ".join(f"{half(o)} tok" for o in c.offsets) + "]"),
+                          f": no position in the stream ({SCHEME[c.positions]}), d = {1 + len(c.offsets)}"
+                          f"{'m' if c.similar is not None else 'V'}; at layer 0 only the current token is filled.")
+    elif c.positions == "sinusoidal":
+        token = "e(x_i)" if c.similar is not None else "tok(x_i)"
+        representation = ("Representation of token i: ", Math(f"y_i = [{token} | code(i) | "
+                                                              + " | ".join(f"{half(o)} tok | {half(o)} code"
+                                                                           for o in c.offsets) + "]"),
+                          f", code(p) = [sin w_1 p, cos w_1 p, ..., sin w_K p, cos w_K p] with K = {c.frequencies}, "
+                          f"d = {1 + len(c.offsets)}({'m' if c.similar is not None else 'V'} + 2K); at layer 0 only "
+                          "the current half is filled.")
+    elif c.similar is not None:
         representation = ("Representation of token i: ", Math("y_i = [e(x_i) | pos(i) | "
                                                               + " | ".join(f"{half(o)} tok | {half(o)} pos"
                                                                            for o in c.offsets) + "]"),
@@ -97,7 +164,12 @@ def equations(c: Construction) -> tuple[tuple, ...]:
         mask = (("Masked attention: a query keeps only the keys ", Math("j < i"), "."),
                 ("Weights: ", Math("w_ij = exp(a_ij) / sum_(k<i) exp(a_ik)"),
                  " over the kept keys; position 0 keeps none and attends nowhere."))
-    if c.offsets == (1,):
+    if c.positions != "one-hot":
+        layer1 = ("Layer 1 (previous-token head" + ("s, offsets " + ", ".join(map(str, c.offsets))
+                                                    if len(c.offsets) > 1 else "") + "): ") \
+            + scores_positions(c, "1" if c.offsets == (1,) else "o") \
+            + ("; ", Math("Y^(1) = Y^(0) + sum_o W^(o) Y^(0) V_o"), ".")
+    elif c.offsets == (1,):
         layer1 = ("Layer 1 (previous-token head): ", Math("A_1 = s [pos(key) = pos(query) - 1]"), ", ",
                   Math("Y^(1) = Y^(0) + W^(1) Y^(0) V_1"), ", so ", Math("y_i^(1) = [x_i, i | x_(i-1), i-1]"), ".")
     else:
@@ -143,7 +215,36 @@ def variant(c: Construction) -> str:
         parts.append(f"context {c.context} (layer 2 matches the query's last {c.context} tokens)")
     if c.skip:
         parts.append(f"skip {c.skip} (layer 2 copies the token {c.skip + 1} after the match)")
+    if c.positions != "one-hot":
+        parts.append(SCHEME[c.positions] + (f" (K = {c.frequencies})" if c.positions in ("sinusoidal", "rope")
+                                            else ""))
     if c.similar is not None:
         source = {"subword": "character trigrams", "case": "case-folded words"}.get(c.similar.kind, c.similar.source)
         parts.append(f"similar words (dense token vectors from {source}, so a_ij = s cos(x_i, x_(j-1)))")
     return "; ".join(parts)
+
+
+def width(c: Construction, words: bool) -> str:
+    """d as a formula: halves times (token directions + position directions)."""
+    tokens = "m" if words else "V"
+    halves = 1 + len(c.offsets)
+    per_half = {"one-hot": f"({tokens} + N)", "sinusoidal": f"({tokens} + 2K)"}.get(c.positions, tokens)
+    return f"{halves}{per_half}"
+
+
+def logit_formula(c: Construction, layer: int, head: Head | None = None) -> str:
+    """A head's logits as math, per position scheme."""
+    if layer == 2 or c.positions in ("one-hot", "sinusoidal"):
+        return f"a_ij = y_i A_{layer} y_j^T"
+    return {"relative": "a_ij = y_i A_1 y_j^T + b_(i-j) = b_(i-j)", "rope": "a_ij = <R_i q_i, R_j k_j>",
+            "none": "a_ij = 0"}[c.positions]
+
+
+def layer0(c: Construction, words: bool) -> str:
+    """What Y^(0) holds."""
+    token = "each token's vector" if words else "one-hot token"
+    return {"one-hot": f"{token} and position" if not words else f"{token} and its one-hot position",
+            "sinusoidal": f"{token} and its position's sinusoidal code",
+            "relative": f"{token}; no position (layer 1 adds a relative bias instead)",
+            "rope": f"{token}; no position (layer 1 rotates its queries and keys instead)",
+            "none": f"{token}; no position encoding at all (NoPE)"}[c.positions]

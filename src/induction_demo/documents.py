@@ -12,8 +12,8 @@ from . import describe, inputs, mechanism
 from . import text as fmt
 from .story import Sentence
 from .trace import Layer, Trace
-from .tables import (attention, circuit, halves, labelled, next_token, predictions, similarities, stream, subspaces,
-                     token_vectors, weight_matrix, write_a, write_v)
+from .tables import (attention, circuit, halves, labelled, next_token, predictions, rope_table, similarities, stream,
+                     subspaces, token_vectors, weight_matrix, write_a, write_v)
 from .views import Build, Document, Heading, Heatmaps, Math, Panel, Paragraph, Slide, Split, Table, count
 
 Told = Optional[Dict[int, List[Sentence]]]
@@ -24,9 +24,8 @@ def summary(trace: Trace, run_details: bool = True) -> Paragraph:
     return Paragraph((
         count(trace.n, "token") + ": " + " ".join(fmt.token(t) for t in trace.tokens)
         + f"\nV = {count(len(trace.vocab), 'distinct token')}, N = {count(trace.n, 'position')}, "
-        + (f"d = {len(trace.basis.names) // 2}(V + N) = {trace.basis.d}, " if trace.words is None else
-           f"m = {len(trace.basis.features)} token features, d = {len(trace.basis.names) // 2}(m + N) = "
-           f"{trace.basis.d}, ")
+        + ("" if trace.words is None else f"m = {len(trace.basis.features)} token features, ")
+        + f"d = {describe.width(trace.construction, trace.words is not None)} = {trace.basis.d}, "
         + f"scale s = {fmt.parameter(trace.scale, fmt.LOGIT_DECIMALS)}"
         + (f", temperature T = {fmt.parameter(trace.temperature, fmt.WEIGHT_DECIMALS)}" if run_details else "")
         + (f"\nAblated: the {trace.ablate} head (its output is replaced by zeros)" if trace.ablate else "")
@@ -68,20 +67,19 @@ def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Fit = w
     l, previous, c = layer.index, f"Y^({layer.index - 1})", trace.construction
     ablated = " (ablated: its output is replaced by zeros)" if layer.ablated else ""
     out: list = [Heading(f"Layer {l}: {layer.name}{ablated}"), Paragraph(describe.layer_summary(c, l))]
+    if l == 1 and describe.positions_note(c):
+        out.append(Paragraph(describe.positions_note(c)))
     several = len(layer.heads) > 1
     for run in layer.heads:
         of = f" of the {run.head.name}" if several else ""
         legend = describe.job(c, l, run.head)
         if matrices:
-            out += fit(matrix(
-                trace, f"layer{l}.A" + _key(run, several),
-                (Math(f"A_{l}"), f"{of} (d x d; s = scale, · = 0; rows: query directions, columns: key directions)"),
-                run.head.qk, write_a(run.head.unit), run.head.scale, compact))
+            out += positional(trace, run, f"layer{l}", of, fit, compact)
         job = mechanism.cells(trace, (run,))
         for table in (
             fit(lambda shown: attention(
                 trace, f"layer{l}.logits" + _key(run, several),
-                ("Attention logits ", Math(f"a_ij = y_i A_{l} y_j^T"),
+                ("Attention logits ", Math(describe.logit_formula(c, l, run.head)),
                  f"{of} (rows: queries i, columns: keys j; {legend})"),
                 run.logits, fmt.LOGIT_DECIMALS, job=job, shown=shown, vmax=run.head.scale)),
             fit(quieted(lambda shown, notes: attention(
@@ -109,6 +107,36 @@ def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Fit = w
     return out
 
 
+def positional(trace: Trace, run, prefix: str, of: str, fit: Fit, compact: bool) -> list:
+    """A head's A as a d x d table; for a head that reads positions another way,
+    its relative bias b_(i-j), its RoPE query and key, or (NoPE) nothing."""
+    head, l = run.head, prefix[-1]
+    several = of != ""
+    out: list = []
+    if head.qk:
+        out += fit(matrix(
+            trace, f"{prefix}.A" + _key(run, several),
+            (Math(f"A_{l}"), f"{of} (d x d; s = scale, · = 0; rows: query directions, columns: key directions)"),
+            head.qk, write_a(head.unit), head.scale, compact))
+    if head.bias:
+        b = sum(value * np.eye(trace.n, k=-offset) for offset, value in head.bias)
+        out += fit(lambda shown: attention(
+            trace, f"{prefix}.bias" + _key(run, several),
+            ("Relative position bias ", Math("b_(i-j)"), f"{of}, added to every logit (rows: queries i, columns: "
+             "keys j; b_" + ", b_".join(f"{o} = {fmt.parameter(v, fmt.LOGIT_DECIMALS)}" for o, v in head.bias)
+             + ", 0 elsewhere)"), b, fmt.LOGIT_DECIMALS, shown=shown, vmax=head.scale))
+    if head.rope is not None:
+        out += fit(Split(lambda shown: rope_table(
+            f"{prefix}.rope" + _key(run, several),
+            ("Rotary query q and key k", of, f", the same for every token, per plane m (K = {len(head.rope.frequencies)}"
+             "): at position p each plane is turned by the angle w_m p, so ", Math("<R_i q, R_j k>"),
+             " depends on i - j only; the key starts turned by w_m times the offset"), head.rope), (), window=False))
+    if not (head.qk or head.bias or head.rope is not None):
+        out.append(Paragraph((Math(f"A_{l}"), f"{of} is 0: with no position encoding it has nothing to read, and every "
+                              "logit is 0.")))
+    return out
+
+
 def _key(run, several: bool) -> str:
     """A table's key suffix for one head of a layer with several."""
     return f".{run.head.name.split()[0]}" if several else ""
@@ -127,7 +155,7 @@ def walkthrough(trace: Trace, told: Told = None, layers=(1, 2), matrices: bool =
     nothing ablated, puts its predictions beside an ablated run's."""
     first = min(layers)  # a layer's view starts from its own input, Y^(first - 1)
     empty = "the previous half is empty" if len(trace.basis.names) == 4 else "the earlier halves are empty"
-    start = "one-hot token and position" if trace.words is None else "each token's vector and its one-hot position"
+    start = describe.layer0(trace.construction, trace.words is not None)
     y, about = (trace.embedding, f": {start}; {empty} (· = exactly 0)") \
         if first == 1 else (trace.layers[first - 2].output, f": the output of layer {first - 1} (· = exactly 0)")
     blocks: list = [summary(trace)]
@@ -171,9 +199,12 @@ def weights(trace: Trace, fit: Fit = whole, compact: bool = False) -> Document:
         l, several = layer.index, len(layer.heads) > 1
         for run in layer.heads:
             head = run.head
-            blocks += fit(matrix(trace, f"A_{l}" + _key(run, several),
-                                 (Math(f"A_{l}"), f", {head.name} (s = scale, · = 0)"),
-                                 head.qk, write_a(head.unit), head.scale, compact))
+            if head.qk:
+                blocks += fit(matrix(trace, f"A_{l}" + _key(run, several),
+                                     (Math(f"A_{l}"), f", {head.name} (s = scale, · = 0)"),
+                                     head.qk, write_a(head.unit), head.scale, compact))
+            else:
+                blocks += positional(trace, run, f"A_{l}", f" of the {head.name}", fit, compact)
             blocks += fit(matrix(trace, f"V_{l}" + _key(run, several),
                                  (Math(f"V_{l}"), f", {head.name} (rows: input directions, columns: output directions)"),
                                  head.ov, write_v, 1.0, compact))
@@ -260,7 +291,8 @@ def circuit_document(trace: Trace, fit: Fit = whole) -> Document:
     for layer in trace.layers:
         blocks.append(Heading(f"Layer {layer.index}: {layer.name}"))
         for c in (c for c in found if c.layer == layer.index):
-            if trace.words is not None:  # dense vectors: every entry a number (cosines, times s for QK)
+            if trace.words is not None or trace.construction.positions in ("sinusoidal", "rope"):
+                # dense vectors or position codes: every entry a number (cosines, times s for QK)
                 write = (lambda x: fmt.cell(x, fmt.LOGIT_DECIMALS)) if c.kind != "ov" \
                     else (lambda x: fmt.cell(x, fmt.WEIGHT_DECIMALS))
             else:

@@ -45,12 +45,18 @@ def ideal(basis: Basis, ids: np.ndarray, words: Embedding | None = None) -> Stre
 
 
 def selected(heads, y: Stream) -> np.ndarray:  # -> [N, N] bool
-    """Where the heads' rules hold on ``y``, the mask not applied: the head's
-    main block (its largest: for the induction head, the query's own token
+    """Where the heads' rules hold on ``y``, the mask not applied. A
+    previous-token head's job is the key its offset o back (j = i - o), by
+    construction, whatever encodes positions (one-hot directions, a
+    sinusoidal code, a relative bias, rotations, or nothing at all). The
+    induction head's: its main block (its largest, the query's own token
     against the key's, which --context adds to and --similar makes a cosine)
     gives a positive logit."""
     out = np.zeros((y.n, y.n), dtype=bool)
     for head in heads:
+        if head.offset:
+            out |= np.eye(y.n, k=-head.offset, dtype=bool)
+            continue
         main = max(head.qk, key=lambda b: b.scale)
         out |= compare(y[main.rows], relation(main, y.basis), y[main.cols], y.n) > 1e-9 * main.scale
     return out

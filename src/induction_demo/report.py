@@ -94,13 +94,20 @@ def sweep(result: dict) -> Document:
         ))
         for r, s in enumerate(result["scales"])
     )
-    title = ("Attention of the induction head on the matched keys as its scale s grows (layer 1 kept at s = "
-             f"{fmt.parameter(result['layer1_scale'], 1)}), beside the closed form ",
-             Math("m e^s / (m e^s + k - m)"), " for m matched keys among k kept ones (m = 1: ",
-             Math("e^s / (e^s + k - 1)"), ")")
     lecture = {"mask": "strict", "context": 1, "skip": 0, "similar": None, "positions": "one-hot", "frequencies": None}
     built = result.get("construction", lecture)
-    if built != lecture:
+    if result.get("layer") != 1 and built == lecture:
+        title = ("Attention of the induction head on the matched keys as its scale s grows (layer 1 kept at s = "
+                 f"{fmt.parameter(result['layer1_scale'], 1)}), beside the closed form ",
+                 Math("m e^s / (m e^s + k - m)"), " for m matched keys among k kept ones (m = 1: ",
+                 Math("e^s / (e^s + k - 1)"), ")")
+    elif result.get("layer") == 1:
+        scheme = built["positions"] + (f", K = {built['frequencies']}" if built["frequencies"] else "")
+        title = ("Layer 1's weight on the previous position as its scale s grows (positions: " + scheme + "), beside "
+                 "the closed form ", Math("1 / (1 + sum_j e^(-s g_j))"), ", each other kept key j a gap of ",
+                 Math("g_j s"), " below the previous one (one-hot and relative: ", Math("e^s / (e^s + i - 1)"),
+                 "; none: 1/i, whatever s)")
+    elif built != lecture:
         title = ("Attention of the induction head on the matched keys (the top logit on the ideal stream) as its "
                  f"scale s grows (layer 1 kept at s = {fmt.parameter(result['layer1_scale'], 1)}; model: "
                  f"{built['mask']} mask, context {built['context']}, skip {built['skip']}"

@@ -27,7 +27,7 @@ LISTED = 12  # positions listed by name in one sentence before "and N more"
 
 class Sentence(NamedTuple):
     kind: str  # nothing-before, look-back, output, first-occurrence, copy, split, consecutive-repeat, tie, ablated,
-    #            blend; for a variant also self, too-early, vectors, own
+    #            blend; for a variant also self, too-early, vectors, own, leak, positions
     text: str  # plain: each token in backticks
     parts: tuple = ()  # the same, as text and text.Token parts, for each format's code style
 
@@ -224,7 +224,12 @@ def _variant_layer1(trace: Trace) -> list[Sentence]:
         w = run.weights
         name = f"The {run.head.name}" if len(layer.heads) > 1 else "Layer 1"
         reach = [i for i in range(trace.n) if i >= o]
-        if reach:
+        if reach and c.positions == "none":
+            even = [f"{_at(trace, i)}: {_w(w[i, 0])} × {_kept(trace, i)}" for i in reach]
+            out.append(_say("look-back", f"{name}: with no position encoding every logit is 0, so each token spreads "
+                                         "evenly over the keys it keeps (weight × how many) and writes their mean "
+                                         "into its previous half: " + _series(even) + "."))
+        elif reach:
             targets = w.argmax(axis=1)
             looks = [f"{_at(trace, i)} to {_at(trace, int(targets[i]))}" for i in reach]
             on = [w[i, i - o] for i in reach]
@@ -232,6 +237,13 @@ def _variant_layer1(trace: Trace) -> list[Sentence]:
             spread = _w(lo) if _w(lo) == _w(hi) else f"{_w(lo)} to {_w(hi)}"
             out.append(_say("look-back", f"{name}: every token from @{o} on looks back to the position "
                                          f"{back(o)} it (weight {spread}): " + _series(looks) + "."))
+            off = w * layer.mask
+            off[np.arange(o, trace.n), np.arange(trace.n - o)] = 0.0
+            if c.positions in ("sinusoidal", "rope") and off[o:].max() > 0.0005:
+                i, j = np.unravel_index(int(off.argmax()), off.shape)
+                out.append(_say("leak", f"{name}: the rest leaks to the positions just before, because their codes "
+                                        f"are close to the previous one's: at most {_w(off[i, j])}, from "
+                                        f"{_at(trace, int(i))} to {_at(trace, int(j))}."))
         short = [i for i in range(1 if c.mask == "strict" else 0, min(o, trace.n)) if _kept(trace, i) and o > 1]
         if short:
             out.append(_say("too-early", f"{name}: " + _series([_at(trace, i) for i in short])
@@ -242,7 +254,11 @@ def _variant_layer1(trace: Trace) -> list[Sentence]:
         out.append(_say("ablated", "Layer 1 is ablated: its output is replaced by zeros, so every earlier half "
                                    "stays empty."))
     else:
-        halves = _series([f"the token and position {back(o)} it into its {half(o)} half" for o in c.offsets])
+        what = {"one-hot": "token and position", "sinusoidal": "token and position code"}.get(c.positions, "token")
+        if c.positions == "none":
+            halves = "the mean of the tokens before it into its previous half"
+        else:
+            halves = _series([f"the {what} {back(o)} it into its {half(o)} half" for o in c.offsets])
         out.append(_say("output", f"Its output writes, for each token, {halves}."))
     return out
 
@@ -286,6 +302,12 @@ def _variant_layer2(trace: Trace) -> list[Sentence]:
     if first.ablated or layer.ablated:
         return out + [s for s in layer2(trace) if s.kind in ("ablated", "blend")]
     nothing, copies = [], []
+    if trace.construction.positions == "none":
+        out.append(_say("positions", "With no position encoding, each key's previous half holds the mean of the "
+                                     "tokens before it: the key right after an earlier copy of the query's token, at "
+                                     "k + 1, holds it with share 1/(k + 1), more than any later key does, so the "
+                                     "induction head still leans towards it, by a logit of s/(k + 1) rather than s: "
+                                     "the copy half-survives."))
     for i in range(1, trace.n):
         if trace.predictions[i].next is not None:
             copies.append(_variant_copy(trace, i))

@@ -63,6 +63,38 @@ def queries(tokens: tuple[str, ...], construction: Construction = LECTURE) -> li
     return out
 
 
+SHOWN = 8  # layer-1 queries shown: positions spread from @1 to the last
+
+
+def previous(tokens: tuple[str, ...], scales: list[float], construction: Construction = LECTURE) -> dict:
+    """Layer 1's weight on the previous position as its scale grows, for each
+    position scheme, beside the closed form: every layer-1 logit is s times
+    its value at s = 1, so the weight on key i - 1 is 1 / (1 + sum_j e^(-s g_j)),
+    g_j how far key j's unit logit lies below key i - 1's (for one-hot
+    positions and a relative bias, e^s / (e^s + i - 1); for none, 1/i)."""
+    scales = inputs.scales(scales)
+    n = len(tokens)
+    if n < 2:
+        raise InputError("one token has no previous position: give at least two")
+    step = max(1, -(-(n - 1) // SHOWN))
+    shown = sorted(set(range(1, n, step)) | {n - 1})
+    unit = run(tokens, 1.0, construction=construction).layers[0]
+    head = unit.heads[0]  # the head looking one back (or the one of --skip)
+    o = head.head.offset
+    shown = [i for i in shown if i >= o]
+    found = [Query(i, tokens[i], (i - o,), int(unit.mask[i].sum()),
+                   tuple(float(head.logits[i, i - o] - head.logits[i, j]) for j in np.flatnonzero(unit.mask[i])
+                         if j != i - o)) for i in shown]
+    measured, closed = [], []
+    for s in scales:
+        weights = run(tokens, s, construction=construction).layers[0].heads[0].weights
+        measured.append([float(weights[q.position, q.keys[0]]) for q in found])
+        closed.append([1.0 / (1.0 + sum(math.exp(-s * g) for g in q.gaps)) for q in found])
+    return {"tokens": list(tokens), "layer": 1, "scales": scales,
+            "queries": [{k: v for k, v in q._asdict().items() if k != "gaps"} for q in found],
+            "measured": measured, "closed_form": closed, "construction": described(construction)}
+
+
 def sweep(tokens: tuple[str, ...], scales: list[float], layer1_scale: float = 100.0,
           construction: Construction = LECTURE) -> dict:
     """The measured weight and the closed form for each scale and query."""

@@ -299,7 +299,7 @@ def write_a(scale: float):
     """A's entries are 0 or a whole multiple of the layer's scale s (--context
     weighs the query's own token k s): written ``·``, ``s``, ``2s``, ..."""
     def write(x: float) -> str:
-        if x == scale:
+        if x == scale and x != 0:
             return "s"
         if x == -scale:
             return "-s"
@@ -376,3 +376,13 @@ def similarities(trace: Trace) -> Table:
                                   "): what the induction head's logit is, over s, where the query is x and the key "
                                   "follows y"),
                  ("", ""), tuple(("", fmt.token(t)) for t in trace.vocab), rows)
+
+
+def rope_table(key: str, title: tuple, rope) -> Table:
+    """A RoPE head's K planes: each frequency w_m, its query and key before rotation."""
+    rows = tuple(Row((f"plane {m + 1}",), (
+        Cell(fmt.cell(float(rope.frequencies[m]), 6)),
+        Cell(fmt.cell(float(rope.query[2 * m]), 2)), Cell(fmt.cell(float(rope.query[2 * m + 1]), 2)),
+        Cell(fmt.cell(float(rope.key[2 * m]), 4)), Cell(fmt.cell(float(rope.key[2 * m + 1]), 4))))
+        for m in range(len(rope.frequencies)))
+    return Table(key, title, ("",), (("w_m",), ("q_1",), ("q_2",), ("k_1",), ("k_2",)), rows)
