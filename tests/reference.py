@@ -129,3 +129,50 @@ def predicted_similar(tokens, i, kind="subword", rows=None, scale=100.0, toleran
     scores = {t: sum(w / total * cosine(tokens[j], t, kind, rows) for j, w in weights.items()) for t in vocab}
     best = max(scores.values())
     return {t for t, s in scores.items() if s >= best - tolerance}
+
+
+# --- position schemes: layer 1 built five ways (seed 001) ---------------------
+# Layer 1's logit for query i and key j, in plain Python: one-hot directions
+# and a relative bias give s at j = i - 1; sinusoidal codes and RoPE give
+# (s/K) sum_m cos(w_m (i - 1 - j)) with w_m = 10000^(-m/K), m = 0 .. K-1; no
+# position encoding gives 0. Its softmax over j < i is what position i's
+# previous half holds (a blend of tokens); the induction head scores key j by
+# s times the share of the query's token in j's previous half.
+
+
+def previous_logit(positions, i, j, scale=100.0, k=16):
+    if positions in ("one-hot", "relative"):
+        return scale if j == i - 1 else 0.0
+    if positions in ("sinusoidal", "rope"):
+        return scale / k * sum(math.cos(10000.0 ** (-m / k) * (i - 1 - j)) for m in range(k))
+    return 0.0
+
+
+def softmax(logits):
+    top = max(logits.values())
+    e = {j: math.exp(a - top) for j, a in logits.items()}
+    total = sum(e.values())
+    return {j: v / total for j, v in e.items()}
+
+
+def previous_weights(tokens, i, positions, scale=100.0, k=16):
+    """Layer 1's weights of query i over its keys j < i ({} at position 0)."""
+    return softmax({j: previous_logit(positions, i, j, scale, k) for j in range(i)}) if i else {}
+
+
+def predicted_with_positions(tokens, i, positions, scale=100.0, k=16, tolerance=1e-6):
+    """The tokens position i should predict when layer 1 knows positions by ``positions``."""
+    if not any(tokens[j - 1] == tokens[i] for j in range(1, i)):
+        return set()
+    held = []  # what each key's previous half holds: {token: share}
+    for j in range(i):
+        shares = {}
+        for key, w in previous_weights(tokens, j, positions, scale, k).items():
+            shares[tokens[key]] = shares.get(tokens[key], 0.0) + w
+        held.append(shares)
+    weights = softmax({j: scale * held[j].get(tokens[i], 0.0) for j in range(i)})
+    scores = {}
+    for j, w in weights.items():
+        scores[tokens[j]] = scores.get(tokens[j], 0.0) + w
+    best = max(scores.values())
+    return {t for t, s in scores.items() if s >= best - tolerance}

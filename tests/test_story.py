@@ -41,13 +41,30 @@ def expected_kinds(tokens: list[str], ablate: str | None = None) -> set[str]:
 def variant_kinds(tokens: list[str], built: dict) -> set[str]:
     """The same for a variant of the model (--mask, --context, --skip), by reference.predicted_by."""
     rule = (built["context"], built["skip"], built["mask"] == "inclusive")
+    if built.get("positions") not in (None, "one-hot"):
+        return variant_kinds_positions(tokens, built)
     kinds = {"self" if built["mask"] == "inclusive" else "nothing-before"}
+    if built.get("positions") == "none":
+        kinds.add("positions")  # why the copy half-survives
     for i in range(1, len(tokens)):
         expected = predicted_by(tokens, i, *rule)
         if not expected:
             kinds.add("first-occurrence")
         else:
             kinds.add("split" if len(top_keys(tokens, i, *rule)) > 1 else "copy")
+        if len(expected) > 1:
+            kinds.add("tie")
+    return kinds
+
+
+def variant_kinds_positions(tokens: list[str], built: dict) -> set[str]:
+    """The same for a position scheme, by reference.predicted_with_positions."""
+    from reference import predicted_with_positions
+
+    kinds = {"nothing-before"} | ({"positions"} if built["positions"] == "none" else set())
+    for i in range(1, len(tokens)):
+        expected = predicted_with_positions(tokens, i, built["positions"], k=built["frequencies"] or 16)
+        kinds.add("first-occurrence" if not expected else "copy")
         if len(expected) > 1:
             kinds.add("tie")
     return kinds

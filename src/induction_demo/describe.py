@@ -166,7 +166,7 @@ def equations(c: Construction) -> tuple[tuple, ...]:
                  " over the kept keys; position 0 keeps none and attends nowhere."))
     if c.positions != "one-hot":
         layer1 = ("Layer 1 (previous-token head" + ("s, offsets " + ", ".join(map(str, c.offsets))
-                                                    if len(c.offsets) > 1 else "") + "): ") \
+                                                    if len(c.offsets) > 1 else "") + "): ",) \
             + scores_positions(c, "1" if c.offsets == (1,) else "o") \
             + ("; ", Math("Y^(1) = Y^(0) + sum_o W^(o) Y^(0) V_o"), ".")
     elif c.offsets == (1,):

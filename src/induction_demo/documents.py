@@ -12,8 +12,8 @@ from . import describe, inputs, mechanism
 from . import text as fmt
 from .story import Sentence
 from .trace import Layer, Trace
-from .tables import (attention, circuit, halves, labelled, next_token, predictions, rope_table, similarities, stream,
-                     subspaces, token_vectors, weight_matrix, write_a, write_v)
+from .tables import (attention, circuit, halves, labelled, next_token, pieces, planes, predictions, rope_table,
+                     similarities, stream, subspaces, token_vectors, weight_matrix, write_a, write_v)
 from .views import Build, Document, Heading, Heatmaps, Math, Panel, Paragraph, Slide, Split, Table, count
 
 Told = Optional[Dict[int, List[Sentence]]]
@@ -46,8 +46,10 @@ def streamed(trace: Trace, key: str, title: tuple, y, compact: bool) -> Split:
     """Y whole, or (on a narrow screen) half by half, or subspace by subspace."""
     def part(where):
         return lambda shown: stream(trace, f"{key}.{where[1][0]}", title, y, shown, compact, where)
-    return Split(lambda shown: stream(trace, key, title, y, shown, compact),
-                 (tuple(map(part, halves(trace))), tuple(map(part, subspaces(trace)))))
+    levels = (tuple(map(part, halves(trace))), tuple(map(part, subspaces(trace))))
+    if any(s.kind == "sin" for s in trace.basis.subspaces):  # then a position code in pieces
+        levels += (tuple(map(part, pieces(trace))),)
+    return Split(lambda shown: stream(trace, key, title, y, shown, compact), levels)
 
 
 def quieted(build) -> Split:
@@ -56,10 +58,13 @@ def quieted(build) -> Split:
 
 
 def matrix(trace: Trace, key: str, title: tuple, blocks, write, vmax: float, compact: bool) -> Split:
-    """A d x d matrix whole, or (on a narrow screen) its nonzero blocks."""
-    return Split(lambda shown: weight_matrix(trace, key, title, blocks, write, shown, vmax, compact),
-                 () if compact else ((lambda shown: weight_matrix(trace, key, title, blocks, write, shown, vmax,
-                                                                  True),),))
+    """A d x d matrix whole, or (on a narrow screen) its nonzero blocks; a
+    rotation block on a sinusoidal position code, then plane by plane."""
+    levels = () if compact else ((lambda shown: weight_matrix(trace, key, title, blocks, write, shown, vmax,
+                                                              True),),)
+    if any(trace.basis.subspaces[trace.basis.names.index(b.rows)].kind == "sin" for b in blocks):
+        levels += ((lambda shown: planes(trace, key + ".planes", title, blocks),),)
+    return Split(lambda shown: weight_matrix(trace, key, title, blocks, write, shown, vmax, compact), levels)
 
 
 def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Fit = whole,

@@ -34,6 +34,26 @@ def subspaces(trace: Trace) -> list[tuple[str, tuple[str, ...]]]:
     return [("subspace", (name,)) for name in trace.basis.names]
 
 
+PIECE = 8  # directions of a position code shown together on a narrow screen (4 frequencies)
+
+
+def pieces(trace: Trace) -> list[tuple]:
+    """Each subspace on its own, a sinusoidal position code (2K directions,
+    which no window of positions narrows) cut into pieces of PIECE
+    directions: (label, (name,), range of directions within the subspace)."""
+    out: list[tuple] = []
+    for subspace in trace.basis.subspaces:
+        size = trace.basis.size(subspace.name)
+        if subspace.kind != "sin" or size <= PIECE:
+            out.append(("subspace", (subspace.name,), range(size)))
+            continue
+        for start in range(0, size, PIECE):
+            stop = min(start + PIECE, size)
+            labels = trace.basis.values(subspace.name)
+            out.append((f"{labels[start]} to {labels[stop - 1]} of", (subspace.name,), range(start, stop)))
+    return out
+
+
 # --- windows ---------------------------------------------------------------
 
 def priority(trace: Trace) -> list[int]:
@@ -89,9 +109,9 @@ def _directions(trace: Trace, shown: Sequence[int] | None) -> list[tuple[int | N
 # --- tables ------------------------------------------------------------------
 
 def _direction_name(direction: Direction) -> str:
-    if direction.block.endswith("tok") or not isinstance(direction.value, int):  # a token, feature or code
-        return fmt.token(direction.value)
-    return f"@{direction.value}"
+    if direction.block.endswith("pos"):  # a position, or a direction of its sinusoidal code (sin ω1)
+        return f"@{direction.value}" if isinstance(direction.value, int) else str(direction.value)
+    return fmt.token(direction.value)
 
 
 def _direction_header(direction: Direction) -> tuple[str, str]:
@@ -177,9 +197,15 @@ def stream(trace: Trace, key: str, title: tuple, y: Stream, shown: Sequence[int]
     ``half`` (a label and its subspaces), only those, with 1 written ``1``."""
     directions = _directions(trace, shown)
     if half is not None:
-        label, names = half
+        label, names = half[:2]
         directions = [(k, b) for k, b in directions if trace.basis.names[b] in names]
-        title = title + (f"; {label} {', '.join(names)}" if label == "subspace" else f"; {label}: {', '.join(names)}",)
+        if len(half) > 2:  # a piece of a subspace: these directions of it only
+            start = trace.basis.block(names[0]).start
+            directions = [(k, b) for k, b in directions if k is None or k - start in half[2]]
+            title = title + (f"; {label} {names[0]}",)
+        else:
+            title = title + (f"; {label} {', '.join(names)}" if label == "subspace" else
+                             f"; {label}: {', '.join(names)}",)
     kept = {b for b, name in enumerate(trace.basis.names) if y.nonzero(name)}
     if nonzero_only:
         kept = kept or {0}  # all zero (an ablated head's output): show the token columns, each 0
@@ -386,3 +412,20 @@ def rope_table(key: str, title: tuple, rope) -> Table:
         Cell(fmt.cell(float(rope.key[2 * m]), 4)), Cell(fmt.cell(float(rope.key[2 * m + 1]), 4))))
         for m in range(len(rope.frequencies)))
     return Table(key, title, ("",), (("w_m",), ("q_1",), ("q_2",), ("k_1",), ("k_2",)), rows)
+
+
+def planes(trace: Trace, key: str, title: tuple, blocks: tuple[Block, ...]) -> Table:
+    """A rotation block on a sinusoidal position code, plane by plane: the
+    2 x 2 entries each frequency's (sin, cos) pair maps to (sin, cos); every
+    entry between two planes is 0."""
+    rows_at, cols_at, values = entries(blocks, trace.basis)
+    dense: dict = {}
+    for r, c, v in zip(rows_at.tolist(), cols_at.tolist(), values.tolist()):
+        dense[(r, c)] = dense.get((r, c), 0.0) + v
+    start = trace.basis.block(blocks[0].rows).start
+    k = trace.basis.size(blocks[0].rows) // 2
+    rows = tuple(Row((f"ω{m + 1}",), tuple(
+        Cell(fmt.cell(dense.get((start + 2 * m + a, start + 2 * m + b), 0.0), fmt.WEIGHT_DECIMALS))
+        for a, b in ((0, 0), (0, 1), (1, 0), (1, 1)))) for m in range(k))
+    return Table(key, title + ("; plane by plane (every entry between two planes is 0)",), ("plane",),
+                 (("sin→sin",), ("sin→cos",), ("cos→sin",), ("cos→cos",)), rows)
