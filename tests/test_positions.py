@@ -97,3 +97,21 @@ def test_every_scheme_in_every_format(positions, command):
 def test_rope_with_dense_token_vectors_is_refused_in_one_line():
     result = invoke(["show", "a b a", "--positions", "rope", "--similar", "case"])
     assert result.exit_code == 2 and "rope needs one-hot tokens" in result.stderr
+
+
+def test_the_positions_command_sets_every_scheme_side_by_side():
+    doc = json.loads(invoke(["positions", "! a b a c b", "--format", "json"]).stdout)
+    assert [s["positions"] for s in doc["schemes"]] == list(POSITIONS)
+    by = {s["positions"]: s["previous_weight"] for s in doc["schemes"]}
+    assert by["one-hot"] == by["relative"] and min(by["one-hot"]) > 0.999
+    assert by["none"] == pytest.approx([1, 1 / 2, 1 / 3, 1 / 4, 1 / 5])
+    for form in ("table", "markdown", "latex", "html", "svg"):
+        result = invoke(["positions", "! a b a c b", "--format", form])
+        assert result.exit_code == 0 and "sinusoidal" in result.stdout, form
+
+
+def test_the_positions_picture(tmp_path):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "p.png"
+    assert invoke(["positions", "! a b a c b", "-o", str(out)]).exit_code == 0
+    assert out.read_bytes()[:4] == b"\x89PNG"

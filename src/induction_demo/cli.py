@@ -30,6 +30,7 @@ Examples:
   induction-demo weights "! a b a c b"        A_1, V_1, A_2, V_2
   induction-demo weights "! a b a c b" --factored   W^Q, W^K, W^V, W^O
   induction-demo circuits "! a b a c b"       QK and OV circuits, eigenvalues
+  induction-demo positions "! a b a c b" -o positions.png   layer 1 five ways
   induction-demo show "b c d . x c e . y c e . b c" --context 2
   induction-demo show "the cat sat on a mat / the dog lay on a" --skip 4
   induction-demo show "the cat sat on the mat . the cats" --similar subword
@@ -419,6 +420,47 @@ def circuits(text, scale, tokenize, as_typed, form, output, force, full, theme, 
         inputs.full(trace.n)
     width = terminal_width(sys.stdout) if output is None else 120
     result = produce(trace, form, full, width, theme)
+    if output is not None:
+        write_file(output, result, force, form)
+    else:
+        emit(result, json=form == "json")
+
+
+@main.command("positions", epilog=EXAMPLES, short_help="Layer 1 built with each position encoding, side by side.")
+@tokens_argument
+@scale_option
+@tokenize_option
+@click.option("--frequencies", type=click.IntRange(1, 256), default=16, show_default=True, metavar="K",
+              help="K frequencies of the sinusoidal and rope encodings.")
+@click.option("--mask", type=click.Choice(["strict", "inclusive"]), default="strict", show_default=True,
+              help="Which keys a query keeps: j < i or j <= i.")
+@click.option("--format", "form", type=click.Choice(FORMATS), default=None,
+              help="table (default), json, markdown, latex, html, svg or png; with -o, from the file's extension.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None,
+              help="Write to this file (atomically; - is standard output) instead of standard output.")
+@click.option("--force", is_flag=True, help="Replace an -o file even when it is read-only.")
+@click.option("--theme", type=click.Choice(["light", "dark"]), default="light", show_default=True,
+              help="The SVG picture's colours.")
+@screen_options
+def compare_positions(text, scale, tokenize, as_typed, frequencies, mask, form, output, force, theme):
+    """Layer 1 (the previous-token head) built for TOKENS with each position
+    encoding of seed 001 (one-hot, sinusoidal, relative, rope, none), its
+    attention weights side by side: the README's picture is
+    induction-demo positions "! a b a c b" -o positions.png."""
+    from . import inputs
+    from .model import run
+    from .output import positions as produce
+    from .weights import POSITIONS, Construction
+
+    form = choose_format(form, output)
+    if form == "png" and output is None:
+        raise click.UsageError("png is an image: write it to a file with -o FILE.png")
+    tokens = tokens_of(text, tokenize, as_typed)
+    inputs.format_size(form, tokens, 2)
+    traces = [run(tokens, scale, construction=Construction(mask=mask, positions=p, frequencies=frequencies))
+              for p in POSITIONS]
+    width = terminal_width(sys.stdout) if output is None else 120
+    result = produce(traces, form, width, theme)
     if output is not None:
         write_file(output, result, force, form)
     else:

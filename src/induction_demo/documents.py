@@ -351,3 +351,44 @@ def heatmaps(trace: Trace, told: Told = None, layers=(1, 2)) -> Heatmaps:
                            mechanism.cells(trace, (run,)) & layer.mask,
                            describe.job(trace.construction, layer.index, run.head))
                      for layer in trace.layers if layer.index in layers for run in layer.heads))
+
+
+def compared(traces: list[Trace]) -> Document:
+    """Layer 1 built under each position scheme, side by side: its weights
+    (the previous position marked) and how much of them sit there."""
+    first = traces[0]
+    blocks: list = [Paragraph((
+        count(first.n, "token") + ": " + " ".join(fmt.token(t) for t in first.tokens)
+        + f"\nLayer 1 (the previous-token head) built five ways (seed 001), scale s = "
+        f"{fmt.parameter(first.scale, fmt.LOGIT_DECIMALS)}, K = {first.construction.frequencies} frequencies "
+        "for sinusoidal and rope; [ ] marks the previous position.",))]
+    for trace in traces:
+        layer, c = trace.layers[0], trace.construction
+        blocks.append(Heading(f"{c.positions}: {describe.SCHEME.get(c.positions, 'one-hot position directions')}"))
+        blocks.append(Paragraph(describe.scores_positions(c) + (". " + previous_share(trace),)))
+        blocks += [attention(trace, f"{c.positions}.weights",
+                             ("Attention weights ", Math("W^(1)"), f" with {c.positions} positions"),
+                             layer.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask,
+                             job=mechanism.cells(trace, layer), quiet=True, notes=False)]
+    return Document("Layer 1 under each position scheme: " + " ".join(fmt.token(t) for t in first.tokens),
+                    tuple(blocks))
+
+
+def previous_share(trace: Trace) -> str:
+    """How much of layer 1's weight sits on the previous position, from @1 on."""
+    w = trace.layers[0].weights
+    on = w[np.arange(1, trace.n), np.arange(trace.n - 1)] if trace.n > 1 else np.zeros(0)
+    if not on.size:
+        return "One token: no previous position."
+    lo, hi = fmt.number(float(on.min()), fmt.WEIGHT_DECIMALS), fmt.number(float(on.max()), fmt.WEIGHT_DECIMALS)
+    return f"Weight on the previous position: {lo}" + ("" if lo == hi else f" to {hi}") + " (from @1 on)"
+
+
+def compared_heatmaps(traces: list[Trace]) -> Heatmaps:
+    first = traces[0]
+    return Heatmaps(
+        labels=tuple(f"{fmt.token(t)} @{i}" for i, t in enumerate(first.tokens)),
+        panels=tuple(Panel(1, f"positions: {t.construction.positions}", t.layers[0].weights, t.layers[0].mask,
+                           (previous_share(t),), mechanism.cells(t, t.layers[0]) & t.layers[0].mask,
+                           "[ ] = the previous position")
+                     for t in traces))

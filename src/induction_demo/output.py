@@ -102,3 +102,35 @@ def circuits(trace: Trace, form: str, full: bool = False, width: int = 120, them
         return terminal.plain(terminal.with_notice(document, width), width)
     module = import_module(f".render.{form}", __package__)
     return module.render(documents.circuit_document(trace))
+
+
+def positions(traces: list, form: str, width: int = 120, theme: str = "light"):
+    """Layer 1 under each position scheme (``traces``, one per scheme) in format ``form``."""
+    inputs.format_size(form, traces[0].tokens, 2)
+    if form == "json":
+        from .render import json as render_json
+        from .views import matrix
+
+        first = traces[0]
+        doc = {"schema_version": data.SCHEMA_VERSION, "kind": "positions", "tokens": list(first.tokens),
+               "scale": first.scale, "frequencies": first.construction.frequencies,
+               "schemes": [{"positions": t.construction.positions, "logits": matrix(t.layers[0].logits),
+                            "weights": matrix(t.layers[0].weights),
+                            "previous_weight": [float(t.layers[0].weights[i, i - 1]) for i in range(1, t.n)]}
+                           for t in traces]}
+        return render_json.chunks(doc)
+    if form == "png":
+        from .render import png
+
+        return png.render(documents.compared_heatmaps(traces))
+    document = documents.compared(traces)
+    if form in ("table", "svg"):
+        from .render import terminal
+
+        if form == "svg":
+            from .render import svg
+
+            return svg.render(document, width, theme)
+        return terminal.plain(document, width)
+    module = import_module(f".render.{form}", __package__)
+    return module.render(document)
