@@ -68,7 +68,7 @@ def scores_positions(c: Construction, o: str = "1") -> tuple:
         return (Math(f"a_ij = b_(i-j)"), f", b_{o} = s and 0 elsewhere: no position in the stream, a bias "
                 "added to the logit by how far back the key is")
     if c.positions == "rope":
-        return (Math(f"a_ij = <R_i q, R_j k> = (s/K) sum_m cos(w_m (i - {o} - j))"),
+        return (Math("a_ij = <R_i q, R_j k>"), " = ", Math(f"(s/K) sum_m cos(w_m (i - {o} - j))"),
                 f": no position in the stream; the same query and key for every token, plane m turned by w_m per "
                 f"position (K = {c.frequencies}), the key starting {o} position{'' if o == '1' else 's'} further on")
     if c.positions == "none":
@@ -103,7 +103,7 @@ def layer_summary(c: Construction, layer: int) -> tuple:
         o = str(c.offsets[0]) if len(c.offsets) == 1 else "o"
         what = "token and position code" if c.positions == "sinusoidal" else "token"
         return (f"With {SCHEME[c.positions]}, {heads} scores key j for query i by ",) + scores_positions(c, o) + (
-            f"; {Math('V_1').expr} copies the key's {what} into the {'previous' if o == '1' else 'o-back'} half.",)
+            "; ", Math("V_1"), f" copies the key's {what} into the {'previous' if o == '1' else 'o-back'} half.")
     if layer == 1 and c.offsets == (1,):
         return (Math("A_1"), " scores key position i-1 for query i; ", Math("V_1"),
                 " copies the key's token and position into the previous half.")

@@ -58,6 +58,7 @@ PREAMBLE = r"""\documentclass[10pt]{article}
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{4pt}
 \setlength{\tabcolsep}{3pt}
+\setlength{\emergencystretch}{3em}  % a long formula moves to the next line rather than past the margin
 \usepackage{pdflscape}
 % A table wider than the line shrinks to it, and says so in the log (tests/test_formats.py reads it).
 \newcommand{\fitwidth}[1]{\sbox0{#1}\ifdim\wd0>\linewidth
