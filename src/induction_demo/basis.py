@@ -53,7 +53,7 @@ class Basis:
     n_positions: int
     subspaces: tuple[Subspace, ...] = field(default=LECTURE)
     features: tuple[str, ...] = ()  # dense token vectors (--similar): the token block's m directions
-    codes: tuple[str, ...] = ()  # a sinusoidal position code (kind "sin"): its 2K directions (sin ω1, cos ω1, ...)
+    codes: tuple[str, ...] = ()  # a sinusoidal position code (kind "sin"): its 2K directions (sin w1, cos w1, ...)
 
     def __post_init__(self) -> None:
         if len(set(self.vocab)) != len(self.vocab) or not self.vocab:

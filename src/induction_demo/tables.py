@@ -109,7 +109,7 @@ def _directions(trace: Trace, shown: Sequence[int] | None) -> list[tuple[int | N
 # --- tables ------------------------------------------------------------------
 
 def _direction_name(direction: Direction) -> str:
-    if direction.block.endswith("pos"):  # a position, or a direction of its sinusoidal code (sin ω1)
+    if direction.block.endswith("pos"):  # a position, or a direction of its sinusoidal code (sin w1)
         return f"@{direction.value}" if isinstance(direction.value, int) else str(direction.value)
     return fmt.token(direction.value)
 
@@ -424,7 +424,7 @@ def planes(trace: Trace, key: str, title: tuple, blocks: tuple[Block, ...]) -> T
         dense[(r, c)] = dense.get((r, c), 0.0) + v
     start = trace.basis.block(blocks[0].rows).start
     k = trace.basis.size(blocks[0].rows) // 2
-    rows = tuple(Row((f"ω{m + 1}",), tuple(
+    rows = tuple(Row((f"w{m + 1}",), tuple(
         Cell(fmt.cell(dense.get((start + 2 * m + a, start + 2 * m + b), 0.0), fmt.WEIGHT_DECIMALS))
         for a, b in ((0, 0), (0, 1), (1, 0), (1, 1)))) for m in range(k))
     return Table(key, title + ("; plane by plane (every entry between two planes is 0)",), ("plane",),

@@ -191,7 +191,7 @@ def sinusoid(positions: np.ndarray, k: int) -> np.ndarray:  # [N] -> [N, 2K]
 
 
 def sinusoid_labels(k: int) -> tuple[str, ...]:
-    return tuple(f"{f} ω{m}" for m in range(1, k + 1) for f in ("sin", "cos"))
+    return tuple(f"{f} w{m}" for m in range(1, k + 1) for f in ("sin", "cos"))
 
 
 def rotated_back(offset: int, k: int) -> Rule:
