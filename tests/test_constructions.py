@@ -208,7 +208,8 @@ def test_bench_refuses_a_skip_longer_than_the_segment():
 def test_sweep_on_a_variant_sets_the_measured_weight_beside_the_ideal_closed_form():
     from induction_demo.sweep import sweep
 
-    result = sweep(tuple("b c d . x c e . y c e . b c".split()), [1.0, 5.0, 100.0], construction=Construction(context=2))
+    result = sweep(tuple("b c d . x c e . y c e . b c".split()), [1.0, 5.0, 100.0],
+                   construction=Construction(context=2))
     assert result["construction"]["context"] == 2
     last = [q["position"] for q in result["queries"]].index(13)
     assert result["measured"][-1][last] == pytest.approx(1.0)

@@ -57,7 +57,8 @@ class Circuit(NamedTuple):
     copying: float | None = None  # OV circuits; None where every eigenvalue is 0
 
 
-def _dense(block: Block, basis: Basis) -> np.ndarray:  # -> [size(rows), size(cols)] the block's relation times its scale
+def _dense(block: Block, basis: Basis) -> np.ndarray:  # -> [size(rows), size(cols)]
+    """The block's relation times its scale, as an array."""
     rel = relation(block, basis)
     out = np.zeros((basis.size(block.rows), basis.size(block.cols)))
     np.add.at(out, (rel.rows, rel.cols), rel.values)

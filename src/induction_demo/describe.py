@@ -179,7 +179,9 @@ def equations(c: Construction) -> tuple[tuple, ...]:
                   Math("Y^(1) = Y^(0) + sum_o W^(o) Y^(0) V_o"), ".")
     if c.similar is not None and c.context == 1:
         layer2 = ("Layer 2 (induction head): ", Math("A_2"), " is s times the identity between the query's token "
-                  f"block and the key's {half(c.skip + 1)} token block, so ", Math(f"a_ij = s e(x_i) . e(x_(j-{1 + c.skip})) = s cos(x_i, x_(j-{1 + c.skip}))"), "; ", Math("Y^(2) = W^(2) Y^(1) V_2"), ".")
+                  f"block and the key's {half(c.skip + 1)} token block, so ",
+                  Math(f"a_ij = s e(x_i) . e(x_(j-{1 + c.skip})) = s cos(x_i, x_(j-{1 + c.skip}))"), "; ",
+                  Math("Y^(2) = W^(2) Y^(1) V_2"), ".")
     elif c.context == 1 and c.skip == 0:
         layer2 = ("Layer 2 (induction head): ", Math("A_2 = s [tok(query) = prev tok(key)]"), ", so ",
                   Math("a_ij = s [x_i = x_(j-1)]"), "; ", Math("Y^(2) = W^(2) Y^(1) V_2"), ".")
@@ -202,7 +204,8 @@ def equations(c: Construction) -> tuple[tuple, ...]:
         unembedding = ("Next-token probabilities: ", Math("P = softmax(Y^(2) W_U / T)"), " with ",
                        Math("W_U = E^T"), ", E the V x m token vectors: each token scored by its dot product (a "
                        "cosine when one token was copied) with what was copied; temperature T.")
-    return (representation, ("Attention logits: ", Math("a_ij = y_i A_l y_j^T"), " (rows: queries i, columns: keys j).")) \
+    logits = ("Attention logits: ", Math("a_ij = y_i A_l y_j^T"), " (rows: queries i, columns: keys j).")
+    return (representation, logits) \
         + mask + (layer1, layer2, where, unembedding)
 
 

@@ -133,7 +133,8 @@ def positional(trace: Trace, run, prefix: str, of: str, fit: Fit, compact: bool)
     if head.rope is not None:
         out += fit(Split(lambda shown: rope_table(
             f"{prefix}.rope" + _key(run, several),
-            ("Rotary query q and key k", of, f", the same for every token, per plane m (K = {len(head.rope.frequencies)}"
+            ("Rotary query q and key k", of, ", the same for every token, per plane m "
+             f"(K = {len(head.rope.frequencies)}"
              "): at position p each plane is turned by the angle w_m p, so ", Math("<R_i q, R_j k>"),
              " depends on i - j only; the key starts turned by w_m times the offset"), head.rope), (), window=False))
     if not (head.qk or head.bias or head.rope is not None):
@@ -211,7 +212,8 @@ def weights(trace: Trace, fit: Fit = whole, compact: bool = False) -> Document:
             else:
                 blocks += positional(trace, run, f"A_{l}", f" of the {head.name}", fit, compact)
             blocks += fit(matrix(trace, f"V_{l}" + _key(run, several),
-                                 (Math(f"V_{l}"), f", {head.name} (rows: input directions, columns: output directions)"),
+                                 (Math(f"V_{l}"),
+                                  f", {head.name} (rows: input directions, columns: output directions)"),
                                  head.ov, write_v, 1.0, compact))
     return Document(title(trace), tuple(blocks))
 

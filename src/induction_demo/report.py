@@ -32,7 +32,7 @@ def bench(result: dict) -> Document:
     rows = []
     kinds = (("first copies", "first_copies"), ("later copies", "later_copies"))
     if "context_1_later_copies" in result:
-        kinds += (("later copies, context 1", "context_1_later_copies"),)
+        kinds += (("context 1", "context_1_later_copies"),)
     for name, key in kinds:
         r = result[key]
         rows.append(Row((name,), (Cell(str(r["queries"])), _n(r["accuracy"]), _n(r["loss"], 3),
@@ -69,7 +69,8 @@ def bench(result: dict) -> Document:
     if "ambiguous_single_token_share" in result:
         ending.insert(0, Paragraph((
             f"{fmt.rate(result['ambiguous_single_token_share'], RATE)} of the queries' tokens occur more than once "
-            "in their segment. The context-1 row runs the lecture's induction head on the same sequences.",)))
+            "in their segment. The context 1 row: the later copies, read by the lecture's induction head "
+            "(context 1) on the same sequences.",)))
     notes = Paragraph((
         "Misses are counted where the right token is not alone at the top (a tie earns 1/k); an accidental "
         "repeat is a query whose token also occurred elsewhere before it (inside the segment or in a gap), so "
