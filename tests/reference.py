@@ -160,17 +160,22 @@ def previous_weights(tokens, i, positions, scale=100.0, k=16):
     return softmax({j: previous_logit(positions, i, j, scale, k) for j in range(i)}) if i else {}
 
 
-def predicted_with_positions(tokens, i, positions, scale=100.0, k=16, tolerance=1e-6):
-    """The tokens position i should predict when layer 1 knows positions by ``positions``."""
-    if not any(tokens[j - 1] == tokens[i] for j in range(1, i)):
-        return set()
+def induction_weights(tokens, i, positions, scale=100.0, k=16):
+    """The induction head's weights of query i over its keys j < i."""
     held = []  # what each key's previous half holds: {token: share}
     for j in range(i):
         shares = {}
         for key, w in previous_weights(tokens, j, positions, scale, k).items():
             shares[tokens[key]] = shares.get(tokens[key], 0.0) + w
         held.append(shares)
-    weights = softmax({j: scale * held[j].get(tokens[i], 0.0) for j in range(i)})
+    return softmax({j: scale * held[j].get(tokens[i], 0.0) for j in range(i)}) if i else {}
+
+
+def predicted_with_positions(tokens, i, positions, scale=100.0, k=16, tolerance=1e-6):
+    """The tokens position i should predict when layer 1 knows positions by ``positions``."""
+    if not any(tokens[j - 1] == tokens[i] for j in range(1, i)):
+        return set()
+    weights = induction_weights(tokens, i, positions, scale, k)
     scores = {}
     for j, w in weights.items():
         scores[tokens[j]] = scores.get(tokens[j], 0.0) + w

@@ -59,12 +59,16 @@ def variant_kinds(tokens: list[str], built: dict) -> set[str]:
 
 def variant_kinds_positions(tokens: list[str], built: dict) -> set[str]:
     """The same for a position scheme, by reference.predicted_with_positions."""
-    from reference import predicted_with_positions
+    from reference import induction_weights, predicted_with_positions
 
     kinds = {"nothing-before"} | ({"positions"} if built["positions"] == "none" else set())
     for i in range(1, len(tokens)):
-        expected = predicted_with_positions(tokens, i, built["positions"], k=built["frequencies"] or 16)
-        kinds.add("first-occurrence" if not expected else "copy")
+        k = built["frequencies"] or 16
+        expected = predicted_with_positions(tokens, i, built["positions"], k=k)
+        weights = induction_weights(tokens, i, built["positions"], k=k)
+        top = max(weights.values(), default=0.0)
+        several = sum(w >= top - 1e-6 for w in weights.values()) > 1
+        kinds.add("first-occurrence" if not expected else "split" if several else "copy")
         if len(expected) > 1:
             kinds.add("tie")
     return kinds
