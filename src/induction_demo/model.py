@@ -18,6 +18,13 @@ lecture's 100.0 logits) is the entry of each A: the sharpness of the softmax.
 No feed-forward layer, no layer norm. A and V are sums of blocks between
 named subspaces (weights.py), and a head computes with the blocks
 (stream.py): nothing here is d x d.
+
+The same pass runs every variant a ``weights.Construction`` builds: the
+inclusive mask (j <= i), a layer 1 of several heads (--context, --skip),
+dense token vectors (--similar: the scores are then Y^(2)'s token block
+times E^T), and the position schemes of seed 001: a sinusoidal code in the
+position block, or no position in the stream at all, with a relative bias
+b_(i-j) or RoPE's rotated dot product added to the logits (``logits_of``).
 """
 from __future__ import annotations
 
