@@ -31,11 +31,10 @@ def ideal(basis: Basis, ids: np.ndarray, words: Embedding | None = None) -> Stre
         o, width = offset_of(s.name), basis.size(s.name)
         if s.kind == "tok" and words is None or s.kind == "pos":
             source = ids if s.kind == "tok" else np.arange(n)
-            if o == 0:
-                parts[s.name] = OneHot(source, width)
-                continue
-            part = np.zeros((n, width))
-            part[np.arange(o, n), source[:max(n - o, 0)]] = 1.0
+            back = np.full(n, -1)  # -1: a zero row, where there is nothing o back
+            back[o:] = source[:max(n - o, 0)]
+            parts[s.name] = OneHot(back, width)
+            continue
         else:  # dense rows: token vectors, or sinusoidal position codes
             rows = words.vectors[ids] if s.kind == "tok" else sinusoid(np.arange(n), width // 2)
             part = np.zeros((n, width))

@@ -65,7 +65,12 @@ def logits_of(head: Head, y: Stream) -> np.ndarray:  # -> [N, N]
     """a_ij: y_i A y_j^T from the head's blocks, plus its relative bias b_(i-j),
     or its rotated dot product <R_i q_i, R_j k_j> (RoPE)."""
     n = y.n
-    logits = sum((compare(y[b.rows], relation(b, y.basis), y[b.cols], n) for b in head.qk), np.zeros((n, n)))
+    logits = None
+    for b in head.qk:
+        part = compare(y[b.rows], relation(b, y.basis), y[b.cols], n)
+        logits = part if logits is None else logits + part
+    if logits is None:
+        logits = np.zeros((n, n))
     for offset, value in head.bias:
         logits = logits + value * np.eye(n, k=-offset)
     if head.rope is not None:  # q_i = (sum of y_i's token block) query: the same for every one-hot token

@@ -57,7 +57,27 @@ def _w(x: float) -> str:
     return fmt.number(x, fmt.WEIGHT_DECIMALS)
 
 
-def _series(items: list[str], rest: str = "") -> str:
+class Lazy:
+    """A list of ``count`` items made only when read (``item(k)``): a long
+    input's sentences name the first LISTED and count the rest, so the rest
+    are never written."""
+
+    def __init__(self, indices, item):
+        self.indices, self.item = list(indices), item
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __bool__(self) -> bool:
+        return bool(self.indices)
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self.item(i) for i in self.indices[k]]
+        return self.item(self.indices[k])
+
+
+def _series(items, rest: str = "") -> str:
     """"a", "a and b", "a, b and c"; past LISTED items, "and N more"."""
     if len(items) > LISTED:
         return ", ".join(items[:LISTED]) + f" and {len(items) - LISTED} more{rest}"
@@ -70,7 +90,7 @@ def layer1(trace: Trace) -> list[Sentence]:
                                       "and attends nowhere.")]
     if trace.n > 1:
         targets = layer.weights.argmax(axis=1)
-        looks = [f"{_at(trace, i)} to {_at(trace, int(targets[i]))}" for i in range(1, trace.n)]
+        looks = Lazy(range(1, trace.n), lambda i: f"{_at(trace, i)} to {_at(trace, int(targets[i]))}")
         on_previous = [layer.weights[i, i - 1] for i in range(1, trace.n)]
         all_previous = all(targets[i] == i - 1 for i in range(1, trace.n))
         lo, hi = min(on_previous), max(on_previous)
@@ -134,14 +154,18 @@ def layer2(trace: Trace) -> list[Sentence]:
     if first.ablated or layer.ablated:
         return out
     firsts, repeats, copies = [], [], []
+    seen = {trace.tokens[0]}
     for i in range(1, trace.n):
         token = trace.tokens[i]
-        if token not in trace.tokens[:i]:
-            firsts.append(f"{_at(trace, i)}: {_w(layer.weights[i, 0])} × {i}")
+        if token not in seen:
+            firsts.append(i)
+            seen.add(token)
         elif trace.predictions[i].next is None:
             repeats.append(i)
         else:
-            copies.append(_copy(trace, i))
+            copies.append(i)
+    firsts = Lazy(firsts, lambda i: f"{_at(trace, i)}: {_w(layer.weights[i, 0])} × {i}")
+    copies = Lazy(copies, lambda i: _copy(trace, i))
     if firsts:
         out.append(_say("first-occurrence", "A first occurrence has nothing to copy, so its attention spreads "
                                                 "evenly over the earlier positions (weight × how many): "
@@ -155,11 +179,13 @@ def layer2(trace: Trace) -> list[Sentence]:
     return out + _copies_then_ties(trace, copies, "what followed the earlier occurrences")
 
 
-def _copies_then_ties(trace: Trace, copies: list[Sentence], differs: str) -> list[Sentence]:
+def _copies_then_ties(trace: Trace, copies, differs: str) -> list[Sentence]:
     """The copy sentences (past LISTED, counted), then the tie sentence where there is a tie."""
     if len(copies) > LISTED:
         copies = copies[:LISTED] + [_say(copies[LISTED].kind,
                                          f"… and {len(copies) - LISTED} more positions copy the same way.")]
+    else:
+        copies = copies[:]
     if any(len(p.candidates) > 1 for p in trace.predictions):
         copies = copies + [_say("tie", f"Where {differs} differs and no token wins, the prediction is a tie, and "
                                        "every tied token is listed.")]
@@ -225,13 +251,13 @@ def _variant_layer1(trace: Trace) -> list[Sentence]:
         name = f"The {run.head.name}" if len(layer.heads) > 1 else "Layer 1"
         reach = [i for i in range(trace.n) if i >= o]
         if reach and c.positions == "none":
-            even = [f"{_at(trace, i)}: {_w(w[i, 0])} × {_kept(trace, i)}" for i in reach]
+            even = Lazy(reach, lambda i: f"{_at(trace, i)}: {_w(w[i, 0])} × {_kept(trace, i)}")
             out.append(_say("look-back", f"{name}: with no position encoding every logit is 0, so each token spreads "
                                          "evenly over the keys it keeps (weight × how many) and writes their mean "
                                          "into its previous half: " + _series(even) + "."))
         elif reach:
             targets = w.argmax(axis=1)
-            looks = [f"{_at(trace, i)} to {_at(trace, int(targets[i]))}" for i in reach]
+            looks = Lazy(reach, lambda i: f"{_at(trace, i)} to {_at(trace, int(targets[i]))}")
             on = [w[i, i - o] for i in reach]
             lo, hi = min(on), max(on)
             spread = _w(lo) if _w(lo) == _w(hi) else f"{_w(lo)} to {_w(hi)}"
@@ -309,12 +335,12 @@ def _variant_layer2(trace: Trace) -> list[Sentence]:
                                      "induction head still leans towards it, by a logit of s/(k + 1) rather than s: "
                                      "the copy half-survives."))
     for i in range(1, trace.n):
-        if trace.predictions[i].next is not None:
-            copies.append(_variant_copy(trace, i))
-            continue
+        (copies if trace.predictions[i].next is not None else nothing).append(i)
+
+    def spread(i: int) -> str:
         w = layer.weights[i]
-        top = int((w >= w.max() - 1e-9).sum())
-        nothing.append(f"{_at(trace, i)}: {_w(w.max())} × {top}")
+        return f"{_at(trace, i)}: {_w(w.max())} × {int((w >= w.max() - 1e-9).sum())}"
+    nothing, copies = Lazy(nothing, spread), Lazy(copies, lambda i: _variant_copy(trace, i))
     if nothing:
         out.append(_say("first-occurrence", f"Where no key it keeps comes {describe_copy(trace)}, there is "
                                             "nothing to copy, and the attention spreads evenly over the kept keys "

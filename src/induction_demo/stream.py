@@ -26,14 +26,16 @@ from .weights import Relation
 
 
 class OneHot(NamedTuple):
-    """Rows of an identity: row i is the unit vector e_index[i] of ``width``."""
+    """Rows of an identity: row i is the unit vector e_index[i] of ``width``,
+    or all zero where index[i] is -1 (the ideal stream's empty halves)."""
 
     index: np.ndarray  # [N] int
     width: int
 
     def dense(self) -> np.ndarray:  # -> [N, width]
         out = np.zeros((len(self.index), self.width))
-        out[np.arange(len(self.index)), self.index] = 1.0
+        rows = np.flatnonzero(self.index >= 0)
+        out[rows, self.index[rows]] = 1.0
         return out
 
 
@@ -62,6 +64,7 @@ def compare(q: Part, rel: Relation, k: Part, n: int) -> np.ndarray:  # -> [N, N]
         value = np.zeros(len(rel.partner))
         value[rel.rows] = rel.values
         col, v = rel.partner[q.index], value[q.index]  # the one key direction each query looks for
+        col[q.index < 0] = -1  # a zero row looks for nothing
         if isinstance(k, OneHot):
             out = (k.index[None, :] == col[:, None]) * v[:, None]
         else:
@@ -71,7 +74,10 @@ def compare(q: Part, rel: Relation, k: Part, n: int) -> np.ndarray:  # -> [N, N]
     if isinstance(q, OneHot) and isinstance(k, OneHot):  # R[q_i, k_j]: one lookup per cell
         table = np.zeros((q.width, k.width))
         np.add.at(table, (rel.rows, rel.cols), rel.values)
-        return table[q.index[:, None], k.index[None, :]]
+        out = table[q.index[:, None], k.index[None, :]]
+        out[q.index < 0] = 0.0
+        out[:, k.index < 0] = 0.0
+        return out
     return (as_array(q)[:, rel.rows] * rel.values) @ as_array(k)[:, rel.cols].T
 
 
