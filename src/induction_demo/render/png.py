@@ -105,15 +105,21 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
     size = min(PANEL_INCHES, max(4.5, 2.0 + 0.35 * n))
     step = -(-n // LABEL_UP_TO)  # ceil(n / LABEL_UP_TO)
     ticks = range(0, n, step)
-    story = any(panel.story for panel in view.panels)
+    grid = len(view.panels) > 3  # more panels than fit a row (positions): three a row, each story in its title
+    story = any(panel.story for panel in view.panels) and not grid
     texts = [_story_text(panel.story, drawable) for panel in view.panels]
     below = (0.3 + LINE_INCHES * max(text.count("\n") + 1 for text in texts)) if story else 0.0
-    fig, axes = plt.subplots(1, len(view.panels), figsize=(size * len(view.panels), size + 0.6 + below),
-                             squeeze=False)
+    columns = 3 if grid else len(view.panels)
+    rows = -(-len(view.panels) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(size * columns, (size + 0.6 + (0.4 if grid else 0)) * rows
+                                                     + below), squeeze=False)
+    for ax in axes.flat[len(view.panels):]:
+        ax.axis("off")
     labels = [drawable(label) for label in view.labels]
-    for ax, panel in zip(axes[0], view.panels):
+    for ax, panel in zip(axes.flat, view.panels):
+        extra = "".join("\n" + drawable(line) for line in panel.story) if grid else ""
         ax.set_title(f"{drawable(panel.title)}\nattention weights $W^{{({panel.index})}}$\n"
-                     + "\n".join(textwrap.wrap(drawable(panel.legend), 50)), fontsize=10)
+                     + "\n".join(textwrap.wrap(drawable(panel.legend), 50)) + extra, fontsize=10)
         image = _heatmap(ax, panel, matplotlib, 2.0 if n <= LABEL_UP_TO else 0.8,
                          7 if n <= ANNOTATE_UP_TO else None)
         ax.set_xticks(ticks, [labels[i] for i in ticks], rotation=90, fontsize=7 if n > 20 else None)
@@ -128,7 +134,7 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
         if n <= ANNOTATE_UP_TO:
             ax.scatter(masked[:, 1], masked[:, 0], marker="x", s=12, color="#aaaaaa", linewidths=0.8)
         fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
-    fig.tight_layout(rect=(0, below / (size + 0.6 + below), 1, 1))
+    fig.tight_layout(rect=(0, below / (size + 0.6 + below), 1, 1) if not grid else None)
     if story:
         for k, panel in enumerate(view.panels):
             fig.text((k + 0.02) / len(view.panels), 0.01, texts[k], fontsize=7, va="bottom", ha="left",
