@@ -55,3 +55,11 @@ def test_gpt2s_setting_is_within_the_bench_limits():
 def test_the_cli_refuses_a_bench_past_the_trial_limit_in_one_line():
     result = invoke(["bench", "--length", "3000", "--repeats", "2"])
     assert result.exit_code == 2 and result.stderr.count("\n") == 1 and "6001 tokens" in result.stderr
+
+
+def test_the_numpy_free_limits_name_the_model_s_choices():
+    from induction_demo import weights
+
+    assert inputs.POSITIONS == weights.POSITIONS
+    assert weights.Construction().mask in inputs.MASKS
+    assert 1 <= weights.FREQUENCIES <= inputs.MAX_FREQUENCIES
