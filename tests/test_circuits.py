@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from cli_runner import invoke
 from induction_demo.circuits import circuits, copying_score
 from induction_demo.model import run
-from induction_demo.weights import Construction, dense, looks_back
+from induction_demo.weights import Construction, dense
 
 token_strings = st.lists(st.sampled_from(["a", "b", "c", "d", "!"]), min_size=1, max_size=16).map(tuple)
 constructions = st.builds(Construction, st.sampled_from(["strict", "inclusive"]), st.integers(1, 3),
@@ -45,7 +45,7 @@ def test_the_lecture_circuits():
 def test_every_circuit_equals_its_product_of_dense_matrices(tokens, built):
     trace = run(tokens, construction=built)
     e, p = embeddings(trace)
-    first = {looks_back(r.head): r.head for r in trace.layers[0].heads}
+    first = {r.head.offset: r.head for r in trace.layers[0].heads}
     a2 = dense(trace.layers[1].only.head.qk, trace.basis)
     sources = [e] + [e @ dense(first[o].ov, trace.basis) for o in sorted(first)]
     found = {c.key: c for c in circuits(trace)}

@@ -28,7 +28,7 @@ from . import inputs
 from .model import run
 from .errors import InputError
 from .readout import log_probs
-from .weights import Construction, looks_back
+from .weights import Construction
 
 BOS = "<bos>"
 
@@ -215,7 +215,7 @@ def bench(config: Config, progress: Callable[[int], None] | None = None) -> dict
             segment = model_ids[starts[0]:starts[0] + config.length]
             ambiguous.append((np.bincount(segment)[segment] > 1)[offsets])
             del single
-        w1 = [(run_.weights, looks_back(run_.head)) for run_ in trace.layers[0].heads]
+        w1 = [(run_.weights, run_.head.offset) for run_ in trace.layers[0].heads]
         w2 = trace.layers[1].weights
         n = len(ids)
         cell_queries, cell_keys = induction_cells(starts, config.length, config.skip)

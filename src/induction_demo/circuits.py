@@ -38,7 +38,7 @@ import numpy as np
 
 from .basis import Basis
 from .trace import Trace
-from .weights import Block, Head, looks_back, relation, sinusoid
+from .weights import Block, Head, relation, sinusoid
 
 Source = dict  # subspace name -> [rows, size] array: how each row (a token or position) sits in the stream
 
@@ -126,7 +126,7 @@ def circuits(trace: Trace) -> list[Circuit]:
     first, last = trace.layers[0], trace.layers[-1]
     written = []  # (offset, E V_o) for each layer-1 head
     for run in first.heads:  # its logits depend on positions only: they are the circuit
-        head, o = run.head, looks_back(run.head)
+        head, o = run.head, run.head.offset
         where = "the sub-diagonal" if o == 1 else f"the diagonal {o} below the main one"
         about = {"one-hot": f"where each query position looks: the scale on {where} (key i - {o})",
                  "sinusoidal": f"where each query position looks: the most on {where} (key i - {o}), a little less "
@@ -167,7 +167,7 @@ def circuits(trace: Trace) -> list[Circuit]:
             about = ("what the head adds to each token's next-token score when it attends to a token"
                      if m.any() else "zero: the head writes only into the earlier halves, which the unembedding "
                                      "does not read (its output reaches the scores only through the next layer)")
-            name = f"V_{layer.index}" + (f"^({looks_back(run.head)})" if len(layer.heads) > 1 else "")
+            name = f"V_{layer.index}" + (f"^({run.head.offset})" if len(layer.heads) > 1 else "")
             out.append(Circuit(f"layer{layer.index}.{run.head.name.split()[0]}.ov", "ov", layer.index,
                                run.head.name, f"E {name} W_U", about, m, words, words, values,
                                copying_score(values)))

@@ -7,7 +7,7 @@ the lecture says it; a variant (``--mask inclusive``, ``--context k``,
 from __future__ import annotations
 
 from .views import Math
-from .weights import Construction, Head, half, looks_back
+from .weights import Construction, Head, half
 
 OFFSET_WORDS = {1: "just before", 2: "two before", 3: "three before", 4: "four before"}
 
@@ -42,7 +42,7 @@ def copied_from(c: Construction) -> str:
 def job(c: Construction, layer: int, head: Head | None = None) -> str:
     """The legend of a head's marked cells."""
     if layer == 1:
-        return f"[ ] = where the head does its job: the key {back(looks_back(head))} the query"
+        return f"[ ] = where the head does its job: the key {back(head.offset)} the query"
     return f"[ ] = where the head does its job: {copied_from(c)}"
 
 

@@ -19,7 +19,7 @@ from . import text as fmt
 from . import mechanism
 from .tokens import earlier_occurrences
 from .trace import Trace
-from .weights import LECTURE, half, looks_back
+from .weights import LECTURE, half
 from .describe import back
 
 LISTED = 12  # positions listed by name in one sentence before "and N more"
@@ -246,7 +246,7 @@ def _variant_layer1(trace: Trace) -> list[Sentence]:
     layer, c = trace.layers[0], trace.construction
     out = (_vectors(trace) if trace.words is not None else []) + [_position_0(trace, 1)]
     for run in layer.heads:
-        o = looks_back(run.head)
+        o = run.head.offset
         w = run.weights
         name = f"The {run.head.name}" if len(layer.heads) > 1 else "Layer 1"
         reach = [i for i in range(trace.n) if i >= o]

@@ -162,11 +162,6 @@ def offset_of(name: str) -> int:
     return 0 if not prefix else int(prefix[4:] or 1)
 
 
-def looks_back(head: Head) -> int:
-    """How far back a layer-1 head writes: the offset of its value's output half."""
-    return offset_of(head.ov[0].cols)
-
-
 POSITIONS = ("one-hot", "sinusoidal", "relative", "rope", "none")
 FREQUENCIES = 16
 """K, the number of frequencies of the sinusoidal and rotary encodings."""
