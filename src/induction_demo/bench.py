@@ -215,7 +215,6 @@ def bench(config: Config, progress: Callable[[int], None] | None = None) -> dict
             segment = model_ids[starts[0]:starts[0] + config.length]
             ambiguous.append((np.bincount(segment)[segment] > 1)[offsets])
             del single
-        w1 = [(run_.weights, run_.head.offset) for run_ in trace.layers[0].heads]
         w2 = trace.layers[1].weights
         n = len(ids)
         cell_queries, cell_keys = induction_cells(starts, config.length, config.skip)
@@ -225,13 +224,13 @@ def bench(config: Config, progress: Callable[[int], None] | None = None) -> dict
         on_expected = on_cells[rows]
         induction.append(on_expected)
         unique_induction.append(on_expected[~repeated[rows]])
-        on_previous = np.concatenate([w[np.arange(o, n), np.arange(n - o)] for w, o in w1])
+        on_previous = np.concatenate([run_.on_offset() for run_ in trace.layers[0].heads])
         previous.append(on_previous)
         det_induction[0] += on_expected.sum()
         det_induction[1] += w2.sum()
         det_previous[0] += on_previous.sum()
-        det_previous[1] += sum(w.sum() for w, _ in w1)
-        del trace, w1, w2  # one trial's arrays at a time
+        det_previous[1] += sum(run_.weights.sum() for run_ in trace.layers[0].heads)
+        del trace, w2  # one trial's arrays at a time
         if progress is not None:
             progress(trial + 1)
     first_copies, later_copies = first.summary(), later.summary()

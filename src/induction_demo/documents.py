@@ -378,8 +378,7 @@ def compared(traces: list[Trace]) -> Document:
 
 def previous_share(trace: Trace) -> str:
     """How much of layer 1's weight sits on the previous position, from @1 on."""
-    w = trace.layers[0].weights
-    on = w[np.arange(1, trace.n), np.arange(trace.n - 1)] if trace.n > 1 else np.zeros(0)
+    on = trace.layers[0].heads[0].on_offset()
     if not on.size:
         return "One token: no previous position."
     lo, hi = fmt.number(float(on.min()), fmt.WEIGHT_DECIMALS), fmt.number(float(on.max()), fmt.WEIGHT_DECIMALS)

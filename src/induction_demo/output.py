@@ -116,7 +116,7 @@ def positions(traces: list, form: str, width: int = 120, theme: str = "light"):
                "scale": first.scale, "frequencies": first.construction.frequencies,
                "schemes": [{"positions": t.construction.positions, "logits": matrix(t.layers[0].logits),
                             "weights": matrix(t.layers[0].weights),
-                            "previous_weight": [float(t.layers[0].weights[i, i - 1]) for i in range(1, t.n)]}
+                            "previous_weight": t.layers[0].heads[0].on_offset().tolist()}
                            for t in traces]}
         return render_json.chunks(doc)
     if form == "png":

@@ -91,7 +91,7 @@ def layer1(trace: Trace) -> list[Sentence]:
     if trace.n > 1:
         targets = layer.weights.argmax(axis=1)
         looks = Lazy(range(1, trace.n), lambda i: f"{_at(trace, i)} to {_at(trace, int(targets[i]))}")
-        on_previous = [layer.weights[i, i - 1] for i in range(1, trace.n)]
+        on_previous = layer.only.on_offset()
         all_previous = all(targets[i] == i - 1 for i in range(1, trace.n))
         lo, hi = min(on_previous), max(on_previous)
         spread = _w(lo) if _w(lo) == _w(hi) else f"{_w(lo)} to {_w(hi)}"
@@ -258,7 +258,7 @@ def _variant_layer1(trace: Trace) -> list[Sentence]:
         elif reach:
             targets = w.argmax(axis=1)
             looks = Lazy(reach, lambda i: f"{_at(trace, i)} to {_at(trace, int(targets[i]))}")
-            on = [w[i, i - o] for i in reach]
+            on = run.on_offset()
             lo, hi = min(on), max(on)
             spread = _w(lo) if _w(lo) == _w(hi) else f"{_w(lo)} to {_w(hi)}"
             out.append(_say("look-back", f"{name}: every token from @{o} on looks back to the position "

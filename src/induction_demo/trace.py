@@ -34,6 +34,12 @@ class HeadRun(NamedTuple):
     output: Stream  # the head's write, before the residual
     ablated: bool = False  # its write was replaced by zeros
 
+    def on_offset(self) -> np.ndarray:  # -> [N - o]
+        """The weight each query from @o on puts on the key its offset o back
+        (a previous-token head's job; o = 1 for the lecture's)."""
+        o, n = self.head.offset, len(self.weights)
+        return self.weights[np.arange(o, n), np.arange(max(n - o, 0))]
+
 
 class Layer(NamedTuple):
     """One attention layer: its heads and its output Y^(l).
