@@ -124,7 +124,7 @@ def positional(trace: Trace, run, prefix: str, of: str, fit: Fit, compact: bool)
             (Math(f"A_{l}"), f"{of} (d x d; s = scale, · = 0; rows: query directions, columns: key directions)"),
             head.qk, write_a(head.unit), head.scale, compact))
     if head.bias:
-        b = sum(value * np.eye(trace.n, k=-offset) for offset, value in head.bias)
+        b = head.bias_table(trace.n)
         out += fit(lambda shown: attention(
             trace, f"{prefix}.bias" + _key(run, several),
             ("Relative position bias ", Math("b_(i-j)"), f"{of}, added to every logit (rows: queries i, columns: "

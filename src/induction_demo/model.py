@@ -71,8 +71,8 @@ def logits_of(head: Head, y: Stream) -> np.ndarray:  # -> [N, N]
         logits = part if logits is None else logits + part
     if logits is None:
         logits = np.zeros((n, n))
-    for offset, value in head.bias:
-        logits = logits + value * np.eye(n, k=-offset)
+    if head.bias:
+        logits = logits + head.bias_table(n)
     if head.rope is not None:  # q_i = (sum of y_i's token block) query: the same for every one-hot token
         present = y.block("tok").sum(axis=1, keepdims=True)
         q = rotated(present * head.rope.query[None, :], head.rope.frequencies)

@@ -111,6 +111,13 @@ class Head(NamedTuple):
                    + ([float(np.abs(self.rope.query).sum() * np.abs(self.rope.key).max())] if self.rope else [])
                    + [0.0])
 
+    def bias_table(self, n: int) -> np.ndarray:  # -> [N, N]
+        """B_ij = b_(i-j): the relative position bias added to every logit."""
+        table = np.zeros((n, n))
+        for offset, value in self.bias:
+            table += value * np.eye(n, k=-offset)
+        return table
+
     @property
     def unit(self) -> float:
         """The scale s the entries of A are multiples of (the smallest)."""
