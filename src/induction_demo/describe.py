@@ -65,7 +65,7 @@ def scores_positions(c: Construction, o: str = "1") -> tuple:
                 "w_m = 10000^(-(m-1)/K), from the codes [sin w_m p, cos w_m p] in the position block: s at "
                 f"j = i - {o}, a little less at its neighbours")
     if c.positions == "relative":
-        return (Math(f"a_ij = b_(i-j)"), f", b_{o} = s and 0 elsewhere: no position in the stream, a bias "
+        return (Math("a_ij = b_(i-j)"), f", b_{o} = s and 0 elsewhere: no position in the stream, a bias "
                 "added to the logit by how far back the key is")
     if c.positions == "rope":
         return (Math("a_ij = <R_i q, R_j k>"), " = ", Math(f"(s/K) sum_m cos(w_m (i - {o} - j))"),

@@ -13,7 +13,7 @@ def _n(x: float | None, decimals: int = RATE) -> Cell:
 
 def _model(c: dict) -> str:
     """What the bench's model is, where it is not the lecture's."""
-    parts = ([f"inclusive mask"] if c["mask"] != "strict" else []) \
+    parts = (["inclusive mask"] if c["mask"] != "strict" else []) \
         + ([f"context {c['context']} (each segment's tokens repeat inside it, about 3 times each, but no "
             f"{c['context']} tokens in a row do: a single-token match is ambiguous, a {c['context']}-token match "
             "is not)"] if c["context"] > 1 else []) \

@@ -20,10 +20,9 @@ from . import inputs
 import numpy as np
 
 from . import mechanism
-from .model import run
-from .stream import compare
+from .model import logits_of, run
 from .tokens import earlier_occurrences
-from .weights import LECTURE, Construction, described, relation
+from .weights import LECTURE, Construction, described
 
 
 class Query(NamedTuple):
@@ -49,8 +48,7 @@ def queries(tokens: tuple[str, ...], construction: Construction = LECTURE) -> li
         return [Query(i, tokens[i], tuple(k + 1 for k in earlier), i) for i, earlier in found if earlier]
     trace = run(tokens, 1.0, construction=construction)  # logits in units of s
     ideal, mask = mechanism.ideal(trace.basis, trace.ids, trace.words), trace.layers[1].mask
-    logits = sum(compare(ideal[b.rows], relation(b, trace.basis), ideal[b.cols], trace.n)
-                 for b in trace.layers[1].only.head.qk)
+    logits = logits_of(trace.layers[1].only.head, ideal)
     out = []
     for p in trace.predictions:
         if p.next is None:
@@ -89,7 +87,7 @@ def previous(tokens: tuple[str, ...], scales: list[float], construction: Constru
     for s in scales:
         weights = run(tokens, s, construction=construction).layers[0].heads[0].weights
         measured.append([float(weights[q.position, q.keys[0]]) for q in found])
-        closed.append([1.0 / (1.0 + sum(math.exp(-s * g) for g in q.gaps)) for q in found])
+        closed.append([closed_form(s, 1, q.kept, q.gaps) for q in found])
     return {"tokens": list(tokens), "layer": 1, "scales": scales,
             "queries": [{k: v for k, v in q._asdict().items() if k != "gaps"} for q in found],
             "measured": measured, "closed_form": closed, "construction": described(construction)}
