@@ -31,12 +31,20 @@ def pattern(c: Construction) -> str:
     return f"a_ij = s sum_(m<{c.context}) [x_(i-m) = x_(j-{1 + c.skip}-m)]"
 
 
+def after_match(c: Construction, cosine: bool = False) -> str:
+    """Where a key the induction head selects lies: "right after an earlier
+    copy of the query's token", "5 after ...", "... a token similar to the
+    query's" (with ``cosine``, saying what similar means)."""
+    where = "right after" if c.skip == 0 else f"{c.skip + 1} after"
+    if c.similar is None:
+        return f"{where} an earlier copy of the query's token"
+    return f"{where} a token similar to the query's" + (" (a positive cosine)" if cosine else "")
+
+
 def copied_from(c: Construction) -> str:
     """Which key the induction head is built to select, in words."""
-    where = "right after" if c.skip == 0 else f"{c.skip + 1} after"
     context = "" if c.context == 1 else f", the more so the more of its last {c.context} tokens match too"
-    what = "a token similar to the query's" if c.similar is not None else "an earlier copy of the query's token"
-    return f"the key {where} {what}{context}"
+    return f"the key {after_match(c)}{context}"
 
 
 def job(c: Construction, layer: int, head: Head | None = None) -> str:
@@ -193,11 +201,8 @@ def equations(c: Construction) -> tuple[tuple, ...]:
         where = ("Prediction at i: the token with the largest share of ", Math("Y^(2)"),
                  "'s token columns, where ", Math("x_i"), " occurred at some ", Math("k <= i - 2"), ".")
     else:
-        after = "right after" if c.skip == 0 else f"{c.skip + 1} after"
-        what = "a token similar to the query's (a positive cosine)" if c.similar is not None \
-            else "an earlier copy of the query's token"
         where = ("Prediction at i: the token scored highest from ", Math("Y^(2)"),
-                 f"'s token block, where a key the query keeps comes {after} {what}.")
+                 f"'s token block, where a key the query keeps comes {after_match(c, cosine=True)}.")
     unembedding = ("Next-token probabilities: ", Math("P = softmax(Y^(2) W_U / T)"), " with the unembedding ",
                    Math("W_U = E^T"), " (the transpose of the token embedding) and temperature T.")
     if c.similar is not None:

@@ -20,7 +20,7 @@ from . import mechanism
 from .tokens import earlier_occurrences
 from .trace import Trace
 from .weights import LECTURE, half
-from .describe import back
+from .describe import after_match, back
 
 LISTED = 12  # positions listed by name in one sentence before "and N more"
 
@@ -342,19 +342,10 @@ def _variant_layer2(trace: Trace) -> list[Sentence]:
         return f"{_at(trace, i)}: {_w(w.max())} × {int((w >= w.max() - 1e-9).sum())}"
     nothing, copies = Lazy(nothing, spread), Lazy(copies, lambda i: _variant_copy(trace, i))
     if nothing:
-        out.append(_say("first-occurrence", f"Where no key it keeps comes {describe_copy(trace)}, there is "
+        out.append(_say("first-occurrence", f"Where no key it keeps comes {after_match(trace.construction, cosine=True)}, there is "
                                             "nothing to copy, and the attention spreads evenly over the kept keys "
                                             "with the largest logit (weight × how many): " + _series(nothing) + "."))
     return out + _copies_then_ties(trace, copies, "what the matched keys hold")
-
-
-def describe_copy(trace: Trace) -> str:
-    """Where a key must be for the query to have something to copy."""
-    c = trace.construction
-    where = "right after" if c.skip == 0 else f"{c.skip + 1} after"
-    what = "a token similar to the query's (a positive cosine)" if trace.words is not None \
-        else "an earlier copy of the query's token"
-    return f"{where} {what}"
 
 
 def story(trace: Trace) -> dict[int, list[Sentence]]:
