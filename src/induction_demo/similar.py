@@ -59,6 +59,10 @@ class Embedding(NamedTuple):
     def cosine(self, a: int, b: int) -> float:
         return float(self.vectors[a] @ self.vectors[b])
 
+    def similarities(self) -> np.ndarray:  # -> [V, V]
+        """E E^T: the cosine of every pair of vocabulary tokens."""
+        return self.vectors @ self.vectors.T
+
 
 def trigrams(token: str) -> dict[str, int]:
     """The bag of character trigrams of ``<token>``, case folded."""

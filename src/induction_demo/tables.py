@@ -342,7 +342,7 @@ def write_v(x: float) -> str:
 def labelled(key: str, title: tuple, array: np.ndarray, row_labels: Sequence[str],
              col_labels: Sequence[tuple[str, ...]], write, vmax: float = 1.0,
              row_groups: Sequence[int] | None = None, col_groups: Sequence[int] | None = None,
-             columns: Sequence[int] | None = None) -> Table:
+             columns: Sequence[int] | None = None, corner: tuple[str, ...] = ("", "row \\ col")) -> Table:
     """A matrix whose rows and columns are named by the caller (the
     textbook-form weights: directions against query, key or value
     coordinates), with only the rows and columns (unless ``columns`` names
@@ -353,7 +353,7 @@ def labelled(key: str, title: tuple, array: np.ndarray, row_labels: Sequence[str
     cgroups = list(col_groups) if col_groups is not None else [0] * array.shape[1]
     rows = tuple(Row((row_labels[r],), tuple(Cell(write(array[r, c]), float(array[r, c])) for c in cols_kept),
                      group=rgroups[r]) for r in rows_kept)
-    return Table(key, title, ("", "row \\ col"), tuple(col_labels[c] for c in cols_kept), rows,
+    return Table(key, title, corner, tuple(col_labels[c] for c in cols_kept), rows,
                  tuple(cgroups[c] for c in cols_kept), vmax=vmax)
 
 
@@ -388,20 +388,22 @@ def token_vectors(trace: Trace, key: str = "embedding") -> Table:
     words = trace.words
     title = (Math("E"), f" (V x m = {len(trace.vocab)} x {len(words.features)}): each token's vector, a row of "
              "length 1 (· = 0)")
-    rows = tuple(Row((fmt.token(t),), tuple(Cell(fmt.cell(x, fmt.WEIGHT_DECIMALS), float(x)) for x in words.vectors[k]))
-                 for k, t in enumerate(trace.vocab))
-    return Table(key, title, ("", "token \\ feature"), tuple(("", fmt.token(f)) for f in words.features), rows)
+    return labelled(key, title, words.vectors, [fmt.token(t) for t in trace.vocab],
+                    [("", fmt.token(f)) for f in words.features], _number, columns=range(len(words.features)),
+                    corner=("", "token \\ feature"))
 
 
 def similarities(trace: Trace) -> Table:
     """cos(x, y) = e(x) . e(y) for every pair of vocabulary tokens (E E^T)."""
-    gram = trace.words.vectors @ trace.words.vectors.T
-    rows = tuple(Row((fmt.token(t),), tuple(Cell(fmt.cell(x, fmt.WEIGHT_DECIMALS), float(x)) for x in gram[k]))
-                 for k, t in enumerate(trace.vocab))
-    return Table("similarities", ("Similarities ", Math("cos(x, y) = e(x) . e(y)"), " (", Math("E E^T"),
-                                  "): what the induction head's logit is, over s, where the query is x and the key "
-                                  "follows y"),
-                 ("", ""), tuple(("", fmt.token(t)) for t in trace.vocab), rows)
+    title = ("Similarities ", Math("cos(x, y) = e(x) . e(y)"), " (", Math("E E^T"), "): what the induction head's "
+             "logit is, over s, where the query is x and the key follows y")
+    names = [fmt.token(t) for t in trace.vocab]
+    return labelled("similarities", title, trace.words.similarities(), names, [("", t) for t in names], _number,
+                    columns=range(len(names)), corner=("", ""))
+
+
+def _number(x: float) -> str:
+    return fmt.cell(x, fmt.WEIGHT_DECIMALS)
 
 
 def rope_table(key: str, title: tuple, rope) -> Table:
