@@ -59,6 +59,7 @@ def _halves(c: Construction) -> str:
 
 
 SCHEME = {
+    "one-hot": "one-hot position directions",
     "sinusoidal": "sinusoidal position codes",
     "relative": "a relative position bias",
     "rope": "rotary position embeddings (RoPE)",

@@ -336,20 +336,27 @@ def slide(trace: Trace, told: Told = None) -> Slide:
                         ("Attention weights ", Math(f"W^({layer.index})"),
                          f" of the {layer.name} ({describe.job(trace.construction, layer.index)})"),
                         layer.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask, job=job, quiet=True, notes=False)
-    story = tuple("".join(p if isinstance(p, str) else f"‘{p.text}’" for p in s.parts)
-                  for s in (told or {}).get(layer.index, ()))
-    return Slide(title(trace), weights, predictions(trace, copies=mechanism.copies(trace)), story,
-                 heatmaps(trace, told, (layer.index,)).panels[0],
-                 tuple(f"{fmt.token(t)} @{i}" for i, t in enumerate(trace.tokens)))
+    return Slide(title(trace), weights, predictions(trace, copies=mechanism.copies(trace)),
+                 pictured((told or {}).get(layer.index, ())), heatmaps(trace, told, (layer.index,)).panels[0],
+                 axis_labels(trace))
+
+
+def axis_labels(trace: Trace) -> tuple[str, ...]:
+    """Each position on a picture's axes: its token and @i."""
+    return tuple(f"{fmt.token(t)} @{i}" for i, t in enumerate(trace.tokens))
+
+
+def pictured(sentences) -> tuple[str, ...]:
+    """Sentences for a picture: plain text, each token in quotes."""
+    return tuple("".join(p if isinstance(p, str) else f"‘{p.text}’" for p in s.parts) for s in sentences)
 
 
 def heatmaps(trace: Trace, told: Told = None, layers=(1, 2)) -> Heatmaps:
     """Each chosen layer's attention weights, with its story, for a picture."""
     return Heatmaps(
-        labels=tuple(f"{fmt.token(t)} @{i}" for i, t in enumerate(trace.tokens)),
+        labels=axis_labels(trace),
         panels=tuple(Panel(layer.index, f"Layer {layer.index}: {run.head.name}", run.weights, layer.mask,
-                           tuple("".join(p if isinstance(p, str) else f"‘{p.text}’" for p in s.parts)
-                                 for s in (told or {}).get(layer.index, ()) if run is layer.heads[-1]),
+                           pictured((told or {}).get(layer.index, ()) if run is layer.heads[-1] else ()),
                            mechanism.cells(trace, (run,)) & layer.mask,
                            describe.job(trace.construction, layer.index, run.head))
                      for layer in trace.layers if layer.index in layers for run in layer.heads))
@@ -366,7 +373,7 @@ def compared(traces: list[Trace]) -> Document:
         "for sinusoidal and rope; [ ] marks the previous position.",))]
     for trace in traces:
         layer, c = trace.layers[0], trace.construction
-        blocks.append(Heading(f"{c.positions}: {describe.SCHEME.get(c.positions, 'one-hot position directions')}"))
+        blocks.append(Heading(f"{c.positions}: {describe.SCHEME[c.positions]}"))
         blocks.append(Paragraph(describe.scores_positions(c) + (". " + previous_share(trace),)))
         blocks += [attention(trace, f"{c.positions}.weights",
                              ("Attention weights ", Math("W^(1)"), f" with {c.positions} positions"),
@@ -388,7 +395,7 @@ def previous_share(trace: Trace) -> str:
 def compared_heatmaps(traces: list[Trace]) -> Heatmaps:
     first = traces[0]
     return Heatmaps(
-        labels=tuple(f"{fmt.token(t)} @{i}" for i, t in enumerate(first.tokens)),
+        labels=axis_labels(first),
         panels=tuple(Panel(1, f"positions: {t.construction.positions}", t.layers[0].weights, t.layers[0].mask,
                            (previous_share(t),), mechanism.cells(t, t.layers[0]) & t.layers[0].mask,
                            "[ ] = the previous position")
