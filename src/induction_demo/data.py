@@ -136,6 +136,17 @@ def circuits_data(trace: Trace) -> dict:
         for c in circuits(trace)]}
 
 
+def positions_data(traces: list[Trace]) -> dict:
+    """Layer 1 under each position scheme (``kind`` "positions"): its logits,
+    weights and weight on the previous position, one entry per trace."""
+    first = traces[0]
+    return {"schema_version": SCHEMA_VERSION, "kind": "positions", "tokens": list(first.tokens),
+            "scale": first.scale, "frequencies": first.construction.frequencies,
+            "schemes": [{"positions": t.construction.positions, "logits": matrix(t.layers[0].logits),
+                         "weights": matrix(t.layers[0].weights),
+                         "previous_weight": t.layers[0].heads[0].on_offset().tolist()} for t in traces]}
+
+
 def result(kind: str, result: dict) -> dict:
     """A bench or sweep result as a JSON document (``kind`` "bench" or "sweep")."""
     return {"schema_version": SCHEMA_VERSION, "kind": kind, **result}

@@ -90,18 +90,12 @@ def circuits(trace: Trace, form: str, full: bool = False, width: int = 120, them
         from .render import png
 
         return png.circuits(build(trace), title=documents.title(trace) + " (circuits)")
-    if form in ("table", "svg"):
+    fit = documents.whole
+    if form in ("table", "svg") and not full:
         from .render import terminal
 
-        fit = documents.whole if full else terminal.fitter(list(range(trace.n)), width)
-        document = documents.circuit_document(trace, fit)
-        if form == "svg":
-            from .render import svg
-
-            return svg.render(document, width, theme)
-        return terminal.plain(terminal.with_notice(document, width), width)
-    module = import_module(f".render.{form}", __package__)
-    return module.render(documents.circuit_document(trace))
+        fit = terminal.fitter(list(range(trace.n)), width)
+    return _rendered(documents.circuit_document(trace, fit), form, width, theme, notice=True)
 
 
 def positions(traces: list, form: str, width: int = 120, theme: str = "light"):
@@ -109,28 +103,24 @@ def positions(traces: list, form: str, width: int = 120, theme: str = "light"):
     inputs.format_size(form, traces[0].tokens, 2)
     if form == "json":
         from .render import json as render_json
-        from .views import matrix
 
-        first = traces[0]
-        doc = {"schema_version": data.SCHEMA_VERSION, "kind": "positions", "tokens": list(first.tokens),
-               "scale": first.scale, "frequencies": first.construction.frequencies,
-               "schemes": [{"positions": t.construction.positions, "logits": matrix(t.layers[0].logits),
-                            "weights": matrix(t.layers[0].weights),
-                            "previous_weight": t.layers[0].heads[0].on_offset().tolist()}
-                           for t in traces]}
-        return render_json.chunks(doc)
+        return render_json.chunks(data.positions_data(traces))
     if form == "png":
         from .render import png
 
         return png.render(documents.compared_heatmaps(traces))
-    document = documents.compared(traces)
-    if form in ("table", "svg"):
+    return _rendered(documents.compared(traces), form, width, theme)
+
+
+def _rendered(document, form: str, width: int, theme: str, notice: bool = False):
+    """A document of views as a terminal table (with ``notice``, saying what a
+    window hides), an SVG picture or a handout (Markdown, LaTeX, HTML)."""
+    if form == "svg":
+        from .render import svg
+
+        return svg.render(document, width, theme)
+    if form == "table":
         from .render import terminal
 
-        if form == "svg":
-            from .render import svg
-
-            return svg.render(document, width, theme)
-        return terminal.plain(document, width)
-    module = import_module(f".render.{form}", __package__)
-    return module.render(document)
+        return terminal.plain(terminal.with_notice(document, width) if notice else document, width)
+    return import_module(f".render.{form}", __package__).render(document)
