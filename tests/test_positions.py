@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from cli_runner import invoke
 from induction_demo.model import run
-from induction_demo.weights import POSITIONS, Construction, frequencies, sinusoid
+from induction_demo.inputs import POSITIONS
+from induction_demo.weights import Construction, frequencies, sinusoid
 from reference import predicted, predicted_with_positions, previous_weights
 
 token_strings = st.lists(st.sampled_from(["a", "b", "c", "d", "!"]), min_size=1, max_size=20).map(tuple)

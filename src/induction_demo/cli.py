@@ -15,7 +15,7 @@ import click
 from .console import (StdoutFailed, emit, print_lines, print_styled, quit_output, screen_options, terminal_width,
                       wants_colour, write_file)
 from .errors import InputError, MissingExtra
-from .inputs import ABLATIONS, BENCH_MAX_VOCAB, FORMATS, MAX_INPUT_BYTES, MAX_TOKENS, SEED_RANGE
+from .inputs import ABLATIONS, BENCH_MAX_VOCAB, FORMATS, FREQUENCIES, MAX_INPUT_BYTES, MAX_TOKENS, SEED_RANGE
 from .tokens import TOKENIZE_MODES
 
 EXAMPLES = """
@@ -160,19 +160,35 @@ def tokens_of(text: str, tokenize: str, as_typed: bool) -> tuple[str, ...]:
     return split(read_text(text), tokenize, normalize=not as_typed)
 
 
-def trace_of(text: str, tokenize: str, as_typed: bool, scale: float, form: str | None = None, **options):
-    """Tokens -> trace; with ``form``, refuse more tokens than that format
+def trace_of(text: str, tokenize: str, as_typed: bool, scale: float, form: str | None = None,
+             model: dict | None = None, **options):
+    """Tokens -> trace of the model the construction options ``model`` ask for
+    (none: the lecture's); with ``form``, refuse more tokens than that format
     takes before running the model."""
     from . import inputs
     from .model import run
 
     tokens = tokens_of(text, tokenize, as_typed)
-    if callable(options.get("construction")):  # built from the tokens (--embeddings keeps their rows)
-        options["construction"] = options["construction"](tokens)
+    construction = built(tokens, **(model or {}))
     if form is not None:
-        halves = 1 + len(options["construction"].offsets) if "construction" in options else 2
-        inputs.format_size(form, tokens, halves)
-    return run(tokens, scale, **options)
+        inputs.format_size(form, tokens, construction.halves)
+    return run(tokens, scale, construction=construction, **options)
+
+
+def output_format(form: str | None, output: str | None) -> str:
+    """The format of a command that can draw a PNG: that one needs -o FILE."""
+    form = choose_format(form, output)
+    if form == "png" and output is None:
+        raise click.UsageError("png is an image: write it to a file with -o FILE.png")
+    return form
+
+
+def deliver(result, output: str | None, force: bool, form: str) -> None:
+    """A document to its -o file, or to standard output."""
+    if output is not None:
+        write_file(output, result, force, form)
+    else:
+        emit(result, json=form == "json")
 
 
 def choose_format(form: str | None, output: str | None) -> str:
@@ -229,31 +245,43 @@ def tokenize_option(command):
         help="space: words; chars: characters; auto: characters only when TOKENS has no whitespace.")(command)
 
 
-def construction_options(command):
-    """--mask, --context, --skip, --positions and --frequencies: which model to
-    build (the lecture's by default)."""
-    from .inputs import MASKS, MAX_CONTEXT, MAX_FREQUENCIES, MAX_SKIP, POSITIONS
+def mask_option():
+    from .inputs import MASKS
 
-    command = click.option(
-        "--frequencies", type=click.IntRange(1, MAX_FREQUENCIES), default=16, show_default=True, metavar="K",
-        help="K frequencies of the sinusoidal and rope encodings (10000^(-m/K), m = 0 .. K-1).")(command)
-    command = click.option(
-        "--positions", type=click.Choice(POSITIONS), default="one-hot", show_default=True,
-        help="How layer 1 knows positions: one-hot directions (the lecture's), sinusoidal codes in the stream, "
-             "a relative bias b_(i-j), rotary (rope) queries and keys, or none (NoPE).")(command)
-
-    command = click.option(
-        "--skip", type=click.IntRange(0, MAX_SKIP), default=0, show_default=True,
-        help="Copy the token SKIP places further on than the one after the match: the pattern that makes the "
-             "ends of lines rhyme (layer 1 looks SKIP+1 back).")(command)
-    command = click.option(
-        "--context", type=click.IntRange(1, MAX_CONTEXT), default=1, show_default=True,
-        help="Match the query's last CONTEXT tokens, not just its own: layer 1 gets a head per offset, "
-             "so `b c` copies what followed `b c`, not any `c`.")(command)
     return click.option(
         "--mask", type=click.Choice(MASKS), default="strict", show_default=True,
         help="strict: query i keeps keys j < i (the lecture's table); inclusive: j <= i (the textbook's, "
-             "GPT's), so position 0 attends to itself.")(command)
+             "GPT's), so position 0 attends to itself.")
+
+
+def frequencies_option():
+    from .inputs import MAX_FREQUENCIES
+
+    return click.option(
+        "--frequencies", type=click.IntRange(1, MAX_FREQUENCIES), default=FREQUENCIES, show_default=True,
+        metavar="K", help="K frequencies of the sinusoidal and rope encodings (10000^(-m/K), m = 0 .. K-1).")
+
+
+def construction_options(command):
+    """--mask, --context, --skip, --positions and --frequencies: which model to
+    build (the lecture's by default)."""
+    from .inputs import MAX_CONTEXT, MAX_SKIP, POSITIONS
+
+    for option in (
+        frequencies_option(),
+        click.option("--positions", type=click.Choice(POSITIONS), default="one-hot", show_default=True,
+                     help="How layer 1 knows positions: one-hot directions (the lecture's), sinusoidal codes in "
+                          "the stream, a relative bias b_(i-j), rotary (rope) queries and keys, or none (NoPE)."),
+        click.option("--skip", type=click.IntRange(0, MAX_SKIP), default=0, show_default=True,
+                     help="Copy the token SKIP places further on than the one after the match: the pattern that "
+                          "makes the ends of lines rhyme (layer 1 looks SKIP+1 back)."),
+        click.option("--context", type=click.IntRange(1, MAX_CONTEXT), default=1, show_default=True,
+                     help="Match the query's last CONTEXT tokens, not just its own: layer 1 gets a head per "
+                          "offset, so `b c` copies what followed `b c`, not any `c`."),
+        mask_option(),
+    ):
+        command = option(command)
+    return command
 
 
 def similarity_options(command):
@@ -269,8 +297,25 @@ def similarity_options(command):
              "and Cat are similar); case, case folded (The = the).")(command)
 
 
-def built(mask: str, context: int, skip: int, similar: str | None = None, embeddings: str | None = None,
-          tokens: tuple[str, ...] = (), positions: str = "one-hot", frequencies: int = 16):
+def document_options(command):
+    """--format (any), -o, --force and --theme: a document written in any format."""
+    for option in (
+        click.option("--theme", type=click.Choice(["light", "dark"]), default="light", show_default=True,
+                     help="The SVG picture's colours."),
+        click.option("--force", is_flag=True, help="Replace an -o file even when it is read-only."),
+        click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None,
+                     help="Write to this file (atomically; - is standard output) instead of standard output."),
+        click.option("--format", "form", type=click.Choice(FORMATS), default=None,
+                     help="table (default), json, markdown, latex, html, svg or png; with -o, from the file's "
+                          "extension."),
+    ):
+        command = option(command)
+    return command
+
+
+def built(tokens: tuple[str, ...], mask: str = "strict", context: int = 1, skip: int = 0,
+          positions: str = "one-hot", frequencies: int = FREQUENCIES, similar: str | None = None,
+          embeddings: str | None = None):
     """The Construction the options ask for; reads --embeddings (the rows of ``tokens``)."""
     from .weights import Construction
 
@@ -322,21 +367,17 @@ def main():
 @similarity_options
 @screen_options
 def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrices, full, temperature, ablate,
-         no_story, theme, slide, mask, context, skip, positions, frequencies, similar, embeddings):
+         no_story, theme, slide, **model):
     """Run the model on TOKENS ("-" reads standard input) and show every step:
     attention logits, masked attention, weights and output of each layer, then
     the predictions. TOKENS that start with "-" go after "--":
     induction-demo show -- "-> a -> b"."""
     from .output import produce
 
-    form = choose_format(form, output)
-    if form == "png" and output is None:
-        raise click.UsageError("png is an image: write it to a file with -o FILE.png")
+    form = output_format(form, output)
     if slide and form not in ("svg", "png"):
         raise click.UsageError("--slide makes a picture: use --format svg or png, or -o FILE.svg or FILE.png")
-    trace = trace_of(text, tokenize, as_typed, scale, form, temperature=temperature, ablate=ablate,
-                     construction=lambda tokens: built(mask, context, skip, similar, embeddings, tokens, positions,
-                                                       frequencies))
+    trace = trace_of(text, tokenize, as_typed, scale, form, model, temperature=temperature, ablate=ablate)
     if full and form in ("table", "svg"):
         from . import inputs
 
@@ -345,12 +386,10 @@ def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrice
     styled = output is None and form == "table" and wants_colour(sys.stdout)
     width = terminal_width(sys.stdout) if output is None else 120
     result = produce(trace, form, layers, not no_matrices, full, width, styled, not no_story, theme, slide)
-    if output is not None:
-        write_file(output, result, force, form)
-    elif styled:
+    if styled:
         print_styled(result)
     else:
-        emit(result, json=form == "json")
+        deliver(result, output, force, form)
 
 
 @main.command(epilog=EXAMPLES, short_help="The weight matrices A_1, V_1, A_2, V_2.")
@@ -366,15 +405,12 @@ def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrice
 @construction_options
 @similarity_options
 @screen_options
-def weights(text, scale, tokenize, as_typed, full, form, factored, mask, context, skip, positions, frequencies,
-            similar, embeddings):
+def weights(text, scale, tokenize, as_typed, full, form, factored, **model):
     """Show the weight matrices A_1, V_1, A_2, V_2 built for TOKENS."""
     from . import inputs
     from .output import weights as produce
 
-    trace = trace_of(text, tokenize, as_typed, scale,
-                     construction=lambda tokens: built(mask, context, skip, similar, embeddings, tokens, positions,
-                                                       frequencies))
+    trace = trace_of(text, tokenize, as_typed, scale, model=model)
     if full and form == "table":
         inputs.full(trace.n)
     width = terminal_width(sys.stdout)
@@ -388,19 +424,12 @@ def weights(text, scale, tokenize, as_typed, full, form, factored, mask, context
 @tokens_argument
 @scale_option
 @tokenize_option
-@click.option("--format", "form", type=click.Choice(FORMATS), default=None,
-              help="table (default), json, markdown, latex, html, svg or png; with -o, from the file's extension.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None,
-              help="Write to this file (atomically; - is standard output) instead of standard output.")
-@click.option("--force", is_flag=True, help="Replace an -o file even when it is read-only.")
+@document_options
 @click.option("--full", is_flag=True, help="Show every position even when the tables are wider than the terminal.")
-@click.option("--theme", type=click.Choice(["light", "dark"]), default="light", show_default=True,
-              help="The SVG picture's colours.")
 @construction_options
 @similarity_options
 @screen_options
-def circuits(text, scale, tokenize, as_typed, form, output, force, full, theme, mask, context, skip, positions,
-             frequencies, similar, embeddings):
+def circuits(text, scale, tokenize, as_typed, form, output, force, theme, full, **model):
     """Each head of the model built for TOKENS as circuits in the token and
     position spaces (after "A Mathematical Framework for Transformer
     Circuits"): layer 1's QK circuit over positions, the induction head's
@@ -408,39 +437,23 @@ def circuits(text, scale, tokenize, as_typed, form, output, force, full, theme, 
     head's OV circuit E V W_U with its eigenvalues and copying score."""
     from .output import circuits as produce
 
-    form = choose_format(form, output)
-    if form == "png" and output is None:
-        raise click.UsageError("png is an image: write it to a file with -o FILE.png")
-    trace = trace_of(text, tokenize, as_typed, scale, form,
-                     construction=lambda tokens: built(mask, context, skip, similar, embeddings, tokens, positions,
-                                                       frequencies))
+    form = output_format(form, output)
+    trace = trace_of(text, tokenize, as_typed, scale, form, model)
     if full and form in ("table", "svg"):
         from . import inputs
 
         inputs.full(trace.n)
     width = terminal_width(sys.stdout) if output is None else 120
-    result = produce(trace, form, full, width, theme)
-    if output is not None:
-        write_file(output, result, force, form)
-    else:
-        emit(result, json=form == "json")
+    deliver(produce(trace, form, full, width, theme), output, force, form)
 
 
 @main.command("positions", epilog=EXAMPLES, short_help="Layer 1 built with each position encoding, side by side.")
 @tokens_argument
 @scale_option
 @tokenize_option
-@click.option("--frequencies", type=click.IntRange(1, 256), default=16, show_default=True, metavar="K",
-              help="K frequencies of the sinusoidal and rope encodings.")
-@click.option("--mask", type=click.Choice(["strict", "inclusive"]), default="strict", show_default=True,
-              help="Which keys a query keeps: j < i or j <= i.")
-@click.option("--format", "form", type=click.Choice(FORMATS), default=None,
-              help="table (default), json, markdown, latex, html, svg or png; with -o, from the file's extension.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None,
-              help="Write to this file (atomically; - is standard output) instead of standard output.")
-@click.option("--force", is_flag=True, help="Replace an -o file even when it is read-only.")
-@click.option("--theme", type=click.Choice(["light", "dark"]), default="light", show_default=True,
-              help="The SVG picture's colours.")
+@frequencies_option()
+@mask_option()
+@document_options
 @screen_options
 def compare_positions(text, scale, tokenize, as_typed, frequencies, mask, form, output, force, theme):
     """Layer 1 (the previous-token head) built for TOKENS with each position
@@ -450,21 +463,14 @@ def compare_positions(text, scale, tokenize, as_typed, frequencies, mask, form, 
     from . import inputs
     from .model import run
     from .output import positions as produce
-    from .weights import POSITIONS, Construction
 
-    form = choose_format(form, output)
-    if form == "png" and output is None:
-        raise click.UsageError("png is an image: write it to a file with -o FILE.png")
+    form = output_format(form, output)
     tokens = tokens_of(text, tokenize, as_typed)
     inputs.format_size(form, tokens, 2)
-    traces = [run(tokens, scale, construction=Construction(mask=mask, positions=p, frequencies=frequencies))
-              for p in POSITIONS]
+    traces = [run(tokens, scale, construction=built(tokens, mask, positions=p, frequencies=frequencies))
+              for p in inputs.POSITIONS]
     width = terminal_width(sys.stdout) if output is None else 120
-    result = produce(traces, form, width, theme)
-    if output is not None:
-        write_file(output, result, force, form)
-    else:
-        emit(result, json=form == "json")
+    deliver(produce(traces, form, width, theme), output, force, form)
 
 
 @main.command(epilog=EXAMPLES, short_help="Repeated random tokens: accuracy, loss, induction scores.")
@@ -485,15 +491,14 @@ def compare_positions(text, scale, tokenize, as_typed, frequencies, mask, form, 
 @click.option("--format", "form", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @construction_options
 @screen_options
-def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate, form, mask, context, skip, positions,
-          frequencies):
+def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate, form, **model):
     """Measure induction on repeated random tokens: next-token accuracy and loss
     on first and later copies, induction and previous-token scores."""
     from . import bench as measure
     from . import report
 
     config = measure.check(measure.Config(vocab, length, repeats, trials, seed, scale, temperature, gap, ablate,
-                                          mask, context, skip, positions, frequencies))
+                                          **model))
     if sys.stdout is not None and sys.stdout.isatty() and trials >= 10:
         from rich.progress import Progress
 
@@ -519,19 +524,17 @@ def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate,
 @construction_options
 @similarity_options
 @screen_options
-def sweep(text, scales, layer, layer1_scale, tokenize, as_typed, form, mask, context, skip, positions, frequencies,
-          similar, embeddings):
+def sweep(text, scales, layer, layer1_scale, tokenize, as_typed, form, **model):
     """How the induction head's weight on the matched key sharpens with its
     scale, beside the closed form e^s / (e^s + k - 1)."""
     from . import report
+    from .sweep import previous
     from .sweep import sweep as measure
 
-    from .sweep import previous
-
     tokens = tokens_of(text, tokenize, as_typed)
-    model = built(mask, context, skip, similar, embeddings, tokens, positions, frequencies)
-    if (layer or ("2" if positions == "one-hot" else "1")) == "1":
-        result = previous(tokens, scales, model)
+    construction = built(tokens, **model)
+    if (layer or ("2" if construction.positions == "one-hot" else "1")) == "1":
+        result = previous(tokens, scales, construction)
     else:
-        result = measure(tokens, scales, layer1_scale, model)
+        result = measure(tokens, scales, layer1_scale, construction)
     show_result("sweep", result, form, report.sweep)

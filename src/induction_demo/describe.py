@@ -140,7 +140,7 @@ def equations(c: Construction) -> tuple[tuple, ...]:
         token = "e(x_i)" if c.similar is not None else "tok(x_i)"
         representation = ("Representation of token i: ", Math(f"y_i = [{token} | "
                                                               + " | ".join(f"{half(o)} tok" for o in c.offsets) + "]"),
-                          f": no position in the stream ({SCHEME[c.positions]}), d = {1 + len(c.offsets)}"
+                          f": no position in the stream ({SCHEME[c.positions]}), d = {c.halves}"
                           f"{'m' if c.similar is not None else 'V'}; at layer 0 only the current token is filled.")
     elif c.positions == "sinusoidal":
         token = "e(x_i)" if c.similar is not None else "tok(x_i)"
@@ -148,13 +148,13 @@ def equations(c: Construction) -> tuple[tuple, ...]:
                                                               + " | ".join(f"{half(o)} tok | {half(o)} code"
                                                                            for o in c.offsets) + "]"),
                           f", code(p) = [sin w_1 p, cos w_1 p, ..., sin w_K p, cos w_K p] with K = {c.frequencies}, "
-                          f"d = {1 + len(c.offsets)}({'m' if c.similar is not None else 'V'} + 2K); at layer 0 only "
+                          f"d = {c.halves}({'m' if c.similar is not None else 'V'} + 2K); at layer 0 only "
                           "the current half is filled.")
     elif c.similar is not None:
         representation = ("Representation of token i: ", Math("y_i = [e(x_i) | pos(i) | "
                                                               + " | ".join(f"{half(o)} tok | {half(o)} pos"
                                                                            for o in c.offsets) + "]"),
-                          f", e(t) a unit vector of m features, d = {1 + len(c.offsets)}(m + N); at layer 0 only "
+                          f", e(t) a unit vector of m features, d = {c.halves}(m + N); at layer 0 only "
                           "the current half is filled.")
     elif c.offsets == (1,):
         representation = ("Representation of token i: ", Math("y_i = [tok(x_i) | pos(i) | prev tok | prev pos]"),
@@ -163,7 +163,7 @@ def equations(c: Construction) -> tuple[tuple, ...]:
         representation = ("Representation of token i: ", Math("y_i = [tok(x_i) | pos(i) | "
                                                               + " | ".join(f"{half(o)} tok | {half(o)} pos"
                                                                            for o in c.offsets) + "]"),
-                          f", d = {1 + len(c.offsets)}(V + N); at layer 0 only the current half is filled.")
+                          f", d = {c.halves}(V + N); at layer 0 only the current half is filled.")
     if c.mask == "inclusive":
         mask = (("Masked attention: a query keeps the keys ", Math("j <= i"), ", itself included (the inclusive "
                  "mask of the textbook and GPT-style decoders)."),
@@ -236,9 +236,8 @@ def variant(c: Construction) -> str:
 def width(c: Construction, words: bool) -> str:
     """d as a formula: halves times (token directions + position directions)."""
     tokens = "m" if words else "V"
-    halves = 1 + len(c.offsets)
     per_half = {"one-hot": f"({tokens} + N)", "sinusoidal": f"({tokens} + 2K)"}.get(c.positions, tokens)
-    return f"{halves}{per_half}"
+    return f"{c.halves}{per_half}"
 
 
 def logit_formula(c: Construction, layer: int, head: Head | None = None) -> str:

@@ -98,7 +98,9 @@ def positive(name: str, value: float) -> float:
 
 MASKS = ("strict", "inclusive")
 POSITIONS = ("one-hot", "sinusoidal", "relative", "rope", "none")
-"""How layer 1 knows positions (weights.POSITIONS; here without numpy)."""
+"""How layer 1 knows positions (seed 001): the schemes weights.py builds."""
+FREQUENCIES = 16
+"""K, the sinusoidal and rotary frequencies, by default."""
 MAX_FREQUENCIES = 256
 """--frequencies: K sinusoidal or rotary frequencies, 2K numbers per position."""
 MAX_CONTEXT = 4

@@ -18,6 +18,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from .basis import Basis, Subspace
+from .inputs import FREQUENCIES
 from .similar import Similarity
 
 Rule = Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -169,9 +170,6 @@ def offset_of(name: str) -> int:
     return 0 if not prefix else int(prefix[4:] or 1)
 
 
-POSITIONS = ("one-hot", "sinusoidal", "relative", "rope", "none")
-FREQUENCIES = 16
-"""K, the number of frequencies of the sinusoidal and rotary encodings."""
 
 
 def frequencies(k: int) -> np.ndarray:
@@ -251,7 +249,9 @@ def previous_token_head(scale: float, offset: int = 1, positions: str = "one-hot
         key = np.zeros(2 * k)
         key[0::2], key[1::2] = np.cos(w * offset), np.sin(w * offset)
         return Head(name, (), ov, rope=Rope(w, query, key), offset=offset)
-    return Head(name, (), ov, offset=offset)
+    if positions == "none":
+        return Head(name, (), ov, offset=offset)
+    raise ValueError(f"no position scheme {positions!r}")
 
 
 def induction_head(scale: float, context: int = 1, skip: int = 0, positions: str = "one-hot") -> Head:
@@ -320,6 +320,11 @@ class Construction(NamedTuple):
         """The layer-1 heads' offsets: the query's context (1 .. k-1) and the
         key's (n+1 .. n+k)."""
         return tuple(sorted(set(range(1, self.context)) | set(range(self.skip + 1, self.skip + self.context + 1))))
+
+    @property
+    def halves(self) -> int:
+        """The residual stream's halves: the current one and one per layer-1 head."""
+        return 1 + len(self.offsets)
 
     @property
     def subspaces(self) -> tuple[Subspace, ...]:
