@@ -115,3 +115,12 @@ def test_a_large_handout_shows_each_attention_matrix_as_its_nonzero_blocks():
 def test_a_200_token_html_page_stays_small_enough_to_open():
     out = invoke(["show", " ".join(f"w{i}" for i in range(200)), "--format", "html"]).stdout
     assert len(out.encode()) < 20_000_000
+
+
+def test_latex_refuses_the_stream_the_model_built_not_the_lecture_s():
+    words = " ".join(f"w{i}ord{i}x" for i in range(20))  # ~7 trigrams each: m ~ 140, d = 2(m + N) > 120
+    result = invoke(["show", words, "--similar", "subword", "--format", "latex"])
+    assert result.exit_code == 2 and "d = 2(m + N) =" in result.stderr
+    wide = " ".join(f"t{i}" for i in range(35))  # no position in the stream: d = 2V = 70
+    assert invoke(["show", wide, "--positions", "relative", "--format", "latex"]).exit_code == 0
+    assert invoke(["show", wide, "--format", "latex"]).exit_code == 2  # the lecture's d = 2(V + N) = 140

@@ -169,10 +169,9 @@ def trace_of(text: str, tokenize: str, as_typed: bool, scale: float, form: str |
     from .model import run
 
     tokens = tokens_of(text, tokenize, as_typed)
-    construction = built(tokens, **(model or {}))
-    if form is not None:
-        inputs.format_size(form, tokens, construction.halves)
-    return run(tokens, scale, construction=construction, **options)
+    if form is not None:  # (the stream's width is checked on the trace, where it is known)
+        inputs.format_tokens(form, tokens)
+    return run(tokens, scale, construction=built(tokens, **(model or {})), **options)
 
 
 def output_format(form: str | None, output: str | None) -> str:
@@ -466,7 +465,7 @@ def compare_positions(text, scale, tokenize, as_typed, frequencies, mask, form, 
 
     form = output_format(form, output)
     tokens = tokens_of(text, tokenize, as_typed)
-    inputs.format_size(form, tokens, 2)
+    inputs.format_size(form, tokens)  # the one-hot scheme's stream, the widest of the five
     traces = [run(tokens, scale, construction=built(tokens, mask, positions=p, frequencies=frequencies))
               for p in inputs.POSITIONS]
     width = terminal_width(sys.stdout) if output is None else 120

@@ -160,7 +160,7 @@ def walkthrough(trace: Trace, told: Told = None, layers=(1, 2), matrices: bool =
     all-zero column blocks of each Y. ``intact``, the same input run with
     nothing ablated, puts its predictions beside an ablated run's."""
     first = min(layers)  # a layer's view starts from its own input, Y^(first - 1)
-    empty = "the previous half is empty" if len(trace.basis.names) == 4 else "the earlier halves are empty"
+    empty = "the previous half is empty" if trace.construction.halves == 2 else "the earlier halves are empty"
     start = describe.layer0(trace.construction, trace.words is not None)
     y, about = (trace.embedding, f": {start}; {empty} (· = exactly 0)") \
         if first == 1 else (trace.layers[first - 2].output, f": the output of layer {first - 1} (· = exactly 0)")

@@ -83,10 +83,9 @@ MAX_SCALES = 100
 SEED_RANGE = (0, 2**63 - 1)
 
 
-def width(n_tokens: int, n_distinct: int, halves: int = 2) -> int:
-    """d = 2(V + N): the current and the previous half, each a token and a position
-    block (with --context or --skip, a half per layer-1 head: d = halves (V + N))."""
-    return halves * (n_distinct + n_tokens)
+def width(n_tokens: int, n_distinct: int) -> int:
+    """d = 2(V + N): the current and the previous half, each a token and a position block."""
+    return 2 * (n_distinct + n_tokens)
 
 
 def positive(name: str, value: float) -> float:
@@ -170,16 +169,24 @@ def full(n_tokens: int) -> None:
                          f"{n_tokens}: leave it out to see a window, or write a document with -o FILE.json")
 
 
-def format_size(form: str, tokens: tuple[str, ...], halves: int = 2) -> None:
-    """Refuse more tokens (or, for LaTeX, a wider stream) than format ``form`` takes."""
+def format_tokens(form: str, tokens: tuple[str, ...]) -> None:
+    """Refuse more tokens than format ``form`` takes (before the model runs)."""
     if form not in FORMAT_TOKENS:
         raise InputError(f"unknown format {form!r}: use one of {', '.join(FORMATS)}")
     if len(tokens) > FORMAT_TOKENS[form]:
         raise InputError(f"{len(tokens)} tokens is more than the {FORMAT_TOKENS[form]} the {form} format takes")
-    d = width(len(tokens), len(set(tokens)), halves)
+
+
+def format_size(form: str, tokens: tuple[str, ...], d: int | None = None, formula: str = "2(V + N)") -> None:
+    """Refuse more tokens, or for LaTeX a wider stream, than format ``form``
+    takes: d directions, written ``formula`` (by default the lecture's
+    2(V + N), from the tokens)."""
+    format_tokens(form, tokens)
+    if d is None:
+        d = width(len(tokens), len(set(tokens)))
     if form == "latex" and d > LATEX_MAX_D:
         raise InputError(f"a LaTeX handout holds at most d = {LATEX_MAX_D} directions and this input has "
-                         f"d = {halves}(V + N) = {d} (pdflatex runs out of memory): use fewer tokens, or -o "
+                         f"d = {formula} = {d} (pdflatex runs out of memory): use fewer tokens, or -o "
                          "FILE.html or .md")
 
 

@@ -21,7 +21,7 @@ EXTENSIONS = {".txt": "table", ".json": "json", ".md": "markdown", ".markdown": 
 def produce(trace: Trace, form: str, layers=(1, 2), matrices: bool = True, full: bool = False, width: int = 120,
             styled: bool = False, story: bool = True, theme: str = "light", slide: bool = False):
     """The trace in format ``form`` (checked against the format's limits)."""
-    inputs.format_size(form, trace.tokens, len(trace.basis.names) // 2)
+    inputs.format_size(form, trace.tokens, trace.basis.d, d_formula(trace))
     told = tell(trace) if story else None
     intact = None
     if trace.ablate:  # what the same input predicts with nothing ablated, to set beside
@@ -62,6 +62,13 @@ def produce(trace: Trace, form: str, layers=(1, 2), matrices: bool = True, full:
     return module.render(documents.handout(trace, told, layers, matrices, intact, compact_d))
 
 
+def d_formula(trace: Trace) -> str:
+    """The trace's d as a formula, for a refusal."""
+    from . import describe
+
+    return describe.width(trace.construction, trace.words is not None)
+
+
 def weights(trace: Trace, form: str, full: bool = False, width: int = 120, textbook: bool = False):
     """The weights document: tables (plain text) or, for JSON, text chunks;
     ``textbook``: as W^Q, W^K, W^V and W^O."""
@@ -80,7 +87,7 @@ def weights(trace: Trace, form: str, full: bool = False, width: int = 120, textb
 
 def circuits(trace: Trace, form: str, full: bool = False, width: int = 120, theme: str = "light"):
     """The circuits document in format ``form``."""
-    inputs.format_size(form, trace.tokens, len(trace.basis.names) // 2)
+    inputs.format_size(form, trace.tokens, trace.basis.d, d_formula(trace))
     if form == "json":
         from .render import json as render_json
 
@@ -100,7 +107,7 @@ def circuits(trace: Trace, form: str, full: bool = False, width: int = 120, them
 
 def positions(traces: list, form: str, width: int = 120, theme: str = "light"):
     """Layer 1 under each position scheme (``traces``, one per scheme) in format ``form``."""
-    inputs.format_size(form, traces[0].tokens, 2)
+    inputs.format_size(form, traces[0].tokens)
     if form == "json":
         from .render import json as render_json
 
