@@ -66,11 +66,12 @@ def test_json_is_one_document_with_the_documented_keys():
     assert list(doc) == ["schema_version", "kind", "tokens", "vocab", "scale", "basis", "construction", "layers",
                          "predictions", "temperature", "ablate", "next_token_probs", "story", "d", "subspaces",
                          "embedding"]
-    assert doc["schema_version"] == 2 and doc["kind"] == "show"
+    assert doc["schema_version"] == 3 and doc["kind"] == "show"
     assert [layer["name"] for layer in doc["layers"]] == ["previous-token head", "induction head"]
     assert set(doc["layers"][0]) >= {"name", "logits", "masked", "weights", "output"}
     assert doc["layers"][1]["masked"][0] == [None] * 6
-    assert doc["predictions"][3] == {"position": 3, "token": "a", "next": "b", "candidates": ["b"]}
+    assert doc["predictions"][3] == {"position": 3, "token": "a", "next": "b", "candidates": ["b"], "output": ["b"],
+                                     "score": 1.0, "copy": True, "horizon": 1}
     assert len(doc["basis"]) == 20
 
 

@@ -184,9 +184,24 @@ def test_an_ablated_view_sets_the_intact_predictions_beside_and_labels_blends():
     out = invoke(["show", "! a b a c b", "--ablate", "previous-token", "--layer", "2", "--no-matrices"]).stdout
     table = out[out.index("Predictions:"):out.index("Next-token probabilities")]
     assert "intact model" in table
-    assert "@5 b a (blend 0.40)         a" in table and "@3 a ! / a / b (blend 0.33) b" in table
+    assert "@5 b a (blend 0.40)              a\n" in table and "@3 a ! / a / b (blend 0.33 each) b\n" in table
     assert "what looks like a prediction is a blend" in out
     plain = invoke(["show", "! a b a c b", "--ablate", "induction", "--layer", "2", "--no-matrices"]).stdout
     rows = plain[plain.index("Predictions:"):].splitlines()
-    assert "@3 a —" in "\n".join(rows) and rows[6].split()[-1] == "b"  # ablated: nothing; intact: b
-    assert "blend" not in invoke(["show", "! a b a c b"]).stdout  # an intact run copies
+    # ablated: nothing written; intact: its own copy, and its own blend share (not the ablated run's 0)
+    table = plain[plain.index("Predictions:"):plain.index("Next-token")]
+    assert "@3 a —    b\n" in table and "@1 a —    ! (blend 1.00)\n" in table
+    lecture = invoke(["show", "! a b a c b"]).stdout
+    assert "@3 a b\n" in lecture and "@1 a ! (blend 1.00)\n" in lecture  # a copy, and a blend that says so
+
+
+def test_the_intact_column_is_the_same_construction_with_nothing_ablated():
+    # context 2 copies `d` at @13 (what followed `b c`); the lecture's model would say `e`
+    args = ["show", "b c d . x c e . y c e . b c", "--context", "2", "--layer", "2", "--no-matrices"]
+    out = invoke(args + ["--ablate", "previous-token", "--width", "200"]).stdout
+    row = next(line for line in out[out.index("Predictions:"):].splitlines() if line.startswith("@13 c"))
+    assert row.split()[-1] == "d"
+    doc = json.loads(invoke(args + ["--ablate", "previous-token", "--format", "json"]).stdout)
+    intact = json.loads(invoke(args + ["--format", "json"]).stdout)["predictions"]
+    assert doc["intact"]["predictions"] == intact
+    assert "intact" not in json.loads(invoke(args + ["--format", "json"]).stdout)

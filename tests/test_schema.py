@@ -57,7 +57,7 @@ def test_the_schema_is_a_valid_draft_2020_12_schema():
 def test_every_kind_of_document_validates(args):
     doc = document(*args)
     VALIDATOR.validate(doc)
-    assert doc["kind"] == args[0] and doc["schema_version"] == 2
+    assert doc["kind"] == args[0] and doc["schema_version"] == 3
 
 
 def test_every_json_golden_validates():

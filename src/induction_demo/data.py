@@ -14,7 +14,7 @@ from .trace import Layer, Trace
 from .views import matrix, stream_matrix
 from .weights import Block, Head, dense, described, relation
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _block(block: Block, basis: Basis) -> dict:
@@ -76,19 +76,27 @@ def _header(kind: str, trace: Trace) -> dict:
             "construction": described(trace.construction)}
 
 
+def predictions(told) -> list[dict]:
+    """Each position's prediction: ``next`` and ``candidates`` where its output
+    is a copy (null and [] where not), ``output`` (its top-scoring tokens,
+    whatever they are; [] where every token scores 0) and their ``score``, ``copy``, and
+    ``horizon``, how many tokens ahead it predicts."""
+    return [{"position": p.position, "token": p.token, "next": p.next, "candidates": list(p.candidates),
+             "output": list(p.output), "score": p.score, "copy": p.copy, "horizon": p.horizon} for p in told]
+
+
 def data(trace: Trace, told: Told = None, layers=(1, 2)) -> dict:
     """The walkthrough's JSON document (``kind`` "show")."""
     doc = {
         **_header("show", trace),
         "layers": [_layer(layer, trace.basis) for layer in trace.layers if layer.index in layers],
-        "predictions": [
-            {"position": p.position, "token": p.token, "next": p.next, "candidates": list(p.candidates)}
-            for p in trace.predictions
-        ],
+        "predictions": predictions(trace.predictions),
         "temperature": trace.temperature,
         "ablate": trace.ablate,
         "next_token_probs": matrix(trace.probs),
     }
+    if trace.intact is not None:
+        doc["intact"] = {"predictions": predictions(trace.intact)}
     if told is not None:
         doc["story"] = {str(l): [{"kind": s.kind, "text": s.text} for s in told[l]] for l in layers}
     doc.update(_basis(trace.basis))

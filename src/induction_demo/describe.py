@@ -6,6 +6,8 @@ the lecture says it; a variant (``--mask inclusive``, ``--context k``,
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from .views import Math
 from .weights import Construction, Head, half
 
@@ -58,13 +60,35 @@ def _halves(c: Construction) -> str:
     return ", ".join(half(o) for o in c.offsets)
 
 
-SCHEME = {
-    "one-hot": "one-hot position directions",
-    "sinusoidal": "sinusoidal position codes",
-    "relative": "a relative position bias",
-    "rope": "rotary position embeddings (RoPE)",
-    "none": "no position encoding (NoPE)",
+class Scheme(NamedTuple):
+    """A position scheme in words: its name in a sentence, what layer 1's value
+    copies into a half, why its weight leaks off the target (where it can),
+    and what the story says of layer 2's copy under it ("" where nothing)."""
+
+    words: str
+    written: str = "token and position"
+    leak: str = ""  # why layer 1's weight leaks to the positions before its target ("": it does not, at any scale)
+    copy_note: str = ""
+
+
+SCHEMES = {
+    "one-hot": Scheme("one-hot position directions"),
+    "sinusoidal": Scheme("sinusoidal position codes", "token and position code",
+                         "their codes are close to the previous one's"),
+    "relative": Scheme("a relative position bias", "token"),
+    "rope": Scheme("rotary position embeddings (RoPE)", "token", "their codes are close to the previous one's"),
+    "none": Scheme("no position encoding (NoPE)", "token", copy_note=(
+        "With no position encoding, each key's previous half holds the mean of the tokens before it: the key right "
+        "after an earlier copy of the query's token, at k + 1, holds it with share 1/(k + 1), more than any later "
+        "key does, so the induction head still leans towards it, by a logit of s/(k + 1) rather than s: the copy "
+        "half-survives.")),
 }
+SCHEME = {name: record.words for name, record in SCHEMES.items()}
+
+
+def scheme(c: Construction) -> Scheme:
+    """The record of the construction's position scheme."""
+    return SCHEMES[c.positions]
 
 
 def scores_positions(c: Construction, o: str = "1") -> tuple:

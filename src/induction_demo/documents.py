@@ -149,7 +149,7 @@ def _key(run, several: bool) -> str:
 
 
 def walkthrough(trace: Trace, told: Told = None, layers=(1, 2), matrices: bool = True,
-                fit: Fit = whole, compact: bool = False, intact: Trace | None = None) -> Document:
+                fit: Fit = whole, compact: bool = False) -> Document:
     """Input, each chosen layer in the lecture's order (with ``told``, its
     story, unless None), the predictions and the next-token probabilities.
 
@@ -157,8 +157,8 @@ def walkthrough(trace: Trace, told: Told = None, layers=(1, 2), matrices: bool =
     it for the positions ``shown`` (None: all), and a ``Split`` offers
     narrower parts too; the default shows every table whole.
     ``compact`` shows each A_l as its nonzero blocks only and leaves out the
-    all-zero column blocks of each Y. ``intact``, the same input run with
-    nothing ablated, puts its predictions beside an ablated run's."""
+    all-zero column blocks of each Y. An ablated run's predictions have the
+    intact model's beside them (``Trace.intact``)."""
     first = min(layers)  # a layer's view starts from its own input, Y^(first - 1)
     empty = "the previous half is empty" if trace.construction.halves == 2 else "the earlier halves are empty"
     start = describe.layer0(trace.construction, trace.words is not None)
@@ -174,20 +174,19 @@ def walkthrough(trace: Trace, told: Told = None, layers=(1, 2), matrices: bool =
     # A row per position, whatever the width: never a window.
     source = "" if trace.layers[-1].index in layers else (
         f"; read off layer {trace.layers[-1].index}'s output, which this view does not show")
-    copies = mechanism.copies(trace)
     short = 6  # a narrow screen: tokens cut to 6 cells, before anything else; never a window
-    blocks += fit(Split(lambda shown: predictions(trace, source, copies, intact),
-                        ((lambda shown: predictions(trace, source, copies, intact, short),),), window=False))
+    blocks += fit(Split(lambda shown: predictions(trace, source),
+                        ((lambda shown: predictions(trace, source, cells=short),),), window=False))
     blocks += fit(Split(lambda shown: next_token(trace), ((lambda shown: next_token(trace, cells=short),),),
                         window=False))
     return Document(title(trace), tuple(blocks))
 
 
 def handout(trace: Trace, told: Told = None, layers=(1, 2), matrices: bool = True,
-            intact: Trace | None = None, compact_d: int = inputs.COMPACT_D) -> Document:
+            compact_d: int = inputs.COMPACT_D) -> Document:
     """The walkthrough with the model's equations first: for documents.
     Past d = ``compact_d``, each A_l shows only its nonzero blocks."""
-    walk = walkthrough(trace, told, layers, matrices, compact=trace.basis.d > compact_d, intact=intact)
+    walk = walkthrough(trace, told, layers, matrices, compact=trace.basis.d > compact_d)
     model = [Heading("The model")] + [Paragraph(line) for line in describe.equations(trace.construction)]
     return Document(walk.title, walk.blocks[:1] + tuple(model) + walk.blocks[1:])
 
@@ -336,7 +335,7 @@ def slide(trace: Trace, told: Told = None) -> Slide:
                         ("Attention weights ", Math(f"W^({layer.index})"),
                          f" of the {layer.name} ({describe.job(trace.construction, layer.index)})"),
                         layer.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask, job=job, quiet=True, notes=False)
-    return Slide(title(trace), weights, predictions(trace, copies=mechanism.copies(trace)),
+    return Slide(title(trace), weights, predictions(trace, intact=False),
                  pictured((told or {}).get(layer.index, ())), heatmaps(trace, told, (layer.index,)).panels[0],
                  axis_labels(trace))
 

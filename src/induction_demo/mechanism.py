@@ -61,13 +61,6 @@ def selected(heads, y: Stream) -> np.ndarray:  # -> [N, N] bool
     return out
 
 
-def copyable(heads, y: Stream, mask: np.ndarray) -> np.ndarray:  # -> [N] bool
-    """Where a query has something to copy: a key it keeps that its head selects
-    on the ideal stream ``y`` (for the lecture's model: x_i occurred at some
-    k <= i - 2, so the token after it, at k + 1 < i, is a key the query sees)."""
-    return (selected(heads, y) & mask).any(axis=1)
-
-
 def _ideal(trace: Trace) -> Stream:
     return ideal(trace.basis, trace.ids, trace.words)
 
@@ -79,10 +72,31 @@ def cells(trace: Trace, runs) -> np.ndarray:  # -> [N, N] bool, rows queries, co
     return selected([run.head for run in runs], _ideal(trace))
 
 
-def copies(trace: Trace) -> np.ndarray:  # -> [N] bool
-    """Where the last layer's prediction is a copy: most of the query's weight
-    sits on the cells its head is built for. Elsewhere a predicted token is a
-    blend (with the previous-token head ablated, every key weighs the same and
-    the top token is just the most frequent earlier one)."""
+def copied(layer: Layer, job: np.ndarray) -> np.ndarray:  # -> [N] bool
+    """Where the layer's output is a copy: its heads matched something (a
+    positive logit on a kept cell of ``job``, the cells they are built for)
+    and put at least half their weight there (summed over its heads, out of 1
+    per head). Elsewhere its output is a blend: with the previous-token head
+    ablated, every logit is 0 and every key weighs the same, and the top token
+    is just the most frequent earlier one."""
+    kept = job & layer.mask
+    matched = np.zeros(len(kept), dtype=bool)
+    on = np.zeros(len(kept))
+    for run in layer.heads:
+        matched |= (np.where(kept, run.logits, 0.0) > 0).any(axis=1)
+        on += (run.weights * kept).sum(axis=1)
+    return matched & (on >= 0.5 * len(layer.heads) - 1e-9)
+
+
+def copyable(trace: Trace) -> np.ndarray:  # -> [N] bool
+    """Where a query has something to copy: a key it keeps that the last
+    layer's heads are built for (for the lecture's model: x_i occurred at some
+    k <= i - 2, so the token after it, at k + 1 < i, is a key the query sees),
+    however sharply the run attends to it."""
     layer = trace.layers[-1]
-    return (layer.weights * (cells(trace, layer) & layer.mask)).sum(axis=1) > 0.5
+    return (cells(trace, layer) & layer.mask).any(axis=1)
+
+
+def copies(trace: Trace) -> np.ndarray:  # -> [N] bool
+    """Where the trace's prediction is a copy (``copied`` on its last layer)."""
+    return np.array([p.copy for p in trace.predictions], dtype=bool)

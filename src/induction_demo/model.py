@@ -139,14 +139,21 @@ def run(tokens: tuple[str, ...], scale: float = 100.0, *, temperature: float = 1
     y0 = embed(basis, ids, words)
     specs = construction.layers(scale, scale_2)
     inclusive = construction.mask == "inclusive"
-    layers = forward(specs, y0, None if ablate is None else inputs.ABLATIONS.index(ablate) + 1, inclusive)
-    scores = layers[-1].output.block("tok")  # Y^(2) W_U, with W_U = E^T: the token part
-    if words is not None:  # dense vectors: each token scored by its similarity to what was copied
-        scores = scores @ words.vectors.T
-    probs, unseen_probs = readout.softmax(scores, temperature, unseen)
-    ideal = mechanism.ideal(basis, ids, words)
-    copyable = mechanism.copyable(specs[-1].heads, ideal, causal_mask(len(ids), inclusive))
+    number = None if ablate is None else inputs.ABLATIONS.index(ablate) + 1
+    layers = forward(specs, y0, number, inclusive)
+    job = mechanism.selected(specs[-1].heads, mechanism.ideal(basis, ids, words))  # the cells layer 2 is built for
+
+    def predictions(layers):
+        scores = layers[-1].output.block("tok")  # Y^(2) W_U, with W_U = E^T: the token part
+        if words is not None:  # dense vectors: each token scored by its similarity to what was copied
+            scores = scores @ words.vectors.T
+        probs, unseen_probs = readout.softmax(scores, temperature, unseen)
+        copies = mechanism.copied(layers[-1], job)
+        return scores, probs, unseen_probs, readout.predict(tokens, vocab, scores, probs, copies, construction.horizon)
+
+    scores, probs, unseen_probs, told = predictions(layers)
+    intact = None if ablate is None else predictions(forward(specs, y0, None, inclusive))[-1]
     return Trace(tokens=tokens, vocab=vocab, scale=scale, basis=basis, embedding=y0, layers=layers,
-                 predictions=readout.predict(tokens, vocab, scores, copyable), temperature=temperature,
-                 scores=scores, probs=probs, ablate=ablate, unseen=unseen,
-                 unseen_probs=unseen_probs if unseen else None, construction=construction, words=words)
+                 predictions=told, temperature=temperature, scores=scores, probs=probs, ablate=ablate, unseen=unseen,
+                 unseen_probs=unseen_probs if unseen else None, construction=construction, words=words,
+                 intact=intact)

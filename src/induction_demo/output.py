@@ -23,11 +23,6 @@ def produce(trace: Trace, form: str, layers=(1, 2), matrices: bool = True, full:
     """The trace in format ``form`` (checked against the format's limits)."""
     inputs.format_size(form, trace.tokens, trace.basis.d, d_formula(trace))
     told = tell(trace) if story else None
-    intact = None
-    if trace.ablate:  # what the same input predicts with nothing ablated, to set beside
-        from .model import run
-
-        intact = run(trace.tokens, trace.scale, temperature=trace.temperature)
     if slide:  # one 16:9 picture of the mechanism
         inputs.slide(trace.n)
         if form == "svg":
@@ -46,7 +41,7 @@ def produce(trace: Trace, form: str, layers=(1, 2), matrices: bool = True, full:
 
         fit = documents.whole if full else terminal.fitter(priority(trace), width)
         compact = full and inputs.compact(trace.basis.d)  # every cell, as a handout shows them
-        document = documents.walkthrough(trace, told, layers, matrices, fit, compact, intact)
+        document = documents.walkthrough(trace, told, layers, matrices, fit, compact)
         if form == "svg":  # a picture: no terminal instructions in it (its windows are marked in their titles)
             from .render import svg
 
@@ -59,7 +54,7 @@ def produce(trace: Trace, form: str, layers=(1, 2), matrices: bool = True, full:
         return png.render(documents.heatmaps(trace, told, layers))
     module = import_module(f".render.{form}", __package__)
     compact_d = inputs.LATEX_FULL_D if form == "latex" else inputs.COMPACT_D
-    return module.render(documents.handout(trace, told, layers, matrices, intact, compact_d))
+    return module.render(documents.handout(trace, told, layers, matrices, compact_d))
 
 
 def d_formula(trace: Trace) -> str:

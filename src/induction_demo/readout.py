@@ -6,10 +6,12 @@
   tokens that never occur (the bench draws from GPT-2's 50,257): nothing ever
   writes their directions, so each scores exactly 0 and its probability is
   exp(-top / T) / Z, computed once instead of once per token.
-- The prediction: the token with the largest score, where there is
-  something to copy (the query's token occurred at some k <= i - 2, so the
-  token after it, at k + 1 < i, is a key the query can see); every token
-  within TIE_TOLERANCE of the top is a candidate.
+- The output: every token within TIE_TOLERANCE of the top score (none
+  where every token scores 0: Y^(2)'s row is empty).
+- The prediction: that output, where it is a copy (``copies``: the
+  induction head put most of its weight on the keys it is built for, as
+  mechanism.copies says); elsewhere the output is a blend of earlier tokens
+  and the prediction is None.
 """
 from __future__ import annotations
 
@@ -18,9 +20,11 @@ import numpy as np
 from .trace import Prediction
 
 TIE_TOLERANCE = 1e-6
-"""Scores closer than this count as a tie. Two successors that each got half
-the attention differ only by layer 1's leakage (about N e^-scale), which is
-far below what any view prints."""
+"""Probabilities within this share of the top one count as a tie (at T = 1,
+scores closer than about this). Two successors that each got half the
+attention differ only by layer 1's leakage (about N e^-scale), which is far
+below what any view prints; a temperature far below 1 magnifies such a gap,
+and then the probabilities, and so the prediction, tell the two apart."""
 
 
 def _shifted(scores: np.ndarray, temperature: float, unseen: int):  # [N, V] -> [N, V], [N]
@@ -55,15 +59,20 @@ def log_probs(scores: np.ndarray, temperature: float, unseen: int, rows: np.ndar
     return z[np.arange(len(rows)), targets] - np.log(total)
 
 
-def predict(tokens: tuple[str, ...], vocab: tuple[str, ...], scores: np.ndarray,
-            copyable: np.ndarray) -> tuple[Prediction, ...]:
-    """The top-scoring token where there is something to copy (``copyable``,
-    and Y^(2) holds anything); None elsewhere."""
+def predict(tokens: tuple[str, ...], vocab: tuple[str, ...], scores: np.ndarray, probs: np.ndarray,
+            copies: np.ndarray, horizon: int = 1) -> tuple[Prediction, ...]:
+    """Each position's output (its most probable tokens: every one within a
+    factor 1 - TIE_TOLERANCE of the top probability, so the predictions and
+    the probabilities give one answer at any temperature; none where every
+    token scores 0) and, where that output is a copy (``copies``), its
+    prediction, ``horizon`` tokens ahead."""
     top = scores.max(axis=1, keepdims=True)
-    tied = scores >= top - TIE_TOLERANCE
-    copies = copyable & (top[:, 0] > 0)
+    tied = probs >= probs.max(axis=1, keepdims=True) * (1 - TIE_TOLERANCE)
+    empty = ~scores.any(axis=1)  # Y^(2)'s row is 0: every token scores 0, nothing is output
     out = []
     for i, token in enumerate(tokens):
-        candidates = tuple(vocab[t] for t in np.flatnonzero(tied[i])) if copies[i] else ()
-        out.append(Prediction(i, token, candidates[0] if candidates else None, candidates))
+        output = () if empty[i] else tuple(vocab[t] for t in np.flatnonzero(tied[i]))
+        copy = bool(copies[i]) and bool(output)
+        out.append(Prediction(i, token, output[0] if copy else None, output if copy else (), output, copy, horizon,
+                              float(top[i, 0])))
     return tuple(out)

@@ -1,13 +1,18 @@
-"""What happened, in words, read off a Trace.
+"""What happened, in words, read off a Trace: one narrator for the lecture's
+model and every variant.
 
-Every sentence is derived from this run: which key each query attended to and
-with what weight, which earlier occurrence a copy came from, what it
-predicts. Special cases are named only where they occur: position 0 (nothing
-to look back to), a first occurrence (nothing to copy: attention spreads
-evenly), a token seen several times (attention splits), a consecutive repeat
-(the token after the earlier occurrence is the query itself), a tie, and an
-ablated head. Long inputs list the first few positions of a kind, then count
-the rest.
+Every sentence is derived from this run, and each claim from the numbers it
+names: "attends to X" means X holds the row's largest weight; "evenly" means
+every kept key weighs the same; a count is a count of the tokens; "predicts"
+is the trace's own prediction, with how far ahead it stands. Special cases
+are named only where they occur: position 0 (nothing to look back to, or
+itself under the inclusive mask), a first occurrence (nothing to copy), a
+query that leans on some keys with nothing to copy, a token seen several
+times (attention splits), a consecutive repeat (the token after the earlier
+occurrence is the query itself), a copy that did not win the weight (a
+blend), a tie, and an ablated head. What a variant adds (dense token
+vectors, a position scheme's leak) is told where its numbers show it. Long
+inputs list the first few positions of a kind, then count the rest.
 """
 from __future__ import annotations
 
@@ -19,15 +24,15 @@ from . import text as fmt
 from . import mechanism
 from .tokens import earlier_occurrences
 from .trace import Trace
-from .weights import LECTURE, half
-from .describe import after_match, back
+from .weights import half
+from .describe import after_match, back, scheme
 
 LISTED = 12  # positions listed by name in one sentence before "and N more"
 
 
 class Sentence(NamedTuple):
-    kind: str  # nothing-before, look-back, output, first-occurrence, copy, split, consecutive-repeat, tie, ablated,
-    #            blend; for a variant also self, too-early, vectors, own, leak, positions
+    kind: str  # nothing-before, self, vectors, own, look-back, leak, too-early, output, ablated, positions,
+    #            first-occurrence, uneven, consecutive-repeat, copy, split, blend, tie
     text: str  # plain: each token in backticks
     parts: tuple = ()  # the same, as text and text.Token parts, for each format's code style
 
@@ -84,135 +89,43 @@ def _series(items, rest: str = "") -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def layer1(trace: Trace) -> list[Sentence]:
-    layer = trace.layers[0]
-    out = [_say("nothing-before", f"{_at(trace, 0)} is at position 0: it has nothing to look back to "
-                                      "and attends nowhere.")]
-    if trace.n > 1:
-        targets = layer.weights.argmax(axis=1)
-        looks = Lazy(range(1, trace.n), lambda i: f"{_at(trace, i)} to {_at(trace, int(targets[i]))}")
-        on_previous = layer.only.on_offset()
-        all_previous = all(targets[i] == i - 1 for i in range(1, trace.n))
-        lo, hi = min(on_previous), max(on_previous)
-        spread = _w(lo) if _w(lo) == _w(hi) else f"{_w(lo)} to {_w(hi)}"
-        lead = "Every other token looks back to the position just before it" if all_previous \
-            else "Each other token looks back to the key it weighs most"
-        out.append(_say("look-back", f"{lead} (weight {spread} on the previous position): "
-                            + _series(looks) + "."))
-    if layer.ablated:
-        out.append(_say("ablated", "This head is ablated: its output is replaced by zeros, so the previous "
-                                       "half of every representation stays empty."))
-    else:
-        out.append(_say("output", "Its output writes each token's previous token and position into the "
-                                      "previous half of its representation."))
-    return out
+EVEN = 1e-9  # weights closer than this are equal ("evenly")
+TOP = 1e-6  # keys within this of the row's largest weight share the top
 
 
-def _copy(trace: Trace, i: int) -> Sentence:
-    w = trace.layers[1].weights[i]
-    earlier = earlier_occurrences(trace.tokens, i)
-    keys = [k + 1 for k in earlier]
-    p = trace.predictions[i]
-    predicts = " or ".join(_code(c) for c in p.candidates) + (" (a tie)" if len(p.candidates) > 1 else "")
-    repeat = ""
-    if i > 0 and trace.tokens[i - 1] == trace.tokens[i]:
-        repeat = (f"; its occurrence just before it (@{i - 1}) is followed by the query itself, "
-                  "which it cannot see")
-    if len(keys) == 1:
-        return _say("copy", f"{_at(trace, i)} attends to {_at(trace, keys[0])} (weight {_w(w[keys[0]])}), "
-                                f"which followed the earlier {_code(trace.tokens[i])} (@{earlier[0]}){repeat}, "
-                                f"so it predicts {predicts}.")
-    weights = sorted({_w(w[k]) for k in keys})
-    share = f"{weights[0]} each" if len(weights) == 1 else "weights " + ", ".join(weights)
-    return _say("split", f"{_at(trace, i)} has been seen {len(earlier)} times before, so it splits its "
-                             f"attention between {_series([_at(trace, k) for k in keys])} ({share}), which "
-                             f"followed its earlier occurrences at "
-                             f"{_series([f'@{k}' for k in earlier])}{repeat}, so it predicts {predicts}.")
+def _kept(trace: Trace, i: int) -> np.ndarray:
+    return np.flatnonzero(trace.layers[0].mask[i])
 
 
-def layer2(trace: Trace) -> list[Sentence]:
-    layer, first = trace.layers[1], trace.layers[0]
-    out = [_say("nothing-before", f"{_at(trace, 0)} is at position 0: it has nothing to look back to, "
-                                      "attends nowhere and predicts nothing.")]
-    if first.ablated:
-        out.append(_say("ablated", "The previous-token head is ablated, so no key carries a previous token: "
-                                       "every logit is 0, each query spreads its attention evenly over the past, "
-                                       "and the induction head has nothing to match; what it outputs is a blend "
-                                       "of all earlier tokens, not a copy."))
-    if layer.ablated:
-        out.append(_say("ablated", "This head is ablated: its output is replaced by zeros, so nothing is "
-                                       "copied and no position predicts anything."))
-    if first.ablated and not layer.ablated:
-        copied = mechanism.copies(trace)
-        blends = [f"{_at(trace, p.position)} gets " + " or ".join(_code(c) for c in p.candidates)
-                  + f" ({_w(trace.scores[p.position, trace.vocab.index(p.next)])}"
-                  + (" each, a tie)" if len(p.candidates) > 1 else ")")
-                  for p in trace.predictions if p.next is not None and not copied[p.position]]
-        if blends:
-            out.append(_say("blend", "So what looks like a prediction is a blend, the most frequent earlier "
-                                         "token with its share of Y^(2), not a copy: " + _series(blends) + "."))
-    if first.ablated or layer.ablated:
-        return out
-    firsts, repeats, copies = [], [], []
-    seen = {trace.tokens[0]}
-    for i in range(1, trace.n):
-        token = trace.tokens[i]
-        if token not in seen:
-            firsts.append(i)
-            seen.add(token)
-        elif trace.predictions[i].next is None:
-            repeats.append(i)
-        else:
-            copies.append(i)
-    firsts = Lazy(firsts, lambda i: f"{_at(trace, i)}: {_w(layer.weights[i, 0])} × {i}")
-    copies = Lazy(copies, lambda i: _copy(trace, i))
-    if firsts:
-        out.append(_say("first-occurrence", "A first occurrence has nothing to copy, so its attention spreads "
-                                                "evenly over the earlier positions (weight × how many): "
-                                                + _series(firsts) + "."))
-    for i in repeats:
-        out.append(_say("consecutive-repeat",
-                            f"{_at(trace, i)} repeats the token just before it: the token after that earlier "
-                            f"{_code(trace.tokens[i])} (@{i - 1}) is the query itself, which it cannot see, "
-                            "so there is nothing to copy yet and its attention spreads evenly over the past "
-                            f"({_w(layer.weights[i, 0])} × {i})."))
-    return out + _copies_then_ties(trace, copies, "what followed the earlier occurrences")
+def _even(w: np.ndarray, kept: np.ndarray) -> bool:
+    """Every kept key weighs the same."""
+    return len(kept) > 0 and float(np.ptp(w[kept])) <= EVEN
 
 
-def _copies_then_ties(trace: Trace, copies, differs: str) -> list[Sentence]:
-    """The copy sentences (past LISTED, counted), then the tie sentence where there is a tie."""
-    if len(copies) > LISTED:
-        copies = copies[:LISTED] + [_say(copies[LISTED].kind,
-                                         f"… and {len(copies) - LISTED} more positions copy the same way.")]
-    else:
-        copies = copies[:]
-    if any(len(p.candidates) > 1 for p in trace.predictions):
-        copies = copies + [_say("tie", f"Where {differs} differs and no token wins, the prediction is a tie, and "
-                                       "every tied token is listed.")]
-    return copies
+def _top(w: np.ndarray) -> list[int]:
+    return [int(j) for j in np.flatnonzero(w >= w.max() - TOP)]
 
 
-# --- a variant of the lecture's model: --mask inclusive, --context k, --skip n ---
-
-def _kept(trace: Trace, i: int) -> int:
-    return int(trace.layers[0].mask[i].sum())
+def _spread(lo: float, hi: float) -> str:
+    return _w(lo) if _w(lo) == _w(hi) else f"{_w(lo)} to {_w(hi)}"
 
 
 def _position_0(trace: Trace, layer: int) -> Sentence:
-    """What position 0 does: nothing (strict), or attend to itself (inclusive)."""
+    """What position 0 does: nothing (strict mask), or attend to itself (inclusive)."""
     at = _at(trace, 0)
-    if trace.construction.mask == "strict":
+    if not trace.layers[0].mask[0, 0]:
         end = " and attends nowhere." if layer == 1 else ", attends nowhere and predicts nothing."
         return _say("nothing-before", f"{at} is at position 0: it has nothing to look back to{end}")
     if layer == 1:
         return _say("self", f"{at} is at position 0: the inclusive mask keeps only itself, so it attends to itself "
-                            "(weight 1.00) and writes its own token and position into its "
-                            + ", ".join(f"{half(o)}" for o in trace.construction.offsets)
+                            f"(weight {_w(trace.layers[0].heads[0].weights[0, 0])}) and writes its own token and "
+                            "position into its " + ", ".join(half(o) for o in trace.construction.offsets)
                             + " half: the lecture's a_00 ≈ 1, where i = j = 0.")
     logit = fmt.number(float(trace.layers[1].logits[0, 0]), fmt.LOGIT_DECIMALS)
     return _say("self", f"{at} keeps only itself under the inclusive mask (a_00 = {logit}: since layer 1 its "
-                        "earlier halves hold its own token), so it attends to itself with weight 1.00 and its "
-                        "output is its own token: not a prediction, since nothing came before it.")
+                        f"earlier halves hold its own token), so it attends to itself with weight "
+                        f"{_w(trace.layers[1].weights[0, 0])} and its output is its own token: not a prediction, "
+                        "since nothing came before it.")
 
 
 def _similarity(trace: Trace, a: int, b: int) -> float:
@@ -242,51 +155,100 @@ def _vectors(trace: Trace) -> list[Sentence]:
     return out
 
 
-def _variant_layer1(trace: Trace) -> list[Sentence]:
+def _spreads(trace: Trace, run) -> bool:
+    """The head spreads evenly over the keys each query keeps, some query keeping more than one."""
+    rows = [i for i in range(trace.n) if len(_kept(trace, i))]
+    return any(len(_kept(trace, i)) > 1 for i in rows) and all(_even(run.weights[i], _kept(trace, i)) for i in rows)
+
+
+def layer1(trace: Trace) -> list[Sentence]:
+    """Each layer-1 head: where it looks (read off its weights), what leaks,
+    which queries have no key at its offset, and what it writes."""
     layer, c = trace.layers[0], trace.construction
+    several = len(layer.heads) > 1
     out = (_vectors(trace) if trace.words is not None else []) + [_position_0(trace, 1)]
     for run in layer.heads:
-        o = run.head.offset
-        w = run.weights
-        name = f"The {run.head.name}" if len(layer.heads) > 1 else "Layer 1"
-        reach = [i for i in range(trace.n) if i >= o]
-        if reach and c.positions == "none":
-            even = Lazy(reach, lambda i: f"{_at(trace, i)}: {_w(w[i, 0])} × {_kept(trace, i)}")
-            out.append(_say("look-back", f"{name}: with no position encoding every logit is 0, so each token spreads "
-                                         "evenly over the keys it keeps (weight × how many) and writes their mean "
-                                         "into its previous half: " + _series(even) + "."))
+        o, w = run.head.offset, run.weights
+        name = f"The {run.head.name}: " if several else ""
+        reach = [i for i in range(o, trace.n) if len(_kept(trace, i))]
+        if reach and _spreads(trace, run):
+            even = Lazy(reach, lambda i: f"{_at(trace, i)}: {_w(w[i, i - o])} × {len(_kept(trace, i))}")
+            zero = "every logit is 0" if not (run.logits * layer.mask).any() else "every logit ties"
+            out.append(_say("look-back", f"{name or 'Layer 1: '}with {scheme(c).words.split(' (')[0]} {zero}, so "
+                                         "each token spreads evenly over the keys it keeps (weight × how many) and "
+                                         f"writes their mean into its {half(o) if o > 1 else 'previous'} half: "
+                                         + _series(even) + "."))
         elif reach:
             targets = w.argmax(axis=1)
             looks = Lazy(reach, lambda i: f"{_at(trace, i)} to {_at(trace, int(targets[i]))}")
             on = run.on_offset()
-            lo, hi = min(on), max(on)
-            spread = _w(lo) if _w(lo) == _w(hi) else f"{_w(lo)} to {_w(hi)}"
-            out.append(_say("look-back", f"{name}: every token from @{o} on looks back to the position "
-                                         f"{back(o)} it (weight {spread}): " + _series(looks) + "."))
+            where = " on the previous position" if o == 1 else ""
+            subject = "every other token" if o == 1 and not layer.mask[0, 0] else f"every token from @{o} on"
+            if all(targets[i] == i - o for i in reach):
+                lead = f"{subject} looks back to the position {back(o)} it"
+            else:
+                lead = f"{subject} looks back to the key it weighs most"
+            out.append(_say("look-back", f"{name}{lead[0].upper() if not name else lead[0]}{lead[1:]} (weight "
+                                         f"{_spread(min(on), max(on))}{where}): " + _series(looks) + "."))
             off = w * layer.mask
             off[np.arange(o, trace.n), np.arange(trace.n - o)] = 0.0
-            if c.positions in ("sinusoidal", "rope") and off[o:].max() > 0.0005:
+            if scheme(c).leak and off[o:].max() > 0.0005:
                 i, j = np.unravel_index(int(off.argmax()), off.shape)
-                out.append(_say("leak", f"{name}: the rest leaks to the positions just before, because their codes "
-                                        f"are close to the previous one's: at most {_w(off[i, j])}, from "
-                                        f"{_at(trace, int(i))} to {_at(trace, int(j))}."))
-        short = [i for i in range(1 if c.mask == "strict" else 0, min(o, trace.n)) if _kept(trace, i) and o > 1]
+                out.append(_say("leak", f"{name or 'Layer 1: '}the rest leaks to the positions just before, "
+                                        f"because {scheme(c).leak}: at most {_w(off[i, j])}, from {_at(trace, int(i))} to "
+                                        f"{_at(trace, int(j))}."))
+        short = [i for i in range(min(o, trace.n)) if len(_kept(trace, i)) and o > 1]
         if short:
-            out.append(_say("too-early", f"{name}: " + _series([_at(trace, i) for i in short])
+            out.append(_say("too-early", f"{name or 'Layer 1: '}" + _series([_at(trace, i) for i in short])
                             + f" {'has' if len(short) == 1 else 'have'} no token {back(o)} "
                             f"{'it' if len(short) == 1 else 'them'}: every logit ties, so the head spreads "
                             f"evenly over the keys kept and its {half(o)} half holds their mean."))
     if layer.ablated:
-        out.append(_say("ablated", "Layer 1 is ablated: its output is replaced by zeros, so every earlier half "
-                                   "stays empty."))
-    else:
-        what = {"one-hot": "token and position", "sinusoidal": "token and position code"}.get(c.positions, "token")
-        if c.positions == "none":
-            halves = "the mean of the tokens before it into its previous half"
+        what = "the previous half of every representation" if not several else "every earlier half"
+        out.append(_say("ablated", f"{'This head' if not several else 'Layer 1'} is ablated: its output is replaced "
+                                   f"by zeros, so {what} stays empty."))
+        return out
+    what = scheme(c).written
+    written = []
+    for run in layer.heads:
+        o = run.head.offset
+        if _spreads(trace, run):
+            written.append(f"the mean of the tokens before it into its {'previous' if o == 1 else half(o)} half")
+        elif o == 1:
+            written.append(f"each token's previous {what} into the previous half of its representation")
         else:
-            halves = _series([f"the {what} {back(o)} it into its {half(o)} half" for o in c.offsets])
-        out.append(_say("output", f"Its output writes, for each token, {halves}."))
+            written.append(f"the {what} {back(o)} it into its {half(o)} half")
+    lead = "Its output writes " if written[0].startswith("each") else "Its output writes, for each token, "
+    out.append(_say("output", lead + _series(written) + "."))
     return out
+
+
+def _predicts(p) -> str:
+    """What a copy predicts, and how far ahead."""
+    told = " or ".join(_code(c) for c in p.candidates) + (" (a tie)" if len(p.candidates) > 1 else "")
+    return told if p.horizon == 1 else f"{told}, {p.horizon} ahead (for @{p.position + p.horizon})"
+
+
+def _why(trace: Trace, i: int, j: int) -> str:
+    """Why query i's induction head weighs key j: what the key's earlier halves hold."""
+    c = trace.construction
+    if j == i:
+        return "the query itself, which the inclusive mask keeps"
+    source = j - c.horizon
+    if source < 0:
+        return "whose earlier halves hold its own token (position 0 attended to itself under the inclusive mask)"
+    if c.context == 1:
+        where = "which followed" if c.horizon == 1 else f"{c.horizon} after"
+        if trace.words is not None and trace.tokens[source] != trace.tokens[i]:
+            return (f"{where} {_code(trace.tokens[source])} (@{source}), similar to {_code(trace.tokens[i])} "
+                    f"(similarity {_w(_similarity(trace, i, source))})")
+        if trace.tokens[source] != trace.tokens[i]:
+            return f"{where} {_code(trace.tokens[source])} (@{source}), not the query's token"
+        return f"{where} the earlier {_code(trace.tokens[i])} (@{source})"
+    matched = sum(source - m >= 0 and trace.tokens[source - m] == trace.tokens[i - m] for m in range(c.context))
+    ending = "just before it" if c.horizon == 1 else f"ending {c.horizon} before it"
+    return (f"whose tokens {ending}, {_context(trace, source, c.context)}, match {matched} of the query's last "
+            f"{c.context}, {_context(trace, i, c.context)}")
 
 
 def _context(trace: Trace, start: int, k: int) -> str:
@@ -294,62 +256,139 @@ def _context(trace: Trace, start: int, k: int) -> str:
     return " ".join(_code(trace.tokens[p]) for p in range(start - k + 1, start + 1) if p >= 0)
 
 
-def _variant_copy(trace: Trace, i: int) -> Sentence:
-    c, w = trace.construction, trace.layers[1].weights[i]
-    p = trace.predictions[i]
-    predicts = " or ".join(_code(t) for t in p.candidates) + (" (a tie)" if len(p.candidates) > 1 else "")
-    keys = [int(j) for j in np.flatnonzero(w >= w.max() - 1e-6)]
-    def why(j: int) -> str:
-        if j == i:
-            return "the query itself, which the inclusive mask keeps"
-        source = j - 1 - c.skip
-        if c.context == 1:
-            where = "which followed" if c.skip == 0 else f"{c.skip + 1} after"
-            if trace.words is not None and trace.tokens[source] != trace.tokens[i]:
-                return (f"{where} {_code(trace.tokens[source])} (@{source}), similar to {_code(trace.tokens[i])} "
-                        f"(similarity {_w(_similarity(trace, i, source))})")
-            return f"{where} the earlier {_code(trace.tokens[i])} (@{source})"
-        matched = sum(source - m >= 0 and trace.tokens[source - m] == trace.tokens[i - m] for m in range(c.context))
-        ending = "just before it" if c.skip == 0 else f"ending {c.skip + 1} before it"
-        return (f"whose tokens {ending}, {_context(trace, source, c.context)}, match {matched} of the query's last "
-                f"{c.context}, {_context(trace, i, c.context)}")
+def _repeat(trace: Trace, i: int) -> str:
+    """Where the query's token stood ``horizon`` before it: the key after that is the query, which it cannot see."""
+    h = trace.construction.horizon
+    if i >= h and trace.tokens[i - h] == trace.tokens[i] and not trace.layers[1].mask[i, i]:
+        where = "just before it" if h == 1 else f"{h} before it"
+        return f"; its occurrence {where} (@{i - h}) is followed by the query itself, which it cannot see"
+    return ""
+
+
+def _copy(trace: Trace, i: int) -> Sentence:
+    """A copy: the keys holding the row's largest weight, why each, and the prediction."""
+    w, p = trace.layers[1].weights[i], trace.predictions[i]
+    keys = _top(w)
     if len(keys) == 1:
         j = keys[0]
-        return _say("copy", f"{_at(trace, i)} attends to {_at(trace, j)} (weight {_w(w[j])}), {why(j)}, "
-                            f"so it predicts {predicts}.")
+        return _say("copy", f"{_at(trace, i)} attends to {_at(trace, j)} (weight {_w(w[j])}), {_why(trace, i, j)}"
+                            f"{_repeat(trace, i)}, so it predicts {_predicts(p)}.")
+    sources = [j - trace.construction.horizon for j in keys]
+    plain = trace.construction.context == 1 and all(
+        s >= 0 and j != i and trace.tokens[s] == trace.tokens[i] for j, s in zip(keys, sources))
+    weights = sorted({_w(w[k]) for k in keys})
+    share = f"{weights[0]} each" if len(weights) == 1 else "weights " + ", ".join(weights)
+    if plain:  # every key follows an earlier copy of the query's token: say how often it was seen
+        seen = sum(t == trace.tokens[i] for t in trace.tokens[:i])
+        where = "which followed" if trace.construction.horizon == 1 else f"{trace.construction.horizon} after"
+        return _say("split", f"{_at(trace, i)} has been seen {seen} times before, so it splits its attention "
+                             f"between {_series([_at(trace, k) for k in keys])} ({share}), {where} its earlier "
+                             f"occurrences at {_series([f'@{s}' for s in sources])}{_repeat(trace, i)}, so it "
+                             f"predicts {_predicts(p)}.")
     return _say("split", f"{_at(trace, i)} splits its attention between {_series([_at(trace, j) for j in keys])} "
-                         f"({_w(w[keys[0]])} each): " + "; ".join(f"@{j}, {why(j)}" for j in keys)
-                         + f"; so it predicts {predicts}.")
+                         f"({share}): " + "; ".join(f"@{j}, {_why(trace, i, j)}" for j in keys)
+                         + f"; so it predicts {_predicts(p)}.")
 
 
-def _variant_layer2(trace: Trace) -> list[Sentence]:
-    layer, first = trace.layers[1], trace.layers[0]
+def _blends(trace: Trace, something: np.ndarray) -> str:
+    """Each blend an ablated previous-token head leaves where there was something to copy, with its share."""
+    return _series([f"{_at(trace, p.position)} gets " + " or ".join(_code(c) for c in p.output)
+                    + f" ({_w(p.score)}" + (" each, a tie)" if len(p.output) > 1 else ")")
+                    for p in trace.predictions if p.output and not p.copy and something[p.position]])
+
+
+def layer2(trace: Trace) -> list[Sentence]:
+    """The induction head: each query's case, read off its weights and the prediction."""
+    layer, first, c = trace.layers[1], trace.layers[0], trace.construction
     out = [_position_0(trace, 2)]
+    if first.ablated:
+        out.append(_say("ablated", "The previous-token head is ablated, so no key carries a previous token: "
+                                   "every logit is 0, each query spreads its attention evenly over the past, "
+                                   "and the induction head has nothing to match; what it outputs is a blend "
+                                   "of all earlier tokens, not a copy."))
+    if layer.ablated:
+        out.append(_say("ablated", "This head is ablated: its output is replaced by zeros, so nothing is "
+                                   "copied and no position predicts anything."))
+    if first.ablated and not layer.ablated:
+        something = mechanism.copyable(trace)
+        if any(something[p.position] and p.output and not p.copy for p in trace.predictions):
+            out.append(_say("blend", "So what looks like a prediction is a blend, the most frequent earlier "
+                                     "token with its share of Y^(2), not a copy: " + _blends(trace, something) + "."))
     if first.ablated or layer.ablated:
-        return out + [s for s in layer2(trace) if s.kind in ("ablated", "blend")]
-    nothing, copies = [], []
-    if trace.construction.positions == "none":
-        out.append(_say("positions", "With no position encoding, each key's previous half holds the mean of the "
-                                     "tokens before it: the key right after an earlier copy of the query's token, at "
-                                     "k + 1, holds it with share 1/(k + 1), more than any later key does, so the "
-                                     "induction head still leans towards it, by a logit of s/(k + 1) rather than s: "
-                                     "the copy half-survives."))
+        return out
+    note = scheme(c).copy_note
+    if note:
+        out.append(_say("positions", note))
+    something = mechanism.copyable(trace)
+    w = layer.weights
+    firsts, uneven, repeats, copies, blends = [], [], [], [], []
     for i in range(1, trace.n):
-        (copies if trace.predictions[i].next is not None else nothing).append(i)
+        p, kept = trace.predictions[i], _kept(trace, i)
+        if p.copy:
+            copies.append(i)
+        elif something[i]:
+            blends.append(i)
+        elif _repeat(trace, i) and trace.tokens[i] not in trace.tokens[:i - c.horizon]:
+            repeats.append(i)
+        elif _even(w[i], kept):
+            firsts.append(i)
+        else:
+            uneven.append(i)
+    if firsts:
+        fresh = all(trace.tokens[i] not in trace.tokens[:i] for i in firsts)
+        over = "the earlier positions" if not layer.mask[0, 0] else "the positions it keeps, itself included"
+        lead = ("A first occurrence has nothing to copy" if fresh else
+                f"Where no key it keeps comes {after_match(c, cosine=True)}, there is nothing to copy")
+        listed = Lazy(firsts, lambda i: f"{_at(trace, i)}: {_w(w[i, 0])} × {len(_kept(trace, i))}")
+        out.append(_say("first-occurrence", f"{lead}, so its attention spreads evenly over {over} (weight × how "
+                                            "many): " + _series(listed) + "."))
+    if uneven:
+        def leans(i: int) -> str:
+            keys = _top(w[i])
+            return f"{_at(trace, i)} to {_series([_at(trace, j) for j in keys])} ({_w(w[i, keys[0]])}" \
+                + (" each)" if len(keys) > 1 else ")")
+        out.append(_say("uneven", f"Where no key it keeps comes {after_match(c, cosine=True)}, there is nothing to "
+                                  "copy, but the logits differ, so the attention goes to the kept keys with the "
+                                  "largest logit: " + _series(Lazy(uneven, leans)) + "."))
+    for i in repeats:
+        h = c.horizon
+        where = "just before it" if h == 1 else f"{h} before it"
+        after = "after" if h == 1 else f"{h} after"
+        spread = (f"its attention spreads evenly over the past ({_w(w[i, 0])} × {len(_kept(trace, i))})"
+                  if _even(w[i], _kept(trace, i)) else
+                  f"its attention goes to {_series([_at(trace, j) for j in _top(w[i])])} ({_w(w[i].max())})")
+        out.append(_say("consecutive-repeat",
+                        f"{_at(trace, i)} repeats the token {where}: the token {after} that earlier "
+                        f"{_code(trace.tokens[i])} (@{i - h}) is the query itself, which it cannot see, "
+                        f"so there is nothing to copy yet and {spread}."))
+    if blends:
+        def blend(i: int) -> str:
+            p, job = trace.predictions[i], mechanism.cells(trace, layer)[i] & layer.mask[i]
+            return (f"{_at(trace, i)} puts {_w(float((w[i] * job).sum()))} on "
+                    f"{_series([_at(trace, int(j)) for j in np.flatnonzero(job)])} and outputs "
+                    + " or ".join(_code(t) for t in p.output) + f" ({_w(p.score)})")
+        out.append(_say("blend", "Where a key it keeps comes " + after_match(c, cosine=True) + " but holds less "
+                                 "than half the weight, the output is a blend, not a copy: "
+                                 + _series(Lazy(blends, blend)) + "."))
+    copies = Lazy(copies, lambda i: _copy(trace, i))
+    differs = "what followed the earlier occurrences" if c.context == 1 and trace.words is None \
+        else "what the matched keys hold"
+    return out + _copies_then_ties(trace, copies, differs)
 
-    def spread(i: int) -> str:
-        w = layer.weights[i]
-        return f"{_at(trace, i)}: {_w(w.max())} × {int((w >= w.max() - 1e-9).sum())}"
-    nothing, copies = Lazy(nothing, spread), Lazy(copies, lambda i: _variant_copy(trace, i))
-    if nothing:
-        out.append(_say("first-occurrence", f"Where no key it keeps comes {after_match(trace.construction, cosine=True)}, there is "
-                                            "nothing to copy, and the attention spreads evenly over the kept keys "
-                                            "with the largest logit (weight × how many): " + _series(nothing) + "."))
-    return out + _copies_then_ties(trace, copies, "what the matched keys hold")
+
+def _copies_then_ties(trace: Trace, copies, differs: str) -> list[Sentence]:
+    """The copy sentences (past LISTED, counted), then the tie sentence where there is a tie."""
+    if len(copies) > LISTED:
+        copies = copies[:LISTED] + [_say(copies[LISTED].kind,
+                                         f"… and {len(copies) - LISTED} more positions copy the same way.")]
+    else:
+        copies = copies[:]
+    if any(len(p.candidates) > 1 for p in trace.predictions):
+        copies = copies + [_say("tie", f"Where {differs} differs and no token wins, the prediction is a tie, and "
+                                       "every tied token is listed.")]
+    return copies
 
 
 def story(trace: Trace) -> dict[int, list[Sentence]]:
     """The sentences told after each layer."""
-    if trace.construction == LECTURE:
-        return {1: layer1(trace), 2: layer2(trace)}
-    return {1: _variant_layer1(trace), 2: _variant_layer2(trace)}
+    return {1: layer1(trace), 2: layer2(trace)}

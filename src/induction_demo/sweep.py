@@ -49,9 +49,10 @@ def queries(tokens: tuple[str, ...], construction: Construction = LECTURE) -> li
     trace = run(tokens, 1.0, construction=construction)  # logits in units of s
     ideal, mask = mechanism.ideal(trace.basis, trace.ids, trace.words), trace.layers[1].mask
     logits = logits_of(trace.layers[1].only.head, ideal)
+    something = mechanism.copyable(trace)
     out = []
     for p in trace.predictions:
-        if p.next is None:
+        if not something[p.position]:
             continue
         kept = np.flatnonzero(mask[p.position])
         top = logits[p.position, kept].max()

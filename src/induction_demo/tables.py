@@ -12,6 +12,7 @@ from typing import Sequence
 
 import numpy as np
 
+from . import mechanism
 from . import text as fmt
 from .basis import Direction
 from .stream import Stream
@@ -63,7 +64,7 @@ def priority(trace: Trace) -> list[int]:
     w2 = trace.layers[-1].weights
     order: list[int] = []
     for p in trace.predictions:
-        if p.next is not None:
+        if p.copy:
             key = int(w2[p.position].argmax())
             order += [k for k in (key - 1, key, p.position) if k >= 0]  # key 0 has no key before it
     return list(dict.fromkeys(order + list(range(trace.n))))
@@ -230,6 +231,8 @@ def stream(trace: Trace, key: str, title: tuple, y: Stream, shown: Sequence[int]
 
 
 NOTHING_BEFORE, NOTHING_TO_COPY, ONLY_ITSELF = "nothing before", "nothing to copy", "only itself"
+NOT_A_COPY = "a blend, not a copy"  # something to copy, but the head's weight is not on it
+NOTHING_WRITTEN = "nothing written"  # something to copy, but the head wrote nothing (ablated)
 
 
 def attention(trace: Trace, key: str, title: tuple, matrix: np.ndarray, decimals: int,
@@ -265,32 +268,35 @@ def attention(trace: Trace, key: str, title: tuple, matrix: np.ndarray, decimals
                  shown=0 if shown is None else len(shown))
 
 
-def predictions(trace: Trace, source: str = "", copies: np.ndarray | None = None,
-                intact: Trace | None = None, cells: int = fmt.TOKEN_CELLS) -> Table:
-    """A row per position: the token it says comes next (every tied one), or
-    — where there is nothing to copy. Where ``copies`` (mechanism.copies) is
-    False, the token is a blend, not a copy, and says so with its share of
-    Y^(2)'s token block. With ``intact`` (the same input, nothing ablated),
-    its predictions stand beside. Never windowed: its width does not grow with
-    the input."""
-    def cell(p, i, copied):
-        if p.next is None:
-            return Cell(fmt.NONE)
-        text = " / ".join(fmt.token(c, cells) for c in p.candidates)
-        if copied:
-            return Cell(text, top=True)
-        share = fmt.number(trace.scores[i, trace.vocab.index(p.next)], fmt.WEIGHT_DECIMALS)
-        return Cell(f"{text} (blend {share})", faint=True)
+def ahead(horizon: int) -> str:
+    """Where a prediction stands: "next", or "5 ahead"."""
+    return "next" if horizon == 1 else f"{horizon} ahead"
 
-    copied = np.ones(trace.n, dtype=bool) if copies is None else copies
-    rows = tuple(Row(_position_labels(trace, p.position, cells), (cell(p, p.position, copied[p.position]),) + (
-        (cell(intact.predictions[p.position], p.position, True),) if intact is not None else ()))
-        for p in trace.predictions)
-    blends = any(p.next is not None and not copied[p.position] for p in trace.predictions)
-    title = ("Predictions: the token each position says comes next (— = nothing to copy"
-             + ("; blend = not a copy: the top token of an even mix of the earlier ones, with its share" if blends
-                else "") + ")" + source)
-    columns = (("next",),) + ((("intact model",),) if intact is not None else ())
+
+def predictions(trace: Trace, source: str = "", intact: bool = True, cells: int = fmt.TOKEN_CELLS) -> Table:
+    """A row per position: the token it says comes ``horizon`` ahead (every
+    tied one) where its output is a copy; elsewhere what it outputs, marked
+    as a blend with its share of Y^(2)'s token block, or — where it outputs
+    nothing (Y^(2)'s row is 0). With ``intact`` and an ablated trace, the same
+    construction's predictions with nothing ablated stand beside. Never
+    windowed: its width does not grow with the input."""
+    def cell(p):
+        if not p.output:
+            return Cell(fmt.NONE)
+        text = " / ".join(fmt.token(c, cells) for c in p.output)
+        if p.copy:
+            return Cell(text, top=True)
+        share = fmt.number(p.score, fmt.WEIGHT_DECIMALS)
+        return Cell(f"{text} (blend {share}{' each' if len(p.output) > 1 else ''})", faint=True)
+
+    beside = trace.intact if intact else None
+    rows = tuple(Row(_position_labels(trace, p.position, cells), (cell(p),) + (
+        (cell(beside[p.position]),) if beside is not None else ())) for p in trace.predictions)
+    horizon = trace.predictions[0].horizon
+    what = "comes next" if horizon == 1 else f"comes {horizon} ahead (not next: the token {horizon} after it)"
+    title = (f"Predictions: the token each position says {what}, where it copies one (blend = no copy: the top "
+             f"token of what the head mixed, with its share; {fmt.NONE} = every token scores 0)" + source)
+    columns = ((ahead(horizon),),) + ((("intact model",),) if beside is not None else ())
     return Table("predictions", (title,), ("", ""), columns, rows, align="left")
 
 
@@ -301,18 +307,20 @@ def next_token(trace: Trace, shown: Sequence[int] | None = None, cells: int = fm
     """Each position's most probable next tokens, with their probabilities."""
     positions = _positions(trace, shown)
     top = min(TOP, len(trace.vocab))
+    something = mechanism.copyable(trace)
     rows = []
     for i in positions:
         if i is None:
             rows.append(_gap_row(top + 1, 2))
             continue
         order = np.argsort(-trace.probs[i], kind="stable")[:top]  # most probable first, ties in vocabulary order
-        copies = trace.predictions[i].next is not None
+        copies = trace.predictions[i].copy
+        why = "" if copies else NOTHING_TO_COPY if not something[i] else NOT_A_COPY if trace.predictions[i].output \
+            else NOTHING_WRITTEN
         # A row with nothing to copy is a blend, not a prediction: faint and unshaded, so nobody reads it as one.
         choices = [Cell(f"{fmt.token(trace.vocab[t], cells)} {fmt.number(trace.probs[i, t], fmt.WEIGHT_DECIMALS)}",
                       float(trace.probs[i, t]) if copies else None, faint=not copies) for t in order]
-        note = "" if copies else NOTHING_TO_COPY
-        rows.append(Row(_position_labels(trace, i, cells), tuple(choices) + (Cell(note, faint=not copies),)))
+        rows.append(Row(_position_labels(trace, i, cells), tuple(choices) + (Cell(why, faint=not copies),)))
     ordinals = ("1st", "2nd", "3rd")[:top]
     title = ("Next-token probabilities ", Math("P = softmax(Y^(2) W_U / T)"),
              f", T = {fmt.parameter(trace.temperature, fmt.WEIGHT_DECIMALS)}: the {top} most probable tokens "

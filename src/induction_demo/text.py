@@ -61,13 +61,19 @@ def json_number(x: float) -> float:
     return float(f"{x:.{JSON_DIGITS}g}") + 0.0
 
 
+RESERVED = frozenset(NONE + SPACE + ELIDED)
+"""The marks a view writes where a token could stand: a token holding one is
+written with it escaped (a token ``—`` as ``\\u2014``), so no token can be
+mistaken for "nothing", a space or an elision."""
+
+
 def token(text: str, cells: int = TOKEN_CELLS) -> str:
-    """A token as shown: spaces as ``␣``, invisible or control characters as
-    Python escapes (``\\t``, ``\\x1b``, ``\\u200b``), everything else as is;
-    a token wider than ``cells`` terminal cells keeps what fits in one cell
-    less, then ``…``."""
-    return elide([SPACE if c == " " else c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
-                  for c in text], cells)
+    """A token as shown: spaces as ``␣``, invisible or control characters and
+    the RESERVED marks as Python escapes (``\\t``, ``\\x1b``, ``\\u200b``,
+    ``\\u2014``), everything else as is; a token wider than ``cells`` terminal
+    cells keeps what fits in one cell less, then ``…``."""
+    return elide([SPACE if c == " " else c if c.isprintable() and c not in RESERVED
+                   else c.encode("unicode_escape").decode("ascii") for c in text], cells)
 
 
 def elide(pieces: list[str], cells: int) -> str:

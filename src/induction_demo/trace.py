@@ -83,18 +83,25 @@ class Layer(NamedTuple):
 
 
 class Prediction(NamedTuple):
-    """What position ``position`` says comes next.
+    """What position ``position`` says comes ``horizon`` tokens ahead (1: next).
 
-    ``next`` is None where the token has not occurred earlier with a successor
-    before the query (nothing to copy). ``candidates`` lists every token tied
-    for the largest share of Y^(2)'s token columns (usually just ``next``,
-    which is the first of them in vocabulary order).
+    ``output`` is every token tied for the top score of Y^(2) W_U: what the
+    model outputs, whatever it is (empty where Y^(2)'s row is 0 and every
+    token scores the same). ``copy``: that output is a copy, most of the
+    induction head's weight on the keys it is built for; elsewhere it is a
+    blend of earlier tokens. ``next`` and ``candidates`` are the copy (the
+    first of ``output`` in vocabulary order, and all of it), None and ()
+    where there is nothing to copy.
     """
 
     position: int
     token: str
     next: str | None
     candidates: tuple[str, ...]
+    output: tuple[str, ...] = ()
+    copy: bool = False
+    horizon: int = 1
+    score: float = 0.0  # the output's score: its share of Y^(2)'s token block (a dot product with --similar)
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,7 @@ class Trace:
     unseen_probs: np.ndarray | None = None  # [N] the probability of each unseen token
     construction: Construction = LECTURE  # the model built: mask, context, skip, similar
     words: Embedding | None = None  # dense token vectors (--similar), else one-hot tokens
+    intact: tuple[Prediction, ...] | None = None  # with --ablate: the same construction's predictions, nothing ablated
 
     def __post_init__(self) -> None:
         n, v = len(self.tokens), len(self.vocab)
@@ -124,7 +132,7 @@ class Trace:
             for run in layer.heads:
                 _freeze(f"layer {layer.index} logits", run.logits, (n, n))
                 _freeze(f"layer {layer.index} weights", run.weights, (n, n))
-        if len(self.predictions) != n:
+        if len(self.predictions) != n or (self.intact is not None and len(self.intact) != n):
             raise ValueError("one prediction per position")
         _freeze("scores", self.scores, (n, v))
         _freeze("probs", self.probs, (n, v))

@@ -322,6 +322,12 @@ class Construction(NamedTuple):
         return tuple(sorted(set(range(1, self.context)) | set(range(self.skip + 1, self.skip + self.context + 1))))
 
     @property
+    def horizon(self) -> int:
+        """How far ahead a prediction is: the induction head copies the token
+        skip + 1 after the match, which stands skip + 1 after the query's own."""
+        return self.skip + 1
+
+    @property
     def halves(self) -> int:
         """The residual stream's halves: the current one and one per layer-1 head."""
         return 1 + len(self.offsets)

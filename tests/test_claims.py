@@ -1,0 +1,113 @@
+"""Every claim the story makes, held against the matrices it names, on random
+strings under every construction and their combinations (mask, context,
+skip, position scheme, similar words, ablation): "attends to X" means X holds
+the row's largest weight; "evenly" means every kept key weighs the same;
+"seen N times" is a count of the tokens; "predicts" is the trace's own
+prediction, with its horizon; each weight printed is the matrix's."""
+import re
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from induction_demo import text as fmt
+from induction_demo.model import run
+from induction_demo.similar import Similarity
+from induction_demo.story import story
+from induction_demo.weights import Construction
+
+token_strings = st.lists(st.sampled_from(["a", "b", "c", "d", "ab"]), min_size=1, max_size=16).map(tuple)
+constructions = st.builds(
+    Construction, st.sampled_from(["strict", "inclusive"]), st.integers(1, 3), st.integers(0, 3),
+    st.sampled_from([None, Similarity("subword")]),
+    st.sampled_from(["one-hot", "sinusoidal", "relative", "rope", "none"]), st.just(8)).filter(
+    lambda c: not (c.positions == "rope" and c.similar is not None))  # refused: rope needs one-hot tokens
+AT = re.compile(r"`[^`]*` \(@(\d+)\)")
+
+
+def w(x: float) -> str:
+    return fmt.number(x, fmt.WEIGHT_DECIMALS)
+
+
+def top(row: np.ndarray) -> set[int]:
+    return set(np.flatnonzero(row >= row.max() - 1e-6).tolist())
+
+
+def check_layer2(trace, sentence) -> None:
+    weights, kept = trace.layers[1].weights, trace.layers[1].mask
+    text = sentence.text
+    if sentence.kind == "copy" and not text.startswith("…"):
+        i, j = (int(x) for x in AT.findall(text)[:2])
+        assert top(weights[i]) == {j}, text
+        assert f"(weight {w(weights[i, j])})" in text
+    if sentence.kind in ("copy", "split") and not text.startswith("…"):
+        i = int(AT.findall(text)[0])
+        p = trace.predictions[i]
+        assert p.copy
+        said = re.search(r"so it predicts (.*?)(, (\d+) ahead \(for @(\d+)\))?\.$", text)
+        assert set(re.findall(r"`([^`]*)`", said.group(1))) == {fmt.token(c) for c in p.candidates}, text
+        assert (said.group(3) is None) == (p.horizon == 1)
+        if p.horizon > 1:
+            assert int(said.group(3)) == p.horizon and int(said.group(4)) == i + p.horizon
+    if sentence.kind == "split":
+        i = int(AT.findall(text)[0])
+        keys = {int(x) for x in AT.findall(text.split(" (0.")[0].split("(weights")[0])[1:]}
+        assert keys == top(weights[i]), text
+        seen = re.search(r"has been seen (\d+) times before", text)
+        if seen:
+            assert int(seen.group(1)) == trace.tokens[:i].count(trace.tokens[i])
+    if sentence.kind == "first-occurrence":
+        for i, share, count in re.findall(r"\(@(\d+)\): ([\d.]+) × (\d+)", text):
+            row, keys = weights[int(i)], np.flatnonzero(kept[int(i)])
+            assert len(keys) == int(count) and np.ptp(row[keys]) <= 1e-9 and w(row[keys[0]]) == share, text
+            if text.startswith("A first occurrence"):
+                assert trace.tokens[int(i)] not in trace.tokens[:int(i)]
+    if sentence.kind == "uneven":
+        entries = re.findall(r"`[^`]*` \(@(\d+)\) to ((?:`[^`]*` \(@\d+\)(?:, | and )?)+) \(([\d.]+)", text)
+        assert entries, text
+        for i, keys, share in entries:
+            row = weights[int(i)]
+            assert {int(x) for x in re.findall(r"\(@(\d+)\)", keys)} == top(row), text
+            assert w(row[min(top(row))]) == share and np.ptp(row[kept[int(i)]]) > 1e-9  # not an even spread
+
+
+def check_layer1(trace, sentence) -> None:
+    layer = trace.layers[0]
+    text = sentence.text
+    if sentence.kind == "look-back" and "looks back to the position" in text:
+        run_ = next(r for r in layer.heads if len(layer.heads) == 1 or text.startswith(f"The {r.head.name}:"))
+        o = run_.head.offset
+        for i, j in re.findall(r"\(@(\d+)\) to `[^`]*` \(@(\d+)\)", text):
+            assert int(j) == int(i) - o and run_.weights[int(i)].argmax() == int(j), text
+    if "spreads evenly" in text and sentence.kind == "look-back":
+        for i, share, count in re.findall(r"\(@(\d+)\): ([\d.]+) × (\d+)", text):
+            keys = np.flatnonzero(layer.mask[int(i)])
+            assert len(keys) == int(count)
+            assert all(np.ptp(r.weights[int(i)][keys]) <= 1e-9 for r in layer.heads)
+
+
+@given(token_strings, constructions, st.sampled_from([None, None, "previous-token", "induction"]))
+@settings(max_examples=150, deadline=None)
+def test_every_claim_in_the_story_is_what_the_matrices_say(tokens, built, ablate):
+    trace = run(tokens, construction=built, ablate=ablate)
+    told = story(trace)
+    for sentence in told[1]:
+        check_layer1(trace, sentence)
+    for sentence in told[2]:
+        check_layer2(trace, sentence)
+    # every position with a copy is told as one (up to the listed few), and nothing else is called a copy
+    copied = {int(AT.findall(s.text)[0]) for s in told[2] if s.kind in ("copy", "split") and not s.text.startswith("…")}
+    assert copied <= {p.position for p in trace.predictions if p.copy}
+
+
+@given(token_strings, constructions, st.sampled_from([1e-9, 0.1, 1.0, 10.0]))
+@settings(max_examples=100, deadline=None)
+def test_the_predictions_and_the_probabilities_give_one_answer(tokens, built, temperature):
+    trace = run(tokens, construction=built, temperature=temperature)
+    for p in trace.predictions:
+        row = trace.probs[p.position]
+        best = {trace.vocab[t] for t in np.flatnonzero(row >= row.max() * (1 - 1e-6))}
+        if p.output:  # what the model outputs is the most probable token(s), copy or blend
+            assert set(p.output) == best
+        assert p.horizon == built.skip + 1
+        assert p.copy == (p.next is not None)
