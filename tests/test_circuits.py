@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from cli_runner import invoke
 from induction_demo.circuits import circuits, copying_score
 from induction_demo.model import run
+from induction_demo.similar import Similarity
 from induction_demo.weights import Construction, dense
 
 token_strings = st.lists(st.sampled_from(["a", "b", "c", "d", "!"]), min_size=1, max_size=16).map(tuple)
@@ -69,11 +70,14 @@ def test_every_circuit_equals_its_product_of_dense_matrices(tokens, built):
             assert c.copying == (1.0 if layer.index == 2 else None)
 
 
-def test_copying_score_is_the_share_of_positive_real_eigenvalue_mass():
-    assert copying_score(np.array([1.0, 1.0])) == 1.0
-    assert copying_score(np.array([1.0, -1.0])) == 0.5
+def test_the_positive_share_is_the_share_of_positive_real_eigenvalue_mass():
+    from induction_demo.circuits import positive_share
+
+    assert positive_share(np.array([1.0, 1.0])) == 1.0
+    assert positive_share(np.array([1.0, -1.0])) == 0.5
+    assert positive_share(np.array([1j, -1j])) == 0.0
     assert copying_score(np.array([1j, -1j])) == 0.0
-    assert copying_score(np.zeros(3)) is None
+    assert positive_share(np.zeros(3)) is None
 
 
 @pytest.mark.parametrize("form", ["table", "json", "markdown", "latex", "html", "svg"])
@@ -103,3 +107,31 @@ def test_circuits_json_holds_eigenvalues_and_the_copying_score():
 def test_circuits_bad_input_is_one_line():
     result = invoke(["circuits", "a b", "--skip", "99"])
     assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_copying_score_is_the_papers_sum_over_sum_of_magnitudes():
+    from induction_demo.circuits import copying_score, positive_share
+
+    assert copying_score(np.array([1.0, -1.0])) == 0.0  # the example: the positive share says 0.5
+    assert positive_share(np.array([1.0, -1.0])) == 0.5
+    assert copying_score(np.array([2.0, 1 + 1j, 1 - 1j])) == pytest.approx(4 / (2 + 2 * np.sqrt(2)))
+    assert copying_score(np.array([-1.0, -2.0])) == -1.0
+    assert copying_score(np.zeros(3)) is None
+
+
+@pytest.mark.parametrize("built", [Construction(), Construction(context=2, skip=1), Construction(mask="inclusive"),
+                                   Construction(positions="sinusoidal"), Construction(similar=Similarity("subword"))])
+def test_composition_scores_are_the_papers_frobenius_ratios_of_the_dense_matrices(built):
+    from induction_demo.circuits import compositions
+    from induction_demo.weights import dense
+
+    trace = run(tuple("the cat sat on the mat the cats".split()), construction=built)
+    found = {(c.kind, c.writer): c.score for c in compositions(trace)}
+    a2, v2 = (dense(b, trace.basis) for b in (trace.layers[1].only.head.qk, trace.layers[1].only.head.ov))
+    f = np.linalg.norm
+    for run_ in trace.layers[0].heads:
+        v1 = dense(run_.head.ov, trace.basis)
+        assert found[("K", run_.head.name)] == pytest.approx(f(a2 @ v1.T) / (f(a2) * f(v1)), abs=1e-12)
+        assert found[("Q", run_.head.name)] == pytest.approx(f(v1 @ a2) / (f(a2) * f(v1)), abs=1e-12)
+        assert found[("V", run_.head.name)] == pytest.approx(f(v1 @ v2) / (f(v1) * f(v2)), abs=1e-12)
+    assert max(found[("K", r.head.name)] for r in trace.layers[0].heads) > 0  # layer 2 reads layer 1 through its keys

@@ -168,6 +168,25 @@ def accidental(ids: np.ndarray, starts: list[int], context: int = 1) -> np.ndarr
     return earlier != np.maximum(copy, 0)
 
 
+def detection_patterns(ids: np.ndarray) -> dict[str, np.ndarray]:  # [N] -> name -> [N, N]
+    """TransformerLens' head-detector patterns (transformer_lens/head_detector.py), built as it builds them:
+    previous-token, 1 at (i, i - 1); duplicate-token, 1 where x_j = x_i, j < i; induction, the duplicate
+    pattern shifted one column right, so 1 where x_(j-1) = x_i, j <= i."""
+    n = len(ids)
+    previous = np.tril(np.eye(n, k=-1))
+    duplicate = np.tril((ids[:, None] == ids[None, :]).astype(float), k=-1)
+    induction = np.zeros((n, n))
+    induction[:, 1:] = duplicate[:, :-1]
+    return {"previous_token": previous, "duplicate_token": duplicate, "induction": np.tril(induction)}
+
+
+def detect(weights: np.ndarray, pattern: np.ndarray) -> float:
+    """TransformerLens' detect_head score with its default error_measure "mul" (no BOS or current token
+    excluded): sum(W * pattern) / sum(W)."""
+    total = weights.sum()
+    return float((weights * pattern).sum() / total) if total else 0.0
+
+
 def induction_cells(starts: list[int], length: int, skip: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """(queries, keys): each later-copy query and the key right after (with
     ``skip`` n: n + 1 after) its token's place in every earlier copy, where
@@ -188,7 +207,7 @@ def bench(config: Config, progress: Callable[[int], None] | None = None) -> dict
     rng = np.random.default_rng(config.seed)
     first, later = Tally(), Tally()
     induction, unique_induction, previous = [], [], []
-    det_induction, det_previous = [0.0, 0.0], [0.0, 0.0]
+    detected: dict[str, list[float]] = {"induction": [], "previous_token": []}
     built, ahead = config.construction, config.skip + 1  # the token scored is ``ahead`` after the query
     context_1, ambiguous = Tally(), []
     for trial in range(config.trials):
@@ -226,10 +245,11 @@ def bench(config: Config, progress: Callable[[int], None] | None = None) -> dict
         unique_induction.append(on_expected[~repeated[rows]])
         on_previous = np.concatenate([run_.on_offset() for run_ in trace.layers[0].heads])
         previous.append(on_previous)
-        det_induction[0] += on_expected.sum()
-        det_induction[1] += w2.sum()
-        det_previous[0] += on_previous.sum()
-        det_previous[1] += sum(run_.weights.sum() for run_ in trace.layers[0].heads)
+        patterns = detection_patterns(model_ids)
+        detected["induction"].append(detect(w2, patterns["induction"]))
+        one_back = [r for r in trace.layers[0].heads if r.head.offset == 1]
+        if one_back:
+            detected["previous_token"].append(detect(one_back[0].weights, patterns["previous_token"]))
         del trace, w2  # one trial's arrays at a time
         if progress is not None:
             progress(trial + 1)
@@ -244,8 +264,7 @@ def bench(config: Config, progress: Callable[[int], None] | None = None) -> dict
         "induction_score": float(np.concatenate(induction).mean()),
         "induction_score_without_accidental_repeats": float(clean.mean()) if clean.size else None,
         "previous_token_score": float(np.concatenate(previous).mean()),
-        "detector": {"induction": float(det_induction[0] / det_induction[1]) if det_induction[1] else 0.0,
-                     "previous_token": float(det_previous[0] / det_previous[1]) if det_previous[1] else 0.0},
+        "detector": {name: float(np.mean(values)) if values else None for name, values in detected.items()},
         "seconds": time.perf_counter() - start,
     }
     if config.context > 1:
@@ -264,6 +283,8 @@ def undefined(result: dict) -> dict[str, str]:
         if result[key]["loss"] is None:
             reasons[f"{key}.loss"] = ("too large for a float: at this temperature some right token has a "
                                       "probability below e^-1.8e308")
+    if result["detector"]["previous_token"] is None:
+        reasons["detector.previous_token"] = "layer 1 has no head one position back (--skip without --context)"
     if result["induction_score_without_accidental_repeats"] is None:
         reasons["induction_score_without_accidental_repeats"] = "every later-copy query is an accidental repeat"
     return reasons

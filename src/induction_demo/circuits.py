@@ -23,9 +23,18 @@ reads them:
   s E E^T, the similarity of every pair of tokens, and the induction head's
   OV circuit E E^T, whose eigenvalues are >= 0 (a Gram matrix): it copies,
   and spreads some of each copy onto similar words. Its eigenvalues say whether it copies: the copying
-  score is the share of the eigenvalue mass that is positive and real,
-  sum max(Re l, 0) / sum |l| (1.00 for a head that copies every token, as the
-  induction head's E V_2 W_U = I does).
+  score is the paper's, sum l / sum |l| (a real number, the eigenvalues of a
+  real matrix coming in conjugate pairs): 1.00 for a head that copies every
+  token, as the induction head's E V_2 W_U = I does, -1.00 for one that
+  suppresses every token, 0 for eigenvalues {1, -1}. The positive share,
+  sum max(Re l, 0) / sum |l|, is reported beside it under its own name.
+- Composition scores (the paper's section on virtual weights): how much a
+  layer-2 head reads what a layer-1 head wrote, as Frobenius norms. In the
+  paper's column-vector form, K-composition is |W_QK^2 W_OV^1| / (|W_QK^2|
+  |W_OV^1|), Q-composition |W_QK^2^T W_OV^1| / (...), V-composition
+  |W_OV^2 W_OV^1| / (...). With our row vectors (a_ij = y_i A y_j^T, y -> y V)
+  W_QK is A and W_OV is V^T, so K-composition is |A_2 V_1^T| / (|A_2| |V_1|),
+  Q-composition |V_1 A_2| / (...) and V-composition |V_1 V_2| / (...).
 
 Every matrix is computed from the heads' blocks, one subspace at a time; no
 d x d matrix is made.
@@ -38,7 +47,7 @@ import numpy as np
 
 from .basis import Basis
 from .trace import Trace
-from .weights import Block, Head, relation, sinusoid
+from .weights import Block, Head, entries, relation, sinusoid
 
 Source = dict  # subspace name -> [rows, size] array: how each row (a token or position) sits in the stream
 
@@ -54,7 +63,17 @@ class Circuit(NamedTuple):
     rows: tuple[str, ...]  # row labels (tokens or @positions)
     cols: tuple[str, ...]
     eigenvalues: np.ndarray | None = None  # OV circuits
-    copying: float | None = None  # OV circuits; None where every eigenvalue is 0
+    copying: float | None = None  # OV circuits: sum l / sum |l|; None where every eigenvalue is 0
+    positive: float | None = None  # OV circuits: sum max(Re l, 0) / sum |l|, the positive share
+
+
+class Composition(NamedTuple):
+    """A composition score of a layer-2 head with a layer-1 head (Elhage et al.)."""
+
+    kind: str  # "K", "Q" or "V"
+    reader: str  # the layer-2 head
+    writer: str  # the layer-1 head
+    score: float | None  # None where a norm in the denominator is 0
 
 
 def _dense(block: Block, basis: Basis) -> np.ndarray:  # -> [size(rows), size(cols)]
@@ -112,9 +131,62 @@ def qk(queries: Source, head: Head, keys: Source, basis: Basis) -> np.ndarray | 
 
 
 def copying_score(eigenvalues: np.ndarray) -> float | None:
-    """sum max(Re l, 0) / sum |l|; None when every eigenvalue is 0."""
+    """The paper's copying score, sum l / sum |l| (its real part: the imaginary
+    parts of conjugate pairs cancel); None when every eigenvalue is 0."""
+    mass = np.abs(eigenvalues).sum()
+    return float(eigenvalues.sum().real / mass) if mass > 1e-12 else None
+
+
+def positive_share(eigenvalues: np.ndarray) -> float | None:
+    """sum max(Re l, 0) / sum |l|: the share of the eigenvalue mass that is
+    positive and real (not the paper's copying score); None when all are 0."""
     mass = np.abs(eigenvalues).sum()
     return float(np.maximum(eigenvalues.real, 0).sum() / mass) if mass > 1e-12 else None
+
+
+def _coalesced(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, d: int):
+    """A sparse d x d matrix's entries with duplicates summed."""
+    keys, inverse = np.unique(rows.astype(np.int64) * d + cols, return_inverse=True)
+    return keys // d, keys % d, np.bincount(inverse, weights=values, minlength=len(keys))
+
+
+def product_norm(a, b, d: int) -> float:
+    """|M1 M2|_F of two sparse d x d matrices given as (rows, cols, values):
+    each entry of M1 at (r, c) meets each of M2 in row c."""
+    ar, ac, av = a
+    br, bc, bv = b
+    order = np.argsort(br, kind="stable")
+    br, bc, bv = br[order], bc[order], bv[order]
+    start, stop = np.searchsorted(br, ac, "left"), np.searchsorted(br, ac, "right")
+    count = stop - start
+    if not count.sum():
+        return 0.0
+    left = np.repeat(np.arange(len(ar)), count)
+    right = np.concatenate([np.arange(s_, e) for s_, e in zip(start, stop) if e > s_])
+    _, _, v = _coalesced(ar[left], bc[right], av[left] * bv[right], d)
+    return float(np.sqrt((v ** 2).sum()))
+
+
+def compositions(trace: Trace) -> list[Composition]:
+    """Each layer-2 head's K-, Q- and V-composition score with each layer-1
+    head, from the heads' blocks (no d x d matrix)."""
+    basis, d = trace.basis, trace.basis.d
+    out = []
+    first, last = trace.layers[0], trace.layers[-1]
+    for reader in last.heads:
+        a = _coalesced(*entries(reader.head.qk, basis), d)
+        v2 = _coalesced(*entries(reader.head.ov, basis), d)
+        for writer in first.heads:
+            v1 = _coalesced(*entries(writer.head.ov, basis), d)
+            v1t = (v1[1], v1[0], v1[2])
+            norm = {"A": np.sqrt((a[2] ** 2).sum()), "V1": np.sqrt((v1[2] ** 2).sum()),
+                    "V2": np.sqrt((v2[2] ** 2).sum())}
+            for kind, top, under in (("K", product_norm(a, v1t, d), norm["A"] * norm["V1"]),
+                                     ("Q", product_norm(v1, a, d), norm["A"] * norm["V1"]),
+                                     ("V", product_norm(v1, v2, d), norm["V2"] * norm["V1"])):
+                out.append(Composition(kind, reader.head.name, writer.head.name,
+                                       float(top / under) if under > 0 else None))
+    return out
 
 
 def circuits(trace: Trace) -> list[Circuit]:
@@ -170,7 +242,7 @@ def circuits(trace: Trace) -> list[Circuit]:
             name = f"V_{layer.index}" + (f"^({run.head.offset})" if len(layer.heads) > 1 else "")
             out.append(Circuit(f"layer{layer.index}.{run.head.name.split()[0]}.ov", "ov", layer.index,
                                run.head.name, f"E {name} W_U", about, m, words, words, values,
-                               copying_score(values)))
+                               copying_score(values), positive_share(values)))
     return out
 
 

@@ -133,14 +133,17 @@ def weights_data(trace: Trace) -> dict:
 
 def circuits_data(trace: Trace) -> dict:
     """Every head's circuits (``kind`` "circuits"): each matrix with its row and
-    column labels; OV circuits with their eigenvalues ([re, im]) and copying score."""
-    from .circuits import circuits
+    column labels; OV circuits with their eigenvalues ([re, im]), copying score
+    (sum l / sum |l|) and positive share; each composition score."""
+    from .circuits import circuits, compositions
 
-    return {**_header("circuits", trace), "circuits": [
+    return {**_header("circuits", trace), "composition": [
+        {"kind": c.kind, "reader": c.reader, "writer": c.writer, "score": c.score} for c in compositions(trace)],
+        "circuits": [
         {"key": c.key, "kind": c.kind, "layer": c.layer, "head": c.head, "formula": c.formula, "about": c.about,
          "rows": list(c.rows), "cols": list(c.cols), "matrix": matrix(c.matrix),
          "eigenvalues": None if c.eigenvalues is None else [[float(v.real), float(v.imag)] for v in c.eigenvalues],
-         "copying_score": c.copying}
+         "copying_score": c.copying, "positive_share": c.positive}
         for c in circuits(trace)]}
 
 

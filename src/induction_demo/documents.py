@@ -291,8 +291,12 @@ def circuit_document(trace: Trace, fit: Fit = whole) -> Document:
         "\"A Mathematical Framework for Transformer Circuits\"): ", Math("P A P^T"), " over positions (P the "
         "position embedding), ", Math("S_q A_2 S_k^T"), " between tokens, where S is the token embedding E or ",
         Math("E V_1"), " (a token as layer 1 wrote it: K-composition), and each head's OV circuit ",
-        Math("E V W_U"), " with its eigenvalues and copying score, ", Math("sum max(Re l, 0) / sum |l|"),
-        " (1.00: it copies every token)."))]
+        Math("E V W_U"), " with its eigenvalues, its copying score ", Math("sum l / sum |l|"),
+        " (1.00: it copies every token; -1.00: it suppresses every token) and its positive share ",
+        Math("sum max(Re l, 0) / sum |l|"), ". Composition scores (Frobenius norms): K ",
+        Math("|A_2 V_1^T| / (|A_2| |V_1|)"), ", Q ", Math("|V_1 A_2| / (|A_2| |V_1|)"), ", V ",
+        Math("|V_1 V_2| / (|V_1| |V_2|)"), ": how much layer 2 reads what layer 1 wrote through its keys, its "
+        "queries and its values."))]
     found = build.circuits(trace)
     for layer in trace.layers:
         blocks.append(Heading(f"Layer {layer.index}: {layer.name}"))
@@ -305,9 +309,14 @@ def circuit_document(trace: Trace, fit: Fit = whole) -> Document:
                 write = write_a(trace.scale) if c.kind != "ov" else fmt_factor
             blocks += fit(Split(lambda shown, c=c, write=write: circuit(trace, c, shown, write), ()))
             if c.kind == "ov":
-                score = "undefined (every eigenvalue is 0)" if c.copying is None else fmt.number(c.copying, 2)
+                score = "undefined (every eigenvalue is 0)" if c.copying is None else \
+                    f"{fmt.number(c.copying, 2)}, positive share {fmt.number(c.positive, 2)}"
                 blocks.append(Paragraph(("Eigenvalues of ", Math(c.formula), ": " + eigenvalues(c.eigenvalues)
                                          + f"; copying score {score}.",)))
+    blocks.append(Heading("Composition scores"))
+    for c in build.compositions(trace):
+        score = "undefined (a norm is 0)" if c.score is None else fmt.number(c.score, 2)
+        blocks.append(Paragraph((f"{c.kind}-composition of the {c.reader} with the {c.writer}: {score}.",)))
     return Document(title(trace) + " (circuits)", tuple(blocks))
 
 

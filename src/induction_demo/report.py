@@ -59,10 +59,10 @@ def bench(result: dict) -> Document:
                 "mean weight a query (from @1 on) puts on the key just before it" if c["context"] == 1 and not c["skip"]
                 else "mean weight a query puts on the key its layer-1 head's offset back, over every head"))),
             Row(("induction detector",), (_n(result["detector"]["induction"]), Cell(
-                "TransformerLens' detect_head: share of all layer-2 attention on those cells"))),
+                "TransformerLens' detect_head, \"mul\": weight on x_(j-1) = x_i, j <= i, over all weight"))),
             Row(("previous-token detector",), (_n(result["detector"]["previous_token"]), Cell(
-                "the same for layer 1 and the cells (i, i-1)" if c["context"] == 1 and not c["skip"]
-                else "the same for layer 1 and each head's cells (i, i-o)"))),
+                "the same for layer 1's head one back and the cells (i, i-1)" if result["detector"]["previous_token"]
+                is not None else "none: layer 1 has no head one back"))),
         ),
         align="left")
     ending = [Paragraph((f"Time: {fmt.number(result['seconds'], 2)} s for {c['trials']} trials.",))]

@@ -205,7 +205,7 @@ def _circuits(found, title: str, matplotlib, plt) -> bytes:
         ax.set_xticks(ticks, [drawable(c.cols[i]) for i in ticks], rotation=90, fontsize=7)
         ax.set_yticks(ticks, [drawable(c.rows[i]) for i in ticks], fontsize=7)
         unit = fmt.number(top, fmt.LOGIT_DECIMALS)
-        extra = "" if c.copying is None else f"\ncopying score {fmt.number(c.copying, 2)}"
+        extra = "" if c.copying is None else f"\ncopying score (sum l / sum |l|) {fmt.number(c.copying, 2)}"
         if not c.matrix.any():
             extra = "\n= 0: the head writes only into the earlier halves"
         ax.set_title(f"{drawable(c.formula)}, {drawable(c.head)}\n(in units of {unit}){extra}", fontsize=9)
