@@ -11,7 +11,7 @@ from . import inputs
 from .basis import Basis
 from .documents import Told
 from .trace import Layer, Trace
-from .views import matrix, stream_matrix
+from .views import Exact, matrix, stream_matrix
 from .weights import Block, Head, dense, described, relation
 
 SCHEMA_VERSION = 3
@@ -20,7 +20,7 @@ SCHEMA_VERSION = 3
 def _block(block: Block, basis: Basis) -> dict:
     r = relation(block, basis)
     return {"rows": block.rows, "cols": block.cols, "scale": block.scale, "equation": block.equation,
-            "entries": [[int(a), int(b), float(v)] for a, b, v in zip(r.rows, r.cols, r.values)]}
+            "entries": Exact([int(a), int(b), float(v)] for a, b, v in zip(r.rows, r.cols, r.values))}
 
 
 def _head(head: Head, basis: Basis, ablated: bool | None = None) -> dict:
@@ -119,16 +119,31 @@ def _textbook(layer: Layer, basis: Basis) -> tuple[list[dict], dict]:
 
 def weights_data(trace: Trace) -> dict:
     """The heads' weights (``kind`` "weights"): blocks always, dense A and V up to
-    d = COMPACT_D, and each head in the textbook's form (``textbook``)."""
+    d = COMPACT_D, each head in the textbook's form (``textbook``), its
+    relative bias and RoPE query, key and frequencies; the sinusoidal code's
+    frequencies and the dense token vectors, where the model has them: every
+    number the forward pass uses."""
     layers = []
     for layer in trace.layers:
         heads = [_head(run.head, trace.basis) for run in layer.heads]
         textbook, out = _textbook(layer, trace.basis)
-        for head, form in zip(heads, textbook):
+        for head, form, run in zip(heads, textbook, layer.heads):
             head["textbook"] = form
+            head["bias"] = Exact([o, float(v)] for o, v in run.head.bias)  # b_(i-j) added to a_ij, for each nonzero
+            rope = run.head.rope
+            head["rope"] = None if rope is None else {"frequencies": Exact(rope.frequencies.tolist()),
+                                                      "query": Exact(rope.query.tolist()),
+                                                      "key": Exact(rope.key.tolist())}
         layers.append({"index": layer.index, "name": layer.name, "residual": layer.residual, "heads": heads,
                        "textbook": out})
-    return {**_header("weights", trace), **_basis(trace.basis), "layers": layers}
+    codes = None
+    if trace.basis.codes:  # a sinusoidal position block: code(p) = [sin w_m p, cos w_m p] for these w_m
+        from .weights import frequencies
+
+        codes = Exact(frequencies(len(trace.basis.codes) // 2).tolist())
+    vectors = None if trace.words is None else Exact(trace.words.vectors.tolist())
+    return {**_header("weights", trace), **_basis(trace.basis), "layers": layers, "position_frequencies": codes,
+            "token_vectors": vectors}
 
 
 def circuits_data(trace: Trace) -> dict:

@@ -184,3 +184,8 @@ def plain(parts: tuple) -> str:
 
 def count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+class Exact(list):
+    """Numbers a loader rebuilds the model from (weights, frequencies, token
+    vectors): JSON writes them at full precision, not rounded like a view's."""

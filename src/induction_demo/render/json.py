@@ -1,7 +1,8 @@
 """JSON: the data documents (``data.py``), bench and sweep results, as text.
 
 Numbers carry 12 significant digits (stable bytes across machines; the last
-bits of exp() differ between CPUs), with -0.0 written 0.0. Indentation is two
+bits of exp() differ between CPUs), with -0.0 written 0.0; a ``views.Exact``
+list (the weights a loader rebuilds the model from) keeps every digit. Indentation is two
 spaces, except that a list of numbers (a matrix row) stays on one line, so
 the file reads like the tables. A ``views.Matrix`` is written a slice of rows
 at a time, null where its mask is False: ``chunks`` yields the text as it is
@@ -14,7 +15,7 @@ import json
 import numpy as np
 
 from .. import text as fmt
-from ..views import Matrix
+from ..views import Exact, Matrix
 
 ROWS_AT_ONCE = 64  # rows of a matrix encoded together: a few MB of text at most
 
@@ -105,6 +106,8 @@ def _chunks(value, indent: int, book: Codebook):
             yield ("," + "\n" if k else "") + inner
             yield from _chunks(item, indent + 1, book)
         yield "\n" + pad + "]"
+    elif isinstance(value, Exact):  # full precision, each float as Python writes it back exactly
+        yield json.dumps(value, allow_nan=False)
     else:
         yield json.dumps(numbers(value), ensure_ascii=False, allow_nan=False)  # strict JSON: no NaN
 
