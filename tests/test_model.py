@@ -4,6 +4,7 @@ import pytest
 from induction_demo.errors import InputError
 from induction_demo.model import causal_mask, embed, masked_softmax, run
 from induction_demo.basis import Basis
+from induction_demo.weights import Construction
 
 LECTURE = tuple("! a b a c b".split())
 
@@ -96,3 +97,20 @@ def test_a_tie_between_successors_lists_both_candidates():
 def test_a_bad_scale_is_an_input_error(scale):
     with pytest.raises(InputError, match="scale"):
         run(LECTURE, scale)
+
+
+@pytest.mark.parametrize("built", [Construction(), Construction(mask="inclusive", context=2, skip=1),
+                                   Construction(positions="sinusoidal", frequencies=4),
+                                   Construction(positions="relative"), Construction(positions="rope", frequencies=4),
+                                   Construction(positions="none")])
+def test_the_dense_handout_pass_equals_the_block_pass(built):
+    from induction_demo.model import dense_forward
+
+    tokens = tuple("the cat sat on the mat the cat".split())
+    trace = run(tokens, construction=built)
+    dense_layers = dense_forward(built.layers(trace.scale), trace.embedding.dense(), trace.basis,
+                                 built.mask == "inclusive")
+    for layer, (logits, weights, y) in zip(trace.layers, dense_layers):
+        for head, a, w in zip(layer.heads, logits, weights):
+            assert np.allclose(head.logits, a, atol=1e-9) and np.allclose(head.weights, w, atol=1e-12)
+        assert np.allclose(layer.output.dense(), y, atol=1e-12)

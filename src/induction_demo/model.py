@@ -107,6 +107,31 @@ def attend(head: Head, y: Stream, mask: np.ndarray, ablated: bool = False) -> He
                    ablated=ablated)
 
 
+def dense_forward(layers: tuple[LayerSpec, ...], y: np.ndarray, basis: Basis,
+                  inclusive: bool = False) -> list[tuple[list, list, np.ndarray]]:  # [N, d] -> per layer
+    """The handout's pass, as the lecture writes it, every matrix d x d: for
+    each layer, each head's logits y A y^T (plus its bias or RoPE term, as
+    ``logits_of`` adds them), its weights W and its write W Y V; Y^(l) the sum
+    of the writes (plus Y^(l-1) with a residual). A reference for the block
+    pass (``forward``), which tests hold equal to it; slow past a few hundred
+    tokens. Returns (logits, weights, Y^(l)) per layer."""
+    from .weights import dense
+
+    mask, out = causal_mask(len(y), inclusive), []
+    for spec in layers:
+        logits, weights, writes = [], [], []
+        for head in spec.heads:
+            a = y @ dense(head.qk, basis) @ y.T + (logits_of(head._replace(qk=()), Stream(basis, {"tok": y[:, basis.block("tok")]}))
+                                                   if head.bias or head.rope is not None else 0.0)
+            w = masked_softmax(a, mask)
+            logits.append(a)
+            weights.append(w)
+            writes.append(w @ y @ dense(head.ov, basis))
+        y = (y if spec.residual else 0.0) + sum(writes)
+        out.append((logits, weights, y))
+    return out
+
+
 def forward(layers: tuple[LayerSpec, ...], y: Stream, ablate: int | None = None,
             inclusive: bool = False) -> tuple[Layer, ...]:
     """Each layer: every head attends over Y^(l-1); Y^(l) is the sum of their
