@@ -28,7 +28,7 @@ from . import inputs
 from .model import run
 from .errors import InputError
 from .readout import log_probs
-from .weights import Construction
+from .weights import Construction, checked
 
 BOS = "<bos>"
 
@@ -56,7 +56,7 @@ class Config(NamedTuple):
 
 def check(config: Config) -> Config:
     """The config, when every trial it asks for can run (inputs.bench); else InputError."""
-    built = inputs.construction(config.construction)
+    built = checked(config.construction)
     # each layer-1 head and each model run (--context also runs context 1) costs one N x N pass more
     cost = (len(built.offsets) + 1) / 2 * (2 if built.context > 1 else 1)
     inputs.bench(config.vocab, config.length, config.repeats, config.trials, config.seed, config.gap, cost)
@@ -234,7 +234,7 @@ def bench(config: Config, progress: Callable[[int], None] | None = None) -> dict
             segment = model_ids[starts[0]:starts[0] + config.length]
             ambiguous.append((np.bincount(segment)[segment] > 1)[offsets])
             del single
-        w2 = trace.layers[1].weights
+        w2 = trace.induction.weights
         n = len(ids)
         cell_queries, cell_keys = induction_cells(starts, config.length, config.skip)
         on_cells = np.zeros(n)
@@ -243,11 +243,11 @@ def bench(config: Config, progress: Callable[[int], None] | None = None) -> dict
         on_expected = on_cells[rows]
         induction.append(on_expected)
         unique_induction.append(on_expected[~repeated[rows]])
-        on_previous = np.concatenate([run_.on_offset() for run_ in trace.layers[0].heads])
+        on_previous = np.concatenate([run_.on_offset() for run_ in trace.look_back.heads])
         previous.append(on_previous)
         patterns = detection_patterns(model_ids)
         detected["induction"].append(detect(w2, patterns["induction"]))
-        one_back = [r for r in trace.layers[0].heads if r.head.offset == 1]
+        one_back = [r for r in trace.look_back.heads if r.head.offset == 1]
         if one_back:
             detected["previous_token"].append(detect(one_back[0].weights, patterns["previous_token"]))
         del trace, w2  # one trial's arrays at a time

@@ -47,6 +47,7 @@ import numpy as np
 
 from .basis import Basis
 from .trace import Trace
+from .schemes import scheme
 from .weights import Block, Head, entries, relation, sinusoid
 
 Source = dict  # subspace name -> [rows, size] array: how each row (a token or position) sits in the stream
@@ -102,12 +103,6 @@ def positions(trace: Trace) -> Source:
         return {}
     kind = trace.basis.subspaces[trace.basis.names.index("pos")].kind
     return {"pos": np.eye(trace.n) if kind == "pos" else sinusoid(np.arange(trace.n), trace.basis.size("pos") // 2)}
-
-
-POSITIONAL = {  # layer 1's QK circuit over positions, by scheme: its formula
-    "one-hot": "P A_1 P^T", "sinusoidal": "P A_1 P^T", "relative": "b_(i-j)", "rope": "<R_i q, R_j k>",
-    "none": "0 (NoPE)",
-}
 
 
 def through(source: Source, head: Head, basis: Basis) -> Source:
@@ -172,7 +167,7 @@ def compositions(trace: Trace) -> list[Composition]:
     head, from the heads' blocks (no d x d matrix)."""
     basis, d = trace.basis, trace.basis.d
     out = []
-    first, last = trace.layers[0], trace.layers[-1]
+    first, last = trace.look_back, trace.induction
     for reader in last.heads:
         a = _coalesced(*entries(reader.head.qk, basis), d)
         v2 = _coalesced(*entries(reader.head.ov, basis), d)
@@ -195,20 +190,14 @@ def circuits(trace: Trace) -> list[Circuit]:
     places = tuple(f"@{p}" for p in range(trace.n))
     e, p = tokens(trace), positions(trace)
     out: list[Circuit] = []
-    first, last = trace.layers[0], trace.layers[-1]
+    first, last = trace.look_back, trace.induction
     written = []  # (offset, E V_o) for each layer-1 head
     for run in first.heads:  # its logits depend on positions only: they are the circuit
         head, o = run.head, run.head.offset
         where = "the sub-diagonal" if o == 1 else f"the diagonal {o} below the main one"
-        about = {"one-hot": f"where each query position looks: the scale on {where} (key i - {o})",
-                 "sinusoidal": f"where each query position looks: the most on {where} (key i - {o}), a little less "
-                               "around it, as the codes of nearby positions are alike",
-                 "relative": f"where each query position looks: the bias b_{o} = s on {where}",
-                 "rope": f"where each query position looks: the most on {where} (key i - {o}), a little less around "
-                         "it",
-                 "none": "nothing: every key scores 0, and the head spreads evenly"}[trace.construction.positions]
-        out.append(Circuit(f"layer1.{o}.qk_positions", "qk-positions", 1, head.name,
-                           POSITIONAL[trace.construction.positions], about, np.array(run.logits), places, places))
+        record = scheme(trace.construction.positions)
+        out.append(Circuit(f"layer1.{o}.qk_positions", "qk-positions", 1, head.name, record.circuit,
+                           record.about.format(where=where, o=o), np.array(run.logits), places, places))
         written.append((o, through(e, head, basis)))
     sources = [("E", e, "read directly")] + [
         (name, s, f"the {'previous-token' if o == 1 else f'{o}-back'} head wrote it")

@@ -18,6 +18,8 @@ from .errors import InputError, MissingExtra
 from .inputs import ABLATIONS, BENCH_MAX_VOCAB, FORMATS, FREQUENCIES, MAX_INPUT_BYTES, MAX_TOKENS, SEED_RANGE
 from .tokens import TOKENIZE_MODES
 
+LAYERS = tuple(str(index) for index in range(1, len(ABLATIONS) + 1))  # a layer per role: look back, then induction
+
 EXAMPLES = """
 \b
 Examples:
@@ -350,7 +352,7 @@ def main():
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None,
               help="Write to this file (atomically; - is standard output) instead of standard output.")
 @click.option("--force", is_flag=True, help="Replace an -o file even when it is read-only.")
-@click.option("--layer", type=click.Choice(["1", "2"]), default=None, help="Show one layer only.")
+@click.option("--layer", type=click.Choice(LAYERS), default=None, help="Show one layer only.")
 @click.option("--no-matrices", is_flag=True, help="Hide the d x d attention matrices A_1, A_2.")
 @click.option("--full", is_flag=True, help="Show every position even when the tables are wider than the terminal.")
 @click.option("--temperature", type=Positive(), default=1.0, show_default=True,
@@ -513,7 +515,7 @@ def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate,
 @tokens_argument
 @click.option("--scale", "scales", type=PositiveList(), default="1,2,5,10,100", show_default=True,
               help="The induction head's scales to try, comma-separated.")
-@click.option("--layer", type=click.Choice(["1", "2"]), default=None,
+@click.option("--layer", type=click.Choice(LAYERS), default=None,
               help="Sweep layer 1 (its weight on the previous position) or layer 2 (the induction head); "
                    "default 2, or 1 with --positions other than one-hot.")
 @click.option("--layer1-scale", type=Positive(), default=100.0, show_default=True,
@@ -532,7 +534,9 @@ def sweep(text, scales, layer, layer1_scale, tokenize, as_typed, form, **model):
 
     tokens = tokens_of(text, tokenize, as_typed)
     construction = built(tokens, **model)
-    if (layer or ("2" if construction.positions == "one-hot" else "1")) == "1":
+    from .schemes import scheme
+
+    if (layer or ("2" if scheme(construction.positions).directions else "1")) == "1":
         result = previous(tokens, scales, construction)
     else:
         result = measure(tokens, scales, layer1_scale, construction)

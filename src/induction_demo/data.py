@@ -168,9 +168,9 @@ def positions_data(traces: list[Trace]) -> dict:
     first = traces[0]
     return {"schema_version": SCHEMA_VERSION, "kind": "positions", "tokens": list(first.tokens),
             "scale": first.scale, "frequencies": first.construction.frequencies,
-            "schemes": [{"positions": t.construction.positions, "logits": matrix(t.layers[0].logits),
-                         "weights": matrix(t.layers[0].weights),
-                         "previous_weight": t.layers[0].heads[0].on_offset().tolist()} for t in traces]}
+            "schemes": [{"positions": t.construction.positions, "logits": matrix(t.look_back.logits),
+                         "weights": matrix(t.look_back.weights),
+                         "previous_weight": t.look_back.heads[0].on_offset().tolist()} for t in traces]}
 
 
 def result(kind: str, result: dict) -> dict:

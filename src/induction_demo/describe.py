@@ -6,8 +6,8 @@ the lecture says it; a variant (``--mask inclusive``, ``--context k``,
 """
 from __future__ import annotations
 
-from typing import NamedTuple
-
+from . import schemes
+from .schemes import Scheme
 from .views import Math
 from .weights import Construction, Head, half
 
@@ -49,9 +49,9 @@ def copied_from(c: Construction) -> str:
     return f"the key {after_match(c)}{context}"
 
 
-def job(c: Construction, layer: int, head: Head | None = None) -> str:
-    """The legend of a head's marked cells."""
-    if layer == 1:
+def job(c: Construction, head: Head) -> str:
+    """The legend of a head's marked cells, by its role."""
+    if head.looks_back:
         return f"[ ] = where the head does its job: the key {back(head.offset)} the query"
     return f"[ ] = where the head does its job: {copied_from(c)}"
 
@@ -60,94 +60,50 @@ def _halves(c: Construction) -> str:
     return ", ".join(half(o) for o in c.offsets)
 
 
-class Scheme(NamedTuple):
-    """A position scheme in words: its name in a sentence, what layer 1's value
-    copies into a half, why its weight leaks off the target (where it can),
-    and what the story says of layer 2's copy under it ("" where nothing)."""
-
-    words: str
-    written: str = "token and position"
-    leak: str = ""  # why layer 1's weight leaks to the positions before its target ("": it does not, at any scale)
-    copy_note: str = ""
-
-
-SCHEMES = {
-    "one-hot": Scheme("one-hot position directions"),
-    "sinusoidal": Scheme("sinusoidal position codes", "token and position code",
-                         "their codes are close to the previous one's"),
-    "relative": Scheme("a relative position bias", "token"),
-    "rope": Scheme("rotary position embeddings (RoPE)", "token", "their codes are close to the previous one's"),
-    "none": Scheme("no position encoding (NoPE)", "token", copy_note=(
-        "With no position encoding, each key's previous half holds the mean of the tokens before it: the key right "
-        "after an earlier copy of the query's token, at k + 1, holds it with share 1/(k + 1), more than any later "
-        "key does, so the induction head still leans towards it, by a logit of s/(k + 1) rather than s: the copy "
-        "half-survives.")),
-}
-SCHEME = {name: record.words for name, record in SCHEMES.items()}
-
-
 def scheme(c: Construction) -> Scheme:
-    """The record of the construction's position scheme."""
-    return SCHEMES[c.positions]
+    """The record of the construction's position scheme (schemes.py)."""
+    return schemes.scheme(c.positions)
 
 
 def scores_positions(c: Construction, o: str = "1") -> tuple:
-    """How layer 1's logit depends on positions, in each scheme (query i, key j, offset o)."""
-    if c.positions == "sinusoidal":
-        return (Math(f"a_ij = (s/K) sum_m cos(w_m (i - {o} - j))"), f", K = {c.frequencies} frequencies "
-                "w_m = 10000^(-(m-1)/K), from the codes [sin w_m p, cos w_m p] in the position block: s at "
-                f"j = i - {o}, a little less at its neighbours")
-    if c.positions == "relative":
-        return (Math("a_ij = b_(i-j)"), f", b_{o} = s and 0 elsewhere: no position in the stream, a bias "
-                "added to the logit by how far back the key is")
-    if c.positions == "rope":
-        return (Math("a_ij = <R_i q, R_j k>"), " = ", Math(f"(s/K) sum_m cos(w_m (i - {o} - j))"),
-                f": no position in the stream; the same query and key for every token, plane m turned by w_m per "
-                f"position (K = {c.frequencies}), the key starting {o} position{'' if o == '1' else 's'} further on")
-    if c.positions == "none":
-        return (Math("a_ij = 0"), ": nothing tells positions apart, so every key scores the same")
-    return (Math(f"a_ij = s [j = i - {o}]"),)
+    """How layer 1's logit depends on positions (query i, key j, offset o)."""
+    return scheme(c).scores(c.frequencies, o)
 
 
 def positions_note(c: Construction) -> tuple:
     """For a scheme whose previous position is not a one-hot direction: what layer 1
     writes into the previous half, and how layer 2's match still works."""
-    if c.positions == "none":
-        return ("NoPE: layer 1 cannot single out the previous token: each query spreads evenly over the keys it "
-                "keeps and writes the mean of the earlier tokens into its previous half, each with share 1/i. "
-                "That mean still carries position, leaked by the causal mask: the key right after an earlier copy "
-                "of the query's token, at k + 1, holds it with share 1/(k + 1), more than any later key, so the "
-                "induction head still leans towards it, but only by s/(k + 1), not s: the copy half-survives.",)
-    if c.positions in ("sinusoidal", "rope"):
-        return ("Layer 1 puts nearly all its weight on the previous position, the rest on the ones just before it: "
-                "its previous half holds the previous token, plus a little of the tokens before that. Layer 2 "
-                "matches the query's token against it as before; the leak only lowers a match from s to s times "
-                "the weight layer 1 put on the previous position.",)
-    if c.positions == "relative":
-        return ("The bias b_1 = s does what the one-hot position block did: layer 1's logits, weights and previous "
-                "half are the lecture's, but the stream holds no position at all (d = 2V), so the previous half "
-                "holds the previous token only.",)
-    return ()
+    return scheme(c).note
 
 
-def layer_summary(c: Construction, layer: int) -> tuple:
-    if layer == 1 and c.positions != "one-hot":
+def layer_summary(c: Construction, heads: tuple[Head, ...]) -> tuple:
+    """A layer's one-line summary, by its heads' role."""
+    if heads[0].looks_back:
+        return _look_back_summary(c)
+    return _induction_summary(c)
+
+
+def _look_back_summary(c: Construction) -> tuple:
+    record = scheme(c)
+    if not record.directions:
         heads = "its head" if len(c.offsets) == 1 else "each head (offset o)"
         o = str(c.offsets[0]) if len(c.offsets) == 1 else "o"
-        what = "token and position code" if c.positions == "sinusoidal" else "token"
-        return (f"With {SCHEME[c.positions]}, {heads} scores key j for query i by ",) + scores_positions(c, o) + (
-            "; ", Math("V_1"), f" copies the key's {what} into the {'previous' if o == '1' else 'o-back'} half.")
-    if layer == 1 and c.offsets == (1,):
+        return (f"With {record.words}, {heads} scores key j for query i by ",) + scores_positions(c, o) + (
+            "; ", Math("V_1"), f" copies the key's {record.written} into the "
+                               f"{'previous' if o == '1' else 'o-back'} half.")
+    if c.offsets == (1,):
         return (Math("A_1"), " scores key position i-1 for query i; ", Math("V_1"),
                 " copies the key's token and position into the previous half.")
-    if layer == 1:
-        if len(c.offsets) == 1:
-            o = c.offsets[0]
-            return (Math("A_1"), f" scores key position i-{o} for query i; ", Math("V_1"),
-                    f" copies the key's token and position into the {half(o)} half (the token {back(o)}).")
-        return (f"One head per offset o in {{{', '.join(map(str, c.offsets))}}}: its ", Math("A_1"),
-                " scores key position i-o for query i and its ", Math("V_1"),
-                f" copies the key's token and position into the half o back ({_halves(c)}).")
+    if len(c.offsets) == 1:
+        o = c.offsets[0]
+        return (Math("A_1"), f" scores key position i-{o} for query i; ", Math("V_1"),
+                f" copies the key's token and position into the {half(o)} half (the token {back(o)}).")
+    return (f"One head per offset o in {{{', '.join(map(str, c.offsets))}}}: its ", Math("A_1"),
+            " scores key position i-o for query i and its ", Math("V_1"),
+            f" copies the key's token and position into the half o back ({_halves(c)}).")
+
+
+def _induction_summary(c: Construction) -> tuple:
     if c == Construction(mask=c.mask):
         return (Math("A_2"), " scores keys whose previous token is the query's (", Math("a_ij = s [x_i = x_(j-1)]"),
                 "); ", Math("V_2"), " keeps the key's current half.")
@@ -160,13 +116,14 @@ def layer_summary(c: Construction, layer: int) -> tuple:
 
 def equations(c: Construction) -> tuple[tuple, ...]:
     """The handout's model, line by line."""
-    if c.positions in ("relative", "rope", "none"):
+    record = scheme(c)
+    if record.block is None:
         token = "e(x_i)" if c.similar is not None else "tok(x_i)"
         representation = ("Representation of token i: ", Math(f"y_i = [{token} | "
                                                               + " | ".join(f"{half(o)} tok" for o in c.offsets) + "]"),
-                          f": no position in the stream ({SCHEME[c.positions]}), d = {c.halves}"
+                          f": no position in the stream ({record.words}), d = {c.halves}"
                           f"{'m' if c.similar is not None else 'V'}; at layer 0 only the current token is filled.")
-    elif c.positions == "sinusoidal":
+    elif record.block == "sin":
         token = "e(x_i)" if c.similar is not None else "tok(x_i)"
         representation = ("Representation of token i: ", Math(f"y_i = [{token} | code(i) | "
                                                               + " | ".join(f"{half(o)} tok | {half(o)} code"
@@ -197,7 +154,7 @@ def equations(c: Construction) -> tuple[tuple, ...]:
         mask = (("Masked attention: a query keeps only the keys ", Math("j < i"), "."),
                 ("Weights: ", Math("w_ij = exp(a_ij) / sum_(k<i) exp(a_ik)"),
                  " over the kept keys; position 0 keeps none and attends nowhere."))
-    if c.positions != "one-hot":
+    if not record.directions:
         layer1 = ("Layer 1 (previous-token head" + ("s, offsets " + ", ".join(map(str, c.offsets))
                                                     if len(c.offsets) > 1 else "") + "): ",) \
             + scores_positions(c, "1" if c.offsets == (1,) else "o") \
@@ -248,9 +205,9 @@ def variant(c: Construction) -> str:
         parts.append(f"context {c.context} (layer 2 matches the query's last {c.context} tokens)")
     if c.skip:
         parts.append(f"skip {c.skip} (layer 2 copies the token {c.skip + 1} after the match)")
-    if c.positions != "one-hot":
-        parts.append(SCHEME[c.positions] + (f" (K = {c.frequencies})" if c.positions in ("sinusoidal", "rope")
-                                            else ""))
+    record = scheme(c)
+    if not record.directions:
+        parts.append(record.words + (f" (K = {c.frequencies})" if record.frequencies else ""))
     if c.similar is not None:
         source = {"subword": "character trigrams", "case": "case-folded words"}.get(c.similar.kind, c.similar.source)
         parts.append(f"similar words (dense token vectors from {source}, so a_ij = s cos(x_i, x_(j-1)))")
@@ -260,23 +217,16 @@ def variant(c: Construction) -> str:
 def width(c: Construction, words: bool) -> str:
     """d as a formula: halves times (token directions + position directions)."""
     tokens = "m" if words else "V"
-    per_half = {"one-hot": f"({tokens} + N)", "sinusoidal": f"({tokens} + 2K)"}.get(c.positions, tokens)
-    return f"{c.halves}{per_half}"
+    return f"{c.halves}{scheme(c).per_half(tokens)}"
 
 
-def logit_formula(c: Construction, layer: int, head: Head | None = None) -> str:
-    """A head's logits as math, per position scheme."""
-    if layer == 2 or c.positions in ("one-hot", "sinusoidal"):
-        return f"a_ij = y_i A_{layer} y_j^T"
-    return {"relative": "a_ij = y_i A_1 y_j^T + b_(i-j) = b_(i-j)", "rope": "a_ij = <R_i q_i, R_j k_j>",
-            "none": "a_ij = 0"}[c.positions]
+def logit_formula(c: Construction, layer: int, head: Head) -> str:
+    """A head's logits as math: a look-back head's as its position scheme
+    writes them, any other's as the bilinear form of layer ``layer``'s A."""
+    return scheme(c).logit if head.looks_back else f"a_ij = y_i A_{layer} y_j^T"
 
 
 def layer0(c: Construction, words: bool) -> str:
     """What Y^(0) holds."""
     token = "each token's vector" if words else "one-hot token"
-    return {"one-hot": f"{token} and position" if not words else f"{token} and its one-hot position",
-            "sinusoidal": f"{token} and its position's sinusoidal code",
-            "relative": f"{token}; no position (layer 1 adds a relative bias instead)",
-            "rope": f"{token}; no position (layer 1 rotates its queries and keys instead)",
-            "none": f"{token}; no position encoding at all (NoPE)"}[c.positions]
+    return scheme(c).layer0.format(token=token, own="its one-hot " if words else "")

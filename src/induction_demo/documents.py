@@ -71,13 +71,14 @@ def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Fit = w
                  sentences: list | None = None, compact: bool = False) -> list:
     l, previous, c = layer.index, f"Y^({layer.index - 1})", trace.construction
     ablated = " (ablated: its output is replaced by zeros)" if layer.ablated else ""
-    out: list = [Heading(f"Layer {l}: {layer.name}{ablated}"), Paragraph(describe.layer_summary(c, l))]
-    if l == 1 and describe.positions_note(c):
+    heads = tuple(run.head for run in layer.heads)
+    out: list = [Heading(f"Layer {l}: {layer.name}{ablated}"), Paragraph(describe.layer_summary(c, heads))]
+    if any(h.looks_back for h in heads) and describe.positions_note(c):
         out.append(Paragraph(describe.positions_note(c)))
     several = len(layer.heads) > 1
     for run in layer.heads:
         of = f" of the {run.head.name}" if several else ""
-        legend = describe.job(c, l, run.head)
+        legend = describe.job(c, run.head)
         if matrices:
             out += positional(trace, run, f"layer{l}", of, fit, compact)
         job = mechanism.cells(trace, (run,))
@@ -100,10 +101,8 @@ def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Fit = w
                 notes=notes))),
         ):
             out += table
-    if l == 1 and several:
-        update = f"{previous} + sum_o W^(o) {previous} V_o"
-    else:
-        update = f"{previous} + W^(1) {previous} V_1" if l == 1 else f"W^(2) {previous} V_2"
+    writes = f"sum_o W^(o) {previous} V_o" if several else f"W^({l}) {previous} V_{l}"
+    update = f"{previous} + {writes}" if layer.residual else writes
     out += fit(streamed(trace, f"layer{l}.output", ("Layer output ", Math(f"Y^({l}) = {update}"),
                                                      " (· = exactly 0)"), layer.output, compact))
     if sentences:
@@ -301,7 +300,7 @@ def circuit_document(trace: Trace, fit: Fit = whole) -> Document:
     for layer in trace.layers:
         blocks.append(Heading(f"Layer {layer.index}: {layer.name}"))
         for c in (c for c in found if c.layer == layer.index):
-            if trace.words is not None or trace.construction.positions in ("sinusoidal", "rope"):
+            if trace.words is not None or describe.scheme(trace.construction).graded:
                 # dense vectors or position codes: every entry a number (cosines, times s for QK)
                 write = (lambda x: fmt.cell(x, fmt.LOGIT_DECIMALS)) if c.kind != "ov" \
                     else (lambda x: fmt.cell(x, fmt.WEIGHT_DECIMALS))
@@ -342,7 +341,7 @@ def slide(trace: Trace, told: Told = None) -> Slide:
     job = mechanism.cells(trace, layer)
     weights = attention(trace, "slide.weights",
                         ("Attention weights ", Math(f"W^({layer.index})"),
-                         f" of the {layer.name} ({describe.job(trace.construction, layer.index)})"),
+                         f" of the {layer.name} ({describe.job(trace.construction, layer.heads[0].head)})"),
                         layer.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask, job=job, quiet=True, notes=False)
     return Slide(title(trace), weights, predictions(trace, intact=False),
                  pictured((told or {}).get(layer.index, ())), heatmaps(trace, told, (layer.index,)).panels[0],
@@ -366,7 +365,7 @@ def heatmaps(trace: Trace, told: Told = None, layers=(1, 2)) -> Heatmaps:
         panels=tuple(Panel(layer.index, f"Layer {layer.index}: {run.head.name}", run.weights, layer.mask,
                            pictured((told or {}).get(layer.index, ()) if run is layer.heads[-1] else ()),
                            mechanism.cells(trace, (run,)) & layer.mask,
-                           describe.job(trace.construction, layer.index, run.head))
+                           describe.job(trace.construction, run.head))
                      for layer in trace.layers if layer.index in layers for run in layer.heads))
 
 
@@ -380,8 +379,8 @@ def compared(traces: list[Trace]) -> Document:
         f"{fmt.parameter(first.scale, fmt.LOGIT_DECIMALS)}, K = {first.construction.frequencies} frequencies "
         "for sinusoidal and rope; [ ] marks the previous position.",))]
     for trace in traces:
-        layer, c = trace.layers[0], trace.construction
-        blocks.append(Heading(f"{c.positions}: {describe.SCHEME[c.positions]}"))
+        layer, c = trace.look_back, trace.construction
+        blocks.append(Heading(f"{c.positions}: {describe.scheme(c).words}"))
         blocks.append(Paragraph(describe.scores_positions(c) + (". " + previous_share(trace),)))
         blocks += [attention(trace, f"{c.positions}.weights",
                              ("Attention weights ", Math("W^(1)"), f" with {c.positions} positions"),
@@ -393,7 +392,7 @@ def compared(traces: list[Trace]) -> Document:
 
 def previous_share(trace: Trace) -> str:
     """How much of layer 1's weight sits on the previous position, from @1 on."""
-    on = trace.layers[0].heads[0].on_offset()
+    on = trace.look_back.heads[0].on_offset()
     if not on.size:
         return "One token: no previous position."
     lo, hi = fmt.number(float(on.min()), fmt.WEIGHT_DECIMALS), fmt.number(float(on.max()), fmt.WEIGHT_DECIMALS)
@@ -404,7 +403,7 @@ def compared_heatmaps(traces: list[Trace]) -> Heatmaps:
     first = traces[0]
     return Heatmaps(
         labels=axis_labels(first),
-        panels=tuple(Panel(1, f"positions: {t.construction.positions}", t.layers[0].weights, t.layers[0].mask,
-                           (previous_share(t),), mechanism.cells(t, t.layers[0]) & t.layers[0].mask,
+        panels=tuple(Panel(1, f"positions: {t.construction.positions}", t.look_back.weights, t.look_back.mask,
+                           (previous_share(t),), mechanism.cells(t, t.look_back) & t.look_back.mask,
                            "[ ] = the previous position")
                      for t in traces))

@@ -60,7 +60,8 @@ the column blocks of Y that are all 0; JSON carries the dense A_l and V_l
 only up to this d (the blocks always)."""
 
 ABLATIONS = ("previous-token", "induction")
-"""The heads that can be ablated, by the first word(s) of their names."""
+"""The --ablate names of the heads' roles (blocks.Role), layer by layer:
+layer 1's look-back heads, layer 2's induction head."""
 
 BENCH_MAX_TRIAL_TOKENS = 4096
 """The most tokens one bench trial may hold. A trial's trace keeps about a
@@ -97,7 +98,8 @@ def positive(name: str, value: float) -> float:
 
 MASKS = ("strict", "inclusive")
 POSITIONS = ("one-hot", "sinusoidal", "relative", "rope", "none")
-"""How layer 1 knows positions (seed 001): the schemes weights.py builds."""
+"""How layer 1 knows positions (seed 001): the names of the schemes in
+schemes.py (which checks they are these), for the command line."""
 FREQUENCIES = 16
 """K, the sinusoidal and rotary frequencies, by default."""
 MAX_FREQUENCIES = 256
@@ -121,9 +123,6 @@ def construction(built):
         raise InputError(f"unknown position scheme {built.positions!r}: use {', '.join(POSITIONS)}")
     if not (isinstance(built.frequencies, int) and 1 <= built.frequencies <= MAX_FREQUENCIES):
         raise InputError(f"--frequencies must be 1 to {MAX_FREQUENCIES}, not {built.frequencies}")
-    if built.positions == "rope" and built.similar is not None:
-        raise InputError("--positions rope needs one-hot tokens: its query and key are the same for every token, "
-                         "which dense token vectors cannot give; leave out --similar or --embeddings")
     if built.similar is not None and built.similar.kind not in ("subword", "case", "vectors"):
         raise InputError(f"unknown similarity {built.similar.kind!r}: use subword, case or --embeddings FILE")
     return built

@@ -53,7 +53,7 @@ def selected(heads, y: Stream) -> np.ndarray:  # -> [N, N] bool
     gives a positive logit."""
     out = np.zeros((y.n, y.n), dtype=bool)
     for head in heads:
-        if head.offset:
+        if head.looks_back:
             out |= np.eye(y.n, k=-head.offset, dtype=bool)
             continue
         main = max(head.qk, key=lambda b: b.scale)

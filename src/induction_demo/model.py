@@ -36,7 +36,8 @@ from .similar import Embedding
 from .stream import OneHot, Stream, add, carry, compare, mix
 from .tokens import vocabulary
 from .trace import HeadRun, Layer, Trace
-from .weights import LECTURE, Construction, Head, LayerSpec, relation, sinusoid, sinusoid_labels
+from .schemes import scheme
+from .weights import LECTURE, Construction, Head, LayerSpec, checked, relation, sinusoid, sinusoid_labels
 
 
 def embed(basis: Basis, ids: np.ndarray, words: Embedding | None = None) -> Stream:  # [N] token ids -> Y^(0)
@@ -132,14 +133,15 @@ def dense_forward(layers: tuple[LayerSpec, ...], y: np.ndarray, basis: Basis,
     return out
 
 
-def forward(layers: tuple[LayerSpec, ...], y: Stream, ablate: int | None = None,
+def forward(layers: tuple[LayerSpec, ...], y: Stream, ablate: str | None = None,
             inclusive: bool = False) -> tuple[Layer, ...]:
     """Each layer: every head attends over Y^(l-1); Y^(l) is the sum of their
     writes, plus Y^(l-1) where the layer has a residual. ``ablate``: the
-    layer whose heads' writes are replaced by zeros."""
+    heads whose role goes by that --ablate name have their writes replaced
+    by zeros."""
     mask, out = causal_mask(y.n, inclusive), []
     for index, spec in enumerate(layers, 1):
-        runs = tuple(attend(h, y, mask, ablated=index == ablate) for h in spec.heads)
+        runs = tuple(attend(h, y, mask, ablated=h.role.ablation == ablate) for h in spec.heads)
         y = Stream.total(([y] if spec.residual else []) + [run.output for run in runs], y.basis)
         out.append(Layer(index=index, heads=runs, mask=mask, output=y, residual=spec.residual))
     return tuple(out)
@@ -154,18 +156,17 @@ def run(tokens: tuple[str, ...], scale: float = 100.0, *, temperature: float = 1
     scale, temperature = inputs.positive("scale", scale), inputs.positive("temperature", temperature)
     scale_2 = scale if induction_scale is None else inputs.positive("scale", induction_scale)
     tokens, ablate = inputs.tokens(tuple(tokens), limit=inputs.BENCH_MAX_TRIAL_TOKENS), inputs.ablation(ablate)
-    construction = inputs.construction(construction)
+    construction = checked(construction)
     vocab = vocabulary(tokens)
     index = {t: k for k, t in enumerate(vocab)}
     ids = np.array([index[t] for t in tokens])
     words = None if construction.similar is None else similar.embed(construction.similar, vocab)
-    codes = sinusoid_labels(construction.frequencies) if construction.positions == "sinusoidal" else ()
+    codes = sinusoid_labels(construction.frequencies) if scheme(construction.positions).block == "sin" else ()
     basis = Basis(vocab, len(tokens), construction.subspaces, words.features if words is not None else (), codes)
     y0 = embed(basis, ids, words)
     specs = construction.layers(scale, scale_2)
     inclusive = construction.mask == "inclusive"
-    number = None if ablate is None else inputs.ABLATIONS.index(ablate) + 1
-    layers = forward(specs, y0, number, inclusive)
+    layers = forward(specs, y0, ablate, inclusive)
     job = mechanism.selected(specs[-1].heads, mechanism.ideal(basis, ids, words))  # the cells layer 2 is built for
 
     def predictions(layers):

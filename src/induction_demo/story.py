@@ -22,8 +22,7 @@ import numpy as np
 
 from . import text as fmt
 from . import mechanism
-from .tokens import earlier_occurrences
-from .trace import Trace
+from .trace import Layer, Trace
 from .weights import half
 from .describe import after_match, back, scheme
 
@@ -94,7 +93,7 @@ TOP = 1e-6  # keys within this of the row's largest weight share the top
 
 
 def _kept(trace: Trace, i: int) -> np.ndarray:
-    return np.flatnonzero(trace.layers[0].mask[i])
+    return np.flatnonzero(trace.induction.mask[i])
 
 
 def _even(w: np.ndarray, kept: np.ndarray) -> bool:
@@ -110,21 +109,22 @@ def _spread(lo: float, hi: float) -> str:
     return _w(lo) if _w(lo) == _w(hi) else f"{_w(lo)} to {_w(hi)}"
 
 
-def _position_0(trace: Trace, layer: int) -> Sentence:
+def _position_0(trace: Trace, layer: Layer) -> Sentence:
     """What position 0 does: nothing (strict mask), or attend to itself (inclusive)."""
     at = _at(trace, 0)
-    if not trace.layers[0].mask[0, 0]:
-        end = " and attends nowhere." if layer == 1 else ", attends nowhere and predicts nothing."
+    looks_back = layer.heads[0].head.looks_back
+    if not layer.mask[0, 0]:
+        end = " and attends nowhere." if looks_back else ", attends nowhere and predicts nothing."
         return _say("nothing-before", f"{at} is at position 0: it has nothing to look back to{end}")
-    if layer == 1:
+    if looks_back:
         return _say("self", f"{at} is at position 0: the inclusive mask keeps only itself, so it attends to itself "
-                            f"(weight {_w(trace.layers[0].heads[0].weights[0, 0])}) and writes its own token and "
+                            f"(weight {_w(layer.heads[0].weights[0, 0])}) and writes its own token and "
                             "position into its " + ", ".join(half(o) for o in trace.construction.offsets)
                             + " half: the lecture's a_00 ≈ 1, where i = j = 0.")
-    logit = fmt.number(float(trace.layers[1].logits[0, 0]), fmt.LOGIT_DECIMALS)
+    logit = fmt.number(float(layer.logits[0, 0]), fmt.LOGIT_DECIMALS)
     return _say("self", f"{at} keeps only itself under the inclusive mask (a_00 = {logit}: since layer 1 its "
                         f"earlier halves hold its own token), so it attends to itself with weight "
-                        f"{_w(trace.layers[1].weights[0, 0])} and its output is its own token: not a prediction, "
+                        f"{_w(layer.weights[0, 0])} and its output is its own token: not a prediction, "
                         "since nothing came before it.")
 
 
@@ -161,12 +161,12 @@ def _spreads(trace: Trace, run) -> bool:
     return any(len(_kept(trace, i)) > 1 for i in rows) and all(_even(run.weights[i], _kept(trace, i)) for i in rows)
 
 
-def layer1(trace: Trace) -> list[Sentence]:
+def look_back(trace: Trace, layer: Layer) -> list[Sentence]:
     """Each layer-1 head: where it looks (read off its weights), what leaks,
     which queries have no key at its offset, and what it writes."""
-    layer, c = trace.layers[0], trace.construction
+    c = trace.construction
     several = len(layer.heads) > 1
-    out = (_vectors(trace) if trace.words is not None else []) + [_position_0(trace, 1)]
+    out = (_vectors(trace) if trace.words is not None else []) + [_position_0(trace, layer)]
     for run in layer.heads:
         o, w = run.head.offset, run.weights
         name = f"The {run.head.name}: " if several else ""
@@ -259,7 +259,7 @@ def _context(trace: Trace, start: int, k: int) -> str:
 def _repeat(trace: Trace, i: int) -> str:
     """Where the query's token stood ``horizon`` before it: the key after that is the query, which it cannot see."""
     h = trace.construction.horizon
-    if i >= h and trace.tokens[i - h] == trace.tokens[i] and not trace.layers[1].mask[i, i]:
+    if i >= h and trace.tokens[i - h] == trace.tokens[i] and not trace.induction.mask[i, i]:
         where = "just before it" if h == 1 else f"{h} before it"
         return f"; its occurrence {where} (@{i - h}) is followed by the query itself, which it cannot see"
     return ""
@@ -267,7 +267,7 @@ def _repeat(trace: Trace, i: int) -> str:
 
 def _copy(trace: Trace, i: int) -> Sentence:
     """A copy: the keys holding the row's largest weight, why each, and the prediction."""
-    w, p = trace.layers[1].weights[i], trace.predictions[i]
+    w, p = trace.induction.weights[i], trace.predictions[i]
     keys = _top(w)
     if len(keys) == 1:
         j = keys[0]
@@ -297,10 +297,10 @@ def _blends(trace: Trace, something: np.ndarray) -> str:
                     for p in trace.predictions if p.output and not p.copy and something[p.position]])
 
 
-def layer2(trace: Trace) -> list[Sentence]:
+def induction(trace: Trace, layer: Layer) -> list[Sentence]:
     """The induction head: each query's case, read off its weights and the prediction."""
-    layer, first, c = trace.layers[1], trace.layers[0], trace.construction
-    out = [_position_0(trace, 2)]
+    first, c = trace.look_back, trace.construction
+    out = [_position_0(trace, layer)]
     if first.ablated:
         out.append(_say("ablated", "The previous-token head is ablated, so no key carries a previous token: "
                                    "every logit is 0, each query spreads its attention evenly over the past, "
@@ -389,6 +389,10 @@ def _copies_then_ties(trace: Trace, copies, differs: str) -> list[Sentence]:
     return copies
 
 
+TELLERS = {"look-back": look_back, "induction": induction}
+"""Who tells a layer, by its heads' role."""
+
+
 def story(trace: Trace) -> dict[int, list[Sentence]]:
-    """The sentences told after each layer."""
-    return {1: layer1(trace), 2: layer2(trace)}
+    """The sentences told after each layer, by the teller of its heads' role."""
+    return {layer.index: TELLERS[layer.heads[0].head.role.kind](trace, layer) for layer in trace.layers}

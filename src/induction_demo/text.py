@@ -30,6 +30,13 @@ class Token(NamedTuple):
     text: str
 
 
+class Math(NamedTuple):
+    """A formula inside running text (a title, a sentence), set as math where
+    a format can: plain in the terminal, $...$ in LaTeX, <var> in HTML."""
+
+    expr: str
+
+
 def number(x: float, decimals: int) -> str:
     """Fixed-point ``x``; a value that rounds to zero is written without a sign."""
     text = f"{x:.{decimals}f}"

@@ -143,6 +143,19 @@ class Trace:
     def n(self) -> int:
         return len(self.tokens)
 
+    def layer_of(self, kind: str) -> Layer:
+        """The layer whose heads have the role ``kind`` ("look-back": layer 1's
+        previous-token and k-back heads; "induction": layer 2's head)."""
+        return next(layer for layer in self.layers if layer.heads[0].head.role.kind == kind)
+
+    @property
+    def look_back(self) -> Layer:
+        return self.layer_of("look-back")
+
+    @property
+    def induction(self) -> Layer:
+        return self.layer_of("induction")
+
     @property
     def ids(self) -> np.ndarray:  # [N] each token's index in the vocabulary
         index = {t: k for k, t in enumerate(self.vocab)}

@@ -21,11 +21,8 @@ from typing import Callable, NamedTuple, Sequence
 import numpy as np
 
 from . import text as fmt
+from .text import Math  # noqa: F401  (views hand out formulas in running text)
 from .stream import Stream
-
-
-class Math(NamedTuple):
-    expr: str
 
 
 class Cell(NamedTuple):
