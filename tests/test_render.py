@@ -132,3 +132,21 @@ def test_any_8_tokens_of_6_distinct_words_show_whole_at_80_columns(words, picks)
     tokens = [words[k % len(words)] for k in picks]
     out = invoke(["show", " ".join(tokens), "--width", "80", "--tokenize", "space"]).stdout
     assert "[window:" not in out and max(cell_len(line) for line in out.splitlines()) <= 80
+
+
+def test_json_numbers_written_many_at_once_are_what_json_dumps_writes_one_by_one():
+    import json as stdlib_json
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from induction_demo import text as fmt
+    from induction_demo.render.json import texts
+    import numpy as np
+
+    @given(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1, max_size=50))
+    @settings(max_examples=300, deadline=None)
+    def check(values):
+        assert texts(np.array(values)) == [stdlib_json.dumps(fmt.json_number(v)) for v in values]
+
+    check()

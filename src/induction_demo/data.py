@@ -17,20 +17,23 @@ from .weights import Block, Head, dense, described, relation
 SCHEMA_VERSION = 3
 
 
-def _block(block: Block, basis: Basis) -> dict:
+def _block(block: Block, basis: Basis, exact: bool = False) -> dict:
+    """A block and its entries; ``exact``: every digit (the weights document,
+    which a loader rebuilds the model from), else 12 significant digits."""
     r = relation(block, basis)
+    entries = [[int(a), int(b), float(v)] for a, b, v in zip(r.rows, r.cols, r.values)]
     return {"rows": block.rows, "cols": block.cols, "scale": block.scale, "equation": block.equation,
-            "entries": Exact([int(a), int(b), float(v)] for a, b, v in zip(r.rows, r.cols, r.values))}
+            "entries": Exact(entries) if exact else entries}
 
 
-def _head(head: Head, basis: Basis, ablated: bool | None = None) -> dict:
+def _head(head: Head, basis: Basis, ablated: bool | None = None, exact: bool = False) -> dict:
     out = {"name": head.name, "scale": head.scale}
     if ablated is not None:
         out["ablated"] = ablated
     small = not inputs.compact(basis.d)
     out.update({
-        "qk": [_block(b, basis) for b in head.qk],
-        "ov": [_block(b, basis) for b in head.ov],
+        "qk": [_block(b, basis, exact) for b in head.qk],
+        "ov": [_block(b, basis, exact) for b in head.ov],
         "A": matrix(dense(head.qk, basis)) if small else None,
         "V": matrix(dense(head.ov, basis)) if small else None,
     })
@@ -125,7 +128,7 @@ def weights_data(trace: Trace) -> dict:
     number the forward pass uses."""
     layers = []
     for layer in trace.layers:
-        heads = [_head(run.head, trace.basis) for run in layer.heads]
+        heads = [_head(run.head, trace.basis, exact=True) for run in layer.heads]
         textbook, out = _textbook(layer, trace.basis)
         for head, form, run in zip(heads, textbook, layer.heads):
             head["textbook"] = form

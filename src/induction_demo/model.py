@@ -133,18 +133,33 @@ def dense_forward(layers: tuple[LayerSpec, ...], y: np.ndarray, basis: Basis,
     return out
 
 
-def forward(layers: tuple[LayerSpec, ...], y: Stream, ablate: str | None = None,
-            inclusive: bool = False) -> tuple[Layer, ...]:
-    """Each layer: every head attends over Y^(l-1); Y^(l) is the sum of their
-    writes, plus Y^(l-1) where the layer has a residual. ``ablate``: the
-    heads whose role goes by that --ablate name have their writes replaced
-    by zeros."""
-    mask, out = causal_mask(y.n, inclusive), []
+def layers_of(layers: tuple[LayerSpec, ...], y: Stream, ablate: str | None = None, inclusive: bool = False):
+    """Each layer in turn: every head attends over Y^(l-1); Y^(l) is the sum
+    of their writes, plus Y^(l-1) where the layer has a residual. ``ablate``:
+    the heads whose role goes by that --ablate name have their writes
+    replaced by zeros."""
+    mask = causal_mask(y.n, inclusive)
     for index, spec in enumerate(layers, 1):
         runs = tuple(attend(h, y, mask, ablated=h.role.ablation == ablate) for h in spec.heads)
         y = Stream.total(([y] if spec.residual else []) + [run.output for run in runs], y.basis)
-        out.append(Layer(index=index, heads=runs, mask=mask, output=y, residual=spec.residual))
-    return tuple(out)
+        yield Layer(index=index, heads=runs, mask=mask, output=y, residual=spec.residual)
+
+
+def forward(layers: tuple[LayerSpec, ...], y: Stream, ablate: str | None = None,
+            inclusive: bool = False) -> tuple[Layer, ...]:
+    """Every layer (``layers_of``), kept for the trace."""
+    return tuple(layers_of(layers, y, ablate, inclusive))
+
+
+def last(layers: tuple[LayerSpec, ...], y: Stream, inclusive: bool = False) -> Layer:
+    """The last layer alone, nothing ablated: of each earlier head only its
+    write is kept, and only until the next layer has read it (the intact run
+    beside an ablated one needs only what it predicts)."""
+    mask = causal_mask(y.n, inclusive)
+    for spec in layers[:-1]:
+        writes = [attend(h, y, mask).output for h in spec.heads]  # each head's N x N arrays let go at once
+        y = Stream.total(([y] if spec.residual else []) + writes, y.basis)
+    return next(layers_of(layers[-1:], y, None, inclusive))
 
 
 def run(tokens: tuple[str, ...], scale: float = 100.0, *, temperature: float = 1.0, ablate: str | None = None,
@@ -169,16 +184,16 @@ def run(tokens: tuple[str, ...], scale: float = 100.0, *, temperature: float = 1
     layers = forward(specs, y0, ablate, inclusive)
     job = mechanism.selected(specs[-1].heads, mechanism.ideal(basis, ids, words))  # the cells layer 2 is built for
 
-    def predictions(layers):
-        scores = layers[-1].output.block("tok")  # Y^(2) W_U, with W_U = E^T: the token part
+    def predictions(final: Layer):
+        scores = final.output.block("tok")  # Y^(2) W_U, with W_U = E^T: the token part
         if words is not None:  # dense vectors: each token scored by its similarity to what was copied
             scores = scores @ words.vectors.T
         probs, unseen_probs = readout.softmax(scores, temperature, unseen)
-        copies = mechanism.copied(layers[-1], job)
+        copies = mechanism.copied(final, job)
         return scores, probs, unseen_probs, readout.predict(tokens, vocab, scores, probs, copies, construction.horizon)
 
-    scores, probs, unseen_probs, told = predictions(layers)
-    intact = None if ablate is None else predictions(forward(specs, y0, None, inclusive))[-1]
+    scores, probs, unseen_probs, told = predictions(layers[-1])
+    intact = None if ablate is None else predictions(last(specs, y0, inclusive))[-1]
     return Trace(tokens=tokens, vocab=vocab, scale=scale, basis=basis, embedding=y0, layers=layers,
                  predictions=told, temperature=temperature, scores=scores, probs=probs, ablate=ablate, unseen=unseen,
                  unseen_probs=unseen_probs if unseen else None, construction=construction, words=words,

@@ -18,6 +18,24 @@ from .. import text as fmt
 from ..views import Exact, Matrix
 
 ROWS_AT_ONCE = 64  # rows of a matrix encoded together: a few MB of text at most
+OWN_CODES = 4096  # a block with more new values than this is encoded on its own, not merged into the book
+BOOK_SIZE = 65536  # nor, past this many, is any: each merge sorts the book again
+
+
+def texts(values: np.ndarray, after: str = "") -> list[str]:
+    """Each finite value as JSON, to 12 significant digits, as fmt.json_number
+    and json.dumps write it: "%.12g" (one formatting call for them all), then
+    ".0" where Python's repr adds it; the few values whose repr differs from
+    "%.12g" in form (1e12 <= |x| < 1e16, written out in full; subnormals,
+    with fewer digits) one by one. ``after``: a separator after each."""
+    if not np.isfinite(values).all():
+        raise ValueError("Out of range float values are not JSON compliant")
+    values = values + 0.0  # -0.0 is written 0.0
+    out = (("%.12g\0" * len(values)) % tuple(values.tolist())).split("\0")[:-1]
+    size = np.abs(values)
+    for k in np.flatnonzero((size >= 1e12) & (size < 1e16) | (size > 0) & (size < np.finfo(float).tiny)).tolist():
+        out[k] = json.dumps(fmt.json_number(float(values[k])))
+    return [t + after if "." in t or "e" in t else t + ".0" + after for t in out]
 
 
 def _number(x):
@@ -44,23 +62,29 @@ class Codebook:
         self.text = np.array(["null"], dtype=object)
         self.items = ["null, "]  # each text with its separator
 
-    def codes(self, block: np.ndarray) -> np.ndarray:
-        """The index of each entry of ``block`` in ``text``."""
+    def codes(self, block: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        """The index of each entry of ``block`` in the texts returned with it
+        (the book's, or, for a block of many new values, its own: a
+        sinusoidal code's logits take as many values as cells, and merging
+        each into the book would sort it again and again)."""
         at = np.searchsorted(self.values, block)
         known = self.values[np.minimum(at, len(self.values) - 1)] == block if len(self.values) else False
         if not np.all(known):
             new = np.unique(block[~known] if len(self.values) else block)
+            if len(new) > OWN_CODES or len(self.values) + len(new) > BOOK_SIZE:
+                values, inverse = np.unique(block, return_inverse=True)
+                return inverse.reshape(block.shape), texts(values, ", ") + ["null, "]
             values = np.concatenate([self.values, new])
             order = np.argsort(values, kind="stable")
-            text = np.concatenate([self.text[:-1], [json.dumps(fmt.json_number(v), allow_nan=False)
-                                                    for v in new.tolist()]])
+            text = np.concatenate([self.text[:-1], texts(new)])
             self.values = values[order]
             self.text = np.concatenate([text[order], ["null"]]).astype(object)
             self.items = [t + ", " for t in self.text.tolist()]
             at = np.searchsorted(self.values, block)
-        return at
+        return at, self.items
 
-    def rows(self, codes: np.ndarray) -> list[str]:
+    @staticmethod
+    def rows(codes: np.ndarray, items: list[str]) -> list[str]:
         """Each row of ``codes`` as a JSON list. A row is written run by run
         (a run of equal values is one string repeated): the rows of a run
         are mostly long runs of 0, of layer 1's e^-100 or of an even split."""
@@ -70,7 +94,9 @@ class Codebook:
         row, col = np.nonzero(starts)
         stop = np.append(col[1:], width)
         stop[np.append(row[1:] != row[:-1], True)] = width
-        items = self.items
+        if len(row) > codes.size // 4:  # mostly distinct values: runs would not pay
+            table = np.array(items, dtype=object)
+            return ["[" + "".join(line)[:-2] + "]" for line in table[codes].tolist()]
         runs = [items[c] * n for c, n in zip(codes[row, col].tolist(), (stop - col).tolist())]
         bounds = np.searchsorted(row, np.arange(n_rows + 1)).tolist()
         return ["[" + "".join(runs[a:b])[:-2] + "]" for a, b in zip(bounds, bounds[1:])]
@@ -80,10 +106,10 @@ def _rows(m: Matrix, inner: str, book: Codebook):
     """Each row as JSON text, a slice of rows at a time."""
     for start in range(0, m.n_rows, ROWS_AT_ONCE):
         stop = min(start + ROWS_AT_ONCE, m.n_rows)
-        codes = book.codes(np.asarray(m.rows(start, stop), dtype=float))
+        codes, items = book.codes(np.asarray(m.rows(start, stop), dtype=float))
         if m.mask is not None:
-            codes = np.where(m.mask[start:stop], codes, len(book.text) - 1)
-        yield (",\n" + inner).join(book.rows(codes))
+            codes = np.where(m.mask[start:stop], codes, len(items) - 1)
+        yield (",\n" + inner).join(book.rows(codes, items))
         if stop < m.n_rows:
             yield ",\n" + inner
 
@@ -101,6 +127,13 @@ def _chunks(value, indent: int, book: Codebook):
             yield from _chunks(item, indent + 1, book)
         yield "\n" + pad + "}"
     elif isinstance(value, list) and value and all(isinstance(v, (dict, list, Matrix)) for v in value):
+        exact = isinstance(value, Exact)  # its rows are exact too
+        if all(isinstance(v, list) and not any(isinstance(x, (dict, list, Matrix)) for x in v) for v in value):
+            # rows of numbers (a block's entries): each on its own line, written at once
+            write = (lambda row: json.dumps(row, allow_nan=False)) if exact else \
+                (lambda row: json.dumps(numbers(row), ensure_ascii=False, allow_nan=False))
+            yield "[\n" + inner + (",\n" + inner).join(write(row) for row in value) + "\n" + pad + "]"
+            return
         yield "[\n"
         for k, item in enumerate(value):
             yield ("," + "\n" if k else "") + inner
