@@ -36,6 +36,8 @@ def top(row: np.ndarray) -> set[int]:
 def check_layer2(trace, sentence) -> None:
     weights, kept = trace.layers[1].weights, trace.layers[1].mask
     text = sentence.text
+    if "every logit is 0" in text:
+        assert not trace.layers[1].logits[kept].any(), text
     if sentence.kind == "copy" and not text.startswith("…"):
         i, j = (int(x) for x in AT.findall(text)[:2])
         assert top(weights[i]) == {j}, text
@@ -79,6 +81,8 @@ def check_layer1(trace, sentence) -> None:
         o = run_.head.offset
         for i, j in re.findall(r"\(@(\d+)\) to `[^`]*` \(@(\d+)\)", text):
             assert int(j) == int(i) - o and run_.weights[int(i)].argmax() == int(j), text
+    if "every logit is 0" in text:
+        assert not any(r.logits[layer.mask].any() for r in layer.heads), text
     if "spreads evenly" in text and sentence.kind == "look-back":
         for i, share, count in re.findall(r"\(@(\d+)\): ([\d.]+) × (\d+)", text):
             keys = np.flatnonzero(layer.mask[int(i)])

@@ -302,10 +302,12 @@ def induction(trace: Trace, layer: Layer) -> list[Sentence]:
     first, c = trace.look_back, trace.construction
     out = [_position_0(trace, layer)]
     if first.ablated:
+        zero = not layer.logits[layer.mask].any()  # read off: no earlier half holds anything to match
         out.append(_say("ablated", "The previous-token head is ablated, so no key carries a previous token: "
-                                   "every logit is 0, each query spreads its attention evenly over the past, "
-                                   "and the induction head has nothing to match; what it outputs is a blend "
-                                   "of all earlier tokens, not a copy."))
+                                   + ("every logit is 0, each query spreads its attention evenly over the past, "
+                                      "and the induction head" if zero else "the induction head")
+                                   + " has nothing to match; what it outputs is a blend of "
+                                   + ("all " if zero else "") + "earlier tokens, not a copy."))
     if layer.ablated:
         out.append(_say("ablated", "This head is ablated: its output is replaced by zeros, so nothing is "
                                    "copied and no position predicts anything."))
@@ -356,7 +358,8 @@ def induction(trace: Trace, layer: Layer) -> list[Sentence]:
         after = "after" if h == 1 else f"{h} after"
         spread = (f"its attention spreads evenly over the past ({_w(w[i, 0])} × {len(_kept(trace, i))})"
                   if _even(w[i], _kept(trace, i)) else
-                  f"its attention goes to {_series([_at(trace, j) for j in _top(w[i])])} ({_w(w[i].max())})")
+                  f"its attention goes to {_series([_at(trace, j) for j in _top(w[i])])} ({_w(w[i].max())}"
+                  + (" each)" if len(_top(w[i])) > 1 else ")"))
         out.append(_say("consecutive-repeat",
                         f"{_at(trace, i)} repeats the token {where}: the token {after} that earlier "
                         f"{_code(trace.tokens[i])} (@{i - h}) is the query itself, which it cannot see, "

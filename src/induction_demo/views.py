@@ -118,10 +118,11 @@ class Matrix(NamedTuple):
     n_rows: int
     rows: Callable[[int, int], np.ndarray]
     mask: np.ndarray | None = None
+    source: np.ndarray | None = None  # the array read, when one is (a masked copy of it reads the same)
 
 
 def matrix(array: np.ndarray, mask: np.ndarray | None = None) -> Matrix:
-    return Matrix(len(array), lambda start, stop: array[start:stop], mask)
+    return Matrix(len(array), lambda start, stop: array[start:stop], mask, array)
 
 
 def stream_matrix(y: Stream) -> Matrix:

@@ -61,6 +61,7 @@ class Codebook:
         self.values = np.zeros(0)
         self.text = np.array(["null"], dtype=object)
         self.items = ["null, "]  # each text with its separator
+        self.recent: dict = {}  # the last array's codes by first row: its masked copy, next, reuses them
 
     def codes(self, block: np.ndarray) -> tuple[np.ndarray, list[str]]:
         """The index of each entry of ``block`` in the texts returned with it
@@ -103,10 +104,18 @@ class Codebook:
 
 
 def _rows(m: Matrix, inner: str, book: Codebook):
-    """Each row as JSON text, a slice of rows at a time."""
+    """Each row as JSON text, a slice of rows at a time (the codes of the
+    array just written reused for its masked copy: the logits, then the
+    masked logits)."""
+    source = None if m.source is None else id(m.source)
+    if source not in book.recent:
+        book.recent = {source: {}}
     for start in range(0, m.n_rows, ROWS_AT_ONCE):
         stop = min(start + ROWS_AT_ONCE, m.n_rows)
-        codes, items = book.codes(np.asarray(m.rows(start, stop), dtype=float))
+        known = book.recent[source].get(start) if source is not None else None
+        codes, items = known or book.codes(np.asarray(m.rows(start, stop), dtype=float))
+        if source is not None:
+            book.recent[source][start] = (codes, items)
         if m.mask is not None:
             codes = np.where(m.mask[start:stop], codes, len(items) - 1)
         yield (",\n" + inner).join(book.rows(codes, items))
