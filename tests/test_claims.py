@@ -115,3 +115,15 @@ def test_the_predictions_and_the_probabilities_give_one_answer(tokens, built, te
             assert set(p.output) == best
         assert p.horizon == built.skip + 1
         assert p.copy == (p.next is not None)
+
+
+def test_no_token_can_be_mistaken_for_a_mark():
+    from cli_runner import invoke
+    import json as stdlib_json
+
+    out = invoke(["show", "x — y x ␣ …", "--layer", "2", "--no-matrices", "--width", "200"]).stdout
+    table = out[out.index("Predictions:"):out.index("Next-token")]
+    assert "@1 \\u2014" in table and "@4 \\u2423" in table and "@5 \\u2026" in table  # the tokens, escaped
+    assert "@0 x      —" in table  # the mark: nothing output at position 0
+    doc = stdlib_json.loads(invoke(["show", "x — y x", "--format", "json"]).stdout)
+    assert doc["tokens"] == ["x", "—", "y", "x"]  # JSON keeps every token as typed

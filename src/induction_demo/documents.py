@@ -12,8 +12,8 @@ from . import describe, inputs, mechanism
 from . import text as fmt
 from .story import Sentence
 from .trace import Layer, Trace
-from .tables import (attention, circuit, halves, labelled, next_token, pieces, planes, predictions, rope_table,
-                     similarities, stream, subspaces, token_vectors, weight_matrix, write_a, write_v)
+from .tables import (attention, circuit, composition_table, halves, labelled, next_token, pieces, planes, predictions,
+                     rope_table, similarities, stream, subspaces, token_vectors, weight_matrix, write_a, write_v)
 from .views import Build, Document, Heading, Heatmaps, Math, Panel, Paragraph, Slide, Split, Table, count
 
 Told = Optional[Dict[int, List[Sentence]]]
@@ -313,9 +313,7 @@ def circuit_document(trace: Trace, fit: Fit = whole) -> Document:
                 blocks.append(Paragraph(("Eigenvalues of ", Math(c.formula), ": " + eigenvalues(c.eigenvalues)
                                          + f"; copying score {score}.",)))
     blocks.append(Heading("Composition scores"))
-    for c in build.compositions(trace):
-        score = "undefined (a norm is 0)" if c.score is None else fmt.number(c.score, 2)
-        blocks.append(Paragraph((f"{c.kind}-composition of the {c.reader} with the {c.writer}: {score}.",)))
+    blocks.append(composition_table(build.compositions(trace)))
     return Document(title(trace) + " (circuits)", tuple(blocks))
 
 

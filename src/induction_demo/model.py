@@ -70,16 +70,25 @@ def logits_of(head: Head, y: Stream) -> np.ndarray:  # -> [N, N]
     for b in head.qk:
         part = compare(y[b.rows], relation(b, y.basis), y[b.cols], n)
         logits = part if logits is None else logits + part
-    if logits is None:
-        logits = np.zeros((n, n))
+    logits = np.zeros((n, n)) if logits is None else logits
+    if head.bias or head.rope is not None:  # (the token block made dense only for these)
+        logits = logits + positional(head, y.block("tok"))
+    return logits
+
+
+def positional(head: Head, tokens: np.ndarray) -> np.ndarray | float:  # [N, m] token block -> [N, N] or 0
+    """What a head adds to y_i A y_j^T for positions: its relative bias b_(i-j),
+    or its rotated dot product <R_i q_i, R_j k_j> (RoPE), with q_i = (the sum
+    of y_i's token block) times its query: the same for every one-hot token."""
+    n, out = len(tokens), 0.0
     if head.bias:
-        logits = logits + head.bias_table(n)
-    if head.rope is not None:  # q_i = (sum of y_i's token block) query: the same for every one-hot token
-        present = y.block("tok").sum(axis=1, keepdims=True)
+        out = out + head.bias_table(n)
+    if head.rope is not None:
+        present = tokens.sum(axis=1, keepdims=True)
         q = rotated(present * head.rope.query[None, :], head.rope.frequencies)
         k = rotated(present * head.rope.key[None, :], head.rope.frequencies)
-        logits = logits + q @ k.T
-    return logits
+        out = out + q @ k.T
+    return out
 
 
 def causal_mask(n: int, inclusive: bool = False) -> np.ndarray:  # -> [N, N] bool
@@ -122,8 +131,7 @@ def dense_forward(layers: tuple[LayerSpec, ...], y: np.ndarray, basis: Basis,
     for spec in layers:
         logits, weights, writes = [], [], []
         for head in spec.heads:
-            a = y @ dense(head.qk, basis) @ y.T + (logits_of(head._replace(qk=()), Stream(basis, {"tok": y[:, basis.block("tok")]}))
-                                                   if head.bias or head.rope is not None else 0.0)
+            a = y @ dense(head.qk, basis) @ y.T + positional(head, y[:, basis.block("tok")])
             w = masked_softmax(a, mask)
             logits.append(a)
             weights.append(w)

@@ -439,3 +439,16 @@ def planes(trace: Trace, key: str, title: tuple, blocks: tuple[Block, ...]) -> T
         for a, b in ((0, 0), (0, 1), (1, 0), (1, 1)))) for m in range(k))
     return Table(key, title + ("; plane by plane (every entry between two planes is 0)",), ("plane",),
                  (("sin→sin",), ("sin→cos",), ("cos→sin",), ("cos→cos",)), rows)
+
+
+def composition_table(found) -> Table:
+    """The composition scores, a row per (layer-2 head, layer-1 head): K, Q, V."""
+    pairs = list(dict.fromkeys((c.reader, c.writer) for c in found))
+    score = {(c.reader, c.writer, c.kind): c.score for c in found}
+    rows = tuple(Row((f"{reader} with the {writer}",), tuple(
+        Cell(fmt.NONE) if score[reader, writer, k] is None
+        else Cell(fmt.number(score[reader, writer, k], 2), score[reader, writer, k]) for k in "KQV"))
+        for reader, writer in pairs)
+    title = ("Composition scores (Frobenius norms; — = a norm is 0): K ", Math("|A_2 V_1^T| / (|A_2| |V_1|)"),
+             ", Q ", Math("|V_1 A_2| / (|A_2| |V_1|)"), ", V ", Math("|V_1 V_2| / (|V_1| |V_2|)"))
+    return Table("composition", title, ("",), (("K",), ("Q",), ("V",)), rows, vmax=1.0)
