@@ -58,31 +58,36 @@ class Codebook:
     and encoded once, and a matrix is written by looking its values up."""
 
     def __init__(self):
-        self.values = np.zeros(0)
-        self.text = np.array(["null"], dtype=object)
-        self.items = ["null, "]  # each text with its separator
+        self.values = np.zeros(1)  # 0 first: most entries of a run are 0, looked up without a search
+        self.text = np.array(["0.0", "null"], dtype=object)
+        self.items = ["0.0, ", "null, "]  # each text with its separator
         self.recent: dict = {}  # the last array's codes by first row: its masked copy, next, reuses them
 
     def codes(self, block: np.ndarray) -> tuple[np.ndarray, list[str]]:
         """The index of each entry of ``block`` in the texts returned with it
         (the book's, or, for a block of many new values, its own: a
         sinusoidal code's logits take as many values as cells, and merging
-        each into the book would sort it again and again)."""
-        at = np.searchsorted(self.values, block)
-        known = self.values[np.minimum(at, len(self.values) - 1)] == block if len(self.values) else False
+        each into the book would sort it again and again). Zeros are coded
+        at once; only the other entries are searched for."""
+        nonzero = block != 0
+        values = block[nonzero]
+        at = np.searchsorted(self.values, values)
+        known = self.values[np.minimum(at, len(self.values) - 1)] == values
         if not np.all(known):
-            new = np.unique(block[~known] if len(self.values) else block)
+            new = np.unique(values[~known])
             if len(new) > OWN_CODES or len(self.values) + len(new) > BOOK_SIZE:
-                values, inverse = np.unique(block, return_inverse=True)
-                return inverse.reshape(block.shape), texts(values, ", ") + ["null, "]
-            values = np.concatenate([self.values, new])
-            order = np.argsort(values, kind="stable")
+                own, inverse = np.unique(block, return_inverse=True)
+                return inverse.reshape(block.shape), texts(own, ", ") + ["null, "]
+            merged = np.concatenate([self.values, new])
+            order = np.argsort(merged, kind="stable")
             text = np.concatenate([self.text[:-1], texts(new)])
-            self.values = values[order]
+            self.values = merged[order]
             self.text = np.concatenate([text[order], ["null"]]).astype(object)
             self.items = [t + ", " for t in self.text.tolist()]
-            at = np.searchsorted(self.values, block)
-        return at, self.items
+            at = np.searchsorted(self.values, values)
+        out = np.full(block.shape, int(np.searchsorted(self.values, 0.0)))
+        out[nonzero] = at
+        return out, self.items
 
     @staticmethod
     def rows(codes: np.ndarray, items: list[str]) -> list[str]:
