@@ -47,7 +47,10 @@ def check_layer2(trace, sentence) -> None:
         p = trace.predictions[i]
         assert p.copy
         said = re.search(r"so it predicts (.*?)(, (\d+) ahead \(for @(\d+)\))?\.$", text)
-        assert set(re.findall(r"`([^`]*)`", said.group(1))) == {fmt.token(c) for c in p.candidates}, text
+        named = re.findall(r"`([^`]*)`", said.group(1))
+        more = re.search(r"and (\d+) more", said.group(1))
+        assert named == [fmt.token(c) for c in p.candidates[:fmt.TIED]], text
+        assert (int(more.group(1)) if more else 0) == len(p.candidates) - len(named)
         assert (said.group(3) is None) == (p.horizon == 1)
         if p.horizon > 1:
             assert int(said.group(3)) == p.horizon and int(said.group(4)) == i + p.horizon
@@ -127,3 +130,12 @@ def test_no_token_can_be_mistaken_for_a_mark():
     assert "@0 x      —" in table  # the mark: nothing output at position 0
     doc = stdlib_json.loads(invoke(["show", "x — y x", "--format", "json"]).stdout)
     assert doc["tokens"] == ["x", "—", "y", "x"]  # JSON keeps every token as typed
+
+
+def test_an_even_spread_over_many_tokens_names_a_few_and_counts_the_rest():
+    from cli_runner import invoke
+
+    tokens = " ".join(f"t{i}" for i in range(40))
+    out = invoke(["show", tokens, "--layer", "2", "--no-matrices", "--width", "200"]).stdout
+    row = next(line for line in out[out.index("Predictions:"):].splitlines() if line.startswith("@39"))
+    assert row.split(None, 2)[2] == "t0 / t1 / t2 / t3 and 35 more (blend 0.03 each)"

@@ -225,7 +225,7 @@ def look_back(trace: Trace, layer: Layer) -> list[Sentence]:
 
 def _predicts(p) -> str:
     """What a copy predicts, and how far ahead."""
-    told = " or ".join(_code(c) for c in p.candidates) + (" (a tie)" if len(p.candidates) > 1 else "")
+    told = fmt.tied(p.candidates, " or ", _code) + (" (a tie)" if len(p.candidates) > 1 else "")
     return told if p.horizon == 1 else f"{told}, {p.horizon} ahead (for @{p.position + p.horizon})"
 
 
@@ -292,7 +292,7 @@ def _copy(trace: Trace, i: int) -> Sentence:
 
 def _blends(trace: Trace, something: np.ndarray) -> str:
     """Each blend an ablated previous-token head leaves where there was something to copy, with its share."""
-    return _series([f"{_at(trace, p.position)} gets " + " or ".join(_code(c) for c in p.output)
+    return _series([f"{_at(trace, p.position)} gets " + fmt.tied(p.output, " or ", _code)
                     + f" ({_w(p.score)}" + (" each, a tie)" if len(p.output) > 1 else ")")
                     for p in trace.predictions if p.output and not p.copy and something[p.position]])
 
@@ -369,7 +369,7 @@ def induction(trace: Trace, layer: Layer) -> list[Sentence]:
             p, job = trace.predictions[i], mechanism.cells(trace, layer)[i] & layer.mask[i]
             return (f"{_at(trace, i)} puts {_w(float((w[i] * job).sum()))} on "
                     f"{_series([_at(trace, int(j)) for j in np.flatnonzero(job)])} and outputs "
-                    + " or ".join(_code(t) for t in p.output) + f" ({_w(p.score)})")
+                    + fmt.tied(p.output, " or ", _code) + f" ({_w(p.score)})")
         out.append(_say("blend", "Where a key it keeps comes " + after_match(c, cosine=True) + " but holds less "
                                  "than half the weight, the output is a blend, not a copy: "
                                  + _series(Lazy(blends, blend)) + "."))

@@ -283,7 +283,7 @@ def predictions(trace: Trace, source: str = "", intact: bool = True, cells: int 
     def cell(p):
         if not p.output:
             return Cell(fmt.NONE)
-        text = " / ".join(fmt.token(c, cells) for c in p.output)
+        text = fmt.tied(p.output, " / ", lambda c: fmt.token(c, cells))
         if p.copy:
             return Cell(text, top=True)
         share = fmt.number(p.score, fmt.WEIGHT_DECIMALS)

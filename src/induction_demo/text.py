@@ -37,6 +37,18 @@ class Math(NamedTuple):
     expr: str
 
 
+TIED = 4
+"""Tied tokens named in one cell or clause before "and N more": an even spread
+over the first occurrences of many distinct tokens ties them all."""
+
+
+def tied(tokens, sep: str, write) -> str:
+    """The first TIED of ``tokens`` (each through ``write``), joined by ``sep``,
+    then "and N more" for the rest."""
+    shown = sep.join(write(t) for t in tokens[:TIED])
+    return shown if len(tokens) <= TIED else f"{shown} and {len(tokens) - TIED} more"
+
+
 def number(x: float, decimals: int) -> str:
     """Fixed-point ``x``; a value that rounds to zero is written without a sign."""
     text = f"{x:.{decimals}f}"
