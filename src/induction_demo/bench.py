@@ -168,23 +168,26 @@ def accidental(ids: np.ndarray, starts: list[int], context: int = 1) -> np.ndarr
     return earlier != np.maximum(copy, 0)
 
 
-def detection_patterns(ids: np.ndarray) -> dict[str, np.ndarray]:  # [N] -> name -> [N, N]
-    """TransformerLens' head-detector patterns (transformer_lens/head_detector.py), built as it builds them:
-    previous-token, 1 at (i, i - 1); duplicate-token, 1 where x_j = x_i, j < i; induction, the duplicate
-    pattern shifted one column right, so 1 where x_(j-1) = x_i, j <= i."""
+def detection_pattern(kind: str, ids: np.ndarray) -> np.ndarray:  # [N] -> [N, N] bool
+    """TransformerLens' head-detector pattern (transformer_lens/head_detector.py), as it builds it, as a
+    boolean mask: "previous_token", 1 at (i, i - 1); "duplicate_token", 1 where x_j = x_i, j < i;
+    "induction", the duplicate pattern shifted one column right, so 1 where x_(j-1) = x_i, j <= i."""
     n = len(ids)
-    previous = np.tril(np.eye(n, k=-1))
-    duplicate = np.tril((ids[:, None] == ids[None, :]).astype(float), k=-1)
-    induction = np.zeros((n, n))
+    if kind == "previous_token":
+        return np.eye(n, k=-1, dtype=bool)
+    duplicate = np.tril(ids[:, None] == ids[None, :], k=-1)
+    if kind == "duplicate_token":
+        return duplicate
+    induction = np.zeros((n, n), dtype=bool)
     induction[:, 1:] = duplicate[:, :-1]
-    return {"previous_token": previous, "duplicate_token": duplicate, "induction": np.tril(induction)}
+    return induction
 
 
 def detect(weights: np.ndarray, pattern: np.ndarray) -> float:
     """TransformerLens' detect_head score with its default error_measure "mul" (no BOS or current token
-    excluded): sum(W * pattern) / sum(W)."""
+    excluded): sum(W * pattern) / sum(W), the pattern 0 or 1 (summed where it is 1: no N x N product made)."""
     total = weights.sum()
-    return float((weights * pattern).sum() / total) if total else 0.0
+    return float(np.add.reduce(weights, axis=None, where=pattern) / total) if total else 0.0
 
 
 def induction_cells(starts: list[int], length: int, skip: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -245,12 +248,10 @@ def bench(config: Config, progress: Callable[[int], None] | None = None) -> dict
         unique_induction.append(on_expected[~repeated[rows]])
         on_previous = np.concatenate([run_.on_offset() for run_ in trace.look_back.heads])
         previous.append(on_previous)
-        patterns = detection_patterns(model_ids)
-        detected["induction"].append(detect(w2, patterns["induction"]))
-        one_back = [r for r in trace.look_back.heads if r.head.offset == 1]
-        if one_back:
-            detected["previous_token"].append(detect(one_back[0].weights, patterns["previous_token"]))
-        del trace, w2  # one trial's arrays at a time
+        detected["induction"].append(detect(w2, detection_pattern("induction", model_ids)))
+        detected["previous_token"] += [detect(r.weights, detection_pattern("previous_token", model_ids))
+                                       for r in trace.look_back.heads if r.head.offset == 1]
+        del trace, w2  # one trial's arrays at a time (a 4095-token trial's are about 800 MB)
         if progress is not None:
             progress(trial + 1)
     first_copies, later_copies = first.summary(), later.summary()
