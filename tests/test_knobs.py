@@ -205,3 +205,25 @@ def test_the_intact_column_is_the_same_construction_with_nothing_ablated():
     intact = json.loads(invoke(args + ["--format", "json"]).stdout)["predictions"]
     assert doc["intact"]["predictions"] == intact
     assert "intact" not in json.loads(invoke(args + ["--format", "json"]).stdout)
+
+
+@given(st.lists(st.integers(0, 4), min_size=2, max_size=30), st.integers(0, 2**31 - 1))
+def test_the_bench_detectors_are_transformer_lens_detect_head(ids, seed):
+    # TransformerLens' head_detector.py, ported line by line (torch -> numpy), with its default "mul" measure
+    from induction_demo.bench import detect, detection_pattern
+
+    tokens = np.array(ids)
+    n = len(tokens)
+    previous = np.zeros((n, n))
+    previous[1:, :-1] = np.eye(n - 1)
+    previous = np.tril(previous)
+    token_pattern = np.tile(tokens, (n, 1))
+    duplicate = np.equal(token_pattern, token_pattern.T).astype(int)
+    np.fill_diagonal(duplicate, 0)
+    duplicate = np.tril(duplicate.astype(float))
+    shifted = np.roll(duplicate, shift=1, axis=1)
+    induction = np.tril(np.concatenate([np.zeros((n, 1)), shifted[:, 1:]], axis=1))
+    w = np.tril(np.random.default_rng(seed).random((n, n)))
+    w /= w.sum(axis=1, keepdims=True)
+    for name, pattern in (("previous_token", previous), ("duplicate_token", duplicate), ("induction", induction)):
+        assert detect(w, detection_pattern(name, tokens)) == pytest.approx((w * pattern).sum() / w.sum(), abs=1e-12)
