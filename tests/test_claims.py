@@ -61,6 +61,14 @@ def check_layer2(trace, sentence) -> None:
         seen = re.search(r"has been seen (\d+) times before", text)
         if seen:
             assert int(seen.group(1)) == trace.tokens[:i].count(trace.tokens[i])
+    if sentence.kind == "pattern":  # each slot: the skip head's copy against the plain head's
+        for slot, i, mine, k, plain in re.findall(r"for @(\d+), the skip head at `[^`]*` \(@(\d+)\) predicts (.*?), "
+                                                  r"the plain head at `[^`]*` \(@(\d+)\) (.*?)(?=, for @| and for @|\.$)", text):
+            h = trace.construction.horizon
+            assert int(slot) == int(i) + h and int(k) == int(slot) - 1
+            assert re.findall(r"`([^`]*)`", mine)[:1] == [fmt.token(trace.predictions[int(i)].candidates[0])]
+            other = trace.plain[int(k)]
+            assert ("no copy" in plain) == (not other.copy)
     if sentence.kind == "first-occurrence":
         for i, share, count in re.findall(r"\(@(\d+)\): ([\d.]+) × (\d+)", text):
             row, keys = weights[int(i)], np.flatnonzero(kept[int(i)])

@@ -217,7 +217,7 @@ def bench(config: Config, progress: Callable[[int], None] | None = None) -> dict
         ids, starts = sequence(rng, config)
         tokens = tuple(BOS if i < 0 else f"t{i}" for i in ids)
         options = dict(temperature=config.temperature, ablate=config.ablate, unseen=config.vocab + 1 - len(set(ids)))
-        trace = run(tokens, config.scale, construction=built, **options)
+        trace = run(tokens, config.scale, construction=built, beside=False, **options)
         column = {t: k for k, t in enumerate(trace.vocab)}
         model_ids = np.array([column[t] for t in tokens])
         repeated = accidental(model_ids, starts, config.context)
@@ -231,7 +231,7 @@ def bench(config: Config, progress: Callable[[int], None] | None = None) -> dict
         for c, s in enumerate(starts):
             score(first if c == 0 else later, trace, s + offsets, repeated)
         if config.context > 1:  # the same sequences, matched on the query's token alone
-            single = run(tokens, config.scale, construction=built._replace(context=1), **options)
+            single = run(tokens, config.scale, construction=built._replace(context=1), beside=False, **options)
             for s in starts[1:]:
                 score(context_1, single, s + offsets, repeated)
             segment = model_ids[starts[0]:starts[0] + config.length]

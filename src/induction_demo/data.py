@@ -100,6 +100,8 @@ def data(trace: Trace, told: Told = None, layers=(1, 2)) -> dict:
     }
     if trace.intact is not None:
         doc["intact"] = {"predictions": predictions(trace.intact)}
+    if trace.plain is not None:
+        doc["plain"] = {"predictions": predictions(trace.plain)}
     if told is not None:
         doc["story"] = {str(l): [{"kind": s.kind, "text": s.text} for s in told[l]] for l in layers}
     doc.update(_basis(trace.basis))

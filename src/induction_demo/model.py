@@ -171,11 +171,14 @@ def last(layers: tuple[LayerSpec, ...], y: Stream, inclusive: bool = False) -> L
 
 
 def run(tokens: tuple[str, ...], scale: float = 100.0, *, temperature: float = 1.0, ablate: str | None = None,
-        induction_scale: float | None = None, unseen: int = 0, construction: Construction = LECTURE) -> Trace:
+        induction_scale: float | None = None, unseen: int = 0, construction: Construction = LECTURE,
+        beside: bool = True) -> Trace:
     """The lecture's two heads on ``tokens`` (or the ``construction``'s).
     ``induction_scale`` sets layer 2's scale alone (the sweep); ``unseen``
     counts vocabulary tokens that do not occur (the bench), each scoring 0 in
-    the next-token softmax."""
+    the next-token softmax. With ``beside`` (the walkthrough's runs; not the
+    bench's or the sweep's), the predictions to set beside are computed too:
+    an ablated run's intact model, and a skip's plain head (skip 0)."""
     scale, temperature = inputs.positive("scale", scale), inputs.positive("temperature", temperature)
     scale_2 = scale if induction_scale is None else inputs.positive("scale", induction_scale)
     tokens, ablate = inputs.tokens(tuple(tokens), limit=inputs.BENCH_MAX_TRIAL_TOKENS), inputs.ablation(ablate)
@@ -201,8 +204,12 @@ def run(tokens: tuple[str, ...], scale: float = 100.0, *, temperature: float = 1
         return scores, probs, unseen_probs, readout.predict(tokens, vocab, scores, probs, copies, construction.horizon)
 
     scores, probs, unseen_probs, told = predictions(layers[-1])
-    intact = None if ablate is None else predictions(last(specs, y0, inclusive))[-1]
+    intact = None if ablate is None or not beside else predictions(last(specs, y0, inclusive))[-1]
+    plain = None
+    if construction.skip and beside:
+        plain = run(tokens, scale, temperature=temperature, induction_scale=induction_scale, unseen=unseen,
+                    construction=construction._replace(skip=0), beside=False).predictions
     return Trace(tokens=tokens, vocab=vocab, scale=scale, basis=basis, embedding=y0, layers=layers,
                  predictions=told, temperature=temperature, scores=scores, probs=probs, ablate=ablate, unseen=unseen,
                  unseen_probs=unseen_probs if unseen else None, construction=construction, words=words,
-                 intact=intact)
+                 intact=intact, plain=plain)

@@ -373,10 +373,31 @@ def induction(trace: Trace, layer: Layer) -> list[Sentence]:
         out.append(_say("blend", "Where a key it keeps comes " + after_match(c, cosine=True) + " but holds less "
                                  "than half the weight, the output is a blend, not a copy: "
                                  + _series(Lazy(blends, blend)) + "."))
-    copies = Lazy(copies, lambda i: _copy(trace, i))
+    copies_told = Lazy(copies, lambda i: _copy(trace, i))
     differs = "what followed the earlier occurrences" if c.context == 1 and trace.words is None \
         else "what the matched keys hold"
-    return out + _copies_then_ties(trace, copies, differs)
+    return out + _copies_then_ties(trace, copies_told, differs) + _against_plain(trace, copies)
+
+
+def _against_plain(trace: Trace, copies: list[int]) -> list[Sentence]:
+    """With a skip: each copy's slot (the position it predicts) against what
+    the plain induction head (skip 0) predicts there, from the token just
+    before the slot (``Trace.plain``, the same run without the skip)."""
+    if trace.plain is None:
+        return []
+    h = trace.construction.horizon
+    slots = [i for i in copies if i + h - 1 < trace.n]
+
+    def against(i: int) -> str:
+        k, mine, plain = i + h - 1, trace.predictions[i], trace.plain[i + h - 1]
+        said = fmt.tied(plain.candidates, " or ", _code) if plain.copy else "no copy"
+        same = " too" if plain.copy and set(plain.candidates) == set(mine.candidates) else ""
+        return (f"for @{i + h}, the skip head at {_at(trace, i)} predicts {fmt.tied(mine.candidates, ' or ', _code)}, "
+                f"the plain head at {_at(trace, k)} {said}{same}")
+    if not slots:
+        return []
+    return [_say("pattern", "Against the plain induction head (no skip), which predicts only the next token, from the "
+                            "token just before each slot: " + _series(Lazy(slots, against)) + ".")]
 
 
 def _copies_then_ties(trace: Trace, copies, differs: str) -> list[Sentence]:

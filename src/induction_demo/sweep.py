@@ -46,7 +46,7 @@ def queries(tokens: tuple[str, ...], construction: Construction = LECTURE) -> li
     if construction == LECTURE:
         found = ((i, earlier_occurrences(tokens, i)) for i in range(len(tokens)))
         return [Query(i, tokens[i], tuple(k + 1 for k in earlier), i) for i, earlier in found if earlier]
-    trace = run(tokens, 1.0, construction=construction)  # logits in units of s
+    trace = run(tokens, 1.0, construction=construction, beside=False)  # logits in units of s
     ideal, mask = mechanism.ideal(trace.basis, trace.ids, trace.words), trace.induction.mask
     logits = logits_of(trace.induction.only.head, ideal)
     something = mechanism.copyable(trace)
@@ -77,7 +77,7 @@ def previous(tokens: tuple[str, ...], scales: list[float], construction: Constru
         raise InputError("one token has no previous position: give at least two")
     step = max(1, -(-(n - 1) // SHOWN))
     shown = sorted(set(range(1, n, step)) | {n - 1})
-    unit = run(tokens, 1.0, construction=construction).look_back
+    unit = run(tokens, 1.0, construction=construction, beside=False).look_back
     head = unit.heads[0]  # the head looking one back (or the one of --skip)
     o = head.head.offset
     shown = [i for i in shown if i >= o]
@@ -86,7 +86,7 @@ def previous(tokens: tuple[str, ...], scales: list[float], construction: Constru
                          if j != i - o)) for i in shown]
     measured, closed = [], []
     for s in scales:
-        weights = run(tokens, s, construction=construction).look_back.heads[0].weights
+        weights = run(tokens, s, construction=construction, beside=False).look_back.heads[0].weights
         measured.append([float(weights[q.position, q.keys[0]]) for q in found])
         closed.append([closed_form(s, 1, q.kept, q.gaps) for q in found])
     return {"tokens": list(tokens), "layer": 1, "scales": scales,
@@ -104,7 +104,7 @@ def sweep(tokens: tuple[str, ...], scales: list[float], layer1_scale: float = 10
     scales = inputs.scales(scales)
     measured, closed = [], []
     for s in scales:
-        weights = run(tokens, layer1_scale, induction_scale=s, construction=construction).induction.weights
+        weights = run(tokens, layer1_scale, induction_scale=s, construction=construction, beside=False).induction.weights
         measured.append([float(weights[q.position, list(q.keys)].sum()) for q in found])
         closed.append([closed_form(s, len(q.keys), q.kept, q.gaps) for q in found])
     return {"tokens": list(tokens), "layer1_scale": layer1_scale, "scales": scales,

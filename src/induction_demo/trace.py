@@ -122,6 +122,7 @@ class Trace:
     construction: Construction = LECTURE  # the model built: mask, context, skip, similar
     words: Embedding | None = None  # dense token vectors (--similar), else one-hot tokens
     intact: tuple[Prediction, ...] | None = None  # with --ablate: the same construction's predictions, nothing ablated
+    plain: tuple[Prediction, ...] | None = None  # with --skip: the same construction's with skip 0, nothing ablated
 
     def __post_init__(self) -> None:
         n, v = len(self.tokens), len(self.vocab)
@@ -132,7 +133,7 @@ class Trace:
             for run in layer.heads:
                 _freeze(f"layer {layer.index} logits", run.logits, (n, n))
                 _freeze(f"layer {layer.index} weights", run.weights, (n, n))
-        if len(self.predictions) != n or (self.intact is not None and len(self.intact) != n):
+        if len(self.predictions) != n or any(p is not None and len(p) != n for p in (self.intact, self.plain)):
             raise ValueError("one prediction per position")
         _freeze("scores", self.scores, (n, v))
         _freeze("probs", self.probs, (n, v))
