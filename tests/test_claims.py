@@ -61,6 +61,28 @@ def check_layer2(trace, sentence) -> None:
         seen = re.search(r"has been seen (\d+) times before", text)
         if seen:
             assert int(seen.group(1)) == trace.tokens[:i].count(trace.tokens[i])
+    if sentence.kind == "blend" and " puts " in text:  # something to copy, most weight elsewhere
+        from induction_demo import mechanism
+
+        job = mechanism.cells(trace, trace.layers[1]) & kept
+        for i, on, outputs, score in re.findall(r"\(@(\d+)\) puts ([\d.]+) on .*? and outputs (.*?) \(([\d.]+)\)", text):
+            p = trace.predictions[int(i)]
+            assert w(float((weights[int(i)] * job[int(i)]).sum())) == on and not p.copy
+            assert re.findall(r"`([^`]*)`", outputs) == [fmt.token(t) for t in p.output[:fmt.TIED]]
+            assert w(p.score) == score
+    if sentence.kind == "blend" and " gets " in text:  # an ablated previous-token head's blends
+        for i, outputs, score in re.findall(r"\(@(\d+)\) gets (.*?) \(([\d.]+)", text):
+            p = trace.predictions[int(i)]
+            assert not p.copy and w(p.score) == score
+            assert re.findall(r"`([^`]*)`", outputs) == [fmt.token(t) for t in p.output[:fmt.TIED]]
+    if sentence.kind == "consecutive-repeat":
+        i, k = (int(x) for x in re.findall(r"\(@(\d+)\)", text)[:2])
+        assert trace.tokens[k] == trace.tokens[i] and i - k == trace.construction.horizon
+        assert not kept[i, i] and not trace.predictions[i].copy
+        even = re.search(r"spreads evenly over the past \(([\d.]+) × (\d+)\)", text)
+        if even:
+            keys = np.flatnonzero(kept[i])
+            assert np.ptp(weights[i][keys]) <= 1e-9 and len(keys) == int(even.group(2))
     if sentence.kind == "pattern":  # each slot: the skip head's copy against the plain head's
         for slot, i, mine, k, plain in re.findall(r"for @(\d+), the skip head at `[^`]*` \(@(\d+)\) predicts (.*?), "
                                                   r"the plain head at `[^`]*` \(@(\d+)\) (.*?)(?=, for @| and for @|\.$)", text):
@@ -94,6 +116,17 @@ def check_layer1(trace, sentence) -> None:
             assert int(j) == int(i) - o and run_.weights[int(i)].argmax() == int(j), text
     if "every logit is 0" in text:
         assert not any(r.logits[layer.mask].any() for r in layer.heads), text
+    if sentence.kind == "too-early":
+        o = int(re.search(r"no token (\w+) before", text).group(1).replace("two", "2").replace("three", "3")
+                .replace("four", "4"))
+        assert all(int(i) < o for i in re.findall(r"\(@(\d+)\)", text))
+    if sentence.kind == "leak":
+        at_most, i, j = re.search(r"at most ([\d.]+), from `[^`]*` \(@(\d+)\) to `[^`]*` \(@(\d+)\)", text).groups()
+        run_ = next(r for r in layer.heads if len(layer.heads) == 1 or text.startswith(f"The {r.head.name}:"))
+        off = run_.weights * layer.mask
+        o = run_.head.offset
+        off[np.arange(o, trace.n), np.arange(trace.n - o)] = 0.0
+        assert w(off.max()) == at_most and off[int(i), int(j)] == off.max()
     if "spreads evenly" in text and sentence.kind == "look-back":
         for i, share, count in re.findall(r"\(@(\d+)\): ([\d.]+) × (\d+)", text):
             keys = np.flatnonzero(layer.mask[int(i)])
