@@ -187,7 +187,6 @@ def test_an_ablated_view_sets_the_intact_predictions_beside_and_labels_blends():
     assert "@5 b a (blend 0.40)              a\n" in table and "@3 a ! / a / b (blend 0.33 each) b\n" in table
     assert "what looks like a prediction is a blend" in out
     plain = invoke(["show", "! a b a c b", "--ablate", "induction", "--layer", "2", "--no-matrices"]).stdout
-    rows = plain[plain.index("Predictions:"):].splitlines()
     # ablated: nothing written; intact: its own copy, and its own blend share (not the ablated run's 0)
     table = plain[plain.index("Predictions:"):plain.index("Next-token")]
     assert "@3 a —    b\n" in table and "@1 a —    ! (blend 1.00)\n" in table

@@ -16,6 +16,12 @@ from .inputs import FREQUENCIES
 from .schemes import check, scheme
 from .similar import Similarity
 
+__all__ = ["Construction", "LECTURE", "checked", "described", "induction_head", "lecture", "previous_token_head",
+           # the pieces, from blocks.py, where the rest of the package has always found them
+           "Block", "Head", "LayerSpec", "Relation", "Role", "Rope", "Rule", "back", "dense", "entries", "frequencies",
+           "half", "offset_of", "one_before", "relation", "rotated_back", "same", "sinusoid", "sinusoid_labels",
+           "subspace", "too_early", "unembedding"]
+
 
 def previous_token_head(scale: float, offset: int = 1, positions: str = "one-hot", k: int = FREQUENCIES) -> Head:
     """A look-back head, attending from query i to key i - ``offset``, built
