@@ -71,8 +71,9 @@ def predict(tokens: tuple[str, ...], vocab: tuple[str, ...], scores: np.ndarray,
     empty = ~scores.any(axis=1)  # Y^(2)'s row is 0: every token scores 0, nothing is output
     out = []
     for i, token in enumerate(tokens):
-        output = () if empty[i] else tuple(vocab[t] for t in np.flatnonzero(tied[i]))
+        columns = np.flatnonzero(tied[i])
+        output = () if empty[i] else tuple(vocab[t] for t in columns)
         copy = bool(copies[i]) and bool(output)
         out.append(Prediction(i, token, output[0] if copy else None, output if copy else (), output, copy, horizon,
-                              float(top[i, 0])))
+                              float(top[i, 0]), float(scores[i, columns].min())))
     return tuple(out)

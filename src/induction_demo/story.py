@@ -22,6 +22,7 @@ import numpy as np
 
 from . import text as fmt
 from . import mechanism
+from .readout import TIE_TOLERANCE
 from .trace import Layer, Trace
 from .weights import half
 from .describe import after_match, back, scheme
@@ -293,7 +294,8 @@ def _copy(trace: Trace, i: int) -> Sentence:
 def _blends(trace: Trace, something: np.ndarray) -> str:
     """Each blend an ablated previous-token head leaves where there was something to copy, with its share."""
     return _series([f"{_at(trace, p.position)} gets " + fmt.tied(p.output, " or ", _code)
-                    + f" ({_w(p.score)}" + (" each, a tie)" if len(p.output) > 1 else ")")
+                    + f" ({_w(p.score)}" + ("" if len(p.output) == 1 else " each, a tie" if _w(p.score) == _w(p.low)
+                                            else f" to {_w(p.low)}, a tie") + ")"
                     for p in trace.predictions if p.output and not p.copy and something[p.position]])
 
 
@@ -407,9 +409,14 @@ def _copies_then_ties(trace: Trace, copies, differs: str) -> list[Sentence]:
                                          f"… and {len(copies) - LISTED} more positions copy the same way.")]
     else:
         copies = copies[:]
-    if any(len(p.candidates) > 1 for p in trace.predictions):
+    ties = [p for p in trace.predictions if len(p.candidates) > 1]
+    if any(p.score - p.low <= TIE_TOLERANCE for p in ties):
         copies = copies + [_say("tie", f"Where {differs} differs and no token wins, the prediction is a tie, and "
                                        "every tied token is listed.")]
+    if any(p.score - p.low > TIE_TOLERANCE for p in ties):
+        copies = copies + [_say("tie", f"At T = {fmt.parameter(trace.temperature, fmt.WEIGHT_DECIMALS)}, tokens "
+                                       "of different scores come out equally probable, so the prediction is a tie "
+                                       "of every such token, not only the copy.")]
     return copies
 
 

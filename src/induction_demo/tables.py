@@ -286,8 +286,9 @@ def predictions(trace: Trace, source: str = "", intact: bool = True, cells: int 
         text = fmt.tied(p.output, " / ", lambda c: fmt.token(c, cells))
         if p.copy:
             return Cell(text, top=True)
-        share = fmt.number(p.score, fmt.WEIGHT_DECIMALS)
-        return Cell(f"{text} (blend {share}{' each' if len(p.output) > 1 else ''})", faint=True)
+        share, low = fmt.number(p.score, fmt.WEIGHT_DECIMALS), fmt.number(p.low, fmt.WEIGHT_DECIMALS)
+        each = "" if len(p.output) == 1 else " each" if share == low else f" to {low}"
+        return Cell(f"{text} (blend {share}{each})", faint=True)
 
     beside = trace.intact if intact else None
     rows = tuple(Row(_position_labels(trace, p.position, cells), (cell(p),) + (

@@ -102,6 +102,7 @@ class Prediction(NamedTuple):
     copy: bool = False
     horizon: int = 1
     score: float = 0.0  # the output's score: its share of Y^(2)'s token block (a dot product with --similar)
+    low: float = 0.0  # the lowest score among ``output`` (below ``score`` where the temperature ties them)
 
 
 @dataclass(frozen=True)
