@@ -9,7 +9,7 @@ import pytest
 from cli_runner import invoke
 from induction_demo.model import run
 from induction_demo.story import story
-from reference import predicted, predicted_by, top_keys
+from reference import predicted
 
 CASES = Path(__file__).resolve().parent.parent / "cases"
 SHOW_CASES = sorted(c for c in CASES.iterdir() if (c / "args.txt").read_text().startswith("show"))
@@ -38,42 +38,6 @@ def expected_kinds(tokens: list[str], ablate: str | None = None) -> set[str]:
     return kinds
 
 
-def variant_kinds(tokens: list[str], built: dict) -> set[str]:
-    """The same for a variant of the model (--mask, --context, --skip), by reference.predicted_by."""
-    rule = (built["context"], built["skip"], built["mask"] == "inclusive")
-    if built.get("positions") not in (None, "one-hot"):
-        return variant_kinds_positions(tokens, built)
-    kinds = {"self" if built["mask"] == "inclusive" else "nothing-before"}
-    if built.get("positions") == "none":
-        kinds.add("positions")  # why the copy half-survives
-    for i in range(1, len(tokens)):
-        expected = predicted_by(tokens, i, *rule)
-        if not expected:
-            kinds.add("first-occurrence")
-        else:
-            kinds.add("split" if len(top_keys(tokens, i, *rule)) > 1 else "copy")
-        if len(expected) > 1:
-            kinds.add("tie")
-    return kinds
-
-
-def variant_kinds_positions(tokens: list[str], built: dict) -> set[str]:
-    """The same for a position scheme, by reference.predicted_with_positions."""
-    from reference import induction_weights, predicted_with_positions
-
-    kinds = {"nothing-before"} | ({"positions"} if built["positions"] == "none" else set())
-    for i in range(1, len(tokens)):
-        k = built["frequencies"] or 16
-        expected = predicted_with_positions(tokens, i, built["positions"], k=k)
-        weights = induction_weights(tokens, i, built["positions"], k=k)
-        top = max(weights.values(), default=0.0)
-        several = sum(w >= top - 1e-6 for w in weights.values()) > 1
-        kinds.add("first-occurrence" if not expected else "split" if several else "copy")
-        if len(expected) > 1:
-            kinds.add("tie")
-    return kinds
-
-
 LECTURE = {"mask": "strict", "context": 1, "skip": 0, "similar": None, "positions": "one-hot", "frequencies": None}
 
 
@@ -85,8 +49,11 @@ def case_document(case: Path) -> dict:
     return json.loads(result.stdout)
 
 
-@pytest.mark.parametrize("case", [c for c in SHOW_CASES if case_document(c)["construction"] == LECTURE],
-                         ids=lambda c: c.name)
+VARIANT_OPTIONS = ("--mask", "--context", "--skip", "--similar", "--embeddings", "--positions", "--frequencies")
+LECTURE_CASES = [c for c in SHOW_CASES if not any(o in (c / "args.txt").read_text() for o in VARIANT_OPTIONS)]
+
+
+@pytest.mark.parametrize("case", LECTURE_CASES, ids=lambda c: c.name)
 def test_each_special_case_is_named_where_it_occurs_and_nowhere_else(case):
     doc = case_document(case)
     told = {s["kind"] for s in doc["story"]["2"]}
