@@ -16,78 +16,15 @@ inputs list the first few positions of a kind, then count the rest.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 
 from . import text as fmt
 from . import mechanism
+from .sentences import LISTED, Lazy, Sentence, at, code, say, series, weight
 from .readout import TIE_TOLERANCE
 from .trace import Layer, Trace
 from .weights import half
 from .describe import after_match, back, scheme
-
-LISTED = 12  # positions listed by name in one sentence before "and N more"
-
-
-class Sentence(NamedTuple):
-    kind: str  # nothing-before, self, vectors, own, look-back, leak, too-early, output, ablated, positions,
-    #            first-occurrence, uneven, consecutive-repeat, copy, split, blend, tie
-    text: str  # plain: each token in backticks
-    parts: tuple = ()  # the same, as text and text.Token parts, for each format's code style
-
-
-OPEN, CLOSE = "\x00", "\x01"  # around a token while a sentence is built: text.token never yields them
-
-
-def _code(token: str) -> str:
-    return f"{OPEN}{fmt.token(token)}{CLOSE}"
-
-
-def _say(kind: str, marked: str) -> Sentence:
-    """A sentence from text with its tokens marked by ``_code``."""
-    pieces = marked.split(OPEN)
-    parts: list = [pieces[0]] if pieces[0] else []
-    for piece in pieces[1:]:
-        token, _, rest = piece.partition(CLOSE)
-        parts += [fmt.Token(token)] + ([rest] if rest else [])
-    return Sentence(kind, marked.replace(OPEN, "`").replace(CLOSE, "`"), tuple(parts))
-
-
-def _at(trace: Trace, i: int) -> str:
-    return f"{_code(trace.tokens[i])} (@{i})"
-
-
-def _w(x: float) -> str:
-    return fmt.number(x, fmt.WEIGHT_DECIMALS)
-
-
-class Lazy:
-    """A list of ``count`` items made only when read (``item(k)``): a long
-    input's sentences name the first LISTED and count the rest, so the rest
-    are never written."""
-
-    def __init__(self, indices, item):
-        self.indices, self.item = list(indices), item
-
-    def __len__(self) -> int:
-        return len(self.indices)
-
-    def __bool__(self) -> bool:
-        return bool(self.indices)
-
-    def __getitem__(self, k):
-        if isinstance(k, slice):
-            return [self.item(i) for i in self.indices[k]]
-        return self.item(self.indices[k])
-
-
-def _series(items, rest: str = "") -> str:
-    """"a", "a and b", "a, b and c"; past LISTED items, "and N more"."""
-    if len(items) > LISTED:
-        return ", ".join(items[:LISTED]) + f" and {len(items) - LISTED} more{rest}"
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
 
 EVEN = 1e-9  # weights closer than this are equal ("evenly")
 TOP = 1e-6  # keys within this of the row's largest weight share the top
@@ -107,25 +44,25 @@ def _top(w: np.ndarray) -> list[int]:
 
 
 def _spread(lo: float, hi: float) -> str:
-    return _w(lo) if _w(lo) == _w(hi) else f"{_w(lo)} to {_w(hi)}"
+    return weight(lo) if weight(lo) == weight(hi) else f"{weight(lo)} to {weight(hi)}"
 
 
 def _position_0(trace: Trace, layer: Layer) -> Sentence:
     """What position 0 does: nothing (strict mask), or attend to itself (inclusive)."""
-    at = _at(trace, 0)
+    first = at(trace, 0)
     looks_back = layer.heads[0].head.looks_back
     if not layer.mask[0, 0]:
         end = " and attends nowhere." if looks_back else ", attends nowhere and predicts nothing."
-        return _say("nothing-before", f"{at} is at position 0: it has nothing to look back to{end}")
+        return say("nothing-before", f"{first} is at position 0: it has nothing to look back to{end}")
     if looks_back:
-        return _say("self", f"{at} is at position 0: the inclusive mask keeps only itself, so it attends to itself "
-                            f"(weight {_w(layer.heads[0].weights[0, 0])}) and writes its own token and "
+        return say("self", f"{first} is at position 0: the inclusive mask keeps only itself, so it attends to itself "
+                            f"(weight {weight(layer.heads[0].weights[0, 0])}) and writes its own token and "
                             "position into its " + ", ".join(half(o) for o in trace.construction.offsets)
                             + " half: the lecture's a_00 ≈ 1, where i = j = 0.")
     logit = fmt.number(float(layer.logits[0, 0]), fmt.LOGIT_DECIMALS)
-    return _say("self", f"{at} keeps only itself under the inclusive mask (a_00 = {logit}: since layer 1 its "
+    return say("self", f"{first} keeps only itself under the inclusive mask (a_00 = {logit}: since layer 1 its "
                         f"earlier halves hold its own token), so it attends to itself with weight "
-                        f"{_w(layer.weights[0, 0])} and its output is its own token: not a prediction, "
+                        f"{weight(layer.weights[0, 0])} and its output is its own token: not a prediction, "
                         "since nothing came before it.")
 
 
@@ -147,10 +84,10 @@ def _vectors(trace: Trace) -> list[Sentence]:
     else:
         lead = (f"Each token is its vector from {words.similarity.source} (dimension {words.similarity.dimension}), "
                 "scaled to length 1.")
-    out = [_say("vectors", lead)]
+    out = [say("vectors", lead)]
     if words.own:
-        own = _series([_code(t) for t in words.own])
-        out.append(_say("own", f"{own} {'is' if len(words.own) == 1 else 'are'} not in "
+        own = series([code(t) for t in words.own])
+        out.append(say("own", f"{own} {'is' if len(words.own) == 1 else 'are'} not in "
                                f"{words.similarity.source}: each gets a direction of its own, orthogonal to every "
                                "other token, so it is similar only to itself."))
     return out
@@ -173,15 +110,15 @@ def look_back(trace: Trace, layer: Layer) -> list[Sentence]:
         name = f"The {run.head.name}: " if several else ""
         reach = [i for i in range(o, trace.n) if len(_kept(trace, i))]
         if reach and _spreads(trace, run):
-            even = Lazy(reach, lambda i: f"{_at(trace, i)}: {_w(w[i, i - o])} × {len(_kept(trace, i))}")
+            even = Lazy(reach, lambda i: f"{at(trace, i)}: {weight(w[i, i - o])} × {len(_kept(trace, i))}")
             zero = "every logit is 0" if not (run.logits * layer.mask).any() else "every logit ties"
-            out.append(_say("look-back", f"{name or 'Layer 1: '}with {scheme(c).words.split(' (')[0]} {zero}, so "
+            out.append(say("look-back", f"{name or 'Layer 1: '}with {scheme(c).words.split(' (')[0]} {zero}, so "
                                          "each token spreads evenly over the keys it keeps (weight × how many) and "
                                          f"writes their mean into its {half(o) if o > 1 else 'previous'} half: "
-                                         + _series(even) + "."))
+                                         + series(even) + "."))
         elif reach:
             targets = w.argmax(axis=1)
-            looks = Lazy(reach, lambda i: f"{_at(trace, i)} to {_at(trace, int(targets[i]))}")
+            looks = Lazy(reach, lambda i: f"{at(trace, i)} to {at(trace, int(targets[i]))}")
             on = run.on_offset()
             where = " on the previous position" if o == 1 else ""
             subject = "every other token" if o == 1 and not layer.mask[0, 0] else f"every token from @{o} on"
@@ -189,24 +126,24 @@ def look_back(trace: Trace, layer: Layer) -> list[Sentence]:
                 lead = f"{subject} looks back to the position {back(o)} it"
             else:
                 lead = f"{subject} looks back to the key it weighs most"
-            out.append(_say("look-back", f"{name}{lead[0].upper() if not name else lead[0]}{lead[1:]} (weight "
-                                         f"{_spread(min(on), max(on))}{where}): " + _series(looks) + "."))
+            out.append(say("look-back", f"{name}{lead[0].upper() if not name else lead[0]}{lead[1:]} (weight "
+                                         f"{_spread(min(on), max(on))}{where}): " + series(looks) + "."))
             off = w * layer.mask
             off[np.arange(o, trace.n), np.arange(trace.n - o)] = 0.0
             if scheme(c).leak and off[o:].max() > 0.0005:
                 i, j = np.unravel_index(int(off.argmax()), off.shape)
-                out.append(_say("leak", f"{name or 'Layer 1: '}the rest leaks to the positions just before, "
-                                        f"because {scheme(c).leak}: at most {_w(off[i, j])}, from {_at(trace, int(i))} to "
-                                        f"{_at(trace, int(j))}."))
+                out.append(say("leak", f"{name or 'Layer 1: '}the rest leaks to the positions just before, "
+                                        f"because {scheme(c).leak}: at most {weight(off[i, j])}, from {at(trace, int(i))} to "
+                                        f"{at(trace, int(j))}."))
         short = [i for i in range(min(o, trace.n)) if len(_kept(trace, i)) and o > 1]
         if short:
-            out.append(_say("too-early", f"{name or 'Layer 1: '}" + _series([_at(trace, i) for i in short])
+            out.append(say("too-early", f"{name or 'Layer 1: '}" + series([at(trace, i) for i in short])
                             + f" {'has' if len(short) == 1 else 'have'} no token {back(o)} "
                             f"{'it' if len(short) == 1 else 'them'}: every logit ties, so the head spreads "
                             f"evenly over the keys kept and its {half(o)} half holds their mean."))
     if layer.ablated:
         what = "the previous half of every representation" if not several else "every earlier half"
-        out.append(_say("ablated", f"{'This head' if not several else 'Layer 1'} is ablated: its output is replaced "
+        out.append(say("ablated", f"{'This head' if not several else 'Layer 1'} is ablated: its output is replaced "
                                    f"by zeros, so {what} stays empty."))
         return out
     what = scheme(c).written
@@ -220,13 +157,13 @@ def look_back(trace: Trace, layer: Layer) -> list[Sentence]:
         else:
             written.append(f"the {what} {back(o)} it into its {half(o)} half")
     lead = "Its output writes " if written[0].startswith("each") else "Its output writes, for each token, "
-    out.append(_say("output", lead + _series(written) + "."))
+    out.append(say("output", lead + series(written) + "."))
     return out
 
 
 def _predicts(p) -> str:
     """What a copy predicts, and how far ahead."""
-    told = fmt.tied(p.candidates, " or ", _code) + (" (a tie)" if len(p.candidates) > 1 else "")
+    told = fmt.tied(p.candidates, " or ", code) + (" (a tie)" if len(p.candidates) > 1 else "")
     return told if p.horizon == 1 else f"{told}, {p.horizon} ahead (for @{p.position + p.horizon})"
 
 
@@ -241,11 +178,11 @@ def _why(trace: Trace, i: int, j: int) -> str:
     if c.context == 1:
         where = "which followed" if c.horizon == 1 else f"{c.horizon} after"
         if trace.words is not None and trace.tokens[source] != trace.tokens[i]:
-            return (f"{where} {_code(trace.tokens[source])} (@{source}), similar to {_code(trace.tokens[i])} "
-                    f"(similarity {_w(_similarity(trace, i, source))})")
+            return (f"{where} {code(trace.tokens[source])} (@{source}), similar to {code(trace.tokens[i])} "
+                    f"(similarity {weight(_similarity(trace, i, source))})")
         if trace.tokens[source] != trace.tokens[i]:
-            return f"{where} {_code(trace.tokens[source])} (@{source}), not the query's token"
-        return f"{where} the earlier {_code(trace.tokens[i])} (@{source})"
+            return f"{where} {code(trace.tokens[source])} (@{source}), not the query's token"
+        return f"{where} the earlier {code(trace.tokens[i])} (@{source})"
     matched = sum(source - m >= 0 and trace.tokens[source - m] == trace.tokens[i - m] for m in range(c.context))
     ending = "just before it" if c.horizon == 1 else f"ending {c.horizon} before it"
     return (f"whose tokens {ending}, {_context(trace, source, c.context)}, match {matched} of the query's last "
@@ -254,7 +191,7 @@ def _why(trace: Trace, i: int, j: int) -> str:
 
 def _context(trace: Trace, start: int, k: int) -> str:
     """The tokens at start - k + 1 .. start that exist, in order, as code."""
-    return " ".join(_code(trace.tokens[p]) for p in range(start - k + 1, start + 1) if p >= 0)
+    return " ".join(code(trace.tokens[p]) for p in range(start - k + 1, start + 1) if p >= 0)
 
 
 def _repeat(trace: Trace, i: int) -> str:
@@ -272,30 +209,30 @@ def _copy(trace: Trace, i: int) -> Sentence:
     keys = _top(w)
     if len(keys) == 1:
         j = keys[0]
-        return _say("copy", f"{_at(trace, i)} attends to {_at(trace, j)} (weight {_w(w[j])}), {_why(trace, i, j)}"
+        return say("copy", f"{at(trace, i)} attends to {at(trace, j)} (weight {weight(w[j])}), {_why(trace, i, j)}"
                             f"{_repeat(trace, i)}, so it predicts {_predicts(p)}.")
     sources = [j - trace.construction.horizon for j in keys]
     plain = trace.construction.context == 1 and all(
         s >= 0 and j != i and trace.tokens[s] == trace.tokens[i] for j, s in zip(keys, sources))
-    weights = sorted({_w(w[k]) for k in keys})
+    weights = sorted({weight(w[k]) for k in keys})
     share = f"{weights[0]} each" if len(weights) == 1 else "weights " + ", ".join(weights)
     if plain:  # every key follows an earlier copy of the query's token: say how often it was seen
         seen = sum(t == trace.tokens[i] for t in trace.tokens[:i])
         where = "which followed" if trace.construction.horizon == 1 else f"{trace.construction.horizon} after"
-        return _say("split", f"{_at(trace, i)} has been seen {seen} times before, so it splits its attention "
-                             f"between {_series([_at(trace, k) for k in keys])} ({share}), {where} its earlier "
-                             f"occurrences at {_series([f'@{s}' for s in sources])}{_repeat(trace, i)}, so it "
+        return say("split", f"{at(trace, i)} has been seen {seen} times before, so it splits its attention "
+                             f"between {series([at(trace, k) for k in keys])} ({share}), {where} its earlier "
+                             f"occurrences at {series([f'@{s}' for s in sources])}{_repeat(trace, i)}, so it "
                              f"predicts {_predicts(p)}.")
-    return _say("split", f"{_at(trace, i)} splits its attention between {_series([_at(trace, j) for j in keys])} "
+    return say("split", f"{at(trace, i)} splits its attention between {series([at(trace, j) for j in keys])} "
                          f"({share}): " + "; ".join(f"@{j}, {_why(trace, i, j)}" for j in keys)
                          + f"; so it predicts {_predicts(p)}.")
 
 
 def _blends(trace: Trace, something: np.ndarray) -> str:
     """Each blend an ablated previous-token head leaves where there was something to copy, with its share."""
-    return _series([f"{_at(trace, p.position)} gets " + fmt.tied(p.output, " or ", _code)
-                    + f" ({_w(p.score)}" + ("" if len(p.output) == 1 else " each, a tie" if _w(p.score) == _w(p.low)
-                                            else f" to {_w(p.low)}, a tie") + ")"
+    return series([f"{at(trace, p.position)} gets " + fmt.tied(p.output, " or ", code)
+                    + f" ({weight(p.score)}" + ("" if len(p.output) == 1 else " each, a tie" if weight(p.score) == weight(p.low)
+                                            else f" to {weight(p.low)}, a tie") + ")"
                     for p in trace.predictions if p.output and not p.copy and something[p.position]])
 
 
@@ -305,24 +242,24 @@ def induction(trace: Trace, layer: Layer) -> list[Sentence]:
     out = [_position_0(trace, layer)]
     if first.ablated:
         zero = not layer.logits[layer.mask].any()  # read off: no earlier half holds anything to match
-        out.append(_say("ablated", "The previous-token head is ablated, so no key carries a previous token: "
+        out.append(say("ablated", "The previous-token head is ablated, so no key carries a previous token: "
                                    + ("every logit is 0, each query spreads its attention evenly over the past, "
                                       "and the induction head" if zero else "the induction head")
                                    + " has nothing to match; what it outputs is a blend of "
                                    + ("all " if zero else "") + "earlier tokens, not a copy."))
     if layer.ablated:
-        out.append(_say("ablated", "This head is ablated: its output is replaced by zeros, so nothing is "
+        out.append(say("ablated", "This head is ablated: its output is replaced by zeros, so nothing is "
                                    "copied and no position predicts anything."))
     if first.ablated and not layer.ablated:
         something = mechanism.copyable(trace)
         if any(something[p.position] and p.output and not p.copy for p in trace.predictions):
-            out.append(_say("blend", "So what looks like a prediction is a blend, the most frequent earlier "
+            out.append(say("blend", "So what looks like a prediction is a blend, the most frequent earlier "
                                      "token with its share of Y^(2), not a copy: " + _blends(trace, something) + "."))
     if first.ablated or layer.ablated:
         return out
     note = scheme(c).copy_note
     if note:
-        out.append(_say("positions", note))
+        out.append(say("positions", note))
     something = mechanism.copyable(trace)
     w = layer.weights
     firsts, uneven, repeats, copies, blends = [], [], [], [], []
@@ -343,38 +280,38 @@ def induction(trace: Trace, layer: Layer) -> list[Sentence]:
         over = "the earlier positions" if not layer.mask[0, 0] else "the positions it keeps, itself included"
         lead = ("A first occurrence has nothing to copy" if fresh else
                 f"Where no key it keeps comes {after_match(c, cosine=True)}, there is nothing to copy")
-        listed = Lazy(firsts, lambda i: f"{_at(trace, i)}: {_w(w[i, 0])} × {len(_kept(trace, i))}")
-        out.append(_say("first-occurrence", f"{lead}, so its attention spreads evenly over {over} (weight × how "
-                                            "many): " + _series(listed) + "."))
+        listed = Lazy(firsts, lambda i: f"{at(trace, i)}: {weight(w[i, 0])} × {len(_kept(trace, i))}")
+        out.append(say("first-occurrence", f"{lead}, so its attention spreads evenly over {over} (weight × how "
+                                            "many): " + series(listed) + "."))
     if uneven:
         def leans(i: int) -> str:
             keys = _top(w[i])
-            return f"{_at(trace, i)} to {_series([_at(trace, j) for j in keys])} ({_w(w[i, keys[0]])}" \
+            return f"{at(trace, i)} to {series([at(trace, j) for j in keys])} ({weight(w[i, keys[0]])}" \
                 + (" each)" if len(keys) > 1 else ")")
-        out.append(_say("uneven", f"Where no key it keeps comes {after_match(c, cosine=True)}, there is nothing to "
+        out.append(say("uneven", f"Where no key it keeps comes {after_match(c, cosine=True)}, there is nothing to "
                                   "copy, but the logits differ, so the attention goes to the kept keys with the "
-                                  "largest logit: " + _series(Lazy(uneven, leans)) + "."))
+                                  "largest logit: " + series(Lazy(uneven, leans)) + "."))
     for i in repeats:
         h = c.horizon
         where = "just before it" if h == 1 else f"{h} before it"
         after = "after" if h == 1 else f"{h} after"
-        spread = (f"its attention spreads evenly over the past ({_w(w[i, 0])} × {len(_kept(trace, i))})"
+        spread = (f"its attention spreads evenly over the past ({weight(w[i, 0])} × {len(_kept(trace, i))})"
                   if _even(w[i], _kept(trace, i)) else
-                  f"its attention goes to {_series([_at(trace, j) for j in _top(w[i])])} ({_w(w[i].max())}"
+                  f"its attention goes to {series([at(trace, j) for j in _top(w[i])])} ({weight(w[i].max())}"
                   + (" each)" if len(_top(w[i])) > 1 else ")"))
-        out.append(_say("consecutive-repeat",
-                        f"{_at(trace, i)} repeats the token {where}: the token {after} that earlier "
-                        f"{_code(trace.tokens[i])} (@{i - h}) is the query itself, which it cannot see, "
+        out.append(say("consecutive-repeat",
+                        f"{at(trace, i)} repeats the token {where}: the token {after} that earlier "
+                        f"{code(trace.tokens[i])} (@{i - h}) is the query itself, which it cannot see, "
                         f"so there is nothing to copy yet and {spread}."))
     if blends:
         def blend(i: int) -> str:
             p, job = trace.predictions[i], mechanism.cells(trace, layer)[i] & layer.mask[i]
-            return (f"{_at(trace, i)} puts {_w(float((w[i] * job).sum()))} on "
-                    f"{_series([_at(trace, int(j)) for j in np.flatnonzero(job)])} and outputs "
-                    + fmt.tied(p.output, " or ", _code) + f" ({_w(p.score)})")
-        out.append(_say("blend", "Where a key it keeps comes " + after_match(c, cosine=True) + " but holds less "
+            return (f"{at(trace, i)} puts {weight(float((w[i] * job).sum()))} on "
+                    f"{series([at(trace, int(j)) for j in np.flatnonzero(job)])} and outputs "
+                    + fmt.tied(p.output, " or ", code) + f" ({weight(p.score)})")
+        out.append(say("blend", "Where a key it keeps comes " + after_match(c, cosine=True) + " but holds less "
                                  "than half the weight, the output is a blend, not a copy: "
-                                 + _series(Lazy(blends, blend)) + "."))
+                                 + series(Lazy(blends, blend)) + "."))
     copies_told = Lazy(copies, lambda i: _copy(trace, i))
     differs = "what followed the earlier occurrences" if c.context == 1 and trace.words is None \
         else "what the matched keys hold"
@@ -392,29 +329,29 @@ def _against_plain(trace: Trace, copies: list[int]) -> list[Sentence]:
 
     def against(i: int) -> str:
         k, mine, plain = i + h - 1, trace.predictions[i], trace.plain[i + h - 1]
-        said = fmt.tied(plain.candidates, " or ", _code) if plain.copy else "no copy"
+        said = fmt.tied(plain.candidates, " or ", code) if plain.copy else "no copy"
         same = " too" if plain.copy and set(plain.candidates) == set(mine.candidates) else ""
-        return (f"for @{i + h}, the skip head at {_at(trace, i)} predicts {fmt.tied(mine.candidates, ' or ', _code)}, "
-                f"the plain head at {_at(trace, k)} {said}{same}")
+        return (f"for @{i + h}, the skip head at {at(trace, i)} predicts {fmt.tied(mine.candidates, ' or ', code)}, "
+                f"the plain head at {at(trace, k)} {said}{same}")
     if not slots:
         return []
-    return [_say("pattern", "Against the plain induction head (no skip), which predicts only the next token, from the "
-                            "token just before each slot: " + _series(Lazy(slots, against)) + ".")]
+    return [say("pattern", "Against the plain induction head (no skip), which predicts only the next token, from the "
+                            "token just before each slot: " + series(Lazy(slots, against)) + ".")]
 
 
 def _copies_then_ties(trace: Trace, copies, differs: str) -> list[Sentence]:
     """The copy sentences (past LISTED, counted), then the tie sentence where there is a tie."""
     if len(copies) > LISTED:
-        copies = copies[:LISTED] + [_say(copies[LISTED].kind,
+        copies = copies[:LISTED] + [say(copies[LISTED].kind,
                                          f"… and {len(copies) - LISTED} more positions copy the same way.")]
     else:
         copies = copies[:]
     ties = [p for p in trace.predictions if len(p.candidates) > 1]
     if any(p.score - p.low <= TIE_TOLERANCE for p in ties):
-        copies = copies + [_say("tie", f"Where {differs} differs and no token wins, the prediction is a tie, and "
+        copies = copies + [say("tie", f"Where {differs} differs and no token wins, the prediction is a tie, and "
                                        "every tied token is listed.")]
     if any(p.score - p.low > TIE_TOLERANCE for p in ties):
-        copies = copies + [_say("tie", f"At T = {fmt.parameter(trace.temperature, fmt.WEIGHT_DECIMALS)}, tokens "
+        copies = copies + [say("tie", f"At T = {fmt.parameter(trace.temperature, fmt.WEIGHT_DECIMALS)}, tokens "
                                        "of different scores come out equally probable, so the prediction is a tie "
                                        "of every such token, not only the copy.")]
     return copies
