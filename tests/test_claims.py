@@ -122,6 +122,10 @@ def check_layer1(trace, sentence) -> None:
             assert int(j) == int(i) - o and run_.weights[int(i)].argmax() == int(j), text
     if "every logit is 0" in text:
         assert not any(r.logits[layer.mask].any() for r in layer.heads), text
+    if "every logit ties" in text and sentence.kind == "look-back":
+        for i in {int(x) for x in re.findall(r"\(@(\d+)\)", text)}:
+            keys = np.flatnonzero(layer.mask[i])
+            assert all(np.ptp(r.logits[i][keys]) == 0 for r in layer.heads if len(keys))
     if sentence.kind == "too-early":
         o = int(re.search(r"no token (\w+) before", text).group(1).replace("two", "2").replace("three", "3")
                 .replace("four", "4"))

@@ -111,7 +111,9 @@ def look_back(trace: Trace, layer: Layer) -> list[Sentence]:
         reach = [i for i in range(o, trace.n) if len(_kept(trace, i))]
         if reach and _spreads(trace, run):
             even = Lazy(reach, lambda i: f"{at(trace, i)}: {weight(w[i, i - o])} × {len(_kept(trace, i))}")
-            zero = "every logit is 0" if not (run.logits * layer.mask).any() else "every logit ties"
+            ties = all(np.ptp(run.logits[i][_kept(trace, i)]) == 0 for i in reach)
+            zero = "every logit is 0" if not run.logits[layer.mask].any() else "every logit ties" if ties \
+                else "the logits are too close to tell apart"
             out.append(say("look-back", f"{name or 'Layer 1: '}with {scheme(c).words.split(' (')[0]} {zero}, so "
                                          "each token spreads evenly over the keys it keeps (weight × how many) and "
                                          f"writes their mean into its {half(o) if o > 1 else 'previous'} half: "
