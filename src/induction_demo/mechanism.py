@@ -92,9 +92,9 @@ def copyable(trace: Trace) -> np.ndarray:  # -> [N] bool
     """Where a query has something to copy: a key it keeps that the last
     layer's heads are built for (for the lecture's model: x_i occurred at some
     k <= i - 2, so the token after it, at k + 1 < i, is a key the query sees),
-    however sharply the run attends to it."""
-    layer = trace.layers[-1]
-    return (cells(trace, layer) & layer.mask).any(axis=1)
+    however sharply the run attends to it (``Prediction.copyable``, read off
+    when the trace was built)."""
+    return np.array([p.copyable for p in trace.predictions], dtype=bool)
 
 
 def copies(trace: Trace) -> np.ndarray:  # -> [N] bool

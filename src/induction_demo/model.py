@@ -201,7 +201,8 @@ def run(tokens: tuple[str, ...], scale: float = 100.0, *, temperature: float = 1
             scores = scores @ words.vectors.T
         probs, unseen_probs = readout.softmax(scores, temperature, unseen)
         copies = mechanism.copied(final, job)
-        return scores, probs, unseen_probs, readout.predict(tokens, vocab, scores, probs, copies, construction.horizon)
+        return scores, probs, unseen_probs, readout.predict(tokens, vocab, scores, probs, copies,
+                                                            (job & final.mask).any(axis=1), construction.horizon)
 
     scores, probs, unseen_probs, told = predictions(layers[-1])
     intact = None if ablate is None or not beside else predictions(last(specs, y0, inclusive))[-1]

@@ -60,12 +60,13 @@ def log_probs(scores: np.ndarray, temperature: float, unseen: int, rows: np.ndar
 
 
 def predict(tokens: tuple[str, ...], vocab: tuple[str, ...], scores: np.ndarray, probs: np.ndarray,
-            copies: np.ndarray, horizon: int = 1) -> tuple[Prediction, ...]:
+            copies: np.ndarray, copyable: np.ndarray, horizon: int = 1) -> tuple[Prediction, ...]:
     """Each position's output (its most probable tokens: every one within a
     factor 1 - TIE_TOLERANCE of the top probability, so the predictions and
     the probabilities give one answer at any temperature; none where every
     token scores 0) and, where that output is a copy (``copies``), its
-    prediction, ``horizon`` tokens ahead."""
+    prediction, ``horizon`` tokens ahead; ``copyable``: where there was
+    something to copy."""
     top = scores.max(axis=1, keepdims=True)
     tied = probs >= probs.max(axis=1, keepdims=True) * (1 - TIE_TOLERANCE)
     empty = ~scores.any(axis=1)  # Y^(2)'s row is 0: every token scores 0, nothing is output
@@ -75,5 +76,5 @@ def predict(tokens: tuple[str, ...], vocab: tuple[str, ...], scores: np.ndarray,
         output = () if empty[i] else tuple(vocab[t] for t in columns)
         copy = bool(copies[i]) and bool(output)
         out.append(Prediction(i, token, output[0] if copy else None, output if copy else (), output, copy, horizon,
-                              float(top[i, 0]), float(scores[i, columns].min())))
+                              float(top[i, 0]), float(scores[i, columns].min()), bool(copyable[i])))
     return tuple(out)

@@ -87,7 +87,9 @@ class Prediction(NamedTuple):
 
     ``output`` is every token tied for the top score of Y^(2) W_U: what the
     model outputs, whatever it is (empty where Y^(2)'s row is 0 and every
-    token scores the same). ``copy``: that output is a copy, most of the
+    token scores the same). ``copyable``: there is something to copy (a key
+    the query keeps is one the induction head is built for, however sharply
+    it attends). ``copy``: that output is a copy, most of the
     induction head's weight on the keys it is built for; elsewhere it is a
     blend of earlier tokens. ``next`` and ``candidates`` are the copy (the
     first of ``output`` in vocabulary order, and all of it), None and ()
@@ -103,6 +105,7 @@ class Prediction(NamedTuple):
     horizon: int = 1
     score: float = 0.0  # the output's score: its share of Y^(2)'s token block (a dot product with --similar)
     low: float = 0.0  # the lowest score among ``output`` (below ``score`` where the temperature ties them)
+    copyable: bool = False  # something to copy: a key the query keeps is one the last layer is built for
 
 
 @dataclass(frozen=True)
