@@ -25,17 +25,25 @@ BOOK_SIZE = 65536  # nor, past this many, is any: each merge sorts the book agai
 def texts(values: np.ndarray, after: str = "") -> list[str]:
     """Each finite value as JSON, to 12 significant digits, as fmt.json_number
     and json.dumps write it: "%.12g" (one formatting call for them all), then
-    ".0" where Python's repr adds it; the few values whose repr differs from
-    "%.12g" in form (1e12 <= |x| < 1e16, written out in full; subnormals,
-    with fewer digits) one by one. ``after``: a separator after each."""
+    ".0" where Python's repr adds it (to the few values within 12 digits of a
+    whole number, which alone "%.12g" writes with no point); the few values
+    whose repr differs from "%.12g" (1e12 <= |x| < 1e16, written out in full;
+    subnormals, with fewer digits) one by one. ``after``: a separator after each."""
     if not np.isfinite(values).all():
         raise ValueError("Out of range float values are not JSON compliant")
     values = values + 0.0  # -0.0 is written 0.0
-    out = (("%.12g\0" * len(values)) % tuple(values.tolist())).split("\0")[:-1]
+    joined = ("%.12g\0" * len(values)) % tuple(values.tolist())
+    out = (joined.replace("\0", after + "\0") if after else joined).split("\0")[:-1]
     size = np.abs(values)
+    whole = np.flatnonzero((np.abs(values - np.round(values)) <= size * 1e-11) & (size < 1e16)).tolist()
+    cut = len(after)
+    for k in whole:
+        text = out[k][:len(out[k]) - cut]
+        if "." not in text and "e" not in text:
+            out[k] = text + ".0" + after
     for k in np.flatnonzero((size >= 1e12) & (size < 1e16) | (size > 0) & (size < np.finfo(float).tiny)).tolist():
-        out[k] = json.dumps(fmt.json_number(float(values[k])))
-    return [t + after if "." in t or "e" in t else t + ".0" + after for t in out]
+        out[k] = json.dumps(fmt.json_number(float(values[k]))) + after
+    return out
 
 
 def _number(x):
