@@ -4,6 +4,7 @@ device, file, stream or signal (nothing monkeypatched)."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import resource
 import signal
@@ -316,3 +317,81 @@ def test_tokens_are_normalised_to_nfc_unless_kept_as_typed():
     assert doc["tokens"] == [composed, composed] and doc["vocab"] == [composed]
     doc = strict(tool("show", f"{composed} {decomposed}", "--format", "json", "--as-typed").stdout)
     assert doc["tokens"] == [composed, decomposed]
+
+
+# --- the word-vector reader: bounded lines, bounded files, extreme numbers ---------------------------------------
+
+MEASURED = ("import resource, subprocess, sys; "
+            "p = subprocess.run(sys.argv[1:], capture_output=True); "
+            "sys.stdout.write(str(p.returncode) + '\\n' + str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+            " + '\\n' + p.stdout.decode()); sys.stderr.write(p.stderr.decode())")
+
+
+def measured(*args: str) -> tuple[int, float, str, str]:
+    """Exit status, peak resident MiB (the child's own, by resource), stdout and stderr of one CLI process."""
+    done = subprocess.run([sys.executable, "-c", MEASURED, sys.executable, "-c",
+                           "from induction_demo.cli import main; main()", *args],
+                          capture_output=True, env=ENV, timeout=120)
+    status, peak, out = done.stdout.decode().split("\n", 2)
+    return int(status), int(peak) / 1024, out, done.stderr.decode()
+
+
+@pytest.mark.parametrize("make", ["dev-zero", "one-line"])
+def test_a_vector_file_without_a_newline_is_refused_in_bounded_memory(tmp_path, make):
+    path = "/dev/zero" if make == "dev-zero" else str(tmp_path / "line.txt")
+    if make == "one-line":
+        (tmp_path / "line.txt").write_text("the " + " 0.5" * 750_000)  # a 3 MB single line
+    status, peak, out, err = measured("show", "the cat the cat", "--embeddings", path)
+    assert status == 2 and err.count("\n") == 1 and "line 1: longer than 256 KiB" in err and out == ""
+    assert peak < 200
+
+
+@pytest.mark.parametrize("values", [("1e308", "1e308", "-1e308", "1e308", "1e308", "1e308"),
+                                    ("5e-324", "1e-323", "0", "1e-323", "1e-323", "1e-323")])
+def test_extreme_vectors_give_exact_cosines_and_no_warning(tmp_path, values):
+    # Each row is scaled by its largest magnitude before its norm: nothing overflows or vanishes.
+    path = tmp_path / "vectors.txt"
+    path.write_text(f"the {' '.join(values[:3])}\ncat {' '.join(values[3:])}\n")
+    status, peak, out, err = measured("show", "the cat the cat", "--embeddings", str(path), "--format", "json")
+    assert status == 0 and err == "" and peak < 200
+    doc = json.loads(out)
+    story = " ".join(s["text"] for s in doc["story"]["2"])
+    assert "Warning" not in err
+    expected = {"1e308": 1 / 3, "5e-324": (0.5 + 1) / (math.sqrt(1.25) * math.sqrt(3))}[values[0]]
+    from induction_demo.model import run
+    from induction_demo.similar import read_vectors
+    from induction_demo.weights import Construction
+
+    trace = run(("the", "cat"), construction=Construction(similar=read_vectors(str(path), {"the", "cat"})))
+    assert trace.words.cosine(0, 1) == pytest.approx(expected, rel=1e-12)
+    assert "nothing to look back to" in story
+
+
+def test_an_endless_vector_stream_is_refused_at_the_file_bound(monkeypatch):
+    from induction_demo import similar
+    from induction_demo.errors import InputError
+
+    class Endless:  # a FIFO or device that never ends, one good row after another
+        def readline(self, limit=-1):
+            return b"w 0.5 0.5\n"
+
+    monkeypatch.setattr(similar, "MAX_VECTOR_FILE_BYTES", 10_000)
+    with pytest.raises(InputError, match="more than 0 GiB read"):
+        similar.read_vectors("endless", {"w"}, stream=Endless())
+
+
+def test_ctrl_c_stops_a_read_of_a_vector_fifo(tmp_path):
+    fifo = tmp_path / "vectors"
+    os.mkfifo(fifo)
+    process = subprocess.Popen([sys.executable, "-c", "from induction_demo.cli import main; main()", "show",
+                                "the cat", "--embeddings", str(fifo)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env=ENV)
+    writer = os.open(fifo, os.O_WRONLY)  # the reader has opened it and waits for a line that never comes
+    try:
+        time.sleep(1.0)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    finally:
+        os.close(writer)
+    assert process.returncode == 128 + signal.SIGINT and out == b""
+    assert err.decode().count("\n") == 1 and "Interrupted by SIGINT" in err.decode()

@@ -93,6 +93,10 @@ def test_only_the_input_rows_are_kept(tmp_path):
     (b"a 1 2\n\xff\xfe 1 2\n", "line 2: not UTF-8 text"),
     ("a\n", "line 1: a row needs a word and at least one number"),
     ("a 0 0\n", "the vector of 'a' is all zeros"),
+    ("2 5000\na 1 2\n", "line 1: the header gives dimension 5000; at most 4096"),
+    ("a" + " 1" * 4097 + "\n", "line 1: 4097 numbers in a row; at most 4096"),
+    ("3 \u00b2\na 1 2\n", "line 2: 3 fields where the rows have 2"),  # a superscript digit is no header
+    ("a 1 2\nb" + " 1" * 140000 + "\n", "line 2: longer than 256 KiB"),
 ])
 def test_a_bad_vector_file_is_one_line_naming_the_line(tmp_path, text, message):
     path = write(tmp_path, text)

@@ -36,6 +36,19 @@ MAX_FEATURES = 4096
 """The most directions a token block may have (trigrams, or a file's
 dimension plus the tokens it lacks): the stream is N x m per half."""
 
+MAX_LINE_BYTES = 1 << 18
+"""The longest line of a word-vector file, 256 KiB: a row of MAX_FEATURES
+numbers at 64 characters each. The widest common files (300 to 1024
+dimensions, GloVe, word2vec, fastText) write 3 to 15 KB a line. A file
+with no newline (a device such as /dev/zero, a single huge line) is refused
+at this bound, so a line never takes more memory than this."""
+
+MAX_VECTOR_FILE_BYTES = 16 << 30
+"""The most bytes of a word-vector file read, 16 GiB: the largest common
+files (GloVe 840B at 5.6 GB, fastText's crawl vectors at 4.5 GB) with room
+to spare. A FIFO or device that never ends is refused here; only the
+input's rows are kept, so memory does not grow with the file."""
+
 
 class Similarity(NamedTuple):
     """Where the token vectors come from: ``kind`` "subword", "case" or
@@ -74,8 +87,14 @@ def trigrams(token: str) -> dict[str, int]:
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(rows, axis=1, keepdims=True)
-    return np.divide(rows, norms, out=np.zeros_like(rows), where=norms > 0)
+    """Each row scaled to length 1 (a zero row stays zero). Each row is first
+    divided by its largest magnitude, so that its norm can neither overflow
+    (values near 1e308) nor vanish (subnormal values): the direction, and so
+    every cosine, is the same."""
+    largest = np.abs(rows).max(axis=1, keepdims=True) if rows.size else np.zeros((len(rows), 1))
+    scaled = np.divide(rows, largest, out=np.zeros_like(rows), where=largest > 0)
+    norms = np.linalg.norm(scaled, axis=1, keepdims=True)
+    return np.divide(scaled, norms, out=np.zeros_like(rows), where=norms > 0)
 
 
 def _check_size(m: int, what: str) -> None:
@@ -120,12 +139,34 @@ def embed(similarity: Similarity, vocab: tuple[str, ...]) -> Embedding:
     return Embedding(similarity, features, unit, own)
 
 
-def read_vectors(path: str, words: set[str], stream=None) -> Similarity:
-    """The rows of ``words`` in a word2vec/GloVe text file, read line by line.
+def _lines(handle, path: str):
+    """(number, line) of a binary stream, each line at most MAX_LINE_BYTES and
+    the whole at most MAX_VECTOR_FILE_BYTES; past either, one InputError."""
+    total = 0
+    number = 0
+    while True:
+        raw = handle.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        number += 1
+        total += len(raw)
+        if len(raw) > MAX_LINE_BYTES:
+            raise InputError(f"{path}, line {number}: longer than {MAX_LINE_BYTES // 1024} KiB (a word and at most "
+                             f"{MAX_FEATURES} numbers fit): is it a word-vector text file?")
+        if total > MAX_VECTOR_FILE_BYTES:
+            raise InputError(f"{path}: more than {MAX_VECTOR_FILE_BYTES >> 30} GiB read (line {number}); word-vector "
+                             "files this tool reads are smaller")
+        yield number, raw
 
-    Refused with one line naming the line: a row with another number of
-    fields than the first, a kept row with a field that is not a number, or
-    NaN or infinity; a file with no rows, or not UTF-8."""
+
+def read_vectors(path: str, words: set[str], stream=None) -> Similarity:
+    """The rows of ``words`` in a word2vec/GloVe text file, read line by line
+    (each line at most MAX_LINE_BYTES, the file at most MAX_VECTOR_FILE_BYTES).
+
+    Refused with one line naming the line: a line past the bound, a row with
+    another number of fields than the first or more numbers than
+    MAX_FEATURES, a kept row with a field that is not a number, or NaN or
+    infinity; a file with no rows, or not UTF-8."""
     try:
         handle = stream if stream is not None else open(path, "rb")
     except OSError as error:
@@ -134,7 +175,7 @@ def read_vectors(path: str, words: set[str], stream=None) -> Similarity:
     width = None
     count = 0
     try:
-        for number, raw in enumerate(handle, 1):
+        for number, raw in _lines(handle, path):
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError:
@@ -142,15 +183,20 @@ def read_vectors(path: str, words: set[str], stream=None) -> Similarity:
             fields = line.split()
             if not fields:
                 continue
-            if number == 1 and len(fields) == 2 and all(f.isdigit() for f in fields):
+            if number == 1 and len(fields) == 2 and all(f.isascii() and f.isdigit() for f in fields):
                 width = int(fields[1]) + 1  # the header "count dimension"
                 if width < 2:
                     raise InputError(f"{path}, line 1: the header gives dimension 0")
+                if width - 1 > MAX_FEATURES:
+                    raise InputError(f"{path}, line 1: the header gives dimension {width - 1}; at most "
+                                     f"{MAX_FEATURES}")
                 continue
             if width is None:
                 width = len(fields)
                 if width < 2:
                     raise InputError(f"{path}, line {number}: a row needs a word and at least one number")
+                if width - 1 > MAX_FEATURES:
+                    raise InputError(f"{path}, line {number}: {width - 1} numbers in a row; at most {MAX_FEATURES}")
             if len(fields) != width:
                 raise InputError(f"{path}, line {number}: {len(fields)} fields where the rows have {width} "
                                  "(a word and its numbers)")
@@ -164,6 +210,8 @@ def read_vectors(path: str, words: set[str], stream=None) -> Similarity:
                 if not all(math.isfinite(x) for x in numbers):
                     raise InputError(f"{path}, line {number}: NaN or infinity in the vector of {fields[0]!r}")
                 rows[fields[0]] = numbers
+    except OSError as error:
+        raise InputError(f"cannot read {path}: {error.strerror or error}") from None
     finally:
         if stream is None:
             handle.close()
