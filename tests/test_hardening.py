@@ -395,3 +395,22 @@ def test_ctrl_c_stops_a_read_of_a_vector_fifo(tmp_path):
         os.close(writer)
     assert process.returncode == 128 + signal.SIGINT and out == b""
     assert err.decode().count("\n") == 1 and "Interrupted by SIGINT" in err.decode()
+
+
+@pytest.mark.parametrize("args", [["--format", "html"], ["--format", "markdown"], ["--format", "svg"], [],
+                                  ["--color"]])
+def test_every_format_into_a_closed_pipe_ends_quietly_with_sigpipes_status(args):
+    text = " ".join(f"w{i % 50}" for i in range(1000 if args in ([], ["--color"]) else 200))
+    command = " ".join([f"{sys.executable} -c 'from induction_demo.cli import main; main()' show '{text}'", *args])
+    shell = subprocess.run(f"{command} | head -n 1 >/dev/null; echo ${{PIPESTATUS[0]}}", shell=True,
+                           executable="/bin/bash", capture_output=True, env=ENV)
+    assert shell.stdout.decode().strip() == "141" and shell.stderr == b""
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["show", "--help"], []])
+def test_help_into_a_full_stream_is_one_line(args):
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run([sys.executable, "-c", "from induction_demo.cli import main; main()", *args],
+                              stdout=full, stderr=subprocess.PIPE, env=ENV)
+    assert done.returncode == 1
+    assert done.stderr.decode() == "Error: cannot write to standard output: No space left on device\n"

@@ -34,7 +34,7 @@ Examples:
   induction-demo circuits "! a b a c b"       QK and OV circuits, eigenvalues
   induction-demo positions "! a b a c b" -o positions.png   layer 1 five ways
   induction-demo show "b c d . x c e . y c e . b c" --context 2
-  induction-demo show "the cat sat on a mat / the dog lay on a" --skip 4
+  induction-demo show "the cat sat on a mat / the dog lay by the" --skip 4
   induction-demo show "the cat sat on the mat . the cats" --similar subword
   induction-demo show "! a b a c b" --ablate previous-token --temperature 0.1
   induction-demo bench --trials 20 --seed 1   repeated random tokens
@@ -81,6 +81,17 @@ class OneLineErrors(click.Group):
 
     command_class = Command
 
+    def _main(self, args, prog_name, complete_var, **extra):
+        """click's main, the bare command answered with the help, as --help; the
+        help and the version are written here, so their failures reach ``main``."""
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as error:  # bare `induction-demo`: the help, as --help
+            click.echo(error.ctx.get_help())
+            code = 0
+        sys.stdout.flush()
+        return code
+
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         argv = sys.argv[1:] if args is None else list(args)
         if argv[:1] and argv[0] in self.commands and not {"-h", "--help"} & set(argv):
@@ -94,10 +105,15 @@ class OneLineErrors(click.Group):
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, on_signal)
         try:
-            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        except click.exceptions.NoArgsIsHelpError as error:  # bare `induction-demo`: the help, as --help
-            click.echo(error.ctx.get_help())
-            sys.exit(0)
+            code = self._main(args, prog_name, complete_var, **extra)
+        except BrokenPipeError:  # the help or the version into a closed pipe: quietly, as SIGPIPE would
+            quit_output()
+            sys.exit(128 + signal.SIGPIPE)
+        except OSError as error:  # the help or the version into a full or closed stream (a command's own output
+            # fails inside Command.invoke, in one line too)
+            click.echo(f"Error: cannot write to standard output: {error.strerror or error}", err=True)
+            quit_output()
+            sys.exit(1)
         except click.ClickException as error:
             hint = ""
             if isinstance(error, click.UsageError) and error.ctx is not None:

@@ -94,10 +94,15 @@ def print_styled(lines) -> None:
         plain.encode(stdout_encoding())
     except UnicodeEncodeError:
         emit(plain)  # says in one line which character the encoding cannot show
+    class Piped(Console):
+        def on_broken_pipe(self) -> None:  # rich would exit 1: a closed pipe ends as SIGPIPE does, 141
+            self.quiet = True
+            raise BrokenPipeError("standard output's reader went away")
+
     with _writing():
         tty = sys.stdout.isatty()  # elsewhere (less -R) colour was asked for: 16 colours, no detection
-        console = Console(file=sys.stdout, markup=False, emoji=False, highlight=False, force_terminal=True,
-                          color_system="auto" if tty else "standard")
+        console = Piped(file=sys.stdout, markup=False, emoji=False, highlight=False, force_terminal=True,
+                        color_system="auto" if tty else "standard")
         for line in lines:
             console.print(line, soft_wrap=True)
         sys.stdout.flush()
@@ -143,7 +148,7 @@ def emit(data, json: bool = False) -> None:
     hold is refused in one line, before anything is written."""
     import codecs
 
-    from .sink import write_to
+    from .sink import write_all, write_to
 
     if sys.stdout is None:
         raise StdoutFailed("standard output is closed: write to a file with -o FILE")
@@ -156,7 +161,7 @@ def emit(data, json: bool = False) -> None:
         elif json:
             codecs.register_error("induction-demo-json", json_escape)
             for chunk in ([data] if isinstance(data, str) else data):
-                out.write(chunk.encode(encoding, "induction-demo-json"))
+                write_all(out, chunk.encode(encoding, "induction-demo-json"))
         else:
             text = data if isinstance(data, str) else "".join(data)
             try:
@@ -165,7 +170,7 @@ def emit(data, json: bool = False) -> None:
                 raise StdoutFailed(
                     f"standard output's encoding ({sys.stdout.encoding}) cannot show {text[error.start]!r}: set "
                     "PYTHONIOENCODING=utf-8 (or a UTF-8 locale), or write a file with -o FILE") from None
-            out.write(encoded)
+            write_all(out, encoded)
         out.flush()
 
 

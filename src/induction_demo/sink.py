@@ -31,10 +31,23 @@ class Failed(Exception):
 def write_to(binary, data: Data) -> int:
     """bytes, text or text chunks to a binary stream, as UTF-8; the bytes written."""
     if isinstance(data, bytes):
-        return binary.write(data)
+        return write_all(binary, data)
     if isinstance(data, str):
-        return binary.write(data.encode("utf-8"))
-    return sum(binary.write(chunk.encode("utf-8")) for chunk in data)
+        return write_all(binary, data.encode("utf-8"))
+    return sum(write_all(binary, chunk.encode("utf-8")) for chunk in data)
+
+
+def write_all(binary, data: bytes) -> int:
+    """Every byte of ``data``, or an error. A buffered stream's write into a
+    pipe its reader closed returns what went through and swallows the error
+    (EPIPE) the rest met: the rest is written again, which raises it."""
+    view, done = memoryview(data), 0
+    while done < len(data):
+        wrote = binary.write(view[done:])
+        if not wrote:
+            raise BrokenPipeError("standard output took no more bytes")
+        done += wrote
+    return done
 
 
 def temporary_name(folder: str, name: str) -> str:
