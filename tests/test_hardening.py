@@ -414,3 +414,23 @@ def test_help_into_a_full_stream_is_one_line(args):
                               stdout=full, stderr=subprocess.PIPE, env=ENV)
     assert done.returncode == 1
     assert done.stderr.decode() == "Error: cannot write to standard output: No space left on device\n"
+
+
+@pytest.mark.parametrize("args, refused", [
+    (["weights", LECTURE, "--scale", "1e308", "--format", "json"], "textbook form"),
+    (["weights", LECTURE, "--scale", "1e308", "--factored"], "textbook form"),
+    (["positions", LECTURE, "--scale", "1.797e308", "--frequencies", "1"], "logits overflow"),
+    (["show", LECTURE, "--context", "4", "--scale", "1e308"], "weighs the query's own token 4 s"),
+    (["show", LECTURE, "--positions", "rope", "--frequencies", "1", "--scale", "1e308"], None),
+    (["show", LECTURE, "--positions", "sinusoidal", "--frequencies", "1", "--scale", "1e308", "--format", "json"], None),
+    (["circuits", LECTURE, "--scale", "1e308", "--format", "json"], None),
+])
+def test_extreme_scales_are_refused_before_any_output_or_run_without_a_warning(args, refused):
+    done = tool(*args)
+    if refused:  # one line, exit 2, nothing on standard output
+        assert done.returncode == 2 and done.stdout == b"" and refused in done.stderr.decode()
+        assert done.stderr.decode().count("\n") == 1
+    else:
+        assert done.returncode == 0 and done.stderr == b""
+        if "json" in args:
+            strict(done.stdout)

@@ -162,6 +162,13 @@ def product_norm(a, b, d: int) -> float:
     return float(np.sqrt((v ** 2).sum()))
 
 
+def _scaled(m):
+    """A sparse matrix's entries divided by their largest magnitude (all 0: as they are)."""
+    rows, cols, values = m
+    top = np.abs(values).max() if len(values) else 0.0
+    return rows, cols, values / top if top > 0 else values
+
+
 def compositions(trace: Trace) -> list[Composition]:
     """Each layer-2 head's K-, Q- and V-composition score with each layer-1
     head, from the heads' blocks (no d x d matrix)."""
@@ -169,10 +176,10 @@ def compositions(trace: Trace) -> list[Composition]:
     out = []
     first, last = trace.look_back, trace.induction
     for reader in last.heads:
-        a = _coalesced(*entries(reader.head.qk, basis), d)
-        v2 = _coalesced(*entries(reader.head.ov, basis), d)
-        for writer in first.heads:
-            v1 = _coalesced(*entries(writer.head.ov, basis), d)
+        a = _scaled(_coalesced(*entries(reader.head.qk, basis), d))  # each ratio is the same for any scale of
+        v2 = _scaled(_coalesced(*entries(reader.head.ov, basis), d))  # a matrix: scaled to at most 1, no norm
+        for writer in first.heads:                                     # overflows at --scale 1e308
+            v1 = _scaled(_coalesced(*entries(writer.head.ov, basis), d))
             v1t = (v1[1], v1[0], v1[2])
             norm = {"A": np.sqrt((a[2] ** 2).sum()), "V1": np.sqrt((v1[2] ** 2).sum()),
                     "V2": np.sqrt((v2[2] ** 2).sum())}

@@ -29,6 +29,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .errors import InputError
+
 from .basis import Basis
 from .weights import Block, Head, relation
 
@@ -76,7 +78,12 @@ def factor(head: Head, basis: Basis) -> Factored:
     labels = [""] * d_k
     for b, rel, start in qk:
         rows, cols = basis.block(b.rows).start, basis.block(b.cols).start
-        np.add.at(query, (rows + rel.rows, start + rel.cols), root * rel.values)
+        with np.errstate(over="ignore"):
+            scaled = root * rel.values
+        if not np.isfinite(scaled).all():
+            raise InputError(f"the textbook form of the {head.name} holds sqrt(d_k) s = {root:g} x {b.scale:g}, past "
+                             f"the largest float: use a --scale of at most {np.finfo(float).max / root:.3g}")
+        np.add.at(query, (rows + rel.rows, start + rel.cols), scaled)
         size = basis.size(b.cols)
         key[cols + np.arange(size), start + np.arange(size)] = 1.0
         labels[start:start + size] = basis.labels[cols:cols + size]

@@ -32,6 +32,7 @@ import numpy as np
 
 from . import inputs, mechanism, readout, similar
 from .basis import Basis
+from .errors import InputError
 from .similar import Embedding
 from .stream import OneHot, Stream, add, carry, compare, mix
 from .tokens import vocabulary
@@ -100,14 +101,19 @@ def masked_softmax(logits: np.ndarray, mask: np.ndarray) -> np.ndarray:  # [N, N
     """Softmax over the kept entries of each row; a row with none is all zero."""
     kept = np.where(mask, logits, -np.inf)
     top = kept.max(axis=1, keepdims=True)
-    e = np.where(mask, np.exp(kept - np.where(np.isfinite(top), top, 0.0)), 0.0)
+    with np.errstate(over="ignore"):  # a logit near -1.8e308 below a top near +1.8e308: exp(-inf) = 0, as it should
+        e = np.where(mask, np.exp(kept - np.where(np.isfinite(top), top, 0.0)), 0.0)
     total = e.sum(axis=1, keepdims=True)
     return np.divide(e, total, out=np.zeros_like(e), where=total > 0)
 
 
 def attend(head: Head, y: Stream, mask: np.ndarray, ablated: bool = False) -> HeadRun:
     basis, n = y.basis, y.n
-    logits = logits_of(head, y)  # y_i A y_j^T
+    with np.errstate(over="ignore", invalid="ignore"):
+        logits = logits_of(head, y)  # y_i A y_j^T
+    if not np.isfinite(logits).all():  # a sum of terms each up to s: past the largest float at an extreme scale
+        raise InputError(f"at scale {head.scale:g} the {head.name}'s logits overflow the largest float "
+                         f"({np.finfo(float).max:.3g}): use a smaller --scale")
     weights = masked_softmax(logits, mask)  # W
     write: dict = {}
     for b in head.ov:  # W Y V, one block of V at a time

@@ -5,6 +5,8 @@ a position scheme from schemes.py). Names from blocks.py are re-exported
 here, where the rest of the package has always found them."""
 from __future__ import annotations
 
+import math
+import sys
 from typing import NamedTuple
 
 from .basis import Subspace
@@ -12,6 +14,7 @@ from .blocks import (INDUCTION, LOOK_BACK, Block, Head, LayerSpec, Relation, Rol
                      back, dense, entries, frequencies, half, offset_of, one_before, relation, rotated_back, same,
                      sinusoid, sinusoid_labels, subspace, too_early, unembedding)
 from . import inputs
+from .errors import InputError
 from .inputs import FREQUENCIES
 from .schemes import check, scheme
 from .similar import Similarity
@@ -73,6 +76,9 @@ def induction_head(scale: float, context: int = 1, skip: int = 0, positions: str
     qk: tuple[Block, ...] = ()
     for m in range(context):
         weight, o = scale * (context if m == 0 else 1), skip + 1 + m
+        if not math.isfinite(weight):
+            raise InputError(f"at --scale {scale:g} the induction head weighs the query's own token {context} s, past "
+                             f"the largest float: use a --scale of at most {sys.float_info.max / context:.3g}")
         qk += (Block(subspace(m, "tok"), subspace(o, "tok"), same, weight,
                      f"[{subspace(m, 'tok')}(query) = {subspace(o, 'tok')}(key)]"),)
         if m == 0 and o > 1 and scheme(positions).directions:
