@@ -434,3 +434,22 @@ def test_extreme_scales_are_refused_before_any_output_or_run_without_a_warning(a
         assert done.returncode == 0 and done.stderr == b""
         if "json" in args:
             strict(done.stdout)
+
+
+def test_a_written_file_name_with_a_newline_is_said_on_one_line(tmp_path):
+    done = tool("show", LECTURE, "-o", str(tmp_path / "a\nb.txt"))
+    assert done.returncode == 0 and done.stderr.decode().count("\n") == 1 and "a\\nb.txt" in done.stderr.decode()
+
+
+def test_a_png_to_a_terminal_is_refused():
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run([sys.executable, "-c", "from induction_demo.cli import main; main()", "show", LECTURE,
+                               "-o", "-", "--format", "png"], stdout=follower, stderr=subprocess.PIPE, env=ENV,
+                              timeout=60)
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert done.returncode == 2 and "png is an image" in done.stderr.decode()

@@ -89,11 +89,12 @@ def test_only_the_input_rows_are_kept(tmp_path):
     ("a 1 nan\n", "line 1: NaN or infinity"),
     ("", "no rows"),
     ("\n\n", "no rows"),
-    ("2 3\na 1 2\n", "line 2: 3 fields where the rows have 4"),
+    ("2 3\na 1 2\n", "line 2: 3 fields where the rows have 2"),  # not a header: line 1 is the row of '2'
+    ("2 3\na 1 2 3\nb 1 2\n", "line 3: 3 fields where the rows have 4"),
     (b"a 1 2\n\xff\xfe 1 2\n", "line 2: not UTF-8 text"),
     ("a\n", "line 1: a row needs a word and at least one number"),
     ("a 0 0\n", "the vector of 'a' is all zeros"),
-    ("2 5000\na 1 2\n", "line 1: the header gives dimension 5000; at most 4096"),
+    ("2 5000\na" + " 1" * 5000 + "\n", "line 1: the header gives dimension 5000; at most 4096"),
     ("a" + " 1" * 4097 + "\n", "line 1: 4097 numbers in a row; at most 4096"),
     ("3 \u00b2\na 1 2\n", "line 2: 3 fields where the rows have 2"),  # a superscript digit is no header
     ("a 1 2\nb" + " 1" * 140000 + "\n", "line 2: longer than 256 KiB"),
@@ -128,3 +129,28 @@ def test_weights_show_the_embedding_with_word_labels_and_circuits_the_similariti
     assert gram[1, 3] == pytest.approx(cosine("cat", "cats"))
     ov = next(c for c in doc["circuits"] if c["formula"] == "E V_2 W_U")
     assert ov["copying_score"] == 1.0 and all(im == 0 and re >= -1e-12 for re, im in ov["eigenvalues"])
+
+
+def test_a_header_splits_a_row_from_the_right_so_a_word_may_hold_spaces(tmp_path):
+    from induction_demo.similar import read_vectors
+
+    path = write(tmp_path, "3 2\nnew york 0.5 0.5\nthe 1 0\nyork 0 1\n")
+    assert dict(read_vectors(path, {"new york", "the"}).rows) == {"new york": (0.5, 0.5), "the": (1.0, 0.0)}
+
+
+def test_a_first_row_of_two_numbers_is_a_header_only_if_the_next_row_says_so(tmp_path):
+    from induction_demo.similar import read_vectors
+
+    one = read_vectors(write(tmp_path, "5 3\na 1\n"), {"5", "a"})  # a 1-D file: the row of the word "5"
+    assert one.dimension == 1 and dict(one.rows) == {"5": (3.0,), "a": (1.0,)}
+    assert read_vectors(write(tmp_path, "5 3\na 1 2 3\n"), {"a"}).dimension == 3
+
+
+def test_the_files_words_match_the_tokens_normalised_alike(tmp_path):
+    import unicodedata
+
+    from induction_demo.similar import read_vectors
+
+    decomposed = unicodedata.normalize("NFD", "café")
+    path = write(tmp_path, f"{decomposed} 1 0\nthe 0 1\n")
+    assert dict(read_vectors(path, {"café", "the"}).rows)["café"] == (1.0, 0.0)

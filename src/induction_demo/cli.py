@@ -195,7 +195,8 @@ def trace_of(text: str, tokenize: str, as_typed: bool, scale: float, form: str |
 def output_format(form: str | None, output: str | None) -> str:
     """The format of a command that can draw a PNG: that one needs -o FILE."""
     form = choose_format(form, output)
-    if form == "png" and output is None:
+    to_terminal = output == "-" and sys.stdout is not None and sys.stdout.isatty()
+    if form == "png" and (output is None or to_terminal):
         raise click.UsageError("png is an image: write it to a file with -o FILE.png")
     return form
 

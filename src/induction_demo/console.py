@@ -116,7 +116,9 @@ def write_file(path: str, data, force: bool, form: str) -> None:
         emit(data, json=form == "json")
         return
     size, note = write(path, data, force)
-    click.echo(f"wrote {path} ({amount(size)}, {form})" + (f"; note: {note}" if note else ""), err=True)
+    from .text import printable
+
+    click.echo(f"wrote {printable(path)} ({amount(size)}, {form})" + (f"; note: {note}" if note else ""), err=True)
 
 
 def amount(size: int) -> str:

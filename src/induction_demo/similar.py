@@ -25,6 +25,7 @@ Every vector is scaled to unit length, so a dot product is a cosine.
 from __future__ import annotations
 
 import math
+import unicodedata
 from typing import NamedTuple
 
 import numpy as np
@@ -172,8 +173,10 @@ def read_vectors(path: str, words: set[str], stream=None) -> Similarity:
     except OSError as error:
         raise InputError(f"cannot read {path}: {error.strerror or error}") from None
     rows: dict[str, tuple[float, ...]] = {}
-    width = None
+    width = None  # a word and its numbers: the fields of a row
+    header = None  # the dimension line 1 gave, as "count dimension", until line 2 confirms it
     count = 0
+    normal = {unicodedata.normalize("NFC", w): w for w in words}  # the file's words as the tokens were normalised
     try:
         for number, raw in _lines(handle, path):
             try:
@@ -184,32 +187,39 @@ def read_vectors(path: str, words: set[str], stream=None) -> Similarity:
             if not fields:
                 continue
             if number == 1 and len(fields) == 2 and all(f.isascii() and f.isdigit() for f in fields):
-                width = int(fields[1]) + 1  # the header "count dimension"
-                if width < 2:
-                    raise InputError(f"{path}, line 1: the header gives dimension 0")
-                if width - 1 > MAX_FEATURES:
-                    raise InputError(f"{path}, line 1: the header gives dimension {width - 1}; at most "
-                                     f"{MAX_FEATURES}")
-                continue
+                header, first_fields = int(fields[1]), fields  # "count dimension", or a row of one number: line 2
+                continue                                       # tells which
+            if header is not None and width is None:
+                if header >= 1 and len(fields) >= header + 1:  # a header: the dimension splits rows from the right
+                    width = header + 1
+                    if header > MAX_FEATURES:
+                        raise InputError(f"{path}, line 1: the header gives dimension {header}; at most "
+                                         f"{MAX_FEATURES}")
+                else:  # not a header: line 1 was a row of one number
+                    width, header = 2, None
+                    count += 1
+                    if first_fields[0] in normal:
+                        rows[normal[first_fields[0]]] = _numbers(path, 1, first_fields)
             if width is None:
                 width = len(fields)
                 if width < 2:
                     raise InputError(f"{path}, line {number}: a row needs a word and at least one number")
                 if width - 1 > MAX_FEATURES:
                     raise InputError(f"{path}, line {number}: {width - 1} numbers in a row; at most {MAX_FEATURES}")
+            if header is not None and len(fields) > width:  # a word with spaces (GloVe 840B): the rest are numbers
+                fields = [" ".join(fields[:len(fields) - width + 1])] + fields[len(fields) - width + 1:]
             if len(fields) != width:
                 raise InputError(f"{path}, line {number}: {len(fields)} fields where the rows have {width} "
-                                 "(a word and its numbers)")
+                                 "(a word and its numbers; a word with a space in it makes more)")
             count += 1
-            if fields[0] in words and fields[0] not in rows:
-                try:
-                    numbers = tuple(float(f) for f in fields[1:])
-                except ValueError:
-                    bad = next(f for f in fields[1:] if not _is_number(f))
-                    raise InputError(f"{path}, line {number}: {bad[:20]!r} is not a number") from None
-                if not all(math.isfinite(x) for x in numbers):
-                    raise InputError(f"{path}, line {number}: NaN or infinity in the vector of {fields[0]!r}")
-                rows[fields[0]] = numbers
+            word = normal.get(fields[0]) or normal.get(unicodedata.normalize("NFC", fields[0]))
+            if word is not None and word not in rows:
+                rows[word] = _numbers(path, number, fields)
+        if header is not None and width is None:  # the file is its first line: one row of one number
+            width = 2
+            count += 1
+            if first_fields[0] in normal:
+                rows[normal[first_fields[0]]] = _numbers(path, 1, first_fields)
     except OSError as error:
         raise InputError(f"cannot read {path}: {error.strerror or error}") from None
     finally:
@@ -218,6 +228,18 @@ def read_vectors(path: str, words: set[str], stream=None) -> Similarity:
     if not count:
         raise InputError(f"{path}: no rows (a word and its numbers on each line)")
     return Similarity("vectors", path, tuple(sorted(rows.items())), width - 1)
+
+
+def _numbers(path: str, number: int, fields: list[str]) -> tuple[float, ...]:
+    """A kept row's numbers; refused in one line naming the line where one is not a finite number."""
+    try:
+        numbers = tuple(float(f) for f in fields[1:])
+    except ValueError:
+        bad = next(f for f in fields[1:] if not _is_number(f))
+        raise InputError(f"{path}, line {number}: {bad[:20]!r} is not a number") from None
+    if not all(math.isfinite(x) for x in numbers):
+        raise InputError(f"{path}, line {number}: NaN or infinity in the vector of {fields[0]!r}")
+    return numbers
 
 
 def _is_number(text: str) -> bool:

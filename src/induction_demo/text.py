@@ -95,6 +95,12 @@ def token(text: str, cells: int = TOKEN_CELLS) -> str:
                    else c.encode("unicode_escape").decode("ascii") for c in text], cells)
 
 
+def printable(text: str) -> str:
+    """Text for one line (a file name in a message): what is not a visible
+    character (a newline, a control character) as a Python escape."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 def elide(pieces: list[str], cells: int) -> str:
     """The pieces (characters, or escapes kept whole) joined, when they take
     at most ``cells`` terminal cells; else what fits in one cell less, then ``…``."""
