@@ -453,3 +453,9 @@ def test_a_png_to_a_terminal_is_refused():
         os.close(follower)
         os.close(leader)
     assert done.returncode == 2 and "png is an image" in done.stderr.decode()
+
+
+def test_a_long_name_of_wide_characters_is_written(tmp_path):
+    name = "猫" * 80 + ".json"  # 245 bytes: its temporary name must be cut by bytes, not characters
+    done = tool("show", LECTURE, "-o", str(tmp_path / name))
+    assert done.returncode == 0 and (tmp_path / name).exists() and not list(tmp_path.glob(".*.part"))

@@ -57,7 +57,11 @@ def temporary_name(folder: str, name: str) -> str:
     except (OSError, ValueError):
         limit = 255
     tail = f".{os.urandom(4).hex()}.part"
-    return os.path.join(folder, "." + name[:max(limit - len(tail) - 1, 1)] + tail)
+    room = max(limit - len(tail) - 1, 1)  # the limit is in bytes: cut whole characters until the name fits
+    kept = name
+    while len(os.fsencode(kept)) > room and len(kept) > 1:
+        kept = kept[:-1]
+    return os.path.join(folder, "." + kept + tail)
 
 
 def write(path: str, data: Data, force: bool = False) -> tuple[int, str | None]:
