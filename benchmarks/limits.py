@@ -9,6 +9,7 @@ wall time and the peak resident memory. None may exceed 2 GB.
 """
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import subprocess
@@ -67,6 +68,8 @@ def main() -> None:
     most, full, handout = inputs.MAX_TOKENS, inputs.FULL_TOKENS, inputs.FORMAT_TOKENS["html"]
     latex_n = inputs.LATEX_MAX_D // 4  # N = V = 30: d = 120
     trial = inputs.BENCH_MAX_TRIAL_TOKENS
+    arrays = inputs.bench_arrays(8, 4)  # the heads of --context 4 --skip 16, and the context-1 run beside
+    wide = (math.isqrt(inputs.BENCH_MAX_TRIAL_BYTES // (8 * arrays)) - 1) // 2
     length = (trial - 1) // 2
     trials = inputs.BENCH_MAX_CELLS // (1 + 2 * length) ** 2
     cases = [
@@ -96,6 +99,9 @@ def main() -> None:
          ["show", "-", "--format", "json", "--similar", "subword"], trigram_tokens(most)),
         (f"bench, {trials} trials of {1 + 2 * length} tokens",
          ["bench", "--length", str(length), "--trials", str(trials), "--vocab", str(inputs.BENCH_MAX_VOCAB),
+          "--format", "json"], None),
+        (f"bench --context 4 --skip 16, 1 trial of {1 + 2 * wide} tokens (8 heads)",
+         ["bench", "--context", "4", "--skip", "16", "--length", str(wide), "--trials", "1", "--vocab", "5000",
           "--format", "json"], None),
     ]
     print(f"{'largest accepted input':52} {'time':>8} {'peak':>10}")

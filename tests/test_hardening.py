@@ -459,3 +459,21 @@ def test_a_long_name_of_wide_characters_is_written(tmp_path):
     name = "猫" * 80 + ".json"  # 245 bytes: its temporary name must be cut by bytes, not characters
     done = tool("show", LECTURE, "-o", str(tmp_path / name))
     assert done.returncode == 0 and (tmp_path / name).exists() and not list(tmp_path.glob(".*.part"))
+
+
+def _address_space(limit_bytes: int):
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
+    return limit
+
+
+def test_a_bench_trial_with_many_heads_is_refused_past_its_memory_and_runs_below_it():
+    refused = tool("bench", "--context", "4", "--skip", "16", "--vocab", "5000", "--length", "2047", "--trials", "1")
+    assert refused.returncode == 2 and b"at most 2681 tokens" in refused.stderr and refused.stdout == b""
+    # a trial it takes runs under a 2 GB address-space limit (as `ulimit -v 2097152`; the largest, 2681 tokens,
+    # is measured by benchmarks/limits.py: it takes 8 s)
+    done = subprocess.run([sys.executable, "-c", "from induction_demo.cli import main; main()", "bench", "--context",
+                           "4", "--skip", "16", "--vocab", "5000", "--length", "700", "--trials", "1", "--format",
+                           "json"], capture_output=True, env=ENV, preexec_fn=_address_space(2 << 30), timeout=300)
+    assert done.returncode == 0, done.stderr.decode()[-300:]
+    assert strict(done.stdout)["later_copies"]["queries"] > 0

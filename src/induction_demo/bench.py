@@ -59,7 +59,8 @@ def check(config: Config) -> Config:
     built = checked(config.construction)
     # each layer-1 head and each model run (--context also runs context 1) costs one N x N pass more
     cost = (len(built.offsets) + 1) / 2 * (2 if built.context > 1 else 1)
-    inputs.bench(config.vocab, config.length, config.repeats, config.trials, config.seed, config.gap, cost)
+    inputs.bench(config.vocab, config.length, config.repeats, config.trials, config.seed, config.gap, cost,
+                 inputs.bench_arrays(len(built.offsets) + 1, built.context))
     if built.context > 1 and config.vocab < config.length:
         raise InputError(f"--context segments draw up to {config.length} distinct tokens: --vocab must be at least "
                          f"--length ({config.length})")

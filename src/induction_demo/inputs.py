@@ -199,8 +199,24 @@ def bench_trial_tokens(length: int, repeats: int, gap: int) -> int:
     return 1 + repeats * length + (repeats - 1) * gap
 
 
-def bench(vocab: int, length: int, repeats: int, trials: int, seed: int, gap: int, cost: float = 1.0) -> None:
-    """Refuse a bench whose trials could not run in bounded time and memory."""
+BENCH_MAX_TRIAL_BYTES = 3 << 29
+"""The attention arrays one bench trial may hold at once, 1.5 GiB: each head
+keeps its logits and weights (N x N floats each), a few more are made on
+the way, and --context runs a context-1 model beside. With the lecture's two
+heads a trial of 4096 tokens fits; with --context 4 --skip 16 (eight heads)
+about 2700 do."""
+
+
+def bench_arrays(heads: int, context: int) -> int:
+    """The N x N float arrays a bench trial holds at once (measured: 8 for the
+    lecture's two heads, a 4095-token trial peaking at 965 MiB)."""
+    return 2 * heads + 4 + (8 if context > 1 else 0)
+
+
+def bench(vocab: int, length: int, repeats: int, trials: int, seed: int, gap: int, cost: float = 1.0,
+          arrays: int = 8) -> None:
+    """Refuse a bench whose trials could not run in bounded time and memory
+    (``arrays``: the N x N arrays a trial holds at once, bench_arrays)."""
     for name, value in (("vocab", vocab), ("trials", trials)):
         if value < 1:
             raise InputError(f"--{name} must be at least 1")
@@ -219,6 +235,11 @@ def bench(vocab: int, length: int, repeats: int, trials: int, seed: int, gap: in
     if longest > BENCH_MAX_TRIAL_TOKENS:
         raise InputError(f"a trial of up to {longest} tokens (1 + repeats x length + gaps) is more than the "
                          f"{BENCH_MAX_TRIAL_TOKENS} a trial takes")
+    if longest**2 * 8 * arrays > BENCH_MAX_TRIAL_BYTES:
+        most = math.isqrt(BENCH_MAX_TRIAL_BYTES // (8 * arrays))
+        raise InputError(f"a trial of up to {longest} tokens holds {arrays} attention arrays of {longest} x {longest} "
+                         f"at once, more than {BENCH_MAX_TRIAL_BYTES / 2**30:.1f} GiB: with these heads a trial takes "
+                         f"at most {most} tokens (use a shorter --length or fewer --repeats)")
     if trials * longest**2 * cost > BENCH_MAX_CELLS:
         raise InputError(f"{trials} trials of up to {longest} tokens is more than a bench runs at once (trials x "
                          f"tokens^2 at most {BENCH_MAX_CELLS:,}, under a minute, less with more heads): "
