@@ -321,6 +321,12 @@ def test_tokens_are_normalised_to_nfc_unless_kept_as_typed():
 
 # --- the word-vector reader: bounded lines, bounded files, extreme numbers ---------------------------------------
 
+def _limited(limit_bytes: int):
+    def limit():  # (the measuring parent is small: the limit binds the command it runs)
+        resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
+    return limit
+
+
 MEASURED = ("import resource, subprocess, sys; "
             "p = subprocess.run(sys.argv[1:], capture_output=True); "
             "sys.stdout.write(str(p.returncode) + '\\n' + str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
@@ -328,10 +334,11 @@ MEASURED = ("import resource, subprocess, sys; "
 
 
 def measured(*args: str) -> tuple[int, float, str, str]:
-    """Exit status, peak resident MiB (the child's own, by resource), stdout and stderr of one CLI process."""
+    """Exit status, peak resident MiB (the child's own, by resource), stdout and stderr of one CLI process,
+    run under a 200 MB address-space limit (resource.setrlimit, as `ulimit -v 204800`)."""
     done = subprocess.run([sys.executable, "-c", MEASURED, sys.executable, "-c",
                            "from induction_demo.cli import main; main()", *args],
-                          capture_output=True, env=ENV, timeout=120)
+                          capture_output=True, env=ENV, timeout=120, preexec_fn=_limited(200 << 20))
     status, peak, out = done.stdout.decode().split("\n", 2)
     return int(status), int(peak) / 1024, out, done.stderr.decode()
 
@@ -461,12 +468,6 @@ def test_a_long_name_of_wide_characters_is_written(tmp_path):
     assert done.returncode == 0 and (tmp_path / name).exists() and not list(tmp_path.glob(".*.part"))
 
 
-def _address_space(limit_bytes: int):
-    def limit():
-        resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
-    return limit
-
-
 def test_a_bench_trial_with_many_heads_is_refused_past_its_memory_and_runs_below_it():
     refused = tool("bench", "--context", "4", "--skip", "16", "--vocab", "5000", "--length", "2047", "--trials", "1")
     assert refused.returncode == 2 and b"at most 2681 tokens" in refused.stderr and refused.stdout == b""
@@ -474,6 +475,6 @@ def test_a_bench_trial_with_many_heads_is_refused_past_its_memory_and_runs_below
     # is measured by benchmarks/limits.py: it takes 8 s)
     done = subprocess.run([sys.executable, "-c", "from induction_demo.cli import main; main()", "bench", "--context",
                            "4", "--skip", "16", "--vocab", "5000", "--length", "700", "--trials", "1", "--format",
-                           "json"], capture_output=True, env=ENV, preexec_fn=_address_space(2 << 30), timeout=300)
+                           "json"], capture_output=True, env=ENV, preexec_fn=_limited(2 << 30), timeout=300)
     assert done.returncode == 0, done.stderr.decode()[-300:]
     assert strict(done.stdout)["later_copies"]["queries"] > 0
