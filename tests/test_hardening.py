@@ -187,6 +187,25 @@ def test_a_signal_during_a_write_leaves_the_old_file_and_no_temporary_one(tmp_pa
     assert target.read_text() == "the old walkthrough" and [p.name for p in tmp_path.iterdir()] == ["w.json"]
 
 
+@pytest.mark.parametrize("pause", [0.0, 0.001, 0.01])
+def test_signals_in_quick_succession_leave_no_temporary_file(tmp_path, pause):
+    target = tmp_path / "w.json"
+    text = " ".join(f"t{i % 400}" for i in range(1000))
+    process = subprocess.Popen([*TOOL, "show", "-", "-o", str(target)], stdin=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env=ENV)
+    process.stdin.write(text.encode())
+    process.stdin.close()
+    deadline = time.monotonic() + 30
+    while not any(p.name.endswith(".part") for p in tmp_path.iterdir()):
+        assert time.monotonic() < deadline and process.poll() is None, "no temporary file appeared"
+        time.sleep(0.002)
+    for signum in (signal.SIGINT, signal.SIGINT, signal.SIGTERM):  # kill -INT; kill -INT; kill -TERM
+        process.send_signal(signum)
+        time.sleep(pause)
+    assert process.wait(timeout=30) == 128 + signal.SIGINT  # the first one stops it; the others are ignored
+    assert process.stderr.read().decode().count("\n") == 1 and list(tmp_path.iterdir()) == []
+
+
 # --- streams and encodings ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("args", [["show", LECTURE], ["show", LECTURE, "--format", "json"],

@@ -51,6 +51,13 @@ class Interrupted(BaseException):
 
 
 def on_signal(signum, frame):
+    """The first stop signal unwinds; any after it are ignored, so that a
+    second Ctrl-C or a TERM cannot cut the unwinding short (between an
+    ``except`` and the removal of a temporary file) and leave that file."""
+    import signal
+
+    for other in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(other, signal.SIG_IGN)
     raise Interrupted(signum)
 
 
