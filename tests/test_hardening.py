@@ -202,7 +202,9 @@ def test_signals_in_quick_succession_leave_no_temporary_file(tmp_path, pause):
     for signum in (signal.SIGINT, signal.SIGINT, signal.SIGTERM):  # kill -INT; kill -INT; kill -TERM
         process.send_signal(signum)
         time.sleep(pause)
-    assert process.wait(timeout=30) == 128 + signal.SIGINT  # the first one stops it; the others are ignored
+    # whichever the process met first stops it (signals pending together may be taken in any order); the
+    # others do nothing, and it says so in one line
+    assert process.wait(timeout=30) in (128 + signal.SIGINT, 128 + signal.SIGTERM)
     assert process.stderr.read().decode().count("\n") == 1 and list(tmp_path.iterdir()) == []
 
 

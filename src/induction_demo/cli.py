@@ -50,14 +50,16 @@ class Interrupted(BaseException):
         self.signum = signum
 
 
-def on_signal(signum, frame):
-    """The first stop signal unwinds; any after it are ignored, so that a
-    second Ctrl-C or a TERM cannot cut the unwinding short (between an
-    ``except`` and the removal of a temporary file) and leave that file."""
-    import signal
+STOPPING: list[int] = []  # the stop signal being handled, once one has arrived
 
-    for other in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(other, signal.SIG_IGN)
+
+def on_signal(signum, frame):
+    """The first stop signal unwinds; any after it do nothing, so that a second
+    Ctrl-C or a TERM cannot cut the unwinding short (between an ``except`` and
+    the removal of a temporary file) and leave that file."""
+    if STOPPING:
+        return
+    STOPPING.append(signum)
     raise Interrupted(signum)
 
 
@@ -136,7 +138,10 @@ class OneLineErrors(click.Group):
             name = signal.Signals(interrupt.signum).name
             click.echo(f"Interrupted by {name}: stopped; no output file was left half-written.", err=True)
             quit_output()
-            sys.exit(128 + interrupt.signum)
+            sys.stderr.flush()
+            # Out now, without the interpreter's shutdown: it would give the stop signals their default action
+            # back, and a second one still on its way would kill the process instead of being ignored.
+            os._exit(128 + interrupt.signum)
         sys.exit(code if isinstance(code, int) else 0)
 
 

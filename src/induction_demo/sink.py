@@ -88,50 +88,58 @@ def write(path: str, data: Data, force: bool = False) -> tuple[int, str | None]:
         raise Refused(f"{path} is read-only: give --force to replace it")
     if not os.path.isdir(folder):
         raise Failed(f"cannot write {path}: the directory {folder} does not exist")
-    temporary = temporary_name(folder, os.path.basename(target))
+    temporary = os.path.basename(temporary_name(folder, os.path.basename(target)))
+    name = os.path.basename(target)
+    try:  # every step by the folder's descriptor: a folder renamed mid-write still gets its file back, or loses it
+        where = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as error:
+        raise Failed(f"cannot write {path}: {error.strerror} ({folder})") from None
     try:  # from the moment the temporary file may exist until it is renamed: any failure removes it
         try:
-            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600, dir_fd=where)
         except FileExistsError:  # another writer's name (8 random hex digits): leave it be
             raise Failed(f"cannot write {path}: a temporary name was taken, try again") from None
         except OSError as error:
             raise Failed(f"cannot write {path}: {error.strerror} in {folder}") from None
         with os.fdopen(descriptor, "wb") as handle:
             size = write_to(handle, data)
-        if current is not None:
-            os.chmod(temporary, stat.S_IMODE(current.st_mode))
-            try:
-                os.chown(temporary, current.st_uid, current.st_gid)
-            except PermissionError:
-                pass  # only root may give a file to another owner
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, target)
+            if current is not None:
+                os.chmod(handle.fileno(), stat.S_IMODE(current.st_mode))
+                try:
+                    os.chown(handle.fileno(), current.st_uid, current.st_gid)
+                except PermissionError:
+                    pass  # only root may give a file to another owner
+            else:
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(handle.fileno(), 0o666 & ~umask)
+        os.replace(temporary, name, src_dir_fd=where, dst_dir_fd=where)
     except Failed:
         raise
     except OSError as error:
-        _remove(temporary)
+        _remove(temporary, where)
         raise Failed(f"cannot write {path}: {error.strerror or error}") from None
     except BaseException:  # an interrupt (SIGINT, SIGTERM, SIGHUP): leave nothing behind
-        _remove(temporary)
+        _remove(temporary, where)
         raise
+    finally:
+        os.close(where)
     if current is not None and current.st_nlink > 1:
         return size, (f"{path} had {current.st_nlink} hard links: it now has new content, the other "
                       f"{current.st_nlink - 1} keep the old")
     return size, None
 
 
-def _remove(path: str) -> None:
-    """Remove ``path`` if it is there, with the signals that stop the tool held
-    until it is gone (a second Ctrl-C must not leave the file behind)."""
+def _remove(path: str, folder: int | None = None) -> None:
+    """Remove ``path`` (relative to the open ``folder``, where given) if it is
+    there, with the signals that stop the tool held until it is gone (a second
+    Ctrl-C must not leave the file behind)."""
     import signal
 
     held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
     try:
-        os.unlink(path)
+        os.unlink(path, dir_fd=folder)
     except FileNotFoundError:
         pass
     finally:
