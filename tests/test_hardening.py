@@ -499,3 +499,22 @@ def test_a_bench_trial_with_many_heads_is_refused_past_its_memory_and_runs_below
                            "json"], capture_output=True, env=ENV, preexec_fn=_limited(2 << 30), timeout=300)
     assert done.returncode == 0, done.stderr.decode()[-300:]
     assert strict(done.stdout)["later_copies"]["queries"] > 0
+
+
+def test_a_folder_moved_during_a_write_keeps_no_temporary_file(tmp_path):
+    folder, moved = tmp_path / "d", tmp_path / "e"
+    folder.mkdir()
+    text = " ".join(f"t{i % 400}" for i in range(1000))  # a 100 MB document: seconds of writing
+    process = subprocess.Popen([*TOOL, "show", "-", "-o", str(folder / "w.json")], stdin=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env=ENV)
+    process.stdin.write(text.encode())
+    process.stdin.close()
+    deadline = time.monotonic() + 30
+    while not any(p.name.endswith(".part") for p in folder.iterdir()):
+        assert time.monotonic() < deadline and process.poll() is None, "no temporary file appeared"
+        time.sleep(0.002)
+    folder.rename(moved)
+    assert process.wait(timeout=60) == 1
+    err = process.stderr.read().decode()
+    assert err.count("\n") == 1 and "was moved while the file was written" in err
+    assert list(moved.iterdir()) == [] and not folder.exists()

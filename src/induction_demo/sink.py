@@ -113,6 +113,12 @@ def write(path: str, data: Data, force: bool = False) -> tuple[int, str | None]:
                 umask = os.umask(0)
                 os.umask(umask)
                 os.chmod(handle.fileno(), 0o666 & ~umask)
+        try:
+            moved = not os.path.samestat(os.fstat(where), os.stat(folder))
+        except OSError:
+            moved = True
+        if moved:  # the folder was renamed or removed while the file was written: say so, leave nothing
+            raise OSError(f"the directory {folder} was moved while the file was written; nothing was written")
         os.replace(temporary, name, src_dir_fd=where, dst_dir_fd=where)
     except Failed:
         raise
