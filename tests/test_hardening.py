@@ -518,3 +518,12 @@ def test_a_folder_moved_during_a_write_keeps_no_temporary_file(tmp_path):
     err = process.stderr.read().decode()
     assert err.count("\n") == 1 and "was moved while the file was written" in err
     assert list(moved.iterdir()) == [] and not folder.exists()
+
+
+def test_positions_on_the_largest_input_shows_a_window_in_bounded_memory():
+    text = " ".join(f"{i:04d}" + "x" * 96 for i in range(1000))  # 1000 distinct 100-character tokens
+    done = subprocess.run([*TOOL, "positions", "-"], input=text.encode(), capture_output=True, env=ENV,
+                          preexec_fn=_limited(2 << 30), timeout=120)
+    assert done.returncode == 0 and done.stderr == b""
+    out = done.stdout.decode()
+    assert "⋮" in out and max(len(line) for line in out.splitlines()) <= 120

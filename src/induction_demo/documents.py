@@ -367,9 +367,10 @@ def heatmaps(trace: Trace, told: Told = None, layers=(1, 2)) -> Heatmaps:
                      for layer in trace.layers if layer.index in layers for run in layer.heads))
 
 
-def compared(traces: list[Trace]) -> Document:
+def compared(traces: list[Trace], fit: Fit = whole) -> Document:
     """Layer 1 built under each position scheme, side by side: its weights
-    (the previous position marked) and how much of them sit there."""
+    (the previous position marked) and how much of them sit there. ``fit``
+    chooses how each table is shown (on a screen, a window of positions)."""
     first = traces[0]
     blocks: list = [Paragraph((
         count(first.n, "token") + ": " + " ".join(fmt.token(t) for t in first.tokens)
@@ -380,10 +381,10 @@ def compared(traces: list[Trace]) -> Document:
         layer, c = trace.look_back, trace.construction
         blocks.append(Heading(f"{c.positions}: {describe.scheme(c).words}"))
         blocks.append(Paragraph(describe.scores_positions(c) + (". " + previous_share(trace),)))
-        blocks += [attention(trace, f"{c.positions}.weights",
-                             ("Attention weights ", Math("W^(1)"), f" with {c.positions} positions"),
-                             layer.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask,
-                             job=mechanism.cells(trace, layer), quiet=True, notes=False)]
+        job = mechanism.cells(trace, layer)
+        blocks += fit(lambda shown, trace=trace, layer=layer, c=c, job=job: attention(
+            trace, f"{c.positions}.weights", ("Attention weights ", Math("W^(1)"), f" with {c.positions} positions"),
+            layer.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask, job=job, quiet=True, notes=False, shown=shown))
     return Document("Layer 1 under each position scheme: " + " ".join(fmt.token(t) for t in first.tokens),
                     tuple(blocks))
 

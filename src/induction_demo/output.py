@@ -111,7 +111,12 @@ def positions(traces: list, form: str, width: int = 120, theme: str = "light"):
         from .render import png
 
         return png.render(documents.compared_heatmaps(traces))
-    return _rendered(documents.compared(traces), form, width, theme)
+    fit = documents.whole
+    if form in ("table", "svg"):  # a screen: a window of positions, from the start (as circuits)
+        from .render import terminal
+
+        fit = terminal.fitter(list(range(traces[0].n)), width)
+    return _rendered(documents.compared(traces, fit), form, width, theme, notice=True)
 
 
 def _rendered(document, form: str, width: int, theme: str, notice: bool = False):
