@@ -527,3 +527,15 @@ def test_positions_on_the_largest_input_shows_a_window_in_bounded_memory():
     assert done.returncode == 0 and done.stderr == b""
     out = done.stdout.decode()
     assert "⋮" in out and max(len(line) for line in out.splitlines()) <= 120
+
+
+def test_weights_json_with_seven_heads_on_the_largest_input_stays_small():
+    # W^Q alone would be d x d_k = 16000 x 16384 floats; past d = 120 the document carries none of them
+    text = " ".join(f"{i:04d}" + "x" * 96 for i in range(1000))
+    done = subprocess.run([*TOOL, "weights", "-", "--format", "json", "--context", "4", "--skip", "16"],
+                          input=text.encode(), capture_output=True, env=ENV, preexec_fn=_limited(2 << 30),
+                          timeout=120)
+    assert done.returncode == 0 and done.stderr == b""
+    doc = strict(done.stdout)
+    assert doc["layers"][1]["heads"][0]["textbook"]["d_k"] == 16384
+    assert doc["layers"][1]["heads"][0]["textbook"]["W_Q"] is None

@@ -114,8 +114,8 @@ def _textbook(layer: Layer, basis: Basis) -> tuple[list[dict], dict]:
     the layer's W^O; the matrices up to d = COMPACT_D, else null."""
     from . import factored
 
-    heads = [factored.factor(run.head, basis) for run in layer.heads]
     small = not inputs.compact(basis.d)
+    heads = [factored.factor(run.head, basis, arrays=small) for run in layer.heads]
     out = [{"d_k": f.d_k, "d_v": f.d_v, "key_labels": list(f.key_labels), "value_labels": list(f.value_labels),
             "W_Q": matrix(f.query) if small else None, "W_K": matrix(f.key) if small else None,
             "W_V": matrix(f.value) if small else None} for f in heads]

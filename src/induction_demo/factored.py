@@ -40,16 +40,16 @@ class Factored(NamedTuple):
 
     head: Head
     d_k: int
-    query: np.ndarray  # W^Q [d, d_k]
-    key: np.ndarray  # W^K [d, d_k]
+    query: np.ndarray | None  # W^Q [d, d_k] (None: only the shapes and labels were asked for)
+    key: np.ndarray | None  # W^K [d, d_k]
     key_labels: tuple[str, ...]  # each query/key coordinate: the key direction it reads ("" for padding)
-    value: np.ndarray  # W^V [d, d_v]
-    out: np.ndarray  # W^O_c [d_v, d]
+    value: np.ndarray | None  # W^V [d, d_v]
+    out: np.ndarray | None  # W^O_c [d_v, d]
     value_labels: tuple[str, ...]  # each value coordinate: the output direction it writes
 
     @property
     def d_v(self) -> int:
-        return self.value.shape[1]
+        return len(self.value_labels)
 
 
 def padded(width: int) -> int:
@@ -69,12 +69,16 @@ def _coordinates(blocks: tuple[Block, ...], basis: Basis):
     return out, start
 
 
-def factor(head: Head, basis: Basis) -> Factored:
+def factor(head: Head, basis: Basis, arrays: bool = True) -> Factored:
+    """The head in the textbook's form; with ``arrays`` False, only d_k, d_v and
+    the labels (a JSON document past d = COMPACT_D carries no matrices, and
+    W^Q alone would be d x d_k: gigabytes for --context 4 --skip 16 at 1000
+    tokens)."""
     d = basis.d
     qk, width = _coordinates(head.qk, basis)
     d_k = padded(width)
     root = float(np.sqrt(d_k))  # a power of 2: exact
-    query, key = np.zeros((d, d_k)), np.zeros((d, d_k))
+    query, key = (np.zeros((d, d_k)), np.zeros((d, d_k))) if arrays else (None, None)
     labels = [""] * d_k
     for b, rel, start in qk:
         rows, cols = basis.block(b.rows).start, basis.block(b.cols).start
@@ -83,18 +87,20 @@ def factor(head: Head, basis: Basis) -> Factored:
         if not np.isfinite(scaled).all():
             raise InputError(f"the textbook form of the {head.name} holds sqrt(d_k) s = {root:g} x {b.scale:g}, past "
                              f"the largest float: use a --scale of at most {np.finfo(float).max / root:.3g}")
-        np.add.at(query, (rows + rel.rows, start + rel.cols), scaled)
         size = basis.size(b.cols)
-        key[cols + np.arange(size), start + np.arange(size)] = 1.0
+        if arrays:
+            np.add.at(query, (rows + rel.rows, start + rel.cols), scaled)
+            key[cols + np.arange(size), start + np.arange(size)] = 1.0
         labels[start:start + size] = basis.labels[cols:cols + size]
     ov, d_v = _coordinates(head.ov, basis)
-    value, out = np.zeros((d, d_v)), np.zeros((d_v, d))
+    value, out = (np.zeros((d, d_v)), np.zeros((d_v, d))) if arrays else (None, None)
     value_labels = [""] * d_v
     for b, rel, start in ov:
         rows, cols = basis.block(b.rows).start, basis.block(b.cols).start
-        np.add.at(value, (rows + rel.rows, start + rel.cols), rel.values)
         size = basis.size(b.cols)
-        out[start + np.arange(size), cols + np.arange(size)] = 1.0
+        if arrays:
+            np.add.at(value, (rows + rel.rows, start + rel.cols), rel.values)
+            out[start + np.arange(size), cols + np.arange(size)] = 1.0
         value_labels[start:start + size] = basis.labels[cols:cols + size]
     return Factored(head, d_k, query, key, tuple(labels), value, out, tuple(value_labels))
 
