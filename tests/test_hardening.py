@@ -539,3 +539,11 @@ def test_weights_json_with_seven_heads_on_the_largest_input_stays_small():
     doc = strict(done.stdout)
     assert doc["layers"][1]["heads"][0]["textbook"]["d_k"] == 16384
     assert doc["layers"][1]["heads"][0]["textbook"]["W_Q"] is None
+
+
+def test_similar_words_on_1000_tokens_windows_the_features_too():
+    # the token block holds ~1100 trigrams: a window shows those its positions' tokens use, not all of them
+    text = " ".join(f"w{i}" for i in range(1000))
+    done = subprocess.run([*TOOL, "show", "-", "--similar", "subword"], input=text.encode(), capture_output=True,
+                          env=ENV, preexec_fn=_limited(2 << 30), timeout=120)
+    assert done.returncode == 0 and done.stderr == b"" and "[window:" in done.stdout.decode()

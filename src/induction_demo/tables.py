@@ -91,12 +91,19 @@ def _positions(trace: Trace, shown: Sequence[int] | None) -> list[int | None]:
 def _directions(trace: Trace, shown: Sequence[int] | None) -> list[tuple[int | None, int]]:
     """(index among the d directions or None for a gap, subspace number) of
     each column to show: with a window, the tokens and positions of the shown
-    positions, in every subspace."""
+    positions, in every subspace; with dense token vectors, the features the
+    shown positions' tokens use (a trigram bag uses a few of a thousand)."""
     out: list[tuple[int | None, int]] = []
+    used = None
+    if shown is not None and trace.basis.features:
+        rows = sorted({trace.vocab.index(trace.tokens[i]) for i in shown if i is not None})
+        used = np.flatnonzero(np.abs(trace.words.vectors[rows]).sum(axis=0) > 0)
     for b, subspace in enumerate(trace.basis.subspaces):
         start = trace.basis.block(subspace.name).start
-        if shown is None or (subspace.kind == "tok" and trace.basis.features) or subspace.kind == "sin":
-            # every direction: all of them, or features and position codes, which no window picks out
+        if used is not None and subspace.kind == "tok" and len(used) < trace.basis.size(subspace.name):
+            out += [(start + int(k), b) for k in used] + [(None, b)]
+        elif shown is None or (subspace.kind == "tok" and trace.basis.features) or subspace.kind == "sin":
+            # every direction: all of them, or position codes (and features all in use), which no window picks out
             out += [(start + k, b) for k in range(trace.basis.size(subspace.name))]
         elif subspace.kind == "tok":
             tokens = {trace.tokens[i] for i in shown}
