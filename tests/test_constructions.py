@@ -20,7 +20,7 @@ constructions = st.builds(Construction, st.sampled_from(["strict", "inclusive"])
 @given(token_strings, constructions)
 @settings(max_examples=250, deadline=None)
 def test_every_construction_predicts_what_the_reference_rule_says(tokens, built):
-    trace = run(tokens, construction=built)
+    trace = run(tokens, construction=built, beside=False)
     for p in trace.predictions:
         expected = predicted_by(tokens, p.position, built.context, built.skip, built.mask == "inclusive")
         if expected:  # something to copy: what the model outputs is the rule's
@@ -34,7 +34,7 @@ def test_every_construction_predicts_what_the_reference_rule_says(tokens, built)
 @given(token_strings, constructions)
 @settings(max_examples=200, deadline=None)
 def test_layer2_logits_are_the_reference_scores_times_the_scale(tokens, built):
-    trace = run(tokens, construction=built)
+    trace = run(tokens, construction=built, beside=False)
     logits, mask = trace.layers[1].logits, trace.layers[1].mask
     for i in range(len(tokens)):
         for j, score in scores(tokens, i, built.context, built.skip, built.mask == "inclusive").items():
@@ -45,7 +45,7 @@ def test_layer2_logits_are_the_reference_scores_times_the_scale(tokens, built):
 @given(token_strings, constructions)
 @settings(max_examples=200, deadline=None)
 def test_each_layer1_head_looks_back_its_offset(tokens, built):
-    layer = run(tokens, construction=built).layers[0]
+    layer = run(tokens, construction=built, beside=False).layers[0]
     assert len(layer.heads) == len(built.offsets)
     for offset, head in zip(built.offsets, layer.heads):
         w = head.weights
@@ -56,7 +56,7 @@ def test_each_layer1_head_looks_back_its_offset(tokens, built):
 @given(token_strings)
 def test_the_default_construction_is_the_lecture_model(tokens):
     built = Construction("strict", 1, 0)
-    for p in run(tokens, construction=built).predictions:
+    for p in run(tokens, construction=built, beside=False).predictions:
         assert set(p.candidates) == predicted(tokens, p.position)
 
 
