@@ -167,19 +167,25 @@ def test_no_permission_is_one_line(tmp_path):
 
 # --- interrupts -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
-def test_a_signal_during_a_write_leaves_the_old_file_and_no_temporary_one(tmp_path, signum):
-    target = tmp_path / "w.json"
-    target.write_text("the old walkthrough")
-    text = " ".join(f"t{i % 400}" for i in range(1000))  # a 100 MB document: seconds of writing
+def writing(target: Path) -> subprocess.Popen:
+    """A `show -o target` of a 100 MB document (seconds of writing), once its temporary file exists."""
+    text = " ".join(f"t{i % 400}" for i in range(1000))
     process = subprocess.Popen([*TOOL, "show", "-", "-o", str(target)], stdin=subprocess.PIPE,
                                stderr=subprocess.PIPE, env=ENV)
     process.stdin.write(text.encode())
     process.stdin.close()
     deadline = time.monotonic() + 30
-    while not any(p.name.endswith(".part") for p in tmp_path.iterdir()):
+    while not any(p.name.endswith(".part") for p in target.parent.iterdir()):
         assert time.monotonic() < deadline and process.poll() is None, "no temporary file appeared"
         time.sleep(0.002)
+    return process
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_during_a_write_leaves_the_old_file_and_no_temporary_one(tmp_path, signum):
+    target = tmp_path / "w.json"
+    target.write_text("the old walkthrough")
+    process = writing(target)
     process.send_signal(signum)
     assert process.wait(timeout=30) == 128 + signum
     err = process.stderr.read().decode()
@@ -190,15 +196,7 @@ def test_a_signal_during_a_write_leaves_the_old_file_and_no_temporary_one(tmp_pa
 @pytest.mark.parametrize("pause", [0.0, 0.01])
 def test_signals_in_quick_succession_leave_no_temporary_file(tmp_path, pause):
     target = tmp_path / "w.json"
-    text = " ".join(f"t{i % 400}" for i in range(1000))
-    process = subprocess.Popen([*TOOL, "show", "-", "-o", str(target)], stdin=subprocess.PIPE,
-                               stderr=subprocess.PIPE, env=ENV)
-    process.stdin.write(text.encode())
-    process.stdin.close()
-    deadline = time.monotonic() + 30
-    while not any(p.name.endswith(".part") for p in tmp_path.iterdir()):
-        assert time.monotonic() < deadline and process.poll() is None, "no temporary file appeared"
-        time.sleep(0.002)
+    process = writing(target)
     for signum in (signal.SIGINT, signal.SIGINT, signal.SIGTERM):  # kill -INT; kill -INT; kill -TERM
         process.send_signal(signum)
         time.sleep(pause)
@@ -505,15 +503,7 @@ def test_a_bench_trial_with_many_heads_is_refused_past_its_memory_and_runs_below
 def test_a_folder_moved_during_a_write_keeps_no_temporary_file(tmp_path):
     folder, moved = tmp_path / "d", tmp_path / "e"
     folder.mkdir()
-    text = " ".join(f"t{i % 400}" for i in range(1000))  # a 100 MB document: seconds of writing
-    process = subprocess.Popen([*TOOL, "show", "-", "-o", str(folder / "w.json")], stdin=subprocess.PIPE,
-                               stderr=subprocess.PIPE, env=ENV)
-    process.stdin.write(text.encode())
-    process.stdin.close()
-    deadline = time.monotonic() + 30
-    while not any(p.name.endswith(".part") for p in folder.iterdir()):
-        assert time.monotonic() < deadline and process.poll() is None, "no temporary file appeared"
-        time.sleep(0.002)
+    process = writing(folder / "w.json")
     folder.rename(moved)
     assert process.wait(timeout=60) == 1
     err = process.stderr.read().decode()
