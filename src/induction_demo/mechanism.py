@@ -86,17 +86,3 @@ def copied(layer: Layer, job: np.ndarray) -> np.ndarray:  # -> [N] bool
         matched |= ((run.logits > 0) & kept).any(axis=1)
         on += np.add.reduce(run.weights, axis=1, where=kept)
     return matched & (on >= 0.5 * len(layer.heads) - 1e-9)
-
-
-def copyable(trace: Trace) -> np.ndarray:  # -> [N] bool
-    """Where a query has something to copy: a key it keeps that the last
-    layer's heads are built for (for the lecture's model: x_i occurred at some
-    k <= i - 2, so the token after it, at k + 1 < i, is a key the query sees),
-    however sharply the run attends to it (``Prediction.copyable``, read off
-    when the trace was built)."""
-    return np.array([p.copyable for p in trace.predictions], dtype=bool)
-
-
-def copies(trace: Trace) -> np.ndarray:  # -> [N] bool
-    """Where the trace's prediction is a copy (``copied`` on its last layer)."""
-    return np.array([p.copy for p in trace.predictions], dtype=bool)

@@ -92,11 +92,7 @@ def circuits(trace: Trace, form: str, full: bool = False, width: int = 120, them
         from .render import png
 
         return png.circuits(build(trace), title=documents.title(trace) + " (circuits)")
-    fit = documents.whole
-    if form in ("table", "svg") and not full:
-        from .render import terminal
-
-        fit = terminal.fitter(list(range(trace.n)), width)
+    fit = _screen_fit(form, trace.n, width) if not full else documents.whole
     return _rendered(documents.circuit_document(trace, fit), form, width, theme, notice=True)
 
 
@@ -111,12 +107,18 @@ def positions(traces: list, form: str, width: int = 120, theme: str = "light"):
         from .render import png
 
         return png.render(documents.compared_heatmaps(traces))
-    fit = documents.whole
-    if form in ("table", "svg"):  # a screen: a window of positions, from the start (as circuits)
-        from .render import terminal
+    return _rendered(documents.compared(traces, _screen_fit(form, traces[0].n, width)), form, width, theme,
+                     notice=True)
 
-        fit = terminal.fitter(list(range(traces[0].n)), width)
-    return _rendered(documents.compared(traces, fit), form, width, theme, notice=True)
+
+def _screen_fit(form: str, n: int, width: int):
+    """How a table of ``n`` positions is shown: on a screen (table, SVG), a
+    window of the first positions that fits ``width``; in a document, whole."""
+    if form not in ("table", "svg"):
+        return documents.whole
+    from .render import terminal
+
+    return terminal.fitter(list(range(n)), width)
 
 
 def _rendered(document, form: str, width: int, theme: str, notice: bool = False):

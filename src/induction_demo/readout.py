@@ -10,7 +10,7 @@
   where every token scores 0: Y^(2)'s row is empty).
 - The prediction: that output, where it is a copy (``copies``: the
   induction head put most of its weight on the keys it is built for, as
-  mechanism.copies says); elsewhere the output is a blend of earlier tokens
+  mechanism.copied says); elsewhere the output is a blend of earlier tokens
   and the prediction is None.
 """
 from __future__ import annotations

@@ -230,12 +230,12 @@ def _copy(trace: Trace, i: int) -> Sentence:
                          + f"; so it predicts {_predicts(p)}.")
 
 
-def _blends(trace: Trace, something: np.ndarray) -> str:
+def _blends(trace: Trace) -> str:
     """Each blend an ablated previous-token head leaves where there was something to copy, with its share."""
     return series([f"{at(trace, p.position)} gets " + fmt.tied(p.output, " or ", code)
                     + f" ({weight(p.score)}" + ("" if len(p.output) == 1 else " each, a tie" if weight(p.score) == weight(p.low)
                                             else f" to {weight(p.low)}, a tie") + ")"
-                    for p in trace.predictions if p.output and not p.copy and something[p.position]])
+                    for p in trace.predictions if p.output and not p.copy and p.copyable])
 
 
 def induction(trace: Trace, layer: Layer) -> list[Sentence]:
@@ -253,23 +253,21 @@ def induction(trace: Trace, layer: Layer) -> list[Sentence]:
         out.append(say("ablated", "This head is ablated: its output is replaced by zeros, so nothing is "
                                    "copied and no position predicts anything."))
     if first.ablated and not layer.ablated:
-        something = mechanism.copyable(trace)
-        if any(something[p.position] and p.output and not p.copy for p in trace.predictions):
+        if any(p.copyable and p.output and not p.copy for p in trace.predictions):
             out.append(say("blend", "So what looks like a prediction is a blend, the most frequent earlier "
-                                     "token with its share of Y^(2), not a copy: " + _blends(trace, something) + "."))
+                                     "token with its share of Y^(2), not a copy: " + _blends(trace) + "."))
     if first.ablated or layer.ablated:
         return out
     note = scheme(c).copy_note
     if note:
         out.append(say("positions", note))
-    something = mechanism.copyable(trace)
     w = layer.weights
     firsts, uneven, repeats, copies, blends = [], [], [], [], []
     for i in range(1, trace.n):
         p, kept = trace.predictions[i], _kept(trace, i)
         if p.copy:
             copies.append(i)
-        elif something[i]:
+        elif p.copyable:
             blends.append(i)
         elif _repeat(trace, i) and trace.tokens[i] not in trace.tokens[:i - c.horizon]:
             repeats.append(i)
@@ -306,8 +304,10 @@ def induction(trace: Trace, layer: Layer) -> list[Sentence]:
                         f"{code(trace.tokens[i])} (@{i - h}) is the query itself, which it cannot see, "
                         f"so there is nothing to copy yet and {spread}."))
     if blends:
+        cells = mechanism.cells(trace, layer) & layer.mask  # the keys each query's head is built for, once
+
         def blend(i: int) -> str:
-            p, job = trace.predictions[i], mechanism.cells(trace, layer)[i] & layer.mask[i]
+            p, job = trace.predictions[i], cells[i]
             return (f"{at(trace, i)} puts {weight(float((w[i] * job).sum()))} on "
                     f"{series([at(trace, int(j)) for j in np.flatnonzero(job)])} and outputs "
                     + fmt.tied(p.output, " or ", code) + f" ({weight(p.score)})")

@@ -49,10 +49,9 @@ def queries(tokens: tuple[str, ...], construction: Construction = LECTURE) -> li
     trace = run(tokens, 1.0, construction=construction, beside=False)  # logits in units of s
     ideal, mask = mechanism.ideal(trace.basis, trace.ids, trace.words), trace.induction.mask
     logits = logits_of(trace.induction.only.head, ideal)
-    something = mechanism.copyable(trace)
     out = []
     for p in trace.predictions:
-        if not something[p.position]:
+        if not p.copyable:
             continue
         kept = np.flatnonzero(mask[p.position])
         top = logits[p.position, kept].max()

@@ -12,7 +12,6 @@ from typing import Sequence
 
 import numpy as np
 
-from . import mechanism
 from . import text as fmt
 from .basis import Direction
 from .stream import Stream
@@ -315,7 +314,6 @@ def next_token(trace: Trace, shown: Sequence[int] | None = None, cells: int = fm
     """Each position's most probable next tokens, with their probabilities."""
     positions = _positions(trace, shown)
     top = min(TOP, len(trace.vocab))
-    something = mechanism.copyable(trace)
     rows = []
     for i in positions:
         if i is None:
@@ -323,7 +321,7 @@ def next_token(trace: Trace, shown: Sequence[int] | None = None, cells: int = fm
             continue
         order = np.argsort(-trace.probs[i], kind="stable")[:top]  # most probable first, ties in vocabulary order
         copies = trace.predictions[i].copy
-        why = "" if copies else NOTHING_TO_COPY if not something[i] else NOT_A_COPY if trace.predictions[i].output \
+        why = "" if copies else NOTHING_TO_COPY if not trace.predictions[i].copyable else NOT_A_COPY if trace.predictions[i].output \
             else NOTHING_WRITTEN
         # A row with nothing to copy is a blend, not a prediction: faint and unshaded, so nobody reads it as one.
         choices = [Cell(f"{fmt.token(trace.vocab[t], cells)} {fmt.number(trace.probs[i, t], fmt.WEIGHT_DECIMALS)}",
