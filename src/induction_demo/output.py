@@ -93,7 +93,8 @@ def circuits(trace: Trace, form: str, full: bool = False, width: int = 120, them
 
         return png.circuits(build(trace), title=documents.title(trace) + " (circuits)")
     fit = _screen_fit(form, trace.n, width) if not full else documents.whole
-    return _rendered(documents.circuit_document(trace, fit), form, width, theme, notice=True)
+    return _rendered(documents.circuit_document(trace, fit), form, width, theme,
+                     notice="--full, or write a document: -o circuits.html (or .md, .tex)")
 
 
 def positions(traces: list, form: str, width: int = 120, theme: str = "light"):
@@ -108,7 +109,7 @@ def positions(traces: list, form: str, width: int = 120, theme: str = "light"):
 
         return png.render(documents.compared_heatmaps(traces))
     return _rendered(documents.compared(traces, _screen_fit(form, traces[0].n, width)), form, width, theme,
-                     notice=True)
+                     notice="write a document: -o positions.html (or .md, .tex)")
 
 
 def _screen_fit(form: str, n: int, width: int):
@@ -121,9 +122,10 @@ def _screen_fit(form: str, n: int, width: int):
     return terminal.fitter(list(range(n)), width)
 
 
-def _rendered(document, form: str, width: int, theme: str, notice: bool = False):
-    """A document of views as a terminal table (with ``notice``, saying what a
-    window hides), an SVG picture or a handout (Markdown, LaTeX, HTML)."""
+def _rendered(document, form: str, width: int, theme: str, notice: str | None = None):
+    """A document of views as a terminal table (with ``notice``, how to see
+    everything, saying that a window shows the first positions), an SVG
+    picture or a handout (Markdown, LaTeX, HTML)."""
     if form == "svg":
         from .render import svg
 
@@ -131,5 +133,7 @@ def _rendered(document, form: str, width: int, theme: str, notice: bool = False)
     if form == "table":
         from .render import terminal
 
-        return terminal.plain(terminal.with_notice(document, width) if notice else document, width)
+        if notice:
+            document = terminal.with_notice(document, width, see_all=notice, shows="the first positions")
+        return terminal.plain(document, width)
     return import_module(f".render.{form}", __package__).render(document)

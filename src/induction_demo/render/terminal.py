@@ -205,15 +205,18 @@ def narrowed(table: Table) -> Table:
 SEE_ALL = "--full, or write a document: -o walkthrough.html (or .md, .tex)"
 
 
-def with_notice(document: Document, width: int, see_all: str = SEE_ALL) -> Document:
-    """The document with, after its first block, a paragraph saying how to see
-    everything, when any of its tables is a window."""
+SHOWS = "the copies the induction head makes, what they copy, and the start"
+"""What a walkthrough's window shows (tables.priority orders its positions)."""
+
+
+def with_notice(document: Document, width: int, see_all: str = SEE_ALL, shows: str = SHOWS) -> Document:
+    """The document with, after its first block, a paragraph saying what a
+    window shows and how to see everything, when any of its tables is one."""
     if not any(isinstance(b, Table) and b.shown for b in document.blocks):
         return document
     notice = Paragraph((
-        f"Too wide for {width} columns: tables marked [window: k positions] show the "
-        "copies the induction head makes, what they copy, and the start (… and ⋮ stand for hidden columns "
-        f"and rows).\nTo see everything: {see_all}.",
+        f"Too wide for {width} columns: tables marked [window: k positions] show {shows} (… and ⋮ stand for "
+        f"hidden columns and rows).\nTo see everything: {see_all}.",
     ))
     return document._replace(blocks=document.blocks[:1] + (notice,) + document.blocks[1:])
 
