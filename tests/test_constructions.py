@@ -157,7 +157,7 @@ def test_the_textbook_form_gives_back_a_and_v_to_the_bit(tokens, built, scale):
             assert np.sqrt(f.d_k) == int(np.sqrt(f.d_k)) and int(np.sqrt(f.d_k)) & (int(np.sqrt(f.d_k)) - 1) == 0
             assert np.array_equal(attention_matrix(f), dense(f.head.qk, trace.basis))
             w_o = stacked[start:start + f.d_v]  # the rows of W^O this head's part of the concatenation meets
-            assert np.array_equal(f.value @ w_o, dense(f.head.ov, trace.basis))
+            assert np.array_equal(f.value.dense() @ w_o, dense(f.head.ov, trace.basis))
             start += f.d_v
 
 

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 
 LECTURE = "! a b a c b"
 TOOL = [sys.executable, "-c", "from induction_demo.cli import main; main()"]
@@ -539,3 +540,85 @@ def test_similar_words_on_many_tokens_windows_the_features_too():
     done = subprocess.run([*TOOL, "show", "-", "--similar", "subword"], input=text.encode(), capture_output=True,
                           env=ENV, preexec_fn=_limited(2 << 30), timeout=120)
     assert done.returncode == 0 and done.stderr == b"" and "[window:" in done.stdout.decode()
+
+
+LONG_TOKENS = " ".join(f"{i:04d}" + "x" * 96 for i in range(1000))  # 1000 distinct 100-character tokens
+
+
+@pytest.mark.parametrize("variant", [(), ("--context", "4", "--skip", "16")])
+def test_the_textbook_form_of_the_largest_input_is_a_window_in_bounded_memory(variant):
+    # W^Q, W^K, W^V and W^O are built as their nonzero entries, and a window makes only its cells (it made
+    # every d x d_k cell: 6.1 GB, and a MemoryError under 2 GB)
+    done = subprocess.run([*TOOL, "weights", "-", "--factored", "--width", "100", *variant],
+                          input=LONG_TOKENS.encode(), capture_output=True, env=ENV, preexec_fn=_limited(2 << 30),
+                          timeout=120)
+    assert done.returncode == 0 and done.stderr == b""
+    out = done.stdout.decode()
+    assert "[window:" in out and "To see everything: --full." in out
+    assert max(cell_len(line) for line in out.splitlines()) <= 100
+    assert out.count("\nW^Q, ") == out.count("\nW^K, ") == (8 if variant else 2)
+
+
+def test_the_textbook_form_windowed_is_the_whole_form_cut_to_the_shown_directions():
+    import numpy as np
+
+    from induction_demo import factored
+    from induction_demo.model import run
+    from induction_demo.tables import textbook_matrix, window_directions
+    from induction_demo.weights import Construction
+
+    trace = run(tuple("the cat sat on the mat and the cat ran".split()), construction=Construction(context=2))
+    shown = [8, 9, 1]
+    seen = set(window_directions(trace, shown).tolist())
+    for layer in trace.layers:
+        for run_ in layer.heads:
+            f = factored.factor(run_.head, trace.basis)
+            dense, d = f.query.dense(), np.arange(trace.basis.d)
+            whole = textbook_matrix(trace, "q", ("W^Q",), f.query, d, f.key_directions, str, shown=None,
+                                    every_column=True)
+            window = textbook_matrix(trace, "q", ("W^Q",), f.query, d, f.key_directions, str, shown=shown,
+                                     every_column=True)
+            rows = [k for k in range(trace.basis.d) if dense[k].any()]
+            cols = [k for k, x in enumerate(f.key_directions.tolist()) if x >= 0]
+            assert [[c.value for c in r.cells] for r in whole.rows] == dense[np.ix_(rows, cols)].tolist()
+            rows_w = [k for k in rows if k in seen]
+            cols_w = [k for k in cols if f.key_directions[k] in seen]
+            assert [[c.value for c in r.cells] for r in window.rows] == dense[np.ix_(rows_w, cols_w)].tolist()
+            assert window.shown == 3 and len(window.columns) == len(cols_w) < len(cols)
+
+
+@pytest.fixture(scope="module")
+def dense_vectors(tmp_path_factory):
+    """A word2vec text file: w0 ... w199, 3000 random dimensions each (d = 2(m + N) = 6400 at 200 tokens)."""
+    import numpy as np
+
+    path = tmp_path_factory.mktemp("vectors") / "vectors.txt"
+    rows = np.random.default_rng(0).uniform(-1, 1, (200, 3000))
+    path.write_text("".join(f"w{i} " + " ".join(f"{x:.3f}" for x in row) + "\n" for i, row in enumerate(rows)))
+    return str(path)
+
+
+@pytest.mark.parametrize("command", ["show", "weights"])
+def test_dense_vectors_are_windowed_to_the_screen_features_too(dense_vectors, command):
+    # every token uses all 3000 dimensions: a window shows a few of them per token (it drew every one, 3000
+    # columns a row, and ran out of memory at 1000 tokens)
+    text = " ".join(f"w{i}" for i in range(200))
+    done = subprocess.run([*TOOL, command, "-", "--embeddings", dense_vectors, "--width", "80"],
+                          input=text.encode(), capture_output=True, env=ENV, preexec_fn=_limited(2 << 30),
+                          timeout=120)
+    assert done.returncode == 0 and done.stderr == b""
+    out = done.stdout.decode()
+    assert "[window:" in out and max(cell_len(line) for line in out.splitlines()) <= 80
+    assert "e1 " in out and "e3000" not in out  # the first features of the shown tokens, then … for the rest
+
+
+@pytest.mark.parametrize("args", [["show", "--full"], ["weights", "--full", "--factored"], ["show", "-o", "w.html"]])
+def test_full_and_handouts_refuse_a_stream_wider_than_they_show(dense_vectors, tmp_path, args):
+    text = " ".join(f"w{i}" for i in range(200))
+    command, *rest = args
+    done = subprocess.run([*TOOL, command, "-", "--embeddings", dense_vectors, *rest], input=text.encode(),
+                          capture_output=True, env=ENV, cwd=tmp_path, timeout=120)
+    err = done.stderr.decode()
+    assert done.returncode == 2 and done.stdout == b"" and err.count("\n") == 1
+    assert "at most d = 3200 directions" in err and "d = 2(m + N) = 6400" in err
+    assert list(tmp_path.iterdir()) == []

@@ -410,8 +410,9 @@ def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrice
     trace = trace_of(text, tokenize, as_typed, scale, form, model, temperature=temperature, ablate=ablate)
     if full and form in ("table", "svg"):
         from . import inputs
+        from .output import d_formula
 
-        inputs.full(trace.n)
+        inputs.full(trace.n, trace.basis.d, d_formula(trace))
     layers = (int(layer),) if layer else (1, 2)
     styled = output is None and form == "table" and wants_colour(sys.stdout)
     width = terminal_width(sys.stdout) if output is None else 120
@@ -442,7 +443,9 @@ def weights(text, scale, tokenize, as_typed, full, form, factored, **model):
 
     trace = trace_of(text, tokenize, as_typed, scale, model=model)
     if full and form == "table":
-        inputs.full(trace.n)
+        from .output import d_formula
+
+        inputs.full(trace.n, trace.basis.d, d_formula(trace))
     width = terminal_width(sys.stdout)
     if form == "json":
         emit(produce(trace, form), json=True)

@@ -115,10 +115,11 @@ def _textbook(layer: Layer, basis: Basis) -> tuple[list[dict], dict]:
     from . import factored
 
     small = not inputs.compact(basis.d)
-    heads = [factored.factor(run.head, basis, arrays=small) for run in layer.heads]
-    out = [{"d_k": f.d_k, "d_v": f.d_v, "key_labels": list(f.key_labels), "value_labels": list(f.value_labels),
-            "W_Q": matrix(f.query) if small else None, "W_K": matrix(f.key) if small else None,
-            "W_V": matrix(f.value) if small else None} for f in heads]
+    heads = [factored.factor(run.head, basis) for run in layer.heads]
+    out = [{"d_k": f.d_k, "d_v": f.d_v, "key_labels": factored.labels(f.key_directions, basis),
+            "value_labels": factored.labels(f.value_directions, basis),
+            "W_Q": matrix(f.query.dense()) if small else None, "W_K": matrix(f.key.dense()) if small else None,
+            "W_V": matrix(f.value.dense()) if small else None} for f in heads]
     return out, {"W_O": matrix(factored.layer_out(heads)) if small else None}
 
 

@@ -13,7 +13,8 @@ from . import text as fmt
 from .story import Sentence
 from .trace import Layer, Trace
 from .tables import (attention, circuit, composition_table, halves, labelled, next_token, pieces, planes, predictions,
-                     rope_table, similarities, stream, subspaces, token_vectors, weight_matrix, write_a, write_v)
+                     rope_table, similarities, stream, subspaces, textbook_matrix, token_vectors, weight_matrix,
+                     write_a, write_v)
 from .views import Build, Document, Heading, Heatmaps, Math, Panel, Paragraph, Slide, Split, Table, count
 
 Told = Optional[Dict[int, List[Sentence]]]
@@ -165,7 +166,7 @@ def walkthrough(trace: Trace, told: Told = None, layers=(1, 2), matrices: bool =
         if first == 1 else (trace.layers[first - 2].output, f": the output of layer {first - 1} (· = exactly 0)")
     blocks: list = [summary(trace)]
     if trace.words is not None:  # dense token vectors: how similar each pair is
-        blocks += fit(Split(lambda shown: similarities(trace), (), window=False))
+        blocks += fit(Split(lambda shown: similarities(trace, shown), ()))
     blocks += fit(streamed(trace, "input", ("Input ", Math(f"Y^({first - 1})"), about), y, compact))
     for layer in trace.layers:
         if layer.index in layers:
@@ -198,7 +199,7 @@ def weights(trace: Trace, fit: Fit = whole, compact: bool = False) -> Document:
     """A_1, V_1, A_2, V_2 as labelled tables (``compact``: their nonzero blocks only)."""
     blocks: list = [summary(trace, run_details=False)]
     if trace.words is not None:  # the token embedding, with word labels
-        blocks += fit(Split(lambda shown: token_vectors(trace), (), window=False))
+        blocks += fit(Split(lambda shown: token_vectors(trace, shown), ()))
     for layer in trace.layers:
         l, several = layer.index, len(layer.heads) > 1
         for run in layer.heads:
@@ -240,44 +241,51 @@ def factored(trace: Trace, fit: Fit = whole) -> Document:
         Math("W^Q"), " holds sqrt(d_k) times the block's rule and scale. d_k is padded with zero coordinates to "
         "a power of 4 (as GPT-2's 64), so that sqrt(d_k) is a power of 2 and the product is exact to the bit; the "
         "tables leave out all-zero rows and columns."))]
-    groups = _subspace_groups(trace)
-    labels = trace.basis.labels
+    d = np.arange(trace.basis.d)
     for layer in trace.layers:
         l, heads = layer.index, [textbook.factor(run.head, trace.basis) for run in layer.heads]
         blocks.append(Heading(f"Layer {l}: {layer.name}"))
         for c, f in enumerate(heads, 1):
             name = f.head.name
-            used = sum(1 for x in f.key_labels if x)
+            used = int((f.key_directions >= 0).sum())
             blocks.append(Paragraph((f"{name}: d_k = {f.d_k} ({used} coordinates, one per key direction its A "
                                      f"reads, and {f.d_k - used} of zero padding; sqrt(d_k) = "
                                      f"{int(np.sqrt(f.d_k))}); d_v = {f.d_v}.",)))
-            cols = [_coordinate_header(x) for x in f.key_labels]
-            for sym, array, vmax in (("W^Q", f.query, f.head.scale * np.sqrt(f.d_k)), ("W^K", f.key, 1.0)):
-                blocks += fit(Split(lambda shown, sym=sym, array=array, vmax=vmax: labelled(
-                    f"layer{l}.{name.split()[0]}.{sym}", (Math(f"{sym}"), f", {name} (d x d_k; rows: directions, "
-                                                          "columns: query/key coordinates, named by the key "
-                                                          "direction each reads)"),
-                    array, labels, cols, fmt_factor, vmax, groups,
-                    columns=[k for k, x in enumerate(f.key_labels) if x]), (), window=False))
-            blocks += fit(Split(lambda shown, f=f, name=name: labelled(
-                f"layer{l}.{name.split()[0]}.W^V", (Math("W^V"), f", {name} (d x d_v; columns: value coordinates, "
-                                                     "named by the direction W^O writes each into)"),
-                f.value, labels, [_coordinate_header(x) for x in f.value_labels], fmt_factor, 1.0, groups),
-                (), window=False))
-        w_o = textbook.layer_out(heads)
+            for sym, matrix, vmax in (("W^Q", f.query, f.head.scale * np.sqrt(f.d_k)), ("W^K", f.key, 1.0)):
+                blocks += fit(Split(lambda shown, sym=sym, matrix=matrix, vmax=vmax, f=f: textbook_matrix(
+                    trace, f"layer{l}.{name.split()[0]}.{sym}", (Math(f"{sym}"), f", {name} (d x d_k; rows: "
+                                                                 "directions, columns: query/key coordinates, named "
+                                                                 "by the key direction each reads)"),
+                    matrix, d, f.key_directions, fmt_factor, vmax, shown, every_column=True), ()))
+            blocks += fit(Split(lambda shown, f=f, name=name: textbook_matrix(
+                trace, f"layer{l}.{name.split()[0]}.W^V", (Math("W^V"), f", {name} (d x d_v; columns: value "
+                                                            "coordinates, named by the direction W^O writes each "
+                                                            "into)"),
+                f.value, d, f.value_directions, fmt_factor, 1.0, shown), ()))
+        w_o = textbook.stacked(heads)
         head_of = [c for c, f in enumerate(heads) for _ in range(f.d_v)]
-        row_labels = [(f"h{c + 1} " if len(heads) > 1 else "") + x for c, f in enumerate(heads) for x in f.value_labels]
+        prefix = [f"h{c + 1} " if len(heads) > 1 else "" for c in head_of]
         concat = " (+) ".join(f"head^{c}" for c in range(1, len(heads) + 1))
         if len(heads) > 1:
             blocks.append(Paragraph(("Concatenation ", Math(concat), f": {' + '.join(str(f.d_v) for f in heads)} = "
                                      f"{w_o.shape[0]} coordinates; ", Math(f"a_i = ({concat}) W^O"), ".")))
         else:
             blocks.append(Paragraph(("One head: ", Math("a_i = head^1 W^O"), f", W^O its {w_o.shape[0]} rows.",)))
-        blocks += fit(Split(lambda shown, w_o=w_o, row_labels=row_labels, head_of=head_of: labelled(
-            f"layer{l}.W^O", (Math("W^O"), f" of layer {l} (h d_v x d; rows: each head's value coordinates, in the "
-                                            "order of the concatenation; columns: directions)"),
-            w_o, row_labels, [_coordinate_header(x) for x in labels], fmt_factor, 1.0, head_of, groups),
-            (), window=False))
+        value_directions = np.concatenate([f.value_directions for f in heads])
+        if len(heads) > 1 and inputs.compact(trace.basis.d):
+            # past d = COMPACT_D, W^O head by head: each head's rows meet only the columns it writes
+            for c, f in enumerate(heads, 1):
+                blocks += fit(Split(lambda shown, c=c, f=f: textbook_matrix(trace, f"layer{l}.W^O.h{c}", (
+                    Math("W^O"), f" of layer {l}, the {f.d_v} rows of head {c} ({f.head.name}; columns: the "
+                                 "directions it writes; every other entry of these rows is 0)"),
+                    f.out, f.value_directions, d, fmt_factor, 1.0, shown, column_rules=True), ()))
+        else:
+            blocks += fit(Split(lambda shown, w_o=w_o, prefix=prefix, head_of=head_of, rows=value_directions:
+                                textbook_matrix(trace, f"layer{l}.W^O", (
+                                    Math("W^O"), f" of layer {l} (h d_v x d; rows: each head's value coordinates, "
+                                                 "in the order of the concatenation; columns: directions)"),
+                                    w_o, rows, d, fmt_factor, 1.0, shown, row_prefix=prefix, row_groups=head_of,
+                                    column_rules=True), ()))
     return Document(title(trace) + " (textbook form)", tuple(blocks))
 
 

@@ -35,21 +35,48 @@ from .basis import Basis
 from .weights import Block, Head, relation
 
 
+class Sparse(NamedTuple):
+    """A matrix as its nonzero entries (each (row, col) once): W^Q alone would
+    be d x d_k, 16000 x 16384 for --context 4 --skip 16 at 1000 tokens."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    values: np.ndarray
+    shape: tuple[int, int]
+
+    def dense(self) -> np.ndarray:
+        out = np.zeros(self.shape)
+        out[self.rows, self.cols] = self.values
+        return out
+
+
+def _sparse(rows: list, cols: list, values: list, shape: tuple[int, int]) -> Sparse:
+    """The entries summed where two land on one cell, zeros dropped."""
+    if not rows:
+        return Sparse(np.zeros(0, int), np.zeros(0, int), np.zeros(0), shape)
+    r, c, v = np.concatenate(rows), np.concatenate(cols), np.concatenate(values)
+    cell, where = np.unique(r * shape[1] + c, return_inverse=True)
+    total = np.zeros(len(cell))
+    np.add.at(total, where, v)
+    kept = total != 0
+    return Sparse(cell[kept] // shape[1], cell[kept] % shape[1], total[kept], shape)
+
+
 class Factored(NamedTuple):
     """One head as W^Q, W^K (d x d_k), W^V (d x d_v) and its rows of W^O (d_v x d)."""
 
     head: Head
     d_k: int
-    query: np.ndarray | None  # W^Q [d, d_k] (None: only the shapes and labels were asked for)
-    key: np.ndarray | None  # W^K [d, d_k]
-    key_labels: tuple[str, ...]  # each query/key coordinate: the key direction it reads ("" for padding)
-    value: np.ndarray | None  # W^V [d, d_v]
-    out: np.ndarray | None  # W^O_c [d_v, d]
-    value_labels: tuple[str, ...]  # each value coordinate: the output direction it writes
+    query: Sparse  # W^Q [d, d_k]
+    key: Sparse  # W^K [d, d_k]
+    key_directions: np.ndarray  # [d_k] the key direction each query/key coordinate reads (-1: padding)
+    value: Sparse  # W^V [d, d_v]
+    out: Sparse  # W^O_c [d_v, d]
+    value_directions: np.ndarray  # [d_v] the output direction each value coordinate writes
 
     @property
     def d_v(self) -> int:
-        return len(self.value_labels)
+        return len(self.value_directions)
 
 
 def padded(width: int) -> int:
@@ -69,17 +96,14 @@ def _coordinates(blocks: tuple[Block, ...], basis: Basis):
     return out, start
 
 
-def factor(head: Head, basis: Basis, arrays: bool = True) -> Factored:
-    """The head in the textbook's form; with ``arrays`` False, only d_k, d_v and
-    the labels (a JSON document past d = COMPACT_D carries no matrices, and
-    W^Q alone would be d x d_k: gigabytes for --context 4 --skip 16 at 1000
-    tokens)."""
+def factor(head: Head, basis: Basis) -> Factored:
+    """The head in the textbook's form, as sparse matrices."""
     d = basis.d
     qk, width = _coordinates(head.qk, basis)
     d_k = padded(width)
     root = float(np.sqrt(d_k))  # a power of 2: exact
-    query, key = (np.zeros((d, d_k)), np.zeros((d, d_k))) if arrays else (None, None)
-    labels = [""] * d_k
+    q, k = ([], [], []), ([], [], [])
+    key_directions = np.full(d_k, -1)
     for b, rel, start in qk:
         rows, cols = basis.block(b.rows).start, basis.block(b.cols).start
         with np.errstate(over="ignore"):
@@ -88,28 +112,44 @@ def factor(head: Head, basis: Basis, arrays: bool = True) -> Factored:
             raise InputError(f"the textbook form of the {head.name} holds sqrt(d_k) s = {root:g} x {b.scale:g}, past "
                              f"the largest float: use a --scale of at most {np.finfo(float).max / root:.3g}")
         size = basis.size(b.cols)
-        if arrays:
-            np.add.at(query, (rows + rel.rows, start + rel.cols), scaled)
-            key[cols + np.arange(size), start + np.arange(size)] = 1.0
-        labels[start:start + size] = basis.labels[cols:cols + size]
+        for part, piece in zip(q, (rows + rel.rows, start + rel.cols, scaled)):
+            part.append(piece)
+        for part, piece in zip(k, (cols + np.arange(size), start + np.arange(size), np.ones(size))):
+            part.append(piece)
+        key_directions[start:start + size] = cols + np.arange(size)
     ov, d_v = _coordinates(head.ov, basis)
-    value, out = (np.zeros((d, d_v)), np.zeros((d_v, d))) if arrays else (None, None)
-    value_labels = [""] * d_v
+    v, o = ([], [], []), ([], [], [])
+    value_directions = np.full(d_v, -1)
     for b, rel, start in ov:
         rows, cols = basis.block(b.rows).start, basis.block(b.cols).start
         size = basis.size(b.cols)
-        if arrays:
-            np.add.at(value, (rows + rel.rows, start + rel.cols), rel.values)
-            out[start + np.arange(size), cols + np.arange(size)] = 1.0
-        value_labels[start:start + size] = basis.labels[cols:cols + size]
-    return Factored(head, d_k, query, key, tuple(labels), value, out, tuple(value_labels))
+        for part, piece in zip(v, (rows + rel.rows, start + rel.cols, rel.values)):
+            part.append(piece)
+        for part, piece in zip(o, (start + np.arange(size), cols + np.arange(size), np.ones(size))):
+            part.append(piece)
+        value_directions[start:start + size] = cols + np.arange(size)
+    return Factored(head, d_k, _sparse(*q, (d, d_k)), _sparse(*k, (d, d_k)), key_directions,
+                    _sparse(*v, (d, d_v)), _sparse(*o, (d_v, d)), value_directions)
+
+
+def labels(directions: np.ndarray, basis: Basis) -> list[str]:
+    """Each coordinate's label: the direction it reads or writes ("" for padding)."""
+    return [basis.labels[k] if k >= 0 else "" for k in directions.tolist()]
 
 
 def attention_matrix(f: Factored) -> np.ndarray:  # -> [d, d]
     """W^Q (W^K)^T / sqrt(d_k): the lecture's A."""
-    return f.query @ f.key.T / np.sqrt(f.d_k)
+    return f.query.dense() @ f.key.dense().T / np.sqrt(f.d_k)
+
+
+def stacked(heads: list[Factored]) -> Sparse:  # [h d_v, d]
+    """W^O of a layer: each head's rows, stacked in the order of the concatenation."""
+    starts = np.cumsum([0] + [f.d_v for f in heads])
+    return Sparse(np.concatenate([f.out.rows + s for f, s in zip(heads, starts)]),
+                  np.concatenate([f.out.cols for f in heads]), np.concatenate([f.out.values for f in heads]),
+                  (int(starts[-1]), heads[0].out.shape[1]))
 
 
 def layer_out(heads: list[Factored]) -> np.ndarray:  # -> [h d_v, d]
-    """W^O of a layer: each head's rows, stacked in the order of the concatenation."""
-    return np.concatenate([f.out for f in heads], axis=0)
+    """W^O of a layer, dense."""
+    return stacked(heads).dense()

@@ -161,11 +161,22 @@ def slide(n_tokens: int) -> None:
                          f"input has {n_tokens}: leave --slide out for the whole picture")
 
 
-def full(n_tokens: int) -> None:
-    """Refuse ``--full`` past FULL_TOKENS tokens."""
+FULL_MAX_D = 3200
+"""The widest stream ``--full`` and the handouts (Markdown, HTML) show:
+200 tokens under --context 4 --skip 16 (d = 8 x 400). Dense token vectors
+add their m features to every token block: 200 tokens of a 3000-dimension
+file make d = 2(m + N) = 6400, whose V_1 alone is a 3000 x 3000 block."""
+
+
+def full(n_tokens: int, d: int | None = None, formula: str = "2(V + N)") -> None:
+    """Refuse ``--full`` past FULL_TOKENS tokens, or past FULL_MAX_D directions
+    (``d``, written ``formula``)."""
     if n_tokens > FULL_TOKENS:
         raise InputError(f"--full shows every cell, for at most {FULL_TOKENS} tokens and this input has "
                          f"{n_tokens}: leave it out to see a window, or write a document with -o FILE.json")
+    if d is not None and d > FULL_MAX_D:
+        raise InputError(f"--full shows every cell, for a stream of at most d = {FULL_MAX_D} directions and this "
+                         f"input has d = {formula} = {d}: leave it out to see a window, or use --format json")
 
 
 def format_tokens(form: str, tokens: tuple[str, ...]) -> None:
@@ -187,6 +198,9 @@ def format_size(form: str, tokens: tuple[str, ...], d: int | None = None, formul
         raise InputError(f"a LaTeX handout holds at most d = {LATEX_MAX_D} directions and this input has "
                          f"d = {formula} = {d} (pdflatex runs out of memory): use fewer tokens, or -o "
                          "FILE.html or .md")
+    if form in ("markdown", "html") and d > FULL_MAX_D:
+        raise InputError(f"a {form} handout shows every cell, for a stream of at most d = {FULL_MAX_D} directions, "
+                         f"and this input has d = {formula} = {d}: use fewer tokens, or -o FILE.json")
 
 
 def compact(d: int) -> bool:

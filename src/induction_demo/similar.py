@@ -73,9 +73,11 @@ class Embedding(NamedTuple):
     def cosine(self, a: int, b: int) -> float:
         return float(self.vectors[a] @ self.vectors[b])
 
-    def similarities(self) -> np.ndarray:  # -> [V, V]
-        """E E^T: the cosine of every pair of vocabulary tokens."""
-        return self.vectors @ self.vectors.T
+    def similarities(self, tokens: list[int] | None = None) -> np.ndarray:  # -> [V, V] (or [k, k])
+        """E E^T: the cosine of every pair of vocabulary tokens (of ``tokens``,
+        vocabulary indices, when given: a window's, not a 1000 x 1000 table)."""
+        vectors = self.vectors if tokens is None else self.vectors[tokens]
+        return vectors @ vectors.T
 
 
 def trigrams(token: str) -> dict[str, int]:

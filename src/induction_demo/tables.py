@@ -87,27 +87,45 @@ def _positions(trace: Trace, shown: Sequence[int] | None) -> list[int | None]:
     return list(range(trace.n)) if shown is None else _with_gaps(shown, trace.n)
 
 
+FEATURES_PER_POSITION = 3  # features of dense token vectors a window shows per token it shows
+
+
+def _features(trace: Trace, shown: Sequence[int]) -> list[int | None]:
+    """The token features a window of positions shows (None: a gap for the
+    rest): those its tokens use (a trigram bag uses a few of a thousand), at
+    most FEATURES_PER_POSITION per token shown (a word2vec file's 3000
+    dimensions are all in use)."""
+    rows = sorted({trace.vocab.index(trace.tokens[i]) for i in shown if i is not None})
+    used = np.flatnonzero(np.abs(trace.words.vectors[rows]).sum(axis=0) > 0)
+    kept = used[:FEATURES_PER_POSITION * max(len(rows), 1)].tolist()
+    return kept + ([None] if len(kept) < len(trace.basis.features) else [])
+
+
+def _tokens(trace: Trace, shown: Sequence[int] | None) -> list[int | None]:
+    """The vocabulary tokens a window of positions shows, in vocabulary order (None: a gap for the rest)."""
+    if shown is None:
+        return list(range(len(trace.vocab)))
+    tokens = {trace.tokens[i] for i in shown if i is not None}
+    kept = [k for k, t in enumerate(trace.vocab) if t in tokens]
+    return kept + ([None] if len(kept) < len(trace.vocab) else [])
+
+
 def _directions(trace: Trace, shown: Sequence[int] | None) -> list[tuple[int | None, int]]:
     """(index among the d directions or None for a gap, subspace number) of
     each column to show: with a window, the tokens and positions of the shown
     positions, in every subspace; with dense token vectors, the features the
-    shown positions' tokens use (a trigram bag uses a few of a thousand)."""
+    shown positions' tokens use (``_features``)."""
     out: list[tuple[int | None, int]] = []
-    used = None
-    if shown is not None and trace.basis.features:
-        rows = sorted({trace.vocab.index(trace.tokens[i]) for i in shown if i is not None})
-        used = np.flatnonzero(np.abs(trace.words.vectors[rows]).sum(axis=0) > 0)
+    features = _features(trace, shown) if shown is not None and trace.basis.features else None
     for b, subspace in enumerate(trace.basis.subspaces):
         start = trace.basis.block(subspace.name).start
-        if used is not None and subspace.kind == "tok" and len(used) < trace.basis.size(subspace.name):
-            out += [(start + int(k), b) for k in used] + [(None, b)]
-        elif shown is None or (subspace.kind == "tok" and trace.basis.features) or subspace.kind == "sin":
-            # every direction: all of them, or position codes (and features all in use), which no window picks out
+        if features is not None and subspace.kind == "tok":
+            out += [(None if k is None else start + k, b) for k in features]
+        elif shown is None or subspace.kind == "sin":
+            # every direction: all of them, or a position code, which no window picks out
             out += [(start + k, b) for k in range(trace.basis.size(subspace.name))]
         elif subspace.kind == "tok":
-            tokens = {trace.tokens[i] for i in shown}
-            kept = [(start + k, b) for k, t in enumerate(trace.vocab) if t in tokens]
-            out += kept + ([(None, b)] if len(kept) < len(trace.vocab) else [])
+            out += [(None if k is None else start + k, b) for k in _tokens(trace, shown)]
         else:
             out += [(None if i is None else start + i, b) for i in _with_gaps(shown, trace.n)]
     return out
@@ -182,14 +200,17 @@ def weight_matrix(trace: Trace, key: str, title: tuple, blocks: tuple[Block, ...
     part = np.zeros((len(shown_rows), len(shown_cols)))
     np.add.at(part, (row_where[rows_at[inside]], col_where[cols_at[inside]]), values[inside])
     rows = []
+    gap = Cell(GAP_COLUMN, gap=True)
+    zero = {faint: Cell(write(0.0), 0.0, faint=faint) for faint in (False, True)}  # shared: most cells are 0
     for r, b in row_dirs:
         if r is None:
             rows.append(_gap_row(len(indices), 1, b))
             continue
+        values = part[row_where[r]].tolist()
         rows.append(Row((_direction_label(trace.basis.directions[r]),), tuple(
-            Cell(GAP_COLUMN, gap=True) if c is None
-            else Cell(write(part[row_where[r], col_where[c]]), float(part[row_where[r], col_where[c]]),
-                      faint=(b, g) not in pairs)
+            gap if c is None
+            else Cell(write(x), x, faint=(b, g) not in pairs) if (x := values[col_where[c]])
+            else zero[(b, g) not in pairs]
             for c, g in zip(indices, groups)
         ), group=b))
     columns = tuple(("", GAP_COLUMN) if c is None else _direction_header(trace.basis.directions[c]) for c in indices)
@@ -371,6 +392,54 @@ def labelled(key: str, title: tuple, array: np.ndarray, row_labels: Sequence[str
                  tuple(cgroups[c] for c in cols_kept), vmax=vmax)
 
 
+def window_directions(trace: Trace, shown: Sequence[int] | None) -> np.ndarray | None:
+    """The d directions a window of positions shows, ascending (None: all)."""
+    if shown is None:
+        return None
+    return np.array(sorted({k for k, _ in _directions(trace, shown) if k is not None}), dtype=int)
+
+
+def textbook_matrix(trace: Trace, key: str, title: tuple, matrix, row_directions: np.ndarray,
+                    col_directions: np.ndarray, write, vmax: float = 1.0, shown: Sequence[int] | None = None,
+                    every_column: bool = False, row_prefix: Sequence[str] | None = None,
+                    row_groups: Sequence[int] | None = None, column_rules: bool = False) -> Table:
+    """W^Q, W^K, W^V or W^O (``factored.Sparse``): each row and column stands
+    for one of the d directions (``row_directions``, ``col_directions``; -1:
+    zero padding, never shown). Only rows holding a nonzero entry, and
+    columns too unless ``every_column``; with a window, only the directions
+    it shows. Rows are grouped by subspace (or ``row_groups``); columns too
+    with ``column_rules`` (W^O's, which are directions, not coordinates).
+    Only the kept cells are made: the whole of W^O is (h d_v) x d."""
+    seen = window_directions(trace, shown)
+
+    def kept(directions: np.ndarray, used: np.ndarray | None) -> np.ndarray:
+        ok = directions >= 0
+        if used is not None:
+            ok &= np.isin(np.arange(len(directions)), used)
+        if seen is not None:
+            ok &= np.isin(directions, seen)
+        return np.flatnonzero(ok)
+
+    rows_kept = kept(row_directions, matrix.rows)
+    cols_kept = kept(col_directions, None if every_column else matrix.cols)
+    row_at, col_at = np.full(matrix.shape[0], -1), np.full(matrix.shape[1], -1)
+    row_at[rows_kept], col_at[cols_kept] = np.arange(len(rows_kept)), np.arange(len(cols_kept))
+    inside = (row_at[matrix.rows] >= 0) & (col_at[matrix.cols] >= 0)
+    part = np.zeros((len(rows_kept), len(cols_kept)))
+    part[row_at[matrix.rows[inside]], col_at[matrix.cols[inside]]] = matrix.values[inside]
+    directions = trace.basis.directions
+    col_dirs = col_directions[cols_kept]
+    groups = _subspace_of(trace, col_dirs).tolist() if column_rules else [0] * len(col_dirs)
+    rgroups = _subspace_of(trace, row_directions[rows_kept]).tolist() if row_groups is None \
+        else [row_groups[r] for r in rows_kept.tolist()]
+    zero = Cell(write(0.0), 0.0)  # one cell for every 0: nearly all of them, and a million at d = 3200
+    rows = tuple(Row(((row_prefix[r] if row_prefix is not None else "") + _direction_label(directions[k]),),
+                     tuple(Cell(write(x), x) if x else zero for x in part[i].tolist()), group=g)
+                 for i, (r, k, g) in enumerate(zip(rows_kept.tolist(), row_directions[rows_kept].tolist(), rgroups)))
+    return Table(key, title, ("", "row \\ col"), tuple(_direction_header(directions[k]) for k in col_dirs.tolist()),
+                 rows, tuple(groups), vmax=vmax, shown=0 if shown is None else len(shown))
+
+
 def circuit(trace: Trace, c, shown: Sequence[int] | None = None, write=None) -> Table:
     """One circuit (circuits.Circuit) as a table: positions or tokens on both
     axes; with ``shown``, only the shown positions (or their tokens)."""
@@ -396,24 +465,43 @@ def circuit(trace: Trace, c, shown: Sequence[int] | None = None, write=None) -> 
                  shown=0 if shown is None else len(shown))
 
 
-def token_vectors(trace: Trace, key: str = "embedding") -> Table:
+def token_vectors(trace: Trace, shown: Sequence[int] | None = None, key: str = "embedding") -> Table:
     """E: each vocabulary token's unit vector, a column per feature (a trigram,
-    a case-folded word, or a file's dimension)."""
+    a case-folded word, or a file's dimension); with a window, the shown
+    positions' tokens and the features they use (``_features``)."""
     words = trace.words
     title = (Math("E"), f" (V x m = {len(trace.vocab)} x {len(words.features)}): each token's vector, a row of "
              "length 1 (· = 0)")
-    return labelled(key, title, words.vectors, [fmt.token(t) for t in trace.vocab],
-                    [("", fmt.token(f)) for f in words.features], _number, columns=range(len(words.features)),
-                    corner=("", "token \\ feature"))
+    tokens = _tokens(trace, shown)
+    features = list(range(len(words.features))) if shown is None else _features(trace, shown)
+    return _gapped(key, title, words.vectors, tokens, features, [fmt.token(t) for t in trace.vocab],
+                   [fmt.token(f) for f in words.features], ("", "token \\ feature"), shown)
 
 
-def similarities(trace: Trace) -> Table:
-    """cos(x, y) = e(x) . e(y) for every pair of vocabulary tokens (E E^T)."""
+def similarities(trace: Trace, shown: Sequence[int] | None = None) -> Table:
+    """cos(x, y) = e(x) . e(y) for every pair of vocabulary tokens (E E^T); with a window, of the shown tokens."""
     title = ("Similarities ", Math("cos(x, y) = e(x) . e(y)"), " (", Math("E E^T"), "): what the induction head's "
              "logit is, over s, where the query is x and the key follows y")
     names = [fmt.token(t) for t in trace.vocab]
-    return labelled("similarities", title, trace.words.similarities(), names, [("", t) for t in names], _number,
-                    columns=range(len(names)), corner=("", ""))
+    tokens = _tokens(trace, shown)
+    kept = [k for k in tokens if k is not None]
+    at = {k: i for i, k in enumerate(kept)}
+    cos = trace.words.similarities(kept)
+    rows = [None if k is None else at[k] for k in tokens]
+    return _gapped("similarities", title, cos, rows, rows, [names[k] for k in kept], [names[k] for k in kept],
+                   ("", ""), shown)
+
+
+def _gapped(key: str, title: tuple, matrix, rows: list[int | None], cols: list[int | None], row_names: Sequence[str],
+            col_names: Sequence[str], corner: tuple[str, ...], shown: Sequence[int] | None) -> Table:
+    """The entries of ``matrix`` at ``rows`` x ``cols`` (None: a gap row or column), each row and column named."""
+    table_rows = tuple(
+        _gap_row(len(cols), 1) if r is None else Row((row_names[r],), tuple(
+            Cell(GAP_COLUMN, gap=True) if c is None else Cell(_number(matrix[r, c]), float(matrix[r, c]))
+            for c in cols))
+        for r in rows)
+    columns = tuple(("", GAP_COLUMN) if c is None else ("", col_names[c]) for c in cols)
+    return Table(key, title, corner, columns, table_rows, shown=0 if shown is None else len(shown))
 
 
 def _number(x: float) -> str:

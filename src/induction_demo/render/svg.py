@@ -70,7 +70,7 @@ def slide(view: Slide, theme: str = "light") -> str:
     colours = THEMES[theme]
     blocks = []
     for table in (view.weights, view.predictions):
-        body = terminal.table_lines(table)
+        body = list(terminal.table_lines(table))
         width = max(sum(cell_len(t) for t, _ in line) for line in body)
         blocks.append((width, [[(t, "bold")] for t in terminal.wrap(plain(table.title), max(width, 30))] + body))
     columns = blocks[0][0] + 4 + max(blocks[1][0], 30)
@@ -104,7 +104,7 @@ def slide(view: Slide, theme: str = "light") -> str:
 
 def render(document: Document, width: int, theme: str = "light") -> str:
     colours = THEMES[theme]
-    lines = terminal.document_lines(document, width)
+    lines = list(terminal.document_lines(document, width))
     columns = max([sum(cell_len(text) for text, _ in line) for line in lines] + [40])
     title = terminal.wrap(document.title, columns)
     top = MARGIN + TITLE_LINE * len(title) + 8

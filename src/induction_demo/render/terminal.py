@@ -10,6 +10,8 @@ imports rich.text.
 """
 from __future__ import annotations
 
+from typing import Iterable, Iterator
+
 from rich.cells import cell_len
 
 from ..text import Token, elide
@@ -59,11 +61,12 @@ def table_width(table: Table) -> int:
     return label_width + sum(widths) + len(widths) + 2 * len(bars)
 
 
-def table_lines(table: Table) -> list[list[tuple[str, str]]]:
-    """The table as lines, each a list of (text, style) pieces."""
+def table_lines(table: Table) -> Iterator[list[tuple[str, str]]]:
+    """The table's lines, one at a time, each a list of (text, style) pieces
+    (a --full table can hold millions of cells: no list of all its pieces)."""
     label_widths, label_width, widths, bars = _measure(table)
 
-    def line(label: str, cells: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    def line(label: str, cells: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
         pieces = [(_pad(label, label_width, "left"), "")]
         for c, (text, style) in enumerate(cells):
             if c in bars:
@@ -71,16 +74,16 @@ def table_lines(table: Table) -> list[list[tuple[str, str]]]:
             pieces += [(" ", ""), (_pad(text, widths[c], table.align), style)]
         return pieces
 
-    out = [line(corner, [(text, "") for text in columns]) for corner, columns in header_lines(table)]
-    total = table_width(table)
-    out.append([(RULE * total, "")])
+    for corner, columns in header_lines(table):
+        yield line(corner, [(text, "") for text in columns])
+    total = label_width + sum(widths) + len(widths) + 2 * len(bars)  # table_width, measured once
+    yield [(RULE * total, "")]
     rules = row_starts(table)
     for r, row in enumerate(table.rows):
         if r in rules:
-            out.append([(RULE * total, "")])
+            yield [(RULE * total, "")]
         label = " ".join(_pad(text, w, "left") for text, w in zip(row.labels, label_widths))
-        out.append(line(label, [(cell.text, _style(cell)) for cell in row.cells]))
-    return out
+        yield line(label, ((cell.text, _style(cell)) for cell in row.cells))
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -99,24 +102,26 @@ def wrap(text: str, width: int) -> list[str]:
     return lines
 
 
-def document_lines(document: Document, width: int) -> list[list[tuple[str, str]]]:
-    """Every line of the document; a heading is a rule ``width`` cells wide."""
-    out: list[list[tuple[str, str]]] = []
+def document_lines(document: Document, width: int) -> Iterator[list[tuple[str, str]]]:
+    """Every line of the document, one at a time; a heading is a rule ``width`` cells wide."""
     previous = None
     for block in document.blocks:
-        if isinstance(block, Heading):
-            text = f"{RULE * 2} {block.text} "
-            out += [[("", "")], [(text + RULE * max(width - cell_len(text), 0), STYLE["heading"])]]
+        if isinstance(block, Heading):  # a rule, the heading wrapped into it when it is longer than a line
+            *first, last = wrap(f"{RULE * 2} {block.text}", width - 1)
+            yield [("", "")]
+            for line in first:
+                yield [(line, STYLE["heading"])]
+            yield [(f"{last} " + RULE * max(width - cell_len(last) - 1, 0), STYLE["heading"])]
         elif isinstance(block, Paragraph):
             if isinstance(previous, Table):
-                out.append([("", "")])
-            out += paragraph_lines(block.text, width)
+                yield [("", "")]
+            yield from paragraph_lines(block.text, width)
         elif isinstance(block, Table):
-            title = wrap(plain_text(block.title) + _window_note(block), width)
-            out += [[("", "")]] + [[(line, STYLE["title"])] for line in title]
-            out += table_lines(block)
+            yield [("", "")]
+            for line in wrap(plain_text(block.title) + _window_note(block), width):
+                yield [(line, STYLE["title"])]
+            yield from table_lines(block)
         previous = block
-    return out
 
 
 def paragraph_lines(parts: tuple, width: int) -> list[list[tuple[str, str]]]:
@@ -171,19 +176,27 @@ def fitter(order: list[int], width: int):
                     if all(table_width(table) <= width for table in tables):
                         return tables
 
-        def fits(k: int) -> bool:
-            return table_width(build(order[:k])) <= width
+        def largest(shown) -> int:
+            """The largest k whose window of order[:k] fits, shown as ``shown`` does (0: none fits)."""
+            def fits(k: int) -> bool:
+                return table_width(shown(build(order[:k]))) <= width
 
-        # Double k while the window fits (cheap: windows stay small), then
-        # bisect between the last k that fit and the first that did not.
-        good, k = 0, 1
-        while k < n and fits(k):
-            good, k = k, min(2 * k, n)
-        bad = k
-        while bad - good > 1:
-            mid = (good + bad) // 2
-            good, bad = (mid, bad) if fits(mid) else (good, mid)
-        return [build(order[:max(good, 1)])]
+            # Double k while the window fits (cheap: windows stay small), then
+            # bisect between the last k that fit and the first that did not.
+            good, k = 0, 1
+            while k < n and fits(k):
+                good, k = k, min(2 * k, n)
+            bad = k
+            while bad - good > 1:
+                mid = (good + bad) // 2
+                good, bad = (mid, bad) if fits(mid) else (good, mid)
+            return good
+
+        good = largest(lambda table: table)
+        if good:
+            return [build(order[:good])]
+        # not one position fits with its labels whole: long tokens as labels, cut short
+        return [narrowed(build(order[:max(largest(narrowed), 1)]))]
 
     return fit
 
@@ -192,7 +205,8 @@ SHORT = 6  # cells a label or header keeps in a narrowed table
 
 
 def _short(text: str) -> str:
-    return elide(list(text), SHORT)
+    """Each word cut to SHORT cells: ``prev2 0000x…`` keeps its subspace."""
+    return " ".join(elide(list(word), SHORT) for word in text.split(" "))
 
 
 def narrowed(table: Table) -> Table:
