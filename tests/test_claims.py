@@ -49,7 +49,7 @@ def check_layer2(trace, sentence) -> None:
         said = re.search(r"so it predicts (.*?)(, (\d+) ahead \(for @(\d+)\))?\.$", text)
         named = re.findall(r"`([^`]*)`", said.group(1))
         more = re.search(r"and (\d+) more", said.group(1))
-        assert named == [fmt.token(c) for c in p.candidates[:fmt.TIED]], text
+        assert named == [fmt.token(c) for c in p.candidates[:fmt.named(len(p.candidates))]], text
         assert (int(more.group(1)) if more else 0) == len(p.candidates) - len(named)
         assert (said.group(3) is None) == (p.horizon == 1)
         if p.horizon > 1:
@@ -68,13 +68,13 @@ def check_layer2(trace, sentence) -> None:
         for i, on, outputs, score in re.findall(r"\(@(\d+)\) puts ([\d.]+) on .*? and outputs (.*?) \(([\d.]+)\)", text):
             p = trace.predictions[int(i)]
             assert w(float((weights[int(i)] * job[int(i)]).sum())) == on and not p.copy
-            assert re.findall(r"`([^`]*)`", outputs) == [fmt.token(t) for t in p.output[:fmt.TIED]]
+            assert re.findall(r"`([^`]*)`", outputs) == [fmt.token(t) for t in p.output[:fmt.named(len(p.output))]]
             assert w(p.score) == score
     if sentence.kind == "blend" and " gets " in text:  # an ablated previous-token head's blends
         for i, outputs, score in re.findall(r"\(@(\d+)\) gets (.*?) \(([\d.]+)", text):
             p = trace.predictions[int(i)]
             assert not p.copy and w(p.score) == score
-            assert re.findall(r"`([^`]*)`", outputs) == [fmt.token(t) for t in p.output[:fmt.TIED]]
+            assert re.findall(r"`([^`]*)`", outputs) == [fmt.token(t) for t in p.output[:fmt.named(len(p.output))]]
     if sentence.kind == "tie":  # which kind of tie is said is the kind there is
         from induction_demo.readout import TIE_TOLERANCE
 

@@ -1,6 +1,7 @@
 """The CLI through click's CliRunner: exit codes, one-line errors, stdin, escaping."""
 import json
 
+import click
 import pytest
 
 from rich.cells import cell_len
@@ -117,11 +118,41 @@ def test_version_comes_from_the_installed_package():
     assert result.exit_code == 0 and version("induction-demo") in result.stdout
 
 
-@pytest.mark.parametrize("args", [["--help"], ["show", "--help"], ["weights", "--help"]])
-def test_help_shows_examples(args):
-    result = invoke(args)
+COMMANDS = ["show", "weights", "circuits", "positions", "bench", "sweep"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_each_command_shows_its_own_examples_within_80_columns(command):
+    from induction_demo.cli import EXAMPLES
+
+    result = invoke([command, "--help"], env={"COLUMNS": "80"})
     assert result.exit_code == 0
-    assert 'induction-demo show "! a b a c b"' in result.stdout
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    examples = lines[lines.index("  Examples:") + 1:]
+    assert examples and all(f"induction-demo {command}" in line for line in examples if not line.strip().startswith("#"))
+    for line, what in EXAMPLES[command]:
+        assert line.split()[-1] in result.stdout and what in result.stdout
+
+
+def test_the_tool_s_help_shows_one_example_of_each_command_within_80_columns():
+    result = invoke(["--help"], env={"COLUMNS": "80"})
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    for command in COMMANDS:
+        assert f"induction-demo {command} " in result.stdout
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_option_has_a_description(command):
+    from induction_demo.cli import main
+
+    options = [p for p in main.commands[command].params if isinstance(p, click.Option)]
+    assert options and all(p.help for p in options), [p.name for p in options if not p.help]
+
+
+def test_positions_scale_speaks_of_layer_1_only():
+    out = invoke(["positions", "--help"], env={"COLUMNS": "80"}).stdout
+    assert "both heads" not in out and "layer 1" in out
 
 
 def test_weights_command_shows_all_four_matrices():

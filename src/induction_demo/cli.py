@@ -20,26 +20,60 @@ from .tokens import TOKENIZE_MODES
 
 LAYERS = tuple(str(index) for index in range(1, len(ABLATIONS) + 1))  # a layer per role: look back, then induction
 
-EXAMPLES = """
-\b
-Examples:
-  induction-demo show "! a b a c b"           the lecture's walkthrough
-  induction-demo show abcabd                  one token per character
-  induction-demo show "! a b a c b" --layer 2 --no-matrices
-  induction-demo show "! a b a c b" --format json
-  induction-demo show "! a b a c b" -o walkthrough.tex   (.md .html .svg .png .json)
-  echo "the cat sat on the cat" | induction-demo show -
-  induction-demo weights "! a b a c b"        A_1, V_1, A_2, V_2
-  induction-demo weights "! a b a c b" --factored   W^Q, W^K, W^V, W^O
-  induction-demo circuits "! a b a c b"       QK and OV circuits, eigenvalues
-  induction-demo positions "! a b a c b" -o positions.png   layer 1 five ways
-  induction-demo show "b c d . x c e . y c e . b c" --context 2
-  induction-demo show "the cat sat on a mat / the dog lay by the" --skip 4
-  induction-demo show "the cat sat on the mat . the cats" --similar subword
-  induction-demo show "! a b a c b" --ablate previous-token --temperature 0.1
-  induction-demo bench --trials 20 --seed 1   repeated random tokens
-  induction-demo sweep "! a b a c b" --scale 1,2,5,10,100
-"""
+EXAMPLES = {  # each command's own examples: (command line, what it shows)
+    "show": [
+        ('show "! a b a c b"', "the lecture's walkthrough"),
+        ("show abcabd", "one token per character"),
+        ('show "! a b a c b" --layer 2 --no-matrices', "layer 2's story and weights only"),
+        ('show "! a b a c b" -o walkthrough.tex', "a handout (.md .html .svg .png .json)"),
+        ('echo "the cat sat on the cat" | induction-demo show -', "tokens from standard input"),
+        ('show "b c d . x c e . y c e . b c" --context 2', "match two tokens back"),
+        ('show "the cat sat on a mat / the dog lay by the" --skip 4', "copy from further ahead"),
+        ('show "the cat sat on the mat . the cats" --similar subword', "copy similar words"),
+        ('show "! a b a c b" --ablate previous-token --temperature 0.1', "knock out layer 1"),
+        ('show "! a b a c b" --slide -o slide.svg', "one 16:9 slide for a lecture"),
+    ],
+    "weights": [
+        ('weights "! a b a c b"', "A_1, V_1, A_2, V_2"),
+        ('weights "! a b a c b" --factored', "W^Q, W^K, W^V, W^O"),
+        ('weights "! a b a c b" --format json', "blocks and dense matrices"),
+        ('weights "b c d . x c e . y c e . b c" --context 2', "one layer-1 head per offset"),
+    ],
+    "circuits": [
+        ('circuits "! a b a c b"', "QK and OV circuits, eigenvalues"),
+        ('circuits "! a b a c b" -o circuits.html', "as a handout (.md .tex .svg .png .json)"),
+        ('circuits "the cat sat on the cats" --similar subword', "K-composition s E E^T"),
+    ],
+    "positions": [
+        ('positions "! a b a c b"', "layer 1 under five position schemes"),
+        ('positions "! a b a c b" -o positions.png', "README's picture"),
+        ('positions "! a b a c b" --frequencies 4', "4 sinusoidal and rotary frequencies"),
+    ],
+    "bench": [
+        ("bench --trials 20 --seed 1", "repeated random tokens"),
+        ("bench --vocab 50257 --length 100 --gap 5", "GPT-2's vocabulary, gaps between copies"),
+        ("bench --context 2 --format json", "a variant, as JSON"),
+    ],
+    "sweep": [
+        ('sweep "! a b a c b" --scale 1,2,5,10,100', "layer 2's weight against its scale"),
+        ('sweep "! a b a c b" --positions sinusoidal', "layer 1 under sinusoidal positions"),
+    ],
+}
+
+
+def examples(*commands: str, first: bool = False) -> str:
+    """An epilog of the examples of ``commands`` (``first``: the first of
+    each), each line within 80 columns: the command line, and what it shows
+    beside it or, when that does not fit, under it."""
+    lines = ["\b", "Examples (each command's --help has more):" if first else "Examples:"]
+    for command in commands:
+        for line, what in EXAMPLES[command][:1] if first else EXAMPLES[command]:
+            line = line if line.startswith("echo") else f"induction-demo {line}"
+            if 4 + len(line) + 4 + len(what) <= 80:  # click indents an epilog by 2
+                lines.append(f"  {line}  # {what}")
+            else:
+                lines += [f"  {line}", f"      # {what}"]
+    return "\n".join(lines) + "\n"
 
 
 class Interrupted(BaseException):
@@ -256,7 +290,10 @@ def show_result(kind: str, result: dict, form: str, table) -> None:
 
         emit(render_json.chunks(data.result(kind, result)), json=True)
     else:
-        print_lines(table(result))
+        from .render import terminal
+
+        width = terminal_width(sys.stdout)
+        print_lines(table(result) if kind == "bench" else table(result, terminal.fitter([], width)), width)
 
 
 tokens_argument = click.argument("text", metavar="TOKENS")
@@ -363,7 +400,7 @@ def built(tokens: tuple[str, ...], mask: str = "strict", context: int = 1, skip:
     return Construction(mask, context, skip, vectors, positions, frequencies)
 
 
-@click.group(cls=OneLineErrors, epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=OneLineErrors, epilog=examples(*EXAMPLES, first=True), context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="induction-demo", prog_name="induction-demo")
 def main():
     """A two-layer attention-only transformer built by hand (layer 1 a
@@ -371,7 +408,7 @@ def main():
     every matrix of the computation shown."""
 
 
-@main.command(epilog=EXAMPLES, short_help="The walkthrough: every matrix of both layers, and the story.")
+@main.command(epilog=examples("show"), short_help="The walkthrough: every matrix of both layers, and the story.")
 @tokens_argument
 @scale_option
 @tokenize_option
@@ -423,7 +460,7 @@ def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrice
         deliver(result, output, force, form)
 
 
-@main.command(epilog=EXAMPLES, short_help="The weight matrices A_1, V_1, A_2, V_2.")
+@main.command(epilog=examples("weights"), short_help="The weight matrices A_1, V_1, A_2, V_2.")
 @tokens_argument
 @scale_option
 @tokenize_option
@@ -453,7 +490,7 @@ def weights(text, scale, tokenize, as_typed, full, form, factored, **model):
         print_lines(produce(trace, form, full, width, factored), width)
 
 
-@main.command(epilog=EXAMPLES, short_help="Each head as circuits: QK over positions and tokens, OV with eigenvalues.")
+@main.command(epilog=examples("circuits"), short_help="Each head as circuits: QK over positions and tokens, OV with eigenvalues.")
 @tokens_argument
 @scale_option
 @tokenize_option
@@ -480,9 +517,10 @@ def circuits(text, scale, tokenize, as_typed, form, output, force, theme, full, 
     deliver(produce(trace, form, full, width, theme), output, force, form)
 
 
-@main.command("positions", epilog=EXAMPLES, short_help="Layer 1 built with each position encoding, side by side.")
+@main.command("positions", epilog=examples("positions"), short_help="Layer 1 built with each position encoding, side by side.")
 @tokens_argument
-@scale_option
+@click.option("--scale", type=Positive(), default=100.0, show_default=True,
+              help="Sharpness of layer 1, the only head built here: the logit of the previous position.")
 @tokenize_option
 @frequencies_option()
 @mask_option()
@@ -491,8 +529,7 @@ def circuits(text, scale, tokenize, as_typed, form, output, force, theme, full, 
 def compare_positions(text, scale, tokenize, as_typed, frequencies, mask, form, output, force, theme):
     """Layer 1 (the previous-token head) built for TOKENS with each position
     encoding of seed 001 (one-hot, sinusoidal, relative, rope, none), its
-    attention weights side by side: the README's picture is
-    induction-demo positions "! a b a c b" -o positions.png."""
+    attention weights side by side."""
     from . import inputs
     from .model import run
     from .output import positions as produce
@@ -506,7 +543,7 @@ def compare_positions(text, scale, tokenize, as_typed, frequencies, mask, form, 
     deliver(produce(traces, form, width, theme), output, force, form)
 
 
-@main.command(epilog=EXAMPLES, short_help="Repeated random tokens: accuracy, loss, induction scores.")
+@main.command(epilog=examples("bench"), short_help="Repeated random tokens: accuracy, loss, induction scores.")
 @click.option("--vocab", type=click.IntRange(1, BENCH_MAX_VOCAB), default=1000, show_default=True,
               help="Tokens are drawn uniformly from this many (GPT-2 has 50257).")
 @click.option("--length", type=click.IntRange(1), default=50, show_default=True, help="Tokens in the random segment.")
@@ -521,7 +558,8 @@ def compare_positions(text, scale, tokenize, as_typed, frequencies, mask, form, 
               help="Temperature of the next-token softmax (the loss depends on it).")
 @click.option("--ablate", type=click.Choice(ABLATIONS), default=None,
               help="Replace one head's output by zeros.")
-@click.option("--format", "form", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "form", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="table: the measures, on the screen; json: the same with every setting, to keep.")
 @construction_options
 @screen_options
 def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate, form, **model):
@@ -543,7 +581,7 @@ def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate,
     show_result("bench", result, form, report.bench)
 
 
-@main.command(epilog=EXAMPLES, short_help="The induction head's attention against its scale.")
+@main.command(epilog=examples("sweep"), short_help="The induction head's attention against its scale.")
 @tokens_argument
 @click.option("--scale", "scales", type=PositiveList(), default="1,2,5,10,100", show_default=True,
               help="The induction head's scales to try, comma-separated.")
@@ -553,7 +591,8 @@ def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate,
 @click.option("--layer1-scale", type=Positive(), default=100.0, show_default=True,
               help="The previous-token head's scale, kept fixed.")
 @tokenize_option
-@click.option("--format", "form", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "form", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="table: a row per scale, on the screen; json: the same with every setting, to keep.")
 @construction_options
 @similarity_options
 @screen_options

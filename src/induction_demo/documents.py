@@ -63,6 +63,11 @@ def matrix(trace: Trace, key: str, title: tuple, blocks, write, vmax: float, com
     rotation block on a sinusoidal position code, then plane by plane."""
     levels = () if compact else ((lambda shown: weight_matrix(trace, key, title, blocks, write, shown, vmax,
                                                               True),),)
+    pairs = list(dict.fromkeys((b.rows, b.cols) for b in blocks))
+    if len(pairs) > 1:  # then each nonzero block alone (the blocks on one pair of subspaces together)
+        levels += (tuple((lambda shown, p=p: weight_matrix(
+            trace, f"{key}.{p[0]}.{p[1]}", title, tuple(b for b in blocks if (b.rows, b.cols) == p), write, shown,
+            vmax, True)) for p in pairs),)
     if any(trace.basis.subspaces[trace.basis.names.index(b.rows)].kind == "sin" for b in blocks):
         levels += ((lambda shown: planes(trace, key + ".planes", title, blocks),),)
     return Split(lambda shown: weight_matrix(trace, key, title, blocks, write, shown, vmax, compact), levels)
@@ -391,7 +396,7 @@ def compared(traces: list[Trace], fit: Fit = whole) -> Document:
         blocks.append(Paragraph(describe.scores_positions(c) + (". " + previous_share(trace),)))
         job = mechanism.cells(trace, layer)
         blocks += fit(lambda shown, trace=trace, layer=layer, c=c, job=job: attention(
-            trace, f"{c.positions}.weights", ("Attention weights ", Math("W^(1)"), f" with {c.positions} positions"),
+            trace, f"{c.positions}.weights", ("Attention weights ", Math("W^(1)"), f" with {describe.scheme(c).words}"),
             layer.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask, job=job, quiet=True, notes=False, shown=shown))
     return Document("Layer 1 under each position scheme: " + " ".join(fmt.token(t) for t in first.tokens),
                     tuple(blocks))

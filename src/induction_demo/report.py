@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from . import text as fmt
-from .views import Cell, Document, Math, Paragraph, Row, Table
+from .views import Cell, Document, Math, Paragraph, Row, Split, Table
 
 RATE = 4  # decimals of accuracies and scores
 
@@ -80,7 +80,9 @@ def bench(result: dict) -> Document:
     return Document("induction-demo bench", (Paragraph((setup,)), prediction, scores, notes, *ending))
 
 
-def sweep(result: dict) -> Document:
+def sweep(result: dict, fit=None) -> Document:
+    """The sweep as a table, a column pair per query; ``fit`` (a terminal's)
+    may show it as tables of fewer queries each, in order."""
     queries = result["queries"]
     columns, groups = [], []
     for g, q in enumerate(queries):
@@ -117,5 +119,18 @@ def sweep(result: dict) -> Document:
                  Math("g_j s"), " below them. Where they differ, a key near the start holds a blend of the first "
                  "tokens in a half its layer-1 head could not fill.")
     table = Table("sweep", title, ("",), tuple(columns), rows, tuple(groups))
+
+    def part(start: int, size: int):
+        """The queries start .. start + size - 1 (the first part keeps the title)."""
+        keep = range(2 * start, 2 * min(start + size, len(queries)))
+        shown = [q["position"] for q in queries[start:start + size]]
+        return lambda _: table._replace(
+            title=table.title if start == 0 else (f"(continued: @{', @'.join(map(str, shown))})",),
+            columns=tuple(columns[c] for c in keep), column_groups=tuple(groups[c] for c in keep),
+            rows=tuple(r._replace(cells=tuple(r.cells[c] for c in keep)) for r in rows))
+
+    levels = tuple(tuple(part(start, size) for start in range(0, len(queries), size))
+                   for size in (4, 2, 1) if size < len(queries))
+    tables = [table] if fit is None else fit(Split(lambda _: table, levels, window=False))
     return Document("induction-demo sweep",
-                    (Paragraph(("Tokens: " + " ".join(fmt.token(t) for t in result["tokens"]),)), table))
+                    (Paragraph(("Tokens: " + " ".join(fmt.token(t) for t in result["tokens"]),)), *tables))

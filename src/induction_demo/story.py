@@ -343,7 +343,7 @@ def _against_plain(trace: Trace, copies: list[int]) -> list[Sentence]:
 
 def _copies_then_ties(trace: Trace, copies, differs: str) -> list[Sentence]:
     """The copy sentences (past LISTED, counted), then the tie sentence where there is a tie."""
-    if len(copies) > LISTED:
+    if len(copies) > LISTED + 1:  # (one more is told, not counted)
         copies = copies[:LISTED] + [say(copies[LISTED].kind,
                                          f"… and {len(copies) - LISTED} more positions copy the same way.")]
     else:

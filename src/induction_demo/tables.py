@@ -350,8 +350,9 @@ def next_token(trace: Trace, shown: Sequence[int] | None = None, cells: int = fm
         rows.append(Row(_position_labels(trace, i, cells), tuple(choices) + (Cell(why, faint=not copies),)))
     ordinals = ("1st", "2nd", "3rd")[:top]
     title = ("Next-token probabilities ", Math("P = softmax(Y^(2) W_U / T)"),
-             f", T = {fmt.parameter(trace.temperature, fmt.WEIGHT_DECIMALS)}: the {top} most probable tokens "
-             "of each position (", Math("W_U = E^T"), " scores a token by its share of ", Math("Y^(2)"), ")")
+             f", T = {fmt.parameter(trace.temperature, fmt.WEIGHT_DECIMALS)}: "
+             + ("the most probable token " if top == 1 else f"the {top} most probable tokens ")
+             + "of each position (", Math("W_U = E^T"), " scores a token by its share of ", Math("Y^(2)"), ")")
     return Table("next_token_probs", title, ("",), tuple((o,) for o in ordinals) + (("",),), tuple(rows),
                  align="left", shown=0 if shown is None else len(shown))
 

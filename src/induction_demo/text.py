@@ -44,9 +44,14 @@ over the first occurrences of many distinct tokens ties them all."""
 
 def tied(tokens, sep: str, write) -> str:
     """The first TIED of ``tokens`` (each through ``write``), joined by ``sep``,
-    then "and N more" for the rest."""
-    shown = sep.join(write(t) for t in tokens[:TIED])
-    return shown if len(tokens) <= TIED else f"{shown} and {len(tokens) - TIED} more"
+    then "and N more" for the rest (N at least 2: one more is named)."""
+    shown = sep.join(write(t) for t in tokens[:named(len(tokens))])
+    return shown if named(len(tokens)) == len(tokens) else f"{shown} and {len(tokens) - TIED} more"
+
+
+def named(n: int) -> int:
+    """How many of n tied tokens are named: all, unless more than TIED + 1 ("and 1 more" names the last)."""
+    return n if n <= TIED + 1 else TIED
 
 
 def number(x: float, decimals: int) -> str:

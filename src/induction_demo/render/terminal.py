@@ -16,7 +16,7 @@ from rich.cells import cell_len
 
 from ..text import Token, elide
 
-from ..views import (Build, Cell, Document, Heading, Paragraph, Split, Table, column_starts, header_lines,
+from ..views import (Build, Cell, Document, Heading, Paragraph, Split, Table, column_starts, count, header_lines,
                      plain as plain_text, row_starts)
 
 # Styles that read on dark and light themes alike: bright_black, the usual grey,
@@ -61,10 +61,31 @@ def table_width(table: Table) -> int:
     return label_width + sum(widths) + len(widths) + 2 * len(bars)
 
 
-def table_lines(table: Table) -> Iterator[list[tuple[str, str]]]:
+MIN_TEXT = 12  # cells a wrapped text column keeps
+
+
+def _text_widths(table: Table, widths: list[int], room: int) -> list[int]:
+    """The widths of a table of text (align left: predictions, notes, what a
+    score measures) within ``room`` cells for its data columns: the widest
+    columns are capped, evenly, until they fit (not below MIN_TEXT or a
+    header's word); their cells wrap."""
+    if table.align != "left" or sum(widths) <= room:
+        return widths
+    floor = [min(w, max([MIN_TEXT] + [cell_len(word) for h in header for word in h.split(" ")]))
+             for w, header in zip(widths, table.columns)]
+    cap = max(widths)
+    while cap > MIN_TEXT and sum(max(min(w, cap), f) for w, f in zip(widths, floor)) > room:
+        cap -= 1
+    return [max(min(w, cap), f) for w, f in zip(widths, floor)]
+
+
+def table_lines(table: Table, width: int | None = None) -> Iterator[list[tuple[str, str]]]:
     """The table's lines, one at a time, each a list of (text, style) pieces
-    (a --full table can hold millions of cells: no list of all its pieces)."""
+    (a --full table can hold millions of cells: no list of all its pieces).
+    Given a ``width``, a table of text too wide for it wraps its cells."""
     label_widths, label_width, widths, bars = _measure(table)
+    if width is not None:
+        widths = _text_widths(table, widths, width - label_width - len(widths) - 2 * len(bars))
 
     def line(label: str, cells: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
         pieces = [(_pad(label, label_width, "left"), "")]
@@ -83,7 +104,13 @@ def table_lines(table: Table) -> Iterator[list[tuple[str, str]]]:
         if r in rules:
             yield [(RULE * total, "")]
         label = " ".join(_pad(text, w, "left") for text, w in zip(row.labels, label_widths))
-        yield line(label, ((cell.text, _style(cell)) for cell in row.cells))
+        if any(cell_len(cell.text) > widths[c] for c, cell in enumerate(row.cells)):
+            pieces = [wrap(cell.text, widths[c]) for c, cell in enumerate(row.cells)]
+            for k in range(max(map(len, pieces))):
+                yield line(label if k == 0 else "", ((p[k] if k < len(p) else "", _style(cell))
+                                                      for p, cell in zip(pieces, row.cells)))
+        else:
+            yield line(label, ((cell.text, _style(cell)) for cell in row.cells))
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -120,7 +147,7 @@ def document_lines(document: Document, width: int) -> Iterator[list[tuple[str, s
             yield [("", "")]
             for line in wrap(plain_text(block.title) + _window_note(block), width):
                 yield [(line, STYLE["title"])]
-            yield from table_lines(block)
+            yield from table_lines(block, width)
         previous = block
 
 
@@ -144,7 +171,7 @@ def paragraph_lines(parts: tuple, width: int) -> list[list[tuple[str, str]]]:
 
 
 def _window_note(table: Table) -> str:
-    return f" [window: {table.shown} positions]" if table.shown else ""
+    return f" [window: {count(table.shown, 'position')}]" if table.shown else ""
 
 
 def fitter(order: list[int], width: int):
@@ -152,7 +179,8 @@ def fitter(order: list[int], width: int):
     ``width`` cells; else its parts (a stream's halves, a matrix's nonzero
     blocks), whole, if each fits; else the largest window of the first
     positions of ``order`` (``tables.priority``: the most interesting first)
-    that fits (at least one position)."""
+    that fits, of the whole table or, when that holds fewer than ENOUGH
+    positions, of each of its parts."""
 
     def fit(choice: Build | Split) -> list[Table]:
         build, parts = (choice.whole, choice.parts) if isinstance(choice, Split) else (choice, ())
@@ -176,10 +204,11 @@ def fitter(order: list[int], width: int):
                     if all(table_width(table) <= width for table in tables):
                         return tables
 
-        def largest(shown) -> int:
-            """The largest k whose window of order[:k] fits, shown as ``shown`` does (0: none fits)."""
+        def largest(level: list[Build], shown) -> int:
+            """The largest k whose windows of order[:k], one per table of
+            ``level``, all fit, shown as ``shown`` does (0: none fits)."""
             def fits(k: int) -> bool:
-                return table_width(shown(build(order[:k]))) <= width
+                return all(table_width(shown(part(order[:k]))) <= width for part in level)
 
             # Double k while the window fits (cheap: windows stay small), then
             # bisect between the last k that fit and the first that did not.
@@ -192,16 +221,31 @@ def fitter(order: list[int], width: int):
                 good, bad = (mid, bad) if fits(mid) else (good, mid)
             return good
 
-        good = largest(lambda table: table)
-        if good:
-            return [build(order[:good])]
-        # not one position fits with its labels whole: long tokens as labels, cut short
-        return [narrowed(build(order[:max(largest(narrowed), 1)]))]
+        # The whole table as a window; if that holds fewer than ENOUGH
+        # positions, its parts (halves, subspaces, blocks), each a window of
+        # the same positions: the coarsest level that holds ENOUGH, else the
+        # one that holds the most; labels cut short only when no level fits.
+        enough, best = min(ENOUGH, n), None
+        for level in [[build]] + [list(level) for level in parts if level]:
+            for shown in (lambda table: table, narrowed):
+                k = largest(level, shown)
+                if k and (best is None or k > best[0]):
+                    best = (k, level, shown)
+                if k:
+                    break
+            if best is not None and best[0] >= enough:
+                break
+        if best is None:
+            level = [list(level) for level in parts if level][-1] if any(parts) else [build]
+            best = (1, level, narrowed)
+        k, level, shown = best
+        return [shown(part(order[:k])) for part in level]
 
     return fit
 
 
 SHORT = 6  # cells a label or header keeps in a narrowed table
+ENOUGH = 8  # positions a window should hold before a table is shown in parts instead
 
 
 def _short(text: str) -> str:
