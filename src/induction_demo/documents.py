@@ -326,7 +326,7 @@ def circuit_document(trace: Trace, fit: Fit = whole) -> Document:
                 blocks.append(Paragraph(("Eigenvalues of ", Math(c.formula), ": " + eigenvalues(c.eigenvalues)
                                          + f"; copying score {score}.",)))
     blocks.append(Heading("Composition scores"))
-    blocks.append(composition_table(build.compositions(trace)))
+    blocks += fit(Split(lambda shown: composition_table(build.compositions(trace)), (), window=False))
     return Document(title(trace) + " (circuits)", tuple(blocks))
 
 

@@ -57,16 +57,38 @@ def pieces(trace: Trace) -> list[tuple]:
 # --- windows ---------------------------------------------------------------
 
 def priority(trace: Trace) -> list[int]:
-    """Positions by interest: for each query that copies (in order), the
-    earlier occurrence, the key it attends to and the query itself; then every
-    other position from the start."""
+    """Positions by interest, for a window's columns: for each query that
+    copies (in order), the earlier occurrence and the key it attends to; then
+    the queries themselves; then every other position from the start. (A
+    window's rows keep every copying query: ``_rows``.)"""
     w2 = trace.layers[-1].weights
-    order: list[int] = []
+    keys: list[int] = []
     for p in trace.predictions:
         if p.copy:
             key = int(w2[p.position].argmax())
-            order += [k for k in (key - 1, key, p.position) if k >= 0]  # key 0 has no key before it
-    return list(dict.fromkeys(order + list(range(trace.n))))
+            keys += [k for k in (key - 1, key) if k >= 0]  # key 0 has no key before it
+    return list(dict.fromkeys(keys + copying(trace) + list(range(trace.n))))
+
+
+def copying(trace: Trace) -> list[int]:
+    """The queries whose prediction is a copy, in order."""
+    return [p.position for p in trace.predictions if p.copy]
+
+
+MAX_ROWS = 40  # rows a window of positions shows at most, the copying queries among them
+
+
+def _rows(trace: Trace, shown: Sequence[int] | None) -> list[int | None]:
+    """A window's rows (None: a gap): its positions, and every copying query
+    (rows cost no width), up to MAX_ROWS in all."""
+    if shown is None:
+        return list(range(trace.n))
+    rows = set(shown)
+    for q in copying(trace):
+        if len(rows) >= MAX_ROWS:
+            break
+        rows.add(q)
+    return _with_gaps(sorted(rows), trace.n)
 
 
 def _with_gaps(shown: Sequence[int], n: int) -> list[int | None]:
@@ -250,7 +272,7 @@ def stream(trace: Trace, key: str, title: tuple, y: Stream, shown: Sequence[int]
                       float(matrix[i, c]), faint=b not in kept)
             for c, b in zip(indices, groups)
         ))
-        for i in _positions(trace, shown)
+        for i in _rows(trace, shown)
     )
     columns = tuple(("", GAP_COLUMN) if c is None else _direction_header(trace.basis.directions[c]) for c in indices)
     return Table(key, title, ("", ""), columns, rows, groups,
@@ -274,7 +296,7 @@ def attention(trace: Trace, key: str, title: tuple, matrix: np.ndarray, decimals
     positions = _positions(trace, shown)
     margin = (Cell(""),) if quiet and notes else ()
     rows = []
-    for i in positions:
+    for i in _rows(trace, shown):
         if i is None:
             rows.append(_gap_row(len(positions) + len(margin), 2))
             continue
@@ -333,10 +355,9 @@ TOP = 3  # choices shown per position
 
 def next_token(trace: Trace, shown: Sequence[int] | None = None, cells: int = fmt.TOKEN_CELLS) -> Table:
     """Each position's most probable next tokens, with their probabilities."""
-    positions = _positions(trace, shown)
     top = min(TOP, len(trace.vocab))
     rows = []
-    for i in positions:
+    for i in _rows(trace, shown):
         if i is None:
             rows.append(_gap_row(top + 1, 2))
             continue

@@ -67,16 +67,20 @@ MIN_TEXT = 12  # cells a wrapped text column keeps
 def _text_widths(table: Table, widths: list[int], room: int) -> list[int]:
     """The widths of a table of text (align left: predictions, notes, what a
     score measures) within ``room`` cells for its data columns: the widest
-    columns are capped, evenly, until they fit (not below MIN_TEXT or a
-    header's word); their cells wrap."""
+    columns are capped, evenly, until they fit (not below MIN_TEXT, unless
+    even that is too wide, nor below a header's longest word); their cells wrap."""
     if table.align != "left" or sum(widths) <= room:
         return widths
-    floor = [min(w, max([MIN_TEXT] + [cell_len(word) for h in header for word in h.split(" ")]))
-             for w, header in zip(widths, table.columns)]
-    cap = max(widths)
-    while cap > MIN_TEXT and sum(max(min(w, cap), f) for w, f in zip(widths, floor)) > room:
-        cap -= 1
-    return [max(min(w, cap), f) for w, f in zip(widths, floor)]
+    words = [max([1] + [cell_len(word) for h in header for word in h.split(" ")]) for header in table.columns]
+    for least in (MIN_TEXT, 1):
+        floor = [min(w, max(least, word)) for w, word in zip(widths, words)]
+        cap = max(widths)
+        while cap > least and sum(max(min(w, cap), f) for w, f in zip(widths, floor)) > room:
+            cap -= 1
+        capped = [max(min(w, cap), f) for w, f in zip(widths, floor)]
+        if sum(capped) <= room:
+            break
+    return capped
 
 
 def table_lines(table: Table, width: int | None = None) -> Iterator[list[tuple[str, str]]]:
@@ -183,6 +187,13 @@ def fitter(order: list[int], width: int):
     positions, of each of its parts."""
 
     def fit(choice: Build | Split) -> list[Table]:
+        # the last resort for a table still too wide (a text table wraps instead): its columns in pieces,
+        # then its labels cut short
+        tables = [piece for table in chosen(choice) for piece in
+                  ([table] if table.align == "left" else column_pieces(table, width))]
+        return [t if t.align == "left" or table_width(t) <= width else narrowed(t) for t in tables]
+
+    def chosen(choice: Build | Split) -> list[Table]:
         build, parts = (choice.whole, choice.parts) if isinstance(choice, Split) else (choice, ())
         n = len(order)
         if isinstance(choice, Split) and not choice.window:  # a row per position: its best, never a window
@@ -239,9 +250,44 @@ def fitter(order: list[int], width: int):
             level = [list(level) for level in parts if level][-1] if any(parts) else [build]
             best = (1, level, narrowed)
         k, level, shown = best
+        if k < enough:  # too few positions fit: ENOUGH of them (all, for a short input), their columns in pieces
+            return [shown(part(None if enough == n else order[:enough])) for part in level]
         return [shown(part(order[:k])) for part in level]
 
     return fit
+
+
+def column_pieces(table: Table, width: int) -> list[Table]:
+    """The table as it is if it fits ``width``; else its columns in pieces
+    that each fit beside the row labels, cut where a column group starts when
+    one does (the first piece keeps the title; the rest say they continue it)."""
+    if table_width(table) <= width or len(table.columns) < 2:
+        return [table]
+    groups = table.column_groups or (0,) * len(table.columns)
+    pieces, start = [], 0
+    while start < len(table.columns):
+        end = start + 1
+        while end < len(table.columns) and table_width(_columns(table, start, end + 1)) <= width:
+            end += 1
+        if end < len(table.columns):  # cut at the last group start inside the piece, when there is one
+            cut = max((c for c in range(start + 1, end + 1) if groups[c] != groups[c - 1]), default=end)
+            end = cut
+        pieces.append(_columns(table, start, end))
+        start = end
+    return [p if k == 0 else p._replace(title=(f"(continued: columns {_first(p)} on)",))
+            for k, p in enumerate(pieces)]
+
+
+def _columns(table: Table, start: int, end: int) -> Table:
+    keep = range(start, end)
+    return table._replace(columns=table.columns[start:end],
+                          column_groups=tuple(table.column_groups[start:end]) if table.column_groups else (),
+                          rows=tuple(r._replace(cells=tuple(r.cells[c] for c in keep if c < len(r.cells)))
+                                     for r in table.rows))
+
+
+def _first(table: Table) -> str:
+    return " ".join(h for h in table.columns[0] if h) or "…"
 
 
 SHORT = 6  # cells a label or header keeps in a narrowed table
