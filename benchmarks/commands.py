@@ -6,7 +6,8 @@ README's table "Largest input per command and variant" comes from this
 script. Each cell runs one command in its own process, on the largest input
 its limits let through (src/induction_demo/inputs.py): 1000 distinct
 100-character tokens on a screen, in JSON and in the other screen commands;
-200 for --full and the Markdown and HTML handouts; for LaTeX, and wherever
+200 for --full and the Markdown and HTML handouts (a sweep: 500 tokens,
+twice, for something to copy); for LaTeX, and wherever
 a limit on d refuses 200, the most tokens accepted (found by bisection, and
 shown as "N = k"). It prints the wall time and the peak resident memory, and
 a Markdown table to paste. None may exceed 2 GiB.
@@ -107,7 +108,11 @@ def main() -> None:
         found = [v for v in found if not only or any(w in v[0] for w in only)] or found
         commands = [c for c in COMMANDS if not only or any(w in c[0] for w in only)] or COMMANDS
         for name, args, most, bounded_by_d in commands:
-            for variant, options, text in found:
+            for variant, options, given in found:
+                text = given
+                if name.startswith("sweep"):  # a sweep needs something to copy: the first half, twice
+                    def text(n, given=given):
+                        return " ".join(given(n // 2).split() * 2)
                 n, seconds, peak, status = largest(tool, [*args, *options], text, most, folder) if bounded_by_d \
                     else (most, *run([tool, *args, *options], text(most), folder))
                 worst = max(worst, peak)

@@ -116,7 +116,9 @@ def test_latex_handout_compiles_with_pdflatex(tmp_path, name, text):
     ["show", LECTURE, "--positions", "sinusoidal"], ["show", LECTURE, "--positions", "rope"],
     ["show", LECTURE, "--positions", "none"], ["positions", LECTURE],
     ["show", "the cat sat on the mat . the cats", "--similar", "subword"],
-], ids=lambda args: " ".join(a for a in args if a.startswith("--")) or args[0])
+    ["weights", LECTURE, "--factored"], ["weights", "b c d . x c e . b c", "--factored", "--context", "2"],
+    ["weights", LECTURE],
+], ids=lambda args: " ".join([args[0]] + [a for a in args if a.startswith("--")]))
 def test_every_construction_and_circuits_compile_with_pdflatex_without_overfull_boxes(tmp_path, args):
     pdflatex_or_skip()
     result = invoke(args + ["--format", "latex"])
@@ -355,3 +357,21 @@ def test_a_slide_is_refused_where_it_cannot_be_made(args):
     text = [] if "--" in args else [LECTURE]
     result = invoke(["show", *text, "--slide", *args])
     assert result.exit_code == 2 and result.stderr.count("\n") == 1 and "--slide" in result.stderr
+
+
+@pytest.mark.parametrize("extension", ["md", "html", "svg", "txt", "tex"])
+@pytest.mark.parametrize("factored", [[], ["--factored"]], ids=["A and V", "textbook form"])
+def test_weights_write_every_handout_format(tmp_path, extension, factored):
+    path = tmp_path / f"w.{extension}"
+    result = invoke(["weights", LECTURE, *factored, "-o", str(path)])
+    assert result.exit_code == 0 and result.stderr.startswith("wrote ") and path.exists()
+    text = path.read_text(encoding="utf-8")
+    assert ("textbook" in text) == bool(factored)
+    if factored:  # W^Q of layer 1: sqrt(d_k) s = 4 x 100 on each of its five previous positions
+        assert text.count("400.0") >= 5
+    assert "[window:" not in text  # a handout shows every cell
+
+
+def test_weights_refuse_a_png_in_one_line(tmp_path):
+    result = invoke(["weights", LECTURE, "-o", str(tmp_path / "w.png")])
+    assert result.exit_code == 2 and "not a picture" in result.stderr and not (tmp_path / "w.png").exists()

@@ -554,7 +554,7 @@ def test_the_textbook_form_of_the_largest_input_is_a_window_in_bounded_memory(va
                           timeout=120)
     assert done.returncode == 0 and done.stderr == b""
     out = done.stdout.decode()
-    assert "[window:" in out and "To see everything: --full." in out
+    assert "[window:" in out and "To see everything: --full, or write a handout: -o weights.html" in out
     assert max(cell_len(line) for line in out.splitlines()) <= 100
     assert out.count("\nW^Q, ") == out.count("\nW^K, ") == (8 if variant else 2)
 

@@ -465,29 +465,33 @@ def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrice
 @scale_option
 @tokenize_option
 @click.option("--full", is_flag=True, help="Show every direction even when the tables are wider than the terminal.")
-@click.option("--format", "form", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help="table: labelled matrices; json: each head's blocks (and dense matrices up to d = 120).")
 @click.option("--factored", is_flag=True,
               help="Each head in the textbook's form: W^Q, W^K, W^V and each layer's W^O, with A = W^Q (W^K)^T / "
                    "sqrt(d_k) and V = W^V W^O (JSON always carries both forms).")
+@document_options
 @construction_options
 @similarity_options
 @screen_options
-def weights(text, scale, tokenize, as_typed, full, form, factored, **model):
-    """Show the weight matrices A_1, V_1, A_2, V_2 built for TOKENS."""
+def weights(text, scale, tokenize, as_typed, full, factored, form, output, force, theme, **model):
+    """Show the weight matrices A_1, V_1, A_2, V_2 built for TOKENS: on the
+    screen, as JSON (each head's blocks, and dense matrices up to d = 120) or
+    as a handout (Markdown, LaTeX, HTML, SVG)."""
     from . import inputs
     from .output import weights as produce
 
-    trace = trace_of(text, tokenize, as_typed, scale, model=model)
-    if full and form == "table":
+    form = choose_format(form, output)
+    if form == "png":
+        raise click.UsageError("the weights are tables, not a picture: write -o FILE.svg (or .html, .md, .tex)")
+    trace = trace_of(text, tokenize, as_typed, scale, form, model=model)
+    if full and form in ("table", "svg"):
         from .output import d_formula
 
         inputs.full(trace.n, trace.basis.d, d_formula(trace))
-    width = terminal_width(sys.stdout)
-    if form == "json":
-        emit(produce(trace, form), json=True)
+    width = terminal_width(sys.stdout) if output is None else 120
+    if form == "table" and output is None:
+        print_lines(produce(trace, form, full, width, factored, screen=True), width)
     else:
-        print_lines(produce(trace, form, full, width, factored), width)
+        deliver(produce(trace, form, full, width, factored, theme), output, force, form)
 
 
 @main.command(epilog=examples("circuits"), short_help="Each head as circuits: QK over positions and tokens, OV with eigenvalues.")

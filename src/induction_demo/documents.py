@@ -253,9 +253,9 @@ def factored(trace: Trace, fit: Fit = whole) -> Document:
         for c, f in enumerate(heads, 1):
             name = f.head.name
             used = int((f.key_directions >= 0).sum())
-            blocks.append(Paragraph((f"{name}: d_k = {f.d_k} ({used} coordinates, one per key direction its A "
-                                     f"reads, and {f.d_k - used} of zero padding; sqrt(d_k) = "
-                                     f"{int(np.sqrt(f.d_k))}); d_v = {f.d_v}.",)))
+            blocks.append(Paragraph((f"{name}: ", Math(f"d_k = {f.d_k}"), f" ({used} coordinates, one per key "
+                                     f"direction its A reads, and {f.d_k - used} of zero padding; ",
+                                     Math(f"sqrt(d_k) = {int(np.sqrt(f.d_k))}"), "); ", Math(f"d_v = {f.d_v}"), ".")))
             for sym, matrix, vmax in (("W^Q", f.query, f.head.scale * np.sqrt(f.d_k)), ("W^K", f.key, 1.0)):
                 blocks += fit(Split(lambda shown, sym=sym, matrix=matrix, vmax=vmax, f=f: textbook_matrix(
                     trace, f"layer{l}.{name.split()[0]}.{sym}", (Math(f"{sym}"), f", {name} (d x d_k; rows: "
@@ -264,8 +264,8 @@ def factored(trace: Trace, fit: Fit = whole) -> Document:
                     matrix, d, f.key_directions, fmt_factor, vmax, shown, every_column=True), ()))
             blocks += fit(Split(lambda shown, f=f, name=name: textbook_matrix(
                 trace, f"layer{l}.{name.split()[0]}.W^V", (Math("W^V"), f", {name} (d x d_v; columns: value "
-                                                            "coordinates, named by the direction W^O writes each "
-                                                            "into)"),
+                                                            "coordinates, named by the direction ", Math("W^O"),
+                                                            " writes each into)"),
                 f.value, d, f.value_directions, fmt_factor, 1.0, shown), ()))
         w_o = textbook.stacked(heads)
         head_of = [c for c, f in enumerate(heads) for _ in range(f.d_v)]
@@ -275,7 +275,8 @@ def factored(trace: Trace, fit: Fit = whole) -> Document:
             blocks.append(Paragraph(("Concatenation ", Math(concat), f": {' + '.join(str(f.d_v) for f in heads)} = "
                                      f"{w_o.shape[0]} coordinates; ", Math(f"a_i = ({concat}) W^O"), ".")))
         else:
-            blocks.append(Paragraph(("One head: ", Math("a_i = head^1 W^O"), f", W^O its {w_o.shape[0]} rows.",)))
+            blocks.append(Paragraph(("One head: ", Math("a_i = head^1 W^O"), ", ", Math("W^O"),
+                                     f" its {w_o.shape[0]} rows.")))
         value_directions = np.concatenate([f.value_directions for f in heads])
         if len(heads) > 1 and inputs.compact(trace.basis.d):
             # past d = COMPACT_D, W^O head by head: each head's rows meet only the columns it writes

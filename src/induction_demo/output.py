@@ -64,20 +64,28 @@ def d_formula(trace: Trace) -> str:
     return describe.width(trace.construction, trace.words is not None)
 
 
-def weights(trace: Trace, form: str, full: bool = False, width: int = 120, textbook: bool = False):
-    """The weights document: tables (plain text) or, for JSON, text chunks;
-    ``textbook``: as W^Q, W^K, W^V and W^O."""
+def weights(trace: Trace, form: str, full: bool = False, width: int = 120, textbook: bool = False,
+            theme: str = "light", screen: bool = False):
+    """The weights (``textbook``: as W^Q, W^K, W^V and W^O) in format ``form``:
+    JSON text chunks; with ``screen``, the table document itself, for the
+    console to style; else rendered (a text table, SVG, Markdown, LaTeX,
+    HTML; a handout shows every cell, as --full does)."""
+    inputs.format_size(form, trace.tokens, trace.basis.d, d_formula(trace))
     if form == "json":
         from .render import json as render_json
 
         return render_json.chunks(data.weights_data(trace))
     from .render import terminal
 
-    fit = documents.whole if full else terminal.fitter(priority(trace), width)
-    if textbook:
-        return terminal.with_notice(documents.factored(trace, fit), width, see_all="--full")
-    compact = full and inputs.compact(trace.basis.d)
-    return terminal.with_notice(documents.weights(trace, fit, compact), width, see_all="--full")
+    windowed = form in ("table", "svg") and not full
+    fit = terminal.fitter(priority(trace), width) if windowed else documents.whole
+    compact = not windowed and trace.basis.d > (inputs.LATEX_FULL_D if form == "latex" else inputs.COMPACT_D)
+    document = documents.factored(trace, fit) if textbook else documents.weights(trace, fit, compact)
+    if form == "table":
+        document = terminal.with_notice(document, width, see_all="--full, or write a handout: -o weights.html "
+                                                                 "(or .md, .tex)")
+        return document if screen else terminal.plain(document, width)
+    return _rendered(document, form, width, theme)
 
 
 def circuits(trace: Trace, form: str, full: bool = False, width: int = 120, theme: str = "light"):
