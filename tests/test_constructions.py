@@ -227,3 +227,15 @@ def test_all_zero_matrices_and_heads_longer_than_the_input_still_render(form, ar
     # an ablated induction head leaves Y^(2) all zero; a 17-back head has no key in 11 tokens: A all zero
     result = invoke(["show", "a b c a b d a b c x a", "--format", form] + args)
     assert result.exit_code == 0, result.stderr
+
+
+@given(token_strings, constructions, st.sampled_from([0.5, 3.0, 100.0]))
+@settings(max_examples=60, deadline=None)
+def test_the_sweep_s_weights_are_the_full_run_s_to_the_bit(tokens, built, scale):
+    # the sweep runs layer 1 once and only the swept head per scale: the same numbers as a whole run
+    from induction_demo.model import swept
+
+    (w1,) = swept(tokens, [scale], 1, construction=built)
+    (w2,) = swept(tokens, [scale], 2, 7.0, construction=built)
+    assert np.array_equal(w1, run(tokens, scale, construction=built).look_back.heads[0].weights)
+    assert np.array_equal(w2, run(tokens, 7.0, induction_scale=scale, construction=built).induction.weights)

@@ -20,7 +20,7 @@ from . import inputs
 import numpy as np
 
 from . import mechanism
-from .model import logits_of, run
+from .model import logits_of, run, swept
 from .tokens import earlier_occurrences
 from .weights import LECTURE, Construction, described
 
@@ -84,8 +84,7 @@ def previous(tokens: tuple[str, ...], scales: list[float], construction: Constru
                    tuple(float(head.logits[i, i - o] - head.logits[i, j]) for j in np.flatnonzero(unit.mask[i])
                          if j != i - o)) for i in shown]
     measured, closed = [], []
-    for s in scales:
-        weights = run(tokens, s, construction=construction, beside=False).look_back.heads[0].weights
+    for s, weights in zip(scales, swept(tokens, scales, 1, construction=construction)):
         measured.append([float(weights[q.position, q.keys[0]]) for q in found])
         closed.append([closed_form(s, 1, q.kept, q.gaps) for q in found])
     return {"tokens": list(tokens), "layer": 1, "scales": scales,
@@ -102,8 +101,7 @@ def sweep(tokens: tuple[str, ...], scales: list[float], layer1_scale: float = 10
                          "so nothing to sweep (try \"! a b a c b\")")
     scales = inputs.scales(scales)
     measured, closed = [], []
-    for s in scales:
-        weights = run(tokens, layer1_scale, induction_scale=s, construction=construction, beside=False).induction.weights
+    for s, weights in zip(scales, swept(tokens, scales, 2, layer1_scale, construction)):
         measured.append([float(weights[q.position, list(q.keys)].sum()) for q in found])
         closed.append([closed_form(s, len(q.keys), q.kept, q.gaps) for q in found])
     return {"tokens": list(tokens), "layer1_scale": layer1_scale, "scales": scales,
