@@ -187,10 +187,12 @@ def format_tokens(form: str, tokens: tuple[str, ...]) -> None:
         raise InputError(f"{len(tokens)} tokens is more than the {FORMAT_TOKENS[form]} the {form} format takes")
 
 
-def format_size(form: str, tokens: tuple[str, ...], d: int | None = None, formula: str = "2(V + N)") -> None:
+def format_size(form: str, tokens: tuple[str, ...], d: int | None = None, formula: str = "2(V + N)",
+                d_tables: bool = True) -> None:
     """Refuse more tokens, or for LaTeX a wider stream, than format ``form``
     takes: d directions, written ``formula`` (by default the lecture's
-    2(V + N), from the tokens)."""
+    2(V + N), from the tokens); and a Markdown or HTML handout of d x d
+    tables (``d_tables``) past FULL_MAX_D."""
     format_tokens(form, tokens)
     if d is None:
         d = width(len(tokens), len(set(tokens)))
@@ -198,7 +200,7 @@ def format_size(form: str, tokens: tuple[str, ...], d: int | None = None, formul
         raise InputError(f"a LaTeX handout holds at most d = {LATEX_MAX_D} directions and this input has "
                          f"d = {formula} = {d} (pdflatex runs out of memory): use fewer tokens, or -o "
                          "FILE.html or .md")
-    if form in ("markdown", "html") and d > FULL_MAX_D:
+    if form in ("markdown", "html") and d > FULL_MAX_D and d_tables:
         raise InputError(f"a {form} handout shows every cell, for a stream of at most d = {FULL_MAX_D} directions, "
                          f"and this input has d = {formula} = {d}: use fewer tokens, or -o FILE.json")
 

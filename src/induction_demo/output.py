@@ -89,8 +89,8 @@ def weights(trace: Trace, form: str, full: bool = False, width: int = 120, textb
 
 
 def circuits(trace: Trace, form: str, full: bool = False, width: int = 120, theme: str = "light"):
-    """The circuits document in format ``form``."""
-    inputs.format_size(form, trace.tokens, trace.basis.d, d_formula(trace))
+    """The circuits document in format ``form`` (its tables are over tokens and positions, not d)."""
+    inputs.format_size(form, trace.tokens, trace.basis.d, d_formula(trace), d_tables=False)
     if form == "json":
         from .render import json as render_json
 

@@ -6,6 +6,8 @@ are data, so anything that is not a visible character is written as an escape.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from typing import NamedTuple
 
 from . import inputs
@@ -91,6 +93,7 @@ written with it escaped (a token ``—`` as ``\\u2014``), so no token can be
 mistaken for "nothing", a space or an elision."""
 
 
+@lru_cache(maxsize=1 << 14)  # a view names each token many times: 1000 of them in every table of a long input
 def token(text: str, cells: int = TOKEN_CELLS) -> str:
     """A token as shown: spaces as ``␣``, invisible or control characters and
     the RESERVED marks as Python escapes (``\\t``, ``\\x1b``, ``\\u200b``,
@@ -122,6 +125,8 @@ def elide(pieces: list[str], cells: int) -> str:
 
 def _cells(text: str) -> int:
     """Terminal cells: 2 for wide (CJK, emoji) characters, 0 for combining ones."""
+    if text.isascii():  # (escapes and plain words: one cell a character)
+        return len(text)
     import unicodedata
 
     return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
