@@ -375,3 +375,47 @@ def test_weights_write_every_handout_format(tmp_path, extension, factored):
 def test_weights_refuse_a_png_in_one_line(tmp_path):
     result = invoke(["weights", LECTURE, "-o", str(tmp_path / "w.png")])
     assert result.exit_code == 2 and "not a picture" in result.stderr and not (tmp_path / "w.png").exists()
+
+
+def test_png_heatmaps_frame_only_cells_with_weight_and_fade_rows_with_nothing_to_copy():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.patches
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from induction_demo.documents import heatmaps
+    from induction_demo.model import run
+    from induction_demo.render.png import QUIET_FADE, WEIGHT_SHOWN, _heatmap
+    from induction_demo.weights import Construction
+
+    trace = run(tuple("b c d . x c e . y c e . b c".split()), construction=Construction(context=2))
+    for panel in heatmaps(trace).panels:
+        fig, ax = plt.subplots()
+        _heatmap(ax, panel, matplotlib, 2.0, 7)
+        frames = [p for p in ax.patches if not p.get_fill()]
+        fades = [p for p in ax.patches if p.get_fill() and p.get_alpha() == QUIET_FADE]
+        job = panel.job & panel.mask
+        assert len(frames) == int((job & (panel.weights >= WEIGHT_SHOWN)).sum())
+        assert sorted(int(p.get_y() + 0.5) for p in fades) == \
+            np.flatnonzero(panel.mask.any(axis=1) & ~job.any(axis=1)).tolist()
+        bracketed = [t.get_text() for t in ax.texts if t.get_text().startswith("[")]
+        assert "[0.00]" not in bracketed and len(bracketed) == len(frames)
+        plt.close(fig)
+    layer2 = heatmaps(trace).panels[-1]
+    assert (layer2.job & layer2.mask & (layer2.weights < WEIGHT_SHOWN)).any()  # context 2 has such cells: tested
+
+
+def test_png_circuits_set_formulas_as_maths_and_draw_no_blank_panel(tmp_path):
+    pytest.importorskip("matplotlib")
+    from induction_demo.render.png import mathtext
+
+    assert mathtext("E A_2 (E V_1)^T") == r"$E\ A_{2}\ (E\ V_{1})^{T}$"
+    assert mathtext("W^(2)") == r"$W^{(2)}$"
+    path = tmp_path / "c.png"
+    assert invoke(["circuits", LECTURE, "-o", str(path)]).exit_code == 0
+    from PIL import Image
+
+    with Image.open(path) as image:  # three panels in a row (layer 1's zero OV circuit is said, not drawn)
+        width, height = image.size
+    assert width > 2 * height

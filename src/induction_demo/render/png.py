@@ -10,6 +10,7 @@ written as its code point, U+732B, and a line under the picture says so.
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 import warnings
 
@@ -49,6 +50,16 @@ class Drawable:
 
 LINE_INCHES = 0.14  # a line of the story, at 7 pt
 
+_SCRIPT = re.compile(r"([_^])(\([^()]*\)|[A-Za-z0-9+\-]+)")
+
+
+def mathtext(formula: str) -> str:
+    """A formula in the plain notation (``E A_2 (E V_1)^T``, ``W^(2)``) as
+    matplotlib mathtext: sub- and superscripts set as such, spaces kept."""
+    body = _SCRIPT.sub(lambda m: m.group(1) + "{" + m.group(2) + "}", formula)
+    return "$" + body.replace(" ", r"\ ") + "$"
+
+
 
 def _story_text(sentences: tuple[str, ...], drawable: Drawable) -> str:
     lines = [line for s in sentences for line in textwrap.wrap("• " + drawable(s), 60)]
@@ -76,16 +87,26 @@ def _heatmap(ax, panel, matplotlib, frame: float, values_pt: float | None):
     framed; with ``values_pt``, each kept value printed (its job as [x])."""
     cmap = matplotlib.colormaps["Blues"].with_extremes(bad="#eeeeee")
     image = ax.imshow(np.ma.masked_array(panel.weights, mask=~panel.mask), cmap=cmap, vmin=0.0, vmax=1.0)
-    for i, j in np.argwhere(panel.job):
+    job = panel.job & panel.mask
+    for i, j in np.argwhere(job & (panel.weights >= WEIGHT_SHOWN)):  # a frame only where there is weight
         ax.add_patch(matplotlib.patches.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="#d95f02",
                                                   linewidth=frame))
+    for i in np.flatnonzero(panel.mask.any(axis=1) & ~job.any(axis=1)):
+        # a row with nothing to copy is a blend, not a prediction: faded, as the tables and the SVG show it
+        ax.add_patch(matplotlib.patches.Rectangle((-0.5, i - 0.5), len(panel.weights), 1, color="white",
+                                                  alpha=QUIET_FADE, linewidth=0))
     if values_pt is not None:
         for i, j in np.argwhere(panel.mask):
             value = panel.weights[i, j]
             text = fmt.number(value, fmt.WEIGHT_DECIMALS)
-            ax.text(j, i, f"[{text}]" if panel.job[i, j] else text, ha="center", va="center", fontsize=values_pt,
+            marked = panel.job[i, j] and value >= WEIGHT_SHOWN
+            ax.text(j, i, f"[{text}]" if marked else text, ha="center", va="center", fontsize=values_pt,
                     color="white" if value > 0.55 else "black")
     return image
+
+
+WEIGHT_SHOWN = 0.005  # the least weight printed as more than 0.00
+QUIET_FADE = 0.6  # how much of a quiet row's colour is washed out
 
 
 def _png(fig, plt) -> bytes:
@@ -135,10 +156,10 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
             ax.scatter(masked[:, 1], masked[:, 0], marker="x", s=12, color="#aaaaaa", linewidths=0.8)
         fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
     fig.tight_layout(rect=(0, below / (size + 0.6 + below), 1, 1) if not grid else None)
-    if story:
+    if story:  # each story right under its panel (from the top of the room left for them, not the page's foot)
+        top = below / (size + 0.6 + below)
         for k, panel in enumerate(view.panels):
-            fig.text((k + 0.02) / len(view.panels), 0.01, texts[k], fontsize=7, va="bottom", ha="left",
-                     wrap=False)
+            fig.text((k + 0.02) / len(view.panels), top, texts[k], fontsize=7, va="top", ha="left", wrap=False)
     if drawable.replaced:
         fig.text(0.99, 0.995, "U+XXXX: a character this font cannot draw, by its code point", fontsize=7,
                  ha="right", va="top", color="#555555")
@@ -190,9 +211,11 @@ def circuits(found, title: str) -> bytes:
 
 def _circuits(found, title: str, matplotlib, plt) -> bytes:
     drawable = Drawable()
+    zero = [c for c in found if not c.matrix.any()]  # said in a line, not drawn as a blank panel
+    found = [c for c in found if c.matrix.any()] or found[:1]
     n = max(len(c.rows) for c in found)
     size = min(PANEL_INCHES / 2, max(3.5, 1.5 + 0.3 * n))
-    columns = min(3, len(found))
+    columns = 2 if len(found) == 4 else min(3, len(found))  # 4 panels as 2 x 2, not 3 + 1
     rows = -(-len(found) // columns)
     fig, axes = plt.subplots(rows, columns, figsize=(size * columns + 1, (size + 1.2) * rows + 0.5), squeeze=False)
     for ax in axes.flat[len(found):]:
@@ -208,7 +231,7 @@ def _circuits(found, title: str, matplotlib, plt) -> bytes:
         extra = "" if c.copying is None else f"\ncopying score (sum l / sum |l|) {fmt.number(c.copying, 2)}"
         if not c.matrix.any():
             extra = "\n= 0: the head writes only into the earlier halves"
-        ax.set_title(f"{drawable(c.formula)}, {drawable(c.head)}\n(in units of {unit}){extra}", fontsize=9)
+        ax.set_title(f"{mathtext(c.formula)}, {drawable(c.head)}\n(in units of {unit}){extra}", fontsize=9)
         if len(c.rows) <= ANNOTATE_UP_TO:
             for i, j in np.argwhere(c.matrix != 0):
                 value = c.matrix[i, j] / top
@@ -216,7 +239,12 @@ def _circuits(found, title: str, matplotlib, plt) -> bytes:
                         color="white" if abs(value) > 0.55 else "black")
         fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
     fig.suptitle(drawable(title), fontsize=11)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.04 if zero else 0, 1, 1))
+    if zero:
+        fig.text(0.01, 0.01, "Every entry 0 (not drawn): " + "; ".join(
+            f"{mathtext(c.formula)}, {drawable(c.head)}" for c in zero)
+            + (": this head writes" if len(zero) == 1 else ": these heads write") + " only into the earlier halves.",
+            fontsize=8, ha="left", va="bottom")
     if drawable.replaced:
         fig.text(0.99, 0.005, "U+XXXX: a character this font cannot draw, by its code point", fontsize=7,
                  ha="right", va="bottom", color="#555555")
