@@ -176,8 +176,8 @@ def equations(c: Construction) -> tuple[tuple, ...]:
         layer2 = ("Layer 2 (induction head): ", Math("A_2 = s [tok(query) = prev tok(key)]"), ", so ",
                   Math("a_ij = s [x_i = x_(j-1)]"), "; ", Math("Y^(2) = W^(2) Y^(1) V_2"), ".")
     else:
-        layer2 = ("Layer 2 (induction head): A_2 matches the query's token m back against the key's token "
-                  f"{c.skip + 1} + m back, for m < {c.context}, so ", Math(pattern(c)), "; ",
+        layer2 = ("Layer 2 (induction head): ", Math("A_2"), " matches the query's token m back against the key's "
+                  f"token {c.skip + 1} + m back, for ", Math(f"m < {c.context}"), ", so ", Math(pattern(c)), "; ",
                   Math("Y^(2) = W^(2) Y^(1) V_2"), ".")
     if c == Construction():
         where = ("Prediction at i: the token with the largest share of ", Math("Y^(2)"),

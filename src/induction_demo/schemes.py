@@ -107,9 +107,9 @@ SCHEMES = {s.name: s for s in (
            lambda k, o: (Math(f"a_ij = s [j = i - {o}]"),), "a_ij = y_i A_1 y_j^T", "P A_1 P^T",
            "where each query position looks: the scale on {where} (key i - {o})", "{token} and {own}position"),
     Scheme("sinusoidal", "sinusoidal position codes", _sinusoidal, "sin", True, True,
-           lambda k, o: (Math(f"a_ij = (s/K) sum_m cos(w_m (i - {o} - j))"), f", K = {k} frequencies "
-                         "w_m = 10000^(-(m-1)/K), from the codes [sin w_m p, cos w_m p] in the position block: s at "
-                         f"j = i - {o}, a little less at its neighbours"),
+           lambda k, o: (Math(f"a_ij = (s/K) sum_m cos(w_m (i - {o} - j))"), f", K = {k} frequencies ",
+                         Math("w_m = 10000^(-(m-1)/K)"), ", from the codes ", Math("[sin w_m p, cos w_m p]"),
+                         " in the position block: s at ", Math(f"j = i - {o}"), ", a little less at its neighbours"),
            "a_ij = y_i A_1 y_j^T", "P A_1 P^T",
            "where each query position looks: the most on {where} (key i - {o}), a little less around it, as the "
            "codes of nearby positions are alike", "{token} and its position's sinusoidal code",
@@ -125,9 +125,9 @@ SCHEMES = {s.name: s for s in (
                  "holds the previous token only.",)),
     Scheme("rope", "rotary position embeddings (RoPE)", _rope, None, True, True,
            lambda k, o: (Math("a_ij = <R_i q, R_j k>"), " = ", Math(f"(s/K) sum_m cos(w_m (i - {o} - j))"),
-                         f": no position in the stream; the same query and key for every token, plane m turned by "
-                         f"w_m per position (K = {k}), the key starting {o} position{'' if o == '1' else 's'} "
-                         "further on"),
+                         ": no position in the stream; the same query and key for every token, plane m turned by ",
+                         Math("w_m"), f" per position (K = {k}), the key starting {o} position"
+                         f"{'' if o == '1' else 's'} further on"),
            "a_ij = <R_i q_i, R_j k_j>", "<R_i q, R_j k>", AROUND,
            "{token}; no position (layer 1 rotates its queries and keys instead)", written="token", leak=CLOSE,
            note=SINUSOID, one_hot_tokens=True,

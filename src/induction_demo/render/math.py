@@ -7,7 +7,8 @@ The views write formulas as a reader types them in a terminal:
   run of letters or digits: that run as the subscript;
 - ``^`` then ``(...)``: a superscript with the parentheses (the layer index);
   ``^T``: the transpose; ``^`` then an optional ``-`` and digits: that number;
-- ``sum``, ``exp``, ``<=``, ``!=``: the operators.
+- ``sum``, ``exp``, ``<=``, ``!=``: the operators;
+- ``<a, b>`` (a ``<`` before a letter, closed by ``>``): angle brackets, an inner product.
 Anything else is copied, escaped for the target.
 """
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import html
 import re
 
-_SCRIPT = re.compile(r"(?P<op>[_^])(?:\((?P<group>[^()]*)\)|(?P<run>-?[A-Za-z0-9]+))")
+_SCRIPT = re.compile(r"(?P<op>[_^])(?:\((?P<group>(?:[^()]|\([^()]*\))*)\)|(?P<run>-?[A-Za-z0-9]+))")
 _WORDS = {"sum": (r"\sum", "&sum;"), "exp": (r"\exp", "exp"), "<=": (r"\le", "&le;"), "!=": (r"\ne", "&ne;")}
 # "<" gets spaces: "k<i" in Markdown could be read as the HTML tag <i>.
 _LATEX_SPECIAL = {"{": r"\{", "}": r"\}", "#": r"\#", "%": r"\%", "&": r"\&", "$": r"\$", "~": r"\sim",
@@ -49,7 +50,7 @@ def _latex_escape(text: str) -> str:
     return "".join(_LATEX_SPECIAL.get(c, c) for c in text)
 
 
-_WORD_RUN = re.compile(r"\b[A-Za-z]{2,}(?: [A-Za-z]{2,})*\b")
+_WORD_RUN = re.compile(r"\b[A-Za-z]{2,}[0-9]*(?: [A-Za-z]{2,}[0-9]*)*\b")  # words, and names like prev2
 
 
 def _upright(run: str) -> str:
@@ -74,23 +75,31 @@ def _latex_text(text: str) -> str:
     return out.replace("\0", r"\text{").replace("\1", "}")
 
 
+_ANGLE = re.compile(r"<(?=[A-Za-z])([^<>=]*)>")
+OPEN, CLOSE = "\x02", "\x03"  # an inner product's brackets, while the rest is rewritten
+
+
+def _angles(expr: str) -> str:
+    return _ANGLE.sub(lambda m: OPEN + m.group(1) + CLOSE, expr)
+
+
 def latex(expr: str) -> str:
     """``a_ij = y_i A_2 y_j^T`` -> ``a_{ij} = y_{i} A_{2} y_{j}^{\\top}`` (inside $...$)."""
     out = []
-    for kind, text in _parts(expr):
+    for kind, text in _parts(_angles(expr)):
         if kind == "text":
             out.append(_latex_text(text))
         elif kind == "sup" and text == "T":
             out.append(r"^{\top}")
         else:
             out.append(("_" if kind == "sub" else "^") + "{" + _words(text, 0, _latex_escape) + "}")
-    return "".join(out).replace(r"\sum ", r"\sum")
+    return "".join(out).replace(r"\sum ", r"\sum").replace(OPEN, r"\langle ").replace(CLOSE, r"\rangle ")
 
 
 def to_html(expr: str) -> str:
     """``a_ij = y_i A_2 y_j^T`` -> ``a<sub>ij</sub> = ...<sup>T</sup>``, escaped."""
     out = []
-    for kind, text in _parts(expr):
+    for kind, text in _parts(_angles(expr)):
         body = _words(text, 1, html.escape)
         out.append(body if kind == "text" else f"<{kind}>{body}</{kind}>")
-    return "".join(out)
+    return "".join(out).replace(OPEN, "&lang;").replace(CLOSE, "&rang;")
