@@ -19,7 +19,8 @@ from ..views import Document, Slide, plain
 from . import terminal
 
 CELL, LINE, FONT = 8.4, 18, 14  # px: a terminal cell, a line, the font size
-MARGIN, TITLE_LINE = 16, 22
+MARGIN, TITLE_LINE, TITLE_FONT = 16, 22, 18
+TITLE_CHAR = 0.7  # the widest a bold sans character runs, in font sizes (DejaVu Sans Bold: 0.5 to 0.7 on average)
 THEMES = {
     "light": {"background": "#ffffff", "text": "#1b1b1b", "accent": "#0b6e99", "title": "#000000"},
     "dark": {"background": "#1e1e1e", "text": "#e4e4e4", "accent": "#4fc1ff", "title": "#ffffff"},
@@ -104,14 +105,15 @@ def slide(view: Slide, theme: str = "light") -> str:
 
 def render(document: Document, width: int, theme: str = "light") -> str:
     colours = THEMES[theme]
-    lines = list(terminal.document_lines(document, width))
+    lines = list(terminal.document_lines(document, width, marks=False))  # tokens in colour, not backticks
     columns = max([sum(cell_len(text) for text, _ in line) for line in lines] + [40])
-    title = terminal.wrap(document.title, columns)
+    # the title's bold sans is wider than a mono cell: wrapped to the picture's width in its own characters
+    title = terminal.wrap(document.title, int(columns * CELL / (TITLE_CHAR * TITLE_FONT)))
     top = MARGIN + TITLE_LINE * len(title) + 8
     size = (round(2 * MARGIN + columns * CELL), top + LINE * len(lines) + MARGIN)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{size[0]}" height="{size[1]}" '
            f'viewBox="0 0 {size[0]} {size[1]}">', f"<title>{escape(document.title)}</title>"]
-    out += _style(colours, FONT, 18) + [f'<rect width="100%" height="100%" fill="{colours["background"]}"/>']
+    out += _style(colours, FONT, TITLE_FONT) + [f'<rect width="100%" height="100%" fill="{colours["background"]}"/>']
     for k, line in enumerate(title):
         out.append(f'<text class="title" x="{MARGIN}" y="{MARGIN + TITLE_LINE * (k + 1) - 4}">{escape(line)}</text>')
     out += _place(lines, MARGIN, top, CELL, LINE, 5)

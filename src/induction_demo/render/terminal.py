@@ -133,8 +133,9 @@ def wrap(text: str, width: int) -> list[str]:
     return lines
 
 
-def document_lines(document: Document, width: int) -> Iterator[list[tuple[str, str]]]:
-    """Every line of the document, one at a time; a heading is a rule ``width`` cells wide."""
+def document_lines(document: Document, width: int, marks: bool = True) -> Iterator[list[tuple[str, str]]]:
+    """Every line of the document, one at a time; a heading is a rule ``width``
+    cells wide; tokens in paragraphs in backticks unless not ``marks``."""
     previous = None
     for block in document.blocks:
         if isinstance(block, Heading):  # a rule, the heading wrapped into it when it is longer than a line
@@ -146,7 +147,7 @@ def document_lines(document: Document, width: int) -> Iterator[list[tuple[str, s
         elif isinstance(block, Paragraph):
             if isinstance(previous, Table):
                 yield [("", "")]
-            yield from paragraph_lines(block.text, width)
+            yield from paragraph_lines(block.text, width, marks)
         elif isinstance(block, Table):
             yield [("", "")]
             for line in wrap(plain_text(block.title) + _window_note(block), width):
@@ -155,12 +156,13 @@ def document_lines(document: Document, width: int) -> Iterator[list[tuple[str, s
         previous = block
 
 
-def paragraph_lines(parts: tuple, width: int) -> list[list[tuple[str, str]]]:
+def paragraph_lines(parts: tuple, width: int, marks: bool = True) -> list[list[tuple[str, str]]]:
     """A paragraph's text parts wrapped to ``width`` cells, each token (a
-    ``text.Token`` part, shown in backticks) in the token style."""
+    ``text.Token`` part) in the token style, and in backticks with ``marks``
+    (plain text needs them; a picture's colour says it)."""
     text, spans = "", []
     for part in parts:
-        shown = plain_text((part,))
+        shown = part.text if isinstance(part, Token) and not marks else plain_text((part,))
         if isinstance(part, Token):
             spans.append((len(text), len(text) + len(shown)))
         text += shown
