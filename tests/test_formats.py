@@ -357,6 +357,55 @@ def test_a_png_slide_is_1920_by_1080(tmp_path):
     assert (width, height) == (1920, 1080)
 
 
+TWENTY_FOUR = "the cat sat on the mat and the dog ran to the log while the cat sat on the mat and then the dog"
+
+
+@pytest.mark.parametrize("args", [[TWENTY_FOUR], [TWENTY_FOUR, "--context", "4", "--skip", "16"],
+                                  ["w1 w2 w3 w4 w5 w6 w7 w8 w9 w10 w11 w12 " * 2, "--positions", "sinusoidal"],
+                                  [" ".join([f"{i:03d}" + "x" * 90 for i in range(12)] * 2)]],
+                         ids=["24 tokens", "context skip", "sinusoidal", "long tokens"])
+def test_a_24_token_slide_draws_nothing_outside_its_canvas(args):
+    from rich.cells import cell_len
+
+    from induction_demo.render import slide as design
+
+    out = show(*args, "--slide", "--format", "svg")
+    root = ET.fromstring(out)
+    font = min(float(k) for k in re.findall(r"font-size: ([\d.]+)px", out))
+    assert font >= 18
+    texts = list(root.iter("{http://www.w3.org/2000/svg}text"))
+    assert texts
+    for node in texts:  # every word inside the margins: monospace, a cell 0.6 of its font (1.3 times for the title)
+        size = font * (design.TITLE if node.get("class") == "title" else 1.0)
+        right = float(node.get("x")) + cell_len(node.text) * design.CELL * size
+        assert right <= design.SIZE[0] - design.MARGIN + 0.01, node.text
+        assert float(node.get("y")) <= design.SIZE[1] - design.MARGIN
+    words = " ".join(node.text for node in texts)
+    assert "Model: the lecture's" in words and "predicts" in words and "→" in words
+    # the story in whole sentences while they fit; the rest counted (24 tokens of 100 characters leave no room)
+    assert "•" in words or "sentences: see the walkthrough" in words
+
+
+def test_the_png_and_svg_slides_are_one_design(tmp_path):
+    pytest.importorskip("matplotlib")
+    from induction_demo.documents import slide
+    from induction_demo.model import run
+    from induction_demo.render import slide as design
+    from induction_demo.story import story
+
+    trace = run(tuple(TWENTY_FOUR.split()))
+    view = slide(trace, story(trace))
+    laid = design.layout(view)
+    assert laid.font >= 18 and laid.told >= 1
+    svg_words = [w for node in ET.fromstring(show(TWENTY_FOUR, "--slide", "--format", "svg")).iter(
+        "{http://www.w3.org/2000/svg}text") for w in node.text.split()]
+    laid_words = [w for t in laid.title for w in t.split()] + [w for line in laid.body for text, _ in line
+                                                                 for w in text.split()]
+    assert svg_words == laid_words  # the SVG writes the layout's words; png.slide draws the same ones
+    target = tmp_path / "slide.png"
+    assert invoke(["show", TWENTY_FOUR, "--slide", "-o", str(target)]).exit_code == 0
+
+
 @pytest.mark.parametrize("args", [["--format", "table"], ["--format", "svg", "--", " ".join(["w"] * 25)]])
 def test_a_slide_is_refused_where_it_cannot_be_made(args):
     text = [] if "--" in args else [LECTURE]

@@ -15,7 +15,7 @@ from .trace import Layer, Trace
 from .tables import (attention, circuit, composition_table, halves, labelled, next_token, pieces, planes, predictions,
                      rope_table, similarities, stream, subspaces, textbook_matrix, token_vectors, weight_matrix,
                      write_a, write_v)
-from .views import Build, Document, Heading, Heatmaps, Math, Panel, Paragraph, Slide, Split, Table, count
+from .views import Build, Cell, Document, Heading, Heatmaps, Math, Panel, Paragraph, Slide, Split, Table, count
 
 Told = Optional[Dict[int, List[Sentence]]]
 """The story of a run, told once per trace (story.story), or None for none."""
@@ -348,16 +348,36 @@ def fmt_factor(x: float) -> str:
 
 def slide(trace: Trace, told: Told = None) -> Slide:
     """The lecture's point on one 16:9 picture: the induction head's weights,
-    its job marked, the predictions beside them and its story."""
+    its job marked, each row's prediction at its right, and its story."""
     layer = trace.layers[-1]
     job = mechanism.cells(trace, layer)
-    weights = attention(trace, "slide.weights",
-                        ("Attention weights ", Math(f"W^({layer.index})"),
-                         f" of the {layer.name} ({describe.job(trace.construction, layer.heads[0].head)})"),
-                        layer.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask, job=job, quiet=True, notes=False)
-    return Slide(title(trace), weights, predictions(trace, intact=False),
-                 pictured((told or {}).get(layer.index, ())), heatmaps(trace, told, (layer.index,)).panels[0],
-                 axis_labels(trace))
+
+    def weights(decimals: int, cells: int = SLIDE_TOKEN) -> Table:
+        table = attention(trace, "slide.weights", (
+            "Attention weights ", Math(f"W^({layer.index})"),
+            f" of the {layer.name} ({describe.job(trace.construction, layer.heads[0].head)}); at the right, what "
+            "each position predicts (a copy; blend: no copy, so no prediction)"),
+            layer.weights, decimals, mask=layer.mask, job=job, quiet=True, notes=False)
+        marks = []
+        for p in trace.predictions:
+            if p.copy:
+                shown = fmt.named(len(p.output))
+                names = "/".join(fmt.token(t, cells) for t in p.output[:min(shown, 2)])
+                more = len(p.output) - min(shown, 2)
+                marks.append(Cell("→ " + names + (f" +{more}" if more else ""), 1.0, top=True))
+            else:
+                marks.append(Cell("blend" if p.output else fmt.NONE, faint=True))
+        return table._replace(columns=table.columns + (("", "predicts"),),
+                              rows=tuple(r._replace(cells=r.cells + (m,)) for r, m in zip(table.rows, marks)))
+
+    variant = describe.variant(trace.construction)
+    subtitle = "Model: the lecture's" + (f", with {variant}" if variant else "") + (
+        f"; ablated: the {trace.ablate} head" if trace.ablate else "")
+    return Slide(title(trace), subtitle, weights(fmt.WEIGHT_DECIMALS), ((weights(1), SLIDE_TOKEN), (weights(1, 4), 4)),
+                 pictured((told or {}).get(layer.index, ())))
+
+
+SLIDE_TOKEN = 6  # cells a token keeps in a slide's prediction
 
 
 def axis_labels(trace: Trace) -> tuple[str, ...]:

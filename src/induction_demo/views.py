@@ -147,16 +147,17 @@ class Heatmaps(NamedTuple):
 
 
 class Slide(NamedTuple):
-    """One 16:9 picture of the mechanism: the title with the tokens, the last
-    layer's weights with the cells where it does its job marked, the
-    predictions beside them, and the story (shown in full or not at all)."""
+    """One 16:9 picture of the mechanism (``render/slide.py`` lays it out):
+    the title with the tokens, the model it shows, the last layer's weights
+    with the cells where it does its job marked and each row's prediction at
+    its right (``narrow``: the same with fewer decimals, for a long input),
+    and the story."""
 
     title: str
+    subtitle: str
     weights: Table
-    predictions: Table
+    narrow: tuple[tuple[Table, int], ...]  # (table, cells a label keeps), narrower and narrower
     story: tuple[str, ...]
-    heatmap: Panel  # the same weights, for a heatmap
-    labels: tuple[str, ...]  # each position: token and @i
 
 
 GAP_COLUMN, GAP_ROW = "…", "⋮"

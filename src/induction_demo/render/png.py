@@ -170,36 +170,43 @@ SLIDE_PT = 11.0  # 18 px at 120 dots an inch: the smallest text on a slide
 
 
 def slide(view: Slide) -> bytes:
-    """The 16:9 slide (1920 x 1080): the title, the last layer's weights as a
-    heatmap with its job framed, the predictions beside it, and the story in
-    full when it fits under them, else not at all."""
+    """The 16:9 slide (1920 x 1080), as ``render/slide.py`` lays it out: the
+    same design as the SVG slide, each word at its column."""
     return _with_pyplot(_slide, view)
 
 
+COLOURS = {"title": "#000000", "text": "#1b1b1b", "accent": "#0b6e99"}  # the SVG's light theme
+
+
 def _slide(view: Slide, matplotlib, plt) -> bytes:
-    drawable = Drawable()
-    panel, n = view.heatmap, len(view.labels)
-    fig = plt.figure(figsize=(16, 9), dpi=120)
-    fig.text(0.03, 0.96, "\n".join(textwrap.wrap(drawable(view.title), 90)), fontsize=22, weight="bold", va="top")
-    ax = fig.add_axes((0.08, 0.16, 0.42, 0.64))
-    _heatmap(ax, panel, matplotlib, 3, SLIDE_PT if n <= 12 else None)  # values where they can be read
-    labels = [drawable(label) for label in view.labels]
-    ax.set_xticks(range(n), labels, rotation=90, fontsize=SLIDE_PT)
-    ax.set_yticks(range(n), labels, fontsize=SLIDE_PT)
-    ax.set_xlabel("key j", fontsize=SLIDE_PT + 2)
-    ax.set_ylabel("query i", fontsize=SLIDE_PT + 2)
-    ax.set_title("\n".join(textwrap.wrap(drawable(f"{panel.title}: attention weights. {panel.legend}"), 60)),
-                 fontsize=SLIDE_PT + 2)
-    rows = [f"{' '.join(row.labels):<10} {row.cells[0].text}" for row in view.predictions.rows]
-    heading = "\n".join(textwrap.wrap(drawable("".join(
-        p if isinstance(p, str) else p.expr for p in view.predictions.title)), 55))
-    fig.text(0.56, 0.85, heading, fontsize=SLIDE_PT + 2, weight="bold", va="top")
-    top = 0.85 - (heading.count("\n") + 1.6) * (SLIDE_PT + 2) * 1.3 / (9 * 72)
-    fig.text(0.56, top, drawable("\n".join(rows)), fontsize=SLIDE_PT + 1, family="monospace", va="top")
-    below = top - (len(rows) + 1) * (SLIDE_PT + 1) * 1.3 / (9 * 72)
-    story = [line for sentence in view.story for line in textwrap.wrap("• " + drawable(sentence), 70)]
-    if story and below - len(story) * SLIDE_PT * 1.3 / (9 * 72) > 0.03:  # in full, or not at all
-        fig.text(0.56, below, "\n".join(story), fontsize=SLIDE_PT, va="top")
+    from rich.cells import cell_len
+
+    from . import slide as design
+
+    drawable, laid = Drawable(), design.layout(view)
+    width, height = design.SIZE
+    fig = plt.figure(figsize=(width / 120, height / 120), dpi=120)
+    points = 72 / 120  # pt per px at 120 dots an inch
+
+    def put(x: float, y: float, text: str, size: float, style: str) -> None:
+        fig.text(x / width, 1 - y / height, drawable(text), fontsize=size * points, family="DejaVu Sans Mono",
+                 weight="bold" if "bold" in style else "normal", va="baseline", ha="left",
+                 color=COLOURS["accent"] if "cyan" in style else COLOURS["title" if style == "title" else "text"],
+                 alpha=0.55 if "dim" in style else 1.0)
+
+    y = design.MARGIN
+    for text in laid.title:
+        y += laid.title_line()
+        if text:
+            put(design.MARGIN, y - 0.3 * laid.title_line(), text, design.TITLE * laid.font, "bold title")
+    for k, pieces in enumerate(laid.body):
+        baseline = y + laid.line * (k + 1) - 0.3 * laid.line
+        column = 0
+        for text, style in pieces:
+            for word in re.finditer(r"\S+", text):
+                put(design.MARGIN + (column + cell_len(text[:word.start()])) * laid.cell, baseline, word.group(),
+                    laid.font, style)
+            column += cell_len(text)
     return _png(fig, plt)
 
 

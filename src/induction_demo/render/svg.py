@@ -61,44 +61,24 @@ def _place(lines: list, x0: float, y0: float, cell: float, line: float, lift: fl
     return out
 
 
-SLIDE_SIZE, SLIDE_MARGIN, SMALLEST_FONT = (1920, 1080), 48, 18
-
-
 def slide(view: Slide, theme: str = "light") -> str:
-    """The 16:9 slide: the title, the weights (left) and predictions (right),
-    the story under them in full, or not at all when it would not fit with
-    every line at 18 px or more."""
-    colours = THEMES[theme]
-    blocks = []
-    for table in (view.weights, view.predictions):
-        body = list(terminal.table_lines(table))
-        width = max(sum(cell_len(t) for t, _ in line) for line in body)
-        blocks.append((width, [[(t, "bold")] for t in terminal.wrap(plain(table.title), max(width, 30))] + body))
-    columns = blocks[0][0] + 4 + max(blocks[1][0], 30)
-    room = (SLIDE_SIZE[0] - 2 * SLIDE_MARGIN, SLIDE_SIZE[1] - 2 * SLIDE_MARGIN)
-    for story in (view.story, ()):
-        for font in range(30, SMALLEST_FONT - 1, -1):
-            cell, line = 0.6 * font, 1.3 * font
-            title = terminal.wrap(view.title, int(room[0] / (1.3 * cell)))
-            told = [line_ for sentence in story for line_ in terminal.wrap("• " + sentence, int(room[0] / cell))]
-            rows = 1.3 * len(title) + max(len(b[1]) for b in blocks) + (1 + len(told) if told else 0)
-            if columns * cell <= room[0] and rows * line <= room[1]:
-                break
-        else:
-            continue
-        break
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{SLIDE_SIZE[0]}" height="{SLIDE_SIZE[1]}" '
-           f'viewBox="0 0 {SLIDE_SIZE[0]} {SLIDE_SIZE[1]}">', f"<title>{escape(view.title)}</title>"]
-    out += _style(colours, font, 1.3 * font) + [f'<rect width="100%" height="100%" fill="{colours["background"]}"/>']
-    for k, text in enumerate(title):
-        out.append(f'<text class="title" x="{SLIDE_MARGIN}" y="{SLIDE_MARGIN + 1.3 * line * (k + 1) - 0.3 * line:g}">'
-                   f"{escape(text)}</text>")
-    top = SLIDE_MARGIN + 1.3 * line * len(title) + 0.5 * line
-    out += _place(blocks[0][1], SLIDE_MARGIN, top, cell, line, 0.3 * line)
-    out += _place(blocks[1][1], SLIDE_MARGIN + (blocks[0][0] + 4) * cell, top, cell, line, 0.3 * line)
-    if told:
-        below = top + line * (max(len(b[1]) for b in blocks) + 1)
-        out += _place([[(text, "")] for text in told], SLIDE_MARGIN, below, cell, line, 0.3 * line)
+    """The 16:9 slide, as ``render/slide.py`` lays it out."""
+    from . import slide as design
+
+    colours, laid = THEMES[theme], design.layout(view)
+    width, height = design.SIZE
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}">', f"<title>{escape(view.title)}</title>"]
+    out += _style(colours, laid.font, design.TITLE * laid.font) + [
+        f'<rect width="100%" height="100%" fill="{colours["background"]}"/>',
+        f"<style>.title {{ font-family: 'DejaVu Sans Mono', Menlo, Consolas, monospace; }}</style>"]
+    y = design.MARGIN
+    for text in laid.title:
+        y += laid.title_line()
+        if text:
+            out.append(f'<text class="title" x="{design.MARGIN}" y="{y - 0.3 * laid.title_line():g}">'
+                       f"{escape(text)}</text>")
+    out += _place(laid.body, design.MARGIN, y, laid.cell, laid.line, 0.3 * laid.line)
     out.append("</svg>")
     return "\n".join(out) + "\n"
 

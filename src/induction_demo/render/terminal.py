@@ -296,16 +296,19 @@ SHORT = 6  # cells a label or header keeps in a narrowed table
 ENOUGH = 8  # positions a window should hold before a table is shown in parts instead
 
 
-def _short(text: str) -> str:
-    """Each word cut to SHORT cells: ``prev2 0000x…`` keeps its subspace."""
-    return " ".join(elide(list(word), SHORT) for word in text.split(" "))
+def _short(text: str, cells: int = SHORT) -> str:
+    """Each word cut to ``cells`` cells: ``prev2 0000x…`` keeps its subspace."""
+    return " ".join(elide(list(word), cells) for word in text.split(" "))
 
 
-def narrowed(table: Table) -> Table:
+def narrowed(table: Table, cells: int = SHORT) -> Table:
     """The table with each label and header longer than SHORT cells cut to it
     (…): long tokens as headers are what make a narrow table too wide."""
-    return table._replace(corner=tuple(table.corner), columns=tuple(tuple(map(_short, h)) for h in table.columns),
-                          rows=tuple(r._replace(labels=tuple(map(_short, r.labels))) for r in table.rows))
+    def short(text: str) -> str:
+        return _short(text, cells)
+
+    return table._replace(corner=tuple(table.corner), columns=tuple(tuple(map(short, h)) for h in table.columns),
+                          rows=tuple(r._replace(labels=tuple(map(short, r.labels))) for r in table.rows))
 
 
 SEE_ALL = "--full, or write a document: -o walkthrough.html (or .md, .tex)"
