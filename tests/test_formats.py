@@ -473,3 +473,41 @@ def test_png_circuits_set_formulas_as_maths_and_draw_no_blank_panel(tmp_path):
     with Image.open(path) as image:  # three panels in a row (layer 1's zero OV circuit is said, not drawn)
         width, height = image.size
     assert width > 2 * height
+
+
+def test_a_40_token_handout_is_focused_short_and_legible(tmp_path):
+    """At most 12 pages, no word under 7 pt (word heights from pdftotext -bbox), every page but the last
+    at least 40% full."""
+    pdflatex_or_skip()
+    if not (shutil.which("pdftotext") and shutil.which("pdfinfo")):
+        pytest.skip("poppler-utils (pdftotext, pdfinfo) is not installed")
+    (tmp_path / "f.tex").write_text(invoke(["show", FORTY, "--format", "latex"]).stdout, encoding="utf-8")
+    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "f.tex"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout[-2000:]
+    info = subprocess.run(["pdfinfo", "f.pdf"], cwd=tmp_path, capture_output=True, text=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    assert pages <= 12
+    box = subprocess.run(["pdftotext", "-bbox", "f.pdf", "-"], cwd=tmp_path, capture_output=True, text=True).stdout
+    words = re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<', box)
+    # a Latin Modern word's box is 0.88 times its size (measured: 10 pt text 8.8 pt high, 7 pt 6.16), so
+    # 7 pt text, a formula's sub- and superscripts included, is at least 6.16 high
+    heights = [float(b) - float(a) for a, b, word in words]
+    assert heights and min(heights) >= 0.88 * 7 - 0.01
+    height = float(re.search(r'<page width="[\d.]+" height="([\d.]+)"', box).group(1))
+    for page in re.findall(r"<page.*?</page>", box, re.S)[:-1]:
+        bottoms = [float(y) for y in re.findall(r'yMax="([\d.]+)"', page)]
+        assert max(bottoms) >= 0.4 * height  # text runs at least 40% down the page
+
+
+def test_a_40_token_html_handout_prints_on_few_pages(tmp_path):
+    browser = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if not (browser and shutil.which("pdfinfo")):
+        pytest.skip("a Chromium and poppler-utils are needed to print the page")
+    page = tmp_path / "f.html"
+    page.write_text(invoke(["show", FORTY, "--format", "html"]).stdout, encoding="utf-8")
+    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", f"--print-to-pdf={tmp_path / 'f.pdf'}",
+                    page.as_uri()], capture_output=True, timeout=120)
+    info = subprocess.run(["pdfinfo", str(tmp_path / "f.pdf")], capture_output=True, text=True).stdout
+    assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) <= 12
+    assert (tmp_path / "f.pdf").stat().st_size < 5_000_000

@@ -424,10 +424,10 @@ def test_ctrl_c_stops_a_read_of_a_vector_fifo(tmp_path):
     assert err.decode().count("\n") == 1 and "Interrupted by SIGINT" in err.decode()
 
 
-@pytest.mark.parametrize("args", [["--format", "html"], ["--format", "markdown"], ["--format", "svg"], [],
-                                  ["--color"]])
+@pytest.mark.parametrize("args", [["--format", "html", "--full"], ["--format", "markdown", "--full"],
+                                  ["--format", "svg"], [], ["--color"]])
 def test_every_format_into_a_closed_pipe_ends_quietly_with_sigpipes_status(args):
-    # more than a pipe holds (64 KB): the table's window needs 1000 tokens, a document 60
+    # more than a pipe holds (64 KB): the table's window needs 1000 tokens, a document 60 (every matrix)
     text = " ".join(f"w{i % 50}" for i in range(1000 if args in ([], ["--color"]) else 60))
     command = " ".join([f"{sys.executable} -c 'from induction_demo.cli import main; main()' show '{text}'", *args])
     shell = subprocess.run(f"{command} | head -n 1 >/dev/null; echo ${{PIPESTATUS[0]}}", shell=True,

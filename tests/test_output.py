@@ -2,6 +2,7 @@
 the token limits of each format; long inputs in the terminal view."""
 import json
 import os
+import re
 import stat
 
 import pytest
@@ -103,8 +104,8 @@ def test_a_short_input_has_no_window():
 
 
 def test_a_large_handout_shows_each_attention_matrix_as_its_nonzero_blocks():
-    text = " ".join(f"w{i}" for i in range(31))  # d = 124 > 120
-    out = invoke(["show", text, "--format", "markdown"]).stdout
+    text = " ".join(f"w{i}" for i in range(31))  # d = 124 > 120 (--full: past 20 tokens a handout is focused)
+    out = invoke(["show", text, "--format", "markdown", "--full"]).stdout
     assert "only its nonzero blocks (rows: pos; columns: pos), every other entry is 0" in out
     assert "only its nonzero blocks (rows: tok; columns: prev tok), every other entry is 0" in out
     assert "the prev tok and prev pos columns are all 0 and left out" in out  # Y^(0) and Y^(2)
@@ -124,3 +125,25 @@ def test_latex_refuses_the_stream_the_model_built_not_the_lecture_s():
     wide = " ".join(f"t{i}" for i in range(35))  # no position in the stream: d = 2V = 70
     assert invoke(["show", wide, "--positions", "relative", "--format", "latex"]).exit_code == 0
     assert invoke(["show", wide, "--format", "latex"]).exit_code == 2  # the lecture's d = 2(V + N) = 140
+
+
+FORTY = ("the cat sat on the mat and the dog ran to the log while the cat sat on the mat and then the dog sat "
+         "on the log too as the cat ran off away")
+
+
+def test_a_long_input_gets_a_focused_handout_and_full_gives_every_matrix():
+    from induction_demo.model import run
+
+    focused = invoke(["show", FORTY, "--format", "markdown"]).stdout
+    full = invoke(["show", FORTY, "--format", "markdown", "--full"]).stdout
+    assert "focused handout for 35 tokens" in focused and "19 copying queries" in focused
+    assert "Every matrix: the same command with" in focused
+    assert "Layer output" not in focused and "Layer output" in full and len(full) > 3 * len(focused)
+    trace = run(tuple(FORTY.split()))
+    copying = [p.position for p in trace.predictions if p.copy]
+    weights = focused[focused.index("**Attention weights"):]
+    weights = weights[:weights.index("\n\n", weights.index("|"))]
+    rows = {int(r) for r in re.findall(r"^\| \\?@(\d+) ", weights, re.M)}
+    assert set(copying) <= rows  # every copying query is a row of the induction head's weights
+    short = invoke(["show", LECTURE, "--format", "markdown"]).stdout
+    assert "focused" not in short and "Layer output" in short

@@ -13,8 +13,8 @@ from . import text as fmt
 from .story import Sentence
 from .trace import Layer, Trace
 from .tables import (attention, circuit, composition_table, halves, labelled, next_token, pieces, planes, predictions,
-                     rope_table, similarities, stream, subspaces, textbook_matrix, token_vectors, weight_matrix,
-                     write_a, write_v)
+                     priority, rope_table, similarities, stream, subspaces, textbook_matrix, token_vectors,
+                     weight_matrix, write_a, write_v)
 from .views import Build, Cell, Document, Heading, Heatmaps, Math, Panel, Paragraph, Slide, Split, Table, count
 
 Told = Optional[Dict[int, List[Sentence]]]
@@ -194,6 +194,48 @@ def handout(trace: Trace, told: Told = None, layers=(1, 2), matrices: bool = Tru
     walk = walkthrough(trace, told, layers, matrices, compact=trace.basis.d > compact_d)
     model = [Heading("The model")] + [Paragraph(line) for line in describe.equations(trace.construction)]
     return Document(walk.title, walk.blocks[:1] + tuple(model) + walk.blocks[1:])
+
+
+def focused(trace: Trace, told: Told = None, layers=(1, 2)) -> Document:
+    """A long input's handout (past inputs.FOCUS_TOKENS; ``--full`` gives
+    ``handout``): the model's equations, each layer's summary and story, the
+    induction head's logits and weights on its copying queries (the rows) and
+    the keys they attend to with the earlier copies (the columns, at most
+    FOCUS_COLUMNS), and the predictions."""
+    shown = priority(trace)[:FOCUS_COLUMNS]
+    model = [Heading("The model")] + [Paragraph(line) for line in describe.equations(trace.construction)]
+    copying = sum(1 for p in trace.predictions if p.copy)
+    blocks: list = [summary(trace), *model, Paragraph((
+        f"A focused handout for {trace.n} tokens: layer {trace.layers[-1].index}'s logits and weights on its "
+        f"{copying} copying {'query' if copying == 1 else 'queries'} (the rows) and the keys they attend to, with the earlier copies (the "
+        f"columns, at most {FOCUS_COLUMNS}); ⋮ and … stand for the rows and columns left out. Every matrix: "
+        "the same command with --full.",))]
+    for layer in trace.layers:
+        if layer.index not in layers:
+            continue
+        l, c = layer.index, trace.construction
+        blocks += [Heading(f"Layer {l}: {layer.name}" + (" (ablated: its output is replaced by zeros)"
+                                                         if layer.ablated else "")),
+                   Paragraph(describe.layer_summary(c, tuple(run.head for run in layer.heads)))]
+        if layer is trace.layers[-1]:
+            for run in layer.heads:
+                job, legend = mechanism.cells(trace, (run,)), describe.job(c, run.head)
+                blocks.append(attention(trace, f"layer{l}.logits", (
+                    "Attention logits ", Math(describe.logit_formula(c, l, run.head)),
+                    f" (rows: queries i, columns: keys j; {legend})"), run.logits, fmt.LOGIT_DECIMALS, job=job,
+                    shown=shown, vmax=run.head.scale))
+                blocks.append(attention(trace, f"layer{l}.weights", (
+                    "Attention weights ", Math(f"W^({l})"), f": softmax over each row's kept keys ({legend})"),
+                    run.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask, job=job, quiet=True, shown=shown))
+        sentences = (told or {}).get(l)
+        if sentences:
+            blocks.append(Paragraph((f"What layer {l} did on this string:",)))
+            blocks += [Paragraph(("• ",) + sentence.parts) for sentence in sentences]
+    blocks += [predictions(trace), next_token(trace)]
+    return Document(title(trace), tuple(blocks))
+
+
+FOCUS_COLUMNS = 16  # keys a focused handout's tables show
 
 
 def title(trace: Trace) -> str:

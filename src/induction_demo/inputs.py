@@ -44,6 +44,11 @@ FORMAT_TOKENS = {"table": MAX_TOKENS, "json": MAX_TOKENS, "svg": MAX_TOKENS,
 of a long input, and documents show every cell (a 200-token HTML page has
 about a million)."""
 
+FOCUS_TOKENS = 20
+"""Past this many tokens a Markdown, LaTeX or HTML handout is focused on the
+induction head's copies (documents.focused): a 40-token walkthrough with
+every matrix runs to 34 LaTeX pages. ``--full`` keeps every matrix."""
+
 LATEX_MAX_D = 120
 """pdflatex builds each table in memory: a d x d matrix over d = 160
 directions exceeds TeX's main memory, d = 120 compiles whatever the mix of V

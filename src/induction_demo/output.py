@@ -53,6 +53,8 @@ def produce(trace: Trace, form: str, layers=(1, 2), matrices: bool = True, full:
 
         return png.render(documents.heatmaps(trace, told, layers))
     module = import_module(f".render.{form}", __package__)
+    if trace.n > inputs.FOCUS_TOKENS and not full and matrices:
+        return module.render(documents.focused(trace, told, layers))
     compact_d = inputs.LATEX_FULL_D if form == "latex" else inputs.COMPACT_D
     return module.render(documents.handout(trace, told, layers, matrices, compact_d))
 
