@@ -55,8 +55,7 @@ def produce(trace: Trace, form: str, layers=(1, 2), matrices: bool = True, full:
     module = import_module(f".render.{form}", __package__)
     if trace.n > inputs.FOCUS_TOKENS and not full and matrices:
         return module.render(documents.focused(trace, told, layers))
-    compact_d = inputs.LATEX_FULL_D if form == "latex" else inputs.COMPACT_D
-    return module.render(documents.handout(trace, told, layers, matrices, compact_d))
+    return module.render(documents.handout(trace, told, layers, matrices, inputs.HANDOUT_WHOLE_D))
 
 
 def d_formula(trace: Trace) -> str:
@@ -81,7 +80,7 @@ def weights(trace: Trace, form: str, full: bool = False, width: int = 120, textb
 
     windowed = form in ("table", "svg") and not full
     fit = terminal.fitter(priority(trace), width) if windowed else documents.whole
-    compact = not windowed and trace.basis.d > (inputs.LATEX_FULL_D if form == "latex" else inputs.COMPACT_D)
+    compact = not windowed and form != "table" and trace.basis.d > inputs.HANDOUT_WHOLE_D
     document = documents.factored(trace, fit) if textbook else documents.weights(trace, fit, compact)
     if form == "table":
         document = terminal.with_notice(document, width, see_all="--full, or write a handout: -o weights.html "
