@@ -6,8 +6,8 @@ README's table "Largest input per command and variant" comes from this
 script. Each cell runs one command in its own process, on the largest input
 its limits let through (src/induction_demo/inputs.py): 1000 distinct
 100-character tokens on a screen, in JSON and in the other screen commands;
-200 for --full and the Markdown and HTML handouts (a sweep: 500 tokens,
-twice, for something to copy); for LaTeX, and wherever
+200 for --full and the Markdown and HTML handouts (focused past 20 tokens;
+--full: every matrix) (a sweep: 500 tokens, twice, for something to copy); for LaTeX, and wherever
 a limit on d refuses 200, the most tokens accepted (found by bisection, and
 shown as "N = k"). It prints the wall time and the peak resident memory, and
 a Markdown table to paste. None may exceed 2 GiB.
@@ -68,6 +68,8 @@ COMMANDS = [  # (name, arguments, most tokens, whether a limit on d may refuse f
     ("show --full", ["show", "-", "--full"], FULL, True),
     ("show -o .md", ["show", "-", "-o", "w.md"], FULL, True),
     ("show -o .html", ["show", "-", "-o", "w.html"], FULL, True),
+    ("show -o .md --full", ["show", "-", "-o", "w.md", "--full"], FULL, True),
+    ("show -o .html --full", ["show", "-", "-o", "w.html", "--full"], FULL, True),
     ("show -o .png", ["show", "-", "-o", "w.png"], FULL, False),
     ("show -o .tex", ["show", "-", "-o", "w.tex"], inputs.FORMAT_TOKENS["latex"], True),
     ("weights", ["weights", "-"], MOST, False),

@@ -612,7 +612,8 @@ def test_dense_vectors_are_windowed_to_the_screen_features_too(dense_vectors, co
     assert "e1 " in out and "e3000" not in out  # the first features of the shown tokens, then … for the rest
 
 
-@pytest.mark.parametrize("args", [["show", "--full"], ["weights", "--full", "--factored"], ["show", "-o", "w.html"]])
+@pytest.mark.parametrize("args", [["show", "--full"], ["weights", "--full", "--factored"],
+                                  ["show", "-o", "w.html", "--full"]])
 def test_full_and_handouts_refuse_a_stream_wider_than_they_show(dense_vectors, tmp_path, args):
     text = " ".join(f"w{i}" for i in range(200))
     command, *rest = args
@@ -622,3 +623,11 @@ def test_full_and_handouts_refuse_a_stream_wider_than_they_show(dense_vectors, t
     assert done.returncode == 2 and done.stdout == b"" and err.count("\n") == 1
     assert "at most d = 3200 directions" in err and "d = 2(m + N) = 6400" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_focused_handout_of_a_wide_stream_is_written(dense_vectors, tmp_path):
+    # past 20 tokens a handout shows no d x d table, so d = 6400 is no reason to refuse it
+    text = " ".join(f"w{i}" for i in range(200))
+    done = subprocess.run([*TOOL, "show", "-", "--embeddings", dense_vectors, "-o", "w.md"], input=text.encode(),
+                          capture_output=True, env=ENV, cwd=tmp_path, timeout=120)
+    assert done.returncode == 0 and "focused handout for 200 tokens" in (tmp_path / "w.md").read_text()

@@ -21,7 +21,9 @@ EXTENSIONS = {".txt": "table", ".json": "json", ".md": "markdown", ".markdown": 
 def produce(trace: Trace, form: str, layers=(1, 2), matrices: bool = True, full: bool = False, width: int = 120,
             styled: bool = False, story: bool = True, theme: str = "light", slide: bool = False):
     """The trace in format ``form`` (checked against the format's limits)."""
-    inputs.format_size(form, trace.tokens, trace.basis.d, d_formula(trace))
+    focus = form in ("markdown", "latex", "html") and trace.n > inputs.FOCUS_TOKENS and not full and matrices
+    # (a focused handout has no d x d table: only LaTeX's d limit still applies)
+    inputs.format_size(form, trace.tokens, trace.basis.d, d_formula(trace), d_tables=not focus)
     told = tell(trace) if story else None
     if slide:  # one 16:9 picture of the mechanism
         inputs.slide(trace.n)
@@ -53,7 +55,7 @@ def produce(trace: Trace, form: str, layers=(1, 2), matrices: bool = True, full:
 
         return png.render(documents.heatmaps(trace, told, layers))
     module = import_module(f".render.{form}", __package__)
-    if trace.n > inputs.FOCUS_TOKENS and not full and matrices:
+    if focus:
         return module.render(documents.focused(trace, told, layers))
     return module.render(documents.handout(trace, told, layers, matrices, inputs.HANDOUT_WHOLE_D))
 
