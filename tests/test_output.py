@@ -147,3 +147,10 @@ def test_a_long_input_gets_a_focused_handout_and_full_gives_every_matrix():
     assert set(copying) <= rows  # every copying query is a row of the induction head's weights
     short = invoke(["show", LECTURE, "--format", "markdown"]).stdout
     assert "focused" not in short and "Layer output" in short
+
+
+def test_weights_full_on_a_wide_stream_shows_nonzero_blocks_on_the_screen_too():
+    text = " ".join(f"w{i}" for i in range(31))  # d = 124 > 120
+    out = invoke(["weights", text, "--full"]).stdout
+    assert out.count("only its nonzero blocks") == 4  # A_1, V_1, A_2, V_2
+    assert "only its nonzero blocks" not in invoke(["weights", LECTURE, "--full"]).stdout

@@ -82,7 +82,9 @@ def weights(trace: Trace, form: str, full: bool = False, width: int = 120, textb
 
     windowed = form in ("table", "svg") and not full
     fit = terminal.fitter(priority(trace), width) if windowed else documents.whole
-    compact = not windowed and form != "table" and trace.basis.d > inputs.HANDOUT_WHOLE_D
+    # every cell: a handout past d = HANDOUT_WHOLE_D, --full on the screen past COMPACT_D, as nonzero blocks
+    compact = not windowed and (trace.basis.d > inputs.HANDOUT_WHOLE_D if form != "table"
+                                else inputs.compact(trace.basis.d))
     document = documents.factored(trace, fit) if textbook else documents.weights(trace, fit, compact)
     if form == "table":
         document = terminal.with_notice(document, width, see_all="--full, or write a handout: -o weights.html "
