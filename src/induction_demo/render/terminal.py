@@ -16,7 +16,7 @@ from rich.cells import cell_len
 
 from ..text import Token, elide
 
-from ..views import (Build, Cell, Document, Heading, Paragraph, Split, Table, column_starts, count, header_lines,
+from ..views import (Build, Cell, Document, Heading, Math, Paragraph, Split, Table, column_starts, count, header_lines,
                      plain as plain_text, row_starts)
 
 # Styles that read on dark and light themes alike: bright_black, the usual grey,
@@ -150,28 +150,39 @@ def document_lines(document: Document, width: int, marks: bool = True) -> Iterat
             yield from paragraph_lines(block.text, width, marks)
         elif isinstance(block, Table):
             yield [("", "")]
-            for line in wrap(plain_text(block.title) + _window_note(block), width):
-                yield [(line, STYLE["title"])]
+            if marks:
+                for line in wrap(plain_text(block.title) + _window_note(block), width):
+                    yield [(line, STYLE["title"])]
+            else:  # a picture: the title's formulas marked for sub- and superscripts
+                yield from paragraph_lines(tuple(block.title) + (_window_note(block),), width, False, STYLE["title"])
             yield from table_lines(block, width)
         previous = block
 
 
-def paragraph_lines(parts: tuple, width: int, marks: bool = True) -> list[list[tuple[str, str]]]:
-    """A paragraph's text parts wrapped to ``width`` cells, each token (a
-    ``text.Token`` part) in the token style, and in backticks with ``marks``
-    (plain text needs them; a picture's colour says it)."""
+def paragraph_lines(parts: tuple, width: int, marks: bool = True, base: str = "") -> list[list[tuple[str, str]]]:
+    """A paragraph's text parts wrapped to ``width`` cells, in style ``base``:
+    each token (a ``text.Token`` part) in the token style, and in backticks
+    with ``marks`` (plain text needs them; a picture's colour says it);
+    without ``marks``, each formula (a ``Math`` part) styled ``math`` too, for
+    a picture to set its sub- and superscripts."""
     text, spans = "", []
     for part in parts:
         shown = part.text if isinstance(part, Token) and not marks else plain_text((part,))
         if isinstance(part, Token):
-            spans.append((len(text), len(text) + len(shown)))
+            spans.append((len(text), len(text) + len(shown), STYLE["token"]))
+        elif isinstance(part, Math) and not marks:
+            spans.append((len(text), len(text) + len(shown), "math"))
         text += shown
     lines, cursor = [], 0
     for line in wrap(text, width):  # each line is the next stretch of the text
         start = text.index(line, cursor) if line else cursor
-        cuts = sorted({0, len(line)} | {min(max(edge - start, 0), len(line)) for span in spans for edge in span})
-        lines.append([(line[a:b], STYLE["token"] if any(s <= start + a and start + b <= e for s, e in spans) else "")
-                      for a, b in zip(cuts, cuts[1:]) if b > a] or [("", "")])
+        cuts = sorted({0, len(line)} | {min(max(edge - start, 0), len(line)) for s, e, _ in spans for edge in (s, e)})
+
+        def style(a: int, b: int) -> str:
+            found = [kind for s, e, kind in spans if s <= start + a and start + b <= e]
+            return " ".join(filter(None, [base] + found[:1]))
+
+        lines.append([(line[a:b], style(a, b)) for a, b in zip(cuts, cuts[1:]) if b > a] or [("", "")])
         cursor = start + len(line)
     return lines
 
