@@ -631,3 +631,18 @@ def test_a_focused_handout_of_a_wide_stream_is_written(dense_vectors, tmp_path):
     done = subprocess.run([*TOOL, "show", "-", "--embeddings", dense_vectors, "-o", "w.md"], input=text.encode(),
                           capture_output=True, env=ENV, cwd=tmp_path, timeout=120)
     assert done.returncode == 0 and "focused handout for 200 tokens" in (tmp_path / "w.md").read_text()
+
+
+@pytest.mark.parametrize("command", [["sweep", "--scale", "1,2,5,10,100"], ["show", "--format", "json"]])
+def test_dense_vectors_sweep_and_json_run_in_bounded_memory(dense_vectors, command):
+    # a sweep runs layer 1 once and only the swept head per scale (it ran the whole model per scale: 177 s
+    # at 1000 tokens); JSON is written as it is made
+    text = " ".join(f"w{i % 100}" for i in range(200))  # 100 words, twice: something to copy
+    done = subprocess.run([*TOOL, command[0], "-", "--embeddings", dense_vectors, *command[1:]],
+                          input=text.encode(), capture_output=True, env=ENV, preexec_fn=_limited(2 << 30),
+                          timeout=120)
+    assert done.returncode == 0 and done.stderr == b""
+    if command[0] == "show":
+        assert strict(done.stdout)["construction"]["similar"]["kind"] == "vectors"
+    else:
+        assert "closed form" in done.stdout.decode()
