@@ -534,3 +534,21 @@ def test_a_40_token_html_handout_prints_on_few_pages(tmp_path):
     info = subprocess.run(["pdfinfo", str(tmp_path / "f.pdf")], capture_output=True, text=True).stdout
     assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) <= 12
     assert (tmp_path / "f.pdf").stat().st_size < 5_000_000
+
+
+def test_a_latex_table_cut_into_column_ranges_keeps_its_notes_beside_their_rows():
+    from induction_demo import documents
+    from induction_demo.model import run
+    from induction_demo.render.latex import pieces
+    from induction_demo.story import story
+
+    trace = run(tuple(FORTY.split()))
+    doc = documents.handout(trace, story(trace))
+    quiet = [b for b in doc.blocks if getattr(b, "key", "") == "layer2.weights"][0]
+    cut = pieces(quiet)
+    assert len({p.columns[:-1] for p, _ in cut}) > 1  # cut into ranges of columns
+    for piece, _ in cut:  # each range ends with the notes' column, each row with its own note
+        assert piece.columns[-1] == ("", "")
+        notes = {row.labels: row.cells[-1].text for row in piece.rows}
+        assert notes == {row.labels: row.cells[-1].text for row in quiet.rows if row.labels in notes}
+        assert any(notes.values())

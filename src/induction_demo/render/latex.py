@@ -121,28 +121,36 @@ def pieces(block: Table) -> list[tuple[Table, bool]]:
     labels, columns = _widths(block)
     if labels + sum(columns) <= PORTRAIT_PT / PLANNED:
         return [(block, False)]
-    room = LANDSCAPE_PT / PLANNED - labels
+    # a margin of notes (nothing to copy) stays beside its rows: it goes with every range of columns
+    margin = 1 if block.columns and block.columns[-1] == ("", "") and any(
+        r.cells and r.cells[-1].text for r in block.rows) else 0
+    room = LANDSCAPE_PT / PLANNED - labels - (columns[-1] if margin else 0.0)
+    data = len(columns) - margin
     spans, start, width = [], 0, 0.0
-    for c, w in enumerate(columns):
+    for c, w in enumerate(columns[:data]):
         if c > start and width + w > room:
             spans.append((start, c))
             start, width = c, 0.0
         width += w
-    spans.append((start, len(columns)))
+    spans.append((start, data))
     out = []
     groups = block.column_groups or (0,) * len(block.columns)
+    keep = list(range(data, len(columns)))  # the margin's column, in every piece
     for a, b in spans:
-        scale = min(1.0, LANDSCAPE_PT / (labels + sum(columns[a:b])))  # what this piece will shrink to
+        cols = list(range(a, b)) + keep
+        scale = min(1.0, LANDSCAPE_PT / (labels + sum(columns[c] for c in cols)))  # what this piece shrinks to
         per_page = max(1, int(0.95 * LANDSCAPE_HEIGHT_PT / (ROW_PT * scale)))
         rows = [(r, min(r + per_page, len(block.rows))) for r in range(0, len(block.rows), per_page)] or [(0, 0)]
         if len(spans) == 1 and len(rows) == 1:
             return [(block, True)]
         for r0, r1 in rows:
-            where = (f" [columns {a + 1} to {b} of {len(columns)}" if len(spans) > 1 else " [") + (
+            where = (f" [columns {a + 1} to {b} of {data}" if len(spans) > 1 else " [") + (
                 f"{'; ' if len(spans) > 1 else ''}rows {r0 + 1} to {r1} of {len(block.rows)}" if len(rows) > 1 else "") + "]"
             out.append((block._replace(
-                title=block.title + (where,), columns=block.columns[a:b], column_groups=tuple(groups[a:b]),
-                rows=tuple(r._replace(cells=r.cells[a:b]) for r in block.rows[r0:r1])), True))
+                title=block.title + (where,), columns=tuple(block.columns[c] for c in cols),
+                column_groups=tuple(groups[c] for c in cols),
+                rows=tuple(r._replace(cells=tuple(r.cells[c] for c in cols if c < len(r.cells)))
+                           for r in block.rows[r0:r1])), True))
     return out
 
 
