@@ -552,3 +552,25 @@ def test_a_latex_table_cut_into_column_ranges_keeps_its_notes_beside_their_rows(
         notes = {row.labels: row.cells[-1].text for row in piece.rows}
         assert notes == {row.labels: row.cells[-1].text for row in quiet.rows if row.labels in notes}
         assert any(notes.values())
+
+
+@pytest.mark.parametrize("n", [6, 40, 200])
+def test_a_png_is_at_most_a_slide_wide_with_every_text_legible_on_one(monkeypatch, n):
+    """At most 1920 px wide; no text under 18 px once the picture is scaled to 1920 px."""
+    matplotlib = pytest.importorskip("matplotlib")
+    from induction_demo import documents
+    from induction_demo.model import run
+    from induction_demo.render import png
+    from induction_demo.story import story
+
+    seen = []
+    monkeypatch.setattr(png, "_png", lambda fig, plt: seen.append(fig) or b"")
+    trace = run(tuple(f"w{i % 40}" for i in range(n)))
+    png.render(documents.heatmaps(trace, story(trace)))
+    fig = seen[0]
+    width = fig.get_figwidth()
+    assert width * 120 <= 1920
+    floor = png.legible(width)
+    texts = [t for t in fig.findobj(matplotlib.text.Text) if t.get_text().strip() and t.get_visible()]
+    assert texts and min(t.get_fontsize() for t in texts) >= floor - 1e-9
+    assert floor * 120 / 72 * 1920 / (width * 120) >= 18 - 1e-9

@@ -48,7 +48,6 @@ class Drawable:
         return "".join(out).replace("$", r"\$")
 
 
-LINE_INCHES = 0.14  # a line of the story, at 7 pt
 
 _SCRIPT = re.compile(r"([_^])(\([^()]*\)|[A-Za-z0-9+\-]+)")
 
@@ -61,8 +60,8 @@ def mathtext(formula: str) -> str:
 
 
 
-def _story_text(sentences: tuple[str, ...], drawable: Drawable) -> str:
-    lines = [line for s in sentences for line in textwrap.wrap("• " + drawable(s), 60)]
+def _story_text(sentences: tuple[str, ...], drawable: Drawable, chars: int = 60) -> str:
+    lines = [line for s in sentences for line in textwrap.wrap("• " + drawable(s), chars)]
     return "\n".join(lines)  # in full: a band under the heatmaps is made to hold it
 
 
@@ -120,33 +119,51 @@ def render(view: Heatmaps) -> bytes:
     return _with_pyplot(_draw, view)
 
 
+FIGURE_INCHES = 16.0  # the widest picture: 1920 px at 120 dots an inch, a slide's width
+SLIDE_PX = 18.0  # the smallest text on a slide 1920 px wide
+
+
+def legible(width_inches: float) -> float:
+    """The smallest font, in pt, that a picture this wide may use: 18 px once it is scaled to 1920 px."""
+    return SLIDE_PX * 72 / 120 * min(width_inches, FIGURE_INCHES) / FIGURE_INCHES
+
+
 def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
     drawable = Drawable()
     n = len(view.labels)
-    size = min(PANEL_INCHES, max(4.5, 2.0 + 0.35 * n))
-    step = -(-n // LABEL_UP_TO)  # ceil(n / LABEL_UP_TO)
-    ticks = range(0, n, step)
     grid = len(view.panels) > 3  # more panels than fit a row (positions): three a row, each story in its title
-    story = any(panel.story for panel in view.panels) and not grid
-    texts = [_story_text(panel.story, drawable) for panel in view.panels]
-    below = (0.3 + LINE_INCHES * max(text.count("\n") + 1 for text in texts)) if story else 0.0
     columns = 3 if grid else len(view.panels)
+    size = min(PANEL_INCHES, FIGURE_INCHES / columns, max(4.5, 2.0 + 0.35 * n))
+    floor = legible(size * columns)  # no text smaller: 18 px when the picture fills a 1920 px slide
+    tick_pt, story_pt, title_pt = max(7.0 if n > 20 else 10.0, floor), max(7.0, floor), max(10.0, floor)
+    room = 0.7 * size * 72  # pt along an axis for its labels
+    step = -(-n // max(1, min(LABEL_UP_TO, int(room / (1.5 * tick_pt)))))  # labels at least 1.5 lines apart
+    ticks = range(0, n, step)
+    cell_pt = room / max(n, 1)
+    values_pt = max(7.0, floor)
+    values = values_pt if n <= ANNOTATE_UP_TO and 6 * 0.6 * values_pt <= cell_pt else None  # "[0.50]" fits a cell
+    story = any(panel.story for panel in view.panels) and not grid
+    chars = max(30, int(size * 72 / (0.55 * story_pt)))
+    texts = [_story_text(panel.story, drawable, chars) for panel in view.panels]
+    line = story_pt * 1.45 / 72  # inches
+    below = (0.3 + line * max(text.count("\n") + 1 for text in texts)) if story else 0.0
     rows = -(-len(view.panels) // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(size * columns, (size + 0.6 + (0.4 if grid else 0)) * rows
-                                                     + below), squeeze=False)
+    title_lines = 4 if grid else 3
+    head = 0.6 + title_lines * title_pt * 1.3 / 72 - 0.45
+    fig, axes = plt.subplots(rows, columns, figsize=(size * columns, (size + head) * rows + below), squeeze=False)
     for ax in axes.flat[len(view.panels):]:
         ax.axis("off")
     labels = [drawable(label) for label in view.labels]
     for ax, panel in zip(axes.flat, view.panels):
-        extra = "".join("\n" + drawable(line) for line in panel.story) if grid else ""
+        extra = "".join("\n" + drawable(line_) for line_ in panel.story) if grid else ""
         ax.set_title(f"{drawable(panel.title)}\nattention weights $W^{{({panel.index})}}$\n"
-                     + "\n".join(textwrap.wrap(drawable(panel.legend), 50)) + extra, fontsize=10)
-        image = _heatmap(ax, panel, matplotlib, 2.0 if n <= LABEL_UP_TO else 0.8,
-                         7 if n <= ANNOTATE_UP_TO else None)
-        ax.set_xticks(ticks, [labels[i] for i in ticks], rotation=90, fontsize=7 if n > 20 else None)
-        ax.set_yticks(ticks, [labels[i] for i in ticks], fontsize=7 if n > 20 else None)
-        ax.set_xlabel("key j")
-        ax.set_ylabel("query i")
+                     + "\n".join(textwrap.wrap(drawable(panel.legend), max(30, int(size * 72 / (0.55 * title_pt)))))
+                     + extra, fontsize=title_pt)
+        image = _heatmap(ax, panel, matplotlib, 2.0 if n <= LABEL_UP_TO else 0.8, values)
+        ax.set_xticks(ticks, [labels[i] for i in ticks], rotation=90, fontsize=tick_pt)
+        ax.set_yticks(ticks, [labels[i] for i in ticks], fontsize=tick_pt)
+        ax.set_xlabel("key j", fontsize=title_pt)
+        ax.set_ylabel("query i", fontsize=title_pt)
         ax.set_xticks(np.arange(-0.5, n), minor=True)
         ax.set_yticks(np.arange(-0.5, n), minor=True)
         ax.grid(which="minor", color="white", linewidth=0.5 if n <= LABEL_UP_TO else 0)
@@ -154,14 +171,17 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
         masked = np.argwhere(~panel.mask)
         if n <= ANNOTATE_UP_TO:
             ax.scatter(masked[:, 1], masked[:, 0], marker="x", s=12, color="#aaaaaa", linewidths=0.8)
-        fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
-    fig.tight_layout(rect=(0, below / (size + 0.6 + below), 1, 1) if not grid else None)
+        bar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+        bar.ax.tick_params(labelsize=tick_pt)
+    height = (size + head) * rows + below
+    fig.tight_layout(rect=(0, below / height, 1, 1) if not grid else None)
     if story:  # each story right under its panel (from the top of the room left for them, not the page's foot)
-        top = below / (size + 0.6 + below)
+        top = below / height
         for k, panel in enumerate(view.panels):
-            fig.text((k + 0.02) / len(view.panels), top, texts[k], fontsize=7, va="top", ha="left", wrap=False)
+            fig.text((k + 0.02) / len(view.panels), top, texts[k], fontsize=story_pt, va="top", ha="left",
+                     wrap=False)
     if drawable.replaced:
-        fig.text(0.99, 0.995, "U+XXXX: a character this font cannot draw, by its code point", fontsize=7,
+        fig.text(0.99, 0.995, "U+XXXX: a character this font cannot draw, by its code point", fontsize=story_pt,
                  ha="right", va="top", color="#555555")
     return _png(fig, plt)
 
@@ -221,8 +241,12 @@ def _circuits(found, title: str, matplotlib, plt) -> bytes:
     zero = [c for c in found if not c.matrix.any()]  # said in a line, not drawn as a blank panel
     found = [c for c in found if c.matrix.any()] or found[:1]
     n = max(len(c.rows) for c in found)
-    size = min(PANEL_INCHES / 2, max(3.5, 1.5 + 0.3 * n))
     columns = 2 if len(found) == 4 else min(3, len(found))  # 4 panels as 2 x 2, not 3 + 1
+    size = min(PANEL_INCHES / 2, (FIGURE_INCHES - 1) / columns, max(3.5, 1.5 + 0.3 * n))
+    floor = legible(size * columns + 1)  # 18 px once the picture is scaled to a 1920 px slide
+
+    def pt(x: float) -> float:
+        return max(x, floor)
     rows = -(-len(found) // columns)
     fig, axes = plt.subplots(rows, columns, figsize=(size * columns + 1, (size + 1.2) * rows + 0.5), squeeze=False)
     for ax in axes.flat[len(found):]:
@@ -230,29 +254,31 @@ def _circuits(found, title: str, matplotlib, plt) -> bytes:
     for ax, c in zip(axes.flat, found):
         top = float(np.abs(c.matrix).max()) or 1.0
         image = ax.imshow(c.matrix / top, cmap="RdBu_r", vmin=-1.0, vmax=1.0)
-        step = -(-len(c.rows) // LABEL_UP_TO)
+        room = 0.7 * size * 72  # pt along an axis for its labels, each at least 1.5 lines from the next
+        step = -(-len(c.rows) // max(1, min(LABEL_UP_TO, int(room / (1.5 * pt(7))))))
         ticks = range(0, len(c.rows), step)
-        ax.set_xticks(ticks, [drawable(c.cols[i]) for i in ticks], rotation=90, fontsize=7)
-        ax.set_yticks(ticks, [drawable(c.rows[i]) for i in ticks], fontsize=7)
+        ax.set_xticks(ticks, [drawable(c.cols[i]) for i in ticks], rotation=90, fontsize=pt(7))
+        ax.set_yticks(ticks, [drawable(c.rows[i]) for i in ticks], fontsize=pt(7))
         unit = fmt.number(top, fmt.LOGIT_DECIMALS)
         extra = "" if c.copying is None else f"\ncopying score (sum l / sum |l|) {fmt.number(c.copying, 2)}"
         if not c.matrix.any():
             extra = "\n= 0: the head writes only into the earlier halves"
-        ax.set_title(f"{mathtext(c.formula)}, {drawable(c.head)}\n(in units of {unit}){extra}", fontsize=9)
+        ax.set_title(f"{mathtext(c.formula)}, {drawable(c.head)}\n(in units of {unit}){extra}", fontsize=pt(9))
         if len(c.rows) <= ANNOTATE_UP_TO:
             for i, j in np.argwhere(c.matrix != 0):
                 value = c.matrix[i, j] / top
-                ax.text(j, i, fmt.number(value, fmt.WEIGHT_DECIMALS), ha="center", va="center", fontsize=6,
+                ax.text(j, i, fmt.number(value, fmt.WEIGHT_DECIMALS), ha="center", va="center", fontsize=pt(6),
                         color="white" if abs(value) > 0.55 else "black")
-        fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
-    fig.suptitle(drawable(title), fontsize=11)
+        fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04).ax.tick_params(labelsize=pt(7))
+    width_pt = (size * columns + 1) * 72
+    fig.suptitle("\n".join(textwrap.wrap(drawable(title), max(30, int(width_pt / (0.6 * pt(11)))))), fontsize=pt(11))
     fig.tight_layout(rect=(0, 0.04 if zero else 0, 1, 1))
     if zero:
         fig.text(0.01, 0.01, "Every entry 0 (not drawn): " + "; ".join(
             f"{mathtext(c.formula)}, {drawable(c.head)}" for c in zero)
             + (": this head writes" if len(zero) == 1 else ": these heads write") + " only into the earlier halves.",
-            fontsize=8, ha="left", va="bottom")
+            fontsize=pt(8), ha="left", va="bottom")
     if drawable.replaced:
-        fig.text(0.99, 0.005, "U+XXXX: a character this font cannot draw, by its code point", fontsize=7,
+        fig.text(0.99, 0.005, "U+XXXX: a character this font cannot draw, by its code point", fontsize=pt(7),
                  ha="right", va="bottom", color="#555555")
     return _png(fig, plt)
