@@ -202,6 +202,7 @@ def _slide(view: Slide, matplotlib, plt) -> bytes:
     from rich.cells import cell_len
 
     from . import slide as design
+    from .svg import saved
 
     drawable, laid = Drawable(), design.layout(view)
     width, height = design.SIZE
@@ -209,7 +210,8 @@ def _slide(view: Slide, matplotlib, plt) -> bytes:
     points = 72 / 120  # pt per px at 120 dots an inch
 
     def put(x: float, y: float, text: str, size: float, style: str) -> None:
-        fig.text(x / width, 1 - y / height, drawable(text), fontsize=size * points, family="DejaVu Sans Mono",
+        shown = text if text.startswith("$") else drawable(text)  # (mathtext is drawn as is)
+        fig.text(x / width, 1 - y / height, shown, fontsize=size * points, family="DejaVu Sans Mono",
                  weight="bold" if "bold" in style else "normal", va="baseline", ha="left",
                  color=COLOURS["accent"] if "cyan" in style else COLOURS["title" if style == "title" else "text"],
                  alpha=0.55 if "dim" in style else 1.0)
@@ -221,11 +223,14 @@ def _slide(view: Slide, matplotlib, plt) -> bytes:
             put(design.MARGIN, y - 0.3 * laid.title_line(), text, design.TITLE * laid.font, "bold title")
     for k, pieces in enumerate(laid.body):
         baseline = y + laid.line * (k + 1) - 0.3 * laid.line
-        column = 0
+        column, shift = 0, 0.0  # as svg._place: a formula's smaller scripts close up the words after it
         for text, style in pieces:
+            math = "math" in style.split()
             for word in re.finditer(r"\S+", text):
-                put(design.MARGIN + (column + cell_len(text[:word.start()])) * laid.cell, baseline, word.group(),
-                    laid.font, style)
+                x = design.MARGIN + (column + cell_len(text[:word.start()]) - shift) * laid.cell
+                put(x, baseline, mathtext(word.group()) if math else word.group(), laid.font, style)
+                if math:
+                    shift += saved(word.group())
             column += cell_len(text)
     return _png(fig, plt)
 

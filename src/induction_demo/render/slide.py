@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from rich.cells import cell_len
 
-from ..views import Slide, Table, plain
+from ..views import Slide, Table
 from . import terminal
 
 SIZE, MARGIN = (1920, 1080), 48
@@ -92,7 +92,7 @@ def _at(view: Slide, table: Table, lines: list, font: int) -> Laid:
         title = title[:TITLE_LINES - 1] + [title[TITLE_LINES - 1] + " …"]
     title += [""]
     body = [[(line, "bold")] for line in terminal.wrap(view.subtitle, chars)] + [[("", "")]] + \
-        [[(line, "bold")] for line in terminal.wrap(plain(table.title), chars)] + lines
+        terminal.paragraph_lines(tuple(table.title), chars, marks=False, base="bold") + lines  # formulas: math
     used = len(title) * LINE * TITLE * font + len(body) * LINE * font
     told, story = 0, [[("", "")]]
     for sentence in view.story:  # whole sentences while they fit, never one cut short
