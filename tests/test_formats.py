@@ -187,7 +187,8 @@ def test_html_parses_is_balanced_and_self_contained(text):
     parser.feed(out)
     parser.close()
     assert parser.errors == [] and parser.stack == []
-    assert parser.tags.count("table") == 13
+    assert out.count('<figure id="') == 13  # 13 tables on a screen; in print, a wide one as ranges of columns
+    assert parser.tags.count("table") == 13 + out.count("<figure>")
     assert "script" not in parser.tags and "<script" not in out.lower()
     assert "http" not in out and "@import" not in out and "url(" not in out
     assert "@media print" in out
@@ -574,3 +575,10 @@ def test_a_png_is_at_most_a_slide_wide_with_every_text_legible_on_one(monkeypatc
     texts = [t for t in fig.findobj(matplotlib.text.Text) if t.get_text().strip() and t.get_visible()]
     assert texts and min(t.get_fontsize() for t in texts) >= floor - 1e-9
     assert floor * 120 / 72 * 1920 / (width * 120) >= 18 - 1e-9
+
+
+def test_a_full_html_handout_prints_no_table_under_7_pt():
+    out = invoke(["show", FORTY, "--format", "html", "--full"]).stdout
+    zooms = [float(z) for z in re.findall(r'<table style="--print-zoom: ([\d.]+)">', out)]
+    assert zooms and min(zooms) >= 7 / 8  # 8 pt tables shrunk to 7 pt at most; wider ones in ranges of columns
+    assert '<div class="print">' in out and "[columns 1 to " in out

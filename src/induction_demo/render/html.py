@@ -42,11 +42,14 @@ td.faint { opacity: .45; }
 .legend .sample { display: inline-block; padding: 0 .4rem; border: 1px solid #ccc; font-family: monospace; }
 footer { margin-top: 2rem; font-size: .85rem; color: #555; }
 * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+.print { display: none; }
 @media print {
   body { margin: 0; font-size: 10pt; }
   figure { break-inside: avoid; overflow: visible; }
   h2 { break-after: avoid; }
-  table { font-size: 8pt; zoom: var(--print-zoom, 1); }  /* a wide table shrinks to the page */
+  table { font-size: 8pt; zoom: var(--print-zoom, 1); }  /* a wide table shrinks to the page, to 7 pt */
+  .screen { display: none; }  /* a table too wide for that prints as ranges of columns */
+  .print { display: block; }
 }
 """
 
@@ -99,11 +102,52 @@ def print_zoom(block: Table) -> float:
     return min(1.0, round(PRINT_WIDTH_PX / width, 2)) if width else 1.0
 
 
+MIN_ZOOM = 7 / 8  # printed tables are set at 8 pt: shrunk no further than 7 pt
+
+
+def print_pieces(block: Table) -> list[Table]:
+    """A table too wide to print at 7 pt, as ranges of columns that each fit
+    the page at 7 pt or more (a margin of notes goes with every range), each
+    caption saying which columns it holds."""
+    notes = 1 if block.columns and block.columns[-1] == ("", "") and any(
+        r.cells and r.cells[-1].text for r in block.rows) else 0
+    data = len(block.columns) - notes
+
+    def part(a: int, b: int) -> Table:
+        cols = list(range(a, b)) + list(range(data, len(block.columns)))
+        groups = block.column_groups or (0,) * len(block.columns)
+        return block._replace(title=block.title + (f" [columns {a + 1} to {b} of {data}]",),
+                              columns=tuple(block.columns[c] for c in cols),
+                              column_groups=tuple(groups[c] for c in cols),
+                              rows=tuple(r._replace(cells=tuple(r.cells[c] for c in cols if c < len(r.cells)))
+                                         for r in block.rows))
+
+    out, a = [], 0
+    while a < data:
+        b = a + 1
+        while b < data and print_zoom(part(a, b + 1)) >= MIN_ZOOM:
+            b += 1
+        out.append(part(a, b))
+        a = b
+    return out
+
+
 def table(block: Table) -> list[str]:
+    """The table; one too wide to print at 7 pt is shown whole on a screen and
+    printed as ranges of columns instead (``print_pieces``)."""
+    if print_zoom(block) < MIN_ZOOM and len(block.columns) > 1:
+        return (['<div class="screen">'] + _table(block, screen=True) + ["</div>", '<div class="print">']
+                + [line for piece in print_pieces(block) for line in _table(piece)] + ["</div>"])
+    return _table(block)
+
+
+def _table(block: Table, screen: bool = False) -> list[str]:
     n_labels = len(block.rows[0].labels)
     starts, rules = column_starts(block), row_starts(block)
-    zoom = print_zoom(block)
-    lines = [f'<figure id="{escape(block.key)}">', f"<figcaption>{inline(block.title)}</figcaption>",
+    zoom = 1.0 if screen else max(print_zoom(block), MIN_ZOOM)
+    piece = not screen and str(block.title[-1]).startswith(" [columns ")  # a printed range: no second id
+    lines = ["<figure>" if piece else f'<figure id="{escape(block.key)}">',
+             f"<figcaption>{inline(block.title)}</figcaption>",
              f'<table style="--print-zoom: {zoom}">' if zoom < 1 else "<table>", "<thead>"]
     for corner, columns in header_lines(block):
         cells = [f'<th class="label" colspan="{n_labels}">{escape(corner)}</th>']
