@@ -535,6 +535,11 @@ def test_a_40_token_html_handout_prints_on_few_pages(tmp_path):
     info = subprocess.run(["pdfinfo", str(tmp_path / "f.pdf")], capture_output=True, text=True).stdout
     assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) <= 12
     assert (tmp_path / "f.pdf").stat().st_size < 5_000_000
+    box = subprocess.run(["pdftotext", "-bbox", str(tmp_path / "f.pdf"), "-"], capture_output=True, text=True).stdout
+    words = re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<', box)
+    heights = [float(b) - float(a) for a, b, word in words if re.search(r"[A-Za-z0-9]{2}", word)]
+    # a DejaVu word's box is 1.164 times its size (ascent 0.928 + descent 0.236): 7 pt is 8.15 pt high
+    assert heights and min(heights) >= 1.164 * 7 - 0.05
 
 
 def test_a_latex_table_cut_into_column_ranges_keeps_its_notes_beside_their_rows():
