@@ -12,7 +12,7 @@ from . import describe, inputs, mechanism
 from . import text as fmt
 from .story import Sentence
 from .trace import Layer, Trace
-from .tables import (attention, circuit, composition_table, halves, labelled, next_token, pieces, planes, predictions,
+from .tables import (attention, circuit, composition_table, halves, next_token, pieces, planes, predictions,
                      priority, rope_table, similarities, stream, subspaces, textbook_matrix, token_vectors,
                      weight_matrix, write_a, write_v)
 from .views import Build, Cell, Document, Heading, Heatmaps, Math, Panel, Paragraph, Slide, Split, Table, count

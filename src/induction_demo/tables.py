@@ -396,24 +396,6 @@ def write_v(x: float) -> str:
     return "1" if x == 1 else fmt.cell(x, fmt.WEIGHT_DECIMALS)
 
 
-def labelled(key: str, title: tuple, array: np.ndarray, row_labels: Sequence[str],
-             col_labels: Sequence[tuple[str, ...]], write, vmax: float = 1.0,
-             row_groups: Sequence[int] | None = None, col_groups: Sequence[int] | None = None,
-             columns: Sequence[int] | None = None, corner: tuple[str, ...] = ("", "row \\ col")) -> Table:
-    """A matrix whose rows and columns are named by the caller (the
-    textbook-form weights: directions against query, key or value
-    coordinates), with only the rows and columns (unless ``columns`` names
-    them) that hold a nonzero entry."""
-    rows_kept = [r for r in range(array.shape[0]) if array[r].any()]
-    cols_kept = list(columns) if columns is not None else [c for c in range(array.shape[1]) if array[:, c].any()]
-    rgroups = list(row_groups) if row_groups is not None else [0] * array.shape[0]
-    cgroups = list(col_groups) if col_groups is not None else [0] * array.shape[1]
-    rows = tuple(Row((row_labels[r],), tuple(Cell(write(array[r, c]), float(array[r, c])) for c in cols_kept),
-                     group=rgroups[r]) for r in rows_kept)
-    return Table(key, title, corner, tuple(col_labels[c] for c in cols_kept), rows,
-                 tuple(cgroups[c] for c in cols_kept), vmax=vmax)
-
-
 def window_directions(trace: Trace, shown: Sequence[int] | None) -> np.ndarray | None:
     """The d directions a window of positions shows, ascending (None: all)."""
     if shown is None:

@@ -186,7 +186,6 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
     return _png(fig, plt)
 
 
-SLIDE_PT = 11.0  # 18 px at 120 dots an inch: the smallest text on a slide
 
 
 def slide(view: Slide) -> bytes:
@@ -218,9 +217,9 @@ def _slide(view: Slide, matplotlib, plt) -> bytes:
 
     y = design.MARGIN
     for text in laid.title:
-        y += laid.title_line()
+        y += laid.title_line
         if text:
-            put(design.MARGIN, y - 0.3 * laid.title_line(), text, design.TITLE * laid.font, "bold title")
+            put(design.MARGIN, y - 0.3 * laid.title_line, text, design.TITLE * laid.font, "bold title")
     for k, pieces in enumerate(laid.body):
         baseline = y + laid.line * (k + 1) - 0.3 * laid.line
         column, shift = 0, 0.0  # as svg._place: a formula's smaller scripts close up the words after it

@@ -44,6 +44,7 @@ class Laid(NamedTuple):
     def line(self) -> float:
         return LINE * self.font
 
+    @property
     def title_line(self) -> float:
         return LINE * TITLE * self.font
 

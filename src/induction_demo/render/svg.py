@@ -15,7 +15,7 @@ from html import escape
 
 from rich.cells import cell_len
 
-from ..views import Document, Slide, plain
+from ..views import Document, Slide
 from . import terminal
 
 CELL, LINE, FONT = 8.4, 18, 14  # px: a terminal cell, a line, the font size
@@ -101,12 +101,12 @@ def slide(view: Slide, theme: str = "light") -> str:
            f'viewBox="0 0 {width} {height}">', f"<title>{escape(view.title)}</title>"]
     out += _style(colours, laid.font, design.TITLE * laid.font) + [
         f'<rect width="100%" height="100%" fill="{colours["background"]}"/>',
-        f"<style>.title {{ font-family: 'DejaVu Sans Mono', Menlo, Consolas, monospace; }}</style>"]
+        "<style>.title { font-family: 'DejaVu Sans Mono', Menlo, Consolas, monospace; }</style>"]
     y = design.MARGIN
     for text in laid.title:
-        y += laid.title_line()
+        y += laid.title_line
         if text:
-            out.append(f'<text class="title" x="{design.MARGIN}" y="{y - 0.3 * laid.title_line():g}">'
+            out.append(f'<text class="title" x="{design.MARGIN}" y="{y - 0.3 * laid.title_line:g}">'
                        f"{escape(text)}</text>")
     out += _place(laid.body, design.MARGIN, y, laid.cell, laid.line, 0.3 * laid.line)
     out.append("</svg>")
