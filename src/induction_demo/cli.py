@@ -241,6 +241,9 @@ def trace_of(text: str, tokenize: str, as_typed: bool, scale: float, form: str |
 def output_format(form: str | None, output: str | None) -> str:
     """The format of a command that can draw a PNG: that one needs -o FILE."""
     form = choose_format(form, output)
+    if form == "npz":
+        raise click.UsageError("npz is the model file, which weights writes: induction-demo weights TOKENS -o "
+                               "model.npz")
     to_terminal = output == "-" and sys.stdout is not None and sys.stdout.isatty()
     if form == "png" and (output is None or to_terminal):
         raise click.UsageError("png is an image: write it to a file with -o FILE.png")
@@ -373,8 +376,8 @@ def document_options(command):
         click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None,
                      help="Write to this file (atomically; - is standard output) instead of standard output."),
         click.option("--format", "form", type=click.Choice(FORMATS), default=None,
-                     help="table (default), json, markdown, latex, html, svg or png; with -o, from the file's "
-                          "extension."),
+                     help="table (default), json, markdown, latex, html, svg or png (and for weights, npz: "
+                          "the model file); with -o, from the file's extension."),
     ):
         command = option(command)
     return command
@@ -482,6 +485,8 @@ def weights(text, scale, tokenize, as_typed, full, factored, form, output, force
     form = choose_format(form, output)
     if form == "png":
         raise click.UsageError("the weights are tables, not a picture: write -o FILE.svg (or .html, .md, .tex)")
+    if form == "npz" and (output is None or (output == "-" and sys.stdout is not None and sys.stdout.isatty())):
+        raise click.UsageError("npz is a binary model file: write it with -o FILE.npz")
     trace = trace_of(text, tokenize, as_typed, scale, form, model=model)
     if full and form in ("table", "svg"):
         from .output import d_formula

@@ -37,8 +37,8 @@ SLIDE_TOKENS = 24
 """The most tokens a --slide picture holds with its text at 18 px or more on
 1920 x 1080: layer 2's weights beside the predictions."""
 
-FORMATS = ("table", "json", "markdown", "latex", "html", "svg", "png")
-FORMAT_TOKENS = {"table": MAX_TOKENS, "json": MAX_TOKENS, "svg": MAX_TOKENS,
+FORMATS = ("table", "json", "markdown", "latex", "html", "svg", "png", "npz")
+FORMAT_TOKENS = {"table": MAX_TOKENS, "json": MAX_TOKENS, "svg": MAX_TOKENS, "npz": MAX_TOKENS,
                  "markdown": 200, "html": 200, "png": 200, "latex": 59}
 """The most tokens each format takes: the terminal view and SVG show a window
 of a long input, and documents show every cell (a 200-token HTML page has

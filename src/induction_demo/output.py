@@ -15,7 +15,7 @@ from .trace import Trace
 from .tables import priority
 
 EXTENSIONS = {".txt": "table", ".json": "json", ".md": "markdown", ".markdown": "markdown", ".tex": "latex",
-              ".html": "html", ".htm": "html", ".svg": "svg", ".png": "png"}
+              ".html": "html", ".htm": "html", ".svg": "svg", ".png": "png", ".npz": "npz"}
 
 
 def produce(trace: Trace, form: str, layers=(1, 2), matrices: bool = True, full: bool = False, width: int = 120,
@@ -78,6 +78,10 @@ def weights(trace: Trace, form: str, full: bool = False, width: int = 120, textb
         from .render import json as render_json
 
         return render_json.chunks(data.weights_data(trace))
+    if form == "npz":  # the model file (modelfile.py)
+        from . import modelfile
+
+        return modelfile.npz(trace)
     from .render import terminal
 
     windowed = form in ("table", "svg") and not full
