@@ -89,22 +89,14 @@ def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Fit = w
             out += positional(trace, run, f"layer{l}", of, fit, compact)
         job = mechanism.cells(trace, (run,))
         for table in (
-            fit(lambda shown: attention(
-                trace, f"layer{l}.logits" + _key(run, several),
-                ("Attention logits ", Math(describe.logit_formula(c, l, run.head)),
-                 f"{of} (rows: queries i, columns: keys j; {legend})"),
-                run.logits, fmt.LOGIT_DECIMALS, job=job, shown=shown, vmax=run.head.scale)),
+            fit(lambda shown: logits_table(trace, layer, run, job, shown)),
             fit(quieted(lambda shown, notes: attention(
                 trace, f"layer{l}.masked" + _key(run, several),
                 ("Masked attention" + of + ": query i keeps keys ", Math(describe.kept(c)),
                  f" (× = masked; {legend})"),
                 run.logits, fmt.LOGIT_DECIMALS, mask=layer.mask, job=job, quiet=True, shown=shown,
                 vmax=run.head.scale, notes=notes))),
-            fit(quieted(lambda shown, notes: attention(
-                trace, f"layer{l}.weights" + _key(run, several),
-                ("Attention weights ", Math(f"W^({l})"), f"{of}: softmax over each row's kept keys ({legend})"),
-                run.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask, job=job, quiet=True, shown=shown,
-                notes=notes))),
+            fit(quieted(lambda shown, notes: weights_table(trace, layer, run, job, shown, notes))),
         ):
             out += table
     writes = f"sum_o W^(o) {previous} V_o" if several else f"W^({l}) {previous} V_{l}"
@@ -115,6 +107,26 @@ def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Fit = w
         out.append(Paragraph((f"What layer {l} did on this string:",)))
         out += [Paragraph(("• ",) + sentence.parts) for sentence in sentences]
     return out
+
+
+def logits_table(trace: Trace, layer: Layer, run, job, shown) -> Table:
+    """A head's attention logits, its job marked: the walkthrough's and the focused handout's."""
+    several, c, l = len(layer.heads) > 1, trace.construction, layer.index
+    of = f" of the {run.head.name}" if several else ""
+    return attention(trace, f"layer{l}.logits" + _key(run, several), (
+        "Attention logits ", Math(describe.logit_formula(c, l, run.head)),
+        f"{of} (rows: queries i, columns: keys j; {describe.job(c, run.head)})"),
+        run.logits, fmt.LOGIT_DECIMALS, job=job, shown=shown, vmax=run.head.scale)
+
+
+def weights_table(trace: Trace, layer: Layer, run, job, shown, notes: bool = True) -> Table:
+    """A head's attention weights, its job marked and quiet rows noted."""
+    several, l = len(layer.heads) > 1, layer.index
+    of = f" of the {run.head.name}" if several else ""
+    return attention(trace, f"layer{l}.weights" + _key(run, several), (
+        "Attention weights ", Math(f"W^({l})"),
+        f"{of}: softmax over each row's kept keys ({describe.job(trace.construction, run.head)})"),
+        run.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask, job=job, quiet=True, shown=shown, notes=notes)
 
 
 def positional(trace: Trace, run, prefix: str, of: str, fit: Fit, compact: bool) -> list:
@@ -219,14 +231,8 @@ def focused(trace: Trace, told: Told = None, layers=(1, 2)) -> Document:
                    Paragraph(describe.layer_summary(c, tuple(run.head for run in layer.heads)))]
         if layer is trace.layers[-1]:
             for run in layer.heads:
-                job, legend = mechanism.cells(trace, (run,)), describe.job(c, run.head)
-                blocks.append(attention(trace, f"layer{l}.logits", (
-                    "Attention logits ", Math(describe.logit_formula(c, l, run.head)),
-                    f" (rows: queries i, columns: keys j; {legend})"), run.logits, fmt.LOGIT_DECIMALS, job=job,
-                    shown=shown, vmax=run.head.scale))
-                blocks.append(attention(trace, f"layer{l}.weights", (
-                    "Attention weights ", Math(f"W^({l})"), f": softmax over each row's kept keys ({legend})"),
-                    run.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask, job=job, quiet=True, shown=shown))
+                job = mechanism.cells(trace, (run,))
+                blocks += [logits_table(trace, layer, run, job, shown), weights_table(trace, layer, run, job, shown)]
         sentences = (told or {}).get(l)
         if sentences:
             blocks.append(Paragraph((f"What layer {l} did on this string:",)))
