@@ -118,7 +118,7 @@ def test_version_comes_from_the_installed_package():
     assert result.exit_code == 0 and version("induction-demo") in result.stdout
 
 
-COMMANDS = ["show", "weights", "circuits", "positions", "bench", "sweep"]
+COMMANDS = ["show", "weights", "circuits", "positions", "bench", "sweep", "check"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

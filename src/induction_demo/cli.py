@@ -58,6 +58,11 @@ EXAMPLES = {  # each command's own examples: (command line, what it shows)
         ('sweep "! a b a c b" --scale 1,2,5,10,100', "layer 2's weight against its scale"),
         ('sweep "! a b a c b" --positions sinusoidal', "layer 1 under sinusoidal positions"),
     ],
+    "check": [
+        ("check heads.npz", "a student's A1, V1, A2, V2 against the lecture's"),
+        ("check heads.json --format json", "for an autograder (Gradescope's results.json)"),
+        ("check lecture.npz --seed 7", "other random strings (weights TOKENS -o lecture.npz)"),
+    ],
 }
 
 
@@ -621,3 +626,28 @@ def sweep(text, scales, layer, layer1_scale, tokenize, as_typed, form, **model):
     else:
         result = measure(tokens, scales, layer1_scale, construction)
     show_result("sweep", result, form, report.sweep)
+
+
+@main.command("check", epilog=examples("check"), short_help="Check a model file's heads against the lecture's.")
+@click.argument("path", metavar="FILE")
+@click.option("--seed", type=click.IntRange(*SEED_RANGE), default=0, show_default=True,
+              help="Seed of the random strings the model runs on.")
+@click.option("--format", "form", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="table: the report in words; json: score, max_score and tests (name, score, max_score, "
+                   "output), the shape of Gradescope's results.json.")
+def check_command(path, seed, form):
+    """Run the model in FILE (.npz, or .json with the same keys: A1, V1, A2,
+    V2, vocab, n_positions) on the lecture's string and 200 random strings,
+    and hold each run against the hand-built construction: layer 1's target,
+    layer 2's target, the prediction. Exit 0 when it passes, 1 when it
+    fails, 2 for a file that is not a model."""
+    from . import check
+    from .render import json as render_json
+
+    result = check.check(check.load(path), seed)
+    if form == "json":
+        emit(render_json.chunks(result), json=True)
+    else:
+        emit(check.report(result))
+    if result["score"] != result["max_score"]:
+        click.get_current_context().exit(1)

@@ -1,0 +1,83 @@
+"""check FILE: a student's model held against the lecture's."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from cli_runner import invoke
+
+LECTURE = "! a b a c b"
+
+
+@pytest.fixture
+def lecture(tmp_path) -> dict:
+    path = tmp_path / "lecture.npz"
+    assert invoke(["weights", LECTURE, "-o", str(path)]).exit_code == 0
+    with np.load(path) as f:
+        return {k: f[k] for k in f.files}
+
+
+def checked(tmp_path, arrays: dict, *options: str, name: str = "m.npz"):
+    path = tmp_path / name
+    if name.endswith(".json"):
+        path.write_text(json.dumps({k: np.asarray(v).tolist() for k, v in arrays.items()}))
+    else:
+        np.savez(path, **arrays)
+    return invoke(["check", str(path), *options])
+
+
+def test_the_hand_built_model_passes_in_both_file_forms(tmp_path, lecture):
+    for name in ("m.npz", "m.json"):
+        result = checked(tmp_path, lecture, name=name)
+        assert result.exit_code == 0 and result.stdout.startswith("PASS") and "on 201 strings" in result.stdout
+        assert result.stdout.count(": pass: all 201 strings pass") == 3
+
+
+def test_a_moved_induction_block_fails_with_the_words_of_the_smallest_string(tmp_path, lecture):
+    v, n = 4, 6
+    moved = dict(lecture)
+    moved["A2"] = np.zeros_like(lecture["A2"])
+    moved["A2"][:v, :v] = lecture["A2"][:v, v + n:v + n + v]  # matches the key's own token, not the previous one
+    result = checked(tmp_path, moved)
+    assert result.exit_code == 1 and result.stdout.startswith("FAIL")
+    assert "layer 1: the previous token: pass" in result.stdout
+    assert ("the smallest: on `a ! a`, layer 2 at @2 attends to @0 (weight 1.00); the lecture's induction head "
+            "attends to @1, the token after the earlier `a` (@0)") in result.stdout
+    assert "at @2 the model predicts `a`; the lecture's model predicts `!`" in result.stdout
+
+
+def test_an_inclusive_mask_fails_on_layer_2(tmp_path, lecture):
+    result = checked(tmp_path, {**lecture, "mask": np.array("inclusive")})
+    assert result.exit_code == 1 and "layer 2: the token after an earlier copy: FAIL" in result.stdout
+
+
+def test_json_is_an_autograder_s_results_json(tmp_path, lecture):
+    broken = {**lecture, "A1": np.zeros_like(lecture["A1"])}  # layer 1 spreads evenly: no previous token
+    result = checked(tmp_path, broken, "--format", "json")
+    doc = json.loads(result.stdout)
+    assert result.exit_code == 1 and doc["max_score"] == 3 and doc["score"] < 3
+    assert [sorted(t) for t in doc["tests"]] == [["max_score", "name", "output", "score"]] * 3
+    assert doc["tests"][0]["score"] == 0 and "layer 1 at @" in doc["tests"][0]["output"]
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda a: a.pop("V2"), "no key V2"),
+    (lambda a: a.update(A1=a["A1"][:5]), "A1 has shape (5, 20)"),
+    (lambda a: a["A2"].__setitem__((0, 0), np.nan), "A2 holds NaN or infinity"),
+])
+def test_a_bad_model_file_is_one_line_and_exit_2(tmp_path, lecture, change, words):
+    arrays = {k: np.array(v) for k, v in lecture.items()}
+    change(arrays)
+    result = checked(tmp_path, arrays)
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1 and words in result.stderr
+
+
+@pytest.mark.parametrize("content, words", [(b"hello", "not an .npz"), (None, "no such file")])
+def test_what_is_not_a_model_file_is_one_line(tmp_path, content, words):
+    path = tmp_path / "x.npz"
+    if content is not None:
+        path.write_bytes(content)
+    result = invoke(["check", str(path)])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1 and words in result.stderr
