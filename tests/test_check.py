@@ -81,3 +81,13 @@ def test_what_is_not_a_model_file_is_one_line(tmp_path, content, words):
         path.write_bytes(content)
     result = invoke(["check", str(path)])
     assert result.exit_code == 2 and result.stderr.count("\n") == 1 and words in result.stderr
+
+
+def test_a_one_position_model_and_a_too_wide_one(tmp_path):
+    path = tmp_path / "one.npz"
+    assert invoke(["weights", "a", "-o", str(path)]).exit_code == 0  # V = 1, N = 1: nothing to copy, ever
+    assert invoke(["check", str(path)]).exit_code == 0
+    wide = {"A1": np.zeros((2, 2)), "V1": np.zeros((2, 2)), "A2": np.zeros((2, 2)), "V2": np.zeros((2, 2)),
+            "vocab": np.array(["a"]), "n_positions": np.array(5000)}
+    result = checked(tmp_path, wide)
+    assert result.exit_code == 2 and "d = 2(V + N) = 10002 directions is more than the 4000" in result.stderr

@@ -19,17 +19,21 @@ A row "attends to" keys when at least ``TOLERANCE`` of its weight is on them.
 from __future__ import annotations
 
 import json
+import os
 import random
 from typing import NamedTuple
 
 import numpy as np
 
-from . import mechanism
+from . import inputs, mechanism
 from . import text as fmt
 from .errors import InputError
 
 TOLERANCE = 0.5  # "attends to": at least half of the row's weight on the keys named
 STRINGS = 200  # random strings a check runs, beside the lecture's
+LONGEST = 24  # tokens in a random string at most (and at most n_positions)
+MAX_D = 4000  # directions a checked model may have: four d x d arrays of 128 MB at most
+MAX_FILE_BYTES = 1 << 30  # a model file's size at most (JSON of d = 4000 is about 1 GB)
 LECTURE = ("!", "a", "b", "a", "c", "b")
 PROPERTIES = ("layer 1: the previous token", "layer 2: the token after an earlier copy", "the prediction")
 
@@ -52,12 +56,12 @@ class Finding(NamedTuple):
 
 def load(path: str) -> Model:
     """The model in ``path`` (.npz, or .json with the same keys), or one line naming what is wrong."""
-    import os
-
     if not os.path.isfile(path):
         raise InputError(f"{path}: no such file" if not os.path.exists(path) else f"{path}: not a file")
     try:
         if path.endswith(".json"):
+            if os.path.getsize(path) > MAX_FILE_BYTES:
+                raise InputError(f"{path}: more than {MAX_FILE_BYTES >> 20} MiB, more than a model a check runs")
             with open(path, encoding="utf-8") as f:
                 raw = json.load(f)
             if not isinstance(raw, dict):
@@ -67,14 +71,16 @@ def load(path: str) -> Model:
 
             if not zipfile.is_zipfile(path):
                 raise InputError(f"{path}: not an .npz (a zip of .npy arrays) nor a .json model file")
-            with np.load(path, allow_pickle=False) as f:
-                raw = {k: f[k] for k in f.files}
+            raw = np.load(path, allow_pickle=False)  # read key by key: vocab and N are checked before d x d
     except InputError:
         raise
     except (OSError, ValueError, UnicodeDecodeError) as error:
         raise InputError(f"{path}: not a model file (.npz, or .json with the same keys): "
                          f"{str(error).splitlines()[0] if str(error) else type(error).__name__}") from None
-    missing = [k for k in ("A1", "V1", "A2", "V2", "vocab", "n_positions") if k not in raw]
+    if not path.endswith(".json") and os.path.getsize(path) > MAX_FILE_BYTES:
+        raise InputError(f"{path}: more than {MAX_FILE_BYTES >> 20} MiB, more than a model a check runs")
+    keys = set(raw.files) if hasattr(raw, "files") else set(raw)
+    missing = [k for k in ("A1", "V1", "A2", "V2", "vocab", "n_positions") if k not in keys]
     if missing:
         raise InputError(f"{path}: no key {', '.join(missing)} (a model file holds A1, V1, A2, V2, vocab, "
                          "n_positions)")
@@ -85,7 +91,13 @@ def load(path: str) -> Model:
         raise InputError(f"{path}: n_positions is not a whole number") from None
     if not vocab or len(set(vocab)) != len(vocab) or n < 1:
         raise InputError(f"{path}: vocab must be distinct tokens and n_positions at least 1")
+    longest = max(vocab, key=len)
+    if not all(vocab) or len(longest) > inputs.MAX_TOKEN_CHARS:
+        raise InputError(f"{path}: every token in vocab must have 1 to {inputs.MAX_TOKEN_CHARS} characters")
     d = 2 * (len(vocab) + n)
+    if d > MAX_D:
+        raise InputError(f"{path}: d = 2(V + N) = {d} directions is more than the {MAX_D} a check runs "
+                         f"(V = {len(vocab)}, N = {n})")
     arrays = []
     for key in ("A1", "V1", "A2", "V2"):
         try:
@@ -98,7 +110,7 @@ def load(path: str) -> Model:
         if not np.isfinite(array).all():
             raise InputError(f"{path}: {key} holds NaN or infinity")
         arrays.append(array)
-    mask = str(np.asarray(raw.get("mask", "strict")))
+    mask = str(np.asarray(raw["mask"])) if "mask" in keys else "strict"
     if mask not in ("strict", "inclusive"):
         raise InputError(f"{path}: mask is {mask!r}; use strict or inclusive")
     return Model(*arrays, vocab, n, mask == "inclusive")
@@ -134,6 +146,7 @@ def strings(vocab: tuple[str, ...], n_max: int, seed: int = 0, count: int = STRI
     repeated at once."""
     rng = random.Random(seed)
     out = [LECTURE] if set(LECTURE) <= set(vocab) and len(LECTURE) <= n_max else []
+    n_max = min(n_max, LONGEST)
     for k in range(count):
         n = rng.randint(2, max(2, n_max))
         if k % 3 == 0 or n < 4:
@@ -145,7 +158,7 @@ def strings(vocab: tuple[str, ...], n_max: int, seed: int = 0, count: int = STRI
             s = [rng.choice(vocab) for _ in range(min(n, n_max) - 1)]
             at = rng.randrange(len(s))
             s.insert(at, s[at])
-        out.append(tuple(s[:n_max]))
+        out.append(tuple(s[:n_max]) or (rng.choice(vocab),))  # (one position: one token)
     return out
 
 
