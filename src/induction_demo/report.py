@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from . import text as fmt
-from .views import Cell, Document, Math, Paragraph, Row, Split, Table
+from .views import Cell, Document, Math, Paragraph, Row, Split, Table, with_columns
 
 RATE = 4  # decimals of accuracies and scores
 
@@ -124,10 +124,8 @@ def sweep(result: dict, fit=None) -> Document:
         """The queries start .. start + size - 1 (the first part keeps the title)."""
         keep = range(2 * start, 2 * min(start + size, len(queries)))
         shown = [q["position"] for q in queries[start:start + size]]
-        return lambda _: table._replace(
-            title=table.title if start == 0 else (f"(continued: @{', @'.join(map(str, shown))})",),
-            columns=tuple(columns[c] for c in keep), column_groups=tuple(groups[c] for c in keep),
-            rows=tuple(r._replace(cells=tuple(r.cells[c] for c in keep)) for r in rows))
+        return lambda _: with_columns(table, keep)._replace(
+            title=table.title if start == 0 else (f"(continued: @{', @'.join(map(str, shown))})",))
 
     levels = tuple(tuple(part(start, size) for start in range(0, len(queries), size))
                    for size in (4, 2, 1) if size < len(queries))

@@ -73,6 +73,23 @@ class Table(NamedTuple):
     shown: int = 0  # positions shown, when the table is a window (0: all)
 
 
+def with_columns(table: Table, columns: Sequence[int]) -> Table:
+    """The table with only ``columns`` (data column indices, in order): a
+    range of a wide table, for a narrow screen or a printed page."""
+    groups = table.column_groups or (0,) * len(table.columns)
+    return table._replace(columns=tuple(table.columns[c] for c in columns),
+                          column_groups=tuple(groups[c] for c in columns) if table.column_groups else (),
+                          rows=tuple(r._replace(cells=tuple(r.cells[c] for c in columns if c < len(r.cells)))
+                                     for r in table.rows))
+
+
+def notes_column(table: Table) -> int:
+    """1 when the table's last column is a margin of notes (nothing to copy),
+    which a range of its columns keeps beside its rows; else 0."""
+    return 1 if table.columns and table.columns[-1] == ("", "") and any(
+        r.cells and r.cells[-1].text for r in table.rows) else 0
+
+
 def column_starts(table: Table) -> set[int]:
     """The data columns that start a new column group (a rule stands before them)."""
     groups = table.column_groups or (0,) * len(table.columns)

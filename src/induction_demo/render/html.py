@@ -12,7 +12,8 @@ from __future__ import annotations
 from html import escape
 
 from ..text import Token
-from ..views import Document, Heading, Math, Paragraph, Table, column_starts, header_lines, row_starts, shade
+from ..views import (Document, Heading, Math, Paragraph, Table, column_starts, header_lines, notes_column, row_starts,
+                     shade, with_columns)
 from .math import to_html
 
 LIGHT, DARK = (247, 251, 255), (8, 48, 107)  # the ends of ColorBrewer's Blues
@@ -109,18 +110,11 @@ def print_pieces(block: Table) -> list[Table]:
     """A table too wide to print at 7 pt, as ranges of columns that each fit
     the page at 7 pt or more (a margin of notes goes with every range), each
     caption saying which columns it holds."""
-    notes = 1 if block.columns and block.columns[-1] == ("", "") and any(
-        r.cells and r.cells[-1].text for r in block.rows) else 0
-    data = len(block.columns) - notes
+    data = len(block.columns) - notes_column(block)
 
     def part(a: int, b: int) -> Table:
-        cols = list(range(a, b)) + list(range(data, len(block.columns)))
-        groups = block.column_groups or (0,) * len(block.columns)
-        return block._replace(title=block.title + (f" [columns {a + 1} to {b} of {data}]",),
-                              columns=tuple(block.columns[c] for c in cols),
-                              column_groups=tuple(groups[c] for c in cols),
-                              rows=tuple(r._replace(cells=tuple(r.cells[c] for c in cols if c < len(r.cells)))
-                                         for r in block.rows))
+        cols = list(range(a, b)) + list(range(data, len(block.columns)))  # the notes with every range
+        return with_columns(block, cols)._replace(title=block.title + (f" [columns {a + 1} to {b} of {data}]",))
 
     out, a = [], 0
     while a < data:

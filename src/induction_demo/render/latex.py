@@ -11,7 +11,8 @@ which is written as its code point (``<U+732B>``) so pdflatex never stops on it.
 """
 from __future__ import annotations
 
-from ..views import Document, Heading, Math, Paragraph, Table, column_starts, header_lines, row_starts, shade
+from ..views import (Document, Heading, Math, Paragraph, Table, column_starts, header_lines, notes_column,
+                     row_starts, shade, with_columns)
 from .. import text as fmt
 from .math import latex as math
 
@@ -121,9 +122,7 @@ def pieces(block: Table) -> list[tuple[Table, bool]]:
     labels, columns = _widths(block)
     if labels + sum(columns) <= PORTRAIT_PT / PLANNED:
         return [(block, False)]
-    # a margin of notes (nothing to copy) stays beside its rows: it goes with every range of columns
-    margin = 1 if block.columns and block.columns[-1] == ("", "") and any(
-        r.cells and r.cells[-1].text for r in block.rows) else 0
+    margin = notes_column(block)  # a margin of notes stays beside its rows: it goes with every range
     room = LANDSCAPE_PT / PLANNED - labels - (columns[-1] if margin else 0.0)
     data = len(columns) - margin
     spans, start, width = [], 0, 0.0
@@ -134,7 +133,6 @@ def pieces(block: Table) -> list[tuple[Table, bool]]:
         width += w
     spans.append((start, data))
     out = []
-    groups = block.column_groups or (0,) * len(block.columns)
     keep = list(range(data, len(columns)))  # the margin's column, in every piece
     for a, b in spans:
         cols = list(range(a, b)) + keep
@@ -146,11 +144,8 @@ def pieces(block: Table) -> list[tuple[Table, bool]]:
         for r0, r1 in rows:
             where = (f" [columns {a + 1} to {b} of {data}" if len(spans) > 1 else " [") + (
                 f"{'; ' if len(spans) > 1 else ''}rows {r0 + 1} to {r1} of {len(block.rows)}" if len(rows) > 1 else "") + "]"
-            out.append((block._replace(
-                title=block.title + (where,), columns=tuple(block.columns[c] for c in cols),
-                column_groups=tuple(groups[c] for c in cols),
-                rows=tuple(r._replace(cells=tuple(r.cells[c] for c in cols if c < len(r.cells)))
-                           for r in block.rows[r0:r1])), True))
+            piece = with_columns(block._replace(rows=block.rows[r0:r1]), cols)
+            out.append((piece._replace(title=block.title + (where,)), True))
     return out
 
 

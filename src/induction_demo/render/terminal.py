@@ -17,7 +17,7 @@ from rich.cells import cell_len
 from ..text import Token, elide
 
 from ..views import (Build, Cell, Document, Heading, Math, Paragraph, Split, Table, column_starts, count, header_lines,
-                     plain as plain_text, row_starts)
+                     plain as plain_text, row_starts, with_columns)
 
 # Styles that read on dark and light themes alike: bright_black, the usual grey,
 # is the background colour of Solarized Dark.
@@ -280,23 +280,15 @@ def column_pieces(table: Table, width: int) -> list[Table]:
     pieces, start = [], 0
     while start < len(table.columns):
         end = start + 1
-        while end < len(table.columns) and table_width(_columns(table, start, end + 1)) <= width:
+        while end < len(table.columns) and table_width(with_columns(table, range(start, end + 1))) <= width:
             end += 1
         if end < len(table.columns):  # cut at the last group start inside the piece, when there is one
             cut = max((c for c in range(start + 1, end + 1) if groups[c] != groups[c - 1]), default=end)
             end = cut
-        pieces.append(_columns(table, start, end))
+        pieces.append(with_columns(table, range(start, end)))
         start = end
     return [p if k == 0 else p._replace(title=(f"(continued: columns {_first(p)} on)",))
             for k, p in enumerate(pieces)]
-
-
-def _columns(table: Table, start: int, end: int) -> Table:
-    keep = range(start, end)
-    return table._replace(columns=table.columns[start:end],
-                          column_groups=tuple(table.column_groups[start:end]) if table.column_groups else (),
-                          rows=tuple(r._replace(cells=tuple(r.cells[c] for c in keep if c < len(r.cells)))
-                                     for r in table.rows))
 
 
 def _first(table: Table) -> str:
