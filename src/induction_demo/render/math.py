@@ -1,4 +1,4 @@
-"""Formulas in the views' plain notation, rewritten for LaTeX and HTML.
+"""Formulas in the views' plain notation, rewritten for LaTeX, HTML, SVG and matplotlib.
 
 The views write formulas as a reader types them in a terminal:
 ``a_ij = y_i A_2 y_j^T``, ``Y^(1) = Y^(0) + W^(1) Y^(0) V_1``,
@@ -103,3 +103,26 @@ def to_html(expr: str) -> str:
         body = _words(text, 1, html.escape)
         out.append(body if kind == "text" else f"<{kind}>{body}</{kind}>")
     return "".join(out).replace(OPEN, "&lang;").replace(CLOSE, "&rang;")
+
+
+def to_mathtext(expr: str) -> str:
+    """``E A_2 (E V_1)^T`` -> ``$E\\ A_{2}\\ (E\\ V_{1})^{T}$``: matplotlib's mathtext, spaces kept."""
+    return "$" + "".join(text.replace(" ", r"\ ") if kind == "text" else ("_" if kind == "sub" else "^") + "{"
+                         + text + "}" for kind, text in _parts(expr)) + "$"
+
+
+def to_tspans(expr: str) -> tuple[str, float]:
+    """A word of a formula as SVG text, its sub- and superscripts as smaller
+    tspans shifted down or up; and how many cells that saves against the plain
+    notation (each ``_`` or ``^``, a subscript's parentheses, 30% of each
+    script character), so the words after it can close up."""
+    out, width = [], 0.0
+    for kind, text in _parts(expr):
+        if kind == "text":
+            out.append(html.escape(text))
+            width += len(text)
+        else:
+            shift = "sub" if kind == "sub" else "super"
+            out.append(f'<tspan baseline-shift="{shift}" font-size="70%">{html.escape(text)}</tspan>')
+            width += 0.7 * len(text)
+    return "".join(out), len(expr) - width

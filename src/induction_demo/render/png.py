@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import text as fmt
 from ..errors import MissingExtra
+from .math import to_mathtext, to_tspans
 from ..views import Heatmaps, Slide
 
 ANNOTATE_UP_TO = 16  # positions; beyond this the numbers would not be legible
@@ -49,14 +50,9 @@ class Drawable:
 
 
 
-_SCRIPT = re.compile(r"([_^])(\([^()]*\)|[A-Za-z0-9+\-]+)")
-
-
 def mathtext(formula: str) -> str:
-    """A formula in the plain notation (``E A_2 (E V_1)^T``, ``W^(2)``) as
-    matplotlib mathtext: sub- and superscripts set as such, spaces kept."""
-    body = _SCRIPT.sub(lambda m: m.group(1) + "{" + m.group(2) + "}", formula)
-    return "$" + body.replace(" ", r"\ ") + "$"
+    """A formula in the plain notation as matplotlib mathtext (render/math.py)."""
+    return to_mathtext(formula)
 
 
 
@@ -201,7 +197,6 @@ def _slide(view: Slide, matplotlib, plt) -> bytes:
     from rich.cells import cell_len
 
     from . import slide as design
-    from .svg import saved
 
     drawable, laid = Drawable(), design.layout(view)
     width, height = design.SIZE
@@ -229,7 +224,7 @@ def _slide(view: Slide, matplotlib, plt) -> bytes:
                 x = design.MARGIN + (column + cell_len(text[:word.start()]) - shift) * laid.cell
                 put(x, baseline, mathtext(word.group()) if math else word.group(), laid.font, style)
                 if math:
-                    shift += saved(word.group())
+                    shift += to_tspans(word.group())[1]  # the cells its smaller scripts save, as in the SVG
             column += cell_len(text)
     return _png(fig, plt)
 

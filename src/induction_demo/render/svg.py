@@ -17,6 +17,7 @@ from rich.cells import cell_len
 
 from ..views import Document, Slide
 from . import terminal
+from .math import to_tspans
 
 CELL, LINE, FONT = 8.4, 18, 14  # px: a terminal cell, a line, the font size
 MARGIN, TITLE_LINE, TITLE_FONT = 16, 22, 18
@@ -43,33 +44,6 @@ def _style(colours: dict, font: float, title_font: float) -> list[str]:
             "</style>"]
 
 
-_SCRIPT = re.compile(r"([_^])(\((?:[^()]|\([^()]*\))*\)|-?[A-Za-z0-9]+)")
-
-
-def saved(word: str) -> float:
-    """How many cells ``scripted`` saves on ``word``: each ``_`` or ``^``,
-    a subscript's parentheses, and 30% of each script character."""
-    total = 0.0
-    for m in _SCRIPT.finditer(word):
-        body = m.group(2)[1:-1] if m.group(1) == "_" and m.group(2).startswith("(") else m.group(2)
-        total += 1 + (len(m.group(2)) - len(body)) + 0.3 * len(body)
-    return total
-
-
-def scripted(word: str) -> str:
-    """A word of a formula (``W^(2)``, ``y_j^T``) with its sub- and
-    superscripts as tspans: smaller, and shifted down or up (a subscript
-    written ``_(j-1)`` loses its parentheses, as in the handouts)."""
-    out, pos = [], 0
-    for m in _SCRIPT.finditer(word):
-        out.append(escape(word[pos:m.start()]))
-        body = m.group(2)[1:-1] if m.group(1) == "_" and m.group(2).startswith("(") else m.group(2)
-        shift = "sub" if m.group(1) == "_" else "super"
-        out.append(f'<tspan baseline-shift="{shift}" font-size="70%">{escape(body)}</tspan>')
-        pos = m.end()
-    return "".join(out) + escape(word[pos:])
-
-
 def _place(lines: list, x0: float, y0: float, cell: float, line: float, lift: float) -> list[str]:
     """Each word of each line of (text, style) pieces as a text element at
     its column (no leading spaces to lose), its baseline ``lift`` above the
@@ -83,10 +57,9 @@ def _place(lines: list, x0: float, y0: float, cell: float, line: float, lift: fl
             for word in WORD.finditer(text):
                 x = x0 + (column + cell_len(text[:word.start()]) - shift) * cell
                 attr = f' class="{cls}"' if cls else ""
-                body = scripted(word.group()) if math else escape(word.group())
+                body, saved = to_tspans(word.group()) if math else (escape(word.group()), 0.0)
                 out.append(f'<text x="{x:g}" y="{y:g}"{attr}>{body}</text>')
-                if math:
-                    shift += saved(word.group())
+                shift += saved
             column += cell_len(text)
     return out
 
