@@ -116,25 +116,20 @@ def load(path: str) -> Model:
     return Model(*arrays, vocab, n, mask == "inclusive")
 
 
-def _softmax(logits: np.ndarray, keep: np.ndarray) -> np.ndarray:
-    kept = np.where(keep, logits, -np.inf)
-    top = kept.max(axis=1, keepdims=True)
-    e = np.where(keep, np.exp(kept - np.where(np.isfinite(top), top, 0.0)), 0.0)
-    total = e.sum(axis=1, keepdims=True)
-    return np.divide(e, total, out=np.zeros_like(e), where=total > 0)
-
-
 def forward(model: Model, tokens: tuple[str, ...]):
-    """Layer 1's and layer 2's weights and each position's token scores, in plain numpy."""
+    """Layer 1's and layer 2's weights and each position's token scores: the
+    lecture's dense equations over the file's arrays, with model.py's mask and softmax."""
+    from .model import causal_mask, masked_softmax
+
     v, n = len(model.vocab), len(tokens)
     y = np.zeros((n, model.a1.shape[0]))
     y[np.arange(n), [model.vocab.index(t) for t in tokens]] = 1.0
     y[np.arange(n), v + np.arange(n)] = 1.0
-    keep = np.tril(np.ones((n, n), dtype=bool), 0 if model.inclusive else -1)
+    keep = causal_mask(n, model.inclusive)  # the model's own mask and softmax: the same as every run's
     with np.errstate(over="ignore", invalid="ignore"):
-        w1 = _softmax(y @ model.a1 @ y.T, keep)
+        w1 = masked_softmax(y @ model.a1 @ y.T, keep)
         y1 = y + w1 @ y @ model.v1
-        w2 = _softmax(y1 @ model.a2 @ y1.T, keep)
+        w2 = masked_softmax(y1 @ model.a2 @ y1.T, keep)
         y2 = w2 @ y1 @ model.v2
     return w1, w2, y2[:, :v]
 

@@ -73,12 +73,18 @@ def matrix(trace: Trace, key: str, title: tuple, blocks, write, vmax: float, com
     return Split(lambda shown: weight_matrix(trace, key, title, blocks, write, shown, vmax, compact), levels)
 
 
+def layer_opening(trace: Trace, layer: Layer) -> list:
+    """A layer's heading (saying when it is ablated) and its one-line summary."""
+    ablated = " (ablated: its output is replaced by zeros)" if layer.ablated else ""
+    return [Heading(f"Layer {layer.index}: {layer.name}{ablated}"),
+            Paragraph(describe.layer_summary(trace.construction, tuple(run.head for run in layer.heads)))]
+
+
 def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Fit = whole,
                  sentences: list | None = None, compact: bool = False) -> list:
     l, previous, c = layer.index, f"Y^({layer.index - 1})", trace.construction
-    ablated = " (ablated: its output is replaced by zeros)" if layer.ablated else ""
     heads = tuple(run.head for run in layer.heads)
-    out: list = [Heading(f"Layer {l}: {layer.name}{ablated}"), Paragraph(describe.layer_summary(c, heads))]
+    out: list = layer_opening(trace, layer)
     if any(h.looks_back for h in heads) and describe.positions_note(c):
         out.append(Paragraph(describe.positions_note(c)))
     several = len(layer.heads) > 1
@@ -225,10 +231,8 @@ def focused(trace: Trace, told: Told = None, layers=(1, 2)) -> Document:
     for layer in trace.layers:
         if layer.index not in layers:
             continue
-        l, c = layer.index, trace.construction
-        blocks += [Heading(f"Layer {l}: {layer.name}" + (" (ablated: its output is replaced by zeros)"
-                                                         if layer.ablated else "")),
-                   Paragraph(describe.layer_summary(c, tuple(run.head for run in layer.heads)))]
+        l = layer.index
+        blocks += layer_opening(trace, layer)
         if layer is trace.layers[-1]:
             for run in layer.heads:
                 job = mechanism.cells(trace, (run,))
