@@ -85,3 +85,153 @@ def test_what_the_model_file_cannot_hold_is_refused_in_one_line(tmp_path, monkey
     result = invoke(args)
     assert result.exit_code == 2 and result.stderr.count("\n") == 1 and words in result.stderr
     assert not (tmp_path / "m.npz").exists()
+
+
+# --- show --model FILE: any model file, every view --------------------------------------------------------------
+
+def shown(path, text: str, *options: str) -> dict:
+    import json
+
+    result = invoke(["show", text, "--model", str(path), "--format", "json", *options])
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_the_lecture_s_file_shown_with_model_is_the_hand_built_trace(tmp_path):
+    path = tmp_path / "lecture.npz"
+    assert invoke(["weights", LECTURE, "--format", "npz", "-o", str(path)]).exit_code == 0
+    built = invoke(["show", LECTURE, "--format", "json"])
+    import json
+
+    built, read = json.loads(built.stdout), shown(path, LECTURE)
+    for key in ("tokens", "vocab", "scale", "basis", "layers", "predictions", "next_token_probs", "embedding"):
+        assert read[key] == built[key] if key != "layers" else all(
+            a[k] == b[k] for a, b in zip(read[key], built[key]) for k in ("logits", "weights", "output"))
+    assert read["construction"]["model"] == "lecture.npz"
+    # a shorter string over the same file: the file's N positions stay the stream's directions
+    trace = run(("a", "b", "a"))
+    short = shown(path, "a b a")
+    assert len(short["basis"]) == 20 and short["predictions"][2]["next"] == "b"
+    assert np.allclose(short["layers"][1]["weights"], trace.layers[1].weights)
+
+
+def random_model(tmp_path, seed: int, residual=(True, False), mask="strict", name="learned.npz"):
+    rng = np.random.default_rng(seed)
+    vocab, n = ["x", "y", "z"], 7
+    d = 2 * (len(vocab) + n)
+    arrays = {k: rng.normal(size=(d, d)) * 3 for k in ("A1", "V1", "A2", "V2")}
+    arrays.update(vocab=np.array(vocab), n_positions=np.array(n), mask=np.array(mask), residual=np.array(residual))
+    np.savez(tmp_path / name, **arrays)
+    return tmp_path / name, arrays
+
+
+@given(st.lists(st.sampled_from(["x", "y", "z"]), min_size=1, max_size=7), st.integers(0, 3),
+       st.sampled_from([(True, False), (True, True), (False, False)]), st.sampled_from(["strict", "inclusive"]))
+@settings(max_examples=20, deadline=None)
+def test_any_file_shown_with_model_equals_a_plain_numpy_pass_over_its_arrays(tmp_path_factory, tokens, seed,
+                                                                              residual, mask):
+    path, arrays = random_model(tmp_path_factory.mktemp("m"), seed, residual, mask)
+    doc = shown(path, " ".join(tokens))
+    for (w, y), layer in zip(forward(arrays, tokens), doc["layers"]):
+        assert np.allclose(w, layer["weights"], atol=1e-9)
+        assert np.allclose(y, layer["output"], atol=1e-9 * max(1.0, np.abs(y).max()))
+    scores = forward(arrays, tokens)[1][1][:, :3]
+    for p, row in zip(doc["predictions"], scores):  # the output is the top-scored token
+        assert not p["output"] or ["x", "y", "z"][int(row.argmax())] in p["output"]
+
+
+def test_a_file_s_story_says_only_what_its_arrays_do(tmp_path):
+    path, _ = random_model(tmp_path, 0)
+    result = invoke(["show", "x y x z y", "--model", str(path), "--no-matrices"])
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "learned.npz" in out and "scale s" not in out and "previous-token head" not in out
+    assert "into the previous half of its representation" not in out  # the lecture's V_1, not this one
+    assert "Its output writes into the tok, pos, prev tok and prev pos blocks" in out
+    assert "the lecture's job for this layer" in out and "from learned.npz" in out
+
+
+@pytest.mark.parametrize("command, suffix, options", [
+    (command, suffix, options) for suffix in ("md", "tex", "html", "svg", "png")
+    for options in ((), ("--ablate", "previous-token"), ("--ablate", "induction"), ("--temperature", "0.5"))
+    for command in ["show"]] + [("weights", "md", ()), ("weights", "tex", ()), ("circuits", "html", ()),
+                                ("circuits", "json", ()), ("circuits", "svg", ())])
+def test_every_format_runs_on_a_file(tmp_path, command, suffix, options):
+    if suffix == "png":
+        pytest.importorskip("matplotlib")
+    path, _ = random_model(tmp_path, 1)
+    out = tmp_path / f"out.{suffix}"
+    result = invoke([command, "x y x z y", "--model", str(path), "-o", str(out), *options])
+    assert result.exit_code == 0, result.stderr
+    assert out.stat().st_size > 0
+    if suffix in ("md", "html", "svg"):
+        assert "learned.npz" in out.read_text()
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"A2": None}, "no key A2"),
+    ({"V1": np.zeros((3, 3))}, "V1 has shape (3, 3)"),
+    ({"A1": np.full((20, 20), np.nan)}, "A1 holds NaN or infinity"),
+    ({"mask": np.array("causal")}, "mask is 'causal'"),
+    ({"residual": np.array([1, 2])}, "residual must be two booleans"),
+    ({"vocab": np.array(["a", "a", "b"])}, "vocab must be distinct"),
+])
+def test_a_bad_model_file_gets_one_line_and_exit_2(tmp_path, change, words):
+    path, arrays = random_model(tmp_path, 2)
+    for key, value in change.items():
+        if value is None:
+            del arrays[key]
+        else:
+            arrays[key] = value
+    np.savez(path, **arrays)
+    for command in ("show", "weights", "circuits"):
+        result = invoke([command, "x y", "--model", str(path)])
+        assert result.exit_code == 2 and result.stderr.count("\n") == 1 and words in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("text, args, words", [
+    ("x q y", (), "`q` is not in the vocabulary of learned.npz (3 tokens: x y z)"),
+    ("x y z x y z x y", (), "8 tokens is more than the 7 positions of learned.npz"),
+    ("x y", ("--context", "2"), "--context builds them"),
+    ("x y", ("--scale", "5"), "--scale builds them"),
+    ("x y", ("--mask", "inclusive"), "has the strict mask"),
+])
+def test_a_string_or_knob_the_file_cannot_take_gets_one_line(tmp_path, text, args, words):
+    path, _ = random_model(tmp_path, 3)
+    result = invoke(["show", text, "--model", str(path), *args])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1 and words in result.stderr, result.stderr
+
+
+def test_not_an_npz_gets_one_line(tmp_path):
+    path = tmp_path / "m.npz"
+    path.write_text("hello")
+    result = invoke(["show", "x", "--model", str(path)])
+    assert result.exit_code == 2 and "not an .npz" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_a_file_read_and_written_again_is_the_same_arrays(tmp_path):
+    path, arrays = random_model(tmp_path, 4, residual=(True, True), mask="inclusive")
+    again = written(tmp_path, "x y", "--model", str(path))
+    for key in ("A1", "V1", "A2", "V2"):
+        assert np.array_equal(again[key], arrays[key])
+    assert int(again["n_positions"]) == 7 and list(again["residual"]) == [True, True]
+    assert str(again["mask"]) == "inclusive"
+
+
+def test_readme_s_numpy_snippet_gives_the_trace_s_scores(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    code = readme.split("Loading it with numpy alone")[1].split("```python")[1].split("```")[0]
+    monkeypatch.chdir(tmp_path)
+    written(tmp_path, LECTURE)  # model.npz
+    from induction_demo.modelfile import load
+
+    file = load(str(tmp_path / "model.npz"))
+    for tokens in (LECTURE.split(), ["a", "b", "a"], ["c", "c", "!", "c"]):
+        space = {"tokens": tokens}
+        exec(code, space)
+        trace = run(tuple(tokens), construction=Construction(model=file))
+        assert space["scores"].shape == trace.scores.shape == (len(tokens), 4)
+        assert np.allclose(space["scores"], trace.scores, atol=1e-12)
+    assert np.allclose(space["scores"], [[0, 0, 0, 0], [0, 0, 0, 1], [0, 0, 0, 1], [0.5, 0, 0, 0.5]], atol=1e-12)

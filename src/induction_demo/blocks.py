@@ -110,7 +110,9 @@ class Head(NamedTuple):
     ``qk`` blocks (plus ``bias`` b_(i-j), a relative position bias, or with
     ``rope``, the rotated dot product), and its write W Y V with V the sum of
     the ``ov`` blocks. ``offset``: for a look-back head, how far back its job
-    is (0 for the induction head). ``role``: what it is for."""
+    is (0 for the induction head). ``role``: what it is for. ``reference``:
+    for a head read from a model file, the lecture's head in its place, whose
+    cells are its job (mechanism.selected)."""
 
     name: str
     qk: tuple[Block, ...]
@@ -119,6 +121,7 @@ class Head(NamedTuple):
     rope: Rope | None = None
     offset: int = 0
     role: Role = INDUCTION
+    reference: Head | None = None  # a model file's head: the hand-built head whose job it is held to
 
     @property
     def looks_back(self) -> bool:

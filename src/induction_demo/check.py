@@ -18,102 +18,26 @@ A row "attends to" keys when at least ``TOLERANCE`` of its weight is on them.
 """
 from __future__ import annotations
 
-import json
-import os
 import random
 from typing import NamedTuple
 
 import numpy as np
 
-from . import inputs, mechanism
+from . import mechanism
 from . import text as fmt
-from .errors import InputError
+from .modelfile import Model
 
 TOLERANCE = 0.5  # "attends to": at least half of the row's weight on the keys named
 STRINGS = 200  # random strings a check runs, beside the lecture's
 LONGEST = 24  # tokens in a random string at most (and at most n_positions)
-MAX_D = 4000  # directions a checked model may have: four d x d arrays of 128 MB at most
-MAX_FILE_BYTES = 1 << 30  # a model file's size at most (JSON of d = 4000 is about 1 GB)
 LECTURE = ("!", "a", "b", "a", "c", "b")
 PROPERTIES = ("layer 1: the previous token", "layer 2: the token after an earlier copy", "the prediction")
-
-
-class Model(NamedTuple):
-    a1: np.ndarray
-    v1: np.ndarray
-    a2: np.ndarray
-    v2: np.ndarray
-    vocab: tuple[str, ...]
-    n_positions: int
-    inclusive: bool
 
 
 class Finding(NamedTuple):
     kind: int  # index into PROPERTIES
     tokens: tuple[str, ...]
     text: str
-
-
-def load(path: str) -> Model:
-    """The model in ``path`` (.npz, or .json with the same keys), or one line naming what is wrong."""
-    if not os.path.isfile(path):
-        raise InputError(f"{path}: no such file" if not os.path.exists(path) else f"{path}: not a file")
-    try:
-        if path.endswith(".json"):
-            if os.path.getsize(path) > MAX_FILE_BYTES:
-                raise InputError(f"{path}: more than {MAX_FILE_BYTES >> 20} MiB, more than a model a check runs")
-            with open(path, encoding="utf-8") as f:
-                raw = json.load(f)
-            if not isinstance(raw, dict):
-                raise InputError(f"{path}: not a JSON object with the keys A1, V1, A2, V2, vocab, n_positions")
-        else:
-            import zipfile
-
-            if not zipfile.is_zipfile(path):
-                raise InputError(f"{path}: not an .npz (a zip of .npy arrays) nor a .json model file")
-            raw = np.load(path, allow_pickle=False)  # read key by key: vocab and N are checked before d x d
-    except InputError:
-        raise
-    except (OSError, ValueError, UnicodeDecodeError) as error:
-        raise InputError(f"{path}: not a model file (.npz, or .json with the same keys): "
-                         f"{str(error).splitlines()[0] if str(error) else type(error).__name__}") from None
-    if not path.endswith(".json") and os.path.getsize(path) > MAX_FILE_BYTES:
-        raise InputError(f"{path}: more than {MAX_FILE_BYTES >> 20} MiB, more than a model a check runs")
-    keys = set(raw.files) if hasattr(raw, "files") else set(raw)
-    missing = [k for k in ("A1", "V1", "A2", "V2", "vocab", "n_positions") if k not in keys]
-    if missing:
-        raise InputError(f"{path}: no key {', '.join(missing)} (a model file holds A1, V1, A2, V2, vocab, "
-                         "n_positions)")
-    vocab = tuple(str(t) for t in np.asarray(raw["vocab"]).reshape(-1))
-    try:
-        n = int(np.asarray(raw["n_positions"]))
-    except (TypeError, ValueError):
-        raise InputError(f"{path}: n_positions is not a whole number") from None
-    if not vocab or len(set(vocab)) != len(vocab) or n < 1:
-        raise InputError(f"{path}: vocab must be distinct tokens and n_positions at least 1")
-    longest = max(vocab, key=len)
-    if not all(vocab) or len(longest) > inputs.MAX_TOKEN_CHARS:
-        raise InputError(f"{path}: every token in vocab must have 1 to {inputs.MAX_TOKEN_CHARS} characters")
-    d = 2 * (len(vocab) + n)
-    if d > MAX_D:
-        raise InputError(f"{path}: d = 2(V + N) = {d} directions is more than the {MAX_D} a check runs "
-                         f"(V = {len(vocab)}, N = {n})")
-    arrays = []
-    for key in ("A1", "V1", "A2", "V2"):
-        try:
-            array = np.asarray(raw[key], dtype=float)
-        except (TypeError, ValueError):
-            raise InputError(f"{path}: {key} is not an array of numbers") from None
-        if array.shape != (d, d):
-            raise InputError(f"{path}: {key} has shape {array.shape}; with V = {len(vocab)} tokens and N = {n} "
-                             f"positions it must be d x d = {d} x {d} ([tok | pos | prev tok | prev pos])")
-        if not np.isfinite(array).all():
-            raise InputError(f"{path}: {key} holds NaN or infinity")
-        arrays.append(array)
-    mask = str(np.asarray(raw["mask"])) if "mask" in keys else "strict"
-    if mask not in ("strict", "inclusive"):
-        raise InputError(f"{path}: mask is {mask!r}; use strict or inclusive")
-    return Model(*arrays, vocab, n, mask == "inclusive")
 
 
 def forward(model: Model, tokens: tuple[str, ...]):
@@ -128,9 +52,9 @@ def forward(model: Model, tokens: tuple[str, ...]):
     keep = causal_mask(n, model.inclusive)  # the model's own mask and softmax: the same as every run's
     with np.errstate(over="ignore", invalid="ignore"):
         w1 = masked_softmax(y @ model.a1 @ y.T, keep)
-        y1 = y + w1 @ y @ model.v1
+        y1 = (y if model.residual[0] else 0.0) + w1 @ y @ model.v1
         w2 = masked_softmax(y1 @ model.a2 @ y1.T, keep)
-        y2 = w2 @ y1 @ model.v2
+        y2 = (y1 if model.residual[1] else 0.0) + w2 @ y1 @ model.v2
     return w1, w2, y2[:, :v]
 
 

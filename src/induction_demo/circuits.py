@@ -102,7 +102,7 @@ def positions(trace: Trace) -> Source:
     if "pos" not in trace.basis.names:
         return {}
     kind = trace.basis.subspaces[trace.basis.names.index("pos")].kind
-    return {"pos": np.eye(trace.n) if kind == "pos" else sinusoid(np.arange(trace.n), trace.basis.size("pos") // 2)}
+    return {"pos": np.eye(trace.n, trace.basis.size("pos")) if kind == "pos" else sinusoid(np.arange(trace.n), trace.basis.size("pos") // 2)}
 
 
 def through(source: Source, head: Head, basis: Basis) -> Source:
@@ -198,16 +198,19 @@ def circuits(trace: Trace) -> list[Circuit]:
     e, p = tokens(trace), positions(trace)
     out: list[Circuit] = []
     first, last = trace.look_back, trace.induction
+    file = trace.construction.model is not None  # a model file's heads: no claim of what they were built for
     written = []  # (offset, E V_o) for each layer-1 head
     for run in first.heads:  # its logits depend on positions only: they are the circuit
         head, o = run.head, run.head.offset
         where = "the sub-diagonal" if o == 1 else f"the diagonal {o} below the main one"
         record = scheme(trace.construction.positions)
+        about = record.about.format(where=where, o=o) if not file else \
+            "the logits of this string's queries and keys (the lecture's head has its scale on the sub-diagonal)"
         out.append(Circuit(f"layer1.{o}.qk_positions", "qk-positions", 1, head.name, record.circuit,
-                           record.about.format(where=where, o=o), np.array(run.logits), places, places))
+                           about, np.array(run.logits), places, places))
         written.append((o, through(e, head, basis)))
     sources = [("E", e, "read directly")] + [
-        (name, s, f"the {'previous-token' if o == 1 else f'{o}-back'} head wrote it")
+        (name, s, "layer 1 wrote it" if file else f"the {'previous-token' if o == 1 else f'{o}-back'} head wrote it")
         for o, s in written for name in [f"E V_1{'' if len(first.heads) == 1 else f'^({o})'}"]]
     for run in last.heads:
         head = run.head
@@ -224,6 +227,7 @@ def circuits(trace: Trace) -> list[Circuit]:
         m = qk(p, head, p, basis)
         if m is not None and m.any():
             out.append(Circuit("layer2.qk_positions", "qk-positions", 2, head.name, "P A_2 P^T",
+                               "the logit a query position gives a key position, read directly" if file else
                                "a bias on key positions, whatever the query: keys too close to the start for the "
                                "skip lose the token's weight", m, places, places))
     for layer in trace.layers:

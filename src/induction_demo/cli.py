@@ -388,12 +388,40 @@ def document_options(command):
     return command
 
 
+def model_option(command):
+    """--model FILE: a model file's heads in place of the hand-built ones."""
+    return click.option(
+        "--model", "model_file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+        help="Run the heads in a model file (.npz from weights -o or train --save, or .json with the same "
+             "keys) instead of building them; its vocabulary, positions and mask are its own.")(command)
+
+
+def given(*names: str) -> list[str]:
+    """Of the current command's options ``names``, those set on the command line or from the environment."""
+    from click.core import ParameterSource
+
+    ctx = click.get_current_context(silent=True)
+    return [n for n in names if ctx is not None and ctx.get_parameter_source(n) not in
+            (None, ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP)]
+
+
 def built(tokens: tuple[str, ...], mask: str = "strict", context: int = 1, skip: int = 0,
           positions: str = "one-hot", frequencies: int = FREQUENCIES, similar: str | None = None,
-          embeddings: str | None = None):
-    """The Construction the options ask for; reads --embeddings (the rows of ``tokens``)."""
+          embeddings: str | None = None, model_file: str | None = None):
+    """The Construction the options ask for; reads --embeddings (the rows of
+    ``tokens``), or the --model file, whose heads no other knob changes."""
     from .weights import Construction
 
+    if model_file is not None:
+        from .modelfile import load
+
+        knobs = given("scale", "context", "skip", "positions", "frequencies", "similar", "embeddings")
+        if knobs:
+            raise click.UsageError(f"--model FILE holds the heads: --{knobs[0]} builds them, and does not apply")
+        file = load(model_file)
+        if given("mask") and mask != file.mask:
+            raise click.UsageError(f"--model {file.name} has the {file.mask} mask: --mask {mask} does not apply")
+        return Construction(mask=file.mask, model=file)
     if similar and embeddings:
         raise click.UsageError("--similar and --embeddings each choose the token vectors: give one")
     vectors = None
@@ -438,6 +466,7 @@ def main():
               help="The SVG picture's colours.")
 @click.option("--slide", is_flag=True,
               help="SVG or PNG: one 16:9 slide (1920 x 1080) of layer 2's weights, the predictions and the story.")
+@model_option
 @construction_options
 @similarity_options
 @screen_options
@@ -477,6 +506,7 @@ def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrice
               help="Each head in the textbook's form: W^Q, W^K, W^V and each layer's W^O, with A = W^Q (W^K)^T / "
                    "sqrt(d_k) and V = W^V W^O (JSON always carries both forms).")
 @document_options
+@model_option
 @construction_options
 @similarity_options
 @screen_options
@@ -510,6 +540,7 @@ def weights(text, scale, tokenize, as_typed, full, factored, form, output, force
 @tokenize_option
 @document_options
 @click.option("--full", is_flag=True, help="Show every position even when the tables are wider than the terminal.")
+@model_option
 @construction_options
 @similarity_options
 @screen_options
@@ -642,9 +673,10 @@ def check_command(path, seed, form):
     layer 2's target, the prediction. Exit 0 when it passes, 1 when it
     fails, 2 for a file that is not a model."""
     from . import check
+    from .modelfile import load
     from .render import json as render_json
 
-    result = check.check(check.load(path), seed)
+    result = check.check(load(path), seed)
     if form == "json":
         emit(render_json.chunks(result), json=True)
     else:

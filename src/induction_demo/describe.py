@@ -50,7 +50,11 @@ def copied_from(c: Construction) -> str:
 
 
 def job(c: Construction, head: Head) -> str:
-    """The legend of a head's marked cells, by its role."""
+    """The legend of a head's marked cells, by its role (a model file's: the
+    lecture's head's job in its place)."""
+    if c.model is not None:
+        where = f"the key {back(head.offset)} the query" if head.looks_back else copied_from(c)
+        return f"[ ] = the lecture's job for this layer: {where}"
     if head.looks_back:
         return f"[ ] = where the head does its job: the key {back(head.offset)} the query"
     return f"[ ] = where the head does its job: {copied_from(c)}"
@@ -77,10 +81,35 @@ def positions_note(c: Construction) -> tuple:
 
 
 def layer_summary(c: Construction, heads: tuple[Head, ...]) -> tuple:
-    """A layer's one-line summary, by its heads' role."""
+    """A layer's one-line summary, by its heads' role; a model file's, read off its arrays."""
+    if c.model is not None:
+        return file_summary(c, 1 if heads[0].looks_back else 2)
     if heads[0].looks_back:
         return _look_back_summary(c)
     return _induction_summary(c)
+
+
+SHARES_NAMED = 3  # a matrix's blocks a file's summary names, largest first
+
+
+def shares(c: Construction, symbol: str) -> str:
+    """Where a model file's matrix has its weight: "pos x pos 100%", largest first."""
+    found = c.model.shares(symbol)
+    arrow = " -> " if symbol.startswith("V") else " x "
+    named = [f"{r}{arrow}{col} {share:.0%}" for r, col, share in found[:SHARES_NAMED]]
+    rest = sum(share for *_, share in found[SHARES_NAMED:])
+    more = len(found) - SHARES_NAMED
+    if more > 0:
+        named.append(f"{more} more block{'s' if more > 1 else ''} {rest:.0%}")
+    return ", ".join(named) if named else "all zero"
+
+
+def file_summary(c: Construction, layer: int) -> tuple:
+    """A model file's layer: where its A and V have their weight (each block's
+    share of the matrix's sum of squared entries), read off the file."""
+    return (Math(f"A_{layer}"), " and ", Math(f"V_{layer}"), f" are {c.model.name}'s. Their weight by block (share "
+            "of the sum of squared entries): ", Math(f"A_{layer}"), f" {shares(c, f'A{layer}')}; ",
+            Math(f"V_{layer}"), f" {shares(c, f'V{layer}')}.")
 
 
 def _look_back_summary(c: Construction) -> tuple:
@@ -117,6 +146,8 @@ def _induction_summary(c: Construction) -> tuple:
 def equations(c: Construction) -> tuple[tuple, ...]:
     """The handout's model, line by line."""
     record = scheme(c)
+    if c.model is not None:
+        return _file_equations(c)
     if record.block is None:
         token = "e(x_i)" if c.similar is not None else "tok(x_i)"
         representation = ("Representation of token i: ", Math(f"y_i = [{token} | "
@@ -145,15 +176,7 @@ def equations(c: Construction) -> tuple[tuple, ...]:
                                                               + " | ".join(f"{half(o)} tok | {half(o)} pos"
                                                                            for o in c.offsets) + "]"),
                           f", d = {c.halves}(V + N); at layer 0 only the current half is filled.")
-    if c.mask == "inclusive":
-        mask = (("Masked attention: a query keeps the keys ", Math("j <= i"), ", itself included (the inclusive "
-                 "mask of the textbook and GPT-style decoders)."),
-                ("Weights: ", Math("w_ij = exp(a_ij) / sum_(k<=i) exp(a_ik)"),
-                 " over the kept keys; position 0 keeps only itself."))
-    else:
-        mask = (("Masked attention: a query keeps only the keys ", Math("j < i"), "."),
-                ("Weights: ", Math("w_ij = exp(a_ij) / sum_(k<i) exp(a_ik)"),
-                 " over the kept keys; position 0 keeps none and attends nowhere."))
+    mask = _mask_equations(c)
     if not record.directions:
         layer1 = ("Layer 1 (previous-token head" + ("s, offsets " + ", ".join(map(str, c.offsets))
                                                     if len(c.offsets) > 1 else "") + "): ",) \
@@ -194,6 +217,35 @@ def equations(c: Construction) -> tuple[tuple, ...]:
     logits = ("Attention logits: ", Math("a_ij = y_i A_l y_j^T"), " (rows: queries i, columns: keys j).")
     return (representation, logits) \
         + mask + (layer1, layer2, where, unembedding)
+
+
+def _mask_equations(c: Construction) -> tuple[tuple, ...]:
+    if c.mask == "inclusive":
+        return (("Masked attention: a query keeps the keys ", Math("j <= i"), ", itself included (the inclusive "
+                 "mask of the textbook and GPT-style decoders)."),
+                ("Weights: ", Math("w_ij = exp(a_ij) / sum_(k<=i) exp(a_ik)"),
+                 " over the kept keys; position 0 keeps only itself."))
+    return (("Masked attention: a query keeps only the keys ", Math("j < i"), "."),
+            ("Weights: ", Math("w_ij = exp(a_ij) / sum_(k<i) exp(a_ik)"),
+             " over the kept keys; position 0 keeps none and attends nowhere."))
+
+
+def _file_equations(c: Construction) -> tuple[tuple, ...]:
+    """A model file's equations: the lecture's stream and the general form of
+    each layer, its A and V the file's, with the file's residuals."""
+    residual = c.model.residual
+    y1 = ("Y^(0) + " if residual[0] else "") + "W^(1) Y^(0) V_1"
+    y2 = ("Y^(1) + " if residual[1] else "") + "W^(2) Y^(1) V_2"
+    return (("Representation of token i: ", Math("y_i = [tok(x_i) | pos(i) | prev tok | prev pos]"),
+             f", d = 2(V + N) with the V tokens and N positions of {c.model.name}; at layer 0 the previous half "
+             "is empty."),
+            ("Attention logits: ", Math("a_ij = y_i A_l y_j^T"), " (rows: queries i, columns: keys j).")) \
+        + _mask_equations(c) + (
+            ("Layer 1: ", Math("A_1"), " and ", Math("V_1"), f" from {c.model.name}; ", Math(f"Y^(1) = {y1}"), "."),
+            ("Layer 2: ", Math("A_2"), " and ", Math("V_2"), f" from {c.model.name}; ", Math(f"Y^(2) = {y2}"), "."),
+            ("Prediction at i: the token scored highest from ", Math("Y^(2)"), "'s token block."),
+            ("Next-token probabilities: ", Math("P = softmax(Y^(2) W_U / T)"), " with the unembedding ",
+             Math("W_U = E^T"), " (the transpose of the token embedding) and temperature T."))
 
 
 def variant(c: Construction) -> str:

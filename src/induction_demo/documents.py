@@ -14,7 +14,7 @@ from .story import Sentence
 from .trace import Layer, Trace
 from .tables import (attention, circuit, composition_table, halves, next_token, pieces, planes, predictions,
                      priority, rope_table, similarities, stream, subspaces, textbook_matrix, token_vectors,
-                     weight_matrix, write_a, write_v)
+                     weight_matrix, a_legend, a_writer, write_a, write_v)
 from .views import Build, Cell, Document, Heading, Heatmaps, Math, Panel, Paragraph, Slide, Split, Table, count
 
 Told = Optional[Dict[int, List[Sentence]]]
@@ -22,16 +22,19 @@ Told = Optional[Dict[int, List[Sentence]]]
 
 
 def summary(trace: Trace, run_details: bool = True) -> Paragraph:
+    file = trace.construction.model
     return Paragraph((
         count(trace.n, "token") + ": " + " ".join(fmt.token(t) for t in trace.tokens)
-        + f"\nV = {count(len(trace.vocab), 'distinct token')}, N = {count(trace.n, 'position')}, "
+        + f"\nV = {count(len(trace.vocab), 'distinct token' if file is None else 'token')}, "
+        + f"N = {count(trace.basis.n_positions, 'position')}, "
         + ("" if trace.words is None else f"m = {len(trace.basis.features)} token features, ")
         + f"d = {describe.width(trace.construction, trace.words is not None)} = {trace.basis.d}, "
-        + f"scale s = {fmt.parameter(trace.scale, fmt.LOGIT_DECIMALS)}"
+        + (f"scale s = {fmt.parameter(trace.scale, fmt.LOGIT_DECIMALS)}" if file is None else
+           f"A_1, V_1, A_2, V_2 from {file.name}")
         + (f", temperature T = {fmt.parameter(trace.temperature, fmt.WEIGHT_DECIMALS)}" if run_details else "")
         + (f"\nAblated: the {trace.ablate} head (its output is replaced by zeros)" if trace.ablate else "")
         + (f"\nModel: the lecture's, with {describe.variant(trace.construction)}"
-           if describe.variant(trace.construction) else ""),
+           if describe.variant(trace.construction) and file is None else ""),
     ))
 
 
@@ -144,8 +147,8 @@ def positional(trace: Trace, run, prefix: str, of: str, fit: Fit, compact: bool)
     if head.qk:
         out += fit(matrix(
             trace, f"{prefix}.A" + _key(run, several),
-            (Math(f"A_{l}"), f"{of} (d x d; s = scale, · = 0; rows: query directions, columns: key directions)"),
-            head.qk, write_a(head.unit), head.scale, compact))
+            (Math(f"A_{l}"), f"{of} (d x d; {a_legend(head)}; rows: query directions, columns: key directions)"),
+            head.qk, a_writer(head), head.scale, compact))
     if head.bias:
         b = head.bias_table(trace.n)
         out += fit(lambda shown: attention(
@@ -263,8 +266,8 @@ def weights(trace: Trace, fit: Fit = whole, compact: bool = False) -> Document:
             head = run.head
             if head.qk:
                 blocks += fit(matrix(trace, f"A_{l}" + _key(run, several),
-                                     (Math(f"A_{l}"), f", {head.name} (s = scale, · = 0)"),
-                                     head.qk, write_a(head.unit), head.scale, compact))
+                                     (Math(f"A_{l}"), f", {head.name} ({a_legend(head)})"),
+                                     head.qk, a_writer(head), head.scale, compact))
             else:
                 blocks += positional(trace, run, f"A_{l}", f" of the {head.name}", fit, compact)
             blocks += fit(matrix(trace, f"V_{l}" + _key(run, several),
@@ -366,7 +369,8 @@ def circuit_document(trace: Trace, fit: Fit = whole) -> Document:
     for layer in trace.layers:
         blocks.append(Heading(f"Layer {layer.index}: {layer.name}"))
         for c in (c for c in found if c.layer == layer.index):
-            if trace.words is not None or describe.scheme(trace.construction).graded:
+            if trace.words is not None or describe.scheme(trace.construction).graded or \
+                    trace.construction.model is not None:
                 # dense vectors or position codes: every entry a number (cosines, times s for QK)
                 write = (lambda x: fmt.cell(x, fmt.LOGIT_DECIMALS)) if c.kind != "ov" \
                     else (lambda x: fmt.cell(x, fmt.WEIGHT_DECIMALS))

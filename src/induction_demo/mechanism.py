@@ -40,7 +40,7 @@ def ideal(basis: Basis, ids: np.ndarray, words: Embedding | None = None) -> Stre
             part = np.zeros((n, width))
             part[o:] = rows[:max(n - o, 0)]
         parts[s.name] = part
-    return Stream(basis, parts)
+    return Stream(basis, parts, n)
 
 
 def selected(heads, y: Stream) -> np.ndarray:  # -> [N, N] bool
@@ -53,6 +53,7 @@ def selected(heads, y: Stream) -> np.ndarray:  # -> [N, N] bool
     gives a positive logit."""
     out = np.zeros((y.n, y.n), dtype=bool)
     for head in heads:
+        head = head if head.reference is None else head.reference  # a model file's: the lecture's job
         if head.looks_back:
             out |= np.eye(y.n, k=-head.offset, dtype=bool)
             continue

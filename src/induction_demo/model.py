@@ -51,8 +51,8 @@ def embed(basis: Basis, ids: np.ndarray, words: Embedding | None = None) -> Stre
     parts = {"tok": OneHot(ids, len(basis.vocab)) if words is None else words.vectors[ids]}
     if "pos" in basis.names:
         kind = basis.subspaces[basis.names.index("pos")].kind
-        parts["pos"] = OneHot(np.arange(n), n) if kind == "pos" else sinusoid(np.arange(n), basis.size("pos") // 2)
-    return Stream(basis, parts)
+        parts["pos"] = OneHot(np.arange(n), basis.n_positions) if kind == "pos" else sinusoid(np.arange(n), basis.size("pos") // 2)
+    return Stream(basis, parts, n)
 
 
 def rotated(vectors: np.ndarray, frequencies: np.ndarray) -> np.ndarray:  # [N, 2K] -> [N, 2K]
@@ -126,7 +126,7 @@ def attend(head: Head, y: Stream, mask: np.ndarray, ablated: bool = False) -> He
     for b in head.ov:  # W Y V, one block of V at a time
         part = mix(weights, carry(y[b.rows], relation(b, basis), basis.size(b.cols)))
         write[b.cols] = add(write.get(b.cols), part, n, basis.size(b.cols))
-    return HeadRun(head=head, logits=logits, weights=weights, output=Stream(basis, {} if ablated else write),
+    return HeadRun(head=head, logits=logits, weights=weights, output=Stream(basis, {} if ablated else write, n),
                    ablated=ablated)
 
 
@@ -198,6 +198,8 @@ def run(tokens: tuple[str, ...], scale: float = 100.0, *, temperature: float = 1
     construction = checked(construction)
     vocab, ids, words, basis, y0 = _embedded(tokens, construction)
     specs = construction.layers(scale, scale_2)
+    if construction.model is not None:  # the file's scale: its largest entry of A
+        scale = construction.model.scale
     inclusive = construction.mask == "inclusive"
     layers = forward(specs, y0, ablate, inclusive)
     job = mechanism.selected(specs[-1].heads, mechanism.ideal(basis, ids, words))  # the cells layer 2 is built for
@@ -208,6 +210,9 @@ def run(tokens: tuple[str, ...], scale: float = 100.0, *, temperature: float = 1
             scores = scores @ words.vectors.T
         probs, unseen_probs = readout.softmax(scores, temperature, unseen)
         copies = mechanism.copied(final, job)
+        if construction.model is not None:  # a file's V_2 may write another token: a copy outputs the key's
+            keys = np.where(job & final.mask, final.heads[0].weights, -1.0).argmax(axis=1)
+            copies &= readout.most_probable(probs)[np.arange(len(ids)), ids[keys]]
         return scores, probs, unseen_probs, readout.predict(tokens, vocab, scores, probs, copies,
                                                             (job & final.mask).any(axis=1), construction.horizon)
 
@@ -224,13 +229,19 @@ def run(tokens: tuple[str, ...], scale: float = 100.0, *, temperature: float = 1
 
 
 def _embedded(tokens: tuple[str, ...], construction: Construction):
-    """The vocabulary, each token's id, the token vectors (or None), the basis and Y^(0)."""
-    vocab = vocabulary(tokens)
+    """The vocabulary, each token's id, the token vectors (or None), the basis
+    and Y^(0). A model file's vocabulary and positions are its own: its
+    basis has every direction of the file, and the string may use fewer."""
+    file = construction.model
+    if file is not None:
+        file.check_tokens(tokens)
+    vocab = vocabulary(tokens) if file is None else file.vocab
     index = {t: k for k, t in enumerate(vocab)}
     ids = np.array([index[t] for t in tokens])
     words = None if construction.similar is None else similar.embed(construction.similar, vocab)
     codes = sinusoid_labels(construction.frequencies) if scheme(construction.positions).block == "sin" else ()
-    basis = Basis(vocab, len(tokens), construction.subspaces, words.features if words is not None else (), codes)
+    basis = Basis(vocab, len(tokens) if file is None else file.n_positions, construction.subspaces,
+                  words.features if words is not None else (), codes)
     return vocab, ids, words, basis, embed(basis, ids, words)
 
 

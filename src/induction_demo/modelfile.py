@@ -14,17 +14,31 @@ Keys (every array a plain dtype, so ``np.load(path)`` reads it without pickle):
 
 A row vector y is the stream; a head's logits are y_i A y_j^T and its write
 W Y V: the lecture's equations, with no scale or bias hidden anywhere else.
+
+``load`` reads such a file (or the same keys as JSON, the arrays as nested
+lists; ``mask`` and ``residual`` optional, the lecture's by default) as a
+``Model``, whose ``layers`` are heads like the hand-built ones: each A and V
+a sum of blocks between the four subspaces, their entries the file's.
 """
 from __future__ import annotations
 
 import io
+import json
+import os
 import zipfile
+from dataclasses import dataclass
 
 import numpy as np
 
+from . import inputs
+from .basis import BLOCKS
 from .errors import InputError
 from .trace import Trace
-from .weights import dense
+from .weights import Block, Head, LayerSpec, dense, induction_head, previous_token_head
+
+KEYS = ("A1", "V1", "A2", "V2", "vocab", "n_positions")
+MAX_D = 4000  # directions a model file may have: four d x d arrays of 128 MB at most
+MAX_FILE_BYTES = 1 << 30  # a model file's size at most (JSON of d = 4000 is about 1 GB)
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # every entry's date: the same model gives the same bytes
 
@@ -47,7 +61,7 @@ def arrays(trace: Trace) -> dict[str, np.ndarray]:
     (h1,), (h2,) = (tuple(run.head for run in layer.heads) for layer in trace.layers)
     return {"A1": dense(h1.qk, trace.basis), "V1": dense(h1.ov, trace.basis),
             "A2": dense(h2.qk, trace.basis), "V2": dense(h2.ov, trace.basis),
-            "vocab": np.array(trace.vocab, dtype=str), "n_positions": np.array(trace.n),
+            "vocab": np.array(trace.vocab, dtype=str), "n_positions": np.array(trace.basis.n_positions),
             "mask": np.array(c.mask), "residual": np.array([layer.residual for layer in trace.layers]),
             "layout": np.array(trace.basis.names, dtype=str)}
 
@@ -63,3 +77,160 @@ def npz(trace: Trace) -> bytes:
             z.writestr(zipfile.ZipInfo(f"{name}.npy", date_time=ZIP_TIME), member.getvalue(),
                        compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
+
+
+@dataclass(frozen=True, eq=False)
+class Model:
+    """A model file's heads: A1, V1, A2, V2 (d x d over [tok | pos | prev tok |
+    prev pos], d = 2(V + N)), its vocabulary in one-hot order, its N
+    positions, its mask and whether each layer adds its input back. Equal
+    only to itself (a construction that holds one compares by identity)."""
+
+    a1: np.ndarray
+    v1: np.ndarray
+    a2: np.ndarray
+    v2: np.ndarray
+    vocab: tuple[str, ...]
+    n_positions: int
+    inclusive: bool
+    residual: tuple[bool, bool] = (True, False)
+    name: str = "model.npz"  # the file's name, for the views' words
+
+    @property
+    def scale(self) -> float:
+        """The largest entry of A1 and A2, in absolute value."""
+        return float(max(np.abs(self.a1).max(), np.abs(self.a2).max()))
+
+    @property
+    def mask(self) -> str:
+        return "inclusive" if self.inclusive else "strict"
+
+    def layers(self) -> tuple[LayerSpec, ...]:
+        """Layer 1's head and layer 2's, their blocks the file's entries. Each
+        is held to the job of the lecture's head in its place (``Head.reference``):
+        layer 1 the previous token, layer 2 the token after an earlier copy."""
+        return tuple(LayerSpec((Head(f"layer-{k} head", _blocks(a, self.slices(), f"A{k}"),
+                                     _blocks(v, self.slices(), f"V{k}"),
+                                     offset=ref.offset, role=ref.role, reference=ref),), residual)
+                     for k, (a, v, ref, residual) in enumerate(
+                         ((self.a1, self.v1, previous_token_head(1.0), self.residual[0]),
+                          (self.a2, self.v2, induction_head(1.0), self.residual[1])), 1))
+
+    def shares(self, symbol: str) -> tuple[tuple[str, str, float], ...]:
+        """Each nonzero block of ``symbol`` (A1, V1, A2 or V2) as (row subspace,
+        column subspace, its share of the matrix's sum of squared entries),
+        largest first (ties in the stream's order)."""
+        matrix = {"A1": self.a1, "V1": self.v1, "A2": self.a2, "V2": self.v2}[symbol]
+        total = float((matrix ** 2).sum())
+        out = []
+        for r, rows in self.slices().items():
+            for c, cols in self.slices().items():
+                part = float((matrix[rows, cols] ** 2).sum())
+                if part > 0:
+                    out.append((r, c, part / total))
+        return tuple(sorted(out, key=lambda x: -x[2]))
+
+    def slices(self) -> dict[str, slice]:
+        """Where each of the four subspaces lies among the d directions."""
+        v, n = len(self.vocab), self.n_positions
+        return {"tok": slice(0, v), "pos": slice(v, v + n), "prev tok": slice(v + n, 2 * v + n),
+                "prev pos": slice(2 * v + n, 2 * (v + n))}
+
+    def check_tokens(self, tokens: tuple[str, ...]) -> None:
+        """One line of refusal for a string the model has no directions for."""
+        unknown = [t for t in dict.fromkeys(tokens) if t not in set(self.vocab)]
+        if unknown:
+            from .text import tied, token
+
+            raise InputError(f"{tied(unknown, ', ', lambda t: f'`{token(t)}`')} "
+                             f"{'is' if len(unknown) == 1 else 'are'} not in the vocabulary of {self.name} "
+                             f"({len(self.vocab)} tokens: {tied(self.vocab, ' ', token)})")
+        if len(tokens) > self.n_positions:
+            raise InputError(f"{len(tokens)} tokens is more than the {self.n_positions} positions of {self.name}")
+
+
+def _table_rule(table: np.ndarray):
+    def rule(q: np.ndarray, k: np.ndarray) -> np.ndarray:
+        return table[q, k]
+    return rule
+
+
+def _blocks(matrix: np.ndarray, slices: dict[str, slice], symbol: str) -> tuple[Block, ...]:
+    """The d x d ``matrix`` as its nonzero blocks between the four subspaces,
+    each with a scale (the rule holds the entries over it)."""
+    out = []
+    for r in BLOCKS:
+        for c in BLOCKS:
+            part = matrix[slices[r], slices[c]]
+            top = float(np.abs(part).max()) if part.size else 0.0
+            if top > 0:  # a power of two at or above the largest entry: scale x (entry / scale) is the entry, exactly
+                scale = float(2.0 ** np.ceil(np.log2(top)))
+                out.append(Block(r, c, _table_rule(part / scale), scale, f"{symbol}[{r}, {c}] from the file"))
+    return tuple(out)
+
+
+def load(path: str) -> Model:
+    """The model in ``path`` (.npz, or .json with the same keys), or one line naming what is wrong."""
+    if not os.path.isfile(path):
+        raise InputError(f"{path}: no such file" if not os.path.exists(path) else f"{path}: not a file")
+    if os.path.getsize(path) > MAX_FILE_BYTES:
+        raise InputError(f"{path}: more than {MAX_FILE_BYTES >> 20} MiB, more than a model file this tool reads")
+    try:
+        if path.endswith(".json"):
+            with open(path, encoding="utf-8") as f:
+                raw = json.load(f)
+            if not isinstance(raw, dict):
+                raise InputError(f"{path}: not a JSON object with the keys {', '.join(KEYS)}")
+            return _model(path, raw, set(raw))
+        if not zipfile.is_zipfile(path):
+            raise InputError(f"{path}: not an .npz (a zip of .npy arrays) nor a .json model file")
+        with np.load(path, allow_pickle=False) as raw:  # read key by key: vocab and N are checked before d x d
+            return _model(path, raw, set(raw.files))
+    except InputError:
+        raise
+    except (OSError, ValueError, EOFError, UnicodeDecodeError, zipfile.BadZipFile, RecursionError) as error:
+        raise InputError(f"{path}: not a model file (.npz, or .json with the same keys): "
+                         f"{str(error).splitlines()[0] if str(error) else type(error).__name__}") from None
+
+
+def _model(path: str, raw, keys: set) -> Model:
+    missing = [k for k in KEYS if k not in keys]
+    if missing:
+        raise InputError(f"{path}: no key {', '.join(missing)} (a model file holds {', '.join(KEYS)})")
+    vocab = tuple(str(t) for t in np.asarray(raw["vocab"]).reshape(-1))
+    try:
+        n = int(np.asarray(raw["n_positions"]))
+    except (TypeError, ValueError):
+        raise InputError(f"{path}: n_positions is not a whole number") from None
+    if not vocab or len(set(vocab)) != len(vocab) or n < 1:
+        raise InputError(f"{path}: vocab must be distinct tokens and n_positions at least 1")
+    longest = max(vocab, key=len)
+    if not all(vocab) or len(longest) > inputs.MAX_TOKEN_CHARS or any(len(t.split()) != 1 for t in vocab):
+        raise InputError(f"{path}: every token in vocab must have 1 to {inputs.MAX_TOKEN_CHARS} characters "
+                         "and no whitespace")
+    d = 2 * (len(vocab) + n)
+    if d > MAX_D:
+        raise InputError(f"{path}: d = 2(V + N) = {d} directions is more than the {MAX_D} this tool reads "
+                         f"(V = {len(vocab)}, N = {n})")
+    arrays = []
+    for key in ("A1", "V1", "A2", "V2"):
+        try:
+            array = np.asarray(raw[key], dtype=float)
+        except (TypeError, ValueError):
+            raise InputError(f"{path}: {key} is not an array of numbers") from None
+        if array.shape != (d, d):
+            raise InputError(f"{path}: {key} has shape {array.shape}; with V = {len(vocab)} tokens and N = {n} "
+                             f"positions it must be d x d = {d} x {d} ([tok | pos | prev tok | prev pos])")
+        if not np.isfinite(array).all():
+            raise InputError(f"{path}: {key} holds NaN or infinity")
+        arrays.append(array)
+    mask = str(np.asarray(raw["mask"])) if "mask" in keys else "strict"
+    if mask not in ("strict", "inclusive"):
+        raise InputError(f"{path}: mask is {mask!r}; use strict or inclusive")
+    residual = (True, False)
+    if "residual" in keys:
+        given = np.asarray(raw["residual"])
+        if given.shape != (2,) or given.dtype.kind not in "bi" or not np.isin(given, (0, 1)).all():
+            raise InputError(f"{path}: residual must be two booleans, one a layer (the lecture's: [true, false])")
+        residual = (bool(given[0]), bool(given[1]))
+    return Model(*arrays, vocab, n, mask == "inclusive", residual, os.path.basename(path))

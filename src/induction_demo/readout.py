@@ -59,6 +59,11 @@ def log_probs(scores: np.ndarray, temperature: float, unseen: int, rows: np.ndar
     return z[np.arange(len(rows)), targets] - np.log(total)
 
 
+def most_probable(probs: np.ndarray) -> np.ndarray:  # [N, V] -> [N, V] bool
+    """Each row's most probable tokens: every one within a factor 1 - TIE_TOLERANCE of the top."""
+    return probs >= probs.max(axis=1, keepdims=True) * (1 - TIE_TOLERANCE)
+
+
 def predict(tokens: tuple[str, ...], vocab: tuple[str, ...], scores: np.ndarray, probs: np.ndarray,
             copies: np.ndarray, copyable: np.ndarray, horizon: int = 1) -> tuple[Prediction, ...]:
     """Each position's output (its most probable tokens: every one within a
@@ -68,7 +73,7 @@ def predict(tokens: tuple[str, ...], vocab: tuple[str, ...], scores: np.ndarray,
     prediction, ``horizon`` tokens ahead; ``copyable``: where there was
     something to copy."""
     top = scores.max(axis=1, keepdims=True)
-    tied = probs >= probs.max(axis=1, keepdims=True) * (1 - TIE_TOLERANCE)
+    tied = most_probable(probs)
     empty = ~scores.any(axis=1)  # Y^(2)'s row is 0: every token scores 0, nothing is output
     out = []
     for i, token in enumerate(tokens):

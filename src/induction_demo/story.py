@@ -148,6 +148,8 @@ def look_back(trace: Trace, layer: Layer) -> list[Sentence]:
         out.append(say("ablated", f"{'This head' if not several else 'Layer 1'} is ablated: its output is replaced "
                                    f"by zeros, so {what} stays empty."))
         return out
+    if c.model is not None:  # a file's V_1: where its write lands, read off the output
+        return out + [_file_write(layer)]
     what = scheme(c).written
     written = []
     for run in layer.heads:
@@ -161,6 +163,14 @@ def look_back(trace: Trace, layer: Layer) -> list[Sentence]:
     lead = "Its output writes " if written[0].startswith("each") else "Its output writes, for each token, "
     out.append(say("output", lead + series(written) + "."))
     return out
+
+
+def _file_write(layer: Layer) -> Sentence:
+    """Which subspaces a model file's layer writes into (any nonzero entry of its heads' writes)."""
+    names = [name for name in layer.output.basis.names if any(r.output.nonzero(name) for r in layer.heads)]
+    lecture = " (the previous half, where the lecture's layer 1 writes)" if names == ["prev tok", "prev pos"] else ""
+    where = "nothing" if not names else "the " + series(names) + (" blocks" if len(names) > 1 else " block")
+    return say("output", f"Its output writes into {where}{lecture}: see Y^({layer.index}).")
 
 
 def _predicts(p) -> str:

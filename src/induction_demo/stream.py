@@ -115,13 +115,15 @@ def add(a: Part, b: Part, n: int, width: int) -> Part:
 
 
 class Stream:
-    """Y, N x d, as one read-only part per subspace of ``basis`` (absent: zero)."""
+    """Y, N x d, as one read-only part per subspace of ``basis`` (absent: zero).
+    N is the basis's positions, or ``n`` of them: a model file's basis has a
+    direction for each of its N positions, and a string may be shorter."""
 
-    def __init__(self, basis: Basis, parts: dict[str, Part]):
+    def __init__(self, basis: Basis, parts: dict[str, Part], n: int | None = None):
         unknown = set(parts) - set(basis.names)
         if unknown:
             raise ValueError(f"no subspace named {sorted(unknown)}")
-        self.basis, self.n = basis, basis.n_positions
+        self.basis, self.n = basis, basis.n_positions if n is None else n
         self._dense: np.ndarray | None = None
         self.parts = {}
         for name, part in parts.items():
@@ -135,12 +137,13 @@ class Stream:
 
     @staticmethod
     def total(streams: list[Stream], basis: Basis) -> Stream:
-        """The sum of ``streams``, part by part."""
+        """The sum of ``streams`` (at least one), part by part."""
         parts: dict[str, Part] = {}
+        n = streams[0].n
         for stream in streams:
             for name, part in stream.parts.items():
-                parts[name] = add(parts.get(name), part, basis.n_positions, basis.size(name))
-        return Stream(basis, parts)
+                parts[name] = add(parts.get(name), part, n, basis.size(name))
+        return Stream(basis, parts, n)
 
     def __getitem__(self, name: str) -> Part:
         return self.parts.get(name)

@@ -17,7 +17,7 @@ from .basis import Direction
 from .stream import Stream
 from .trace import Trace
 from .views import GAP_COLUMN, GAP_ROW, Cell, Math, Row, Table
-from .weights import Block, entries
+from .weights import Block, Head, entries
 
 
 def halves(trace: Trace) -> list[tuple[str, tuple[str, ...]]]:
@@ -390,6 +390,17 @@ def write_a(scale: float):
             return f"{int(x / scale)}s"
         return fmt.cell(x, fmt.LOGIT_DECIMALS)
     return write
+
+
+def a_writer(head: Head):
+    """How a head's A is written: a built head's entries as multiples of its
+    scale s (``write_a``), a model file's as the numbers they are."""
+    return write_a(head.unit) if head.reference is None else (lambda x: fmt.cell(x, fmt.LOGIT_DECIMALS))
+
+
+def a_legend(head: Head) -> str:
+    """The A table's legend of symbols."""
+    return "s = scale, · = 0" if head.reference is None else "· = 0"
 
 
 def write_v(x: float) -> str:

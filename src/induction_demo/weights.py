@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import sys
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .basis import Subspace
 from .blocks import (INDUCTION, LOOK_BACK, Block, Head, LayerSpec, Relation, Role, Rope, Rule,  # noqa: F401
@@ -97,7 +97,9 @@ class Construction(NamedTuple):
     head matches (1: the query's own). ``skip``: how many tokens past the
     match it copies from (0: the next one). ``similar``: where dense token
     vectors come from (one-hot tokens when None): the same blocks then
-    compare and copy m-dimensional vectors, so a_ij = s cos(x_i, x_(j-1))."""
+    compare and copy m-dimensional vectors, so a_ij = s cos(x_i, x_(j-1)).
+    ``model``: a model file's heads, run on the lecture's stream with the
+    file's vocabulary, positions and mask (the other knobs at the lecture's)."""
 
     mask: str = "strict"
     context: int = 1
@@ -105,6 +107,7 @@ class Construction(NamedTuple):
     similar: Similarity | None = None  # dense token vectors (similar.py); None: one-hot tokens
     positions: str = "one-hot"  # how layer 1 knows positions: one of POSITIONS
     frequencies: int = FREQUENCIES  # K, for sinusoidal and rope
+    model: Any = None  # a modelfile.Model: a model file's heads in place of the built ones
 
     @property
     def offsets(self) -> tuple[int, ...]:
@@ -136,7 +139,10 @@ class Construction(NamedTuple):
     def layers(self, scale: float, induction_scale: float | None = None) -> tuple[LayerSpec, ...]:
         """Layer 1 one previous-token head per offset (with a residual), then
         the induction head, whose output is Y^(2) itself. The induction head's
-        scale defaults to the previous-token heads'."""
+        scale defaults to the previous-token heads'. A model file's heads are
+        its own, whatever the scale."""
+        if self.model is not None:
+            return self.model.layers()
         return (LayerSpec(tuple(previous_token_head(scale, o, self.positions, self.frequencies)
                                 for o in self.offsets), residual=True),
                 LayerSpec((induction_head(scale if induction_scale is None else induction_scale,
@@ -158,7 +164,8 @@ def described(c: Construction) -> dict:
     """The construction for a JSON document (the similarity's source, not its rows)."""
     similar = None if c.similar is None else {"kind": c.similar.kind, "source": c.similar.source or None}
     return {"mask": c.mask, "context": c.context, "skip": c.skip, "similar": similar, "positions": c.positions,
-            "frequencies": c.frequencies if scheme(c.positions).frequencies else None}
+            "frequencies": c.frequencies if scheme(c.positions).frequencies else None} \
+        | ({} if c.model is None else {"model": c.model.name})
 
 
 def lecture(scale: float, induction_scale: float | None = None) -> tuple[LayerSpec, ...]:
