@@ -330,17 +330,7 @@ def test_png_is_the_same_bytes_for_the_same_input(tmp_path):
     assert a.read_bytes() == b.read_bytes()
 
 
-def test_png_without_matplotlib_says_which_extra_to_install(tmp_path, monkeypatch):
-    import builtins
-
-    real_import = builtins.__import__
-
-    def no_matplotlib(name, *args, **kwargs):
-        if name.startswith("matplotlib"):
-            raise ImportError(name)
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+def test_png_without_matplotlib_says_which_extra_to_install(tmp_path, no_matplotlib):
     result = invoke(["show", LECTURE, "-o", str(tmp_path / "a.png")])
     assert result.exit_code == 1
     assert "pip install 'induction-demo[plot]'" in result.stderr

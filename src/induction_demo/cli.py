@@ -58,6 +58,17 @@ EXAMPLES = {  # each command's own examples: (command line, what it shows)
         ('sweep "! a b a c b" --scale 1,2,5,10,100', "layer 2's weight against its scale"),
         ('sweep "! a b a c b" --positions sinusoidal', "layer 1 under sinusoidal positions"),
     ],
+    "train": [
+        ("train", "the lecture's model learned in about 20 s"),
+        ("train --layer1 free --seed 3 -o run.html", "all of A_1 learned; a handout"),
+        ("train --save learned.npz -o curve.png", "keep the model; the curve as a picture"),
+        ('show "a b c a b" --model learned.npz', "the learned heads, every view"),
+    ],
+    "quiz": [
+        ('quiz "! a b a c b" -o quiz.md', "questions on the lecture's run"),
+        ('quiz "! a b a c b" --key -o key.md', "the answer key, same numbering"),
+        ("quiz --seed 7 -o sheet.tex", "a new string for each seed, for a class"),
+    ],
     "check": [
         ("check heads.npz", "a student's A1, V1, A2, V2 against the lecture's"),
         ("check heads.json --format json", "for an autograder (Gradescope's results.json)"),
@@ -372,20 +383,25 @@ def similarity_options(command):
              "and Cat are similar); case, case folded (The = the).")(command)
 
 
-def document_options(command):
-    """--format (any), -o, --force and --theme: a document written in any format."""
-    for option in (
-        click.option("--theme", type=click.Choice(["light", "dark"]), default="light", show_default=True,
-                     help="The SVG picture's colours."),
-        click.option("--force", is_flag=True, help="Replace an -o file even when it is read-only."),
-        click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None,
-                     help="Write to this file (atomically; - is standard output) instead of standard output."),
-        click.option("--format", "form", type=click.Choice(FORMATS), default=None,
-                     help="table (default), json, markdown, latex, html, svg or png (and for weights, npz: "
-                          "the model file); with -o, from the file's extension."),
-    ):
-        command = option(command)
-    return command
+def output_options(formats: tuple[str, ...] = FORMATS, theme: bool = True, what: str | None = None):
+    """--format (one of ``formats``), -o, --force and (with ``theme``) --theme: a document written in a format."""
+    def decorate(command):
+        for option in (
+            click.option("--theme", type=click.Choice(["light", "dark"]), default="light", show_default=True,
+                         help="The SVG picture's colours.") if theme else None,
+            click.option("--force", is_flag=True, help="Replace an -o file even when it is read-only."),
+            click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None,
+                         help="Write to this file (atomically; - is standard output) instead of standard output."),
+            click.option("--format", "form", type=click.Choice(formats), default=None,
+                         help=what or "table (default), json, markdown, latex, html, svg or png (and for weights, "
+                                      "npz: the model file); with -o, from the file's extension."),
+        ):
+            command = option(command) if option is not None else command
+        return command
+    return decorate
+
+
+document_options = output_options()
 
 
 def model_option(command):
@@ -659,6 +675,103 @@ def sweep(text, scales, layer, layer1_scale, tokenize, as_typed, form, **model):
     show_result("sweep", result, form, report.sweep)
 
 
+@main.command("train", epilog=examples("train"), short_help="Learn the same model by gradient descent; show what it found.")
+@click.option("--vocab", type=click.IntRange(2, 64), default=16, show_default=True, help="Tokens in the vocabulary.")
+@click.option("--length", type=click.IntRange(6, 64), default=24, show_default=True,
+              help="Tokens a sequence (the model's N positions); its last L repeat the L before (L: 3 to 10).")
+@click.option("--steps", type=click.IntRange(1, 100_000), default=1500, show_default=True, help="Steps of Adam.")
+@click.option("--batch", type=click.IntRange(1, 512), default=32, show_default=True, help="Sequences a step.")
+@click.option("--lr", type=Positive(), default=0.01, show_default=True, help="Adam's learning rate (at most 10).")
+@click.option("--weight-decay", type=click.FloatRange(0, 10), default=0.0, show_default=True,
+              help="Decoupled weight decay (AdamW).")
+@click.option("--seed", type=click.IntRange(*SEED_RANGE), default=0, show_default=True,
+              help="Seed of the first weights, the training sequences and the held-out ones.")
+@mask_option()
+@click.option("--layer1", type=click.Choice(["positions", "free"]), default="positions", show_default=True,
+              help="positions: only A_1's pos x pos block is learned, so layer 1 attends by position alone, as "
+                   "the lecture's does; free: all of A_1.")
+@click.option("--save", type=click.Path(dir_okay=False), default=None, metavar="FILE.npz",
+              help="Write the learned model as a model file (show --model FILE runs it).")
+@output_options(("table", "json", "markdown", "latex", "html", "svg", "png"), theme=False,
+                what="table (default), json, markdown, latex or html: the report; svg or png: its picture; with -o, "
+                     "from the file's extension.")
+@screen_options
+def train_command(vocab, length, steps, batch, lr, weight_decay, seed, mask, layer1, save, form, output, force):
+    """Train the lecture's two-layer attention-only model on repeated random
+    tokens, on the CPU, and report the learning curve, the phase change, the
+    learned A and V beside the hand-built ones, and the circuit found.
+    Ctrl-C stops training and keeps what was learned."""
+    import signal
+
+    from . import learned, training
+    from .modelfile import packed
+
+    if choose_format(form, output) == "npz":
+        raise click.UsageError("the model file is --save FILE.npz; -o writes the report")
+    form = output_format(form, output)
+    if save is not None and not save.endswith(".npz"):
+        raise click.UsageError("--save writes a model file: give it a name ending in .npz")
+    config = training.checked(training.Config(vocab, length, steps, batch, lr, weight_decay, seed, mask, layer1))
+    stop: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: stop.append(signum))
+    try:
+        if sys.stderr is not None and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+            columns = (TextColumn("step {task.completed}/{task.total}"), BarColumn(),
+                       TextColumn("loss {task.fields[loss]:.3f}  induction {task.fields[induction]:.2f}"),
+                       TimeRemainingColumn())
+            with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+                task = bar.add_task("train", total=steps, loss=float("nan"), induction=0.0)
+                run = training.train(config, lambda h: bar.update(task, completed=h["step"], loss=h["loss"],
+                                                               induction=h["induction_score"]), lambda: bool(stop))
+        else:
+            run = training.train(config, stop=lambda: bool(stop))
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if run.interrupted:
+        click.echo(f"Stopped by Ctrl-C at step {run.history[-1]['step']}: reporting what was learned.", err=True)
+    found = learned.analysed(run)
+    if save is not None:
+        write_file(save, packed(learned.arrays(run)), force, "npz")
+    deliver(learned.produce(run, found, form, terminal_width(sys.stdout) if output is None else 120, saved=save),
+            output, force, form)
+
+
+@main.command("quiz", epilog=examples("quiz"), short_help="A quiz on one run, and its answer key.")
+@click.argument("text", metavar="[TOKENS]", required=False)
+@click.option("--seed", type=click.IntRange(*SEED_RANGE), default=None,
+              help="Without TOKENS: draw a string with at least one copy, one split and one position with "
+                   "nothing to copy (a new sheet for each seed).")
+@click.option("--key", is_flag=True, help="Write the answer key (the same questions, numbered alike, answered).")
+@click.option("--temperature", type=Positive(), default=1.0, show_default=True,
+              help="Temperature T of the probability question.")
+@tokenize_option
+@output_options(("table", "markdown", "latex", "html"), theme=False,
+                what="table (default, on the screen), markdown, latex or html; with -o, from the file's extension.")
+@screen_options
+def quiz(text, seed, key, temperature, tokenize, as_typed, form, output, force):
+    """Questions on the lecture's model run on TOKENS (or on a string drawn
+    from --seed): the input and both layers' weights, with no story, and
+    numbered questions read off the run; --key writes the answers."""
+    from . import quiz as sheets
+    from .model import run
+    from .output import rendered
+
+    if (text is None) == (seed is None):
+        raise click.UsageError("give TOKENS or --seed K (a drawn string), not both" if text is not None
+                               else "give TOKENS, or --seed K to draw a string")
+    form = choose_format(form, output)
+    if form not in ("table", "markdown", "latex", "html"):
+        raise click.UsageError("a quiz is a handout: --format markdown, latex or html (or table, on the screen)")
+    tokens = tokens_of(text, tokenize, as_typed) if text is not None else sheets.drawn(seed)
+    trace = run(tokens, temperature=temperature)
+    document = sheets.sheet(trace, key)
+    width = terminal_width(sys.stdout) if output is None else 120
+    deliver(rendered(document, form, width, "light"), output, force, form)
+
+
 @main.command("check", epilog=examples("check"), short_help="Check a model file's heads against the lecture's.")
 @click.argument("path", metavar="FILE")
 @click.option("--seed", type=click.IntRange(*SEED_RANGE), default=0, show_default=True,
@@ -672,14 +785,14 @@ def check_command(path, seed, form):
     and hold each run against the hand-built construction: layer 1's target,
     layer 2's target, the prediction. Exit 0 when it passes, 1 when it
     fails, 2 for a file that is not a model."""
-    from . import check
+    from . import checking
     from .modelfile import load
     from .render import json as render_json
 
-    result = check.check(load(path), seed)
+    result = checking.check(load(path), seed)
     if form == "json":
         emit(render_json.chunks(result), json=True)
     else:
-        emit(check.report(result))
+        emit(checking.report(result))
     if result["score"] != result["max_score"]:
         click.get_current_context().exit(1)

@@ -67,11 +67,16 @@ def arrays(trace: Trace) -> dict[str, np.ndarray]:
 
 
 def npz(trace: Trace) -> bytes:
-    """The file's bytes: an ``.npz`` (a zip of ``.npy`` arrays), written with
-    fixed entry dates so the same model gives the same bytes."""
+    """The file's bytes for the model of ``trace``."""
+    return packed(arrays(trace))
+
+
+def packed(named: dict[str, np.ndarray]) -> bytes:
+    """An ``.npz`` (a zip of ``.npy`` arrays), written with fixed entry dates
+    so the same arrays give the same bytes."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, array in arrays(trace).items():
+        for name, array in named.items():
             member = io.BytesIO()
             np.lib.format.write_array(member, np.asarray(array), allow_pickle=False)
             z.writestr(zipfile.ZipInfo(f"{name}.npy", date_time=ZIP_TIME), member.getvalue(),

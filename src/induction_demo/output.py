@@ -94,7 +94,7 @@ def weights(trace: Trace, form: str, full: bool = False, width: int = 120, textb
         document = terminal.with_notice(document, width, see_all="--full, or write a handout: -o weights.html "
                                                                  "(or .md, .tex)")
         return document if screen else terminal.plain(document, width)
-    return _rendered(document, form, width, theme)
+    return rendered(document, form, width, theme)
 
 
 def circuits(trace: Trace, form: str, full: bool = False, width: int = 120, theme: str = "light"):
@@ -110,7 +110,7 @@ def circuits(trace: Trace, form: str, full: bool = False, width: int = 120, them
 
         return png.circuits(build(trace), title=documents.title(trace) + " (circuits)")
     fit = _screen_fit(form, trace.n, width) if not full else documents.whole
-    return _rendered(documents.circuit_document(trace, fit), form, width, theme,
+    return rendered(documents.circuit_document(trace, fit), form, width, theme,
                      notice="--full, or write a document: -o circuits.html (or .md, .tex)")
 
 
@@ -125,7 +125,7 @@ def positions(traces: list, form: str, width: int = 120, theme: str = "light"):
         from .render import png
 
         return png.render(documents.compared_heatmaps(traces))
-    return _rendered(documents.compared(traces, _screen_fit(form, traces[0].n, width)), form, width, theme,
+    return rendered(documents.compared(traces, _screen_fit(form, traces[0].n, width)), form, width, theme,
                      notice="write a document: -o positions.html (or .md, .tex)")
 
 
@@ -139,7 +139,7 @@ def _screen_fit(form: str, n: int, width: int):
     return terminal.fitter(list(range(n)), width)
 
 
-def _rendered(document, form: str, width: int, theme: str, notice: str | None = None):
+def rendered(document, form: str, width: int, theme: str, notice: str | None = None):
     """A document of views as a terminal table (with ``notice``, how to see
     everything, saying that a window shows the first positions), an SVG
     picture or a handout (Markdown, LaTeX, HTML)."""

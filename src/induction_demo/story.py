@@ -215,8 +215,10 @@ def _repeat(trace: Trace, i: int) -> str:
     return ""
 
 
-def _copy(trace: Trace, i: int) -> Sentence:
-    """A copy: the keys holding the row's largest weight, why each, and the prediction."""
+def copy_sentence(trace: Trace, i: int) -> Sentence:
+    """A copy: the keys holding the row's largest weight, why each, and the
+    prediction (kind "copy", or "split" when the weight is shared): the
+    story's sentence, and the quiz's answer."""
     w, p = trace.induction.weights[i], trace.predictions[i]
     keys = _top(w)
     if len(keys) == 1:
@@ -324,7 +326,7 @@ def induction(trace: Trace, layer: Layer) -> list[Sentence]:
         out.append(say("blend", "Where a key it keeps comes " + after_match(c, cosine=True) + " but holds less "
                                  "than half the weight, the output is a blend, not a copy: "
                                  + series(Lazy(blends, blend)) + "."))
-    copies_told = Lazy(copies, lambda i: _copy(trace, i))
+    copies_told = Lazy(copies, lambda i: copy_sentence(trace, i))
     differs = "what followed the earlier occurrences" if c.context == 1 and trace.words is None \
         else "what the matched keys hold"
     return out + _copies_then_ties(trace, copies_told, differs) + _against_plain(trace, copies)

@@ -125,6 +125,7 @@ class Paragraph(NamedTuple):
 class Document(NamedTuple):
     title: str
     blocks: tuple = ()
+    legend: bool = True  # the HTML handout's key to masked cells, the job and quiet rows (not for train's report)
 
 
 class Matrix(NamedTuple):

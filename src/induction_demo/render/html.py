@@ -168,7 +168,7 @@ def render(document: Document) -> str:
             out.append(f"<h2>{escape(block.text)}</h2>")
         elif isinstance(block, Paragraph):
             out.append(f"<p>{inline(block.text)}</p>")
-            if k == 0:
+            if k == 0 and document.legend:
                 out.append(LEGEND)
         elif isinstance(block, Table):
             out += table(block)

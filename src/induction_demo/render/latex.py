@@ -186,7 +186,7 @@ def render(document: Document) -> str:
             out += held
             held = [r"\subsection*{" + escape(block.text) + "}", ""]
         elif isinstance(block, Paragraph):
-            text = [inline(block.text), ""] + (LEGEND if block is document.blocks[0] else [])
+            text = [inline(block.text), ""] + (LEGEND if block is document.blocks[0] and document.legend else [])
             if len(held) == 2:  # the heading's first paragraph
                 held += text
             else:

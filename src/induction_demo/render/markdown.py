@@ -73,5 +73,7 @@ def render(document: Document) -> str:
         elif isinstance(block, Table):
             out += [f"**{inline(block.title)}**", ""] + table(block) + [""]
     out.append("Made with induction-demo. · is exactly 0; × is masked (the key is not earlier than the query);"
-               " [ ] and bold mark where each head does its job, and each prediction.")
+               " [ ] and bold mark where each head does its job, and each prediction." if document.legend else
+               "Made with induction-demo." + (" × is masked (the key is not earlier than the query)."
+                                              if any(isinstance(b, Table) for b in document.blocks) else ""))
     return "\n".join(out) + "\n"

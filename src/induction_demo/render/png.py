@@ -61,7 +61,7 @@ def _story_text(sentences: tuple[str, ...], drawable: Drawable, chars: int = 60)
     return "\n".join(lines)  # in full: a band under the heatmaps is made to hold it
 
 
-def _with_pyplot(draw, view) -> bytes:
+def _with_pyplot(draw, view, form: str = "png", extra: str = "plot") -> bytes:
     """``draw(view, matplotlib, plt)`` with matplotlib from the plot extra, no warning reaching stderr."""
     try:
         import matplotlib
@@ -70,8 +70,8 @@ def _with_pyplot(draw, view) -> bytes:
         import matplotlib.patches  # noqa: F401  (Rectangle)
         import matplotlib.pyplot as plt
     except ImportError:
-        raise MissingExtra("the png format needs matplotlib, from the plot extra: "
-                           "pip install 'induction-demo[plot]'") from None
+        raise MissingExtra(f"the {form} format needs matplotlib, from the {extra} extra: "
+                           f"pip install 'induction-demo[{extra}]'") from None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # nothing reaches stderr for an accepted input
         return draw(view, matplotlib, plt)
@@ -281,3 +281,57 @@ def _circuits(found, title: str, matplotlib, plt) -> bytes:
         fig.text(0.99, 0.005, "U+XXXX: a character this font cannot draw, by its code point", fontsize=pt(7),
                  ha="right", va="bottom", color="#555555")
     return _png(fig, plt)
+
+
+def training(history: list[dict], found: dict, title: str, form: str = "png") -> bytes:
+    """train's picture: the learning curve (accuracy, loss and the three
+    detector scores, the phase change marked) beside the learned and
+    hand-built block shares of A_1, V_1, A_2, V_2; PNG, or SVG (``form``)."""
+    return _with_pyplot(lambda view, matplotlib, plt: _training(history, found, title, form, matplotlib, plt),
+                        None, form, "train")
+
+
+def _training(history, found, title, form, matplotlib, plt) -> bytes:
+    names = ("tok", "pos", "prev tok", "prev pos")
+    plt.rcParams.update({"font.size": 13, "svg.hashsalt": "induction-demo"})
+    fig = plt.figure(figsize=(FIGURE_INCHES, 8.0))
+    grid = fig.add_gridspec(2, 6, width_ratios=[3.2, 0.45, 1, 1, 1, 1], wspace=0.3, hspace=0.45, bottom=0.25,
+                            top=0.9, left=0.05, right=0.98)
+    ax = fig.add_subplot(grid[:, 0])
+    steps = [h["step"] for h in history]
+    for key, label, style in (("accuracy", "accuracy (repeated half)", "-"), ("previous_token_score",
+                              "previous-token (layer 1)", "--"), ("duplicate_token_score", "duplicate-token (layer 1)",
+                              ":"), ("induction_score", "induction (layer 2)", "-.")):
+        ax.plot(steps, [h[key] for h in history], style, label=label, linewidth=2)
+    loss = ax.twinx()
+    loss.plot(steps, [h["loss"] for h in history], color="#999999", linewidth=1.5, label="loss (right)")
+    loss.set_ylabel("loss")
+    p = found["phase_change"]
+    if p["step"] is not None:
+        ax.axvspan(p["from_step"], p["to_step"], color="#d95f02", alpha=0.15, label="phase change")
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("step")
+    ax.set_ylabel("accuracy and detector scores")
+    lines = ax.get_legend_handles_labels()
+    more = loss.get_legend_handles_labels()
+    ax.legend(lines[0] + more[0], lines[1] + more[1], loc="upper left", bbox_to_anchor=(0.0, -0.12), ncol=2,
+              fontsize=11, frameon=False)
+    fig.suptitle(title, fontsize=15, x=0.05, ha="left")
+    cmap = matplotlib.colormaps["Blues"]
+    for row, who in enumerate(("learned", "hand_built")):
+        for col, key in enumerate(("A1", "V1", "A2", "V2")):
+            panel = fig.add_subplot(grid[row, col + 2])
+            share = np.zeros((4, 4))
+            for r, c, s in found["shares"][who][key]:
+                share[names.index(r), names.index(c)] = s
+            panel.imshow(share, cmap=cmap, vmin=0.0, vmax=1.0)
+            for i, j in np.argwhere(share >= 0.005):
+                panel.text(j, i, f"{share[i, j]:.2f}", ha="center", va="center", fontsize=10,
+                           color="white" if share[i, j] > 0.55 else "black")
+            panel.set_xticks(range(4), names, fontsize=10, rotation=45, ha="right")
+            panel.set_yticks(range(4), names if col == 0 else [], fontsize=10)
+            panel.set_title(f"{key[0]}_{key[1]} {'learned' if who == 'learned' else 'hand-built'}", fontsize=12)
+    out = io.BytesIO()
+    fig.savefig(out, format=form, dpi=120, metadata={"Software": None} if form == "png" else {"Date": None})
+    plt.close(fig)
+    return out.getvalue()

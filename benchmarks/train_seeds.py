@@ -1,0 +1,64 @@
+"""Which settings lead to the lecture's circuit, and how often: ``train`` over
+seeds, for each setting, with everything else at the defaults.
+
+    OPENBLAS_NUM_THREADS=1 python benchmarks/train_seeds.py [--seeds 10] [--steps 1500] [--jobs 2]
+
+Prints a Markdown table (README, "Learning it"): per setting, how many seeds
+gave each circuit and a phase change, and the median of the final scores.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+from concurrent.futures import ProcessPoolExecutor
+
+from induction_demo import learned, training
+
+SETTINGS = {
+    "the defaults (--layer1 positions)": {},
+    "--layer1 free": {"layer1": "free"},
+    "--mask inclusive": {"mask": "inclusive"},
+    "--layer1 free --mask inclusive": {"layer1": "free", "mask": "inclusive"},
+    "--weight-decay 0.01": {"weight_decay": 0.01},
+}
+
+
+def one(job: tuple[str, int, int]) -> tuple[str, int, dict, dict]:
+    setting, seed, steps = job
+    run = training.train(training.Config(seed=seed, steps=steps, **SETTINGS[setting]))
+    return setting, seed, run.history[-1], learned.analysed(run)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--steps", type=int, default=training.Config().steps)
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+    jobs = [(s, seed, args.steps) for s in SETTINGS for seed in range(args.seeds)]
+    with ProcessPoolExecutor(args.jobs) as pool:
+        results = list(pool.map(one, jobs))
+    print(f"{args.seeds} seeds, {args.steps} steps each\n")
+    print("| setting | lecture's circuit | Q-composition | neither | phase change | accuracy | previous-token "
+          "| duplicate-token | induction | K | Q |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for setting in SETTINGS:
+        rows = [(h, a) for s, _, h, a in results if s == setting]
+        count = {name: sum(a["circuit"] == name for _, a in rows) for name in learned.NAMES}
+        phase = sum(a["phase_change"]["step"] is not None for _, a in rows)
+
+        def median(key):
+            return f"{statistics.median(h[key] for h, _ in rows):.2f}"
+
+        def comp(kind):
+            return f"{statistics.median(a['composition']['learned'][kind] or 0.0 for _, a in rows):.2f}"
+
+        print(f"| {setting} | {count['lecture']} | {count['q-composition']} | {count['neither']} | {phase} | "
+              f"{median('accuracy')} | {median('previous_token_score')} | {median('duplicate_token_score')} | "
+              f"{median('induction_score')} | {comp('K')} | {comp('Q')} |")
+    for setting, seed, h, a in results:
+        print(f"# {setting} seed {seed}: {a['circuit']}; phase change {a['phase_change']['step']}; {a['why']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,196 @@
+"""The Python API, for notebooks and scripts: ``import induction_demo as idm``.
+
+    trace = idm.run("! a b a c b")               # the lecture's model
+    trace = idm.run("b c d . x c e . b c", context=2)
+    trace = idm.run("a b a", model="learned.npz")
+    trace                                         # in Jupyter: the HTML handout
+    trace.to_json(); trace.handout("markdown")
+    idm.check("heads.npz")                        # a student's model, as check FILE
+    result = idm.train(steps=300)                 # train, as the command does
+
+Every function takes what the command line takes, as keywords, and raises
+``InputError`` (a ValueError) with the command line's one-line message for
+bad input.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Sequence
+
+from .errors import InputError
+from .trace import Trace as Traced
+
+
+@dataclass(frozen=True, repr=False)
+class Trace(Traced):
+    """A run's trace (trace.Trace: every matrix, the predictions, the
+    construction), which shows itself in Jupyter as the HTML handout and
+    writes itself in any format."""
+
+    def handout(self, form: str = "html") -> str | bytes:
+        """The run as ``markdown``, ``latex``, ``html``, ``svg``, ``png`` (bytes), ``json``, ``table`` (text), or
+        ``npz`` (bytes: the model file)."""
+        return handout(self, form)
+
+    def to_json(self) -> str:
+        """The JSON document of ``show --format json``."""
+        return self.handout("json")
+
+    def _repr_html_(self) -> str:
+        """Jupyter shows a trace as its HTML handout (in a frame: its styles stay its own)."""
+        return frame(self.handout("html"))
+
+    def __repr__(self) -> str:
+        said = " ".join(self.tokens[:12]) + (" ..." if self.n > 12 else "")
+        copies = ", ".join(f"@{p.position} {p.next}" for p in self.predictions if p.copy) or "no copies"
+        return f"<Trace of {self.n} tokens: {said}; predictions {copies}>"
+
+
+def run(tokens: str | Sequence[str], *, scale: float = 100.0, temperature: float = 1.0, ablate: str | None = None,
+        mask: str = "strict", context: int = 1, skip: int = 0, positions: str = "one-hot",
+        frequencies: int | None = None, similar: str | None = None, embeddings: str | None = None,
+        model: str | None = None, tokenize: str = "auto", as_typed: bool = False) -> Trace:
+    """Run the lecture's model (or the variant the knobs build, or the heads
+    of the ``model`` file) on ``tokens``: a string, split as the command line
+    splits TOKENS (``tokenize``: auto, space or chars), or a sequence of
+    tokens. Returns the trace: every matrix of the run, the predictions and
+    the story's numbers; in Jupyter it shows itself as the HTML handout."""
+    from .inputs import FREQUENCIES
+    from .model import run as run_model
+    from .tokens import tokenize as split
+    from .weights import Construction
+
+    if isinstance(tokens, str):
+        tokens = split(tokens, tokenize, normalize=not as_typed)
+    tokens = tuple(tokens)
+    if not all(isinstance(t, str) for t in tokens):
+        raise InputError("tokens must be a string or a sequence of strings")
+    if model is not None:
+        from .modelfile import load
+
+        changed = [name for name, value, default in (
+            ("scale", scale, 100.0), ("context", context, 1), ("skip", skip, 0), ("positions", positions, "one-hot"),
+            ("frequencies", frequencies, None), ("similar", similar, None), ("embeddings", embeddings, None))
+            if value != default]
+        if changed:
+            raise InputError(f"model= holds the heads: {changed[0]}= builds them, and does not apply")
+        file = load(str(model))
+        if mask != "strict" and mask != file.mask:
+            raise InputError(f"model {file.name} has the {file.mask} mask: mask={mask!r} does not apply")
+        construction = Construction(mask=file.mask, model=file)
+    else:
+        vectors = None
+        if similar is not None and embeddings is not None:
+            raise InputError("similar= and embeddings= each choose the token vectors: give one")
+        if similar is not None:
+            from .similar import Similarity
+
+            vectors = Similarity(similar)
+        elif embeddings is not None:
+            from .similar import read_vectors
+
+            vectors = read_vectors(str(embeddings), set(tokens))
+        construction = Construction(mask, context, skip, vectors, positions,
+                                    FREQUENCIES if frequencies is None else frequencies)
+    traced = run_model(tokens, scale, temperature=temperature, ablate=ablate, construction=construction)
+    return Trace(**{f.name: getattr(traced, f.name) for f in fields(traced)})
+
+
+def check(model: str, seed: int = 0) -> dict:
+    """Hold the model file ``model`` against the lecture's construction, as
+    ``induction-demo check FILE`` does: a dict with ``score``, ``max_score``
+    and ``tests`` (each ``name``, ``score``, ``max_score``, ``output``)."""
+    from .checking import check as checked
+    from .modelfile import load
+
+    return checked(load(str(model)), seed)
+
+
+def train(**options) -> Training:
+    """Train the lecture's model as ``induction-demo train`` does (keywords:
+    vocab, length, steps, batch, lr, weight_decay, seed, mask, layer1).
+    Returns a ``Training``: ``.history``, ``.report`` (the JSON document's
+    fields), ``.handout(format)``, ``.save(path)``; in Jupyter, the HTML report."""
+    from . import learned, training
+
+    run = training.train(training.Config(**options))
+    return Training(run, learned.analysed(run))
+
+
+class Training:
+    """A training run and what it found (``train``)."""
+
+    def __init__(self, run, found: dict):
+        self.run, self.found = run, found
+
+    @property
+    def history(self) -> list[dict]:
+        return self.run.history
+
+    @property
+    def report(self) -> dict:
+        from .learned import data
+
+        return data(self.run, self.found)
+
+    def handout(self, form: str = "html") -> str | bytes:
+        """The report as ``markdown``, ``latex``, ``html``, ``table``, ``json``, ``svg`` or ``png`` (bytes)."""
+        from .learned import produce
+
+        if _form(form) == "npz":
+            raise InputError("the learned model's file is Training.save(path)")
+        return _joined(produce(self.run, self.found, _form(form)))
+
+    def save(self, path: str) -> None:
+        """Write the learned model as a model file (``show --model`` reads it)."""
+        from .learned import arrays
+        from .modelfile import packed
+        from .sink import write
+
+        write(str(path), packed(arrays(self.run)), force=False)
+
+    def _repr_html_(self) -> str:
+        return frame(self.handout("html"))
+
+    def __repr__(self) -> str:
+        return f"<Training: {self.run.history[-1]['step']} steps, {self.found['circuit_name']}>"
+
+
+FORMS = {"md": "markdown", "markdown": "markdown", "tex": "latex", "latex": "latex", "html": "html",
+         "svg": "svg", "png": "png", "json": "json", "table": "table", "text": "table", "npz": "npz"}
+
+
+def _form(form: str) -> str:
+    if form not in FORMS:
+        raise InputError(f"unknown format {form!r}: use {', '.join(sorted(set(FORMS.values())))}")
+    return FORMS[form]
+
+
+def _joined(result) -> str | bytes:
+    """A renderer's result as one str (or bytes for PNG): JSON comes in chunks."""
+    if isinstance(result, (str, bytes)):
+        return result
+    return "".join(result)
+
+
+def handout(trace: Traced, form: str = "html") -> str | bytes:
+    """``trace`` as a handout: ``markdown``, ``latex``, ``html``, ``svg``, ``png`` (bytes), ``json``, ``table``,
+    or ``npz`` (bytes: the model file of ``weights -o FILE.npz``)."""
+    if _form(form) == "npz":
+        from .modelfile import npz
+
+        return npz(trace)
+    from .output import produce
+
+    return _joined(produce(trace, _form(form)))
+
+
+FRAME_HEIGHT = 640  # px: the notebook's window onto a handout, which scrolls inside it
+
+
+def frame(html: str) -> str:
+    """An HTML document inside an iframe (its styles kept off the notebook's), with no network."""
+    from html import escape
+
+    return (f'<iframe srcdoc="{escape(html, quote=True)}" style="width: 100%; height: {FRAME_HEIGHT}px; '
+            'border: 1px solid #ccc" sandbox=""></iframe>')

@@ -1,0 +1,151 @@
+"""``quiz TOKENS``: a sheet of questions on one run, and (``--key``) its answers.
+
+The sheet shows the input and the two layers' attention weights, with no
+story, no marks and no predictions, and asks numbered questions generated
+from the trace, each only where the run has the case:
+
+1. which key a copying query attends to, and why;
+2. what layer 1 writes into the previous half at a position;
+3. which positions have nothing to copy, and why;
+4. what the model predicts at a position, and with what probability at the
+   run's temperature;
+5. where layer 2 splits its weight, and why.
+
+Every answer is read off the trace: the story's own sentence for a copy and
+a split (story.py, the one narrator), the stream's entries for layer 1's
+write, the probabilities for a prediction. ``drawn(seed)`` picks a string
+with at least one copy, one split and one position with nothing to copy.
+"""
+from __future__ import annotations
+
+import random
+from typing import NamedTuple
+
+import numpy as np
+
+from . import readout
+from . import text as fmt
+from .sentences import Sentence, code, say
+from .trace import Trace
+
+
+class Question(NamedTuple):
+    kind: str  # copy, write, nothing, predict, split
+    ask: Sentence
+    answer: Sentence
+
+
+def _question(kind: str, ask: str, answer: str | Sentence) -> Question:
+    return Question(kind, say(kind, ask), answer if isinstance(answer, Sentence) else say(kind, answer))
+
+
+def _at(trace: Trace, i: int) -> str:
+    return f"@{i} ({code(trace.tokens[i])})"
+
+
+def questions(trace: Trace) -> list[Question]:
+    """The questions this run can ask, in the order of the module's list, each with its answer."""
+    from .story import copy_sentence
+
+    out: list[Question] = []
+    copies = [p.position for p in trace.predictions if p.copy]
+    sentences = {i: copy_sentence(trace, i) for i in copies}
+    single = [i for i in copies if sentences[i].kind == "copy"]
+    splits = [i for i in copies if sentences[i].kind == "split"]
+    if single:
+        i = single[0]
+        out.append(_question("copy", f"Layer 2 at {_at(trace, i)}: which key does it attend to, and why?",
+                            sentences[i]))
+    layer1 = trace.look_back
+    if trace.n > 1 and not layer1.ablated and "prev tok" in trace.basis.names:
+        i = (copies[-1] if copies else trace.n - 1)
+        y = trace.look_back.output
+        tok, pos = y.block("prev tok")[i], y.block("prev pos")[i] if "prev pos" in trace.basis.names else None
+        t = int(np.argmax(tok))
+        said = f"the token {code(trace.vocab[t])} (prev tok {tok[t]:.2f})"
+        if pos is not None:
+            p = int(np.argmax(pos))
+            said += f" and the position @{p} (prev pos {pos[p]:.2f})"
+        w = layer1.heads[0].weights[i]
+        j = int(np.argmax(w))
+        out.append(_question("write", f"What does layer 1 write into the previous half of {_at(trace, i)}?",
+                            f"{said}: layer 1 at {_at(trace, i)} attends to {_at(trace, j)} with weight "
+                            f"{w[j]:.2f} and copies that key's token and position into the previous half."))
+    nothing = [p.position for p in trace.predictions if not p.copyable]
+    if nothing:
+        out.append(_question("nothing", "Which positions have nothing to copy, and why?",
+                            "; ".join(f"{_at(trace, i)}: {_why_nothing(trace, i)}" for i in nothing) + "."))
+    if copies:
+        i = (single or copies)[-1]
+        tied = [t for t in np.flatnonzero(readout.most_probable(trace.probs[i:i + 1])[0])]
+        top = int(tied[0])
+        told = " or ".join(code(trace.vocab[t]) for t in tied) + (" (a tie), each" if len(tied) > 1 else ",")
+        out.append(_question("predict", f"What does the model predict at {_at(trace, i)}, and with what probability "
+                                        f"at temperature T = {fmt.parameter(trace.temperature, 2)}?",
+                             f"{told} with probability {trace.probs[i, top]:.2f}: the softmax of the scores over T "
+                             f"at {_at(trace, i)}, where {'each' if len(tied) > 1 else 'the copied token'} scores "
+                             f"{trace.scores[i, top]:.2f} and every other token of the vocabulary "
+                             f"{_others(trace, i, tied)}."))
+    if splits:
+        i = splits[0]
+        out.append(_question("split", "Where does layer 2 split its weight between keys, and why?",
+                            sentences[i]))
+    return out
+
+
+def _others(trace: Trace, i: int, tied) -> str:
+    rest = np.delete(trace.scores[i], tied)
+    if not len(rest):
+        return "(there is none)"
+    lo, hi = float(rest.min()), float(rest.max())
+    return f"{lo:.2f}" if f"{lo:.2f}" == f"{hi:.2f}" else f"{lo:.2f} to {hi:.2f}"
+
+
+def _why_nothing(trace: Trace, i: int) -> str:
+    if not trace.induction.mask[i].any():
+        return "nothing before it"
+    earlier = [k for k in range(i) if trace.tokens[k] == trace.tokens[i]]
+    if not earlier:
+        return f"the first {code(trace.tokens[i])}, so no earlier copy has a token after it"
+    return (f"its earlier {code(trace.tokens[i])} (@{earlier[-1]}) is followed by the query itself, "
+            "which the mask hides")
+
+
+def drawn(seed: int, vocab: str = "abcdef", length: tuple[int, int] = (8, 12)) -> tuple[str, ...]:
+    """A string for ``seed``: "!" then random letters, the first drawn with at least one copy, one
+    split and one position with nothing to copy (every seed finds one within a few tries)."""
+    from .model import run
+
+    rng = random.Random(seed)
+    while True:
+        tokens = ("!",) + tuple(rng.choice(vocab) for _ in range(rng.randint(*length) - 1))
+        kinds = {q.kind for q in questions(run(tokens))}
+        if {"copy", "split", "nothing"} <= kinds:
+            return tokens
+
+
+def sheet(trace: Trace, key: bool = False):
+    """The quiz (or, with ``key``, its answers) as a Document of views."""
+    from . import tables
+    from .views import Document, Heading, Math, Paragraph
+
+    asked = questions(trace)
+    said = " ".join(fmt.token(t) for t in trace.tokens)
+    blocks: list = [Paragraph((f"{trace.n} tokens: {said}",))]
+    if not key:
+        blocks.append(Paragraph(("The lecture's model: layer 1 a previous-token head, layer 2 an induction head, "
+                                 "the strict mask (a query keeps the keys before it). Below, each layer's "
+                                 "attention weights; × = masked.",)))
+        for layer in trace.layers:
+            run = layer.heads[0]
+            blocks.append(tables.attention(trace, f"quiz.layer{layer.index}", (
+                "Layer ", str(layer.index), " attention weights ", Math(f"W^({layer.index})"),
+                " (rows: queries i, columns: keys j)"), run.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask,
+                notes=False))
+    blocks.append(Heading("Answers" if key else "Questions"))
+    for k, q in enumerate(asked, 1):
+        blocks.append(Paragraph((f"{k}. ",) + q.ask.parts))
+        if key:
+            blocks.append(Paragraph(("Answer: ",) + q.answer.parts))
+    title = ("Answer key: " if key else "Quiz: ") + "induction heads on " + said
+    return Document(title, tuple(blocks), legend=False)

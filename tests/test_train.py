@@ -1,0 +1,174 @@
+"""train: the lecture's model learned by gradient descent, and the report of what it found."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from cli_runner import invoke
+from induction_demo import learned, training
+from induction_demo.checking import forward as plain_forward
+from induction_demo.modelfile import load
+
+TINY = ["--vocab", "4", "--length", "8", "--steps", "60", "--batch", "8"]
+
+
+@pytest.mark.parametrize("mask, layer1", [("strict", "free"), ("inclusive", "free"), ("strict", "positions")])
+def test_the_gradient_is_the_finite_difference_of_the_loss(mask, layer1):
+    c = training.Config(vocab=3, length=6, batch=3, mask=mask, layer1=layer1)
+    rng = np.random.default_rng(1)
+    params = {k: rng.normal(0, 0.7, size=(c.d, c.d)) * (training.free(c) if k == "A1" else 1.0) for k in training.KEYS}
+    ids, _ = training.sequences(rng, c, c.batch)
+    loss, grads, _ = training.loss_and_grad(params, c, ids)
+    assert loss == pytest.approx(training.loss_of(training.forward(params, c, ids), ids))
+    eps = 1e-6
+    for key in training.KEYS:
+        for i, j in rng.integers(0, c.d, size=(12, 2)):
+            up = {k: v.copy() for k, v in params.items()}
+            down = {k: v.copy() for k, v in params.items()}
+            up[key][i, j] += eps
+            down[key][i, j] -= eps
+            numeric = (training.loss_of(training.forward(up, c, ids), ids)
+                       - training.loss_of(training.forward(down, c, ids), ids)) / (2 * eps)
+            expected = numeric if key != "A1" or training.free(c)[i, j] else 0.0  # a held entry gets no gradient
+            assert grads[key][i, j] == pytest.approx(expected, abs=1e-7)
+
+
+def test_a_tiny_run_learns_well_above_chance():
+    c = training.Config(vocab=4, length=12, steps=250, batch=16, seed=0)
+    run = training.train(c)
+    first, last = run.history[0], run.history[-1]
+    assert first["step"] == 0 and last["step"] == 250 and len(run.history) == 11
+    assert last["loss"] < first["loss"] and last["accuracy"] > 2 / c.vocab  # chance is 1 / V
+    assert set(last) == {"step", "loss", "accuracy", "previous_token_score", "duplicate_token_score",
+                         "induction_score"}
+
+
+def test_the_same_seed_gives_the_same_file_bit_for_bit(tmp_path):
+    a, b = tmp_path / "a.npz", tmp_path / "b.npz"
+    for path in (a, b):
+        result = invoke(["train", *TINY, "--save", str(path), "--format", "json"])
+        assert result.exit_code == 0, result.stderr
+    assert a.read_bytes() == b.read_bytes()
+    other = tmp_path / "c.npz"
+    assert invoke(["train", *TINY, "--seed", "1", "--save", str(other)]).exit_code == 0
+    assert other.read_bytes() != a.read_bytes()
+
+
+def test_a_saved_model_shown_with_model_is_a_plain_numpy_pass_over_its_arrays(tmp_path):
+    path = tmp_path / "learned.npz"
+    assert invoke(["train", *TINY, "--save", str(path)]).exit_code == 0
+    model = load(str(path))
+    assert model.vocab == ("a", "b", "c", "d") and model.n_positions == 8 and model.residual == (True, False)
+    text = "a b c a b"
+    result = invoke(["show", text, "--model", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    w1, w2, scores = plain_forward(model, tuple(text.split()))
+    assert np.allclose(doc["layers"][0]["weights"], w1, atol=1e-12)
+    assert np.allclose(doc["layers"][1]["weights"], w2, atol=1e-12)
+    assert doc["construction"]["model"] == "learned.npz"
+
+
+def test_the_json_report_has_the_history_the_phase_change_and_the_circuit():
+    result = invoke(["train", *TINY, "--format", "json"])
+    assert result.exit_code == 0 and result.stderr == ""  # no progress bar when stderr is not a terminal
+    doc = json.loads(result.stdout)
+    assert doc["kind"] == "train" and len(doc["history"]) == 4 and doc["seconds"] > 0
+    assert doc["circuit"] in learned.NAMES and doc["circuit_name"] == learned.NAMES[doc["circuit"]]
+    assert doc["phase_change_step"] is None or doc["phase_change_step"] in [h["step"] for h in doc["history"]]
+    assert doc["composition"]["hand_built"]["Q"] == 0.0 and doc["composition"]["hand_built"]["K"] > 0
+    hand = {(r, c): s for r, c, s in doc["shares"]["hand_built"]["A2"]}
+    assert hand == {("tok", "prev tok"): 1.0}  # the lecture's A_2: one block
+    jsonschema = pytest.importorskip("jsonschema")
+    from pathlib import Path
+
+    schema = json.loads((Path(__file__).resolve().parent.parent / "schema" / "induction-demo.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(doc)
+
+
+def test_the_phase_change_is_found_on_a_jump_and_not_on_a_slope():
+    def history(values):
+        return [{"step": 25 * k, "accuracy": v} for k, v in enumerate(values)]
+    jump = learned.phase_change(history([0.1] * 20 + [0.2, 0.8] + [0.82] * 18), 1000)
+    assert jump["step"] == 525 and jump["from_step"] < 525 <= jump["to_step"] and jump["share"] > 0.8
+    slope = learned.phase_change(history(list(np.linspace(0.1, 0.9, 41))), 1000)
+    assert slope["step"] is None and slope["share"] < learned.SUDDEN
+    flat = learned.phase_change(history([0.1, 0.15, 0.12, 0.16]), 100)
+    assert flat["step"] is None and flat["rise"] < learned.RISE
+
+
+def test_the_circuit_is_named_from_the_numbers():
+    best = {"previous_token_score": 1.0, "duplicate_token_score": 0.6, "induction_score": 0.5}
+    lecture = {"previous_token_score": 0.9, "duplicate_token_score": 0.1, "induction_score": 0.45}
+    assert learned.circuit(lecture, best, {"K": 0.3, "Q": 0.1})[0] == "lecture"
+    dup = {"previous_token_score": 0.1, "duplicate_token_score": 0.5, "induction_score": 0.45}
+    assert learned.circuit(dup, best, {"K": 0.1, "Q": 0.3})[0] == "q-composition"
+    name, why = learned.circuit({**lecture, "induction_score": 0.1}, best, {"K": 0.3, "Q": 0.1})
+    assert name == "neither" and why.startswith("layer 2 is not an induction head (induction 0.10 of a possible 0.50")
+    assert learned.circuit(lecture, best, {"K": 0.1, "Q": 0.3})[0] == "neither"
+    half = {"previous_token_score": 0.45, "duplicate_token_score": 0.05, "induction_score": 0.35}
+    name, why = learned.circuit(half, best, {"K": 0.18, "Q": 0.12})  # the defaults' usual run
+    assert name == "lecture" and why.endswith("layer 1 is only partly that head (under half the best score)")
+
+
+@pytest.mark.parametrize("suffix", ["md", "tex", "html", "svg", "png", "txt"])
+def test_every_report_format(tmp_path, suffix):
+    if suffix in ("png", "svg"):
+        pytest.importorskip("matplotlib")
+    out = tmp_path / f"report.{suffix}"
+    result = invoke(["train", *TINY, "--layer1", "free", "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    content = out.read_bytes()
+    assert len(content) > 500
+    if suffix in ("md", "html", "tex", "txt"):
+        text = content.decode().replace("{-}", "-")  # (LaTeX keeps a hyphen apart)
+        assert "learning curve" in text.lower() and "hand-built" in text and "Composition" in text
+
+
+def test_the_terminal_report_fits_80_columns():
+    result = invoke(["train", *TINY], env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    assert "accuracy" in result.stdout and any(c in result.stdout for c in learned.SPARK)
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--save", "model.txt"], "ending in .npz"),
+    (["--steps", "0"], "--steps"),
+    (["--vocab", "100"], "--vocab"),
+    (["--lr", "0"], "--lr"),
+    (["-o", "report.npz"], "--save FILE.npz"),
+    (["--format", "npz"], "Invalid value for '--format'"),
+])
+def test_bad_options_get_one_line(args, words):
+    result = invoke(["train", *TINY, *args])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1 and words in result.stderr, result.stderr
+
+
+def test_the_picture_without_matplotlib_says_which_extra_to_install(tmp_path, no_matplotlib):
+    result = invoke(["train", *TINY, "-o", str(tmp_path / "a.png")])
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert "pip install 'induction-demo[train]'" in result.stderr
+
+
+def test_ctrl_c_stops_training_and_keeps_what_was_learned(tmp_path):
+    target = tmp_path / "learned.npz"
+    env = {**os.environ, "COLUMNS": "120", "NO_COLOR": "1"}
+    process = subprocess.Popen([sys.executable, "-c", "from induction_demo.cli import main; main()", "train",
+                                "--steps", "100000", "--save", str(target), "--format", "json"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    time.sleep(3.0)  # past the imports and some steps
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err.decode()
+    doc = json.loads(out)
+    assert doc["interrupted"] and 0 < doc["history"][-1]["step"] < 100000
+    assert "Stopped by Ctrl-C at step" in err.decode() and "Traceback" not in err.decode()
+    assert load(str(target)).n_positions == 24
