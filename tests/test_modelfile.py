@@ -235,3 +235,22 @@ def test_readme_s_numpy_snippet_gives_the_trace_s_scores(tmp_path, monkeypatch):
         assert space["scores"].shape == trace.scores.shape == (len(tokens), 4)
         assert np.allclose(space["scores"], trace.scores, atol=1e-12)
     assert np.allclose(space["scores"], [[0, 0, 0, 0], [0, 0, 0, 1], [0, 0, 0, 1], [0.5, 0, 0, 0.5]], atol=1e-12)
+
+
+def test_a_file_whose_v2_writes_another_token_is_not_called_a_copy(tmp_path):
+    f = written(tmp_path, LECTURE)  # vocab ! a b c; V_2's tok block: each token to itself
+    v = 4
+    swapped = dict(f)
+    swapped["V2"] = f["V2"].copy()
+    swapped["V2"][:v, :v] = np.eye(v)[[1, 0, 3, 2]]  # ! <-> a, b <-> c
+    np.savez(tmp_path / "swapped.npz", **swapped)
+    result = invoke(["show", LECTURE, "--model", str(tmp_path / "swapped.npz"), "--no-matrices", "--width", "400"])
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    # layer 2 still puts weight 1.00 on the key after the earlier copy, but what comes out is another token
+    assert ("Where most of the weight is on keys right after an earlier copy of the query's token but what comes "
+            "out is not the token they hold, the output is not a copy: `a` (@3) puts 1.00 on `b` (@2) and outputs "
+            "`c` (1.00)") in out
+    assert "so it predicts" not in out
+    slide = invoke(["show", LECTURE, "--model", str(tmp_path / "swapped.npz"), "--slide", "--format", "svg"]).stdout
+    assert ">heads<" in slide and "swapped.npz" in slide

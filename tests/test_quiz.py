@@ -83,3 +83,11 @@ def test_seed_and_tokens_are_one_or_the_other():
     result = invoke(["quiz", LECTURE, "-o", "quiz.json"])
     assert result.exit_code == 2 and "a quiz is a handout" in result.stderr
     assert invoke(["quiz", "--seed", "4", "--key"]).exit_code == 0
+
+
+def test_a_long_quiz_fits_80_columns_and_user_tokens_are_escaped():
+    text = " ".join("abcdefg"[i % 7] for i in range(40))
+    result = invoke(["quiz", text], env={"COLUMNS": "80"})
+    assert result.exit_code == 0 and max(len(line) for line in result.stdout.splitlines()) <= 80
+    html = invoke(["quiz", "<b> & <b> x", "--key", "--format", "html"]).stdout
+    assert "<b>" not in html and "&lt;b&gt;" in html

@@ -767,9 +767,15 @@ def quiz(text, seed, key, temperature, tokenize, as_typed, form, output, force):
         raise click.UsageError("a quiz is a handout: --format markdown, latex or html (or table, on the screen)")
     tokens = tokens_of(text, tokenize, as_typed) if text is not None else sheets.drawn(seed)
     trace = run(tokens, temperature=temperature)
-    document = sheets.sheet(trace, key)
     width = terminal_width(sys.stdout) if output is None else 120
-    deliver(rendered(document, form, width, "light"), output, force, form)
+    fit = None
+    if form == "table":  # on a screen: a window of the positions the questions ask about first
+        from .render import terminal
+        from .tables import priority
+
+        fit = terminal.fitter(priority(trace), width)
+    deliver(rendered(sheets.sheet(trace, key, fit), form, width, "light",
+                     notice="write a handout: -o quiz.md (or .tex, .html)"), output, force, form)
 
 
 @main.command("check", epilog=examples("check"), short_help="Check a model file's heads against the lecture's.")

@@ -248,6 +248,13 @@ def _file_equations(c: Construction) -> tuple[tuple, ...]:
              Math("W_U = E^T"), " (the transpose of the token embedding) and temperature T."))
 
 
+def model_line(c: Construction) -> str:
+    """Which model ran, for a slide: "the lecture's" (with its variant), or a model file's heads."""
+    if c.model is not None:
+        return f"the heads of {c.model.name}"
+    return "the lecture's" + (f", with {variant(c)}" if variant(c) else "")
+
+
 def variant(c: Construction) -> str:
     """What sets the model apart from the lecture's, for the summary ("" for the lecture's)."""
     parts = []

@@ -426,8 +426,7 @@ def slide(trace: Trace, told: Told = None) -> Slide:
         return table._replace(columns=table.columns + (("", "predicts"),),
                               rows=tuple(r._replace(cells=r.cells + (m,)) for r, m in zip(table.rows, marks)))
 
-    variant = describe.variant(trace.construction)
-    subtitle = "Model: the lecture's" + (f", with {variant}" if variant else "") + (
+    subtitle = "Model: " + describe.model_line(trace.construction) + (
         f"; ablated: the {trace.ablate} head" if trace.ablate else "")
     return Slide(title(trace), subtitle, weights(fmt.WEIGHT_DECIMALS), ((weights(1), SLIDE_TOKEN), (weights(1, 4), 4)),
                  pictured((told or {}).get(layer.index, ())))

@@ -136,12 +136,13 @@ def sparkline(values: list[float], low: float = 0.0, high: float = 1.0) -> str:
 
 def _setup(run: training.Run) -> str:
     c = run.config
-    stopped = f"; stopped by Ctrl-C at step {run.history[-1]['step']}" if run.interrupted else ""
+    done = run.history[-1]["step"]
+    steps = f"{done} of {c.steps} steps (stopped by Ctrl-C)" if run.interrupted else f"{c.steps} steps"
     return (f"The lecture's two-layer attention-only model (one-hot tokens and positions, A and V each d x d, "
             f"d = 2(V + N) = {c.d}; V = {c.vocab} tokens, N = {c.length} positions; the {c.mask} mask; layer 1 "
             f"{'free' if c.layer1 == 'free' else 'reading positions only'}; a residual after layer 1 only) trained "
-            f"from seed {c.seed} for {c.steps} steps of {c.batch} sequences (Adam, lr {c.lr:g}, weight decay "
-            f"{c.weight_decay:g}) in {run.seconds:.1f} s{stopped}. Each sequence is {c.length} random tokens whose "
+            f"from seed {c.seed} for {steps} of {c.batch} sequences (Adam, lr {c.lr:g}, weight decay "
+            f"{c.weight_decay:g}) in {run.seconds:.1f} s. Each sequence is {c.length} random tokens whose "
             f"last L repeat the L before them (L from {training.MIN_REPEAT} to {c.longest_repeat}). The scores are "
             f"measured every {c.every} steps on {training.EVAL_BATCH} held-out sequences: the loss, the accuracy on "
             "the repeated half, and TransformerLens' head-detector scores (detect_head) of layer 1 (previous-token, "

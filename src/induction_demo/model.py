@@ -209,7 +209,7 @@ def run(tokens: tuple[str, ...], scale: float = 100.0, *, temperature: float = 1
         if words is not None:  # dense vectors: each token scored by its similarity to what was copied
             scores = scores @ words.vectors.T
         probs, unseen_probs = readout.softmax(scores, temperature, unseen)
-        copies = mechanism.copied(final, job)
+        copies = mechanism.copied(final, job, match=construction.model is None)
         if construction.model is not None:  # a file's V_2 may write another token: a copy outputs the key's
             keys = np.where(job & final.mask, final.heads[0].weights, -1.0).argmax(axis=1)
             copies &= readout.most_probable(probs)[np.arange(len(ids)), ids[keys]]

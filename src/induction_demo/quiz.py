@@ -124,24 +124,25 @@ def drawn(seed: int, vocab: str = "abcdef", length: tuple[int, int] = (8, 12)) -
             return tokens
 
 
-def sheet(trace: Trace, key: bool = False):
-    """The quiz (or, with ``key``, its answers) as a Document of views."""
-    from . import tables
-    from .views import Document, Heading, Math, Paragraph
+def sheet(trace: Trace, key: bool = False, fit=None):
+    """The quiz (or, with ``key``, its answers) as a Document of views; ``fit``
+    (documents.Fit) shows each table whole (the default) or in a window."""
+    from . import documents, tables
+    from .views import Document, Heading, Math, Paragraph, count
 
+    fit = fit or documents.whole
     asked = questions(trace)
     said = " ".join(fmt.token(t) for t in trace.tokens)
-    blocks: list = [Paragraph((f"{trace.n} tokens: {said}",))]
+    blocks: list = [Paragraph((f"{count(trace.n, 'token')}: {said}",))]
     if not key:
         blocks.append(Paragraph(("The lecture's model: layer 1 a previous-token head, layer 2 an induction head, "
                                  "the strict mask (a query keeps the keys before it). Below, each layer's "
                                  "attention weights; × = masked.",)))
         for layer in trace.layers:
-            run = layer.heads[0]
-            blocks.append(tables.attention(trace, f"quiz.layer{layer.index}", (
+            blocks += fit(lambda shown, layer=layer: tables.attention(trace, f"quiz.layer{layer.index}", (
                 "Layer ", str(layer.index), " attention weights ", Math(f"W^({layer.index})"),
-                " (rows: queries i, columns: keys j)"), run.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask,
-                notes=False))
+                " (rows: queries i, columns: keys j)"), layer.heads[0].weights, fmt.WEIGHT_DECIMALS,
+                mask=layer.mask, shown=shown, notes=False))
     blocks.append(Heading("Answers" if key else "Questions"))
     for k, q in enumerate(asked, 1):
         blocks.append(Paragraph((f"{k}. ",) + q.ask.parts))

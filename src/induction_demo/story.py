@@ -323,9 +323,16 @@ def induction(trace: Trace, layer: Layer) -> list[Sentence]:
             return (f"{at(trace, i)} puts {weight(float((w[i] * job).sum()))} on "
                     f"{series([at(trace, int(j)) for j in np.flatnonzero(job)])} and outputs "
                     + fmt.tied(p.output, " or ", code) + f" ({weight(p.score)})")
-        out.append(say("blend", "Where a key it keeps comes " + after_match(c, cosine=True) + " but holds less "
-                                 "than half the weight, the output is a blend, not a copy: "
-                                 + series(Lazy(blends, blend)) + "."))
+        most = [i for i in blends if float((w[i] * cells[i]).sum()) >= 0.5 - 1e-9]  # (a model file's V_2)
+        less = [i for i in blends if i not in most]
+        if less:
+            out.append(say("blend", "Where a key it keeps comes " + after_match(c, cosine=True) + " but holds "
+                                     "less than half the weight, the output is a blend, not a copy: "
+                                     + series(Lazy(less, blend)) + "."))
+        if most:
+            out.append(say("blend", "Where most of the weight is on keys " + after_match(c, cosine=True)
+                                     + " but what comes out is not the token they hold, the output is not a copy: "
+                                     + series(Lazy(most, blend)) + "."))
     copies_told = Lazy(copies, lambda i: copy_sentence(trace, i))
     differs = "what followed the earlier occurrences" if c.context == 1 and trace.words is None \
         else "what the matched keys hold"
