@@ -254,3 +254,36 @@ def test_a_file_whose_v2_writes_another_token_is_not_called_a_copy(tmp_path):
     assert "so it predicts" not in out
     slide = invoke(["show", LECTURE, "--model", str(tmp_path / "swapped.npz"), "--slide", "--format", "svg"]).stdout
     assert ">heads<" in slide and "swapped.npz" in slide
+
+
+def test_a_model_too_dense_for_the_views_is_refused_in_one_line_and_check_still_runs_it(tmp_path):
+    vocab, n = [f"t{i}" for i in range(250)], 251
+    d = 2 * (len(vocab) + n)  # 1002: A1 alone has 1,004,004 nonzero entries
+    arrays = {k: np.zeros((d, d)) for k in ("A1", "V1", "A2", "V2")}
+    arrays["A1"][:] = 1e-3
+    np.savez(tmp_path / "dense.npz", vocab=np.array(vocab), n_positions=np.array(n), **arrays)
+    for command in ("show", "weights", "circuits"):
+        result = invoke([command, "t1 t2", "--model", str(tmp_path / "dense.npz")])
+        assert result.exit_code == 2 and result.stderr.count("\n") == 1
+        assert "dense.npz has 1,004,004 nonzero entries" in result.stderr and "check runs it" in result.stderr
+
+
+def test_a_dense_file_s_whole_block_products_equal_a_plain_numpy_pass(tmp_path):
+    rng = np.random.default_rng(7)
+    vocab, n = [f"t{i}" for i in range(32)], 32  # blocks of 32 x 32 = 1024 entries: multiplied whole
+    d = 2 * (len(vocab) + n)
+    arrays = {k: rng.normal(size=(d, d)) for k in ("A1", "V1", "A2", "V2")}
+    arrays.update(vocab=np.array(vocab), n_positions=np.array(n), mask=np.array("strict"),
+                  residual=np.array([True, False]))
+    np.savez(tmp_path / "dense.npz", **arrays)
+    from induction_demo.blocks import relation
+    from induction_demo.modelfile import load
+
+    model = load(str(tmp_path / "dense.npz"))
+    basis = run(("t0",), construction=Construction(model=model)).basis
+    assert all(relation(b, basis).table is not None for b in model.layers()[0].heads[0].qk)
+    tokens = [vocab[k] for k in rng.integers(0, 32, size=20)]
+    doc = shown(tmp_path / "dense.npz", " ".join(tokens))
+    for (w, y), layer in zip(forward(arrays, tokens), doc["layers"]):
+        assert np.allclose(w, layer["weights"], atol=1e-9)
+        assert np.allclose(y, layer["output"], rtol=1e-9, atol=1e-9 * np.abs(y).max())

@@ -63,6 +63,11 @@ class Relation(NamedTuple):
     values: np.ndarray
     partner: np.ndarray | None
     identity: bool
+    table: np.ndarray | None = None  # the whole block as an array, where most of it is nonzero (a model file's)
+
+
+DENSE = 0.1  # of a block's entries nonzero, past which products use the whole block (not its entries one by one)
+DENSE_SIZE = 1024  # entries a block has at least for that (the built heads' small blocks keep their entry path)
 
 
 def relation(block: Block, basis: Basis) -> Relation:
@@ -75,7 +80,11 @@ def relation(block: Block, basis: Basis) -> Relation:
         partner = np.full(n_rows, -1)
         partner[rows] = cols
     identity = (n_rows == n_cols == len(rows) and bool((rows == cols).all()) and bool((values == 1).all()))
-    return Relation(rows, cols, values, partner, identity)
+    table = None
+    if partner is None and len(rows) > DENSE * holds.size and holds.size >= DENSE_SIZE:
+        table = np.zeros_like(holds)
+        table[rows, cols] = values  # the same numbers as ``values``, in place
+    return Relation(rows, cols, values, partner, identity, table)
 
 
 class Rope(NamedTuple):

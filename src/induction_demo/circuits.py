@@ -156,6 +156,11 @@ def product_norm(a, b, d: int) -> float:
     count = stop - start
     if not count.sum():
         return 0.0
+    if count.sum() > d * d:  # dense matrices (a model file's): one d x d product is cheaper than each pair
+        m1, m2 = np.zeros((d, d)), np.zeros((d, d))
+        np.add.at(m1, (ar, ac), av)
+        np.add.at(m2, (br, bc), bv)
+        return float(np.linalg.norm(m1 @ m2))
     left = np.repeat(np.arange(len(ar)), count)
     right = np.concatenate([np.arange(s_, e) for s_, e in zip(start, stop) if e > s_])
     _, _, v = _coalesced(ar[left], bc[right], av[left] * bv[right], d)

@@ -39,6 +39,7 @@ from .weights import Block, Head, LayerSpec, dense, induction_head, previous_tok
 KEYS = ("A1", "V1", "A2", "V2", "vocab", "n_positions")
 MAX_D = 4000  # directions a model file may have: four d x d arrays of 128 MB at most
 MAX_FILE_BYTES = 1 << 30  # a model file's size at most (JSON of d = 4000 is about 1 GB)
+MAX_SHOWN_ENTRIES = 1_000_000  # nonzero entries of A1, V1, A2, V2 that show, weights and circuits run at most
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # every entry's date: the same model gives the same bytes
 
@@ -141,8 +142,18 @@ class Model:
         return {"tok": slice(0, v), "pos": slice(v, v + n), "prev tok": slice(v + n, 2 * v + n),
                 "prev pos": slice(2 * v + n, 2 * (v + n))}
 
+    @property
+    def entries(self) -> int:
+        """The nonzero entries of A1, V1, A2 and V2."""
+        return int(sum(np.count_nonzero(m) for m in (self.a1, self.v1, self.a2, self.v2)))
+
     def check_tokens(self, tokens: tuple[str, ...]) -> None:
-        """One line of refusal for a string the model has no directions for."""
+        """One line of refusal for a string the model has no directions for, or a
+        model too dense for the views (each nonzero entry is shown and written)."""
+        if self.entries > MAX_SHOWN_ENTRIES:
+            raise InputError(f"{self.name} has {self.entries:,} nonzero entries in A1, V1, A2 and V2; show, weights "
+                             f"and circuits run at most {MAX_SHOWN_ENTRIES:,} (a dense model of d = 500); "
+                             "check runs it")
         unknown = [t for t in dict.fromkeys(tokens) if t not in set(self.vocab)]
         if unknown:
             from .text import tied, token

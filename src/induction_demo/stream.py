@@ -71,6 +71,8 @@ def compare(q: Part, rel: Relation, k: Part, n: int) -> np.ndarray:  # -> [N, N]
             out = k[:, col].T * v[:, None]
         out[col < 0] = 0.0
         return out
+    if rel.table is not None:  # a dense block (a model file's): two matrix products
+        return as_array(q) @ rel.table @ as_array(k).T
     if isinstance(q, OneHot) and isinstance(k, OneHot):  # R[q_i, k_j]: one lookup per cell
         table = np.zeros((q.width, k.width))
         np.add.at(table, (rel.rows, rel.cols), rel.values)
@@ -86,6 +88,8 @@ def carry(part: Part, rel: Relation, width: int) -> Part:
     if part is None or rel.identity:
         return part
     source = as_array(part)
+    if rel.table is not None:  # a dense block: one matrix product
+        return source @ rel.table
     out = np.zeros((source.shape[0], width))
     np.add.at(out.T, rel.cols, (source[:, rel.rows] * rel.values).T)
     return out
