@@ -144,6 +144,7 @@ def test_the_terminal_report_fits_80_columns():
     (["--steps", "0"], "--steps"),
     (["--vocab", "100"], "--vocab"),
     (["--lr", "0"], "--lr"),
+    (["--vocab", "64", "--length", "64", "--steps", "100000", "--batch", "512"], "this run would take up to about"),
     (["-o", "report.npz"], "--save FILE.npz"),
     (["--format", "npz"], "Invalid value for '--format'"),
 ])

@@ -766,6 +766,9 @@ def quiz(text, seed, key, temperature, tokenize, as_typed, form, output, force):
     if form not in ("table", "markdown", "latex", "html"):
         raise click.UsageError("a quiz is a handout: --format markdown, latex or html (or table, on the screen)")
     tokens = tokens_of(text, tokenize, as_typed) if text is not None else sheets.drawn(seed)
+    from . import inputs
+
+    inputs.format_tokens(form, tokens)  # a sheet's N x N tables: a format's limit on tokens
     trace = run(tokens, temperature=temperature)
     width = terminal_width(sys.stdout) if output is None else 120
     fit = None

@@ -42,6 +42,8 @@ INIT = 0.001  # the entries of A and V start as normal draws of this standard de
 EVAL_BATCH = 64  # held-out sequences each evaluation runs (drawn once, from the seed)
 MAX_VOCAB, MAX_LENGTH, MAX_STEPS, MAX_BATCH = 64, 64, 100_000, 512
 KEYS = ("A1", "V1", "A2", "V2")
+MAX_WORK = 3e11  # steps x batch x length x d^2 at most: about 10 minutes here (the defaults: 7.4e9, about 17 s)
+SECONDS_PER_WORK = 2.3e-9  # measured: 11 ms a step at the defaults (benchmarks/train_speed.py)
 
 
 class Config(NamedTuple):
@@ -78,6 +80,12 @@ def checked(c: Config) -> Config:
         raise InputError(f"--weight-decay must be 0 to 10, not {c.weight_decay:g}")
     if c.mask not in ("strict", "inclusive") or c.layer1 not in ("free", "positions"):
         raise InputError("--mask is strict or inclusive, --layer1 free or positions")
+    work = c.steps * c.batch * c.length * c.d ** 2
+    if work > MAX_WORK:
+        raise InputError(f"this run would take up to about {work * SECONDS_PER_WORK / 60:.0f} minutes (steps x batch x "
+                         f"length x d^2 = {work:.2g}); train runs at most about "
+                         f"{MAX_WORK * SECONDS_PER_WORK / 60:.0f}: use fewer --steps, a smaller --batch, or a "
+                         "smaller --vocab or --length")
     return c
 
 
