@@ -58,42 +58,54 @@ def run(tokens: str | Sequence[str], *, scale: float = 100.0, temperature: float
     from .inputs import FREQUENCIES
     from .model import run as run_model
     from .tokens import tokenize as split
-    from .weights import Construction
 
     if isinstance(tokens, str):
         tokens = split(tokens, tokenize, normalize=not as_typed)
     tokens = tuple(tokens)
     if not all(isinstance(t, str) for t in tokens):
         raise InputError("tokens must be a string or a sequence of strings")
+    changed = [name for name, value, default in (
+        ("scale", scale, 100.0), ("context", context, 1), ("skip", skip, 0), ("positions", positions, "one-hot"),
+        ("frequencies", frequencies, None), ("similar", similar, None), ("embeddings", embeddings, None),
+        ("mask", mask, "strict")) if value != default]
+    construction = built(tokens, mask=mask, context=context, skip=skip, positions=positions,
+                         frequencies=FREQUENCIES if frequencies is None else frequencies, similar=similar,
+                         embeddings=embeddings, model=model, given=changed, named=lambda knob: f"{knob}=")
+    traced = run_model(tokens, scale, temperature=temperature, ablate=ablate, construction=construction)
+    return Trace(**{f.name: getattr(traced, f.name) for f in fields(traced)})
+
+
+def built(tokens: tuple[str, ...], *, mask: str, context: int, skip: int, positions: str, frequencies: int,
+          similar: str | None, embeddings: str | None, model: str | None, given: Sequence[str] = (),
+          named=lambda knob: f"--{knob}"):
+    """The Construction the knobs ask for (the command line's and ``run``'s):
+    reads the ``embeddings`` file (the rows of ``tokens``), or the ``model``
+    file, whose heads no knob in ``given`` (those set, by ``named``) may change."""
+    from .weights import Construction
+
     if model is not None:
         from .modelfile import load
 
-        changed = [name for name, value, default in (
-            ("scale", scale, 100.0), ("context", context, 1), ("skip", skip, 0), ("positions", positions, "one-hot"),
-            ("frequencies", frequencies, None), ("similar", similar, None), ("embeddings", embeddings, None))
-            if value != default]
-        if changed:
-            raise InputError(f"model= holds the heads: {changed[0]}= builds them, and does not apply")
+        knobs = [k for k in given if k != "mask"]
+        if knobs:
+            raise InputError(f"{named('model')} holds the heads: {named(knobs[0])} builds them, and does not apply")
         file = load(str(model))
-        if mask != "strict" and mask != file.mask:
-            raise InputError(f"model {file.name} has the {file.mask} mask: mask={mask!r} does not apply")
-        construction = Construction(mask=file.mask, model=file)
-    else:
-        vectors = None
-        if similar is not None and embeddings is not None:
-            raise InputError("similar= and embeddings= each choose the token vectors: give one")
-        if similar is not None:
-            from .similar import Similarity
+        if "mask" in given and mask != file.mask:
+            raise InputError(f"{named('model')} {file.name} has the {file.mask} mask: {named('mask')} {mask} "
+                             "does not apply")
+        return Construction(mask=file.mask, model=file)
+    if similar and embeddings:
+        raise InputError(f"{named('similar')} and {named('embeddings')} each choose the token vectors: give one")
+    vectors = None
+    if similar:
+        from .similar import Similarity
 
-            vectors = Similarity(similar)
-        elif embeddings is not None:
-            from .similar import read_vectors
+        vectors = Similarity(similar)
+    elif embeddings:
+        from .similar import read_vectors
 
-            vectors = read_vectors(str(embeddings), set(tokens))
-        construction = Construction(mask, context, skip, vectors, positions,
-                                    FREQUENCIES if frequencies is None else frequencies)
-    traced = run_model(tokens, scale, temperature=temperature, ablate=ablate, construction=construction)
-    return Trace(**{f.name: getattr(traced, f.name) for f in fields(traced)})
+        vectors = read_vectors(str(embeddings), set(tokens))
+    return Construction(mask, context, skip, vectors, positions, frequencies)
 
 
 def check(model: str, seed: int = 0) -> dict:

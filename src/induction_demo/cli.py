@@ -424,32 +424,14 @@ def given(*names: str) -> list[str]:
 def built(tokens: tuple[str, ...], mask: str = "strict", context: int = 1, skip: int = 0,
           positions: str = "one-hot", frequencies: int = FREQUENCIES, similar: str | None = None,
           embeddings: str | None = None, model_file: str | None = None):
-    """The Construction the options ask for; reads --embeddings (the rows of
-    ``tokens``), or the --model file, whose heads no other knob changes."""
-    from .weights import Construction
+    """The Construction the options ask for (api.built): reads --embeddings
+    (the rows of ``tokens``), or the --model file, whose heads no other knob changes."""
+    from .api import built as construction
 
-    if model_file is not None:
-        from .modelfile import load
-
-        knobs = given("scale", "context", "skip", "positions", "frequencies", "similar", "embeddings")
-        if knobs:
-            raise click.UsageError(f"--model FILE holds the heads: --{knobs[0]} builds them, and does not apply")
-        file = load(model_file)
-        if given("mask") and mask != file.mask:
-            raise click.UsageError(f"--model {file.name} has the {file.mask} mask: --mask {mask} does not apply")
-        return Construction(mask=file.mask, model=file)
-    if similar and embeddings:
-        raise click.UsageError("--similar and --embeddings each choose the token vectors: give one")
-    vectors = None
-    if similar:
-        from .similar import Similarity
-
-        vectors = Similarity(similar)
-    elif embeddings:
-        from .similar import read_vectors
-
-        vectors = read_vectors(embeddings, set(tokens))
-    return Construction(mask, context, skip, vectors, positions, frequencies)
+    return construction(tokens, mask=mask, context=context, skip=skip, positions=positions,
+                        frequencies=frequencies, similar=similar, embeddings=embeddings, model=model_file,
+                        given=given("scale", "context", "skip", "positions", "frequencies", "similar", "embeddings",
+                                    "mask"))
 
 
 @click.group(cls=OneLineErrors, epilog=examples(*EXAMPLES, first=True), context_settings={"help_option_names": ["-h", "--help"]})
