@@ -287,3 +287,12 @@ def test_a_dense_file_s_whole_block_products_equal_a_plain_numpy_pass(tmp_path):
     for (w, y), layer in zip(forward(arrays, tokens), doc["layers"]):
         assert np.allclose(w, layer["weights"], atol=1e-9)
         assert np.allclose(y, layer["output"], rtol=1e-9, atol=1e-9 * np.abs(y).max())
+
+
+def test_a_file_with_layer_1_ablated_is_told_position_by_position(tmp_path):
+    path, _ = random_model(tmp_path, 5)
+    out = invoke(["show", "x y z x y", "--model", str(path), "--ablate", "previous-token", "--no-matrices",
+                  "--width", "400"]).stdout
+    assert "Layer 1 is ablated: its output is replaced by zeros, so Y^(1) = Y^(0)" in out
+    assert "most frequent earlier token" not in out and "the induction head has nothing to match" not in out
+    assert "@4" in out.split("What layer 2 did")[1].split("Predictions")[0]  # the last query is still told

@@ -254,7 +254,12 @@ def induction(trace: Trace, layer: Layer) -> list[Sentence]:
     """The induction head: each query's case, read off its weights and the prediction."""
     first, c = trace.look_back, trace.construction
     out = [_position_0(trace, layer)]
-    if first.ablated:
+    file = c.model is not None  # a model file's heads: only what the run shows, position by position
+    if first.ablated and file:
+        out.append(say("ablated", "Layer 1 is ablated: its output is replaced by zeros, so "
+                                   + ("Y^(1) = Y^(0) and every key's previous half is empty." if first.residual
+                                      else "Y^(1) is all zero.")))
+    elif first.ablated:
         zero = not layer.logits[layer.mask].any()  # read off: no earlier half holds anything to match
         out.append(say("ablated", "The previous-token head is ablated, so no key carries a previous token: "
                                    + ("every logit is 0, each query spreads its attention evenly over the past, "
@@ -264,11 +269,11 @@ def induction(trace: Trace, layer: Layer) -> list[Sentence]:
     if layer.ablated:
         out.append(say("ablated", "This head is ablated: its output is replaced by zeros, so nothing is "
                                    "copied and no position predicts anything."))
-    if first.ablated and not layer.ablated:
+    if first.ablated and not layer.ablated and not file:
         if any(p.copyable and p.output and not p.copy for p in trace.predictions):
             out.append(say("blend", "So what looks like a prediction is a blend, the most frequent earlier "
                                      "token with its share of Y^(2), not a copy: " + _blends(trace) + "."))
-    if first.ablated or layer.ablated:
+    if first.ablated and not file or layer.ablated:
         return out
     note = scheme(c).copy_note
     if note:
