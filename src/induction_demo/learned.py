@@ -165,7 +165,7 @@ def title(run: training.Run, found: dict) -> str:
 
 def document(run: training.Run, found: dict, terminal: bool = False):
     """The report as views: setup, learning curve, phase change, the heads beside the hand-built ones, the circuit."""
-    from .views import Cell, Document, Heading, Paragraph, Row, Table
+    from .views import Cell, Document, Heading, Math, Paragraph, Row, Table
 
     h = run.history
     picks = sorted(set(np.linspace(0, len(h) - 1, min(CURVE_ROWS, len(h))).round().astype(int).tolist()))
@@ -185,7 +185,7 @@ def document(run: training.Run, found: dict, terminal: bool = False):
     names = ("tok", "pos", "prev tok", "prev pos")
     for key in training.KEYS:
         share = {who: {(r, c): s for r, c, s in found["shares"][who][key]} for who in ("learned", "hand_built")}
-        blocks.append(Table(f"train.{key}", (f"{key[0]}_{key[1]}: learned (left), hand-built (right)",), (key,),
+        blocks.append(Table(f"train.{key}", (Math(f"{key[0]}_{key[1]}"), ": learned (left), hand-built (right)"), (key,),
                             tuple((n,) for n in names) * 2,
                             tuple(Row((r,), tuple(Cell(f"{share[who].get((r, c), 0.0):.2f}", share[who].get((r, c), 0.0))
                                                   for who in ("learned", "hand_built") for c in names))

@@ -330,7 +330,8 @@ def _training(history, found, title, form, matplotlib, plt) -> bytes:
                            color="white" if share[i, j] > 0.55 else "black")
             panel.set_xticks(range(4), names, fontsize=10, rotation=45, ha="right")
             panel.set_yticks(range(4), names if col == 0 else [], fontsize=10)
-            panel.set_title(f"{key[0]}_{key[1]} {'learned' if who == 'learned' else 'hand-built'}", fontsize=12)
+            panel.set_title(f"{mathtext(f'{key[0]}_{key[1]}')} {'learned' if who == 'learned' else 'hand-built'}",
+                            fontsize=12)
     out = io.BytesIO()
     fig.savefig(out, format=form, dpi=120, metadata={"Software": None} if form == "png" else {"Date": None})
     plt.close(fig)
