@@ -28,9 +28,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import training
-from .basis import BLOCKS
-from .modelfile import Model
-from .weights import Construction, dense
+from .modelfile import Model, of_heads
+from .weights import Construction
 
 WINDOW = 0.1  # of the steps: the phase change's window
 SUDDEN = 0.5  # of the whole rise within that window: a phase change
@@ -71,10 +70,8 @@ def hand_built(c: training.Config) -> Model:
     composition scores do not depend on it)."""
     from .basis import Basis
 
-    basis = Basis(training.tokens(c.vocab), c.length)
-    (h1,), (h2,) = (spec.heads for spec in Construction(mask=c.mask).layers(1.0))
-    return Model(dense(h1.qk, basis), dense(h1.ov, basis), dense(h2.qk, basis), dense(h2.ov, basis),
-                 training.tokens(c.vocab), c.length, c.mask == "inclusive", (True, False), "hand-built")
+    heads = tuple(spec.heads[0] for spec in Construction(mask=c.mask).layers(1.0))
+    return of_heads(heads, Basis(training.tokens(c.vocab), c.length), c.mask, name="hand-built")
 
 
 def compositions(model: Model) -> dict[str, float | None]:
@@ -218,10 +215,7 @@ def data(run: training.Run, found: dict, saved: str | None = None) -> dict:
 
 def arrays(run: training.Run) -> dict[str, np.ndarray]:
     """The model file's arrays (modelfile.py's layout) of the learned model."""
-    c, p = run.config, run.params
-    return {**{k: p[k] for k in training.KEYS}, "vocab": np.array(training.tokens(c.vocab), dtype=str),
-            "n_positions": np.array(c.length), "mask": np.array(c.mask), "residual": np.array([True, False]),
-            "layout": np.array(BLOCKS, dtype=str)}
+    return model_of(run).arrays()
 
 
 def produce(run: training.Run, found: dict, form: str, width: int = 120, theme: str = "light",

@@ -59,12 +59,15 @@ def arrays(trace: Trace) -> dict[str, np.ndarray]:
         raise InputError("the model file holds one-hot tokens and positions in the stream [tok | pos | prev tok | "
                          "prev pos]; this model's positions or tokens are read another way (--positions "
                          f"{c.positions}{', --similar' if trace.words is not None else ''}): use --format json")
-    (h1,), (h2,) = (tuple(run.head for run in layer.heads) for layer in trace.layers)
-    return {"A1": dense(h1.qk, trace.basis), "V1": dense(h1.ov, trace.basis),
-            "A2": dense(h2.qk, trace.basis), "V2": dense(h2.ov, trace.basis),
-            "vocab": np.array(trace.vocab, dtype=str), "n_positions": np.array(trace.basis.n_positions),
-            "mask": np.array(c.mask), "residual": np.array([layer.residual for layer in trace.layers]),
-            "layout": np.array(trace.basis.names, dtype=str)}
+    heads = tuple(layer.heads[0].head for layer in trace.layers)
+    return of_heads(heads, trace.basis, c.mask, tuple(layer.residual for layer in trace.layers)).arrays()
+
+
+def of_heads(heads: tuple[Head, Head], basis, mask: str, residual: tuple[bool, bool] = (True, False),
+             name: str = "model.npz") -> Model:
+    """Two one-head layers over a basis of the lecture's four subspaces, as a model file's matrices."""
+    (a1, v1), (a2, v2) = ((dense(h.qk, basis), dense(h.ov, basis)) for h in heads)
+    return Model(a1, v1, a2, v2, tuple(basis.vocab), basis.n_positions, mask == "inclusive", tuple(residual), name)
 
 
 def npz(trace: Trace) -> bytes:
@@ -101,6 +104,12 @@ class Model:
     inclusive: bool
     residual: tuple[bool, bool] = (True, False)
     name: str = "model.npz"  # the file's name, for the views' words
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The file's arrays, in the file's order (the module's docstring)."""
+        return {"A1": self.a1, "V1": self.v1, "A2": self.a2, "V2": self.v2,
+                "vocab": np.array(self.vocab, dtype=str), "n_positions": np.array(self.n_positions),
+                "mask": np.array(self.mask), "residual": np.array(self.residual), "layout": np.array(BLOCKS, dtype=str)}
 
     @property
     def scale(self) -> float:
