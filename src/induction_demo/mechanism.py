@@ -73,11 +73,12 @@ def cells(trace: Trace, runs) -> np.ndarray:  # -> [N, N] bool, rows queries, co
     return selected([run.head for run in runs], _ideal(trace))
 
 
-def copied(layer: Layer, job: np.ndarray, match: bool = True) -> np.ndarray:  # -> [N] bool
+def copied(layer: Layer, job: np.ndarray) -> np.ndarray:  # -> [N] bool
     """Where the layer's output is a copy: its heads matched something (a
     positive logit on a kept cell of ``job``, the cells they are built for)
     and put at least half their weight there (summed over its heads, out of 1
-    per head; with ``match`` False, a model file's, the weight alone).
+    per head; for a model file's head, whose logit's sign says nothing of a
+    match, the weight alone).
     Elsewhere its output is a blend: with the previous-token head
     ablated, every logit is 0 and every key weighs the same, and the top token
     is just the most frequent earlier one."""
@@ -85,8 +86,6 @@ def copied(layer: Layer, job: np.ndarray, match: bool = True) -> np.ndarray:  # 
     matched = np.zeros(len(kept), dtype=bool)
     on = np.zeros(len(kept))
     for run in layer.heads:  # (no N x N float made: the bench runs 4095 tokens)
-        matched |= ((run.logits > 0) & kept).any(axis=1)
+        matched |= ((run.logits > 0) & kept).any(axis=1) if run.head.reference is None else kept.any(axis=1)
         on += np.add.reduce(run.weights, axis=1, where=kept)
-    if not match:  # a model file's head: a logit's sign says nothing of a match; the weight alone counts
-        matched[:] = kept.any(axis=1)
     return matched & (on >= 0.5 * len(layer.heads) - 1e-9)

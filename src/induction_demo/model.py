@@ -99,13 +99,14 @@ def causal_mask(n: int, inclusive: bool = False) -> np.ndarray:  # -> [N, N] boo
     return np.tri(n, k=0 if inclusive else -1, dtype=bool)
 
 
-def masked_softmax(logits: np.ndarray, mask: np.ndarray) -> np.ndarray:  # [N, N] -> [N, N]
-    """Softmax over the kept entries of each row; a row with none is all zero."""
+def masked_softmax(logits: np.ndarray, mask: np.ndarray) -> np.ndarray:  # [..., N, N] -> [..., N, N]
+    """Softmax over the kept entries of each row; a row with none is all zero
+    (also over a batch of N x N logits, train's, with one N x N mask)."""
     kept = np.where(mask, logits, -np.inf)
-    top = kept.max(axis=1, keepdims=True)
+    top = kept.max(axis=-1, keepdims=True)
     with np.errstate(over="ignore"):  # a logit near -1.8e308 below a top near +1.8e308: exp(-inf) = 0, as it should
         e = np.where(mask, np.exp(kept - np.where(np.isfinite(top), top, 0.0)), 0.0)
-    total = e.sum(axis=1, keepdims=True)
+    total = e.sum(axis=-1, keepdims=True)
     return np.divide(e, total, out=np.zeros_like(e), where=total > 0)
 
 
@@ -209,7 +210,7 @@ def run(tokens: tuple[str, ...], scale: float = 100.0, *, temperature: float = 1
         if words is not None:  # dense vectors: each token scored by its similarity to what was copied
             scores = scores @ words.vectors.T
         probs, unseen_probs = readout.softmax(scores, temperature, unseen)
-        copies = mechanism.copied(final, job, match=construction.model is None)
+        copies = mechanism.copied(final, job)
         if construction.model is not None:  # a file's V_2 may write another token: a copy outputs the key's
             keys = np.where(job & final.mask, final.heads[0].weights, -1.0).argmax(axis=1)
             copies &= readout.most_probable(probs)[np.arange(len(ids)), ids[keys]]
