@@ -1,7 +1,12 @@
 """The induction rule in plain Python, independent of the model's matrices:
 at position i, if x_i occurred at some k < i - 1, predict x_(k+1); with
 several earlier occurrences, the most frequent successors (all of them on a tie)."""
+import math
 from collections import Counter
+
+NEAR_TIE = -math.log(1 - 1e-3)
+"""Scores this close to the top one are a near-tie at T = 1: their
+probabilities lie within 0.1% of the top one (README, "How the story is checked")."""
 
 
 def successors(tokens, i):
@@ -32,7 +37,6 @@ def predicted(tokens, i):
 # - its weights are the softmax of those scores over the kept keys, and it
 #   predicts the tokens with the largest total weight, where some kept key
 #   n + 1 after an earlier copy of the query's token (something to copy).
-import math
 
 
 def _held(tokens, p, offset, inclusive):
@@ -71,7 +75,7 @@ def top_keys(tokens, i, context=1, skip=0, inclusive=False):
     return [j for j, s in logits.items() if s >= top - 1e-9]
 
 
-def predicted_by(tokens, i, context=1, skip=0, inclusive=False, scale=100.0, tolerance=1e-6):
+def predicted_by(tokens, i, context=1, skip=0, inclusive=False, scale=100.0, tolerance=NEAR_TIE):
     """The set of tokens position i should predict under a construction."""
     if not any(s >= context for s in scores(tokens, i, context, skip, inclusive, _ideal).values()):
         return set()
@@ -116,7 +120,7 @@ def similar_logit(tokens, i, j, kind="subword", rows=None):
     return cosine(tokens[i], tokens[j - 1], kind, rows) if j >= 1 else 0.0
 
 
-def predicted_similar(tokens, i, kind="subword", rows=None, scale=100.0, tolerance=1e-6):
+def predicted_similar(tokens, i, kind="subword", rows=None, scale=100.0, tolerance=NEAR_TIE):
     """The tokens position i should predict with dense token vectors."""
     keys = range(i)
     if not any(similar_logit(tokens, i, j, kind, rows) > 1e-9 for j in keys):
@@ -171,7 +175,7 @@ def induction_weights(tokens, i, positions, scale=100.0, k=16):
     return softmax({j: scale * held[j].get(tokens[i], 0.0) for j in range(i)}) if i else {}
 
 
-def predicted_with_positions(tokens, i, positions, scale=100.0, k=16, tolerance=1e-6):
+def predicted_with_positions(tokens, i, positions, scale=100.0, k=16, tolerance=NEAR_TIE):
     """The tokens position i should predict when layer 1 knows positions by ``positions``."""
     if not any(tokens[j - 1] == tokens[i] for j in range(1, i)):
         return set()

@@ -43,8 +43,8 @@ def test_a_moved_induction_block_fails_with_the_words_of_the_smallest_string(tmp
     result = checked(tmp_path, moved)
     assert result.exit_code == 1 and result.stdout.startswith("FAIL")
     assert "layer 1: the previous token: pass" in result.stdout
-    assert ("the smallest: on `a ! a`, layer 2 at @2 attends to @0 (weight 1.00); the lecture's induction head "
-            "attends to @1, the token after the earlier `a` (@0)") in result.stdout
+    assert ("the smallest: on `a ! a`, layer 2 at @2 puts 0.00 on @1, the token after the earlier `a` (@0), where the "
+            "lecture's induction head puts 1.00 (0.50 needed); it attends to @0 (weight 1.00)") in result.stdout
     assert "at @2 the model predicts `a`; the lecture's model predicts `!`" in result.stdout
 
 
@@ -91,3 +91,20 @@ def test_a_one_position_model_and_a_too_wide_one(tmp_path):
             "vocab": np.array(["a"]), "n_positions": np.array(5000)}
     result = checked(tmp_path, wide)
     assert result.exit_code == 2 and "d = 2(V + N) = 10002 directions is more than the 4000" in result.stderr
+
+
+def test_a_three_way_tie_is_told_as_no_key_and_a_low_weight_as_too_low(tmp_path, lecture):
+    """Issue 25, defect 16: a row that puts 0.33 on each of three keys attends to none of them (0.50 needed),
+    and a row that puts 0.48 on the right key is told its weight, not that it attends there."""
+    from induction_demo.checking import _where
+
+    assert _where(np.array([1 / 3, 1 / 3, 1 / 3, 0.0])) == "no key has 0.50 of its weight (the most: @0, @1 and @2, 0.33 each)"
+    assert _where(np.array([0.48, 0.52])) == "it attends to @1 (weight 0.52)"
+    soft = dict(lecture)
+    soft["A1"] = lecture["A1"] * 0.0  # layer 1 spreads evenly: at @3 it puts 0.33 on each earlier key
+    result = checked(tmp_path, soft)
+    assert result.exit_code == 1
+    line = next(l for l in result.stdout.splitlines() if l.startswith("- layer 1"))
+    assert line.endswith("the smallest: on `! ! ! !`, layer 1 at @3 puts 0.33 on @2, the position just before it, "
+                         "where the lecture's previous-token head puts 1.00 (0.50 needed); no key has 0.50 of its "
+                         "weight (the most: @0, @1 and @2, 0.33 each).")

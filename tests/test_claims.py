@@ -29,8 +29,12 @@ def w(x: float) -> str:
     return fmt.number(x, fmt.WEIGHT_DECIMALS)
 
 
-def top(row: np.ndarray) -> set[int]:
-    return set(np.flatnonzero(row >= row.max() - 1e-6).tolist())
+NEAR = 0.01  # README: keys within 0.01 of a row's largest weight are told as a tie
+
+
+def top(row: np.ndarray, kept: np.ndarray | None = None) -> set[int]:
+    kept = np.ones(len(row), dtype=bool) if kept is None else kept
+    return set(np.flatnonzero(kept & (row >= row[kept].max() - NEAR)).tolist())
 
 
 def check_layer2(trace, sentence) -> None:
@@ -40,13 +44,13 @@ def check_layer2(trace, sentence) -> None:
         assert not trace.layers[1].logits[kept].any(), text
     if sentence.kind == "copy" and not text.startswith("…"):
         i, j = (int(x) for x in AT.findall(text)[:2])
-        assert top(weights[i]) == {j}, text
+        assert top(weights[i], kept[i]) == {j}, text
         assert f"(weight {w(weights[i, j])})" in text
     if sentence.kind in ("copy", "split") and not text.startswith("…"):
         i = int(AT.findall(text)[0])
         p = trace.predictions[i]
         assert p.copy
-        said = re.search(r"so it predicts (.*?)(, (\d+) ahead \(for @(\d+)\))?\.$", text)
+        said = re.search(r"so it predicts (.*?)(, (\d+) ahead \(for @(\d+)\))?(, carried by .*)?\.$", text)
         named = re.findall(r"`([^`]*)`", said.group(1))
         more = re.search(r"and (\d+) more", said.group(1))
         assert named == [fmt.token(c) for c in p.candidates[:fmt.named(len(p.candidates))]], text
@@ -56,8 +60,13 @@ def check_layer2(trace, sentence) -> None:
             assert int(said.group(3)) == p.horizon and int(said.group(4)) == i + p.horizon
     if sentence.kind == "split":
         i = int(AT.findall(text)[0])
-        keys = {int(x) for x in AT.findall(text.split(" (0.")[0].split("(weights")[0])[1:]}
-        assert keys == top(weights[i]), text
+        head = text.split(" (0.")[0].split("(weights")[0]
+        keys = {int(x) for x in AT.findall(head)[1:]}
+        more = re.search(r"and (\d+) more$", head)
+        if more:  # past the first 12, counted
+            assert keys < top(weights[i], kept[i]) and len(keys) + int(more.group(1)) == len(top(weights[i], kept[i]))
+        else:
+            assert keys == top(weights[i], kept[i]), text
         seen = re.search(r"has been seen (\d+) times before", text)
         if seen:
             assert int(seen.group(1)) == trace.tokens[:i].count(trace.tokens[i])
@@ -76,11 +85,11 @@ def check_layer2(trace, sentence) -> None:
             assert not p.copy and w(p.score) == score
             assert re.findall(r"`([^`]*)`", outputs) == [fmt.token(t) for t in p.output[:fmt.named(len(p.output))]]
     if sentence.kind == "tie":  # which kind of tie is said is the kind there is
-        from induction_demo.readout import TIE_TOLERANCE
+        from induction_demo.readout import EXACT_TIE
 
         gaps = [p.score - p.low for p in trace.predictions if len(p.candidates) > 1]
-        assert gaps and (any(g > TIE_TOLERANCE for g in gaps) if text.startswith("At T =")
-                         else any(g <= TIE_TOLERANCE for g in gaps))
+        assert gaps and (any(g > EXACT_TIE for g in gaps) if text.startswith("At T =")
+                         else any(g <= EXACT_TIE for g in gaps))
     if sentence.kind == "consecutive-repeat":
         i, k = (int(x) for x in re.findall(r"\(@(\d+)\)", text)[:2])
         assert trace.tokens[k] == trace.tokens[i] and i - k == trace.construction.horizon
@@ -108,8 +117,8 @@ def check_layer2(trace, sentence) -> None:
         assert entries, text
         for i, keys, share in entries:
             row = weights[int(i)]
-            assert {int(x) for x in re.findall(r"\(@(\d+)\)", keys)} == top(row), text
-            assert w(row[min(top(row))]) == share and np.ptp(row[kept[int(i)]]) > 1e-9  # not an even spread
+            assert {int(x) for x in re.findall(r"\(@(\d+)\)", keys)} == top(row, kept[int(i)]), text
+            assert w(row[min(top(row, kept[int(i)]))]) == share and np.ptp(row[kept[int(i)]]) > 1e-9  # not an even spread
 
 
 def check_layer1(trace, sentence) -> None:
@@ -165,7 +174,7 @@ def test_the_predictions_and_the_probabilities_give_one_answer(tokens, built, te
     trace = run(tokens, construction=built, temperature=temperature)
     for p in trace.predictions:
         row = trace.probs[p.position]
-        best = {trace.vocab[t] for t in np.flatnonzero(row >= row.max() * (1 - 1e-6))}
+        best = {trace.vocab[t] for t in np.flatnonzero(row >= row.max() * (1 - 1e-3))}  # README's near-tie
         if p.output:  # what the model outputs is the most probable token(s), copy or blend
             assert set(p.output) == best
         assert p.horizon == built.skip + 1

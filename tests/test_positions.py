@@ -64,13 +64,17 @@ def test_the_sinusoidal_code_is_sin_and_cos_of_each_frequency():
     assert w[0] == 1.0 and w[1] == pytest.approx(0.01)
 
 
-def test_nope_spreads_evenly_and_the_copy_half_survives():
+def test_nope_spreads_evenly_and_the_story_gives_each_copy_s_share_and_logit():
     trace = run(tuple("! a b a c b".split()), construction=Construction(positions="none"))
     w = trace.layers[0].weights
     assert all(np.allclose(w[i, :i], 1 / i) for i in range(1, 6))
     assert trace.predictions[3].next == "b" and trace.predictions[5].next == "a"
     story = " ".join(s.text for s in __import__("induction_demo.story", fromlist=["story"]).story(trace)[2])
-    assert "the copy half-survives" in story
+    # the key after the earlier copy holds the query's token with share c/m, and its logit is s times that:
+    # @3 `a` at @2 (`b`'s previous half: the mean of `!` and `a`, share 1/2), @5 `b` at @3 (share 1/3)
+    assert "`a` (@3) at `b` (@2), share 0.50, logit 50.0, weight 1.00" in story
+    assert "`b` (@5) at `a` (@3), share 0.33, logit 33.3, weight 1.00" in story
+    assert "half-survives" not in story  # the weights are 1.00: nothing half-survived (issue 25, defect 12)
 
 
 def test_bench_reports_each_scheme_and_nope_half_survives():

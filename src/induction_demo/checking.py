@@ -85,6 +85,20 @@ def _said(tokens: tuple[str, ...]) -> str:
     return "`" + " ".join(fmt.token(t) for t in tokens) + "`"
 
 
+def _where(row: np.ndarray) -> str:
+    """Where a row's weight went: the key it attends to (at least TOLERANCE),
+    or, where no key has that much, its largest weights (near-ties named)."""
+    from .claims import NEAR_WEIGHT
+
+    j = int(row.argmax())
+    if row[j] >= TOLERANCE:
+        return f"it attends to @{j} (weight {row[j]:.2f})"
+    top = [int(k) for k in np.flatnonzero(row >= row[j] - NEAR_WEIGHT)]
+    named = ", ".join(f"@{k}" for k in top[:-1]) + (" and " if len(top) > 1 else "") + f"@{top[-1]}"
+    each = " each" if len(top) > 1 else ""
+    return f"no key has {TOLERANCE:.2f} of its weight (the most: {named}, {row[j]:.2f}{each})"
+
+
 def findings(model: Model, tokens: tuple[str, ...]) -> list[Finding]:
     """What the model does otherwise than the lecture's on ``tokens``, one finding per property at most."""
     from .model import run
@@ -94,10 +108,9 @@ def findings(model: Model, tokens: tuple[str, ...]) -> list[Finding]:
     out: list[Finding] = []
     for i in range(1, len(tokens)):
         if w1[i, i - 1] < TOLERANCE:
-            j = int(w1[i].argmax())
-            out.append(Finding(0, tokens, f"on {_said(tokens)}, layer 1 at @{i} attends to @{j} (weight "
-                                          f"{w1[i, j]:.2f}); the lecture's previous-token head attends to @{i - 1}, "
-                                          "the position just before it"))
+            out.append(Finding(0, tokens, f"on {_said(tokens)}, layer 1 at @{i} puts {w1[i, i - 1]:.2f} on @{i - 1}, "
+                                          f"the position just before it, where the lecture's previous-token head "
+                                          f"puts 1.00 ({TOLERANCE:.2f} needed); {_where(w1[i])}"))
             break
     job = mechanism.cells(ref, ref.induction) & (ref.induction.weights > 0)
     for p in ref.predictions:
@@ -105,12 +118,12 @@ def findings(model: Model, tokens: tuple[str, ...]) -> list[Finding]:
             continue
         i, keys = p.position, np.flatnonzero(job[p.position])
         if w2[i, keys].sum() < TOLERANCE and not any(f.kind == 1 for f in out):
-            j = int(w2[i].argmax())
             earlier = ", ".join(f"@{k - 1}" for k in keys)
-            out.append(Finding(1, tokens, f"on {_said(tokens)}, layer 2 at @{i} attends to @{j} (weight "
-                                          f"{w2[i, j]:.2f}); the lecture's induction head attends to "
+            out.append(Finding(1, tokens, f"on {_said(tokens)}, layer 2 at @{i} puts {w2[i, keys].sum():.2f} on "
                                           f"{', '.join(f'@{k}' for k in keys)}, the token after the earlier "
-                                          f"`{fmt.token(tokens[i])}` ({earlier})"))
+                                          f"`{fmt.token(tokens[i])}` ({earlier}), where the lecture's induction head "
+                                          f"puts {ref.induction.weights[i, keys].sum():.2f} ({TOLERANCE:.2f} needed); "
+                                          f"{_where(w2[i])}"))
         top = model.vocab[int(scores[i].argmax())]
         if top not in p.output and not any(f.kind == 2 for f in out):
             out.append(Finding(2, tokens, f"on {_said(tokens)}, at @{i} the model predicts `{fmt.token(top)}`; "

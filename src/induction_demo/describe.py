@@ -30,23 +30,27 @@ def pattern(c: Construction) -> str:
         return f"a_ij = s cos(x_i, x_(j-{1 + c.skip}))"
     if c.context == 1:
         return f"a_ij = s [x_i = x_(j-{1 + c.skip})]"
-    return f"a_ij = s sum_(m<{c.context}) [x_(i-m) = x_(j-{1 + c.skip}-m)]"
+    return (f"a_ij = s ({c.context} [x_i = x_(j-{1 + c.skip})] + sum_(1<=m<{c.context}) "
+            f"[x_(i-m) = x_(j-{1 + c.skip}-m)])")
 
 
-def after_match(c: Construction, cosine: bool = False) -> str:
+def after_match(c: Construction, cosine: bool = False, earlier: bool = True) -> str:
     """Where a key the induction head selects lies: "right after an earlier
     copy of the query's token", "5 after ...", "... a token similar to the
-    query's" (with ``cosine``, saying what similar means)."""
-    where = "right after" if c.skip == 0 else f"{c.skip + 1} after"
+    query's" (with ``cosine``, saying what similar means). Without
+    ``earlier``, of any cell, masked ones included: "right after an
+    occurrence of the query's token" (the query's own, or a later one)."""
+    where = "right after" if c.horizon == 1 else f"{c.horizon} after"
     if c.similar is None:
-        return f"{where} an earlier copy of the query's token"
+        return f"{where} {'an earlier copy' if earlier else 'an occurrence'} of the query's token"
     return f"{where} a token similar to the query's" + (" (a positive cosine)" if cosine else "")
 
 
 def copied_from(c: Construction) -> str:
-    """Which key the induction head is built to select, in words."""
+    """Which cells the induction head is built to select, in words (every
+    cell, the masked ones too: the legend of its marked cells)."""
     context = "" if c.context == 1 else f", the more so the more of its last {c.context} tokens match too"
-    return f"the key {after_match(c)}{context}"
+    return f"the key {after_match(c, earlier=False)}{context}"
 
 
 def job(c: Construction, head: Head) -> str:
@@ -133,8 +137,9 @@ def _look_back_summary(c: Construction) -> tuple:
 
 
 def _induction_summary(c: Construction) -> tuple:
-    if c == Construction(mask=c.mask):
-        return (Math("A_2"), " scores keys whose previous token is the query's (", Math("a_ij = s [x_i = x_(j-1)]"),
+    if c.context == 1 and c.similar is None:
+        before = "previous token" if c.skip == 0 else f"token {c.skip + 1} before"
+        return (Math("A_2"), f" scores keys whose {before} is the query's (", Math(pattern(c)),
                 "); ", Math("V_2"), " keeps the key's current half.")
     if c.similar is not None and c.context == 1:
         return (Math("A_2"), f" scores each key by how similar the token {c.skip + 1} before it is to the query's (",
@@ -208,10 +213,11 @@ def equations(c: Construction) -> tuple[tuple, ...]:
     else:
         where = ("Prediction at i: the token scored highest from ", Math("Y^(2)"),
                  f"'s token block, where a key the query keeps comes {after_match(c, cosine=True)}.")
-    unembedding = ("Next-token probabilities: ", Math("P = softmax(Y^(2) W_U / T)"), " with the unembedding ",
+    probabilities = "Next-token probabilities: " if c.horizon == 1 else f"Probabilities of the token {c.horizon} ahead: "
+    unembedding = (probabilities, Math("P = softmax(Y^(2) W_U / T)"), " with the unembedding ",
                    Math("W_U = E^T"), " (the transpose of the token embedding) and temperature T.")
     if c.similar is not None:
-        unembedding = ("Next-token probabilities: ", Math("P = softmax(Y^(2) W_U / T)"), " with ",
+        unembedding = (probabilities, Math("P = softmax(Y^(2) W_U / T)"), " with ",
                        Math("W_U = E^T"), ", E the V x m token vectors: each token scored by its dot product (a "
                        "cosine when one token was copied) with what was copied; temperature T.")
     logits = ("Attention logits: ", Math("a_ij = y_i A_l y_j^T"), " (rows: queries i, columns: keys j).")
@@ -244,7 +250,8 @@ def _file_equations(c: Construction) -> tuple[tuple, ...]:
             ("Layer 1: ", Math("A_1"), " and ", Math("V_1"), f" from {c.model.name}; ", Math(f"Y^(1) = {y1}"), "."),
             ("Layer 2: ", Math("A_2"), " and ", Math("V_2"), f" from {c.model.name}; ", Math(f"Y^(2) = {y2}"), "."),
             ("Prediction at i: the token scored highest from ", Math("Y^(2)"), "'s token block."),
-            ("Next-token probabilities: ", Math("P = softmax(Y^(2) W_U / T)"), " with the unembedding ",
+            ("Next-token probabilities: " if c.horizon == 1 else f"Probabilities of the token {c.horizon} ahead: ",
+             Math("P = softmax(Y^(2) W_U / T)"), " with the unembedding ",
              Math("W_U = E^T"), " (the transpose of the token embedding) and temperature T."))
 
 

@@ -14,7 +14,7 @@ from .story import Sentence
 from .trace import Layer, Trace
 from .tables import (attention, circuit, composition_table, halves, next_token, pieces, planes, predictions,
                      priority, rope_table, similarities, stream, subspaces, textbook_matrix, token_vectors,
-                     weight_matrix, a_legend, a_writer, write_a, write_v)
+                     weight_matrix, a_legend, a_writer, write_a, write_v, NOTHING_TO_COPY)
 from .views import Build, Cell, Document, Heading, Heatmaps, Math, Panel, Paragraph, Slide, Split, Table, count
 
 Told = Optional[Dict[int, List[Sentence]]]
@@ -103,7 +103,7 @@ def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Fit = w
                 trace, f"layer{l}.masked" + _key(run, several),
                 ("Masked attention" + of + ": query i keeps keys ", Math(describe.kept(c)),
                  f" (× = masked; {legend})"),
-                run.logits, fmt.LOGIT_DECIMALS, mask=layer.mask, job=job, quiet=True, shown=shown,
+                run.logits, fmt.LOGIT_DECIMALS, mask=layer.mask, job=job, quiet=True, shown=shown, idle=idle(run.head),
                 vmax=run.head.scale, notes=notes))),
             fit(quieted(lambda shown, notes: weights_table(trace, layer, run, job, shown, notes))),
         ):
@@ -135,7 +135,13 @@ def weights_table(trace: Trace, layer: Layer, run, job, shown, notes: bool = Tru
     return attention(trace, f"layer{l}.weights" + _key(run, several), (
         "Attention weights ", Math(f"W^({l})"),
         f"{of}: softmax over each row's kept keys ({describe.job(trace.construction, run.head)})"),
-        run.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask, job=job, quiet=True, shown=shown, notes=notes)
+        run.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask, job=job, quiet=True, shown=shown, notes=notes,
+        idle=idle(run.head))
+
+
+def idle(head) -> str:
+    """Why a quiet row does nothing: a look-back head has no key its offset back, an induction head nothing to copy."""
+    return f"nothing {head.offset} back" if head.looks_back else NOTHING_TO_COPY
 
 
 def positional(trace: Trace, run, prefix: str, of: str, fit: Fit, compact: bool) -> list:
@@ -412,7 +418,7 @@ def slide(trace: Trace, told: Told = None) -> Slide:
         table = attention(trace, "slide.weights", (
             "Attention weights ", Math(f"W^({layer.index})"),
             f" of the {layer.name} ({describe.job(trace.construction, layer.heads[0].head)}); at the right, what "
-            "each position predicts (a copy; blend: no copy, so no prediction)"),
+            f"each position outputs (→ a copy; blend: no copy, a mix of earlier tokens; {fmt.NONE}: nothing)"),
             layer.weights, decimals, mask=layer.mask, job=job, quiet=True, notes=False)
         marks = []
         for p in trace.predictions:

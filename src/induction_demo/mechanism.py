@@ -43,16 +43,23 @@ def ideal(basis: Basis, ids: np.ndarray, words: Embedding | None = None) -> Stre
     return Stream(basis, parts, n)
 
 
-def selected(heads, y: Stream) -> np.ndarray:  # -> [N, N] bool
+def selected(heads, y: Stream, horizon: int = 1) -> np.ndarray:  # -> [N, N] bool
     """Where the heads' rules hold on ``y``, the mask not applied. A
     previous-token head's job is the key its offset o back (j = i - o), by
     construction, whatever encodes positions (one-hot directions, a
     sinusoidal code, a relative bias, rotations, or nothing at all). The
     induction head's: its main block (its largest, the query's own token
     against the key's, which --context adds to and --similar makes a cosine)
-    gives a positive logit."""
+    gives a positive logit. A model file's head is held to the lecture's head
+    in its place: the key its offset back, or the key ``horizon`` after an
+    earlier copy of the query's token (the file's own horizon)."""
     out = np.zeros((y.n, y.n), dtype=bool)
     for head in heads:
+        if head.reference is not None and not head.looks_back:
+            ids = y["tok"].index  # the ideal stream's one-hot tokens
+            h = horizon
+            out[:, h:] |= ids[:, None] == ids[None, :max(y.n - h, 0)]
+            continue
         head = head if head.reference is None else head.reference  # a model file's: the lecture's job
         if head.looks_back:
             out |= np.eye(y.n, k=-head.offset, dtype=bool)
@@ -70,7 +77,7 @@ def cells(trace: Trace, runs) -> np.ndarray:  # -> [N, N] bool, rows queries, co
     """Where the heads of ``runs`` (a Layer, or some of its HeadRuns) do their
     job on the ideal stream, the mask not applied."""
     runs = runs.heads if isinstance(runs, Layer) else runs
-    return selected([run.head for run in runs], _ideal(trace))
+    return selected([run.head for run in runs], _ideal(trace), trace.construction.horizon)
 
 
 def copied(layer: Layer, job: np.ndarray) -> np.ndarray:  # -> [N] bool

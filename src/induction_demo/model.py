@@ -203,7 +203,8 @@ def run(tokens: tuple[str, ...], scale: float = 100.0, *, temperature: float = 1
         scale = construction.model.scale
     inclusive = construction.mask == "inclusive"
     layers = forward(specs, y0, ablate, inclusive)
-    job = mechanism.selected(specs[-1].heads, mechanism.ideal(basis, ids, words))  # the cells layer 2 is built for
+    job = mechanism.selected(specs[-1].heads, mechanism.ideal(basis, ids, words),
+                             construction.horizon)  # the cells layer 2 is built for
 
     def predictions(final: Layer):
         scores = final.output.block("tok")  # Y^(2) W_U, with W_U = E^T: the token part

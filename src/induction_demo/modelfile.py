@@ -10,7 +10,12 @@ Keys (every array a plain dtype, so ``np.load(path)`` reads it without pickle):
 - ``n_positions``: N, the one-hot position directions (the longest string);
 - ``mask``: "strict" (query i keeps keys j < i) or "inclusive" (j <= i);
 - ``residual``: [True, False], whether each layer adds its input back;
-- ``layout``: the names of the d directions' four blocks, in order.
+- ``layout``: the names of the d directions' four blocks, in order;
+- ``offset`` and ``horizon`` (written only where they are not 1, as under
+  ``--skip n``): how far back layer 1's head looks, whose token the second
+  half holds, and how far ahead layer 2's copy stands. They say what the
+  file's heads are for, so that its story is told truly (a file without
+  them is held to the lecture's: 1 and 1).
 
 A row vector y is the stream; a head's logits are y_i A y_j^T and its write
 W Y V: the lecture's equations, with no scale or bias hidden anywhere else.
@@ -60,14 +65,16 @@ def arrays(trace: Trace) -> dict[str, np.ndarray]:
                          "prev pos]; this model's positions or tokens are read another way (--positions "
                          f"{c.positions}{', --similar' if trace.words is not None else ''}): use --format json")
     heads = tuple(layer.heads[0].head for layer in trace.layers)
-    return of_heads(heads, trace.basis, c.mask, tuple(layer.residual for layer in trace.layers)).arrays()
+    return of_heads(heads, trace.basis, c.mask, tuple(layer.residual for layer in trace.layers),
+                    offset=heads[0].offset, horizon=c.horizon).arrays()
 
 
 def of_heads(heads: tuple[Head, Head], basis, mask: str, residual: tuple[bool, bool] = (True, False),
-             name: str = "model.npz") -> Model:
+             name: str = "model.npz", offset: int = 1, horizon: int = 1) -> Model:
     """Two one-head layers over a basis of the lecture's four subspaces, as a model file's matrices."""
     (a1, v1), (a2, v2) = ((dense(h.qk, basis), dense(h.ov, basis)) for h in heads)
-    return Model(a1, v1, a2, v2, tuple(basis.vocab), basis.n_positions, mask == "inclusive", tuple(residual), name)
+    return Model(a1, v1, a2, v2, tuple(basis.vocab), basis.n_positions, mask == "inclusive", tuple(residual), name,
+                 offset, horizon)
 
 
 def npz(trace: Trace) -> bytes:
@@ -104,12 +111,15 @@ class Model:
     inclusive: bool
     residual: tuple[bool, bool] = (True, False)
     name: str = "model.npz"  # the file's name, for the views' words
+    offset: int = 1  # how far back layer 1's job is: whose token the second half holds
+    horizon: int = 1  # how far ahead layer 2's copy stands
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The file's arrays, in the file's order (the module's docstring)."""
         return {"A1": self.a1, "V1": self.v1, "A2": self.a2, "V2": self.v2,
                 "vocab": np.array(self.vocab, dtype=str), "n_positions": np.array(self.n_positions),
-                "mask": np.array(self.mask), "residual": np.array(self.residual), "layout": np.array(BLOCKS, dtype=str)}
+                "mask": np.array(self.mask), "residual": np.array(self.residual), "layout": np.array(BLOCKS, dtype=str)} \
+            | {key: np.array(value) for key, value in (("offset", self.offset), ("horizon", self.horizon)) if value != 1}
 
     @property
     def scale(self) -> float:
@@ -123,12 +133,13 @@ class Model:
     def layers(self) -> tuple[LayerSpec, ...]:
         """Layer 1's head and layer 2's, their blocks the file's entries. Each
         is held to the job of the lecture's head in its place (``Head.reference``):
-        layer 1 the previous token, layer 2 the token after an earlier copy."""
+        layer 1 the token ``offset`` back (the previous one), layer 2 the token
+        ``horizon`` after an earlier copy (mechanism.selected)."""
         return tuple(LayerSpec((Head(f"layer-{k} head", _blocks(a, self.slices(), f"A{k}"),
                                      _blocks(v, self.slices(), f"V{k}"),
                                      offset=ref.offset, role=ref.role, reference=ref),), residual)
                      for k, (a, v, ref, residual) in enumerate(
-                         ((self.a1, self.v1, previous_token_head(1.0), self.residual[0]),
+                         ((self.a1, self.v1, previous_token_head(1.0, self.offset), self.residual[0]),
                           (self.a2, self.v2, induction_head(1.0), self.residual[1])), 1))
 
     def shares(self, symbol: str) -> tuple[tuple[str, str, float], ...]:
@@ -258,4 +269,15 @@ def _model(path: str, raw, keys: set) -> Model:
         if given.shape != (2,) or given.dtype.kind not in "bi" or not np.isin(given, (0, 1)).all():
             raise InputError(f"{path}: residual must be two booleans, one a layer (the lecture's: [true, false])")
         residual = (bool(given[0]), bool(given[1]))
-    return Model(*arrays, vocab, n, mask == "inclusive", residual, os.path.basename(path))
+    steps = []
+    for key in ("offset", "horizon"):
+        steps.append(_whole(path, raw[key], key, n) if key in keys else 1)
+    return Model(*arrays, vocab, n, mask == "inclusive", residual, os.path.basename(path), *steps)
+
+
+def _whole(path: str, value, key: str, n: int) -> int:
+    """A file's offset or horizon: a whole number from 1 to N - 1."""
+    given = np.asarray(value)
+    if given.shape != () or given.dtype.kind not in "iu" or not 1 <= int(given) < max(n, 2):
+        raise InputError(f"{path}: {key} must be a whole number from 1 to N - 1 = {max(n - 1, 1)}")
+    return int(given)

@@ -6,8 +6,8 @@
   tokens that never occur (the bench draws from GPT-2's 50,257): nothing ever
   writes their directions, so each scores exactly 0 and its probability is
   exp(-top / T) / Z, computed once instead of once per token.
-- The output: every token within TIE_TOLERANCE of the top score (none
-  where every token scores 0: Y^(2)'s row is empty).
+- The output: every token whose probability is within TIE_TOLERANCE (a
+  share) of the top one (none where every token scores 0: Y^(2)'s row is empty).
 - The prediction: that output, where it is a copy (``copies``: the
   induction head put most of its weight on the keys it is built for, as
   mechanism.copied says); elsewhere the output is a blend of earlier tokens
@@ -19,12 +19,19 @@ import numpy as np
 
 from .trace import Prediction
 
-TIE_TOLERANCE = 1e-6
-"""Probabilities within this share of the top one count as a tie (at T = 1,
-scores closer than about this). Two successors that each got half the
-attention differ only by layer 1's leakage (about N e^-scale), which is far
-below what any view prints; a temperature far below 1 magnifies such a gap,
-and then the probabilities, and so the prediction, tell the two apart."""
+TIE_TOLERANCE = 1e-3
+"""Probabilities within this share of the top one are a near-tie: every such
+token is output, and the story names them all ("a near-tie"), never one of
+them as the prediction. A near-tie comes from soft heads (a sinusoidal code,
+RoPE, a learned file): three keys at 0.333326, 0.333326 and 0.333348 give
+probabilities 2e-5 apart, which no view tells apart. At T = 1 this is a
+score gap of about 0.001; a temperature far below 1 magnifies such a gap,
+and then the probabilities, and so the prediction, tell the tokens apart."""
+
+EXACT_TIE = 1e-6
+"""Within this share of the top, a tie is exact (said "a tie"): two successors
+that each got half the attention differ only by layer 1's leakage (about
+N e^-scale)."""
 
 
 def _shifted(scores: np.ndarray, temperature: float, unseen: int):  # [N, V] -> [N, V], [N]
@@ -60,7 +67,7 @@ def log_probs(scores: np.ndarray, temperature: float, unseen: int, rows: np.ndar
 
 
 def most_probable(probs: np.ndarray) -> np.ndarray:  # [N, V] -> [N, V] bool
-    """Each row's most probable tokens: every one within a factor 1 - TIE_TOLERANCE of the top."""
+    """Each row's most probable tokens: every one within a factor 1 - TIE_TOLERANCE of the top (a near-tie)."""
     return probs >= probs.max(axis=1, keepdims=True) * (1 - TIE_TOLERANCE)
 
 

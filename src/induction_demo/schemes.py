@@ -80,7 +80,7 @@ class Scheme(NamedTuple):
     layer0: str  # what Y^(0) holds ({token}: each token's representation; {own}: "its one-hot " for vectors)
     written: str = "token and position"  # what layer 1's value copies into a half
     leak: str = ""  # why layer 1's weight leaks to the positions before its target ("": it does not)
-    copy_note: str = ""  # what the story says of layer 2's copy under it ("": nothing)
+    copy_note: bool = False  # the story gives each copy's share of the query's token in the key's previous half
     note: tuple = ()  # the handout's note on layer 1's previous half under it
     one_hot_tokens: bool = False
     refusal: str = ""
@@ -137,15 +137,13 @@ SCHEMES = {s.name: s for s in (
            lambda k, o: (Math("a_ij = 0"), ": nothing tells positions apart, so every key scores the same"),
            "a_ij = 0", "0 (NoPE)", "nothing: every key scores 0, and the head spreads evenly",
            "{token}; no position encoding at all (NoPE)", written="token",
-           copy_note=("With no position encoding, each key's previous half holds the mean of the tokens before it: "
-                      "the key right after an earlier copy of the query's token, at k + 1, holds it with share "
-                      "1/(k + 1), more than any later key does, so the induction head still leans towards it, by a "
-                      "logit of s/(k + 1) rather than s: the copy half-survives."),
+           copy_note=True,
            note=("NoPE: layer 1 cannot single out the previous token: each query spreads evenly over the keys it "
-                 "keeps and writes the mean of the earlier tokens into its previous half, each with share 1/i. "
-                 "That mean still carries position, leaked by the causal mask: the key right after an earlier copy "
-                 "of the query's token, at k + 1, holds it with share 1/(k + 1), more than any later key, so the "
-                 "induction head still leans towards it, but only by s/(k + 1), not s: the copy half-survives.",)),
+                 "keeps and writes their mean into its previous half. That mean still carries position, leaked by "
+                 "the causal mask: the key after an earlier copy of the query's token holds that token with share "
+                 "c/m, c its copies among the m keys that key kept in layer 1, so the induction head's logit for it "
+                 "is s c/m rather than s. Which key wins depends on those shares; the story gives them for each "
+                 "copy.",)),
 )}
 assert tuple(SCHEMES) == inputs.POSITIONS  # the command line offers exactly the schemes built here
 

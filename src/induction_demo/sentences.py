@@ -12,10 +12,10 @@ LISTED = 12  # positions listed by name in one sentence before "and N more"
 
 
 class Sentence(NamedTuple):
-    kind: str  # nothing-before, self, vectors, own, look-back, leak, too-early, output, ablated, positions,
-    #            first-occurrence, uneven, consecutive-repeat, copy, split, blend, tie
+    kind: str  # one of claims.REQUIRED: nothing-before, self, look-back, copy, split, blend, tie, ...
     text: str  # plain: each token in backticks
     parts: tuple = ()  # the same, as text and text.Token parts, for each format's code style
+    premises: tuple = ()  # what it rests on (claims.py), each re-derived from the trace by verify.py
 
 
 OPEN, CLOSE = "\x00", "\x01"  # around a token while a sentence is built: text.token never yields them
@@ -25,14 +25,15 @@ def code(token: str) -> str:
     return f"{OPEN}{fmt.token(token)}{CLOSE}"
 
 
-def say(kind: str, marked: str) -> Sentence:
-    """A sentence from text with its tokens marked by ``code``."""
+def say(kind: str, marked: str, premises=()) -> Sentence:
+    """A sentence from text with its tokens marked by ``code``, and the
+    premises (claims.py) it rests on."""
     pieces = marked.split(OPEN)
     parts: list = [pieces[0]] if pieces[0] else []
     for piece in pieces[1:]:
         token, _, rest = piece.partition(CLOSE)
         parts += [fmt.Token(token)] + ([rest] if rest else [])
-    return Sentence(kind, marked.replace(OPEN, "`").replace(CLOSE, "`"), tuple(parts))
+    return Sentence(kind, marked.replace(OPEN, "`").replace(CLOSE, "`"), tuple(parts), tuple(premises))
 
 
 def at(trace: Trace, i: int) -> str:

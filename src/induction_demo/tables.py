@@ -286,13 +286,14 @@ NOTHING_WRITTEN = "nothing written"  # something to copy, but the head wrote not
 
 def attention(trace: Trace, key: str, title: tuple, matrix: np.ndarray, decimals: int,
               mask: np.ndarray | None = None, job: np.ndarray | None = None, quiet: bool = False,
-              shown: Sequence[int] | None = None, vmax: float = 1.0, notes: bool = True) -> Table:
+              shown: Sequence[int] | None = None, vmax: float = 1.0, notes: bool = True,
+              idle: str = NOTHING_TO_COPY) -> Table:
     """An N x N attention matrix: rows are queries i, columns keys j. With
     ``mask``, cells outside it are masked. With ``job`` (mechanism.cells),
     the cells where the head does its job are written ``[x]`` and marked.
     With ``quiet``, a row with no such cell among its kept keys is faint and
     says why in the right margin (unless not ``notes``): nothing before it, or
-    nothing to copy."""
+    ``idle`` (nothing to copy; a look-back head's: no key that far back)."""
     positions = _positions(trace, shown)
     margin = (Cell(""),) if quiet and notes else ()
     rows = []
@@ -303,7 +304,7 @@ def attention(trace: Trace, key: str, title: tuple, matrix: np.ndarray, decimals
         kept = np.ones(trace.n, dtype=bool) if mask is None else mask[i]
         marked = np.zeros(trace.n, dtype=bool) if job is None else job[i] & kept
         faint = quiet and not marked.any()
-        why = NOTHING_BEFORE if not kept.any() else ONLY_ITSELF if kept.sum() == 1 and kept[i] else NOTHING_TO_COPY
+        why = NOTHING_BEFORE if not kept.any() else ONLY_ITSELF if kept.sum() == 1 and kept[i] else idle
         note = () if not margin else (Cell(why, faint=True),) if faint else margin
         rows.append(Row(_position_labels(trace, i), tuple(
             Cell(GAP_COLUMN, gap=True) if j is None
@@ -344,8 +345,9 @@ def predictions(trace: Trace, source: str = "", intact: bool = True, cells: int 
         (cell(beside[p.position]),) if beside is not None else ())) for p in trace.predictions)
     horizon = trace.predictions[0].horizon
     what = "comes next" if horizon == 1 else f"comes {horizon} ahead (not next: the token {horizon} after it)"
+    score = "share" if trace.words is None and trace.construction.model is None else "score"
     title = (f"Predictions: the token each position says {what}, where it copies one (blend = no copy: the top "
-             f"token of what the head mixed, with its share; {fmt.NONE} = every token scores 0)" + source)
+             f"token of what the head mixed, with its {score}; {fmt.NONE} = every token scores 0)" + source)
     columns = ((ahead(horizon),),) + ((("intact model",),) if beside is not None else ())
     return Table("predictions", (title,), ("", ""), columns, rows, align="left")
 
@@ -370,7 +372,9 @@ def next_token(trace: Trace, shown: Sequence[int] | None = None, cells: int = fm
                       float(trace.probs[i, t]) if copies else None, faint=not copies) for t in order]
         rows.append(Row(_position_labels(trace, i, cells), tuple(choices) + (Cell(why, faint=not copies),)))
     ordinals = ("1st", "2nd", "3rd")[:top]
-    title = ("Next-token probabilities ", Math("P = softmax(Y^(2) W_U / T)"),
+    horizon = trace.construction.horizon
+    title = (("Next-token probabilities " if horizon == 1 else f"Probabilities of the token {horizon} ahead "),
+             Math("P = softmax(Y^(2) W_U / T)"),
              f", T = {fmt.parameter(trace.temperature, fmt.WEIGHT_DECIMALS)}: "
              + ("the most probable token " if top == 1 else f"the {top} most probable tokens ")
              + "of each position (", Math("W_U = E^T"), " scores a token by its share of ", Math("Y^(2)"), ")")

@@ -118,8 +118,9 @@ class Construction(NamedTuple):
     @property
     def horizon(self) -> int:
         """How far ahead a prediction is: the induction head copies the token
-        skip + 1 after the match, which stands skip + 1 after the query's own."""
-        return self.skip + 1
+        skip + 1 after the match, which stands skip + 1 after the query's own
+        (a model file's: the horizon it was written with, 1 if it says none)."""
+        return self.skip + 1 if self.model is None else self.model.horizon
 
     @property
     def halves(self) -> int:

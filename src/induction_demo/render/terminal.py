@@ -188,7 +188,10 @@ def paragraph_lines(parts: tuple, width: int, marks: bool = True, base: str = ""
 
 
 def _window_note(table: Table) -> str:
-    return f" [window: {count(table.shown, 'position')}]" if table.shown else ""
+    """A window's notice, on a table that hides some of its rows or columns (a
+    window that happens to hold every row and column is the table whole)."""
+    hides = any(row.gap or any(cell.gap for cell in row.cells) for row in table.rows)
+    return f" [window: {count(table.shown, 'position')}]" if table.shown and hides else ""
 
 
 def fitter(order: list[int], width: int):

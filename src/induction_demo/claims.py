@@ -1,0 +1,281 @@
+"""Claims as data: each sentence the tool says carries the premises it rests
+on, and ``verify.py`` re-derives every premise from the trace before it is
+trusted (in the tests on every sentence rendered, and at run time with
+``INDUCTION_DEMO_VERIFY=1``).
+
+A premise is a small record naming the cells, weights, tokens, counts, mask
+and horizon a sentence states or reasons from. Layers are numbered from 1 as
+in the story; ``head`` is the head's index in its layer. A reason ("because
+the mask is inclusive") is its own premise, attached only where it holds.
+
+The tolerances the words use are here, once (README, "How the story is
+checked"):
+
+- NEAR_WEIGHT: keys within this of a row's largest weight share the top and
+  are told as a tie ("splits its attention"), never as one confident key;
+- EVEN: a row whose kept weights all lie within this is spread evenly;
+- the prediction's near-tie is readout.TIE_TOLERANCE (probabilities within
+  that share of the top one), an exact tie readout.EXACT_TIE;
+- CARRIER_SHARE: "so it predicts X" names the keys that carry X's score
+  (``carriers``): the attended keys that give X some of it and every other
+  key giving at least this share of it; then, while they carry no more than
+  half of it, more keys, largest first.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+NEAR_WEIGHT = 0.01
+EVEN = 1e-9
+CARRIER_SHARE = 0.1
+
+
+class Weight(NamedTuple):
+    """w_(query, key) of the head is ``value`` (a sum over ``keys`` when several)."""
+    layer: int
+    head: int
+    query: int
+    keys: tuple[int, ...]
+    value: float
+
+
+class Top(NamedTuple):
+    """``keys`` are exactly the kept keys within NEAR_WEIGHT of the row's largest weight."""
+    layer: int
+    head: int
+    query: int
+    keys: tuple[int, ...]
+
+
+class Even(NamedTuple):
+    """The row keeps ``count`` keys and weighs them all the same, ``value`` each."""
+    layer: int
+    head: int
+    query: int
+    count: int
+    value: float
+
+
+class Logits(NamedTuple):
+    """On the kept cells of ``rows``: every logit is 0 ("zero"), every row's
+    logits tie ("tie"), or some row's do not ("differ")."""
+    layer: int
+    head: int
+    rows: tuple[int, ...]
+    kind: str
+
+
+class LogitRange(NamedTuple):
+    """The head's logits at the columns ``keys`` (every row) lie from ``low`` to ``high``."""
+    layer: int
+    head: int
+    keys: tuple[int, ...]
+    low: float
+    high: float
+
+
+class Logit(NamedTuple):
+    """a_(query, key) of the head is ``value``."""
+    layer: int
+    head: int
+    query: int
+    key: int
+    value: float
+
+
+class Predicts(NamedTuple):
+    """The position outputs exactly ``tokens`` (every token within the
+    near-tie of the top probability), ``near`` when they are not an exact
+    tie, and ``copy`` says whether that output is a copy."""
+    position: int
+    tokens: tuple[str, ...]
+    copy: bool
+    near: bool = False
+
+
+class Carried(NamedTuple):
+    """The keys carrying ``token``'s score at ``position`` (CARRIER_SHARE's
+    rule) are exactly ``keys``, with ``share`` of the score between them."""
+    position: int
+    token: str
+    keys: tuple[int, ...]
+    share: float
+
+
+class Follows(NamedTuple):
+    """Key ``key`` stands ``horizon`` after ``source``, which holds the
+    query's token (``same``) or not; with ``similarity``, cos(x_query, x_source)."""
+    query: int
+    key: int
+    source: int
+    same: bool
+    similarity: float | None = None
+
+
+class Job(NamedTuple):
+    """Whether (query, key) is a cell the head is built for (or, for a model
+    file, the lecture's head in its place): ``on`` says which."""
+    layer: int
+    query: int
+    key: int
+    on: bool
+
+
+class Context(NamedTuple):
+    """Of the query's last k tokens, ``matched`` equal the k ending ``horizon``
+    before the key."""
+    query: int
+    key: int
+    matched: int
+
+
+class Occurrences(NamedTuple):
+    """The earlier occurrences of the query's token (before the query) are exactly ``at``."""
+    query: int
+    at: tuple[int, ...]
+
+
+class FirstOccurrence(NamedTuple):
+    """No earlier position holds the token at ``position``."""
+    position: int
+
+
+class NothingToCopy(NamedTuple):
+    """No key the query keeps is one its head is built for."""
+    query: int
+
+
+class Kept(NamedTuple):
+    """The mask keeps (query, key), or not."""
+    layer: int
+    query: int
+    key: int
+    kept: bool
+
+
+class Mask(NamedTuple):
+    """The model's mask is ``kind`` ("strict" or "inclusive")."""
+    kind: str
+
+
+class Horizon(NamedTuple):
+    """Predictions stand ``steps`` ahead."""
+    steps: int
+
+
+class Built(NamedTuple):
+    """The model is a hand-built construction (``True``) or a model file's heads."""
+    built: bool
+
+
+class Setting(NamedTuple):
+    """A construction knob has this value (positions, context, skip, similar)."""
+    name: str
+    value: object
+
+
+class Ablated(NamedTuple):
+    """Layer ``layer``'s heads are ablated (``True``) or not."""
+    layer: int
+    ablated: bool
+
+
+class Output(NamedTuple):
+    """The position outputs ``tokens`` with top score ``score`` and lowest ``low``."""
+    position: int
+    tokens: tuple[str, ...]
+    score: float
+    low: float
+
+
+class Writes(NamedTuple):
+    """The layer's heads write into exactly the subspaces ``names``."""
+    layer: int
+    names: tuple[str, ...]
+
+
+class Holds(NamedTuple):
+    """Y^(layer)'s subspace ``subspace`` at ``position`` holds ``token`` with ``share``."""
+    layer: int
+    position: int
+    subspace: str
+    token: str
+    share: float
+
+
+class Before(NamedTuple):
+    """Each of ``positions`` is earlier than ``offset`` (no key that far back)."""
+    positions: tuple[int, ...]
+    offset: int
+
+
+class Leak(NamedTuple):
+    """Off its offset, the head's largest kept weight is ``value``, at (query, key)."""
+    layer: int
+    head: int
+    query: int
+    key: int
+    value: float
+
+
+class Against(NamedTuple):
+    """With a skip: the plain head (skip 0) at ``position`` copies ``tokens`` (none: no copy)."""
+    position: int
+    tokens: tuple[str, ...]
+
+
+class Temperature(NamedTuple):
+    """The next-token softmax's temperature."""
+    value: float
+
+
+class Tie(NamedTuple):
+    """Some copy's prediction is a tie of tokens whose scores are equal
+    (``exact``) or differ (only the temperature or the near-tie makes them one)."""
+    exact: bool
+
+
+def carriers(gives, residual: float, attended) -> tuple[tuple[int, ...], float]:
+    """The keys that carry a token's score, from what each key gives it
+    (``gives``, an array over keys) and what the residual gives, and their
+    share of the score together (the rule in the module's docstring)."""
+    total = float(gives.sum()) + residual
+    if total <= 0:
+        return (), 0.0
+    order = sorted((int(j) for j in range(len(gives)) if gives[j] > 0), key=lambda j: -gives[j])
+    named = [j for j in order if j in set(attended) or gives[j] >= CARRIER_SHARE * total - 1e-12]
+    for j in order:
+        if float(gives[named].sum()) > 0.5 * total + 1e-12:
+            break
+        if j not in named:
+            named.append(j)
+    return tuple(sorted(named)), float(gives[named].sum()) / total
+
+
+PREMISES = (Weight, Top, Even, Logits, LogitRange, Logit, Predicts, Carried, Follows, Job, Context, Occurrences,
+            FirstOccurrence, NothingToCopy, Kept, Mask, Horizon, Built, Setting, Ablated, Output, Writes, Holds,
+            Before, Leak, Against, Temperature, Tie)
+
+REQUIRED: dict[str, tuple[type, ...]] = {
+    # each sentence kind, and the premises it must carry: a kind missing here is a failing test
+    "nothing-before": (Kept,),
+    "self": (Mask, Weight),
+    "vectors": (Setting,),
+    "own": (Setting,),
+    "look-back": (Weight,),
+    "leak": (Leak, Setting),
+    "too-early": (Before,),
+    "output": (Writes,),
+    "ablated": (Ablated,),
+    "positions": (Setting,),
+    "discount": (LogitRange, Setting),
+    "first-occurrence": (Even, NothingToCopy),
+    "uneven": (Top, NothingToCopy),
+    "consecutive-repeat": (Follows, Kept, NothingToCopy),
+    "copy": (Top, Weight, Predicts, Carried),
+    "split": (Top, Weight, Predicts, Carried),
+    "blend": (Output,),
+    "tie": (Tie,),
+    "pattern": (Against, Predicts),
+    "more": (Predicts,),
+}
