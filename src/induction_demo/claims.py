@@ -158,11 +158,6 @@ class Mask(NamedTuple):
     kind: str
 
 
-class Horizon(NamedTuple):
-    """Predictions stand ``steps`` ahead."""
-    steps: int
-
-
 class Built(NamedTuple):
     """The model is a hand-built construction (``True``) or a model file's heads."""
     built: bool
@@ -195,11 +190,13 @@ class Writes(NamedTuple):
 
 
 class Holds(NamedTuple):
-    """Y^(layer)'s subspace ``subspace`` at ``position`` holds ``token`` with ``share``."""
+    """Y^(layer)'s subspace ``subspace`` at ``position`` holds ``token`` with
+    ``share`` (``token`` a vocabulary token, or an int: the direction's index,
+    as for a position)."""
     layer: int
     position: int
     subspace: str
-    token: str
+    token: str | int
     share: float
 
 
@@ -222,6 +219,28 @@ class Against(NamedTuple):
     """With a skip: the plain head (skip 0) at ``position`` copies ``tokens`` (none: no copy)."""
     position: int
     tokens: tuple[str, ...]
+
+
+class Probability(NamedTuple):
+    """P(token) at ``position`` is ``value``."""
+    position: int
+    token: str
+    value: float
+
+
+class Score(NamedTuple):
+    """The score of ``token`` at ``position`` (Y^(2) W_U) is ``value``."""
+    position: int
+    token: str
+    value: float
+
+
+class OtherScores(NamedTuple):
+    """Every vocabulary token but ``besides`` scores from ``low`` to ``high`` at ``position``."""
+    position: int
+    besides: tuple[str, ...]
+    low: float
+    high: float
 
 
 class Temperature(NamedTuple):
@@ -253,8 +272,8 @@ def carriers(gives, residual: float, attended) -> tuple[tuple[int, ...], float]:
 
 
 PREMISES = (Weight, Top, Even, Logits, LogitRange, Logit, Predicts, Carried, Follows, Job, Context, Occurrences,
-            FirstOccurrence, NothingToCopy, Kept, Mask, Horizon, Built, Setting, Ablated, Output, Writes, Holds,
-            Before, Leak, Against, Temperature, Tie)
+            FirstOccurrence, NothingToCopy, Kept, Mask, Built, Setting, Ablated, Output, Writes, Holds,
+            Before, Leak, Against, Probability, Score, OtherScores, Temperature, Tie)
 
 REQUIRED: dict[str, tuple[type, ...]] = {
     # each sentence kind, and the premises it must carry: a kind missing here is a failing test
@@ -278,4 +297,8 @@ REQUIRED: dict[str, tuple[type, ...]] = {
     "tie": (Tie,),
     "pattern": (Against, Predicts),
     "more": (Predicts,),
+    # the quiz's answers (its copy and split answers are the story's sentences)
+    "write": (Holds, Top, Weight),
+    "nothing": (NothingToCopy,),
+    "predict": (Predicts, Probability, Score, OtherScores),
 }

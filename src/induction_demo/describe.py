@@ -30,8 +30,9 @@ def pattern(c: Construction) -> str:
         return f"a_ij = s cos(x_i, x_(j-{1 + c.skip}))"
     if c.context == 1:
         return f"a_ij = s [x_i = x_(j-{1 + c.skip})]"
-    return (f"a_ij = s ({c.context} [x_i = x_(j-{1 + c.skip})] + sum_(1<=m<{c.context}) "
-            f"[x_(i-m) = x_(j-{1 + c.skip}-m)])")
+    rest = f"[x_(i-1) = x_(j-{2 + c.skip})]" if c.context == 2 else \
+        f"sum_(1<=m<{c.context}) [x_(i-m) = x_(j-{1 + c.skip}-m)]"
+    return f"a_ij = s ({c.context} [x_i = x_(j-{1 + c.skip})] + {rest})"
 
 
 def after_match(c: Construction, cosine: bool = False, earlier: bool = True) -> str:
@@ -144,8 +145,10 @@ def _induction_summary(c: Construction) -> tuple:
     if c.similar is not None and c.context == 1:
         return (Math("A_2"), f" scores each key by how similar the token {c.skip + 1} before it is to the query's (",
                 Math(pattern(c)), "); ", Math("V_2"), " keeps the key's current half: its token's vector and position.")
-    return (Math("A_2"), f" scores each key by how well the tokens {c.skip + 1} and more before it match the "
-            "query's own (", Math(pattern(c)), "); ", Math("V_2"), " keeps the key's current half.")
+    ending = "just before it" if c.skip == 0 else f"ending {c.skip + 1} before it"
+    return (Math("A_2"), f" scores each key by how many of the {c.context} tokens {ending} match the query's last "
+            f"{c.context}, the query's own token counting {c.context} (", Math(pattern(c)), "); ", Math("V_2"),
+            " keeps the key's current half.")
 
 
 def equations(c: Construction) -> tuple[tuple, ...]:

@@ -429,7 +429,7 @@ def slide(trace: Trace, told: Told = None) -> Slide:
                 marks.append(Cell("→ " + names + (f" +{more}" if more else ""), 1.0, top=True))
             else:
                 marks.append(Cell("blend" if p.output else fmt.NONE, faint=True))
-        return table._replace(columns=table.columns + (("", "predicts"),),
+        return table._replace(columns=table.columns + (("", "outputs"),),
                               rows=tuple(r._replace(cells=r.cells + (m,)) for r, m in zip(table.rows, marks)))
 
     subtitle = "Model: " + describe.model_line(trace.construction) + (

@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import claims as cl
 from . import readout
 from . import text as fmt
 from .sentences import Sentence, code, say
@@ -45,7 +46,7 @@ def _at(trace: Trace, i: int) -> str:
 
 def questions(trace: Trace) -> list[Question]:
     """The questions this run can ask, in the order of the module's list, each with its answer."""
-    from .story import copy_sentence
+    from .story import copy_sentence, near_tie
 
     out: list[Question] = []
     copies = [p.position for p in trace.predictions if p.copy]
@@ -67,25 +68,44 @@ def questions(trace: Trace) -> list[Question]:
             p = int(np.argmax(pos))
             said += f" and the position @{p} (prev pos {pos[p]:.2f})"
         w = layer1.heads[0].weights[i]
-        j = int(np.argmax(w))
+        keys = [int(k) for k in np.flatnonzero(layer1.mask[i]) if w[k] >= w[layer1.mask[i]].max() - cl.NEAR_WEIGHT]
+        j = keys[0]
+        each = " each" if len(keys) > 1 else ""
+        premises = [cl.Holds(1, i, "prev tok", trace.vocab[t], float(tok[t])), cl.Top(1, 0, i, tuple(keys)),
+                    cl.Weight(1, 0, i, (j,), float(w[j])), cl.Built(True)] \
+            + ([cl.Holds(1, i, "prev pos", p, float(pos[p]))] if pos is not None else [])
         out.append(_question("write", f"What does layer 1 write into the previous half of {_at(trace, i)}?",
-                            f"{said}: layer 1 at {_at(trace, i)} attends to {_at(trace, j)} with weight "
-                            f"{w[j]:.2f} and copies that key's token and position into the previous half."))
+                            say("write", f"{said}: layer 1 at {_at(trace, i)} attends to "
+                                         f"{' and '.join(_at(trace, k) for k in keys)} with weight {w[j]:.2f}{each} "
+                                         "and copies that key's token and position into the previous half.",
+                                premises)))
     nothing = [p.position for p in trace.predictions if not p.copyable]
     if nothing:
+        whys = [_why_nothing(trace, i) for i in nothing]
         out.append(_question("nothing", "Which positions have nothing to copy, and why?",
-                            "; ".join(f"{_at(trace, i)}: {_why_nothing(trace, i)}" for i in nothing) + "."))
+                            say("nothing", "; ".join(f"{_at(trace, i)}: {why}" for i, (why, _) in zip(nothing, whys))
+                                + ".", [cl.NothingToCopy(i) for i in nothing]
+                                + [p for _, because in whys for p in because])))
     if copies:
         i = (single or copies)[-1]
-        tied = [t for t in np.flatnonzero(readout.most_probable(trace.probs[i:i + 1])[0])]
-        top = int(tied[0])
-        told = " or ".join(code(trace.vocab[t]) for t in tied) + (" (a tie), each" if len(tied) > 1 else ",")
+        tied = [int(t) for t in np.flatnonzero(readout.most_probable(trace.probs[i:i + 1])[0])]
+        top = tied[0]
+        tie = " (a near-tie), each" if near_tie(trace, i) else " (a tie), each"
+        told = " or ".join(code(trace.vocab[t]) for t in tied) + (tie if len(tied) > 1 else ",")
+        lo, hi = _others(trace, i, tied)
+        rest = "(there is none)" if lo is None else f"{lo:.2f}" if f"{lo:.2f}" == f"{hi:.2f}" else f"{lo:.2f} to {hi:.2f}"
+        near = len(tied) > 1 and near_tie(trace, i)
         out.append(_question("predict", f"What does the model predict at {_at(trace, i)}, and with what probability "
                                         f"at temperature T = {fmt.parameter(trace.temperature, 2)}?",
-                             f"{told} with probability {trace.probs[i, top]:.2f}: the softmax of the scores over T "
-                             f"at {_at(trace, i)}, where {'each' if len(tied) > 1 else 'the copied token'} scores "
-                             f"{trace.scores[i, top]:.2f} and every other token of the vocabulary "
-                             f"{_others(trace, i, tied)}."))
+                             say("predict", f"{told} with probability {trace.probs[i, top]:.2f}: the softmax of the "
+                                            f"scores over T at {_at(trace, i)}, where "
+                                            f"{'each' if len(tied) > 1 else 'the copied token'} scores "
+                                            f"{trace.scores[i, top]:.2f} and every other token of the vocabulary "
+                                            f"{rest}.",
+                                 [cl.Predicts(i, tuple(trace.vocab[t] for t in tied), trace.predictions[i].copy, near),
+                                  cl.Probability(i, trace.vocab[top], float(trace.probs[i, top])),
+                                  cl.Score(i, trace.vocab[top], float(trace.scores[i, top])),
+                                  cl.OtherScores(i, tuple(trace.vocab[t] for t in tied), lo or 0.0, hi or 0.0)])))
     if splits:
         i = splits[0]
         out.append(_question("split", "Where does layer 2 split its weight between keys, and why?",
@@ -93,22 +113,23 @@ def questions(trace: Trace) -> list[Question]:
     return out
 
 
-def _others(trace: Trace, i: int, tied) -> str:
+def _others(trace: Trace, i: int, tied) -> tuple[float | None, float | None]:
+    """The lowest and highest score of every other vocabulary token (None, None: there is none)."""
     rest = np.delete(trace.scores[i], tied)
     if not len(rest):
-        return "(there is none)"
-    lo, hi = float(rest.min()), float(rest.max())
-    return f"{lo:.2f}" if f"{lo:.2f}" == f"{hi:.2f}" else f"{lo:.2f} to {hi:.2f}"
+        return None, None
+    return float(rest.min()), float(rest.max())
 
 
-def _why_nothing(trace: Trace, i: int) -> str:
+def _why_nothing(trace: Trace, i: int) -> tuple[str, list]:
+    """Why position i has nothing to copy, and the premises of that reason."""
     if not trace.induction.mask[i].any():
-        return "nothing before it"
+        return "nothing before it", [cl.Kept(trace.induction.index, i, max(i - 1, 0), False)]
     earlier = [k for k in range(i) if trace.tokens[k] == trace.tokens[i]]
     if not earlier:
-        return f"the first {code(trace.tokens[i])}, so no earlier copy has a token after it"
+        return f"the first {code(trace.tokens[i])}, so no earlier copy has a token after it", [cl.FirstOccurrence(i)]
     return (f"its earlier {code(trace.tokens[i])} (@{earlier[-1]}) is followed by the query itself, "
-            "which the mask hides")
+            "which the mask hides", [cl.Follows(i, i, earlier[-1], True), cl.Kept(trace.induction.index, i, i, False)])
 
 
 def drawn(seed: int, vocab: str = "abcdef", length: tuple[int, int] = (8, 12)) -> tuple[str, ...]:

@@ -67,7 +67,7 @@ def _position_0(trace: Trace, layer: Layer) -> Sentence:
         return say("nothing-before", f"{first} is at position 0: it has nothing to look back to and attends "
                                      "nowhere; what it outputs, " + fmt.tied(p.output, " or ", code)
                                      + ", comes from its layer's residual alone, not a copy.",
-                   [cl.Kept(n, 0, 0, False), cl.Predicts(0, p.output, False, _near(trace, 0))])
+                   [cl.Kept(n, 0, 0, False), cl.Predicts(0, p.output, False, near_tie(trace, 0))])
     w00 = float(layer.heads[0].weights[0, 0])
     premises = [cl.Mask("inclusive"), cl.Weight(n, 0, 0, (0,), w00), cl.Kept(n, 0, 0, True)]
     if looks_back:
@@ -86,11 +86,11 @@ def _position_0(trace: Trace, layer: Layer) -> Sentence:
                        f"attends to itself with weight {weight(w00)} and {out}: not a prediction, since nothing "
                        "came before it.",
                premises + [cl.Logit(n, 0, 0, 0, float(layer.logits[0, 0])), cl.Built(built),
-                           cl.Predicts(0, p.output, False, _near(trace, 0))]
+                           cl.Predicts(0, p.output, False, near_tie(trace, 0))]
                + ([cl.Ablated(trace.look_back.index, False)] if reason else []))
 
 
-def _near(trace: Trace, i: int) -> bool:
+def near_tie(trace: Trace, i: int) -> bool:
     """The output at i is a near-tie, not an exact one."""
     p = trace.predictions[i]
     if len(p.output) < 2:
@@ -181,7 +181,7 @@ def look_back(trace: Trace, layer: Layer) -> list[Sentence]:
                 lead = f"{subject} looks back to the position {back(o)} it"
                 looks = Lazy(reach, lambda i: f"{at(trace, i)} to {at(trace, i - o)}")
             else:
-                lead = f"{subject} looks back to the key it weighs most (keys within {cl.NEAR_WEIGHT} tie)"
+                lead = f"{subject} looks back to the key it weighs most"
 
                 def looked(i: int) -> str:
                     keys = tops[i]
@@ -247,7 +247,7 @@ def _written(layer: Layer) -> tuple[str, ...]:
 
 def _predicts(trace: Trace, p) -> str:
     """What a copy predicts, and how far ahead: every token of a near-tie."""
-    tie = "" if len(p.candidates) < 2 else " (a near-tie)" if _near(trace, p.position) else " (a tie)"
+    tie = "" if len(p.candidates) < 2 else " (a near-tie)" if near_tie(trace, p.position) else " (a tie)"
     told = fmt.tied(p.candidates, " or ", code) + tie
     return told if p.horizon == 1 else f"{told}, {p.horizon} ahead (for @{p.position + p.horizon})"
 
@@ -337,7 +337,7 @@ def copy_sentence(trace: Trace, i: int) -> Sentence:
     layer = trace.induction
     n, w, p = layer.index, layer.weights[i], trace.predictions[i]
     keys = _top(w, np.flatnonzero(layer.mask[i]))
-    premises: list = [cl.Top(n, 0, i, tuple(keys)), cl.Predicts(i, p.candidates, True, _near(trace, i))] \
+    premises: list = [cl.Top(n, 0, i, tuple(keys)), cl.Predicts(i, p.candidates, True, near_tie(trace, i))] \
         + [cl.Weight(n, 0, i, (j,), float(w[j])) for j in keys]
     sources: dict[int, None] = {}
     for token in p.candidates:
@@ -415,14 +415,14 @@ def _ablated(trace: Trace, layer: Layer) -> list[Sentence]:
                                   + " has nothing to match; what it outputs is a blend of "
                                   + ("all " if zero else "") + "earlier tokens, not a copy.",
                        [cl.Ablated(first.index, True), cl.Logits(n, 0, tuple(everyone), "zero" if zero else "differ")]
-                       + [cl.Predicts(i, trace.predictions[i].output, False, _near(trace, i)) for i in everyone]))
+                       + [cl.Predicts(i, trace.predictions[i].output, False, near_tie(trace, i)) for i in everyone]))
     if layer.ablated:
         outputs = [i for i in everyone if trace.predictions[i].output]
         rest = ("no position predicts anything" if not outputs else
                 "what a position outputs comes from its layer's residual alone, not a copy")
         out.append(say("ablated", f"This head is ablated: its output is replaced by zeros, so nothing is copied and "
                                   f"{rest}.", [cl.Ablated(n, True)]
-                       + [cl.Predicts(i, trace.predictions[i].output, False, _near(trace, i)) for i in everyone]))
+                       + [cl.Predicts(i, trace.predictions[i].output, False, near_tie(trace, i)) for i in everyone]))
     if first.ablated and not layer.ablated and c.model is None:
         blends = [p.position for p in trace.predictions if p.copyable and p.output and not p.copy]
         if blends:
@@ -458,9 +458,9 @@ def _nope(trace: Trace, layer: Layer, copies: list[int]) -> list[Sentence]:
                 f"{fmt.number(float(layer.logits[i, j]), fmt.LOGIT_DECIMALS)}, weight {weight(layer.weights[i, j])}")
     listed = series(Lazy(copies, row))
     where = "previous" if c.horizon == 1 else half(c.horizon)
-    return [say("positions", f"With no position encoding, each key's {where} half holds the mean of the tokens it kept "
-                             "in layer 1, so the key after an earlier copy of the query's token holds that token only with its "
-                             "share of that mean, and the induction head's logit for it is s times the share: "
+    return [say("positions", f"With no position encoding, layer 1 writes into each key's {where} half the mean of the "
+                             "tokens it keeps, so the key after an earlier copy of the query's token holds that token "
+                             "with a share of that mean, and the induction head's logit for it is s times the share: "
                              + listed + ".", premises)]
 
 
@@ -565,7 +565,7 @@ def induction(trace: Trace, layer: Layer) -> list[Sentence]:
             return _blend_premises(trace, rows) + [cl.Weight(n, 0, i, tuple(int(j) for j in np.flatnonzero(cells[i])),
                                                              on(i)) for i in rows] \
                 + [cl.Job(n, i, int(j), True) for i in rows for j in np.flatnonzero(cells[i])] \
-                + [cl.Predicts(i, trace.predictions[i].output, False, _near(trace, i)) for i in rows]
+                + [cl.Predicts(i, trace.predictions[i].output, False, near_tie(trace, i)) for i in rows]
         most = [i for i in blends if on(i) >= 0.5 - 1e-9]  # (a model file's V_2)
         less = [i for i in blends if i not in most]
         if less:
@@ -600,7 +600,7 @@ def _against_plain(trace: Trace, copies: list[int]) -> list[Sentence]:
     if not slots:
         return []
     premises = [cl.Against(i + h - 1, tuple(trace.plain[i + h - 1].candidates)) for i in slots] \
-        + [cl.Predicts(i, trace.predictions[i].candidates, True, _near(trace, i)) for i in slots]
+        + [cl.Predicts(i, trace.predictions[i].candidates, True, near_tie(trace, i)) for i in slots]
     return [say("pattern", "Against the plain induction head (no skip), which predicts only the next token, from the "
                            "token just before each slot: " + series(Lazy(slots, against)) + ".", premises)]
 
@@ -610,7 +610,7 @@ def _copies_then_ties(trace: Trace, positions: list[int], copies, differs: str) 
     if len(copies) > LISTED + 1:  # (one more is told, not counted)
         rest = positions[LISTED:]
         copies = copies[:LISTED] + [say("more", f"… and {len(rest)} more positions copy the same way.",
-                                        [cl.Predicts(i, trace.predictions[i].candidates, True, _near(trace, i))
+                                        [cl.Predicts(i, trace.predictions[i].candidates, True, near_tie(trace, i))
                                          for i in rest])]
     else:
         copies = copies[:]

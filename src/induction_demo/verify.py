@@ -47,11 +47,11 @@ def _similarity(trace, a: int, b: int) -> float:
     return trace.words.cosine(index[trace.tokens[a]], index[trace.tokens[b]])
 
 
-def job(trace, layer: int, i: int, j: int) -> bool:
+def job(trace, layer: int, i: int, j: int, head: int = 0) -> bool:
     """The plain rule for a head's job: a look-back head's key is ``offset``
     back; an induction head's key stands ``horizon`` after a copy of the
     query's token (a positive cosine with dense token vectors)."""
-    head = trace.layers[layer - 1].heads[0].head
+    head = trace.layers[layer - 1].heads[head].head
     head = head.reference or head
     if head.looks_back:
         return j == i - head.offset
@@ -185,7 +185,8 @@ def _writes(trace, p: c.Writes) -> bool:
 def _holds(trace, p: c.Holds) -> bool:
     y = trace.layers[p.layer - 1].output if p.layer else trace.embedding
     row = y.block(p.subspace)[p.position]
-    return abs(row[trace.vocab.index(p.token)] - p.share) <= 1e-9
+    direction = p.token if isinstance(p.token, int) else trace.vocab.index(p.token)
+    return abs(row[direction] - p.share) <= 1e-9
 
 
 def _leak(trace, p: c.Leak) -> bool:
@@ -200,6 +201,13 @@ def _setting(trace, p: c.Setting) -> bool:
     con = trace.construction
     value = {"similar": None if con.similar is None else con.similar.kind}.get(p.name, getattr(con, p.name, None))
     return value == p.value
+
+
+def _other_scores(trace, p: c.OtherScores) -> bool:
+    rest = [trace.scores[p.position, k] for k, t in enumerate(trace.vocab) if t not in p.besides]
+    if not rest:
+        return p.low == p.high == 0.0
+    return abs(min(rest) - p.low) <= 1e-12 and abs(max(rest) - p.high) <= 1e-12
 
 
 def _tie(trace, p: c.Tie) -> bool:
@@ -229,7 +237,6 @@ CHECKS = {
     c.NothingToCopy: _nothing,
     c.Kept: lambda t, p: bool(t.layers[p.layer - 1].mask[p.query, p.key]) == p.kept,
     c.Mask: lambda t, p: t.construction.mask == p.kind and bool(t.layers[0].mask[0, 0]) == (p.kind == "inclusive"),
-    c.Horizon: lambda t, p: _horizon(t) == p.steps,
     c.Built: lambda t, p: (t.construction.model is None) == p.built,
     c.Setting: _setting,
     c.Ablated: lambda t, p: t.layers[p.layer - 1].ablated == p.ablated,
@@ -240,9 +247,29 @@ CHECKS = {
     c.Before: lambda t, p: all(i < p.offset for i in p.positions),
     c.Leak: _leak,
     c.Against: _against,
+    c.Probability: lambda t, p: abs(t.probs[p.position, t.vocab.index(p.token)] - p.value) <= 1e-12,
+    c.Score: lambda t, p: abs(t.scores[p.position, t.vocab.index(p.token)] - p.value) <= 1e-12,
+    c.OtherScores: _other_scores,
     c.Temperature: lambda t, p: t.temperature == p.value,
     c.Tie: _tie,
 }
+
+
+def marks(trace) -> list[str]:
+    """Each layer whose marked cells (the ``[ ]`` of its tables, mechanism.cells)
+    are not the cells its legend names: the key its offset back, or the key
+    ``horizon`` after an occurrence of the query's token (masked cells too)."""
+    from .mechanism import cells
+
+    out = []
+    for layer in trace.layers:
+        for h, run in enumerate(layer.heads):
+            marked = cells(trace, [run])
+            wrong = [(i, j) for i in range(trace.n) for j in range(trace.n)
+                     if bool(marked[i, j]) != job(trace, layer.index, i, j, h)]
+            if wrong:
+                out.append(f"layer {layer.index}'s {run.head.name}: its legend does not fit its marks at {wrong[0]}")
+    return out
 
 
 def problems(trace, sentences) -> list[str]:
@@ -268,6 +295,6 @@ def problems(trace, sentences) -> list[str]:
 
 
 def check(trace, sentences) -> None:
-    found = problems(trace, sentences)
+    found = problems(trace, sentences) + marks(trace)
     if found:
         raise VerificationError("; ".join(found))

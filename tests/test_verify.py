@@ -1,0 +1,247 @@
+"""The verifier (verify.py) holds every sentence the tool says to the trace it
+is said of: on random strings crossed with every variant and their
+combinations, on model files (exported from each exportable variant, random
+dense, trained), on the quiz's answers; and it rejects a claim whose premise
+is false, a sentence of a kind it has no rule for, and one that lacks a
+premise its kind needs."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from induction_demo import claims, learned, modelfile, quiz, training, verify
+from induction_demo.model import run
+from induction_demo.sentences import say
+from induction_demo.similar import Similarity
+from induction_demo.story import story
+from induction_demo.weights import Construction
+
+ALPHABETS = (("a", "b"), ("a", "b", "c"), ("a", "b", "c", "d", "e"), ("cat", "cats", "at", "mat", "the"))
+strings = st.sampled_from(ALPHABETS).flatmap(lambda alphabet: st.lists(st.sampled_from(alphabet), min_size=2,
+                                                                       max_size=40).map(tuple))
+constructions = st.builds(
+    Construction, st.sampled_from(["strict", "inclusive"]), st.integers(1, 3), st.integers(0, 4),
+    st.sampled_from([None, Similarity("subword")]),
+    st.sampled_from(["one-hot", "sinusoidal", "relative", "rope", "none"]), st.sampled_from([8, 16]), st.none()).filter(
+    lambda c: not (c.positions == "rope" and c.similar is not None))  # refused: rope needs one-hot tokens
+ablations = st.sampled_from([None, None, "previous-token", "induction"])
+temperatures = st.sampled_from([1.0, 1e-9, 10.0])
+
+
+def told(trace) -> list:
+    return [s for sentences in story(trace).values() for s in sentences]
+
+
+def assert_verified(trace) -> None:
+    sentences = told(trace)
+    assert sentences
+    assert verify.problems(trace, sentences) == []
+    assert verify.marks(trace) == []
+
+
+@given(strings, constructions, ablations, temperatures)
+@settings(max_examples=250, deadline=None)
+def test_every_sentence_of_every_variant_is_verified(tokens, built, ablate, temperature):
+    assert_verified(run(tokens, construction=built, ablate=ablate, temperature=temperature))
+
+
+@given(strings, ablations, temperatures)
+@settings(max_examples=60, deadline=None)
+def test_the_lecture_s_model_is_verified_on_random_strings(tokens, ablate, temperature):
+    assert_verified(run(tokens, ablate=ablate, temperature=temperature))
+
+
+def _exported(mask: str, skip: int) -> modelfile.Model:
+    trace = run(tuple("abcdeabcdeabcdeabcdeabcdeabcdeabcdeabcdeab"), construction=Construction(mask=mask, skip=skip))
+    arrays = modelfile.arrays(trace)
+    return modelfile.Model(arrays["A1"], arrays["V1"], arrays["A2"], arrays["V2"], tuple(arrays["vocab"].tolist()),
+                           int(arrays["n_positions"]), mask == "inclusive", (True, False), f"skip{skip}.npz",
+                           int(arrays.get("offset", 1)), int(arrays.get("horizon", 1)))
+
+
+def _dense(seed: int) -> modelfile.Model:
+    rng = np.random.default_rng(seed)
+    d = 2 * (5 + 42)
+    return modelfile.Model(*(rng.normal(size=(d, d)) * s for s in (4.0, 1.0, 4.0, 1.0)), tuple("abcde"), 42,
+                           bool(seed % 2), (True, seed == 2), f"dense{seed}.npz")
+
+
+_trained: list = []
+
+
+def _learned() -> modelfile.Model:
+    if not _trained:  # a tiny run: trained weights, a few seconds at most
+        _trained.append(learned.model_of(training.train(training.Config(vocab=5, length=12, steps=200, batch=16))))
+    return _trained[0]
+
+
+FILES = [("export", mask, skip) for mask in ("strict", "inclusive") for skip in (0, 1, 2, 4)] \
+    + [("dense", seed, 0) for seed in range(3)] + [("trained", 0, 0)]
+
+
+def _file(kind, a, b) -> modelfile.Model:
+    return _exported(a, b) if kind == "export" else _dense(a) if kind == "dense" else _learned()
+
+
+@pytest.mark.parametrize("kind,a,b", FILES)
+@given(data=st.data())
+@settings(max_examples=25, deadline=None)
+def test_every_sentence_about_a_model_file_is_verified(kind, a, b, data):
+    model = _file(kind, a, b)
+    tokens = data.draw(st.lists(st.sampled_from(model.vocab[:data.draw(st.integers(2, len(model.vocab)))]),
+                                min_size=2, max_size=min(model.n_positions, 40)).map(tuple))
+    trace = run(tokens, construction=Construction(mask=model.mask, model=model), ablate=data.draw(ablations),
+                temperature=data.draw(temperatures))
+    assert_verified(trace)
+
+
+def test_an_exported_skip_file_keeps_its_horizon_and_is_told_as_its_construction(tmp_path):
+    """Issue 25, defect 6: a file written under --skip 2 copies 3 ahead, as the construction it came from."""
+    from cli_runner import invoke
+
+    path = tmp_path / "skip2.npz"
+    assert invoke(["weights", "a b c a b c d a", "--skip", "2", "--format", "npz", "-o", str(path)]).exit_code == 0
+    model = modelfile.load(str(path))
+    assert (model.offset, model.horizon) == (3, 3)
+    built = run(tuple("abcabcda"), construction=Construction(skip=2))
+    file = run(tuple("abcabcda"), construction=Construction(model=model))
+    assert [p.candidates for p in file.predictions] == [p.candidates for p in built.predictions]
+    assert file.predictions[7].copy and file.predictions[7].horizon == 3
+    assert_verified(file)
+
+
+@given(st.lists(st.sampled_from("abcd"), min_size=2, max_size=14).map(lambda t: ("!",) + tuple(t)), temperatures)
+@settings(max_examples=80, deadline=None)
+def test_every_quiz_answer_is_verified(tokens, temperature):
+    trace = run(tokens, temperature=temperature)
+    answers = [q.answer for q in quiz.questions(trace)]
+    assert verify.problems(trace, answers) == []
+
+
+# --- the verifier rejects what is false ---------------------------------------
+
+def _false(p):
+    """The premise with its claim changed (a value, a set of keys, a flag): no longer true of the trace."""
+    kind = type(p)
+    if kind in (claims.Weight, claims.Even, claims.Logit, claims.Leak, claims.Probability, claims.Score):
+        return p._replace(value=p.value + 0.5)
+    if kind is claims.Top:
+        return p._replace(keys=p.keys[1:] if len(p.keys) > 1 else p.keys + (p.query,))
+    if kind is claims.Logits:
+        return p._replace(kind={"zero": "differ", "tie": "differ", "differ": "tie"}[p.kind])
+    if kind is claims.LogitRange:
+        return p._replace(low=p.low - 1.0)
+    if kind is claims.Predicts:
+        return p._replace(copy=not p.copy)
+    if kind in (claims.Carried, claims.Holds):
+        return p._replace(share=p.share + 0.5)
+    if kind is claims.Follows:
+        return p._replace(source=p.source - 1)
+    if kind is claims.Job:
+        return p._replace(on=not p.on)
+    if kind is claims.Context:
+        return p._replace(matched=p.matched + 1)
+    if kind is claims.Occurrences:
+        return p._replace(at=p.at[:-1])
+    if kind is claims.FirstOccurrence:
+        return None  # (no false variant of the same position)
+    if kind is claims.NothingToCopy:
+        return None
+    if kind is claims.Kept:
+        return p._replace(kept=not p.kept)
+    if kind is claims.Mask:
+        return p._replace(kind="strict" if p.kind == "inclusive" else "inclusive")
+    if kind in (claims.Built,):
+        return p._replace(built=not p.built)
+    if kind is claims.Setting:
+        return p._replace(value="something else")
+    if kind is claims.Ablated:
+        return p._replace(ablated=not p.ablated)
+    if kind is claims.Output:
+        return p._replace(score=p.score + 0.5)
+    if kind is claims.Writes:
+        return p._replace(names=p.names + ("tok",) if "tok" not in p.names else p.names[1:])
+    if kind is claims.Before:
+        return p._replace(positions=p.positions + (p.offset,))
+    if kind is claims.Against:
+        return p._replace(tokens=p.tokens + ("?",))
+    if kind is claims.OtherScores:
+        return p._replace(high=p.high + 0.5)
+    if kind is claims.Temperature:
+        return p._replace(value=p.value * 2)
+    if kind is claims.Tie:
+        return None  # (both kinds of tie can occur in one run)
+    raise AssertionError(f"no false variant for {kind.__name__}: add one")
+
+
+CASES = [
+    (("!", "a", "b", "a", "c", "b"), Construction(), None),
+    (("!", "a", "b", "a", "c", "b"), Construction(), "previous-token"),
+    (("!", "a", "b", "a", "c", "b"), Construction(mask="inclusive"), None),
+    (tuple("abcabcda"), Construction(skip=2), None),
+    (tuple("bcd.xce.yce.bc"), Construction(context=2), None),
+    (tuple("aadbacdbdcbcaccdca"), Construction(positions="sinusoidal"), None),
+    (tuple("badaca"), Construction(positions="none"), None),
+    (("the", "cat", "sat", ".", "the", "cats"), Construction(similar=Similarity("subword")), None),
+    (tuple("abcdeabcdeabcdeabcdeabcdeabcdeab"), Construction(), None),
+    (tuple("the cat sat on a mat / the dog lay by the".split()), Construction(skip=4), None),
+]
+
+
+@pytest.mark.parametrize("tokens,built,ablate", CASES)
+def test_a_false_premise_is_rejected(tokens, built, ablate):
+    trace = run(tokens, construction=built, ablate=ablate)
+    seen = set()
+    answers = [q.answer for q in quiz.questions(trace)] if built == Construction() and not ablate else []
+    for sentence in told(trace) + answers:
+        for k, premise in enumerate(sentence.premises):
+            wrong = _false(premise)
+            if wrong is None or wrong == premise:
+                continue
+            seen.add(type(premise))
+            changed = sentence._replace(premises=sentence.premises[:k] + (wrong,) + sentence.premises[k + 1:])
+            assert verify.problems(trace, [changed]), (sentence.text, wrong)
+    assert seen
+
+
+def test_the_false_premise_cases_exercise_every_kind_of_premise():
+    seen = set()
+    for tokens, built, ablate in CASES:
+        trace = run(tokens, construction=built, ablate=ablate)
+        answers = [q.answer for q in quiz.questions(trace)] if built == Construction() and not ablate else []
+        seen |= {type(p) for s in told(trace) + answers for p in s.premises}
+    assert seen == set(claims.PREMISES)
+
+
+def test_premises_of_a_position_fail_on_another_position():
+    trace = run(("!", "a", "b", "a", "c", "b"))  # @3 copies; `a` occurs at @1 before it; ties are exact here
+    for wrong in (claims.NothingToCopy(3), claims.FirstOccurrence(3), claims.Tie(False), claims.Tie(True)):
+        assert not verify.CHECKS[type(wrong)](trace, wrong), wrong
+    for right in (claims.NothingToCopy(2), claims.FirstOccurrence(2)):
+        assert verify.CHECKS[type(right)](trace, right), right
+
+
+def test_every_premise_has_a_check_and_every_kind_a_rule():
+    assert set(verify.CHECKS) == set(claims.PREMISES)
+    trace = run(("!", "a", "b", "a", "c", "b"))
+    assert verify.problems(trace, [say("made-up", "A sentence of no known kind.")])  # a kind with no rule fails
+    bare = say("copy", "`a` (@3) attends to `b` (@2).", [claims.Weight(2, 0, 3, (2,), 1.0)])
+    assert any("no Top" in p for p in verify.problems(trace, [bare]))  # a premise its kind needs is missing
+
+
+def test_the_run_time_switch_checks_every_story_and_raises_on_a_false_one(monkeypatch):
+    from induction_demo import story as narrator
+
+    monkeypatch.setenv(verify.SWITCH, "1")
+    story(run(("!", "a", "b", "a", "c", "b")))  # true: no error
+    true_copy = narrator.copy_sentence
+
+    def lying(trace, i):
+        s = true_copy(trace, i)
+        return s._replace(premises=tuple(p._replace(keys=(0,)) if isinstance(p, claims.Top) else p
+                                         for p in s.premises))
+    monkeypatch.setattr(narrator, "copy_sentence", lying)
+    with pytest.raises(verify.VerificationError, match="Top"):
+        story(run(("!", "a", "b", "a", "c", "b")))
+    monkeypatch.setenv(verify.SWITCH, "0")
+    story(run(("!", "a", "b", "a", "c", "b")))  # off: not checked
