@@ -165,6 +165,8 @@ def _false(p):
         return p._replace(positions=p.positions + (p.offset,))
     if kind is claims.Against:
         return p._replace(tokens=p.tokens + ("?",))
+    if kind is claims.Outputs:
+        return p._replace(tokens=p.tokens + ("?",))
     if kind is claims.OtherScores:
         return p._replace(high=p.high + 0.5)
     if kind is claims.Temperature:
@@ -204,12 +206,39 @@ def test_a_false_premise_is_rejected(tokens, built, ablate):
     assert seen
 
 
+def _check_claims():
+    """A file whose V_2 writes the wrong token and whose A_2 is too soft: check's findings on a few strings,
+    each with the file's own trace."""
+    from induction_demo import checking
+
+    arrays = modelfile.arrays(run(("!", "a", "b", "a", "c", "b")))
+    v2, a2 = np.roll(arrays["V2"], 1, axis=1), arrays["A2"] * 0.01
+    model = modelfile.Model(arrays["A1"], arrays["V1"], a2, v2, tuple(arrays["vocab"].tolist()),
+                            int(arrays["n_positions"]), False)
+    for tokens in checking.strings(model.vocab, model.n_positions, 0, count=20):
+        yield run(tokens, construction=Construction(model=model)), [f.claim for f in checking.findings(model, tokens)]
+
+
+def test_a_false_premise_of_check_s_findings_is_rejected():
+    seen = set()
+    for trace, found in _check_claims():
+        for sentence in found:
+            assert verify.problems(trace, [sentence]) == []
+            for k, premise in enumerate(sentence.premises):
+                seen.add(type(premise))
+                changed = sentence._replace(premises=sentence.premises[:k] + (_false(premise),)
+                                            + sentence.premises[k + 1:])
+                assert verify.problems(trace, [changed]), (sentence.text, premise)
+    assert claims.Outputs in seen and claims.Weight in seen
+
+
 def test_the_false_premise_cases_exercise_every_kind_of_premise():
     seen = set()
     for tokens, built, ablate in CASES:
         trace = run(tokens, construction=built, ablate=ablate)
         answers = [q.answer for q in quiz.questions(trace)] if built == Construction() and not ablate else []
         seen |= {type(p) for s in told(trace) + answers for p in s.premises}
+    seen |= {type(p) for _, found in _check_claims() for s in found for p in s.premises}
     assert seen == set(claims.PREMISES)
 
 
@@ -245,3 +274,22 @@ def test_the_run_time_switch_checks_every_story_and_raises_on_a_false_one(monkey
         story(run(("!", "a", "b", "a", "c", "b")))
     monkeypatch.setenv(verify.SWITCH, "0")
     story(run(("!", "a", "b", "a", "c", "b")))  # off: not checked
+
+
+# --- check's findings are claims about the file's own run ----------------------
+
+@given(st.integers(0, 10_000), st.sampled_from(["A1", "V1", "A2", "V2"]), st.sampled_from([0.0, 0.01, 0.3, -1.0]))
+@settings(max_examples=40, deadline=None)
+def test_every_check_finding_is_verified_on_the_file_s_own_run(seed, key, factor):
+    from induction_demo import checking
+
+    lecture = run(("!", "a", "b", "a", "c", "b"))
+    arrays = modelfile.arrays(lecture)
+    rng = np.random.default_rng(seed)
+    arrays[key] = arrays[key] * factor + rng.normal(size=arrays[key].shape) * (seed % 3)
+    model = modelfile.Model(arrays["A1"], arrays["V1"], arrays["A2"], arrays["V2"], tuple(arrays["vocab"].tolist()),
+                            int(arrays["n_positions"]), False)
+    for tokens in checking.strings(model.vocab, model.n_positions, seed, count=6):
+        trace = run(tokens, construction=Construction(model=model))
+        findings = checking.findings(model, tokens)
+        assert verify.problems(trace, [f.claim for f in findings]) == []

@@ -190,8 +190,8 @@ def test_15_the_slide_and_the_predictions_say_what_a_blend_is(tmp_path, skip2):
 def test_16_check_says_no_key_for_a_three_way_tie_and_too_low_for_0_48(tmp_path):
     from induction_demo.checking import _where
 
-    assert _where(np.array([1 / 3, 1 / 3, 1 / 3])).startswith("no key has 0.50 of its weight")
-    assert _where(np.array([0.48, 0.0, 0.52])) == "it attends to @2 (weight 0.52)"
+    assert _where(np.array([1 / 3, 1 / 3, 1 / 3]), 1, 3)[0].startswith("no key has 0.50 of its weight")
+    assert _where(np.array([0.48, 0.0, 0.52]), 1, 3)[0] == "it attends to @2 (weight 0.52)"
     path = tmp_path / "m.npz"
     assert invoke(["weights", "! a b a c b", "-o", str(path)]).exit_code == 0
     with np.load(path) as f:

@@ -11,8 +11,8 @@ construction (``model.run``) on the same string:
 - layer 1: every query from @1 on attends to the position just before it;
 - layer 2: every query the lecture's model copies for attends to the keys
   its induction head attends to (the token after an earlier copy);
-- the prediction: at those queries, the top-scored token is one the
-  lecture's model predicts.
+- the prediction: at those queries, every token the model outputs (its
+  most probable ones, a near-tie included) is one the lecture's model predicts.
 
 A row "attends to" keys when at least ``TOLERANCE`` of its weight is on them.
 """
@@ -38,6 +38,14 @@ class Finding(NamedTuple):
     kind: int  # index into PROPERTIES
     tokens: tuple[str, ...]
     text: str
+    premises: tuple = ()  # what the text says of the file's run (claims.py), verifiable on model.run's trace
+
+    @property
+    def claim(self):
+        """The finding as a sentence with its premises, for verify.py (run on the file's own trace)."""
+        from .sentences import say
+
+        return say("check-prediction" if self.kind == 2 else "check-layer", self.text, self.premises)
 
 
 def forward(model: Model, tokens: tuple[str, ...]):
@@ -85,18 +93,20 @@ def _said(tokens: tuple[str, ...]) -> str:
     return "`" + " ".join(fmt.token(t) for t in tokens) + "`"
 
 
-def _where(row: np.ndarray) -> str:
+def _where(row: np.ndarray, layer: int, i: int) -> tuple[str, list]:
     """Where a row's weight went: the key it attends to (at least TOLERANCE),
-    or, where no key has that much, its largest weights (near-ties named)."""
-    from .claims import NEAR_WEIGHT
+    or, where no key has that much, its largest weights (near-ties named);
+    with the premises of the file's run that say so."""
+    from .claims import NEAR_WEIGHT, Top, Weight
 
     j = int(row.argmax())
     if row[j] >= TOLERANCE:
-        return f"it attends to @{j} (weight {row[j]:.2f})"
+        return f"it attends to @{j} (weight {row[j]:.2f})", [Weight(layer, 0, i, (j,), float(row[j]))]
     top = [int(k) for k in np.flatnonzero(row >= row[j] - NEAR_WEIGHT)]
     named = ", ".join(f"@{k}" for k in top[:-1]) + (" and " if len(top) > 1 else "") + f"@{top[-1]}"
     each = " each" if len(top) > 1 else ""
-    return f"no key has {TOLERANCE:.2f} of its weight (the most: {named}, {row[j]:.2f}{each})"
+    return (f"no key has {TOLERANCE:.2f} of its weight (the most: {named}, {row[j]:.2f}{each})",
+            [Top(layer, 0, i, tuple(top)), Weight(layer, 0, i, (j,), float(row[j]))])
 
 
 def findings(model: Model, tokens: tuple[str, ...]) -> list[Finding]:
@@ -106,11 +116,16 @@ def findings(model: Model, tokens: tuple[str, ...]) -> list[Finding]:
     ref = run(tokens)
     w1, w2, scores = forward(model, tokens)
     out: list[Finding] = []
+    from .claims import Outputs, Weight
+    from .readout import TIE_TOLERANCE
+
     for i in range(1, len(tokens)):
         if w1[i, i - 1] < TOLERANCE:
+            where, premises = _where(w1[i], 1, i)
             out.append(Finding(0, tokens, f"on {_said(tokens)}, layer 1 at @{i} puts {w1[i, i - 1]:.2f} on @{i - 1}, "
                                           f"the position just before it, where the lecture's previous-token head "
-                                          f"puts 1.00 ({TOLERANCE:.2f} needed); {_where(w1[i])}"))
+                                          f"puts 1.00 ({TOLERANCE:.2f} needed); {where}",
+                               tuple([Weight(1, 0, i, (i - 1,), float(w1[i, i - 1]))] + premises)))
             break
     job = mechanism.cells(ref, ref.induction) & (ref.induction.weights > 0)
     for p in ref.predictions:
@@ -119,16 +134,22 @@ def findings(model: Model, tokens: tuple[str, ...]) -> list[Finding]:
         i, keys = p.position, np.flatnonzero(job[p.position])
         if w2[i, keys].sum() < TOLERANCE and not any(f.kind == 1 for f in out):
             earlier = ", ".join(f"@{k - 1}" for k in keys)
+            where, premises = _where(w2[i], 2, i)
             out.append(Finding(1, tokens, f"on {_said(tokens)}, layer 2 at @{i} puts {w2[i, keys].sum():.2f} on "
                                           f"{', '.join(f'@{k}' for k in keys)}, the token after the earlier "
                                           f"`{fmt.token(tokens[i])}` ({earlier}), where the lecture's induction head "
                                           f"puts {ref.induction.weights[i, keys].sum():.2f} ({TOLERANCE:.2f} needed); "
-                                          f"{_where(w2[i])}"))
-        top = model.vocab[int(scores[i].argmax())]
-        if top not in p.output and not any(f.kind == 2 for f in out):
-            out.append(Finding(2, tokens, f"on {_said(tokens)}, at @{i} the model predicts `{fmt.token(top)}`; "
+                                          f"{where}",
+                               tuple([Weight(2, 0, i, tuple(int(k) for k in keys), float(w2[i, keys].sum()))]
+                                     + premises)))
+        e = np.exp(scores[i] - scores[i].max())  # the file's next-token probabilities at T = 1
+        tied = tuple(model.vocab[t] for t in np.flatnonzero(e >= (1 - TIE_TOLERANCE) * 1.0) if scores[i].any())
+        if not set(tied) <= set(p.output) and not any(f.kind == 2 for f in out):
+            near = " (a near-tie)" if len(tied) > 1 else ""
+            said = " or ".join(f"`{fmt.token(t)}`" for t in tied) + near if tied else "nothing (every token scores 0)"
+            out.append(Finding(2, tokens, f"on {_said(tokens)}, at @{i} the model predicts {said}; "
                                           "the lecture's model predicts " + " or ".join(
-                                              f"`{fmt.token(t)}`" for t in p.output)))
+                                              f"`{fmt.token(t)}`" for t in p.output), (Outputs(i, tied),)))
     return out
 
 

@@ -221,6 +221,12 @@ class Against(NamedTuple):
     tokens: tuple[str, ...]
 
 
+class Outputs(NamedTuple):
+    """The position outputs exactly ``tokens`` (its most probable ones, the near-tie), copy or not."""
+    position: int
+    tokens: tuple[str, ...]
+
+
 class Probability(NamedTuple):
     """P(token) at ``position`` is ``value``."""
     position: int
@@ -273,7 +279,7 @@ def carriers(gives, residual: float, attended) -> tuple[tuple[int, ...], float]:
 
 PREMISES = (Weight, Top, Even, Logits, LogitRange, Logit, Predicts, Carried, Follows, Job, Context, Occurrences,
             FirstOccurrence, NothingToCopy, Kept, Mask, Built, Setting, Ablated, Output, Writes, Holds,
-            Before, Leak, Against, Probability, Score, OtherScores, Temperature, Tie)
+            Before, Leak, Against, Outputs, Probability, Score, OtherScores, Temperature, Tie)
 
 REQUIRED: dict[str, tuple[type, ...]] = {
     # each sentence kind, and the premises it must carry: a kind missing here is a failing test
@@ -301,4 +307,7 @@ REQUIRED: dict[str, tuple[type, ...]] = {
     "write": (Holds, Top, Weight),
     "nothing": (NothingToCopy,),
     "predict": (Predicts, Probability, Score, OtherScores),
+    # check's findings, held to the file's own run
+    "check-layer": (Weight,),
+    "check-prediction": (Outputs,),
 }

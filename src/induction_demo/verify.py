@@ -203,6 +203,13 @@ def _setting(trace, p: c.Setting) -> bool:
     return value == p.value
 
 
+def _outputs(trace, p: c.Outputs) -> bool:
+    row = trace.probs[p.position]
+    empty = not trace.scores[p.position].any()
+    tokens = () if empty else tuple(trace.vocab[t] for t in _near(row, TIE_TOLERANCE))
+    return tokens == p.tokens and tuple(trace.predictions[p.position].output) == p.tokens
+
+
 def _other_scores(trace, p: c.OtherScores) -> bool:
     rest = [trace.scores[p.position, k] for k, t in enumerate(trace.vocab) if t not in p.besides]
     if not rest:
@@ -247,6 +254,7 @@ CHECKS = {
     c.Before: lambda t, p: all(i < p.offset for i in p.positions),
     c.Leak: _leak,
     c.Against: _against,
+    c.Outputs: _outputs,
     c.Probability: lambda t, p: abs(t.probs[p.position, t.vocab.index(p.token)] - p.value) <= 1e-12,
     c.Score: lambda t, p: abs(t.scores[p.position, t.vocab.index(p.token)] - p.value) <= 1e-12,
     c.OtherScores: _other_scores,
