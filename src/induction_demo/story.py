@@ -16,6 +16,8 @@ inputs list the first few positions of a kind, then count the rest.
 """
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from . import claims as cl
@@ -42,8 +44,7 @@ def _top(w: np.ndarray, kept: np.ndarray | None = None) -> list[int]:
     kept = np.flatnonzero(w >= 0) if kept is None else kept
     if not len(kept):
         return []
-    top = w[kept].max()
-    return [int(j) for j in kept if w[j] >= top - cl.NEAR_WEIGHT]
+    return [int(j) for j in kept[w[kept] >= w[kept].max() - cl.NEAR_WEIGHT]]
 
 
 def _spread(lo: float, hi: float) -> str:
@@ -281,6 +282,16 @@ def carried(trace: Trace, i: int, token: str, attended: list[int]) -> tuple[tupl
     return cl.carriers(gives, residual, attended)
 
 
+_LAST: list = [None, None]  # (a weak reference to the last trace, its induction head's cells): one story's copies
+
+
+def _cells(trace: Trace) -> np.ndarray:
+    """The cells the induction head is built for (mechanism.cells), once per trace told."""
+    if _LAST[0] is None or _LAST[0]() is not trace:
+        _LAST[:] = [weakref.ref(trace), mechanism.cells(trace, trace.induction)]
+    return _LAST[1]
+
+
 def _why(trace: Trace, i: int, j: int) -> tuple[str, list]:
     """Why query i's induction head weighs key j, and the premises of that
     reason: what the key's earlier halves hold, each reason said only where
@@ -289,7 +300,7 @@ def _why(trace: Trace, i: int, j: int) -> tuple[str, list]:
     if j == i:
         return "the query itself, which the inclusive mask keeps", [cl.Kept(n, i, i, True), cl.Mask("inclusive")]
     source = j - c.horizon
-    on = bool(mechanism.cells(trace, trace.induction)[i, j])
+    on = bool(_cells(trace)[i, j])
     if source < 0:
         if c.mask == "inclusive" and c.model is None and j == 0:
             return ("whose earlier halves hold its own token (position 0 attended to itself under the inclusive "
@@ -444,7 +455,7 @@ def _nope(trace: Trace, layer: Layer, copies: list[int]) -> list[Sentence]:
     if not copies or c.context != 1 or trace.words is not None:  # (else the logit has more terms than the share)
         return []
     half_tok = subspace(c.horizon, "tok")
-    cells = mechanism.cells(trace, layer)
+    cells = _cells(trace)
     premises: list = [cl.Setting("positions", "none")]
 
     def row(i: int) -> str:
@@ -550,7 +561,7 @@ def induction(trace: Trace, layer: Layer) -> list[Sentence]:
                        f"{code(trace.tokens[i])} (@{i - h}) is the query itself, which it cannot see, "
                        f"so there is nothing to copy yet and {spread}.", premises))
     if blends:
-        cells = mechanism.cells(trace, layer) & layer.mask  # the keys each query's head is built for, once
+        cells = _cells(trace) & layer.mask  # the keys each query's head is built for
 
         def on(i: int) -> float:
             return float((w[i] * cells[i]).sum())
