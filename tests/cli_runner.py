@@ -7,6 +7,11 @@ from induction_demo.cli import main
 
 ENV = {"COLUMNS": "120", "NO_COLOR": "1", "TERM": "dumb", "FORCE_COLOR": None}
 
+PATIENCE = 900
+"""Seconds a real process may take before a test calls it hung: a bound sized
+for a loaded machine (two busy processes beside the suite), never a
+measurement; no test asserts how long anything took."""
+
 
 def invoke(args: list[str], input: str | bytes | None = None, env: dict | None = None) -> Result:
     runner = CliRunner(env={**ENV, **(env or {})})

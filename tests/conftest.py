@@ -27,3 +27,12 @@ def no_matplotlib(monkeypatch):
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", without)
+
+
+# One hypothesis profile for every test: no deadline (a loaded machine runs an
+# example ten times slower, and that is not a failure), and no health check
+# that fails a slow data generation.
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile("loaded", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("loaded")

@@ -31,8 +31,8 @@ def checked(tmp_path, arrays: dict, *options: str, name: str = "m.npz"):
 def test_the_hand_built_model_passes_in_both_file_forms(tmp_path, lecture):
     for name in ("m.npz", "m.json"):
         result = checked(tmp_path, lecture, name=name)
-        assert result.exit_code == 0 and result.stdout.startswith("PASS") and "on 201 strings" in result.stdout
-        assert result.stdout.count(": pass: all 201 strings pass") == 3
+        assert result.exit_code == 0 and result.stdout.startswith("PASS") and "on 206 strings" in result.stdout
+        assert result.stdout.count(": pass: all 206 strings pass") == 3  # the lecture's, 5 coverage, 200 random
 
 
 def test_a_moved_induction_block_fails_with_the_words_of_the_smallest_string(tmp_path, lecture):
@@ -86,7 +86,8 @@ def test_what_is_not_a_model_file_is_one_line(tmp_path, content, words):
 def test_a_one_position_model_and_a_too_wide_one(tmp_path):
     path = tmp_path / "one.npz"
     assert invoke(["weights", "a", "-o", str(path)]).exit_code == 0  # V = 1, N = 1: nothing to copy, ever
-    assert invoke(["check", str(path)]).exit_code == 0
+    result = invoke(["check", str(path)])
+    assert result.exit_code == 2 and "check needs at least 3" in result.stderr  # refused: nothing it could test
     wide = {"A1": np.zeros((2, 2)), "V1": np.zeros((2, 2)), "A2": np.zeros((2, 2)), "V2": np.zeros((2, 2)),
             "vocab": np.array(["a"]), "n_positions": np.array(5000)}
     result = checked(tmp_path, wide)

@@ -6,7 +6,7 @@ import pytest
 
 from rich.cells import cell_len
 
-from cli_runner import invoke
+from cli_runner import PATIENCE, invoke
 
 
 def one_line_error(result, code: int) -> str:
@@ -242,7 +242,7 @@ def test_reading_tokens_from_a_terminal_says_how_to_end_them():
                                 "--format", "json"], stdin=tty_end, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     os.close(tty_end)
     os.write(main_end, b"! a b a c b\n\x04")  # the tokens, then Ctrl-D at the start of a line
-    out, err = process.communicate(timeout=60)
+    out, err = process.communicate(timeout=PATIENCE)
     os.close(main_end)
     assert process.returncode == 0 and json.loads(out)["tokens"] == ["!", "a", "b", "a", "c", "b"]
     assert err.decode().startswith("Type the tokens, then Ctrl-D") and err.count(b"\n") == 1

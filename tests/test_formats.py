@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from cli_runner import invoke
+from cli_runner import PATIENCE, invoke
 
 LECTURE = "! a b a c b"
 # Tokens that are syntax somewhere: HTML, LaTeX, Markdown, rich markup.
@@ -104,7 +104,7 @@ def test_latex_handout_compiles_with_pdflatex(tmp_path, name, text):
     tex = tmp_path / f"{name}.tex"
     tex.write_text(show("--format", "latex", "-", input=text), encoding="utf-8")
     run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
-                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+                         cwd=tmp_path, capture_output=True, text=True, timeout=PATIENCE)
     assert run.returncode == 0, run.stdout[-2000:]
     assert (tmp_path / f"{name}.pdf").stat().st_size > 1000
 
@@ -125,7 +125,7 @@ def test_every_construction_and_circuits_compile_with_pdflatex_without_overfull_
     assert result.exit_code == 0, result.stderr
     (tmp_path / "c.tex").write_text(result.stdout, encoding="utf-8")
     run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "c.tex"],
-                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+                         cwd=tmp_path, capture_output=True, text=True, timeout=PATIENCE)
     assert run.returncode == 0, run.stdout[-2000:]
     assert "Overfull" not in (tmp_path / "c.log").read_text(errors="replace")
 
@@ -145,7 +145,7 @@ def test_a_long_latex_handout_keeps_headings_and_captions_with_their_tables(tmp_
     pdflatex_or_skip()
     (tmp_path / "w.tex").write_text(show("--format", "latex", "-", input=text), encoding="utf-8")
     run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "w.tex"],
-                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+                         cwd=tmp_path, capture_output=True, text=True, timeout=PATIENCE)
     assert run.returncode == 0, run.stdout[-2000:]
     log = (tmp_path / "w.log").read_text(errors="replace")
     assert "Overfull" not in log
@@ -497,7 +497,7 @@ def test_a_40_token_handout_is_focused_short_and_legible(tmp_path):
         pytest.skip("poppler-utils (pdftotext, pdfinfo) is not installed")
     (tmp_path / "f.tex").write_text(invoke(["show", FORTY, "--format", "latex"]).stdout, encoding="utf-8")
     run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "f.tex"], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=120)
+                         capture_output=True, text=True, timeout=PATIENCE)
     assert run.returncode == 0, run.stdout[-2000:]
     info = subprocess.run(["pdfinfo", "f.pdf"], cwd=tmp_path, capture_output=True, text=True).stdout
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
@@ -521,7 +521,7 @@ def test_a_40_token_html_handout_prints_on_few_pages(tmp_path):
     page = tmp_path / "f.html"
     page.write_text(invoke(["show", FORTY, "--format", "html"]).stdout, encoding="utf-8")
     subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", f"--print-to-pdf={tmp_path / 'f.pdf'}",
-                    page.as_uri()], capture_output=True, timeout=120)
+                    page.as_uri()], capture_output=True, timeout=PATIENCE)
     info = subprocess.run(["pdfinfo", str(tmp_path / "f.pdf")], capture_output=True, text=True).stdout
     assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) <= 12
     assert (tmp_path / "f.pdf").stat().st_size < 5_000_000

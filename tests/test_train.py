@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 
-from cli_runner import invoke
+from cli_runner import PATIENCE, invoke
 from induction_demo import learned, training
 from induction_demo.checking import forward as plain_forward
 from induction_demo.modelfile import load
@@ -167,7 +167,7 @@ def test_ctrl_c_stops_training_and_keeps_what_was_learned(tmp_path):
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     time.sleep(3.0)  # past the imports and some steps
     process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=60)
+    out, err = process.communicate(timeout=PATIENCE)
     assert process.returncode == 0, err.decode()
     doc = json.loads(out)
     assert doc["interrupted"] and 0 < doc["history"][-1]["step"] < 50000

@@ -14,6 +14,7 @@ bad input.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, fields
 from typing import Sequence
 
@@ -55,15 +56,28 @@ def run(tokens: str | Sequence[str], *, scale: float = 100.0, temperature: float
     splits TOKENS (``tokenize``: auto, space or chars), or a sequence of
     tokens. Returns the trace: every matrix of the run, the predictions and
     the story's numbers; in Jupyter it shows itself as the HTML handout."""
+    from . import inputs
     from .inputs import FREQUENCIES
     from .model import run as run_model
     from .tokens import tokenize as split
 
+    scale, temperature = inputs.positive("scale", scale), inputs.positive("temperature", temperature)
+    context = inputs.whole("--context", context, 1, inputs.MAX_CONTEXT)
+    skip = inputs.whole("--skip", skip, 0, inputs.MAX_SKIP)
+    if frequencies is not None:
+        frequencies = inputs.whole("--frequencies", frequencies, 1, inputs.MAX_FREQUENCIES)
+    mask, positions = inputs.choice("mask", mask, inputs.MASKS), inputs.choice("positions", positions, inputs.POSITIONS)
+    if ablate is not None:
+        inputs.choice("ablate", ablate, inputs.ABLATIONS)
+    for name, value in (("similar", similar), ("embeddings", embeddings), ("model", model)):
+        if value is not None and not isinstance(value, (str, os.PathLike)):
+            raise InputError(f"{name} must be a string (a name or a file's path), not {value!r}")
     if isinstance(tokens, str):
-        tokens = split(tokens, tokenize, normalize=not as_typed)
-    tokens = tuple(tokens)
-    if not all(isinstance(t, str) for t in tokens):
+        tokens = split(tokens, inputs.choice("tokenize", tokenize, ("auto", "space", "chars")),
+                       normalize=not as_typed)
+    elif isinstance(tokens, (bytes, bytearray)) or not isinstance(tokens, Sequence):
         raise InputError("tokens must be a string or a sequence of strings")
+    tokens = inputs.sequence(tokens)  # the command line's limits: at most MAX_TOKENS tokens, each a token it makes
     changed = [name for name, value, default in (
         ("scale", scale, 100.0), ("context", context, 1), ("skip", skip, 0), ("positions", positions, "one-hot"),
         ("frequencies", frequencies, None), ("similar", similar, None), ("embeddings", embeddings, None),
@@ -113,9 +127,13 @@ def check(model: str, seed: int = 0) -> dict:
     ``induction-demo check FILE`` does: a dict with ``score``, ``max_score``
     and ``tests`` (each ``name``, ``score``, ``max_score``, ``output``)."""
     from .checking import check as checked
+    from .inputs import SEED_RANGE, whole
     from .modelfile import load
 
-    return checked(load(str(model)), seed)
+    if not isinstance(model, (str, os.PathLike)):
+        raise InputError(f"model must be a model file's path, not {model!r}")
+    seed = whole("--seed", seed, *SEED_RANGE)
+    return checked(load(os.fspath(model)), seed)
 
 
 def train(**options) -> Training:
@@ -125,6 +143,9 @@ def train(**options) -> Training:
     fields), ``.handout(format)``, ``.save(path)``; in Jupyter, the HTML report."""
     from . import learned, training
 
+    unknown = sorted(set(options) - set(training.Config._fields))
+    if unknown:
+        raise InputError(f"train takes no {unknown[0]!r}: its keywords are {', '.join(training.Config._fields)}")
     run = training.train(training.Config(**options))
     return Training(run, learned.analysed(run))
 
@@ -157,9 +178,14 @@ class Training:
         """Write the learned model as a model file (``show --model`` reads it)."""
         from .learned import arrays
         from .modelfile import packed
-        from .sink import write
+        from .sink import Failed, Refused, write
 
-        write(str(path), packed(arrays(self.run)), force=False)
+        if not isinstance(path, (str, os.PathLike)):
+            raise InputError(f"path must be a file's path, not {path!r}")
+        try:
+            write(os.fspath(path), packed(arrays(self.run)), force=False)
+        except (Refused, Failed) as error:  # the one error type the API raises, with the command line's words
+            raise InputError(str(error)) from None
 
     def _repr_html_(self) -> str:
         return frame(self.handout("html"))
@@ -173,7 +199,7 @@ FORMS = {"md": "markdown", "markdown": "markdown", "tex": "latex", "latex": "lat
 
 
 def _form(form: str) -> str:
-    if form not in FORMS:
+    if not isinstance(form, str) or form not in FORMS:
         raise InputError(f"unknown format {form!r}: use {', '.join(sorted(set(FORMS.values())))}")
     return FORMS[form]
 

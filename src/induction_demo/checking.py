@@ -25,6 +25,7 @@ import numpy as np
 
 from . import mechanism
 from . import text as fmt
+from .errors import InputError
 from .modelfile import Model
 
 TOLERANCE = 0.5  # "attends to": at least half of the row's weight on the keys named
@@ -48,31 +49,83 @@ class Finding(NamedTuple):
         return say("check-prediction" if self.kind == 2 else "check-layer", self.text, self.premises)
 
 
-def forward(model: Model, tokens: tuple[str, ...]):
+class Products(NamedTuple):
+    """The products of a model's matrices that every run of a check shares:
+    with one-hot Y^(0), y_i A is a sum of two rows of A (token and position),
+    so only V_1 A_2 and V_1 V_2 need a product of d x d matrices, once."""
+
+    v1a2: np.ndarray  # [d, d] V_1 A_2
+    v1v2: np.ndarray  # [d, d] V_1 V_2
+
+
+def products(model: Model) -> Products:
+    with np.errstate(over="ignore", invalid="ignore"):
+        return Products(model.v1 @ model.a2, model.v1 @ model.v2)
+
+
+def forward(model: Model, tokens: tuple[str, ...], shared: Products | None = None):
     """Layer 1's and layer 2's weights and each position's token scores: the
-    lecture's dense equations over the file's arrays, with model.py's mask and softmax."""
+    lecture's dense equations over the file's arrays, with model.py's mask
+    and softmax. Y^(0) is one-hot, so y^(0) M is row tok(x_i) plus row pos(i)
+    of M (``rows``), and Y^(1) A_2 = Y^(0) A_2 + W^(1) Y^(0) (V_1 A_2): a run
+    costs N^2 d, not N d^2 (a check runs hundreds of strings)."""
     from .model import causal_mask, masked_softmax
 
-    v, n = len(model.vocab), len(tokens)
-    y = np.zeros((n, model.a1.shape[0]))
-    y[np.arange(n), [model.vocab.index(t) for t in tokens]] = 1.0
-    y[np.arange(n), v + np.arange(n)] = 1.0
+    shared = shared or products(model)
+    v, n, d = len(model.vocab), len(tokens), model.a1.shape[0]
+    tok = np.array([model.vocab.index(t) for t in tokens])
+    pos = v + np.arange(n)
+
+    def rows(m: np.ndarray) -> np.ndarray:  # [N, d] y^(0) M, row by row
+        return m[tok] + m[pos]
+    y0 = np.zeros((n, d))
+    y0[np.arange(n), tok] = 1.0
+    y0[np.arange(n), pos] = 1.0
+    r1, r2 = (1.0 if model.residual[0] else 0.0), (1.0 if model.residual[1] else 0.0)
     keep = causal_mask(n, model.inclusive)  # the model's own mask and softmax: the same as every run's
     with np.errstate(over="ignore", invalid="ignore"):
-        w1 = masked_softmax(y @ model.a1 @ y.T, keep)
-        y1 = (y if model.residual[0] else 0.0) + w1 @ y @ model.v1
-        w2 = masked_softmax(y1 @ model.a2 @ y1.T, keep)
-        y2 = (y1 if model.residual[1] else 0.0) + w2 @ y1 @ model.v2
+        a1 = rows(model.a1)
+        w1 = masked_softmax(a1[:, tok] + a1[:, pos], keep)                   # y A_1 y^T
+        y1 = r1 * y0 + w1 @ rows(model.v1)                                     # Y^(1)
+        w2 = masked_softmax((r1 * rows(model.a2) + w1 @ rows(shared.v1a2)) @ y1.T, keep)   # Y^(1) A_2 Y^(1)T
+        y2 = r2 * y1 + w2 @ (r1 * rows(model.v2) + w1 @ rows(shared.v1v2))    # Y^(2)
     return w1, w2, y2[:, :v]
 
 
+MIN_POSITIONS = 3
+"""A check needs a copy: a token, what follows it, and the token again."""
+
+
+def coverage(vocab: tuple[str, ...], n: int) -> list[tuple[str, ...]]:
+    """Strings that exercise every position and every token, whatever the
+    seed: one of n tokens alternating two of the vocabulary (every position
+    from @1 a query of layer 1, from @2 one that copies), and segments of the
+    vocabulary each followed by itself, once as they come and once rotated
+    (every token repeated, and copied as what followed it)."""
+    if n < MIN_POSITIONS:
+        return []
+    size = len(vocab)
+    out = [tuple(vocab[k % 2 % size] for k in range(n))]
+    k = min(size, n // 2)
+    for start in range(0, size, max(k, 1)):
+        chunk = tuple(vocab[(start + m) % size] for m in range(k))
+        for seg in (chunk, chunk[1:] + chunk[:1]):
+            if k >= 2:
+                out.append(seg + seg)
+            else:  # one token a segment: t u t, every token repeated and, as u, copied
+                out.append((seg[0], vocab[(start + 1) % size], seg[0]))
+    return list(dict.fromkeys(out))
+
+
 def strings(vocab: tuple[str, ...], n_max: int, seed: int = 0, count: int = STRINGS) -> list[tuple[str, ...]]:
-    """The lecture's string when the vocabulary and positions allow, then
-    ``count`` seeded random strings: a third plain, a third a segment and its
-    repeat (splits, where a token recurs inside it), a third with a token
-    repeated at once."""
+    """The lecture's string when the vocabulary and positions allow, the
+    coverage strings (every position, every token: ``coverage``), then
+    ``count`` seeded random strings of at most LONGEST tokens: a third plain,
+    a third a segment and its repeat (splits, where a token recurs inside
+    it), a third with a token repeated at once."""
     rng = random.Random(seed)
     out = [LECTURE] if set(LECTURE) <= set(vocab) and len(LECTURE) <= n_max else []
+    out += coverage(vocab, n_max)
     n_max = min(n_max, LONGEST)
     for k in range(count):
         n = rng.randint(2, max(2, n_max))
@@ -99,6 +152,8 @@ def _where(row: np.ndarray, layer: int, i: int) -> tuple[str, list]:
     with the premises of the file's run that say so."""
     from .claims import NEAR_WEIGHT, Top, Weight
 
+    if not np.isfinite(row).all():
+        return "its weights are not numbers (its logits overflow)", []
     j = int(row.argmax())
     if row[j] >= TOLERANCE:
         return f"it attends to @{j} (weight {row[j]:.2f})", [Weight(layer, 0, i, (j,), float(row[j]))]
@@ -109,18 +164,19 @@ def _where(row: np.ndarray, layer: int, i: int) -> tuple[str, list]:
             [Top(layer, 0, i, tuple(top)), Weight(layer, 0, i, (j,), float(row[j]))])
 
 
-def findings(model: Model, tokens: tuple[str, ...]) -> list[Finding]:
-    """What the model does otherwise than the lecture's on ``tokens``, one finding per property at most."""
-    from .model import run
-
-    ref = run(tokens)
-    w1, w2, scores = forward(model, tokens)
-    out: list[Finding] = []
+def findings(model: Model, tokens: tuple[str, ...], shared: Products | None = None) -> list[Finding]:
+    """What the model does otherwise than the lecture's on ``tokens``, one
+    finding per property at most (a weight or score that is not a number,
+    from logits past the largest float, fails)."""
     from .claims import Outputs, Weight
+    from .model import run
     from .readout import TIE_TOLERANCE
 
+    ref = run(tokens)
+    w1, w2, scores = forward(model, tokens, shared)
+    out: list[Finding] = []
     for i in range(1, len(tokens)):
-        if w1[i, i - 1] < TOLERANCE:
+        if not w1[i, i - 1] >= TOLERANCE:  # (NaN fails too)
             where, premises = _where(w1[i], 1, i)
             out.append(Finding(0, tokens, f"on {_said(tokens)}, layer 1 at @{i} puts {w1[i, i - 1]:.2f} on @{i - 1}, "
                                           f"the position just before it, where the lecture's previous-token head "
@@ -132,7 +188,7 @@ def findings(model: Model, tokens: tuple[str, ...]) -> list[Finding]:
         if not p.copy:
             continue
         i, keys = p.position, np.flatnonzero(job[p.position])
-        if w2[i, keys].sum() < TOLERANCE and not any(f.kind == 1 for f in out):
+        if not w2[i, keys].sum() >= TOLERANCE and not any(f.kind == 1 for f in out):
             earlier = ", ".join(f"@{k - 1}" for k in keys)
             where, premises = _where(w2[i], 2, i)
             out.append(Finding(1, tokens, f"on {_said(tokens)}, layer 2 at @{i} puts {w2[i, keys].sum():.2f} on "
@@ -142,11 +198,13 @@ def findings(model: Model, tokens: tuple[str, ...]) -> list[Finding]:
                                           f"{where}",
                                tuple([Weight(2, 0, i, tuple(int(k) for k in keys), float(w2[i, keys].sum()))]
                                      + premises)))
-        e = np.exp(scores[i] - scores[i].max())  # the file's next-token probabilities at T = 1
+        finite = bool(np.isfinite(scores[i]).all())
+        e = np.exp(scores[i] - scores[i].max()) if finite else np.zeros(len(model.vocab))  # P / max P at T = 1
         tied = tuple(model.vocab[t] for t in np.flatnonzero(e >= (1 - TIE_TOLERANCE) * 1.0) if scores[i].any())
-        if not set(tied) <= set(p.output) and not any(f.kind == 2 for f in out):
+        if (not finite or not set(tied) <= set(p.output)) and not any(f.kind == 2 for f in out):
             near = " (a near-tie)" if len(tied) > 1 else ""
-            said = " or ".join(f"`{fmt.token(t)}`" for t in tied) + near if tied else "nothing (every token scores 0)"
+            said = " or ".join(f"`{fmt.token(t)}`" for t in tied) + near if tied else \
+                "nothing (every token scores 0)" if finite else "nothing: its scores are not numbers (they overflow)"
             out.append(Finding(2, tokens, f"on {_said(tokens)}, at @{i} the model predicts {said}; "
                                           "the lecture's model predicts " + " or ".join(
                                               f"`{fmt.token(t)}`" for t in p.output), (Outputs(i, tied),)))
@@ -154,11 +212,18 @@ def findings(model: Model, tokens: tuple[str, ...]) -> list[Finding]:
 
 
 def check(model: Model, seed: int = 0) -> dict:
-    """Every run's findings: per property, the strings that fail and the smallest one's words."""
+    """Every run's findings: per property, the strings that fail and the
+    smallest one's words. A model of fewer than MIN_POSITIONS positions is
+    refused: no string it takes has a copy to test."""
+    if model.n_positions < MIN_POSITIONS:
+        raise InputError(f"{model.name} has {model.n_positions} position{'s' if model.n_positions != 1 else ''}; "
+                         f"check needs at least {MIN_POSITIONS} (a token, what follows it, and the token again) "
+                         "to test the induction head")
     runs = strings(model.vocab, model.n_positions, seed)
+    shared = products(model)
     failed: list[list[Finding]] = [[] for _ in PROPERTIES]
     for tokens in runs:
-        for f in findings(model, tokens):
+        for f in findings(model, tokens, shared):
             failed[f.kind].append(f)
     tests = []
     for k, name in enumerate(PROPERTIES):
@@ -168,6 +233,13 @@ def check(model: Model, seed: int = 0) -> dict:
                                  if smallest else f"all {len(runs)} strings pass")})
     return {"score": sum(t["score"] for t in tests), "max_score": len(tests), "tests": tests,
             "strings": len(runs), "tolerance": TOLERANCE, "seed": seed}
+
+
+def refused(reason: str) -> dict:
+    """The results document of a file that could not be checked: score 0, every test failed with the reason."""
+    return {"score": 0, "max_score": len(PROPERTIES), "output": reason,
+            "tests": [{"name": name, "score": 0, "max_score": 1, "output": reason} for name in PROPERTIES],
+            "strings": 0, "tolerance": TOLERANCE, "seed": None}
 
 
 def report(result: dict) -> str:

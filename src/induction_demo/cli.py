@@ -14,7 +14,7 @@ import click
 
 from .console import (StdoutFailed, emit, print_lines, print_styled, quit_output, screen_options, terminal_width,
                       wants_colour, write_file)
-from .errors import InputError, MissingExtra
+from .errors import Diverged, InputError, MissingExtra
 from .inputs import ABLATIONS, BENCH_MAX_VOCAB, FORMATS, FREQUENCIES, MAX_INPUT_BYTES, MAX_TOKENS, SEED_RANGE
 from .tokens import TOKENIZE_MODES
 
@@ -131,7 +131,7 @@ class Command(click.Command):
             sys.exit(128 + signal.SIGPIPE)
         except (InputError, Refused) as error:
             raise click.UsageError(str(error), ctx=ctx) from None
-        except (MissingExtra, Failed, StdoutFailed) as error:
+        except (MissingExtra, Diverged, Failed, StdoutFailed) as error:
             raise click.ClickException(str(error)) from None
 
 
@@ -694,6 +694,11 @@ def train_command(vocab, length, steps, batch, lr, weight_decay, seed, mask, lay
     if save is not None and not save.endswith(".npz"):
         raise click.UsageError("--save writes a model file: give it a name ending in .npz")
     config = training.checked(training.Config(vocab, length, steps, batch, lr, weight_decay, seed, mask, layer1))
+    from .sink import writable
+
+    for path in (save, output):  # before the first step: a bad path must not cost the whole run
+        if path is not None and path != "-":
+            writable(path, force)
     stop: list[int] = []
     previous = signal.signal(signal.SIGINT, lambda signum, frame: stop.append(signum))
     try:
@@ -780,7 +785,12 @@ def check_command(path, seed, form):
     from .modelfile import load
     from .render import json as render_json
 
-    result = checking.check(load(path), seed)
+    try:
+        result = checking.check(load(path), seed)
+    except InputError as error:  # an autograder that keeps stdout as results.json still gets a score
+        if form == "json":
+            emit(render_json.chunks(checking.refused(str(error))), json=True)
+        raise
     if form == "json":
         emit(render_json.chunks(result), json=True)
     else:

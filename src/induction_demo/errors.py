@@ -14,3 +14,8 @@ class MissingExtra(RuntimeError):
     """An optional dependency (an extra such as ``plot``) is not installed;
     the message says which extra to install. The CLI exits 1: the input was
     fine, the installation lacks a part."""
+
+
+class Diverged(RuntimeError):
+    """Training left finite numbers (a learning rate or weight decay too
+    large): the message names the step. Nothing is saved; the CLI exits 1."""

@@ -96,6 +96,25 @@ def width(n_tokens: int, n_distinct: int) -> int:
     return 2 * (n_distinct + n_tokens)
 
 
+def whole(name: str, value, low: int, high: int) -> int:
+    """``value`` as an int, when it is a whole number (not a bool, a float or
+    a string) from ``low`` to ``high``: the command line's ranges for the API."""
+    import numbers
+
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise InputError(f"{name} must be a whole number from {low} to {high}, not {value!r}")
+    if not low <= int(value) <= high:
+        raise InputError(f"{name} must be {low} to {high}, not {value}")
+    return int(value)
+
+
+def choice(name: str, value, choices) -> str:
+    """``value`` when it is one of the strings ``choices``."""
+    if not isinstance(value, str) or value not in choices:
+        raise InputError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
 def positive(name: str, value: float) -> float:
     """``value`` as a float, when it is a finite number greater than 0."""
     if isinstance(value, bool) or not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
@@ -147,6 +166,40 @@ def text(text: str, source: str = "TOKENS") -> str:
         raise InputError(f"{source} holds more than {MAX_INPUT_BYTES // 2**20} MiB of text; "
                          f"this tool runs at most {MAX_TOKENS} tokens of at most {MAX_TOKEN_CHARS} characters")
     return text
+
+
+def token_problem(token) -> str:
+    """What is wrong with ``token`` as a token ("" if nothing): a string of 1
+    to MAX_TOKEN_CHARS characters, valid Unicode (no lone surrogate), and no
+    whitespace unless it is one character (``--tokenize chars`` makes a space
+    a token of its own)."""
+    if not isinstance(token, str):
+        return f"{token!r} is not a string"
+    if not token:
+        return "an empty token"
+    if len(token) > MAX_TOKEN_CHARS:
+        return f"a token of {len(token)} characters, more than the {MAX_TOKEN_CHARS} a token may have"
+    try:
+        token.encode("utf-8")
+    except UnicodeEncodeError:
+        return f"{token.encode('utf-8', 'backslashreplace').decode('ascii', 'backslashreplace')!r} is not valid " \
+               "Unicode (a lone surrogate)"
+    if len(token) > 1 and any(c.isspace() for c in token):
+        return f"{token.encode('unicode_escape').decode('ascii')!r} holds whitespace (only a one-character token may " \
+               "be a space)"
+    return ""
+
+
+def sequence(given, limit: int = MAX_TOKENS) -> tuple[str, ...]:
+    """A sequence of tokens given from Python (not split from text), when each
+    is a token as the command line makes them (``token_problem``) and there
+    are at most ``limit``."""
+    given = tuple(given)
+    for k, t in enumerate(given):
+        problem = token_problem(t)
+        if problem:
+            raise InputError(f"token {k}: {problem}")
+    return tokens(given, limit)
 
 
 def tokens(tokens: tuple[str, ...], limit: int = MAX_TOKENS) -> tuple[str, ...]:

@@ -31,6 +31,7 @@ import io
 import json
 import os
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -147,6 +148,8 @@ class Model:
         column subspace, its share of the matrix's sum of squared entries),
         largest first (ties in the stream's order)."""
         matrix = {"A1": self.a1, "V1": self.v1, "A2": self.a2, "V2": self.v2}[symbol]
+        top = float(np.abs(matrix).max(initial=0.0))
+        matrix = matrix / top if top > 0 else matrix  # scaled before squaring: 1e200 squared is past a float
         total = float((matrix ** 2).sum())
         out = []
         for r, rows in self.slices().items():
@@ -205,79 +208,227 @@ def _blocks(matrix: np.ndarray, slices: dict[str, slice], symbol: str) -> tuple[
     return tuple(out)
 
 
+MAX_JSON_BYTES = 32 << 20
+"""A JSON model file's size at most: json's objects take 8 to 18 times their
+text in memory (32 MiB: about 600 MB at most), so a JSON file is bounded far
+below an npz's 1 GiB; a larger model is an .npz (``np.savez``)."""
+MAX_UNPACKED_BYTES = 1 << 30  # an .npz's arrays, decompressed, at most (each member's header is read first)
+MAX_ENTRY = 1e300
+"""The largest entry of A or V, in absolute value, a model file may hold: a
+head past it overflows every sum of logits (a float holds at most 1.8e308)."""
+MATRICES = ("A1", "V1", "A2", "V2")
+
+
 def load(path: str) -> Model:
-    """The model in ``path`` (.npz, or .json with the same keys), or one line naming what is wrong."""
+    """The model in ``path`` (.npz, or .json with the same keys), or one line
+    naming what is wrong. Everything is bounded before it is read: the file's
+    size, each .npz member's header (shape and type) and decompressed size,
+    a JSON file's size; nothing is converted silently (a complex, string or
+    boolean matrix, a fractional N, a bytes or numeric vocabulary is refused)."""
+    if not os.path.exists(path):
+        raise InputError(f"{path}: no such file")
     if not os.path.isfile(path):
-        raise InputError(f"{path}: no such file" if not os.path.exists(path) else f"{path}: not a file")
-    if os.path.getsize(path) > MAX_FILE_BYTES:
-        raise InputError(f"{path}: more than {MAX_FILE_BYTES >> 20} MiB, more than a model file this tool reads")
+        raise InputError(f"{path}: not a file")
+    json_file = path.endswith(".json")
+    limit = MAX_JSON_BYTES if json_file else MAX_FILE_BYTES
+    if os.path.getsize(path) > limit:
+        raise InputError(f"{path}: more than {limit >> 20} MiB, more than a {'JSON ' if json_file else ''}model file "
+                         f"this tool reads{' (write a larger model as .npz)' if json_file else ''}")
     try:
-        if path.endswith(".json"):
-            with open(path, encoding="utf-8") as f:
-                raw = json.load(f)
-            if not isinstance(raw, dict):
-                raise InputError(f"{path}: not a JSON object with the keys {', '.join(KEYS)}")
-            return _model(path, raw, set(raw))
-        if not zipfile.is_zipfile(path):
-            raise InputError(f"{path}: not an .npz (a zip of .npy arrays) nor a .json model file")
-        with np.load(path, allow_pickle=False) as raw:  # read key by key: vocab and N are checked before d x d
-            return _model(path, raw, set(raw.files))
+        with open(path, "rb") as f:
+            f.read(1)
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot be read ({error.strerror or type(error).__name__})") from None
+    try:
+        raw = _json(path) if json_file else _npz(path)
+        return _model(path, raw)
     except InputError:
         raise
-    except (OSError, ValueError, EOFError, UnicodeDecodeError, zipfile.BadZipFile, RecursionError) as error:
-        raise InputError(f"{path}: not a model file (.npz, or .json with the same keys): "
-                         f"{str(error).splitlines()[0] if str(error) else type(error).__name__}") from None
+    except MemoryError:
+        raise InputError(f"{path}: too large to read in this machine's memory") from None
+    except (OSError, ValueError, EOFError, UnicodeError, zipfile.BadZipFile, zlib.error, RecursionError,
+            OverflowError, KeyError, TypeError) as error:
+        said = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise InputError(f"{path}: not a model file (.npz, or .json with the same keys): {said[:200]}") from None
 
 
-def _model(path: str, raw, keys: set) -> Model:
-    missing = [k for k in KEYS if k not in keys]
+def _refuse_constant(name: str):
+    raise InputError(f"holds {name}, which is not a number a model may have")
+
+
+def _unique(pairs):
+    out = {}
+    for key, value in pairs:
+        if key in out:
+            raise InputError(f"the key {key!r} appears twice")
+        out[key] = value
+    return out
+
+
+def _json(path: str) -> dict:
+    """A JSON model file's keys, its arrays as numpy arrays of their own type."""
+    with open(path, encoding="utf-8") as f:
+        try:
+            raw = json.load(f, object_pairs_hook=_unique, parse_constant=_refuse_constant)
+        except InputError as error:
+            raise InputError(f"{path}: {error}") from None
+    if not isinstance(raw, dict):
+        raise InputError(f"{path}: not a JSON object with the keys {', '.join(KEYS)}")
+    out = {}
+    for key, value in raw.items():
+        if key in MATRICES:
+            out[key] = _json_matrix(path, key, value)
+        elif key == "vocab":
+            if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+                raise InputError(f"{path}: vocab must be a list of strings (tokens), not numbers, booleans or null")
+            out[key] = value
+        else:
+            out[key] = value
+    return out
+
+
+def _json_matrix(path: str, key: str, value) -> np.ndarray:
+    """A JSON matrix: a list of equal rows of numbers (no booleans, no strings, nothing past a float)."""
+    if not isinstance(value, list) or not all(isinstance(row, list) for row in value):
+        raise InputError(f"{path}: {key} must be a list of rows of numbers")
+    for row in value:
+        for x in row:
+            if type(x) not in (int, float):  # (a bool is an int to Python: refused here)
+                raise InputError(f"{path}: {key} holds {x!r}, not a number")
+    if len({len(row) for row in value}) > 1:
+        raise InputError(f"{path}: {key}'s rows are not all the same length")
+    try:
+        return np.array(value, dtype=float)
+    except OverflowError:
+        raise InputError(f"{path}: {key} holds an integer past the largest float") from None
+
+
+def _npz(path: str) -> dict:
+    """An .npz's arrays, each member's header read before its data: a shape,
+    type or decompressed size a model cannot have is refused unread."""
+    if not zipfile.is_zipfile(path):
+        raise InputError(f"{path}: not an .npz (a zip of .npy arrays) nor a .json model file")
+    out: dict = {}
+    with zipfile.ZipFile(path) as z:
+        members = {info.filename.removesuffix(".npy"): info for info in z.infolist()}
+        total = sum(info.file_size for info in members.values())
+        if total > MAX_UNPACKED_BYTES:
+            raise InputError(f"{path}: its arrays take {total / 2**20:,.0f} MiB decompressed, more than the "
+                             f"{MAX_UNPACKED_BYTES >> 20} MiB a model file may")
+        headers = {}
+        for key, info in members.items():
+            with z.open(info) as member:
+                version = np.lib.format.read_magic(member)
+                reader = np.lib.format.read_array_header_1_0 if version == (1, 0) \
+                    else np.lib.format.read_array_header_2_0
+                shape, _, dtype = reader(member, max_header_size=10000) if version != (1, 0) else reader(member)
+            headers[key] = (shape, dtype)
+        small = {"vocab": 1, "n_positions": 0, "mask": 0, "residual": 1, "offset": 0, "horizon": 0, "layout": 1}
+        for key, (shape, dtype) in headers.items():
+            if key in small and (len(shape) > small[key] or int(np.prod(shape)) > MAX_D):
+                raise InputError(f"{path}: {key} has shape {shape}, not that of a model file's {key}")
+            if dtype.kind == "O" or dtype.hasobject:
+                raise InputError(f"{path}: {key} holds Python objects, which this tool never loads")
+        for key in ("vocab", "n_positions", "mask", "residual", "offset", "horizon"):
+            if key in headers:
+                out[key] = _read(z, members[key])
+        d = _width(path, out)
+        for key in MATRICES:
+            if key not in headers:
+                continue
+            shape, dtype = headers[key]
+            if shape != (d, d):
+                raise InputError(f"{path}: {key} has shape {shape}; with V = {len(out['vocab'])} tokens and N = "
+                                 f"{out['n_positions']} positions it must be d x d = {d} x {d} ([tok | pos | prev tok "
+                                 "| prev pos])")
+            if dtype.kind not in "fiu":
+                raise InputError(f"{path}: {key} holds {dtype} values; a model's matrices hold real numbers")
+            out[key] = _read(z, members[key])
+    return out
+
+
+def _read(z: zipfile.ZipFile, info) -> np.ndarray:
+    with z.open(info) as member:
+        return np.lib.format.read_array(member, allow_pickle=False)
+
+
+def _width(path: str, raw: dict) -> int:
+    """d = 2(V + N), from a file's vocab and n_positions (checked first: they bound every d x d array)."""
+    missing = [k for k in ("vocab", "n_positions") if k not in raw]
     if missing:
         raise InputError(f"{path}: no key {', '.join(missing)} (a model file holds {', '.join(KEYS)})")
-    vocab = tuple(str(t) for t in np.asarray(raw["vocab"]).reshape(-1))
-    try:
-        n = int(np.asarray(raw["n_positions"]))
-    except (TypeError, ValueError):
-        raise InputError(f"{path}: n_positions is not a whole number") from None
+    vocab = raw["vocab"]
+    if isinstance(vocab, np.ndarray):
+        if vocab.dtype.kind != "U" or vocab.ndim != 1:
+            raise InputError(f"{path}: vocab must be a list of strings (tokens), not {vocab.dtype} values")
+        vocab = vocab.tolist()
+    raw["vocab"] = vocab
+    n = raw["n_positions"]
+    if isinstance(n, np.ndarray):
+        if n.dtype.kind not in "iu" or n.size != 1:
+            raise InputError(f"{path}: n_positions must be a whole number (an integer), not {n.dtype} {n.tolist()!r}")
+        n = int(n.reshape(-1)[0])
+    elif type(n) is not int:  # (JSON: not 6.5, 6.0, "6", true or 1e999)
+        raise InputError(f"{path}: n_positions must be a whole number (an integer), not {n!r}")
+    raw["n_positions"] = n
     if not vocab or len(set(vocab)) != len(vocab) or n < 1:
         raise InputError(f"{path}: vocab must be distinct tokens and n_positions at least 1")
-    longest = max(vocab, key=len)
-    if not all(vocab) or len(longest) > inputs.MAX_TOKEN_CHARS or any(len(t.split()) != 1 for t in vocab):
-        raise InputError(f"{path}: every token in vocab must have 1 to {inputs.MAX_TOKEN_CHARS} characters "
-                         "and no whitespace")
+    for t in vocab:
+        problem = inputs.token_problem(t)
+        if problem:
+            raise InputError(f"{path}: vocab: {problem}")
     d = 2 * (len(vocab) + n)
     if d > MAX_D:
         raise InputError(f"{path}: d = 2(V + N) = {d} directions is more than the {MAX_D} this tool reads "
                          f"(V = {len(vocab)}, N = {n})")
+    return d
+
+
+def _model(path: str, raw: dict) -> Model:
+    keys = set(raw)
+    missing = [k for k in KEYS if k not in keys]
+    if missing:
+        raise InputError(f"{path}: no key {', '.join(missing)} (a model file holds {', '.join(KEYS)})")
+    d = _width(path, raw)
+    vocab, n = tuple(raw["vocab"]), raw["n_positions"]
     arrays = []
-    for key in ("A1", "V1", "A2", "V2"):
-        try:
-            array = np.asarray(raw[key], dtype=float)
-        except (TypeError, ValueError):
-            raise InputError(f"{path}: {key} is not an array of numbers") from None
+    for key in MATRICES:
+        array = raw[key]
+        if not isinstance(array, np.ndarray) or array.dtype.kind not in "fiu":
+            raise InputError(f"{path}: {key} is not an array of numbers")
         if array.shape != (d, d):
             raise InputError(f"{path}: {key} has shape {array.shape}; with V = {len(vocab)} tokens and N = {n} "
                              f"positions it must be d x d = {d} x {d} ([tok | pos | prev tok | prev pos])")
+        array = array.astype(float, copy=False)  # (no second copy of a float64 array: d = 4000 is 128 MB)
         if not np.isfinite(array).all():
             raise InputError(f"{path}: {key} holds NaN or infinity")
+        top = max(float(array.max(initial=0.0)), -float(array.min(initial=0.0)))
+        if top > MAX_ENTRY:
+            raise InputError(f"{path}: {key} holds an entry of {top:.3g}; a model file's entries are "
+                             f"at most {MAX_ENTRY:g} in absolute value (past it every sum of logits overflows)")
         arrays.append(array)
-    mask = str(np.asarray(raw["mask"])) if "mask" in keys else "strict"
+    mask = raw.get("mask", "strict")
+    mask = mask.tolist() if isinstance(mask, np.ndarray) and mask.dtype.kind == "U" and mask.ndim == 0 else mask
     if mask not in ("strict", "inclusive"):
         raise InputError(f"{path}: mask is {mask!r}; use strict or inclusive")
     residual = (True, False)
     if "residual" in keys:
-        given = np.asarray(raw["residual"])
-        if given.shape != (2,) or given.dtype.kind not in "bi" or not np.isin(given, (0, 1)).all():
+        given = raw["residual"]
+        if isinstance(given, list) and all(type(x) is bool for x in given):
+            given = np.array(given)
+        if not isinstance(given, np.ndarray) or given.shape != (2,) or given.dtype.kind != "b":
             raise InputError(f"{path}: residual must be two booleans, one a layer (the lecture's: [true, false])")
         residual = (bool(given[0]), bool(given[1]))
-    steps = []
-    for key in ("offset", "horizon"):
-        steps.append(_whole(path, raw[key], key, n) if key in keys else 1)
+    steps = [_whole(path, raw[key], key, n) if key in keys else 1 for key in ("offset", "horizon")]
     return Model(*arrays, vocab, n, mask == "inclusive", residual, os.path.basename(path), *steps)
 
 
 def _whole(path: str, value, key: str, n: int) -> int:
     """A file's offset or horizon: a whole number from 1 to N - 1."""
-    given = np.asarray(value)
-    if given.shape != () or given.dtype.kind not in "iu" or not 1 <= int(given) < max(n, 2):
+    if isinstance(value, np.ndarray) and value.dtype.kind in "iu" and value.size == 1:
+        value = int(value.reshape(-1)[0])
+    if type(value) is not int or not 1 <= value < max(n, 2):
         raise InputError(f"{path}: {key} must be a whole number from 1 to N - 1 = {max(n - 1, 1)}")
-    return int(given)
+    return value

@@ -64,9 +64,10 @@ def temporary_name(folder: str, name: str) -> str:
     return os.path.join(folder, "." + kept + tail)
 
 
-def write(path: str, data: Data, force: bool = False) -> tuple[int, str | None]:
-    """Write ``data`` to ``path`` (see the module's docstring); return the
-    bytes written and a note for the person (a broken hard link), or None."""
+def writable(path: str, force: bool = False) -> os.stat_result | None:
+    """Refuse (Refused, Failed) a path ``write`` could not write, before the
+    work that makes its data (train checks --save and -o before its first
+    step); the path's stat, or None where no file is there yet."""
     try:
         current = os.stat(path)  # follows symlinks
     except FileNotFoundError:
@@ -75,6 +76,22 @@ def write(path: str, data: Data, force: bool = False) -> tuple[int, str | None]:
         raise Failed(f"cannot write {path}: {error.strerror}") from None
     if current is not None and stat.S_ISDIR(current.st_mode):
         raise Refused(f"cannot write {path}: it is a directory")
+    if current is None or stat.S_ISREG(current.st_mode):
+        target = os.path.realpath(path)
+        folder = os.path.dirname(target)
+        if current is not None and not force and not (current.st_mode & 0o222 and os.access(target, os.W_OK)):
+            raise Refused(f"{path} is read-only: give --force to replace it")
+        if not os.path.isdir(folder):
+            raise Failed(f"cannot write {path}: the directory {folder} does not exist")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise Failed(f"cannot write {path}: Permission denied in {folder}")
+    return current
+
+
+def write(path: str, data: Data, force: bool = False) -> tuple[int, str | None]:
+    """Write ``data`` to ``path`` (see the module's docstring); return the
+    bytes written and a note for the person (a broken hard link), or None."""
+    current = writable(path, force)
     if current is not None and not stat.S_ISREG(current.st_mode):
         try:
             with open(path, "wb") as handle:  # a device, FIFO or terminal: through, in place
@@ -84,10 +101,6 @@ def write(path: str, data: Data, force: bool = False) -> tuple[int, str | None]:
         return size, None
     target = os.path.realpath(path)
     folder = os.path.dirname(target)
-    if current is not None and not force and not (current.st_mode & 0o222 and os.access(target, os.W_OK)):
-        raise Refused(f"{path} is read-only: give --force to replace it")
-    if not os.path.isdir(folder):
-        raise Failed(f"cannot write {path}: the directory {folder} does not exist")
     temporary = os.path.basename(temporary_name(folder, os.path.basename(target)))
     name = os.path.basename(target)
     try:  # every step by the folder's descriptor: a folder renamed mid-write still gets its file back, or loses it

@@ -34,7 +34,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from .bench import detect, detection_pattern
-from .errors import InputError
+from .errors import Diverged, InputError
 from .model import causal_mask, masked_softmax
 
 MIN_REPEAT, MAX_REPEAT = 3, 10  # L, the repeated segment's length, is drawn from this range (at most N / 2)
@@ -69,17 +69,23 @@ class Config(NamedTuple):
 
 
 def checked(c: Config) -> Config:
-    """The config, when every setting is in range; else one line."""
+    """The config, when every setting is of its type and in range; else one line."""
+    from .inputs import SEED_RANGE, whole
+
     for name, low, high in (("vocab", 2, MAX_VOCAB), ("length", 2 * MIN_REPEAT, MAX_LENGTH),
-                            ("steps", 1, MAX_STEPS), ("batch", 1, MAX_BATCH), ("every", 1, MAX_STEPS)):
+                            ("steps", 1, MAX_STEPS), ("batch", 1, MAX_BATCH), ("every", 1, MAX_STEPS),
+                            ("seed", *SEED_RANGE)):
+        c = c._replace(**{name: whole(f"--{name}", getattr(c, name), low, high)})
+    for name in ("lr", "weight_decay"):
         value = getattr(c, name)
-        if not low <= value <= high:
-            raise InputError(f"--{name} must be {low} to {high}, not {value}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise InputError(f"--{name.replace('_', '-')} must be a number, not {value!r}")
     if not (np.isfinite(c.lr) and 0 < c.lr <= 10):
         raise InputError(f"--lr must be above 0 and at most 10, not {c.lr:g}")
     if not (np.isfinite(c.weight_decay) and 0 <= c.weight_decay <= 10):
         raise InputError(f"--weight-decay must be 0 to 10, not {c.weight_decay:g}")
-    if c.mask not in ("strict", "inclusive") or c.layer1 not in ("free", "positions"):
+    if not isinstance(c.mask, str) or not isinstance(c.layer1, str) or \
+            c.mask not in ("strict", "inclusive") or c.layer1 not in ("free", "positions"):
         raise InputError("--mask is strict or inclusive, --layer1 free or positions")
     work = c.steps * c.batch * c.length * c.d ** 2
     if work > MAX_WORK:
@@ -288,8 +294,13 @@ def train(c: Config, progress: Callable[[dict], None] | None = None,
             if stop is not None and stop():
                 raise KeyboardInterrupt
             ids, _ = sequences(rng, c, c.batch)
-            _, grads, _ = loss_and_grad(params, c, ids)
-            adam.step(params, grads, mask)
+            with np.errstate(all="ignore"):  # an overflow is caught below, in one line, not as warnings
+                loss, grads, _ = loss_and_grad(params, c, ids)
+                adam.step(params, grads, mask)
+            if not (np.isfinite(loss) and all(np.isfinite(p).all() for p in params.values())):
+                raise Diverged(f"training diverged at step {step}: the loss or a weight is no longer a finite "
+                               f"number (lr {c.lr:g}, weight decay {c.weight_decay:g}); nothing was saved: try a "
+                               "smaller --lr or --weight-decay")
             if step % c.every == 0 or step == c.steps:
                 history.append({"step": step, **measured(params, c, *held_out)})
                 if progress:
