@@ -490,8 +490,9 @@ def _discount(trace: Trace, layer: Layer) -> list[Sentence]:
     which = series([f"@{j}" for j in keys])
     return [say("discount", f"{'Key' if len(keys) == 1 else 'Keys'} {which} {'has' if len(keys) == 1 else 'have'} no "
                             f"token {back(o)} {'it' if len(keys) == 1 else 'them'}: layer 1 wrote a blend of the first "
-                            f"tokens into {'its' if len(keys) == 1 else 'their'} {half(o)} half, so A_2 discounts "
-                            f"{'it' if len(keys) == 1 else 'them'} for every query, lest that blend pass for a match "
+                            f"tokens into {'its' if len(keys) == 1 else 'their'} {half(o)} half, so the induction head "
+                            f"discounts {'it' if len(keys) == 1 else 'them'} for every query, lest that blend pass for "
+                            "a match "
                             f"(logits {span} in {'that column' if len(keys) == 1 else 'those columns'}).",
                 [cl.LogitRange(layer.index, 0, keys, lo, hi), cl.Setting("skip", c.skip)])]
 
