@@ -14,6 +14,7 @@ import pytest
 from cli_runner import PATIENCE, invoke
 from induction_demo import learned, training
 from induction_demo.checking import forward as plain_forward
+from induction_demo.errors import InputError
 from induction_demo.modelfile import load
 
 TINY = ["--vocab", "4", "--length", "8", "--steps", "60", "--batch", "8"]
@@ -173,3 +174,16 @@ def test_ctrl_c_stops_training_and_keeps_what_was_learned(tmp_path):
     assert doc["interrupted"] and 0 < doc["history"][-1]["step"] < 50000
     assert "Stopped by Ctrl-C at step" in err.decode() and "Traceback" not in err.decode()
     assert load(str(target)).n_positions == 24
+
+
+def test_training_runs_numpy_s_blas_on_one_thread_unless_told(monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    seen = []
+    c = training.Config(vocab=3, length=6, steps=2, batch=2, every=1)
+    training.train(c, progress=lambda h: seen.append([i["num_threads"] for i in threadpool_info()
+                                                      if i["user_api"] == "blas"]))
+    assert seen and all(threads == [1] for threads in seen if threads)
+    monkeypatch.setenv(training.THREADS, "two")
+    with pytest.raises(InputError, match="INDUCTION_DEMO_THREADS must be a whole number"):
+        training.train(c)

@@ -280,6 +280,31 @@ def train(c: Config, progress: Callable[[dict], None] | None = None,
     the end. ``stop()`` true (the CLI's Ctrl-C) or a KeyboardInterrupt (a
     notebook's) stops the loop and keeps what was learned (``interrupted``)."""
     c = checked(c)
+    with blas_threads():
+        return _train(c, progress, stop)
+
+
+THREADS = "INDUCTION_DEMO_THREADS"
+"""The environment variable that sets train's BLAS threads (1 by default; 0:
+the library's own choice, a thread per core)."""
+
+
+def blas_threads():
+    """A context in which numpy's BLAS runs on INDUCTION_DEMO_THREADS threads
+    (1 unless set): train's products are 80 x 80, far too small to share, and
+    a thread per core waits on every other process of a busy machine."""
+    import contextlib
+    import os
+
+    from threadpoolctl import threadpool_limits
+
+    raw = os.environ.get(THREADS, "1").strip()
+    if not raw.isdigit():
+        raise InputError(f"{THREADS} must be a whole number of threads (0: one per core), not {raw!r}")
+    return contextlib.nullcontext() if int(raw) == 0 else threadpool_limits(limits=int(raw), user_api="blas")
+
+
+def _train(c: Config, progress, stop) -> Run:
     rng = np.random.default_rng([c.seed, 0])
     held_out = sequences(np.random.default_rng([c.seed, 2]), c, EVAL_BATCH)
     params = initial(c)
