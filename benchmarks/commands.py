@@ -4,7 +4,7 @@
 
 README's table "Largest input per command and variant" comes from this
 script. Each cell runs one command in its own process, on the largest input
-its limits let through (src/induction_demo/inputs.py): 1000 distinct
+its limits let through (src/induction_demo/base/inputs.py): 1000 distinct
 100-character tokens on a screen, in JSON and in the other screen commands;
 200 for --full and the Markdown and HTML handouts (focused past 20 tokens;
 --full: every matrix) (a sweep: 500 tokens, twice, for something to copy); for LaTeX, and wherever

@@ -2,7 +2,7 @@
 
     python benchmarks/limits.py
 
-Every limit is in src/induction_demo/inputs.py; this runs, in its own
+Every limit is in src/induction_demo/base/inputs.py; this runs, in its own
 process, the largest input each limit lets through (tokens as long as a token
 may be, all distinct, so d = 2(V + N) is as large as it gets) and prints the
 wall time and the peak resident memory. None may exceed 2 GB.
@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from induction_demo import inputs
+from induction_demo.base import inputs
 
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 LIMIT_MIB = 2048
@@ -32,7 +32,7 @@ def tokens(n: int, distinct: int | None = None) -> str:
 
 def trigram_tokens(n: int) -> str:
     """n distinct tokens whose character trigrams number just under similar.MAX_FEATURES."""
-    from induction_demo.similar import MAX_FEATURES
+    from induction_demo.core.similar import MAX_FEATURES
 
     letters = "abcdefghijklmnopqrstuvwxyz0123456789"
     words, seen = [], set()

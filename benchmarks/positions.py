@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from induction_demo.bench import Config, bench
-from induction_demo.model import run
-from induction_demo.inputs import POSITIONS
-from induction_demo.weights import Construction
+from induction_demo.uses.bench import Config, bench
+from induction_demo.core.model import run
+from induction_demo.base.inputs import POSITIONS
+from induction_demo.core.weights import Construction
 
 LENGTHS = ((10, 20), (50, 20), (100, 20), (1000, 5))
 TARGET = 0.99

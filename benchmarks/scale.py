@@ -29,8 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-from induction_demo.model import masked_softmax, run
-from induction_demo.readout import softmax
+from induction_demo.core.model import masked_softmax, run
+from induction_demo.core.readout import softmax
 
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 DISTINCT = 442

@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from induction_demo import training
+from induction_demo.uses import training
 
 
 def autograd_loss(c: training.Config):

@@ -12,7 +12,7 @@ import argparse
 import statistics
 from concurrent.futures import ProcessPoolExecutor
 
-from induction_demo import learned, training
+from induction_demo.uses import learned, training
 
 SETTINGS = {
     "the defaults (--layer1 positions)": {},

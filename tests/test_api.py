@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import induction_demo as idm
-from induction_demo.model import run
-from induction_demo.weights import Construction
+from induction_demo.core.model import run
+from induction_demo.core.weights import Construction
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -88,7 +88,7 @@ def test_readme_s_transformerlens_snippet_agrees_with_show_model(tmp_path, monke
     except (ImportError, AttributeError):
         pytest.skip("this TransformerLens has no HookedTransformer (version 4 replaced it)")
     from cli_runner import invoke
-    from induction_demo.modelfile import load
+    from induction_demo.core.modelfile import load
 
     readme = (ROOT / "README.md").read_text()
     code = readme.split("### In TransformerLens")[1].split("```python")[1].split("```")[0]

@@ -1,6 +1,6 @@
 import pytest
 
-from induction_demo.basis import Basis, Direction
+from induction_demo.core.basis import Basis, Direction
 
 
 def test_d_is_twice_vocabulary_plus_positions():

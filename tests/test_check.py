@@ -97,7 +97,7 @@ def test_a_one_position_model_and_a_too_wide_one(tmp_path):
 def test_a_three_way_tie_is_told_as_no_key_and_a_low_weight_as_too_low(tmp_path, lecture):
     """Issue 25, defect 16: a row that puts 0.33 on each of three keys attends to none of them (0.50 needed),
     and a row that puts 0.48 on the right key is told its weight, not that it attends there."""
-    from induction_demo.checking import _where
+    from induction_demo.uses.checking import _where
 
     assert _where(np.array([1 / 3, 1 / 3, 1 / 3, 0.0]), 1, 3)[0] == "no key has 0.50 of its weight (the most: @0, @1 and @2, 0.33 each)"
     assert _where(np.array([0.48, 0.52]), 1, 2)[0] == "it attends to @1 (weight 0.52)"

@@ -9,10 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cli_runner import invoke
-from induction_demo.circuits import circuits, copying_score
-from induction_demo.model import run
-from induction_demo.similar import Similarity
-from induction_demo.weights import Construction, dense
+from induction_demo.core.circuits import circuits, copying_score
+from induction_demo.core.model import run
+from induction_demo.core.similar import Similarity
+from induction_demo.core.weights import Construction, dense
 
 token_strings = st.lists(st.sampled_from(["a", "b", "c", "d", "!"]), min_size=1, max_size=16).map(tuple)
 constructions = st.builds(Construction, st.sampled_from(["strict", "inclusive"]), st.integers(1, 3),
@@ -71,7 +71,7 @@ def test_every_circuit_equals_its_product_of_dense_matrices(tokens, built):
 
 
 def test_the_positive_share_is_the_share_of_positive_real_eigenvalue_mass():
-    from induction_demo.circuits import positive_share
+    from induction_demo.core.circuits import positive_share
 
     assert positive_share(np.array([1.0, 1.0])) == 1.0
     assert positive_share(np.array([1.0, -1.0])) == 0.5
@@ -110,7 +110,7 @@ def test_circuits_bad_input_is_one_line():
 
 
 def test_the_copying_score_is_the_papers_sum_over_sum_of_magnitudes():
-    from induction_demo.circuits import copying_score, positive_share
+    from induction_demo.core.circuits import copying_score, positive_share
 
     assert copying_score(np.array([1.0, -1.0])) == 0.0  # the example: the positive share says 0.5
     assert positive_share(np.array([1.0, -1.0])) == 0.5
@@ -122,8 +122,8 @@ def test_the_copying_score_is_the_papers_sum_over_sum_of_magnitudes():
 @pytest.mark.parametrize("built", [Construction(), Construction(context=2, skip=1), Construction(mask="inclusive"),
                                    Construction(positions="sinusoidal"), Construction(similar=Similarity("subword"))])
 def test_composition_scores_are_the_papers_frobenius_ratios_of_the_dense_matrices(built):
-    from induction_demo.circuits import compositions
-    from induction_demo.weights import dense
+    from induction_demo.core.circuits import compositions
+    from induction_demo.core.weights import dense
 
     trace = run(tuple("the cat sat on the mat the cats".split()), construction=built)
     found = {(c.kind, c.writer): c.score for c in compositions(trace)}

@@ -10,11 +10,11 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from induction_demo import text as fmt
-from induction_demo.model import run
-from induction_demo.similar import Similarity
-from induction_demo.story import story
-from induction_demo.weights import Construction
+from induction_demo.base import text as fmt
+from induction_demo.core.model import run
+from induction_demo.core.similar import Similarity
+from induction_demo.words.story import story
+from induction_demo.core.weights import Construction
 
 token_strings = st.lists(st.sampled_from(["a", "b", "c", "d", "ab"]), min_size=1, max_size=16).map(tuple)
 constructions = st.builds(
@@ -71,7 +71,7 @@ def check_layer2(trace, sentence) -> None:
         if seen:
             assert int(seen.group(1)) == trace.tokens[:i].count(trace.tokens[i])
     if sentence.kind == "blend" and " puts " in text:  # something to copy, most weight elsewhere
-        from induction_demo import mechanism
+        from induction_demo.core import mechanism
 
         job = mechanism.cells(trace, trace.layers[1]) & kept
         for i, on, outputs, score in re.findall(r"\(@(\d+)\) puts ([\d.]+) on .*? and outputs (.*?) \(([\d.]+)\)", text):
@@ -85,7 +85,7 @@ def check_layer2(trace, sentence) -> None:
             assert not p.copy and w(p.score) == score
             assert re.findall(r"`([^`]*)`", outputs) == [fmt.token(t) for t in p.output[:fmt.named(len(p.output))]]
     if sentence.kind == "tie":  # which kind of tie is said is the kind there is
-        from induction_demo.readout import EXACT_TIE
+        from induction_demo.core.readout import EXACT_TIE
 
         gaps = [p.score - p.low for p in trace.predictions if len(p.candidates) > 1]
         assert gaps and (any(g > EXACT_TIE for g in gaps) if text.startswith("At T =")

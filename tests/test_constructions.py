@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cli_runner import invoke
-from induction_demo.model import run
-from induction_demo.weights import Construction
+from induction_demo.core.model import run
+from induction_demo.core.weights import Construction
 from reference import predicted, predicted_by, scores
 
 token_strings = st.lists(st.sampled_from(["a", "b", "c", "d", "!"]), min_size=1, max_size=24).map(tuple)
@@ -146,8 +146,8 @@ def test_weights_shows_one_a_and_v_per_head():
 @given(token_strings, constructions, st.sampled_from([100.0, 0.3, 7.77, 1e4]))
 @settings(max_examples=200, deadline=None)
 def test_the_textbook_form_gives_back_a_and_v_to_the_bit(tokens, built, scale):
-    from induction_demo.factored import attention_matrix, factor, layer_out
-    from induction_demo.weights import dense
+    from induction_demo.core.factored import attention_matrix, factor, layer_out
+    from induction_demo.core.weights import dense
 
     trace = run(tokens, scale, construction=built)
     for layer in trace.layers:
@@ -183,7 +183,7 @@ def test_factored_view_states_d_k_and_shows_each_matrix():
 # --- bench and sweep -----------------------------------------------------------
 
 def test_bench_context_builds_segments_where_only_the_longer_match_is_unambiguous():
-    from induction_demo.bench import Config, ambiguous_segment, bench
+    from induction_demo.uses.bench import Config, ambiguous_segment, bench
 
     rng = np.random.default_rng(0)
     segment = ambiguous_segment(rng, 1000, 50, 2).tolist()
@@ -197,7 +197,7 @@ def test_bench_context_builds_segments_where_only_the_longer_match_is_unambiguou
 
 
 def test_bench_skip_scores_the_token_skip_plus_one_ahead():
-    from induction_demo.bench import Config, bench
+    from induction_demo.uses.bench import Config, bench
 
     result = bench(Config(trials=3, skip=3))
     assert result["later_copies"]["accuracy_without_accidental_repeats"] == 1.0
@@ -210,7 +210,7 @@ def test_bench_refuses_a_skip_longer_than_the_segment():
 
 
 def test_sweep_on_a_variant_sets_the_measured_weight_beside_the_ideal_closed_form():
-    from induction_demo.sweep import sweep
+    from induction_demo.uses.sweep import sweep
 
     result = sweep(tuple("b c d . x c e . y c e . b c".split()), [1.0, 5.0, 100.0],
                    construction=Construction(context=2))
@@ -233,7 +233,7 @@ def test_all_zero_matrices_and_heads_longer_than_the_input_still_render(form, ar
 @settings(max_examples=60, deadline=None)
 def test_the_sweep_s_weights_are_the_full_run_s_to_the_bit(tokens, built, scale):
     # the sweep runs layer 1 once and only the swept head per scale: the same numbers as a whole run
-    from induction_demo.model import swept
+    from induction_demo.core.model import swept
 
     (w1,) = swept(tokens, [scale], 1, construction=built)
     (w2,) = swept(tokens, [scale], 2, 7.0, construction=built)

@@ -44,8 +44,8 @@ def refused(result: subprocess.CompletedProcess, *words: str, code: int = 2) -> 
 
 
 def lecture_arrays() -> dict:
-    from induction_demo import modelfile
-    from induction_demo.model import run
+    from induction_demo.core import modelfile
+    from induction_demo.core.model import run
 
     return modelfile.arrays(run(("!", "a", "b", "a", "c", "b")))
 
@@ -175,7 +175,7 @@ def test_a_json_integer_past_a_float_is_one_line(tmp_path):
 # --- 5. JSON bounded separately ----------------------------------------------------
 
 def test_a_json_file_past_its_limit_is_refused_before_it_is_parsed(tmp_path):
-    from induction_demo.modelfile import MAX_JSON_BYTES
+    from induction_demo.core.modelfile import MAX_JSON_BYTES
 
     path = tmp_path / "m.json"
     path.write_text('{"vocab": [' + ", ".join(['"' + "x" * 90 + '"'] * (MAX_JSON_BYTES // 90 + 10)) + "]}")
@@ -183,7 +183,7 @@ def test_a_json_file_past_its_limit_is_refused_before_it_is_parsed(tmp_path):
 
 
 def test_a_json_file_just_under_its_limit_finishes_in_bounded_memory(tmp_path):
-    from induction_demo.modelfile import MAX_JSON_BYTES
+    from induction_demo.core.modelfile import MAX_JSON_BYTES
 
     d = 1400  # a flat A1 of 2M entries, about 30 MiB of text, whose vocab is too short for it
     row = "[" + ", ".join(["0.5"] * d) + "]"
@@ -273,10 +273,10 @@ def test_a_file_it_may_not_read_is_permission_denied(tmp_path):
 # --- 11 to 14. check never passes a broken model -----------------------------------
 
 def _model(v: int, n: int, layer1_until: int | None = None) -> dict:
-    from induction_demo import modelfile
-    from induction_demo.weights import induction_head, previous_token_head
-    from induction_demo.basis import Basis, BLOCKS
-    from induction_demo.weights import Construction
+    from induction_demo.core import modelfile
+    from induction_demo.core.weights import induction_head, previous_token_head
+    from induction_demo.core.basis import Basis, BLOCKS
+    from induction_demo.core.weights import Construction
 
     vocab = tuple(f"t{i}" for i in range(v))
     basis = Basis(vocab, n, Construction().subspaces)

@@ -236,7 +236,7 @@ def svg_lines(out: str) -> list[str]:
     scripts close up the words after them)."""
     from rich.cells import cell_len
 
-    from induction_demo.render.svg import CELL, MARGIN
+    from induction_demo.views.render.svg import CELL, MARGIN
 
     root = ET.fromstring(out)
     words: dict[float, dict[int, str]] = {}
@@ -381,7 +381,7 @@ TWENTY_FOUR = "the cat sat on the mat and the dog ran to the log while the cat s
 def test_a_24_token_slide_draws_nothing_outside_its_canvas(args):
     from rich.cells import cell_len
 
-    from induction_demo.render import slide as design
+    from induction_demo.views.render import slide as design
 
     out = show(*args, "--slide", "--format", "svg")
     root = ET.fromstring(out)
@@ -402,10 +402,10 @@ def test_a_24_token_slide_draws_nothing_outside_its_canvas(args):
 
 def test_the_png_and_svg_slides_are_one_design(tmp_path):
     pytest.importorskip("matplotlib")
-    from induction_demo.documents import slide
-    from induction_demo.model import run
-    from induction_demo.render import slide as design
-    from induction_demo.story import story
+    from induction_demo.views.documents import slide
+    from induction_demo.core.model import run
+    from induction_demo.views.render import slide as design
+    from induction_demo.words.story import story
 
     trace = run(tuple(TWENTY_FOUR.split()))
     view = slide(trace, story(trace))
@@ -452,10 +452,10 @@ def test_png_heatmaps_frame_only_cells_with_weight_and_fade_rows_with_nothing_to
     import matplotlib.pyplot as plt
     import numpy as np
 
-    from induction_demo.documents import heatmaps
-    from induction_demo.model import run
-    from induction_demo.render.png import QUIET_FADE, WEIGHT_SHOWN, _heatmap
-    from induction_demo.weights import Construction
+    from induction_demo.views.documents import heatmaps
+    from induction_demo.core.model import run
+    from induction_demo.views.render.png import QUIET_FADE, WEIGHT_SHOWN, _heatmap
+    from induction_demo.core.weights import Construction
 
     trace = run(tuple("b c d . x c e . y c e . b c".split()), construction=Construction(context=2))
     for panel in heatmaps(trace).panels:
@@ -476,7 +476,7 @@ def test_png_heatmaps_frame_only_cells_with_weight_and_fade_rows_with_nothing_to
 
 def test_png_circuits_set_formulas_as_maths_and_draw_no_blank_panel(tmp_path):
     pytest.importorskip("matplotlib")
-    from induction_demo.render.png import mathtext
+    from induction_demo.views.render.png import mathtext
 
     assert mathtext("E A_2 (E V_1)^T") == r"$E\ A_{2}\ (E\ V_{1})^{T}$"
     assert mathtext("W^(2)") == r"$W^{(2)}$"
@@ -533,10 +533,10 @@ def test_a_40_token_html_handout_prints_on_few_pages(tmp_path):
 
 
 def test_a_latex_table_cut_into_column_ranges_keeps_its_notes_beside_their_rows():
-    from induction_demo import documents
-    from induction_demo.model import run
-    from induction_demo.render.latex import pieces
-    from induction_demo.story import story
+    from induction_demo.views import documents
+    from induction_demo.core.model import run
+    from induction_demo.views.render.latex import pieces
+    from induction_demo.words.story import story
 
     trace = run(tuple(FORTY.split()))
     doc = documents.handout(trace, story(trace))
@@ -554,10 +554,10 @@ def test_a_latex_table_cut_into_column_ranges_keeps_its_notes_beside_their_rows(
 def test_a_png_is_at_most_a_slide_wide_with_every_text_legible_on_one(monkeypatch, n):
     """At most 1920 px wide; no text under 18 px once the picture is scaled to 1920 px."""
     matplotlib = pytest.importorskip("matplotlib")
-    from induction_demo import documents
-    from induction_demo.model import run
-    from induction_demo.render import png
-    from induction_demo.story import story
+    from induction_demo.views import documents
+    from induction_demo.core.model import run
+    from induction_demo.views.render import png
+    from induction_demo.words.story import story
 
     seen = []
     monkeypatch.setattr(png, "_png", lambda fig, plt: seen.append(fig) or b"")

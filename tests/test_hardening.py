@@ -385,9 +385,9 @@ def test_extreme_vectors_give_exact_cosines_and_no_warning(tmp_path, values):
     story = " ".join(s["text"] for s in doc["story"]["2"])
     assert "Warning" not in err
     expected = {"1e308": 1 / 3, "5e-324": (0.5 + 1) / (math.sqrt(1.25) * math.sqrt(3))}[values[0]]
-    from induction_demo.model import run
-    from induction_demo.similar import read_vectors
-    from induction_demo.weights import Construction
+    from induction_demo.core.model import run
+    from induction_demo.core.similar import read_vectors
+    from induction_demo.core.weights import Construction
 
     trace = run(("the", "cat"), construction=Construction(similar=read_vectors(str(path), {"the", "cat"})))
     assert trace.words.cosine(0, 1) == pytest.approx(expected, rel=1e-12)
@@ -395,8 +395,8 @@ def test_extreme_vectors_give_exact_cosines_and_no_warning(tmp_path, values):
 
 
 def test_an_endless_vector_stream_is_refused_at_the_file_bound(monkeypatch):
-    from induction_demo import similar
-    from induction_demo.errors import InputError
+    from induction_demo.core import similar
+    from induction_demo.base.errors import InputError
 
     class Endless:  # a FIFO or device that never ends, one good row after another
         def readline(self, limit=-1):
@@ -562,10 +562,10 @@ def test_the_textbook_form_of_the_largest_input_is_a_window_in_bounded_memory(va
 def test_the_textbook_form_windowed_is_the_whole_form_cut_to_the_shown_directions():
     import numpy as np
 
-    from induction_demo import factored
-    from induction_demo.model import run
-    from induction_demo.tables import textbook_matrix, window_directions
-    from induction_demo.weights import Construction
+    from induction_demo.core import factored
+    from induction_demo.core.model import run
+    from induction_demo.views.tables import textbook_matrix, window_directions
+    from induction_demo.core.weights import Construction
 
     trace = run(tuple("the cat sat on the mat and the cat ran".split()), construction=Construction(context=2))
     shown = [8, 9, 1]

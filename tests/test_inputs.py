@@ -2,8 +2,8 @@
 import pytest
 
 from cli_runner import invoke
-from induction_demo import inputs
-from induction_demo.errors import InputError
+from induction_demo.base import inputs
+from induction_demo.base.errors import InputError
 
 
 def test_d_is_twice_distinct_tokens_plus_positions():
@@ -58,7 +58,7 @@ def test_the_cli_refuses_a_bench_past_the_trial_limit_in_one_line():
 
 
 def test_the_numpy_free_limits_name_the_model_s_choices():
-    from induction_demo import weights
+    from induction_demo.core import weights
 
     for positions in inputs.POSITIONS:  # every scheme the limits name is one weights.py builds
         assert weights.previous_token_head(1.0, 1, positions).offset == 1

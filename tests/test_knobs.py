@@ -8,11 +8,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cli_runner import invoke
-from induction_demo.bench import Config, accidental, bench
-from induction_demo.errors import InputError
-from induction_demo.model import run
-from induction_demo.sweep import closed_form, sweep
-from induction_demo.weights import unembedding
+from induction_demo.uses.bench import Config, accidental, bench
+from induction_demo.base.errors import InputError
+from induction_demo.core.model import run
+from induction_demo.uses.sweep import closed_form, sweep
+from induction_demo.core.weights import unembedding
 
 LECTURE = tuple("! a b a c b".split())
 token_strings = st.lists(st.sampled_from(list("abcd!")), min_size=1, max_size=25).map(tuple)
@@ -209,7 +209,7 @@ def test_the_intact_column_is_the_same_construction_with_nothing_ablated():
 @given(st.lists(st.integers(0, 4), min_size=2, max_size=30), st.integers(0, 2**31 - 1))
 def test_the_bench_detectors_are_transformer_lens_detect_head(ids, seed):
     # TransformerLens' head_detector.py, ported line by line (torch -> numpy), with its default "mul" measure
-    from induction_demo.bench import detect, detection_pattern
+    from induction_demo.uses.bench import detect, detection_pattern
 
     tokens = np.array(ids)
     n = len(tokens)

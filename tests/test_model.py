@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
 
-from induction_demo.errors import InputError
-from induction_demo.model import causal_mask, embed, masked_softmax, run
-from induction_demo.basis import Basis
-from induction_demo.weights import Construction
+from induction_demo.base.errors import InputError
+from induction_demo.core.model import causal_mask, embed, masked_softmax, run
+from induction_demo.core.basis import Basis
+from induction_demo.core.weights import Construction
 
 LECTURE = tuple("! a b a c b".split())
 
@@ -104,7 +104,7 @@ def test_a_bad_scale_is_an_input_error(scale):
                                    Construction(positions="relative"), Construction(positions="rope", frequencies=4),
                                    Construction(positions="none")])
 def test_the_dense_handout_pass_equals_the_block_pass(built):
-    from induction_demo.model import dense_forward
+    from induction_demo.core.model import dense_forward
 
     tokens = tuple("the cat sat on the mat the cat".split())
     trace = run(tokens, construction=built)

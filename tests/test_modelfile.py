@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cli_runner import invoke
-from induction_demo.model import run
-from induction_demo.weights import Construction
+from induction_demo.core.model import run
+from induction_demo.core.weights import Construction
 
 LECTURE = "! a b a c b"
 
@@ -225,7 +225,7 @@ def test_readme_s_numpy_snippet_gives_the_trace_s_scores(tmp_path, monkeypatch):
     code = readme.split("Loading it with numpy alone")[1].split("```python")[1].split("```")[0]
     monkeypatch.chdir(tmp_path)
     written(tmp_path, LECTURE)  # model.npz
-    from induction_demo.modelfile import load
+    from induction_demo.core.modelfile import load
 
     file = load(str(tmp_path / "model.npz"))
     for tokens in (LECTURE.split(), ["a", "b", "a"], ["c", "c", "!", "c"]):
@@ -276,8 +276,8 @@ def test_a_dense_file_s_whole_block_products_equal_a_plain_numpy_pass(tmp_path):
     arrays.update(vocab=np.array(vocab), n_positions=np.array(n), mask=np.array("strict"),
                   residual=np.array([True, False]))
     np.savez(tmp_path / "dense.npz", **arrays)
-    from induction_demo.blocks import relation
-    from induction_demo.modelfile import load
+    from induction_demo.core.blocks import relation
+    from induction_demo.core.modelfile import load
 
     model = load(str(tmp_path / "dense.npz"))
     basis = run(("t0",), construction=Construction(model=model)).basis

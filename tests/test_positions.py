@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cli_runner import invoke
-from induction_demo.model import run
-from induction_demo.inputs import POSITIONS
-from induction_demo.weights import Construction, frequencies, sinusoid
+from induction_demo.core.model import run
+from induction_demo.base.inputs import POSITIONS
+from induction_demo.core.weights import Construction, frequencies, sinusoid
 from reference import predicted, predicted_with_positions, previous_weights
 
 token_strings = st.lists(st.sampled_from(["a", "b", "c", "d", "!"]), min_size=1, max_size=20).map(tuple)
@@ -69,7 +69,7 @@ def test_nope_spreads_evenly_and_the_story_gives_each_copy_s_share_and_logit():
     w = trace.layers[0].weights
     assert all(np.allclose(w[i, :i], 1 / i) for i in range(1, 6))
     assert trace.predictions[3].next == "b" and trace.predictions[5].next == "a"
-    story = " ".join(s.text for s in __import__("induction_demo.story", fromlist=["story"]).story(trace)[2])
+    story = " ".join(s.text for s in __import__("induction_demo.words.story", fromlist=["story"]).story(trace)[2])
     # the key after the earlier copy holds the query's token with share c/m, and its logit is s times that:
     # @3 `a` at @2 (`b`'s previous half: the mean of `!` and `a`, share 1/2), @5 `b` at @3 (share 1/3)
     assert "`a` (@3) at `b` (@2), share 0.50, logit 50.0, weight 1.00" in story

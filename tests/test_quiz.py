@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cli_runner import invoke
-from induction_demo import quiz
-from induction_demo.model import run
+from induction_demo.uses import quiz
+from induction_demo.core.model import run
 
 LECTURE = "! a b a c b"
 AT = re.compile(r"@(\d+)")

@@ -4,8 +4,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from induction_demo.bench import Config, bench
-from induction_demo.readout import softmax
+from induction_demo.uses.bench import Config, bench
+from induction_demo.core.readout import softmax
 
 scores = arrays(float, st.tuples(st.integers(1, 6), st.integers(1, 6)), elements=st.floats(0, 1))
 

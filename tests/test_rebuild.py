@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from cli_runner import invoke
-from induction_demo.model import run
-from induction_demo.similar import Similarity
-from induction_demo.weights import Construction
+from induction_demo.core.model import run
+from induction_demo.core.similar import Similarity
+from induction_demo.core.weights import Construction
 
 VARIANTS = [[], ["--mask", "inclusive"], ["--context", "2"], ["--skip", "2"], ["--context", "2", "--skip", "1"],
             ["--positions", "sinusoidal"], ["--positions", "relative"], ["--positions", "rope"],

@@ -7,10 +7,10 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.console import Console
 
-from induction_demo.model import run
-from induction_demo import text as fmt
-from induction_demo.render import terminal
-from induction_demo import documents, tables, views
+from induction_demo.core.model import run
+from induction_demo.base import text as fmt
+from induction_demo.views.render import terminal
+from induction_demo.views import documents, tables, views
 
 
 @pytest.mark.parametrize("x, decimals, text", [
@@ -46,7 +46,7 @@ def styled(document: views.Document) -> str:
 
 
 def test_where_the_head_does_its_job_is_marked_and_rows_with_nothing_to_copy_are_quiet():
-    from induction_demo import mechanism
+    from induction_demo.core import mechanism
 
     trace = run(tuple("! a b a c b".split()))
     layer = trace.layers[1]
@@ -61,7 +61,7 @@ def test_where_the_head_does_its_job_is_marked_and_rows_with_nothing_to_copy_are
 
 
 def test_masked_cells_are_marked_and_never_highlighted():
-    from induction_demo import mechanism
+    from induction_demo.core import mechanism
 
     trace = run(tuple("a b".split()))
     layer = trace.layers[0]
@@ -140,8 +140,8 @@ def test_json_numbers_written_many_at_once_are_what_json_dumps_writes_one_by_one
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from induction_demo import text as fmt
-    from induction_demo.render.json import texts
+    from induction_demo.base import text as fmt
+    from induction_demo.views.render.json import texts
     import numpy as np
 
     @given(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1, max_size=50))

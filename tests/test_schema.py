@@ -119,8 +119,8 @@ def test_readmes_numpy_snippet_loads_what_it_says(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     names: dict = {}
     exec(snippet, names)
-    from induction_demo.model import run
-    from induction_demo.weights import dense
+    from induction_demo.core.model import run
+    from induction_demo.core.weights import dense
 
     trace = run(tuple(LECTURE.split()))
     assert np.allclose(names["y2"], trace.layers[1].output.dense(), atol=1e-11)

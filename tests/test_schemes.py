@@ -5,12 +5,14 @@ import json
 
 import pytest
 
-from induction_demo import inputs, schemes
-from induction_demo.model import run
-from induction_demo.output import circuits, produce, weights
-from induction_demo.schemes import Logits, Scheme
-from induction_demo.text import Math
-from induction_demo.weights import Construction
+from induction_demo.base import inputs
+
+from induction_demo.core import schemes
+from induction_demo.core.model import run
+from induction_demo.views.output import circuits, produce, weights
+from induction_demo.core.schemes import Logits, Scheme
+from induction_demo.base.text import Math
+from induction_demo.core.weights import Construction
 
 
 def _linear(scale, o, k):  # a bias that falls off linearly around the offset (ALiBi-like)

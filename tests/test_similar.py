@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cli_runner import invoke
-from induction_demo.model import run
-from induction_demo.similar import Similarity, embed, read_vectors, trigrams
-from induction_demo.weights import Construction
+from induction_demo.core.model import run
+from induction_demo.core.similar import Similarity, embed, read_vectors, trigrams
+from induction_demo.core.weights import Construction
 from reference import cosine, predicted_similar, similar_logit
 
 WORDS = ["cat", "cats", "Cat", "mat", "sat", "the", "The", "dog", "at", "a", "on"]
@@ -132,14 +132,14 @@ def test_weights_show_the_embedding_with_word_labels_and_circuits_the_similariti
 
 
 def test_a_header_splits_a_row_from_the_right_so_a_word_may_hold_spaces(tmp_path):
-    from induction_demo.similar import read_vectors
+    from induction_demo.core.similar import read_vectors
 
     path = write(tmp_path, "3 2\nnew york 0.5 0.5\nthe 1 0\nyork 0 1\n")
     assert dict(read_vectors(path, {"new york", "the"}).rows) == {"new york": (0.5, 0.5), "the": (1.0, 0.0)}
 
 
 def test_a_first_row_of_two_numbers_is_a_header_only_if_the_next_row_says_so(tmp_path):
-    from induction_demo.similar import read_vectors
+    from induction_demo.core.similar import read_vectors
 
     one = read_vectors(write(tmp_path, "5 3\na 1\n"), {"5", "a"})  # a 1-D file: the row of the word "5"
     assert one.dimension == 1 and dict(one.rows) == {"5": (3.0,), "a": (1.0,)}
@@ -149,7 +149,7 @@ def test_a_first_row_of_two_numbers_is_a_header_only_if_the_next_row_says_so(tmp
 def test_the_files_words_match_the_tokens_normalised_alike(tmp_path):
     import unicodedata
 
-    from induction_demo.similar import read_vectors
+    from induction_demo.core.similar import read_vectors
 
     decomposed = unicodedata.normalize("NFD", "café")
     path = write(tmp_path, f"{decomposed} 1 0\nthe 0 1\n")

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from cli_runner import invoke
-from induction_demo.model import run
-from induction_demo.story import story
+from induction_demo.core.model import run
+from induction_demo.words.story import story
 from reference import predicted
 
 CASES = Path(__file__).resolve().parent.parent / "cases"

@@ -1,8 +1,8 @@
 import pytest
 
-from induction_demo.errors import InputError
-from induction_demo.inputs import MAX_TOKENS
-from induction_demo.tokens import tokenize, vocabulary
+from induction_demo.base.errors import InputError
+from induction_demo.base.inputs import MAX_TOKENS
+from induction_demo.base.tokens import tokenize, vocabulary
 
 
 def test_space_mode_splits_on_any_whitespace():

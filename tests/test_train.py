@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 from cli_runner import PATIENCE, invoke
-from induction_demo import learned, training
-from induction_demo.checking import forward as plain_forward
-from induction_demo.errors import InputError
-from induction_demo.modelfile import load
+from induction_demo.uses import learned, training
+from induction_demo.uses.checking import forward as plain_forward
+from induction_demo.base.errors import InputError
+from induction_demo.core.modelfile import load
 
 TINY = ["--vocab", "4", "--length", "8", "--steps", "60", "--batch", "8"]
 

@@ -9,12 +9,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from induction_demo import claims, learned, modelfile, quiz, training, verify
-from induction_demo.model import run
-from induction_demo.sentences import say
-from induction_demo.similar import Similarity
-from induction_demo.story import story
-from induction_demo.weights import Construction
+from induction_demo.words import claims, verify
+
+from induction_demo.uses import learned, quiz, training
+
+from induction_demo.core import modelfile
+from induction_demo.core.model import run
+from induction_demo.words.sentences import say
+from induction_demo.core.similar import Similarity
+from induction_demo.words.story import story
+from induction_demo.core.weights import Construction
 
 ALPHABETS = (("a", "b"), ("a", "b", "c"), ("a", "b", "c", "d", "e"), ("cat", "cats", "at", "mat", "the"))
 strings = st.sampled_from(ALPHABETS).flatmap(lambda alphabet: st.lists(st.sampled_from(alphabet), min_size=2,
@@ -209,7 +213,7 @@ def test_a_false_premise_is_rejected(tokens, built, ablate):
 def _check_claims():
     """A file whose V_2 writes the wrong token and whose A_2 is too soft: check's findings on a few strings,
     each with the file's own trace."""
-    from induction_demo import checking
+    from induction_demo.uses import checking
 
     arrays = modelfile.arrays(run(("!", "a", "b", "a", "c", "b")))
     v2, a2 = np.roll(arrays["V2"], 1, axis=1), arrays["A2"] * 0.01
@@ -259,7 +263,7 @@ def test_every_premise_has_a_check_and_every_kind_a_rule():
 
 
 def test_the_run_time_switch_checks_every_story_and_raises_on_a_false_one(monkeypatch):
-    from induction_demo import story as narrator
+    from induction_demo.words import story as narrator
 
     monkeypatch.setenv(verify.SWITCH, "1")
     story(run(("!", "a", "b", "a", "c", "b")))  # true: no error
@@ -281,7 +285,7 @@ def test_the_run_time_switch_checks_every_story_and_raises_on_a_false_one(monkey
 @given(st.integers(0, 10_000), st.sampled_from(["A1", "V1", "A2", "V2"]), st.sampled_from([0.0, 0.01, 0.3, -1.0]))
 @settings(max_examples=40, deadline=None)
 def test_every_check_finding_is_verified_on_the_file_s_own_run(seed, key, factor):
-    from induction_demo import checking
+    from induction_demo.uses import checking
 
     lecture = run(("!", "a", "b", "a", "c", "b"))
     arrays = modelfile.arrays(lecture)

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from induction_demo import weights as heads
-from induction_demo.basis import Basis
+from induction_demo.core import weights as heads
+from induction_demo.core.basis import Basis
 
 BASIS = Basis(("!", "a", "b", "c"), 6)  # the lecture's "! a b a c b"
 

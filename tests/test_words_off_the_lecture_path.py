@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from cli_runner import invoke
-from induction_demo import verify
-from induction_demo.model import run
-from induction_demo.story import story
-from induction_demo.weights import Construction
+from induction_demo.words import verify
+from induction_demo.core.model import run
+from induction_demo.words.story import story
+from induction_demo.core.weights import Construction
 
 
 def shown(*args: str) -> dict:
@@ -101,7 +101,8 @@ def test_6_a_file_keeps_its_horizon(skip2):
 
 def test_7_a_learned_file_s_prediction_names_the_key_it_comes_from(tmp_path):
     """A trained file: 'attends to `f` (@2) (0.37) … so it predicts `b`' never named @1, where `b` comes from."""
-    from induction_demo import learned, modelfile, training
+    from induction_demo.uses import learned, training
+    from induction_demo.core import modelfile
 
     model = learned.model_of(training.train(training.Config(vocab=6, length=12, steps=300, batch=16, seed=0)))
     path = tmp_path / "learned.npz"
@@ -188,7 +189,7 @@ def test_15_the_slide_and_the_predictions_say_what_a_blend_is(tmp_path, skip2):
 
 
 def test_16_check_says_no_key_for_a_three_way_tie_and_too_low_for_0_48(tmp_path):
-    from induction_demo.checking import _where
+    from induction_demo.uses.checking import _where
 
     assert _where(np.array([1 / 3, 1 / 3, 1 / 3]), 1, 3)[0].startswith("no key has 0.50 of its weight")
     assert _where(np.array([0.48, 0.0, 0.52]), 1, 3)[0] == "it attends to @2 (weight 0.52)"

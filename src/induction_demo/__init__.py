@@ -23,7 +23,7 @@ def __getattr__(name: str):
 
         return getattr(api, name)
     if name == "InputError":
-        from .errors import InputError
+        from .base.errors import InputError
 
         return InputError
     raise AttributeError(f"module 'induction_demo' has no attribute {name!r}")

@@ -18,8 +18,8 @@ import os
 from dataclasses import dataclass, fields
 from typing import Sequence
 
-from .errors import InputError
-from .trace import Trace as Traced
+from .base.errors import InputError
+from .core.trace import Trace as Traced
 
 
 @dataclass(frozen=True, repr=False)
@@ -56,10 +56,10 @@ def run(tokens: str | Sequence[str], *, scale: float = 100.0, temperature: float
     splits TOKENS (``tokenize``: auto, space or chars), or a sequence of
     tokens. Returns the trace: every matrix of the run, the predictions and
     the story's numbers; in Jupyter it shows itself as the HTML handout."""
-    from . import inputs
-    from .inputs import FREQUENCIES
-    from .model import run as run_model
-    from .tokens import tokenize as split
+    from .base import inputs
+    from .base.inputs import FREQUENCIES
+    from .core.model import run as run_model
+    from .base.tokens import tokenize as split
 
     scale, temperature = inputs.positive("scale", scale), inputs.positive("temperature", temperature)
     context = inputs.whole("--context", context, 1, inputs.MAX_CONTEXT)
@@ -95,10 +95,10 @@ def built(tokens: tuple[str, ...], *, mask: str, context: int, skip: int, positi
     """The Construction the knobs ask for (the command line's and ``run``'s):
     reads the ``embeddings`` file (the rows of ``tokens``), or the ``model``
     file, whose heads no knob in ``given`` (those set, by ``named``) may change."""
-    from .weights import Construction
+    from .core.weights import Construction
 
     if model is not None:
-        from .modelfile import load
+        from .core.modelfile import load
 
         knobs = [k for k in given if k != "mask"]
         if knobs:
@@ -112,11 +112,11 @@ def built(tokens: tuple[str, ...], *, mask: str, context: int, skip: int, positi
         raise InputError(f"{named('similar')} and {named('embeddings')} each choose the token vectors: give one")
     vectors = None
     if similar:
-        from .similar import Similarity
+        from .core.similar import Similarity
 
         vectors = Similarity(similar)
     elif embeddings:
-        from .similar import read_vectors
+        from .core.similar import read_vectors
 
         vectors = read_vectors(str(embeddings), set(tokens))
     return Construction(mask, context, skip, vectors, positions, frequencies)
@@ -126,9 +126,9 @@ def check(model: str, seed: int = 0) -> dict:
     """Hold the model file ``model`` against the lecture's construction, as
     ``induction-demo check FILE`` does: a dict with ``score``, ``max_score``
     and ``tests`` (each ``name``, ``score``, ``max_score``, ``output``)."""
-    from .checking import check as checked
-    from .inputs import SEED_RANGE, whole
-    from .modelfile import load
+    from .uses.checking import check as checked
+    from .base.inputs import SEED_RANGE, whole
+    from .core.modelfile import load
 
     if not isinstance(model, (str, os.PathLike)):
         raise InputError(f"model must be a model file's path, not {model!r}")
@@ -141,7 +141,7 @@ def train(**options) -> Training:
     vocab, length, steps, batch, lr, weight_decay, seed, mask, layer1).
     Returns a ``Training``: ``.history``, ``.report`` (the JSON document's
     fields), ``.handout(format)``, ``.save(path)``; in Jupyter, the HTML report."""
-    from . import learned, training
+    from .uses import learned, training
 
     unknown = sorted(set(options) - set(training.Config._fields))
     if unknown:
@@ -162,13 +162,13 @@ class Training:
 
     @property
     def report(self) -> dict:
-        from .learned import data
+        from .uses.learned import data
 
         return data(self.run, self.found)
 
     def handout(self, form: str = "html") -> str | bytes:
         """The report as ``markdown``, ``latex``, ``html``, ``table``, ``json``, ``svg`` or ``png`` (bytes)."""
-        from .learned import produce
+        from .uses.learned import produce
 
         if _form(form) == "npz":
             raise InputError("the learned model's file is Training.save(path)")
@@ -176,9 +176,9 @@ class Training:
 
     def save(self, path: str) -> None:
         """Write the learned model as a model file (``show --model`` reads it)."""
-        from .learned import arrays
-        from .modelfile import packed
-        from .sink import Failed, Refused, write
+        from .uses.learned import arrays
+        from .core.modelfile import packed
+        from .base.sink import Failed, Refused, write
 
         if not isinstance(path, (str, os.PathLike)):
             raise InputError(f"path must be a file's path, not {path!r}")
@@ -215,10 +215,10 @@ def handout(trace: Traced, form: str = "html") -> str | bytes:
     """``trace`` as a handout: ``markdown``, ``latex``, ``html``, ``svg``, ``png`` (bytes), ``json``, ``table``,
     or ``npz`` (bytes: the model file of ``weights -o FILE.npz``)."""
     if _form(form) == "npz":
-        from .modelfile import npz
+        from .core.modelfile import npz
 
         return npz(trace)
-    from .output import produce
+    from .views.output import produce
 
     return _joined(produce(trace, _form(form)))
 

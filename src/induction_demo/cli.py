@@ -14,9 +14,9 @@ import click
 
 from .console import (StdoutFailed, emit, print_lines, print_styled, quit_output, screen_options, terminal_width,
                       wants_colour, write_file)
-from .errors import Diverged, InputError, MissingExtra
-from .inputs import ABLATIONS, BENCH_MAX_VOCAB, FORMATS, FREQUENCIES, MAX_INPUT_BYTES, MAX_TOKENS, SEED_RANGE
-from .tokens import TOKENIZE_MODES
+from .base.errors import Diverged, InputError, MissingExtra
+from .base.inputs import ABLATIONS, BENCH_MAX_VOCAB, FORMATS, FREQUENCIES, MAX_INPUT_BYTES, MAX_TOKENS, SEED_RANGE
+from .base.tokens import TOKENIZE_MODES
 
 LAYERS = tuple(str(index) for index in range(1, len(ABLATIONS) + 1))  # a layer per role: look back, then induction
 
@@ -120,7 +120,7 @@ class Command(click.Command):
     (MissingExtra) or a failed write (sink.Failed) an error, exit 1."""
 
     def invoke(self, ctx):
-        from .sink import Failed, Refused
+        from .base.sink import Failed, Refused
 
         try:
             return super().invoke(ctx)
@@ -235,7 +235,7 @@ def read_text(text: str) -> str:
 
 
 def tokens_of(text: str, tokenize: str, as_typed: bool) -> tuple[str, ...]:
-    from .tokens import tokenize as split
+    from .base.tokens import tokenize as split
 
     return split(read_text(text), tokenize, normalize=not as_typed)
 
@@ -245,8 +245,8 @@ def trace_of(text: str, tokenize: str, as_typed: bool, scale: float, form: str |
     """Tokens -> trace of the model the construction options ``model`` ask for
     (none: the lecture's); with ``form``, refuse more tokens than that format
     takes before running the model."""
-    from . import inputs
-    from .model import run
+    from .base import inputs
+    from .core.model import run
 
     tokens = tokens_of(text, tokenize, as_typed)
     if form is not None:  # (the stream's width is checked on the trace, where it is known)
@@ -275,7 +275,7 @@ def deliver(result, output: str | None, force: bool, form: str) -> None:
 
 
 def choose_format(form: str | None, output: str | None) -> str:
-    from .output import EXTENSIONS
+    from .views.output import EXTENSIONS
 
     if form is not None or output is None or output == "-":
         return form or "table"
@@ -304,12 +304,12 @@ class PositiveList(click.ParamType):
 def show_result(kind: str, result: dict, form: str, table) -> None:
     """A bench or sweep result: its JSON document, or ``table(result)`` as tables."""
     if form == "json":
-        from . import data
-        from .render import json as render_json
+        from .views import data
+        from .views.render import json as render_json
 
         emit(render_json.chunks(data.result(kind, result)), json=True)
     else:
-        from .render import terminal
+        from .views.render import terminal
 
         width = terminal_width(sys.stdout)
         print_lines(table(result) if kind == "bench" else table(result, terminal.fitter([], width)), width)
@@ -332,7 +332,7 @@ def tokenize_option(command):
 
 
 def mask_option():
-    from .inputs import MASKS
+    from .base.inputs import MASKS
 
     return click.option(
         "--mask", type=click.Choice(MASKS), default="strict", show_default=True,
@@ -341,7 +341,7 @@ def mask_option():
 
 
 def frequencies_option():
-    from .inputs import MAX_FREQUENCIES
+    from .base.inputs import MAX_FREQUENCIES
 
     return click.option(
         "--frequencies", type=click.IntRange(1, MAX_FREQUENCIES), default=FREQUENCIES, show_default=True,
@@ -351,7 +351,7 @@ def frequencies_option():
 def construction_options(command):
     """--mask, --context, --skip, --positions and --frequencies: which model to
     build (the lecture's by default)."""
-    from .inputs import MAX_CONTEXT, MAX_SKIP, POSITIONS
+    from .base.inputs import MAX_CONTEXT, MAX_SKIP, POSITIONS
 
     for option in (
         frequencies_option(),
@@ -474,15 +474,15 @@ def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrice
     attention logits, masked attention, weights and output of each layer, then
     the predictions. TOKENS that start with "-" go after "--":
     induction-demo show -- "-> a -> b"."""
-    from .output import produce
+    from .views.output import produce
 
     form = output_format(form, output)
     if slide and form not in ("svg", "png"):
         raise click.UsageError("--slide makes a picture: use --format svg or png, or -o FILE.svg or FILE.png")
     trace = trace_of(text, tokenize, as_typed, scale, form, model, temperature=temperature, ablate=ablate)
     if full and form in ("table", "svg"):
-        from . import inputs
-        from .output import d_formula
+        from .base import inputs
+        from .views.output import d_formula
 
         inputs.full(trace.n, trace.basis.d, d_formula(trace))
     layers = (int(layer),) if layer else (1, 2)
@@ -512,8 +512,8 @@ def weights(text, scale, tokenize, as_typed, full, factored, form, output, force
     """Show the weight matrices A_1, V_1, A_2, V_2 built for TOKENS: on the
     screen, as JSON (each head's blocks, and dense matrices up to d = 120) or
     as a handout (Markdown, LaTeX, HTML, SVG)."""
-    from . import inputs
-    from .output import weights as produce
+    from .base import inputs
+    from .views.output import weights as produce
 
     form = choose_format(form, output)
     if form == "png":
@@ -522,7 +522,7 @@ def weights(text, scale, tokenize, as_typed, full, factored, form, output, force
         raise click.UsageError("npz is a binary model file: write it with -o FILE.npz")
     trace = trace_of(text, tokenize, as_typed, scale, form, model=model)
     if full and form in ("table", "svg"):
-        from .output import d_formula
+        from .views.output import d_formula
 
         inputs.full(trace.n, trace.basis.d, d_formula(trace))
     width = terminal_width(sys.stdout) if output is None else 120
@@ -548,12 +548,12 @@ def circuits(text, scale, tokenize, as_typed, form, output, force, theme, full, 
     Circuits"): layer 1's QK circuit over positions, the induction head's
     K-composition E A_2 (E V_1)^T with the previous-token head, and each
     head's OV circuit E V W_U with its eigenvalues and copying score."""
-    from .output import circuits as produce
+    from .views.output import circuits as produce
 
     form = output_format(form, output)
     trace = trace_of(text, tokenize, as_typed, scale, form, model)
     if full and form in ("table", "svg"):
-        from . import inputs
+        from .base import inputs
 
         inputs.full(trace.n)
     width = terminal_width(sys.stdout) if output is None else 120
@@ -573,9 +573,9 @@ def compare_positions(text, scale, tokenize, as_typed, frequencies, mask, form, 
     """Layer 1 (the previous-token head) built for TOKENS with each position
     encoding of seed 001 (one-hot, sinusoidal, relative, rope, none), its
     attention weights side by side."""
-    from . import inputs
-    from .model import run
-    from .output import positions as produce
+    from .base import inputs
+    from .core.model import run
+    from .views.output import positions as produce
 
     form = output_format(form, output)
     tokens = tokens_of(text, tokenize, as_typed)
@@ -608,8 +608,8 @@ def compare_positions(text, scale, tokenize, as_typed, frequencies, mask, form, 
 def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate, form, **model):
     """Measure induction on repeated random tokens: next-token accuracy and loss
     on first and later copies, induction and previous-token scores."""
-    from . import bench as measure
-    from . import report
+    from .uses import bench as measure
+    from .views import report
 
     config = measure.check(measure.Config(vocab, length, repeats, trials, seed, scale, temperature, gap, ablate,
                                           **model))
@@ -642,13 +642,13 @@ def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate,
 def sweep(text, scales, layer, layer1_scale, tokenize, as_typed, form, **model):
     """How the induction head's weight on the matched key sharpens with its
     scale, beside the closed form e^s / (e^s + k - 1)."""
-    from . import report
-    from .sweep import previous
-    from .sweep import sweep as measure
+    from .views import report
+    from .uses.sweep import previous
+    from .uses.sweep import sweep as measure
 
     tokens = tokens_of(text, tokenize, as_typed)
     construction = built(tokens, **model)
-    from .schemes import scheme
+    from .core.schemes import scheme
 
     if (layer or ("2" if scheme(construction.positions).directions else "1")) == "1":
         result = previous(tokens, scales, construction)
@@ -685,8 +685,8 @@ def train_command(vocab, length, steps, batch, lr, weight_decay, seed, mask, lay
     Ctrl-C stops training and keeps what was learned."""
     import signal
 
-    from . import learned, training
-    from .modelfile import packed
+    from .uses import learned, training
+    from .core.modelfile import packed
 
     if choose_format(form, output) == "npz":
         raise click.UsageError("the model file is --save FILE.npz; -o writes the report")
@@ -694,7 +694,7 @@ def train_command(vocab, length, steps, batch, lr, weight_decay, seed, mask, lay
     if save is not None and not save.endswith(".npz"):
         raise click.UsageError("--save writes a model file: give it a name ending in .npz")
     config = training.checked(training.Config(vocab, length, steps, batch, lr, weight_decay, seed, mask, layer1))
-    from .sink import writable
+    from .base.sink import writable
 
     for path in (save, output):  # before the first step: a bad path must not cost the whole run
         if path is not None and path != "-":
@@ -742,9 +742,9 @@ def quiz(text, seed, key, temperature, tokenize, as_typed, form, output, force):
     """Questions on the lecture's model run on TOKENS (or on a string drawn
     from --seed): the input and both layers' weights, with no story, and
     numbered questions read off the run; --key writes the answers."""
-    from . import quiz as sheets
-    from .model import run
-    from .output import rendered
+    from .uses import quiz as sheets
+    from .core.model import run
+    from .views.output import rendered
 
     if (text is None) == (seed is None):
         raise click.UsageError("give TOKENS or --seed K (a drawn string), not both" if text is not None
@@ -753,15 +753,15 @@ def quiz(text, seed, key, temperature, tokenize, as_typed, form, output, force):
     if form not in ("table", "markdown", "latex", "html"):
         raise click.UsageError("a quiz is a handout: --format markdown, latex or html (or table, on the screen)")
     tokens = tokens_of(text, tokenize, as_typed) if text is not None else sheets.drawn(seed)
-    from . import inputs
+    from .base import inputs
 
     inputs.format_tokens(form, tokens)  # a sheet's N x N tables: a format's limit on tokens
     trace = run(tokens, temperature=temperature)
     width = terminal_width(sys.stdout) if output is None else 120
     fit = None
     if form == "table":  # on a screen: a window of the positions the questions ask about first
-        from .render import terminal
-        from .tables import priority
+        from .views.render import terminal
+        from .views.tables import priority
 
         fit = terminal.fitter(priority(trace), width)
     deliver(rendered(sheets.sheet(trace, key, fit), form, width, "light",
@@ -781,9 +781,9 @@ def check_command(path, seed, form):
     and hold each run against the hand-built construction: layer 1's target,
     layer 2's target, the prediction. Exit 0 when it passes, 1 when it
     fails, 2 for a file that is not a model."""
-    from . import checking
-    from .modelfile import load
-    from .render import json as render_json
+    from .uses import checking
+    from .core.modelfile import load
+    from .views.render import json as render_json
 
     try:
         result = checking.check(load(path), seed)

@@ -110,13 +110,13 @@ def print_styled(lines) -> None:
 
 def write_file(path: str, data, force: bool, form: str) -> None:
     """Write ``data`` to ``path`` (``-``: standard output) and say on stderr, in one line, what was written."""
-    from .sink import write
+    from .base.sink import write
 
     if path == "-":
         emit(data, json=form == "json")
         return
     size, note = write(path, data, force)
-    from .text import printable
+    from .base.text import printable
 
     click.echo(f"wrote {printable(path)} ({amount(size)}, {form})" + (f"; note: {note}" if note else ""), err=True)
 
@@ -150,7 +150,7 @@ def emit(data, json: bool = False) -> None:
     hold is refused in one line, before anything is written."""
     import codecs
 
-    from .sink import write_all, write_to
+    from .base.sink import write_all, write_to
 
     if sys.stdout is None:
         raise StdoutFailed("standard output is closed: write to a file with -o FILE")
@@ -178,7 +178,7 @@ def emit(data, json: bool = False) -> None:
 
 def print_lines(document, width: int | None = None) -> None:
     """A document of tables: styled on a terminal, plain elsewhere."""
-    from .render import terminal
+    from .views.render import terminal
 
     width = terminal_width(sys.stdout) if width is None else width
     if wants_colour(sys.stdout):

@@ -1,0 +1,269 @@
+"""The forward pass of the lecture's attention-only transformer.
+
+Rows are positions: Y is N x d, row i the representation y_i; in each N x N
+matrix, rows are queries i and columns keys j.
+
+    Y^(0) = [tok(x_i) | pos(i) | 0 | 0]           one-hot token and position   embed
+    a_ij  = y_i A y_j^T                           a head's logits              attend
+    w_ij  = exp(a_ij) / sum_(k<i) exp(a_ik)       kept keys j < i only         masked_softmax
+    Y^(1) = Y^(0) + W^(1) Y^(0) V_1               previous-token head          forward
+    Y^(2) = W^(2) Y^(1) V_2                       induction head (no residual) forward
+    P     = softmax(Y^(2) W_U / T)                next-token probabilities     run
+
+The mask is strict, j < i (the lecture's "if i > j, 0 otherwise"): a query
+never sees itself, so the induction head cannot match a token with itself,
+and position 0, with no earlier key, gets an all-zero row of weights (it
+attends nowhere) rather than a softmax over an empty set. The scale s (the
+lecture's 100.0 logits) is the entry of each A: the sharpness of the softmax.
+No feed-forward layer, no layer norm. A and V are sums of blocks between
+named subspaces (weights.py), and a head computes with the blocks
+(stream.py): nothing here is d x d.
+
+The same pass runs every variant a ``weights.Construction`` builds: the
+inclusive mask (j <= i), a layer 1 of several heads (--context, --skip),
+dense token vectors (--similar: the scores are then Y^(2)'s token block
+times E^T), and the position schemes of seed 001: a sinusoidal code in the
+position block, or no position in the stream at all, with a relative bias
+b_(i-j) or RoPE's rotated dot product added to the logits (``logits_of``).
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+import numpy as np
+
+from ..base import inputs
+from . import mechanism, readout, similar
+from .basis import Basis
+from ..base.errors import InputError
+from .similar import Embedding
+from .stream import OneHot, Stream, add, carry, compare, mix
+from ..base.tokens import vocabulary
+from .trace import HeadRun, Layer, Trace
+from .schemes import scheme
+from .weights import LECTURE, Construction, Head, LayerSpec, checked, relation, sinusoid, sinusoid_labels
+
+
+def embed(basis: Basis, ids: np.ndarray, words: Embedding | None = None) -> Stream:  # [N] token ids -> Y^(0)
+    """One-hot token and position; with dense ``words``, each token's vector;
+    with a sinusoidal position block, each position's code; with no position
+    block (relative, rope, none), the tokens alone."""
+    n = len(ids)
+    parts = {"tok": OneHot(ids, len(basis.vocab)) if words is None else words.vectors[ids]}
+    if "pos" in basis.names:
+        kind = basis.subspaces[basis.names.index("pos")].kind
+        parts["pos"] = OneHot(np.arange(n), basis.n_positions) if kind == "pos" else sinusoid(np.arange(n), basis.size("pos") // 2)
+    return Stream(basis, parts, n)
+
+
+def rotated(vectors: np.ndarray, frequencies: np.ndarray) -> np.ndarray:  # [N, 2K] -> [N, 2K]
+    """RoPE: plane m of row p turned by the angle w_m p."""
+    angles = np.arange(len(vectors))[:, None] * frequencies[None, :]
+    cos, sin = np.cos(angles), np.sin(angles)
+    a, b = vectors[:, 0::2], vectors[:, 1::2]
+    out = np.empty_like(vectors)
+    out[:, 0::2], out[:, 1::2] = a * cos - b * sin, a * sin + b * cos
+    return out
+
+
+def logits_of(head: Head, y: Stream) -> np.ndarray:  # -> [N, N]
+    """a_ij: y_i A y_j^T from the head's blocks, plus its relative bias b_(i-j),
+    or its rotated dot product <R_i q_i, R_j k_j> (RoPE)."""
+    n = y.n
+    logits = None
+    for b in head.qk:
+        part = compare(y[b.rows], relation(b, y.basis), y[b.cols], n)
+        logits = part if logits is None else logits + part
+    logits = np.zeros((n, n)) if logits is None else logits
+    if head.bias or head.rope is not None:  # (the token block made dense only for these)
+        logits = logits + positional(head, y.block("tok"))
+    return logits
+
+
+def positional(head: Head, tokens: np.ndarray) -> np.ndarray | float:  # [N, m] token block -> [N, N] or 0
+    """What a head adds to y_i A y_j^T for positions: its relative bias b_(i-j),
+    or its rotated dot product <R_i q_i, R_j k_j> (RoPE), with q_i = (the sum
+    of y_i's token block) times its query: the same for every one-hot token."""
+    n, out = len(tokens), 0.0
+    if head.bias:
+        out = out + head.bias_table(n)
+    if head.rope is not None:
+        present = tokens.sum(axis=1, keepdims=True)
+        q = rotated(present * head.rope.query[None, :], head.rope.frequencies)
+        k = rotated(present * head.rope.key[None, :], head.rope.frequencies)
+        out = out + q @ k.T
+    return out
+
+
+def causal_mask(n: int, inclusive: bool = False) -> np.ndarray:  # -> [N, N] bool
+    """Key j is kept by query i when j < i (strict), or j <= i (inclusive)."""
+    return np.tri(n, k=0 if inclusive else -1, dtype=bool)
+
+
+def masked_softmax(logits: np.ndarray, mask: np.ndarray) -> np.ndarray:  # [..., N, N] -> [..., N, N]
+    """Softmax over the kept entries of each row; a row with none is all zero
+    (also over a batch of N x N logits, train's, with one N x N mask)."""
+    kept = np.where(mask, logits, -np.inf)
+    top = kept.max(axis=-1, keepdims=True)
+    with np.errstate(over="ignore"):  # a logit near -1.8e308 below a top near +1.8e308: exp(-inf) = 0, as it should
+        e = np.where(mask, np.exp(kept - np.where(np.isfinite(top), top, 0.0)), 0.0)
+    total = e.sum(axis=-1, keepdims=True)
+    return np.divide(e, total, out=np.zeros_like(e), where=total > 0)
+
+
+def attention(head: Head, y: Stream, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # -> logits, W
+    """A head's logits y_i A y_j^T and its weights, the masked softmax of each row."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        logits = logits_of(head, y)  # y_i A y_j^T
+    if not np.isfinite(logits).all():  # a sum of terms each up to s: past the largest float at an extreme scale
+        raise InputError(f"at scale {head.scale:g} the {head.name}'s logits overflow the largest float "
+                         f"({np.finfo(float).max:.3g}): use a smaller --scale")
+    return logits, masked_softmax(logits, mask)
+
+
+def attend(head: Head, y: Stream, mask: np.ndarray, ablated: bool = False) -> HeadRun:
+    basis, n = y.basis, y.n
+    logits, weights = attention(head, y, mask)
+    write: dict = {}
+    for b in head.ov:  # W Y V, one block of V at a time
+        part = mix(weights, carry(y[b.rows], relation(b, basis), basis.size(b.cols)))
+        write[b.cols] = add(write.get(b.cols), part, n, basis.size(b.cols))
+    return HeadRun(head=head, logits=logits, weights=weights, output=Stream(basis, {} if ablated else write, n),
+                   ablated=ablated)
+
+
+def dense_forward(layers: tuple[LayerSpec, ...], y: np.ndarray, basis: Basis,
+                  inclusive: bool = False) -> list[tuple[list, list, np.ndarray]]:  # [N, d] -> per layer
+    """The handout's pass, as the lecture writes it, every matrix d x d: for
+    each layer, each head's logits y A y^T (plus its bias or RoPE term, as
+    ``logits_of`` adds them), its weights W and its write W Y V; Y^(l) the sum
+    of the writes (plus Y^(l-1) with a residual). A reference for the block
+    pass (``forward``), which tests hold equal to it; slow past a few hundred
+    tokens. Returns (logits, weights, Y^(l)) per layer."""
+    from .weights import dense
+
+    mask, out = causal_mask(len(y), inclusive), []
+    for spec in layers:
+        logits, weights, writes = [], [], []
+        for head in spec.heads:
+            a = y @ dense(head.qk, basis) @ y.T + positional(head, y[:, basis.block("tok")])
+            w = masked_softmax(a, mask)
+            logits.append(a)
+            weights.append(w)
+            writes.append(w @ y @ dense(head.ov, basis))
+        y = (y if spec.residual else 0.0) + sum(writes)
+        out.append((logits, weights, y))
+    return out
+
+
+def layers_of(layers: tuple[LayerSpec, ...], y: Stream, ablate: str | None = None, inclusive: bool = False):
+    """Each layer in turn: every head attends over Y^(l-1); Y^(l) is the sum
+    of their writes, plus Y^(l-1) where the layer has a residual. ``ablate``:
+    the heads whose role goes by that --ablate name have their writes
+    replaced by zeros."""
+    mask = causal_mask(y.n, inclusive)
+    for index, spec in enumerate(layers, 1):
+        runs = tuple(attend(h, y, mask, ablated=h.role.ablation == ablate) for h in spec.heads)
+        y = Stream.total(([y] if spec.residual else []) + [run.output for run in runs], y.basis)
+        yield Layer(index=index, heads=runs, mask=mask, output=y, residual=spec.residual)
+
+
+def forward(layers: tuple[LayerSpec, ...], y: Stream, ablate: str | None = None,
+            inclusive: bool = False) -> tuple[Layer, ...]:
+    """Every layer (``layers_of``), kept for the trace."""
+    return tuple(layers_of(layers, y, ablate, inclusive))
+
+
+def last(layers: tuple[LayerSpec, ...], y: Stream, inclusive: bool = False) -> Layer:
+    """The last layer alone, nothing ablated: of each earlier head only its
+    write is kept, and only until the next layer has read it (the intact run
+    beside an ablated one needs only what it predicts)."""
+    mask = causal_mask(y.n, inclusive)
+    for spec in layers[:-1]:
+        writes = [attend(h, y, mask).output for h in spec.heads]  # each head's N x N arrays let go at once
+        y = Stream.total(([y] if spec.residual else []) + writes, y.basis)
+    return next(layers_of(layers[-1:], y, None, inclusive))
+
+
+def run(tokens: tuple[str, ...], scale: float = 100.0, *, temperature: float = 1.0, ablate: str | None = None,
+        induction_scale: float | None = None, unseen: int = 0, construction: Construction = LECTURE,
+        beside: bool = True) -> Trace:
+    """The lecture's two heads on ``tokens`` (or the ``construction``'s).
+    ``induction_scale`` sets layer 2's scale alone (the sweep); ``unseen``
+    counts vocabulary tokens that do not occur (the bench), each scoring 0 in
+    the next-token softmax. With ``beside`` (the walkthrough's runs; not the
+    bench's or the sweep's), the predictions to set beside are computed too:
+    an ablated run's intact model, and a skip's plain head (skip 0)."""
+    scale, temperature = inputs.positive("scale", scale), inputs.positive("temperature", temperature)
+    scale_2 = scale if induction_scale is None else inputs.positive("scale", induction_scale)
+    tokens, ablate = inputs.tokens(tuple(tokens), limit=inputs.BENCH_MAX_TRIAL_TOKENS), inputs.ablation(ablate)
+    construction = checked(construction)
+    vocab, ids, words, basis, y0 = _embedded(tokens, construction)
+    specs = construction.layers(scale, scale_2)
+    if construction.model is not None:  # the file's scale: its largest entry of A
+        scale = construction.model.scale
+    inclusive = construction.mask == "inclusive"
+    layers = forward(specs, y0, ablate, inclusive)
+    job = mechanism.selected(specs[-1].heads, mechanism.ideal(basis, ids, words),
+                             construction.horizon)  # the cells layer 2 is built for
+
+    def predictions(final: Layer):
+        scores = final.output.block("tok")  # Y^(2) W_U, with W_U = E^T: the token part
+        if words is not None:  # dense vectors: each token scored by its similarity to what was copied
+            scores = scores @ words.vectors.T
+        probs, unseen_probs = readout.softmax(scores, temperature, unseen)
+        copies = mechanism.copied(final, job)
+        if construction.model is not None:  # a file's V_2 may write another token: a copy outputs the key's
+            keys = np.where(job & final.mask, final.heads[0].weights, -1.0).argmax(axis=1)
+            copies &= readout.most_probable(probs)[np.arange(len(ids)), ids[keys]]
+        return scores, probs, unseen_probs, readout.predict(tokens, vocab, scores, probs, copies,
+                                                            (job & final.mask).any(axis=1), construction.horizon)
+
+    scores, probs, unseen_probs, told = predictions(layers[-1])
+    intact = None if ablate is None or not beside else predictions(last(specs, y0, inclusive))[-1]
+    plain = None
+    if construction.skip and beside:
+        plain = run(tokens, scale, temperature=temperature, induction_scale=induction_scale, unseen=unseen,
+                    construction=construction._replace(skip=0), beside=False).predictions
+    return Trace(tokens=tokens, vocab=vocab, scale=scale, basis=basis, embedding=y0, layers=layers,
+                 predictions=told, temperature=temperature, scores=scores, probs=probs, ablate=ablate, unseen=unseen,
+                 unseen_probs=unseen_probs if unseen else None, construction=construction, words=words,
+                 intact=intact, plain=plain)
+
+
+def _embedded(tokens: tuple[str, ...], construction: Construction):
+    """The vocabulary, each token's id, the token vectors (or None), the basis
+    and Y^(0). A model file's vocabulary and positions are its own: its
+    basis has every direction of the file, and the string may use fewer."""
+    file = construction.model
+    if file is not None:
+        file.check_tokens(tokens)
+    vocab = vocabulary(tokens) if file is None else file.vocab
+    index = {t: k for k, t in enumerate(vocab)}
+    ids = np.array([index[t] for t in tokens])
+    words = None if construction.similar is None else similar.embed(construction.similar, vocab)
+    codes = sinusoid_labels(construction.frequencies) if scheme(construction.positions).block == "sin" else ()
+    basis = Basis(vocab, len(tokens) if file is None else file.n_positions, construction.subspaces,
+                  words.features if words is not None else (), codes)
+    return vocab, ids, words, basis, embed(basis, ids, words)
+
+
+def swept(tokens: tuple[str, ...], scales: list[float], layer: int, layer1_scale: float = 100.0,
+          construction: Construction = LECTURE) -> Iterator[np.ndarray]:
+    """One head's attention weights at each of ``scales`` (the sweep): layer
+    1's head one back (``layer`` 1, every layer-1 head at that scale), or the
+    induction head (``layer`` 2) with layer 1 at ``layer1_scale``. The same
+    pass as ``run``'s, with layer 1 run once for layer 2 and nothing else
+    computed (a run per scale took 1.5 s at 1000 tokens of dense vectors)."""
+    tokens = inputs.tokens(tuple(tokens), limit=inputs.BENCH_MAX_TRIAL_TOKENS)
+    construction = checked(construction)
+    *_, y = _embedded(tokens, construction)
+    mask = causal_mask(len(tokens), construction.mask == "inclusive")
+    if layer == 2:
+        for spec in construction.layers(inputs.positive("scale", layer1_scale))[:-1]:
+            y = Stream.total(([y] if spec.residual else []) + [attend(h, y, mask).output for h in spec.heads],
+                             y.basis)
+    for s in scales:
+        spec = construction.layers(inputs.positive("scale", s))[layer - 1] if layer == 1 else \
+            construction.layers(layer1_scale, inputs.positive("scale", s))[-1]
+        yield attention(spec.heads[0], y, mask)[1]

@@ -1,0 +1,252 @@
+"""``check FILE``: does a student's model do the lecture's job?
+
+The file holds the model file's keys (modelfile.py): ``A1``, ``V1``, ``A2``,
+``V2`` (d x d over [tok | pos | prev tok | prev pos]), ``vocab`` and
+``n_positions`` (``mask`` optional, strict by default), as an ``.npz`` or as
+JSON with the arrays as nested lists. The model runs, in plain numpy, on the
+lecture's string (when its vocabulary allows) and on seeded random strings
+over its vocabulary, and each run is held against the hand-built
+construction (``model.run``) on the same string:
+
+- layer 1: every query from @1 on attends to the position just before it;
+- layer 2: every query the lecture's model copies for attends to the keys
+  its induction head attends to (the token after an earlier copy);
+- the prediction: at those queries, every token the model outputs (its
+  most probable ones, a near-tie included) is one the lecture's model predicts.
+
+A row "attends to" keys when at least ``TOLERANCE`` of its weight is on them.
+"""
+from __future__ import annotations
+
+import random
+from typing import NamedTuple
+
+import numpy as np
+
+from ..core import mechanism
+from ..base import text as fmt
+from ..base.errors import InputError
+from ..core.modelfile import Model
+
+TOLERANCE = 0.5  # "attends to": at least half of the row's weight on the keys named
+STRINGS = 200  # random strings a check runs, beside the lecture's
+LONGEST = 24  # tokens in a random string at most (and at most n_positions)
+LECTURE = ("!", "a", "b", "a", "c", "b")
+PROPERTIES = ("layer 1: the previous token", "layer 2: the token after an earlier copy", "the prediction")
+
+
+class Finding(NamedTuple):
+    kind: int  # index into PROPERTIES
+    tokens: tuple[str, ...]
+    text: str
+    premises: tuple = ()  # what the text says of the file's run (claims.py), verifiable on model.run's trace
+
+    @property
+    def claim(self):
+        """The finding as a sentence with its premises, for verify.py (run on the file's own trace)."""
+        from ..words.sentences import say
+
+        return say("check-prediction" if self.kind == 2 else "check-layer", self.text, self.premises)
+
+
+class Products(NamedTuple):
+    """The products of a model's matrices that every run of a check shares:
+    with one-hot Y^(0), y_i A is a sum of two rows of A (token and position),
+    so only V_1 A_2 and V_1 V_2 need a product of d x d matrices, once."""
+
+    v1a2: np.ndarray  # [d, d] V_1 A_2
+    v1v2: np.ndarray  # [d, d] V_1 V_2
+
+
+def products(model: Model) -> Products:
+    with np.errstate(over="ignore", invalid="ignore"):
+        return Products(model.v1 @ model.a2, model.v1 @ model.v2)
+
+
+def forward(model: Model, tokens: tuple[str, ...], shared: Products | None = None):
+    """Layer 1's and layer 2's weights and each position's token scores: the
+    lecture's dense equations over the file's arrays, with model.py's mask
+    and softmax. Y^(0) is one-hot, so y^(0) M is row tok(x_i) plus row pos(i)
+    of M (``rows``), and Y^(1) A_2 = Y^(0) A_2 + W^(1) Y^(0) (V_1 A_2): a run
+    costs N^2 d, not N d^2 (a check runs hundreds of strings)."""
+    from ..core.model import causal_mask, masked_softmax
+
+    shared = shared or products(model)
+    v, n, d = len(model.vocab), len(tokens), model.a1.shape[0]
+    tok = np.array([model.vocab.index(t) for t in tokens])
+    pos = v + np.arange(n)
+
+    def rows(m: np.ndarray) -> np.ndarray:  # [N, d] y^(0) M, row by row
+        return m[tok] + m[pos]
+    y0 = np.zeros((n, d))
+    y0[np.arange(n), tok] = 1.0
+    y0[np.arange(n), pos] = 1.0
+    r1, r2 = (1.0 if model.residual[0] else 0.0), (1.0 if model.residual[1] else 0.0)
+    keep = causal_mask(n, model.inclusive)  # the model's own mask and softmax: the same as every run's
+    with np.errstate(over="ignore", invalid="ignore"):
+        a1 = rows(model.a1)
+        w1 = masked_softmax(a1[:, tok] + a1[:, pos], keep)                   # y A_1 y^T
+        y1 = r1 * y0 + w1 @ rows(model.v1)                                     # Y^(1)
+        w2 = masked_softmax((r1 * rows(model.a2) + w1 @ rows(shared.v1a2)) @ y1.T, keep)   # Y^(1) A_2 Y^(1)T
+        y2 = r2 * y1 + w2 @ (r1 * rows(model.v2) + w1 @ rows(shared.v1v2))    # Y^(2)
+    return w1, w2, y2[:, :v]
+
+
+MIN_POSITIONS = 3
+"""A check needs a copy: a token, what follows it, and the token again."""
+
+
+def coverage(vocab: tuple[str, ...], n: int) -> list[tuple[str, ...]]:
+    """Strings that exercise every position and every token, whatever the
+    seed: one of n tokens alternating two of the vocabulary (every position
+    from @1 a query of layer 1, from @2 one that copies), and segments of the
+    vocabulary each followed by itself, once as they come and once rotated
+    (every token repeated, and copied as what followed it)."""
+    if n < MIN_POSITIONS:
+        return []
+    size = len(vocab)
+    out = [tuple(vocab[k % 2 % size] for k in range(n))]
+    k = min(size, n // 2)
+    for start in range(0, size, max(k, 1)):
+        chunk = tuple(vocab[(start + m) % size] for m in range(k))
+        for seg in (chunk, chunk[1:] + chunk[:1]):
+            if k >= 2:
+                out.append(seg + seg)
+            else:  # one token a segment: t u t, every token repeated and, as u, copied
+                out.append((seg[0], vocab[(start + 1) % size], seg[0]))
+    return list(dict.fromkeys(out))
+
+
+def strings(vocab: tuple[str, ...], n_max: int, seed: int = 0, count: int = STRINGS) -> list[tuple[str, ...]]:
+    """The lecture's string when the vocabulary and positions allow, the
+    coverage strings (every position, every token: ``coverage``), then
+    ``count`` seeded random strings of at most LONGEST tokens: a third plain,
+    a third a segment and its repeat (splits, where a token recurs inside
+    it), a third with a token repeated at once."""
+    rng = random.Random(seed)
+    out = [LECTURE] if set(LECTURE) <= set(vocab) and len(LECTURE) <= n_max else []
+    out += coverage(vocab, n_max)
+    n_max = min(n_max, LONGEST)
+    for k in range(count):
+        n = rng.randint(2, max(2, n_max))
+        if k % 3 == 0 or n < 4:
+            s = [rng.choice(vocab) for _ in range(min(n, n_max))]
+        elif k % 3 == 1:
+            half = [rng.choice(vocab) for _ in range(min(n, n_max) // 2)]
+            s = half + half
+        else:
+            s = [rng.choice(vocab) for _ in range(min(n, n_max) - 1)]
+            at = rng.randrange(len(s))
+            s.insert(at, s[at])
+        out.append(tuple(s[:n_max]) or (rng.choice(vocab),))  # (one position: one token)
+    return out
+
+
+def _said(tokens: tuple[str, ...]) -> str:
+    return "`" + " ".join(fmt.token(t) for t in tokens) + "`"
+
+
+def _where(row: np.ndarray, layer: int, i: int) -> tuple[str, list]:
+    """Where a row's weight went: the key it attends to (at least TOLERANCE),
+    or, where no key has that much, its largest weights (near-ties named);
+    with the premises of the file's run that say so."""
+    from ..words.claims import NEAR_WEIGHT, Top, Weight
+
+    if not np.isfinite(row).all():
+        return "its weights are not numbers (its logits overflow)", []
+    j = int(row.argmax())
+    if row[j] >= TOLERANCE:
+        return f"it attends to @{j} (weight {row[j]:.2f})", [Weight(layer, 0, i, (j,), float(row[j]))]
+    top = [int(k) for k in np.flatnonzero(row >= row[j] - NEAR_WEIGHT)]
+    named = ", ".join(f"@{k}" for k in top[:-1]) + (" and " if len(top) > 1 else "") + f"@{top[-1]}"
+    each = " each" if len(top) > 1 else ""
+    return (f"no key has {TOLERANCE:.2f} of its weight (the most: {named}, {row[j]:.2f}{each})",
+            [Top(layer, 0, i, tuple(top)), Weight(layer, 0, i, (j,), float(row[j]))])
+
+
+def findings(model: Model, tokens: tuple[str, ...], shared: Products | None = None) -> list[Finding]:
+    """What the model does otherwise than the lecture's on ``tokens``, one
+    finding per property at most (a weight or score that is not a number,
+    from logits past the largest float, fails)."""
+    from ..words.claims import Outputs, Weight
+    from ..core.model import run
+    from ..core.readout import TIE_TOLERANCE
+
+    ref = run(tokens)
+    w1, w2, scores = forward(model, tokens, shared)
+    out: list[Finding] = []
+    for i in range(1, len(tokens)):
+        if not w1[i, i - 1] >= TOLERANCE:  # (NaN fails too)
+            where, premises = _where(w1[i], 1, i)
+            out.append(Finding(0, tokens, f"on {_said(tokens)}, layer 1 at @{i} puts {w1[i, i - 1]:.2f} on @{i - 1}, "
+                                          f"the position just before it, where the lecture's previous-token head "
+                                          f"puts 1.00 ({TOLERANCE:.2f} needed); {where}",
+                               tuple([Weight(1, 0, i, (i - 1,), float(w1[i, i - 1]))] + premises)))
+            break
+    job = mechanism.cells(ref, ref.induction) & (ref.induction.weights > 0)
+    for p in ref.predictions:
+        if not p.copy:
+            continue
+        i, keys = p.position, np.flatnonzero(job[p.position])
+        if not w2[i, keys].sum() >= TOLERANCE and not any(f.kind == 1 for f in out):
+            earlier = ", ".join(f"@{k - 1}" for k in keys)
+            where, premises = _where(w2[i], 2, i)
+            out.append(Finding(1, tokens, f"on {_said(tokens)}, layer 2 at @{i} puts {w2[i, keys].sum():.2f} on "
+                                          f"{', '.join(f'@{k}' for k in keys)}, the token after the earlier "
+                                          f"`{fmt.token(tokens[i])}` ({earlier}), where the lecture's induction head "
+                                          f"puts {ref.induction.weights[i, keys].sum():.2f} ({TOLERANCE:.2f} needed); "
+                                          f"{where}",
+                               tuple([Weight(2, 0, i, tuple(int(k) for k in keys), float(w2[i, keys].sum()))]
+                                     + premises)))
+        finite = bool(np.isfinite(scores[i]).all())
+        e = np.exp(scores[i] - scores[i].max()) if finite else np.zeros(len(model.vocab))  # P / max P at T = 1
+        tied = tuple(model.vocab[t] for t in np.flatnonzero(e >= (1 - TIE_TOLERANCE) * 1.0) if scores[i].any())
+        if (not finite or not set(tied) <= set(p.output)) and not any(f.kind == 2 for f in out):
+            near = " (a near-tie)" if len(tied) > 1 else ""
+            said = " or ".join(f"`{fmt.token(t)}`" for t in tied) + near if tied else \
+                "nothing (every token scores 0)" if finite else "nothing: its scores are not numbers (they overflow)"
+            out.append(Finding(2, tokens, f"on {_said(tokens)}, at @{i} the model predicts {said}; "
+                                          "the lecture's model predicts " + " or ".join(
+                                              f"`{fmt.token(t)}`" for t in p.output), (Outputs(i, tied),)))
+    return out
+
+
+def check(model: Model, seed: int = 0) -> dict:
+    """Every run's findings: per property, the strings that fail and the
+    smallest one's words. A model of fewer than MIN_POSITIONS positions is
+    refused: no string it takes has a copy to test."""
+    if model.n_positions < MIN_POSITIONS:
+        raise InputError(f"{model.name} has {model.n_positions} position{'s' if model.n_positions != 1 else ''}; "
+                         f"check needs at least {MIN_POSITIONS} (a token, what follows it, and the token again) "
+                         "to test the induction head")
+    runs = strings(model.vocab, model.n_positions, seed)
+    shared = products(model)
+    failed: list[list[Finding]] = [[] for _ in PROPERTIES]
+    for tokens in runs:
+        for f in findings(model, tokens, shared):
+            failed[f.kind].append(f)
+    tests = []
+    for k, name in enumerate(PROPERTIES):
+        smallest = min(failed[k], key=lambda f: (len(f.tokens), f.tokens), default=None)
+        tests.append({"name": name, "score": 0 if failed[k] else 1, "max_score": 1,
+                      "output": (f"{len(failed[k])} of {len(runs)} strings fail; the smallest: {smallest.text}."
+                                 if smallest else f"all {len(runs)} strings pass")})
+    return {"score": sum(t["score"] for t in tests), "max_score": len(tests), "tests": tests,
+            "strings": len(runs), "tolerance": TOLERANCE, "seed": seed}
+
+
+def refused(reason: str) -> dict:
+    """The results document of a file that could not be checked: score 0, every test failed with the reason."""
+    return {"score": 0, "max_score": len(PROPERTIES), "output": reason,
+            "tests": [{"name": name, "score": 0, "max_score": 1, "output": reason} for name in PROPERTIES],
+            "strings": 0, "tolerance": TOLERANCE, "seed": None}
+
+
+def report(result: dict) -> str:
+    """The check in words, for the terminal."""
+    passed = result["score"] == result["max_score"]
+    lines = [("PASS: the model does the lecture's job" if passed else "FAIL: the model does not do the lecture's job")
+             + f" on {result['strings']} strings (seed {result['seed']}; a row attends to keys when at least "
+             f"{result['tolerance']:.2f} of its weight is on them)."]
+    lines += [f"- {t['name']}: {'pass' if t['score'] else 'FAIL'}: {t['output']}" for t in result["tests"]]
+    return "\n".join(lines) + "\n"

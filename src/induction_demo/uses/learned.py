@@ -1,0 +1,234 @@
+"""What training found, read off a ``training.Run``: the phase change on the
+learning curve, where the learned A and V have their weight, the composition
+scores, and the circuit named from those numbers, each beside the hand-built
+model's on the same vocabulary and positions.
+
+- **The phase change**: the window of ``WINDOW`` of the steps (at least two
+  evaluations) over which the accuracy on the repeated half rose the most;
+  it is a phase change when that window holds at least ``SUDDEN`` of the
+  whole rise (first evaluation to best) and the rise is at least ``RISE``,
+  and its step is the first evaluation in the window past half the window's rise.
+- **Block shares**: each block's share of a matrix's sum of squared
+  entries, over the four subspaces (modelfile.Model.shares).
+- **Composition scores** (Elhage et al., "A Mathematical Framework for
+  Transformer Circuits"): K |A_2 V_1^T|, Q |V_1 A_2|, V |V_1 V_2|, each over
+  the product of the two norms (circuits.compositions, on the learned heads).
+- **The circuit**: layer 2 is an induction head when its TransformerLens
+  detector score is at least ``HEAD`` of the best a head can score on the
+  same held-out sequences (training.ideal). Then the circuit is the
+  lecture's when layer 1 leans previous-token (its previous-token score, as
+  a share of the best, at least its duplicate-token one) and K-composition
+  is above Q; the other circuit the literature names when layer 1 leans
+  duplicate-token and Q is above K (layer 2 then reads positions through
+  the query); anything else is neither. The report gives the numbers, and
+  says when layer 1 reaches under ``HEAD`` of its best ("only partly").
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import training
+from ..core.modelfile import Model, of_heads
+from ..core.weights import Construction
+
+WINDOW = 0.1  # of the steps: the phase change's window
+SUDDEN = 0.5  # of the whole rise within that window: a phase change
+RISE = 0.2  # the accuracy's rise at least, for any phase change
+HEAD = 0.5  # of the best score on the same sequences: a head of that kind
+NAMES = {"lecture": "K-composition through a previous-token head (the lecture's circuit)",
+         "q-composition": "Q-composition through a duplicate-token head and positions",
+         "neither": "neither circuit"}
+
+
+def phase_change(history: list[dict], steps: int) -> dict:
+    """The window of steepest rise of the accuracy, and whether it is a phase change."""
+    acc = np.array([h["accuracy"] for h in history])
+    at = np.array([h["step"] for h in history])
+    rise = float(acc.max() - acc[0])
+    width = max(WINDOW * steps, 2 * (at[1] - at[0]) if len(at) > 1 else 1)
+    best = (0.0, 0, 0)
+    for k in range(len(at)):
+        end = int(np.searchsorted(at, at[k] + width, side="right")) - 1
+        if end > k and acc[end] - acc[k] > best[0]:
+            best = (float(acc[end] - acc[k]), k, end)
+    gain, k, end = best
+    sudden = rise >= RISE and gain >= SUDDEN * rise
+    middle = k + int(np.argmax(acc[k:end + 1] >= (acc[k] + acc[end]) / 2))  # where the window's rise is half done
+    return {"step": int(at[middle]) if sudden else None, "from_step": int(at[k]), "to_step": int(at[end]),
+            "from": float(acc[k]), "to": float(acc[end]), "rise": rise, "share": gain / rise if rise > 0 else 0.0,
+            "first": float(acc[0]), "best": float(acc.max())}
+
+
+def model_of(run: training.Run) -> Model:
+    c, p = run.config, run.params
+    return Model(p["A1"], p["V1"], p["A2"], p["V2"], training.tokens(c.vocab), c.length, c.mask == "inclusive",
+                 (True, False), "learned")
+
+
+def hand_built(c: training.Config) -> Model:
+    """The lecture's construction on the same vocabulary and positions (scale 1: shares and
+    composition scores do not depend on it)."""
+    from ..core.basis import Basis
+
+    heads = tuple(spec.heads[0] for spec in Construction(mask=c.mask).layers(1.0))
+    return of_heads(heads, Basis(training.tokens(c.vocab), c.length), c.mask, name="hand-built")
+
+
+def compositions(model: Model) -> dict[str, float | None]:
+    """K, Q and V composition scores of layer 2 with layer 1 (circuits.compositions on the model's heads)."""
+    from ..core.circuits import compositions as scored
+    from ..core.model import run
+
+    trace = run(model.vocab[:1], construction=Construction(mask=model.mask, model=model), beside=False)
+    return {c.kind: c.score for c in scored(trace)}
+
+
+def circuit(final: dict, best: dict, comp: dict) -> tuple[str, str]:
+    """The circuit's name (a key of NAMES) and why, from the last scores, the best possible and the compositions."""
+    share = {k: final[k] / best[k] if best[k] else 0.0 for k in best}
+    k_, q_ = comp.get("K") or 0.0, comp.get("Q") or 0.0
+    said = (f"induction {final['induction_score']:.2f} of a possible {best['induction_score']:.2f}, previous-token "
+            f"{final['previous_token_score']:.2f} of {best['previous_token_score']:.2f}, duplicate-token "
+            f"{final['duplicate_token_score']:.2f} of {best['duplicate_token_score']:.2f}; K-composition "
+            f"{k_:.2f}, Q-composition {q_:.2f}")
+    prev, dup = share["previous_token_score"], share["duplicate_token_score"]
+    if share["induction_score"] < HEAD:
+        return "neither", f"layer 2 is not an induction head ({said})"
+    partly = "" if max(prev, dup) >= HEAD else "; layer 1 is only partly that head (under half the best score)"
+    if prev >= dup and k_ > q_:
+        return "lecture", said + partly
+    if dup > prev and q_ > k_:
+        return "q-composition", said + partly
+    return "neither", (f"layer 2 is an induction head, but layer 1 leans {'previous' if prev >= dup else 'duplicate'}"
+                       f"-token while {'Q' if q_ > k_ else 'K'}-composition is the larger ({said})")
+
+
+def analysed(run: training.Run) -> dict:
+    """Everything the report shows, as plain numbers and words."""
+    c = run.config
+    held_out, _ = training.sequences(np.random.default_rng([c.seed, 2]), c, training.EVAL_BATCH)
+    best = training.ideal(c, held_out)
+    learned, built = model_of(run), hand_built(c)
+    comp = {"learned": compositions(learned), "hand_built": compositions(built)}
+    name, why = circuit(run.history[-1], best, comp["learned"])
+    return {"phase_change": phase_change(run.history, c.steps), "best_scores": best,
+            "shares": {who: {k: [[r, col, share] for r, col, share in m.shares(k)] for k in training.KEYS}
+                       for who, m in (("learned", learned), ("hand_built", built))},
+            "composition": comp, "circuit": name, "circuit_name": NAMES[name], "why": why}
+
+
+# --- the report ------------------------------------------------------------------------------------------------
+
+CURVE_ROWS = 12  # evaluations the learning curve's table shows at most (evenly spaced, the last always)
+SPARK = "▁▂▃▄▅▆▇█"
+SCORES = (("loss", "loss"), ("accuracy", "accuracy"), ("previous_token_score", "previous-token"),
+          ("duplicate_token_score", "duplicate-token"), ("induction_score", "induction"))
+
+
+def sparkline(values: list[float], low: float = 0.0, high: float = 1.0) -> str:
+    """One character per value, from ▁ (``low``) to █ (``high``)."""
+    span = (high - low) or 1.0
+    return "".join(SPARK[min(len(SPARK) - 1, max(0, int((v - low) / span * len(SPARK))))] for v in values)
+
+
+def _setup(run: training.Run) -> str:
+    c = run.config
+    done = run.history[-1]["step"]
+    steps = f"{done} of {c.steps} steps (stopped by Ctrl-C)" if run.interrupted else f"{c.steps} steps"
+    return (f"The lecture's two-layer attention-only model (one-hot tokens and positions, A and V each d x d, "
+            f"d = 2(V + N) = {c.d}; V = {c.vocab} tokens, N = {c.length} positions; the {c.mask} mask; layer 1 "
+            f"{'free' if c.layer1 == 'free' else 'reading positions only'}; a residual after layer 1 only) trained "
+            f"from seed {c.seed} for {steps} of {c.batch} sequences (Adam, lr {c.lr:g}, weight decay "
+            f"{c.weight_decay:g}) in {run.seconds:.1f} s. Each sequence is {c.length} random tokens whose "
+            f"last L repeat the L before them (L from {training.MIN_REPEAT} to {c.longest_repeat}). The scores are "
+            f"measured every {c.every} steps on {training.EVAL_BATCH} held-out sequences: the loss, the accuracy on "
+            "the repeated half, and TransformerLens' head-detector scores (detect_head) of layer 1 (previous-token, "
+            "duplicate-token) and layer 2 (induction).")
+
+
+def _phase_words(p: dict) -> str:
+    if p["step"] is not None:
+        return (f"Phase change at step {p['step']}: the accuracy on the repeated half rose from {p['from']:.2f} to "
+                f"{p['to']:.2f} between steps {p['from_step']} and {p['to_step']}, {p['share']:.0%} of its whole rise "
+                f"({p['first']:.2f} at the start, {p['best']:.2f} at best).")
+    return (f"No phase change: the steepest window (steps {p['from_step']} to {p['to_step']}) holds {p['share']:.0%} "
+            f"of the accuracy's rise from {p['first']:.2f} to {p['best']:.2f} (a phase change: at least "
+            f"{SUDDEN:.0%} of a rise of at least {RISE:.2f}, within {WINDOW:.0%} of the steps).")
+
+
+def title(run: training.Run, found: dict) -> str:
+    return f"Learning it ({run.history[-1]['step']} steps, seed {run.config.seed}): {found['circuit_name']}"
+
+
+def document(run: training.Run, found: dict, terminal: bool = False):
+    """The report as views: setup, learning curve, phase change, the heads beside the hand-built ones, the circuit."""
+    from ..views.views import Cell, Document, Heading, Math, Paragraph, Row, Table
+
+    h = run.history
+    picks = sorted(set(np.linspace(0, len(h) - 1, min(CURVE_ROWS, len(h))).round().astype(int).tolist()))
+    curve = Table("train.curve", ("The learning curve (held-out sequences)",), ("step",),
+                  tuple((name,) for _, name in SCORES),
+                  tuple(Row((str(h[k]["step"]),), tuple(Cell(f"{h[k][key]:.2f}", None if key == "loss" else
+                                                            h[k][key]) for key, _ in SCORES)) for k in picks))
+    blocks = [Paragraph((_setup(run),)), Heading("The learning curve"), curve]
+    if terminal:
+        blocks += [Paragraph((f"{name:<16} {sparkline([x[key] for x in h])} {h[0][key]:.2f} -> {h[-1][key]:.2f}",))
+                   for key, name in SCORES[1:]]
+    blocks.append(Paragraph((_phase_words(found["phase_change"]),)))
+    blocks.append(Heading("The learned heads beside the hand-built ones"))
+    blocks.append(Paragraph(("Each block's share of the matrix's sum of squared entries, rows the input's "
+                             "subspace (for A the query's), columns the output's (for A the key's). The hand-built "
+                             "model is the lecture's on the same vocabulary and positions.",)))
+    names = ("tok", "pos", "prev tok", "prev pos")
+    for key in training.KEYS:
+        share = {who: {(r, c): s for r, c, s in found["shares"][who][key]} for who in ("learned", "hand_built")}
+        blocks.append(Table(f"train.{key}", (Math(f"{key[0]}_{key[1]}"), ": learned (left), hand-built (right)"), (key,),
+                            tuple((n,) for n in names) * 2,
+                            tuple(Row((r,), tuple(Cell(f"{share[who].get((r, c), 0.0):.2f}", share[who].get((r, c), 0.0))
+                                                  for who in ("learned", "hand_built") for c in names))
+                                  for r in names), column_groups=(0,) * 4 + (1,) * 4))
+    comp = found["composition"]
+    blocks.append(Table("train.composition", ("Composition scores of layer 2 with layer 1 (Frobenius norms)",),
+                        ("score",), (("learned",), ("hand-built",)),
+                        tuple(Row((f"{kind}-composition",), tuple(
+                            Cell("—" if comp[who][kind] is None else f"{comp[who][kind]:.2f}", comp[who][kind])
+                            for who in ("learned", "hand_built"))) for kind in ("K", "Q", "V"))))
+    blocks += [Heading("The circuit found"),
+               Paragraph((f"{found['circuit_name'][0].upper()}{found['circuit_name'][1:]}: {found['why']}. A head "
+                          f"counts as a previous-token, duplicate-token or induction head when its detector score "
+                          f"is at least {HEAD:.0%} of the best a head can score on the same held-out sequences.",))]
+    return Document(title(run, found), tuple(blocks), legend=False)
+
+
+def data(run: training.Run, found: dict, saved: str | None = None) -> dict:
+    """The report for a JSON document."""
+    c = run.config
+    from ..views.data import SCHEMA_VERSION
+
+    return {"schema_version": SCHEMA_VERSION, "kind": "train", "config": c._asdict(), "d": c.d,
+            "vocab": list(training.tokens(c.vocab)), "history": run.history,
+            "phase_change_step": found["phase_change"]["step"], "phase_change": found["phase_change"],
+            "circuit": found["circuit"], "circuit_name": found["circuit_name"], "why": found["why"],
+            "best_scores": found["best_scores"], "shares": found["shares"], "composition": found["composition"],
+            "seconds": run.seconds, "interrupted": run.interrupted, "saved": saved}
+
+
+def arrays(run: training.Run) -> dict[str, np.ndarray]:
+    """The model file's arrays (modelfile.py's layout) of the learned model."""
+    return model_of(run).arrays()
+
+
+def produce(run: training.Run, found: dict, form: str, width: int = 120, theme: str = "light",
+            saved: str | None = None):
+    """The report in ``form``: table, json, markdown, latex, html, svg or png (the last two a picture)."""
+    if form == "json":
+        from ..views.render import json as render_json
+
+        return render_json.chunks(data(run, found, saved))
+    if form in ("png", "svg"):
+        from ..views.render import png
+
+        return png.training(run.history, found, title(run, found), form)
+    from ..views.output import rendered
+
+    return rendered(document(run, found, terminal=form == "table"), form, width, theme)

@@ -1,0 +1,337 @@
+"""``train``: the lecture's model learned by gradient descent, on the CPU.
+
+The model is the lecture's parametrization (model.py), every matrix d x d
+over the stream [tok | pos | prev tok | prev pos], d = 2(V + N):
+
+    Y^(0) = [tok(x_i) | pos(i) | 0 | 0]
+    Y^(1) = Y^(0) + W^(1) Y^(0) V_1,   W^(1) = masked softmax(Y^(0) A_1 Y^(0)^T)
+    Y^(2) = W^(2) Y^(1) V_2,           W^(2) = masked softmax(Y^(1) A_2 Y^(1)^T)
+    scores = Y^(2) W_U (W_U = E^T: Y^(2)'s token block), loss = cross-entropy of the next token
+
+with A_1, V_1, A_2, V_2 learned from small random values. ``--layer1
+positions`` keeps A_1 to its pos x pos block (the rest held at 0), so layer 1
+can attend by position only. The task: sequences of N random tokens whose
+last L tokens repeat the L before them, L drawn from 3 to 10 (at most N / 2)
+for each sequence, so no fixed offset solves it; the loss counts every
+position's next token, and the accuracy the repeated half's, the tokens an
+induction head can predict.
+
+The gradient is written by hand (``loss_and_grad``; the tests hold it
+against finite differences): a backward pass through the two softmaxes and
+the bilinear forms, in numpy, about 11 ms a step at the defaults. Adam (with
+decoupled weight decay, AdamW) updates the four matrices.
+
+Every ``every`` steps, on a fixed batch of held-out sequences: the loss, the
+accuracy on the repeated half, and TransformerLens' head-detector scores
+(``detect_head``, as bench.py computes them): layer 1's previous-token and
+duplicate-token scores, layer 2's induction score.
+"""
+from __future__ import annotations
+
+import time
+from typing import Callable, NamedTuple
+
+import numpy as np
+
+from .bench import detect, detection_pattern
+from ..base.errors import Diverged, InputError
+from ..core.model import causal_mask, masked_softmax
+
+MIN_REPEAT, MAX_REPEAT = 3, 10  # L, the repeated segment's length, is drawn from this range (at most N / 2)
+INIT = 0.001  # the entries of A and V start as normal draws of this standard deviation: about those of
+# A = W^Q (W^K)^T / sqrt(d_k) (0.0004) and V = W^V W^O (0.0025 at d_k = 40) with GPT-2's factors (0.02)
+EVAL_BATCH = 64  # held-out sequences each evaluation runs (drawn once, from the seed)
+MAX_VOCAB, MAX_LENGTH, MAX_STEPS, MAX_BATCH = 64, 64, 100_000, 512
+KEYS = ("A1", "V1", "A2", "V2")
+MAX_WORK = 3e11  # steps x batch x length x d^2 at most: about 10 minutes here (the defaults: 7.4e9, about 17 s)
+SECONDS_PER_WORK = 2.3e-9  # measured: 11 ms a step at the defaults (benchmarks/train_speed.py)
+
+
+class Config(NamedTuple):
+    vocab: int = 16
+    length: int = 24
+    steps: int = 1500
+    batch: int = 32
+    lr: float = 1e-2
+    weight_decay: float = 0.0
+    seed: int = 0
+    mask: str = "strict"
+    layer1: str = "positions"  # "positions": only A_1's pos x pos block learned (the lecture's); "free": all of it
+    every: int = 25  # steps between evaluations
+
+    @property
+    def d(self) -> int:
+        return 2 * (self.vocab + self.length)
+
+    @property
+    def longest_repeat(self) -> int:
+        return min(MAX_REPEAT, self.length // 2)
+
+
+def checked(c: Config) -> Config:
+    """The config, when every setting is of its type and in range; else one line."""
+    from ..base.inputs import SEED_RANGE, whole
+
+    for name, low, high in (("vocab", 2, MAX_VOCAB), ("length", 2 * MIN_REPEAT, MAX_LENGTH),
+                            ("steps", 1, MAX_STEPS), ("batch", 1, MAX_BATCH), ("every", 1, MAX_STEPS),
+                            ("seed", *SEED_RANGE)):
+        c = c._replace(**{name: whole(f"--{name}", getattr(c, name), low, high)})
+    for name in ("lr", "weight_decay"):
+        value = getattr(c, name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise InputError(f"--{name.replace('_', '-')} must be a number, not {value!r}")
+    if not (np.isfinite(c.lr) and 0 < c.lr <= 10):
+        raise InputError(f"--lr must be above 0 and at most 10, not {c.lr:g}")
+    if not (np.isfinite(c.weight_decay) and 0 <= c.weight_decay <= 10):
+        raise InputError(f"--weight-decay must be 0 to 10, not {c.weight_decay:g}")
+    if not isinstance(c.mask, str) or not isinstance(c.layer1, str) or \
+            c.mask not in ("strict", "inclusive") or c.layer1 not in ("free", "positions"):
+        raise InputError("--mask is strict or inclusive, --layer1 free or positions")
+    work = c.steps * c.batch * c.length * c.d ** 2
+    if work > MAX_WORK:
+        raise InputError(f"this run would take up to about {work * SECONDS_PER_WORK / 60:.0f} minutes (steps x batch x "
+                         f"length x d^2 = {work:.2g}); train runs at most about "
+                         f"{MAX_WORK * SECONDS_PER_WORK / 60:.0f}: use fewer --steps, a smaller --batch, or a "
+                         "smaller --vocab or --length")
+    return c
+
+
+def tokens(k: int) -> tuple[str, ...]:
+    """The vocabulary's names: a to z, then t26, t27, ..."""
+    return tuple(chr(ord("a") + i) if i < 26 else f"t{i}" for i in range(k))
+
+
+def sequences(rng: np.random.Generator, c: Config, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """``count`` sequences [count, N] of random token ids whose last L repeat
+    the L before them, and each one's L."""
+    ids = rng.integers(0, c.vocab, size=(count, c.length))
+    repeats = rng.integers(MIN_REPEAT, c.longest_repeat + 1, size=count)
+    for row, r in zip(ids, repeats):
+        row[c.length - r:] = row[c.length - 2 * r:c.length - r]
+    return ids, repeats
+
+
+def repeated_targets(c: Config, repeats: np.ndarray) -> np.ndarray:  # -> [B, N - 1] bool
+    """Where the next token is in the repeat and its token's earlier copy says
+    what follows: query i in N - L .. N - 2 (predicting x_(i+1))."""
+    i = np.arange(c.length - 1)[None, :]
+    return i >= (c.length - repeats)[:, None]
+
+
+def initial(c: Config) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng([c.seed, 1])
+    params = {k: rng.normal(0.0, INIT, size=(c.d, c.d)) for k in KEYS}
+    params["A1"] *= free(c)
+    return params
+
+
+def free(c: Config) -> np.ndarray:  # -> [d, d] 0/1
+    """Which entries of A_1 are learned: all, or (``--layer1 positions``) the pos x pos block."""
+    out = np.ones((c.d, c.d))
+    if c.layer1 == "positions":
+        out[:] = 0.0
+        pos = slice(c.vocab, c.vocab + c.length)
+        out[pos, pos] = 1.0
+    return out
+
+
+def embedded(c: Config, ids: np.ndarray) -> np.ndarray:  # [B, N] -> [B, N, d]
+    b, n = ids.shape
+    y = np.zeros((b, n, c.d))
+    y[np.arange(b)[:, None], np.arange(n)[None, :], ids] = 1.0
+    y[:, np.arange(n), c.vocab + np.arange(n)] = 1.0
+    return y
+
+
+class Forward(NamedTuple):
+    y0: np.ndarray
+    w1: np.ndarray
+    y1: np.ndarray
+    w2: np.ndarray
+    scores: np.ndarray  # [B, N, V]
+    probs: np.ndarray  # [B, N - 1, V] softmax of the scores of queries 0 .. N - 2
+
+
+def forward(params: dict, c: Config, ids: np.ndarray) -> Forward:
+    keep = causal_mask(c.length, c.mask == "inclusive")
+    y0 = embedded(c, ids)
+    w1 = masked_softmax(_times(y0, params["A1"]) @ y0.transpose(0, 2, 1), keep)
+    y1 = y0 + w1 @ _times(y0, params["V1"])
+    w2 = masked_softmax(_times(y1, params["A2"]) @ y1.transpose(0, 2, 1), keep)
+    scores = w2 @ _times(y1, params["V2"][:, :c.vocab])
+    z = scores[:, :-1] - scores[:, :-1].max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return Forward(y0, w1, y1, w2, scores, e / e.sum(axis=-1, keepdims=True))
+
+
+def loss_of(f: Forward, ids: np.ndarray) -> float:
+    """The mean cross-entropy of each position's next token (queries 0 .. N - 2)."""
+    b, n = ids.shape
+    picked = f.probs[np.arange(b)[:, None], np.arange(n - 1)[None, :], ids[:, 1:]]
+    return float(-np.log(np.maximum(picked, 1e-300)).mean())
+
+
+def _times(x: np.ndarray, m: np.ndarray) -> np.ndarray:  # [B, N, d] @ [d, e] -> [B, N, e]
+    """x m as one matrix product over all B N rows (numpy loops a batched product)."""
+    return (x.reshape(-1, x.shape[-1]) @ m).reshape(x.shape[:-1] + (m.shape[-1],))
+
+
+def _softmax_back(w: np.ndarray, dw: np.ndarray) -> np.ndarray:
+    """d logits from d weights through each row's softmax (masked cells have w = 0 and get 0)."""
+    return w * (dw - (dw * w).sum(axis=-1, keepdims=True))
+
+
+def loss_and_grad(params: dict, c: Config, ids: np.ndarray) -> tuple[float, dict, Forward]:
+    """The loss and its gradient with respect to A_1, V_1, A_2, V_2 (by hand: the forward pass's
+    products and softmaxes run backwards)."""
+    f = forward(params, c, ids)
+    b, n = ids.shape
+    a1, v1, a2, v2 = (params[k] for k in KEYS)
+    d_scores = f.probs.copy()  # d loss / d scores = (P - onehot) / count, queries 0 .. N - 2
+    d_scores[np.arange(b)[:, None], np.arange(n - 1)[None, :], ids[:, 1:]] -= 1.0
+    d_scores /= b * (n - 1)
+    d_y2 = np.zeros((b, n, c.d))
+    d_y2[:, :-1, :c.vocab] = d_scores  # Y^(2) W_U reads the token block
+    z2 = _times(f.y1, v2)  # Y^(2) = W^(2) Z2
+    d_w2 = d_y2 @ z2.transpose(0, 2, 1)
+    d_z2 = f.w2.transpose(0, 2, 1) @ d_y2
+    g_v2 = _summed(f.y1, d_z2)
+    d_y1 = _times(d_z2, v2.T)
+    d_s2 = _softmax_back(f.w2, d_w2)  # S2 = Y1 A2 Y1^T
+    g_a2 = _summed(f.y1, d_s2 @ f.y1)
+    d_y1 += _times(d_s2 @ f.y1, a2.T) + _times(d_s2.transpose(0, 2, 1) @ f.y1, a2)
+    z1 = _times(f.y0, v1)  # Y^(1) = Y^(0) + W^(1) Z1
+    d_w1 = d_y1 @ z1.transpose(0, 2, 1)
+    g_v1 = _summed(f.y0, f.w1.transpose(0, 2, 1) @ d_y1)
+    d_s1 = _softmax_back(f.w1, d_w1)
+    g_a1 = _summed(f.y0, d_s1 @ f.y0) * free(c)
+    return loss_of(f, ids), {"A1": g_a1, "V1": g_v1, "A2": g_a2, "V2": g_v2}, f
+
+
+def _summed(x: np.ndarray, y: np.ndarray) -> np.ndarray:  # [B, N, d], [B, N, e] -> [d, e]
+    """sum over the batch of x_b^T y_b: one matrix product over all B N rows."""
+    return x.reshape(-1, x.shape[-1]).T @ y.reshape(-1, y.shape[-1])
+
+
+class Adam:
+    """Adam (Kingma and Ba) with decoupled weight decay (AdamW, Loshchilov and Hutter)."""
+
+    def __init__(self, params: dict, lr: float, weight_decay: float, betas=(0.9, 0.999), eps: float = 1e-8):
+        self.lr, self.decay, self.betas, self.eps, self.t = lr, weight_decay, betas, eps, 0
+        self.m = {k: np.zeros_like(v) for k, v in params.items()}
+        self.v = {k: np.zeros_like(v) for k, v in params.items()}
+
+    def step(self, params: dict, grads: dict, mask: dict) -> None:
+        self.t += 1
+        b1, b2 = self.betas
+        for k, g in grads.items():
+            self.m[k] = b1 * self.m[k] + (1 - b1) * g
+            self.v[k] = b2 * self.v[k] + (1 - b2) * g * g
+            m_hat, v_hat = self.m[k] / (1 - b1 ** self.t), self.v[k] / (1 - b2 ** self.t)
+            params[k] -= (self.lr * (m_hat / (np.sqrt(v_hat) + self.eps) + self.decay * params[k])) * mask[k]
+
+
+DETECTORS = (("previous_token_score", "previous_token", "w1"), ("duplicate_token_score", "duplicate_token", "w1"),
+             ("induction_score", "induction", "w2"))
+"""The history's head scores: (key, TransformerLens' pattern, the layer's weights)."""
+
+
+def ideal(c: Config, ids: np.ndarray) -> dict[str, float]:
+    """The highest detector score a head can get on ``ids``: a row with a
+    cell of the pattern among its kept keys puts all its weight there, any
+    other row (which must put its weight somewhere) scores 0; averaged over
+    the sequences as ``measured`` averages."""
+    keep = causal_mask(c.length, c.mask == "inclusive")
+    out = {}
+    for key, kind, _ in DETECTORS:
+        scores = []
+        for row in ids:
+            pattern = detection_pattern(kind, row) & keep
+            rows = keep.any(axis=1)
+            scores.append(float(pattern.any(axis=1)[rows].mean()))
+        out[key] = float(np.mean(scores))
+    return out
+
+
+def measured(params: dict, c: Config, ids: np.ndarray, repeats: np.ndarray) -> dict:
+    """On held-out sequences: the loss, the accuracy on the repeated half, and the detector scores."""
+    f = forward(params, c, ids)
+    right = f.scores[:, :-1].argmax(axis=-1) == ids[:, 1:]
+    where = repeated_targets(c, repeats)
+    scores: dict[str, list] = {key: [] for key, *_ in DETECTORS}
+    for k, row in enumerate(ids):
+        for key, kind, layer in DETECTORS:
+            scores[key].append(detect(getattr(f, layer)[k], detection_pattern(kind, row)))
+    return {"loss": loss_of(f, ids), "accuracy": float(right[where].mean()),
+            **{k: float(np.mean(v)) for k, v in scores.items()}}
+
+
+class Run(NamedTuple):
+    config: Config
+    params: dict
+    history: list  # [{step, loss, accuracy, previous_token_score, duplicate_token_score, induction_score}]
+    seconds: float
+    interrupted: bool
+
+
+def train(c: Config, progress: Callable[[dict], None] | None = None,
+          stop: Callable[[], bool] | None = None) -> Run:
+    """Train from the seed; evaluate at step 0, every ``every`` steps and at
+    the end. ``stop()`` true (the CLI's Ctrl-C) or a KeyboardInterrupt (a
+    notebook's) stops the loop and keeps what was learned (``interrupted``)."""
+    c = checked(c)
+    with blas_threads():
+        return _train(c, progress, stop)
+
+
+THREADS = "INDUCTION_DEMO_THREADS"
+"""The environment variable that sets train's BLAS threads (1 by default; 0:
+the library's own choice, a thread per core)."""
+
+
+def blas_threads():
+    """A context in which numpy's BLAS runs on INDUCTION_DEMO_THREADS threads
+    (1 unless set): train's products are 80 x 80, far too small to share, and
+    a thread per core waits on every other process of a busy machine."""
+    import contextlib
+    import os
+
+    from threadpoolctl import threadpool_limits
+
+    raw = os.environ.get(THREADS, "1").strip()
+    if not raw.isdigit():
+        raise InputError(f"{THREADS} must be a whole number of threads (0: one per core), not {raw!r}")
+    return contextlib.nullcontext() if int(raw) == 0 else threadpool_limits(limits=int(raw), user_api="blas")
+
+
+def _train(c: Config, progress, stop) -> Run:
+    rng = np.random.default_rng([c.seed, 0])
+    held_out = sequences(np.random.default_rng([c.seed, 2]), c, EVAL_BATCH)
+    params = initial(c)
+    mask = {k: free(c) if k == "A1" else np.ones((c.d, c.d)) for k in KEYS}
+    adam = Adam(params, c.lr, c.weight_decay)
+    history = [{"step": 0, **measured(params, c, *held_out)}]
+    if progress:
+        progress(history[-1])
+    start, interrupted = time.perf_counter(), False
+    try:
+        for step in range(1, c.steps + 1):
+            if stop is not None and stop():
+                raise KeyboardInterrupt
+            ids, _ = sequences(rng, c, c.batch)
+            with np.errstate(all="ignore"):  # an overflow is caught below, in one line, not as warnings
+                loss, grads, _ = loss_and_grad(params, c, ids)
+                adam.step(params, grads, mask)
+            if not (np.isfinite(loss) and all(np.isfinite(p).all() for p in params.values())):
+                raise Diverged(f"training diverged at step {step}: the loss or a weight is no longer a finite "
+                               f"number (lr {c.lr:g}, weight decay {c.weight_decay:g}); nothing was saved: try a "
+                               "smaller --lr or --weight-decay")
+            if step % c.every == 0 or step == c.steps:
+                history.append({"step": step, **measured(params, c, *held_out)})
+                if progress:
+                    progress(history[-1])
+    except KeyboardInterrupt:
+        interrupted = True
+        if history[-1]["step"] != adam.t:
+            history.append({"step": adam.t, **measured(params, c, *held_out)})
+    return Run(c, params, history, time.perf_counter() - start, interrupted)

@@ -1,0 +1,505 @@
+"""The documents: the walkthrough (for the terminal), the handout (the
+walkthrough with the model's equations, for Markdown, LaTeX and HTML) and the
+weights, each a sequence of ``views`` in the lecture's order.
+"""
+from __future__ import annotations
+
+from typing import Callable, Dict, List, Optional
+
+import numpy as np
+
+from ..words import describe
+from ..base import inputs
+from ..core import mechanism
+from ..base import text as fmt
+from ..words.story import Sentence
+from ..core.trace import Layer, Trace
+from .tables import (attention, circuit, composition_table, halves, next_token, pieces, planes, predictions,
+                     priority, rope_table, similarities, stream, subspaces, textbook_matrix, token_vectors,
+                     weight_matrix, a_legend, a_writer, write_a, write_v, NOTHING_TO_COPY)
+from .views import Build, Cell, Document, Heading, Heatmaps, Math, Panel, Paragraph, Slide, Split, Table, count
+
+Told = Optional[Dict[int, List[Sentence]]]
+"""The story of a run, told once per trace (story.story), or None for none."""
+
+
+def summary(trace: Trace, run_details: bool = True) -> Paragraph:
+    file = trace.construction.model
+    return Paragraph((
+        count(trace.n, "token") + ": " + " ".join(fmt.token(t) for t in trace.tokens)
+        + f"\nV = {count(len(trace.vocab), 'distinct token' if file is None else 'token')}, "
+        + f"N = {count(trace.basis.n_positions, 'position')}, "
+        + ("" if trace.words is None else f"m = {len(trace.basis.features)} token features, ")
+        + f"d = {describe.width(trace.construction, trace.words is not None)} = {trace.basis.d}, "
+        + (f"scale s = {fmt.parameter(trace.scale, fmt.LOGIT_DECIMALS)}" if file is None else
+           f"A_1, V_1, A_2, V_2 from {file.name}")
+        + (f", temperature T = {fmt.parameter(trace.temperature, fmt.WEIGHT_DECIMALS)}" if run_details else "")
+        + (f"\nAblated: the {trace.ablate} head (its output is replaced by zeros)" if trace.ablate else "")
+        + (f"\nModel: the lecture's, with {describe.variant(trace.construction)}"
+           if describe.variant(trace.construction) and file is None else ""),
+    ))
+
+
+Fit = Callable[["Build | Split"], List[Table]]
+"""Chooses how a table is shown: whole, in the parts of a Split, or as a window."""
+
+
+def whole(build: Build | Split) -> list[Table]:
+    return [(build.whole if isinstance(build, Split) else build)(None)]
+
+
+def streamed(trace: Trace, key: str, title: tuple, y, compact: bool) -> Split:
+    """Y whole, or (on a narrow screen) half by half, or subspace by subspace."""
+    def part(where):
+        return lambda shown: stream(trace, f"{key}.{where[1][0]}", title, y, shown, compact, where)
+    levels = (tuple(map(part, halves(trace))), tuple(map(part, subspaces(trace))))
+    if any(s.kind == "sin" for s in trace.basis.subspaces):  # then a position code in pieces
+        levels += (tuple(map(part, pieces(trace))),)
+    return Split(lambda shown: stream(trace, key, title, y, shown, compact), levels)
+
+
+def quieted(build) -> Split:
+    """An attention table with its margin notes, or (on a narrow screen) without them."""
+    return Split(lambda shown: build(shown, True), ((lambda shown: build(shown, False),),))
+
+
+def matrix(trace: Trace, key: str, title: tuple, blocks, write, vmax: float, compact: bool) -> Split:
+    """A d x d matrix whole, or (on a narrow screen) its nonzero blocks; a
+    rotation block on a sinusoidal position code, then plane by plane."""
+    levels = () if compact else ((lambda shown: weight_matrix(trace, key, title, blocks, write, shown, vmax,
+                                                              True),),)
+    pairs = list(dict.fromkeys((b.rows, b.cols) for b in blocks))
+    if len(pairs) > 1:  # then each nonzero block alone (the blocks on one pair of subspaces together)
+        levels += (tuple((lambda shown, p=p: weight_matrix(
+            trace, f"{key}.{p[0]}.{p[1]}", title, tuple(b for b in blocks if (b.rows, b.cols) == p), write, shown,
+            vmax, True)) for p in pairs),)
+    if any(trace.basis.subspaces[trace.basis.names.index(b.rows)].kind == "sin" for b in blocks):
+        levels += ((lambda shown: planes(trace, key + ".planes", title, blocks),),)
+    return Split(lambda shown: weight_matrix(trace, key, title, blocks, write, shown, vmax, compact), levels)
+
+
+def layer_opening(trace: Trace, layer: Layer) -> list:
+    """A layer's heading (saying when it is ablated) and its one-line summary."""
+    ablated = " (ablated: its output is replaced by zeros)" if layer.ablated else ""
+    return [Heading(f"Layer {layer.index}: {layer.name}{ablated}"),
+            Paragraph(describe.layer_summary(trace.construction, tuple(run.head for run in layer.heads)))]
+
+
+def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Fit = whole,
+                 sentences: list | None = None, compact: bool = False) -> list:
+    l, previous, c = layer.index, f"Y^({layer.index - 1})", trace.construction
+    heads = tuple(run.head for run in layer.heads)
+    out: list = layer_opening(trace, layer)
+    if any(h.looks_back for h in heads) and describe.positions_note(c):
+        out.append(Paragraph(describe.positions_note(c)))
+    several = len(layer.heads) > 1
+    for run in layer.heads:
+        of = f" of the {run.head.name}" if several else ""
+        legend = describe.job(c, run.head)
+        if matrices:
+            out += positional(trace, run, f"layer{l}", of, fit, compact)
+        job = mechanism.cells(trace, (run,))
+        for table in (
+            fit(lambda shown: logits_table(trace, layer, run, job, shown)),
+            fit(quieted(lambda shown, notes: attention(
+                trace, f"layer{l}.masked" + _key(run, several),
+                ("Masked attention" + of + ": query i keeps keys ", Math(describe.kept(c)),
+                 f" (× = masked; {legend})"),
+                run.logits, fmt.LOGIT_DECIMALS, mask=layer.mask, job=job, quiet=True, shown=shown, idle=idle(run.head),
+                vmax=run.head.scale, notes=notes))),
+            fit(quieted(lambda shown, notes: weights_table(trace, layer, run, job, shown, notes))),
+        ):
+            out += table
+    writes = f"sum_o W^(o) {previous} V_o" if several else f"W^({l}) {previous} V_{l}"
+    update = f"{previous} + {writes}" if layer.residual else writes
+    out += fit(streamed(trace, f"layer{l}.output", ("Layer output ", Math(f"Y^({l}) = {update}"),
+                                                     " (· = exactly 0)"), layer.output, compact))
+    if sentences:
+        out.append(Paragraph((f"What layer {l} did on this string:",)))
+        out += [Paragraph(("• ",) + sentence.parts) for sentence in sentences]
+    return out
+
+
+def logits_table(trace: Trace, layer: Layer, run, job, shown) -> Table:
+    """A head's attention logits, its job marked: the walkthrough's and the focused handout's."""
+    several, c, l = len(layer.heads) > 1, trace.construction, layer.index
+    of = f" of the {run.head.name}" if several else ""
+    return attention(trace, f"layer{l}.logits" + _key(run, several), (
+        "Attention logits ", Math(describe.logit_formula(c, l, run.head)),
+        f"{of} (rows: queries i, columns: keys j; {describe.job(c, run.head)})"),
+        run.logits, fmt.LOGIT_DECIMALS, job=job, shown=shown, vmax=run.head.scale)
+
+
+def weights_table(trace: Trace, layer: Layer, run, job, shown, notes: bool = True) -> Table:
+    """A head's attention weights, its job marked and quiet rows noted."""
+    several, l = len(layer.heads) > 1, layer.index
+    of = f" of the {run.head.name}" if several else ""
+    return attention(trace, f"layer{l}.weights" + _key(run, several), (
+        "Attention weights ", Math(f"W^({l})"),
+        f"{of}: softmax over each row's kept keys ({describe.job(trace.construction, run.head)})"),
+        run.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask, job=job, quiet=True, shown=shown, notes=notes,
+        idle=idle(run.head))
+
+
+def idle(head) -> str:
+    """Why a quiet row does nothing: a look-back head has no key its offset back, an induction head nothing to copy."""
+    return f"nothing {head.offset} back" if head.looks_back else NOTHING_TO_COPY
+
+
+def positional(trace: Trace, run, prefix: str, of: str, fit: Fit, compact: bool) -> list:
+    """A head's A as a d x d table; for a head that reads positions another way,
+    its relative bias b_(i-j), its RoPE query and key, or (NoPE) nothing."""
+    head, l = run.head, prefix[-1]
+    several = of != ""
+    out: list = []
+    if head.qk:
+        out += fit(matrix(
+            trace, f"{prefix}.A" + _key(run, several),
+            (Math(f"A_{l}"), f"{of} (d x d; {a_legend(head)}; rows: query directions, columns: key directions)"),
+            head.qk, a_writer(head), head.scale, compact))
+    if head.bias:
+        b = head.bias_table(trace.n)
+        out += fit(lambda shown: attention(
+            trace, f"{prefix}.bias" + _key(run, several),
+            ("Relative position bias ", Math("b_(i-j)"), f"{of}, added to every logit (rows: queries i, columns: "
+             "keys j; b_" + ", b_".join(f"{o} = {fmt.parameter(v, fmt.LOGIT_DECIMALS)}" for o, v in head.bias)
+             + ", 0 elsewhere)"), b, fmt.LOGIT_DECIMALS, shown=shown, vmax=head.scale))
+    if head.rope is not None:
+        out += fit(Split(lambda shown: rope_table(
+            f"{prefix}.rope" + _key(run, several),
+            ("Rotary query q and key k", of, ", the same for every token, per plane m "
+             f"(K = {len(head.rope.frequencies)}"
+             "): at position p each plane is turned by the angle w_m p, so ", Math("<R_i q, R_j k>"),
+             " depends on i - j only; the key starts turned by w_m times the offset"), head.rope), (), window=False))
+    if not (head.qk or head.bias or head.rope is not None):
+        out.append(Paragraph((Math(f"A_{l}"), f"{of} is 0: with no position encoding it has nothing to read, and every "
+                              "logit is 0.")))
+    return out
+
+
+def _key(run, several: bool) -> str:
+    """A table's key suffix for one head of a layer with several."""
+    return f".{run.head.name.split()[0]}" if several else ""
+
+
+def walkthrough(trace: Trace, told: Told = None, layers=(1, 2), matrices: bool = True,
+                fit: Fit = whole, compact: bool = False) -> Document:
+    """Input, each chosen layer in the lecture's order (with ``told``, its
+    story, unless None), the predictions and the next-token probabilities.
+
+    ``fit(build)`` chooses how each table is shown: ``build(shown)`` builds
+    it for the positions ``shown`` (None: all), and a ``Split`` offers
+    narrower parts too; the default shows every table whole.
+    ``compact`` shows each A_l as its nonzero blocks only and leaves out the
+    all-zero column blocks of each Y. An ablated run's predictions have the
+    intact model's beside them (``Trace.intact``)."""
+    first = min(layers)  # a layer's view starts from its own input, Y^(first - 1)
+    empty = "the previous half is empty" if trace.construction.halves == 2 else "the earlier halves are empty"
+    start = describe.layer0(trace.construction, trace.words is not None)
+    y, about = (trace.embedding, f": {start}; {empty} (· = exactly 0)") \
+        if first == 1 else (trace.layers[first - 2].output, f": the output of layer {first - 1} (· = exactly 0)")
+    blocks: list = [summary(trace)]
+    if trace.words is not None:  # dense token vectors: how similar each pair is
+        blocks += fit(Split(lambda shown: similarities(trace, shown), ()))
+    blocks += fit(streamed(trace, "input", ("Input ", Math(f"Y^({first - 1})"), about), y, compact))
+    for layer in trace.layers:
+        if layer.index in layers:
+            blocks += layer_blocks(trace, layer, matrices, fit, (told or {}).get(layer.index), compact)
+    # A row per position, whatever the width: never a window.
+    source = "" if trace.layers[-1].index in layers else (
+        f"; read off layer {trace.layers[-1].index}'s output, which this view does not show")
+    short = 6  # a narrow screen: tokens cut to 6 cells, before anything else; never a window
+    blocks += fit(Split(lambda shown: predictions(trace, source),
+                        ((lambda shown: predictions(trace, source, cells=short),),), window=False))
+    blocks += fit(Split(lambda shown: next_token(trace), ((lambda shown: next_token(trace, cells=short),),),
+                        window=False))
+    return Document(title(trace), tuple(blocks))
+
+
+def handout(trace: Trace, told: Told = None, layers=(1, 2), matrices: bool = True,
+            compact_d: int = inputs.COMPACT_D) -> Document:
+    """The walkthrough with the model's equations first: for documents.
+    Past d = ``compact_d``, each A_l shows only its nonzero blocks."""
+    walk = walkthrough(trace, told, layers, matrices, compact=trace.basis.d > compact_d)
+    model = [Heading("The model")] + [Paragraph(line) for line in describe.equations(trace.construction)]
+    return Document(walk.title, walk.blocks[:1] + tuple(model) + walk.blocks[1:])
+
+
+def focused(trace: Trace, told: Told = None, layers=(1, 2)) -> Document:
+    """A long input's handout (past inputs.FOCUS_TOKENS; ``--full`` gives
+    ``handout``): the model's equations, each layer's summary and story, the
+    induction head's logits and weights on its copying queries (the rows) and
+    the keys they attend to with the earlier copies (the columns, at most
+    FOCUS_COLUMNS), and the predictions."""
+    shown = priority(trace)[:FOCUS_COLUMNS]
+    model = [Heading("The model")] + [Paragraph(line) for line in describe.equations(trace.construction)]
+    copying = sum(1 for p in trace.predictions if p.copy)
+    blocks: list = [summary(trace), *model, Paragraph((
+        f"A focused handout for {trace.n} tokens: layer {trace.layers[-1].index}'s logits and weights on its "
+        f"{copying} copying {'query' if copying == 1 else 'queries'} (the rows) and the keys they attend to, with the earlier copies (the "
+        f"columns, at most {FOCUS_COLUMNS}); ⋮ and … stand for the rows and columns left out. Every matrix: "
+        "the same command with --full.",))]
+    for layer in trace.layers:
+        if layer.index not in layers:
+            continue
+        l = layer.index
+        blocks += layer_opening(trace, layer)
+        if layer is trace.layers[-1]:
+            for run in layer.heads:
+                job = mechanism.cells(trace, (run,))
+                blocks += [logits_table(trace, layer, run, job, shown), weights_table(trace, layer, run, job, shown)]
+        sentences = (told or {}).get(l)
+        if sentences:
+            blocks.append(Paragraph((f"What layer {l} did on this string:",)))
+            blocks += [Paragraph(("• ",) + sentence.parts) for sentence in sentences]
+    blocks += [predictions(trace), next_token(trace)]
+    return Document(title(trace), tuple(blocks))
+
+
+FOCUS_COLUMNS = 16  # keys a focused handout's tables show
+
+
+def title(trace: Trace) -> str:
+    return "Induction heads, step by step: " + " ".join(fmt.token(t) for t in trace.tokens)
+
+
+def weights(trace: Trace, fit: Fit = whole, compact: bool = False) -> Document:
+    """A_1, V_1, A_2, V_2 as labelled tables (``compact``: their nonzero blocks only)."""
+    blocks: list = [summary(trace, run_details=False)]
+    if trace.words is not None:  # the token embedding, with word labels
+        blocks += fit(Split(lambda shown: token_vectors(trace, shown), ()))
+    for layer in trace.layers:
+        l, several = layer.index, len(layer.heads) > 1
+        for run in layer.heads:
+            head = run.head
+            if head.qk:
+                blocks += fit(matrix(trace, f"A_{l}" + _key(run, several),
+                                     (Math(f"A_{l}"), f", {head.name} ({a_legend(head)})"),
+                                     head.qk, a_writer(head), head.scale, compact))
+            else:
+                blocks += positional(trace, run, f"A_{l}", f" of the {head.name}", fit, compact)
+            blocks += fit(matrix(trace, f"V_{l}" + _key(run, several),
+                                 (Math(f"V_{l}"),
+                                  f", {head.name} (rows: input directions, columns: output directions)"),
+                                 head.ov, write_v, 1.0, compact))
+    return Document(title(trace), tuple(blocks))
+
+
+def _subspace_groups(trace: Trace) -> list[int]:
+    """Each of the d directions' subspace number (a rule between subspaces)."""
+    return [trace.basis.names.index(d.block) for d in trace.basis.directions]
+
+
+def _coordinate_header(label: str) -> tuple[str, str]:
+    prefix, _, name = label.rpartition(" ")
+    return (prefix, name)
+
+
+def factored(trace: Trace, fit: Fit = whole) -> Document:
+    """Each head as W^Q, W^K, W^V and each layer's W^O (the textbook's form), with
+    how they give back the lecture's A and V."""
+    from ..core import factored as textbook
+
+    blocks: list = [summary(trace, run_details=False), Paragraph((
+        "The textbook's form (eqs. 9.14-9.18): ", Math("q_i = y_i W^Q"), ", ", Math("k_j = y_j W^K"), ", ",
+        Math("a_ij = q_i . k_j / sqrt(d_k)"), ", so ", Math("A = W^Q (W^K)^T / sqrt(d_k)"), " exactly; each head's "
+        "values ", Math("y_j W^V"), " are concatenated and ", Math("W^O"), " maps them back, so head c's ",
+        Math("V_c = W^V_c W^O_c"), " (the rows of ", Math("W^O"), " its part meets). Each A block gets one "
+        "query/key coordinate per key direction: ", Math("W^K"), " copies the key's direction into it and ",
+        Math("W^Q"), " holds sqrt(d_k) times the block's rule and scale. d_k is padded with zero coordinates to "
+        "a power of 4 (as GPT-2's 64), so that sqrt(d_k) is a power of 2 and the product is exact to the bit; the "
+        "tables leave out all-zero rows and columns."))]
+    d = np.arange(trace.basis.d)
+    for layer in trace.layers:
+        l, heads = layer.index, [textbook.factor(run.head, trace.basis) for run in layer.heads]
+        blocks.append(Heading(f"Layer {l}: {layer.name}"))
+        for c, f in enumerate(heads, 1):
+            name = f.head.name
+            used = int((f.key_directions >= 0).sum())
+            blocks.append(Paragraph((f"{name}: ", Math(f"d_k = {f.d_k}"), f" ({used} coordinates, one per key "
+                                     f"direction its A reads, and {f.d_k - used} of zero padding; ",
+                                     Math(f"sqrt(d_k) = {int(np.sqrt(f.d_k))}"), "); ", Math(f"d_v = {f.d_v}"), ".")))
+            for sym, matrix, vmax in (("W^Q", f.query, f.head.scale * np.sqrt(f.d_k)), ("W^K", f.key, 1.0)):
+                blocks += fit(Split(lambda shown, sym=sym, matrix=matrix, vmax=vmax, f=f: textbook_matrix(
+                    trace, f"layer{l}.{name.split()[0]}.{sym}", (Math(f"{sym}"), f", {name} (d x d_k; rows: "
+                                                                 "directions, columns: query/key coordinates, named "
+                                                                 "by the key direction each reads)"),
+                    matrix, d, f.key_directions, fmt_factor, vmax, shown, every_column=True), ()))
+            blocks += fit(Split(lambda shown, f=f, name=name: textbook_matrix(
+                trace, f"layer{l}.{name.split()[0]}.W^V", (Math("W^V"), f", {name} (d x d_v; columns: value "
+                                                            "coordinates, named by the direction ", Math("W^O"),
+                                                            " writes each into)"),
+                f.value, d, f.value_directions, fmt_factor, 1.0, shown), ()))
+        w_o = textbook.stacked(heads)
+        head_of = [c for c, f in enumerate(heads) for _ in range(f.d_v)]
+        prefix = [f"h{c + 1} " if len(heads) > 1 else "" for c in head_of]
+        concat = " (+) ".join(f"head^{c}" for c in range(1, len(heads) + 1))
+        if len(heads) > 1:
+            blocks.append(Paragraph(("Concatenation ", Math(concat), f": {' + '.join(str(f.d_v) for f in heads)} = "
+                                     f"{w_o.shape[0]} coordinates; ", Math(f"a_i = ({concat}) W^O"), ".")))
+        else:
+            blocks.append(Paragraph(("One head: ", Math("a_i = head^1 W^O"), ", ", Math("W^O"),
+                                     f" its {w_o.shape[0]} rows.")))
+        value_directions = np.concatenate([f.value_directions for f in heads])
+        if len(heads) > 1 and inputs.compact(trace.basis.d):
+            # past d = COMPACT_D, W^O head by head: each head's rows meet only the columns it writes
+            for c, f in enumerate(heads, 1):
+                blocks += fit(Split(lambda shown, c=c, f=f: textbook_matrix(trace, f"layer{l}.W^O.h{c}", (
+                    Math("W^O"), f" of layer {l}, the {f.d_v} rows of head {c} ({f.head.name}; columns: the "
+                                 "directions it writes; every other entry of these rows is 0)"),
+                    f.out, f.value_directions, d, fmt_factor, 1.0, shown, column_rules=True), ()))
+        else:
+            blocks += fit(Split(lambda shown, w_o=w_o, prefix=prefix, head_of=head_of, rows=value_directions:
+                                textbook_matrix(trace, f"layer{l}.W^O", (
+                                    Math("W^O"), f" of layer {l} (h d_v x d; rows: each head's value coordinates, "
+                                                 "in the order of the concatenation; columns: directions)"),
+                                    w_o, rows, d, fmt_factor, 1.0, shown, row_prefix=prefix, row_groups=head_of,
+                                    column_rules=True), ()))
+    return Document(title(trace) + " (textbook form)", tuple(blocks))
+
+
+def circuit_document(trace: Trace, fit: Fit = whole) -> Document:
+    """Every head as circuits in the vocabulary and position spaces (circuits.py)."""
+    from ..core import circuits as build
+
+    blocks: list = [summary(trace, run_details=False), Paragraph((
+        "Each head read through the embeddings that feed it and the unembedding that reads it (Elhage et al., "
+        "\"A Mathematical Framework for Transformer Circuits\"): ", Math("P A P^T"), " over positions (P the "
+        "position embedding), ", Math("S_q A_2 S_k^T"), " between tokens, where S is the token embedding E or ",
+        Math("E V_1"), " (a token as layer 1 wrote it: K-composition), and each head's OV circuit ",
+        Math("E V W_U"), " with its eigenvalues, its copying score ", Math("sum l / sum |l|"),
+        " (1.00: it copies every token; -1.00: it suppresses every token) and its positive share ",
+        Math("sum max(Re l, 0) / sum |l|"), ". Composition scores (Frobenius norms): K ",
+        Math("|A_2 V_1^T| / (|A_2| |V_1|)"), ", Q ", Math("|V_1 A_2| / (|A_2| |V_1|)"), ", V ",
+        Math("|V_1 V_2| / (|V_1| |V_2|)"), ": how much layer 2 reads what layer 1 wrote through its keys, its "
+        "queries and its values."))]
+    found = build.circuits(trace)
+    for layer in trace.layers:
+        blocks.append(Heading(f"Layer {layer.index}: {layer.name}"))
+        for c in (c for c in found if c.layer == layer.index):
+            if trace.words is not None or describe.scheme(trace.construction).graded or \
+                    trace.construction.model is not None:
+                # dense vectors or position codes: every entry a number (cosines, times s for QK)
+                write = (lambda x: fmt.cell(x, fmt.LOGIT_DECIMALS)) if c.kind != "ov" \
+                    else (lambda x: fmt.cell(x, fmt.WEIGHT_DECIMALS))
+            else:
+                write = write_a(trace.scale) if c.kind != "ov" else fmt_factor
+            blocks += fit(Split(lambda shown, c=c, write=write: circuit(trace, c, shown, write), ()))
+            if c.kind == "ov":
+                score = "undefined (every eigenvalue is 0)" if c.copying is None else \
+                    f"{fmt.number(c.copying, 2)}, positive share {fmt.number(c.positive, 2)}"
+                blocks.append(Paragraph(("Eigenvalues of ", Math(c.formula), ": " + eigenvalues(c.eigenvalues)
+                                         + f"; copying score {score}.",)))
+    blocks.append(Heading("Composition scores"))
+    blocks += fit(Split(lambda shown: composition_table(build.compositions(trace)), (), window=False))
+    return Document(title(trace) + " (circuits)", tuple(blocks))
+
+
+def eigenvalues(values: np.ndarray) -> str:
+    """The eigenvalues, equal ones counted once: "1.00 (x4), 0.50-0.87i"."""
+    out: dict[str, int] = {}
+    for v in values:
+        re, im = fmt.number(float(v.real), 2), abs(float(v.imag))
+        text = re if round(im, 2) == 0 else f"{re}{'+' if v.imag > 0 else '-'}{fmt.number(im, 2)}i"
+        out[text] = out.get(text, 0) + 1
+    return ", ".join(t + (f" (x{k})" if k > 1 else "") for t, k in out.items())
+
+
+def fmt_factor(x: float) -> str:
+    """An entry of W^Q, W^K, W^V or W^O: 1, 0 (·) or a number."""
+    return "1" if x == 1 else fmt.cell(x, fmt.LOGIT_DECIMALS)
+
+
+def slide(trace: Trace, told: Told = None) -> Slide:
+    """The lecture's point on one 16:9 picture: the induction head's weights,
+    its job marked, each row's prediction at its right, and its story."""
+    layer = trace.layers[-1]
+    job = mechanism.cells(trace, layer)
+
+    def weights(decimals: int, cells: int = SLIDE_TOKEN) -> Table:
+        table = attention(trace, "slide.weights", (
+            "Attention weights ", Math(f"W^({layer.index})"),
+            f" of the {layer.name} ({describe.job(trace.construction, layer.heads[0].head)}); at the right, what "
+            f"each position outputs (→ a copy; blend: no copy, a mix of earlier tokens; {fmt.NONE}: nothing)"),
+            layer.weights, decimals, mask=layer.mask, job=job, quiet=True, notes=False)
+        marks = []
+        for p in trace.predictions:
+            if p.copy:
+                shown = fmt.named(len(p.output))
+                names = "/".join(fmt.token(t, cells) for t in p.output[:min(shown, 2)])
+                more = len(p.output) - min(shown, 2)
+                marks.append(Cell("→ " + names + (f" +{more}" if more else ""), 1.0, top=True))
+            else:
+                marks.append(Cell("blend" if p.output else fmt.NONE, faint=True))
+        return table._replace(columns=table.columns + (("", "outputs"),),
+                              rows=tuple(r._replace(cells=r.cells + (m,)) for r, m in zip(table.rows, marks)))
+
+    subtitle = "Model: " + describe.model_line(trace.construction) + (
+        f"; ablated: the {trace.ablate} head" if trace.ablate else "")
+    return Slide(title(trace), subtitle, weights(fmt.WEIGHT_DECIMALS), ((weights(1), SLIDE_TOKEN), (weights(1, 4), 4)),
+                 pictured((told or {}).get(layer.index, ())))
+
+
+SLIDE_TOKEN = 6  # cells a token keeps in a slide's prediction
+
+
+def axis_labels(trace: Trace) -> tuple[str, ...]:
+    """Each position on a picture's axes: its token and @i."""
+    return tuple(f"{fmt.token(t)} @{i}" for i, t in enumerate(trace.tokens))
+
+
+def pictured(sentences) -> tuple[str, ...]:
+    """Sentences for a picture: plain text, each token in quotes."""
+    return tuple("".join(p if isinstance(p, str) else f"‘{p.text}’" for p in s.parts) for s in sentences)
+
+
+def heatmaps(trace: Trace, told: Told = None, layers=(1, 2)) -> Heatmaps:
+    """Each chosen layer's attention weights, with its story, for a picture."""
+    return Heatmaps(
+        labels=axis_labels(trace),
+        panels=tuple(Panel(layer.index, f"Layer {layer.index}: {run.head.name}", run.weights, layer.mask,
+                           pictured((told or {}).get(layer.index, ()) if run is layer.heads[-1] else ()),
+                           mechanism.cells(trace, (run,)) & layer.mask,
+                           describe.job(trace.construction, run.head))
+                     for layer in trace.layers if layer.index in layers for run in layer.heads))
+
+
+def compared(traces: list[Trace], fit: Fit = whole) -> Document:
+    """Layer 1 built under each position scheme, side by side: its weights
+    (the previous position marked) and how much of them sit there. ``fit``
+    chooses how each table is shown (on a screen, a window of positions)."""
+    first = traces[0]
+    blocks: list = [Paragraph((
+        count(first.n, "token") + ": " + " ".join(fmt.token(t) for t in first.tokens)
+        + f"\nLayer 1 (the previous-token head) built five ways (seed 001), scale s = "
+        f"{fmt.parameter(first.scale, fmt.LOGIT_DECIMALS)}, K = {first.construction.frequencies} frequencies "
+        "for sinusoidal and rope; [ ] marks the previous position.",))]
+    for trace in traces:
+        layer, c = trace.look_back, trace.construction
+        blocks.append(Heading(f"{c.positions}: {describe.scheme(c).words}"))
+        blocks.append(Paragraph(describe.scores_positions(c) + (". " + previous_share(trace),)))
+        job = mechanism.cells(trace, layer)
+        blocks += fit(lambda shown, trace=trace, layer=layer, c=c, job=job: attention(
+            trace, f"{c.positions}.weights", ("Attention weights ", Math("W^(1)"), f" with {describe.scheme(c).words}"),
+            layer.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask, job=job, quiet=True, notes=False, shown=shown))
+    return Document("Layer 1 under each position scheme: " + " ".join(fmt.token(t) for t in first.tokens),
+                    tuple(blocks))
+
+
+def previous_share(trace: Trace) -> str:
+    """How much of layer 1's weight sits on the previous position, from @1 on."""
+    on = trace.look_back.heads[0].on_offset()
+    if not on.size:
+        return "One token: no previous position."
+    lo, hi = fmt.number(float(on.min()), fmt.WEIGHT_DECIMALS), fmt.number(float(on.max()), fmt.WEIGHT_DECIMALS)
+    return f"Weight on the previous position: {lo}" + ("" if lo == hi else f" to {hi}") + " (from @1 on)"
+
+
+def compared_heatmaps(traces: list[Trace]) -> Heatmaps:
+    first = traces[0]
+    return Heatmaps(
+        labels=axis_labels(first),
+        panels=tuple(Panel(1, f"positions: {t.construction.positions}", t.look_back.weights, t.look_back.mask,
+                           (previous_share(t),), mechanism.cells(t, t.look_back) & t.look_back.mask,
+                           "[ ] = the previous position")
+                     for t in traces))

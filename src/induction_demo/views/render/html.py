@@ -1,0 +1,177 @@
+"""The HTML handout: one self-contained page, printable, readable offline.
+
+Inline CSS only: no JavaScript, no network, no external fonts. Cells are
+shaded with a single blue hue (light to dark as the value grows, which reads
+the same to colour-blind readers, and every value is printed too); masked
+cells are hatched grey with a cross; where a head does its job is bold
+with an orange frame; all-zero blocks are faded. Every piece of text is
+escaped, so a token ``<script>`` is text.
+"""
+from __future__ import annotations
+
+from html import escape
+
+from ...base.text import Token
+from ..views import (Document, Heading, Math, Paragraph, Table, column_starts, header_lines, notes_column, row_starts,
+                     shade, with_columns)
+from .math import to_html
+
+LIGHT, DARK = (247, 251, 255), (8, 48, 107)  # the ends of ColorBrewer's Blues
+
+CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem; color: #111;
+       max-width: 100%; }
+h1 { font-size: 1.4rem; } h2 { font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
+figure { margin: 1.2rem 0; overflow-x: auto; }
+figcaption { font-weight: 600; margin-bottom: .3rem; }
+.math { font-family: "Times New Roman", Times, serif; font-style: italic; white-space: nowrap; }
+table { border-collapse: collapse; font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace;
+        font-size: 14px; }
+th, td { padding: 1px 5px; text-align: right; }
+th { font-weight: normal; color: #444; white-space: pre-line; vertical-align: bottom; }
+th.label, td.label { text-align: left; color: #444; white-space: pre; }
+thead tr:last-child th { border-bottom: 1px solid #888; }
+.block { border-left: 1px solid #888; }
+tr.group td { border-top: 1px solid #888; }
+td.center { text-align: center; } td.left { text-align: left; }
+td.masked { background: repeating-linear-gradient(45deg, #eee 0 3px, #fff 3px 6px); color: #999; }
+td.top { font-weight: bold; outline: 2px solid #d95f02; outline-offset: -2px; }
+td.faint { opacity: .45; }
+.legend { display: flex; gap: 1.5rem; align-items: center; flex-wrap: wrap; font-size: .9rem; margin: 1rem 0; }
+.legend .ramp { display: inline-block; width: 10rem; height: .9rem; vertical-align: middle;
+                background: linear-gradient(to right, rgb(247, 251, 255), rgb(8, 48, 107)); border: 1px solid #888; }
+.legend .sample { display: inline-block; padding: 0 .4rem; border: 1px solid #ccc; font-family: monospace; }
+footer { margin-top: 2rem; font-size: .85rem; color: #555; }
+* { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+.print { display: none; }
+@media print {
+  body { margin: 0; font-size: 10pt; }
+  figure { break-inside: avoid; overflow: visible; }
+  h2 { break-after: avoid; }
+  table { font-size: 8pt; zoom: var(--print-zoom, 1); }  /* a wide table shrinks to the page, to 7 pt */
+  .screen { display: none; }  /* a table too wide for that prints as ranges of columns */
+  .print { display: block; }
+}
+"""
+
+LEGEND = (
+    '<div class="legend">'
+    '<span>shade: 0 <span class="ramp"></span> largest (1 for weights and outputs, the scale s for logits'
+    ' and A)</span>'
+    '<span><span class="sample" style="background: repeating-linear-gradient(45deg, #eee 0 3px, #fff 3px 6px)">'
+    "×</span> masked: the key is not earlier than the query</span>"
+    '<span><span class="sample" style="font-weight: bold; outline: 2px solid #d95f02; outline-offset: -2px">'
+    "[1.00]</span> where the head does its job; each prediction</span>"
+    '<span><span class="sample" style="opacity: .45">nothing to copy</span> a quiet row</span>'
+    "<span>· exactly 0</span></div>"
+)
+
+
+def inline(parts: tuple) -> str:
+    out = "".join(f'<span class="math">{to_html(p.expr)}</span>' if isinstance(p, Math)
+                  else f"<code>{escape(p.text)}</code>" if isinstance(p, Token) else escape(p) for p in parts)
+    return out.replace("\n", "<br>\n")
+
+
+def _background(shade: float) -> str:
+    r, g, b = (round(lo + (hi - lo) * shade) for lo, hi in zip(LIGHT, DARK))
+    colour = "; color: #fff" if shade > 0.55 else ""
+    return f' style="background: rgb({r}, {g}, {b}){colour}"'
+
+
+def _cell(cell, vmax: float, block: bool, align: str) -> str:
+    classes = [name for name, on in (("masked", cell.masked), ("top", cell.top), ("faint", cell.faint),
+                                      ("block", block), (align, align != "right")) if on]
+    attrs = f' class="{" ".join(classes)}"' if classes else ""
+    dark = shade(cell, vmax)
+    if dark > 0:  # a zero keeps the page's background: most cells are 0, and bytes add up
+        attrs += _background(dark)
+    return f"<td{attrs}>{escape(cell.text)}</td>"
+
+
+PRINT_WIDTH_PX = 700  # an A4 page's text width at 96 px an inch, less the browser's margins
+CHAR_PX, CELL_PX = 6.4, 10  # at 8 pt: a monospace character, and a cell's padding
+
+
+def print_zoom(block: Table) -> float:
+    """How much a printed table must shrink to fit the page's width (1: not at all)."""
+    n_labels = len(block.rows[0].labels) if block.rows else 0
+    widths = [max([len(r.labels[k]) for r in block.rows], default=0) for k in range(n_labels)]
+    widths += [max([len(h) for h in col] + [len(r.cells[c].text) for r in block.rows])
+               for c, col in enumerate(block.columns)]
+    width = sum(widths) * CHAR_PX + len(widths) * CELL_PX
+    return min(1.0, round(PRINT_WIDTH_PX / width, 2)) if width else 1.0
+
+
+MIN_ZOOM = 7 / 8  # printed tables are set at 8 pt: shrunk no further than 7 pt
+
+
+def print_pieces(block: Table) -> list[Table]:
+    """A table too wide to print at 7 pt, as ranges of columns that each fit
+    the page at 7 pt or more (a margin of notes goes with every range), each
+    caption saying which columns it holds."""
+    data = len(block.columns) - notes_column(block)
+
+    def part(a: int, b: int) -> Table:
+        cols = list(range(a, b)) + list(range(data, len(block.columns)))  # the notes with every range
+        return with_columns(block, cols)._replace(title=block.title + (f" [columns {a + 1} to {b} of {data}]",))
+
+    out, a = [], 0
+    while a < data:
+        b = a + 1
+        while b < data and print_zoom(part(a, b + 1)) >= MIN_ZOOM:
+            b += 1
+        out.append(part(a, b))
+        a = b
+    return out
+
+
+def table(block: Table) -> list[str]:
+    """The table; one too wide to print at 7 pt is shown whole on a screen and
+    printed as ranges of columns instead (``print_pieces``)."""
+    if print_zoom(block) < MIN_ZOOM and len(block.columns) > 1:
+        return (['<div class="screen">'] + _table(block, screen=True) + ["</div>", '<div class="print">']
+                + [line for piece in print_pieces(block) for line in _table(piece)] + ["</div>"])
+    return _table(block)
+
+
+def _table(block: Table, screen: bool = False) -> list[str]:
+    n_labels = len(block.rows[0].labels)
+    starts, rules = column_starts(block), row_starts(block)
+    zoom = 1.0 if screen else max(print_zoom(block), MIN_ZOOM)
+    piece = not screen and str(block.title[-1]).startswith(" [columns ")  # a printed range: no second id
+    lines = ["<figure>" if piece else f'<figure id="{escape(block.key)}">',
+             f"<figcaption>{inline(block.title)}</figcaption>",
+             f'<table style="--print-zoom: {zoom}">' if zoom < 1 else "<table>", "<thead>"]
+    for corner, columns in header_lines(block):
+        cells = [f'<th class="label" colspan="{n_labels}">{escape(corner)}</th>']
+        cells += [("<th class=\"block\">" if c in starts else "<th>") + f"{escape(text)}</th>"
+                  for c, text in enumerate(columns)]
+        lines.append("<tr>" + "".join(cells) + "</tr>")
+    lines += ["</thead>", "<tbody>"]
+    for r, row in enumerate(block.rows):
+        group = r in rules
+        cells = [f'<td class="label">{escape(label)}</td>' for label in row.labels]
+        cells += [_cell(c, block.vmax, k in starts, block.align) for k, c in enumerate(row.cells)]
+        lines.append(("<tr class=\"group\">" if group else "<tr>") + "".join(cells) + "</tr>")
+    lines += ["</tbody>", "</table>", "</figure>"]
+    return lines
+
+
+def render(document: Document) -> str:
+    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           f"<title>{escape(document.title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>",
+           f"<h1>{escape(document.title)}</h1>"]
+    for k, block in enumerate(document.blocks):
+        if isinstance(block, Heading):
+            out.append(f"<h2>{escape(block.text)}</h2>")
+        elif isinstance(block, Paragraph):
+            out.append(f"<p>{inline(block.text)}</p>")
+            if k == 0 and document.legend:
+                out.append(LEGEND)
+        elif isinstance(block, Table):
+            out += table(block)
+    out += ["<footer>Made with induction-demo: every number comes from one run of the model.</footer>",
+            "</body>", "</html>"]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,204 @@
+"""The LaTeX handout: a standalone article that pdflatex compiles with
+standard packages only (amsmath, booktabs, xcolor with colortbl, graphicx,
+geometry; lmodern when installed).
+
+Each table is shaded by value (a single blue hue, darker is larger; the
+cells where a head does its job in bold), masked cells are grey with a cross, and
+a table wider than the page is scaled down to the page. Every piece of text
+is escaped: LaTeX's special characters, the characters that form ligatures
+(``--``, ``<<``, ``!``` ...), and any character outside ASCII and Latin-1,
+which is written as its code point (``<U+732B>``) so pdflatex never stops on it.
+"""
+from __future__ import annotations
+
+from ..views import (Document, Heading, Math, Paragraph, Table, column_starts, header_lines, notes_column,
+                     row_starts, shade, with_columns)
+from ...base import text as fmt
+from .math import latex as math
+
+_TEXT = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#", "%": r"\%",
+    "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "<": r"\textless{}", ">": r"\textgreater{}",
+    "|": r"\textbar{}", '"': r"\textquotedbl{}", "'": r"\textquotesingle{}", "`": r"\textasciigrave{}",
+    "-": "{-}", "!": "{!}", "?": "{?}", ",": "{,}", "[": "{[}", "]": "{]}",  # ligatures; \\[ and \midrule[
+    # the marks the views use
+    "·": r"$\cdot$", "×": r"$\times$", "—": "---", "␣": r"\textvisiblespace{}",
+    "…": r"\dots{}", "⋮": r"$\vdots$", "│": r"$|$", "•": r"\textbullet{}",
+}
+
+
+def escape(text: str) -> str:
+    out = []
+    for c in text:
+        if c in _TEXT:
+            out.append(_TEXT[c])
+        elif " " <= c <= "~" or ("\u00c0" <= c <= "\u00ff" and c not in "\u00d7\u00f7"):
+            out.append(c)  # ASCII, and the Latin-1 letters inputenc sets
+        else:
+            out.append(r"\texttt{\textless{}U+%04X\textgreater{}}" % ord(c))
+    return "".join(out)
+
+
+def inline(parts: tuple) -> str:
+    """Text parts: escaped text, formulas as $...$; a newline is a line break."""
+    def text(part: str) -> str:
+        return "\\\\\n".join(escape(line) for line in part.split("\n"))
+    return "".join(f"${math(p.expr)}$" if isinstance(p, Math)
+                   else r"\texttt{" + escape(p.text) + "}" if isinstance(p, fmt.Token) else text(p) for p in parts)
+
+
+PREAMBLE = r"""\documentclass[10pt]{article}
+\usepackage[T1]{fontenc}
+\usepackage[utf8]{inputenc}
+\IfFileExists{lmodern.sty}{\usepackage{lmodern}}{}
+\usepackage[a4paper,margin=15mm]{geometry}
+\usepackage{amsmath}
+\usepackage{booktabs}
+\usepackage{graphicx}
+\usepackage[table]{xcolor}
+\setlength{\parindent}{0pt}
+\setlength{\parskip}{4pt}
+\setlength{\tabcolsep}{3pt}
+\setlength{\emergencystretch}{3em}  % a long formula moves to the next line rather than past the margin
+\usepackage{pdflscape}
+% A table wider than the line shrinks to it, and says so in the log (tests/test_formats.py reads it).
+\newcommand{\fitwidth}[1]{\sbox0{#1}\ifdim\wd0>\linewidth
+  \typeout{induction-demo: a table set at \the\numexpr\linewidth/(\wd0/100)\relax\space percent}%
+  \resizebox{\linewidth}{!}{\usebox0}\else\usebox0\fi}
+\newcommand{\masked}{\cellcolor{black!10}\textcolor{black!45}{$\times$}}
+\newcommand{\z}{$\cdot$}
+\newcommand{\shade}[2]{\cellcolor{blue!#1}#2}
+\newcommand{\dark}[2]{\cellcolor{blue!#1}\color{white}#2}
+"""
+
+
+def _cell(cell, vmax: float) -> str:
+    """A cell, through short macros: a d x d matrix has tens of thousands."""
+    if cell.masked:
+        return r"\masked"
+    if cell.text == fmt.ZERO:
+        return r"\z"
+    if cell.faint:  # a quiet row: grey, unshaded
+        return r"\textcolor{black!45}{" + escape(cell.text) + "}"
+    text = escape(cell.text)
+    if cell.top:
+        text = r"\textbf{" + text + "}"
+    dark = shade(cell, vmax)
+    if dark > 0:
+        text = "\\%s{%d}{%s}" % ("dark" if dark > 0.55 else "shade", round(10 + 60 * dark), text)
+    return text
+
+
+# Widths at 10 pt Latin Modern, in points: what a cell's text is made of (the rest about 5.5).
+CHAR_PT = {**dict.fromkeys("0123456789abcdeghknopqsuvxyz", 5.0), ".": 2.8, ",": 2.8, "[": 2.8, "]": 2.8,
+           "@": 9.2, "·": 7.8, "×": 7.8, "—": 10.0, " ": 3.3, "i": 2.8, "l": 2.8, "j": 3.1, "f": 3.1,
+           "t": 3.9, "r": 3.9, "m": 8.3, "w": 7.2}
+CELL_PT, ROW_PT = 6.0, 12.0  # a cell's padding, a row's height
+PORTRAIT_PT, LANDSCAPE_PT = 510.0, 757.0  # A4's text width with 15 mm margins, upright and turned
+LANDSCAPE_HEIGHT_PT = 430.0  # a turned page's height for a table, its caption above it
+SMALLEST = 0.7  # no table is set smaller than 7 pt ...
+PLANNED = 0.75  # ... so pieces are planned for 7.5 pt: the widths above are estimates
+
+
+def _text_pt(text: str) -> float:
+    return sum(CHAR_PT.get(c, 5.5) for c in text)
+
+
+def _widths(block: Table) -> tuple[float, list[float]]:
+    """About how wide, in points at 10 pt, the label columns and each data column are set."""
+    n_labels = len(block.rows[0].labels) if block.rows else 0
+    labels = sum(max([_text_pt(r.labels[k]) for r in block.rows], default=0) + CELL_PT for k in range(n_labels))
+    columns = [max([_text_pt(h) for h in col] + [_text_pt(r.cells[c].text) * (1.15 if r.cells[c].top else 1.0)
+                                                  for r in block.rows]) + CELL_PT  # bold is wider
+               for c, col in enumerate(block.columns)]
+    return labels, columns
+
+
+def pieces(block: Table) -> list[tuple[Table, bool]]:
+    """The table as it is printed: whole and upright when it fits at 7 pt or
+    more; else on a landscape page; else cut into ranges of columns (and of
+    rows, for a tall one), every cell kept, each range on a landscape page.
+    Each piece says which rows and columns it holds."""
+    labels, columns = _widths(block)
+    if labels + sum(columns) <= PORTRAIT_PT / PLANNED:
+        return [(block, False)]
+    margin = notes_column(block)  # a margin of notes stays beside its rows: it goes with every range
+    room = LANDSCAPE_PT / PLANNED - labels - (columns[-1] if margin else 0.0)
+    data = len(columns) - margin
+    spans, start, width = [], 0, 0.0
+    for c, w in enumerate(columns[:data]):
+        if c > start and width + w > room:
+            spans.append((start, c))
+            start, width = c, 0.0
+        width += w
+    spans.append((start, data))
+    out = []
+    keep = list(range(data, len(columns)))  # the margin's column, in every piece
+    for a, b in spans:
+        cols = list(range(a, b)) + keep
+        scale = min(1.0, LANDSCAPE_PT / (labels + sum(columns[c] for c in cols)))  # what this piece shrinks to
+        per_page = max(1, int(0.95 * LANDSCAPE_HEIGHT_PT / (ROW_PT * scale)))
+        rows = [(r, min(r + per_page, len(block.rows))) for r in range(0, len(block.rows), per_page)] or [(0, 0)]
+        if len(spans) == 1 and len(rows) == 1:
+            return [(block, True)]
+        for r0, r1 in rows:
+            where = (f" [columns {a + 1} to {b} of {data}" if len(spans) > 1 else " [") + (
+                f"{'; ' if len(spans) > 1 else ''}rows {r0 + 1} to {r1} of {len(block.rows)}" if len(rows) > 1 else "") + "]"
+            piece = with_columns(block._replace(rows=block.rows[r0:r1]), cols)
+            out.append((piece._replace(title=block.title + (where,)), True))
+    return out
+
+
+def table(block: Table) -> list[str]:
+    n_labels = len(block.rows[0].labels)
+    data_align = {"right": "r", "center": "c", "left": "l"}[block.align]
+    starts, rules = column_starts(block), row_starts(block)
+    spec = "l" * n_labels + "".join(("|" if c in starts else "") + data_align for c in range(len(block.columns)))
+    lines = [r"\fitwidth{%", r"\begin{tabular}{" + spec + "}", r"\toprule"]
+    for corner, columns in header_lines(block):
+        cells = [escape(corner)] + [""] * (n_labels - 1) + [escape(text) for text in columns]
+        lines.append(" & ".join(cells) + r" \\")
+    lines.append(r"\midrule")
+    for r, row in enumerate(block.rows):
+        if r in rules:
+            lines.append(r"\midrule")
+        cells = [escape(label) for label in row.labels] + [_cell(c, block.vmax) for c in row.cells]
+        lines.append(" & ".join(cells) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}}"]
+    return lines
+
+
+LEGEND = [r"{\small " + escape("Made with induction-demo. · is exactly 0; × is masked (the key is not earlier than "
+                                "the query); shading grows with the value (a cell that prints as zero is not "
+                                "shaded); [ ] and bold mark where each head does its job, and each prediction; grey "
+                                "rows have nothing to copy.") + "}", ""]
+"""The legend, under the summary: at the end it could fill a page of its own."""
+
+
+def render(document: Document) -> str:
+    """The article. A table is set with its caption in one unbreakable box,
+    and a heading with its first paragraph joins the table that follows them,
+    so no page falls between a heading or a caption and its table."""
+    out = [PREAMBLE, r"\begin{document}", r"\section*{" + escape(document.title) + "}", ""]
+    held: list[str] = []  # a heading (and its first paragraph), waiting for the next table
+    for block in document.blocks:
+        if isinstance(block, Heading):
+            out += held
+            held = [r"\subsection*{" + escape(block.text) + "}", ""]
+        elif isinstance(block, Paragraph):
+            text = [inline(block.text), ""] + (LEGEND if block is document.blocks[0] and document.legend else [])
+            if len(held) == 2:  # the heading's first paragraph
+                held += text
+            else:
+                out += held + text
+                held = []
+        elif isinstance(block, Table):
+            for piece, turned in pieces(block):
+                begin, end = (r"\begin{landscape}", r"\end{landscape}") if turned else (
+                    r"\par\medskip\noindent\begin{minipage}{\linewidth}\setlength{\parskip}{4pt}",
+                    r"\end{minipage}\par")
+                out += [begin] + held + [r"\textbf{" + inline(piece.title) + r"}\par", r"\noindent"]
+                out += table(piece) + [end, ""]
+                held = []
+    out += held + ["", r"\end{document}"]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,338 @@
+"""The PNG picture: the attention weights of each layer as heatmaps, side by
+side, tokens on both axes (matplotlib, from the ``plot`` extra).
+
+The same single-hue scale as the HTML page; masked cells are grey with a
+cross; each cell's value is printed where the matrix is small enough to read
+it; the first lines of each layer's story stand under its heatmap. A
+character the font cannot draw (CJK, emoji with matplotlib's DejaVu Sans) is
+written as its code point, U+732B, and a line under the picture says so.
+"""
+from __future__ import annotations
+
+import io
+import re
+import textwrap
+import warnings
+
+import numpy as np
+
+from ...base import text as fmt
+from ...base.errors import MissingExtra
+from .math import to_mathtext, to_tspans
+from ..views import Heatmaps, Slide
+
+ANNOTATE_UP_TO = 16  # positions; beyond this the numbers would not be legible
+LABEL_UP_TO = 60  # tick labels per axis; a longer input labels every k-th position
+PANEL_INCHES = 12.0  # the largest heatmap: a 200-token picture stays a few megapixels
+
+
+class Drawable:
+    """Text the figure's font can draw: each character it has no glyph for
+    becomes its code point (``U+732B``), and ``replaced`` records that one was."""
+
+    def __init__(self):
+        from matplotlib import font_manager
+        from matplotlib.ft2font import FT2Font
+
+        self.font = FT2Font(font_manager.findfont(font_manager.FontProperties()))
+        self.replaced = False
+
+    def __call__(self, text: str) -> str:
+        """Text for a matplotlib label: ``$`` would start mathtext."""
+        out = []
+        for c in text:
+            if c.isprintable() and c != " " and self.font.get_char_index(ord(c)) == 0:
+                out.append(f"U+{ord(c):04X}")
+                self.replaced = True
+            else:
+                out.append(c)
+        return "".join(out).replace("$", r"\$")
+
+
+
+def mathtext(formula: str) -> str:
+    """A formula in the plain notation as matplotlib mathtext (render/math.py)."""
+    return to_mathtext(formula)
+
+
+
+def _story_text(sentences: tuple[str, ...], drawable: Drawable, chars: int = 60) -> str:
+    lines = [line for s in sentences for line in textwrap.wrap("• " + drawable(s), chars)]
+    return "\n".join(lines)  # in full: a band under the heatmaps is made to hold it
+
+
+def _with_pyplot(draw, view, form: str = "png", extra: str = "plot") -> bytes:
+    """``draw(view, matplotlib, plt)`` with matplotlib from the plot extra, no warning reaching stderr."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.patches  # noqa: F401  (Rectangle)
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise MissingExtra(f"the {form} format needs matplotlib, from the {extra} extra: "
+                           f"pip install 'induction-demo[{extra}]'") from None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # nothing reaches stderr for an accepted input
+        return draw(view, matplotlib, plt)
+
+
+def _heatmap(ax, panel, matplotlib, frame: float, values_pt: float | None):
+    """A layer's weights, masked cells grey, where the head does its job
+    framed; with ``values_pt``, each kept value printed (its job as [x])."""
+    cmap = matplotlib.colormaps["Blues"].with_extremes(bad="#eeeeee")
+    image = ax.imshow(np.ma.masked_array(panel.weights, mask=~panel.mask), cmap=cmap, vmin=0.0, vmax=1.0)
+    job = panel.job & panel.mask
+    for i, j in np.argwhere(job & (panel.weights >= WEIGHT_SHOWN)):  # a frame only where there is weight
+        ax.add_patch(matplotlib.patches.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="#d95f02",
+                                                  linewidth=frame))
+    for i in np.flatnonzero(panel.mask.any(axis=1) & ~job.any(axis=1)):
+        # a row with nothing to copy is a blend, not a prediction: faded, as the tables and the SVG show it
+        ax.add_patch(matplotlib.patches.Rectangle((-0.5, i - 0.5), len(panel.weights), 1, color="white",
+                                                  alpha=QUIET_FADE, linewidth=0))
+    if values_pt is not None:
+        for i, j in np.argwhere(panel.mask):
+            value = panel.weights[i, j]
+            text = fmt.number(value, fmt.WEIGHT_DECIMALS)
+            marked = panel.job[i, j] and value >= WEIGHT_SHOWN
+            ax.text(j, i, f"[{text}]" if marked else text, ha="center", va="center", fontsize=values_pt,
+                    color="white" if value > 0.55 else "black")
+    return image
+
+
+WEIGHT_SHOWN = 0.005  # the least weight printed as more than 0.00
+QUIET_FADE = 0.6  # how much of a quiet row's colour is washed out
+
+
+def _png(fig, plt) -> bytes:
+    out = io.BytesIO()
+    fig.savefig(out, format="png", dpi=120, metadata={"Software": None})
+    plt.close(fig)
+    return out.getvalue()
+
+
+def render(view: Heatmaps) -> bytes:
+    return _with_pyplot(_draw, view)
+
+
+FIGURE_INCHES = 16.0  # the widest picture: 1920 px at 120 dots an inch, a slide's width
+SLIDE_PX = 18.0  # the smallest text on a slide 1920 px wide
+
+
+def legible(width_inches: float) -> float:
+    """The smallest font, in pt, that a picture this wide may use: 18 px once it is scaled to 1920 px."""
+    return SLIDE_PX * 72 / 120 * min(width_inches, FIGURE_INCHES) / FIGURE_INCHES
+
+
+def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
+    drawable = Drawable()
+    n = len(view.labels)
+    grid = len(view.panels) > 3  # more panels than fit a row (positions): three a row, each story in its title
+    columns = 3 if grid else len(view.panels)
+    size = min(PANEL_INCHES, FIGURE_INCHES / columns, max(4.5, 2.0 + 0.35 * n))
+    floor = legible(size * columns)  # no text smaller: 18 px when the picture fills a 1920 px slide
+    tick_pt, story_pt, title_pt = max(7.0 if n > 20 else 10.0, floor), max(7.0, floor), max(10.0, floor)
+    room = 0.7 * size * 72  # pt along an axis for its labels
+    step = -(-n // max(1, min(LABEL_UP_TO, int(room / (1.5 * tick_pt)))))  # labels at least 1.5 lines apart
+    ticks = range(0, n, step)
+    cell_pt = room / max(n, 1)
+    values_pt = max(7.0, floor)
+    values = values_pt if n <= ANNOTATE_UP_TO and 6 * 0.6 * values_pt <= cell_pt else None  # "[0.50]" fits a cell
+    story = any(panel.story for panel in view.panels) and not grid
+    chars = max(30, int(size * 72 / (0.55 * story_pt)))
+    texts = [_story_text(panel.story, drawable, chars) for panel in view.panels]
+    line = story_pt * 1.45 / 72  # inches
+    below = (0.3 + line * max(text.count("\n") + 1 for text in texts)) if story else 0.0
+    rows = -(-len(view.panels) // columns)
+    title_lines = 4 if grid else 3
+    head = 0.6 + title_lines * title_pt * 1.3 / 72 - 0.45
+    fig, axes = plt.subplots(rows, columns, figsize=(size * columns, (size + head) * rows + below), squeeze=False)
+    for ax in axes.flat[len(view.panels):]:
+        ax.axis("off")
+    labels = [drawable(label) for label in view.labels]
+    for ax, panel in zip(axes.flat, view.panels):
+        extra = "".join("\n" + drawable(line_) for line_ in panel.story) if grid else ""
+        ax.set_title(f"{drawable(panel.title)}\nattention weights $W^{{({panel.index})}}$\n"
+                     + "\n".join(textwrap.wrap(drawable(panel.legend), max(30, int(size * 72 / (0.55 * title_pt)))))
+                     + extra, fontsize=title_pt)
+        image = _heatmap(ax, panel, matplotlib, 2.0 if n <= LABEL_UP_TO else 0.8, values)
+        ax.set_xticks(ticks, [labels[i] for i in ticks], rotation=90, fontsize=tick_pt)
+        ax.set_yticks(ticks, [labels[i] for i in ticks], fontsize=tick_pt)
+        ax.set_xlabel("key j", fontsize=title_pt)
+        ax.set_ylabel("query i", fontsize=title_pt)
+        ax.set_xticks(np.arange(-0.5, n), minor=True)
+        ax.set_yticks(np.arange(-0.5, n), minor=True)
+        ax.grid(which="minor", color="white", linewidth=0.5 if n <= LABEL_UP_TO else 0)
+        ax.tick_params(which="minor", length=0)
+        masked = np.argwhere(~panel.mask)
+        if n <= ANNOTATE_UP_TO:
+            ax.scatter(masked[:, 1], masked[:, 0], marker="x", s=12, color="#aaaaaa", linewidths=0.8)
+        bar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+        bar.ax.tick_params(labelsize=tick_pt)
+    height = (size + head) * rows + below
+    fig.tight_layout(rect=(0, below / height, 1, 1) if not grid else None)
+    if story:  # each story right under its panel (from the top of the room left for them, not the page's foot)
+        top = below / height
+        for k, panel in enumerate(view.panels):
+            fig.text((k + 0.02) / len(view.panels), top, texts[k], fontsize=story_pt, va="top", ha="left",
+                     wrap=False)
+    if drawable.replaced:
+        fig.text(0.99, 0.995, "U+XXXX: a character this font cannot draw, by its code point", fontsize=story_pt,
+                 ha="right", va="top", color="#555555")
+    return _png(fig, plt)
+
+
+
+
+def slide(view: Slide) -> bytes:
+    """The 16:9 slide (1920 x 1080), as ``render/slide.py`` lays it out: the
+    same design as the SVG slide, each word at its column."""
+    return _with_pyplot(_slide, view)
+
+
+COLOURS = {"title": "#000000", "text": "#1b1b1b", "accent": "#0b6e99"}  # the SVG's light theme
+
+
+def _slide(view: Slide, matplotlib, plt) -> bytes:
+    from rich.cells import cell_len
+
+    from . import slide as design
+
+    drawable, laid = Drawable(), design.layout(view)
+    width, height = design.SIZE
+    fig = plt.figure(figsize=(width / 120, height / 120), dpi=120)
+    points = 72 / 120  # pt per px at 120 dots an inch
+
+    def put(x: float, y: float, text: str, size: float, style: str) -> None:
+        shown = text if text.startswith("$") else drawable(text)  # (mathtext is drawn as is)
+        fig.text(x / width, 1 - y / height, shown, fontsize=size * points, family="DejaVu Sans Mono",
+                 weight="bold" if "bold" in style else "normal", va="baseline", ha="left",
+                 color=COLOURS["accent"] if "cyan" in style else COLOURS["title" if style == "title" else "text"],
+                 alpha=0.55 if "dim" in style else 1.0)
+
+    y = design.MARGIN
+    for text in laid.title:
+        y += laid.title_line
+        if text:
+            put(design.MARGIN, y - 0.3 * laid.title_line, text, design.TITLE * laid.font, "bold title")
+    for k, pieces in enumerate(laid.body):
+        baseline = y + laid.line * (k + 1) - 0.3 * laid.line
+        column, shift = 0, 0.0  # as svg._place: a formula's smaller scripts close up the words after it
+        for text, style in pieces:
+            math = "math" in style.split()
+            for word in re.finditer(r"\S+", text):
+                x = design.MARGIN + (column + cell_len(text[:word.start()]) - shift) * laid.cell
+                put(x, baseline, mathtext(word.group()) if math else word.group(), laid.font, style)
+                if math:
+                    shift += to_tspans(word.group())[1]  # the cells its smaller scripts save, as in the SVG
+            column += cell_len(text)
+    return _png(fig, plt)
+
+
+def circuits(found, title: str) -> bytes:
+    """Each circuit as a heatmap in units of its largest entry, values printed
+    where small enough, a diverging scale (a circuit can be negative)."""
+    return _with_pyplot(lambda view, matplotlib, plt: _circuits(view, title, matplotlib, plt), found)
+
+
+def _circuits(found, title: str, matplotlib, plt) -> bytes:
+    drawable = Drawable()
+    zero = [c for c in found if not c.matrix.any()]  # said in a line, not drawn as a blank panel
+    found = [c for c in found if c.matrix.any()] or found[:1]
+    n = max(len(c.rows) for c in found)
+    columns = 2 if len(found) == 4 else min(3, len(found))  # 4 panels as 2 x 2, not 3 + 1
+    size = min(PANEL_INCHES / 2, (FIGURE_INCHES - 1) / columns, max(3.5, 1.5 + 0.3 * n))
+    floor = legible(size * columns + 1)  # 18 px once the picture is scaled to a 1920 px slide
+
+    def pt(x: float) -> float:
+        return max(x, floor)
+    rows = -(-len(found) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(size * columns + 1, (size + 1.2) * rows + 0.5), squeeze=False)
+    for ax in axes.flat[len(found):]:
+        ax.axis("off")
+    for ax, c in zip(axes.flat, found):
+        top = float(np.abs(c.matrix).max()) or 1.0
+        image = ax.imshow(c.matrix / top, cmap="RdBu_r", vmin=-1.0, vmax=1.0)
+        room = 0.7 * size * 72  # pt along an axis for its labels, each at least 1.5 lines from the next
+        step = -(-len(c.rows) // max(1, min(LABEL_UP_TO, int(room / (1.5 * pt(7))))))
+        ticks = range(0, len(c.rows), step)
+        ax.set_xticks(ticks, [drawable(c.cols[i]) for i in ticks], rotation=90, fontsize=pt(7))
+        ax.set_yticks(ticks, [drawable(c.rows[i]) for i in ticks], fontsize=pt(7))
+        unit = fmt.number(top, fmt.LOGIT_DECIMALS)
+        extra = "" if c.copying is None else f"\ncopying score (sum l / sum |l|) {fmt.number(c.copying, 2)}"
+        if not c.matrix.any():
+            extra = "\n= 0: the head writes only into the earlier halves"
+        ax.set_title(f"{mathtext(c.formula)}, {drawable(c.head)}\n(in units of {unit}){extra}", fontsize=pt(9))
+        if len(c.rows) <= ANNOTATE_UP_TO:
+            for i, j in np.argwhere(c.matrix != 0):
+                value = c.matrix[i, j] / top
+                ax.text(j, i, fmt.number(value, fmt.WEIGHT_DECIMALS), ha="center", va="center", fontsize=pt(6),
+                        color="white" if abs(value) > 0.55 else "black")
+        fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04).ax.tick_params(labelsize=pt(7))
+    width_pt = (size * columns + 1) * 72
+    fig.suptitle("\n".join(textwrap.wrap(drawable(title), max(30, int(width_pt / (0.6 * pt(11)))))), fontsize=pt(11))
+    fig.tight_layout(rect=(0, 0.04 if zero else 0, 1, 1))
+    if zero:
+        fig.text(0.01, 0.01, "Every entry 0 (not drawn): " + "; ".join(
+            f"{mathtext(c.formula)}, {drawable(c.head)}" for c in zero)
+            + (": this head writes" if len(zero) == 1 else ": these heads write") + " only into the earlier halves.",
+            fontsize=pt(8), ha="left", va="bottom")
+    if drawable.replaced:
+        fig.text(0.99, 0.005, "U+XXXX: a character this font cannot draw, by its code point", fontsize=pt(7),
+                 ha="right", va="bottom", color="#555555")
+    return _png(fig, plt)
+
+
+def training(history: list[dict], found: dict, title: str, form: str = "png") -> bytes:
+    """train's picture: the learning curve (accuracy, loss and the three
+    detector scores, the phase change marked) beside the learned and
+    hand-built block shares of A_1, V_1, A_2, V_2; PNG, or SVG (``form``)."""
+    return _with_pyplot(lambda view, matplotlib, plt: _training(history, found, title, form, matplotlib, plt),
+                        None, form, "train")
+
+
+def _training(history, found, title, form, matplotlib, plt) -> bytes:
+    names = ("tok", "pos", "prev tok", "prev pos")
+    plt.rcParams.update({"font.size": 13, "svg.hashsalt": "induction-demo"})
+    fig = plt.figure(figsize=(FIGURE_INCHES, 8.0))
+    grid = fig.add_gridspec(2, 6, width_ratios=[3.2, 0.45, 1, 1, 1, 1], wspace=0.3, hspace=0.45, bottom=0.25,
+                            top=0.9, left=0.05, right=0.98)
+    ax = fig.add_subplot(grid[:, 0])
+    steps = [h["step"] for h in history]
+    for key, label, style in (("accuracy", "accuracy (repeated half)", "-"), ("previous_token_score",
+                              "previous-token (layer 1)", "--"), ("duplicate_token_score", "duplicate-token (layer 1)",
+                              ":"), ("induction_score", "induction (layer 2)", "-.")):
+        ax.plot(steps, [h[key] for h in history], style, label=label, linewidth=2)
+    loss = ax.twinx()
+    loss.plot(steps, [h["loss"] for h in history], color="#999999", linewidth=1.5, label="loss (right)")
+    loss.set_ylabel("loss")
+    p = found["phase_change"]
+    if p["step"] is not None:
+        ax.axvspan(p["from_step"], p["to_step"], color="#d95f02", alpha=0.15, label="phase change")
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("step")
+    ax.set_ylabel("accuracy and detector scores")
+    lines = ax.get_legend_handles_labels()
+    more = loss.get_legend_handles_labels()
+    ax.legend(lines[0] + more[0], lines[1] + more[1], loc="upper left", bbox_to_anchor=(0.0, -0.12), ncol=2,
+              fontsize=11, frameon=False)
+    fig.suptitle(title, fontsize=15, x=0.05, ha="left")
+    cmap = matplotlib.colormaps["Blues"]
+    for row, who in enumerate(("learned", "hand_built")):
+        for col, key in enumerate(("A1", "V1", "A2", "V2")):
+            panel = fig.add_subplot(grid[row, col + 2])
+            share = np.zeros((4, 4))
+            for r, c, s in found["shares"][who][key]:
+                share[names.index(r), names.index(c)] = s
+            panel.imshow(share, cmap=cmap, vmin=0.0, vmax=1.0)
+            for i, j in np.argwhere(share >= 0.005):
+                panel.text(j, i, f"{share[i, j]:.2f}", ha="center", va="center", fontsize=10,
+                           color="white" if share[i, j] > 0.55 else "black")
+            panel.set_xticks(range(4), names, fontsize=10, rotation=45, ha="right")
+            panel.set_yticks(range(4), names if col == 0 else [], fontsize=10)
+            panel.set_title(f"{mathtext(f'{key[0]}_{key[1]}')} {'learned' if who == 'learned' else 'hand-built'}",
+                            fontsize=12)
+    out = io.BytesIO()
+    fig.savefig(out, format=form, dpi=120, metadata={"Software": None} if form == "png" else {"Date": None})
+    plt.close(fig)
+    return out.getvalue()

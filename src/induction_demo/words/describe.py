@@ -1,0 +1,301 @@
+"""The model in words, for the construction a trace was built with: each
+layer's one-line summary, each head's job (the legend of its ``[x]`` cells),
+the mask and the handout's equations. The lecture's model reads exactly as
+the lecture says it; a variant (``--mask inclusive``, ``--context k``,
+``--skip n``) says what it changes.
+"""
+from __future__ import annotations
+
+from ..core import schemes
+from ..core.schemes import Scheme
+from ..base.text import Math
+from ..core.weights import Construction, Head, half
+
+OFFSET_WORDS = {1: "just before", 2: "two before", 3: "three before", 4: "four before"}
+
+
+def back(o: int) -> str:
+    """"just before", "two before", ..., "17 before"."""
+    return OFFSET_WORDS.get(o, f"{o} before")
+
+
+def kept(c: Construction) -> str:
+    """The keys a query keeps, as math."""
+    return "j <= i" if c.mask == "inclusive" else "j < i"
+
+
+def pattern(c: Construction) -> str:
+    """Layer 2's logit as an equation."""
+    if c.similar is not None and c.context == 1:
+        return f"a_ij = s cos(x_i, x_(j-{1 + c.skip}))"
+    if c.context == 1:
+        return f"a_ij = s [x_i = x_(j-{1 + c.skip})]"
+    rest = f"[x_(i-1) = x_(j-{2 + c.skip})]" if c.context == 2 else \
+        f"sum_(1<=m<{c.context}) [x_(i-m) = x_(j-{1 + c.skip}-m)]"
+    return f"a_ij = s ({c.context} [x_i = x_(j-{1 + c.skip})] + {rest})"
+
+
+def after_match(c: Construction, cosine: bool = False, earlier: bool = True) -> str:
+    """Where a key the induction head selects lies: "right after an earlier
+    copy of the query's token", "5 after ...", "... a token similar to the
+    query's" (with ``cosine``, saying what similar means). Without
+    ``earlier``, of any cell, masked ones included: "right after an
+    occurrence of the query's token" (the query's own, or a later one)."""
+    where = "right after" if c.horizon == 1 else f"{c.horizon} after"
+    if c.similar is None:
+        return f"{where} {'an earlier copy' if earlier else 'an occurrence'} of the query's token"
+    return f"{where} a token similar to the query's" + (" (a positive cosine)" if cosine else "")
+
+
+def copied_from(c: Construction) -> str:
+    """Which cells the induction head is built to select, in words (every
+    cell, the masked ones too: the legend of its marked cells)."""
+    context = "" if c.context == 1 else f", the more so the more of its last {c.context} tokens match too"
+    return f"the key {after_match(c, earlier=False)}{context}"
+
+
+def job(c: Construction, head: Head) -> str:
+    """The legend of a head's marked cells, by its role (a model file's: the
+    lecture's head's job in its place)."""
+    if c.model is not None:
+        where = f"the key {back(head.offset)} the query" if head.looks_back else copied_from(c)
+        return f"[ ] = the lecture's job for this layer: {where}"
+    if head.looks_back:
+        return f"[ ] = where the head does its job: the key {back(head.offset)} the query"
+    return f"[ ] = where the head does its job: {copied_from(c)}"
+
+
+def _halves(c: Construction) -> str:
+    return ", ".join(half(o) for o in c.offsets)
+
+
+def scheme(c: Construction) -> Scheme:
+    """The record of the construction's position scheme (schemes.py)."""
+    return schemes.scheme(c.positions)
+
+
+def scores_positions(c: Construction, o: str = "1") -> tuple:
+    """How layer 1's logit depends on positions (query i, key j, offset o)."""
+    return scheme(c).scores(c.frequencies, o)
+
+
+def positions_note(c: Construction) -> tuple:
+    """For a scheme whose previous position is not a one-hot direction: what layer 1
+    writes into the previous half, and how layer 2's match still works."""
+    return scheme(c).note
+
+
+def layer_summary(c: Construction, heads: tuple[Head, ...]) -> tuple:
+    """A layer's one-line summary, by its heads' role; a model file's, read off its arrays."""
+    if c.model is not None:
+        return file_summary(c, 1 if heads[0].looks_back else 2)
+    if heads[0].looks_back:
+        return _look_back_summary(c)
+    return _induction_summary(c)
+
+
+SHARES_NAMED = 3  # a matrix's blocks a file's summary names, largest first
+
+
+def shares(c: Construction, symbol: str) -> str:
+    """Where a model file's matrix has its weight: "pos x pos 100%", largest first."""
+    found = c.model.shares(symbol)
+    arrow = " -> " if symbol.startswith("V") else " x "
+    named = [f"{r}{arrow}{col} {share:.0%}" for r, col, share in found[:SHARES_NAMED]]
+    rest = sum(share for *_, share in found[SHARES_NAMED:])
+    more = len(found) - SHARES_NAMED
+    if more > 0:
+        named.append(f"{more} more block{'s' if more > 1 else ''} {rest:.0%}")
+    return ", ".join(named) if named else "all zero"
+
+
+def file_summary(c: Construction, layer: int) -> tuple:
+    """A model file's layer: where its A and V have their weight (each block's
+    share of the matrix's sum of squared entries), read off the file."""
+    return (Math(f"A_{layer}"), " and ", Math(f"V_{layer}"), f" are {c.model.name}'s. Their weight by block (share "
+            "of the sum of squared entries): ", Math(f"A_{layer}"), f" {shares(c, f'A{layer}')}; ",
+            Math(f"V_{layer}"), f" {shares(c, f'V{layer}')}.")
+
+
+def _look_back_summary(c: Construction) -> tuple:
+    record = scheme(c)
+    if not record.directions:
+        heads = "its head" if len(c.offsets) == 1 else "each head (offset o)"
+        o = str(c.offsets[0]) if len(c.offsets) == 1 else "o"
+        return (f"With {record.words}, {heads} scores key j for query i by ",) + scores_positions(c, o) + (
+            "; ", Math("V_1"), f" copies the key's {record.written} into the "
+                               f"{'previous' if o == '1' else 'o-back'} half.")
+    if c.offsets == (1,):
+        return (Math("A_1"), " scores key position i-1 for query i; ", Math("V_1"),
+                " copies the key's token and position into the previous half.")
+    if len(c.offsets) == 1:
+        o = c.offsets[0]
+        return (Math("A_1"), f" scores key position i-{o} for query i; ", Math("V_1"),
+                f" copies the key's token and position into the {half(o)} half (the token {back(o)}).")
+    return (f"One head per offset o in {{{', '.join(map(str, c.offsets))}}}: its ", Math("A_1"),
+            " scores key position i-o for query i and its ", Math("V_1"),
+            f" copies the key's token and position into the half o back ({_halves(c)}).")
+
+
+def _induction_summary(c: Construction) -> tuple:
+    if c.context == 1 and c.similar is None:
+        before = "previous token" if c.skip == 0 else f"token {c.skip + 1} before"
+        return (Math("A_2"), f" scores keys whose {before} is the query's (", Math(pattern(c)),
+                "); ", Math("V_2"), " keeps the key's current half.")
+    if c.similar is not None and c.context == 1:
+        return (Math("A_2"), f" scores each key by how similar the token {c.skip + 1} before it is to the query's (",
+                Math(pattern(c)), "); ", Math("V_2"), " keeps the key's current half: its token's vector and position.")
+    ending = "just before it" if c.skip == 0 else f"ending {c.skip + 1} before it"
+    return (Math("A_2"), f" scores each key by how many of the {c.context} tokens {ending} match the query's last "
+            f"{c.context}, the query's own token counting {c.context} (", Math(pattern(c)), "); ", Math("V_2"),
+            " keeps the key's current half.")
+
+
+def equations(c: Construction) -> tuple[tuple, ...]:
+    """The handout's model, line by line."""
+    record = scheme(c)
+    if c.model is not None:
+        return _file_equations(c)
+    if record.block is None:
+        token = "e(x_i)" if c.similar is not None else "tok(x_i)"
+        representation = ("Representation of token i: ", Math(f"y_i = [{token} | "
+                                                              + " | ".join(f"{half(o)} tok" for o in c.offsets) + "]"),
+                          f": no position in the stream ({record.words}), d = {c.halves}"
+                          f"{'m' if c.similar is not None else 'V'}; at layer 0 only the current token is filled.")
+    elif record.block == "sin":
+        token = "e(x_i)" if c.similar is not None else "tok(x_i)"
+        representation = ("Representation of token i: ", Math(f"y_i = [{token} | code(i) | "
+                                                              + " | ".join(f"{half(o)} tok | {half(o)} code"
+                                                                           for o in c.offsets) + "]"),
+                          f", code(p) = [sin w_1 p, cos w_1 p, ..., sin w_K p, cos w_K p] with K = {c.frequencies}, "
+                          f"d = {c.halves}({'m' if c.similar is not None else 'V'} + 2K); at layer 0 only "
+                          "the current half is filled.")
+    elif c.similar is not None:
+        representation = ("Representation of token i: ", Math("y_i = [e(x_i) | pos(i) | "
+                                                              + " | ".join(f"{half(o)} tok | {half(o)} pos"
+                                                                           for o in c.offsets) + "]"),
+                          f", e(t) a unit vector of m features, d = {c.halves}(m + N); at layer 0 only "
+                          "the current half is filled.")
+    elif c.offsets == (1,):
+        representation = ("Representation of token i: ", Math("y_i = [tok(x_i) | pos(i) | prev tok | prev pos]"),
+                          ", d = 2(V + N); at layer 0 the previous half is empty.")
+    else:
+        representation = ("Representation of token i: ", Math("y_i = [tok(x_i) | pos(i) | "
+                                                              + " | ".join(f"{half(o)} tok | {half(o)} pos"
+                                                                           for o in c.offsets) + "]"),
+                          f", d = {c.halves}(V + N); at layer 0 only the current half is filled.")
+    mask = _mask_equations(c)
+    if not record.directions:
+        layer1 = ("Layer 1 (previous-token head" + ("s, offsets " + ", ".join(map(str, c.offsets))
+                                                    if len(c.offsets) > 1 else "") + "): ",) \
+            + scores_positions(c, "1" if c.offsets == (1,) else "o") \
+            + ("; ", Math("Y^(1) = Y^(0) + sum_o W^(o) Y^(0) V_o"), ".")
+    elif c.offsets == (1,):
+        layer1 = ("Layer 1 (previous-token head): ", Math("A_1 = s [pos(key) = pos(query) - 1]"), ", ",
+                  Math("Y^(1) = Y^(0) + W^(1) Y^(0) V_1"), ", so ", Math("y_i^(1) = [x_i, i | x_(i-1), i-1]"), ".")
+    else:
+        layer1 = (f"Layer 1 ({len(c.offsets)} head{'s' if len(c.offsets) > 1 else ''}, offsets "
+                  f"{', '.join(map(str, c.offsets))}): head o has ", Math("A = s [pos(key) = pos(query) - o]"),
+                  " and writes the key's token and position into its half o back; ",
+                  Math("Y^(1) = Y^(0) + sum_o W^(o) Y^(0) V_o"), ".")
+    if c.similar is not None and c.context == 1:
+        layer2 = ("Layer 2 (induction head): ", Math("A_2"), " is s times the identity between the query's token "
+                  f"block and the key's {half(c.skip + 1)} token block, so ",
+                  Math(f"a_ij = s e(x_i) . e(x_(j-{1 + c.skip})) = s cos(x_i, x_(j-{1 + c.skip}))"), "; ",
+                  Math("Y^(2) = W^(2) Y^(1) V_2"), ".")
+    elif c.context == 1 and c.skip == 0:
+        layer2 = ("Layer 2 (induction head): ", Math("A_2 = s [tok(query) = prev tok(key)]"), ", so ",
+                  Math("a_ij = s [x_i = x_(j-1)]"), "; ", Math("Y^(2) = W^(2) Y^(1) V_2"), ".")
+    else:
+        layer2 = ("Layer 2 (induction head): ", Math("A_2"), " matches the query's token m back against the key's "
+                  f"token {c.skip + 1} + m back, for ", Math(f"m < {c.context}"), ", so ", Math(pattern(c)), "; ",
+                  Math("Y^(2) = W^(2) Y^(1) V_2"), ".")
+    if c == Construction():
+        where = ("Prediction at i: the token with the largest share of ", Math("Y^(2)"),
+                 "'s token columns, where ", Math("x_i"), " occurred at some ", Math("k <= i - 2"), ".")
+    else:
+        where = ("Prediction at i: the token scored highest from ", Math("Y^(2)"),
+                 f"'s token block, where a key the query keeps comes {after_match(c, cosine=True)}.")
+    probabilities = "Next-token probabilities: " if c.horizon == 1 else f"Probabilities of the token {c.horizon} ahead: "
+    unembedding = (probabilities, Math("P = softmax(Y^(2) W_U / T)"), " with the unembedding ",
+                   Math("W_U = E^T"), " (the transpose of the token embedding) and temperature T.")
+    if c.similar is not None:
+        unembedding = (probabilities, Math("P = softmax(Y^(2) W_U / T)"), " with ",
+                       Math("W_U = E^T"), ", E the V x m token vectors: each token scored by its dot product (a "
+                       "cosine when one token was copied) with what was copied; temperature T.")
+    logits = ("Attention logits: ", Math("a_ij = y_i A_l y_j^T"), " (rows: queries i, columns: keys j).")
+    return (representation, logits) \
+        + mask + (layer1, layer2, where, unembedding)
+
+
+def _mask_equations(c: Construction) -> tuple[tuple, ...]:
+    if c.mask == "inclusive":
+        return (("Masked attention: a query keeps the keys ", Math("j <= i"), ", itself included (the inclusive "
+                 "mask of the textbook and GPT-style decoders)."),
+                ("Weights: ", Math("w_ij = exp(a_ij) / sum_(k<=i) exp(a_ik)"),
+                 " over the kept keys; position 0 keeps only itself."))
+    return (("Masked attention: a query keeps only the keys ", Math("j < i"), "."),
+            ("Weights: ", Math("w_ij = exp(a_ij) / sum_(k<i) exp(a_ik)"),
+             " over the kept keys; position 0 keeps none and attends nowhere."))
+
+
+def _file_equations(c: Construction) -> tuple[tuple, ...]:
+    """A model file's equations: the lecture's stream and the general form of
+    each layer, its A and V the file's, with the file's residuals."""
+    residual = c.model.residual
+    y1 = ("Y^(0) + " if residual[0] else "") + "W^(1) Y^(0) V_1"
+    y2 = ("Y^(1) + " if residual[1] else "") + "W^(2) Y^(1) V_2"
+    return (("Representation of token i: ", Math("y_i = [tok(x_i) | pos(i) | prev tok | prev pos]"),
+             f", d = 2(V + N) with the V tokens and N positions of {c.model.name}; at layer 0 the previous half "
+             "is empty."),
+            ("Attention logits: ", Math("a_ij = y_i A_l y_j^T"), " (rows: queries i, columns: keys j).")) \
+        + _mask_equations(c) + (
+            ("Layer 1: ", Math("A_1"), " and ", Math("V_1"), f" from {c.model.name}; ", Math(f"Y^(1) = {y1}"), "."),
+            ("Layer 2: ", Math("A_2"), " and ", Math("V_2"), f" from {c.model.name}; ", Math(f"Y^(2) = {y2}"), "."),
+            ("Prediction at i: the token scored highest from ", Math("Y^(2)"), "'s token block."),
+            ("Next-token probabilities: " if c.horizon == 1 else f"Probabilities of the token {c.horizon} ahead: ",
+             Math("P = softmax(Y^(2) W_U / T)"), " with the unembedding ",
+             Math("W_U = E^T"), " (the transpose of the token embedding) and temperature T."))
+
+
+def model_line(c: Construction) -> str:
+    """Which model ran, for a slide: "the lecture's" (with its variant), or a model file's heads."""
+    if c.model is not None:
+        return f"the heads of {c.model.name}"
+    return "the lecture's" + (f", with {variant(c)}" if variant(c) else "")
+
+
+def variant(c: Construction) -> str:
+    """What sets the model apart from the lecture's, for the summary ("" for the lecture's)."""
+    parts = []
+    if c.mask != "strict":
+        parts.append("inclusive mask (j <= i)")
+    if c.context != 1:
+        parts.append(f"context {c.context} (layer 2 matches the query's last {c.context} tokens)")
+    if c.skip:
+        parts.append(f"skip {c.skip} (layer 2 copies the token {c.skip + 1} after the match)")
+    record = scheme(c)
+    if not record.directions:
+        parts.append(record.words + (f" (K = {c.frequencies})" if record.frequencies else ""))
+    if c.similar is not None:
+        source = {"subword": "character trigrams", "case": "case-folded words"}.get(c.similar.kind, c.similar.source)
+        parts.append(f"similar words (dense token vectors from {source}, so a_ij = s cos(x_i, x_(j-1)))")
+    return "; ".join(parts)
+
+
+def width(c: Construction, words: bool) -> str:
+    """d as a formula: halves times (token directions + position directions)."""
+    tokens = "m" if words else "V"
+    return f"{c.halves}{scheme(c).per_half(tokens)}"
+
+
+def logit_formula(c: Construction, layer: int, head: Head) -> str:
+    """A head's logits as math: a look-back head's as its position scheme
+    writes them, any other's as the bilinear form of layer ``layer``'s A."""
+    return scheme(c).logit if head.looks_back else f"a_ij = y_i A_{layer} y_j^T"
+
+
+def layer0(c: Construction, words: bool) -> str:
+    """What Y^(0) holds."""
+    token = "each token's vector" if words else "one-hot token"
+    return scheme(c).layer0.format(token=token, own="its one-hot " if words else "")
