@@ -1,7 +1,9 @@
 """Which settings lead to the lecture's circuit, and how often: ``train`` over
 seeds, for each setting, with everything else at the defaults.
 
-    OPENBLAS_NUM_THREADS=1 python benchmarks/train_seeds.py [--seeds 10] [--steps 1500] [--jobs 2]
+    python benchmarks/train_seeds.py [--seeds 10] [--steps 1500] [--jobs 2]
+
+(train runs numpy's BLAS on one thread by itself.)
 
 Prints a Markdown table (README, "Learning it"): per setting, how many seeds
 gave each circuit and a phase change, and the median of the final scores.
@@ -40,8 +42,8 @@ def main() -> None:
         results = list(pool.map(one, jobs))
     print(f"{args.seeds} seeds, {args.steps} steps each\n")
     print("| setting | lecture's circuit | Q-composition | neither | phase change | accuracy | previous-token "
-          "| duplicate-token | induction | K | Q |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+          "| duplicate-token | induction | keys cut | queries cut | K | Q |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for setting in SETTINGS:
         rows = [(h, a) for s, _, h, a in results if s == setting]
         count = {name: sum(a["circuit"] == name for _, a in rows) for name in learned.NAMES}
@@ -53,9 +55,12 @@ def main() -> None:
         def comp(kind):
             return f"{statistics.median(a['composition']['learned'][kind] or 0.0 for _, a in rows):.2f}"
 
+        def cut(path):  # the induction score left with that path cut from layer 1
+            return f"{statistics.median(a['paths'][path]['induction_score'] for _, a in rows):.2f}"
+
         print(f"| {setting} | {count['lecture']} | {count['q-composition']} | {count['neither']} | {phase} | "
               f"{median('accuracy')} | {median('previous_token_score')} | {median('duplicate_token_score')} | "
-              f"{median('induction_score')} | {comp('K')} | {comp('Q')} |")
+              f"{median('induction_score')} | {cut('keys')} | {cut('queries')} | {comp('K')} | {comp('Q')} |")
     for setting, seed, h, a in results:
         print(f"# {setting} seed {seed}: {a['circuit']}; phase change {a['phase_change']['step']}; {a['why']}")
 

@@ -105,18 +105,69 @@ def test_the_phase_change_is_found_on_a_jump_and_not_on_a_slope():
     assert flat["step"] is None and flat["rise"] < learned.RISE
 
 
-def test_the_circuit_is_named_from_the_numbers():
+def _cut(intact, keys, queries, values=(0.5, 0.9), offsets=None):
+    pair = lambda x: {"induction_score": x[0], "accuracy": x[1]}  # noqa: E731
+    return {"intact": pair(intact), "keys": pair(keys), "queries": pair(queries), "values": pair(values),
+            "offsets": offsets or {str(o): 0.0 for o in training.OFFSETS}}
+
+
+def test_the_circuit_is_named_by_the_path_that_carries_it():
     best = {"previous_token_score": 1.0, "duplicate_token_score": 0.6, "induction_score": 0.5}
-    lecture = {"previous_token_score": 0.9, "duplicate_token_score": 0.1, "induction_score": 0.45}
-    assert learned.circuit(lecture, best, {"K": 0.3, "Q": 0.1})[0] == "lecture"
-    dup = {"previous_token_score": 0.1, "duplicate_token_score": 0.5, "induction_score": 0.45}
-    assert learned.circuit(dup, best, {"K": 0.1, "Q": 0.3})[0] == "q-composition"
-    name, why = learned.circuit({**lecture, "induction_score": 0.1}, best, {"K": 0.3, "Q": 0.1})
-    assert name == "neither" and why.startswith("layer 2 is not an induction head (induction 0.10 of a possible 0.50")
-    assert learned.circuit(lecture, best, {"K": 0.1, "Q": 0.3})[0] == "neither"
+    final = {"previous_token_score": 0.9, "duplicate_token_score": 0.1, "induction_score": 0.45}
+    comp = {"K": 0.1, "Q": 0.3}  # composition scores are figures beside: the paths name it
+    assert learned.circuit(final, best, comp, _cut((0.45, 0.9), (0.05, 0.1), (0.44, 0.9)), 16)[0] == "lecture"
+    assert learned.circuit(final, best, comp, _cut((0.45, 0.9), (0.44, 0.9), (0.05, 0.1)), 16)[0] == "q-composition"
+    name, why = learned.circuit(final, best, comp, _cut((0.45, 0.9), (0.35, 0.8), (0.35, 0.8)), 16)
+    assert name == "neither" and "neither path carries it alone" in why
     half = {"previous_token_score": 0.45, "duplicate_token_score": 0.05, "induction_score": 0.35}
-    name, why = learned.circuit(half, best, {"K": 0.18, "Q": 0.12})  # the defaults' usual run
-    assert name == "lecture" and why.endswith("layer 1 is only partly that head (under half the best score)")
+    name, why = learned.circuit(half, best, comp, _cut((0.35, 0.8), (0.08, 0.2), (0.34, 0.8)), 16)
+    assert name == "lecture" and why.endswith("layer 1 is only partly a previous-token or duplicate-token head "
+                                              "(under half the best score)")
+    offsets = {str(o): w for o, w in zip(training.OFFSETS, (0.0, 0.05, 0.1, 0.15, 0.5, 0.1, 0.0))}
+    other = {**final, "induction_score": 0.07}
+    name, why = learned.circuit(other, best, comp, _cut((0.07, 0.5), (0.07, 0.5), (0.07, 0.5), (0.07, 0.06),
+                                                        offsets), 16)
+    assert name == "neither" and why.startswith(
+        "layer 2 is not an induction head: on the repeated half it puts most of its weight on two keys after the "
+        "earlier copy (0.50), and predicts the repeat with accuracy 0.50 (chance 0.06), through its values")
+
+
+def _params(c, kind: str, s: float = 30.0) -> dict:
+    """Hand-set weights in train's parametrization, [tok | pos | prev tok | prev pos]: the lecture's circuit
+    (K-composition), pointer arithmetic (a duplicate-token layer 1 writes its copy's position, layer 2's query
+    asks for the position after it: Q-composition), or a layer 2 that attends evenly (no induction head)."""
+    v, n, d = c.vocab, c.length, c.d
+    tok, pos, ptok, ppos = (slice(0, v), slice(v, v + n), slice(v + n, 2 * v + n), slice(2 * v + n, d))
+    p = {k: np.zeros((d, d)) for k in training.KEYS}
+    eye_v, eye_n = np.eye(v), np.eye(n)
+    if kind == "pointer":
+        p["A1"][tok, tok] = s * eye_v            # attend to the earlier copy of the query's token
+        p["V1"][pos, ppos] = eye_n               # write its position into prev pos
+        p["A2"][ppos, pos] = s * np.eye(n, k=1)  # ask for the key one after that position
+    else:
+        p["A1"][pos, pos] = s * np.eye(n, k=-1)  # the previous position (rows: queries, columns: keys)
+        p["V1"][tok, ptok], p["V1"][pos, ppos] = eye_v, eye_n
+        if kind == "lecture":
+            p["A2"][tok, ptok] = s * eye_v       # the key whose previous token is the query's
+    p["V2"][tok, tok] = eye_v
+    return p
+
+
+@pytest.mark.parametrize("kind,name", [("lecture", "lecture"), ("pointer", "q-composition"), ("even", "neither")])
+def test_hand_set_models_are_named_by_path_ablation(kind, name):
+    c = training.Config(vocab=8, length=16)
+    params = _params(c, kind)
+    held_out, repeats = training.sequences(np.random.default_rng(5), c, 64)
+    best = training.ideal(c, held_out)
+    final = training.measured(params, c, held_out, repeats)
+    cut = training.paths(params, c, held_out, repeats)
+    comp = learned.compositions(learned.model_of(training.Run(c, params, [], 0.0, False)))
+    got, why = learned.circuit(final, best, comp, cut, c.vocab)
+    assert got == name, why
+    if kind == "lecture":
+        assert final["previous_token_score"] > 0.9 * best["previous_token_score"]
+    if kind == "pointer":  # the other path is intact: cutting keys changes nothing
+        assert cut["keys"]["induction_score"] == pytest.approx(cut["intact"]["induction_score"])
 
 
 @pytest.mark.parametrize("suffix", ["md", "tex", "html", "svg", "png", "txt"])

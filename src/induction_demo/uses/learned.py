@@ -13,15 +13,19 @@ model's on the same vocabulary and positions.
 - **Composition scores** (Elhage et al., "A Mathematical Framework for
   Transformer Circuits"): K |A_2 V_1^T|, Q |V_1 A_2|, V |V_1 V_2|, each over
   the product of the two norms (circuits.compositions, on the learned heads).
-- **The circuit**: layer 2 is an induction head when its TransformerLens
-  detector score is at least ``HEAD`` of the best a head can score on the
-  same held-out sequences (training.ideal). Then the circuit is the
-  lecture's when layer 1 leans previous-token (its previous-token score, as
-  a share of the best, at least its duplicate-token one) and K-composition
-  is above Q; the other circuit the literature names when layer 1 leans
-  duplicate-token and Q is above K (layer 2 then reads positions through
-  the query); anything else is neither. The report gives the numbers, and
-  says when layer 1 reaches under ``HEAD`` of its best ("only partly").
+- **The circuit**, named by path ablation (Olsson et al., "In-context
+  Learning and Induction Heads"; Elhage et al.): layer 2 is run with its
+  keys, queries or values reading Y^(0) instead of Y^(1) (training.paths),
+  and the induction score and accuracy measured each way. Layer 2 an
+  induction head (its detector score at least ``HEAD`` of the best a head
+  can score on the same held-out sequences), the circuit is the lecture's
+  when cutting the key path takes away at least ``DROP`` of it and more than
+  cutting the query path; pointer arithmetic (Q-composition) the other way
+  round; else neither. A model that predicts by another mechanism is told
+  by where layer 2 looks on the repeated half (its weight by offset from the
+  earlier copy) and whether its values carry the accuracy. The composition
+  scores stand beside as figures; the report says when layer 1 reaches
+  under ``HEAD`` of its best ("only partly").
 """
 from __future__ import annotations
 
@@ -35,8 +39,8 @@ WINDOW = 0.1  # of the steps: the phase change's window
 SUDDEN = 0.5  # of the whole rise within that window: a phase change
 RISE = 0.2  # the accuracy's rise at least, for any phase change
 HEAD = 0.5  # of the best score on the same sequences: a head of that kind
-NAMES = {"lecture": "K-composition through a previous-token head (the lecture's circuit)",
-         "q-composition": "Q-composition through a duplicate-token head and positions",
+NAMES = {"lecture": "K-composition: the key path carries it (the lecture's circuit)",
+         "q-composition": "Q-composition: the query path carries it (pointer arithmetic)",
          "neither": "neither circuit"}
 
 
@@ -83,35 +87,75 @@ def compositions(model: Model) -> dict[str, float | None]:
     return {c.kind: c.score for c in scored(trace)}
 
 
-def circuit(final: dict, best: dict, comp: dict) -> tuple[str, str]:
-    """The circuit's name (a key of NAMES) and why, from the last scores, the best possible and the compositions."""
-    share = {k: final[k] / best[k] if best[k] else 0.0 for k in best}
+DROP = 0.5
+"""A path carries the circuit when cutting it from layer 1 takes away at least
+this share of layer 2's induction score."""
+FOCUS = 0.25  # of layer 2's weight on one place near the earlier copy: where it looks (below: it spreads)
+PLACES = {-2: "two keys before the earlier copy", -1: "the key before the earlier copy",
+          0: "the earlier copy itself", 1: "the key right after the earlier copy",
+          2: "two keys after the earlier copy", 3: "three keys after the earlier copy",
+          4: "four keys after the earlier copy"}
+
+
+def circuit(final: dict, best: dict, comp: dict, cut: dict, vocab: int) -> tuple[str, str]:
+    """The circuit's name (a key of NAMES) and why: by path ablation (``cut``:
+    training.paths), as Olsson et al. and Elhage et al. name circuits, by what
+    breaks them. Layer 2 an induction head (its detector score at least HEAD
+    of the best), the lecture's circuit when cutting its keys from layer 1
+    takes away at least DROP of its induction score and more than cutting its
+    queries; pointer arithmetic (Q-composition) the other way round. A model
+    that predicts by another mechanism is told by where layer 2 looks on the
+    repeated half and which path carries its accuracy. The composition scores
+    stay beside, as figures."""
+    intact = cut["intact"]
     k_, q_ = comp.get("K") or 0.0, comp.get("Q") or 0.0
-    said = (f"induction {final['induction_score']:.2f} of a possible {best['induction_score']:.2f}, previous-token "
+
+    def dropped(path: str) -> float:
+        before = intact["induction_score"]
+        return 1.0 - cut[path]["induction_score"] / before if before > 0 else 0.0
+    paths = "; ".join(f"cutting its {path} from layer 1 leaves induction {cut[path]['induction_score']:.2f} and "
+                      f"accuracy {cut[path]['accuracy']:.2f}" for path in training.PATHS)
+    said = (f"induction {final['induction_score']:.2f} of a possible {best['induction_score']:.2f} and accuracy "
+            f"{intact['accuracy']:.2f} on the repeated half; {paths}; previous-token "
             f"{final['previous_token_score']:.2f} of {best['previous_token_score']:.2f}, duplicate-token "
             f"{final['duplicate_token_score']:.2f} of {best['duplicate_token_score']:.2f}; K-composition "
             f"{k_:.2f}, Q-composition {q_:.2f}")
-    prev, dup = share["previous_token_score"], share["duplicate_token_score"]
+    share = {k: final[k] / best[k] if best[k] else 0.0 for k in best}
     if share["induction_score"] < HEAD:
-        return "neither", f"layer 2 is not an induction head ({said})"
-    partly = "" if max(prev, dup) >= HEAD else "; layer 1 is only partly that head (under half the best score)"
-    if prev >= dup and k_ > q_:
-        return "lecture", said + partly
-    if dup > prev and q_ > k_:
-        return "q-composition", said + partly
-    return "neither", (f"layer 2 is an induction head, but layer 1 leans {'previous' if prev >= dup else 'duplicate'}"
-                       f"-token while {'Q' if q_ > k_ else 'K'}-composition is the larger ({said})")
+        offsets = {int(o): w for o, w in cut["offsets"].items()}
+        where = max(offsets, key=lambda o: (offsets[o], -abs(o - 1)))
+        chance = 1.0 / vocab
+        through = ""
+        if intact["accuracy"] > 2 * chance and cut["values"]["accuracy"] - chance <= 0.5 * (intact["accuracy"] - chance):
+            through = ", through its values (cutting them from layer 1 takes most of the accuracy above chance)"
+        looks = (f"puts most of its weight on {PLACES[where]} ({offsets[where]:.2f})" if offsets[where] >= FOCUS
+                 else f"spreads its weight: no place near the earlier copy gets more than {offsets[where]:.2f}")
+        lead = "layer 2 is not an induction head: on the repeated half it" if where != 1 or offsets[where] < FOCUS \
+            else ("layer 2 scores under half the best induction score over whole sequences, so it is not counted an "
+                  "induction head, though on the repeated half it")
+        return "neither", (f"{lead} {looks}, and predicts the repeat with accuracy {intact['accuracy']:.2f} (chance "
+                           f"{chance:.2f}){through} ({said})")
+    partly = "" if max(share["previous_token_score"], share["duplicate_token_score"]) >= HEAD else \
+        "; layer 1 is only partly a previous-token or duplicate-token head (under half the best score)"
+    keys, queries = dropped("keys"), dropped("queries")
+    if keys >= DROP and keys > queries:
+        return "lecture", f"the key path carries it ({said}){partly}"
+    if queries >= DROP and queries > keys:
+        return "q-composition", f"the query path carries it ({said}){partly}"
+    return "neither", (f"layer 2 is an induction head, but cutting its keys from layer 1 takes {keys:.0%} of it and "
+                       f"cutting its queries {queries:.0%}: neither path carries it alone ({said}){partly}")
 
 
 def analysed(run: training.Run) -> dict:
     """Everything the report shows, as plain numbers and words."""
     c = run.config
-    held_out, _ = training.sequences(np.random.default_rng([c.seed, 2]), c, training.EVAL_BATCH)
+    held_out, held_out_repeats = training.sequences(np.random.default_rng([c.seed, 2]), c, training.EVAL_BATCH)
     best = training.ideal(c, held_out)
     learned, built = model_of(run), hand_built(c)
     comp = {"learned": compositions(learned), "hand_built": compositions(built)}
-    name, why = circuit(run.history[-1], best, comp["learned"])
-    return {"phase_change": phase_change(run.history, c.steps), "best_scores": best,
+    cut = training.paths(run.params, c, held_out, held_out_repeats)
+    name, why = circuit(run.history[-1], best, comp["learned"], cut, c.vocab)
+    return {"phase_change": phase_change(run.history, c.steps), "best_scores": best, "paths": cut,
             "shares": {who: {k: [[r, col, share] for r, col, share in m.shares(k)] for k in training.KEYS}
                        for who, m in (("learned", learned), ("hand_built", built))},
             "composition": comp, "circuit": name, "circuit_name": NAMES[name], "why": why}
@@ -193,6 +237,14 @@ def document(run: training.Run, found: dict, terminal: bool = False):
                         tuple(Row((f"{kind}-composition",), tuple(
                             Cell("—" if comp[who][kind] is None else f"{comp[who][kind]:.2f}", comp[who][kind])
                             for who in ("learned", "hand_built"))) for kind in ("K", "Q", "V"))))
+    cut = found["paths"]
+    blocks.append(Table("train.paths", ("Path ablation: layer 2 with one input reading ", Math("Y^(0)"),
+                                        " instead of ", Math("Y^(1)"), " (held-out sequences)"),
+                        ("layer 2",), (("induction",), ("accuracy",)),
+                        tuple(Row((label,), tuple(Cell(f"{cut[key][m]:.2f}", cut[key][m])
+                                                  for m in ("induction_score", "accuracy")))
+                              for key, label in (("intact", "intact"), ("keys", "keys cut"),
+                                                 ("queries", "queries cut"), ("values", "values cut")))))
     blocks += [Heading("The circuit found"),
                Paragraph((f"{found['circuit_name'][0].upper()}{found['circuit_name'][1:]}: {found['why']}. A head "
                           f"counts as a previous-token, duplicate-token or induction head when its detector score "
@@ -210,6 +262,7 @@ def data(run: training.Run, found: dict, saved: str | None = None) -> dict:
             "phase_change_step": found["phase_change"]["step"], "phase_change": found["phase_change"],
             "circuit": found["circuit"], "circuit_name": found["circuit_name"], "why": found["why"],
             "best_scores": found["best_scores"], "shares": found["shares"], "composition": found["composition"],
+            "paths": found["paths"],
             "seconds": run.seconds, "interrupted": run.interrupted, "saved": saved}
 
 

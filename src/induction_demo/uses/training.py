@@ -152,13 +152,21 @@ class Forward(NamedTuple):
     probs: np.ndarray  # [B, N - 1, V] softmax of the scores of queries 0 .. N - 2
 
 
-def forward(params: dict, c: Config, ids: np.ndarray) -> Forward:
+PATHS = ("keys", "queries", "values")
+"""Layer 2's three inputs, each of which path ablation feeds Y^(0) instead of Y^(1)."""
+
+
+def forward(params: dict, c: Config, ids: np.ndarray, ablated: str | None = None) -> Forward:
+    """The batch's pass. With ``ablated`` (one of PATHS), layer 2's keys,
+    queries or values read Y^(0) instead of Y^(1): the path from layer 1
+    into that input is cut (Olsson et al.'s and Elhage et al.'s path ablation)."""
     keep = causal_mask(c.length, c.mask == "inclusive")
     y0 = embedded(c, ids)
     w1 = masked_softmax(_times(y0, params["A1"]) @ y0.transpose(0, 2, 1), keep)
     y1 = y0 + w1 @ _times(y0, params["V1"])
-    w2 = masked_softmax(_times(y1, params["A2"]) @ y1.transpose(0, 2, 1), keep)
-    scores = w2 @ _times(y1, params["V2"][:, :c.vocab])
+    query, key, value = ((y0 if ablated == path else y1) for path in ("queries", "keys", "values"))
+    w2 = masked_softmax(_times(query, params["A2"]) @ key.transpose(0, 2, 1), keep)
+    scores = w2 @ _times(value, params["V2"][:, :c.vocab])
     z = scores[:, :-1] - scores[:, :-1].max(axis=-1, keepdims=True)
     e = np.exp(z)
     return Forward(y0, w1, y1, w2, scores, e / e.sum(axis=-1, keepdims=True))
@@ -250,6 +258,37 @@ def ideal(c: Config, ids: np.ndarray) -> dict[str, float]:
             rows = keep.any(axis=1)
             scores.append(float(pattern.any(axis=1)[rows].mean()))
         out[key] = float(np.mean(scores))
+    return out
+
+
+OFFSETS = range(-2, 5)
+"""Where layer 2 may look on the repeated half, as the key's place after the
+query's earlier copy: -2 .. 4 (1: the induction head's key; 0: the copy itself)."""
+
+
+def paths(params: dict, c: Config, ids: np.ndarray, repeats: np.ndarray) -> dict:
+    """Path ablation on held-out sequences: for the intact model and with each
+    of layer 2's inputs cut from layer 1 (PATHS), the induction score and the
+    accuracy on the repeated half; and, intact, the share of layer 2's weight
+    on the repeated half at each offset from the query's earlier copy."""
+    where = repeated_targets(c, repeats)
+    out: dict = {}
+    for path in (None,) + PATHS:
+        f = forward(params, c, ids, path)
+        right = f.scores[:, :-1].argmax(axis=-1) == ids[:, 1:]
+        induction = np.mean([detect(f.w2[k], detection_pattern("induction", row)) for k, row in enumerate(ids)])
+        out[path or "intact"] = {"induction_score": float(induction), "accuracy": float(right[where].mean())}
+        if path is None:
+            shares = np.zeros(len(OFFSETS))
+            count = 0
+            for k, r in enumerate(repeats):
+                for i in range(c.length - r, c.length):  # each query of the repeat; its copy stands r before
+                    for m, o in enumerate(OFFSETS):
+                        j = i - r + o
+                        if 0 <= j < c.length:
+                            shares[m] += f.w2[k, i, j]
+                    count += 1
+            out["offsets"] = {str(o): float(v / max(count, 1)) for o, v in zip(OFFSETS, shares)}
     return out
 
 
