@@ -66,7 +66,7 @@ def test_a_saved_model_shown_with_model_is_a_plain_numpy_pass_over_its_arrays(tm
     path = tmp_path / "learned.npz"
     assert invoke(["train", *TINY, "--save", str(path)]).exit_code == 0
     model = load(str(path))
-    assert model.vocab == ("a", "b", "c", "d") and model.n_positions == 8 and model.residual == (True, False)
+    assert model.vocab == ("!", "a", "b", "c") and model.n_positions == 8 and model.residual == (True, False)
     text = "a b c a b"
     result = invoke(["show", text, "--model", str(path), "--format", "json"])
     assert result.exit_code == 0, result.stderr
@@ -238,3 +238,12 @@ def test_training_runs_numpy_s_blas_on_one_thread_unless_told(monkeypatch):
     monkeypatch.setenv(training.THREADS, "two")
     with pytest.raises(InputError, match="INDUCTION_DEMO_THREADS must be a whole number"):
         training.train(c)
+
+
+def test_the_lecture_s_string_runs_on_a_learned_model(tmp_path):
+    path = tmp_path / "learned.npz"
+    assert invoke(["train", *TINY, "--save", str(path), "--format", "json"]).exit_code == 0
+    assert load(str(path)).vocab == ("!", "a", "b", "c")  # the lecture's tokens: "!" and letters
+    result = invoke(["show", "! a b a c b", "--model", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["tokens"] == ["!", "a", "b", "a", "c", "b"]

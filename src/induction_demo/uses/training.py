@@ -97,8 +97,10 @@ def checked(c: Config) -> Config:
 
 
 def tokens(k: int) -> tuple[str, ...]:
-    """The vocabulary's names: a to z, then t26, t27, ..."""
-    return tuple(chr(ord("a") + i) if i < 26 else f"t{i}" for i in range(k))
+    """The vocabulary's names: the lecture's ``!``, then a to z, then t27,
+    t28, ... (so the lecture's string runs on a learned model: ``show "! a b a
+    c b" --model learned.npz``)."""
+    return tuple("!" if i == 0 else chr(ord("a") + i - 1) if i <= 26 else f"t{i}" for i in range(k))
 
 
 def sequences(rng: np.random.Generator, c: Config, count: int) -> tuple[np.ndarray, np.ndarray]:
