@@ -40,7 +40,7 @@ def test_a_moved_induction_block_fails_with_the_words_of_the_smallest_string(tmp
     moved = dict(lecture)
     moved["A2"] = np.zeros_like(lecture["A2"])
     moved["A2"][:v, :v] = lecture["A2"][:v, v + n:v + n + v]  # matches the key's own token, not the previous one
-    result = checked(tmp_path, moved)
+    result = checked(tmp_path, moved, "--width", "1000")  # (one line each: the words whole)
     assert result.exit_code == 1 and result.stdout.startswith("FAIL")
     assert "layer 1: the previous token: pass" in result.stdout
     assert ("the smallest: on `a ! a`, layer 2 at @2 puts 0.00 on @1, the token after the earlier `a` (@0), where the "
@@ -103,9 +103,30 @@ def test_a_three_way_tie_is_told_as_no_key_and_a_low_weight_as_too_low(tmp_path,
     assert _where(np.array([0.48, 0.52]), 1, 2)[0] == "it attends to @1 (weight 0.52)"
     soft = dict(lecture)
     soft["A1"] = lecture["A1"] * 0.0  # layer 1 spreads evenly: at @3 it puts 0.33 on each earlier key
-    result = checked(tmp_path, soft)
+    result = checked(tmp_path, soft, "--width", "1000")  # (one line each: the words whole)
     assert result.exit_code == 1
     line = next(l for l in result.stdout.splitlines() if l.startswith("- layer 1"))
     assert line.endswith("the smallest: on `! ! ! !`, layer 1 at @3 puts 0.33 on @2, the position just before it, "
                          "where the lecture's previous-token head puts 1.00 (0.50 needed); no key has 0.50 of its "
                          "weight (the most: @0, @1 and @2, 0.33 each).")
+
+
+@pytest.mark.parametrize("width", ["60", "80"])
+def test_check_honours_the_width_and_gives_the_lecture_s_string_a_line_of_its_own(tmp_path, lecture, width):
+    soft = dict(lecture)
+    soft["A2"] = lecture["A2"] * 0.01  # too soft: the lecture's own string fails at @5
+    result = checked(tmp_path, soft, "--width", width)
+    lines = result.stdout.splitlines()
+    assert result.exit_code == 1 and max(len(line) for line in lines) <= int(width)
+    text = " ".join(result.stdout.split())
+    assert text.index("- the lecture's string `! a b a c b`: FAIL: on `! a b a c b`, layer 2") < text.index(
+        "- layer 1: the previous token")
+    doc = json.loads(checked(tmp_path, soft, "--format", "json").stdout)
+    assert doc["lecture"]["tokens"] == list("!abacb") and not doc["lecture"]["passed"]
+
+
+def test_a_vocabulary_without_the_lecture_s_tokens_has_no_lecture_line(tmp_path):
+    path = tmp_path / "m.npz"
+    assert invoke(["weights", "x y x z", "-o", str(path)]).exit_code == 0
+    result = invoke(["check", str(path)])
+    assert result.exit_code == 0 and "the lecture's string" not in result.stdout

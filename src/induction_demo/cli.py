@@ -770,6 +770,7 @@ def quiz(text, seed, key, temperature, tokenize, as_typed, form, output, force):
 
 @main.command("check", epilog=examples("check"), short_help="Check a model file's heads against the lecture's.")
 @click.argument("path", metavar="FILE")
+@screen_options
 @click.option("--seed", type=click.IntRange(*SEED_RANGE), default=0, show_default=True,
               help="Seed of the random strings the model runs on.")
 @click.option("--format", "form", type=click.Choice(["table", "json"]), default="table", show_default=True,
@@ -794,6 +795,6 @@ def check_command(path, seed, form):
     if form == "json":
         emit(render_json.chunks(result), json=True)
     else:
-        emit(checking.report(result))
+        emit(checking.report(result, terminal_width(sys.stdout)))
     if result["score"] != result["max_score"]:
         click.get_current_context().exit(1)

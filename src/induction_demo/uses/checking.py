@@ -222,8 +222,12 @@ def check(model: Model, seed: int = 0) -> dict:
     runs = strings(model.vocab, model.n_positions, seed)
     shared = products(model)
     failed: list[list[Finding]] = [[] for _ in PROPERTIES]
+    lecture = None
     for tokens in runs:
-        for f in findings(model, tokens, shared):
+        found = findings(model, tokens, shared)
+        if tokens == LECTURE and lecture is None:  # the lecture's own string: a line of its own in the report
+            lecture = {"tokens": list(LECTURE), "passed": not found, "findings": [f.text for f in found]}
+        for f in found:
             failed[f.kind].append(f)
     tests = []
     for k, name in enumerate(PROPERTIES):
@@ -232,21 +236,31 @@ def check(model: Model, seed: int = 0) -> dict:
                       "output": (f"{len(failed[k])} of {len(runs)} strings fail; the smallest: {smallest.text}."
                                  if smallest else f"all {len(runs)} strings pass")})
     return {"score": sum(t["score"] for t in tests), "max_score": len(tests), "tests": tests,
-            "strings": len(runs), "tolerance": TOLERANCE, "seed": seed}
+            "strings": len(runs), "tolerance": TOLERANCE, "seed": seed, "lecture": lecture}
 
 
 def refused(reason: str) -> dict:
     """The results document of a file that could not be checked: score 0, every test failed with the reason."""
     return {"score": 0, "max_score": len(PROPERTIES), "output": reason,
             "tests": [{"name": name, "score": 0, "max_score": 1, "output": reason} for name in PROPERTIES],
-            "strings": 0, "tolerance": TOLERANCE, "seed": None}
+            "strings": 0, "tolerance": TOLERANCE, "seed": None, "lecture": None}
 
 
-def report(result: dict) -> str:
-    """The check in words, for the terminal."""
+def report(result: dict, width: int = 120) -> str:
+    """The check in words, for the terminal, no line wider than ``width``:
+    the verdict, the lecture's own string (where the vocabulary has its
+    tokens), then each property."""
+    import textwrap
+
     passed = result["score"] == result["max_score"]
     lines = [("PASS: the model does the lecture's job" if passed else "FAIL: the model does not do the lecture's job")
              + f" on {result['strings']} strings (seed {result['seed']}; a row attends to keys when at least "
              f"{result['tolerance']:.2f} of its weight is on them)."]
+    lecture = result.get("lecture")
+    if lecture is not None:
+        said = "pass" if lecture["passed"] else "FAIL: " + "; ".join(lecture["findings"]) + "."
+        lines.append(f"- the lecture's string {_said(tuple(lecture['tokens']))}: {said}")
     lines += [f"- {t['name']}: {'pass' if t['score'] else 'FAIL'}: {t['output']}" for t in result["tests"]]
-    return "\n".join(lines) + "\n"
+    wrapped = [textwrap.fill(line, width, subsequent_indent="  " if line.startswith("- ") else "",
+                             break_long_words=True, break_on_hyphens=False) for line in lines]
+    return "\n".join(wrapped) + "\n"
