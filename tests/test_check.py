@@ -130,3 +130,32 @@ def test_a_vocabulary_without_the_lecture_s_tokens_has_no_lecture_line(tmp_path)
     assert invoke(["weights", "x y x z", "-o", str(path)]).exit_code == 0
     result = invoke(["check", str(path)])
     assert result.exit_code == 0 and "the lecture's string" not in result.stdout
+
+
+@pytest.mark.parametrize("name", ["heads.json", "heads.npz"])
+def test_a_template_names_every_direction_and_filled_in_with_the_lecture_s_heads_passes(tmp_path, lecture, name):
+    path = tmp_path / name
+    assert invoke(["check", "--template", str(path)]).exit_code == 0
+    if name.endswith(".json"):
+        doc = json.loads(path.read_text())
+        labels, doc_arrays = doc["labels"], {k: np.array(doc[k]) for k in ("A1", "V1", "A2", "V2")}
+    else:
+        with np.load(path) as f:
+            labels, doc_arrays = f["labels"].tolist(), {k: f[k] for k in ("A1", "V1", "A2", "V2")}
+    assert labels[:5] == ["tok:!", "tok:a", "tok:b", "tok:c", "pos:@0"] and labels[-1] == "prev pos:@5"
+    assert all(not m.any() and m.shape == (20, 20) for m in doc_arrays.values())
+    assert invoke(["check", str(path)]).exit_code == 1  # zeros do nothing: FAIL, not a refusal
+    filled = {**{k: np.asarray(v) for k, v in lecture.items()}, "labels": np.array(labels)}
+    filled_path = tmp_path / ("filled" + path.suffix)
+    if name.endswith(".json"):
+        filled_path.write_text(json.dumps({k: v.tolist() for k, v in filled.items()}))
+    else:
+        np.savez(filled_path, **filled)
+    assert invoke(["check", str(filled_path)]).exit_code == 0
+
+
+def test_check_s_help_gives_the_file_s_layout():
+    out = invoke(["check", "--help"]).stdout
+    for words in ("d = 2(V + N)", "[tok | pos | prev tok | prev pos]", "rows of A       the query's directions",
+                  "rows of V       the directions read", "in the order of the one-hot directions", "--template"):
+        assert words in out, words

@@ -73,6 +73,7 @@ EXAMPLES = {  # each command's own examples: (command line, what it shows)
         ("check heads.npz", "a student's A1, V1, A2, V2 against the lecture's"),
         ("check heads.json --format json", "for an autograder (Gradescope's results.json)"),
         ("check lecture.npz --seed 7", "other random strings (weights TOKENS -o lecture.npz)"),
+        ("check --template heads.json", "a zero-filled file with its rows and columns named, to fill in"),
     ],
 }
 
@@ -776,15 +777,45 @@ def quiz(text, seed, key, temperature, tokenize, as_typed, form, output, force):
 @click.option("--format", "form", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="table: the report in words; json: score, max_score and tests (name, score, max_score, "
                    "output), the shape of Gradescope's results.json.")
-def check_command(path, seed, form):
-    """Run the model in FILE (.npz, or .json with the same keys: A1, V1, A2,
-    V2, vocab, n_positions) on the lecture's string and 200 random strings,
-    and hold each run against the hand-built construction: layer 1's target,
-    layer 2's target, the prediction. Exit 0 when it passes, 1 when it
-    fails, 2 for a file that is not a model."""
+@click.option("--template", is_flag=True,
+              help="Write FILE (.json or .npz): a model of zeros to fill in, every row and column named.")
+@click.option("--vocab", "vocab_text", default="! a b c", show_default=True, metavar="TOKENS",
+              help="With --template: the vocabulary, in the order of its one-hot directions.")
+@click.option("--positions", "n_positions", type=click.IntRange(3, 1000), default=6, show_default=True,
+              help="With --template: N, the positions (the longest string).")
+@click.option("--force", is_flag=True, help="With --template: replace a read-only FILE.")
+def check_command(path, seed, form, template, vocab_text, n_positions, force):
+    """Run the model in FILE (.npz, or .json with the same keys) on the
+    lecture's string, strings that exercise every position and token, and
+    200 random strings, and hold each run against the hand-built
+    construction: layer 1's target, layer 2's target, the prediction. Exit
+    0 when it passes, 1 when it fails, 2 for a file that is not a model.
+
+    \b
+    The file's layout (--template writes one, every row and column named):
+      A1, V1, A2, V2  d x d, d = 2(V + N), over the stream
+                      [tok | pos | prev tok | prev pos]: V token directions
+                      in vocab's order, N positions @0 .. @(N-1), then the
+                      same for the previous token and position
+      rows of A       the query's directions; columns the key's:
+                      a_ij = y_i A y_j^T
+      rows of V       the directions read (input); columns those written
+      vocab           the V tokens, in the order of the one-hot directions
+      n_positions     N (the longest string it runs)
+      mask, residual  optional: "strict" and [true, false], the lecture's
+    """
     from .uses import checking
     from .core.modelfile import load
     from .views.render import json as render_json
+
+    if template:
+        from .core.modelfile import template as blank
+
+        kind = "json" if path.endswith(".json") else "npz" if path.endswith(".npz") else None
+        if kind is None:
+            raise click.UsageError("--template writes FILE.json or FILE.npz")
+        write_file(path, blank(tuple(vocab_text.split()), n_positions, kind), force, kind)
+        return
 
     try:
         result = checking.check(load(path), seed)

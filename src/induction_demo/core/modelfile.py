@@ -208,6 +208,37 @@ def _blocks(matrix: np.ndarray, slices: dict[str, slice], symbol: str) -> tuple[
     return tuple(out)
 
 
+def labels(vocab: tuple[str, ...], n: int) -> list[str]:
+    """The d directions' names, in the file's order: tok:t, pos:@p, prev tok:t, prev pos:@p."""
+    return ([f"tok:{t}" for t in vocab] + [f"pos:@{p}" for p in range(n)]
+            + [f"prev tok:{t}" for t in vocab] + [f"prev pos:@{p}" for p in range(n)])
+
+
+def template(vocab: tuple[str, ...], n: int, form: str) -> str | bytes:
+    """A model file of zeros for ``vocab`` and ``n`` positions, with every
+    direction named (``labels``: rows and columns alike) and the lecture's
+    mask and residuals: a student fills in A1, V1, A2 and V2 (check FILE)."""
+    for t in vocab:
+        problem = inputs.token_problem(t)
+        if problem:
+            raise InputError(f"--vocab: {problem}")
+    if not vocab or len(set(vocab)) != len(vocab):
+        raise InputError("--vocab must be distinct tokens")
+    d = 2 * (len(vocab) + n)
+    if d > MAX_D:
+        raise InputError(f"d = 2(V + N) = {d} directions is more than the {MAX_D} a model file may have")
+    if form == "npz":
+        zeros = np.zeros((d, d))
+        return packed({"A1": zeros, "V1": zeros, "A2": zeros, "V2": zeros, "vocab": np.array(vocab, dtype=str),
+                       "n_positions": np.array(n), "mask": np.array("strict"), "residual": np.array([True, False]),
+                       "labels": np.array(labels(vocab, n), dtype=str)})
+    rows = ",\n".join("    [" + ", ".join(["0"] * d) + "]" for _ in range(d))
+    matrices = ",\n".join(f'  "{k}": [\n{rows}\n  ]' for k in ("A1", "V1", "A2", "V2"))
+    return ("{\n" + f'  "labels": {json.dumps(labels(vocab, n), ensure_ascii=False)},\n'
+            + f'  "vocab": {json.dumps(list(vocab), ensure_ascii=False)},\n  "n_positions": {n},\n'
+            + '  "mask": "strict",\n  "residual": [true, false],\n' + matrices + "\n}\n")
+
+
 MAX_JSON_BYTES = 32 << 20
 """A JSON model file's size at most: json's objects take 8 to 18 times their
 text in memory (32 MiB: about 600 MB at most), so a JSON file is bounded far
