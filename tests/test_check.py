@@ -32,7 +32,7 @@ def test_the_hand_built_model_passes_in_both_file_forms(tmp_path, lecture):
     for name in ("m.npz", "m.json"):
         result = checked(tmp_path, lecture, name=name)
         assert result.exit_code == 0 and result.stdout.startswith("PASS") and "on 206 strings" in result.stdout
-        assert result.stdout.count(": pass: all 206 strings pass") == 3  # the lecture's, 5 coverage, 200 random
+        assert result.stdout.count(": pass: all 206 strings pass") == 4  # the lecture's, 5 coverage, 200 random
 
 
 def test_a_moved_induction_block_fails_with_the_words_of_the_smallest_string(tmp_path, lecture):
@@ -57,9 +57,13 @@ def test_json_is_an_autograder_s_results_json(tmp_path, lecture):
     broken = {**lecture, "A1": np.zeros_like(lecture["A1"])}  # layer 1 spreads evenly: no previous token
     result = checked(tmp_path, broken, "--format", "json")
     doc = json.loads(result.stdout)
-    assert result.exit_code == 1 and doc["max_score"] == 3 and doc["score"] < 3
-    assert [sorted(t) for t in doc["tests"]] == [["max_score", "name", "output", "score"]] * 3
+    assert result.exit_code == 1 and doc["max_score"] == 4 and doc["score"] < 4
+    assert [sorted(t) for t in doc["tests"]] == [["max_score", "name", "output", "score"]] * 4
     assert doc["tests"][0]["score"] == 0 and "layer 1 at @" in doc["tests"][0]["output"]
+    # layer 2 alone, given the lecture's layer 1, still does its job: the report says which layer is wrong
+    assert doc["tests"][3]["name"].startswith("layer 2 on the lecture's layer 1") and doc["tests"][3]["score"] == 1
+    text = " ".join(checked(tmp_path, broken).stdout.split())
+    assert "Layer 1 is wrong: layer 2 does its job on the lecture's layer-1 output." in text
 
 
 @pytest.mark.parametrize("change, words", [
@@ -159,3 +163,10 @@ def test_check_s_help_gives_the_file_s_layout():
     for words in ("d = 2(V + N)", "[tok | pos | prev tok | prev pos]", "rows of A       the query's directions",
                   "rows of V       the directions read", "in the order of the one-hot directions", "--template"):
         assert words in out, words
+
+
+def test_a_layer_2_mistake_is_named_even_on_the_lecture_s_layer_1(tmp_path, lecture):
+    soft = {**lecture, "A2": lecture["A2"] * 0.01}  # layer 2 too soft; layer 1 the lecture's
+    text = " ".join(checked(tmp_path, soft).stdout.split())
+    assert "Layer 2 is wrong: it fails even on the lecture's layer-1 output." in text
+    assert "- layer 1: the previous token: pass" in text

@@ -323,9 +323,9 @@ def test_check_json_on_what_is_not_a_model_still_writes_a_score(tmp_path):
     result = tool("check", str(path), "--format", "json")
     err = refused(result, "not an .npz")
     doc = json.loads(result.stdout)
-    assert doc["score"] == 0 and doc["max_score"] == 3 and doc["output"] == err.strip().removeprefix("Error: ").split(
+    assert doc["score"] == 0 and doc["max_score"] == 4 and doc["output"] == err.strip().removeprefix("Error: ").split(
         " (see")[0]
-    assert [t["score"] for t in doc["tests"]] == [0, 0, 0]
+    assert [t["score"] for t in doc["tests"]] == [0, 0, 0, 0]
 
 
 # --- 15 and 16. train --------------------------------------------------------------

@@ -32,7 +32,10 @@ TOLERANCE = 0.5  # "attends to": at least half of the row's weight on the keys n
 STRINGS = 200  # random strings a check runs, beside the lecture's
 LONGEST = 24  # tokens in a random string at most (and at most n_positions)
 LECTURE = ("!", "a", "b", "a", "c", "b")
-PROPERTIES = ("layer 1: the previous token", "layer 2: the token after an earlier copy", "the prediction")
+PROPERTIES = ("layer 1: the previous token", "layer 2: the token after an earlier copy", "the prediction",
+              "layer 2 on the lecture's layer 1: the token after an earlier copy")
+"""What a check holds, each a test of the report: the last runs the file's layer 2 on the output the
+lecture's layer 1 would give, so a mistake in layer 1 does not fail layer 2 too."""
 
 
 class Finding(NamedTuple):
@@ -46,7 +49,8 @@ class Finding(NamedTuple):
         """The finding as a sentence with its premises, for verify.py (run on the file's own trace)."""
         from ..words.sentences import say
 
-        return say("check-prediction" if self.kind == 2 else "check-layer", self.text, self.premises)
+        kind = {2: "check-prediction", 3: "check-given"}.get(self.kind, "check-layer")
+        return say(kind, self.text, self.premises)
 
 
 class Products(NamedTuple):
@@ -146,6 +150,20 @@ def _said(tokens: tuple[str, ...]) -> str:
     return "`" + " ".join(fmt.token(t) for t in tokens) + "`"
 
 
+def lecture_layer1(model: Model, tokens: tuple[str, ...]) -> np.ndarray:  # -> [N, d]
+    """Y^(1) as the lecture's layer 1 writes it, on the file's stream: each
+    position's token and position, and in the previous half the token and
+    position before it (nothing at position 0)."""
+    v, n, d = len(model.vocab), len(tokens), model.a1.shape[0]
+    tok = np.array([model.vocab.index(t) for t in tokens])
+    y = np.zeros((n, d))
+    y[np.arange(n), tok] = 1.0
+    y[np.arange(n), v + np.arange(n)] = 1.0
+    y[np.arange(1, n), v + model.n_positions + tok[:-1]] = 1.0
+    y[np.arange(1, n), 2 * v + model.n_positions + np.arange(n - 1)] = 1.0
+    return y
+
+
 def _where(row: np.ndarray, layer: int, i: int) -> tuple[str, list]:
     """Where a row's weight went: the key it attends to (at least TOLERANCE),
     or, where no key has that much, its largest weights (near-ties named);
@@ -184,6 +202,7 @@ def findings(model: Model, tokens: tuple[str, ...], shared: Products | None = No
                                tuple([Weight(1, 0, i, (i - 1,), float(w1[i, i - 1]))] + premises)))
             break
     job = mechanism.cells(ref, ref.induction) & (ref.induction.weights > 0)
+    given = None  # layer 2's weights on the lecture's Y^(1), made at the first copy
     for p in ref.predictions:
         if not p.copy:
             continue
@@ -198,6 +217,23 @@ def findings(model: Model, tokens: tuple[str, ...], shared: Products | None = No
                                           f"{where}",
                                tuple([Weight(2, 0, i, tuple(int(k) for k in keys), float(w2[i, keys].sum()))]
                                      + premises)))
+        if not any(f.kind == 3 for f in out):  # layer 2 on its own: given the lecture's layer-1 output
+            if given is None:
+                from ..core.model import causal_mask, masked_softmax
+
+                y1 = lecture_layer1(model, tokens)
+                with np.errstate(over="ignore", invalid="ignore"):
+                    given = masked_softmax(y1 @ model.a2 @ y1.T, causal_mask(len(tokens), model.inclusive))
+            if not given[i, keys].sum() >= TOLERANCE:
+                earlier = ", ".join(f"@{k - 1}" for k in keys)
+                where, premises = _where(given[i], 2, i)
+                out.append(Finding(3, tokens, f"on {_said(tokens)}, given the lecture's layer 1, layer 2 at @{i} "
+                                              f"puts {given[i, keys].sum():.2f} on "
+                                              f"{', '.join(f'@{k}' for k in keys)}, the token after the earlier "
+                                              f"`{fmt.token(tokens[i])}` ({earlier}) ({TOLERANCE:.2f} needed); "
+                                              f"{where}",
+                                   tuple([Weight(2, 0, i, tuple(int(k) for k in keys), float(given[i, keys].sum()))]
+                                         + premises)))
         finite = bool(np.isfinite(scores[i]).all())
         e = np.exp(scores[i] - scores[i].max()) if finite else np.zeros(len(model.vocab))  # P / max P at T = 1
         tied = tuple(model.vocab[t] for t in np.flatnonzero(e >= (1 - TIE_TOLERANCE) * 1.0) if scores[i].any())
@@ -246,6 +282,21 @@ def refused(reason: str) -> dict:
             "strings": 0, "tolerance": TOLERANCE, "seed": None, "lecture": None}
 
 
+def wrong(result: dict) -> str:
+    """Which layer is wrong, read off the tests: layer 1's own, layer 2's on the lecture's layer 1."""
+    tests = {t["name"]: t["score"] for t in result["tests"]}
+    if len(tests) < len(PROPERTIES) or result["score"] == result["max_score"]:
+        return ""
+    one, alone = tests[PROPERTIES[0]], tests[PROPERTIES[3]]
+    if not one and alone:
+        return " Layer 1 is wrong: layer 2 does its job on the lecture's layer-1 output."
+    if one and not alone:
+        return " Layer 2 is wrong: it fails even on the lecture's layer-1 output."
+    if not one and not alone:
+        return " Both layers are wrong: layer 2 fails even on the lecture's layer-1 output."
+    return ""
+
+
 def report(result: dict, width: int = 120) -> str:
     """The check in words, for the terminal, no line wider than ``width``:
     the verdict, the lecture's own string (where the vocabulary has its
@@ -255,7 +306,7 @@ def report(result: dict, width: int = 120) -> str:
     passed = result["score"] == result["max_score"]
     lines = [("PASS: the model does the lecture's job" if passed else "FAIL: the model does not do the lecture's job")
              + f" on {result['strings']} strings (seed {result['seed']}; a row attends to keys when at least "
-             f"{result['tolerance']:.2f} of its weight is on them)."]
+             f"{result['tolerance']:.2f} of its weight is on them)." + wrong(result)]
     lecture = result.get("lecture")
     if lecture is not None:
         said = "pass" if lecture["passed"] else "FAIL: " + "; ".join(lecture["findings"]) + "."

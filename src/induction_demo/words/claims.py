@@ -310,4 +310,5 @@ REQUIRED: dict[str, tuple[type, ...]] = {
     # check's findings, held to the file's own run
     "check-layer": (Weight,),
     "check-prediction": (Outputs,),
+    "check-given": (Weight,),  # held to a run of the lecture's layer 1 and the file's layer 2
 }
