@@ -170,3 +170,40 @@ def test_a_layer_2_mistake_is_named_even_on_the_lecture_s_layer_1(tmp_path, lect
     text = " ".join(checked(tmp_path, soft).stdout.split())
     assert "Layer 2 is wrong: it fails even on the lecture's layer-1 output." in text
     assert "- layer 1: the previous token: pass" in text
+
+
+def _mistakes(a: dict) -> dict:
+    v, n = 4, 6
+    own = np.zeros_like(a["A2"])
+    own[:v, :v] = a["A2"][:v, v + n:v + n + v]  # the key's own token, not its previous one
+    v2 = np.zeros_like(a["V2"])
+    v2[:v, v + n:v + n + v] = np.eye(v)  # the token copied into prev tok, which the scores do not read
+    v2[v:v + n, v:v + n] = np.eye(n)
+    return {"transposed A1": {"A1": a["A1"].T.copy()}, "transposed A2": {"A2": a["A2"].T.copy()},
+            "soft A1": {"A1": a["A1"] * 0.01}, "own token": {"A2": own}, "V2 elsewhere": {"V2": v2},
+            "inclusive": {"mask": np.array("inclusive")}}
+
+
+@pytest.mark.parametrize("mistake,words", [
+    ("transposed A1", "A_1 looks transposed"), ("transposed A2", "A_2 looks transposed"),
+    ("soft A1", "A_1 is too soft: its weights fall on the right keys but under 0.50"),
+    ("own token", "A_2 has 100% of its weight on tok x tok: it compares the query's token with the key's own token"),
+    ("V2 elsewhere", "V_2 writes 0% of its weight on tok -> tok"),
+    ("inclusive", "The file's mask is inclusive")])
+def test_check_names_the_likely_mistake_when_the_numbers_show_it(tmp_path, lecture, mistake, words):
+    result = checked(tmp_path, {**lecture, **_mistakes(lecture)[mistake]}, "--format", "json")
+    doc = json.loads(result.stdout)
+    assert result.exit_code == 1 and any(h.startswith(words) for h in doc["hints"]), doc["hints"]
+    assert len(doc["hints"]) == 1, doc["hints"]  # nothing else is blamed
+    text = " ".join(checked(tmp_path, {**lecture, **_mistakes(lecture)[mistake]}).stdout.split())
+    assert "Likely mistake: " + words in text
+
+
+def test_a_model_that_writes_no_token_fails_the_prediction(tmp_path, lecture):
+    result = checked(tmp_path, {**lecture, **_mistakes(lecture)["V2 elsewhere"]}, "--width", "1000")
+    assert result.exit_code == 1 and "the prediction: FAIL" in result.stdout
+    assert "the model predicts nothing (every token scores 0)" in result.stdout
+
+
+def test_a_passing_model_gets_no_hint(tmp_path, lecture):
+    assert json.loads(checked(tmp_path, lecture, "--format", "json").stdout)["hints"] == []

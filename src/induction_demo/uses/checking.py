@@ -18,6 +18,7 @@ A row "attends to" keys when at least ``TOLERANCE`` of its weight is on them.
 """
 from __future__ import annotations
 
+import functools
 import random
 from typing import NamedTuple
 
@@ -182,6 +183,24 @@ def _where(row: np.ndarray, layer: int, i: int) -> tuple[str, list]:
             [Top(layer, 0, i, tuple(top)), Weight(layer, 0, i, (j,), float(row[j]))])
 
 
+@functools.lru_cache(maxsize=4096)
+def _lecture(tokens: tuple[str, ...]) -> tuple:
+    """What the hand-built construction does on ``tokens``, as much as a check
+    needs: each copying query, the keys its induction head puts weight on
+    (the token after an earlier copy), that weight, and its output. Cached:
+    a check's hints run the same strings again."""
+    from ..core.model import run
+
+    ref = run(tokens)
+    job = mechanism.cells(ref, ref.induction) & (ref.induction.weights > 0)
+    out = []
+    for p in ref.predictions:
+        if p.copy:
+            keys = tuple(int(k) for k in np.flatnonzero(job[p.position]))
+            out.append((p.position, keys, float(ref.induction.weights[p.position, list(keys)].sum()), p.output))
+    return tuple(out)
+
+
 def findings(model: Model, tokens: tuple[str, ...], shared: Products | None = None) -> list[Finding]:
     """What the model does otherwise than the lecture's on ``tokens``, one
     finding per property at most (a weight or score that is not a number,
@@ -190,7 +209,7 @@ def findings(model: Model, tokens: tuple[str, ...], shared: Products | None = No
     from ..core.model import run
     from ..core.readout import TIE_TOLERANCE
 
-    ref = run(tokens)
+    copies = _lecture(tokens)
     w1, w2, scores = forward(model, tokens, shared)
     out: list[Finding] = []
     for i in range(1, len(tokens)):
@@ -201,19 +220,16 @@ def findings(model: Model, tokens: tuple[str, ...], shared: Products | None = No
                                           f"puts 1.00 ({TOLERANCE:.2f} needed); {where}",
                                tuple([Weight(1, 0, i, (i - 1,), float(w1[i, i - 1]))] + premises)))
             break
-    job = mechanism.cells(ref, ref.induction) & (ref.induction.weights > 0)
     given = None  # layer 2's weights on the lecture's Y^(1), made at the first copy
-    for p in ref.predictions:
-        if not p.copy:
-            continue
-        i, keys = p.position, np.flatnonzero(job[p.position])
+    for i, keys, lecture_weight, output in copies:
+        keys = np.array(keys, dtype=int)
         if not w2[i, keys].sum() >= TOLERANCE and not any(f.kind == 1 for f in out):
             earlier = ", ".join(f"@{k - 1}" for k in keys)
             where, premises = _where(w2[i], 2, i)
             out.append(Finding(1, tokens, f"on {_said(tokens)}, layer 2 at @{i} puts {w2[i, keys].sum():.2f} on "
                                           f"{', '.join(f'@{k}' for k in keys)}, the token after the earlier "
                                           f"`{fmt.token(tokens[i])}` ({earlier}), where the lecture's induction head "
-                                          f"puts {ref.induction.weights[i, keys].sum():.2f} ({TOLERANCE:.2f} needed); "
+                                          f"puts {lecture_weight:.2f} ({TOLERANCE:.2f} needed); "
                                           f"{where}",
                                tuple([Weight(2, 0, i, tuple(int(k) for k in keys), float(w2[i, keys].sum()))]
                                      + premises)))
@@ -222,8 +238,10 @@ def findings(model: Model, tokens: tuple[str, ...], shared: Products | None = No
                 from ..core.model import causal_mask, masked_softmax
 
                 y1 = lecture_layer1(model, tokens)
+                where = [np.flatnonzero(row) for row in y1]  # its few one-hot directions: y_i A_2 is a sum of rows
                 with np.errstate(over="ignore", invalid="ignore"):
-                    given = masked_softmax(y1 @ model.a2 @ y1.T, causal_mask(len(tokens), model.inclusive))
+                    query = np.array([model.a2[w].sum(axis=0) for w in where])
+                    given = masked_softmax(query @ y1.T, causal_mask(len(tokens), model.inclusive))
             if not given[i, keys].sum() >= TOLERANCE:
                 earlier = ", ".join(f"@{k - 1}" for k in keys)
                 where, premises = _where(given[i], 2, i)
@@ -237,13 +255,13 @@ def findings(model: Model, tokens: tuple[str, ...], shared: Products | None = No
         finite = bool(np.isfinite(scores[i]).all())
         e = np.exp(scores[i] - scores[i].max()) if finite else np.zeros(len(model.vocab))  # P / max P at T = 1
         tied = tuple(model.vocab[t] for t in np.flatnonzero(e >= (1 - TIE_TOLERANCE) * 1.0) if scores[i].any())
-        if (not finite or not set(tied) <= set(p.output)) and not any(f.kind == 2 for f in out):
+        if (not finite or not tied or not set(tied) <= set(output)) and not any(f.kind == 2 for f in out):
             near = " (a near-tie)" if len(tied) > 1 else ""
             said = " or ".join(f"`{fmt.token(t)}`" for t in tied) + near if tied else \
                 "nothing (every token scores 0)" if finite else "nothing: its scores are not numbers (they overflow)"
             out.append(Finding(2, tokens, f"on {_said(tokens)}, at @{i} the model predicts {said}; "
                                           "the lecture's model predicts " + " or ".join(
-                                              f"`{fmt.token(t)}`" for t in p.output), (Outputs(i, tied),)))
+                                              f"`{fmt.token(t)}`" for t in output), (Outputs(i, tied),)))
     return out
 
 
@@ -271,15 +289,74 @@ def check(model: Model, seed: int = 0) -> dict:
         tests.append({"name": name, "score": 0 if failed[k] else 1, "max_score": 1,
                       "output": (f"{len(failed[k])} of {len(runs)} strings fail; the smallest: {smallest.text}."
                                  if smallest else f"all {len(runs)} strings pass")})
-    return {"score": sum(t["score"] for t in tests), "max_score": len(tests), "tests": tests,
-            "strings": len(runs), "tolerance": TOLERANCE, "seed": seed, "lecture": lecture}
+    result = {"score": sum(t["score"] for t in tests), "max_score": len(tests), "tests": tests,
+              "strings": len(runs), "tolerance": TOLERANCE, "seed": seed, "lecture": lecture}
+    result["hints"] = hints(model, result, seed, {k: [f.tokens for f in found] for k, found in enumerate(failed)},
+                            shared)
+    return result
+
+
+def _fails(model: Model, prop: int, runs: list[tuple[str, ...]], shared: Products) -> bool:
+    return any(f.kind == prop for tokens in runs for f in findings(model, tokens, shared))
+
+
+def hints(model: Model, result: dict, seed: int = 0, failing: dict | None = None,
+          shared: Products | None = None) -> list[str]:
+    """The likely mistakes the numbers show, each tried out: a matrix that
+    passes transposed, a head that passes at 100 times its scale, layer 2's
+    weight on the key's own token, V_2 writing another block, the inclusive
+    mask. Each is said only where the failing test passes once it is mended
+    (or, for a block, where the file's own shares show it)."""
+    from dataclasses import replace
+
+    failed = {k for k, t in enumerate(result["tests"]) if not t["score"]}
+    if not failed:
+        return []
+    shared = shared or products(model)
+    out = []
+
+    every = strings(model.vocab, model.n_positions, seed)
+
+    def tried(prop: int) -> list[tuple[str, ...]]:  # the failing strings first (a wrong mend fails at once), then all
+        first = sorted(set((failing or {}).get(prop, [])), key=lambda t: (len(t), t))
+        return first + [t for t in every if t not in set(first)]
+    for layer, prop, key in ((1, 0, "a1"), (2, 3, "a2")):
+        if prop not in failed:
+            continue
+        runs = tried(prop)
+        a = getattr(model, key)
+        with np.errstate(over="ignore", invalid="ignore"):  # (A_1 enters no shared product; A_2 enters V_1 A_2)
+            turned = shared if key == "a1" else shared._replace(v1a2=model.v1 @ a.T)
+            louder = shared if key == "a1" else shared._replace(v1a2=shared.v1a2 * 100.0)
+        if not _fails(replace(model, **{key: a.T}), prop, runs, turned):
+            out.append(f"A_{layer} looks transposed: its transpose passes layer {layer}'s test. Rows of A are the "
+                       "query's directions and columns the key's (a_ij = y_i A y_j^T).")
+        elif not _fails(replace(model, **{key: a * 100.0}), prop, runs, louder):
+            out.append(f"A_{layer} is too soft: its weights fall on the right keys but under "
+                       f"{TOLERANCE:.2f}, and at 100 times its entries it passes; is the scale s (the lecture's "
+                       "100) missing?")
+    top = model.shares("A2")[:1]
+    if 3 in failed and top and top[0][:2] == ("tok", "tok"):
+        out.append(f"A_2 has {top[0][2]:.0%} of its weight on tok x tok: it compares the query's token with the "
+                   "key's own token; the lecture's compares it with the key's previous token (tok x prev tok).")
+    shares = model.shares("V2")
+    copied = sum(share for r, c, share in shares if (r, c) == ("tok", "tok"))
+    if 2 in failed and shares and copied < 0.05:
+        r, c, share = shares[0]
+        out.append(f"V_2 writes {copied:.0%} of its weight on tok -> tok and {share:.0%} on {r} -> {c}: the "
+                   "lecture's V_2 copies the key's token into the token block (tok -> tok), the only block the "
+                   "scores read.")
+    if model.inclusive and not _fails(replace(model, inclusive=False), min(failed), tried(min(failed)), shared):
+        out.append("The file's mask is inclusive (a query keeps itself), and under the strict mask, the lecture's, "
+                   "it passes: is its mask meant to be strict?")
+    return out
 
 
 def refused(reason: str) -> dict:
     """The results document of a file that could not be checked: score 0, every test failed with the reason."""
     return {"score": 0, "max_score": len(PROPERTIES), "output": reason,
             "tests": [{"name": name, "score": 0, "max_score": 1, "output": reason} for name in PROPERTIES],
-            "strings": 0, "tolerance": TOLERANCE, "seed": None, "lecture": None}
+            "strings": 0, "tolerance": TOLERANCE, "seed": None, "lecture": None, "hints": []}
 
 
 def wrong(result: dict) -> str:
@@ -307,6 +384,7 @@ def report(result: dict, width: int = 120) -> str:
     lines = [("PASS: the model does the lecture's job" if passed else "FAIL: the model does not do the lecture's job")
              + f" on {result['strings']} strings (seed {result['seed']}; a row attends to keys when at least "
              f"{result['tolerance']:.2f} of its weight is on them)." + wrong(result)]
+    lines += [f"Likely mistake: {hint}" for hint in result.get("hints", ())]
     lecture = result.get("lecture")
     if lecture is not None:
         said = "pass" if lecture["passed"] else "FAIL: " + "; ".join(lecture["findings"]) + "."
