@@ -100,3 +100,11 @@ def test_readme_s_transformerlens_snippet_agrees_with_show_model(tmp_path, monke
     assert np.allclose(space["w1"], trace.layers[0].weights, atol=1e-9)
     assert np.allclose(space["w2"], trace.layers[1].weights, atol=1e-9)
     assert np.allclose(space["scores"], trace.scores, atol=1e-9)
+
+
+def test_tokens_may_be_a_numpy_array_of_strings_but_not_a_set():
+    import numpy as np
+
+    assert idm.run(np.array(["!", "a", "b", "a", "c", "b"])).predictions[3].next == "b"
+    with pytest.raises(idm.InputError, match="a sequence of strings"):
+        idm.run({"a", "b"})

@@ -56,6 +56,8 @@ def run(tokens: str | Sequence[str], *, scale: float = 100.0, temperature: float
     splits TOKENS (``tokenize``: auto, space or chars), or a sequence of
     tokens. Returns the trace: every matrix of the run, the predictions and
     the story's numbers; in Jupyter it shows itself as the HTML handout."""
+    import numpy as np
+
     from .base import inputs
     from .base.inputs import FREQUENCIES
     from .core.model import run as run_model
@@ -75,8 +77,8 @@ def run(tokens: str | Sequence[str], *, scale: float = 100.0, temperature: float
     if isinstance(tokens, str):
         tokens = split(tokens, inputs.choice("tokenize", tokenize, ("auto", "space", "chars")),
                        normalize=not as_typed)
-    elif isinstance(tokens, (bytes, bytearray)) or not isinstance(tokens, Sequence):
-        raise InputError("tokens must be a string or a sequence of strings")
+    elif isinstance(tokens, (bytes, bytearray)) or not isinstance(tokens, (Sequence, np.ndarray)):
+        raise InputError("tokens must be a string or a sequence of strings")  # (a numpy array of strings is one)
     tokens = inputs.sequence(tokens)  # the command line's limits: at most MAX_TOKENS tokens, each a token it makes
     changed = [name for name, value, default in (
         ("scale", scale, 100.0), ("context", context, 1), ("skip", skip, 0), ("positions", positions, "one-hot"),
