@@ -25,6 +25,16 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+SWITCH = "INDUCTION_DEMO_VERIFY"  # set (not 0): every story is verified before it is said
+
+
+def verifying() -> bool:
+    """Whether the run-time switch is on."""
+    import os
+
+    return os.environ.get(SWITCH, "") not in ("", "0")
+
+
 NEAR_WEIGHT = 0.01
 EVEN = 1e-9
 CARRIER_SHARE = 0.1

@@ -646,8 +646,8 @@ def story(trace: Trace) -> dict[int, list[Sentence]]:
     """The sentences told after each layer, by the teller of its heads' role;
     with INDUCTION_DEMO_VERIFY=1, each checked by verify.py before it is said."""
     told = {layer.index: TELLERS[layer.heads[0].head.role.kind](trace, layer) for layer in trace.layers}
-    from . import verify
+    if cl.verifying():  # (the verifier is imported only when the switch is on)
+        from . import verify
 
-    if verify.enabled():
         verify.check(trace, [s for sentences in told.values() for s in sentences])
     return told

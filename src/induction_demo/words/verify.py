@@ -12,22 +12,19 @@ tool tells.
 """
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
 from . import claims as c
 from ..core.readout import EXACT_TIE, TIE_TOLERANCE
 
-SWITCH = "INDUCTION_DEMO_VERIFY"
+SWITCH = c.SWITCH
 
 
 class VerificationError(AssertionError):
     """A sentence whose premise does not hold on its trace."""
 
 
-def enabled() -> bool:
-    return os.environ.get(SWITCH, "") not in ("", "0")
+enabled = c.verifying
 
 
 def _head(trace, layer: int, head: int):
