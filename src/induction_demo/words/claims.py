@@ -23,7 +23,7 @@ checked"):
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections import namedtuple
 
 SWITCH = "INDUCTION_DEMO_VERIFY"  # set (not 0): every story is verified before it is said
 
@@ -35,239 +35,152 @@ def verifying() -> bool:
     return os.environ.get(SWITCH, "") not in ("", "0")
 
 
+def _premise(name: str, fields: str, doc: str, defaults: tuple = ()):
+    """A premise record: a named tuple of its fields, with its meaning as its docstring
+    (collections.namedtuple: a third of the import time of typing.NamedTuple's classes)."""
+    record = namedtuple(name, fields, defaults=defaults)
+    record.__doc__ = doc
+    record.__module__ = __name__
+    return record
+
+
 NEAR_WEIGHT = 0.01
 EVEN = 1e-9
 CARRIER_SHARE = 0.1
 
 
-class Weight(NamedTuple):
-    """w_(query, key) of the head is ``value`` (a sum over ``keys`` when several)."""
-    layer: int
-    head: int
-    query: int
-    keys: tuple[int, ...]
-    value: float
+Weight = _premise("Weight", "layer head query keys value",
+                   """w_(query, key) of the head is ``value`` (a sum over ``keys`` when several).""")
 
 
-class Top(NamedTuple):
-    """``keys`` are exactly the kept keys within NEAR_WEIGHT of the row's largest weight."""
-    layer: int
-    head: int
-    query: int
-    keys: tuple[int, ...]
+Top = _premise("Top", "layer head query keys",
+                   """``keys`` are exactly the kept keys within NEAR_WEIGHT of the row's largest weight.""")
 
 
-class Even(NamedTuple):
-    """The row keeps ``count`` keys and weighs them all the same, ``value`` each."""
-    layer: int
-    head: int
-    query: int
-    count: int
-    value: float
+Even = _premise("Even", "layer head query count value",
+                   """The row keeps ``count`` keys and weighs them all the same, ``value`` each.""")
 
 
-class Logits(NamedTuple):
-    """On the kept cells of ``rows``: every logit is 0 ("zero"), every row's
-    logits tie ("tie"), or some row's do not ("differ")."""
-    layer: int
-    head: int
-    rows: tuple[int, ...]
-    kind: str
+Logits = _premise("Logits", "layer head rows kind",
+                   """On the kept cells of ``rows``: every logit is 0 ("zero"), every row's
+    logits tie ("tie"), or some row's do not ("differ").""")
 
 
-class LogitRange(NamedTuple):
-    """The head's logits at the columns ``keys`` (every row) lie from ``low`` to ``high``."""
-    layer: int
-    head: int
-    keys: tuple[int, ...]
-    low: float
-    high: float
+LogitRange = _premise("LogitRange", "layer head keys low high",
+                   """The head's logits at the columns ``keys`` (every row) lie from ``low`` to ``high``.""")
 
 
-class Logit(NamedTuple):
-    """a_(query, key) of the head is ``value``."""
-    layer: int
-    head: int
-    query: int
-    key: int
-    value: float
+Logit = _premise("Logit", "layer head query key value",
+                   """a_(query, key) of the head is ``value``.""")
 
 
-class Predicts(NamedTuple):
-    """The position outputs exactly ``tokens`` (every token within the
+Predicts = _premise("Predicts", "position tokens copy near",
+                   """The position outputs exactly ``tokens`` (every token within the
     near-tie of the top probability), ``near`` when they are not an exact
-    tie, and ``copy`` says whether that output is a copy."""
-    position: int
-    tokens: tuple[str, ...]
-    copy: bool
-    near: bool = False
+    tie, and ``copy`` says whether that output is a copy.""", defaults=(False,))
 
 
-class Carried(NamedTuple):
-    """The keys carrying ``token``'s score at ``position`` (CARRIER_SHARE's
-    rule) are exactly ``keys``, with ``share`` of the score between them."""
-    position: int
-    token: str
-    keys: tuple[int, ...]
-    share: float
+Carried = _premise("Carried", "position token keys share",
+                   """The keys carrying ``token``'s score at ``position`` (CARRIER_SHARE's
+    rule) are exactly ``keys``, with ``share`` of the score between them.""")
 
 
-class Follows(NamedTuple):
-    """Key ``key`` stands ``horizon`` after ``source``, which holds the
-    query's token (``same``) or not; with ``similarity``, cos(x_query, x_source)."""
-    query: int
-    key: int
-    source: int
-    same: bool
-    similarity: float | None = None
+Follows = _premise("Follows", "query key source same similarity",
+                   """Key ``key`` stands ``horizon`` after ``source``, which holds the
+    query's token (``same``) or not; with ``similarity``, cos(x_query, x_source).""", defaults=(None,))
 
 
-class Job(NamedTuple):
-    """Whether (query, key) is a cell the head is built for (or, for a model
-    file, the lecture's head in its place): ``on`` says which."""
-    layer: int
-    query: int
-    key: int
-    on: bool
+Job = _premise("Job", "layer query key on",
+                   """Whether (query, key) is a cell the head is built for (or, for a model
+    file, the lecture's head in its place): ``on`` says which.""")
 
 
-class Context(NamedTuple):
-    """Of the query's last k tokens, ``matched`` equal the k ending ``horizon``
-    before the key."""
-    query: int
-    key: int
-    matched: int
+Context = _premise("Context", "query key matched",
+                   """Of the query's last k tokens, ``matched`` equal the k ending ``horizon``
+    before the key.""")
 
 
-class Occurrences(NamedTuple):
-    """The earlier occurrences of the query's token (before the query) are exactly ``at``."""
-    query: int
-    at: tuple[int, ...]
+Occurrences = _premise("Occurrences", "query at",
+                   """The earlier occurrences of the query's token (before the query) are exactly ``at``.""")
 
 
-class FirstOccurrence(NamedTuple):
-    """No earlier position holds the token at ``position``."""
-    position: int
+FirstOccurrence = _premise("FirstOccurrence", "position",
+                   """No earlier position holds the token at ``position``.""")
 
 
-class NothingToCopy(NamedTuple):
-    """No key the query keeps is one its head is built for."""
-    query: int
+NothingToCopy = _premise("NothingToCopy", "query",
+                   """No key the query keeps is one its head is built for.""")
 
 
-class Kept(NamedTuple):
-    """The mask keeps (query, key), or not."""
-    layer: int
-    query: int
-    key: int
-    kept: bool
+Kept = _premise("Kept", "layer query key kept",
+                   """The mask keeps (query, key), or not.""")
 
 
-class Mask(NamedTuple):
-    """The model's mask is ``kind`` ("strict" or "inclusive")."""
-    kind: str
+Mask = _premise("Mask", "kind",
+                   """The model's mask is ``kind`` ("strict" or "inclusive").""")
 
 
-class Built(NamedTuple):
-    """The model is a hand-built construction (``True``) or a model file's heads."""
-    built: bool
+Built = _premise("Built", "built",
+                   """The model is a hand-built construction (``True``) or a model file's heads.""")
 
 
-class Setting(NamedTuple):
-    """A construction knob has this value (positions, context, skip, similar)."""
-    name: str
-    value: object
+Setting = _premise("Setting", "name value",
+                   """A construction knob has this value (positions, context, skip, similar).""")
 
 
-class Ablated(NamedTuple):
-    """Layer ``layer``'s heads are ablated (``True``) or not."""
-    layer: int
-    ablated: bool
+Ablated = _premise("Ablated", "layer ablated",
+                   """Layer ``layer``'s heads are ablated (``True``) or not.""")
 
 
-class Output(NamedTuple):
-    """The position outputs ``tokens`` with top score ``score`` and lowest ``low``."""
-    position: int
-    tokens: tuple[str, ...]
-    score: float
-    low: float
+Output = _premise("Output", "position tokens score low",
+                   """The position outputs ``tokens`` with top score ``score`` and lowest ``low``.""")
 
 
-class Writes(NamedTuple):
-    """The layer's heads write into exactly the subspaces ``names``."""
-    layer: int
-    names: tuple[str, ...]
+Writes = _premise("Writes", "layer names",
+                   """The layer's heads write into exactly the subspaces ``names``.""")
 
 
-class Holds(NamedTuple):
-    """Y^(layer)'s subspace ``subspace`` at ``position`` holds ``token`` with
+Holds = _premise("Holds", "layer position subspace token share",
+                   """Y^(layer)'s subspace ``subspace`` at ``position`` holds ``token`` with
     ``share`` (``token`` a vocabulary token, or an int: the direction's index,
-    as for a position)."""
-    layer: int
-    position: int
-    subspace: str
-    token: str | int
-    share: float
+    as for a position).""")
 
 
-class Before(NamedTuple):
-    """Each of ``positions`` is earlier than ``offset`` (no key that far back)."""
-    positions: tuple[int, ...]
-    offset: int
+Before = _premise("Before", "positions offset",
+                   """Each of ``positions`` is earlier than ``offset`` (no key that far back).""")
 
 
-class Leak(NamedTuple):
-    """Off its offset, the head's largest kept weight is ``value``, at (query, key)."""
-    layer: int
-    head: int
-    query: int
-    key: int
-    value: float
+Leak = _premise("Leak", "layer head query key value",
+                   """Off its offset, the head's largest kept weight is ``value``, at (query, key).""")
 
 
-class Against(NamedTuple):
-    """With a skip: the plain head (skip 0) at ``position`` copies ``tokens`` (none: no copy)."""
-    position: int
-    tokens: tuple[str, ...]
+Against = _premise("Against", "position tokens",
+                   """With a skip: the plain head (skip 0) at ``position`` copies ``tokens`` (none: no copy).""")
 
 
-class Outputs(NamedTuple):
-    """The position outputs exactly ``tokens`` (its most probable ones, the near-tie), copy or not."""
-    position: int
-    tokens: tuple[str, ...]
+Outputs = _premise("Outputs", "position tokens",
+                   """The position outputs exactly ``tokens`` (its most probable ones, the near-tie), copy or not.""")
 
 
-class Probability(NamedTuple):
-    """P(token) at ``position`` is ``value``."""
-    position: int
-    token: str
-    value: float
+Probability = _premise("Probability", "position token value",
+                   """P(token) at ``position`` is ``value``.""")
 
 
-class Score(NamedTuple):
-    """The score of ``token`` at ``position`` (Y^(2) W_U) is ``value``."""
-    position: int
-    token: str
-    value: float
+Score = _premise("Score", "position token value",
+                   """The score of ``token`` at ``position`` (Y^(2) W_U) is ``value``.""")
 
 
-class OtherScores(NamedTuple):
-    """Every vocabulary token but ``besides`` scores from ``low`` to ``high`` at ``position``."""
-    position: int
-    besides: tuple[str, ...]
-    low: float
-    high: float
+OtherScores = _premise("OtherScores", "position besides low high",
+                   """Every vocabulary token but ``besides`` scores from ``low`` to ``high`` at ``position``.""")
 
 
-class Temperature(NamedTuple):
-    """The next-token softmax's temperature."""
-    value: float
+Temperature = _premise("Temperature", "value",
+                   """The next-token softmax's temperature.""")
 
 
-class Tie(NamedTuple):
-    """Some copy's prediction is a tie of tokens whose scores are equal
-    (``exact``) or differ (only the temperature or the near-tie makes them one)."""
-    exact: bool
+Tie = _premise("Tie", "exact",
+                   """Some copy's prediction is a tie of tokens whose scores are equal
+    (``exact``) or differ (only the temperature or the near-tie makes them one).""")
 
 
 def carriers(gives, residual: float, attended) -> tuple[tuple[int, ...], float]:
