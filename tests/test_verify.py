@@ -320,3 +320,42 @@ def test_every_check_finding_is_verified_on_the_file_s_own_run(seed, key, factor
     for tokens in checking.strings(model.vocab, model.n_positions, seed, count=6):
         for trace, claims_ in _checked_runs(model, tokens):
             assert verify.problems(trace, claims_) == []
+
+
+# --- the tables' margin notes say what the trace shows -----------------------------
+
+@given(strings, constructions, ablations)
+@settings(max_examples=80, deadline=None)
+def test_every_margin_note_is_what_the_trace_shows(tokens, built, ablate):
+    """The attention tables' notes (nothing before, only itself, nothing to copy, nothing o back) and the
+    probabilities' (nothing to copy, a blend, nothing written), each re-derived by the verifier's rule."""
+    from induction_demo.core import mechanism
+    from induction_demo.views import documents, tables
+
+    trace = run(tokens, construction=built, ablate=ablate)
+    for layer in trace.layers:
+        for h, head_run in enumerate(layer.heads):
+            table = documents.weights_table(trace, layer, head_run, mechanism.cells(trace, (head_run,)), None)
+            for i, row in enumerate(table.rows):
+                note = row.cells[-1].text
+                kept = [j for j in range(trace.n) if layer.mask[i, j]]
+                if not kept:
+                    assert note == "nothing before"
+                elif kept == [i]:
+                    assert note == "only itself"
+                elif not any(verify.job(trace, layer.index, i, j, h) for j in kept):
+                    assert note == ("nothing to copy" if not head_run.head.looks_back
+                                    else f"nothing {head_run.head.offset} back")
+                else:
+                    assert note == ""
+    probs = tables.next_token(trace)
+    last = len(trace.layers)
+    for i, row in enumerate(probs.rows):
+        note = row.cells[-1].text
+        copyable = any(verify.job(trace, last, i, j) for j in range(trace.n) if trace.layers[-1].mask[i, j])
+        if verify.copies(trace, i):
+            assert note == ""
+        elif not copyable:
+            assert note == "nothing to copy"
+        else:
+            assert note == ("a blend, not a copy" if trace.predictions[i].output else "nothing written")

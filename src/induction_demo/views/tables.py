@@ -377,7 +377,10 @@ def next_token(trace: Trace, shown: Sequence[int] | None = None, cells: int = fm
              Math("P = softmax(Y^(2) W_U / T)"),
              f", T = {fmt.parameter(trace.temperature, fmt.WEIGHT_DECIMALS)}: "
              + ("the most probable token " if top == 1 else f"the {top} most probable tokens ")
-             + "of each position (", Math("W_U = E^T"), " scores a token by its share of ", Math("Y^(2)"), ")")
+             + "of each position (", Math("W_U = E^T"), " scores a token by its "
+             + ("share of " if trace.words is None and trace.construction.model is None else
+                "dot product with the token block of " if trace.words is not None else "entry in the token block of "),
+             Math("Y^(2)"), ")")
     return Table("next_token_probs", title, ("",), tuple((o,) for o in ordinals) + (("",),), tuple(rows),
                  align="left", shown=0 if shown is None else len(shown))
 
