@@ -83,3 +83,15 @@ def test_a_stream_refuses_a_part_of_the_wrong_shape():
 def test_positions_mixed_by_the_weights_are_the_weights_themselves():
     w = np.arange(9.0).reshape(3, 3)
     assert S.mix(w, S.OneHot(np.arange(3), 3)) is w
+
+
+def test_a_one_hot_part_s_empty_rows_stay_empty_in_the_dense_stream():
+    """OneHot index -1 is a zero row (the ideal stream's empty halves), not the block's last column."""
+    from induction_demo.core import mechanism
+    from induction_demo.core.basis import Basis
+    from induction_demo.core.weights import Construction
+
+    basis = Basis(("a", "b"), 3, Construction().subspaces)
+    y = mechanism.ideal(basis, np.array([0, 1, 0])).dense()
+    assert y[0].sum() == 2.0 and y[0, basis.block("prev tok")].sum() == 0 and y[0, basis.block("pos")][2] == 0
+    assert y[1, basis.block("prev tok")].tolist() == [1.0, 0.0]

@@ -172,8 +172,10 @@ class Stream:
         out = np.zeros((stop - start, self.basis.d))
         for name, part in self.parts.items():
             where = self.basis.block(name)
-            if isinstance(part, OneHot):
-                out[np.arange(stop - start), where.start + part.index[start:stop]] = 1.0
+            if isinstance(part, OneHot):  # (index -1: a zero row, as OneHot.dense makes it)
+                index = part.index[start:stop]
+                rows = np.flatnonzero(index >= 0)
+                out[rows, where.start + index[rows]] = 1.0
             else:
                 out[:, where] = part[start:stop]
         return out
