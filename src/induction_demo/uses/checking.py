@@ -152,17 +152,14 @@ def _said(tokens: tuple[str, ...]) -> str:
 
 
 def lecture_layer1(model: Model, tokens: tuple[str, ...]) -> np.ndarray:  # -> [N, d]
-    """Y^(1) as the lecture's layer 1 writes it, on the file's stream: each
-    position's token and position, and in the previous half the token and
-    position before it (nothing at position 0)."""
-    v, n, d = len(model.vocab), len(tokens), model.a1.shape[0]
-    tok = np.array([model.vocab.index(t) for t in tokens])
-    y = np.zeros((n, d))
-    y[np.arange(n), tok] = 1.0
-    y[np.arange(n), v + np.arange(n)] = 1.0
-    y[np.arange(1, n), v + model.n_positions + tok[:-1]] = 1.0
-    y[np.arange(1, n), 2 * v + model.n_positions + np.arange(n - 1)] = 1.0
-    return y
+    """Y^(1) as the lecture's layer 1 writes it, on the file's stream: the
+    ideal stream (mechanism.ideal), each position's token and position and, in
+    the previous half, the token and position before it."""
+    from ..core.basis import Basis
+    from ..core.weights import Construction
+
+    basis = Basis(model.vocab, model.n_positions, Construction().subspaces)
+    return mechanism.ideal(basis, np.array([model.vocab.index(t) for t in tokens])).dense()
 
 
 def _where(row: np.ndarray, layer: int, i: int) -> tuple[str, list]:

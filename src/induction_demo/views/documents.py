@@ -285,16 +285,6 @@ def weights(trace: Trace, fit: Fit = whole, compact: bool = False) -> Document:
     return Document(title(trace), tuple(blocks))
 
 
-def _subspace_groups(trace: Trace) -> list[int]:
-    """Each of the d directions' subspace number (a rule between subspaces)."""
-    return [trace.basis.names.index(d.block) for d in trace.basis.directions]
-
-
-def _coordinate_header(label: str) -> tuple[str, str]:
-    prefix, _, name = label.rpartition(" ")
-    return (prefix, name)
-
-
 def factored(trace: Trace, fit: Fit = whole) -> Document:
     """Each head as W^Q, W^K, W^V and each layer's W^O (the textbook's form), with
     how they give back the lecture's A and V."""
