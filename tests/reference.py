@@ -75,11 +75,12 @@ def top_keys(tokens, i, context=1, skip=0, inclusive=False):
     return [j for j, s in logits.items() if s >= top - 1e-9]
 
 
-def predicted_by(tokens, i, context=1, skip=0, inclusive=False, scale=100.0, tolerance=NEAR_TIE):
-    """The set of tokens position i should predict under a construction."""
+def predicted_by(tokens, i, context=1, skip=0, inclusive=False, scale=100.0, tolerance=NEAR_TIE, held=_held):
+    """The set of tokens position i should predict under a construction
+    (``held``: what each half of a position holds)."""
     if not any(s >= context for s in scores(tokens, i, context, skip, inclusive, _ideal).values()):
         return set()
-    logits = scores(tokens, i, context, skip, inclusive)
+    logits = scores(tokens, i, context, skip, inclusive, held)
     top = max(logits.values())
     weights = {j: math.exp(scale * (s - top)) for j, s in logits.items()}
     total = sum(weights.values())
@@ -185,3 +186,66 @@ def predicted_with_positions(tokens, i, positions, scale=100.0, k=16, tolerance=
         scores[tokens[j]] = scores.get(tokens[j], 0.0) + w
     best = max(scores.values())
     return {t for t, s in scores.items() if s >= best - tolerance}
+
+
+# --- the pointer circuit (Q-composition) ---------------------------------------
+# Layer 1, the duplicate-token head: logit s where key j holds the query's
+# token (not the query itself), 0 elsewhere; its weights, the softmax over the
+# kept keys, are the pointer: how much the query points to each position.
+# Layer 2 asks for the position 1 + skip after the pointer: its logit for key k
+# is s times the pointer's weight on k - 1 - skip. It copies the key's token.
+
+
+def softmax(logits):
+    top = max(logits.values())
+    e = {j: math.exp(a - top) for j, a in logits.items()}
+    total = sum(e.values())
+    return {j: v / total for j, v in e.items()}
+
+
+def kept(i, inclusive):
+    return range(i + 1 if inclusive else i)
+
+
+def pointer(tokens, i, inclusive=False, scale=100.0):
+    """{key: weight} of the duplicate-token head at query i (empty: no key kept)."""
+    keys = kept(i, inclusive)
+    if not keys:
+        return {}
+    return softmax({j: scale * (tokens[j] == tokens[i] and j != i) for j in keys})
+
+
+def pointer_logits(tokens, i, skip=0, inclusive=False, scale=100.0):
+    """{key: logit} of the pointer circuit's layer 2 at query i."""
+    points = pointer(tokens, i, inclusive, scale)
+    return {k: scale * points.get(k - 1 - skip, 0.0) for k in kept(i, inclusive)}
+
+
+def predicted_pointer(tokens, i, skip=0, inclusive=False, scale=100.0, tolerance=NEAR_TIE):
+    """The tokens position i should predict by pointer arithmetic, where a
+    kept key stands 1 + skip after an earlier copy of its token (else none)."""
+    keys = kept(i, inclusive)
+    if not any(0 <= k - 1 - skip < i and tokens[k - 1 - skip] == tokens[i] for k in keys):
+        return set()
+    weights = softmax(pointer_logits(tokens, i, skip, inclusive, scale))
+    shares = {}
+    for k, w in weights.items():
+        shares[tokens[k]] = shares.get(tokens[k], 0.0) + w
+    best = max(shares.values())
+    return {t for t, s in shares.items() if s >= best - tolerance}
+
+
+# --- the virtual circuit (V-composition) ------------------------------------------
+# Layer 1 writes the token before into the previous half; layer 2 reads the
+# previous half of the key before and writes it into the prev2 half. Position
+# 0 has no key (strict: both halves empty) or itself (inclusive: its own token
+# in both); position 1's prev2 half is position 0's previous half.
+
+
+def virtual_held(tokens, p, offset, inclusive):
+    """{token: weight}: what position p holds ``offset`` (0, 1 or 2) back in the virtual circuit."""
+    if offset == 0:
+        return {tokens[p]: 1.0}
+    if p == 0:
+        return {tokens[0]: 1.0} if inclusive else {}
+    return {tokens[p - 1]: 1.0} if offset == 1 else virtual_held(tokens, p - 1, 1, inclusive)

@@ -16,7 +16,7 @@ from induction_demo.core.weights import Construction, dense
 
 token_strings = st.lists(st.sampled_from(["a", "b", "c", "d", "!"]), min_size=1, max_size=16).map(tuple)
 constructions = st.builds(Construction, st.sampled_from(["strict", "inclusive"]), st.integers(1, 3),
-                          st.integers(0, 3), st.none(), st.just("one-hot"), st.just(16), st.none())
+                          st.integers(0, 3), st.none(), st.just("one-hot"), st.just(16), st.none(), circuit=st.just("lecture"))
 
 
 def embeddings(trace):

@@ -20,7 +20,7 @@ token_strings = st.lists(st.sampled_from(["a", "b", "c", "d", "ab"]), min_size=1
 constructions = st.builds(
     Construction, st.sampled_from(["strict", "inclusive"]), st.integers(1, 3), st.integers(0, 3),
     st.sampled_from([None, Similarity("subword")]),
-    st.sampled_from(["one-hot", "sinusoidal", "relative", "rope", "none"]), st.just(8), st.none()).filter(
+    st.sampled_from(["one-hot", "sinusoidal", "relative", "rope", "none"]), st.just(8), st.none(), circuit=st.just("lecture")).filter(
     lambda c: not (c.positions == "rope" and c.similar is not None))  # refused: rope needs one-hot tokens
 AT = re.compile(r"`[^`]*` \(@(\d+)\)")
 

@@ -6,16 +6,7 @@ import pytest
 
 from rich.cells import cell_len
 
-from cli_runner import PATIENCE, invoke
-
-
-def one_line_error(result, code: int) -> str:
-    assert result.exit_code == code
-    assert result.stdout == ""
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    return lines[0]
+from cli_runner import PATIENCE, invoke, one_line_error
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\t\n"])
@@ -34,7 +25,8 @@ def test_unknown_format_is_a_usage_error():
 
 
 def test_unknown_layer_is_a_usage_error():
-    assert "'3' is not one of" in one_line_error(invoke(["show", "a b", "--layer", "3"]), 2)
+    assert "'4' is not one of" in one_line_error(invoke(["show", "a b", "--layer", "4"]), 2)
+    assert "this model has 2 layers" in one_line_error(invoke(["show", "a b", "--layer", "3"]), 2)
 
 
 def test_unknown_tokenize_mode_is_a_usage_error():

@@ -14,7 +14,7 @@ from reference import predicted, predicted_by, scores
 
 token_strings = st.lists(st.sampled_from(["a", "b", "c", "d", "!"]), min_size=1, max_size=24).map(tuple)
 constructions = st.builds(Construction, st.sampled_from(["strict", "inclusive"]), st.integers(1, 3),
-                          st.integers(0, 4), st.none(), st.just("one-hot"), st.just(16), st.none())
+                          st.integers(0, 4), st.none(), st.just("one-hot"), st.just(16), st.none(), circuit=st.just("lecture"))
 
 
 @given(token_strings, constructions)

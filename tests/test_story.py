@@ -52,7 +52,8 @@ def case_document(case: Path) -> dict:
     return json.loads(result.stdout)
 
 
-VARIANT_OPTIONS = ("--mask", "--context", "--skip", "--similar", "--embeddings", "--positions", "--frequencies")
+VARIANT_OPTIONS = ("--mask", "--context", "--skip", "--similar", "--embeddings", "--positions", "--frequencies",
+                   "--circuit")
 LECTURE_CASES = [c for c in SHOW_CASES if not any(o in (c / "args.txt").read_text() for o in VARIANT_OPTIONS)]
 
 

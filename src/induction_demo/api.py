@@ -50,7 +50,7 @@ class Trace(Traced):
 def run(tokens: str | Sequence[str], *, scale: float = 100.0, temperature: float = 1.0, ablate: str | None = None,
         mask: str = "strict", context: int = 1, skip: int = 0, positions: str = "one-hot",
         frequencies: int | None = None, similar: str | None = None, embeddings: str | None = None,
-        model: str | None = None, tokenize: str = "auto", as_typed: bool = False) -> Trace:
+        model: str | None = None, tokenize: str = "auto", as_typed: bool = False, circuit: str = "lecture") -> Trace:
     """Run the lecture's model (or the variant the knobs build, or the heads
     of the ``model`` file) on ``tokens``: a string, split as the command line
     splits TOKENS (``tokenize``: auto, space or chars), or a sequence of
@@ -69,6 +69,7 @@ def run(tokens: str | Sequence[str], *, scale: float = 100.0, temperature: float
     if frequencies is not None:
         frequencies = inputs.whole("--frequencies", frequencies, 1, inputs.MAX_FREQUENCIES)
     mask, positions = inputs.choice("mask", mask, inputs.MASKS), inputs.choice("positions", positions, inputs.POSITIONS)
+    circuit = inputs.choice("circuit", circuit, inputs.CIRCUITS)
     if ablate is not None:
         inputs.choice("ablate", ablate, inputs.ABLATIONS)
     for name, value in (("similar", similar), ("embeddings", embeddings), ("model", model)):
@@ -86,17 +87,19 @@ def run(tokens: str | Sequence[str], *, scale: float = 100.0, temperature: float
         ("mask", mask, "strict")) if value != default]
     construction = built(tokens, mask=mask, context=context, skip=skip, positions=positions,
                          frequencies=FREQUENCIES if frequencies is None else frequencies, similar=similar,
-                         embeddings=embeddings, model=model, given=changed, named=lambda knob: f"{knob}=")
+                         embeddings=embeddings, model=model, given=changed, named=lambda knob: f"{knob}=",
+                         circuit=circuit)
     traced = run_model(tokens, scale, temperature=temperature, ablate=ablate, construction=construction)
     return Trace(**{f.name: getattr(traced, f.name) for f in fields(traced)})
 
 
 def built(tokens: tuple[str, ...], *, mask: str, context: int, skip: int, positions: str, frequencies: int,
           similar: str | None, embeddings: str | None, model: str | None, given: Sequence[str] = (),
-          named=lambda knob: f"--{knob}"):
+          named=lambda knob: f"--{knob}", circuit: str = "lecture"):
     """The Construction the knobs ask for (the command line's and ``run``'s):
     reads the ``embeddings`` file (the rows of ``tokens``), or the ``model``
-    file, whose heads no knob in ``given`` (those set, by ``named``) may change."""
+    file, whose heads no knob in ``given`` (those set, by ``named``) may change.
+    ``circuit`` "virtual" matches two tokens: its context is 2 unless given."""
     from .core.weights import Construction
 
     if model is not None:
@@ -109,6 +112,9 @@ def built(tokens: tuple[str, ...], *, mask: str, context: int, skip: int, positi
         if "mask" in given and mask != file.mask:
             raise InputError(f"{named('model')} {file.name} has the {file.mask} mask: {named('mask')} {mask} "
                              "does not apply")
+        if circuit != "lecture":
+            raise InputError(f"{named('model')} holds the heads: {named('circuit')} {circuit} builds them, "
+                             "and does not apply")
         return Construction(mask=file.mask, model=file)
     if similar and embeddings:
         raise InputError(f"{named('similar')} and {named('embeddings')} each choose the token vectors: give one")
@@ -121,7 +127,9 @@ def built(tokens: tuple[str, ...], *, mask: str, context: int, skip: int, positi
         from .core.similar import read_vectors
 
         vectors = read_vectors(str(embeddings), set(tokens))
-    return Construction(mask, context, skip, vectors, positions, frequencies)
+    if circuit == "virtual" and "context" not in given:
+        context = 2
+    return Construction(mask, context, skip, vectors, positions, frequencies, circuit=circuit)
 
 
 def check(model: str, seed: int = 0) -> dict:

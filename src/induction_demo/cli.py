@@ -18,7 +18,7 @@ from .base.errors import Diverged, InputError, MissingExtra
 from .base.inputs import ABLATIONS, BENCH_MAX_VOCAB, FORMATS, FREQUENCIES, MAX_INPUT_BYTES, MAX_TOKENS, SEED_RANGE
 from .base.tokens import TOKENIZE_MODES
 
-LAYERS = tuple(str(index) for index in range(1, len(ABLATIONS) + 1))  # a layer per role: look back, then induction
+LAYERS = ("1", "2", "3")  # the lecture's two layers, and the virtual circuit's third
 
 EXAMPLES = {  # each command's own examples: (command line, what it shows)
     "show": [
@@ -350,9 +350,9 @@ def frequencies_option():
 
 
 def construction_options(command):
-    """--mask, --context, --skip, --positions and --frequencies: which model to
-    build (the lecture's by default)."""
-    from .base.inputs import MAX_CONTEXT, MAX_SKIP, POSITIONS
+    """--circuit, --mask, --context, --skip, --positions and --frequencies:
+    which model to build (the lecture's by default)."""
+    from .base.inputs import CIRCUITS, MAX_CONTEXT, MAX_SKIP, POSITIONS
 
     for option in (
         frequencies_option(),
@@ -366,6 +366,11 @@ def construction_options(command):
                      help="Match the query's last CONTEXT tokens, not just its own: layer 1 gets a head per "
                           "offset, so `b c` copies what followed `b c`, not any `c`."),
         mask_option(),
+        click.option("--circuit", type=click.Choice(CIRCUITS), default="lecture", show_default=True,
+                     help="Which induction circuit to build: the lecture's (layer 2's key matches its previous "
+                          "token: K-composition); pointer (layer 1 points to the earlier copy, layer 2 asks for the "
+                          "position after it: Q-composition); virtual (three layers: two previous-token heads make "
+                          "a 2-back head, V-composition, and layer 3 matches two tokens)."),
     ):
         command = option(command)
     return command
@@ -424,7 +429,7 @@ def given(*names: str) -> list[str]:
 
 def built(tokens: tuple[str, ...], mask: str = "strict", context: int = 1, skip: int = 0,
           positions: str = "one-hot", frequencies: int = FREQUENCIES, similar: str | None = None,
-          embeddings: str | None = None, model_file: str | None = None):
+          embeddings: str | None = None, model_file: str | None = None, circuit: str = "lecture"):
     """The Construction the options ask for (api.built): reads --embeddings
     (the rows of ``tokens``), or the --model file, whose heads no other knob changes."""
     from .api import built as construction
@@ -432,7 +437,7 @@ def built(tokens: tuple[str, ...], mask: str = "strict", context: int = 1, skip:
     return construction(tokens, mask=mask, context=context, skip=skip, positions=positions,
                         frequencies=frequencies, similar=similar, embeddings=embeddings, model=model_file,
                         given=given("scale", "context", "skip", "positions", "frequencies", "similar", "embeddings",
-                                    "mask"))
+                                    "mask"), circuit=circuit)
 
 
 @click.group(cls=OneLineErrors, epilog=examples(*EXAMPLES, first=True), context_settings={"help_option_names": ["-h", "--help"]})
@@ -486,7 +491,9 @@ def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrice
         from .views.output import d_formula
 
         inputs.full(trace.n, trace.basis.d, d_formula(trace))
-    layers = (int(layer),) if layer else (1, 2)
+    if layer and int(layer) > len(trace.layers):
+        raise InputError(f"--layer {layer}: this model has {len(trace.layers)} layers")
+    layers = (int(layer),) if layer else None
     styled = output is None and form == "table" and wants_colour(sys.stdout)
     width = terminal_width(sys.stdout) if output is None else 120
     result = produce(trace, form, layers, not no_matrices, full, width, styled, not no_story, theme, slide)

@@ -66,9 +66,13 @@ COMPACT_D = 120
 the column blocks of Y that are all 0; JSON carries the dense A_l and V_l
 only up to this d (the blocks always)."""
 
-ABLATIONS = ("previous-token", "induction")
-"""The --ablate names of the heads' roles (blocks.Role), layer by layer:
-layer 1's look-back heads, layer 2's induction head."""
+ABLATIONS = ("previous-token", "duplicate-token", "induction")
+"""The --ablate names of the heads' roles (blocks.Role): the look-back heads
+(the lecture's layer 1), the duplicate-token head (the pointer circuit's
+layer 1) and the induction head. A model ablates only the roles it has."""
+
+CIRCUITS = ("lecture", "pointer", "virtual")
+"""The hand-built induction circuits (weights.CIRCUITS)."""
 
 BENCH_MAX_TRIAL_TOKENS = 4096
 """The most tokens one bench trial may hold. A trial's trace keeps about a
@@ -151,6 +155,22 @@ def construction(built):
         raise InputError(f"--frequencies must be 1 to {MAX_FREQUENCIES}, not {built.frequencies}")
     if built.similar is not None and built.similar.kind not in ("subword", "case", "vectors"):
         raise InputError(f"unknown similarity {built.similar.kind!r}: use subword, case or --embeddings FILE")
+    circuit = getattr(built, "circuit", "lecture")
+    if circuit not in CIRCUITS:
+        raise InputError(f"unknown circuit {circuit!r}: use {', '.join(CIRCUITS)}")
+    if circuit == "pointer":
+        if built.context != 1:
+            raise InputError("--circuit pointer matches the query's own token: --context applies to the lecture's "
+                             "circuit")
+        if built.positions != "one-hot":
+            raise InputError("--circuit pointer does arithmetic on one-hot positions in the stream: --positions "
+                             f"{built.positions} does not apply")
+        if built.similar is not None:
+            raise InputError("--circuit pointer points to earlier copies of the same token: --similar and "
+                             "--embeddings apply to the lecture's circuit")
+    if circuit == "virtual" and (built.context != 2 or built.skip):
+        raise InputError("--circuit virtual matches two tokens of context (--context 2) and copies the next "
+                         f"token: {'--skip' if built.skip else f'--context {built.context}'} does not apply")
     return built
 
 

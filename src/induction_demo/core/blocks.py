@@ -103,15 +103,19 @@ class Role(NamedTuple):
     """What a head is for, which views, the story and the command line ask
     rather than branching on its layer: ``kind`` "look-back" (it copies the
     token ``offset`` back into a half of its own: the previous-token head, a
-    k-back head, a skip's head) or "induction" (it copies what came after an
-    earlier match of the query); ``ablation``, the --ablate name of its layer."""
+    k-back head, a skip's head), "duplicate-token" (it attends to the earlier
+    copies of the query's token and writes where they stand: the pointer
+    circuit's layer 1) or "induction" (it copies what came after an earlier
+    match of the query); ``ablation``, the --ablate name of its heads."""
 
     kind: str
     ablation: str
 
 
 LOOK_BACK = Role("look-back", "previous-token")
+DUPLICATE = Role("duplicate-token", "duplicate-token")
 INDUCTION = Role("induction", "induction")
+ROLES = (LOOK_BACK, DUPLICATE, INDUCTION)
 
 
 class Head(NamedTuple):
@@ -173,6 +177,15 @@ def back(offset: int) -> Rule:
     def rule(q: np.ndarray, k: np.ndarray) -> np.ndarray:
         return k == q - offset
     rule.__doc__ = f"The column's position is {offset} before the row's."
+    return rule
+
+
+def ahead(offset: int) -> Rule:
+    """The column's position is ``offset`` after the row's (the pointer
+    circuit's layer 2: the key just after the position a query points to)."""
+    def rule(q: np.ndarray, k: np.ndarray) -> np.ndarray:
+        return k == q + offset
+    rule.__doc__ = f"The column's position is {offset} after the row's."
     return rule
 
 

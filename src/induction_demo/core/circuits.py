@@ -174,26 +174,60 @@ def _scaled(m):
     return rows, cols, values / top if top > 0 else values
 
 
+def _named(trace: Trace, layer, run) -> str:
+    """A head's name, with its layer where the model has more than two (the virtual circuit's two previous-token heads)."""
+    return run.head.name if len(trace.layers) <= 2 else f"{run.head.name} (layer {layer.index})"
+
+
 def compositions(trace: Trace) -> list[Composition]:
-    """Each layer-2 head's K-, Q- and V-composition score with each layer-1
-    head, from the heads' blocks (no d x d matrix)."""
+    """Each head's K-, Q- and V-composition score with each head of an
+    earlier layer, from the heads' blocks (no d x d matrix)."""
     basis, d = trace.basis, trace.basis.d
     out = []
-    first, last = trace.look_back, trace.induction
-    for reader in last.heads:
-        a = _scaled(_coalesced(*entries(reader.head.qk, basis), d))  # each ratio is the same for any scale of
-        v2 = _scaled(_coalesced(*entries(reader.head.ov, basis), d))  # a matrix: scaled to at most 1, no norm
-        for writer in first.heads:                                     # overflows at --scale 1e308
-            v1 = _scaled(_coalesced(*entries(writer.head.ov, basis), d))
-            v1t = (v1[1], v1[0], v1[2])
-            norm = {"A": np.sqrt((a[2] ** 2).sum()), "V1": np.sqrt((v1[2] ** 2).sum()),
-                    "V2": np.sqrt((v2[2] ** 2).sum())}
-            for kind, top, under in (("K", product_norm(a, v1t, d), norm["A"] * norm["V1"]),
-                                     ("Q", product_norm(v1, a, d), norm["A"] * norm["V1"]),
-                                     ("V", product_norm(v1, v2, d), norm["V2"] * norm["V1"])):
-                out.append(Composition(kind, reader.head.name, writer.head.name,
-                                       float(top / under) if under > 0 else None))
+    for r, last in enumerate(trace.layers[1:], 1):
+        for reader in last.heads:
+            a = _scaled(_coalesced(*entries(reader.head.qk, basis), d))  # each ratio is the same for any scale of
+            v2 = _scaled(_coalesced(*entries(reader.head.ov, basis), d))  # a matrix: scaled to at most 1, no norm
+            for first in trace.layers[:r]:                                 # overflows at --scale 1e308
+                for writer in first.heads:
+                    v1 = _scaled(_coalesced(*entries(writer.head.ov, basis), d))
+                    v1t = (v1[1], v1[0], v1[2])
+                    norm = {"A": np.sqrt((a[2] ** 2).sum()), "V1": np.sqrt((v1[2] ** 2).sum()),
+                            "V2": np.sqrt((v2[2] ** 2).sum())}
+                    for kind, top, under in (("K", product_norm(a, v1t, d), norm["A"] * norm["V1"]),
+                                             ("Q", product_norm(v1, a, d), norm["A"] * norm["V1"]),
+                                             ("V", product_norm(v1, v2, d), norm["V2"] * norm["V1"])):
+                        out.append(Composition(kind, _named(trace, last, reader), _named(trace, first, writer),
+                                               float(top / under) if under > 0 else None))
     return out
+
+
+def _sources(trace: Trace, start: Source, name: str, file: bool) -> list[tuple[str, Source, str]]:
+    """What the last layer can read of ``start`` (E or P, named ``name``): as
+    it is, and as each earlier head wrote it, heads after heads (the virtual
+    circuit's E V_1 V_2: two previous-token heads, one token further back)."""
+    basis, layers = trace.basis, trace.layers[:-1]
+    out = [(name, start, "read directly", ())]
+    for layer in layers:
+        before = list(out)  # a layer's heads all read the layer before: none reads another's write
+        for run in layer.heads:
+            o = run.head.offset
+            for sname, source, _, via in before:
+                wrote = through(source, run.head, basis)
+                if not wrote:
+                    continue
+                heads = via + ((layer.index, o),)
+                v = f"V_{layer.index}" + ("" if len(layer.heads) == 1 else f"^({o})")
+                if file:
+                    about = "layer 1 wrote it"
+                elif len(heads) > 1:
+                    about = f"the heads of layers {' and '.join(str(l) for l, _ in heads)} wrote it, one after the other"
+                elif run.head.role.kind == "duplicate-token":
+                    about = "the duplicate-token head wrote it: where the earlier copy stands"
+                else:
+                    about = f"the {'previous-token' if o == 1 else f'{o}-back'} head wrote it"
+                out.append((f"{sname} {v}", wrote, about, heads))
+    return [(n, s_, a) for n, s_, a, _ in out]
 
 
 def circuits(trace: Trace) -> list[Circuit]:
@@ -202,39 +236,50 @@ def circuits(trace: Trace) -> list[Circuit]:
     places = tuple(f"@{p}" for p in range(trace.n))
     e, p = tokens(trace), positions(trace)
     out: list[Circuit] = []
-    first, last = trace.look_back, trace.induction
+    last = trace.layers[-1]
     file = trace.construction.model is not None  # a model file's heads: no claim of what they were built for
-    written = []  # (offset, E V_o) for each layer-1 head
-    for run in first.heads:  # its logits depend on positions only: they are the circuit
-        head, o = run.head, run.head.offset
-        where = "the sub-diagonal" if o == 1 else f"the diagonal {o} below the main one"
-        record = scheme(trace.construction.positions)
-        about = record.about.format(where=where, o=o) if not file else \
-            "the logits of this string's queries and keys (the lecture's head has its scale on the sub-diagonal)"
-        out.append(Circuit(f"layer1.{o}.qk_positions", "qk-positions", 1, head.name, record.circuit,
-                           about, np.array(run.logits), places, places))
-        written.append((o, through(e, head, basis)))
-    sources = [("E", e, "read directly")] + [
-        (name, s, "layer 1 wrote it" if file else f"the {'previous-token' if o == 1 else f'{o}-back'} head wrote it")
-        for o, s in written for name in [f"E V_1{'' if len(first.heads) == 1 else f'^({o})'}"]]
+    for layer in trace.layers[:-1]:
+        for run in layer.heads:  # a look-back head's logits depend on positions only: they are the circuit
+            head, o = run.head, run.head.offset
+            if head.role.kind == "duplicate-token":
+                out.append(Circuit(f"layer{layer.index}.qk.0.0", "qk-tokens", layer.index, head.name,
+                                   f"E A_{layer.index} E^T", "direct: the logit a query token gives a key token, "
+                                   "the scale where they are the same token", qk(e, head, e, basis), words, words))
+                continue
+            where = "the sub-diagonal" if o == 1 else f"the diagonal {o} below the main one"
+            record = scheme(trace.construction.positions)
+            about = record.about.format(where=where, o=o) if not file else \
+                "the logits of this string's queries and keys (the lecture's head has its scale on the sub-diagonal)"
+            out.append(Circuit(f"layer{layer.index}.{o}.qk_positions", "qk-positions", layer.index, head.name,
+                               record.circuit.replace("A_1", f"A_{layer.index}"), about, np.array(run.logits),
+                               places, places))
+    n = last.index
     for run in last.heads:
         head = run.head
+        sources = _sources(trace, e, "E", file)
         for q, (qname, qs, qabout) in enumerate(sources):
             for k, (kname, ks, kabout) in enumerate(sources):
                 m = qk(qs, head, ks, basis)
                 if m is None or not m.any():
                     continue
                 kind = ("K-composition" if q == 0 else "Q- and K-composition") if k else "direct"
-                out.append(Circuit(f"layer2.qk.{q}.{k}", "qk-tokens", 2, head.name,
-                                   f"{_wrap(qname)} A_2 {_wrap(kname)}^T",
+                out.append(Circuit(f"layer{n}.qk.{q}.{k}", "qk-tokens", n, head.name,
+                                   f"{_wrap(qname)} A_{n} {_wrap(kname)}^T",
                                    f"{kind}: the logit a query token, {qabout}, gives a key token, as {kabout}",
                                    m, words, words))
         m = qk(p, head, p, basis)
         if m is not None and m.any():
-            out.append(Circuit("layer2.qk_positions", "qk-positions", 2, head.name, "P A_2 P^T",
+            out.append(Circuit(f"layer{n}.qk_positions", "qk-positions", n, head.name, f"P A_{n} P^T",
                                "the logit a query position gives a key position, read directly" if file else
                                "a bias on key positions, whatever the query: keys too close to the start for the "
                                "skip lose the token's weight", m, places, places))
+        for q, (qname, qs, qabout) in enumerate(_sources(trace, p, "P", file)[1:], 1):
+            m = qk(qs, head, p, basis)
+            if m is not None and m.any():  # the pointer circuit's: a query that attended to position p asks for p + 1
+                out.append(Circuit(f"layer{n}.qk_positions.{q}", "qk-positions", n, head.name,
+                                   f"{_wrap(qname)} A_{n} P^T", f"Q-composition: the logit a query gives a key "
+                                   f"position when it attended to position p, as {qabout}: the scale on p + "
+                                   f"{trace.construction.horizon}, the key after the earlier copy", m, places, places))
     for layer in trace.layers:
         for run in layer.heads:
             written_tokens = through(e, run.head, basis).get("tok")
@@ -242,8 +287,10 @@ def circuits(trace: Trace) -> list[Circuit]:
             values = np.linalg.eigvals(m)
             values = values[np.lexsort((-values.imag, -values.real))]
             about = ("what the head adds to each token's next-token score when it attends to a token"
-                     if m.any() else "zero: the head writes only into the earlier halves, which the unembedding "
-                                     "does not read (its output reaches the scores only through the next layer)")
+                     if m.any() else "zero: the head writes only into the "
+                     + ("pointer block" if trace.construction.circuit == "pointer" else "earlier halves")
+                     + ", which the unembedding does not read (its output reaches the scores only through the "
+                       "next layer)")
             name = f"V_{layer.index}" + (f"^({run.head.offset})" if len(layer.heads) > 1 else "")
             out.append(Circuit(f"layer{layer.index}.{run.head.name.split()[0]}.ov", "ov", layer.index,
                                run.head.name, f"E {name} W_U", about, m, words, words, values,

@@ -28,6 +28,9 @@ def ideal(basis: Basis, ids: np.ndarray, words: Embedding | None = None) -> Stre
     n = len(ids)
     parts: dict = {}
     for s in basis.subspaces:
+        if s.name == "ptr pos":  # the pointer circuit's: where the token occurs, each 1 (every cell: the mask not applied)
+            parts[s.name] = (ids[:, None] == ids[None, :]).astype(float)
+            continue
         o, width = offset_of(s.name), basis.size(s.name)
         if s.kind == "tok" and words is None or s.kind == "pos":
             source = ids if s.kind == "tok" else np.arange(n)
@@ -55,6 +58,10 @@ def selected(heads, y: Stream, horizon: int = 1) -> np.ndarray:  # -> [N, N] boo
     earlier copy of the query's token (the file's own horizon)."""
     out = np.zeros((y.n, y.n), dtype=bool)
     for head in heads:
+        if head.role.kind == "duplicate-token":  # another copy of the query's token, wherever it stands
+            ids = y["tok"].index
+            out |= (ids[:, None] == ids[None, :]) & ~np.eye(y.n, dtype=bool)
+            continue
         if head.reference is not None and not head.looks_back:
             ids = y["tok"].index  # the ideal stream's one-hot tokens
             h = horizon

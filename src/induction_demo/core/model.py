@@ -200,6 +200,11 @@ def run(tokens: tuple[str, ...], scale: float = 100.0, *, temperature: float = 1
     construction = checked(construction)
     vocab, ids, words, basis, y0 = _embedded(tokens, construction)
     specs = construction.layers(scale, scale_2)
+    roles = dict.fromkeys(h.role.ablation for spec in specs for h in spec.heads)
+    if ablate is not None and ablate not in roles:
+        raise InputError(f"this model has no {ablate} head to ablate: its heads are "
+                         + " and ".join(roles) + (" (--circuit pointer has the duplicate-token head)"
+                                                  if ablate == "duplicate-token" else ""))
     if construction.model is not None:  # the file's scale: its largest entry of A
         scale = construction.model.scale
     inclusive = construction.mask == "inclusive"

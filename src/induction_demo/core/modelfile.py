@@ -55,6 +55,10 @@ def arrays(trace: Trace) -> dict[str, np.ndarray]:
     model the layout cannot hold (several heads a layer, a position read
     outside the stream, dense token vectors)."""
     c = trace.construction
+    if c.circuit != "lecture":
+        raise InputError(f"the model file holds the lecture's two layers over [tok | pos | prev tok | prev pos]; "
+                         f"--circuit {c.circuit} has {len(trace.layers)} layers over "
+                         f"[{' | '.join(trace.basis.names)}]: use --format json")
     if any(len(layer.heads) != 1 for layer in trace.layers):
         raise InputError("the model file holds one head a layer (A1, V1, A2, V2), and this model has "
                          f"{sum(len(layer.heads) for layer in trace.layers)} heads (--context {c.context}): "

@@ -148,6 +148,15 @@ class Trace:
     def n(self) -> int:
         return len(self.tokens)
 
+    def shown(self, layers=None) -> tuple[int, ...]:
+        """The layers a view shows: ``layers`` (1, 2, ...), or every layer."""
+        return tuple(layers) if layers else tuple(layer.index for layer in self.layers)
+
+    @property
+    def final(self) -> str:
+        """The last layer's output, which the prediction is read off: "Y^(2)" (or "Y^(3)")."""
+        return f"Y^({len(self.layers)})"
+
     def layer_of(self, kind: str) -> Layer:
         """The layer whose heads have the role ``kind`` ("look-back": layer 1's
         previous-token and k-back heads; "induction": layer 2's head)."""

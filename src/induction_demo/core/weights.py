@@ -10,8 +10,8 @@ import sys
 from typing import Any, NamedTuple
 
 from .basis import Subspace
-from .blocks import (INDUCTION, LOOK_BACK, Block, Head, LayerSpec, Relation, Role, Rope, Rule,  # noqa: F401
-                     back, dense, entries, frequencies, half, offset_of, one_before, relation, rotated_back, same,
+from .blocks import (DUPLICATE, INDUCTION, LOOK_BACK, Block, Head, LayerSpec, Relation, Role, Rope, Rule,  # noqa: F401
+                     ahead, back, dense, entries, frequencies, half, offset_of, one_before, relation, rotated_back, same,
                      sinusoid, sinusoid_labels, subspace, too_early, unembedding)
 from ..base import inputs
 from ..base.errors import InputError
@@ -19,7 +19,8 @@ from ..base.inputs import FREQUENCIES
 from .schemes import check, scheme
 from .similar import Similarity
 
-__all__ = ["Construction", "LECTURE", "checked", "described", "induction_head", "lecture", "previous_token_head",
+__all__ = ["CIRCUITS", "Construction", "LECTURE", "checked", "described", "duplicate_token_head", "induction_head",
+           "lecture", "pointer_head", "previous_token_head", "shifting_head",
            # the pieces, from blocks.py, where the rest of the package has always found them
            "Block", "Head", "LayerSpec", "Relation", "Role", "Rope", "Rule", "back", "dense", "entries", "frequencies",
            "half", "offset_of", "one_before", "relation", "rotated_back", "same", "sinusoid", "sinusoid_labels",
@@ -89,6 +90,56 @@ def induction_head(scale: float, context: int = 1, skip: int = 0, positions: str
     return Head("induction head", qk=qk, ov=ov, role=INDUCTION)
 
 
+def shifting_head(scale: float, positions: str = "one-hot", k: int = FREQUENCIES) -> Head:
+    """The virtual circuit's layer 2: a previous-token head whose value reads
+    the key's previous half, not its current one, and writes it into the
+    query's prev2 half. With layer 1's previous-token head before it, the two
+    make a virtual 2-back head (V-composition: Elhage et al.'s exercise 1):
+    the key just before the query holds, in its previous half, the token two
+    before the query."""
+    record = scheme(positions)
+    ov = (Block("prev tok", "prev2 tok", same, 1.0, "prev tok:t -> prev2 tok:t"),)
+    if record.block is not None:
+        ov += (Block("prev pos", "prev2 pos", same, 1.0, "prev pos:p -> prev2 pos:p"),)
+    built = record.build(scale, 1, k)
+    return Head("previous-token head", built.qk, ov, bias=built.bias, rope=built.rope, offset=1, role=LOOK_BACK)
+
+
+def duplicate_token_head(scale: float, inclusive: bool = False) -> Head:
+    """The pointer circuit's layer 1: A = s [tok(query) = tok(key)], so a
+    query attends to the earlier copies of its token (evenly over the past
+    where there is none); V copies the key's position into the query's
+    pointer block, ``ptr pos``: where the earlier copy stands. Under the
+    inclusive mask a query keeps itself, its own copy: a block -s [pos(query)
+    = pos(key)] takes that match away."""
+    qk = (Block("tok", "tok", same, scale, "[tok(query) = tok(key)]"),)
+    if inclusive:
+        qk += (Block("pos", "pos", same, -scale, "-[pos(query) = pos(key)]"),)
+    ov = (Block("pos", "ptr pos", same, 1.0, "pos:p -> ptr pos:p"),)
+    return Head("duplicate-token head", qk, ov, role=DUPLICATE)
+
+
+def pointer_head(scale: float, skip: int = 0) -> Head:
+    """The pointer circuit's layer 2, an induction head by pointer arithmetic
+    (Q-composition: Elhage et al.'s exercise 2): its query is the pointer
+    layer 1 wrote, and A = s [pos(key) = ptr(query) + 1 + skip] asks for the
+    position right after the earlier copy (skip more with --skip), so a_ij =
+    s times the weight layer 1 put on key j - 1 - skip. V keeps the key's
+    current half, as the lecture's induction head does."""
+    qk = (Block("ptr pos", "pos", ahead(skip + 1), scale, f"[pos(key) = ptr pos(query) + {skip + 1}]"),)
+    ov = (Block("tok", "tok", same, 1.0, "tok:t -> tok:t"), Block("pos", "pos", same, 1.0, "pos:p -> pos:p"))
+    return Head("induction head", qk=qk, ov=ov, role=INDUCTION)
+
+
+CIRCUITS = ("lecture", "pointer", "virtual")
+"""The induction circuits built by hand: the lecture's (K-composition: the
+key's previous token against the query's token), pointer arithmetic
+(Q-composition: the query asks for the position after an earlier copy) and
+a three-layer one whose 2-back half is written by a virtual head made of two
+previous-token heads (V-composition), read by an induction head over two
+tokens of context."""
+
+
 class Construction(NamedTuple):
     """Which model to build: the lecture's (the defaults) or a variant.
 
@@ -108,6 +159,7 @@ class Construction(NamedTuple):
     positions: str = "one-hot"  # how layer 1 knows positions: one of POSITIONS
     frequencies: int = FREQUENCIES  # K, for sinusoidal and rope
     model: Any = None  # a modelfile.Model: a model file's heads in place of the built ones
+    circuit: str = "lecture"  # one of CIRCUITS
 
     @property
     def offsets(self) -> tuple[int, ...]:
@@ -133,6 +185,8 @@ class Construction(NamedTuple):
         offset; a position block only where positions are in the stream
         (one-hot directions, or a sinusoidal code of kind ``sin``)."""
         block = scheme(self.positions).block
+        if self.circuit == "pointer":  # the current half, and the pointer layer 1 writes
+            return (Subspace("tok", "tok"), Subspace("pos", "pos"), Subspace("ptr pos", "pos"))
         kinds = ("tok",) if block is None else ("tok", block)
         return tuple(Subspace(subspace(o, "pos" if kind == "sin" else kind), kind)
                      for o in (0,) + self.offsets for kind in kinds)
@@ -144,6 +198,14 @@ class Construction(NamedTuple):
         its own, whatever the scale."""
         if self.model is not None:
             return self.model.layers()
+        s2 = scale if induction_scale is None else induction_scale
+        if self.circuit == "pointer":
+            return (LayerSpec((duplicate_token_head(scale, self.mask == "inclusive"),), residual=True),
+                    LayerSpec((pointer_head(s2, self.skip),), residual=False))
+        if self.circuit == "virtual":
+            return (LayerSpec((previous_token_head(scale, 1, self.positions, self.frequencies),), residual=True),
+                    LayerSpec((shifting_head(scale, self.positions, self.frequencies),), residual=True),
+                    LayerSpec((induction_head(s2, self.context, self.skip, self.positions),), residual=False))
         return (LayerSpec(tuple(previous_token_head(scale, o, self.positions, self.frequencies)
                                 for o in self.offsets), residual=True),
                 LayerSpec((induction_head(scale if induction_scale is None else induction_scale,
@@ -164,7 +226,7 @@ def checked(c: Construction) -> Construction:
 def described(c: Construction) -> dict:
     """The construction for a JSON document (the similarity's source, not its rows)."""
     similar = None if c.similar is None else {"kind": c.similar.kind, "source": c.similar.source or None}
-    return {"mask": c.mask, "context": c.context, "skip": c.skip, "similar": similar, "positions": c.positions,
+    return ({"circuit": c.circuit} if c.circuit != "lecture" else {}) | {"mask": c.mask, "context": c.context, "skip": c.skip, "similar": similar, "positions": c.positions,
             "frequencies": c.frequencies if scheme(c.positions).frequencies else None} \
         | ({} if c.model is None else {"model": c.model.name})
 

@@ -48,10 +48,14 @@ class Config(NamedTuple):
     skip: int = 0
     positions: str = "one-hot"
     frequencies: int = 16
+    circuit: str = "lecture"
 
     @property
     def construction(self) -> Construction:
-        return Construction(self.mask, self.context, self.skip, None, self.positions, self.frequencies)
+        """The model to bench (the virtual circuit matches two tokens: its context is 2 where left at 1)."""
+        context = 2 if self.circuit == "virtual" and self.context == 1 else self.context
+        return Construction(self.mask, context, self.skip, None, self.positions, self.frequencies,
+                            circuit=self.circuit)
 
 
 def check(config: Config) -> Config:
@@ -247,25 +251,25 @@ def bench(config: Config, progress: Callable[[int], None] | None = None) -> dict
         on_expected = on_cells[rows]
         induction.append(on_expected)
         unique_induction.append(on_expected[~repeated[rows]])
-        on_previous = np.concatenate([run_.on_offset() for run_ in trace.look_back.heads])
-        previous.append(on_previous)
+        looking = [r for layer in trace.layers[:-1] for r in layer.heads if r.head.looks_back]  # (none: pointer)
+        previous += [r.on_offset() for r in looking]
         detected["induction"].append(detect(w2, detection_pattern("induction", model_ids)))
         detected["previous_token"] += [detect(r.weights, detection_pattern("previous_token", model_ids))
-                                       for r in trace.look_back.heads if r.head.offset == 1]
+                                       for r in looking if r.head.offset == 1]
         del trace, w2  # one trial's arrays at a time (a 4095-token trial's are about 800 MB)
         if progress is not None:
             progress(trial + 1)
     first_copies, later_copies = first.summary(), later.summary()
     clean = np.concatenate(unique_induction)
     result = {
-        "config": dict(config._asdict()),
+        "config": {k: v for k, v in config._asdict().items() if k != "circuit" or v != "lecture"},
         "baseline_loss": math.log(config.vocab + 1),
         "chance": 1 / (config.vocab + 1),
         "first_copies": first_copies,
         "later_copies": later_copies,
         "induction_score": float(np.concatenate(induction).mean()),
         "induction_score_without_accidental_repeats": float(clean.mean()) if clean.size else None,
-        "previous_token_score": float(np.concatenate(previous).mean()),
+        "previous_token_score": float(np.concatenate(previous).mean()) if previous else None,
         "detector": {name: float(np.mean(values)) if values else None for name, values in detected.items()},
         "seconds": time.perf_counter() - start,
     }
@@ -285,8 +289,12 @@ def undefined(result: dict) -> dict[str, str]:
         if result[key]["loss"] is None:
             reasons[f"{key}.loss"] = ("too large for a float: at this temperature some right token has a "
                                       "probability below e^-1.8e308")
+    if result["previous_token_score"] is None:
+        reasons["previous_token_score"] = "the model has no look-back head (--circuit pointer)"
     if result["detector"]["previous_token"] is None:
-        reasons["detector.previous_token"] = "layer 1 has no head one position back (--skip without --context)"
+        reasons["detector.previous_token"] = ("the model has no look-back head (--circuit pointer)"
+                                              if result["previous_token_score"] is None else
+                                              "layer 1 has no head one position back (--skip without --context)")
     if result["induction_score_without_accidental_repeats"] is None:
         reasons["induction_score_without_accidental_repeats"] = "every later-copy query is an accidental repeat"
     return reasons

@@ -88,8 +88,9 @@ def predictions(told) -> list[dict]:
              "output": list(p.output), "score": p.score, "copy": p.copy, "horizon": p.horizon} for p in told]
 
 
-def data(trace: Trace, told: Told = None, layers=(1, 2)) -> dict:
+def data(trace: Trace, told: Told = None, layers=None) -> dict:
     """The walkthrough's JSON document (``kind`` "show")."""
+    layers = trace.shown(layers)
     doc = {
         **_header("show", trace),
         "layers": [_layer(layer, trace.basis) for layer in trace.layers if layer.index in layers],

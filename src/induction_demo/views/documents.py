@@ -35,7 +35,7 @@ def summary(trace: Trace, run_details: bool = True) -> Paragraph:
            f"A_1, V_1, A_2, V_2 from {file.name}")
         + (f", temperature T = {fmt.parameter(trace.temperature, fmt.WEIGHT_DECIMALS)}" if run_details else "")
         + (f"\nAblated: the {trace.ablate} head (its output is replaced by zeros)" if trace.ablate else "")
-        + (f"\nModel: the lecture's, with {describe.variant(trace.construction)}"
+        + (f"\nModel: {describe.model_line(trace.construction)}"
            if describe.variant(trace.construction) and file is None else ""),
     ))
 
@@ -82,7 +82,7 @@ def layer_opening(trace: Trace, layer: Layer) -> list:
     """A layer's heading (saying when it is ablated) and its one-line summary."""
     ablated = " (ablated: its output is replaced by zeros)" if layer.ablated else ""
     return [Heading(f"Layer {layer.index}: {layer.name}{ablated}"),
-            Paragraph(describe.layer_summary(trace.construction, tuple(run.head for run in layer.heads)))]
+            Paragraph(describe.layer_summary(trace.construction, tuple(run.head for run in layer.heads), layer.index))]
 
 
 def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Fit = whole,
@@ -182,7 +182,7 @@ def _key(run, several: bool) -> str:
     return f".{run.head.name.split()[0]}" if several else ""
 
 
-def walkthrough(trace: Trace, told: Told = None, layers=(1, 2), matrices: bool = True,
+def walkthrough(trace: Trace, told: Told = None, layers=None, matrices: bool = True,
                 fit: Fit = whole, compact: bool = False) -> Document:
     """Input, each chosen layer in the lecture's order (with ``told``, its
     story, unless None), the predictions and the next-token probabilities.
@@ -193,8 +193,9 @@ def walkthrough(trace: Trace, told: Told = None, layers=(1, 2), matrices: bool =
     ``compact`` shows each A_l as its nonzero blocks only and leaves out the
     all-zero column blocks of each Y. An ablated run's predictions have the
     intact model's beside them (``Trace.intact``)."""
+    layers = trace.shown(layers)
     first = min(layers)  # a layer's view starts from its own input, Y^(first - 1)
-    empty = "the previous half is empty" if trace.construction.halves == 2 else "the earlier halves are empty"
+    empty = describe.empty(trace.construction)
     start = describe.layer0(trace.construction, trace.words is not None)
     y, about = (trace.embedding, f": {start}; {empty} (· = exactly 0)") \
         if first == 1 else (trace.layers[first - 2].output, f": the output of layer {first - 1} (· = exactly 0)")
@@ -216,21 +217,23 @@ def walkthrough(trace: Trace, told: Told = None, layers=(1, 2), matrices: bool =
     return Document(title(trace), tuple(blocks))
 
 
-def handout(trace: Trace, told: Told = None, layers=(1, 2), matrices: bool = True,
+def handout(trace: Trace, told: Told = None, layers=None, matrices: bool = True,
             compact_d: int = inputs.COMPACT_D) -> Document:
     """The walkthrough with the model's equations first: for documents.
     Past d = ``compact_d``, each A_l shows only its nonzero blocks."""
+    layers = trace.shown(layers)
     walk = walkthrough(trace, told, layers, matrices, compact=trace.basis.d > compact_d)
     model = [Heading("The model")] + [Paragraph(line) for line in describe.equations(trace.construction)]
     return Document(walk.title, walk.blocks[:1] + tuple(model) + walk.blocks[1:])
 
 
-def focused(trace: Trace, told: Told = None, layers=(1, 2)) -> Document:
+def focused(trace: Trace, told: Told = None, layers=None) -> Document:
     """A long input's handout (past inputs.FOCUS_TOKENS; ``--full`` gives
     ``handout``): the model's equations, each layer's summary and story, the
     induction head's logits and weights on its copying queries (the rows) and
     the keys they attend to with the earlier copies (the columns, at most
     FOCUS_COLUMNS), and the predictions."""
+    layers = trace.shown(layers)
     shown = priority(trace)[:FOCUS_COLUMNS]
     model = [Heading("The model")] + [Paragraph(line) for line in describe.equations(trace.construction)]
     copying = sum(1 for p in trace.predictions if p.copy)
@@ -443,8 +446,9 @@ def pictured(sentences) -> tuple[str, ...]:
     return tuple("".join(p if isinstance(p, str) else f"‘{p.text}’" for p in s.parts) for s in sentences)
 
 
-def heatmaps(trace: Trace, told: Told = None, layers=(1, 2)) -> Heatmaps:
+def heatmaps(trace: Trace, told: Told = None, layers=None) -> Heatmaps:
     """Each chosen layer's attention weights, with its story, for a picture."""
+    layers = trace.shown(layers)
     return Heatmaps(
         labels=axis_labels(trace),
         panels=tuple(Panel(layer.index, f"Layer {layer.index}: {run.head.name}", run.weights, layer.mask,

@@ -19,9 +19,10 @@ EXTENSIONS = {".txt": "table", ".json": "json", ".md": "markdown", ".markdown": 
               ".html": "html", ".htm": "html", ".svg": "svg", ".png": "png", ".npz": "npz"}
 
 
-def produce(trace: Trace, form: str, layers=(1, 2), matrices: bool = True, full: bool = False, width: int = 120,
+def produce(trace: Trace, form: str, layers=None, matrices: bool = True, full: bool = False, width: int = 120,
             styled: bool = False, story: bool = True, theme: str = "light", slide: bool = False):
     """The trace in format ``form`` (checked against the format's limits)."""
+    layers = trace.shown(layers)
     focus = form in ("markdown", "latex", "html") and trace.n > inputs.FOCUS_TOKENS and not full and matrices
     # (a focused handout has no d x d table: only LaTeX's d limit still applies)
     inputs.format_size(form, trace.tokens, trace.basis.d, d_formula(trace), d_tables=not focus)

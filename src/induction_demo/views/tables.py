@@ -380,13 +380,13 @@ def next_token(trace: Trace, shown: Sequence[int] | None = None, cells: int = fm
     ordinals = ("1st", "2nd", "3rd")[:top]
     horizon = trace.construction.horizon
     title = (("Next-token probabilities " if horizon == 1 else f"Probabilities of the token {horizon} ahead "),
-             Math("P = softmax(Y^(2) W_U / T)"),
+             Math(f"P = softmax({trace.final} W_U / T)"),
              f", T = {fmt.parameter(trace.temperature, fmt.WEIGHT_DECIMALS)}: "
              + ("the most probable token " if top == 1 else f"the {top} most probable tokens ")
              + "of each position (", Math("W_U = E^T"), " scores a token by its "
              + ("share of " if _shares(trace) else
                 "dot product with the token block of " if trace.words is not None else "entry in the token block of "),
-             Math("Y^(2)"), ")")
+             Math(trace.final), ")")
     return Table("next_token_probs", title, ("",), tuple((o,) for o in ordinals) + (("",),), tuple(rows),
                  align="left", shown=0 if shown is None else len(shown))
 

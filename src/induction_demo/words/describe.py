@@ -60,6 +60,8 @@ def job(c: Construction, head: Head) -> str:
     if c.model is not None:
         where = f"the key {back(head.offset)} the query" if head.looks_back else copied_from(c)
         return f"[ ] = the lecture's job for this layer: {where}"
+    if head.role.kind == "duplicate-token":
+        return "[ ] = where the head does its job: another copy of the query's token"
     if head.looks_back:
         return f"[ ] = where the head does its job: the key {back(head.offset)} the query"
     return f"[ ] = where the head does its job: {copied_from(c)}"
@@ -85,13 +87,38 @@ def positions_note(c: Construction) -> tuple:
     return scheme(c).note
 
 
-def layer_summary(c: Construction, heads: tuple[Head, ...]) -> tuple:
-    """A layer's one-line summary, by its heads' role; a model file's, read off its arrays."""
+def layer_summary(c: Construction, heads: tuple[Head, ...], layer: int = 0) -> tuple:
+    """A layer's one-line summary (layer ``layer``, 1, 2, ...), by its heads'
+    role and the circuit; a model file's, read off its arrays."""
     if c.model is not None:
         return file_summary(c, 1 if heads[0].looks_back else 2)
+    if c.circuit == "pointer":
+        return _pointer_summary(c, heads[0])
+    if c.circuit == "virtual" and heads[0].looks_back:
+        return _virtual_summary(c, layer)
     if heads[0].looks_back:
         return _look_back_summary(c)
-    return _induction_summary(c)
+    return _induction_summary(c, layer or 2)
+
+
+def _pointer_summary(c: Construction, head: Head) -> tuple:
+    if head.role.kind == "duplicate-token":
+        itself = " (less s for the query itself, which the inclusive mask keeps)" if c.mask == "inclusive" else ""
+        return (Math("A_1"), " scores keys holding the query's token (", Math("a_ij = s [x_i = x_j]"), f"){itself}; ",
+                Math("V_1"), " copies the key's position into the query's pointer block (ptr pos): where the "
+                "earlier copy stands.")
+    return (Math("A_2"), f" scores key position p + {c.skip + 1} for a query whose pointer holds p (",
+            Math(f"a_ij = s w^(1)_(i, j-{c.skip + 1})"), ", s times the weight layer 1 put on key ",
+            Math(f"j - {c.skip + 1}"), "); ", Math("V_2"), " keeps the key's current half.")
+
+
+def _virtual_summary(c: Construction, layer: int) -> tuple:
+    record = scheme(c)
+    how = (Math(f"A_{layer}"), " scores key position i-1 for query i") if record.directions else         (f"With {record.words}, its head scores key j for query i by ",) + scores_positions(c, "1")
+    if layer == 1:
+        return how + ("; ", Math("V_1"), f" copies the key's {record.written} into the previous half.")
+    return how + ("; ", Math(f"V_{layer}"), f" copies the key's previous half (its {record.written} just before "
+                  "it, two before the query) into the prev2 half: with layer 1, a virtual 2-back head.")
 
 
 SHARES_NAMED = 3  # a matrix's blocks a file's summary names, largest first
@@ -137,18 +164,77 @@ def _look_back_summary(c: Construction) -> tuple:
             f" copies the key's token and position into the half o back ({_halves(c)}).")
 
 
-def _induction_summary(c: Construction) -> tuple:
+def _induction_summary(c: Construction, layer: int = 2) -> tuple:
+    a, v = Math(f"A_{layer}"), Math(f"V_{layer}")
     if c.context == 1 and c.similar is None:
         before = "previous token" if c.skip == 0 else f"token {c.skip + 1} before"
-        return (Math("A_2"), f" scores keys whose {before} is the query's (", Math(pattern(c)),
-                "); ", Math("V_2"), " keeps the key's current half.")
+        return (a, f" scores keys whose {before} is the query's (", Math(pattern(c)),
+                "); ", v, " keeps the key's current half.")
     if c.similar is not None and c.context == 1:
-        return (Math("A_2"), f" scores each key by how similar the token {c.skip + 1} before it is to the query's (",
-                Math(pattern(c)), "); ", Math("V_2"), " keeps the key's current half: its token's vector and position.")
+        return (a, f" scores each key by how similar the token {c.skip + 1} before it is to the query's (",
+                Math(pattern(c)), "); ", v, " keeps the key's current half: its token's vector and position.")
     ending = "just before it" if c.skip == 0 else f"ending {c.skip + 1} before it"
-    return (Math("A_2"), f" scores each key by how many of the {c.context} tokens {ending} match the query's last "
-            f"{c.context}, the query's own token counting {c.context} (", Math(pattern(c)), "); ", Math("V_2"),
+    return (a, f" scores each key by how many of the {c.context} tokens {ending} match the query's last "
+            f"{c.context}, the query's own token counting {c.context} (", Math(pattern(c)), "); ", v,
             " keeps the key's current half.")
+
+
+def empty(c: Construction) -> str:
+    """What Y^(0) leaves empty."""
+    if c.circuit == "pointer":
+        return "the pointer block is empty"
+    return "the previous half is empty" if c.halves == 2 else "the earlier halves are empty"
+
+
+def final(c: Construction) -> str:
+    """The last layer's output, which the prediction is read off: Y^(2), or Y^(3) for the virtual circuit."""
+    return "Y^(3)" if c.circuit == "virtual" else "Y^(2)"
+
+
+def _read_out(c: Construction) -> tuple[tuple, tuple]:
+    """The prediction and the probabilities, read off the last layer's output."""
+    y = final(c)
+    where = ("Prediction at i: the token scored highest from ", Math(y),
+             f"'s token block, where a key the query keeps comes {after_match(c, cosine=True)}.")
+    probabilities = "Next-token probabilities: " if c.horizon == 1 else f"Probabilities of the token {c.horizon} ahead: "
+    return where, (probabilities, Math(f"P = softmax({y} W_U / T)"), " with the unembedding ", Math("W_U = E^T"),
+                   " (the transpose of the token embedding) and temperature T.")
+
+
+def _pointer_equations(c: Construction) -> tuple[tuple, ...]:
+    """The pointer circuit's model, line by line."""
+    itself = (" - s [pos(query) = pos(key)]", " (the inclusive mask keeps the query, which is not its own earlier "
+              "copy)") if c.mask == "inclusive" else ("", "")
+    o = c.skip + 1
+    return (("Representation of token i: ", Math("y_i = [tok(x_i) | pos(i) | ptr pos]"),
+             ", d = V + 2N; ptr pos is the pointer, N directions; at layer 0 it is empty."),
+            ("Attention logits: ", Math("a_ij = y_i A_l y_j^T"), " (rows: queries i, columns: keys j).")) \
+        + _mask_equations(c) + (
+            ("Layer 1 (duplicate-token head): ", Math("A_1 = s [tok(query) = tok(key)]" + itself[0]), itself[1],
+             ", so ", Math("a_ij = s [x_i = x_j]"), "; ", Math("V_1"), " copies pos into ptr pos, and ",
+             Math("Y^(1) = Y^(0) + W^(1) Y^(0) V_1"), ", so ", Math("ptr_i = sum_j w_ij pos(j)"),
+             ": where the earlier copies of the query's token stand."),
+            ("Layer 2 (induction head by pointer arithmetic): ", Math(f"A_2 = s [pos(key) = ptr pos(query) + {o}]"),
+             ", so ", Math(f"a_ij = s w^(1)_(i, j-{o})"), ", the largest at the key after the earlier copy; ",
+             Math("Y^(2) = W^(2) Y^(1) V_2"), ".")) + _read_out(c)
+
+
+def _virtual_equations(c: Construction, representation: tuple, mask: tuple) -> tuple[tuple, ...]:
+    """The virtual circuit's model, line by line: two previous-token layers, then layer 3."""
+    if scheme(c).directions:
+        a = Math("A_1 = A_2 = s [pos(key) = pos(query) - 1]")
+    else:
+        a = ("each scores key j for query i by ",) + scores_positions(c, "1")
+    a = (a,) if isinstance(a, Math) else a
+    return (representation, ("Attention logits: ", Math("a_ij = y_i A_l y_j^T"), " (rows: queries i, columns: keys j).")) \
+        + mask + (
+            ("Layers 1 and 2 (previous-token heads): ",) + a + ("; ", Math("Y^(1) = Y^(0) + W^(1) Y^(0) V_1"),
+             " writes the token before into the previous half; ", Math("Y^(2) = Y^(1) + W^(2) Y^(1) V_2"),
+             ", with ", Math("V_2"), " reading the key's previous half into the prev2 half, writes the token two "
+             "before: ", Math("W^(2) W^(1)"), " is a virtual 2-back head (V-composition)."),
+            ("Layer 3 (induction head): ", Math("A_3"), " matches the query's token and the token before it against "
+             "the key's previous and prev2 halves, so ", Math(pattern(c)), "; ", Math("Y^(3) = W^(3) Y^(2) V_3"),
+             ".")) + _read_out(c)
 
 
 def equations(c: Construction) -> tuple[tuple, ...]:
@@ -156,6 +242,8 @@ def equations(c: Construction) -> tuple[tuple, ...]:
     record = scheme(c)
     if c.model is not None:
         return _file_equations(c)
+    if c.circuit == "pointer":
+        return _pointer_equations(c)
     if record.block is None:
         token = "e(x_i)" if c.similar is not None else "tok(x_i)"
         representation = ("Representation of token i: ", Math(f"y_i = [{token} | "
@@ -185,6 +273,8 @@ def equations(c: Construction) -> tuple[tuple, ...]:
                                                                            for o in c.offsets) + "]"),
                           f", d = {c.halves}(V + N); at layer 0 only the current half is filled.")
     mask = _mask_equations(c)
+    if c.circuit == "virtual":
+        return _virtual_equations(c, representation, mask)
     if not record.directions:
         layer1 = ("Layer 1 (previous-token head" + ("s, offsets " + ", ".join(map(str, c.offsets))
                                                     if len(c.offsets) > 1 else "") + "): ",) \
@@ -262,15 +352,20 @@ def model_line(c: Construction) -> str:
     """Which model ran, for a slide: "the lecture's" (with its variant), or a model file's heads."""
     if c.model is not None:
         return f"the heads of {c.model.name}"
+    if c.circuit != "lecture":
+        return f"the {c.circuit} circuit: {variant(c)}"
     return "the lecture's" + (f", with {variant(c)}" if variant(c) else "")
 
 
 def variant(c: Construction) -> str:
     """What sets the model apart from the lecture's, for the summary ("" for the lecture's)."""
-    parts = []
+    parts = {"pointer": ["pointer arithmetic (layer 1 points to the earlier copy, layer 2 asks for the position "
+                         "after it)"],
+             "virtual": ["three layers (two previous-token heads make a virtual 2-back head; layer 3 matches two "
+                         "tokens)"]}.get(c.circuit, [])
     if c.mask != "strict":
         parts.append("inclusive mask (j <= i)")
-    if c.context != 1:
+    if c.context != 1 and c.circuit != "virtual":
         parts.append(f"context {c.context} (layer 2 matches the query's last {c.context} tokens)")
     if c.skip:
         parts.append(f"skip {c.skip} (layer 2 copies the token {c.skip + 1} after the match)")
@@ -286,13 +381,15 @@ def variant(c: Construction) -> str:
 def width(c: Construction, words: bool) -> str:
     """d as a formula: halves times (token directions + position directions)."""
     tokens = "m" if words else "V"
+    if c.circuit == "pointer":
+        return f"{tokens} + 2N"
     return f"{c.halves}{scheme(c).per_half(tokens)}"
 
 
 def logit_formula(c: Construction, layer: int, head: Head) -> str:
     """A head's logits as math: a look-back head's as its position scheme
     writes them, any other's as the bilinear form of layer ``layer``'s A."""
-    return scheme(c).logit if head.looks_back else f"a_ij = y_i A_{layer} y_j^T"
+    return scheme(c).logit.replace("A_1", f"A_{layer}") if head.looks_back else f"a_ij = y_i A_{layer} y_j^T"
 
 
 def layer0(c: Construction, words: bool) -> str:

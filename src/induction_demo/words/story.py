@@ -54,7 +54,7 @@ def _spread(lo: float, hi: float) -> str:
 def _position_0(trace: Trace, layer: Layer) -> Sentence:
     """What position 0 does: nothing (strict mask), or attend to itself (inclusive)."""
     first, n = at(trace, 0), layer.index
-    looks_back = layer.heads[0].head.looks_back
+    looks_back = layer is not trace.layers[-1]  # an earlier layer's head looks back, or for a copy
     built = trace.construction.model is None
     if not layer.mask[0, 0]:
         p = trace.predictions[0]
@@ -72,14 +72,18 @@ def _position_0(trace: Trace, layer: Layer) -> Sentence:
     w00 = float(layer.heads[0].weights[0, 0])
     premises = [cl.Mask("inclusive"), cl.Weight(n, 0, 0, (0,), w00), cl.Kept(n, 0, 0, True)]
     if looks_back:
-        wrote = ("and writes its own token and position into its " + ", ".join(half(o) for o in
-                                                                               trace.construction.offsets)
-                 + " half: the lecture's a_00 ≈ 1, where i = j = 0.") if built else "."
+        into = _into(layer)
+        what = "position" if into == ["ptr"] else "token and position"
+        wrote = (f"and writes its own {what} into its " + ", ".join(into) + (" block" if into == ["ptr"] else " half")
+                 + (": the lecture's a_00 ≈ 1, where i = j = 0." if trace.construction.circuit == "lecture" else "."))\
+            if built else "."
         return say("self", f"{first} is at position 0: the inclusive mask keeps only itself, so it attends to itself "
                            f"(weight {weight(w00)}){' ' if built else ''}{wrote}", premises + [cl.Built(built)])
     p = trace.predictions[0]
     logit = fmt.number(float(layer.logits[0, 0]), fmt.LOGIT_DECIMALS)
-    reason = built and not trace.look_back.ablated  # (an ablated layer 1 left its earlier halves empty)
+    feeding = trace.layers[:-1]
+    reason = built and trace.construction.circuit != "pointer" and not any(f.ablated for f in feeding)
+    # (an ablated layer 1 left its earlier halves empty; the pointer circuit's halves hold no token)
     since = ": since layer 1 its earlier halves hold its own token" if reason else ""
     out = "it outputs nothing" if not p.output else "its output is its own token" \
         if p.output == (trace.tokens[0],) else "its output is " + fmt.tied(p.output, " or ", code)
@@ -88,7 +92,17 @@ def _position_0(trace: Trace, layer: Layer) -> Sentence:
                        "came before it.",
                premises + [cl.Logit(n, 0, 0, 0, float(layer.logits[0, 0])), cl.Built(built),
                            cl.Predicts(0, p.output, False, near_tie(trace, 0))]
-               + ([cl.Ablated(trace.look_back.index, False)] if reason else []))
+               + ([cl.Ablated(f.index, False) for f in feeding] if reason else []))
+
+
+def _dest(head) -> str:
+    """The half (prev, prev2, ...) or block (ptr) a head writes into."""
+    return head.ov[0].cols.rpartition(" ")[0]
+
+
+def _into(layer: Layer) -> list[str]:
+    """The halves (prev, prev2, ...) or blocks (ptr) a layer's heads write into, in order."""
+    return list(dict.fromkeys(b.cols.rpartition(" ")[0] for run in layer.heads for b in run.head.ov))
 
 
 def near_tie(trace: Trace, i: int) -> bool:
@@ -154,7 +168,8 @@ def look_back(trace: Trace, layer: Layer) -> list[Sentence]:
     for h, run in enumerate(layer.heads):
         o, w = run.head.offset, run.weights
         name = f"The {run.head.name}: " if several else ""
-        where = half(o) if built else "second"  # a file's second half holds the token its offset back
+        dest = _dest(run.head) if built else "second"  # a file's second half holds the token its offset back
+        where = "previous" if dest == "prev" else dest
         reach = [i for i in range(o, trace.n) if layer.mask[i].any()]
         if reach and _spreads(trace, layer, run):
             even = Lazy(reach, lambda i: f"{at(trace, i)}: {weight(w[i, i - o])} × {int(layer.mask[i].sum())}")
@@ -168,7 +183,7 @@ def look_back(trace: Trace, layer: Layer) -> list[Sentence]:
                 + ([cl.Setting("positions", c.positions)] if built else [])
             out.append(say("look-back", f"{name or 'Layer 1: '}{scheme_words}{zero}, so each token spreads evenly "
                                         "over the keys it keeps (weight × how many) and writes their mean into its "
-                                        f"{where if o > 1 or not built else 'previous'} half: " + series(even) + ".",
+                                        f"{where} half: " + series(even) + ".",
                            premises))
         elif reach:
             tops = {i: _top(w[i], np.flatnonzero(layer.mask[i])) for i in reach}
@@ -228,10 +243,15 @@ def look_back(trace: Trace, layer: Layer) -> list[Sentence]:
         return out + [say("output", f"Its output writes into {where}{lecture}: see Y^({n}).", [cl.Writes(n, names)])]
     what = scheme(c).written
     written = []
-    for run in layer.heads:
-        o = run.head.offset
+    for h, run in enumerate(layer.heads):
+        o, dest = run.head.offset, _dest(run.head)
+        where = "previous" if dest == "prev" else dest
+        shifted = run.head.ov[0].rows != "tok"  # it reads the key's previous half: a token one more back
         if _spreads(trace, layer, run):
-            written.append(f"the mean of the tokens before it into its {'previous' if o == 1 else half(o)} half")
+            written.append(f"the mean of {'what the keys before it hold in their previous halves' if shifted else 'the tokens before it'} into its {where} half")
+        elif shifted:
+            written.append(f"the {what} two before it (the previous half of the key just before it) into its {where} "
+                           f"half: with layer {n - 1}, a virtual 2-back head")
         elif o == 1:
             written.append(f"each token's previous {what} into the previous half of its representation")
         else:
@@ -410,7 +430,9 @@ def _shares(p) -> str:
 
 def _ablated(trace: Trace, layer: Layer) -> list[Sentence]:
     """What an ablation leaves for the induction head to say."""
-    first, c, n = trace.look_back, trace.construction, layer.index
+    c, n = trace.construction, layer.index
+    cut = [f for f in trace.layers[:-1] if f.ablated]
+    first = cut[0] if cut else trace.layers[0]
     out = []
     everyone = list(range(trace.n))
     if first.ablated and c.model is not None:
@@ -420,12 +442,17 @@ def _ablated(trace: Trace, layer: Layer) -> list[Sentence]:
                                                                     cl.Writes(first.index, ())]))
     elif first.ablated:
         zero = not layer.logits[layer.mask].any()  # read off: no earlier half holds anything to match
-        out.append(say("ablated", "The previous-token head is ablated, so no key carries a previous token: "
+        pointer = first.heads[0].head.role.kind == "duplicate-token"
+        lead = ("The duplicate-token head is ablated, so no query holds a pointer to an earlier copy: " if pointer
+                else "The previous-token heads are ablated, so no key carries an earlier token: " if len(cut) > 1
+                else "The previous-token head is ablated, so no key carries a previous token: ")
+        out.append(say("ablated", lead
                                   + ("every logit is 0, each query spreads its attention evenly over the past, "
                                      "and the induction head" if zero else "the induction head")
                                   + " has nothing to match; what it outputs is a blend of "
                                   + ("all " if zero else "") + "earlier tokens, not a copy.",
-                       [cl.Ablated(first.index, True), cl.Logits(n, 0, tuple(everyone), "zero" if zero else "differ")]
+                       [cl.Ablated(f.index, True) for f in cut]
+                       + [cl.Logits(n, 0, tuple(everyone), "zero" if zero else "differ")]
                        + [cl.Predicts(i, trace.predictions[i].output, False, near_tie(trace, i)) for i in everyone]))
     if layer.ablated:
         outputs = [i for i in everyone if trace.predictions[i].output]
@@ -438,8 +465,8 @@ def _ablated(trace: Trace, layer: Layer) -> list[Sentence]:
         blends = [p.position for p in trace.predictions if p.copyable and p.output and not p.copy]
         if blends:
             zero = not layer.logits[layer.mask].any()
-            what = "the most frequent earlier token with its share of Y^(2)" if zero else \
-                "the top token of what the head mixed, with its share of Y^(2)"
+            what = f"the most frequent earlier token with its share of {trace.final}" if zero else \
+                f"the top token of what the head mixed, with its share of {trace.final}"
             out.append(say("blend", f"So what looks like a prediction is a blend, {what}, not a copy: "
                                     + _blends(trace, blends) + ".",
                            _blend_premises(trace, blends) + [cl.Logits(n, 0, tuple(everyone), "zero" if zero
@@ -461,8 +488,8 @@ def _nope(trace: Trace, layer: Layer, copies: list[int]) -> list[Sentence]:
     def row(i: int) -> str:
         keys = np.flatnonzero(cells[i] & layer.mask[i])  # the keys after an earlier copy: the heaviest told
         j = int(keys[np.argmax(layer.weights[i, keys])])
-        share = float(trace.look_back.output.block(half_tok)[j][trace.vocab.index(trace.tokens[i])])
-        premises.extend([cl.Holds(1, j, half_tok, trace.tokens[i], share),
+        share = float(trace.layers[-2].output.block(half_tok)[j][trace.vocab.index(trace.tokens[i])])
+        premises.extend([cl.Holds(len(trace.layers) - 1, j, half_tok, trace.tokens[i], share),
                          cl.Logit(n, 0, i, j, float(layer.logits[i, j])),
                          cl.Weight(n, 0, i, (j,), float(layer.weights[i, j])), cl.Job(n, i, j, True)])
         return (f"{at(trace, i)} at {at(trace, j)}, share {weight(share)}, logit "
@@ -499,9 +526,9 @@ def _discount(trace: Trace, layer: Layer) -> list[Sentence]:
 
 def induction(trace: Trace, layer: Layer) -> list[Sentence]:
     """The induction head: each query's case, read off its weights and the prediction."""
-    first, c, n = trace.look_back, trace.construction, layer.index
+    c, n = trace.construction, layer.index
     out = [_position_0(trace, layer)] + _ablated(trace, layer)
-    if first.ablated and c.model is None or layer.ablated:
+    if any(f.ablated for f in trace.layers[:-1]) and c.model is None or layer.ablated:
         return out
     out += _discount(trace, layer)
     w = layer.weights
@@ -638,7 +665,57 @@ def _copies_then_ties(trace: Trace, positions: list[int], copies, differs: str) 
     return copies
 
 
-TELLERS = {"look-back": look_back, "induction": induction}
+def duplicate(trace: Trace, layer: Layer) -> list[Sentence]:
+    """The duplicate-token head (the pointer circuit's layer 1): the queries
+    that attend to the earlier copies of their token, the first occurrences
+    that spread evenly, and the pointer it writes."""
+    n, run = layer.index, layer.heads[0]
+    w = run.weights
+    out = [_position_0(trace, layer)]
+    found, fresh, other = [], [], []
+    for i in range(1, trace.n):
+        kept = np.flatnonzero(layer.mask[i])
+        copies = [int(j) for j in kept if j != i and trace.tokens[j] == trace.tokens[i]]
+        (found if copies else fresh if _even(w[i], kept) else other).append(i)
+    if found:
+        tops = {i: _top(w[i], np.flatnonzero(layer.mask[i])) for i in found}
+        earlier = {i: tuple(k for k in range(i) if trace.tokens[k] == trace.tokens[i]) for i in found}
+        on_copies = all(tuple(tops[i]) == earlier[i] for i in found)
+
+        def looked(i: int) -> str:
+            keys = tops[i]
+            return f"{at(trace, i)} to {series([at(trace, j) for j in keys])}" \
+                + (f" ({weight(w[i, keys[0]])} each)" if len(keys) > 1 else f" ({weight(w[i, keys[0]])})")
+        lead = "A token seen before attends to its earlier copies" if on_copies else \
+            "A token seen before attends to the keys it weighs most"
+        premises = [cl.Top(n, 0, i, tuple(tops[i])) for i in found] \
+            + [cl.Weight(n, 0, i, (j,), float(w[i, j])) for i in found for j in tops[i]] \
+            + [cl.Job(n, i, j, True) for i in found for j in tops[i] if on_copies] \
+            + ([cl.Occurrences(i, earlier[i]) for i in found] if on_copies else [])
+        out.append(say("duplicate", f"{lead}: " + series(Lazy(found, looked)) + ".", premises))
+    if fresh:
+        listed = Lazy(fresh, lambda i: f"{at(trace, i)}: {weight(w[i, layer.mask[i]][0])} × {int(layer.mask[i].sum())}")
+        out.append(say("duplicate-first", "A first occurrence has no earlier copy, so its attention spreads evenly "
+                                          "over the keys it keeps (weight × how many): " + series(listed) + ".",
+                       _evens(layer, 0, fresh) + [cl.FirstOccurrence(i) for i in fresh]))
+    if other:
+        tops = {i: _top(w[i], np.flatnonzero(layer.mask[i])) for i in other}
+        out.append(say("duplicate-uneven", "A first occurrence has no earlier copy, but the logits differ, so the attention "
+                                 "goes to the kept keys with the largest logits: "
+                                 + series(Lazy(other, lambda i: f"{at(trace, i)} to "
+                                                              f"{series([at(trace, j) for j in tops[i]])}")) + ".",
+                       [cl.Top(n, 0, i, tuple(tops[i])) for i in other] + [cl.FirstOccurrence(i) for i in other]
+                       + [cl.Weight(n, 0, i, (tops[i][0],), float(w[i, tops[i][0]])) for i in other]))
+    if layer.ablated:
+        return out + [say("ablated", "This head is ablated: its output is replaced by zeros, so every pointer stays "
+                                     "empty.", [cl.Ablated(n, True), cl.Writes(n, ())])]
+    names = _written(layer)
+    return out + [say("output", "Its output writes into each token's pointer block (ptr pos) the positions it "
+                                "attends to, weighted: where its earlier copy stands, or, at a first occurrence, the "
+                                "mean of the positions it keeps.", [cl.Writes(n, names)])]
+
+
+TELLERS = {"look-back": look_back, "duplicate-token": duplicate, "induction": induction}
 """Who tells a layer, by its heads' role."""
 
 
