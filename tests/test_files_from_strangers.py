@@ -131,8 +131,8 @@ def _with(arrays: dict, **members) -> dict[str, bytes]:
     return out
 
 
-@pytest.mark.parametrize("key,shape,descr", [("A1", (10**6, 10**6), "<f8"), ("vocab", (10**9,), "<U1"),
-                                             ("n_positions", (10**11,), "<i8"), ("A1", (20000, 20000), "<f8")])
+@pytest.mark.parametrize("key,shape,descr", [("A1.0", (10**6, 10**6), "<f8"), ("vocab", (10**9,), "<U1"),
+                                             ("n_positions", (10**11,), "<i8"), ("A1.0", (20000, 20000), "<f8")])
 def test_a_header_declaring_a_huge_array_is_refused_unread(tmp_path, key, shape, descr):
     arrays = lecture_arrays()
     path = _zip(tmp_path / "m.npz", _with({k: v for k, v in arrays.items() if k != key},
@@ -168,7 +168,7 @@ def test_a_corrupt_npz_is_one_line(tmp_path):
 
 def test_a_json_integer_past_a_float_is_one_line(tmp_path):
     doc = json.loads(lecture_json())
-    doc["A1"][0][0] = 10**400
+    doc["A1.0"][0][0] = 10**400
     every_command(as_json(tmp_path / "m.json", json.dumps(doc)), "past the largest float")
 
 
@@ -187,26 +187,26 @@ def test_a_json_file_just_under_its_limit_finishes_in_bounded_memory(tmp_path):
 
     d = 1400  # a flat A1 of 2M entries, about 30 MiB of text, whose vocab is too short for it
     row = "[" + ", ".join(["0.5"] * d) + "]"
-    text = lecture_json()[:-1] + ', "A1": [' + ", ".join([row] * d) + "]}"
-    text = text.replace('"A1": [[', '"A0": [[', 1)  # (the lecture's A1 renamed: one A1 key)
+    text = lecture_json()[:-1] + ', "A1.0": [' + ", ".join([row] * d) + "]}"
+    text = text.replace('"A1.0": [[', '"A0": [[', 1)  # (the lecture's A1 renamed: one A1 key)
     assert len(text) < MAX_JSON_BYTES
     path = as_json(tmp_path / "m.json", text)
-    refused(tool("check", str(path)), "A1")
+    refused(tool("check", str(path)), "A1.0")
 
 
 # --- 6 and 7. magnitudes ---------------------------------------------------------------
 
-@pytest.mark.parametrize("key,value", [("A1", 1e308), ("V2", 2.0**1023), ("A2", -1e301)])
+@pytest.mark.parametrize("key,value", [("A1.0", 1e308), ("V2.0", 2.0**1023), ("A2.0", -1e301)])
 def test_an_entry_past_the_limit_is_refused_for_every_command(tmp_path, key, value):
     arrays = lecture_arrays()
     arrays[key] = arrays[key].copy()
     arrays[key][0, 0] = value
-    every_command(npz(tmp_path / "m.npz", arrays), "at most 1e+300", every=key == "A1")
+    every_command(npz(tmp_path / "m.npz", arrays), "at most 1e+300", every=key == "A1.0")
 
 
 def test_large_finite_entries_give_numbers_never_nan(tmp_path):
     arrays = lecture_arrays()
-    arrays["V2"] = arrays["V2"] * 1e200
+    arrays["V2.0"] = arrays["V2.0"] * 1e200
     path = npz(tmp_path / "m.npz", arrays)
     for args in (["show", "! a b a c b", "--model", str(path)], ["circuits", "! a b a c b", "--model", str(path)],
                  ["show", "! a b a c b", "--model", str(path), "--format", "json"]):
@@ -230,10 +230,10 @@ def test_a_json_vocabulary_of_anything_but_tokens_is_refused(tmp_path, vocab, wo
 
 
 @pytest.mark.parametrize("change,words", [
-    (lambda a: {**a, "A1": a["A1"].astype(complex)}, "complex"),
-    (lambda a: {**a, "A1": a["A1"].astype(str)}, "<U"),
-    (lambda a: {**a, "A1": a["A1"].astype("datetime64[s]")}, "datetime"),
-    (lambda a: {**a, "A2": a["A2"].astype(bool)}, "bool"),
+    (lambda a: {**a, "A1.0": a["A1.0"].astype(complex)}, "complex"),
+    (lambda a: {**a, "A1.0": a["A1.0"].astype(str)}, "<U"),
+    (lambda a: {**a, "A1.0": a["A1.0"].astype("datetime64[s]")}, "datetime"),
+    (lambda a: {**a, "A2.0": a["A2.0"].astype(bool)}, "bool"),
     (lambda a: {**a, "vocab": np.array([t.encode() for t in a["vocab"]])}, "vocab"),
 ])
 def test_an_npz_array_of_another_type_is_refused(tmp_path, change, words):
@@ -243,7 +243,7 @@ def test_an_npz_array_of_another_type_is_refused(tmp_path, change, words):
 def test_a_json_matrix_of_booleans_or_strings_is_refused(tmp_path):
     doc = json.loads(lecture_json())
     for bad in (True, "1", None):
-        doc["A1"][0][0] = bad
+        doc["A1.0"][0][0] = bad
         every_command(as_json(tmp_path / "m.json", json.dumps(doc)), "not a number")
 
 
@@ -282,9 +282,9 @@ def _model(v: int, n: int, layer1_until: int | None = None) -> dict:
     basis = Basis(vocab, n, Construction().subspaces)
     arrays = modelfile.of_heads((previous_token_head(100.0), induction_head(100.0)), basis, "strict").arrays()
     if layer1_until is not None:  # layer 1 zeroed from @layer1_until on: those queries attend evenly
-        a1 = arrays["A1"].copy()
+        a1 = arrays["A1.0"].copy()
         a1[v + layer1_until:v + n] = 0.0
-        arrays["A1"] = a1
+        arrays["A1.0"] = a1
     del BLOCKS
     return arrays
 
@@ -309,10 +309,10 @@ def test_every_position_the_file_declares_is_tested(tmp_path):
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
 def test_one_broken_token_of_300_fails_on_every_seed(tmp_path, seed):
     arrays = _model(300, 24)
-    v2 = arrays["V2"].copy()
+    v2 = arrays["V2.0"].copy()
     v2[7, :] = 0.0
     v2[7, 8] = 1.0  # t7 is copied as t8
-    arrays["V2"] = v2
+    arrays["V2.0"] = v2
     result = tool("check", str(npz(tmp_path / "m.npz", arrays)), "--seed", str(seed))
     assert result.returncode == 1 and "the prediction: FAIL" in result.stdout.decode(), result.stdout.decode()[-400:]
 

@@ -24,30 +24,42 @@ def written(tmp_path, text: str, *options: str) -> dict:
 
 
 def forward(f: dict, tokens: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The two layers in plain numpy over the file's arrays: (weights, output) of each."""
+    """Every layer in plain numpy over the file's arrays, its heads A<l>.<h>, V<l>.<h> summed: (the first
+    head's weights, the output) of each. The stream's subspaces are the file's layout."""
     vocab, n = list(f["vocab"]), len(tokens)
     v, big_n = len(vocab), int(f["n_positions"])
-    y = np.zeros((n, 2 * (v + big_n)))
+    layout = list(f.get("layout", ["tok", "pos", "prev tok", "prev pos"]))
+    sizes = [v if name.endswith("tok") else big_n for name in layout]
+    starts = dict(zip(layout, np.cumsum([0] + sizes[:-1])))
+    y = np.zeros((n, sum(sizes)))
     for i, t in enumerate(tokens):
-        y[i, vocab.index(t)] = 1.0
-        y[i, v + i] = 1.0
+        y[i, starts["tok"] + vocab.index(t)] = 1.0
+        y[i, starts["pos"] + i] = 1.0
     keep = np.tril(np.ones((n, n), dtype=bool), 0 if str(f["mask"]) == "inclusive" else -1)
     out = []
-    for layer, residual in zip((1, 2), f["residual"]):
-        logits = y @ f[f"A{layer}"] @ y.T
-        shifted = np.where(keep, logits - np.where(keep, logits, -np.inf).max(axis=1, keepdims=True).clip(-1e308), 0)
-        e = np.where(keep, np.exp(shifted), 0.0)
-        w = np.divide(e, e.sum(axis=1, keepdims=True), out=np.zeros_like(e), where=e.sum(axis=1, keepdims=True) > 0)
-        y = (y if residual else 0.0) + w @ y @ f[f"V{layer}"]
-        out.append((w, y))
+    for layer, residual in enumerate(f.get("residual", [True, False]), 1):
+        heads = sorted(k for k in f if k.startswith(f"A{layer}.") or k == f"A{layer}")
+        writes, first = 0.0, None
+        for key in heads:
+            logits = y @ f[key] @ y.T
+            shifted = np.where(keep, logits - np.where(keep, logits, -np.inf).max(axis=1, keepdims=True).clip(-1e308),
+                               0)
+            e = np.where(keep, np.exp(shifted), 0.0)
+            w = np.divide(e, e.sum(axis=1, keepdims=True), out=np.zeros_like(e), where=e.sum(axis=1, keepdims=True) > 0)
+            writes = writes + w @ y @ f["V" + key[1:]]
+            first = w if first is None else first
+        y = (y if residual else 0.0) + writes
+        out.append((first, y))
     return out
 
 
 def test_the_lecture_s_model_file_reruns_in_plain_numpy_to_the_trace(tmp_path):
     f = written(tmp_path, LECTURE)
-    assert sorted(f) == ["A1", "A2", "V1", "V2", "layout", "mask", "n_positions", "residual", "vocab"]
-    assert f["A1"].shape == (20, 20) and list(f["vocab"]) == ["!", "a", "b", "c"]
+    assert sorted(f) == ["A1.0", "A2.0", "V1.0", "V2.0", "layout", "mask", "n_positions", "offsets", "residual",
+                         "roles", "vocab"]
+    assert f["A1.0"].shape == (20, 20) and list(f["vocab"]) == ["!", "a", "b", "c"]
     assert list(f["layout"]) == ["tok", "pos", "prev tok", "prev pos"] and list(f["residual"]) == [True, False]
+    assert list(f["roles"]) == ["look-back", "induction"] and list(f["offsets"]) == [1, 0]
     trace = run(tuple(LECTURE.split()))
     for (w, y), layer in zip(forward(f, LECTURE.split()), trace.layers):
         assert np.allclose(w, layer.weights, atol=1e-12) and np.allclose(y, layer.output.dense(), atol=1e-12)
@@ -64,6 +76,27 @@ def test_any_one_head_model_file_reruns_to_its_trace(tmp_path_factory, tokens, m
         assert np.allclose(w, layer.weights, atol=1e-12) and np.allclose(y, layer.output.dense(), atol=1e-12)
 
 
+@pytest.mark.parametrize("options, built", [
+    (["--context", "2"], Construction(context=2)),
+    (["--circuit", "pointer"], Construction(circuit="pointer")),
+    (["--circuit", "virtual", "--mask", "inclusive"], Construction(mask="inclusive", context=2, circuit="virtual")),
+])
+def test_a_file_of_several_heads_or_layers_reruns_to_its_trace_and_loads_as_the_same_model(tmp_path, options, built):
+    text = "b c d . x c e . b c"
+    f = written(tmp_path, text, *options)
+    trace = run(tuple(text.split()), construction=built)
+    assert len(f["residual"]) == len(trace.layers)
+    for (w, y), layer in zip(forward(f, text.split()), trace.layers):
+        assert np.allclose(w, layer.heads[0].weights, atol=1e-12) and np.allclose(y, layer.output.dense(), atol=1e-12)
+    from induction_demo.core.modelfile import load
+
+    model = load(str(tmp_path / "model.npz"))
+    again = run(tuple(text.split()), construction=Construction(mask=model.mask, model=model))
+    assert [p.output for p in again.predictions] == [p.output for p in trace.predictions]
+    assert [[r.head.role for r in layer.heads] for layer in again.layers] == \
+        [[r.head.role for r in layer.heads] for layer in trace.layers]
+
+
 def test_the_same_model_gives_the_same_bytes(tmp_path):
     first, second = tmp_path / "a.npz", tmp_path / "b.npz"
     assert invoke(["weights", LECTURE, "-o", str(first)]).exit_code == 0
@@ -73,7 +106,6 @@ def test_the_same_model_gives_the_same_bytes(tmp_path):
 
 
 @pytest.mark.parametrize("args, words", [
-    (["weights", LECTURE, "--context", "2", "-o", "m.npz"], "one head a layer"),
     (["weights", LECTURE, "--positions", "relative", "-o", "m.npz"], "--positions relative"),
     (["weights", LECTURE, "--positions", "sinusoidal", "-o", "m.npz"], "--positions sinusoidal"),
     (["weights", LECTURE, "--similar", "subword", "-o", "m.npz"], "--similar"),
@@ -173,7 +205,7 @@ def test_every_format_runs_on_a_file(tmp_path, command, suffix, options):
     ({"V1": np.zeros((3, 3))}, "V1 has shape (3, 3)"),
     ({"A1": np.full((20, 20), np.nan)}, "A1 holds NaN or infinity"),
     ({"mask": np.array("causal")}, "mask is 'causal'"),
-    ({"residual": np.array([1, 2])}, "residual must be two booleans"),
+    ({"residual": np.array([1, 2])}, "residual must be 2 booleans"),
     ({"vocab": np.array(["a", "a", "b"])}, "vocab must be distinct"),
 ])
 def test_a_bad_model_file_gets_one_line_and_exit_2(tmp_path, change, words):
@@ -212,8 +244,8 @@ def test_not_an_npz_gets_one_line(tmp_path):
 def test_a_file_read_and_written_again_is_the_same_arrays(tmp_path):
     path, arrays = random_model(tmp_path, 4, residual=(True, True), mask="inclusive")
     again = written(tmp_path, "x y", "--model", str(path))
-    for key in ("A1", "V1", "A2", "V2"):
-        assert np.array_equal(again[key], arrays[key])
+    for key in ("A1", "V1", "A2", "V2"):  # an older file's names, written again as A1.0, V1.0, ...
+        assert np.array_equal(again[f"{key}.0"], arrays[key])
     assert int(again["n_positions"]) == 7 and list(again["residual"]) == [True, True]
     assert str(again["mask"]) == "inclusive"
 
@@ -241,8 +273,8 @@ def test_a_file_whose_v2_writes_another_token_is_not_called_a_copy(tmp_path):
     f = written(tmp_path, LECTURE)  # vocab ! a b c; V_2's tok block: each token to itself
     v = 4
     swapped = dict(f)
-    swapped["V2"] = f["V2"].copy()
-    swapped["V2"][:v, :v] = np.eye(v)[[1, 0, 3, 2]]  # ! <-> a, b <-> c
+    swapped["V2.0"] = f["V2.0"].copy()
+    swapped["V2.0"][:v, :v] = np.eye(v)[[1, 0, 3, 2]]  # ! <-> a, b <-> c
     np.savez(tmp_path / "swapped.npz", **swapped)
     result = invoke(["show", LECTURE, "--model", str(tmp_path / "swapped.npz"), "--no-matrices", "--width", "400"])
     assert result.exit_code == 0, result.stderr

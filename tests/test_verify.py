@@ -73,7 +73,7 @@ def test_the_lecture_s_model_is_verified_on_random_strings(tokens, ablate, tempe
 def _exported(mask: str, skip: int) -> modelfile.Model:
     trace = run(tuple("abcdeabcdeabcdeabcdeabcdeabcdeabcdeabcdeab"), construction=Construction(mask=mask, skip=skip))
     arrays = modelfile.arrays(trace)
-    return modelfile.Model(arrays["A1"], arrays["V1"], arrays["A2"], arrays["V2"], tuple(arrays["vocab"].tolist()),
+    return modelfile.Model.lecture(arrays["A1.0"], arrays["V1.0"], arrays["A2.0"], arrays["V2.0"], tuple(arrays["vocab"].tolist()),
                            int(arrays["n_positions"]), mask == "inclusive", (True, False), f"skip{skip}.npz",
                            int(arrays.get("offset", 1)), int(arrays.get("horizon", 1)))
 
@@ -81,7 +81,7 @@ def _exported(mask: str, skip: int) -> modelfile.Model:
 def _dense(seed: int) -> modelfile.Model:
     rng = np.random.default_rng(seed)
     d = 2 * (5 + 42)
-    return modelfile.Model(*(rng.normal(size=(d, d)) * s for s in (4.0, 1.0, 4.0, 1.0)), tuple("abcde"), 42,
+    return modelfile.Model.lecture(*(rng.normal(size=(d, d)) * s for s in (4.0, 1.0, 4.0, 1.0)), tuple("abcde"), 42,
                            bool(seed % 2), (True, seed == 2), f"dense{seed}.npz")
 
 
@@ -231,8 +231,8 @@ def _check_claims():
     from induction_demo.uses import checking
 
     arrays = modelfile.arrays(run(("!", "a", "b", "a", "c", "b")))
-    v2, a2 = np.roll(arrays["V2"], 1, axis=1), arrays["A2"] * 0.01
-    model = modelfile.Model(arrays["A1"], arrays["V1"], a2, v2, tuple(arrays["vocab"].tolist()),
+    v2, a2 = np.roll(arrays["V2.0"], 1, axis=1), arrays["A2.0"] * 0.01
+    model = modelfile.Model.lecture(arrays["A1.0"], arrays["V1.0"], a2, v2, tuple(arrays["vocab"].tolist()),
                             int(arrays["n_positions"]), False)
     for tokens in checking.strings(model.vocab, model.n_positions, 0, count=20):
         yield from _checked_runs(model, tokens)
@@ -249,7 +249,7 @@ def _checked_runs(model, tokens):
     yield run(tokens, construction=Construction(model=model)), own
     if given:
         a = _lecture_like(model)
-        hybrid = modelfile.Model(a["A1"], a["V1"], model.a2, model.v2, model.vocab, model.n_positions, model.inclusive)
+        hybrid = modelfile.Model.lecture(a["A1.0"], a["V1.0"], model.a2, model.v2, model.vocab, model.n_positions, model.inclusive)
         yield run(tokens, construction=Construction(model=hybrid)), given
 
 
@@ -321,7 +321,7 @@ def test_the_run_time_switch_checks_every_story_and_raises_on_a_false_one(monkey
 
 # --- check's findings are claims about the file's own run ----------------------
 
-@given(st.integers(0, 10_000), st.sampled_from(["A1", "V1", "A2", "V2"]), st.sampled_from([0.0, 0.01, 0.3, -1.0]))
+@given(st.integers(0, 10_000), st.sampled_from(["A1.0", "V1.0", "A2.0", "V2.0"]), st.sampled_from([0.0, 0.01, 0.3, -1.0]))
 @settings(max_examples=40, deadline=None)
 def test_every_check_finding_is_verified_on_the_file_s_own_run(seed, key, factor):
     from induction_demo.uses import checking
@@ -330,7 +330,7 @@ def test_every_check_finding_is_verified_on_the_file_s_own_run(seed, key, factor
     arrays = modelfile.arrays(lecture)
     rng = np.random.default_rng(seed)
     arrays[key] = arrays[key] * factor + rng.normal(size=arrays[key].shape) * (seed % 3)
-    model = modelfile.Model(arrays["A1"], arrays["V1"], arrays["A2"], arrays["V2"], tuple(arrays["vocab"].tolist()),
+    model = modelfile.Model.lecture(arrays["A1.0"], arrays["V1.0"], arrays["A2.0"], arrays["V2.0"], tuple(arrays["vocab"].tolist()),
                             int(arrays["n_positions"]), False)
     for tokens in checking.strings(model.vocab, model.n_positions, seed, count=6):
         for trace, claims_ in _checked_runs(model, tokens):

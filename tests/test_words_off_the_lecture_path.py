@@ -197,7 +197,7 @@ def test_16_check_says_no_key_for_a_three_way_tie_and_too_low_for_0_48(tmp_path)
     assert invoke(["weights", "! a b a c b", "-o", str(path)]).exit_code == 0
     with np.load(path) as f:
         arrays = {k: f[k] for k in f.files}
-    arrays["A2"] = arrays["A2"] * 0.01  # scale 1: the right key gets under half
+    arrays["A2.0"] = arrays["A2.0"] * 0.01  # scale 1: the right key gets under half
     np.savez(path, **arrays)
     result = invoke(["check", str(path), "--format", "json"])
     message = json.loads(result.stdout)["tests"][1]["output"]

@@ -70,7 +70,7 @@ EXAMPLES = {  # each command's own examples: (command line, what it shows)
         ("quiz --seed 7 -o sheet.tex", "a new string for each seed, for a class"),
     ],
     "check": [
-        ("check heads.npz", "a student's A1, V1, A2, V2 against the lecture's"),
+        ("check heads.npz", "a student's A1.0, V1.0, A2.0, V2.0 against the lecture's"),
         ("check heads.json --format json", "for an autograder (Gradescope's results.json)"),
         ("check lecture.npz --seed 7", "other random strings (weights TOKENS -o lecture.npz)"),
         ("check --template heads.json", "a zero-filled file with its rows and columns named, to fill in"),
@@ -800,10 +800,12 @@ def check_command(path, seed, form, template, vocab_text, n_positions, force):
 
     \b
     The file's layout (--template writes one, every row and column named):
-      A1, V1, A2, V2  d x d, d = 2(V + N), over the stream
-                      [tok | pos | prev tok | prev pos]: V token directions
+      A1.0, V1.0,     d x d, d = 2(V + N), over the stream
+      A2.0, V2.0      [tok | pos | prev tok | prev pos]: V token directions
                       in vocab's order, N positions @0 .. @(N-1), then the
-                      same for the previous token and position
+                      same for the previous token and position (older
+                      files' A1, V1, A2, V2 load too; A<l>.<h> for more
+                      layers and heads, with layout, roles: see README)
       rows of A       the query's directions; columns the key's:
                       a_ij = y_i A y_j^T
       rows of V       the directions read (input); columns those written

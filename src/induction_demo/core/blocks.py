@@ -115,6 +115,7 @@ class Role(NamedTuple):
 LOOK_BACK = Role("look-back", "previous-token")
 DUPLICATE = Role("duplicate-token", "duplicate-token")
 INDUCTION = Role("induction", "induction")
+UNKNOWN = Role("unknown", "unknown")  # a model file's head whose role the file does not give
 ROLES = (LOOK_BACK, DUPLICATE, INDUCTION)
 
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -37,12 +38,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..base import inputs
-from .basis import BLOCKS
+from .basis import BLOCKS, Subspace
 from ..base.errors import InputError
+from .blocks import DUPLICATE, INDUCTION, LOOK_BACK, UNKNOWN
 from .trace import Trace
-from .weights import Block, Head, LayerSpec, dense, induction_head, previous_token_head
+from .weights import Block, Head, LayerSpec, dense, duplicate_token_head, induction_head, previous_token_head
 
-KEYS = ("A1", "V1", "A2", "V2", "vocab", "n_positions")
+KEYS = ("A1.0", "V1.0", "A2.0", "V2.0", "vocab", "n_positions")
+SUBSPACE = re.compile(r"(?:[a-z][a-z0-9]{0,15} )?(?:tok|pos)")
+MAX_LAYERS, MAX_HEADS = 8, 8  # layers a model file may have, and heads in a layer
+HEAD_KEY = re.compile(r"([AV])([1-9][0-9]?)(?:\.([0-9]))?")
+"""A head's matrix: A1.0, V2.1, ... (layer, then head), or A1, V1, A2, V2 (the older files' one head a layer)."""
 MAX_D = 4000  # directions a model file may have: four d x d arrays of 128 MB at most
 MAX_FILE_BYTES = 1 << 30  # a model file's size at most (JSON of d = 4000 is about 1 GB)
 MAX_SHOWN_ENTRIES = 1_000_000  # nonzero entries of A1, V1, A2, V2 that show, weights and circuits run at most
@@ -51,35 +57,32 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # every entry's date: the same model gives the
 
 
 def arrays(trace: Trace) -> dict[str, np.ndarray]:
-    """The model of ``trace`` as the file's arrays; one line of refusal for a
-    model the layout cannot hold (several heads a layer, a position read
-    outside the stream, dense token vectors)."""
+    """The model of ``trace`` as the file's arrays: every head of every layer,
+    A and V over the stream's one-hot subspaces; one line of refusal for a
+    model the file cannot hold (a position read outside the stream, dense
+    token vectors)."""
     c = trace.construction
-    if c.circuit != "lecture":
-        raise InputError(f"the model file holds the lecture's two layers over [tok | pos | prev tok | prev pos]; "
-                         f"--circuit {c.circuit} has {len(trace.layers)} layers over "
-                         f"[{' | '.join(trace.basis.names)}]: use --format json")
-    if any(len(layer.heads) != 1 for layer in trace.layers):
-        raise InputError("the model file holds one head a layer (A1, V1, A2, V2), and this model has "
-                         f"{sum(len(layer.heads) for layer in trace.layers)} heads (--context {c.context}): "
-                         "use --format json for every head")
-    kinds = [s.kind for s in trace.basis.subspaces]
-    if kinds != ["tok", "pos", "tok", "pos"] or trace.words is not None or \
+    kinds = {s.kind for s in trace.basis.subspaces}
+    if not kinds <= {"tok", "pos"} or trace.words is not None or \
             any(run.head.bias or run.head.rope is not None for layer in trace.layers for run in layer.heads):
-        raise InputError("the model file holds one-hot tokens and positions in the stream [tok | pos | prev tok | "
-                         "prev pos]; this model's positions or tokens are read another way (--positions "
-                         f"{c.positions}{', --similar' if trace.words is not None else ''}): use --format json")
-    heads = tuple(layer.heads[0].head for layer in trace.layers)
+        raise InputError("the model file holds one-hot tokens and positions in the stream; this model's positions "
+                         f"or tokens are read another way (--positions {c.positions}"
+                         f"{', --similar' if trace.words is not None else ''}): use --format json")
+    heads = tuple(tuple(run.head for run in layer.heads) for layer in trace.layers)
     return of_heads(heads, trace.basis, c.mask, tuple(layer.residual for layer in trace.layers),
-                    offset=heads[0].offset, horizon=c.horizon).arrays()
+                    horizon=c.horizon, circuit=c.circuit).arrays()
 
 
-def of_heads(heads: tuple[Head, Head], basis, mask: str, residual: tuple[bool, bool] = (True, False),
-             name: str = "model.npz", offset: int = 1, horizon: int = 1) -> Model:
-    """Two one-head layers over a basis of the lecture's four subspaces, as a model file's matrices."""
-    (a1, v1), (a2, v2) = ((dense(h.qk, basis), dense(h.ov, basis)) for h in heads)
-    return Model(a1, v1, a2, v2, tuple(basis.vocab), basis.n_positions, mask == "inclusive", tuple(residual), name,
-                 offset, horizon)
+def of_heads(heads, basis, mask: str, residual: tuple[bool, ...] = (True, False), name: str = "model.npz",
+             offset: int = 1, horizon: int = 1, circuit: str = "lecture") -> Model:
+    """Layers of heads (a tuple of heads, or of tuples of heads, one a layer) over ``basis``, as a model file's
+    matrices, each head's role and offset kept."""
+    layers = tuple((h,) if isinstance(h, Head) else tuple(h) for h in heads)
+    matrices = tuple(tuple((dense(h.qk, basis), dense(h.ov, basis)) for h in layer) for layer in layers)
+    roles = tuple(h.role.kind for layer in layers for h in layer)
+    offsets = tuple(h.offset if h.looks_back else 0 for layer in layers for h in layer)
+    return Model(matrices, tuple(basis.vocab), basis.n_positions, mask == "inclusive", tuple(residual), name,
+                 offset, horizon, basis.names, roles, offsets, circuit)
 
 
 def npz(trace: Trace) -> bytes:
@@ -100,58 +103,159 @@ def packed(named: dict[str, np.ndarray]) -> bytes:
     return out.getvalue()
 
 
+def symbol(layer: int, head: int, heads: int, matrix: str = "A") -> str:
+    """A head's matrix as the views name it: A1 for a layer's only head, A1.0, A1.1, ... for several."""
+    return f"{matrix}{layer}" if heads == 1 else f"{matrix}{layer}.{head}"
+
+
+def kind_of(name: str) -> str:
+    """A subspace's kind from its name: tok (V directions) or pos (N directions)."""
+    return "tok" if name.endswith("tok") else "pos"
+
+
+ROLES = {"look-back": LOOK_BACK, "duplicate-token": DUPLICATE, "induction": INDUCTION, "unknown": UNKNOWN}
+
+
 @dataclass(frozen=True, eq=False)
 class Model:
-    """A model file's heads: A1, V1, A2, V2 (d x d over [tok | pos | prev tok |
-    prev pos], d = 2(V + N)), its vocabulary in one-hot order, its N
-    positions, its mask and whether each layer adds its input back. Equal
-    only to itself (a construction that holds one compares by identity)."""
+    """A model file's heads: ``matrices[l][h]`` is head h of layer l + 1 as
+    (A, V), each d x d over the subspaces ``layout`` (the lecture's [tok |
+    pos | prev tok | prev pos] by default); its vocabulary in one-hot order,
+    its N positions, its mask, whether each layer adds its input back, and
+    what each head is for (``roles``, ``offsets``: look-back heads' offsets;
+    "unknown" where the file does not say). Equal only to itself (a
+    construction that holds one compares by identity)."""
 
-    a1: np.ndarray
-    v1: np.ndarray
-    a2: np.ndarray
-    v2: np.ndarray
+    matrices: tuple  # [layer][head] -> (A, V)
     vocab: tuple[str, ...]
     n_positions: int
     inclusive: bool
-    residual: tuple[bool, bool] = (True, False)
+    residual: tuple[bool, ...] = (True, False)
     name: str = "model.npz"  # the file's name, for the views' words
-    offset: int = 1  # how far back layer 1's job is: whose token the second half holds
-    horizon: int = 1  # how far ahead layer 2's copy stands
+    offset: int = 1  # how far back layer 1's job is (a lecture-shaped file's): whose token the second half holds
+    horizon: int = 1  # how far ahead the last layer's copy stands
+    layout: tuple[str, ...] = BLOCKS
+    roles: tuple[str, ...] = ()  # each head's role kind, layer by layer (none given: the lecture's, or unknown)
+    offsets: tuple[int, ...] = ()  # each head's offset (a look-back head's; 0 for the others)
+    circuit: str = "lecture"  # the hand-built circuit the file is held to (check)
+
+    @classmethod
+    def lecture(cls, a1, v1, a2, v2, vocab, n_positions, inclusive, residual=(True, False), name="model.npz",
+                offset=1, horizon=1) -> "Model":
+        """The lecture's shape: two layers of one head over [tok | pos | prev tok | prev pos]."""
+        return cls((((a1, v1),), ((a2, v2),)), tuple(vocab), n_positions, inclusive, tuple(residual), name, offset,
+                   horizon)
+
+    @property
+    def shaped(self) -> bool:
+        """The lecture's shape (A1, V1, A2, V2 over its four subspaces): check's fast pass and its hints apply."""
+        return self.layout == BLOCKS and [len(layer) for layer in self.matrices] == [1, 1]
+
+    def matrix(self, key: str) -> np.ndarray:
+        """"A1" (a layer's only head), "A1.0", "V2.1", ...: that head's matrix."""
+        kind, (layer, _, head) = key[0], key[1:].partition(".")
+        return self.matrices[int(layer) - 1][int(head or 0)][0 if kind == "A" else 1]
+
+    @property
+    def a1(self) -> np.ndarray:
+        return self.matrix("A1")
+
+    @property
+    def v1(self) -> np.ndarray:
+        return self.matrix("V1")
+
+    @property
+    def a2(self) -> np.ndarray:
+        return self.matrix("A2")
+
+    @property
+    def v2(self) -> np.ndarray:
+        return self.matrix("V2")
+
+    def replaced(self, **changes) -> "Model":
+        """The same model with ``a1``, ``v1``, ``a2``, ``v2`` (a lecture-shaped file's) or other fields changed."""
+        from dataclasses import replace
+
+        named = {k: changes.pop(k) for k in ("a1", "v1", "a2", "v2") if k in changes}
+        model = replace(self, **changes)
+        if named:
+            (a1, v1), (a2, v2) = self.matrices[0][0], self.matrices[1][0]
+            a1, v1, a2, v2 = (named.get(k, m) for k, m in (("a1", a1), ("v1", v1), ("a2", a2), ("v2", v2)))
+            model = replace(model, matrices=(((a1, v1),), ((a2, v2),)))
+        return model
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The file's matrix keys, A1.0, V1.0, A2.0, ..., in order."""
+        return tuple(f"{m}{l}.{h}" for l, layer in enumerate(self.matrices, 1) for h in range(len(layer)) for m in "AV")
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The file's arrays, in the file's order (the module's docstring)."""
-        return {"A1": self.a1, "V1": self.v1, "A2": self.a2, "V2": self.v2,
-                "vocab": np.array(self.vocab, dtype=str), "n_positions": np.array(self.n_positions),
-                "mask": np.array(self.mask), "residual": np.array(self.residual), "layout": np.array(BLOCKS, dtype=str)} \
-            | {key: np.array(value) for key, value in (("offset", self.offset), ("horizon", self.horizon)) if value != 1}
+        named = {key: self.matrix(key) for key in self.keys}
+        return named | {"vocab": np.array(self.vocab, dtype=str), "n_positions": np.array(self.n_positions),
+                        "mask": np.array(self.mask), "residual": np.array(self.residual),
+                        "layout": np.array(self.layout, dtype=str), "roles": np.array(self.kinds, dtype=str),
+                        "offsets": np.array(self.head_offsets)} \
+            | {key: np.array(value) for key, value in (("horizon", self.horizon),) if value != 1} \
+            | ({"circuit": np.array(self.circuit)} if self.circuit != "lecture" else {})
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """Each head's role kind: the file's, or for a lecture-shaped file that names none, the lecture's
+        (look back, then induction), or else unknown."""
+        if self.roles:
+            return self.roles
+        if self.shaped:
+            return ("look-back", "induction")
+        return tuple("unknown" for layer in self.matrices for _ in layer)
+
+    @property
+    def head_offsets(self) -> tuple[int, ...]:
+        if self.offsets:
+            return self.offsets
+        return tuple(self.offset if kind == "look-back" else 0 for kind in self.kinds)
+
+    @property
+    def subspaces(self) -> tuple[Subspace, ...]:
+        return tuple(Subspace(name, kind_of(name)) for name in self.layout)
 
     @property
     def scale(self) -> float:
-        """The largest entry of A1 and A2, in absolute value."""
-        return float(max(np.abs(self.a1).max(), np.abs(self.a2).max()))
+        """The largest entry of the heads' A, in absolute value."""
+        return float(max(np.abs(a).max() for layer in self.matrices for a, _ in layer))
 
     @property
     def mask(self) -> str:
         return "inclusive" if self.inclusive else "strict"
 
     def layers(self) -> tuple[LayerSpec, ...]:
-        """Layer 1's head and layer 2's, their blocks the file's entries. Each
-        is held to the job of the lecture's head in its place (``Head.reference``):
-        layer 1 the token ``offset`` back (the previous one), layer 2 the token
-        ``horizon`` after an earlier copy (mechanism.selected)."""
-        return tuple(LayerSpec((Head(f"layer-{k} head", _blocks(a, self.slices(), f"A{k}"),
-                                     _blocks(v, self.slices(), f"V{k}"),
-                                     offset=ref.offset, role=ref.role, reference=ref),), residual)
-                     for k, (a, v, ref, residual) in enumerate(
-                         ((self.a1, self.v1, previous_token_head(1.0, self.offset), self.residual[0]),
-                          (self.a2, self.v2, induction_head(1.0), self.residual[1])), 1))
+        """Each layer's heads, their blocks the file's entries. A head whose
+        role the file gives (or the lecture's, for a lecture-shaped file) is
+        held to the job of the hand-built head of that role (``Head.reference``):
+        a look-back head the token its offset back, a duplicate-token head the
+        earlier copies, an induction head the token ``horizon`` after an
+        earlier copy (mechanism.selected); an unknown one to nothing."""
+        out, k = [], 0
+        for l, layer in enumerate(self.matrices, 1):
+            heads = []
+            for h, (a, v) in enumerate(layer):
+                kind, offset = self.kinds[k], self.head_offsets[k]
+                k += 1
+                ref = {"look-back": lambda: previous_token_head(1.0, max(offset, 1)),
+                       "duplicate-token": lambda: duplicate_token_head(1.0),
+                       "induction": lambda: induction_head(1.0)}.get(kind, lambda: None)()
+                name = f"layer-{l} head" if len(layer) == 1 else f"head {l}.{h}"
+                heads.append(Head(name, _blocks(a, self.slices(), symbol(l, h, len(layer))),
+                                  _blocks(v, self.slices(), symbol(l, h, len(layer), "V")),
+                                  offset=offset if kind == "look-back" else 0, role=ROLES[kind], reference=ref))
+            out.append(LayerSpec(tuple(heads), self.residual[l - 1]))
+        return tuple(out)
 
-    def shares(self, symbol: str) -> tuple[tuple[str, str, float], ...]:
-        """Each nonzero block of ``symbol`` (A1, V1, A2 or V2) as (row subspace,
-        column subspace, its share of the matrix's sum of squared entries),
-        largest first (ties in the stream's order)."""
-        matrix = {"A1": self.a1, "V1": self.v1, "A2": self.a2, "V2": self.v2}[symbol]
+    def shares(self, key: str) -> tuple[tuple[str, str, float], ...]:
+        """Each nonzero block of the matrix ``key`` (A1, V1.0, ...) as (row
+        subspace, column subspace, its share of the matrix's sum of squared
+        entries), largest first (ties in the stream's order)."""
+        matrix = self.matrix(key)
         top = float(np.abs(matrix).max(initial=0.0))
         matrix = matrix / top if top > 0 else matrix  # scaled before squaring: 1e200 squared is past a float
         total = float((matrix ** 2).sum())
@@ -164,21 +268,24 @@ class Model:
         return tuple(sorted(out, key=lambda x: -x[2]))
 
     def slices(self) -> dict[str, slice]:
-        """Where each of the four subspaces lies among the d directions."""
-        v, n = len(self.vocab), self.n_positions
-        return {"tok": slice(0, v), "pos": slice(v, v + n), "prev tok": slice(v + n, 2 * v + n),
-                "prev pos": slice(2 * v + n, 2 * (v + n))}
+        """Where each subspace lies among the d directions."""
+        out, start = {}, 0
+        for name in self.layout:
+            size = len(self.vocab) if kind_of(name) == "tok" else self.n_positions
+            out[name] = slice(start, start + size)
+            start += size
+        return out
 
     @property
     def entries(self) -> int:
-        """The nonzero entries of A1, V1, A2 and V2."""
-        return int(sum(np.count_nonzero(m) for m in (self.a1, self.v1, self.a2, self.v2)))
+        """The nonzero entries of every head's A and V."""
+        return int(sum(np.count_nonzero(m) for layer in self.matrices for head in layer for m in head))
 
     def check_tokens(self, tokens: tuple[str, ...]) -> None:
         """One line of refusal for a string the model has no directions for, or a
         model too dense for the views (each nonzero entry is shown and written)."""
         if self.entries > MAX_SHOWN_ENTRIES:
-            raise InputError(f"{self.name} has {self.entries:,} nonzero entries in A1, V1, A2 and V2; show, weights "
+            raise InputError(f"{self.name} has {self.entries:,} nonzero entries in its heads' A and V; show, weights "
                              f"and circuits run at most {MAX_SHOWN_ENTRIES:,} (a dense model of d = 500); "
                              "check runs it")
         unknown = [t for t in dict.fromkeys(tokens) if t not in set(self.vocab)]
@@ -199,11 +306,11 @@ def _table_rule(table: np.ndarray):
 
 
 def _blocks(matrix: np.ndarray, slices: dict[str, slice], symbol: str) -> tuple[Block, ...]:
-    """The d x d ``matrix`` as its nonzero blocks between the four subspaces,
-    each with a scale (the rule holds the entries over it)."""
+    """The d x d ``matrix`` as its nonzero blocks between the subspaces
+    (``slices``), each with a scale (the rule holds the entries over it)."""
     out = []
-    for r in BLOCKS:
-        for c in BLOCKS:
+    for r in slices:
+        for c in slices:
             part = matrix[slices[r], slices[c]]
             top = float(np.abs(part).max()) if part.size else 0.0
             if top > 0:  # a power of two at or above the largest entry: scale x (entry / scale) is the entry, exactly
@@ -221,7 +328,7 @@ def labels(vocab: tuple[str, ...], n: int) -> list[str]:
 def template(vocab: tuple[str, ...], n: int, form: str) -> str | bytes:
     """A model file of zeros for ``vocab`` and ``n`` positions, with every
     direction named (``labels``: rows and columns alike) and the lecture's
-    mask and residuals: a student fills in A1, V1, A2 and V2 (check FILE)."""
+    mask and residuals: a student fills in A1.0, V1.0, A2.0 and V2.0 (check FILE)."""
     for t in vocab:
         problem = inputs.token_problem(t)
         if problem:
@@ -233,11 +340,11 @@ def template(vocab: tuple[str, ...], n: int, form: str) -> str | bytes:
         raise InputError(f"d = 2(V + N) = {d} directions is more than the {MAX_D} a model file may have")
     if form == "npz":
         zeros = np.zeros((d, d))
-        return packed({"A1": zeros, "V1": zeros, "A2": zeros, "V2": zeros, "vocab": np.array(vocab, dtype=str),
+        return packed({"A1.0": zeros, "V1.0": zeros, "A2.0": zeros, "V2.0": zeros, "vocab": np.array(vocab, dtype=str),
                        "n_positions": np.array(n), "mask": np.array("strict"), "residual": np.array([True, False]),
                        "labels": np.array(labels(vocab, n), dtype=str)})
     rows = ",\n".join("    [" + ", ".join(["0"] * d) + "]" for _ in range(d))
-    matrices = ",\n".join(f'  "{k}": [\n{rows}\n  ]' for k in ("A1", "V1", "A2", "V2"))
+    matrices = ",\n".join(f'  "{k}": [\n{rows}\n  ]' for k in ("A1.0", "V1.0", "A2.0", "V2.0"))
     return ("{\n" + f'  "labels": {json.dumps(labels(vocab, n), ensure_ascii=False)},\n'
             + f'  "vocab": {json.dumps(list(vocab), ensure_ascii=False)},\n  "n_positions": {n},\n'
             + '  "mask": "strict",\n  "residual": [true, false],\n' + matrices + "\n}\n")
@@ -251,7 +358,16 @@ MAX_UNPACKED_BYTES = 1 << 30  # an .npz's arrays, decompressed, at most (each me
 MAX_ENTRY = 1e300
 """The largest entry of A or V, in absolute value, a model file may hold: a
 head past it overflows every sum of logits (a float holds at most 1.8e308)."""
-MATRICES = ("A1", "V1", "A2", "V2")
+MATRICES = ("A1", "V1", "A2", "V2")  # the older files' keys
+SMALL = {"vocab": 1, "n_positions": 0, "mask": 0, "residual": 1, "offset": 0, "horizon": 0, "layout": 1,
+         "roles": 1, "offsets": 1, "circuit": 0}
+"""The keys that are not matrices, and the dimensions each may have."""
+
+
+def head_key(key: str) -> tuple[str, int, int] | None:
+    """("A" or "V", layer, head) for a matrix key, else None."""
+    found = HEAD_KEY.fullmatch(key)
+    return None if found is None else (found[1], int(found[2]), int(found[3] or 0))
 
 
 def load(path: str) -> Model:
@@ -313,7 +429,7 @@ def _json(path: str) -> dict:
         raise InputError(f"{path}: not a JSON object with the keys {', '.join(KEYS)}")
     out = {}
     for key, value in raw.items():
-        if key in MATRICES:
+        if head_key(key):
             out[key] = _json_matrix(path, key, value)
         elif key == "vocab":
             if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
@@ -360,24 +476,22 @@ def _npz(path: str) -> dict:
                     else np.lib.format.read_array_header_2_0
                 shape, _, dtype = reader(member, max_header_size=10000) if version != (1, 0) else reader(member)
             headers[key] = (shape, dtype)
-        small = {"vocab": 1, "n_positions": 0, "mask": 0, "residual": 1, "offset": 0, "horizon": 0, "layout": 1}
         for key, (shape, dtype) in headers.items():
-            if key in small and (len(shape) > small[key] or int(np.prod(shape)) > MAX_D):
+            if key in SMALL and (len(shape) > SMALL[key] or int(np.prod(shape)) > MAX_D):
                 raise InputError(f"{path}: {key} has shape {shape}, not that of a model file's {key}")
             if dtype.kind == "O" or dtype.hasobject:
                 raise InputError(f"{path}: {key} holds Python objects, which this tool never loads")
-        for key in ("vocab", "n_positions", "mask", "residual", "offset", "horizon"):
+        for key in SMALL:
             if key in headers:
                 out[key] = _read(z, members[key])
         d = _width(path, out)
-        for key in MATRICES:
-            if key not in headers:
+        for key, (shape, dtype) in headers.items():
+            if not head_key(key):
                 continue
-            shape, dtype = headers[key]
             if shape != (d, d):
                 raise InputError(f"{path}: {key} has shape {shape}; with V = {len(out['vocab'])} tokens and N = "
-                                 f"{out['n_positions']} positions it must be d x d = {d} x {d} ([tok | pos | prev tok "
-                                 "| prev pos])")
+                                 f"{out['n_positions']} positions it must be d x d = {d} x {d} "
+                                 f"([{' | '.join(out['layout'])}])")
             if dtype.kind not in "fiu":
                 raise InputError(f"{path}: {key} holds {dtype} values; a model's matrices hold real numbers")
             out[key] = _read(z, members[key])
@@ -414,50 +528,123 @@ def _width(path: str, raw: dict) -> int:
         problem = inputs.token_problem(t)
         if problem:
             raise InputError(f"{path}: vocab: {problem}")
-    d = 2 * (len(vocab) + n)
+    layout = raw.get("layout", BLOCKS)
+    if isinstance(layout, np.ndarray) and layout.dtype.kind == "U" and layout.ndim == 1:
+        layout = layout.tolist()
+    if not isinstance(layout, (list, tuple)) or not all(isinstance(name, str) and SUBSPACE.fullmatch(name)
+                                                        for name in layout) \
+            or len(set(layout)) != len(layout) or not {"tok", "pos"} <= set(layout):
+        raise InputError(f"{path}: layout must name distinct subspaces, each tok, pos, or a word and tok or pos "
+                         "(prev tok, ptr pos), with tok and pos among them")
+    raw["layout"] = tuple(layout)
+    tokens = sum(kind_of(name) == "tok" for name in layout)
+    d = tokens * len(vocab) + (len(layout) - tokens) * n
     if d > MAX_D:
-        raise InputError(f"{path}: d = 2(V + N) = {d} directions is more than the {MAX_D} this tool reads "
-                         f"(V = {len(vocab)}, N = {n})")
+        raise InputError(f"{path}: d = {d} directions is more than the {MAX_D} this tool reads "
+                         f"(V = {len(vocab)}, N = {n}, {len(layout)} subspaces)")
     return d
 
 
+def _heads(path: str, raw: dict) -> list[list[tuple[str, str]]]:
+    """The matrix keys of each layer's heads, [(A key, V key), ...] a layer:
+    A1.0, V1.0, A2.0, ... or an older file's A1, V1, A2, V2, never both."""
+    found = {key: head_key(key) for key in raw if head_key(key)}
+    if not found:
+        raise InputError(f"{path}: no key A1.0, V1.0, A2.0, V2.0 (or A1, V1, A2, V2): a model file holds its heads' "
+                         "A and V")
+    old = [key for key in found if "." not in key]
+    if old and len(old) != len(found):
+        raise InputError(f"{path}: holds both {old[0]} and {next(k for k in found if '.' in k)}: name every head "
+                         "A1.0, V1.0, ... or, as older files did, A1, V1, A2, V2")
+    heads: dict[int, set[int]] = {}
+    for _, layer, head in found.values():
+        heads.setdefault(layer, set()).add(head)
+    layers = sorted(heads)
+    if layers != list(range(1, len(layers) + 1)) or len(layers) > MAX_LAYERS:
+        raise InputError(f"{path}: its layers must be 1 to L (at most {MAX_LAYERS}), not {', '.join(map(str, layers))}")
+    out = []
+    for layer in layers:
+        if sorted(heads[layer]) != list(range(len(heads[layer]))) or len(heads[layer]) > MAX_HEADS:
+            raise InputError(f"{path}: layer {layer}'s heads must be numbered 0 to H - 1 (at most {MAX_HEADS})")
+        keys = []
+        for head in range(len(heads[layer])):
+            a, v = (f"{m}{layer}" if old else f"{m}{layer}.{head}" for m in "AV")
+            missing = [k for k in (a, v) if k not in raw]
+            if missing:
+                raise InputError(f"{path}: no key {missing[0]} (each head has its A and its V)")
+            keys.append((a, v))
+        out.append(keys)
+    if old and len(out) != 2:
+        raise InputError(f"{path}: A1, V1, A2, V2 name two layers; name more heads A1.0, V1.0, A2.0, ...")
+    return out
+
+
+def _matrix(path: str, key: str, array, d: int, raw: dict) -> np.ndarray:
+    if not isinstance(array, np.ndarray) or array.dtype.kind not in "fiu":
+        raise InputError(f"{path}: {key} is not an array of numbers")
+    if array.shape != (d, d):
+        raise InputError(f"{path}: {key} has shape {array.shape}; with V = {len(raw['vocab'])} tokens and N = "
+                         f"{raw['n_positions']} positions it must be d x d = {d} x {d} ([{' | '.join(raw['layout'])}])")
+    array = array.astype(float, copy=False)  # (no second copy of a float64 array: d = 4000 is 128 MB)
+    if not np.isfinite(array).all():
+        raise InputError(f"{path}: {key} holds NaN or infinity")
+    top = max(float(array.max(initial=0.0)), -float(array.min(initial=0.0)))
+    if top > MAX_ENTRY:
+        raise InputError(f"{path}: {key} holds an entry of {top:.3g}; a model file's entries are "
+                         f"at most {MAX_ENTRY:g} in absolute value (past it every sum of logits overflows)")
+    return array
+
+
+def _strings(path: str, raw: dict, key: str, count: int, choices) -> tuple[str, ...]:
+    """A list of ``count`` strings, each one of ``choices``."""
+    value = raw[key]
+    value = value.tolist() if isinstance(value, np.ndarray) and value.dtype.kind == "U" else value
+    if not isinstance(value, list) or len(value) != count or not all(v in choices for v in value):
+        raise InputError(f"{path}: {key} must be {count} of {', '.join(choices)}, one a head")
+    return tuple(value)
+
+
 def _model(path: str, raw: dict) -> Model:
-    keys = set(raw)
-    missing = [k for k in KEYS if k not in keys]
+    missing = [k for k in ("vocab", "n_positions") if k not in raw]
     if missing:
         raise InputError(f"{path}: no key {', '.join(missing)} (a model file holds {', '.join(KEYS)})")
     d = _width(path, raw)
     vocab, n = tuple(raw["vocab"]), raw["n_positions"]
-    arrays = []
-    for key in MATRICES:
-        array = raw[key]
-        if not isinstance(array, np.ndarray) or array.dtype.kind not in "fiu":
-            raise InputError(f"{path}: {key} is not an array of numbers")
-        if array.shape != (d, d):
-            raise InputError(f"{path}: {key} has shape {array.shape}; with V = {len(vocab)} tokens and N = {n} "
-                             f"positions it must be d x d = {d} x {d} ([tok | pos | prev tok | prev pos])")
-        array = array.astype(float, copy=False)  # (no second copy of a float64 array: d = 4000 is 128 MB)
-        if not np.isfinite(array).all():
-            raise InputError(f"{path}: {key} holds NaN or infinity")
-        top = max(float(array.max(initial=0.0)), -float(array.min(initial=0.0)))
-        if top > MAX_ENTRY:
-            raise InputError(f"{path}: {key} holds an entry of {top:.3g}; a model file's entries are "
-                             f"at most {MAX_ENTRY:g} in absolute value (past it every sum of logits overflows)")
-        arrays.append(array)
+    keys = _heads(path, raw)
+    matrices = tuple(tuple((_matrix(path, a, raw[a], d, raw), _matrix(path, v, raw[v], d, raw)) for a, v in layer)
+                     for layer in keys)
+    count = sum(len(layer) for layer in keys)
     mask = raw.get("mask", "strict")
     mask = mask.tolist() if isinstance(mask, np.ndarray) and mask.dtype.kind == "U" and mask.ndim == 0 else mask
     if mask not in ("strict", "inclusive"):
         raise InputError(f"{path}: mask is {mask!r}; use strict or inclusive")
-    residual = (True, False)
-    if "residual" in keys:
+    residual = (True,) * (len(keys) - 1) + (False,)
+    if "residual" in raw:
         given = raw["residual"]
         if isinstance(given, list) and all(type(x) is bool for x in given):
             given = np.array(given)
-        if not isinstance(given, np.ndarray) or given.shape != (2,) or given.dtype.kind != "b":
-            raise InputError(f"{path}: residual must be two booleans, one a layer (the lecture's: [true, false])")
-        residual = (bool(given[0]), bool(given[1]))
-    steps = [_whole(path, raw[key], key, n) if key in keys else 1 for key in ("offset", "horizon")]
-    return Model(*arrays, vocab, n, mask == "inclusive", residual, os.path.basename(path), *steps)
+        if not isinstance(given, np.ndarray) or given.shape != (len(keys),) or given.dtype.kind != "b":
+            raise InputError(f"{path}: residual must be {len(keys)} booleans, one a layer (the lecture's: "
+                             "[true, false])")
+        residual = tuple(bool(x) for x in given)
+    steps = [_whole(path, raw[key], key, n) if key in raw else 1 for key in ("offset", "horizon")]
+    roles = _strings(path, raw, "roles", count, tuple(ROLES)) if "roles" in raw else ()
+    offsets = ()
+    if "offsets" in raw:
+        given = raw["offsets"]
+        given = given.tolist() if isinstance(given, np.ndarray) and given.dtype.kind in "iu" else given
+        if not isinstance(given, list) or len(given) != count or \
+                not all(type(o) is int and 0 <= o < max(n, 2) for o in given):
+            raise InputError(f"{path}: offsets must be {count} whole numbers from 0 to N - 1, one a head")
+        offsets = tuple(given)
+    if "offset" not in raw and offsets and offsets[0]:  # a lecture-shaped file's layer-1 offset, from its head's
+        steps[0] = offsets[0]
+    circuit = raw.get("circuit", "lecture")
+    circuit = circuit.tolist() if isinstance(circuit, np.ndarray) and circuit.dtype.kind == "U" else circuit
+    if circuit not in inputs.CIRCUITS:
+        raise InputError(f"{path}: circuit must be one of {', '.join(inputs.CIRCUITS)}")
+    return Model(matrices, vocab, n, mask == "inclusive", residual, os.path.basename(path), *steps,
+                 tuple(raw["layout"]), roles, offsets, circuit)
 
 
 def _whole(path: str, value, key: str, n: int) -> int:

@@ -185,6 +185,8 @@ class Construction(NamedTuple):
         offset; a position block only where positions are in the stream
         (one-hot directions, or a sinusoidal code of kind ``sin``)."""
         block = scheme(self.positions).block
+        if self.model is not None:  # a model file's own layout
+            return self.model.subspaces
         if self.circuit == "pointer":  # the current half, and the pointer layer 1 writes
             return (Subspace("tok", "tok"), Subspace("pos", "pos"), Subspace("ptr pos", "pos"))
         kinds = ("tok",) if block is None else ("tok", block)

@@ -304,8 +304,6 @@ def hints(model: Model, result: dict, seed: int = 0, failing: dict | None = None
     weight on the key's own token, V_2 writing another block, the inclusive
     mask. Each is said only where the failing test passes once it is mended
     (or, for a block, where the file's own shares show it)."""
-    from dataclasses import replace
-
     failed = {k for k, t in enumerate(result["tests"]) if not t["score"]}
     if not failed:
         return []
@@ -325,10 +323,10 @@ def hints(model: Model, result: dict, seed: int = 0, failing: dict | None = None
         with np.errstate(over="ignore", invalid="ignore"):  # (A_1 enters no shared product; A_2 enters V_1 A_2)
             turned = shared if key == "a1" else shared._replace(v1a2=model.v1 @ a.T)
             louder = shared if key == "a1" else shared._replace(v1a2=shared.v1a2 * 100.0)
-        if not _fails(replace(model, **{key: a.T}), prop, runs, turned):
+        if not _fails(model.replaced(**{key: a.T}), prop, runs, turned):
             out.append(f"A_{layer} looks transposed: its transpose passes layer {layer}'s test. Rows of A are the "
                        "query's directions and columns the key's (a_ij = y_i A y_j^T).")
-        elif not _fails(replace(model, **{key: a * 100.0}), prop, runs, louder):
+        elif not _fails(model.replaced(**{key: a * 100.0}), prop, runs, louder):
             out.append(f"A_{layer} is too soft: its weights fall on the right keys but under "
                        f"{TOLERANCE:.2f}, and at 100 times its entries it passes; is the scale s (the lecture's "
                        "100) missing?")
@@ -343,7 +341,7 @@ def hints(model: Model, result: dict, seed: int = 0, failing: dict | None = None
         out.append(f"V_2 writes {copied:.0%} of its weight on tok -> tok and {share:.0%} on {r} -> {c}: the "
                    "lecture's V_2 copies the key's token into the token block (tok -> tok), the only block the "
                    "scores read.")
-    if model.inclusive and not _fails(replace(model, inclusive=False), min(failed), tried(min(failed)), shared):
+    if model.inclusive and not _fails(model.replaced(inclusive=False), min(failed), tried(min(failed)), shared):
         out.append("The file's mask is inclusive (a query keeps itself), and under the strict mask, the lecture's, "
                    "it passes: is its mask meant to be strict?")
     return out

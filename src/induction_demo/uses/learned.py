@@ -65,7 +65,7 @@ def phase_change(history: list[dict], steps: int) -> dict:
 
 def model_of(run: training.Run) -> Model:
     c, p = run.config, run.params
-    return Model(p["A1"], p["V1"], p["A2"], p["V2"], training.tokens(c.vocab), c.length, c.mask == "inclusive",
+    return Model.lecture(p["A1"], p["V1"], p["A2"], p["V2"], training.tokens(c.vocab), c.length, c.mask == "inclusive",
                  (True, False), "learned")
 
 

@@ -32,7 +32,7 @@ def summary(trace: Trace, run_details: bool = True) -> Paragraph:
         + ("" if trace.words is None else f"m = {len(trace.basis.features)} token features, ")
         + f"d = {describe.width(trace.construction, trace.words is not None)} = {trace.basis.d}, "
         + (f"scale s = {fmt.parameter(trace.scale, fmt.LOGIT_DECIMALS)}" if file is None else
-           f"A_1, V_1, A_2, V_2 from {file.name}")
+           f"{describe.file_heads(file)} from {file.name}")
         + (f", temperature T = {fmt.parameter(trace.temperature, fmt.WEIGHT_DECIMALS)}" if run_details else "")
         + (f"\nAblated: the {trace.ablate} head (its output is replaced by zeros)" if trace.ablate else "")
         + (f"\nModel: {describe.model_line(trace.construction)}"

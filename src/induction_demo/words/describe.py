@@ -7,6 +7,7 @@ the lecture says it; a variant (``--mask inclusive``, ``--context k``,
 from __future__ import annotations
 
 from ..core import schemes
+from ..core.basis import BLOCKS
 from ..core.schemes import Scheme
 from ..base.text import Math
 from ..core.weights import Construction, Head, half
@@ -91,7 +92,7 @@ def layer_summary(c: Construction, heads: tuple[Head, ...], layer: int = 0) -> t
     """A layer's one-line summary (layer ``layer``, 1, 2, ...), by its heads'
     role and the circuit; a model file's, read off its arrays."""
     if c.model is not None:
-        return file_summary(c, 1 if heads[0].looks_back else 2)
+        return file_summary(c, layer or (1 if heads[0].looks_back else 2))
     if c.circuit == "pointer":
         return _pointer_summary(c, heads[0])
     if c.circuit == "virtual" and heads[0].looks_back:
@@ -137,11 +138,28 @@ def shares(c: Construction, symbol: str) -> str:
 
 
 def file_summary(c: Construction, layer: int) -> tuple:
-    """A model file's layer: where its A and V have their weight (each block's
-    share of the matrix's sum of squared entries), read off the file."""
-    return (Math(f"A_{layer}"), " and ", Math(f"V_{layer}"), f" are {c.model.name}'s. Their weight by block (share "
-            "of the sum of squared entries): ", Math(f"A_{layer}"), f" {shares(c, f'A{layer}')}; ",
-            Math(f"V_{layer}"), f" {shares(c, f'V{layer}')}.")
+    """A model file's layer: where each head's A and V have their weight
+    (each block's share of the matrix's sum of squared entries), read off the file."""
+    heads = len(c.model.matrices[layer - 1])
+    if heads == 1:
+        return (Math(f"A_{layer}"), " and ", Math(f"V_{layer}"), f" are {c.model.name}'s. Their weight by block (share "
+                "of the sum of squared entries): ", Math(f"A_{layer}"), f" {shares(c, f'A{layer}')}; ",
+                Math(f"V_{layer}"), f" {shares(c, f'V{layer}')}.")
+    out: tuple = (f"Its {heads} heads are {c.model.name}'s. Their weight by block (share of the sum of squared "
+                  "entries): ",)
+    for h in range(heads):
+        a, v = Math(f"A_{layer}^({h})"), Math(f"V_{layer}^({h})")
+        out += (f"head {layer}.{h}: ", a, f" {shares(c, f'A{layer}.{h}')}; ", v, f" {shares(c, f'V{layer}.{h}')}",
+                "." if h == heads - 1 else "; ")
+    return out
+
+
+def file_heads(model) -> str:
+    """The matrices a file gives: "A_1, V_1, A_2, V_2", or its heads counted."""
+    if [len(layer) for layer in model.matrices] == [1, 1]:
+        return "A_1, V_1, A_2, V_2"
+    count = sum(len(layer) for layer in model.matrices)
+    return f"{count} heads in {len(model.matrices)} layers"
 
 
 def _look_back_summary(c: Construction) -> tuple:
@@ -181,6 +199,8 @@ def _induction_summary(c: Construction, layer: int = 2) -> tuple:
 
 def empty(c: Construction) -> str:
     """What Y^(0) leaves empty."""
+    if c.model is not None and c.model.layout != BLOCKS:
+        return "only tok and pos are filled"
     if c.circuit == "pointer":
         return "the pointer block is empty"
     return "the previous half is empty" if c.halves == 2 else "the earlier halves are empty"
@@ -330,22 +350,39 @@ def _mask_equations(c: Construction) -> tuple[tuple, ...]:
 
 
 def _file_equations(c: Construction) -> tuple[tuple, ...]:
-    """A model file's equations: the lecture's stream and the general form of
-    each layer, its A and V the file's, with the file's residuals."""
-    residual = c.model.residual
-    y1 = ("Y^(0) + " if residual[0] else "") + "W^(1) Y^(0) V_1"
-    y2 = ("Y^(1) + " if residual[1] else "") + "W^(2) Y^(1) V_2"
-    return (("Representation of token i: ", Math("y_i = [tok(x_i) | pos(i) | prev tok | prev pos]"),
-             f", d = 2(V + N) with the V tokens and N positions of {c.model.name}; at layer 0 the previous half "
-             "is empty."),
+    """A model file's equations: its stream and the general form of each
+    layer, its heads' A and V the file's, with the file's residuals."""
+    model = c.model
+    last = len(model.matrices)
+    lines = []
+    for l, (heads, residual) in enumerate(zip(model.matrices, model.residual), 1):
+        writes = "W^({l}) Y^({p}) V_{l}" if len(heads) == 1 else "sum_h W^({l},h) Y^({p}) V_{l}^(h)"
+        y = ("Y^({p}) + " if residual else "") + writes
+        y = y.format(l=l, p=l - 1)
+        named = ("", Math(f"A_{l}"), " and ", Math(f"V_{l}")) if len(heads) == 1 else \
+            (f"{len(heads)} heads, each ", Math(f"A_{l}^(h)"), " and ", Math(f"V_{l}^(h)"))
+        lines.append((f"Layer {l}: ",) + named + (f" from {model.name}; ", Math(f"Y^({l}) = {y}"), "."))
+    stream = " | ".join(model.layout)
+    shaped = model.layout == BLOCKS
+    return (("Representation of token i: ", Math(f"y_i = [{stream}]") if not shaped else
+             Math("y_i = [tok(x_i) | pos(i) | prev tok | prev pos]"),
+             f", d = {file_width(model)} with the V tokens and N positions of {model.name}; at layer 0 "
+             + ("the previous half is empty." if shaped else "only tok and pos are filled.")),
             ("Attention logits: ", Math("a_ij = y_i A_l y_j^T"), " (rows: queries i, columns: keys j).")) \
-        + _mask_equations(c) + (
-            ("Layer 1: ", Math("A_1"), " and ", Math("V_1"), f" from {c.model.name}; ", Math(f"Y^(1) = {y1}"), "."),
-            ("Layer 2: ", Math("A_2"), " and ", Math("V_2"), f" from {c.model.name}; ", Math(f"Y^(2) = {y2}"), "."),
-            ("Prediction at i: the token scored highest from ", Math("Y^(2)"), "'s token block."),
+        + _mask_equations(c) + tuple(lines) + (
+            ("Prediction at i: the token scored highest from ", Math(f"Y^({last})"), "'s token block."),
             ("Next-token probabilities: " if c.horizon == 1 else f"Probabilities of the token {c.horizon} ahead: ",
-             Math("P = softmax(Y^(2) W_U / T)"), " with the unembedding ",
+             Math(f"P = softmax(Y^({last}) W_U / T)"), " with the unembedding ",
              Math("W_U = E^T"), " (the transpose of the token embedding) and temperature T."))
+
+
+def file_width(model) -> str:
+    """A file's d as a formula: 2(V + N) for the lecture's layout, else its tok and pos subspaces counted."""
+    tokens = sum(name.endswith("tok") for name in model.layout)
+    positions = len(model.layout) - tokens
+    if tokens == positions:
+        return f"{tokens}(V + N)"
+    return f"{tokens if tokens > 1 else ''}V + {positions if positions > 1 else ''}N"
 
 
 def model_line(c: Construction) -> str:
@@ -381,6 +418,8 @@ def variant(c: Construction) -> str:
 def width(c: Construction, words: bool) -> str:
     """d as a formula: halves times (token directions + position directions)."""
     tokens = "m" if words else "V"
+    if c.model is not None:
+        return file_width(c.model)
     if c.circuit == "pointer":
         return f"{tokens} + 2N"
     return f"{c.halves}{scheme(c).per_half(tokens)}"
