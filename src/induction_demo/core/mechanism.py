@@ -29,7 +29,9 @@ def ideal(basis: Basis, ids: np.ndarray, words: Embedding | None = None) -> Stre
     parts: dict = {}
     for s in basis.subspaces:
         if s.name == "ptr pos":  # the pointer circuit's: where the token occurs, each 1 (every cell: the mask not applied)
-            parts[s.name] = (ids[:, None] == ids[None, :]).astype(float)
+            part = np.zeros((n, basis.size(s.name)))
+            part[:, :n] = ids[:, None] == ids[None, :]
+            parts[s.name] = part
             continue
         o, width = offset_of(s.name), basis.size(s.name)
         if s.kind == "tok" and words is None or s.kind == "pos":
@@ -58,6 +60,8 @@ def selected(heads, y: Stream, horizon: int = 1) -> np.ndarray:  # -> [N, N] boo
     earlier copy of the query's token (the file's own horizon)."""
     out = np.zeros((y.n, y.n), dtype=bool)
     for head in heads:
+        if head.role.kind == "unknown":  # a model file's head the file gives no role: held to no job
+            continue
         if head.role.kind == "duplicate-token":  # another copy of the query's token, wherever it stands
             ids = y["tok"].index
             out |= (ids[:, None] == ids[None, :]) & ~np.eye(y.n, dtype=bool)

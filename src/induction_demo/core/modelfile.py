@@ -70,11 +70,11 @@ def arrays(trace: Trace) -> dict[str, np.ndarray]:
                          f"{', --similar' if trace.words is not None else ''}): use --format json")
     heads = tuple(tuple(run.head for run in layer.heads) for layer in trace.layers)
     return of_heads(heads, trace.basis, c.mask, tuple(layer.residual for layer in trace.layers),
-                    horizon=c.horizon, circuit=c.circuit).arrays()
+                    horizon=c.horizon, circuit=c.circuit, context=c.context).arrays()
 
 
 def of_heads(heads, basis, mask: str, residual: tuple[bool, ...] = (True, False), name: str = "model.npz",
-             offset: int = 1, horizon: int = 1, circuit: str = "lecture") -> Model:
+             offset: int = 1, horizon: int = 1, circuit: str = "lecture", context: int = 1) -> Model:
     """Layers of heads (a tuple of heads, or of tuples of heads, one a layer) over ``basis``, as a model file's
     matrices, each head's role and offset kept."""
     layers = tuple((h,) if isinstance(h, Head) else tuple(h) for h in heads)
@@ -82,7 +82,7 @@ def of_heads(heads, basis, mask: str, residual: tuple[bool, ...] = (True, False)
     roles = tuple(h.role.kind for layer in layers for h in layer)
     offsets = tuple(h.offset if h.looks_back else 0 for layer in layers for h in layer)
     return Model(matrices, tuple(basis.vocab), basis.n_positions, mask == "inclusive", tuple(residual), name,
-                 offset, horizon, basis.names, roles, offsets, circuit)
+                 offset, horizon, basis.names, roles, offsets, circuit, context)
 
 
 def npz(trace: Trace) -> bytes:
@@ -138,6 +138,7 @@ class Model:
     roles: tuple[str, ...] = ()  # each head's role kind, layer by layer (none given: the lecture's, or unknown)
     offsets: tuple[int, ...] = ()  # each head's offset (a look-back head's; 0 for the others)
     circuit: str = "lecture"  # the hand-built circuit the file is held to (check)
+    context: int = 1  # how many tokens its induction head matches (the hand-built one held to: --context)
 
     @classmethod
     def lecture(cls, a1, v1, a2, v2, vocab, n_positions, inclusive, residual=(True, False), name="model.npz",
@@ -197,7 +198,8 @@ class Model:
                         "layout": np.array(self.layout, dtype=str), "roles": np.array(self.kinds, dtype=str),
                         "offsets": np.array(self.head_offsets)} \
             | {key: np.array(value) for key, value in (("horizon", self.horizon),) if value != 1} \
-            | ({"circuit": np.array(self.circuit)} if self.circuit != "lecture" else {})
+            | ({"circuit": np.array(self.circuit)} if self.circuit != "lecture" else {}) \
+            | ({"context": np.array(self.context)} if self.context != 1 else {})
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -360,7 +362,7 @@ MAX_ENTRY = 1e300
 head past it overflows every sum of logits (a float holds at most 1.8e308)."""
 MATRICES = ("A1", "V1", "A2", "V2")  # the older files' keys
 SMALL = {"vocab": 1, "n_positions": 0, "mask": 0, "residual": 1, "offset": 0, "horizon": 0, "layout": 1,
-         "roles": 1, "offsets": 1, "circuit": 0}
+         "roles": 1, "offsets": 1, "circuit": 0, "context": 0}
 """The keys that are not matrices, and the dimensions each may have."""
 
 
@@ -643,8 +645,13 @@ def _model(path: str, raw: dict) -> Model:
     circuit = circuit.tolist() if isinstance(circuit, np.ndarray) and circuit.dtype.kind == "U" else circuit
     if circuit not in inputs.CIRCUITS:
         raise InputError(f"{path}: circuit must be one of {', '.join(inputs.CIRCUITS)}")
+    context = raw.get("context", 1)
+    context = int(context.reshape(-1)[0]) if isinstance(context, np.ndarray) and context.dtype.kind in "iu" \
+        and context.size == 1 else context
+    if type(context) is not int or not 1 <= context <= inputs.MAX_CONTEXT:
+        raise InputError(f"{path}: context must be a whole number from 1 to {inputs.MAX_CONTEXT}")
     return Model(matrices, vocab, n, mask == "inclusive", residual, os.path.basename(path), *steps,
-                 tuple(raw["layout"]), roles, offsets, circuit)
+                 tuple(raw["layout"]), roles, offsets, circuit, context)
 
 
 def _whole(path: str, value, key: str, n: int) -> int:

@@ -262,14 +262,123 @@ def findings(model: Model, tokens: tuple[str, ...], shared: Products | None = No
     return out
 
 
+def reference(model: Model):
+    """The hand-built construction a file is held to: its circuit, mask and horizon."""
+    from ..core.weights import Construction
+
+    if model.circuit == "virtual":
+        return Construction(mask=model.mask, context=2, circuit="virtual")
+    return Construction(mask=model.mask, context=model.context, skip=model.horizon - 1, circuit=model.circuit)
+
+
+def properties(model: Model) -> list[tuple[str, int, int, str]]:
+    """What a file of any shape is held to, head by head by its role: (name,
+    layer, head, role), then the prediction (layer 0). A head of unknown role is
+    held to nothing."""
+    out = []
+    for l, layer in enumerate(model.layers(), 1):
+        for h, head in enumerate(layer.heads):
+            who = f"layer {l}" + (f" head {h}" if len(layer.heads) > 1 else "")
+            kind = head.role.kind
+            if kind == "look-back":
+                what = "the previous token" if head.offset == 1 else f"the token {head.offset} back"
+            elif kind == "duplicate-token":
+                what = "the earlier copies of its token"
+            elif kind == "induction":
+                what = "the token after an earlier copy"
+            else:
+                continue
+            out.append((f"{who}: {what}", l, h, kind))
+    return out + [("the prediction", 0, 0, "prediction")]
+
+
+def _general_findings(model: Model, tokens: tuple[str, ...], held: list) -> list[Finding]:
+    """A file of any shape on ``tokens``, run by the one forward pass (model.run),
+    against the hand-built construction it is held to: one finding per property at most."""
+    from ..core.model import run
+    from ..core.weights import Construction
+    from ..words.claims import Outputs, Weight
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        trace = run(tokens, construction=Construction(mask=model.mask, model=model), beside=False)
+    ref = run(tokens, construction=reference(model), beside=False)
+    job = mechanism.cells(ref, ref.layers[-1]) & (ref.layers[-1].heads[0].weights > 0)
+    out: list[Finding] = []
+    for k, (name, l, h, kind) in enumerate(held):
+        if kind == "prediction":
+            for p, q in zip(trace.predictions, ref.predictions):
+                if q.copy and not (p.output and set(p.output) <= set(q.output)):
+                    said = " or ".join(f"`{fmt.token(t)}`" for t in p.output) or "nothing"
+                    out.append(Finding(k, tokens, f"on {_said(tokens)}, at @{p.position} the model predicts {said}; "
+                                                  "the hand-built model predicts " + " or ".join(
+                                                      f"`{fmt.token(t)}`" for t in q.output),
+                                       (Outputs(p.position, p.output),)))
+                    break
+            continue
+        layer = trace.layers[l - 1]
+        w = layer.heads[h].weights
+        for i in range(trace.n):
+            kept = np.flatnonzero(layer.mask[i])
+            if kind == "look-back":
+                o = layer.heads[h].head.offset
+                keys = [i - o] if i - o in set(kept) else []
+            elif kind == "duplicate-token":
+                keys = [int(j) for j in kept if j != i and tokens[j] == tokens[i]]
+            else:
+                copying = ref.predictions[i].copy
+                keys = [int(j) for j in np.flatnonzero(job[i])] if copying else []
+            if not keys or w[i, keys].sum() >= TOLERANCE:
+                continue
+            where, premises = _where(w[i], l, i)
+            out.append(Finding(k, tokens, f"on {_said(tokens)}, {name.split(':')[0]} at @{i} puts "
+                                          f"{w[i, keys].sum():.2f} on {', '.join(f'@{j}' for j in keys)}, "
+                                          f"{name.split(': ')[1]} ({TOLERANCE:.2f} needed); {where}",
+                               tuple([Weight(l, h, i, tuple(keys), float(w[i, keys].sum()))] + premises)))
+            break
+    return out
+
+
+def _general(model: Model, seed: int) -> dict:
+    """check for a file of any shape: each head held to its role's job, the
+    prediction to the hand-built circuit's (``reference``)."""
+    held = properties(model)
+    runs = strings(model.vocab, model.n_positions, seed)
+    failed: list[list[Finding]] = [[] for _ in held]
+    lecture = None
+    for tokens in runs:
+        found = _general_findings(model, tokens, held)
+        if tokens == LECTURE and lecture is None:
+            lecture = {"tokens": list(LECTURE), "passed": not found, "findings": [f.text for f in found]}
+        for f in found:
+            failed[f.kind].append(f)
+    tests = []
+    for k, (name, *_) in enumerate(held):
+        smallest = min(failed[k], key=lambda f: (len(f.tokens), f.tokens), default=None)
+        tests.append({"name": name, "score": 0 if failed[k] else 1, "max_score": 1,
+                      "output": (f"{len(failed[k])} of {len(runs)} strings fail; the smallest: {smallest.text}."
+                                 if smallest else f"all {len(runs)} strings pass")})
+    unheld = [f"layer {l}" for l, layer in enumerate(model.layers(), 1)
+              if any(head.role.kind == "unknown" for head in layer.heads)]
+    return {"score": sum(t["score"] for t in tests), "max_score": len(tests), "tests": tests,
+            "strings": len(runs), "tolerance": TOLERANCE, "seed": seed, "lecture": lecture, "hints": [],
+            "held_to": f"the hand-built {reference(model).circuit} circuit"
+                       + (f" with context {model.context}" if model.context > 1 and model.circuit == "lecture" else "")
+                       + (f" with skip {model.horizon - 1}" if model.horizon > 1 else ""),
+            "unheld": unheld}
+
+
 def check(model: Model, seed: int = 0) -> dict:
     """Every run's findings: per property, the strings that fail and the
     smallest one's words. A model of fewer than MIN_POSITIONS positions is
-    refused: no string it takes has a copy to test."""
+    refused: no string it takes has a copy to test. A file of another shape
+    than the lecture's (more layers or heads, another layout, a circuit)
+    is held head by head to its roles (``_general``)."""
     if model.n_positions < MIN_POSITIONS:
         raise InputError(f"{model.name} has {model.n_positions} position{'s' if model.n_positions != 1 else ''}; "
                          f"check needs at least {MIN_POSITIONS} (a token, what follows it, and the token again) "
                          "to test the induction head")
+    if not model.shaped or model.circuit != "lecture" or model.kinds != ("look-back", "induction"):
+        return _general(model, seed)
     runs = strings(model.vocab, model.n_positions, seed)
     shared = products(model)
     failed: list[list[Finding]] = [[] for _ in PROPERTIES]
@@ -357,7 +466,7 @@ def refused(reason: str) -> dict:
 def wrong(result: dict) -> str:
     """Which layer is wrong, read off the tests: layer 1's own, layer 2's on the lecture's layer 1."""
     tests = {t["name"]: t["score"] for t in result["tests"]}
-    if len(tests) < len(PROPERTIES) or result["score"] == result["max_score"]:
+    if set(tests) != set(PROPERTIES) or result["score"] == result["max_score"]:
         return ""
     one, alone = tests[PROPERTIES[0]], tests[PROPERTIES[3]]
     if not one and alone:
@@ -376,10 +485,14 @@ def report(result: dict, width: int = 120) -> str:
     import textwrap
 
     passed = result["score"] == result["max_score"]
-    lines = [("PASS: the model does the lecture's job" if passed else "FAIL: the model does not do the lecture's job")
+    job = f"the job of {result['held_to']}" if result.get("held_to") else "the lecture's job"
+    lines = [(f"PASS: the model does {job}" if passed else f"FAIL: the model does not do {job}")
              + f" on {result['strings']} strings (seed {result['seed']}; a row attends to keys when at least "
              f"{result['tolerance']:.2f} of its weight is on them)." + wrong(result)]
     lines += [f"Likely mistake: {hint}" for hint in result.get("hints", ())]
+    if result.get("unheld"):
+        lines.append(f"Not held to anything: the heads of {', '.join(result['unheld'])}, whose role the file does "
+                     "not give (roles: look-back, duplicate-token, induction).")
     lecture = result.get("lecture")
     if lecture is not None:
         said = "pass" if lecture["passed"] else "FAIL: " + "; ".join(lecture["findings"]) + "."

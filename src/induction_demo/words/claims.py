@@ -214,6 +214,7 @@ REQUIRED: dict[str, tuple[type, ...]] = {
     "duplicate": (Top, Weight, Job),
     "duplicate-first": (Even, FirstOccurrence),
     "duplicate-uneven": (Top, FirstOccurrence),
+    "attends": (Top, Weight),
     "leak": (Leak, Setting),
     "too-early": (Before,),
     "output": (Writes,),

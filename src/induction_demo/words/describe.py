@@ -58,6 +58,10 @@ def copied_from(c: Construction) -> str:
 def job(c: Construction, head: Head) -> str:
     """The legend of a head's marked cells, by its role (a model file's: the
     lecture's head's job in its place)."""
+    if head.role.kind == "unknown":
+        return "no [ ] cells: the file does not say what this head is for"
+    if c.model is not None and head.role.kind == "duplicate-token":
+        return "[ ] = the job of a duplicate-token head: another copy of the query's token"
     if c.model is not None:
         where = f"the key {back(head.offset)} the query" if head.looks_back else copied_from(c)
         return f"[ ] = the lecture's job for this layer: {where}"

@@ -715,7 +715,36 @@ def duplicate(trace: Trace, layer: Layer) -> list[Sentence]:
                                 "mean of the positions it keeps.", [cl.Writes(n, names)])]
 
 
-TELLERS = {"look-back": look_back, "duplicate-token": duplicate, "induction": induction}
+def unknown(trace: Trace, layer: Layer) -> list[Sentence]:
+    """A model file's layer whose heads the file gives no role: where each
+    query looks (its heaviest keys, near-ties named) and what it writes,
+    with no word on what it is for."""
+    n = layer.index
+    out = [_position_0(trace, layer)]
+    several = len(layer.heads) > 1
+    for h, run in enumerate(layer.heads):
+        rows = [i for i in range(1, trace.n) if layer.mask[i].any()]
+        if not rows:
+            continue
+        tops = {i: _top(run.weights[i], np.flatnonzero(layer.mask[i])) for i in rows}
+
+        def looked(i: int) -> str:
+            keys = tops[i]
+            return f"{at(trace, i)} to {series([at(trace, j) for j in keys])} ({weight(run.weights[i, keys[0]])}" \
+                + (" each)" if len(keys) > 1 else ")")
+        name = f"The {run.head.name}: e" if several else "E"
+        out.append(say("attends", f"{name}ach token attends most to: " + series(Lazy(rows, looked)) + ".",
+                       [cl.Top(n, h, i, tuple(tops[i])) for i in rows]
+                       + [cl.Weight(n, h, i, (tops[i][0],), float(run.weights[i, tops[i][0]])) for i in rows]))
+    if layer.ablated:
+        return out + [say("ablated", "This layer is ablated: its output is replaced by zeros.",
+                          [cl.Ablated(n, True), cl.Writes(n, ())])]
+    names = _written(layer)
+    where = "nothing" if not names else "the " + series(list(names)) + (" blocks" if len(names) > 1 else " block")
+    return out + [say("output", f"Its output writes into {where}: see Y^({n}).", [cl.Writes(n, names)])]
+
+
+TELLERS = {"look-back": look_back, "duplicate-token": duplicate, "induction": induction, "unknown": unknown}
 """Who tells a layer, by its heads' role."""
 
 

@@ -50,6 +50,8 @@ def job(trace, layer: int, i: int, j: int, head: int = 0) -> bool:
     query's token (a positive cosine with dense token vectors)."""
     head = trace.layers[layer - 1].heads[head].head
     head = head.reference or head
+    if head.role.kind == "unknown":
+        return False
     if head.role.kind == "duplicate-token":
         return j != i and trace.tokens[j] == trace.tokens[i]
     if head.looks_back:

@@ -1,0 +1,122 @@
+"""A model of any shape, given as a file and nothing else: three layers, two heads in one of them,
+through show, weights, circuits, JSON, every handout format and check."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from cli_runner import invoke
+from induction_demo.core.model import run
+from induction_demo.core.modelfile import load
+from induction_demo.core.weights import Construction
+
+TEXT = "b c d . x c e . b c"
+
+
+def three_layers(tmp_path, roles: bool = True):
+    """The virtual circuit's file with a second head in layer 2: a copy of layer 1's previous-token head,
+    which writes the token before into the previous half once more (so layer 3 sees it twice)."""
+    path = tmp_path / "virtual.npz"
+    assert invoke(["weights", TEXT, "--circuit", "virtual", "-o", str(path)]).exit_code == 0
+    with np.load(path) as f:
+        arrays = {k: f[k] for k in f.files}
+    arrays["A2.1"], arrays["V2.1"] = arrays["A1.0"], arrays["V1.0"]
+    if roles:
+        arrays["roles"] = np.array(["look-back", "look-back", "look-back", "induction"])
+        arrays["offsets"] = np.array([1, 1, 1, 0])
+    else:
+        for key in ("roles", "offsets", "circuit", "context"):
+            arrays.pop(key, None)
+    out = tmp_path / ("three.npz" if roles else "three-unknown.npz")
+    np.savez(out, **arrays)
+    return out, arrays
+
+
+def plain(arrays: dict, tokens: list[str]) -> np.ndarray:
+    """The file's next-token scores by a plain numpy pass over its arrays (README's loader)."""
+    vocab, big_n = list(arrays["vocab"]), int(arrays["n_positions"])
+    v = len(vocab)
+    sizes = [v if name.endswith("tok") else big_n for name in arrays["layout"]]
+    y = np.zeros((len(tokens), sum(sizes)))
+    for i, t in enumerate(tokens):
+        y[i, vocab.index(t)] = y[i, v + i] = 1.0
+    keep = np.tri(len(tokens), k=-1, dtype=bool)
+    for l, residual in enumerate(arrays["residual"], 1):
+        write = 0
+        for h in range(sum(key.startswith(f"A{l}.") for key in arrays)):
+            a = np.where(keep, y @ arrays[f"A{l}.{h}"] @ y.T, -np.inf)
+            e = np.exp(a - a.max(axis=1, keepdims=True).clip(-1e308))
+            total = e.sum(axis=1, keepdims=True)
+            w = np.divide(e, total, out=np.zeros_like(e), where=total > 0)
+            write = write + w @ y @ arrays[f"V{l}.{h}"]
+        y = (y if residual else 0) + write
+    return y[:, :v]
+
+
+@pytest.mark.parametrize("roles", [True, False])
+def test_three_layers_and_two_heads_run_to_a_plain_numpy_pass(tmp_path, roles):
+    path, arrays = three_layers(tmp_path, roles)
+    model = load(str(path))
+    assert [len(layer) for layer in model.matrices] == [1, 2, 1]
+    trace = run(tuple(TEXT.split()), construction=Construction(model=model))
+    assert np.allclose(trace.scores, plain(arrays, TEXT.split()), atol=1e-12)
+    kinds = [[r.head.role.kind for r in layer.heads] for layer in trace.layers]
+    assert kinds == ([["look-back"], ["look-back", "look-back"], ["induction"]] if roles
+                     else [["unknown"], ["unknown", "unknown"], ["unknown"]])
+
+
+@pytest.mark.parametrize("roles", [True, False])
+@pytest.mark.parametrize("command, form", [
+    ("show", "table"), ("show", "json"), ("show", "markdown"), ("show", "latex"), ("show", "html"), ("show", "svg"),
+    ("weights", "table"), ("weights", "json"), ("weights", "markdown"), ("weights", "latex"), ("weights", "html"),
+    ("circuits", "table"), ("circuits", "json"), ("circuits", "markdown"), ("circuits", "latex"),
+    ("circuits", "html"), ("circuits", "svg")])
+def test_three_layers_and_two_heads_go_through_every_view_and_format(tmp_path, roles, command, form):
+    path, _ = three_layers(tmp_path, roles)
+    result = invoke([command, TEXT, "--model", str(path), "--format", form, "--width", "200"],
+                    env={"INDUCTION_DEMO_VERIFY": "1"})  # every sentence told is verified as it is said
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    if form == "json":
+        doc = json.loads(out)
+        if command == "show":
+            assert [len(layer["heads"]) for layer in doc["layers"]] == [1, 2, 1]
+            assert set(doc["story"]) == {"1", "2", "3"}
+    elif command == "show" and form == "svg":  # (words are set one <text> each)
+        assert ">3:<" in out and ">2.1:<" in out
+    elif command == "show":
+        assert "Layer 3" in out and "head 2.1" in out
+
+
+def test_a_png_and_a_slide_of_three_layers(tmp_path):
+    path, _ = three_layers(tmp_path)
+    for args in (["-o", str(tmp_path / "x.png")], ["--slide", "-o", str(tmp_path / "s.svg")]):
+        result = invoke(["show", TEXT, "--model", str(path), *args])
+        assert result.exit_code == 0, result.stderr
+
+
+def test_check_holds_each_head_of_a_three_layer_file_to_its_role(tmp_path):
+    path, arrays = three_layers(tmp_path)
+    result = invoke(["check", str(path), "--format", "json"])
+    doc = json.loads(result.stdout)
+    names = [t["name"] for t in doc["tests"]]
+    assert names == ["layer 1: the previous token", "layer 2 head 0: the previous token",
+                     "layer 2 head 1: the previous token", "layer 3: the token after an earlier copy",
+                     "the prediction"]
+    assert result.exit_code == 0 and doc["score"] == doc["max_score"] == 5
+    broken = dict(arrays)
+    broken["A2.1"] = np.zeros_like(arrays["A2.1"])  # head 2.1 spreads evenly: not the previous token
+    np.savez(tmp_path / "broken.npz", **broken)
+    result = invoke(["check", str(tmp_path / "broken.npz"), "--width", "1000"])
+    assert result.exit_code == 1
+    assert "layer 2 head 1: the previous token: FAIL" in result.stdout
+    assert "layer 2 head 0: the previous token: pass" in result.stdout
+
+
+def test_check_of_a_file_without_roles_holds_only_the_prediction_and_says_so(tmp_path):
+    path, _ = three_layers(tmp_path, roles=False)
+    result = invoke(["check", str(path), "--width", "1000"])
+    assert "Not held to anything: the heads of layer 1, layer 2, layer 3" in result.stdout
+    assert "- the prediction:" in result.stdout
