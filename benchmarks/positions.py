@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from induction_demo.uses.bench import Config, bench
-from induction_demo.core.model import run
+from induction_demo.core.runs import run
 from induction_demo.base.inputs import POSITIONS
 from induction_demo.core.weights import Construction
 

@@ -2,7 +2,7 @@
 
     python benchmarks/scale.py [--quick]
 
-1. ``model.run`` at N = 100, 300, 1000, 3000 tokens (drawn from 442 distinct
+1. ``runs.run`` at N = 100, 300, 1000, 3000 tokens (drawn from 442 distinct
    ones, as a 1000-token English text has): best wall time of a few runs and
    peak memory (tracemalloc: every numpy allocation), beside the floor, a
    direct numpy formulation of the same computation (below: one-hot tables,
@@ -29,7 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-from induction_demo.core.model import masked_softmax, run
+from induction_demo.core.model import masked_softmax
+from induction_demo.core.runs import run
 from induction_demo.core.readout import softmax
 
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -74,7 +75,7 @@ def exponent(ns: list[int], values: list[float]) -> float:
 
 
 def scaling(sizes: list[int]) -> None:
-    print("\nmodel.run against the direct numpy floor (best time; peak traced memory)")
+    print("\nruns.run against the direct numpy floor (best time; peak traced memory)")
     print(f"{'N':>6} {'d':>6} {'run':>9} {'floor':>9} {'ratio':>6} {'run MiB':>8} {'floor MiB':>9}")
     times, peaks = [], []
     for n in sizes:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import induction_demo as idm
-from induction_demo.core.model import run
+from induction_demo.core.runs import run
 from induction_demo.core.weights import Construction
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from cli_runner import invoke, one_line_error
 from induction_demo.base.errors import InputError
 from induction_demo.core.circuits import compositions
-from induction_demo.core.model import dense_forward, run
+from induction_demo.core.model import dense_forward
+from induction_demo.core.runs import run
 from induction_demo.core.weights import Construction
 from reference import pointer, pointer_logits, predicted_by, predicted_pointer, virtual_held
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from induction_demo.base import text as fmt
-from induction_demo.core.model import run
+from induction_demo.core.runs import run
 from induction_demo.core.similar import Similarity
 from induction_demo.words.story import story
 from induction_demo.core.weights import Construction

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cli_runner import invoke
-from induction_demo.core.model import run
+from induction_demo.core.runs import run
 from induction_demo.core.weights import Construction
 from reference import predicted, predicted_by, scores
 
@@ -233,7 +233,7 @@ def test_all_zero_matrices_and_heads_longer_than_the_input_still_render(form, ar
 @settings(max_examples=60, deadline=None)
 def test_the_sweep_s_weights_are_the_full_run_s_to_the_bit(tokens, built, scale):
     # the sweep runs layer 1 once and only the swept head per scale: the same numbers as a whole run
-    from induction_demo.core.model import swept
+    from induction_demo.core.runs import swept
 
     (w1,) = swept(tokens, [scale], 1, construction=built)
     (w2,) = swept(tokens, [scale], 2, 7.0, construction=built)

@@ -45,7 +45,7 @@ def refused(result: subprocess.CompletedProcess, *words: str, code: int = 2) -> 
 
 def lecture_arrays() -> dict:
     from induction_demo.core import modelfile
-    from induction_demo.core.model import run
+    from induction_demo.core.runs import run
 
     return modelfile.arrays(run(("!", "a", "b", "a", "c", "b")))
 

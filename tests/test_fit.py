@@ -53,7 +53,7 @@ def test_readme_s_examples_fit_80_columns(args):
 @settings(max_examples=25, deadline=None)
 def test_a_walkthrough_of_up_to_40_tokens_fits_and_keeps_every_copying_query(words, variant):
     from induction_demo.cli import built
-    from induction_demo.core.model import run
+    from induction_demo.core.runs import run
 
     text = " ".join(words)
     out = fits(["show", text, *variant])

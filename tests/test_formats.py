@@ -403,7 +403,7 @@ def test_a_24_token_slide_draws_nothing_outside_its_canvas(args):
 def test_the_png_and_svg_slides_are_one_design(tmp_path):
     pytest.importorskip("matplotlib")
     from induction_demo.views.documents import slide
-    from induction_demo.core.model import run
+    from induction_demo.core.runs import run
     from induction_demo.views.render import slide as design
     from induction_demo.words.story import story
 
@@ -453,7 +453,7 @@ def test_png_heatmaps_frame_only_cells_with_weight_and_fade_rows_with_nothing_to
     import numpy as np
 
     from induction_demo.views.documents import heatmaps
-    from induction_demo.core.model import run
+    from induction_demo.core.runs import run
     from induction_demo.views.render.png import QUIET_FADE, WEIGHT_SHOWN, _heatmap
     from induction_demo.core.weights import Construction
 
@@ -534,7 +534,7 @@ def test_a_40_token_html_handout_prints_on_few_pages(tmp_path):
 
 def test_a_latex_table_cut_into_column_ranges_keeps_its_notes_beside_their_rows():
     from induction_demo.views import documents
-    from induction_demo.core.model import run
+    from induction_demo.core.runs import run
     from induction_demo.views.render.latex import pieces
     from induction_demo.words.story import story
 
@@ -555,7 +555,7 @@ def test_a_png_is_at_most_a_slide_wide_with_every_text_legible_on_one(monkeypatc
     """At most 1920 px wide; no text under 18 px once the picture is scaled to 1920 px."""
     matplotlib = pytest.importorskip("matplotlib")
     from induction_demo.views import documents
-    from induction_demo.core.model import run
+    from induction_demo.core.runs import run
     from induction_demo.views.render import png
     from induction_demo.words.story import story
 

@@ -385,7 +385,7 @@ def test_extreme_vectors_give_exact_cosines_and_no_warning(tmp_path, values):
     story = " ".join(s["text"] for s in doc["story"]["2"])
     assert "Warning" not in err
     expected = {"1e308": 1 / 3, "5e-324": (0.5 + 1) / (math.sqrt(1.25) * math.sqrt(3))}[values[0]]
-    from induction_demo.core.model import run
+    from induction_demo.core.runs import run
     from induction_demo.core.similar import read_vectors
     from induction_demo.core.weights import Construction
 
@@ -563,7 +563,7 @@ def test_the_textbook_form_windowed_is_the_whole_form_cut_to_the_shown_direction
     import numpy as np
 
     from induction_demo.core import factored
-    from induction_demo.core.model import run
+    from induction_demo.core.runs import run
     from induction_demo.views.tables import textbook_matrix, window_directions
     from induction_demo.core.weights import Construction
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from cli_runner import invoke
 from induction_demo.uses.bench import Config, accidental, bench
 from induction_demo.base.errors import InputError
-from induction_demo.core.model import run
+from induction_demo.core.runs import run
 from induction_demo.uses.sweep import closed_form, sweep
 from induction_demo.core.weights import unembedding
 

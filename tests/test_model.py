@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from induction_demo.base.errors import InputError
-from induction_demo.core.model import causal_mask, embed, masked_softmax, run
+from induction_demo.core.model import causal_mask, embed, masked_softmax
+from induction_demo.core.runs import run
 from induction_demo.core.basis import Basis
 from induction_demo.core.weights import Construction
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cli_runner import invoke
-from induction_demo.core.model import run
+from induction_demo.core.runs import run
 from induction_demo.core.weights import Construction
 
 LECTURE = "! a b a c b"

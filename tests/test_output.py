@@ -132,7 +132,7 @@ FORTY = ("the cat sat on the mat and the dog ran to the log while the cat sat on
 
 
 def test_a_long_input_gets_a_focused_handout_and_full_gives_every_matrix():
-    from induction_demo.core.model import run
+    from induction_demo.core.runs import run
 
     focused = invoke(["show", FORTY, "--format", "markdown"]).stdout
     full = invoke(["show", FORTY, "--format", "markdown", "--full"]).stdout

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cli_runner import invoke
-from induction_demo.core.model import run
+from induction_demo.core.runs import run
 from induction_demo.base.inputs import POSITIONS
 from induction_demo.core.weights import Construction, frequencies, sinusoid
 from reference import predicted, predicted_with_positions, previous_weights

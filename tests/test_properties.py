@@ -3,7 +3,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from induction_demo.core.model import run
+from induction_demo.core.runs import run
 from reference import predicted
 
 # Few distinct tokens, so that repeats (the interesting case) are common.

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from cli_runner import invoke
 from induction_demo.uses import quiz
-from induction_demo.core.model import run
+from induction_demo.core.runs import run
 
 LECTURE = "! a b a c b"
 AT = re.compile(r"@(\d+)")

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from cli_runner import invoke
-from induction_demo.core.model import run
+from induction_demo.core.runs import run
 from induction_demo.core.similar import Similarity
 from induction_demo.core.weights import Construction
 

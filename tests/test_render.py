@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.console import Console
 
-from induction_demo.core.model import run
+from induction_demo.core.runs import run
 from induction_demo.base import text as fmt
 from induction_demo.views.render import terminal
 from induction_demo.views import documents, tables, views

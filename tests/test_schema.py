@@ -119,7 +119,7 @@ def test_readmes_numpy_snippet_loads_what_it_says(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     names: dict = {}
     exec(snippet, names)
-    from induction_demo.core.model import run
+    from induction_demo.core.runs import run
     from induction_demo.core.weights import dense
 
     trace = run(tuple(LECTURE.split()))

@@ -8,7 +8,7 @@ import pytest
 from induction_demo.base import inputs
 
 from induction_demo.core import schemes
-from induction_demo.core.model import run
+from induction_demo.core.runs import run
 from induction_demo.views.output import circuits, produce, weights
 from induction_demo.core.schemes import Logits, Scheme
 from induction_demo.base.text import Math

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cli_runner import invoke
-from induction_demo.core.model import run
+from induction_demo.core.runs import run
 from induction_demo.core.similar import Similarity, embed, read_vectors, trigrams
 from induction_demo.core.weights import Construction
 from reference import cosine, predicted_similar, similar_logit

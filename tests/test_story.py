@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from cli_runner import invoke
-from induction_demo.core.model import run
+from induction_demo.core.runs import run
 from induction_demo.words.story import story
 from reference import predicted
 

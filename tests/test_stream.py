@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 from induction_demo.core import stream as S
 from induction_demo.core import weights as heads
 from induction_demo.core.basis import Basis
-from induction_demo.core.model import causal_mask, masked_softmax, run
+from induction_demo.core.model import causal_mask, masked_softmax
+from induction_demo.core.runs import run
 
 token_strings = st.lists(st.sampled_from(["a", "b", "c", "d", "!", "é"]), min_size=1, max_size=25).map(tuple)
 RULES = [heads.same, heads.one_before, lambda q, k: (q + k) % 3 == 0, lambda q, k: np.where(k == q + 1, 0.5, 0.0)]

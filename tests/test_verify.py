@@ -14,7 +14,7 @@ from induction_demo.words import claims, verify
 from induction_demo.uses import learned, quiz, training
 
 from induction_demo.core import modelfile
-from induction_demo.core.model import run
+from induction_demo.core.runs import run
 from induction_demo.words.sentences import say
 from induction_demo.core.similar import Similarity
 from induction_demo.words.story import story

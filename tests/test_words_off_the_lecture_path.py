@@ -9,7 +9,7 @@ import pytest
 
 from cli_runner import invoke
 from induction_demo.words import verify
-from induction_demo.core.model import run
+from induction_demo.core.runs import run
 from induction_demo.words.story import story
 from induction_demo.core.weights import Construction
 

@@ -60,7 +60,7 @@ def run(tokens: str | Sequence[str], *, scale: float = 100.0, temperature: float
 
     from .base import inputs
     from .base.inputs import FREQUENCIES
-    from .core.model import run as run_model
+    from .core.runs import run as run_model
     from .base.tokens import tokenize as split
 
     scale, temperature = inputs.positive("scale", scale), inputs.positive("temperature", temperature)

@@ -247,7 +247,7 @@ def trace_of(text: str, tokenize: str, as_typed: bool, scale: float, form: str |
     (none: the lecture's); with ``form``, refuse more tokens than that format
     takes before running the model."""
     from .base import inputs
-    from .core.model import run
+    from .core.runs import run
 
     tokens = tokens_of(text, tokenize, as_typed)
     if form is not None:  # (the stream's width is checked on the trace, where it is known)
@@ -582,7 +582,7 @@ def compare_positions(text, scale, tokenize, as_typed, frequencies, mask, form, 
     encoding of seed 001 (one-hot, sinusoidal, relative, rope, none), its
     attention weights side by side."""
     from .base import inputs
-    from .core.model import run
+    from .core.runs import run
     from .views.output import positions as produce
 
     form = output_format(form, output)
@@ -751,7 +751,7 @@ def quiz(text, seed, key, temperature, tokenize, as_typed, form, output, force):
     from --seed): the input and both layers' weights, with no story, and
     numbered questions read off the run; --key writes the answers."""
     from .uses import quiz as sheets
-    from .core.model import run
+    from .core.runs import run
     from .views.output import rendered
 
     if (text is None) == (seed is None):

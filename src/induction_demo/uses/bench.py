@@ -25,7 +25,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from ..base import inputs
-from ..core.model import run
+from ..core.runs import run
 from ..base.errors import InputError
 from ..core.readout import log_probs
 from ..core.weights import Construction, checked

@@ -6,7 +6,7 @@ The file holds the model file's keys (modelfile.py): ``A1``, ``V1``, ``A2``,
 JSON with the arrays as nested lists. The model runs, in plain numpy, on the
 lecture's string (when its vocabulary allows) and on seeded random strings
 over its vocabulary, and each run is held against the hand-built
-construction (``model.run``) on the same string:
+construction (``runs.run``) on the same string:
 
 - layer 1: every query from @1 on attends to the position just before it;
 - layer 2: every query the lecture's model copies for attends to the keys
@@ -43,7 +43,7 @@ class Finding(NamedTuple):
     kind: int  # index into PROPERTIES
     tokens: tuple[str, ...]
     text: str
-    premises: tuple = ()  # what the text says of the file's run (claims.py), verifiable on model.run's trace
+    premises: tuple = ()  # what the text says of the file's run (claims.py), verifiable on runs.run's trace
 
     @property
     def claim(self):
@@ -186,7 +186,7 @@ def _lecture(tokens: tuple[str, ...]) -> tuple:
     needs: each copying query, the keys its induction head puts weight on
     (the token after an earlier copy), that weight, and its output. Cached:
     a check's hints run the same strings again."""
-    from ..core.model import run
+    from ..core.runs import run
 
     ref = run(tokens)
     job = mechanism.cells(ref, ref.induction) & (ref.induction.weights > 0)
@@ -203,7 +203,7 @@ def findings(model: Model, tokens: tuple[str, ...], shared: Products | None = No
     finding per property at most (a weight or score that is not a number,
     from logits past the largest float, fails)."""
     from ..words.claims import Outputs, Weight
-    from ..core.model import run
+    from ..core.runs import run
     from ..core.readout import TIE_TOLERANCE
 
     copies = _lecture(tokens)
@@ -293,9 +293,9 @@ def properties(model: Model) -> list[tuple[str, int, int, str]]:
 
 
 def _general_findings(model: Model, tokens: tuple[str, ...], held: list) -> list[Finding]:
-    """A file of any shape on ``tokens``, run by the one forward pass (model.run),
+    """A file of any shape on ``tokens``, run by the one forward pass (runs.run),
     against the hand-built construction it is held to: one finding per property at most."""
-    from ..core.model import run
+    from ..core.runs import run
     from ..core.weights import Construction
     from ..words.claims import Outputs, Weight
 

@@ -81,7 +81,7 @@ def hand_built(c: training.Config) -> Model:
 def compositions(model: Model) -> dict[str, float | None]:
     """K, Q and V composition scores of layer 2 with layer 1 (circuits.compositions on the model's heads)."""
     from ..core.circuits import compositions as scored
-    from ..core.model import run
+    from ..core.runs import run
 
     trace = run(model.vocab[:1], construction=Construction(mask=model.mask, model=model), beside=False)
     return {c.kind: c.score for c in scored(trace)}

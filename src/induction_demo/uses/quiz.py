@@ -135,7 +135,7 @@ def _why_nothing(trace: Trace, i: int) -> tuple[str, list]:
 def drawn(seed: int, vocab: str = "abcdef", length: tuple[int, int] = (8, 12)) -> tuple[str, ...]:
     """A string for ``seed``: "!" then random letters, the first drawn with at least one copy, one
     split and one position with nothing to copy (every seed finds one within a few tries)."""
-    from ..core.model import run
+    from ..core.runs import run
 
     rng = random.Random(seed)
     while True:

@@ -20,7 +20,8 @@ from ..base import inputs
 import numpy as np
 
 from ..core import mechanism
-from ..core.model import logits_of, run, swept
+from ..core.model import logits_of
+from ..core.runs import run, swept
 from ..base.tokens import earlier_occurrences
 from ..core.weights import LECTURE, Construction, described
 
