@@ -132,28 +132,46 @@ def attend(head: Head, y: Stream, mask: np.ndarray, ablated: bool = False) -> He
                    ablated=ablated)
 
 
-def dense_forward(layers: tuple[LayerSpec, ...], y: np.ndarray, basis: Basis,
-                  inclusive: bool = False) -> list[tuple[list, list, np.ndarray]]:  # [N, d] -> per layer
-    """The handout's pass, as the lecture writes it, every matrix d x d: for
-    each layer, each head's logits y A y^T (plus its bias or RoPE term, as
-    ``logits_of`` adds them), its weights W and its write W Y V; Y^(l) the sum
-    of the writes (plus Y^(l-1) with a residual). A reference for the block
-    pass (``forward``), which tests hold equal to it; slow past a few hundred
-    tokens. Returns (logits, weights, Y^(l)) per layer."""
-    from .weights import dense
+def times(x: np.ndarray, m: np.ndarray) -> np.ndarray:  # [..., N, d] @ [d, e] -> [..., N, e]
+    """x m as one matrix product over every row, a batch's too (numpy loops a batched product)."""
+    return (x.reshape(-1, x.shape[-1]) @ m).reshape(x.shape[:-1] + (m.shape[-1],))
 
-    mask, out = causal_mask(len(y), inclusive), []
-    for spec in layers:
+
+def dense_layers(layers, y: np.ndarray, mask: np.ndarray, patched: dict | None = None) -> list:
+    """The lecture's equations over d x d matrices, with or without a batch
+    axis (y: [N, d] or [B, N, d]): ``layers`` is [(heads, residual)], each head
+    (A, V) or (A, V, a term added to its logits). Each head's logits y A y^T,
+    its weights (``masked_softmax``) and its write W Y V; Y^(l) their sum, plus
+    Y^(l-1) with a residual. ``patched`` feeds the last layer's "queries",
+    "keys" or "values" another stream (path ablation). Returns (logits,
+    weights, Y^(l)) per layer."""
+    out = []
+    for k, (heads, residual) in enumerate(layers):
+        reads = {"queries": y, "keys": y, "values": y} | ((patched or {}) if k == len(layers) - 1 else {})
         logits, weights, writes = [], [], []
-        for head in spec.heads:
-            a = y @ dense(head.qk, basis) @ y.T + positional(head, y[:, basis.block("tok")])
+        for a_matrix, v_matrix, *term in heads:
+            a = times(reads["queries"], a_matrix) @ np.swapaxes(reads["keys"], -1, -2) + (term[0] if term else 0.0)
             w = masked_softmax(a, mask)
             logits.append(a)
             weights.append(w)
-            writes.append(w @ y @ dense(head.ov, basis))
-        y = (y if spec.residual else 0.0) + sum(writes)
+            writes.append(w @ times(reads["values"], v_matrix))
+        y = (y if residual else 0.0) + sum(writes)
         out.append((logits, weights, y))
     return out
+
+
+def dense_forward(layers: tuple[LayerSpec, ...], y: np.ndarray, basis: Basis,
+                  inclusive: bool = False) -> list[tuple[list, list, np.ndarray]]:  # [N, d] -> per layer
+    """The handout's pass, as the lecture writes it, every matrix d x d: each
+    head's A and V made dense (plus its bias or RoPE term, as ``logits_of``
+    adds them) and run by ``dense_layers``. A reference for the block pass
+    (``forward``), which tests hold equal to it; slow past a few hundred
+    tokens. Returns (logits, weights, Y^(l)) per layer."""
+    from .weights import dense
+
+    tokens = y[:, basis.block("tok")]
+    return dense_layers([([(dense(h.qk, basis), dense(h.ov, basis), positional(h, tokens)) for h in spec.heads],
+                          spec.residual) for spec in layers], y, causal_mask(len(y), inclusive))
 
 
 def layers_of(layers: tuple[LayerSpec, ...], y: Stream, ablate: str | None = None, inclusive: bool = False):

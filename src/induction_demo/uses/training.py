@@ -35,7 +35,7 @@ import numpy as np
 
 from .bench import detect, detection_pattern
 from ..base.errors import Diverged, InputError
-from ..core.model import causal_mask, masked_softmax
+from ..core.model import causal_mask, dense_layers, times as _times
 
 MIN_REPEAT, MAX_REPEAT = 3, 10  # L, the repeated segment's length, is drawn from this range (at most N / 2)
 INIT = 0.001  # the entries of A and V start as normal draws of this standard deviation: about those of
@@ -159,16 +159,16 @@ PATHS = ("keys", "queries", "values")
 
 
 def forward(params: dict, c: Config, ids: np.ndarray, ablated: str | None = None) -> Forward:
-    """The batch's pass. With ``ablated`` (one of PATHS), layer 2's keys,
-    queries or values read Y^(0) instead of Y^(1): the path from layer 1
-    into that input is cut (Olsson et al.'s and Elhage et al.'s path ablation)."""
+    """The batch's pass: model.py's ``dense_layers`` over the four matrices
+    (V_2 only its token columns: the scores are Y^(2)'s token block). With
+    ``ablated`` (one of PATHS), layer 2's keys, queries or values read Y^(0)
+    instead of Y^(1): the path from layer 1 into that input is cut (Olsson et
+    al.'s and Elhage et al.'s path ablation)."""
     keep = causal_mask(c.length, c.mask == "inclusive")
     y0 = embedded(c, ids)
-    w1 = masked_softmax(_times(y0, params["A1"]) @ y0.transpose(0, 2, 1), keep)
-    y1 = y0 + w1 @ _times(y0, params["V1"])
-    query, key, value = ((y0 if ablated == path else y1) for path in ("queries", "keys", "values"))
-    w2 = masked_softmax(_times(query, params["A2"]) @ key.transpose(0, 2, 1), keep)
-    scores = w2 @ _times(value, params["V2"][:, :c.vocab])
+    (_, (w1,), y1), (_, (w2,), scores) = dense_layers(
+        [([(params["A1"], params["V1"])], True), ([(params["A2"], params["V2"][:, :c.vocab])], False)], y0, keep,
+        {ablated: y0} if ablated else None)
     z = scores[:, :-1] - scores[:, :-1].max(axis=-1, keepdims=True)
     e = np.exp(z)
     return Forward(y0, w1, y1, w2, scores, e / e.sum(axis=-1, keepdims=True))
@@ -179,11 +179,6 @@ def loss_of(f: Forward, ids: np.ndarray) -> float:
     b, n = ids.shape
     picked = f.probs[np.arange(b)[:, None], np.arange(n - 1)[None, :], ids[:, 1:]]
     return float(-np.log(np.maximum(picked, 1e-300)).mean())
-
-
-def _times(x: np.ndarray, m: np.ndarray) -> np.ndarray:  # [B, N, d] @ [d, e] -> [B, N, e]
-    """x m as one matrix product over all B N rows (numpy loops a batched product)."""
-    return (x.reshape(-1, x.shape[-1]) @ m).reshape(x.shape[:-1] + (m.shape[-1],))
 
 
 def _softmax_back(w: np.ndarray, dw: np.ndarray) -> np.ndarray:
