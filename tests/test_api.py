@@ -80,8 +80,11 @@ def test_the_tour_notebook_runs_cell_by_cell(tmp_path, monkeypatch):
     assert space["result"]["score"] < 3 and "attends to" in space["result"]["tests"][1]["output"]
 
 
-@pytest.mark.parametrize("mask", ["strict", "inclusive"])
-def test_readme_s_transformerlens_snippet_agrees_with_show_model(tmp_path, monkeypatch, mask):
+@pytest.mark.parametrize("text, options", [
+    ("! a b a c b", ["--mask", "strict"]), ("! a b a c b", ["--mask", "inclusive"]),
+    ("b c d . x c e . b c", ["--context", "2"]), ("! a b a c b a", ["--circuit", "pointer"]),
+    ("b c d . x c e . b c", ["--circuit", "virtual", "--mask", "inclusive"])])
+def test_readme_s_transformerlens_snippet_agrees_with_show_model(tmp_path, monkeypatch, text, options):
     lens = pytest.importorskip("transformer_lens")
     try:
         lens.HookedTransformer
@@ -93,12 +96,15 @@ def test_readme_s_transformerlens_snippet_agrees_with_show_model(tmp_path, monke
     readme = (ROOT / "README.md").read_text()
     code = readme.split("### In TransformerLens")[1].split("```python")[1].split("```")[0]
     monkeypatch.chdir(tmp_path)
-    assert invoke(["weights", "! a b a c b", "--mask", mask, "-o", "model.npz"]).exit_code == 0
-    space: dict = {}
+    assert invoke(["weights", text, *options, "-o", "model.npz"]).exit_code == 0
+    space: dict = {"text": text}
     exec(compile(code, "README.md", "exec"), space)
-    trace = run(tuple("! a b a c b".split()), construction=Construction(mask=mask, model=load("model.npz")))
-    assert np.allclose(space["w1"], trace.layers[0].weights, atol=1e-9)
-    assert np.allclose(space["w2"], trace.layers[1].weights, atol=1e-9)
+    model = load("model.npz")
+    trace = run(tuple(text.split()), construction=Construction(mask=model.mask, model=model))
+    assert [len(heads) for heads in space["weights"]] == [len(layer.heads) for layer in trace.layers]
+    for heads, layer in zip(space["weights"], trace.layers):
+        for w, head in zip(heads, layer.heads):
+            assert np.allclose(w, head.weights, atol=1e-9)
     assert np.allclose(space["scores"], trace.scores, atol=1e-9)
 
 

@@ -247,3 +247,36 @@ def test_the_lecture_s_string_runs_on_a_learned_model(tmp_path):
     result = invoke(["show", "! a b a c b", "--model", str(path), "--format", "json"])
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["tokens"] == ["!", "a", "b", "a", "c", "b"]
+
+
+def test_a_model_that_does_pointer_arithmetic_is_set_beside_the_hand_built_pointer_circuit(tmp_path):
+    """Issue 27: train names pointer arithmetic by path ablation, sets it beside --circuit pointer (its pointer
+    in prev pos), and the file it saves gives its heads those roles, so show --model tells it as one."""
+    from induction_demo.core import modelfile
+    from induction_demo.core.runs import run as run_model
+    from induction_demo.core.weights import Construction
+    from induction_demo.words.story import story
+
+    c = training.Config(vocab=8, length=16)
+    params = _params(c, "pointer")
+    held_out, repeats = training.sequences(np.random.default_rng([c.seed, 2]), c, training.EVAL_BATCH)
+    final = {"step": c.steps, **training.measured(params, c, held_out, repeats)}
+    trained = training.Run(c, params, [final], 0.0, False)
+    found = learned.analysed(trained)
+    assert found["circuit"] == "q-composition" and found["hand_built"] == "pointer"
+    hand = {(r, col): s for r, col, s in found["shares"]["hand_built"]["A2"]}
+    assert hand == {("prev pos", "pos"): 1.0}  # the hand-built pointer head, its pointer where train's is
+    built = found["composition"]["hand_built"]
+    assert built["Q"] > built["K"] == 0.0
+    path = tmp_path / "learned.npz"
+    np.savez(path, **learned.arrays(trained, found))
+    model = modelfile.load(str(path))
+    assert model.kinds == ("duplicate-token", "induction")
+    tokens = tuple("! a b a c b a".split())
+    told = run_model(tokens, construction=Construction(model=model))
+    kinds = {s.kind for s in story(told)[1]}
+    assert "duplicate" in kinds and "look-back" not in kinds
+    pointer = run_model(tokens, construction=Construction(circuit="pointer"))
+    for p, q in zip(told.predictions, pointer.predictions):
+        if q.copy:
+            assert p.copy and set(p.output) == set(q.output)

@@ -193,7 +193,7 @@ class Training:
         if not isinstance(path, (str, os.PathLike)):
             raise InputError(f"path must be a file's path, not {path!r}")
         try:
-            write(os.fspath(path), packed(arrays(self.run)), force=False)
+            write(os.fspath(path), packed(arrays(self.run, self.found)), force=False)
         except (Refused, Failed) as error:  # the one error type the API raises, with the command line's words
             raise InputError(str(error)) from None
 

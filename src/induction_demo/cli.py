@@ -729,7 +729,7 @@ def train_command(vocab, length, steps, batch, lr, weight_decay, seed, mask, lay
         click.echo(f"Stopped by Ctrl-C at step {run.history[-1]['step']}: reporting what was learned.", err=True)
     found = learned.analysed(run)
     if save is not None:
-        write_file(save, packed(learned.arrays(run)), force, "npz")
+        write_file(save, packed(learned.arrays(run, found)), force, "npz")
     deliver(learned.produce(run, found, form, terminal_width(sys.stdout) if output is None else 120, saved=save),
             output, force, form)
 

@@ -105,7 +105,7 @@ def shifting_head(scale: float, positions: str = "one-hot", k: int = FREQUENCIES
     return Head("previous-token head", built.qk, ov, bias=built.bias, rope=built.rope, offset=1, role=LOOK_BACK)
 
 
-def duplicate_token_head(scale: float, inclusive: bool = False) -> Head:
+def duplicate_token_head(scale: float, inclusive: bool = False, pointer: str = "ptr pos") -> Head:
     """The pointer circuit's layer 1: A = s [tok(query) = tok(key)], so a
     query attends to the earlier copies of its token (evenly over the past
     where there is none); V copies the key's position into the query's
@@ -115,18 +115,20 @@ def duplicate_token_head(scale: float, inclusive: bool = False) -> Head:
     qk = (Block("tok", "tok", same, scale, "[tok(query) = tok(key)]"),)
     if inclusive:
         qk += (Block("pos", "pos", same, -scale, "-[pos(query) = pos(key)]"),)
-    ov = (Block("pos", "ptr pos", same, 1.0, "pos:p -> ptr pos:p"),)
+    ov = (Block("pos", pointer, same, 1.0, f"pos:p -> {pointer}:p"),)
     return Head("duplicate-token head", qk, ov, role=DUPLICATE)
 
 
-def pointer_head(scale: float, skip: int = 0) -> Head:
+def pointer_head(scale: float, skip: int = 0, pointer: str = "ptr pos") -> Head:
     """The pointer circuit's layer 2, an induction head by pointer arithmetic
     (Q-composition: Elhage et al.'s exercise 2): its query is the pointer
     layer 1 wrote, and A = s [pos(key) = ptr(query) + 1 + skip] asks for the
     position right after the earlier copy (skip more with --skip), so a_ij =
     s times the weight layer 1 put on key j - 1 - skip. V keeps the key's
-    current half, as the lecture's induction head does."""
-    qk = (Block("ptr pos", "pos", ahead(skip + 1), scale, f"[pos(key) = ptr pos(query) + {skip + 1}]"),)
+    current half, as the lecture's induction head does. ``pointer``: the
+    subspace that holds the pointer (``ptr pos``; train's stream has only the
+    lecture's four subspaces, and a learned pointer sits in ``prev pos``)."""
+    qk = (Block(pointer, "pos", ahead(skip + 1), scale, f"[pos(key) = {pointer}(query) + {skip + 1}]"),)
     ov = (Block("tok", "tok", same, 1.0, "tok:t -> tok:t"), Block("pos", "pos", same, 1.0, "pos:p -> pos:p"))
     return Head("induction head", qk=qk, ov=ov, role=INDUCTION)
 

@@ -63,18 +63,37 @@ def phase_change(history: list[dict], steps: int) -> dict:
             "first": float(acc[0]), "best": float(acc.max())}
 
 
-def model_of(run: training.Run) -> Model:
+ROLES = {"lecture": ("look-back", "induction"), "q-composition": ("duplicate-token", "induction"),
+         "neither": ("unknown", "unknown")}
+"""What each head of a learned model does, by the circuit train named (path
+ablation): the file it saves says so, and show --model tells it by those roles."""
+
+
+def model_of(run: training.Run, circuit: str | None = None) -> Model:
+    """The learned model as a model file's; with ``circuit`` (what train
+    named), its heads' roles (``ROLES``)."""
+    from dataclasses import replace
+
     c, p = run.config, run.params
-    return Model.lecture(p["A1"], p["V1"], p["A2"], p["V2"], training.tokens(c.vocab), c.length, c.mask == "inclusive",
-                 (True, False), "learned")
+    model = Model.lecture(p["A1"], p["V1"], p["A2"], p["V2"], training.tokens(c.vocab), c.length,
+                          c.mask == "inclusive", (True, False), "learned")
+    return model if circuit is None else replace(model, roles=ROLES[circuit],
+                                                 offsets=(1 if circuit == "lecture" else 0, 0))
 
 
-def hand_built(c: training.Config) -> Model:
-    """The lecture's construction on the same vocabulary and positions (scale 1: shares and
-    composition scores do not depend on it)."""
+def hand_built(c: training.Config, circuit: str = "lecture") -> Model:
+    """The hand-built circuit train's model is set beside, on the same
+    vocabulary and positions (scale 1: shares and composition scores do not
+    depend on it): the lecture's, or, for a model that does pointer
+    arithmetic, --circuit pointer with its pointer in prev pos (train's
+    stream is the lecture's four subspaces)."""
     from ..core.basis import Basis
+    from ..core.weights import duplicate_token_head, pointer_head
 
-    heads = tuple(spec.heads[0] for spec in Construction(mask=c.mask).layers(1.0))
+    if circuit == "q-composition":
+        heads = (duplicate_token_head(1.0, c.mask == "inclusive", "prev pos"), pointer_head(1.0, 0, "prev pos"))
+    else:
+        heads = tuple(spec.heads[0] for spec in Construction(mask=c.mask).layers(1.0))
     return of_heads(heads, Basis(training.tokens(c.vocab), c.length), c.mask, name="hand-built")
 
 
@@ -151,14 +170,17 @@ def analysed(run: training.Run) -> dict:
     c = run.config
     held_out, held_out_repeats = training.sequences(np.random.default_rng([c.seed, 2]), c, training.EVAL_BATCH)
     best = training.ideal(c, held_out)
-    learned, built = model_of(run), hand_built(c)
-    comp = {"learned": compositions(learned), "hand_built": compositions(built)}
+    learned = model_of(run)
     cut = training.paths(run.params, c, held_out, held_out_repeats)
-    name, why = circuit(run.history[-1], best, comp["learned"], cut, c.vocab)
+    learned_comp = compositions(learned)
+    name, why = circuit(run.history[-1], best, learned_comp, cut, c.vocab)
+    built = hand_built(c, name)  # beside the hand-built circuit it learned (the lecture's where it learned neither)
+    comp = {"learned": learned_comp, "hand_built": compositions(built)}
     return {"phase_change": phase_change(run.history, c.steps), "best_scores": best, "paths": cut,
             "shares": {who: {k: [[r, col, share] for r, col, share in m.shares(k)] for k in training.KEYS}
                        for who, m in (("learned", learned), ("hand_built", built))},
-            "composition": comp, "circuit": name, "circuit_name": NAMES[name], "why": why}
+            "composition": comp, "circuit": name, "circuit_name": NAMES[name], "why": why,
+            "hand_built": "pointer" if name == "q-composition" else "lecture"}
 
 
 # --- the report ------------------------------------------------------------------------------------------------
@@ -222,7 +244,9 @@ def document(run: training.Run, found: dict, terminal: bool = False):
     blocks.append(Heading("The learned heads beside the hand-built ones"))
     blocks.append(Paragraph(("Each block's share of the matrix's sum of squared entries, rows the input's "
                              "subspace (for A the query's), columns the output's (for A the key's). The hand-built "
-                             "model is the lecture's on the same vocabulary and positions.",)))
+                             + ("model is --circuit pointer (pointer arithmetic, the circuit it learned), its pointer "
+                                "in prev pos," if found.get("hand_built") == "pointer" else "model is the lecture's")
+                             + " on the same vocabulary and positions.",)))
     names = ("tok", "pos", "prev tok", "prev pos")
     for key in training.KEYS:
         share = {who: {(r, c): s for r, c, s in found["shares"][who][key]} for who in ("learned", "hand_built")}
@@ -262,13 +286,15 @@ def data(run: training.Run, found: dict, saved: str | None = None) -> dict:
             "phase_change_step": found["phase_change"]["step"], "phase_change": found["phase_change"],
             "circuit": found["circuit"], "circuit_name": found["circuit_name"], "why": found["why"],
             "best_scores": found["best_scores"], "shares": found["shares"], "composition": found["composition"],
+            "hand_built": found["hand_built"],
             "paths": found["paths"],
             "seconds": run.seconds, "interrupted": run.interrupted, "saved": saved}
 
 
-def arrays(run: training.Run) -> dict[str, np.ndarray]:
-    """The model file's arrays (modelfile.py's layout) of the learned model."""
-    return model_of(run).arrays()
+def arrays(run: training.Run, found: dict | None = None) -> dict[str, np.ndarray]:
+    """The model file's arrays (modelfile.py's layout) of the learned model,
+    with its heads' roles where train named its circuit (``found``)."""
+    return model_of(run, None if found is None else found["circuit"]).arrays()
 
 
 def produce(run: training.Run, found: dict, form: str, width: int = 120, theme: str = "light",
