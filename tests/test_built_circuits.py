@@ -138,3 +138,20 @@ def test_an_ablated_duplicate_token_head_leaves_no_pointer_and_nothing_to_copy()
     trace = run(LECTURE, construction=Construction(circuit="pointer"), ablate="duplicate-token")
     assert not trace.layers[0].output.block("ptr pos").any()
     assert not any(p.copy for p in trace.predictions)
+
+
+def test_the_pointer_circuit_s_sweep_matches_its_closed_form_and_refuses_a_layer_1_sweep():
+    result = invoke(["sweep", "! a b a a c b a a", "--circuit", "pointer", "--format", "json"])
+    doc = __import__("json").loads(result.stdout)
+    assert np.allclose(doc["measured"], doc["closed_form"], atol=1e-9)
+    assert "not a previous-token head" in one_line_error(invoke(["sweep", "! a b a", "--circuit", "pointer",
+                                                                 "--layer", "1"]), 2)
+
+
+@pytest.mark.parametrize("circuit", ["pointer", "virtual"])
+def test_each_circuit_benches_as_an_induction_head(circuit):
+    result = invoke(["bench", "--circuit", circuit, "--trials", "2", "--length", "20", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    doc = __import__("json").loads(result.stdout)
+    assert doc["config"]["circuit"] == circuit and doc["later_copies"]["accuracy"] > 0.9
+    assert (doc["previous_token_score"] is None) == (circuit == "pointer")

@@ -41,15 +41,22 @@ def closed_form(s: float, matched: int, kept: int, gaps: tuple[float, ...] = ())
     return matched / (matched + others)
 
 
-def queries(tokens: tuple[str, ...], construction: Construction = LECTURE) -> list[Query]:
+def queries(tokens: tuple[str, ...], construction: Construction = LECTURE, layer1_scale: float = 100.0) -> list[Query]:
     """The queries with something to copy, their matched keys and, for a
-    variant, how far below those each other kept key's logit lies on the ideal stream."""
+    variant, how far below those each other kept key's logit lies on the
+    ideal stream. The pointer circuit's layer-2 logit is s times the weight
+    its layer 1 put on the key before: read off the run itself (layer 1 at
+    ``layer1_scale``, layer 2 at s = 1), the pointer split 1/k over k earlier copies."""
     if construction == LECTURE:
         found = ((i, earlier_occurrences(tokens, i)) for i in range(len(tokens)))
         return [Query(i, tokens[i], tuple(k + 1 for k in earlier), i) for i, earlier in found if earlier]
-    trace = run(tokens, 1.0, construction=construction, beside=False)  # logits in units of s
-    ideal, mask = mechanism.ideal(trace.basis, trace.ids, trace.words), trace.induction.mask
-    logits = logits_of(trace.induction.only.head, ideal)
+    if construction.circuit == "pointer":
+        trace = run(tokens, layer1_scale, induction_scale=1.0, construction=construction, beside=False)
+        logits, mask = trace.induction.logits, trace.induction.mask
+    else:
+        trace = run(tokens, 1.0, construction=construction, beside=False)  # logits in units of s
+        ideal, mask = mechanism.ideal(trace.basis, trace.ids, trace.words), trace.induction.mask
+        logits = logits_of(trace.induction.only.head, ideal)
     out = []
     for p in trace.predictions:
         if not p.copyable:
@@ -77,7 +84,11 @@ def previous(tokens: tuple[str, ...], scales: list[float], construction: Constru
         raise InputError("one token has no previous position: give at least two")
     step = max(1, -(-(n - 1) // SHOWN))
     shown = sorted(set(range(1, n, step)) | {n - 1})
-    unit = run(tokens, 1.0, construction=construction, beside=False).look_back
+    traced = run(tokens, 1.0, construction=construction, beside=False)
+    if not any(layer.heads[0].head.looks_back for layer in traced.layers[:-1]):
+        raise InputError(f"--circuit {construction.circuit}'s layer 1 is a duplicate-token head, not a previous-token "
+                         "head: sweep its induction head (--layer 2)")
+    unit = traced.look_back
     head = unit.heads[0]  # the head looking one back (or the one of --skip)
     o = head.head.offset
     shown = [i for i in shown if i >= o]
@@ -96,7 +107,7 @@ def previous(tokens: tuple[str, ...], scales: list[float], construction: Constru
 def sweep(tokens: tuple[str, ...], scales: list[float], layer1_scale: float = 100.0,
           construction: Construction = LECTURE) -> dict:
     """The measured weight and the closed form for each scale and query."""
-    found = queries(tokens, construction)
+    found = queries(tokens, construction, layer1_scale)
     if not found:
         raise InputError("no token occurs again after the token that followed it: nothing to copy, "
                          "so nothing to sweep (try \"! a b a c b\")")

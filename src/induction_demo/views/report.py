@@ -110,10 +110,18 @@ def sweep(result: dict, fit=None) -> Document:
                  "the closed form ", Math("1 / (1 + sum_j e^(-s g_j))"), ", each other kept key j a gap of ",
                  Math("g_j s"), " below the previous one (one-hot and relative: ", Math("e^s / (e^s + i - 1)"),
                  "; none: 1/i, whatever s)")
+    elif built.get("circuit") == "pointer":
+        title = ("Attention of the pointer circuit's induction head on the matched keys (the top logit of the run: s "
+                 "times the pointer's weight, 1/k for k earlier copies) as its scale s grows (layer 1 kept at s = "
+                 f"{fmt.parameter(result['layer1_scale'], 1)}; {built['mask']} mask, skip {built['skip']}), beside "
+                 "the closed form ", Math("m / (m + sum_j e^(-s g_j))"), " for m matched keys, each other kept key j a "
+                 "gap of ", Math("g_j s"), " below them: the same numbers, since its logits are s times the run's at "
+                 "s = 1.")
     elif built != lecture:
         title = ("Attention of the induction head on the matched keys (the top logit on the ideal stream) as its "
                  f"scale s grows (layer 1 kept at s = {fmt.parameter(result['layer1_scale'], 1)}; model: "
-                 f"{built['mask']} mask, context {built['context']}, skip {built['skip']}"
+                 + ("the virtual circuit, " if built.get("circuit") == "virtual" else "")
+                 + f"{built['mask']} mask, context {built['context']}, skip {built['skip']}"
                  + (f", similar {built['similar']['kind']}" if built["similar"] else "") + "), beside the closed form ",
                  Math("m / (m + sum_j e^(-s g_j))"), " for m matched keys, each other kept key j a gap of ",
                  Math("g_j s"), " below them. Where they differ, a key near the start holds a blend of the first "
