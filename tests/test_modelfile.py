@@ -328,3 +328,24 @@ def test_a_file_with_layer_1_ablated_is_told_position_by_position(tmp_path):
     assert "Layer 1 is ablated: its output is replaced by zeros, so Y^(1) = Y^(0)" in out
     assert "most frequent earlier token" not in out and "the induction head has nothing to match" not in out
     assert "@4" in out.split("What layer 2 did")[1].split("Predictions")[0]  # the last query is still told
+
+
+def test_a_dense_file_s_a_shows_as_its_block_shares_and_largest_entries_at_80_columns(tmp_path):
+    """Issue 30, item 15: a learned A_2 (every block nonzero) printed 16 block tables; now its shares and its
+    largest entries, and --full every entry."""
+    rng = np.random.default_rng(4)
+    vocab, n = ["!", "a", "b", "c"], 6
+    d = 2 * (len(vocab) + n)
+    arrays = {k: rng.normal(size=(d, d)) for k in ("A1", "V1", "A2", "V2")}
+    arrays["A2"][2, 5] = 9.5  # the largest entry: query direction b, key direction @1
+    np.savez(tmp_path / "dense.npz", vocab=np.array(vocab), n_positions=np.array(n), **arrays)
+    short = invoke(["show", "! a b a c b", "--model", str(tmp_path / "dense.npz"), "--width", "80"])
+    assert short.exit_code == 0, short.stderr
+    out = short.stdout
+    assert "A_2: its weight by block" in out and "A_2: its 8 largest entries in absolute value" in out
+    assert "b · @1                  9.5" in out
+    assert "only its nonzero blocks" not in out and max(map(len, out.splitlines())) <= 80
+    full = invoke(["show", "! a b a c b", "--model", str(tmp_path / "dense.npz"), "--width", "80", "--full"]).stdout
+    assert "A_2: its weight by block" not in full and "A_2 (d x d" in full
+    lecture = invoke(["show", "! a b a c b", "--width", "80"]).stdout  # a built model's A is never summarised
+    assert "its weight by block" not in lecture

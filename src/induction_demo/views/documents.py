@@ -17,7 +17,7 @@ from ..core.trace import Layer, Trace
 from .tables import (attention, circuit, composition_table, halves, next_token, pieces, planes, predictions,
                      priority, rope_table, similarities, stream, subspaces, textbook_matrix, token_vectors,
                      weight_matrix, a_legend, a_writer, write_a, write_v, NOTHING_TO_COPY)
-from .views import Build, Cell, Document, Heading, Heatmaps, Math, Panel, Paragraph, Slide, Split, Table, count
+from .views import Build, Cell, Document, Heading, Heatmaps, Math, Panel, Paragraph, Row, Slide, Split, Table, count
 
 Told = Optional[Dict[int, List[Sentence]]]
 """The story of a run, told once per trace (story.story), or None for none."""
@@ -146,12 +146,50 @@ def idle(head) -> str:
     return f"nothing {head.offset} back" if head.looks_back else NOTHING_TO_COPY
 
 
+DENSE_BLOCKS = 4
+"""A model file's A with more nonzero blocks than this (a learned A_2 has
+all 16) is shown on the screen as its block shares and largest entries,
+not as a table per block (1,200 lines at 80 columns); --full shows it whole."""
+LARGEST = 8  # entries a dense matrix's summary lists
+
+
+def dense_summary(trace: Trace, key: str, symbol: str, of: str, head) -> list:
+    """A dense A (a learned or a stranger's file) as two small tables: each
+    block's share of the sum of squared entries, and its largest entries."""
+    from ..core.weights import dense
+
+    matrix_ = dense(head.qk, trace.basis)
+    names = trace.basis.names
+    top = float(np.abs(matrix_).max(initial=0.0))
+    scaled = matrix_ / top if top > 0 else matrix_
+    total = float((scaled ** 2).sum()) or 1.0
+    rows = tuple(Row((r,), tuple(
+        Cell(f"{float((scaled[trace.basis.block(r), trace.basis.block(c)] ** 2).sum()) / total:.0%}",
+             float((scaled[trace.basis.block(r), trace.basis.block(c)] ** 2).sum()) / total) for c in names))
+        for r in names)
+    shares = Table(key + ".shares", (Math(symbol), f"{of}: its weight by block, each block's share of the sum of "
+                                     "squared entries (rows: the query's subspace, columns: the key's); dense, so "
+                                     "shown as its blocks and largest entries (--full: every entry)"),
+                   ("query \\ key",), tuple((c,) for c in names), rows, vmax=1.0)
+    flat = np.argsort(-np.abs(matrix_), axis=None, kind="stable")[:LARGEST]
+    labels = trace.basis.labels
+    entries = tuple(Row((f"{labels[int(k) // trace.basis.d]} · {labels[int(k) % trace.basis.d]}",),
+                        (Cell(fmt.number(float(matrix_.flat[k]), fmt.LOGIT_DECIMALS), abs(float(matrix_.flat[k]))),))
+                    for k in flat if matrix_.flat[k] != 0)
+    largest = Table(key + ".largest", (Math(symbol), f"{of}: its {len(entries)} largest entries in absolute value"),
+                    ("query · key direction",), (("entry",),), entries, vmax=top or 1.0)
+    return [shares, largest]
+
+
 def positional(trace: Trace, run, prefix: str, of: str, fit: Fit, compact: bool) -> list:
     """A head's A as a d x d table; for a head that reads positions another way,
     its relative bias b_(i-j), its RoPE query and key, or (NoPE) nothing."""
     head, l = run.head, prefix[-1]
     several = of != ""
     out: list = []
+    if head.qk and fit is not whole and trace.construction.model is not None and \
+            len({(b.rows, b.cols) for b in head.qk}) > DENSE_BLOCKS:
+        return out + dense_summary(trace, f"{prefix}.A" + _key(run, several), f"A_{l}", of, head)
     if head.qk:
         out += fit(matrix(
             trace, f"{prefix}.A" + _key(run, several),
