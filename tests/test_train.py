@@ -280,3 +280,16 @@ def test_a_model_that_does_pointer_arithmetic_is_set_beside_the_hand_built_point
     for p, q in zip(told.predictions, pointer.predictions):
         if q.copy:
             assert p.copy and set(p.output) == set(q.output)
+
+
+def test_each_sequence_s_repeated_segment_has_distinct_tokens_and_repeats_at_the_end():
+    c = training.Config()
+    ids, repeats = training.sequences(np.random.default_rng(3), c, 200)
+    for row, r in zip(ids, repeats):
+        segment = row[c.length - 2 * r:c.length - r]
+        assert len(set(segment.tolist())) == r and list(row[c.length - r:]) == list(segment)
+        assert training.MIN_REPEAT <= r <= c.longest_repeat
+    small = training.Config(vocab=4)  # fewer tokens than a segment: drawn with replacement, still repeated
+    ids, repeats = training.sequences(np.random.default_rng(3), small, 50)
+    assert all(list(row[small.length - r:]) == list(row[small.length - 2 * r:small.length - r])
+               for row, r in zip(ids, repeats))

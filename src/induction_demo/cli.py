@@ -636,9 +636,10 @@ def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate,
 @tokens_argument
 @click.option("--scale", "scales", type=PositiveList(), default="1,2,5,10,100", show_default=True,
               help="The induction head's scales to try, comma-separated.")
-@click.option("--layer", type=click.Choice(LAYERS), default=None,
-              help="Sweep layer 1 (its weight on the previous position) or layer 2 (the induction head); "
-                   "default 2, or 1 with --positions other than one-hot.")
+@click.option("--layer", type=click.Choice(("1", "2")), default=None,
+              help="Sweep layer 1 (its weight on the previous position) or 2: the induction head, whichever "
+                   "layer it is (the virtual circuit's is layer 3); default 2, or 1 with --positions other than "
+                   "one-hot.")
 @click.option("--layer1-scale", type=Positive(), default=100.0, show_default=True,
               help="The previous-token head's scale, kept fixed.")
 @tokenize_option

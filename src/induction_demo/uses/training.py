@@ -12,7 +12,8 @@ with A_1, V_1, A_2, V_2 learned from small random values. ``--layer1
 positions`` keeps A_1 to its pos x pos block (the rest held at 0), so layer 1
 can attend by position only. The task: sequences of N random tokens whose
 last L tokens repeat the L before them, L drawn from 3 to 10 (at most N / 2)
-for each sequence, so no fixed offset solves it; the loss counts every
+for each sequence, so no fixed offset solves it, the L all different tokens
+(so a match inside the segment is never ambiguous); the loss counts every
 position's next token, and the accuracy the repeated half's, the tokens an
 induction head can predict.
 
@@ -105,11 +106,17 @@ def tokens(k: int) -> tuple[str, ...]:
 
 def sequences(rng: np.random.Generator, c: Config, count: int) -> tuple[np.ndarray, np.ndarray]:
     """``count`` sequences [count, N] of random token ids whose last L repeat
-    the L before them, and each one's L."""
+    the L before them, and each one's L. The segment's L tokens are all
+    different (drawn without replacement, where the vocabulary has L), so a
+    single-token match inside it is never ambiguous: with repeats inside the
+    segment, half the seeds learned to read a blend two keys after the copy
+    instead (README, "What training finds")."""
     ids = rng.integers(0, c.vocab, size=(count, c.length))
     repeats = rng.integers(MIN_REPEAT, c.longest_repeat + 1, size=count)
     for row, r in zip(ids, repeats):
-        row[c.length - r:] = row[c.length - 2 * r:c.length - r]
+        segment = rng.permutation(c.vocab)[:r] if r <= c.vocab else rng.integers(0, c.vocab, size=r)
+        row[c.length - 2 * r:c.length - r] = segment
+        row[c.length - r:] = segment
     return ids, repeats
 
 

@@ -1,0 +1,114 @@
+"""Which training data teaches the lecture's circuit: ``train``'s defaults
+with each other way of drawing the sequences tried for issue 28, over seeds.
+
+    python benchmarks/train_data.py [--seeds 10] [--jobs 2] [--only NAME,...]
+
+Each line: how many seeds learned the lecture's circuit (named by path
+ablation, as ``train`` names it), the medians of the previous-token score,
+of the induction score as a share of the best possible on the same held-out
+sequences, and of the accuracy on the repeated half, then each seed's
+circuit / previous-token / induction share. README ("What training finds")
+quotes these lines.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+
+from induction_demo.uses import learned, training
+
+DEFAULT = (training.sequences, training.repeated_targets, training.free, training.MIN_REPEAT, training.MAX_REPEAT)
+
+
+def random_segment(rng, c, count):
+    """The data before this round: the segment's tokens drawn at random (a token may occur in it twice)."""
+    ids = rng.integers(0, c.vocab, size=(count, c.length))
+    repeats = rng.integers(training.MIN_REPEAT, c.longest_repeat + 1, size=count)
+    for row, r in zip(ids, repeats):
+        row[c.length - r:] = row[c.length - 2 * r:c.length - r]
+    return ids, repeats
+
+
+def distinct_prefix(rng, c, count):
+    """The default data, and the tokens before the segment drawn from the rest of the vocabulary."""
+    ids, repeats = DEFAULT[0](rng, c, count)
+    for row, r in zip(ids, repeats):
+        rest = np.setdiff1d(np.arange(c.vocab), row[c.length - r:])
+        row[:c.length - 2 * r] = rng.choice(rest, size=c.length - 2 * r)
+    return ids, repeats
+
+
+def anywhere(rng, c, count):
+    """A distinct segment and its repeat anywhere in the sequence, random tokens around; each
+    sequence's repeat coded as L + 100 b, b where its second copy starts."""
+    ids = rng.integers(0, c.vocab, size=(count, c.length))
+    code = np.zeros(count, dtype=int)
+    for k, row in enumerate(ids):
+        r = int(rng.integers(training.MIN_REPEAT, c.longest_repeat + 1))
+        start = int(rng.integers(0, c.length - 2 * r + 1))
+        segment = rng.permutation(c.vocab)[:r]
+        row[start:start + r] = segment
+        row[start + r:start + 2 * r] = segment
+        code[k] = r + 100 * (start + r)
+    return ids, code
+
+
+def anywhere_targets(c, code):
+    r, b = code % 100, code // 100
+    i = np.arange(c.length - 1)[None, :]
+    return (i >= b[:, None]) & (i <= (b + r - 2)[:, None])
+
+
+SETTINGS = {
+    "the defaults (a distinct segment at the end)": {},
+    "a random segment (the data before this round)": {"sequences": random_segment},
+    "a distinct segment, the tokens before it from the rest": {"sequences": distinct_prefix},
+    "a distinct segment anywhere": {"sequences": anywhere, "targets": anywhere_targets},
+    "repeats of 3 to 12 tokens": {"repeats": (3, 12)},
+    "repeats of 6 to 12 tokens": {"repeats": (6, 12)},
+    "the whole sequence repeated (L = N / 2)": {"repeats": (12, 12)},
+    "A_1 learned 5 times faster": {"boost": 5.0},
+    "A_1 5 times faster, a distinct segment anywhere": {"boost": 5.0, "sequences": anywhere,
+                                                        "targets": anywhere_targets},
+}
+
+
+def one(job: tuple[str, int]) -> tuple[str, int, str, dict, dict]:
+    name, seed = job
+    setting = SETTINGS[name]
+    training.sequences = setting.get("sequences", DEFAULT[0])
+    training.repeated_targets = setting.get("targets", DEFAULT[1])
+    training.MIN_REPEAT, training.MAX_REPEAT = setting.get("repeats", DEFAULT[3:5])
+    boost = setting.get("boost")
+    training.free = (lambda c: DEFAULT[2](c) * boost) if boost else DEFAULT[2]  # Adam's step times the mask
+    run = training.train(training.Config(seed=seed))
+    found = learned.analysed(run)
+    return name, seed, found["circuit"], run.history[-1], found["best_scores"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--only", default="", help="comma-separated setting names (default: all)")
+    args = parser.parse_args()
+    names = [n for n in SETTINGS if not args.only or n in args.only.split(",")]
+    with ProcessPoolExecutor(args.jobs) as pool:
+        results = list(pool.map(one, [(n, seed) for n in names for seed in range(args.seeds)]))
+    for name in names:
+        rows = [r for r in results if r[0] == name]
+        circuits = [r[2] for r in rows]
+        previous = [r[3]["previous_token_score"] for r in rows]
+        share = [r[3]["induction_score"] / r[4]["induction_score"] for r in rows]
+        accuracy = [r[3]["accuracy"] for r in rows]
+        print(f"{name}: the lecture's circuit {circuits.count('lecture')} of {len(rows)}; medians: previous-token "
+              f"{statistics.median(previous):.2f}, induction {statistics.median(share):.2f} of the best, accuracy "
+              f"{statistics.median(accuracy):.2f}; per seed: "
+              + " ".join(f"{c[:3]}/{p:.2f}/{s:.2f}" for c, p, s in zip(circuits, previous, share)))
+
+
+if __name__ == "__main__":
+    main()
