@@ -48,7 +48,7 @@ def test_a_tiny_run_learns_well_above_chance():
     assert first["step"] == 0 and last["step"] == 250 and len(run.history) == 11
     assert last["loss"] < first["loss"] and last["accuracy"] > 2 / c.vocab  # chance is 1 / V
     assert set(last) == {"step", "loss", "accuracy", "previous_token_score", "duplicate_token_score",
-                         "induction_score"}
+                         "induction_score", "loss_by_position", "icl_score"}
 
 
 def test_the_same_seed_gives_the_same_file_bit_for_bit(tmp_path):
@@ -293,3 +293,27 @@ def test_each_sequence_s_repeated_segment_has_distinct_tokens_and_repeats_at_the
     ids, repeats = training.sequences(np.random.default_rng(3), small, 50)
     assert all(list(row[small.length - r:]) == list(row[small.length - 2 * r:small.length - r])
                for row, r in zip(ids, repeats))
+
+
+def test_the_loss_by_position_and_the_icl_score_are_what_the_forward_pass_gives():
+    """Issue 28, item 5: each token's loss by its position, and Olsson et al.'s in-context-learning score
+    (the loss of the late token minus the early one's), read off the same pass as the loss."""
+    c = training.Config(vocab=8, length=16)
+    params = _params(c, "lecture")
+    ids, repeats = training.sequences(np.random.default_rng(2), c, 32)
+    found = training.measured(params, c, ids, repeats)
+    f = training.forward(params, c, ids)
+    b, n = ids.shape
+    by_hand = [float(np.mean([-np.log(f.probs[k, i, ids[k, i + 1]]) for k in range(b)])) for i in range(n - 1)]
+    assert np.allclose(found["loss_by_position"], by_hand, rtol=1e-12)
+    assert np.isclose(np.mean(found["loss_by_position"]), found["loss"], rtol=1e-12)
+    early, late = training.icl_tokens(c.length)
+    assert (early, late) == (2, 16 - 1) and training.icl_tokens(512) == (50, 500)
+    assert found["icl_score"] == found["loss_by_position"][late - 1] - found["loss_by_position"][early - 1]
+    assert found["icl_score"] < 0  # the hand-set induction head predicts the late, repeated token better
+
+
+def test_formation_is_the_first_step_at_half_a_score_s_rise():
+    history = [{"step": s, "previous_token_score": p, "duplicate_token_score": 0.05, "induction_score": i}
+               for s, p, i in ((0, 0.1, 0.0), (25, 0.3, 0.0), (50, 0.5, 0.1), (75, 0.5, 0.4), (100, 0.5, 0.4))]
+    assert learned.formation(history) == {"previous_token": 50, "duplicate_token": None, "induction": 75}

@@ -176,7 +176,8 @@ def analysed(run: training.Run) -> dict:
     name, why = circuit(run.history[-1], best, learned_comp, cut, c.vocab)
     built = hand_built(c, name)  # beside the hand-built circuit it learned (the lecture's where it learned neither)
     comp = {"learned": learned_comp, "hand_built": compositions(built)}
-    return {"phase_change": phase_change(run.history, c.steps), "best_scores": best, "paths": cut,
+    return {"phase_change": phase_change(run.history, c.steps), "formation": formation(run.history),
+            "best_scores": best, "paths": cut,
             "shares": {who: {k: [[r, col, share] for r, col, share in m.shares(k)] for k in training.KEYS}
                        for who, m in (("learned", learned), ("hand_built", built))},
             "composition": comp, "circuit": name, "circuit_name": NAMES[name], "why": why,
@@ -212,6 +213,71 @@ def _setup(run: training.Run) -> str:
             "duplicate-token) and layer 2 (induction).")
 
 
+def formation(history: list[dict]) -> dict[str, int | None]:
+    """Where each head forms: the first step at which its detector score has
+    made half its rise (from the first measure to its best); None where it
+    does not rise by at least 0.1. Layer 1's previous-token head beside layer
+    2's induction head (and the duplicate-token score, the pointer circuit's
+    layer 1)."""
+    out = {}
+    for key in ("previous_token_score", "duplicate_token_score", "induction_score"):
+        values = [h[key] for h in history]
+        rise = max(values) - values[0]
+        out[key.removesuffix("_score")] = None if rise < 0.1 else next(
+            h["step"] for h in history if h[key] - values[0] >= rise / 2)
+    return out
+
+
+def _by_position(run: training.Run, picks: list[int], terminal: bool) -> list:
+    """The loss of each token by its position over training (Olsson et al.'s
+    heatmap, as a shaded table; on the terminal one line a step, a character
+    a token, ▁ the lowest loss and █ the highest) and the in-context-learning score."""
+    from ..views.views import Cell, Heading, Paragraph, Row, Table
+
+    h, n = run.history, run.config.length
+    low = min(min(x["loss_by_position"]) for x in h)
+    high = max(max(x["loss_by_position"]) for x in h)
+    out = [Heading("The loss by token index"), Paragraph((_icl_words(run),))]
+    if terminal:
+        out.append(Paragraph((f"Each token's loss (tokens 1 to {n - 1}, left to right; ▁ {low:.2f} to █ "
+                              f"{high:.2f}), one line a step:",)))
+        out += [Paragraph((f"step {h[k]['step']:>6} {sparkline(h[k]['loss_by_position'], low, high)} "
+                           f"ICL {h[k]['icl_score']:+.2f}",)) for k in picks]
+        return out
+    return out + [Table("train.loss_by_position", (f"Each token's loss by its position (tokens 1 to {n - 1}, each "
+                                                   "predicted from the tokens before it; held-out sequences; the "
+                                                   f"darker, the higher, from {low:.2f} to {high:.2f})",),
+                        ("step",), tuple((str(t),) for t in range(1, n)),
+                        tuple(Row((str(h[k]["step"]),), tuple(Cell(f"{x:.1f}", (x - low) / ((high - low) or 1.0))
+                                                             for x in h[k]["loss_by_position"]))
+                              for k in picks), vmax=1.0)]
+
+
+def _formation_words(found: dict) -> str:
+    f = found["formation"]
+    said = {k: (f"step {v}" if v is not None else "no step (its score does not rise by 0.1)") for k, v in f.items()}
+    order = ""
+    if f["previous_token"] is not None and f["induction"] is not None:
+        gap = f["induction"] - f["previous_token"]
+        order = (" Layer 1 forms first, " + f"{gap} steps before the induction head" if gap > 0 else
+                 " The induction head forms first, " + f"{-gap} steps before layer 1" if gap < 0 else
+                 " Both form at the same measure") + "."
+    return (f"Where the heads form (the first step at which a score has made half its rise): previous-token "
+            f"{said['previous_token']}, duplicate-token {said['duplicate_token']}, induction {said['induction']}."
+            + order)
+
+
+def _icl_words(run: training.Run) -> str:
+    early, late = training.icl_tokens(run.config.length)
+    first, last = run.history[0]["icl_score"], run.history[-1]["icl_score"]
+    return (f"In-context-learning score (Olsson et al.: the loss of a late token minus that of an early one; here "
+            f"token {late} minus token {early} of {run.config.length}, the paper's 500th and 50th of 512 scaled): "
+            f"{first:.2f} at step 0, {last:.2f} at the end"
+            + (" (negative: the late token is predicted better than the early one)" if last < 0 else "")
+            + f". The paper counts tokens of training, in billions; these are steps of a batch of "
+            f"{run.config.batch} sequences, not comparable to them.")
+
+
 def _phase_words(p: dict) -> str:
     if p["step"] is not None:
         return (f"Phase change at step {p['step']}: the accuracy on the repeated half rose from {p['from']:.2f} to "
@@ -241,6 +307,8 @@ def document(run: training.Run, found: dict, terminal: bool = False):
         blocks += [Paragraph((f"{name:<16} {sparkline([x[key] for x in h])} {h[0][key]:.2f} -> {h[-1][key]:.2f}",))
                    for key, name in SCORES[1:]]
     blocks.append(Paragraph((_phase_words(found["phase_change"]),)))
+    blocks.append(Paragraph((_formation_words(found),)))
+    blocks += _by_position(run, picks, terminal)
     blocks.append(Heading("The learned heads beside the hand-built ones"))
     blocks.append(Paragraph(("Each block's share of the matrix's sum of squared entries, rows the input's "
                              "subspace (for A the query's), columns the output's (for A the key's). The hand-built "
@@ -286,7 +354,8 @@ def data(run: training.Run, found: dict, saved: str | None = None) -> dict:
             "phase_change_step": found["phase_change"]["step"], "phase_change": found["phase_change"],
             "circuit": found["circuit"], "circuit_name": found["circuit_name"], "why": found["why"],
             "best_scores": found["best_scores"], "shares": found["shares"], "composition": found["composition"],
-            "hand_built": found["hand_built"],
+            "hand_built": found["hand_built"], "formation": found["formation"],
+            "icl_tokens": list(training.icl_tokens(c.length)),
             "paths": found["paths"],
             "seconds": run.seconds, "interrupted": run.interrupted, "saved": saved}
 

@@ -296,8 +296,19 @@ def paths(params: dict, c: Config, ids: np.ndarray, repeats: np.ndarray) -> dict
     return out
 
 
+def icl_tokens(length: int) -> tuple[int, int]:
+    """The early and the late token of the in-context-learning score: Olsson
+    et al. take the 50th and the 500th token of a 512-token context; here the
+    tokens at the same fractions of N (positions 2 and 23 of 24), each at
+    least 1 and at most N - 1."""
+    return (min(max(1, round(length * 50 / 512)), length - 1), min(max(1, round(length * 500 / 512)), length - 1))
+
+
 def measured(params: dict, c: Config, ids: np.ndarray, repeats: np.ndarray) -> dict:
-    """On held-out sequences: the loss, the accuracy on the repeated half, and the detector scores."""
+    """On held-out sequences: the loss, the accuracy on the repeated half, the
+    detector scores, the loss of each token by its position (token 1 to N - 1,
+    each predicted from the tokens before it) and the in-context-learning score
+    (Olsson et al.: the loss of a late token minus that of an early one, ``icl_tokens``)."""
     f = forward(params, c, ids)
     right = f.scores[:, :-1].argmax(axis=-1) == ids[:, 1:]
     where = repeated_targets(c, repeats)
@@ -305,14 +316,21 @@ def measured(params: dict, c: Config, ids: np.ndarray, repeats: np.ndarray) -> d
     for k, row in enumerate(ids):
         for key, kind, layer in DETECTORS:
             scores[key].append(detect(getattr(f, layer)[k], detection_pattern(kind, row)))
+    b, n = ids.shape
+    picked = f.probs[np.arange(b)[:, None], np.arange(n - 1)[None, :], ids[:, 1:]]
+    by_position = (-np.log(np.maximum(picked, 1e-300))).mean(axis=0)  # [N - 1]: token 1 .. N - 1
+    early, late = icl_tokens(c.length)
     return {"loss": loss_of(f, ids), "accuracy": float(right[where].mean()),
-            **{k: float(np.mean(v)) for k, v in scores.items()}}
+            **{k: float(np.mean(v)) for k, v in scores.items()},
+            "loss_by_position": [float(x) for x in by_position],
+            "icl_score": float(by_position[late - 1] - by_position[early - 1])}
 
 
 class Run(NamedTuple):
     config: Config
     params: dict
-    history: list  # [{step, loss, accuracy, previous_token_score, duplicate_token_score, induction_score}]
+    history: list  # [{step, loss, accuracy, previous_token_score, duplicate_token_score, induction_score,
+    #                  loss_by_position, icl_score}]
     seconds: float
     interrupted: bool
 

@@ -294,10 +294,10 @@ def training(history: list[dict], found: dict, title: str, form: str = "png") ->
 def _training(history, found, title, form, matplotlib, plt) -> bytes:
     names = ("tok", "pos", "prev tok", "prev pos")
     plt.rcParams.update({"font.size": 13, "svg.hashsalt": "induction-demo"})
-    fig = plt.figure(figsize=(FIGURE_INCHES, 8.0))
-    grid = fig.add_gridspec(2, 6, width_ratios=[3.2, 0.45, 1, 1, 1, 1], wspace=0.3, hspace=0.45, bottom=0.25,
-                            top=0.9, left=0.05, right=0.98)
-    ax = fig.add_subplot(grid[:, 0])
+    fig = plt.figure(figsize=(FIGURE_INCHES, 12.5))
+    grid = fig.add_gridspec(4, 6, width_ratios=[3.2, 0.45, 1, 1, 1, 1], height_ratios=[1, 1, 0.42, 1.25],
+                            wspace=0.3, hspace=0.45, bottom=0.06, top=0.93, left=0.05, right=0.98)
+    ax = fig.add_subplot(grid[0:2, 0])
     steps = [h["step"] for h in history]
     for key, label, style in (("accuracy", "accuracy (repeated half)", "-"), ("previous_token_score",
                               "previous-token (layer 1)", "--"), ("duplicate_token_score", "duplicate-token (layer 1)",
@@ -332,7 +332,34 @@ def _training(history, found, title, form, matplotlib, plt) -> bytes:
             panel.set_yticks(range(4), names if col == 0 else [], fontsize=10)
             panel.set_title(f"{mathtext(f'{key[0]}_{key[1]}')} {'learned' if who == 'learned' else 'hand-built'}",
                             fontsize=12)
+    _by_position(fig, grid, history, found)
     out = io.BytesIO()
     fig.savefig(out, format=form, dpi=120, metadata={"Software": None} if form == "png" else {"Date": None})
     plt.close(fig)
     return out.getvalue()
+
+
+def _by_position(fig, grid, history, found) -> None:
+    """Olsson et al.'s two pictures: each token's loss by its position over
+    training (a heatmap) and the in-context-learning score by step, with
+    where each head forms."""
+    steps = [h["step"] for h in history]
+    losses = np.array([h["loss_by_position"] for h in history])
+    heat = fig.add_subplot(grid[3, 0])
+    shown = heat.imshow(losses.T, aspect="auto", origin="lower", cmap="viridis",
+                        extent=(steps[0], steps[-1], 0.5, losses.shape[1] + 0.5))
+    heat.set_xlabel("step")
+    heat.set_ylabel("token index")
+    heat.set_title("each token's loss by its position (held-out sequences)", fontsize=12)
+    fig.colorbar(shown, ax=heat, fraction=0.04, pad=0.01, label="loss")
+    icl = fig.add_subplot(grid[3, 2:])
+    icl.plot(steps, [h["icl_score"] for h in history], linewidth=2, color="#1b9e77", label="in-context-learning score")
+    formed = found.get("formation", {})
+    for key, label, style in (("previous_token", "layer 1 forms (previous-token)", "--"),
+                              ("induction", "induction head forms", "-.")):
+        if formed.get(key) is not None:
+            icl.axvline(formed[key], linestyle=style, color="#555555", label=f"{label}, step {formed[key]}")
+    icl.axhline(0.0, color="#bbbbbb", linewidth=1)
+    icl.set_xlabel("step (not the paper's tokens: a step is one batch)")
+    icl.set_ylabel("late token's loss minus early's")
+    icl.legend(loc="lower left", fontsize=10, frameon=False)
