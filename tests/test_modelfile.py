@@ -349,3 +349,43 @@ def test_a_dense_file_s_a_shows_as_its_block_shares_and_largest_entries_at_80_co
     assert "A_2: its weight by block" not in full and "A_2 (d x d" in full
     lecture = invoke(["show", "! a b a c b", "--width", "80"]).stdout  # a built model's A is never summarised
     assert "its weight by block" not in lecture
+
+
+@pytest.mark.parametrize("form", ["table", "markdown", "latex", "html", "svg"])
+def test_a_file_beside_the_hand_built_model_shows_both_weights_their_difference_and_where_they_differ(tmp_path,
+                                                                                                    form):
+    """Issue 28, item 4: a model file's weights beside the hand-built model's on the same string."""
+    from induction_demo.core.modelfile import load
+
+    rng = np.random.default_rng(5)
+    vocab, n = ["!", "a", "b", "c"], 6
+    d = 2 * (len(vocab) + n)
+    arrays = {k: rng.normal(size=(d, d)) for k in ("A1", "V1", "A2", "V2")}
+    path = tmp_path / "noisy.npz"
+    np.savez(path, vocab=np.array(vocab), n_positions=np.array(n), **arrays)
+    result = invoke(["show", LECTURE, "--model", str(path), "--beside", "--format", form, "--width", "80"])
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    if form == "table":
+        assert max(map(len, out.splitlines())) <= 80
+        model = load(str(path))
+        mine = run(tuple(LECTURE.split()), construction=Construction(model=model)).layers[1].heads[0].weights
+        theirs = run(tuple(LECTURE.split())).layers[1].heads[0].weights
+        gap = np.abs(mine - theirs) * np.tri(6, k=-1, dtype=bool)
+        i = int(gap.max(axis=1).argmax())
+        j = int(gap[i].argmax())
+        assert f"@{i} on @{j}: {mine[i, j]:.2f} against {theirs[i, j]:.2f}" in out.replace("\n", " ")
+    said = out.replace("{-}", "-").replace("\n", " ")  # (LaTeX keeps a hyphen apart)
+    assert "beside the hand-built induction head" in said or form == "svg"
+
+
+def test_beside_needs_a_model_file_and_a_view_that_shows_it(tmp_path):
+    from test_cli import one_line_error
+
+    assert "--beside sets a model file" in one_line_error(invoke(["show", LECTURE, "--beside"]), 2)
+    path = tmp_path / "lecture.npz"
+    assert invoke(["weights", LECTURE, "-o", str(path)]).exit_code == 0
+    assert "not json" in one_line_error(invoke(["show", LECTURE, "--model", str(path), "--beside", "--format",
+                                                "json"]), 2)
+    same = invoke(["show", LECTURE, "--model", str(path), "--beside"]).stdout
+    assert "No row differs by 0.10 or more" in same and "Both output the same tokens at every position." in same

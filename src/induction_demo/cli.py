@@ -470,12 +470,15 @@ def main():
               help="The SVG picture's colours.")
 @click.option("--slide", is_flag=True,
               help="SVG or PNG: one 16:9 slide (1920 x 1080) of layer 2's weights, the predictions and the story.")
+@click.option("--beside", is_flag=True,
+              help="With --model FILE: its weights beside the hand-built model's on the same string, layer by "
+                   "layer, with their difference and where they differ (table, markdown, latex, html, svg).")
 @model_option
 @construction_options
 @similarity_options
 @screen_options
 def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrices, full, temperature, ablate,
-         no_story, theme, slide, **model):
+         no_story, theme, slide, beside, **model):
     """Run the model on TOKENS ("-" reads standard input) and show every step:
     attention logits, masked attention, weights and output of each layer, then
     the predictions. TOKENS that start with "-" go after "--":
@@ -485,7 +488,20 @@ def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrice
     form = output_format(form, output)
     if slide and form not in ("svg", "png"):
         raise click.UsageError("--slide makes a picture: use --format svg or png, or -o FILE.svg or FILE.png")
+    if beside and not model.get("model_file"):
+        raise click.UsageError("--beside sets a model file beside the hand-built model: give --model FILE")
+    if beside and (slide or ablate or layer):
+        raise click.UsageError("--beside shows every layer of both models, intact: leave out --slide, --ablate "
+                               "and --layer")
     trace = trace_of(text, tokenize, as_typed, scale, form, model, temperature=temperature, ablate=ablate)
+    if beside:
+        from .core.runs import run
+        from .views.output import beside as produce_beside
+
+        built = run(trace.tokens, temperature=temperature, construction=trace.construction.model.held_to())
+        width = terminal_width(sys.stdout) if output is None else 120
+        deliver(produce_beside(trace, built, form, width, theme), output, force, form)
+        return
     if full and form in ("table", "svg"):
         from .base import inputs
         from .views.output import d_formula

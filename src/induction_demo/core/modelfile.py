@@ -201,6 +201,15 @@ class Model:
             | ({"circuit": np.array(self.circuit)} if self.circuit != "lecture" else {}) \
             | ({"context": np.array(self.context)} if self.context != 1 else {})
 
+    def held_to(self):
+        """The hand-built construction the file is set beside and held to (check,
+        show --beside): its circuit, mask, context and horizon."""
+        from .weights import Construction
+
+        if self.circuit == "virtual":
+            return Construction(mask=self.mask, context=2, circuit="virtual")
+        return Construction(mask=self.mask, context=self.context, skip=self.horizon - 1, circuit=self.circuit)
+
     @property
     def kinds(self) -> tuple[str, ...]:
         """Each head's role kind: the file's, or for a lecture-shaped file that names none, the lecture's

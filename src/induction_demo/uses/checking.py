@@ -263,12 +263,8 @@ def findings(model: Model, tokens: tuple[str, ...], shared: Products | None = No
 
 
 def reference(model: Model):
-    """The hand-built construction a file is held to: its circuit, mask and horizon."""
-    from ..core.weights import Construction
-
-    if model.circuit == "virtual":
-        return Construction(mask=model.mask, context=2, circuit="virtual")
-    return Construction(mask=model.mask, context=model.context, skip=model.horizon - 1, circuit=model.circuit)
+    """The hand-built construction a file is held to (``Model.held_to``)."""
+    return model.held_to()
 
 
 def properties(model: Model) -> list[tuple[str, int, int, str]]:

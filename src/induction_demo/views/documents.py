@@ -535,3 +535,73 @@ def compared_heatmaps(traces: list[Trace]) -> Heatmaps:
                            (previous_share(t),), mechanism.cells(t, t.look_back) & t.look_back.mask,
                            "[ ] = the previous position")
                      for t in traces))
+
+
+DIFFERS = 0.1  # a row's largest |difference| of weight at least this: told under "where they differ"
+
+
+def beside(trace: Trace, built: Trace, fit: Fit = whole) -> Document:
+    """A model file's run beside the hand-built model's on the same string
+    (show --model FILE --beside): for each layer both, head by head, their
+    weights, the difference, and the rows where they differ by at least
+    DIFFERS; then both predictions."""
+    file = trace.construction.model
+    blocks: list = [summary(trace), Paragraph((
+        f"Beside it, the hand-built model it is held to ({describe.model_line(built.construction)}), on the same "
+        "string: each layer's weights, the file's first, the hand-built's, then the file's minus the hand-built's; "
+        f"the rows where they differ by {DIFFERS:.2f} or more are named.",))]
+    for layer, other in zip(trace.layers, built.layers):
+        blocks.append(Heading(f"Layer {layer.index}: {layer.name} beside the hand-built {other.name}"))
+        for h, (run, ref) in enumerate(zip(layer.heads, other.heads)):
+            of = "" if len(layer.heads) == 1 else f" (head {h})"
+            job = mechanism.cells(built, (ref,)) & other.mask
+            key = f"beside{layer.index}.{h}"
+            w = f"W^({layer.index})"
+            blocks += fit(lambda shown, run=run: attention(
+                trace, key + ".file", ("Weights ", Math(w), f"{of} of {file.name}"), run.weights,
+                fmt.WEIGHT_DECIMALS, layer.mask, job, shown=shown))
+            blocks += fit(lambda shown, ref=ref: attention(
+                built, key + ".built", ("Weights ", Math(w), f"{of} of the hand-built {ref.head.name} "
+                                        f"([ ] = {describe.job(built.construction, ref.head)[6:]})"),
+                ref.weights, fmt.WEIGHT_DECIMALS, other.mask, job, shown=shown))
+            difference = run.weights - ref.weights
+            blocks += fit(lambda shown, difference=difference: attention(
+                trace, key + ".difference", ("The file's minus the hand-built's", of, " (shaded by its size)"),
+                difference, fmt.WEIGHT_DECIMALS, layer.mask, shown=shown, vmax=1.0))
+            blocks.append(Paragraph((_differs(trace, run.weights, ref.weights, layer.mask),)))
+    if len(trace.layers) != len(built.layers):
+        blocks.append(Paragraph((f"The file has {len(trace.layers)} layers and the hand-built model "
+                                 f"{len(built.layers)}: only the first {min(len(trace.layers), len(built.layers))} "
+                                 "are set beside each other.",)))
+    blocks.append(Heading("Predictions, both ways"))
+    blocks.append(Paragraph((_outputs(trace, built),)))
+    return Document(title(trace) + " beside the hand-built model", tuple(blocks))
+
+
+def _differs(trace: Trace, mine: np.ndarray, theirs: np.ndarray, mask: np.ndarray) -> str:
+    """The rows whose weights differ by DIFFERS or more, each with the key where they differ most."""
+    rows = []
+    for i in range(trace.n):
+        gap = np.abs(mine[i] - theirs[i]) * mask[i]
+        j = int(gap.argmax())
+        if gap[j] >= DIFFERS:
+            rows.append(f"@{i} on @{j}: {mine[i, j]:.2f} against {theirs[i, j]:.2f}")
+    if not rows:
+        return f"No row differs by {DIFFERS:.2f} or more: on this string the file's head does what the hand-built does."
+    shown = rows[:12]
+    more = f", and {len(rows) - len(shown)} more rows" if len(rows) > len(shown) else ""
+    return (f"{len(rows)} of {trace.n} rows differ by {DIFFERS:.2f} or more (the key where most, the file's weight "
+            "against the hand-built's): " + "; ".join(shown) + more + ".")
+
+
+def _outputs(trace: Trace, built: Trace) -> str:
+    """Where the two models output different tokens."""
+    differ = [(p, q) for p, q in zip(trace.predictions, built.predictions) if set(p.output) != set(q.output)]
+    if not differ:
+        return "Both output the same tokens at every position."
+
+    def said(p) -> str:
+        return fmt.tied(p.output, " or ", lambda t: f"`{fmt.token(t)}`") if p.output else "nothing"
+    return (f"They output different tokens at {len(differ)} of {trace.n} positions: "
+            + "; ".join(f"@{p.position} the file {said(p)}, the hand-built {said(q)}" for p, q in differ[:12])
+            + (f", and {len(differ) - 12} more" if len(differ) > 12 else "") + ".")

@@ -11,6 +11,7 @@ from importlib import import_module
 
 from . import data, documents
 from ..base import inputs
+from ..base.errors import InputError
 from ..words.story import story as tell
 from ..core.trace import Trace
 from .tables import priority
@@ -114,6 +115,16 @@ def circuits(trace: Trace, form: str, full: bool = False, width: int = 120, them
     fit = _screen_fit(form, trace.n, width) if not full else documents.whole
     return rendered(documents.circuit_document(trace, fit), form, width, theme,
                      notice="--full, or write a document: -o circuits.html (or .md, .tex)")
+
+
+def beside(trace: Trace, built: Trace, form: str, width: int = 120, theme: str = "light"):
+    """A model file's run beside the hand-built model's (show --model FILE --beside)."""
+    if form in ("json", "png"):
+        raise InputError(f"--beside is a view for the terminal and the handouts, not {form}: use --format table, "
+                         "markdown, latex, html or svg")
+    inputs.format_size(form, trace.tokens)
+    return rendered(documents.beside(trace, built, _screen_fit(form, trace.n, width)), form, width, theme,
+                    notice="write a document: -o beside.html (or .md, .tex)")
 
 
 def positions(traces: list, form: str, width: int = 120, theme: str = "light"):
