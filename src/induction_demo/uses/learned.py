@@ -278,13 +278,20 @@ def _icl_words(run: training.Run) -> str:
             f"{run.config.batch} sequences, not comparable to them.")
 
 
+def _share_words(p: dict) -> str:
+    """The window's share of the whole rise; past 100% (the accuracy fell below its start first), said so."""
+    if p["share"] > 1:
+        return f"{p['share']:.0%} of its whole rise (more than all of it: the accuracy first fell below its start)"
+    return f"{p['share']:.0%} of its whole rise"
+
+
 def _phase_words(p: dict) -> str:
     if p["step"] is not None:
         return (f"Phase change at step {p['step']}: the accuracy on the repeated half rose from {p['from']:.2f} to "
-                f"{p['to']:.2f} between steps {p['from_step']} and {p['to_step']}, {p['share']:.0%} of its whole rise "
+                f"{p['to']:.2f} between steps {p['from_step']} and {p['to_step']}, {_share_words(p)} "
                 f"({p['first']:.2f} at the start, {p['best']:.2f} at best).")
-    return (f"No phase change: the steepest window (steps {p['from_step']} to {p['to_step']}) holds {p['share']:.0%} "
-            f"of the accuracy's rise from {p['first']:.2f} to {p['best']:.2f} (a phase change: at least "
+    return (f"No phase change: the steepest window (steps {p['from_step']} to {p['to_step']}) holds "
+            f"{_share_words(p)}, from {p['first']:.2f} to {p['best']:.2f} (a phase change: at least "
             f"{SUDDEN:.0%} of a rise of at least {RISE:.2f}, within {WINDOW:.0%} of the steps).")
 
 
