@@ -150,3 +150,20 @@ def test_json_numbers_written_many_at_once_are_what_json_dumps_writes_one_by_one
         assert texts(np.array(values)) == [stdlib_json.dumps(fmt.json_number(v)) for v in values]
 
     check()
+
+
+def test_show_s_picture_has_a_title_a_name_for_each_head_and_every_row_labelled_at_40_tokens():
+    """Issue 30, item 8: the PNG's title with the input; each layer-1 head its own W; 40 tokens all labelled."""
+    from induction_demo.core.runs import run as run_model
+    from induction_demo.core.weights import Construction
+    from induction_demo.views import documents
+    from induction_demo.views.render.png import layout
+
+    tokens = tuple("b c d . x c e . y c e . b c".split())
+    view = documents.heatmaps(run_model(tokens, construction=Construction(context=2)))
+    assert view.title.startswith("Induction heads, step by step: b c d . x c e . y c e . b c")
+    assert "context 2" in view.title
+    assert [p.symbol for p in view.panels] == ["W^{(1,1)}", "W^{(1,2)}", "W^{(2)}"]
+    forty = tuple("abcdefgh"[(7 * k) % 8] for k in range(40))
+    assert layout(documents.heatmaps(run_model(forty)))[4] == 1  # every position labelled: the panels one a row
+    assert layout(documents.heatmaps(run_model(tokens)))[1:3] == (False, 2)  # a short input: side by side

@@ -487,13 +487,16 @@ def pictured(sentences) -> tuple[str, ...]:
 def heatmaps(trace: Trace, told: Told = None, layers=None) -> Heatmaps:
     """Each chosen layer's attention weights, with its story, for a picture."""
     layers = trace.shown(layers)
+    model = describe.model_line(trace.construction)
     return Heatmaps(
         labels=axis_labels(trace),
         panels=tuple(Panel(layer.index, f"Layer {layer.index}: {run.head.name}", run.weights, layer.mask,
                            pictured((told or {}).get(layer.index, ()) if run is layer.heads[-1] else ()),
                            mechanism.cells(trace, (run,)) & layer.mask,
-                           describe.job(trace.construction, run.head))
-                     for layer in trace.layers if layer.index in layers for run in layer.heads))
+                           describe.job(trace.construction, run.head),
+                           f"W^{{({layer.index})}}" if len(layer.heads) == 1 else f"W^{{({layer.index},{h + 1})}}")
+                     for layer in trace.layers if layer.index in layers for h, run in enumerate(layer.heads)),
+        title=title(trace) + f" (model: {model})")
 
 
 def compared(traces: list[Trace], fit: Fit = whole) -> Document:

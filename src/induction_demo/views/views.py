@@ -157,11 +157,13 @@ class Panel(NamedTuple):
     story: tuple[str, ...]  # the layer's sentences
     job: np.ndarray  # [N, N] bool: where the head does its job (mechanism.cells), marked
     legend: str  # what the mark means
+    symbol: str = ""  # its weights' name, as mathtext: W^{(1)}, or W^{(1,2)} for a layer's second head
 
 
 class Heatmaps(NamedTuple):
     labels: tuple[str, ...]  # each position: token and @i
     panels: tuple[Panel, ...]
+    title: str = ""  # the picture's title: what ran, on which tokens
 
 
 class Slide(NamedTuple):

@@ -24,6 +24,7 @@ from ..views import Heatmaps, Slide
 ANNOTATE_UP_TO = 16  # positions; beyond this the numbers would not be legible
 LABEL_UP_TO = 60  # tick labels per axis; a longer input labels every k-th position
 PANEL_INCHES = 12.0  # the largest heatmap: a 200-token picture stays a few megapixels
+STACK_PAST = 30  # positions past which the panels stand one a row, so that every position is labelled
 
 
 class Drawable:
@@ -124,16 +125,28 @@ def legible(width_inches: float) -> float:
     return SLIDE_PX * 72 / 120 * min(width_inches, FIGURE_INCHES) / FIGURE_INCHES
 
 
+def layout(view: Heatmaps) -> tuple[bool, bool, int, float, int]:
+    """How the panels stand: (grid: three a row, each story in its title;
+    stacked: one a row, so that every position of a long input is labelled;
+    columns; each panel's size in inches; every how many positions an axis is
+    labelled, its labels at least 1.2 lines of the tick font apart)."""
+    n = len(view.labels)
+    grid = len(view.panels) > 3
+    stacked = not grid and n > STACK_PAST and len(view.panels) > 1
+    columns = 3 if grid else 1 if stacked else len(view.panels)
+    size = min(PANEL_INCHES, FIGURE_INCHES / columns, max(4.5, 2.0 + 0.35 * n))
+    tick_pt = max(7.0 if n > 20 else 10.0, legible(size * columns))
+    step = -(-n // max(1, min(LABEL_UP_TO, int(0.7 * size * 72 / (1.2 * tick_pt)))))
+    return grid, stacked, columns, size, step
+
+
 def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
     drawable = Drawable()
     n = len(view.labels)
-    grid = len(view.panels) > 3  # more panels than fit a row (positions): three a row, each story in its title
-    columns = 3 if grid else len(view.panels)
-    size = min(PANEL_INCHES, FIGURE_INCHES / columns, max(4.5, 2.0 + 0.35 * n))
+    grid, stacked, columns, size, step = layout(view)
     floor = legible(size * columns)  # no text smaller: 18 px when the picture fills a 1920 px slide
     tick_pt, story_pt, title_pt = max(7.0 if n > 20 else 10.0, floor), max(7.0, floor), max(10.0, floor)
     room = 0.7 * size * 72  # pt along an axis for its labels
-    step = -(-n // max(1, min(LABEL_UP_TO, int(room / (1.5 * tick_pt)))))  # labels at least 1.5 lines apart
     ticks = range(0, n, step)
     cell_pt = room / max(n, 1)
     values_pt = max(7.0, floor)
@@ -142,17 +155,21 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
     chars = max(30, int(size * 72 / (0.55 * story_pt)))
     texts = [_story_text(panel.story, drawable, chars) for panel in view.panels]
     line = story_pt * 1.45 / 72  # inches
-    below = (0.3 + line * max(text.count("\n") + 1 for text in texts)) if story else 0.0
+    heights = [text.count("\n") + 1 for text in texts]
+    below = (0.3 + line * ((sum(heights) + len(heights)) if stacked else max(heights))) if story else 0.0
     rows = -(-len(view.panels) // columns)
     title_lines = 4 if grid else 3
     head = 0.6 + title_lines * title_pt * 1.3 / 72 - 0.45
-    fig, axes = plt.subplots(rows, columns, figsize=(size * columns, (size + head) * rows + below), squeeze=False)
+    top = (0.3 + 2 * title_pt * 1.3 / 72) if view.title else 0.0  # the picture's own title
+    width = max(size * columns, 1.0)
+    fig, axes = plt.subplots(rows, columns, figsize=(width, (size + head) * rows + below + top), squeeze=False)
     for ax in axes.flat[len(view.panels):]:
         ax.axis("off")
     labels = [drawable(label) for label in view.labels]
     for ax, panel in zip(axes.flat, view.panels):
         extra = "".join("\n" + drawable(line_) for line_ in panel.story) if grid else ""
-        ax.set_title(f"{drawable(panel.title)}\nattention weights $W^{{({panel.index})}}$\n"
+        symbol = panel.symbol or f"W^{{({panel.index})}}"
+        ax.set_title(f"{drawable(panel.title)}\nattention weights ${symbol}$\n"
                      + "\n".join(textwrap.wrap(drawable(panel.legend), max(30, int(size * 72 / (0.55 * title_pt)))))
                      + extra, fontsize=title_pt)
         image = _heatmap(ax, panel, matplotlib, 2.0 if n <= LABEL_UP_TO else 0.8, values)
@@ -169,12 +186,22 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
             ax.scatter(masked[:, 1], masked[:, 0], marker="x", s=12, color="#aaaaaa", linewidths=0.8)
         bar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
         bar.ax.tick_params(labelsize=tick_pt)
-    height = (size + head) * rows + below
-    fig.tight_layout(rect=(0, below / height, 1, 1) if not grid else None)
-    if story:  # each story right under its panel (from the top of the room left for them, not the page's foot)
-        top = below / height
+    height = (size + head) * rows + below + top
+    if view.title:
+        fig.suptitle("\n".join(textwrap.wrap(drawable(view.title), max(40, int(width * 72 / (0.55 * title_pt))))),
+                     fontsize=title_pt * 1.15, x=0.01, y=1 - 0.15 / height, ha="left", va="top")
+    fig.tight_layout(rect=(0, below / height, 1, 1 - top / height) if not grid else (0, 0, 1, 1 - top / height))
+    if story and stacked:  # every story under the last panel, one after another, each named by its layer
+        y = below / height
         for k, panel in enumerate(view.panels):
-            fig.text((k + 0.02) / len(view.panels), top, texts[k], fontsize=story_pt, va="top", ha="left",
+            if not panel.story:
+                continue
+            fig.text(0.02, y, f"{drawable(panel.title)}:\n{texts[k]}", fontsize=story_pt, va="top", ha="left")
+            y -= line * (heights[k] + 2) / height
+    elif story:  # each story right under its panel (from the top of the room left for them, not the page's foot)
+        y = below / height
+        for k, panel in enumerate(view.panels):
+            fig.text((k + 0.02) / len(view.panels), y, texts[k], fontsize=story_pt, va="top", ha="left",
                      wrap=False)
     if drawable.replaced:
         fig.text(0.99, 0.995, "U+XXXX: a character this font cannot draw, by its code point", fontsize=story_pt,
