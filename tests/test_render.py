@@ -167,3 +167,30 @@ def test_show_s_picture_has_a_title_a_name_for_each_head_and_every_row_labelled_
     forty = tuple("abcdefgh"[(7 * k) % 8] for k in range(40))
     assert layout(documents.heatmaps(run_model(forty)))[4] == 1  # every position labelled: the panels one a row
     assert layout(documents.heatmaps(run_model(tokens)))[1:3] == (False, 2)  # a short input: side by side
+
+
+@pytest.mark.parametrize("context", [1, 2])
+def test_a_24_token_slide_keeps_its_header_two_places_18_px_and_a_copy_sentence(context):
+    """Issue 30, item 7: at 24 tokens the slide cut its header to "predi…", showed 0.25 and 0.20 both as [0.2],
+    and under --context 2 told no copy."""
+    from induction_demo.core.runs import run as run_model
+    from induction_demo.core.weights import Construction
+    from induction_demo.views import documents
+    from induction_demo.views.render import slide as design
+    from induction_demo.words.story import story
+
+    tokens = tuple("b c a f d d b a a a d e c a b e e c c b a c b a".split()) if context == 1 else \
+        tuple("b c d . x c e . y c e . b c a b c d e f . b c d".split())
+    trace = run_model(tokens, construction=Construction(context=context))
+    view = documents.slide(trace, story(trace))
+    laid = design.layout(view)
+    assert laid.font >= design.SMALLEST
+    text = "\n".join("".join(t for t, _ in line) for line in laid.body)
+    header = next(line for line in text.split("\n") if "@23" in line and "@0" in line)
+    assert header.rstrip().endswith(" out") and "…" not in header  # the outputs' header whole
+    assert "in hundredths (25 = 0.25)" in text or "0.25" in text  # two places, as hundredths when narrow
+    if context == 1:
+        assert "[25]" in text and "[20]" in text  # 0.25 and 0.20 told apart
+    told = view.story[:laid.told]
+    assert any(" attends to " in s or " splits its attention " in s for s in told)  # at least one copy told
+    assert "W⁽" not in text  # no superscript under 18 px: the title names the layer in words

@@ -447,12 +447,14 @@ def slide(trace: Trace, told: Told = None) -> Slide:
     layer = trace.layers[-1]
     job = mechanism.cells(trace, layer)
 
-    def weights(decimals: int, cells: int = SLIDE_TOKEN) -> Table:
+    def weights(decimals: int, cells: int = SLIDE_TOKEN, hundredths: bool = False) -> Table:
+        unit = " in hundredths (25 = 0.25)" if hundredths else ""
         table = attention(trace, "slide.weights", (
-            "Attention weights ", Math(f"W^({layer.index})"),
-            f" of the {layer.name} ({describe.job(trace.construction, layer.heads[0].head)}); at the right, what "
-            f"each position outputs (→ a copy; blend: no copy, a mix of earlier tokens; {fmt.NONE}: nothing)"),
-            layer.weights, decimals, mask=layer.mask, job=job, quiet=True, notes=False)
+            f"Attention weights of layer {layer.index}, the {layer.name}{',' if unit else ''}{unit} "
+            f"({describe.job(trace.construction, layer.heads[0].head)}); at the right, what "
+            f"each position outputs (→ a copy; blend: no copy, a mix of earlier tokens; {fmt.NONE}: nothing)",),
+            layer.weights * (100.0 if hundredths else 1.0), 0 if hundredths else decimals, mask=layer.mask, job=job,
+            quiet=True, notes=False, vmax=100.0 if hundredths else 1.0)
         marks = []
         for p in trace.predictions:
             if p.copy:
@@ -462,13 +464,28 @@ def slide(trace: Trace, told: Told = None) -> Slide:
                 marks.append(Cell("→ " + names + (f" +{more}" if more else ""), 1.0, top=True))
             else:
                 marks.append(Cell("blend" if p.output else fmt.NONE, faint=True))
-        return table._replace(columns=table.columns + (("", "outputs"),),
+        return table._replace(columns=table.columns + (("", "out"),),
                               rows=tuple(r._replace(cells=r.cells + (m,)) for r, m in zip(table.rows, marks)))
 
     subtitle = "Model: " + describe.model_line(trace.construction) + (
         f"; ablated: the {trace.ablate} head" if trace.ablate else "")
-    return Slide(title(trace), subtitle, weights(fmt.WEIGHT_DECIMALS), ((weights(1), SLIDE_TOKEN), (weights(1, 4), 4)),
-                 pictured((told or {}).get(layer.index, ())))
+    return Slide(title(trace), subtitle, weights(fmt.WEIGHT_DECIMALS),
+                 ((weights(0, hundredths=True), SLIDE_TOKEN), (weights(0, 4, True), 4), (weights(1), SLIDE_TOKEN),
+                  (weights(1, 4), 4)),
+                 pictured(copy_early((told or {}).get(layer.index, ()))))
+
+
+COPIES = ("copy", "split")
+
+
+def copy_early(sentences) -> list:
+    """A slide's story: the first sentence, then the first copy (so that a
+    slide with room for a few sentences shows how a copy is made), then the rest in order."""
+    sentences = list(sentences)
+    first_copy = next((k for k, s in enumerate(sentences) if s.kind in COPIES), None)
+    if first_copy is None or first_copy <= 1:
+        return sentences
+    return sentences[:1] + [sentences[first_copy]] + sentences[1:first_copy] + sentences[first_copy + 1:]
 
 
 SLIDE_TOKEN = 6  # cells a token keeps in a slide's prediction
