@@ -751,6 +751,74 @@ def train_command(vocab, length, steps, batch, lr, weight_decay, seed, mask, lay
             output, force, form)
 
 
+@main.command("lecture", short_help="The walkthrough one step at a time, then the story.")
+@tokens_argument
+@scale_option
+@tokenize_option
+@click.option("--temperature", type=Positive(), default=1.0, show_default=True,
+              help="Temperature T of the next-token softmax.")
+@click.option("--ablate", type=click.Choice(ABLATIONS), default=None,
+              help="Replace one role's heads' output by zeros and watch the consequence.")
+@click.option("--no-pause", is_flag=True,
+              help="Print every step one after another (as when standard output is not a terminal).")
+@model_option
+@construction_options
+@similarity_options
+@screen_options
+def lecture(text, scale, tokenize, as_typed, temperature, ablate, no_pause, **model):
+    """Step through the walkthrough of TOKENS as a lecture does: the input
+    and Y^(0); for each layer its A, the logits with the job marked, the
+    masked logits, the weights and what it writes; the predictions; a pause
+    ("now tell the story"); then the story. Space, Enter or the right arrow
+    goes on, the left arrow back, q quits. Every knob of show works."""
+    from .views import steps as lecture_steps
+    from .views.render import terminal
+    from .views.tables import priority
+    from .words.story import story as tell
+
+    trace = trace_of(text, tokenize, as_typed, scale, None, model, temperature=temperature, ablate=ablate)
+    width = terminal_width(sys.stdout)
+    every = lecture_steps.steps(trace, tell(trace), terminal.fitter(priority(trace), width))
+    if no_pause or not (sys.stdout.isatty() and sys.stdin.isatty()):
+        for k, step in enumerate(every, 1):
+            head = f"── Step {k} of {len(every)}: {step.title} "
+            emit(head + "─" * max(0, width - len(head)) + "\n\n" + terminal.plain(step.document, width) + "\n")
+        return
+    step_through(every, width)
+
+
+NEXT, BACK, QUIT = (" ", "\r", "\n", "\x1b[C", "n", "l"), ("\x1b[D", "p", "h", "\x7f", "\x08"), ("q", "Q", "\x1b", "\x03")
+
+
+def step_through(every: list, width: int) -> None:
+    """One step a screen on a terminal (rich's console clears and draws it),
+    a key between: space, Enter or → on, ← back, q quits."""
+    from rich.console import Console
+
+    from .views.render import terminal
+
+    console = Console(width=width, highlight=False)
+    k = 0
+    while True:
+        console.clear()
+        step = every[k]
+        console.print(f"[bold]Step {k + 1} of {len(every)}: {step.title}[/bold]", markup=True)
+        for line in terminal.styled(step.document, width) if wants_colour(sys.stdout) else \
+                terminal.plain(step.document, width).splitlines():
+            console.print(line)
+        console.print("[dim]space or → next · ← back · q quit[/dim]", markup=True)
+        key = click.getchar()
+        if key in QUIT:
+            console.clear()
+            return
+        if key in BACK:
+            k = max(0, k - 1)
+        elif key in NEXT:
+            if k == len(every) - 1:
+                return
+            k += 1
+
+
 @main.command("quiz", epilog=examples("quiz"), short_help="A quiz on one run, and its answer key.")
 @click.argument("text", metavar="[TOKENS]", required=False)
 @click.option("--seed", type=click.IntRange(*SEED_RANGE), default=None,
