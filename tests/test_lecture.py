@@ -58,3 +58,62 @@ def test_on_a_terminal_a_key_steps_on_the_left_arrow_back_and_q_quits():
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def browser():
+    """Debian's chromium driven by its chromedriver through Selenium; skipped where absent, but not under CI."""
+    import os
+    import shutil
+
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("selenium is not installed")
+    driver_path, chromium = shutil.which("chromedriver"), shutil.which("chromium") or shutil.which("chromium-browser")
+    if not (driver_path and chromium):
+        if os.environ.get("CI"):
+            pytest.fail("CI needs chromium and chromium-driver (apt-get install chromium chromium-driver)")
+        pytest.skip("chromium or chromedriver is not installed")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1600,900"):
+        options.add_argument(flag)
+    return webdriver.Chrome(service=Service(driver_path), options=options)
+
+
+def test_the_deck_is_one_offline_file_that_steps_on_a_key_and_prints_a_page_a_slide(tmp_path):
+    """Issue 29, item 2: the deck in a real browser: → shows the next slide, the fragment opens a slide,
+    printing gives one page per slide; under 150 KB, nothing fetched."""
+    import base64
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    path = tmp_path / "deck.html"
+    assert invoke(["lecture", LECTURE, "-o", str(path)]).exit_code == 0
+    text = path.read_text()
+    assert path.stat().st_size < 150_000 and "http://" not in text.replace("http://www.w3.org", "")
+    assert "https://" not in text and "<script src" not in text and "<link" not in text
+    driver = browser()
+    try:
+        driver.get(path.as_uri())
+        current = lambda: driver.find_element(By.CSS_SELECTOR, "section.slide.current").get_attribute("id")
+        assert current() == "slide-1"
+        driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_RIGHT)
+        assert current() == "slide-2" and driver.execute_script("return location.hash") == "#2"
+        assert driver.find_element(By.ID, "slide-2").is_displayed() and not driver.find_element(
+            By.ID, "slide-1").is_displayed()
+        driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_LEFT)
+        assert current() == "slide-1"
+        driver.get(path.as_uri() + "#13")
+        assert current() == "slide-13" and "Now tell the story" in driver.find_element(By.ID, "slide-13").text
+        slides = len(driver.find_elements(By.CSS_SELECTOR, "section.slide"))
+        pdf = base64.b64decode(driver.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True,
+                                                                           "printBackground": True})["data"])
+        pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
+        assert pages == slides == 15
+    finally:
+        driver.quit()

@@ -761,11 +761,17 @@ def train_command(vocab, length, steps, batch, lr, weight_decay, seed, mask, lay
               help="Replace one role's heads' output by zeros and watch the consequence.")
 @click.option("--no-pause", is_flag=True,
               help="Print every step one after another (as when standard output is not a terminal).")
+@click.option("--format", "form", type=click.Choice(["table", "html"]), default=None,
+              help="table: the steps on the terminal (default); html: a slide deck, one self-contained offline "
+                   "file, a 16:9 slide per step (with -o, from the file's extension).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None,
+              help="Write the deck to this file (atomically; - is standard output).")
+@click.option("--force", is_flag=True, help="Replace an -o file even when it is read-only.")
 @model_option
 @construction_options
 @similarity_options
 @screen_options
-def lecture(text, scale, tokenize, as_typed, temperature, ablate, no_pause, **model):
+def lecture(text, scale, tokenize, as_typed, temperature, ablate, no_pause, form, output, force, **model):
     """Step through the walkthrough of TOKENS as a lecture does: the input
     and Y^(0); for each layer its A, the logits with the job marked, the
     masked logits, the weights and what it writes; the predictions; a pause
@@ -776,7 +782,20 @@ def lecture(text, scale, tokenize, as_typed, temperature, ablate, no_pause, **mo
     from .views.tables import priority
     from .words.story import story as tell
 
-    trace = trace_of(text, tokenize, as_typed, scale, None, model, temperature=temperature, ablate=ablate)
+    if form is None and output not in (None, "-"):
+        if not output.lower().endswith((".html", ".htm")):
+            raise click.UsageError("lecture -o writes a slide deck: FILE.html (a beamer deck is not done yet)")
+        form = "html"
+    form = form or "table"
+    trace = trace_of(text, tokenize, as_typed, scale, form if form == "html" else None, model,
+                     temperature=temperature, ablate=ablate)
+    if form == "html":
+        from .views import documents
+        from .views.render import deck
+
+        every = lecture_steps.steps(trace, tell(trace), documents.whole)
+        deliver(deck.render(documents.title(trace), every), output, force, "html")
+        return
     width = terminal_width(sys.stdout)
     every = lecture_steps.steps(trace, tell(trace), terminal.fitter(priority(trace), width))
     if no_pause or not (sys.stdout.isatty() and sys.stdin.isatty()):

@@ -163,6 +163,15 @@ def render(document: Document) -> str:
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{escape(document.title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>",
            f"<h1>{escape(document.title)}</h1>"]
+    out += blocks_html(document)
+    out += ["<footer>Made with induction-demo: every number comes from one run of the model.</footer>",
+            "</body>", "</html>"]
+    return "\n".join(out) + "\n"
+
+
+def blocks_html(document: Document) -> list[str]:
+    """A document's blocks as HTML elements (the page's body, or a deck's slide)."""
+    out = []
     for k, block in enumerate(document.blocks):
         if isinstance(block, Heading):
             out.append(f"<h2>{escape(block.text)}</h2>")
@@ -172,6 +181,4 @@ def render(document: Document) -> str:
                 out.append(LEGEND)
         elif isinstance(block, Table):
             out += table(block)
-    out += ["<footer>Made with induction-demo: every number comes from one run of the model.</footer>",
-            "</body>", "</html>"]
-    return "\n".join(out) + "\n"
+    return out
