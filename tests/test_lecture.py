@@ -117,3 +117,46 @@ def test_the_deck_is_one_offline_file_that_steps_on_a_key_and_prints_a_page_a_sl
         assert pages == slides == 15
     finally:
         driver.quit()
+
+
+def test_the_interactive_page_marks_what_a_chosen_query_attends_to_and_keeps_it_in_the_address(tmp_path):
+    """Issue 29, item 3: click query @5 of the lecture in layer 2: key @3 (weight 1.00) selected, its earlier
+    copy @2 marked, the prediction `a` current; #layer=2&query=5 gives the same; the keyboard too."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    path = tmp_path / "page.html"
+    assert invoke(["show", LECTURE, "-o", str(path), "--interactive"]).exit_code == 0
+    text = path.read_text()
+    assert "https://" not in text and "<script src" not in text and "<link" not in text
+    driver = browser()
+
+    def marked() -> tuple:
+        section = driver.find_element(By.CSS_SELECTOR, 'section.layer[data-layer="2"]')
+        selected = [(e.get_attribute("data-key"), e.text) for e in
+                    section.find_elements(By.CSS_SELECTOR, '[aria-selected="true"]')]
+        current = [e.text for e in driver.find_elements(By.CSS_SELECTOR, 'li[aria-current="true"]')]
+        copies = [e.get_attribute("data-key") for e in section.find_elements(By.CSS_SELECTOR, "td.copy")]
+        return selected, current, copies
+
+    try:
+        driver.get(path.as_uri())
+        driver.find_element(By.CSS_SELECTOR, 'nav button[data-layer="2"]').click()
+        driver.find_element(By.CSS_SELECTOR, 'section.layer[data-layer="2"] tr[data-query="5"]').click()
+        assert marked() == ([("3", "1.00")], ["@5 b predicts `a`"], ["2"])
+        assert driver.execute_script("return location.hash") == "#layer=2&query=5"
+        driver.get(path.as_uri() + "#layer=1")
+        driver.get(path.as_uri() + "#layer=2&query=5")
+        driver.refresh()
+        assert marked() == ([("3", "1.00")], ["@5 b predicts `a`"], ["2"])
+        row = driver.find_element(By.CSS_SELECTOR, 'section.layer[data-layer="2"] tr[data-query="3"]')
+        row.send_keys(Keys.ENTER)  # the keyboard: a focused row and Enter
+        assert marked() == ([("2", "1.00")], ["@3 a predicts `b`"], ["1"])
+    finally:
+        driver.quit()
+
+
+def test_interactive_is_an_html_page_only():
+    from cli_runner import one_line_error
+
+    assert "--interactive makes an HTML page" in one_line_error(invoke(["show", LECTURE, "--interactive"]), 2)

@@ -470,6 +470,9 @@ def main():
               help="The SVG picture's colours.")
 @click.option("--slide", is_flag=True,
               help="SVG or PNG: one 16:9 slide (1920 x 1080) of layer 2's weights, the predictions and the story.")
+@click.option("--interactive", is_flag=True,
+              help="HTML: a page where choosing a query (click, or Tab and Enter) marks the keys it attends to, "
+                   "the earlier copy and its prediction, a layer at a time; the state in the URL (#layer=2&query=5).")
 @click.option("--beside", is_flag=True,
               help="With --model FILE: its weights beside the hand-built model's on the same string, layer by "
                    "layer, with their difference and where they differ (table, markdown, latex, html, svg).")
@@ -478,7 +481,7 @@ def main():
 @similarity_options
 @screen_options
 def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrices, full, temperature, ablate,
-         no_story, theme, slide, beside, **model):
+         no_story, theme, slide, beside, interactive, **model):
     """Run the model on TOKENS ("-" reads standard input) and show every step:
     attention logits, masked attention, weights and output of each layer, then
     the predictions. TOKENS that start with "-" go after "--":
@@ -488,6 +491,10 @@ def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrice
     form = output_format(form, output)
     if slide and form not in ("svg", "png"):
         raise click.UsageError("--slide makes a picture: use --format svg or png, or -o FILE.svg or FILE.png")
+    if interactive and form != "html":
+        raise click.UsageError("--interactive makes an HTML page: use --format html, or -o FILE.html")
+    if interactive and (slide or beside):
+        raise click.UsageError("--interactive is a page of its own: leave out --slide and --beside")
     if beside and not model.get("model_file"):
         raise click.UsageError("--beside sets a model file beside the hand-built model: give --model FILE")
     if beside and (slide or ablate or layer):
@@ -501,6 +508,12 @@ def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrice
         built = run(trace.tokens, temperature=temperature, construction=trace.construction.model.held_to())
         width = terminal_width(sys.stdout) if output is None else 120
         deliver(produce_beside(trace, built, form, width, theme), output, force, form)
+        return
+    if interactive:
+        from .views import documents
+        from .views.render import page
+
+        deliver(page.render(trace, documents.title(trace)), output, force, "html")
         return
     if full and form in ("table", "svg"):
         from .base import inputs

@@ -1,0 +1,156 @@
+"""The interactive page (``show TOKENS -o page.html --interactive``): each
+layer's attention weights, one layer at a time, where choosing a query
+(a click, or the keyboard: Tab to a row, Enter or Space) marks the keys it
+attends to with their weights, the earlier copy those keys follow, and the
+query's prediction.
+
+One self-contained file: inline styles and plain JavaScript, no network, no
+build step. The state is in the address's fragment (``#layer=2&query=5``),
+so a lecturer can link a moment. Marks use ARIA (``aria-selected`` on the
+attended cells, ``aria-current`` on the query's row and its prediction) and
+the Okabe-Ito colours (orange for attended keys, sky blue for the earlier
+copy), which read apart under every common colour-vision deficiency; every
+mark is also a frame or an underline, not colour alone. Numbers are the
+trace's, formatted; the keys a query "attends to" are those within
+claims.NEAR_WEIGHT of its largest weight, the story's rule.
+"""
+from __future__ import annotations
+
+from html import escape
+
+from ...base import text as fmt
+from ...core import mechanism
+from ...core.trace import Trace
+from ...words.claims import NEAR_WEIGHT
+
+CSS = """
+body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #111; font-size: 18px; }
+nav button { font-size: 18px; margin-right: .5rem; padding: .2rem .8rem; }
+nav button[aria-pressed="true"] { font-weight: bold; border: 2px solid #111; }
+table { border-collapse: collapse; font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 18px; }
+th, td { padding: 2px 6px; text-align: right; }
+th { font-weight: normal; color: #444; }
+tr.query { cursor: pointer; }
+tr.query:focus { outline: 2px dashed #555; }
+tr[aria-current="true"] th { font-weight: bold; text-decoration: underline; }
+td.masked { color: #aaa; }
+td[aria-selected="true"] { background: #E69F00; outline: 3px solid #000; font-weight: bold; }
+td.copy { background: #56B4E9; text-decoration: underline; }
+th.copy { background: #56B4E9; text-decoration: underline; }
+li[aria-current="true"] { background: #E69F00; font-weight: bold; outline: 2px solid #000; }
+.said { min-height: 2.5em; margin: .8rem 0; }
+section[hidden] { display: none; }
+"""
+
+SCRIPT = """
+(function () {
+  var state = {layer: 1, query: null};
+  function parse() {
+    var found = {};
+    location.hash.slice(1).split("&").forEach(function (kv) {
+      var p = kv.split("="); if (p.length === 2) { found[p[0]] = parseInt(p[1], 10); }
+    });
+    if (found.layer) { state.layer = found.layer; }
+    state.query = isNaN(found.query) ? null : found.query;
+  }
+  function render() {
+    document.querySelectorAll("section.layer").forEach(function (s) {
+      s.hidden = parseInt(s.dataset.layer, 10) !== state.layer;
+    });
+    document.querySelectorAll("nav button").forEach(function (b) {
+      b.setAttribute("aria-pressed", parseInt(b.dataset.layer, 10) === state.layer ? "true" : "false");
+    });
+    document.querySelectorAll("[aria-selected]").forEach(function (e) { e.removeAttribute("aria-selected"); });
+    document.querySelectorAll("[aria-current]").forEach(function (e) { e.removeAttribute("aria-current"); });
+    document.querySelectorAll(".copy").forEach(function (e) { e.classList.remove("copy"); });
+    var section = document.querySelector('section.layer[data-layer="' + state.layer + '"]');
+    var said = section.querySelector(".said");
+    said.textContent = "Choose a query (click a row, or Tab to it and press Enter).";
+    if (state.query === null) { return; }
+    var row = section.querySelector('tr.query[data-query="' + state.query + '"]');
+    if (!row) { return; }
+    row.setAttribute("aria-current", "true");
+    var keys = [], copies = [];
+    row.querySelectorAll("td[data-attended]").forEach(function (td) {
+      td.setAttribute("aria-selected", "true");
+      keys.push("@" + td.dataset.key + " (" + td.textContent + ")");
+      if (td.dataset.copy !== undefined && td.dataset.copy !== "") { copies.push(td.dataset.copy); }
+    });
+    copies.forEach(function (c) {
+      section.querySelectorAll('[data-key="' + c + '"]').forEach(function (e) {
+        if (e.tagName === "TH") { e.classList.add("copy"); }
+      });
+      var cell = row.querySelector('td[data-key="' + c + '"]'); if (cell) { cell.classList.add("copy"); }
+    });
+    var prediction = document.querySelector('li[data-position="' + state.query + '"]');
+    if (prediction) { prediction.setAttribute("aria-current", "true"); }
+    said.textContent = "@" + state.query + " attends to " + (keys.join(", ") || "nothing") +
+      (copies.length ? "; the earlier copy: " + copies.map(function (c) { return "@" + c; }).join(", ") : "") +
+      (prediction ? "; " + prediction.textContent : "");
+  }
+  function go(layer, query) {
+    state.layer = layer; state.query = query;
+    history.replaceState(null, "", "#layer=" + layer + (query === null ? "" : "&query=" + query));
+    render();
+  }
+  document.querySelectorAll("nav button").forEach(function (b) {
+    b.addEventListener("click", function () { go(parseInt(b.dataset.layer, 10), state.query); });
+  });
+  document.querySelectorAll("tr.query").forEach(function (row) {
+    var choose = function () {
+      go(parseInt(row.closest("section").dataset.layer, 10), parseInt(row.dataset.query, 10));
+    };
+    row.addEventListener("click", choose);
+    row.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" || e.key === " ") { choose(); e.preventDefault(); }
+    });
+  });
+  window.addEventListener("hashchange", function () { parse(); render(); });
+  parse(); render();
+})();
+"""
+
+
+def render(trace: Trace, title: str) -> str:
+    """The page for ``trace``."""
+    h = trace.construction.horizon
+    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">', f"<title>{escape(title)}</title>",
+           f"<style>{CSS}</style>", "</head>", "<body>", f"<h1>{escape(title)}</h1>",
+           '<nav aria-label="layers">' + "".join(
+               f'<button type="button" data-layer="{layer.index}">Layer {layer.index}: '
+               f'{escape(layer.name)}</button>' for layer in trace.layers) + "</nav>"]
+    last = trace.layers[-1]
+    for layer in trace.layers:
+        run = layer.heads[0]
+        job = mechanism.cells(trace, (run,))
+        out += [f'<section class="layer" data-layer="{layer.index}" aria-label="layer {layer.index}">',
+                f"<h2>Layer {layer.index}: {escape(layer.name)}, attention weights</h2>",
+                '<p class="said" aria-live="polite"></p>', "<table>", "<thead><tr><th>query \\ key</th>"
+                + "".join(f'<th data-key="{j}">{escape(fmt.token(t))}<br>@{j}</th>'
+                          for j, t in enumerate(trace.tokens)) + "</tr></thead>", "<tbody>"]
+        for i, token in enumerate(trace.tokens):
+            w = run.weights[i]
+            kept = layer.mask[i]
+            top = float(w[kept].max()) if kept.any() else 0.0
+            cells = []
+            for j in range(trace.n):
+                if not kept[j]:
+                    cells.append(f'<td class="masked" data-key="{j}">×</td>')
+                    continue
+                attended = kept.any() and top > 0 and float(w[j]) >= top - NEAR_WEIGHT
+                copy = j - h if layer is last and attended and job[i, j] and j - h >= 0 else ""
+                cells.append(f'<td data-key="{j}"' + (f' data-attended="" data-copy="{copy}"' if attended else "")
+                             + f">{fmt.number(float(w[j]), fmt.WEIGHT_DECIMALS)}</td>")
+            out.append(f'<tr class="query" data-query="{i}" tabindex="0"><th>@{i} {escape(fmt.token(token))}</th>'
+                       + "".join(cells) + "</tr>")
+        out += ["</tbody>", "</table>", "</section>"]
+    out.append("<h2>Predictions</h2><ol start=\"0\">")
+    for p in trace.predictions:
+        said = ("predicts " + " or ".join(f"`{fmt.token(t)}`" for t in p.candidates)) if p.copy else \
+            ("outputs " + " or ".join(f"`{fmt.token(t)}`" for t in p.output) + " (a blend, not a copy)"
+             if p.output else "outputs nothing")
+        out.append(f'<li data-position="{p.position}">@{p.position} {escape(fmt.token(p.token))} '
+                   f"{escape(said)}</li>")
+    out += ["</ol>", f"<script>{SCRIPT}</script>", "</body>", "</html>"]
+    return "\n".join(out) + "\n"
