@@ -155,3 +155,14 @@ def test_each_circuit_benches_as_an_induction_head(circuit):
     doc = __import__("json").loads(result.stdout)
     assert doc["config"]["circuit"] == circuit and doc["later_copies"]["accuracy"] > 0.9
     assert (doc["previous_token_score"] is None) == (circuit == "pointer")
+
+
+def test_an_ablated_layer_names_the_half_it_leaves_empty():
+    """The virtual circuit's layer 2 writes the prev2 half: ablated, that is the half left empty."""
+    from induction_demo.words.story import story
+
+    trace = run(tuple("b c d . x c e . b c".split()), construction=Construction(context=2, circuit="virtual"),
+                ablate="previous-token")
+    told = story(trace)
+    assert any("so the previous half of every representation stays empty" in s.text for s in told[1])
+    assert any("so the prev2 half of every representation stays empty" in s.text for s in told[2])

@@ -96,8 +96,8 @@ def _position_0(trace: Trace, layer: Layer) -> Sentence:
 
 
 def _dest(head) -> str:
-    """The half (prev, prev2, ...) or block (ptr) a head writes into."""
-    return head.ov[0].cols.rpartition(" ")[0]
+    """The half (prev, prev2, ...) or block (ptr) a head writes into ("" for none)."""
+    return head.ov[0].cols.rpartition(" ")[0] if head.ov else ""
 
 
 def _into(layer: Layer) -> list[str]:
@@ -231,7 +231,9 @@ def look_back(trace: Trace, layer: Layer) -> list[Sentence]:
                                  "holds that blend of them.",
                                [cl.Before(tuple(short), o), cl.Logits(n, h, tuple(short), "differ")]))
     if layer.ablated:
-        what = "the previous half of every representation" if not several else "every earlier half"
+        dest = _dest(layer.heads[0].head) if built else "prev"  # (a file's: the lecture's second half)
+        what = ("the previous half of every representation" if dest == "prev" else
+                f"the {dest} half of every representation") if not several else "every earlier half"
         out.append(say("ablated", f"{'This head' if not several else 'Layer 1'} is ablated: its output is replaced "
                                   f"by zeros, so {what} stays empty.", [cl.Ablated(n, True), cl.Writes(n, ())]))
         return out
