@@ -160,3 +160,23 @@ def test_interactive_is_an_html_page_only():
     from cli_runner import one_line_error
 
     assert "--interactive makes an HTML page" in one_line_error(invoke(["show", LECTURE, "--interactive"]), 2)
+
+
+def test_a_24_token_full_handout_prints_under_5_mb_without_the_browser_s_header(tmp_path):
+    """Issue 30, item 5: masked cells print flat (the hatching cost megabytes) and @page leaves no margin for the
+    browser's own header and footer (the body keeps its margin on every page)."""
+    import base64
+
+    path = tmp_path / "full.html"
+    tokens = " ".join("abcdefgh"[(5 * k + k // 3) % 8] for k in range(24))
+    assert invoke(["show", tokens, "--full", "-o", str(path)]).exit_code == 0
+    css = path.read_text()
+    assert "@page { margin: 0; }" in css and "td.masked { background: #eee; }" in css
+    driver = browser()
+    try:
+        driver.get(path.as_uri())
+        pdf = base64.b64decode(driver.execute_cdp_cmd("Page.printToPDF", {"printBackground": True,
+                                                                           "displayHeaderFooter": True})["data"])
+    finally:
+        driver.quit()
+    assert len(pdf) < 5_000_000

@@ -27,7 +27,7 @@ section.slide sup, section.slide sub { font-size: 18px; }
 nav { position: fixed; bottom: .5rem; right: 1rem; font-size: 18px; color: #777; }
 @page { size: 16in 9in; margin: 0; }
 @media print {
-  body { font-size: 20px; }
+  body { font-size: 20px; padding: 0; }  /* a slide is the page: no handout margin */
   nav { display: none; }
   section.slide { display: block; width: 16in; height: 9in; max-width: none; max-height: none; overflow: hidden;
                   break-after: page; page-break-after: always; }

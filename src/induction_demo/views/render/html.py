@@ -44,8 +44,12 @@ td.faint { opacity: .45; }
 footer { margin-top: 2rem; font-size: .85rem; color: #555; }
 * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 .print { display: none; }
+@page { margin: 0; }  /* no room for a browser's own header and footer: the page's margin is the body's */
 @media print {
-  body { margin: 0; font-size: 10pt; }
+  body { margin: 0; padding: 12mm; font-size: 10pt; box-decoration-break: clone;
+         -webkit-box-decoration-break: clone; }
+  td.masked { background: #eee; }  /* flat, not hatched: the hatching made a printed page megabytes */
+  td.faint { opacity: 1; color: #8a8a8a; }  /* grey, not transparent: each transparent cell is a PDF group */
   figure { break-inside: avoid; overflow: visible; }
   h2 { break-after: avoid; }
   table { font-size: 8pt; zoom: var(--print-zoom, 1); }  /* a wide table shrinks to the page, to 7 pt */
