@@ -180,3 +180,23 @@ def test_a_24_token_full_handout_prints_under_5_mb_without_the_browser_s_header(
     finally:
         driver.quit()
     assert len(pdf) < 5_000_000
+
+
+def test_the_beamer_deck_compiles_to_a_page_a_step(tmp_path):
+    """Issue 29, item 2: lecture -o deck.tex, a beamer frame per step, compiled by pdflatex."""
+    import os
+    import shutil
+    import subprocess
+
+    if not shutil.which("pdflatex") or subprocess.run(["kpsewhich", "beamer.cls"], capture_output=True).returncode \
+            or subprocess.run(["kpsewhich", "pgfmath.sty"], capture_output=True).returncode:
+        if os.environ.get("CI"):
+            pytest.fail("CI needs pdflatex with beamer and pgf (texlive-latex-recommended, texlive-pictures)")
+        pytest.skip("pdflatex, beamer or pgf is not installed")
+    path = tmp_path / "deck.tex"
+    assert invoke(["lecture", LECTURE, "-o", str(path)]).exit_code == 0
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", path.name], cwd=tmp_path,
+                          capture_output=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:]
+    pages = re.search(rb"Output written on deck\.pdf \((\d+) pages?", done.stdout)
+    assert pages and int(pages[1]) == len(TITLES)  # (pdflatex's own count: its objects are compressed)

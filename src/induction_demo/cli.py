@@ -774,9 +774,10 @@ def train_command(vocab, length, steps, batch, lr, weight_decay, seed, mask, lay
               help="Replace one role's heads' output by zeros and watch the consequence.")
 @click.option("--no-pause", is_flag=True,
               help="Print every step one after another (as when standard output is not a terminal).")
-@click.option("--format", "form", type=click.Choice(["table", "html"]), default=None,
+@click.option("--format", "form", type=click.Choice(["table", "html", "latex"]), default=None,
               help="table: the steps on the terminal (default); html: a slide deck, one self-contained offline "
-                   "file, a 16:9 slide per step (with -o, from the file's extension).")
+                   "file, a 16:9 slide per step; latex: the same deck in beamer (with -o, from the file's "
+                   "extension).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None,
               help="Write the deck to this file (atomically; - is standard output).")
 @click.option("--force", is_flag=True, help="Replace an -o file even when it is read-only.")
@@ -796,18 +797,19 @@ def lecture(text, scale, tokenize, as_typed, temperature, ablate, no_pause, form
     from .words.story import story as tell
 
     if form is None and output not in (None, "-"):
-        if not output.lower().endswith((".html", ".htm")):
-            raise click.UsageError("lecture -o writes a slide deck: FILE.html (a beamer deck is not done yet)")
-        form = "html"
+        if not output.lower().endswith((".html", ".htm", ".tex")):
+            raise click.UsageError("lecture -o writes a slide deck: FILE.html, or FILE.tex (beamer)")
+        form = "latex" if output.lower().endswith(".tex") else "html"
     form = form or "table"
-    trace = trace_of(text, tokenize, as_typed, scale, form if form == "html" else None, model,
+    trace = trace_of(text, tokenize, as_typed, scale, form if form != "table" else None, model,
                      temperature=temperature, ablate=ablate)
-    if form == "html":
+    if form in ("html", "latex"):
         from .views import documents
         from .views.render import deck
 
         every = lecture_steps.steps(trace, tell(trace), documents.whole)
-        deliver(deck.render(documents.title(trace), every), output, force, "html")
+        made = deck.render if form == "html" else deck.beamer
+        deliver(made(documents.title(trace), every), output, force, form)
         return
     width = terminal_width(sys.stdout)
     every = lecture_steps.steps(trace, tell(trace), terminal.fitter(priority(trace), width))

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from html import escape
 
-from . import html
+from ..views import Heading, Paragraph, Table
+from . import html, latex
 
 CSS = html.CSS + """
 body { margin: 0; font-size: 20px; background: #fff; }
@@ -73,4 +74,40 @@ def render(title: str, steps) -> str:
         out.append("</section>")
     out += ['<nav class="screen">← → <span id="where"></span></nav>', f"<script>{SCRIPT}</script>", "</body>",
             "</html>"]
+    return "\n".join(out) + "\n"
+
+
+BEAMER = latex.PREAMBLE.replace(r"\documentclass[10pt]{article}", r"\documentclass[xcolor=table,aspectratio=169,11pt]{beamer}") \
+    .replace(r"\usepackage[a4paper,margin=15mm]{geometry}", "").replace(r"\usepackage[table]{xcolor}", "") \
+    .replace(r"\usepackage{pdflscape}", "") + r"""\setbeamertemplate{navigation symbols}{}
+\setbeamertemplate{footline}[frame number]
+"""
+
+
+def _title(text: str) -> str:
+    """A frame's title, escaped, its Y^(l) set as maths."""
+    import re
+
+    parts = re.split(r"(Y\^\(\d+\))", text)
+    return "".join(f"$Y^{{({part[3:-1]})}}$" if part.startswith("Y^(") else latex.escape(part) for part in parts)
+
+
+def beamer(title: str, steps) -> str:
+    """The deck as a beamer file (``lecture TOKENS -o deck.tex``): a frame per
+    step, its tables set as the LaTeX handout sets them, each frame shrunk to
+    fit the 16:9 page; pdflatex makes a page a step."""
+    out = [BEAMER, r"\begin{document}"]
+    for k, step in enumerate(steps, 1):
+        out += [r"\begin{frame}[shrink]{" + _title(step.title) + "}",
+                r"{\small " + latex.escape(f"{title} · step {k} of {len(steps)}") + r"}\par\medskip"]
+        for block in step.document.blocks:
+            if isinstance(block, Heading):
+                out.append(r"\textbf{" + latex.escape(block.text) + r"}\par")
+            elif isinstance(block, Paragraph):
+                out.append(latex.inline(block.text) + r"\par\smallskip")
+            elif isinstance(block, Table):
+                out += [r"\textbf{" + latex.inline(block.title) + r"}\par", r"\noindent"] + latex.table(block) \
+                    + [r"\par\smallskip"]
+        out += [r"\end{frame}", ""]
+    out.append(r"\end{document}")
     return "\n".join(out) + "\n"
