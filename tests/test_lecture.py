@@ -200,3 +200,28 @@ def test_the_beamer_deck_compiles_to_a_page_a_step(tmp_path):
     assert done.returncode == 0, done.stdout[-2000:]
     pages = re.search(rb"Output written on deck\.pdf \((\d+) pages?", done.stdout)
     assert pages and int(pages[1]) == len(TITLES)  # (pdflatex's own count: its objects are compressed)
+
+
+def test_the_interactive_page_works_inside_a_notebook_s_sandboxed_frame(tmp_path):
+    """Issue 29, item 3: trace.interactive() in Jupyter is the page in an iframe that may run its own script
+    (and nothing else): a page holding that frame, as nbconvert --to html writes it, marks a chosen query."""
+    from selenium.webdriver.common.by import By
+
+    import induction_demo as idm
+
+    shown = idm.run(LECTURE).interactive()._repr_html_()
+    assert 'sandbox="allow-scripts"' in shown and "allow-same-origin" not in shown
+    wrapper = tmp_path / "notebook.html"
+    wrapper.write_text(f"<!DOCTYPE html><html><body><p>a notebook's output</p>{shown}</body></html>")
+    driver = browser()
+    try:
+        driver.get(wrapper.as_uri())
+        driver.switch_to.frame(driver.find_element(By.TAG_NAME, "iframe"))
+        driver.find_element(By.CSS_SELECTOR, 'nav button[data-layer="2"]').click()
+        driver.find_element(By.CSS_SELECTOR, 'section.layer[data-layer="2"] tr[data-query="5"]').click()
+        selected = [e.get_attribute("data-key") for e in driver.find_elements(
+            By.CSS_SELECTOR, 'section.layer[data-layer="2"] [aria-selected="true"]')]
+        current = [e.text for e in driver.find_elements(By.CSS_SELECTOR, 'li[aria-current="true"]')]
+        assert selected == ["3"] and current == ["@5 b predicts `a`"]
+    finally:
+        driver.quit()

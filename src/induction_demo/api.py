@@ -41,6 +41,14 @@ class Trace(Traced):
         """Jupyter shows a trace as its HTML handout (in a frame: its styles stay its own)."""
         return frame(self.handout("html"))
 
+    def interactive(self) -> "Interactive":
+        """The interactive page (show --interactive): in Jupyter, JupyterLab and a notebook converted to HTML,
+        choosing a query marks the keys it attends to, the earlier copy and its prediction."""
+        from .views import documents
+        from .views.render import page
+
+        return Interactive(page.render(self, documents.title(self)))
+
     def __repr__(self) -> str:
         said = " ".join(self.tokens[:12]) + (" ..." if self.n > 12 else "")
         copies = ", ".join(f"@{p.position} {p.next}" for p in self.predictions if p.copy) or "no copies"
@@ -236,9 +244,20 @@ def handout(trace: Traced, form: str = "html") -> str | bytes:
 FRAME_HEIGHT = 640  # px: the notebook's window onto a handout, which scrolls inside it
 
 
-def frame(html: str) -> str:
-    """An HTML document inside an iframe (its styles kept off the notebook's), with no network."""
+def frame(html: str, scripts: bool = False) -> str:
+    """An HTML document inside an iframe (its styles kept off the notebook's), with no network; with
+    ``scripts``, its own JavaScript may run (sandboxed still: it cannot reach the notebook)."""
     from html import escape
 
     return (f'<iframe srcdoc="{escape(html, quote=True)}" style="width: 100%; height: {FRAME_HEIGHT}px; '
-            'border: 1px solid #ccc" sandbox=""></iframe>')
+            f'border: 1px solid #ccc" sandbox="{"allow-scripts" if scripts else ""}"></iframe>')
+
+
+@dataclass(frozen=True)
+class Interactive:
+    """The interactive page, shown by Jupyter in a sandboxed frame that runs its own script."""
+
+    html: str
+
+    def _repr_html_(self) -> str:
+        return frame(self.html, scripts=True)

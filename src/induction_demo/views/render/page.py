@@ -90,7 +90,9 @@ SCRIPT = """
   }
   function go(layer, query) {
     state.layer = layer; state.query = query;
-    history.replaceState(null, "", "#layer=" + layer + (query === null ? "" : "&query=" + query));
+    try {  /* (inside a notebook's sandboxed frame there is no address to keep: the marks still work) */
+      history.replaceState(null, "", "#layer=" + layer + (query === null ? "" : "&query=" + query));
+    } catch (e) {}
     render();
   }
   document.querySelectorAll("nav button").forEach(function (b) {
