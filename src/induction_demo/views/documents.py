@@ -153,20 +153,17 @@ not as a table per block (1,200 lines at 80 columns); --full shows it whole."""
 LARGEST = 8  # entries a dense matrix's summary lists
 
 
-def dense_summary(trace: Trace, key: str, symbol: str, of: str, head) -> list:
+def dense_summary(trace: Trace, key: str, symbol: str, of: str, head, shares: dict) -> list:
     """A dense A (a learned or a stranger's file) as two small tables: each
-    block's share of the sum of squared entries, and its largest entries."""
+    block's share of the sum of squared entries (``shares``, the file's own:
+    modelfile.Model.shares), and its largest entries."""
     from ..core.weights import dense
 
     matrix_ = dense(head.qk, trace.basis)
     names = trace.basis.names
     top = float(np.abs(matrix_).max(initial=0.0))
-    scaled = matrix_ / top if top > 0 else matrix_
-    total = float((scaled ** 2).sum()) or 1.0
-    rows = tuple(Row((r,), tuple(
-        Cell(f"{float((scaled[trace.basis.block(r), trace.basis.block(c)] ** 2).sum()) / total:.0%}",
-             float((scaled[trace.basis.block(r), trace.basis.block(c)] ** 2).sum()) / total) for c in names))
-        for r in names)
+    rows = tuple(Row((r,), tuple(Cell(f"{shares.get((r, c), 0.0):.0%}", shares.get((r, c), 0.0)) for c in names))
+                 for r in names)
     shares = Table(key + ".shares", (Math(symbol), f"{of}: its weight by block, each block's share of the sum of "
                                      "squared entries (rows: the query's subspace, columns: the key's); dense, so "
                                      "shown as its blocks and largest entries (--full: every entry)"),
@@ -189,7 +186,12 @@ def positional(trace: Trace, run, prefix: str, of: str, fit: Fit, compact: bool)
     out: list = []
     if head.qk and fit is not whole and trace.construction.model is not None and \
             len({(b.rows, b.cols) for b in head.qk}) > DENSE_BLOCKS:
-        return out + dense_summary(trace, f"{prefix}.A" + _key(run, several), f"A_{l}", of, head)
+        from ..core.modelfile import symbol  # (a file's only: off show's start-up path)
+
+        layer = trace.layers[int(l) - 1]
+        file_key = symbol(layer.index, next(h for h, r in enumerate(layer.heads) if r is run), len(layer.heads))
+        shares = {(r, c): share for r, c, share in trace.construction.model.shares(file_key)}
+        return out + dense_summary(trace, f"{prefix}.A" + _key(run, several), f"A_{l}", of, head, shares)
     if head.qk:
         out += fit(matrix(
             trace, f"{prefix}.A" + _key(run, several),
