@@ -120,3 +120,21 @@ def test_check_of_a_file_without_roles_holds_only_the_prediction_and_says_so(tmp
     result = invoke(["check", str(path), "--width", "1000"])
     assert "Not held to anything: the heads of layer 1, layer 2, layer 3" in result.stdout
     assert "- the prediction:" in result.stdout
+
+
+@pytest.mark.parametrize("form", ["table", "json", "markdown", "latex", "html", "svg"])
+def test_a_last_layer_of_two_heads_goes_through_every_format_and_a_slide_is_refused(tmp_path, form):
+    """A file's last layer may hold several heads: each is told where it looks (verified), the windowed
+    tables take every head's weights, and the one-head slide says so in one line."""
+    rng = np.random.default_rng(1)
+    vocab, n = ["!", "a", "b", "c"], 6
+    d = 2 * (len(vocab) + n)
+    arrays = {f"{m}{l}.{h}": rng.normal(size=(d, d)) for l, heads in ((1, 1), (2, 2)) for h in range(heads)
+              for m in "AV"}
+    path = tmp_path / "two.npz"
+    np.savez(path, vocab=np.array(vocab), n_positions=np.array(n), **arrays)
+    result = invoke(["show", "! a b a c b", "--model", str(path), "--format", form, "--width", "80"],
+                    env={"INDUCTION_DEMO_VERIFY": "1"})
+    assert result.exit_code == 0, result.stderr
+    refused = invoke(["show", "! a b a c b", "--model", str(path), "--slide", "--format", "svg"])
+    assert refused.exit_code == 2 and "--slide shows the last layer's one head" in refused.stderr

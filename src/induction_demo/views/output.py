@@ -30,6 +30,9 @@ def produce(trace: Trace, form: str, layers=None, matrices: bool = True, full: b
     told = tell(trace) if story else None
     if slide:  # one 16:9 picture of the mechanism
         inputs.slide(trace.n)
+        if len(trace.layers[-1].heads) > 1:
+            raise InputError(f"--slide shows the last layer's one head, and this model's has "
+                             f"{len(trace.layers[-1].heads)}: leave --slide out for every head")
         if form == "svg":
             from .render import svg
 

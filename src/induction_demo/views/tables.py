@@ -61,7 +61,7 @@ def priority(trace: Trace) -> list[int]:
     copies (in order), the earlier occurrence and the key it attends to; then
     the queries themselves; then every other position from the start. (A
     window's rows keep every copying query: ``_rows``.)"""
-    w2 = trace.layers[-1].weights
+    w2 = sum(run.weights for run in trace.layers[-1].heads)  # (a file's last layer may have several heads)
     keys: list[int] = []
     for p in trace.predictions:
         if p.copy:

@@ -747,13 +747,22 @@ def unknown(trace: Trace, layer: Layer) -> list[Sentence]:
 
 
 TELLERS = {"look-back": look_back, "duplicate-token": duplicate, "induction": induction, "unknown": unknown}
+
+
+def _teller(trace: Trace, layer: Layer) -> str:
+    """Who tells a layer: its heads' role; a last layer of several heads (a model file's) is told head by
+    head, where each looks and what they write, as a head of unknown role is (the copies are the
+    predictions table's)."""
+    if layer is trace.layers[-1] and len(layer.heads) > 1:
+        return "unknown"
+    return layer.heads[0].head.role.kind
 """Who tells a layer, by its heads' role."""
 
 
 def story(trace: Trace) -> dict[int, list[Sentence]]:
     """The sentences told after each layer, by the teller of its heads' role;
     with INDUCTION_DEMO_VERIFY=1, each checked by verify.py before it is said."""
-    told = {layer.index: TELLERS[layer.heads[0].head.role.kind](trace, layer) for layer in trace.layers}
+    told = {layer.index: TELLERS[_teller(trace, layer)](trace, layer) for layer in trace.layers}
     if cl.verifying():  # (the verifier is imported only when the switch is on)
         from . import verify
 
