@@ -203,7 +203,6 @@ def findings(model: Model, tokens: tuple[str, ...], shared: Products | None = No
     finding per property at most (a weight or score that is not a number,
     from logits past the largest float, fails)."""
     from ..words.claims import Outputs, Weight
-    from ..core.runs import run
     from ..core.readout import TIE_TOLERANCE
 
     copies = _lecture(tokens)
@@ -262,11 +261,6 @@ def findings(model: Model, tokens: tuple[str, ...], shared: Products | None = No
     return out
 
 
-def reference(model: Model):
-    """The hand-built construction a file is held to (``Model.held_to``)."""
-    return model.held_to()
-
-
 def properties(model: Model) -> list[tuple[str, int, int, str]]:
     """What a file of any shape is held to, head by head by its role: (name,
     layer, head, role), then the prediction (layer 0). A head of unknown role is
@@ -297,7 +291,7 @@ def _general_findings(model: Model, tokens: tuple[str, ...], held: list) -> list
 
     with np.errstate(over="ignore", invalid="ignore"):
         trace = run(tokens, construction=Construction(mask=model.mask, model=model), beside=False)
-    ref = run(tokens, construction=reference(model), beside=False)
+    ref = run(tokens, construction=model.held_to(), beside=False)
     job = mechanism.cells(ref, ref.layers[-1]) & (ref.layers[-1].heads[0].weights > 0)
     out: list[Finding] = []
     for k, (name, l, h, kind) in enumerate(held):
@@ -313,16 +307,12 @@ def _general_findings(model: Model, tokens: tuple[str, ...], held: list) -> list
             continue
         layer = trace.layers[l - 1]
         w = layer.heads[h].weights
+        # where the head does its role's job (mechanism's cells: the key its offset back, the earlier copies),
+        # and for the induction head, the keys the hand-built one attends to at the queries it copies for
+        cells = job if kind == "induction" else mechanism.cells(trace, (layer.heads[h],)) & layer.mask
         for i in range(trace.n):
-            kept = np.flatnonzero(layer.mask[i])
-            if kind == "look-back":
-                o = layer.heads[h].head.offset
-                keys = [i - o] if i - o in set(kept) else []
-            elif kind == "duplicate-token":
-                keys = [int(j) for j in kept if j != i and tokens[j] == tokens[i]]
-            else:
-                copying = ref.predictions[i].copy
-                keys = [int(j) for j in np.flatnonzero(job[i])] if copying else []
+            keys = [int(j) for j in np.flatnonzero(cells[i])] if kind != "induction" or ref.predictions[i].copy \
+                else []
             if not keys or w[i, keys].sum() >= TOLERANCE:
                 continue
             where, premises = _where(w[i], l, i)
@@ -357,7 +347,7 @@ def _general(model: Model, seed: int) -> dict:
               if any(head.role.kind == "unknown" for head in layer.heads)]
     return {"score": sum(t["score"] for t in tests), "max_score": len(tests), "tests": tests,
             "strings": len(runs), "tolerance": TOLERANCE, "seed": seed, "lecture": lecture, "hints": [],
-            "held_to": f"the hand-built {reference(model).circuit} circuit"
+            "held_to": f"the hand-built {model.held_to().circuit} circuit"
                        + (f" with context {model.context}" if model.context > 1 and model.circuit == "lecture" else "")
                        + (f" with skip {model.horizon - 1}" if model.horizon > 1 else ""),
             "unheld": unheld}
