@@ -108,7 +108,7 @@ def built(tokens: tuple[str, ...], *, mask: str, context: int, skip: int, positi
     reads the ``embeddings`` file (the rows of ``tokens``), or the ``model``
     file, whose heads no knob in ``given`` (those set, by ``named``) may change.
     ``circuit`` "virtual" matches two tokens: its context is 2 unless given."""
-    from .core.weights import Construction
+    from .core.weights import Construction, context_of
 
     if model is not None:
         from .core.modelfile import load
@@ -135,9 +135,8 @@ def built(tokens: tuple[str, ...], *, mask: str, context: int, skip: int, positi
         from .core.similar import read_vectors
 
         vectors = read_vectors(str(embeddings), set(tokens))
-    if circuit == "virtual" and "context" not in given:
-        context = 2
-    return Construction(mask, context, skip, vectors, positions, frequencies, circuit=circuit)
+    return Construction(mask, context_of(circuit, context, "context" in given), skip, vectors, positions,
+                        frequencies, circuit=circuit)
 
 
 def check(model: str, seed: int = 0) -> dict:

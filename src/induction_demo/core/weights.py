@@ -19,7 +19,7 @@ from ..base.inputs import FREQUENCIES
 from .schemes import check, scheme
 from .similar import Similarity
 
-__all__ = ["CIRCUITS", "Construction", "LECTURE", "checked", "described", "duplicate_token_head", "induction_head",
+__all__ = ["CIRCUITS", "Construction", "LECTURE", "checked", "context_of", "described", "duplicate_token_head", "induction_head",
            "lecture", "pointer_head", "previous_token_head", "shifting_head",
            # the pieces, from blocks.py, where the rest of the package has always found them
            "Block", "Head", "LayerSpec", "Relation", "Role", "Rope", "Rule", "back", "dense", "entries", "frequencies",
@@ -217,6 +217,12 @@ class Construction(NamedTuple):
 
 
 LECTURE = Construction()
+
+
+def context_of(circuit: str, context: int, given: bool) -> int:
+    """A construction's context: the virtual circuit's induction head matches two tokens, so its context is 2
+    unless one is given (and inputs.construction refuses any other)."""
+    return 2 if circuit == "virtual" and not given else context
 
 
 def checked(c: Construction) -> Construction:

@@ -28,7 +28,7 @@ from ..base import inputs
 from ..core.runs import run
 from ..base.errors import InputError
 from ..core.readout import log_probs
-from ..core.weights import Construction, checked
+from ..core.weights import Construction, checked, context_of
 
 BOS = "<bos>"
 
@@ -52,10 +52,9 @@ class Config(NamedTuple):
 
     @property
     def construction(self) -> Construction:
-        """The model to bench (the virtual circuit matches two tokens: its context is 2 where left at 1)."""
-        context = 2 if self.circuit == "virtual" and self.context == 1 else self.context
-        return Construction(self.mask, context, self.skip, None, self.positions, self.frequencies,
-                            circuit=self.circuit)
+        """The model to bench (the virtual circuit's context is 2 where left at 1: weights.context_of)."""
+        return Construction(self.mask, context_of(self.circuit, self.context, self.context != 1), self.skip, None,
+                            self.positions, self.frequencies, circuit=self.circuit)
 
 
 def check(config: Config) -> Config:

@@ -211,8 +211,8 @@ def empty(c: Construction) -> str:
 
 
 def final(c: Construction) -> str:
-    """The last layer's output, which the prediction is read off: Y^(2), or Y^(3) for the virtual circuit."""
-    return "Y^(3)" if c.circuit == "virtual" else "Y^(2)"
+    """The last layer's output, which the prediction is read off: Y^(L), L the construction's layers."""
+    return f"Y^({len(c.layers(1.0))})"
 
 
 def _read_out(c: Construction) -> tuple[tuple, tuple]:
