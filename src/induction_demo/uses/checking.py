@@ -324,33 +324,41 @@ def _general_findings(model: Model, tokens: tuple[str, ...], held: list) -> list
     return out
 
 
-def _general(model: Model, seed: int) -> dict:
-    """check for a file of any shape: each head held to its role's job, the
-    prediction to the hand-built circuit's (``reference``)."""
-    held = properties(model)
-    runs = strings(model.vocab, model.n_positions, seed)
-    failed: list[list[Finding]] = [[] for _ in held]
+def _tally(names, runs: list[tuple[str, ...]], found_on, seed: int) -> tuple[dict, list[list[Finding]]]:
+    """Every run's findings (``found_on(tokens)``) tallied per property (``names``): the results document
+    (score, tests with the smallest failing string's words, the lecture's own string) and the findings."""
+    failed: list[list[Finding]] = [[] for _ in names]
     lecture = None
     for tokens in runs:
-        found = _general_findings(model, tokens, held)
-        if tokens == LECTURE and lecture is None:
+        found = found_on(tokens)
+        if tokens == LECTURE and lecture is None:  # the lecture's own string: a line of its own in the report
             lecture = {"tokens": list(LECTURE), "passed": not found, "findings": [f.text for f in found]}
         for f in found:
             failed[f.kind].append(f)
     tests = []
-    for k, (name, *_) in enumerate(held):
+    for k, name in enumerate(names):
         smallest = min(failed[k], key=lambda f: (len(f.tokens), f.tokens), default=None)
         tests.append({"name": name, "score": 0 if failed[k] else 1, "max_score": 1,
                       "output": (f"{len(failed[k])} of {len(runs)} strings fail; the smallest: {smallest.text}."
                                  if smallest else f"all {len(runs)} strings pass")})
+    return {"score": sum(t["score"] for t in tests), "max_score": len(tests), "tests": tests,
+            "strings": len(runs), "tolerance": TOLERANCE, "seed": seed, "lecture": lecture}, failed
+
+
+def _general(model: Model, seed: int) -> dict:
+    """check for a file of any shape: each head held to its role's job, the
+    prediction to the hand-built circuit's (``Model.held_to``)."""
+    held = properties(model)
+    result, _ = _tally([name for name, *_ in held], strings(model.vocab, model.n_positions, seed),
+                       lambda tokens: _general_findings(model, tokens, held), seed)
     unheld = [f"layer {l}" for l, layer in enumerate(model.layers(), 1)
               if any(head.role.kind == "unknown" for head in layer.heads)]
-    return {"score": sum(t["score"] for t in tests), "max_score": len(tests), "tests": tests,
-            "strings": len(runs), "tolerance": TOLERANCE, "seed": seed, "lecture": lecture, "hints": [],
-            "held_to": f"the hand-built {model.held_to().circuit} circuit"
-                       + (f" with context {model.context}" if model.context > 1 and model.circuit == "lecture" else "")
-                       + (f" with skip {model.horizon - 1}" if model.horizon > 1 else ""),
-            "unheld": unheld}
+    return result | {"hints": [],
+                     "held_to": f"the hand-built {model.held_to().circuit} circuit"
+                                + (f" with context {model.context}" if model.context > 1 and model.circuit == "lecture"
+                                   else "")
+                                + (f" with skip {model.horizon - 1}" if model.horizon > 1 else ""),
+                     "unheld": unheld}
 
 
 def check(model: Model, seed: int = 0) -> dict:
@@ -365,24 +373,9 @@ def check(model: Model, seed: int = 0) -> dict:
                          "to test the induction head")
     if not model.shaped or model.circuit != "lecture" or model.kinds != ("look-back", "induction"):
         return _general(model, seed)
-    runs = strings(model.vocab, model.n_positions, seed)
     shared = products(model)
-    failed: list[list[Finding]] = [[] for _ in PROPERTIES]
-    lecture = None
-    for tokens in runs:
-        found = findings(model, tokens, shared)
-        if tokens == LECTURE and lecture is None:  # the lecture's own string: a line of its own in the report
-            lecture = {"tokens": list(LECTURE), "passed": not found, "findings": [f.text for f in found]}
-        for f in found:
-            failed[f.kind].append(f)
-    tests = []
-    for k, name in enumerate(PROPERTIES):
-        smallest = min(failed[k], key=lambda f: (len(f.tokens), f.tokens), default=None)
-        tests.append({"name": name, "score": 0 if failed[k] else 1, "max_score": 1,
-                      "output": (f"{len(failed[k])} of {len(runs)} strings fail; the smallest: {smallest.text}."
-                                 if smallest else f"all {len(runs)} strings pass")})
-    result = {"score": sum(t["score"] for t in tests), "max_score": len(tests), "tests": tests,
-              "strings": len(runs), "tolerance": TOLERANCE, "seed": seed, "lecture": lecture}
+    result, failed = _tally(PROPERTIES, strings(model.vocab, model.n_positions, seed),
+                            lambda tokens: findings(model, tokens, shared), seed)
     result["hints"] = hints(model, result, seed, {k: [f.tokens for f in found] for k, found in enumerate(failed)},
                             shared)
     return result
