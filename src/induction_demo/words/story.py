@@ -82,8 +82,10 @@ def _position_0(trace: Trace, layer: Layer) -> Sentence:
     p = trace.predictions[0]
     logit = fmt.number(float(layer.logits[0, 0]), fmt.LOGIT_DECIMALS)
     feeding = trace.layers[:-1]
-    reason = built and trace.construction.circuit != "pointer" and not any(f.ablated for f in feeding)
-    # (an ablated layer 1 left its earlier halves empty; the pointer circuit's halves hold no token)
+    reason = built and all(run.head.looks_back for f in feeding for run in f.heads) \
+        and not any(f.ablated for f in feeding)
+    # (only look-back heads write earlier halves, as a duplicate-token head's pointer does not; an ablated one
+    # left them empty)
     since = ": since layer 1 its earlier halves hold its own token" if reason else ""
     out = "it outputs nothing" if not p.output else "its output is its own token" \
         if p.output == (trace.tokens[0],) else "its output is " + fmt.tied(p.output, " or ", code)
