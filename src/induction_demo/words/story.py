@@ -86,7 +86,9 @@ def _position_0(trace: Trace, layer: Layer) -> Sentence:
         and not any(f.ablated for f in feeding)
     # (only look-back heads write earlier halves, as a duplicate-token head's pointer does not; an ablated one
     # left them empty)
-    since = ": since layer 1 its earlier halves hold its own token" if reason else ""
+    layers_before = "layer 1" if len(feeding) == 1 else "layers 1 and 2" if len(feeding) == 2 else \
+        f"layers 1 to {len(feeding)}"
+    since = f": since {layers_before} its earlier halves hold its own token" if reason else ""
     out = "it outputs nothing" if not p.output else "its output is its own token" \
         if p.output == (trace.tokens[0],) else "its output is " + fmt.tied(p.output, " or ", code)
     return say("self", f"{first} keeps only itself under the inclusive mask (a_00 = {logit}{since}), so it "
