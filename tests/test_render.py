@@ -191,6 +191,6 @@ def test_a_24_token_slide_keeps_its_header_two_places_18_px_and_a_copy_sentence(
     assert "in hundredths (25 = 0.25)" in text or "0.25" in text  # two places, as hundredths when narrow
     if context == 1:
         assert "[25]" in text and "[20]" in text  # 0.25 and 0.20 told apart
-    told = view.story[:laid.told]
+    told = [views.plain(s) for s in view.story[:laid.told]]
     assert any(" attends to " in s or " splits its attention " in s for s in told)  # at least one copy told
     assert "W⁽" not in text  # no superscript under 18 px: the title names the layer in words

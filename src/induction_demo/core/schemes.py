@@ -115,13 +115,13 @@ SCHEMES = {s.name: s for s in (
            "codes of nearby positions are alike", "{token} and its position's sinusoidal code",
            written="token and position code", leak=CLOSE, note=SINUSOID),
     Scheme("relative", "a relative position bias", _relative, None, False, False,
-           lambda k, o: (Math("a_ij = b_(i-j)"), f", b_{o} = s and 0 elsewhere: no position in the stream, a bias "
-                         "added to the logit by how far back the key is"),
+           lambda k, o: (Math("a_ij = b_(i-j)"), ", ", Math(f"b_{o} = s"), " and 0 elsewhere: no position in the "
+                         "stream, a bias added to the logit by how far back the key is"),
            "a_ij = y_i A_1 y_j^T + b_(i-j) = b_(i-j)", "b_(i-j)",
-           "where each query position looks: the bias b_{o} = s on {where}",
+           "where each query position looks: a bias of s on {where}",
            "{token}; no position (layer 1 adds a relative bias instead)", written="token",
-           note=("The bias b_1 = s does what the one-hot position block did: layer 1's logits, weights and previous "
-                 "half are the lecture's, but the stream holds no position at all (d = 2V), so the previous half "
+           note=("The bias ", Math("b_1 = s"), " does what the one-hot position block did: layer 1's logits, "
+                 "weights and previous half are the lecture's, but the stream holds no position at all (d = 2V), so the previous half "
                  "holds the previous token only.",)),
     Scheme("rope", "rotary position embeddings (RoPE)", _rope, None, True, True,
            lambda k, o: (Math("a_ij = <R_i q, R_j k>"), " = ", Math(f"(s/K) sum_m cos(w_m (i - {o} - j))"),

@@ -202,15 +202,18 @@ def positional(trace: Trace, run, prefix: str, of: str, fit: Fit, compact: bool)
         out += fit(lambda shown: attention(
             trace, f"{prefix}.bias" + _key(run, several),
             ("Relative position bias ", Math("b_(i-j)"), f"{of}, added to every logit (rows: queries i, columns: "
-             "keys j; b_" + ", b_".join(f"{o} = {fmt.parameter(v, fmt.LOGIT_DECIMALS)}" for o, v in head.bias)
-             + ", 0 elsewhere)"), b, fmt.LOGIT_DECIMALS, shown=shown, vmax=head.scale))
+             "keys j; ", *[part for k, (o, v) in enumerate(head.bias) for part in (", " if k else "", Math(
+                 f"b_{o} = {fmt.parameter(v, fmt.LOGIT_DECIMALS)}")) if part], ", 0 elsewhere)"),
+            b, fmt.LOGIT_DECIMALS, shown=shown, vmax=head.scale))
     if head.rope is not None:
         out += fit(Split(lambda shown: rope_table(
             f"{prefix}.rope" + _key(run, several),
             ("Rotary query q and key k", of, ", the same for every token, per plane m "
              f"(K = {len(head.rope.frequencies)}"
-             "): at position p each plane is turned by the angle w_m p, so ", Math("<R_i q, R_j k>"),
-             " depends on i - j only; the key starts turned by w_m times the offset"), head.rope), (), window=False))
+             "): at position p each plane is turned by the angle ", Math("w_m p"), ", so ", Math("<R_i q, R_j k>"),
+             " depends on ", Math("i - j"), " only; the key starts turned by ", Math("w_m"), " times the offset. "
+             "Columns: ", Math("w_m"), ", the query ", Math("q = (q_1, q_2)"), " and the key ", Math("k = (k_1, k_2)")),
+            head.rope), (), window=False))
     if not (head.qk or head.bias or head.rope is not None):
         out.append(Paragraph((Math(f"A_{l}"), f"{of} is 0: with no position encoding it has nothing to read, and every "
                               "logit is 0.")))
@@ -339,9 +342,9 @@ def factored(trace: Trace, fit: Fit = whole) -> Document:
         "values ", Math("y_j W^V"), " are concatenated and ", Math("W^O"), " maps them back, so head c's ",
         Math("V_c = W^V_c W^O_c"), " (the rows of ", Math("W^O"), " its part meets). Each A block gets one "
         "query/key coordinate per key direction: ", Math("W^K"), " copies the key's direction into it and ",
-        Math("W^Q"), " holds sqrt(d_k) times the block's rule and scale. d_k is padded with zero coordinates to "
-        "a power of 4 (as GPT-2's 64), so that sqrt(d_k) is a power of 2 and the product is exact to the bit; the "
-        "tables leave out all-zero rows and columns."))]
+        Math("W^Q"), " holds ", Math("sqrt(d_k)"), " times the block's rule and scale. ", Math("d_k"), " is padded "
+        "with zero coordinates to a power of 4 (as GPT-2's 64), so that ", Math("sqrt(d_k)"), " is a power of 2 and "
+        "the product is exact to the bit; the tables leave out all-zero rows and columns."))]
     d = np.arange(trace.basis.d)
     for layer in trace.layers:
         l, heads = layer.index, [textbook.factor(run.head, trace.basis) for run in layer.heads]
@@ -354,13 +357,14 @@ def factored(trace: Trace, fit: Fit = whole) -> Document:
                                      Math(f"sqrt(d_k) = {int(np.sqrt(f.d_k))}"), "); ", Math(f"d_v = {f.d_v}"), ".")))
             for sym, matrix, vmax in (("W^Q", f.query, f.head.scale * np.sqrt(f.d_k)), ("W^K", f.key, 1.0)):
                 blocks += fit(Split(lambda shown, sym=sym, matrix=matrix, vmax=vmax, f=f: textbook_matrix(
-                    trace, f"layer{l}.{name.split()[0]}.{sym}", (Math(f"{sym}"), f", {name} (d x d_k; rows: "
-                                                                 "directions, columns: query/key coordinates, named "
-                                                                 "by the key direction each reads)"),
+                    trace, f"layer{l}.{name.split()[0]}.{sym}", (Math(f"{sym}"), f", {name} (", Math("d x d_k"),
+                                                                 "; rows: directions, columns: query/key "
+                                                                 "coordinates, named by the key direction each "
+                                                                 "reads)"),
                     matrix, d, f.key_directions, fmt_factor, vmax, shown, every_column=True), ()))
             blocks += fit(Split(lambda shown, f=f, name=name: textbook_matrix(
-                trace, f"layer{l}.{name.split()[0]}.W^V", (Math("W^V"), f", {name} (d x d_v; columns: value "
-                                                            "coordinates, named by the direction ", Math("W^O"),
+                trace, f"layer{l}.{name.split()[0]}.W^V", (Math("W^V"), f", {name} (", Math("d x d_v"), "; columns: "
+                                                            "value coordinates, named by the direction ", Math("W^O"),
                                                             " writes each into)"),
                 f.value, d, f.value_directions, fmt_factor, 1.0, shown), ()))
         w_o = textbook.stacked(heads)
@@ -384,8 +388,9 @@ def factored(trace: Trace, fit: Fit = whole) -> Document:
         else:
             blocks += fit(Split(lambda shown, w_o=w_o, prefix=prefix, head_of=head_of, rows=value_directions:
                                 textbook_matrix(trace, f"layer{l}.W^O", (
-                                    Math("W^O"), f" of layer {l} (h d_v x d; rows: each head's value coordinates, "
-                                                 "in the order of the concatenation; columns: directions)"),
+                                    Math("W^O"), f" of layer {l} (", Math("h d_v x d"), "; rows: each head's "
+                                                 "value coordinates, in the order of the concatenation; columns: "
+                                                 "directions)"),
                                     w_o, rows, d, fmt_factor, 1.0, shown, row_prefix=prefix, row_groups=head_of,
                                     column_rules=True), ()))
     return Document(title(trace) + " (textbook form)", tuple(blocks))
@@ -498,9 +503,9 @@ def axis_labels(trace: Trace) -> tuple[str, ...]:
     return tuple(f"{fmt.token(t)} @{i}" for i, t in enumerate(trace.tokens))
 
 
-def pictured(sentences) -> tuple[str, ...]:
-    """Sentences for a picture: plain text, each token in quotes."""
-    return tuple("".join(p if isinstance(p, str) else f"‘{p.text}’" for p in s.parts) for s in sentences)
+def pictured(sentences) -> tuple[tuple, ...]:
+    """Sentences for a picture: each its parts (text, tokens, formulas), for the picture to set."""
+    return tuple(s.parts for s in sentences)
 
 
 def heatmaps(trace: Trace, told: Told = None, layers=None) -> Heatmaps:

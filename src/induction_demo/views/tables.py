@@ -543,7 +543,7 @@ def rope_table(key: str, title: tuple, rope) -> Table:
         Cell(fmt.cell(float(rope.query[2 * m]), 2)), Cell(fmt.cell(float(rope.query[2 * m + 1]), 2)),
         Cell(fmt.cell(float(rope.key[2 * m]), 4)), Cell(fmt.cell(float(rope.key[2 * m + 1]), 4))))
         for m in range(len(rope.frequencies)))
-    return Table(key, title, ("",), (("w_m",), ("q_1",), ("q_2",), ("k_1",), ("k_2",)), rows)
+    return Table(key, title, ("",), (("w",), ("q1",), ("q2",), ("k1",), ("k2",)), rows)
 
 
 def planes(trace: Trace, key: str, title: tuple, blocks: tuple[Block, ...]) -> Table:

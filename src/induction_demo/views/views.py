@@ -154,7 +154,7 @@ class Panel(NamedTuple):
     title: str
     weights: np.ndarray  # [N, N]
     mask: np.ndarray  # [N, N] bool: False where masked
-    story: tuple[str, ...]  # the layer's sentences
+    story: tuple[tuple, ...]  # the layer's sentences, each its parts (text, text.Token, Math)
     job: np.ndarray  # [N, N] bool: where the head does its job (mechanism.cells), marked
     legend: str  # what the mark means
     symbol: str = ""  # its weights' name, as mathtext: W^{(1)}, or W^{(1,2)} for a layer's second head
@@ -177,7 +177,7 @@ class Slide(NamedTuple):
     subtitle: str
     weights: Table
     narrow: tuple[tuple[Table, int], ...]  # (table, cells a label keeps), narrower and narrower
-    story: tuple[str, ...]
+    story: tuple[tuple, ...]  # sentences, each its parts (text, text.Token, Math)
 
 
 GAP_COLUMN, GAP_ROW = "…", "⋮"

@@ -279,8 +279,8 @@ def equations(c: Construction) -> tuple[tuple, ...]:
         representation = ("Representation of token i: ", Math(f"y_i = [{token} | code(i) | "
                                                               + " | ".join(f"{half(o)} tok | {half(o)} code"
                                                                            for o in c.offsets) + "]"),
-                          f", code(p) = [sin w_1 p, cos w_1 p, ..., sin w_K p, cos w_K p] with K = {c.frequencies}, "
-                          f"d = {c.halves}({'m' if c.similar is not None else 'V'} + 2K); at layer 0 only "
+                          ", ", Math("code(p) = [sin w_1 p, cos w_1 p, ..., sin w_K p, cos w_K p]"),
+                          f" with K = {c.frequencies}, d = {c.halves}({'m' if c.similar is not None else 'V'} + 2K); at layer 0 only "
                           "the current half is filled.")
     elif c.similar is not None:
         representation = ("Representation of token i: ", Math("y_i = [e(x_i) | pos(i) | "
@@ -415,7 +415,8 @@ def variant(c: Construction) -> str:
         parts.append(record.words + (f" (K = {c.frequencies})" if record.frequencies else ""))
     if c.similar is not None:
         source = {"subword": "character trigrams", "case": "case-folded words"}.get(c.similar.kind, c.similar.source)
-        parts.append(f"similar words (dense token vectors from {source}, so a_ij = s cos(x_i, x_(j-1)))")
+        parts.append(f"similar words (dense token vectors from {source}: layer 2 scores a key s times the cosine "
+                     f"of the query's vector and that of the token {back(1 + c.skip)} the key)")
     return "; ".join(parts)
 
 

@@ -3,6 +3,7 @@ sets them in its code style), positions as `token` (@i), weights at two
 decimals, and lists that name the first few and count the rest."""
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from ..base import text as fmt
@@ -19,21 +20,33 @@ class Sentence(NamedTuple):
 
 
 OPEN, CLOSE = "\x00", "\x01"  # around a token while a sentence is built: text.token never yields them
+MATH_OPEN, MATH_CLOSE = "\x04", "\x05"  # around a formula (text.token never yields them either)
+_MARKED = re.compile(f"{OPEN}([^{CLOSE}]*){CLOSE}|{MATH_OPEN}([^{MATH_CLOSE}]*){MATH_CLOSE}")
 
 
 def code(token: str) -> str:
     return f"{OPEN}{fmt.token(token)}{CLOSE}"
 
 
+def maths(expr: str) -> str:
+    """A formula in the plain notation (render/math.py), set as maths where a format can."""
+    return f"{MATH_OPEN}{expr}{MATH_CLOSE}"
+
+
 def say(kind: str, marked: str, premises=()) -> Sentence:
-    """A sentence from text with its tokens marked by ``code``, and the
-    premises (claims.py) it rests on."""
-    pieces = marked.split(OPEN)
-    parts: list = [pieces[0]] if pieces[0] else []
-    for piece in pieces[1:]:
-        token, _, rest = piece.partition(CLOSE)
-        parts += [fmt.Token(token)] + ([rest] if rest else [])
-    return Sentence(kind, marked.replace(OPEN, "`").replace(CLOSE, "`"), tuple(parts), tuple(premises))
+    """A sentence from text with its tokens marked by ``code`` and its
+    formulas by ``maths``, and the premises (claims.py) it rests on."""
+    parts: list = []
+    at = 0
+    for m in _MARKED.finditer(marked):
+        if m.start() > at:
+            parts.append(marked[at:m.start()])
+        parts.append(fmt.Token(m[1]) if m[1] is not None else fmt.Math(m[2]))
+        at = m.end()
+    if at < len(marked):
+        parts.append(marked[at:])
+    text = marked.replace(OPEN, "`").replace(CLOSE, "`").replace(MATH_OPEN, "").replace(MATH_CLOSE, "")
+    return Sentence(kind, text, tuple(parts), tuple(premises))
 
 
 def at(trace: Trace, i: int) -> str:

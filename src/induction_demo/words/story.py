@@ -23,7 +23,7 @@ import numpy as np
 from . import claims as cl
 from ..base import text as fmt
 from ..core import mechanism
-from .sentences import LISTED, Lazy, Sentence, at, code, say, series, weight
+from .sentences import LISTED, Lazy, Sentence, at, code, maths, say, series, weight
 from ..core.readout import EXACT_TIE
 from ..core.stream import carry, dense
 from ..core.trace import Layer, Trace
@@ -75,7 +75,7 @@ def _position_0(trace: Trace, layer: Layer) -> Sentence:
         into = _into(layer)
         what = "position" if into == ["ptr"] else "token and position"
         wrote = (f"and writes its own {what} into its " + ", ".join(into) + (" block" if into == ["ptr"] else " half")
-                 + (": the lecture's a_00 ≈ 1, where i = j = 0." if trace.construction.circuit == "lecture" else "."))\
+                 + (f": the lecture's {maths('a_00')} ≈ 1, where {maths('i = j = 0')}." if trace.construction.circuit == "lecture" else "."))\
             if built else "."
         return say("self", f"{first} is at position 0: the inclusive mask keeps only itself, so it attends to itself "
                            f"(weight {weight(w00)}){' ' if built else ''}{wrote}", premises + [cl.Built(built)])
@@ -91,7 +91,7 @@ def _position_0(trace: Trace, layer: Layer) -> Sentence:
     since = f": since {layers_before} its earlier halves hold its own token" if reason else ""
     out = "it outputs nothing" if not p.output else "its output is its own token" \
         if p.output == (trace.tokens[0],) else "its output is " + fmt.tied(p.output, " or ", code)
-    return say("self", f"{first} keeps only itself under the inclusive mask (a_00 = {logit}{since}), so it "
+    return say("self", f"{first} keeps only itself under the inclusive mask ({maths(f'a_00 = {logit}')}{since}), so it "
                        f"attends to itself with weight {weight(w00)} and {out}: not a prediction, since nothing "
                        "came before it.",
                premises + [cl.Logit(n, 0, 0, 0, float(layer.logits[0, 0])), cl.Built(built),
@@ -246,7 +246,7 @@ def look_back(trace: Trace, layer: Layer) -> list[Sentence]:
         lecture = " (the previous half, where the lecture's layer 1 writes)" \
             if names == ("prev tok", "prev pos") and layer.heads[0].head.offset == 1 else ""
         where = "nothing" if not names else "the " + series(list(names)) + (" blocks" if len(names) > 1 else " block")
-        return out + [say("output", f"Its output writes into {where}{lecture}: see Y^({n}).", [cl.Writes(n, names)])]
+        return out + [say("output", f"Its output writes into {where}{lecture}: see {maths(f'Y^({n})')}.", [cl.Writes(n, names)])]
     what = scheme(c).written
     written = []
     for h, run in enumerate(layer.heads):
@@ -443,8 +443,8 @@ def _ablated(trace: Trace, layer: Layer) -> list[Sentence]:
     everyone = list(range(trace.n))
     if first.ablated and c.model is not None:
         out.append(say("ablated", "Layer 1 is ablated: its output is replaced by zeros, so "
-                                  + ("Y^(1) = Y^(0) and every key's previous half is empty." if first.residual
-                                     else "Y^(1) is all zero."), [cl.Ablated(first.index, True),
+                                  + (maths("Y^(1) = Y^(0)") + " and every key's previous half is empty." if first.residual
+                                     else maths("Y^(1)") + " is all zero."), [cl.Ablated(first.index, True),
                                                                     cl.Writes(first.index, ())]))
     elif first.ablated:
         zero = not layer.logits[layer.mask].any()  # read off: no earlier half holds anything to match
@@ -471,8 +471,8 @@ def _ablated(trace: Trace, layer: Layer) -> list[Sentence]:
         blends = [p.position for p in trace.predictions if p.copyable and p.output and not p.copy]
         if blends:
             zero = not layer.logits[layer.mask].any()
-            what = f"the most frequent earlier token with its share of {trace.final}" if zero else \
-                f"the top token of what the head mixed, with its share of {trace.final}"
+            what = f"the most frequent earlier token with its share of {maths(trace.final)}" if zero else \
+                f"the top token of what the head mixed, with its share of {maths(trace.final)}"
             out.append(say("blend", f"So what looks like a prediction is a blend, {what}, not a copy: "
                                     + _blends(trace, blends) + ".",
                            _blend_premises(trace, blends) + [cl.Logits(n, 0, tuple(everyone), "zero" if zero
@@ -747,7 +747,7 @@ def unknown(trace: Trace, layer: Layer) -> list[Sentence]:
                           [cl.Ablated(n, True), cl.Writes(n, ())])]
     names = _written(layer)
     where = "nothing" if not names else "the " + series(list(names)) + (" blocks" if len(names) > 1 else " block")
-    return out + [say("output", f"Its output writes into {where}: see Y^({n}).", [cl.Writes(n, names)])]
+    return out + [say("output", f"Its output writes into {where}: see {maths(f'Y^({n})')}.", [cl.Writes(n, names)])]
 
 
 TELLERS = {"look-back": look_back, "duplicate-token": duplicate, "induction": induction, "unknown": unknown}

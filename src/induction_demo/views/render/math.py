@@ -77,10 +77,24 @@ def _latex_text(text: str) -> str:
 
 _ANGLE = re.compile(r"<(?=[A-Za-z])([^<>=]*)>")
 OPEN, CLOSE = "\x02", "\x03"  # an inner product's brackets, while the rest is rewritten
+ROOT, UNROOT, TIMES = "\x06", "\x07", "\x08"  # a square root's argument, and a product's x, likewise
+_ROOT = re.compile(r"sqrt\(([^()]*)\)")
 
 
 def _angles(expr: str) -> str:
-    return _ANGLE.sub(lambda m: OPEN + m.group(1) + CLOSE, expr)
+    """Inner products, square roots (``sqrt(d_k)``) and products of sizes (``d x d_k``; a picture sets a
+    formula word by word, so a lone ``x`` too) marked for each target."""
+    if expr == "x":
+        return TIMES
+    expr = _ROOT.sub(lambda m: ROOT + m.group(1) + UNROOT, expr)
+    return _ANGLE.sub(lambda m: OPEN + m.group(1) + CLOSE, expr).replace(" x ", TIMES)
+
+
+def _marked(out: str, forms: tuple[str, str, str, str, str]) -> str:
+    """The marks of ``_angles`` as the target writes them: (open, close, root, unroot, times)."""
+    for mark, form in zip((OPEN, CLOSE, ROOT, UNROOT, TIMES), forms):
+        out = out.replace(mark, form)
+    return out
 
 
 def latex(expr: str) -> str:
@@ -93,7 +107,7 @@ def latex(expr: str) -> str:
             out.append(r"^{\top}")
         else:
             out.append(("_" if kind == "sub" else "^") + "{" + _words(text, 0, _latex_escape) + "}")
-    return "".join(out).replace(r"\sum ", r"\sum").replace(OPEN, r"\langle ").replace(CLOSE, r"\rangle ")
+    return _marked("".join(out).replace(r"\sum ", r"\sum"), (r"\langle ", r"\rangle ", r"\sqrt{", "}", r" \times "))
 
 
 def to_html(expr: str) -> str:
@@ -102,13 +116,15 @@ def to_html(expr: str) -> str:
     for kind, text in _parts(_angles(expr)):
         body = _words(text, 1, html.escape)
         out.append(body if kind == "text" else f"<{kind}>{body}</{kind}>")
-    return "".join(out).replace(OPEN, "&lang;").replace(CLOSE, "&rang;")
+    return _marked("".join(out), ("&lang;", "&rang;", "&radic;(", ")", " &times; "))
 
 
 def to_mathtext(expr: str) -> str:
     """``E A_2 (E V_1)^T`` -> ``$E\\ A_{2}\\ (E\\ V_{1})^{T}$``: matplotlib's mathtext, spaces kept."""
-    return "$" + "".join(text.replace(" ", r"\ ") if kind == "text" else ("_" if kind == "sub" else "^") + "{"
-                         + text + "}" for kind, text in _parts(expr)) + "$"
+    return "$" + _marked("".join(re.sub(r"\bsum\b", r"\\sum", text).replace(" ", r"\ ") if kind == "text"
+                                 else ("_" if kind == "sub" else "^") + "{" + text + "}"
+                                 for kind, text in _parts(_angles(expr))),
+                         (r"\langle ", r"\rangle ", r"\sqrt{", "}", r"\ \times\ ")) + "$"
 
 
 def to_tspans(expr: str) -> tuple[str, float]:
@@ -117,7 +133,9 @@ def to_tspans(expr: str) -> tuple[str, float]:
     notation (each ``_`` or ``^``, a subscript's parentheses, 30% of each
     script character), so the words after it can close up."""
     out, width = [], 0.0
-    for kind, text in _parts(expr):
+    marks = ("⟨", "⟩", "√(", ")", " × " if expr != "x" else "×")
+    for kind, text in _parts(_angles(expr)):
+        text = re.sub(r"\bsum\b", "Σ", _marked(text, marks))
         if kind == "text":
             out.append(html.escape(text))
             width += len(text)

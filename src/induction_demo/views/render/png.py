@@ -57,8 +57,17 @@ def mathtext(formula: str) -> str:
 
 
 
-def _story_text(sentences: tuple[str, ...], drawable: Drawable, chars: int = 60) -> str:
-    lines = [line for s in sentences for line in textwrap.wrap("• " + drawable(s), chars)]
+def drawn(parts: tuple, drawable: Drawable) -> str:
+    """A sentence's parts as one matplotlib string: each token in quotes, each
+    formula as mathtext (its spaces thin spaces, so a line never breaks inside it)."""
+    from ...base.text import Math, Token
+
+    return "".join(mathtext(p.expr).replace("\\ ", "\\;") if isinstance(p, Math)
+                   else "‘" + drawable(p.text) + "’" if isinstance(p, Token) else drawable(p) for p in parts)
+
+
+def _story_text(sentences: tuple[tuple, ...], drawable: Drawable, chars: int = 60) -> str:
+    lines = [line for s in sentences for line in textwrap.wrap("• " + drawn(s, drawable), chars)]
     return "\n".join(lines)  # in full: a band under the heatmaps is made to hold it
 
 
@@ -167,7 +176,7 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
         ax.axis("off")
     labels = [drawable(label) for label in view.labels]
     for ax, panel in zip(axes.flat, view.panels):
-        extra = "".join("\n" + drawable(line_) for line_ in panel.story) if grid else ""
+        extra = "".join("\n" + drawn(line_, drawable) for line_ in panel.story) if grid else ""
         symbol = panel.symbol or f"W^{{({panel.index})}}"
         ax.set_title(f"{drawable(panel.title)}\nattention weights ${symbol}$\n"
                      + "\n".join(textwrap.wrap(drawable(panel.legend), max(30, int(size * 72 / (0.55 * title_pt)))))
@@ -286,7 +295,7 @@ def _circuits(found, title: str, matplotlib, plt) -> bytes:
         ax.set_xticks(ticks, [drawable(c.cols[i]) for i in ticks], rotation=90, fontsize=pt(7))
         ax.set_yticks(ticks, [drawable(c.rows[i]) for i in ticks], fontsize=pt(7))
         unit = fmt.number(top, fmt.LOGIT_DECIMALS)
-        extra = "" if c.copying is None else f"\ncopying score (sum l / sum |l|) {fmt.number(c.copying, 2)}"
+        extra = "" if c.copying is None else f"\ncopying score ({mathtext('sum l / sum |l|')}) {fmt.number(c.copying, 2)}"
         if not c.matrix.any():
             extra = "\n= 0: the head writes only into the earlier halves"
         ax.set_title(f"{mathtext(c.formula)}, {drawable(c.head)}\n(in units of {unit}){extra}", fontsize=pt(9))

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from rich.cells import cell_len
 
+from ...base.text import Token
 from ..views import Slide, Table
 from . import terminal
 
@@ -97,7 +98,8 @@ def _at(view: Slide, table: Table, lines: list, font: int) -> Laid:
     used = len(title) * LINE * TITLE * font + len(body) * LINE * font
     told, story = 0, [[("", "")]]
     for sentence in view.story:  # whole sentences while they fit, never one cut short
-        wrapped = [[(line, "")] for line in terminal.wrap("• " + sentence, chars)]
+        quoted = tuple(f"‘{p.text}’" if isinstance(p, Token) else p for p in sentence)  # formulas stay maths
+        wrapped = terminal.paragraph_lines(("• ",) + quoted, chars, marks=False)
         if used + (len(story) + len(wrapped) + 1) * LINE * font > room_h:
             break
         story += wrapped
