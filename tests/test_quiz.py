@@ -91,3 +91,37 @@ def test_a_long_quiz_fits_80_columns_and_user_tokens_are_escaped():
     assert result.exit_code == 0 and max(len(line) for line in result.stdout.splitlines()) <= 80
     html = invoke(["quiz", "<b> & <b> x", "--key", "--format", "html"]).stdout
     assert "<b>" not in html and "&lt;b&gt;" in html
+
+
+TWENTY_FOUR = "! a b c d e f a b c d e f g h a b c d i j k a b c"
+
+
+def test_every_question_of_a_sheet_has_room_to_answer_in_every_format_and_the_key_none(tmp_path):
+    """Issue 30, item 9: ruled lines under each question (a boxed blank in Markdown), at 24 tokens too."""
+    count = len(quiz.questions(run(tuple(TWENTY_FOUR.split()))))
+    lines = quiz.ANSWER_LINES
+    found = {form: invoke(["quiz", TWENTY_FOUR, "--format", form, "--width", "80"]).stdout
+             for form in ("table", "markdown", "latex", "html")}
+    assert found["table"].count("   " + "_" * 69) == count * lines
+    assert found["markdown"].count("```text\nAnswer:\n" + " \n" * lines + "```") == count
+    assert found["latex"].count(r"\hrulefill") == count * lines
+    assert len(re.findall(r'class="answer"[^>]*>(?:<div style="height: 2em; border-bottom[^>]*></div>){3}</div>',
+                          found["html"])) == count
+    for form in ("markdown", "latex", "html"):
+        key = invoke(["quiz", TWENTY_FOUR, "--key", "--format", form]).stdout
+        assert "hrulefill" not in key and 'class="answer"' not in key and "```text" not in key
+
+
+def test_a_question_and_its_lines_stay_on_one_printed_page(tmp_path):
+    """Each question is set with its answer lines in one unbreakable box (LaTeX), compiled where pdflatex is."""
+    import shutil
+    import subprocess
+
+    tex = invoke(["quiz", TWENTY_FOUR, "--format", "latex"]).stdout
+    boxes = re.findall(r"\\begin\{minipage\}\{\\linewidth\}(\d+)\. .*?\\end\{minipage\}", tex)
+    assert boxes == [str(k) for k in range(1, len(boxes) + 1)] and len(boxes) >= 4
+    if shutil.which("pdflatex"):
+        (tmp_path / "q.tex").write_text(tex)
+        done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "q.tex"], cwd=tmp_path,
+                              capture_output=True, timeout=600)
+        assert done.returncode == 0, done.stdout[-1500:]

@@ -145,11 +145,15 @@ def drawn(seed: int, vocab: str = "abcdef", length: tuple[int, int] = (8, 12)) -
             return tokens
 
 
+ANSWER_LINES = 3
+"""Ruled lines under each question of a quiz sheet, to answer on."""
+
+
 def sheet(trace: Trace, key: bool = False, fit=None):
     """The quiz (or, with ``key``, its answers) as a Document of views; ``fit``
     (documents.Fit) shows each table whole (the default) or in a window."""
     from ..views import documents, tables
-    from ..views.views import Document, Heading, Math, Paragraph, count
+    from ..views.views import Answer, Document, Heading, Math, Paragraph, count
 
     fit = fit or documents.whole
     asked = questions(trace)
@@ -167,7 +171,6 @@ def sheet(trace: Trace, key: bool = False, fit=None):
     blocks.append(Heading("Answers" if key else "Questions"))
     for k, q in enumerate(asked, 1):
         blocks.append(Paragraph((f"{k}. ",) + q.ask.parts))
-        if key:
-            blocks.append(Paragraph(("Answer: ",) + q.answer.parts))
+        blocks.append(Paragraph(("Answer: ",) + q.answer.parts) if key else Answer(ANSWER_LINES))
     title = ("Answer key: " if key else "Quiz: ") + "induction heads on " + said
     return Document(title, tuple(blocks), legend=False)

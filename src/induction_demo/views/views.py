@@ -122,6 +122,12 @@ class Paragraph(NamedTuple):
     text: tuple
 
 
+class Answer(NamedTuple):
+    """Room to write an answer (a quiz sheet's): ``lines`` ruled lines."""
+
+    lines: int = 3
+
+
 class Document(NamedTuple):
     title: str
     blocks: tuple = ()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from html import escape
 
 from ...base.text import Token
-from ..views import (Document, Heading, Math, Paragraph, Table, column_starts, header_lines, notes_column, row_starts,
+from ..views import (Answer, Document, Heading, Math, Paragraph, Table, column_starts, header_lines, notes_column, row_starts,
                      shade, with_columns)
 from .math import to_html
 
@@ -183,6 +183,10 @@ def blocks_html(document: Document) -> list[str]:
             out.append(f"<p>{inline(block.text)}</p>")
             if k == 0 and document.legend:
                 out.append(LEGEND)
+        elif isinstance(block, Answer):  # ruled lines to write on, on screen and on paper
+            out.append('<div class="answer" role="presentation" style="margin: 0 0 1.2em 1.5em; break-before: '
+                       'avoid-page; break-inside: avoid">'
+                       + '<div style="height: 2em; border-bottom: 1px solid #888"></div>' * block.lines + "</div>")
         elif isinstance(block, Table):
             out += table(block)
     return out

@@ -11,7 +11,7 @@ which is written as its code point (``<U+732B>``) so pdflatex never stops on it.
 """
 from __future__ import annotations
 
-from ..views import (Document, Heading, Math, Paragraph, Table, column_starts, header_lines, notes_column,
+from ..views import (Answer, Document, Heading, Math, Paragraph, Table, column_starts, header_lines, notes_column,
                      row_starts, shade, with_columns)
 from ...base import text as fmt
 from .math import latex as math
@@ -192,6 +192,15 @@ def render(document: Document) -> str:
             else:
                 out += held + text
                 held = []
+        elif isinstance(block, Answer):  # ruled lines to write on, on one page with the question above them
+            last = held if held else out  # the question: the paragraph just written (or held with its heading)
+            question = last.pop(-2) if len(last) >= 2 and last[-1] == "" else ""
+            if question:
+                last.pop()
+            out += held + [r"\par\noindent\begin{minipage}{\linewidth}" + question + r"\par\noindent" + "".join(
+                r"\rule{0pt}{2.2em}\hrulefill\par\noindent" for _ in range(block.lines)) + r"\end{minipage}\par\medskip",
+                ""]
+            held = []
         elif isinstance(block, Table):
             for piece, turned in pieces(block):
                 begin, end = (r"\begin{landscape}", r"\end{landscape}") if turned else (

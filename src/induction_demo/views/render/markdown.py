@@ -13,7 +13,7 @@ is shown as typed. ``@`` is left bare, so that the raw file reads well
 from __future__ import annotations
 
 from ...base.text import Token
-from ..views import Document, Heading, Math, Paragraph, Table
+from ..views import Answer, Document, Heading, Math, Paragraph, Table
 from .math import latex
 
 _SPECIAL = set("\\`*_[]<>&|~$^#{}'\"")
@@ -70,6 +70,8 @@ def render(document: Document) -> str:
             out += [f"## {escape(block.text)}", ""]
         elif isinstance(block, Paragraph):
             out += [inline(block.text), ""]
+        elif isinstance(block, Answer):  # a box of blank lines to write in, once printed
+            out += ["```text", "Answer:"] + [" "] * block.lines + ["```", ""]
         elif isinstance(block, Table):
             out += [f"**{inline(block.title)}**", ""] + table(block) + [""]
     out.append("Made with induction-demo. · is exactly 0; × is masked (the key is not earlier than the query);"

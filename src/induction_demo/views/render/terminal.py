@@ -16,7 +16,7 @@ from rich.cells import cell_len
 
 from ...base.text import Token, elide
 
-from ..views import (Build, Cell, Document, Heading, Math, Paragraph, Split, Table, column_starts, count, header_lines,
+from ..views import (Answer, Build, Cell, Document, Heading, Math, Paragraph, Split, Table, column_starts, count, header_lines,
                      plain as plain_text, row_starts, with_columns)
 
 # Styles that read on dark and light themes alike: bright_black, the usual grey,
@@ -133,6 +133,9 @@ def wrap(text: str, width: int) -> list[str]:
     return lines
 
 
+ANSWER_WIDTH = 72  # cells: an answer's ruled line at most
+
+
 def document_lines(document: Document, width: int, marks: bool = True) -> Iterator[list[tuple[str, str]]]:
     """Every line of the document, one at a time; a heading is a rule ``width``
     cells wide; tokens in paragraphs in backticks unless not ``marks``."""
@@ -148,6 +151,11 @@ def document_lines(document: Document, width: int, marks: bool = True) -> Iterat
             if isinstance(previous, Table):
                 yield [("", "")]
             yield from paragraph_lines(block.text, width, marks)
+        elif isinstance(block, Answer):  # ruled lines to write on
+            for _ in range(block.lines):
+                yield [("", "")]
+                yield [("   " + "_" * max(min(width, ANSWER_WIDTH) - 3, 1), STYLE["faint"])]
+            yield [("", "")]
         elif isinstance(block, Table):
             yield [("", "")]
             if marks:
