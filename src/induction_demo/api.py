@@ -25,8 +25,9 @@ from .core.trace import Trace as Traced
 @dataclass(frozen=True, repr=False)
 class Trace(Traced):
     """A run's trace (trace.Trace: every matrix, the predictions, the
-    construction), which shows itself in Jupyter as the HTML handout and
-    writes itself in any format."""
+    construction), which shows itself in Jupyter as the interactive page
+    (choosing a query marks the keys it attends to) and writes itself in any
+    format (``handout("html")``: the printable handout)."""
 
     def handout(self, form: str = "html") -> str | bytes:
         """The run as ``markdown``, ``latex``, ``html``, ``svg``, ``png`` (bytes), ``json``, ``table`` (text), or
@@ -38,8 +39,8 @@ class Trace(Traced):
         return self.handout("json")
 
     def _repr_html_(self) -> str:
-        """Jupyter shows a trace as its HTML handout (in a frame: its styles stay its own)."""
-        return frame(self.handout("html"))
+        """Jupyter shows a trace as its interactive page (``interactive``), in a sandboxed frame."""
+        return self.interactive()._repr_html_()
 
     def interactive(self) -> "Interactive":
         """The interactive page (show --interactive): in Jupyter, JupyterLab and a notebook converted to HTML,
