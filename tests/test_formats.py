@@ -577,3 +577,73 @@ def test_a_full_html_handout_prints_no_table_under_7_pt():
     zooms = [float(z) for z in re.findall(r'<table style="--print-zoom: ([\d.]+)">', out)]
     assert zooms and min(zooms) >= 7 / 8  # 8 pt tables shrunk to 7 pt at most; wider ones in ranges of columns
     assert '<div class="print">' in out and "[columns 1 to " in out
+
+
+def test_a_tall_latex_table_is_cut_into_row_ranges_of_equal_size_named_by_their_labels():
+    """Issue 30, item 2: a table too tall for a turned page is cut into ranges of about equal size (not
+    34 rows and then 6), each caption naming its rows and columns by their @ labels."""
+    from induction_demo.core.runs import run
+    from induction_demo.views import documents
+    from induction_demo.views.render.latex import pieces
+
+    trace = run(tuple(f"t{k % 13}" for k in range(60)))
+    weights = [b for b in documents.handout(trace).blocks if getattr(b, "key", "") == "layer1.weights"][0]
+    cut = pieces(weights)
+    sizes = sorted({len(p.rows) for p, _ in cut})
+    assert len(sizes) <= 2 and sizes[-1] - sizes[0] <= 1 and len(cut) >= 4
+    widths = sorted({len(p.columns) for p, _ in cut})
+    assert widths[-1] - widths[0] <= 12  # column ranges of about equal width too
+    for piece, turned in cut:
+        where = piece.title[-1]
+        rows = re.search(r"rows (@\d+) to (@\d+)", where)
+        columns = re.search(r"columns (@\d+) to (@\d+)", where)
+        assert turned and rows and columns, where
+        assert (rows[1], rows[2]) == (piece.rows[0].labels[0], piece.rows[-1].labels[0])
+
+
+def test_a_40_token_full_latex_handout_fits_every_table_on_its_pages(tmp_path):
+    """Issue 30, item 2: the --full 40-token handout: no table runs off its page (a turned page's table
+    shrinks to its height as to its width), none under 7 pt, and far fewer pages than the 34 it took."""
+    pdflatex_or_skip()
+    tex = invoke(["show", FORTY, "--full", "--format", "latex"]).stdout
+    assert "rows 35 to 40" not in tex and not re.search(r"\{\[\}columns \d+ to \d+ of", tex)
+    (tmp_path / "f.tex").write_text(tex, encoding="utf-8")
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "f.tex"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=PATIENCE)
+    assert done.returncode == 0, done.stdout[-2000:]
+    log = (tmp_path / "f.log").read_text(errors="replace")
+    assert "Overfull \\vbox" not in log and "Overfull \\hbox" not in log
+    scales = [int(x) for x in re.findall(r"a table set at (\d+) percent", log)]
+    assert scales and min(scales) >= 70
+    pages = int(re.search(r"Output written on f\.pdf \((\d+) pages", done.stdout)[1])
+    assert pages <= 26
+
+
+def _fill(pdf) -> list[float]:
+    """How far down each page its text runs (its number at the foot left out), as a share of the page's
+    height, a turned page's in its own direction."""
+    box = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True).stdout
+    out = []
+    for width, height, page in re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', box, re.S):
+        words = [(float(x), float(y), t) for x, y, t in re.findall(r'xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<', page)]
+        turned = max((x for x, _, _ in words), default=0.0) > float(width) + 1
+        tall = float(width) if turned else float(height)
+        out.append(max([y for x, y, t in words if not (t.strip().isdigit() and y > 0.9 * tall)], default=0.0) / tall)
+    return out
+
+
+@pytest.mark.parametrize("options, most", [(("--positions", "sinusoidal"), 10), (("--context", "2"), 12),
+                                           (("--skip", "4"), 6), (("--similar", "subword"), 6)])
+def test_a_variant_s_latex_handout_fills_its_pages(tmp_path, options, most):
+    """Issue 30, item 3: turned pages hold as many wide tables as fit, and the text between them, so every
+    page but the last is at least 40% full (the sinusoidal handout took 14 pages, 8 of them under 40%)."""
+    pdflatex_or_skip()
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils (pdftotext) is not installed")
+    (tmp_path / "v.tex").write_text(invoke(["show", LECTURE, *options, "--format", "latex"]).stdout)
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "v.tex"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=PATIENCE)
+    assert done.returncode == 0, done.stdout[-2000:]
+    fill = _fill(tmp_path / "v.pdf")
+    assert len(fill) <= most and min(fill[:-1]) >= 0.4, fill
+    assert "Overfull" not in (tmp_path / "v.log").read_text(errors="replace")

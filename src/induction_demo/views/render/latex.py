@@ -11,6 +11,8 @@ which is written as its code point (``<U+732B>``) so pdflatex never stops on it.
 """
 from __future__ import annotations
 
+from math import ceil
+
 from ..views import (Answer, Document, Heading, Math, Paragraph, Table, column_starts, header_lines, notes_column,
                      row_starts, shade, with_columns)
 from ...base import text as fmt
@@ -65,6 +67,15 @@ PREAMBLE = r"""\documentclass[10pt]{article}
 \newcommand{\fitwidth}[1]{\sbox0{#1}\ifdim\wd0>\linewidth
   \typeout{induction-demo: a table set at \the\numexpr\linewidth/(\wd0/100)\relax\space percent}%
   \resizebox{\linewidth}{!}{\usebox0}\else\usebox0\fi}
+% A turned page's table shrinks to the line and to the height it is given (#1), and says so too.
+\newsavebox{\fitted}\newsavebox{\shrunk}\newlength{\fullwidth}  % (graphicx's \resizebox uses box 0)
+\newcommand{\fitpage}[2]{\sbox{\fitted}{#2}\setlength{\fullwidth}{\wd\fitted}%
+  \ifdim\wd\fitted>\linewidth\sbox{\shrunk}{\resizebox{\linewidth}{!}{\usebox{\fitted}}}%
+  \sbox{\fitted}{\usebox{\shrunk}}\fi
+  \ifdim\dimexpr\ht\fitted+\dp\fitted\relax>#1\sbox{\shrunk}{\resizebox*{!}{#1}{\usebox{\fitted}}}%
+  \sbox{\fitted}{\usebox{\shrunk}}\fi
+  \ifdim\wd\fitted<\fullwidth\typeout{induction-demo: a table set at
+  \the\numexpr\wd\fitted/(\fullwidth/100)\relax\space percent}\fi\usebox{\fitted}}
 \newcommand{\masked}{\cellcolor{black!10}\textcolor{black!45}{$\times$}}
 \newcommand{\z}{$\cdot$}
 \newcommand{\shade}[2]{\cellcolor{blue!#1}#2}
@@ -96,6 +107,7 @@ CHAR_PT = {**dict.fromkeys("0123456789abcdeghknopqsuvxyz", 5.0), ".": 2.8, ",": 
 CELL_PT, ROW_PT = 6.0, 12.0  # a cell's padding, a row's height
 PORTRAIT_PT, LANDSCAPE_PT = 510.0, 757.0  # A4's text width with 15 mm margins, upright and turned
 LANDSCAPE_HEIGHT_PT = 430.0  # a turned page's height for a table, its caption above it
+HELD_PT = 60.0  # what a heading and its paragraph take above a turned page's table
 SMALLEST = 0.7  # no table is set smaller than 7 pt ...
 PLANNED = 0.75  # ... so pieces are planned for 7.5 pt: the widths above are estimates
 
@@ -117,44 +129,74 @@ def _widths(block: Table) -> tuple[float, list[float]]:
 def pieces(block: Table) -> list[tuple[Table, bool]]:
     """The table as it is printed: whole and upright when it fits at 7 pt or
     more; else on a landscape page; else cut into ranges of columns (and of
-    rows, for a tall one), every cell kept, each range on a landscape page.
-    Each piece says which rows and columns it holds."""
+    rows, for a tall one, in ranges of about equal size), every cell kept,
+    each range on a landscape page, shrunk to the page's height where it must
+    be. Each piece says which rows and columns it holds, by their @ labels
+    where they have them."""
     labels, columns = _widths(block)
     if labels + sum(columns) <= PORTRAIT_PT / PLANNED:
         return [(block, False)]
     margin = notes_column(block)  # a margin of notes stays beside its rows: it goes with every range
-    room = LANDSCAPE_PT / PLANNED - labels - (columns[-1] if margin else 0.0)
     data = len(columns) - margin
-    spans, start, width = [], 0, 0.0
-    for c, w in enumerate(columns[:data]):
-        if c > start and width + w > room:
-            spans.append((start, c))
-            start, width = c, 0.0
-        width += w
-    spans.append((start, data))
+    spans = _spans(columns[:data], LANDSCAPE_PT / PLANNED - labels - (columns[-1] if margin else 0.0))
     out = []
     keep = list(range(data, len(columns)))  # the margin's column, in every piece
     for a, b in spans:
         cols = list(range(a, b)) + keep
-        scale = min(1.0, LANDSCAPE_PT / (labels + sum(columns[c] for c in cols)))  # what this piece shrinks to
-        per_page = max(1, int(0.95 * LANDSCAPE_HEIGHT_PT / (ROW_PT * scale)))
-        rows = [(r, min(r + per_page, len(block.rows))) for r in range(0, len(block.rows), per_page)] or [(0, 0)]
+        per_page = max(1, int(0.95 * LANDSCAPE_HEIGHT_PT / (ROW_PT * PLANNED)))  # rows a page holds at 7.5 pt
+        count = -(-len(block.rows) // per_page) or 1
+        size = -(-len(block.rows) // count)  # ranges of about equal size: no page holds a few rows alone
+        rows = [(r, min(r + size, len(block.rows))) for r in range(0, len(block.rows), size)] or [(0, 0)]
         if len(spans) == 1 and len(rows) == 1:
             return [(block, True)]
         for r0, r1 in rows:
-            where = (f" [columns {a + 1} to {b} of {data}" if len(spans) > 1 else " [") + (
-                f"{'; ' if len(spans) > 1 else ''}rows {r0 + 1} to {r1} of {len(block.rows)}" if len(rows) > 1 else "") + "]"
+            where = [f"columns {_named(block.columns, a, b, data, bool(block.column_groups))}"] \
+                if len(spans) > 1 else []
+            where += [f"rows {_named([row.labels for row in block.rows], r0, r1, len(block.rows))}"] \
+                if len(rows) > 1 else []
             piece = with_columns(block._replace(rows=block.rows[r0:r1]), cols)
-            out.append((piece._replace(title=block.title + (where,)), True))
+            out.append((piece._replace(title=block.title + (" [" + "; ".join(where) + "]",)), True))
     return out
 
 
-def table(block: Table) -> list[str]:
+def _spans(columns: list[float], room: float) -> list[tuple[int, int]]:
+    """Ranges of columns, none wider than ``room`` (but a single column), as few as that allows, of about
+    equal width (so no range holds a few columns alone)."""
+    total, widest = sum(columns), max(columns, default=0.0)
+    for count in range(max(1, ceil(total / room)) if room > 0 else len(columns), len(columns) + 1):
+        limit = min(room, total / count + widest)
+        spans, start, width = [], 0, 0.0
+        for c, w in enumerate(columns):
+            if c > start and width + w > limit:
+                spans.append((start, c))
+                start, width = c, 0.0
+            width += w
+        spans.append((start, len(columns)))
+        if len(spans) <= count:
+            return spans
+    return [(c, c + 1) for c in range(len(columns))]
+
+
+def _named(names, a: int, b: int, total: int, whole: bool = False) -> str:
+    """A range of rows or columns: "@20 to @39" by their @ labels, or with ``whole`` by every line of their
+    headers ("@24 to prev @3": a stream's columns, in blocks, a token's or a position's); else by count,
+    "21 to 40 of 40"."""
+    def label(k: int) -> str | None:
+        if whole:
+            return " ".join(n for n in names[k] if n) or None
+        return next((n for n in names[k] if n.startswith("@")), None)
+    first, last = label(a), label(b - 1)
+    return f"{first} to {last}" if first and last else f"{a + 1} to {b} of {total}"
+
+
+def table(block: Table, height: float | None = None) -> list[str]:
+    """The table's tabular, shrunk to the line (and, on a turned page, to ``height`` points)."""
     n_labels = len(block.rows[0].labels)
     data_align = {"right": "r", "center": "c", "left": "l"}[block.align]
     starts, rules = column_starts(block), row_starts(block)
     spec = "l" * n_labels + "".join(("|" if c in starts else "") + data_align for c in range(len(block.columns)))
-    lines = [r"\fitwidth{%", r"\begin{tabular}{" + spec + "}", r"\toprule"]
+    fit = r"\fitwidth{%" if height is None else r"\fitpage{%dpt}{%%" % height
+    lines = [fit, r"\begin{tabular}{" + spec + "}", r"\toprule"]
     for corner, columns in header_lines(block):
         cells = [escape(corner)] + [""] * (n_labels - 1) + [escape(text) for text in columns]
         lines.append(" & ".join(cells) + r" \\")
@@ -178,14 +220,39 @@ LEGEND = [r"{\small " + escape("Made with induction-demo. · is exactly 0; × is
 def render(document: Document) -> str:
     """The article. A table is set with its caption in one unbreakable box,
     and a heading with its first paragraph joins the table that follows them,
-    so no page falls between a heading or a caption and its table."""
+    so no page falls between a heading or a caption and its table. Tables on
+    turned pages follow one another on the same page while they fit (a wide
+    table of few rows takes a part of a page, not a page)."""
     out = [PREAMBLE, r"\begin{document}", r"\section*{" + escape(document.title) + "}", ""]
     held: list[str] = []  # a heading (and its first paragraph), waiting for the next table
-    for block in document.blocks:
+    turned_pages = False  # inside a landscape environment, its pages turned
+    cut = {k: pieces(b) for k, b in enumerate(document.blocks) if isinstance(b, Table)}
+
+    def upright() -> None:
+        nonlocal turned_pages
+        if turned_pages:
+            out.extend([r"\end{landscape}", ""])
+            turned_pages = False
+
+    def turned_ahead(k: int) -> bool:
+        """Whether the text from block k on leads to a table on a turned page."""
+        for j in range(k, len(document.blocks)):
+            if j in cut:
+                return cut[j][0][1]
+            if not isinstance(document.blocks[j], (Heading, Paragraph)):
+                return False
+        return False
+
+    def place(k: int) -> None:  # text between turned tables stays on their turned page; else it is upright
+        if not (turned_pages and turned_ahead(k)):
+            upright()
+    for k, block in enumerate(document.blocks):
         if isinstance(block, Heading):
+            place(k)
             out += held
             held = [r"\subsection*{" + escape(block.text) + "}", ""]
         elif isinstance(block, Paragraph):
+            place(k)
             text = [inline(block.text), ""] + (LEGEND if block is document.blocks[0] and document.legend else [])
             if len(held) == 2:  # the heading's first paragraph
                 held += text
@@ -193,6 +260,7 @@ def render(document: Document) -> str:
                 out += held + text
                 held = []
         elif isinstance(block, Answer):  # ruled lines to write on, on one page with the question above them
+            upright()
             last = held if held else out  # the question: the paragraph just written (or held with its heading)
             question = last.pop(-2) if len(last) >= 2 and last[-1] == "" else ""
             if question:
@@ -202,12 +270,17 @@ def render(document: Document) -> str:
                 ""]
             held = []
         elif isinstance(block, Table):
-            for piece, turned in pieces(block):
-                begin, end = (r"\begin{landscape}", r"\end{landscape}") if turned else (
-                    r"\par\medskip\noindent\begin{minipage}{\linewidth}\setlength{\parskip}{4pt}",
-                    r"\end{minipage}\par")
-                out += [begin] + held + [r"\textbf{" + inline(piece.title) + r"}\par", r"\noindent"]
-                out += table(piece) + [end, ""]
+            for piece, turned in cut[k]:
+                if turned and not turned_pages:
+                    out.append(r"\begin{landscape}")
+                    turned_pages = True
+                elif not turned:
+                    upright()
+                out += [r"\par\medskip\noindent\begin{minipage}{\linewidth}\setlength{\parskip}{4pt}"] + held + [
+                    r"\textbf{" + inline(piece.title) + r"}\par", r"\noindent"]
+                out += table(piece, (LANDSCAPE_HEIGHT_PT - (HELD_PT if held else 0.0)) if turned else None) + [
+                    r"\end{minipage}\par", ""]
                 held = []
+    upright()
     out += held + ["", r"\end{document}"]
     return "\n".join(out) + "\n"
