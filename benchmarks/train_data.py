@@ -23,8 +23,13 @@ from induction_demo.uses import learned, training
 DEFAULT = (training.sequences, training.repeated_targets, training.free, training.MIN_REPEAT, training.MAX_REPEAT)
 
 
-def random_segment(rng, c, count):
-    """The data before this round: the segment's tokens drawn at random (a token may occur in it twice)."""
+def at_the_end(rng, c, count, every_length=False):
+    """The data before this round: every sequence N long, its repeat ending at N - 1."""
+    return DEFAULT[0](rng, c, count)
+
+
+def random_segment(rng, c, count, every_length=False):
+    """The data two rounds ago: N long, the segment's tokens drawn at random (a token may occur in it twice)."""
     ids = rng.integers(0, c.vocab, size=(count, c.length))
     repeats = rng.integers(training.MIN_REPEAT, c.longest_repeat + 1, size=count)
     for row, r in zip(ids, repeats):
@@ -32,7 +37,7 @@ def random_segment(rng, c, count):
     return ids, repeats
 
 
-def distinct_prefix(rng, c, count):
+def distinct_prefix(rng, c, count, every_length=False):
     """The default data, and the tokens before the segment drawn from the rest of the vocabulary."""
     ids, repeats = DEFAULT[0](rng, c, count)
     for row, r in zip(ids, repeats):
@@ -41,7 +46,7 @@ def distinct_prefix(rng, c, count):
     return ids, repeats
 
 
-def anywhere(rng, c, count):
+def anywhere(rng, c, count, every_length=False):
     """A distinct segment and its repeat anywhere in the sequence, random tokens around; each
     sequence's repeat coded as L + 100 b, b where its second copy starts."""
     ids = rng.integers(0, c.vocab, size=(count, c.length))
@@ -63,13 +68,15 @@ def anywhere_targets(c, code):
 
 
 SETTINGS = {
-    "the defaults (a distinct segment at the end)": {},
+    "the defaults (every length from 6 to N; a distinct segment repeated at its end)": {},
+    "every sequence N long; the repeat at its end (the data before)": {"sequences": at_the_end},
     "a random segment (the data before this round)": {"sequences": random_segment},
     "a distinct segment, the tokens before it from the rest": {"sequences": distinct_prefix},
     "a distinct segment anywhere": {"sequences": anywhere, "targets": anywhere_targets},
     "repeats of 3 to 12 tokens": {"repeats": (3, 12)},
     "repeats of 6 to 12 tokens": {"repeats": (6, 12)},
     "the whole sequence repeated (L = N / 2)": {"repeats": (12, 12)},
+    "every sequence N long; --layer1 positions (the defaults before)": {"sequences": at_the_end, "layer1": "positions"},
     "A_1 learned 5 times faster": {"boost": 5.0},
     "A_1 5 times faster, a distinct segment anywhere": {"boost": 5.0, "sequences": anywhere,
                                                         "targets": anywhere_targets},
@@ -84,7 +91,7 @@ def one(job: tuple[str, int]) -> tuple[str, int, str, dict, dict]:
     training.MIN_REPEAT, training.MAX_REPEAT = setting.get("repeats", DEFAULT[3:5])
     boost = setting.get("boost")
     training.free = (lambda c: DEFAULT[2](c) * boost) if boost else DEFAULT[2]  # Adam's step times the mask
-    run = training.train(training.Config(seed=seed))
+    run = training.train(training.Config(seed=seed, layer1=setting.get("layer1", training.Config().layer1)))
     found = learned.analysed(run)
     return name, seed, found["circuit"], run.history[-1], found["best_scores"]
 

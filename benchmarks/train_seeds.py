@@ -14,21 +14,24 @@ import argparse
 import statistics
 from concurrent.futures import ProcessPoolExecutor
 
-from induction_demo.uses import learned, training
+from induction_demo.uses import checking, learned, training
 
 SETTINGS = {
-    "the defaults (--layer1 positions)": {},
+    "the defaults (--layer1 relative, --weight-decay 0.01)": {},
+    "--weight-decay 0": {"weight_decay": 0.0},
+    "--layer1 positions": {"layer1": "positions"},
     "--layer1 free": {"layer1": "free"},
     "--mask inclusive": {"mask": "inclusive"},
     "--layer1 free --mask inclusive": {"layer1": "free", "mask": "inclusive"},
-    "--weight-decay 0.01": {"weight_decay": 0.01},
 }
 
 
 def one(job: tuple[str, int, int]) -> tuple[str, int, dict, dict]:
     setting, seed, steps = job
     run = training.train(training.Config(seed=seed, steps=steps, **SETTINGS[setting]))
-    return setting, seed, run.history[-1], learned.analysed(run)
+    found = learned.analysed(run)
+    checked = checking.check(learned.model_of(run))  # check's verdict on the saved model, property by property
+    return setting, seed, run.history[-1], found | {"check": [t["score"] for t in checked["tests"]]}
 
 
 def main() -> None:
@@ -42,8 +45,9 @@ def main() -> None:
         results = list(pool.map(one, jobs))
     print(f"{args.seeds} seeds, {args.steps} steps each\n")
     print("| setting | lecture's circuit | Q-composition | neither | phase change | accuracy | previous-token "
-          "| duplicate-token | induction | keys cut | queries cut | K | Q |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+          "| duplicate-token | induction | induction of the best | keys cut | queries cut | K | Q "
+          "| check passes layer 1, layer 2, the prediction, layer 2 on the lecture's layer 1 |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for setting in SETTINGS:
         rows = [(h, a) for s, _, h, a in results if s == setting]
         count = {name: sum(a["circuit"] == name for _, a in rows) for name in learned.NAMES}
@@ -58,11 +62,15 @@ def main() -> None:
         def cut(path):  # the induction score left with that path cut from layer 1
             return f"{statistics.median(a['paths'][path]['induction_score'] for _, a in rows):.2f}"
 
+        share = statistics.median(h["induction_score"] / a["best_scores"]["induction_score"] for h, a in rows)
+        passes = ", ".join(str(sum(a["check"][k] for _, a in rows)) for k in range(len(checking.PROPERTIES)))
         print(f"| {setting} | {count['lecture']} | {count['q-composition']} | {count['neither']} | {phase} | "
               f"{median('accuracy')} | {median('previous_token_score')} | {median('duplicate_token_score')} | "
-              f"{median('induction_score')} | {cut('keys')} | {cut('queries')} | {comp('K')} | {comp('Q')} |")
+              f"{median('induction_score')} | {share:.2f} | {cut('keys')} | {cut('queries')} | {comp('K')} | "
+              f"{comp('Q')} | {passes} |")
     for setting, seed, h, a in results:
-        print(f"# {setting} seed {seed}: {a['circuit']}; phase change {a['phase_change']['step']}; {a['why']}")
+        print(f"# {setting} seed {seed}: {a['circuit']}; phase change {a['phase_change']['step']}; previous-token "
+              f"{h['previous_token_score']:.2f}; check {a['check']}; {a['why']}")
 
 
 if __name__ == "__main__":

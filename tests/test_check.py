@@ -181,7 +181,13 @@ def _mistakes(a: dict) -> dict:
     v2 = np.zeros_like(a["V2"])
     v2[:v, v + n:v + n + v] = np.eye(v)  # the token copied into prev tok, which the scores do not read
     v2[v:v + n, v:v + n] = np.eye(n)
+    shift = np.roll(np.eye(v), 1, axis=1)  # token k written to prev tok's direction k + 1: a code of its own
+    code_v1, code_a2 = a["V1"].copy(), a["A2"].copy()
+    prev_tok = slice(v + n, v + n + v)
+    code_v1[:v, prev_tok] = a["V1"][:v, prev_tok] @ shift
+    code_a2[:, prev_tok] = a["A2"][:, prev_tok] @ shift  # layer 2 reads that code: the same model end to end
     return {"transposed A1": {"A1": a["A1"].T.copy()}, "transposed A2": {"A2": a["A2"].T.copy()},
+            "own code": {"V1": code_v1, "A2": code_a2},
             "soft A1": {"A1": a["A1"] * 0.01}, "own token": {"A2": own}, "V2 elsewhere": {"V2": v2},
             "inclusive": {"mask": np.array("inclusive")}}
 
@@ -191,6 +197,7 @@ def _mistakes(a: dict) -> dict:
     ("soft A1", "A_1 is too soft: its weights fall on the right keys but under 0.50"),
     ("own token", "A_2 has 100% of its weight on tok x tok: it compares the query's token with the key's own token"),
     ("V2 elsewhere", "V_2 writes 0% of its weight on tok -> tok"),
+    ("own code", "V_1 writes the previous token in a code of its own: 0% of its tok -> prev tok block"),
     ("inclusive", "The file's mask is inclusive")])
 def test_check_names_the_likely_mistake_when_the_numbers_show_it(tmp_path, lecture, mistake, words):
     result = checked(tmp_path, {**lecture, **_mistakes(lecture)[mistake]}, "--format", "json")
@@ -199,6 +206,11 @@ def test_check_names_the_likely_mistake_when_the_numbers_show_it(tmp_path, lectu
     assert len(doc["hints"]) == 1, doc["hints"]  # nothing else is blamed
     text = " ".join(checked(tmp_path, {**lecture, **_mistakes(lecture)[mistake]}).stdout.split())
     assert "Likely mistake: " + words in text
+
+
+def test_a_model_in_a_code_of_its_own_does_the_job_but_not_on_the_lecture_s_layer_1(tmp_path, lecture):
+    doc = json.loads(checked(tmp_path, {**lecture, **_mistakes(lecture)["own code"]}, "--format", "json").stdout)
+    assert [t["score"] for t in doc["tests"]] == [1, 1, 1, 0]
 
 
 def test_a_model_that_writes_no_token_fails_the_prediction(tmp_path, lecture):

@@ -41,6 +41,44 @@ def test_the_gradient_is_the_finite_difference_of_the_loss(mask, layer1):
             assert grads[key][i, j] == pytest.approx(expected, abs=1e-7)
 
 
+@pytest.mark.parametrize("mask", ["strict", "inclusive"])
+def test_the_relative_gradient_is_the_finite_difference_along_each_diagonal_and_padding_counts_nothing(mask):
+    """--layer1 relative: A_1's pos x pos block is one logit b_k per offset k = i - j, so the gradient of
+    an entry is d loss / d b_k: the finite difference of moving the whole diagonal at once. The
+    sequences are of every length, PAD after: a padded target adds nothing to the loss."""
+    c = training.Config(vocab=3, length=8, batch=4, mask=mask, layer1="relative")
+    rng = np.random.default_rng(4)
+    params = {k: rng.normal(0, 0.7, size=(c.d, c.d)) for k in training.KEYS}
+    params["A1"] = training.tied(c, params["A1"] * training.free(c), mean=True)
+    ids, _ = training.sequences(rng, c, c.batch, every_length=True)
+    assert (ids == training.PAD).any() and (ids[:, :6] != training.PAD).all()
+    loss, grads, _ = training.loss_and_grad(params, c, ids)
+    counted = [(k, i) for k in range(c.batch) for i in range(c.length - 1) if ids[k, i + 1] != training.PAD]
+    f = training.forward(params, c, ids)
+    assert loss == pytest.approx(np.mean([-np.log(f.probs[k, i, ids[k, i + 1]]) for k, i in counted]), rel=1e-12)
+    eps, pos = 1e-6, slice(c.vocab, c.vocab + c.length)
+    for offset in range(-2, c.length):
+        diagonal = np.zeros((c.d, c.d))
+        diagonal[pos, pos] = np.eye(c.length, k=-offset)
+        up, down = ({k: v + (s * eps * diagonal if k == "A1" else 0) for k, v in params.items()} for s in (1, -1))
+        numeric = (training.loss_of(training.forward(up, c, ids), ids)
+                   - training.loss_of(training.forward(down, c, ids), ids)) / (2 * eps)
+        entries = grads["A1"][pos, pos][np.eye(c.length, k=-offset, dtype=bool)]
+        assert np.allclose(entries, numeric, atol=1e-7), offset  # each entry of the diagonal: the one gradient
+    assert not grads["A1"][:c.vocab].any() and not grads["A1"][:, :c.vocab].any()
+
+
+def test_relative_training_keeps_each_diagonal_one_number():
+    run = training.train(training.Config(vocab=4, length=8, steps=40, batch=8, layer1="relative"))
+    a1 = run.params["A1"]
+    block = a1[4:12, 4:12]
+    for offset in range(-7, 8):
+        assert len(set(np.diagonal(block, -offset).tolist())) == 1, offset
+    outside = a1.copy()
+    outside[4:12, 4:12] = 0
+    assert not outside.any() and np.ptp(block) > 0
+
+
 def test_a_tiny_run_learns_well_above_chance():
     c = training.Config(vocab=4, length=12, steps=250, batch=16, seed=0)
     run = training.train(c)
@@ -289,6 +327,14 @@ def test_each_sequence_s_repeated_segment_has_distinct_tokens_and_repeats_at_the
         segment = row[c.length - 2 * r:c.length - r]
         assert len(set(segment.tolist())) == r and list(row[c.length - r:]) == list(segment)
         assert training.MIN_REPEAT <= r <= c.longest_repeat
+    ids, repeats = training.sequences(np.random.default_rng(3), c, 400, every_length=True)
+    ends = []
+    for row, r in zip(ids, repeats):  # every length: the repeat ends the sequence, PAD after
+        n = int((row != training.PAD).sum())
+        assert (row[:n] != training.PAD).all() and list(row[n - r:n]) == list(row[n - 2 * r:n - r])
+        assert len(set(row[n - r:n].tolist())) == r and training.MIN_REPEAT <= r <= min(training.MAX_REPEAT, n // 2)
+        ends.append(n)
+    assert set(ends) == set(range(2 * training.MIN_REPEAT, c.length + 1))
     small = training.Config(vocab=4)  # fewer tokens than a segment: drawn with replacement, still repeated
     ids, repeats = training.sequences(np.random.default_rng(3), small, 50)
     assert all(list(row[small.length - r:]) == list(row[small.length - 2 * r:small.length - r])
@@ -317,3 +363,13 @@ def test_formation_is_the_first_step_at_half_a_score_s_rise():
     history = [{"step": s, "previous_token_score": p, "duplicate_token_score": 0.05, "induction_score": i}
                for s, p, i in ((0, 0.1, 0.0), (25, 0.3, 0.0), (50, 0.5, 0.1), (75, 0.5, 0.4), (100, 0.5, 0.4))]
     assert learned.formation(history) == {"previous_token": 50, "duplicate_token": None, "induction": 75}
+
+
+def test_the_command_line_s_defaults_are_the_library_s():
+    from induction_demo.cli import main
+
+    command = main.commands["train"]
+    defaults = {p.name: p.default for p in command.params}
+    config = training.Config()
+    for name in ("vocab", "length", "steps", "batch", "lr", "weight_decay", "seed", "mask", "layer1"):
+        assert defaults[name] == getattr(config, name), name

@@ -15,7 +15,8 @@ import click
 from .console import (StdoutFailed, emit, print_lines, print_styled, quit_output, screen_options, terminal_width,
                       wants_colour, write_file)
 from .base.errors import Diverged, InputError, MissingExtra
-from .base.inputs import ABLATIONS, BENCH_MAX_VOCAB, FORMATS, FREQUENCIES, MAX_INPUT_BYTES, MAX_TOKENS, SEED_RANGE
+from .base.inputs import ABLATIONS, BENCH_MAX_VOCAB, FORMATS, FREQUENCIES, MAX_INPUT_BYTES, MAX_TOKENS, SEED_RANGE, \
+    TRAIN_LAYER1
 from .base.tokens import TOKENIZE_MODES
 
 LAYERS = ("1", "2", "3")  # the lecture's two layers, and the virtual circuit's third
@@ -698,18 +699,20 @@ def sweep(text, scales, layer, layer1_scale, tokenize, as_typed, form, **model):
 @main.command("train", epilog=examples("train"), short_help="Learn the same model by gradient descent; show what it found.")
 @click.option("--vocab", type=click.IntRange(2, 64), default=16, show_default=True, help="Tokens in the vocabulary.")
 @click.option("--length", type=click.IntRange(6, 64), default=24, show_default=True,
-              help="Tokens a sequence (the model's N positions); its last L repeat the L before (L: 3 to 10).")
+              help="The model's N positions: each sequence is 6 to N tokens, its last L repeating the L before "
+                   "(L: 3 to 10).")
 @click.option("--steps", type=click.IntRange(1, 100_000), default=1500, show_default=True, help="Steps of Adam.")
 @click.option("--batch", type=click.IntRange(1, 512), default=32, show_default=True, help="Sequences a step.")
 @click.option("--lr", type=Positive(), default=0.01, show_default=True, help="Adam's learning rate (at most 10).")
-@click.option("--weight-decay", type=click.FloatRange(0, 10), default=0.0, show_default=True,
+@click.option("--weight-decay", type=click.FloatRange(0, 10), default=0.01, show_default=True,
               help="Decoupled weight decay (AdamW).")
 @click.option("--seed", type=click.IntRange(*SEED_RANGE), default=0, show_default=True,
               help="Seed of the first weights, the training sequences and the held-out ones.")
 @mask_option()
-@click.option("--layer1", type=click.Choice(["positions", "free"]), default="positions", show_default=True,
+@click.option("--layer1", type=click.Choice(TRAIN_LAYER1), default=TRAIN_LAYER1[0], show_default=True,
               help="positions: only A_1's pos x pos block is learned, so layer 1 attends by position alone, as "
-                   "the lecture's does; free: all of A_1.")
+                   "the lecture's does; relative: that block as one number per offset (a relative-position bias, "
+                   "each row the same); free: all of A_1.")
 @click.option("--save", type=click.Path(dir_okay=False), default=None, metavar="FILE.npz",
               help="Write the learned model as a model file (show --model FILE runs it).")
 @output_options(("table", "json", "markdown", "latex", "html", "svg", "png"), theme=False,

@@ -94,6 +94,13 @@ MAX_SCALES = 100
 
 SEED_RANGE = (0, 2**63 - 1)
 
+TRAIN_LAYER1 = ("relative", "positions", "free")
+"""train's --layer1, what of A_1 is learned: its pos x pos block as one
+number per offset j - i (a relative-position bias, every row the same: the
+lecture's layer 1 is one, its block the sub-diagonal), that block entry by
+entry (attending by absolute position), or all of it. The first is the
+default: a row the data seldom reaches shares what the others learn."""
+
 
 def width(n_tokens: int, n_distinct: int) -> int:
     """d = 2(V + N): the current and the previous half, each a token and a position block."""

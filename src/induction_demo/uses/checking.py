@@ -429,10 +429,31 @@ def hints(model: Model, result: dict, seed: int = 0, failing: dict | None = None
         out.append(f"V_2 writes {copied:.0%} of its weight on tok -> tok and {share:.0%} on {r} -> {c}: the "
                    "lecture's V_2 copies the key's token into the token block (tok -> tok), the only block the "
                    "scores read.")
+    code = own_code(model)
+    if 3 in failed and code is not None and code < CODE:
+        out.append(f"V_1 writes the previous token in a code of its own: {code:.0%} of its tok -> prev tok block is "
+                   "on the diagonal, where the lecture's V_1 copies each token to its own prev-tok direction "
+                   "(100%). Layer 2 reads that code, so the lecture's layer-1 output is not one it can read: a "
+                   "learned model does this (train's), and a file written by hand should copy the token itself.")
     if model.inclusive and not _fails(model.replaced(inclusive=False), min(failed), tried(min(failed)), shared):
         out.append("The file's mask is inclusive (a query keeps itself), and under the strict mask, the lecture's, "
                    "it passes: is its mask meant to be strict?")
     return out
+
+
+CODE = 0.5
+"""V_1 writes the lecture's code for the previous token when at least this
+share of its tok -> prev tok block's sum of squares is on the diagonal."""
+
+
+def own_code(model: Model) -> float | None:
+    """The share of V_1's tok -> prev tok block's sum of squares on its
+    diagonal, each token written to its own prev-tok direction (the lecture's:
+    1); None when the block is all zeros."""
+    cut = model.slices()
+    block = model.v1[cut["tok"], cut["prev tok"]]
+    total = float((block ** 2).sum())
+    return float((np.diag(block) ** 2).sum()) / total if total > 0 and np.isfinite(total) else None
 
 
 def refused(reason: str) -> dict:

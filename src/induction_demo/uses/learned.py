@@ -158,9 +158,9 @@ def circuit(final: dict, best: dict, comp: dict, cut: dict, vocab: int) -> tuple
         "; layer 1 is only partly a previous-token or duplicate-token head (under half the best score)"
     keys, queries = dropped("keys"), dropped("queries")
     if keys >= DROP and keys > queries:
-        return "lecture", f"the key path carries it ({said}){partly}"
+        return "lecture", f"{said}{partly}"
     if queries >= DROP and queries > keys:
-        return "q-composition", f"the query path carries it ({said}){partly}"
+        return "q-composition", f"{said}{partly}"
     return "neither", (f"layer 2 is an induction head, but cutting its keys from layer 1 takes {keys:.0%} of it and "
                        f"cutting its queries {queries:.0%}: neither path carries it alone ({said}){partly}")
 
@@ -198,17 +198,23 @@ def sparkline(values: list[float], low: float = 0.0, high: float = 1.0) -> str:
     return "".join(SPARK[min(len(SPARK) - 1, max(0, int((v - low) / span * len(SPARK))))] for v in values)
 
 
+LAYER1_WORDS = {"relative": "reading positions only, one logit per offset (a relative-position bias)",
+                "positions": "reading positions only", "free": "free"}
+
+
 def _setup(run: training.Run) -> str:
     c = run.config
     done = run.history[-1]["step"]
     steps = f"{done} of {c.steps} steps (stopped by Ctrl-C)" if run.interrupted else f"{c.steps} steps"
     return (f"The lecture's two-layer attention-only model (one-hot tokens and positions, A and V each d x d, "
             f"d = 2(V + N) = {c.d}; V = {c.vocab} tokens, N = {c.length} positions; the {c.mask} mask; layer 1 "
-            f"{'free' if c.layer1 == 'free' else 'reading positions only'}; a residual after layer 1 only) trained "
+            f"{LAYER1_WORDS[c.layer1]}; a residual after layer 1 only) trained "
             f"from seed {c.seed} for {steps} of {c.batch} sequences (Adam, lr {c.lr:g}, weight decay "
-            f"{c.weight_decay:g}) in {run.seconds:.1f} s. Each sequence is {c.length} random tokens whose "
-            f"last L repeat the L before them (L from {training.MIN_REPEAT} to {c.longest_repeat}). The scores are "
-            f"measured every {c.every} steps on {training.EVAL_BATCH} held-out sequences: the loss, the accuracy on "
+            f"{c.weight_decay:g}) in {run.seconds:.1f} s. Each sequence is n random tokens, n from "
+            f"{2 * training.MIN_REPEAT} to {c.length}, whose last L repeat the L before them (L from "
+            f"{training.MIN_REPEAT} to at most {c.longest_repeat}; the L all different where the vocabulary has "
+            f"L). The scores are measured every {c.every} steps on "
+            f"{training.EVAL_BATCH} held-out sequences of {c.length} tokens: the loss, the accuracy on "
             "the repeated half, and TransformerLens' head-detector scores (detect_head) of layer 1 (previous-token, "
             "duplicate-token) and layer 2 (induction).")
 
@@ -345,7 +351,8 @@ def document(run: training.Run, found: dict, terminal: bool = False):
                               for key, label in (("intact", "intact"), ("keys", "keys cut"),
                                                  ("queries", "queries cut"), ("values", "values cut")))))
     blocks += [Heading("The circuit found"),
-               Paragraph((f"{found['circuit_name'][0].upper()}{found['circuit_name'][1:]}: {found['why']}. A head "
+               Paragraph((f"{found['circuit_name'][0].upper()}{found['circuit_name'][1:]}. {found['why'][0].upper()}"
+                          f"{found['why'][1:]}. A head "
                           f"counts as a previous-token, duplicate-token or induction head when its detector score "
                           f"is at least {HEAD:.0%} of the best a head can score on the same held-out sequences.",))]
     return Document(title(run, found), tuple(blocks), legend=False)
