@@ -277,14 +277,14 @@ def focused(trace: Trace, told: Told = None, layers=None) -> Document:
     the keys they attend to with the earlier copies (the columns, at most
     FOCUS_COLUMNS), and the predictions."""
     layers = trace.shown(layers)
-    shown = priority(trace)[:FOCUS_COLUMNS]
+    shown = focus_columns(trace)
     model = [Heading("The model")] + [Paragraph(line) for line in describe.equations(trace.construction)]
     copying = sum(1 for p in trace.predictions if p.copy)
     blocks: list = [summary(trace), *model, Paragraph((
         f"A focused handout for {trace.n} tokens: layer {trace.layers[-1].index}'s logits and weights on its "
-        f"{copying} copying {'query' if copying == 1 else 'queries'} (the rows) and the keys they attend to, with the earlier copies (the "
-        f"columns, at most {FOCUS_COLUMNS}); ⋮ and … stand for the rows and columns left out. Every matrix: "
-        "the same command with --full.",))]
+        f"{copying} copying {'query' if copying == 1 else 'queries'} (the rows) and every key they copy from, "
+        f"with the earlier copies (the columns, {len(shown)} of {trace.n}); ⋮ and … stand for the rows and columns "
+        "left out. Every matrix: the same command with --full.",))]
     for layer in trace.layers:
         if layer.index not in layers:
             continue
@@ -302,7 +302,19 @@ def focused(trace: Trace, told: Told = None, layers=None) -> Document:
     return Document(title(trace), tuple(blocks))
 
 
-FOCUS_COLUMNS = 16  # keys a focused handout's tables show
+FOCUS_COLUMNS = 16  # keys a focused handout's tables show, unless its copying rows mark more
+
+
+def focus_columns(trace: Trace) -> list[int]:
+    """A focused handout's key columns: every key a copying row marks (where
+    the last layer does its job, with weight), so no copy is hidden; then, up
+    to FOCUS_COLUMNS, the rest by interest (``priority``: earlier copies first)."""
+    layer = trace.layers[-1]
+    job = mechanism.cells(trace, layer.heads) & (sum(run.weights for run in layer.heads) > 0)
+    marked = [int(k) for p in trace.predictions if p.copy for k in np.flatnonzero(job[p.position])]
+    rest = [k for k in priority(trace) if k not in set(marked)]
+    marked = list(dict.fromkeys(marked))
+    return marked + rest[:max(FOCUS_COLUMNS - len(marked), 0)]
 
 
 def title(trace: Trace) -> str:

@@ -185,8 +185,9 @@ def _named(names, a: int, b: int, total: int, whole: bool = False) -> str:
         if whole:
             return " ".join(n for n in names[k] if n) or None
         return next((n for n in names[k] if n.startswith("@")), None)
-    first, last = label(a), label(b - 1)
-    return f"{first} to {last}" if first and last else f"{a + 1} to {b} of {total}"
+    named = [label(k) for k in range(a, b)]  # (a window's gap, "…", has no label: the nearest named one stands)
+    named = [n for n in named if n]
+    return f"{named[0]} to {named[-1]}" if named else f"{a + 1} to {b} of {total}"
 
 
 def table(block: Table, height: float | None = None) -> list[str]:
