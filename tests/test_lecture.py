@@ -47,13 +47,17 @@ def test_on_a_terminal_a_key_steps_on_the_left_arrow_back_and_q_quits():
     child = pexpect.spawn(sys.executable, ["-c", "from induction_demo.cli import main; main()", "lecture", LECTURE],
                           dimensions=(24, 80), encoding="utf-8", timeout=60, env={"TERM": "xterm", "NO_COLOR": "1",
                                                                                    "PATH": "/usr/bin:/bin"})
-    child.expect("Step 1 of 15: The input")
+    child.expect(r"Step 1 of 15: The input and Y\^\(0\) \(part 1 of \d\)")  # 24 rows: a tall step in parts
     child.send(" ")
-    child.expect("Step 2 of 15: Layer 1")
-    child.send("\x1b[C")  # →
-    child.expect("Step 3 of 15")
+    child.expect(r"Step 1 of 15: The input and Y\^\(0\) \(part 2 of")
     child.send("\x1b[D")  # ←
-    child.expect("Step 2 of 15")
+    child.expect(r"\(part 1 of")
+    for _ in range(6):  # → through the rest of step 1 to step 2
+        child.send("\x1b[C")
+        if child.expect([r"Step 2 of 15: Layer 1", r"Step 1 of 15"]) == 0:
+            break
+    else:
+        pytest.fail("→ never reached step 2")
     child.send("q")
     child.expect(pexpect.EOF)
     child.close()
@@ -272,3 +276,24 @@ def test_a_trace_in_a_real_notebook_run_and_converted_to_html_marks_a_chosen_que
         assert selected == ["3"] and current == ["@5 b predicts `a`"]
     finally:
         driver.quit()
+
+
+def test_each_screen_fits_an_80_by_24_terminal_and_a_tall_step_goes_on_over_several():
+    """Issue 29, item 1: a step taller than the terminal is cut into parts, each with its title and the
+    keys, nothing lost; a part ends at a blank line where one falls in its last third."""
+    from induction_demo.cli import screens
+    from induction_demo.core.runs import run
+    from induction_demo.views import steps
+    from induction_demo.views.render import terminal
+    from induction_demo.views.tables import priority
+    from induction_demo.words.story import story
+
+    trace = run(tuple("! a b a c b a d b c a b".split()))
+    every = steps.steps(trace, story(trace), terminal.fitter(priority(trace), 80))
+    shown = screens(every, 80, 24, styled=False)
+    assert all(len(lines) <= 22 for _, lines in shown)
+    assert any("(part 2 of" in title for title, _ in shown)
+    for k, step in enumerate(every, 1):
+        parts = [lines for title, lines in shown if title.startswith(f"Step {k} of {len(every)}: {step.title}")]
+        assert sum(parts, []) == terminal.plain(step.document, 80).splitlines()  # every line, in order, once
+    assert [t for t, _ in shown][0].startswith("Step 1 of 15: The input and Y^(0) (part 1 of ")

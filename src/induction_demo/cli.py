@@ -60,7 +60,7 @@ EXAMPLES = {  # each command's own examples: (command line, what it shows)
         ('sweep "! a b a c b" --positions sinusoidal', "layer 1 under sinusoidal positions"),
     ],
     "train": [
-        ("train", "the lecture's model learned in about 20 s"),
+        ("train", "the lecture's model learned in about 10 s"),
         ("train --layer1 free --seed 3 -o run.html", "all of A_1 learned; a handout"),
         ("train --save learned.npz -o curve.png", "keep the model; the curve as a picture"),
         ('show "a b c a b" --model learned.npz', "the learned heads, every view"),
@@ -827,21 +827,48 @@ def lecture(text, scale, tokenize, as_typed, temperature, ablate, no_pause, form
 NEXT, BACK, QUIT = (" ", "\r", "\n", "\x1b[C", "n", "l"), ("\x1b[D", "p", "h", "\x7f", "\x08"), ("q", "Q", "\x1b", "\x03")
 
 
-def step_through(every: list, width: int) -> None:
-    """One step a screen on a terminal (rich's console clears and draws it),
-    a key between: space, Enter or → on, ← back, q quits."""
-    from rich.console import Console
-
+def screens(every: list, width: int, height: int, styled: bool) -> list[tuple[str, list]]:
+    """Each step as screens of at most ``height`` - 2 lines (its title above, the keys below): a step
+    taller than the terminal goes on over several, "(part 2 of 3)", each cut at a blank line where one
+    falls in its last third. With ``styled``, the lines are rich Text (colour), else plain strings."""
     from .views.render import terminal
 
+    room = max(height - 2, 3)
+    out = []
+    for k, step in enumerate(every, 1):
+        lines = list(terminal.styled(step.document, width)) if styled else \
+            terminal.plain(step.document, width).splitlines()
+        parts, start = [], 0
+        while start < len(lines) or not parts:
+            end = min(start + room, len(lines))
+            if end < len(lines):  # a blank line in the last third, if any, ends this part
+                blank = [j for j in range(start + room * 2 // 3, end) if not str(lines[j]).strip()]
+                end = blank[-1] + 1 if blank else end
+            parts.append(lines[start:end])
+            start = end
+        for j, part in enumerate(parts, 1):
+            more = f" (part {j} of {len(parts)})" if len(parts) > 1 else ""
+            out.append((f"Step {k} of {len(every)}: {step.title}{more}", part))
+    return out
+
+
+def step_through(every: list, width: int) -> None:
+    """One screen at a time on a terminal (rich's console clears and draws
+    it), each fitting the terminal's height (a tall step over several), a key
+    between: space, Enter or → on, ← back, q quits."""
+    import shutil
+
+    from rich.console import Console
+    from rich.markup import escape
+
     console = Console(width=width, highlight=False)
+    shown = screens(every, width, shutil.get_terminal_size((width, 24)).lines, wants_colour(sys.stdout))
     k = 0
     while True:
         console.clear()
-        step = every[k]
-        console.print(f"[bold]Step {k + 1} of {len(every)}: {step.title}[/bold]", markup=True)
-        for line in terminal.styled(step.document, width) if wants_colour(sys.stdout) else \
-                terminal.plain(step.document, width).splitlines():
+        title, lines = shown[k]
+        console.print(f"[bold]{escape(title)}[/bold]", markup=True)
+        for line in lines:
             console.print(line)
         console.print("[dim]space or → next · ← back · q quit[/dim]", markup=True)
         key = click.getchar()
@@ -851,7 +878,7 @@ def step_through(every: list, width: int) -> None:
         if key in BACK:
             k = max(0, k - 1)
         elif key in NEXT:
-            if k == len(every) - 1:
+            if k == len(shown) - 1:
                 return
             k += 1
 
