@@ -28,6 +28,20 @@ def at_the_end(rng, c, count, every_length=False):
     return DEFAULT[0](rng, c, count)
 
 
+def adjacent(rng, c, count, every_length=False):
+    """Every length, but the repeat always right after its segment (the defaults before the gaps)."""
+    ids = rng.integers(0, c.vocab, size=(count, c.length))
+    lengths = rng.integers(2 * training.MIN_REPEAT, c.length + 1, size=count) if every_length else \
+        np.full(count, c.length)
+    repeats = np.array([rng.integers(training.MIN_REPEAT, min(training.MAX_REPEAT, n // 2) + 1) for n in lengths])
+    for row, r, n in zip(ids, repeats, lengths):
+        segment = rng.permutation(c.vocab)[:r]
+        row[n - 2 * r:n - r] = segment
+        row[n - r:n] = segment
+        row[n:] = training.PAD
+    return ids, repeats
+
+
 def random_segment(rng, c, count, every_length=False):
     """The data two rounds ago: N long, the segment's tokens drawn at random (a token may occur in it twice)."""
     ids = rng.integers(0, c.vocab, size=(count, c.length))
@@ -68,7 +82,8 @@ def anywhere_targets(c, code):
 
 
 SETTINGS = {
-    "the defaults (every length from 6 to N; a distinct segment repeated at its end)": {},
+    "the defaults (every length from 6 to N; a distinct segment repeated at its end; half right after it)": {},
+    "every length; the repeat right after its segment": {"sequences": adjacent},
     "every sequence N long; the repeat at its end (the data before)": {"sequences": at_the_end},
     "a random segment (the data before this round)": {"sequences": random_segment},
     "a distinct segment, the tokens before it from the rest": {"sequences": distinct_prefix},

@@ -196,13 +196,6 @@ def predicted_with_positions(tokens, i, positions, scale=100.0, k=16, tolerance=
 # is s times the pointer's weight on k - 1 - skip. It copies the key's token.
 
 
-def softmax(logits):
-    top = max(logits.values())
-    e = {j: math.exp(a - top) for j, a in logits.items()}
-    total = sum(e.values())
-    return {j: v / total for j, v in e.items()}
-
-
 def kept(i, inclusive):
     return range(i + 1 if inclusive else i)
 

@@ -653,8 +653,6 @@ def test_a_variant_s_latex_handout_fills_its_pages(tmp_path, options, most):
 def test_a_focused_handout_shows_every_key_a_copying_row_marks():
     """Issue 30, item 6: the 40-token handout's key columns stopped at @15, so row @36 showed two of its
     three [0.33] cells; now every marked key of every copying row is a column."""
-    import numpy as np
-
     from induction_demo.core import mechanism
     from induction_demo.core.runs import run
     from induction_demo.views import documents

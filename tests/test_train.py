@@ -328,13 +328,17 @@ def test_each_sequence_s_repeated_segment_has_distinct_tokens_and_repeats_at_the
         assert len(set(segment.tolist())) == r and list(row[c.length - r:]) == list(segment)
         assert training.MIN_REPEAT <= r <= c.longest_repeat
     ids, repeats = training.sequences(np.random.default_rng(3), c, 400, every_length=True)
-    ends = []
+    ends, adjacent = [], 0
     for row, r in zip(ids, repeats):  # every length: the repeat ends the sequence, PAD after
         n = int((row != training.PAD).sum())
-        assert (row[:n] != training.PAD).all() and list(row[n - r:n]) == list(row[n - 2 * r:n - r])
+        assert (row[:n] != training.PAD).all()
         assert len(set(row[n - r:n].tolist())) == r and training.MIN_REPEAT <= r <= min(training.MAX_REPEAT, n // 2)
+        starts = [a for a in range(n - 2 * r + 1) if list(row[a:a + r]) == list(row[n - r:n])]
+        assert starts  # the segment stands somewhere before its repeat
+        adjacent += starts[-1] == n - 2 * r
         ends.append(n)
     assert set(ends) == set(range(2 * training.MIN_REPEAT, c.length + 1))
+    assert 0.5 <= adjacent / len(ids) <= 0.75  # half right before the repeat, half anywhere before (at times there)
     small = training.Config(vocab=4)  # fewer tokens than a segment: drawn with replacement, still repeated
     ids, repeats = training.sequences(np.random.default_rng(3), small, 50)
     assert all(list(row[small.length - r:]) == list(row[small.length - 2 * r:small.length - r])

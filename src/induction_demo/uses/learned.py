@@ -211,10 +211,11 @@ def _setup(run: training.Run) -> str:
             f"{LAYER1_WORDS[c.layer1]}; a residual after layer 1 only) trained "
             f"from seed {c.seed} for {steps} of {c.batch} sequences (Adam, lr {c.lr:g}, weight decay "
             f"{c.weight_decay:g}) in {run.seconds:.1f} s. Each sequence is n random tokens, n from "
-            f"{2 * training.MIN_REPEAT} to {c.length}, whose last L repeat the L before them (L from "
+            f"{2 * training.MIN_REPEAT} to {c.length}, whose last L repeat an earlier segment (L from "
             f"{training.MIN_REPEAT} to at most {c.longest_repeat}; the L all different where the vocabulary has "
-            f"L). The scores are measured every {c.every} steps on "
-            f"{training.EVAL_BATCH} held-out sequences of {c.length} tokens: the loss, the accuracy on "
+            f"L; half the segments right before their repeat, half anywhere before it). The scores are measured every {c.every} steps on "
+            f"{training.EVAL_BATCH} held-out sequences of {c.length} tokens, each segment right before its "
+            "repeat: the loss, the accuracy on "
             "the repeated half, and TransformerLens' head-detector scores (detect_head) of layer 1 (previous-token, "
             "duplicate-token) and layer 2 (induction).")
 

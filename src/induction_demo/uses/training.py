@@ -19,11 +19,13 @@ for each sequence, so no fixed offset solves it, the L all different tokens
 (so a match inside the segment is never ambiguous); the loss counts every
 position's next token, and the accuracy the repeated half's, the tokens an
 induction head can predict. A repeat ends at every position, so every row of
-layer 1 is a key some copy needs and layer 2 copies at every length.
+layer 1 is a key some copy needs and layer 2 copies at every length; half the
+repeats stand some random tokens after their segment, so it copies from any
+distance.
 
 The gradient is written by hand (``loss_and_grad``; the tests hold it
 against finite differences): a backward pass through the two softmaxes and
-the bilinear forms, in numpy, about 11 ms a step at the defaults. Adam (with
+the bilinear forms, in numpy, about 6 ms a step at the defaults. Adam (with
 decoupled weight decay, AdamW) updates the four matrices.
 
 Every ``every`` steps, on a fixed batch of held-out sequences: the loss, the
@@ -50,7 +52,8 @@ EVAL_BATCH = 64  # held-out sequences each evaluation runs (drawn once, from the
 MAX_VOCAB, MAX_LENGTH, MAX_STEPS, MAX_BATCH = 64, 64, 100_000, 512
 KEYS = ("A1", "V1", "A2", "V2")
 MAX_WORK = 3e11  # steps x batch x length x d^2 at most: about 10 minutes here (the defaults: 7.4e9, about 17 s)
-SECONDS_PER_WORK = 2.3e-9  # measured: 11 ms a step at the defaults (benchmarks/train_speed.py)
+SECONDS_PER_WORK = 2.3e-9  # an upper estimate: 11 ms a step at the defaults, measured before the backward pass
+# kept to V_2's token columns (about 6 ms now: benchmarks/train_speed.py)
 
 
 class Config(NamedTuple):
@@ -118,26 +121,37 @@ PAD = -1
 def sequences(rng: np.random.Generator, c: Config, count: int,
               every_length: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """``count`` sequences [count, N] of random token ids whose last L repeat
-    the L before them, and each one's L. The segment's L tokens are all
+    an earlier segment of L, and each one's L. The segment's L tokens are all
     different (drawn without replacement, where the vocabulary has L), so a
     single-token match inside it is never ambiguous: with repeats inside the
     segment, half the seeds learned to read a blend two keys after the copy
-    instead (README, "What training finds"). With ``every_length`` (training's
-    batches), each sequence is n tokens long, n drawn from 2 MIN_REPEAT to N,
-    and PAD after: a repeat ends at every position, so layer 2 copies at
-    every length (``check`` runs strings of 2 to N tokens), where a repeat
-    ending only at N - 1 left the first positions untrained; the held-out
-    sequences stay N long."""
+    instead (README, "What training finds"). The held-out sequences are N
+    long, the segment right before its repeat. With ``every_length``
+    (training's batches), each sequence is n tokens long, n drawn from
+    2 MIN_REPEAT to N, and PAD after, so a repeat ends at every position and
+    layer 2 copies at every length (``check`` runs strings of 2 to N
+    tokens); and half of them have random tokens between the segment and its
+    repeat, so layer 2 copies from any distance, not only from L back."""
     ids = rng.integers(0, c.vocab, size=(count, c.length))
     lengths = rng.integers(2 * MIN_REPEAT, c.length + 1, size=count) if every_length else \
         np.full(count, c.length)
-    repeats = np.array([rng.integers(MIN_REPEAT, min(MAX_REPEAT, n // 2) + 1) for n in lengths], dtype=int)
-    for row, r, n in zip(ids, repeats, lengths):
-        segment = rng.permutation(c.vocab)[:r] if r <= c.vocab else rng.integers(0, c.vocab, size=r)
-        row[n - 2 * r:n - r] = segment
-        row[n - r:n] = segment
-        row[n:] = PAD
-    return ids, repeats
+    repeats = rng.integers(MIN_REPEAT, np.minimum(MAX_REPEAT, lengths // 2) + 1)
+    gaps = np.where(rng.random(count) < 0.5, rng.integers(0, lengths - 2 * repeats + 1), 0) if every_length else \
+        np.zeros(count, dtype=int)
+    # each segment's tokens: the first L of a random order of the vocabulary (all different), or, where the
+    # vocabulary has fewer than L tokens, L random draws
+    order = rng.random((count, c.vocab)).argsort(axis=1)
+    drawn = rng.integers(0, c.vocab, size=(count, c.length))
+    m = np.arange(c.length)[None, :]
+    start, end = (lengths - 2 * repeats - gaps)[:, None], lengths[:, None]
+    second = (m >= end - repeats[:, None]) & (m < end)
+    first = (m >= start) & (m < start + repeats[:, None])
+    offset = np.where(second, m - (end - repeats[:, None]), m - start).clip(0, c.length - 1)  # place in segment
+    segment = np.where(repeats[:, None] <= c.vocab,
+                       np.take_along_axis(order, offset.clip(0, c.vocab - 1), axis=1),
+                       np.take_along_axis(drawn, offset, axis=1))
+    ids = np.where(first | second, segment, ids)
+    return np.where(m >= end, PAD, ids), repeats
 
 
 def repeated_targets(c: Config, repeats: np.ndarray) -> np.ndarray:  # -> [B, N - 1] bool
@@ -244,13 +258,15 @@ def loss_and_grad(params: dict, c: Config, ids: np.ndarray) -> tuple[float, dict
     d_scores[np.arange(b)[:, None], np.arange(n - 1)[None, :], ids[:, 1:]] -= 1.0
     counted = ids[:, 1:] != PAD
     d_scores *= counted[..., None] / counted.sum()
-    d_y2 = np.zeros((b, n, c.d))
-    d_y2[:, :-1, :c.vocab] = d_scores  # Y^(2) W_U reads the token block
-    z2 = _times(f.y1, v2)  # Y^(2) = W^(2) Z2
+    v2_tok = v2[:, :c.vocab]  # Y^(2) W_U reads the token block: only V_2's token columns reach the loss
+    d_y2 = np.zeros((b, n, c.vocab))
+    d_y2[:, :-1] = d_scores
+    z2 = _times(f.y1, v2_tok)  # Y^(2)'s token block = W^(2) Z2
     d_w2 = d_y2 @ z2.transpose(0, 2, 1)
     d_z2 = f.w2.transpose(0, 2, 1) @ d_y2
-    g_v2 = _summed(f.y1, d_z2)
-    d_y1 = _times(d_z2, v2.T)
+    g_v2 = np.zeros_like(v2)  # (its other columns get no gradient)
+    g_v2[:, :c.vocab] = _summed(f.y1, d_z2)
+    d_y1 = _times(d_z2, v2_tok.T)
     d_s2 = _softmax_back(f.w2, d_w2)  # S2 = Y1 A2 Y1^T
     g_a2 = _summed(f.y1, d_s2 @ f.y1)
     d_y1 += _times(d_s2 @ f.y1, a2.T) + _times(d_s2.transpose(0, 2, 1) @ f.y1, a2)
