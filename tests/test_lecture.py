@@ -297,3 +297,68 @@ def test_each_screen_fits_an_80_by_24_terminal_and_a_tall_step_goes_on_over_seve
         parts = [lines for title, lines in shown if title.startswith(f"Step {k} of {len(every)}: {step.title}")]
         assert sum(parts, []) == terminal.plain(step.document, 80).splitlines()  # every line, in order, once
     assert [t for t, _ in shown][0].startswith("Step 1 of 15: The input and Y^(0) (part 1 of ")
+
+
+def test_a_trace_in_a_live_jupyterlab_marks_a_chosen_query(tmp_path):
+    """Issue 29, item 3, in JupyterLab itself: a server started for the test, a notebook whose cell ends
+    with a trace run in it through the browser (shift-enter), and query @5 clicked in the trace's frame.
+    JupyterLab is the optional `lab` extra (large): skipped where it is not installed."""
+    import os
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+
+    pytest.importorskip("jupyterlab")
+    nbclient, nbconvert, nbformat = _notebook_tools()
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(f'import induction_demo as idm\nidm.run("{LECTURE}")')]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, str(tmp_path / "lecture.ipynb"))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
+                               "--ServerApp.ip=127.0.0.1", "--ServerApp.token=induction", "--allow-root",
+                               f"--ServerApp.root_dir={tmp_path}"], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, env={**os.environ, "JUPYTER_NO_CONFIG": "1"})
+    driver = None
+    try:
+        for _ in range(600):  # the server is up when its API answers (no deadline: a busy machine waits)
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token=induction", timeout=5)
+                break
+            except OSError:
+                assert server.poll() is None, "jupyter lab exited"
+                time.sleep(0.5)
+        driver = browser()
+        driver.implicitly_wait(120)
+        driver.get(f"http://127.0.0.1:{port}/lab/tree/lecture.ipynb?token=induction")
+        from selenium.common.exceptions import StaleElementReferenceException
+
+        driver.find_element(By.XPATH, "//*[contains(text(), '| Idle')]")  # the kernel started
+        for _ in range(20):  # JupyterLab draws the cell again as it settles: find it anew until a key lands
+            try:
+                editor = driver.find_element(By.CSS_SELECTOR, ".jp-CodeCell .cm-content")
+                editor.click()
+                editor.send_keys(Keys.SHIFT, Keys.ENTER)
+                break
+            except StaleElementReferenceException:
+                continue
+        frame = driver.find_element(By.CSS_SELECTOR, ".jp-OutputArea iframe")
+        assert frame.get_attribute("sandbox") == "allow-scripts"
+        driver.switch_to.frame(frame)
+        driver.find_element(By.CSS_SELECTOR, 'nav button[data-layer="2"]').click()
+        driver.find_element(By.CSS_SELECTOR, 'section.layer[data-layer="2"] tr[data-query="5"]').click()
+        selected = [e.get_attribute("data-key") for e in driver.find_elements(
+            By.CSS_SELECTOR, 'section.layer[data-layer="2"] [aria-selected="true"]')]
+        current = [e.text for e in driver.find_elements(By.CSS_SELECTOR, 'li[aria-current="true"]')]
+        assert selected == ["3"] and current == ["@5 b predicts `a`"]
+    finally:
+        if driver is not None:
+            driver.quit()
+        server.terminate()
+        server.wait(timeout=60)
