@@ -362,3 +362,39 @@ def test_a_trace_in_a_live_jupyterlab_marks_a_chosen_query(tmp_path):
             driver.quit()
         server.terminate()
         server.wait(timeout=60)
+
+
+def test_a_24_token_deck_under_context_skip_and_similar_words_fits_every_slide(tmp_path):
+    """Issue 29's done-when: a 24-token string under --context 2, --skip 4 and --similar subword gives a
+    deck in which every element of every slide lies within the slide's 16:9 canvas (boxes measured in
+    the browser); its tables windowed to a slide's width, a long step over several slides."""
+    from selenium.webdriver.common.by import By
+
+    tokens = "! a b c d e f a b c d e f g h a b c d i j k a b c"
+    path = tmp_path / "deck.html"
+    result = invoke(["lecture", tokens, "--context", "2", "--skip", "4", "--similar", "subword", "-o", str(path)])
+    assert result.exit_code == 0, result.stderr
+    driver = browser()
+    try:
+        driver.set_window_size(1280, 720)
+        driver.get(path.as_uri())
+        slides = driver.find_elements(By.CSS_SELECTOR, "section.slide")
+        assert len(slides) >= 15 and any("(part 2 of" in s.get_attribute("aria-label") for s in slides)
+        for k in range(1, len(slides) + 1):
+            driver.execute_script(f"location.hash = '#{k}'")
+            out, what = driver.execute_script("""
+                const s = document.getElementById('slide-' + arguments[0]), b = s.getBoundingClientRect();
+                let worst = 0, what = '';
+                for (const e of s.querySelectorAll('*')) {
+                  const r = e.getBoundingClientRect();
+                  if (!r.width && !r.height) continue;
+                  const out = Math.max(b.left - r.left, r.right - b.right, b.top - r.top, r.bottom - b.bottom);
+                  if (out > worst) { worst = out; what = e.tagName + ': ' + e.textContent.slice(0, 60); }
+                }
+                return [worst, what];""", k)
+            assert out <= 0.5, (k, out, what)
+            ratio = driver.execute_script("const b = document.getElementById('slide-' + arguments[0])"
+                                          ".getBoundingClientRect(); return b.width / b.height;", k)
+            assert abs(ratio - 16 / 9) < 0.01
+    finally:
+        driver.quit()

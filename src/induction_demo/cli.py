@@ -810,7 +810,8 @@ def lecture(text, scale, tokenize, as_typed, temperature, ablate, no_pause, form
         from .views import documents
         from .views.render import deck
 
-        every = lecture_steps.steps(trace, tell(trace), documents.whole)
+        # tables windowed to a slide's width, as the terminal windows them to its own
+        every = lecture_steps.steps(trace, tell(trace), terminal.fitter(priority(trace), deck.CHARS))
         made = deck.render if form == "html" else deck.beamer
         deliver(made(documents.title(trace), every), output, force, form)
         return

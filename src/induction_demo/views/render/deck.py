@@ -15,12 +15,16 @@ from html import escape
 from ..views import Heading, Paragraph, Table
 from . import html, latex
 
+CANVAS = (1536, 864)  # px: a slide's design size, 16 x 9 inches at 96 px an inch (the printed page)
+CHARS = 118  # cells of the monospace tables a slide's width holds at 18 px (10.8 px a cell, with the padding)
+ROOM = 720  # px of a slide's height for its blocks, under its title and step line (842 - 104 measured, less a margin)
+
 CSS = html.CSS + """
-body { margin: 0; font-size: 20px; background: #fff; }
+body { margin: 0; font-size: 20px; background: #fff; overflow: hidden; }
 table { font-size: 18px; }
 .legend { font-size: 18px; }
-section.slide { box-sizing: border-box; width: 100vw; height: 56.25vw; max-height: 100vh; max-width: 177.78vh;
-                margin: 0 auto; padding: 2.5vh 3vw; overflow: auto; display: none; }
+section.slide { box-sizing: border-box; width: 1536px; height: 864px; padding: 22px 46px; overflow: hidden;
+                display: none; transform-origin: 0 0; position: absolute; left: 0; top: 0; }
 section.slide.current { display: block; }
 section.slide h1 { font-size: 28px; margin: 0 0 .4rem; }
 section.slide .step { font-size: 18px; color: #555; }
@@ -28,10 +32,10 @@ section.slide sup, section.slide sub { font-size: 18px; }
 nav { position: fixed; bottom: .5rem; right: 1rem; font-size: 18px; color: #777; }
 @page { size: 16in 9in; margin: 0; }
 @media print {
-  body { font-size: 20px; padding: 0; }  /* a slide is the page: no handout margin */
+  body { font-size: 20px; padding: 0; overflow: visible; }  /* a slide is the page: no handout margin */
   nav { display: none; }
-  section.slide { display: block; width: 16in; height: 9in; max-width: none; max-height: none; overflow: hidden;
-                  break-after: page; page-break-after: always; }
+  section.slide { display: block; position: static; transform: none !important; break-after: page;
+                  page-break-after: always; }
   section.slide:last-of-type { break-after: auto; page-break-after: auto; }
   table { font-size: 18px; zoom: 1; }
   .screen { display: block; } .print { display: none; }
@@ -42,6 +46,13 @@ SCRIPT = """
 (function () {
   var slides = document.querySelectorAll("section.slide");
   var current = 0;
+  function fit() {  /* the 1536 x 864 canvas, scaled to the window as a whole */
+    var s = Math.min(window.innerWidth / 1536, window.innerHeight / 864);
+    var left = (window.innerWidth - 1536 * s) / 2, top = (window.innerHeight - 864 * s) / 2;
+    for (var i = 0; i < slides.length; i++) {
+      slides[i].style.transform = "translate(" + left + "px," + top + "px) scale(" + s + ")";
+    }
+  }
   function show(k) {
     current = Math.max(0, Math.min(slides.length - 1, k));
     for (var i = 0; i < slides.length; i++) {
@@ -57,20 +68,81 @@ SCRIPT = """
     else if (e.key === "Home") { show(0); } else if (e.key === "End") { show(slides.length - 1); }
   });
   window.addEventListener("hashchange", function () { show(parseInt(location.hash.slice(1), 10) - 1 || 0); });
+  window.addEventListener("resize", fit);
+  fit();
   show(parseInt(location.hash.slice(1), 10) - 1 || 0);
 })();
 """
 
+ROW_PX, LINE_PX, PROSE_CHARS, CAPTION_CHARS = 22, 24, 130, 118  # at the slide's sizes (a table row measured 21.5 px)
+
+
+def _height(block) -> int:
+    """About how many px a block takes on a slide."""
+    from ..views import plain
+
+    if isinstance(block, Heading):
+        return 70
+    if isinstance(block, Paragraph):
+        text = plain(block.text)
+        return 24 + LINE_PX * sum(max(1, -(-len(line) // PROSE_CHARS)) for line in text.split("\n"))
+    if isinstance(block, Table):
+        from ..views import header_lines
+
+        caption = max(1, -(-len(plain(tuple(block.title))) // CAPTION_CHARS))
+        return 44 + LINE_PX * caption + ROW_PX * (len(header_lines(block)) + len(block.rows))
+    return 0
+
+
+def pages(step) -> list[list]:
+    """A step's blocks on as many slides as they need (each within ROOM); a
+    table taller than a slide cut into ranges of rows of about equal size,
+    each range named by its @ labels."""
+    from ..views import header_lines, plain
+
+    out: list[list] = [[]]
+    used = 0
+    for block in step.document.blocks:
+        pieces = [block]
+        if isinstance(block, Table) and _height(block) > ROOM and len(block.rows) > 1:
+            fixed = _height(block._replace(rows=()))
+            per = max(1, (ROOM - fixed - LINE_PX) // ROW_PX)
+            count = -(-len(block.rows) // per)
+            size = -(-len(block.rows) // count)
+            pieces = []
+            for a in range(0, len(block.rows), size):
+                rows = block.rows[a:a + size]
+                named = [r.labels[0] for r in rows if r.labels and r.labels[0].startswith("@")]
+                where = f" [rows {named[0]} to {named[-1]}]" if named else f" [rows {a + 1} to {a + len(rows)}]"
+                pieces.append(block._replace(rows=rows, title=tuple(block.title) + (where,)))
+        for piece in pieces:
+            h = _height(piece)
+            if out[-1] and used + h > ROOM:
+                out.append([])
+                used = 0
+            out[-1].append(piece)
+            used += h
+    return [page for page in out if page] or [[]]
+
 
 def render(title: str, steps) -> str:
-    """The deck: a slide per step (its title, then its blocks)."""
+    """The deck: a slide per step (its title, then its blocks), a step too
+    long for one slide over several ("part 2 of 3")."""
+    from ..views import Document
+
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{escape(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>"]
+    slides = []
     for k, step in enumerate(steps, 1):
-        out += [f'<section class="slide" id="slide-{k}" aria-label="{escape(step.title, quote=True)}">',
-                f"<h1>{escape(step.title)}</h1>", f'<p class="step">{escape(title)} · step {k} of {len(steps)}</p>']
-        out += html.blocks_html(step.document)
+        parted = pages(step)
+        slides += [(step, k, j, len(parted), blocks) for j, blocks in enumerate(parted, 1)]
+    for n, (step, k, j, parts, blocks) in enumerate(slides, 1):
+        name = step.title + (f" (part {j} of {parts})" if parts > 1 else "")
+        out += [f'<section class="slide" id="slide-{n}" aria-label="{escape(name, quote=True)}">',
+                f"<h1>{escape(name)}</h1>",
+                f'<p class="step">{escape(title)} · step {k} of {len(steps)}, slide {n} of {len(slides)}</p>']
+        out += html.blocks_html(Document(step.document.title, tuple(blocks), legend=False))
         out.append("</section>")
     out += ['<nav class="screen">← → <span id="where"></span></nav>', f"<script>{SCRIPT}</script>", "</body>",
             "</html>"]
