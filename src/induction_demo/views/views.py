@@ -114,6 +114,26 @@ def header_lines(table: Table) -> list[tuple[str, list[str]]]:
     return [line for line in lines if line[0] or any(line[1])] or lines[-1:]  # no line with nothing in it
 
 
+def ranges(count: int, most: int) -> list[tuple[int, int]]:
+    """``count`` rows (or columns) in ranges of at most ``most``, as few as that allows and of about equal
+    size (so no page or slide holds a few alone): [(start, end)]."""
+    pieces = max(1, -(-count // max(most, 1)))
+    size = max(1, -(-count // pieces))
+    return [(a, min(a + size, count)) for a in range(0, count, size)] or [(0, 0)]
+
+
+def range_name(names, a: int, b: int, total: int, whole: bool = False) -> str:
+    """A range of rows or columns: "@20 to @39" by their @ labels, or with ``whole`` by every line of their
+    headers ("@24 to prev @3": a stream's columns, in blocks, a token's or a position's); else by count,
+    "21 to 40 of 40"."""
+    def label(k: int) -> str | None:
+        if whole:
+            return " ".join(n for n in names[k] if n) or None
+        return next((n for n in names[k] if n.startswith("@")), None)
+    named = [n for n in (label(k) for k in range(a, b)) if n]  # (a window's gap, "…", has no label)
+    return f"{named[0]} to {named[-1]}" if named else f"{a + 1} to {b} of {total}"
+
+
 class Heading(NamedTuple):
     text: str
 

@@ -98,23 +98,17 @@ def pages(step) -> list[list]:
     """A step's blocks on as many slides as they need (each within ROOM); a
     table taller than a slide cut into ranges of rows of about equal size,
     each range named by its @ labels."""
-    from ..views import header_lines, plain
+    from ..views import range_name, ranges
 
     out: list[list] = [[]]
     used = 0
     for block in step.document.blocks:
         pieces = [block]
         if isinstance(block, Table) and _height(block) > ROOM and len(block.rows) > 1:
-            fixed = _height(block._replace(rows=()))
-            per = max(1, (ROOM - fixed - LINE_PX) // ROW_PX)
-            count = -(-len(block.rows) // per)
-            size = -(-len(block.rows) // count)
-            pieces = []
-            for a in range(0, len(block.rows), size):
-                rows = block.rows[a:a + size]
-                named = [r.labels[0] for r in rows if r.labels and r.labels[0].startswith("@")]
-                where = f" [rows {named[0]} to {named[-1]}]" if named else f" [rows {a + 1} to {a + len(rows)}]"
-                pieces.append(block._replace(rows=rows, title=tuple(block.title) + (where,)))
+            labels = [row.labels for row in block.rows]
+            pieces = [block._replace(rows=block.rows[a:b], title=tuple(block.title) + (
+                f" [rows {range_name(labels, a, b, len(block.rows))}]",))
+                for a, b in ranges(len(block.rows), (ROOM - _height(block._replace(rows=())) - LINE_PX) // ROW_PX)]
         for piece in pieces:
             h = _height(piece)
             if out[-1] and used + h > ROOM:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from math import ceil
 
 from ..views import (Answer, Document, Heading, Math, Paragraph, Table, column_starts, header_lines, notes_column,
-                     row_starts, shade, with_columns)
+                     range_name, ranges, row_starts, shade, with_columns)
 from ...base import text as fmt
 from .math import latex as math
 
@@ -143,16 +143,13 @@ def pieces(block: Table) -> list[tuple[Table, bool]]:
     keep = list(range(data, len(columns)))  # the margin's column, in every piece
     for a, b in spans:
         cols = list(range(a, b)) + keep
-        per_page = max(1, int(0.95 * LANDSCAPE_HEIGHT_PT / (ROW_PT * PLANNED)))  # rows a page holds at 7.5 pt
-        count = -(-len(block.rows) // per_page) or 1
-        size = -(-len(block.rows) // count)  # ranges of about equal size: no page holds a few rows alone
-        rows = [(r, min(r + size, len(block.rows))) for r in range(0, len(block.rows), size)] or [(0, 0)]
+        rows = ranges(len(block.rows), int(0.95 * LANDSCAPE_HEIGHT_PT / (ROW_PT * PLANNED)))  # a page at 7.5 pt
         if len(spans) == 1 and len(rows) == 1:
             return [(block, True)]
         for r0, r1 in rows:
-            where = [f"columns {_named(block.columns, a, b, data, bool(block.column_groups))}"] \
+            where = [f"columns {range_name(block.columns, a, b, data, bool(block.column_groups))}"] \
                 if len(spans) > 1 else []
-            where += [f"rows {_named([row.labels for row in block.rows], r0, r1, len(block.rows))}"] \
+            where += [f"rows {range_name([row.labels for row in block.rows], r0, r1, len(block.rows))}"] \
                 if len(rows) > 1 else []
             piece = with_columns(block._replace(rows=block.rows[r0:r1]), cols)
             out.append((piece._replace(title=block.title + (" [" + "; ".join(where) + "]",)), True))
@@ -175,19 +172,6 @@ def _spans(columns: list[float], room: float) -> list[tuple[int, int]]:
         if len(spans) <= count:
             return spans
     return [(c, c + 1) for c in range(len(columns))]
-
-
-def _named(names, a: int, b: int, total: int, whole: bool = False) -> str:
-    """A range of rows or columns: "@20 to @39" by their @ labels, or with ``whole`` by every line of their
-    headers ("@24 to prev @3": a stream's columns, in blocks, a token's or a position's); else by count,
-    "21 to 40 of 40"."""
-    def label(k: int) -> str | None:
-        if whole:
-            return " ".join(n for n in names[k] if n) or None
-        return next((n for n in names[k] if n.startswith("@")), None)
-    named = [label(k) for k in range(a, b)]  # (a window's gap, "…", has no label: the nearest named one stands)
-    named = [n for n in named if n]
-    return f"{named[0]} to {named[-1]}" if named else f"{a + 1} to {b} of {total}"
 
 
 def table(block: Table, height: float | None = None) -> list[str]:
@@ -266,9 +250,9 @@ def render(document: Document) -> str:
             question = last.pop(-2) if len(last) >= 2 and last[-1] == "" else ""
             if question:
                 last.pop()
-            out += held + [r"\par\noindent\begin{minipage}{\linewidth}" + question + r"\par\noindent" + "".join(
-                r"\rule{0pt}{2.2em}\hrulefill\par\noindent" for _ in range(block.lines)) + r"\end{minipage}\par\medskip",
-                ""]
+            rules = "".join(r"\rule{0pt}{2.2em}\hrulefill\par\noindent" for _ in range(block.lines))
+            out += held + [r"\par\noindent\begin{minipage}{\linewidth}" + question + r"\par\noindent" + rules
+                           + r"\end{minipage}\par\medskip", ""]
             held = []
         elif isinstance(block, Table):
             for piece, turned in cut[k]:
