@@ -256,9 +256,8 @@ def render(document: Document) -> str:
             held = []
         elif isinstance(block, Table):
             for piece, turned in cut[k]:
-                if turned and not turned_pages:  # a heading and its text stay on the upright page before
-                    out.extend(held + [r"\begin{landscape}"])
-                    held = []
+                if turned and not turned_pages:
+                    out.append(r"\begin{landscape}")
                     turned_pages = True
                 elif not turned:
                     upright()
