@@ -160,20 +160,24 @@ def _title(text: str) -> str:
 
 def beamer(title: str, steps) -> str:
     """The deck as a beamer file (``lecture TOKENS -o deck.tex``): a frame per
-    step, its tables set as the LaTeX handout sets them, each frame shrunk to
-    fit the 16:9 page; pdflatex makes a page a step."""
+    slide of the HTML deck (a long step over several, ``pages``), its tables
+    set as the LaTeX handout sets them, each frame shrunk to fit the 16:9
+    page where it must."""
     out = [BEAMER, r"\begin{document}"]
     for k, step in enumerate(steps, 1):
-        out += [r"\begin{frame}[shrink]{" + _title(step.title) + "}",
-                r"{\small " + latex.escape(f"{title} · step {k} of {len(steps)}") + r"}\par\medskip"]
-        for block in step.document.blocks:
-            if isinstance(block, Heading):
-                out.append(r"\textbf{" + latex.escape(block.text) + r"}\par")
-            elif isinstance(block, Paragraph):
-                out.append(latex.inline(block.text) + r"\par\smallskip")
-            elif isinstance(block, Table):
-                out += [r"\textbf{" + latex.inline(block.title) + r"}\par", r"\noindent"] + latex.table(block) \
-                    + [r"\par\smallskip"]
-        out += [r"\end{frame}", ""]
+        parted = pages(step)
+        for j, blocks in enumerate(parted, 1):
+            name = step.title + (f" (part {j} of {len(parted)})" if len(parted) > 1 else "")
+            out += [r"\begin{frame}[shrink]{" + _title(name) + "}",
+                    r"{\small " + latex.escape(f"{title} · step {k} of {len(steps)}") + r"}\par\medskip"]
+            for block in blocks:
+                if isinstance(block, Heading):
+                    out.append(r"\textbf{" + latex.escape(block.text) + r"}\par")
+                elif isinstance(block, Paragraph):
+                    out.append(latex.inline(block.text) + r"\par\smallskip")
+                elif isinstance(block, Table):
+                    out += [r"\textbf{" + latex.inline(block.title) + r"}\par", r"\noindent"] + latex.table(block) \
+                        + [r"\par\smallskip"]
+            out += [r"\end{frame}", ""]
     out.append(r"\end{document}")
     return "\n".join(out) + "\n"
