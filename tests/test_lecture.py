@@ -398,3 +398,24 @@ def test_a_24_token_deck_under_context_skip_and_similar_words_fits_every_slide(t
             assert abs(ratio - 16 / 9) < 0.01
     finally:
         driver.quit()
+
+
+def test_a_24_token_beamer_deck_has_a_frame_per_slide_of_the_html_deck(tmp_path):
+    """The beamer deck follows the HTML deck's slides (a long step over several frames), and compiles."""
+    import os
+    import shutil
+    import subprocess
+
+    if not shutil.which("pdflatex") or subprocess.run(["kpsewhich", "beamer.cls"], capture_output=True).returncode:
+        if os.environ.get("CI"):
+            pytest.fail("CI needs pdflatex with beamer (texlive-latex-recommended)")
+        pytest.skip("pdflatex or beamer is not installed")
+    tokens = "! a b c d e f a b c d e f g h a b c d i j k a b c"
+    options = ["--context", "2", "--skip", "4", "--similar", "subword"]
+    html = invoke(["lecture", tokens, *options, "--format", "html"]).stdout
+    (tmp_path / "deck.tex").write_text(invoke(["lecture", tokens, *options, "--format", "latex"]).stdout)
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "deck.tex"], cwd=tmp_path,
+                          capture_output=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:]
+    pages = re.search(rb"Output written on deck\.pdf \((\d+) pages?", done.stdout)
+    assert pages and int(pages[1]) == html.count('<section class="slide"') > 15
