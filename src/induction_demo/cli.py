@@ -710,9 +710,9 @@ def sweep(text, scales, layer, layer1_scale, tokenize, as_typed, form, **model):
               help="Seed of the first weights, the training sequences and the held-out ones.")
 @mask_option()
 @click.option("--layer1", type=click.Choice(TRAIN_LAYER1), default=TRAIN_LAYER1[0], show_default=True,
-              help="positions: only A_1's pos x pos block is learned, so layer 1 attends by position alone, as "
-                   "the lecture's does; relative: that block as one number per offset (a relative-position bias, "
-                   "each row the same); free: all of A_1.")
+              help="relative: only A_1's pos x pos block is learned, as one number per offset (a relative-position "
+                   "bias, each row the same), so layer 1 attends by position alone, as the lecture's does; "
+                   "positions: that block entry by entry; free: all of A_1.")
 @click.option("--save", type=click.Path(dir_okay=False), default=None, metavar="FILE.npz",
               help="Write the learned model as a model file (show --model FILE runs it).")
 @output_options(("table", "json", "markdown", "latex", "html", "svg", "png"), theme=False,
