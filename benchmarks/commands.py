@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from limits import LIMIT_MIB, run, tokens, trigram_tokens  # noqa: E402
 
-from induction_demo import inputs  # noqa: E402
+from induction_demo.base import inputs  # noqa: E402
 
 MOST, FULL = inputs.MAX_TOKENS, inputs.FULL_TOKENS
 DIMENSIONS = 3000
@@ -111,10 +111,9 @@ def main() -> None:
         commands = [c for c in COMMANDS if not only or any(w in c[0] for w in only)] or COMMANDS
         for name, args, most, bounded_by_d in commands:
             for variant, options, given in found:
-                text = given
-                if name.startswith("sweep"):  # a sweep needs something to copy: the first half, twice
-                    def text(n, given=given):
-                        return " ".join(given(n // 2).split() * 2)
+                def text(n, given=given, twice=name.startswith("sweep")):
+                    # (a sweep needs something to copy: the first half, twice)
+                    return " ".join(given(n // 2).split() * 2) if twice else given(n)
                 n, seconds, peak, status = largest(tool, [*args, *options], text, most, folder) if bounded_by_d \
                     else (most, *run([tool, *args, *options], text(most), folder))
                 worst = max(worst, peak)

@@ -61,7 +61,7 @@ def test_3_the_key_that_decides_the_prediction_is_named():
 def test_4_a_count_of_occurrences_is_said_only_where_each_is_accounted_for(text, skip, i):
     """Under --skip, 'seen N times before' counted occurrences whose key is still ahead."""
     doc = shown(text, "--skip", skip)
-    tokens, h = doc["tokens"], int(skip) + 1
+    tokens = doc["tokens"]
     for sentence in said(doc):
         seen = re.match(r"`([^`]*)` \(@(\d+)\) has been seen (\d+) times before", sentence)
         if seen:
