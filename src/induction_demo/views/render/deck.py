@@ -37,7 +37,7 @@ nav { position: fixed; bottom: .5rem; right: 1rem; font-size: 18px; color: #777;
   section.slide { display: block; position: static; transform: none !important; break-after: page;
                   page-break-after: always; }
   section.slide:last-of-type { break-after: auto; page-break-after: auto; }
-  table { font-size: 18px; zoom: 1; }
+  table { font-size: 18px; --cell: 18px; zoom: 1; }
   .screen { display: block; } .print { display: none; }
 }
 """
