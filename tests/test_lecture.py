@@ -123,6 +123,11 @@ def test_the_deck_is_one_offline_file_that_steps_on_a_key_and_prints_a_page_a_sl
         assert pages == slides == 15
     finally:
         driver.quit()
+    if shutil.which("pdftotext"):  # the navigation is the screen's, not the page's
+        (tmp_path / "deck.pdf").write_bytes(pdf)
+        printed = subprocess.run(["pdftotext", str(tmp_path / "deck.pdf"), "-"], capture_output=True,
+                                 text=True).stdout
+        assert "Now tell the story" in printed and "/ 15" not in printed
 
 
 def test_the_interactive_page_marks_what_a_chosen_query_attends_to_and_keeps_it_in_the_address(tmp_path):

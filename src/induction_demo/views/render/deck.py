@@ -33,7 +33,7 @@ nav { position: fixed; bottom: .5rem; right: 1rem; font-size: 18px; color: #777;
 @page { size: 16in 9in; margin: 0; }
 @media print {
   body { font-size: 20px; padding: 0; overflow: visible; }  /* a slide is the page: no handout margin */
-  nav { display: none; }
+  nav, nav.screen { display: none; }  /* (the tables' .screen shows in print below; the navigation does not) */
   section.slide { display: block; position: static; transform: none !important; break-after: page;
                   page-break-after: always; }
   section.slide:last-of-type { break-after: auto; page-break-after: auto; }
