@@ -237,14 +237,29 @@ def test_the_interactive_page_works_inside_a_notebook_s_sandboxed_frame(tmp_path
     try:
         driver.get(wrapper.as_uri())
         driver.switch_to.frame(driver.find_element(By.TAG_NAME, "iframe"))
-        driver.find_element(By.CSS_SELECTOR, 'nav button[data-layer="2"]').click()
-        driver.find_element(By.CSS_SELECTOR, 'section.layer[data-layer="2"] tr[data-query="5"]').click()
-        selected = [e.get_attribute("data-key") for e in driver.find_elements(
-            By.CSS_SELECTOR, 'section.layer[data-layer="2"] [aria-selected="true"]')]
-        current = [e.text for e in driver.find_elements(By.CSS_SELECTOR, 'li[aria-current="true"]')]
+        selected, current = _choose_query_5(driver)
         assert selected == ["3"] and current == ["@5 b predicts `a`"]
     finally:
         driver.quit()
+
+
+def _choose_query_5(driver) -> tuple[list, list]:
+    """In the interactive page (the frame already chosen): layer 2, then query @5 clicked; the keys marked
+    selected and the predictions marked current."""
+    from selenium.webdriver.common.by import By
+
+    driver.find_element(By.CSS_SELECTOR, 'nav button[data-layer="2"]').click()
+    driver.find_element(By.CSS_SELECTOR, 'section.layer[data-layer="2"] tr[data-query="5"]').click()
+    selected = [e.get_attribute("data-key") for e in driver.find_elements(
+        By.CSS_SELECTOR, 'section.layer[data-layer="2"] [aria-selected="true"]')]
+    return selected, [e.text for e in driver.find_elements(By.CSS_SELECTOR, 'li[aria-current="true"]')]
+
+
+def _trace_notebook(nbformat):
+    """A notebook of one cell that ends with the lecture's trace."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(f'import induction_demo as idm\nidm.run("{LECTURE}")')]
+    return notebook
 
 
 def _notebook_tools():
@@ -271,8 +286,7 @@ def test_a_trace_in_a_real_notebook_run_and_converted_to_html_marks_a_chosen_que
     from selenium.webdriver.common.by import By
 
     nbclient, nbconvert, nbformat = _notebook_tools()
-    notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell(f'import induction_demo as idm\nidm.run("{LECTURE}")')]
+    notebook = _trace_notebook(nbformat)
     nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3").execute()
     shown = notebook.cells[0].outputs[0]["data"]["text/html"]
     assert shown.startswith("<iframe srcdoc=") and 'sandbox="allow-scripts"' in shown
@@ -285,11 +299,7 @@ def test_a_trace_in_a_real_notebook_run_and_converted_to_html_marks_a_chosen_que
         frames = [f for f in driver.find_elements(By.TAG_NAME, "iframe") if f.get_attribute("srcdoc")]
         assert len(frames) == 1
         driver.switch_to.frame(frames[0])
-        driver.find_element(By.CSS_SELECTOR, 'nav button[data-layer="2"]').click()
-        driver.find_element(By.CSS_SELECTOR, 'section.layer[data-layer="2"] tr[data-query="5"]').click()
-        selected = [e.get_attribute("data-key") for e in driver.find_elements(
-            By.CSS_SELECTOR, 'section.layer[data-layer="2"] [aria-selected="true"]')]
-        current = [e.text for e in driver.find_elements(By.CSS_SELECTOR, 'li[aria-current="true"]')]
+        selected, current = _choose_query_5(driver)
         assert selected == ["3"] and current == ["@5 b predicts `a`"]
     finally:
         driver.quit()
@@ -331,8 +341,7 @@ def test_a_trace_in_a_live_jupyterlab_marks_a_chosen_query(tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell(f'import induction_demo as idm\nidm.run("{LECTURE}")')]
+    notebook = _trace_notebook(nbformat)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(notebook, str(tmp_path / "lecture.ipynb"))
     with socket.socket() as s:
@@ -368,11 +377,7 @@ def test_a_trace_in_a_live_jupyterlab_marks_a_chosen_query(tmp_path):
         frame = driver.find_element(By.CSS_SELECTOR, ".jp-OutputArea iframe")
         assert frame.get_attribute("sandbox") == "allow-scripts"
         driver.switch_to.frame(frame)
-        driver.find_element(By.CSS_SELECTOR, 'nav button[data-layer="2"]').click()
-        driver.find_element(By.CSS_SELECTOR, 'section.layer[data-layer="2"] tr[data-query="5"]').click()
-        selected = [e.get_attribute("data-key") for e in driver.find_elements(
-            By.CSS_SELECTOR, 'section.layer[data-layer="2"] [aria-selected="true"]')]
-        current = [e.text for e in driver.find_elements(By.CSS_SELECTOR, 'li[aria-current="true"]')]
+        selected, current = _choose_query_5(driver)
         assert selected == ["3"] and current == ["@5 b predicts `a`"]
     finally:
         if driver is not None:

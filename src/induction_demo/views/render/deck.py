@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ..views import Heading, Paragraph, Table
+from ..views import Document, Heading, Paragraph, Table, header_lines, plain, range_name, ranges
 from . import html, latex
 
 CANVAS = (1536, 864)  # px: a slide's design size, 16 x 9 inches at 96 px an inch (the printed page)
@@ -79,16 +79,12 @@ ROW_PX, LINE_PX, PROSE_CHARS, CAPTION_CHARS = 22, 24, 130, 118  # at the slide's
 
 def _height(block) -> int:
     """About how many px a block takes on a slide."""
-    from ..views import plain
-
     if isinstance(block, Heading):
         return 70
     if isinstance(block, Paragraph):
         text = plain(block.text)
         return 24 + LINE_PX * sum(max(1, -(-len(line) // PROSE_CHARS)) for line in text.split("\n"))
     if isinstance(block, Table):
-        from ..views import header_lines
-
         caption = max(1, -(-len(plain(tuple(block.title))) // CAPTION_CHARS))
         return 44 + LINE_PX * caption + ROW_PX * (len(header_lines(block)) + len(block.rows))
     return 0
@@ -98,8 +94,6 @@ def pages(step) -> list[list]:
     """A step's blocks on as many slides as they need (each within ROOM); a
     table taller than a slide cut into ranges of rows of about equal size,
     each range named by its @ labels."""
-    from ..views import range_name, ranges
-
     out: list[list] = [[]]
     used = 0
     for block in step.document.blocks:
@@ -122,8 +116,6 @@ def pages(step) -> list[list]:
 def render(title: str, steps) -> str:
     """The deck: a slide per step (its title, then its blocks), a step too
     long for one slide over several ("part 2 of 3")."""
-    from ..views import Document
-
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{escape(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>"]
