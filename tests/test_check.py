@@ -197,7 +197,6 @@ def _mistakes(a: dict) -> dict:
     ("soft A1", "A_1 is too soft: its weights fall on the right keys but under 0.50"),
     ("own token", "A_2 has 100% of its weight on tok x tok: it compares the query's token with the key's own token"),
     ("V2 elsewhere", "V_2 writes 0% of its weight on tok -> tok"),
-    ("own code", "V_1 writes the previous token in a code of its own: 0% of its tok -> prev tok block"),
     ("inclusive", "The file's mask is inclusive")])
 def test_check_names_the_likely_mistake_when_the_numbers_show_it(tmp_path, lecture, mistake, words):
     result = checked(tmp_path, {**lecture, **_mistakes(lecture)[mistake]}, "--format", "json")
@@ -208,9 +207,25 @@ def test_check_names_the_likely_mistake_when_the_numbers_show_it(tmp_path, lectu
     assert "Likely mistake: " + words in text
 
 
-def test_a_model_in_a_code_of_its_own_does_the_job_but_not_on_the_lecture_s_layer_1(tmp_path, lecture):
-    doc = json.loads(checked(tmp_path, {**lecture, **_mistakes(lecture)["own code"]}, "--format", "json").stdout)
-    assert [t["score"] for t in doc["tests"]] == [1, 1, 1, 0]
+def test_a_model_in_a_code_of_its_own_passes_with_its_layer_2_tested_on_the_lecture_s_attention(tmp_path, lecture):
+    """V_1 writes token k to prev tok's direction k + 1 and A_2 reads it so: the same model end to end. Layer 2
+    alone is tested on the lecture's layer-1 attention through the file's own V_1, and the report says so."""
+    own = {**lecture, **_mistakes(lecture)["own code"]}
+    doc = json.loads(checked(tmp_path, own, "--format", "json").stdout)
+    assert [t["score"] for t in doc["tests"]] == [1, 1, 1, 1] and doc["hints"] == [] and doc["own_code"] == 0.0
+    result = checked(tmp_path, own)
+    text = " ".join(result.stdout.split())
+    assert result.exit_code == 0 and text.startswith("PASS")
+    assert ("Note: V_1 writes the previous token in a code of its own: 0% of its tok -> prev tok block is on the "
+            "diagonal") in text
+    assert "layer 2 alone is tested on the lecture's layer-1 attention" in text
+    # its layer 2 made too soft: now it fails alone, and the words say on what
+    soft = checked(tmp_path, {**own, "A2": own["A2"] * 0.01}, "--width", "1000")
+    text = " ".join(soft.stdout.split())
+    assert soft.exit_code == 1 and "Layer 2 is wrong: it fails even on the lecture's layer-1 attention." in text
+    assert "given the lecture's layer-1 attention and its own V_1, layer 2 at @" in text
+    # the lecture's own code: the test is the lecture's layer-1 output, as before
+    assert json.loads(checked(tmp_path, lecture, "--format", "json").stdout)["own_code"] is None
 
 
 def test_a_model_that_writes_no_token_fails_the_prediction(tmp_path, lecture):

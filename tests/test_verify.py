@@ -236,11 +236,22 @@ def _check_claims():
                             int(arrays["n_positions"]), False)
     for tokens in checking.strings(model.vocab, model.n_positions, 0, count=20):
         yield from _checked_runs(model, tokens)
+    # a V_1 in a code of its own (token k to prev tok's direction k + 1) and the same soft A_2: layer 2 alone is
+    # held to a run of the lecture's A_1 and the file's own V_1
+    v = len(model.vocab)
+    prev_tok = slice(v + model.n_positions, v + model.n_positions + v)
+    v1 = model.v1.copy()
+    v1[:v, prev_tok] = model.v1[:v, prev_tok] @ np.roll(np.eye(v), 1, axis=1)
+    coded = modelfile.Model.lecture(model.a1, v1, a2, v2, model.vocab, model.n_positions, False)
+    assert checking.products(coded).own
+    for tokens in checking.strings(model.vocab, model.n_positions, 0, count=20):
+        yield from _checked_runs(coded, tokens)
 
 
 def _checked_runs(model, tokens):
     """check's findings on ``tokens``, each with the trace it speaks of: the file's own run, or (layer 2 given
-    the lecture's layer 1) a run of the lecture's layer 1 at a scale that makes it one-hot, and the file's layer 2."""
+    the lecture's layer 1) a run of the lecture's layer 1 at a scale that makes it one-hot, and the file's layer 2
+    (where the file's V_1 writes a code of its own, the lecture's A_1 and the file's V_1)."""
     from induction_demo.uses import checking
 
     found = checking.findings(model, tokens)
@@ -249,7 +260,8 @@ def _checked_runs(model, tokens):
     yield run(tokens, construction=Construction(model=model)), own
     if given:
         a = _lecture_like(model)
-        hybrid = modelfile.Model.lecture(a["A1.0"], a["V1.0"], model.a2, model.v2, model.vocab, model.n_positions, model.inclusive)
+        v1 = model.v1 if checking.products(model).own else a["V1.0"]
+        hybrid = modelfile.Model.lecture(a["A1.0"], v1, model.a2, model.v2, model.vocab, model.n_positions, model.inclusive)
         yield run(tokens, construction=Construction(model=hybrid)), given
 
 

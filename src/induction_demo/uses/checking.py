@@ -61,11 +61,14 @@ class Products(NamedTuple):
 
     v1a2: np.ndarray  # [d, d] V_1 A_2
     v1v2: np.ndarray  # [d, d] V_1 V_2
+    own: bool = False  # V_1 writes the previous token in a code of its own (``own_code``): layer 2 is tested on
+    # the lecture's layer-1 attention through the file's V_1, not on the lecture's layer-1 output
 
 
 def products(model: Model) -> Products:
+    code = own_code(model)
     with np.errstate(over="ignore", invalid="ignore"):
-        return Products(model.v1 @ model.a2, model.v1 @ model.v2)
+        return Products(model.v1 @ model.a2, model.v1 @ model.v2, code is not None and code < CODE)
 
 
 def forward(model: Model, tokens: tuple[str, ...], shared: Products | None = None):
@@ -162,6 +165,23 @@ def lecture_layer1(model: Model, tokens: tuple[str, ...]) -> np.ndarray:  # -> [
     return mechanism.ideal(basis, np.array([model.vocab.index(t) for t in tokens])).dense()
 
 
+def given_layer1(model: Model, tokens: tuple[str, ...], own: bool) -> np.ndarray:  # -> [N, d]
+    """The Y^(1) layer 2 is tested on alone: the lecture's layer-1 output
+    (``lecture_layer1``); or, where the file's V_1 writes a code of its own
+    (``own``), the lecture's layer-1 attention (each query all on the position
+    before it, @0 on none) through the file's own V_1: Y^(0) + W Y^(0) V_1."""
+    if not own:
+        return lecture_layer1(model, tokens)
+    v, n, d = len(model.vocab), len(tokens), model.a1.shape[0]
+    y0 = np.zeros((n, d))
+    y0[np.arange(n), [model.vocab.index(t) for t in tokens]] = 1.0
+    y0[np.arange(n), v + np.arange(n)] = 1.0
+    written = np.zeros((n, d))
+    with np.errstate(over="ignore", invalid="ignore"):
+        written[1:] = y0[:-1] @ model.v1
+    return (1.0 if model.residual[0] else 0.0) * y0 + written
+
+
 def _where(row: np.ndarray, layer: int, i: int) -> tuple[str, list]:
     """Where a row's weight went: the key it attends to (at least TOLERANCE),
     or, where no key has that much, its largest weights (near-ties named);
@@ -206,6 +226,7 @@ def findings(model: Model, tokens: tuple[str, ...], shared: Products | None = No
     from ..core.readout import TIE_TOLERANCE
 
     copies = _lecture(tokens)
+    shared = shared or products(model)
     w1, w2, scores = forward(model, tokens, shared)
     out: list[Finding] = []
     for i in range(1, len(tokens)):
@@ -233,15 +254,19 @@ def findings(model: Model, tokens: tuple[str, ...], shared: Products | None = No
             if given is None:
                 from ..core.model import causal_mask, masked_softmax
 
-                y1 = lecture_layer1(model, tokens)
-                where = [np.flatnonzero(row) for row in y1]  # its few one-hot directions: y_i A_2 is a sum of rows
+                own = shared.own
+                y1 = given_layer1(model, tokens, own)
                 with np.errstate(over="ignore", invalid="ignore"):
-                    query = np.array([model.a2[w].sum(axis=0) for w in where])
+                    if own:  # dense rows: the file's V_1 writes them
+                        query = y1 @ model.a2
+                    else:  # its few one-hot directions: y_i A_2 is a sum of rows
+                        query = np.array([model.a2[np.flatnonzero(row)].sum(axis=0) for row in y1])
                     given = masked_softmax(query @ y1.T, causal_mask(len(tokens), model.inclusive))
             if not given[i, keys].sum() >= TOLERANCE:
                 earlier = ", ".join(f"@{k - 1}" for k in keys)
                 where, premises = _where(given[i], 2, i)
-                out.append(Finding(3, tokens, f"on {_said(tokens)}, given the lecture's layer 1, layer 2 at @{i} "
+                lecture = "the lecture's layer-1 attention and its own V_1" if own else "the lecture's layer 1"
+                out.append(Finding(3, tokens, f"on {_said(tokens)}, given {lecture}, layer 2 at @{i} "
                                               f"puts {given[i, keys].sum():.2f} on "
                                               f"{', '.join(f'@{k}' for k in keys)}, the token after the earlier "
                                               f"`{fmt.token(tokens[i])}` ({earlier}) ({TOLERANCE:.2f} needed); "
@@ -378,6 +403,7 @@ def check(model: Model, seed: int = 0) -> dict:
                             lambda tokens: findings(model, tokens, shared), seed)
     result["hints"] = hints(model, result, seed, {k: [f.tokens for f in found] for k, found in enumerate(failed)},
                             shared)
+    result["own_code"] = own_code(model) if shared.own else None
     return result
 
 
@@ -429,12 +455,6 @@ def hints(model: Model, result: dict, seed: int = 0, failing: dict | None = None
         out.append(f"V_2 writes {copied:.0%} of its weight on tok -> tok and {share:.0%} on {r} -> {c}: the "
                    "lecture's V_2 copies the key's token into the token block (tok -> tok), the only block the "
                    "scores read.")
-    code = own_code(model)
-    if 3 in failed and code is not None and code < CODE:
-        out.append(f"V_1 writes the previous token in a code of its own: {code:.0%} of its tok -> prev tok block is "
-                   "on the diagonal, where the lecture's V_1 copies each token to its own prev-tok direction "
-                   "(100%). Layer 2 reads that code, so the lecture's layer-1 output is not one it can read: a "
-                   "learned model does this (train's), and a file written by hand should copy the token itself.")
     if model.inclusive and not _fails(model.replaced(inclusive=False), min(failed), tried(min(failed)), shared):
         out.append("The file's mask is inclusive (a query keeps itself), and under the strict mask, the lecture's, "
                    "it passes: is its mask meant to be strict?")
@@ -464,18 +484,32 @@ def refused(reason: str) -> dict:
 
 
 def wrong(result: dict) -> str:
-    """Which layer is wrong, read off the tests: layer 1's own, layer 2's on the lecture's layer 1."""
+    """Which layer is wrong, read off the tests: layer 1's own, layer 2's on the lecture's layer 1 (its
+    attention through the file's V_1, where that writes a code of its own)."""
     tests = {t["name"]: t["score"] for t in result["tests"]}
     if set(tests) != set(PROPERTIES) or result["score"] == result["max_score"]:
         return ""
     one, alone = tests[PROPERTIES[0]], tests[PROPERTIES[3]]
+    given = "layer-1 attention" if result.get("own_code") is not None else "layer-1 output"
     if not one and alone:
-        return " Layer 1 is wrong: layer 2 does its job on the lecture's layer-1 output."
+        return f" Layer 1 is wrong: layer 2 does its job on the lecture's {given}."
     if one and not alone:
-        return " Layer 2 is wrong: it fails even on the lecture's layer-1 output."
+        return f" Layer 2 is wrong: it fails even on the lecture's {given}."
     if not one and not alone:
-        return " Both layers are wrong: layer 2 fails even on the lecture's layer-1 output."
+        return f" Both layers are wrong: layer 2 fails even on the lecture's {given}."
     return ""
+
+
+def code_note(result: dict) -> str:
+    """What layer 2 alone is tested on, where the file's V_1 writes a code of its own."""
+    code = result.get("own_code")
+    if code is None:
+        return ""
+    return (f"V_1 writes the previous token in a code of its own: {code:.0%} of its tok -> prev tok block is on the "
+            "diagonal, where the lecture's V_1 copies each token to its own prev-tok direction (100%). Its layer 2 "
+            "reads that code, so layer 2 alone is tested on the lecture's layer-1 attention (each query all on the "
+            "position before it) through the file's own V_1. A learned model does this (train's); a file written "
+            "by hand may copy the token itself.")
 
 
 def report(result: dict, width: int = 120) -> str:
@@ -490,6 +524,7 @@ def report(result: dict, width: int = 120) -> str:
              + f" on {result['strings']} strings (seed {result['seed']}; a row attends to keys when at least "
              f"{result['tolerance']:.2f} of its weight is on them)." + wrong(result)]
     lines += [f"Likely mistake: {hint}" for hint in result.get("hints", ())]
+    lines += [f"Note: {note}" for note in (code_note(result),) if note]
     if result.get("unheld"):
         lines.append(f"Not held to anything: the heads of {', '.join(result['unheld'])}, whose role the file does "
                      "not give (roles: look-back, duplicate-token, induction).")
