@@ -620,6 +620,24 @@ def test_a_40_token_full_latex_handout_fits_every_table_on_its_pages(tmp_path):
     assert pages <= 26
 
 
+def test_a_24_token_textbook_form_leaves_no_page_with_a_line_cut_from_its_table(tmp_path):
+    """Issue 30, item 4: `weights <24 tokens> --factored` put one line of a table on pages 5 and 9; now a
+    table too tall for what is left of a page starts on the next, and every page holds a good part of one."""
+    pdflatex_or_skip()
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils (pdftotext) is not installed")
+    (tmp_path / "w.tex").write_text(invoke(["weights", TWENTY_FOUR, "--factored", "--format", "latex"]).stdout,
+                                    encoding="utf-8")
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "w.tex"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=PATIENCE)
+    assert done.returncode == 0, done.stdout[-2000:]
+    pages = subprocess.run(["pdftotext", "-layout", "w.pdf", "-"], cwd=tmp_path, capture_output=True,
+                           text=True).stdout.split("\f")
+    lines = [len([line for line in page.splitlines() if line.strip() and not line.strip().isdigit()])
+             for page in pages if page.strip()]
+    assert len(lines) <= 8 and min(lines) >= 10, lines  # at 946a366: 10 pages, pages 5 and 9 three lines each
+
+
 def _fill(pdf) -> list[float]:
     """How far down each page its text runs (its number at the foot left out), as a share of the page's
     height, a turned page's in its own direction."""
