@@ -1,5 +1,7 @@
-"""Which training data teaches the lecture's circuit: ``train``'s defaults
-with each other way of drawing the sequences tried for issue 28, over seeds.
+"""Which training data teaches the lecture's circuit: ``train``'s free model
+(``--blocks free``, every entry of V_1, A_2 and V_2 learned; the rest at the
+defaults) with each other way of drawing the sequences tried for issue 28,
+over seeds.
 
     python benchmarks/train_data.py [--seeds 10] [--jobs 2] [--only NAME,...]
 
@@ -106,7 +108,8 @@ def one(job: tuple[str, int]) -> tuple[str, int, str, dict, dict]:
     training.MIN_REPEAT, training.MAX_REPEAT = setting.get("repeats", DEFAULT[3:5])
     boost = setting.get("boost")
     training.free = (lambda c: DEFAULT[2](c) * boost) if boost else DEFAULT[2]  # Adam's step times the mask
-    run = training.train(training.Config(seed=seed, layer1=setting.get("layer1", training.Config().layer1)))
+    run = training.train(training.Config(seed=seed, layer1=setting.get("layer1", training.Config().layer1),
+                                         blocks="free"))
     found = learned.analysed(run)
     return name, seed, found["circuit"], run.history[-1], found["best_scores"]
 

@@ -79,6 +79,37 @@ def test_relative_training_keeps_each_diagonal_one_number():
     assert not outside.any() and np.ptp(block) > 0
 
 
+def test_lecture_blocks_learn_only_the_lecture_s_nonzero_blocks_and_free_ones_learn_every_entry():
+    """--blocks lecture: V_1 tok -> prev tok and pos -> prev pos, A_2 tok x prev tok, V_2 tok -> tok; every
+    other entry of V_1, A_2 and V_2 is exactly 0 after training. --blocks free: every entry moves."""
+    c = training.Config(vocab=4, length=8, steps=30, batch=8)
+    v, n = c.vocab, c.length
+    tok, pos, prev_tok, prev_pos = slice(0, v), slice(v, v + n), slice(v + n, 2 * v + n), slice(2 * v + n, c.d)
+    params = training.train(c).params
+    wired = {"V1": [(tok, prev_tok), (pos, prev_pos)], "A2": [(tok, prev_tok)], "V2": [(tok, tok)]}
+    for key, blocks in wired.items():
+        outside = params[key].copy()
+        for rows, cols in blocks:
+            assert params[key][rows, cols].any(), key  # learned
+            outside[rows, cols] = 0.0
+        assert not outside.any(), key
+    free = training.train(c._replace(blocks="free")).params
+    assert all(np.count_nonzero(free[key]) == c.d * c.d for key in ("V1", "A2"))
+
+
+def test_a_model_trained_with_the_lecture_s_blocks_passes_check_and_a_free_one_does_not():
+    """Issue 28: the default model does the lecture's job on every string check runs (a small run here, 300
+    steps on 6 tokens and 12 positions); the free model, trained alike, reads more than one token of context
+    and fails check's layer-2 and prediction tests."""
+    from induction_demo.uses import checking
+
+    c = training.Config(vocab=6, length=12, steps=300, batch=32)
+    passed = checking.check(learned.model_of(training.train(c)))
+    assert [t["score"] for t in passed["tests"]] == [1, 1, 1, 1], passed["tests"]
+    free = checking.check(learned.model_of(training.train(c._replace(blocks="free"))))
+    assert [t["score"] for t in free["tests"]][:3] == [1, 0, 0], free["tests"]
+
+
 def test_a_tiny_run_learns_well_above_chance():
     c = training.Config(vocab=4, length=12, steps=250, batch=16, seed=0)
     run = training.train(c)
@@ -237,6 +268,7 @@ def test_the_terminal_report_fits_80_columns():
     (["--vocab", "64", "--length", "64", "--steps", "100000", "--batch", "512"], "this run would take up to about"),
     (["-o", "report.npz"], "--save FILE.npz"),
     (["--format", "npz"], "Invalid value for '--format'"),
+    (["--blocks", "some"], "Invalid value for '--blocks'"),
 ])
 def test_bad_options_get_one_line(args, words):
     result = invoke(["train", *TINY, *args])
@@ -375,5 +407,5 @@ def test_the_command_line_s_defaults_are_the_library_s():
     command = main.commands["train"]
     defaults = {p.name: p.default for p in command.params}
     config = training.Config()
-    for name in ("vocab", "length", "steps", "batch", "lr", "weight_decay", "seed", "mask", "layer1"):
+    for name in ("vocab", "length", "steps", "batch", "lr", "weight_decay", "seed", "mask", "layer1", "blocks"):
         assert defaults[name] == getattr(config, name), name

@@ -156,7 +156,7 @@ def check(model: str, seed: int = 0) -> dict:
 
 def train(**options) -> Training:
     """Train the lecture's model as ``induction-demo train`` does (keywords:
-    vocab, length, steps, batch, lr, weight_decay, seed, mask, layer1).
+    vocab, length, steps, batch, lr, weight_decay, seed, mask, layer1, blocks).
     Returns a ``Training``: ``.history``, ``.report`` (the JSON document's
     fields), ``.handout(format)``, ``.save(path)``; in Jupyter, the HTML report."""
     from .uses import learned, training

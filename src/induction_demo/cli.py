@@ -16,7 +16,7 @@ from .console import (StdoutFailed, emit, print_lines, print_styled, quit_output
                       wants_colour, write_file)
 from .base.errors import Diverged, InputError, MissingExtra
 from .base.inputs import ABLATIONS, BENCH_MAX_VOCAB, FORMATS, FREQUENCIES, MAX_INPUT_BYTES, MAX_TOKENS, SEED_RANGE, \
-    TRAIN_LAYER1
+    TRAIN_BLOCKS, TRAIN_LAYER1
 from .base.tokens import TOKENIZE_MODES
 
 LAYERS = ("1", "2", "3")  # the lecture's two layers, and the virtual circuit's third
@@ -61,6 +61,7 @@ EXAMPLES = {  # each command's own examples: (command line, what it shows)
     ],
     "train": [
         ("train", "the lecture's model learned in about 10 s"),
+        ("train --blocks free", "every entry learned: what else the data rewards"),
         ("train --layer1 free --seed 3 -o run.html", "all of A_1 learned; a handout"),
         ("train --save learned.npz -o curve.png", "keep the model; the curve as a picture"),
         ('show "a b c a b" --model learned.npz', "the learned heads, every view"),
@@ -713,13 +714,18 @@ def sweep(text, scales, layer, layer1_scale, tokenize, as_typed, form, **model):
               help="relative: only A_1's pos x pos block is learned, as one number per offset (a relative-position "
                    "bias, each row the same), so layer 1 attends by position alone, as the lecture's does; "
                    "positions: that block entry by entry; free: all of A_1.")
+@click.option("--blocks", type=click.Choice(TRAIN_BLOCKS), default=TRAIN_BLOCKS[0], show_default=True,
+              help="lecture: V_1, A_2 and V_2 learn only the entries of the lecture's nonzero blocks (V_1 tok -> "
+                   "prev tok and pos -> prev pos, A_2 tok x prev tok, V_2 tok -> tok): the numbers learned, the "
+                   "wiring given; free: every entry.")
 @click.option("--save", type=click.Path(dir_okay=False), default=None, metavar="FILE.npz",
               help="Write the learned model as a model file (show --model FILE runs it).")
 @output_options(("table", "json", "markdown", "latex", "html", "svg", "png"), theme=False,
                 what="table (default), json, markdown, latex or html: the report; svg or png: its picture; with -o, "
                      "from the file's extension.")
 @screen_options
-def train_command(vocab, length, steps, batch, lr, weight_decay, seed, mask, layer1, save, form, output, force):
+def train_command(vocab, length, steps, batch, lr, weight_decay, seed, mask, layer1, blocks, save, form, output,
+                  force):
     """Train the lecture's two-layer attention-only model on repeated random
     tokens, on the CPU, and report the learning curve, the phase change, the
     learned A and V beside the hand-built ones, and the circuit found.
@@ -734,7 +740,8 @@ def train_command(vocab, length, steps, batch, lr, weight_decay, seed, mask, lay
     form = output_format(form, output)
     if save is not None and not save.endswith(".npz"):
         raise click.UsageError("--save writes a model file: give it a name ending in .npz")
-    config = training.checked(training.Config(vocab, length, steps, batch, lr, weight_decay, seed, mask, layer1))
+    config = training.checked(training.Config(vocab, length, steps, batch, lr, weight_decay, seed, mask, layer1,
+                                                     blocks))
     from .base.sink import writable
 
     for path in (save, output):  # before the first step: a bad path must not cost the whole run

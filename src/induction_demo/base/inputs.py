@@ -101,6 +101,14 @@ lecture's layer 1 is one, its block the sub-diagonal), that block entry by
 entry (attending by absolute position), or all of it. The first is the
 default: a row the data seldom reaches shares what the others learn."""
 
+TRAIN_BLOCKS = ("lecture", "free")
+"""train's --blocks, what of V_1, A_2 and V_2 is learned: only the entries of
+the lecture's nonzero blocks (V_1 tok -> prev tok and pos -> prev pos, A_2 tok
+x prev tok, V_2 tok -> tok: the numbers learned, the wiring given), or every
+entry. The first is the default: its model does the lecture's job on every
+string ``check`` runs; the free model learns the lecture's circuit too, blurred
+and with what else the data rewards (README, "What training finds")."""
+
 
 def width(n_tokens: int, n_distinct: int) -> int:
     """d = 2(V + N): the current and the previous half, each a token and a position block."""

@@ -34,6 +34,7 @@ import numpy as np
 from . import training
 from ..core.modelfile import Model, of_heads
 from ..core.weights import Construction
+from ..words.sentences import maths, say
 
 WINDOW = 0.1  # of the steps: the phase change's window
 SUDDEN = 0.5  # of the whole rise within that window: a phase change
@@ -200,6 +201,10 @@ def sparkline(values: list[float], low: float = 0.0, high: float = 1.0) -> str:
 
 LAYER1_WORDS = {"relative": "reading positions only, one logit per offset (a relative-position bias)",
                 "positions": "reading positions only", "free": "free"}
+BLOCKS_WORDS = {"lecture": f"{maths('V_1')}, {maths('A_2')} and {maths('V_2')} learned only in the lecture's nonzero "
+                           f"blocks ({maths('V_1')} tok -> prev tok and pos -> prev pos, {maths('A_2')} tok x prev "
+                           f"tok, {maths('V_2')} tok -> tok; every other entry 0)",
+                "free": f"{maths('V_1')}, {maths('A_2')} and {maths('V_2')} learned entry by entry"}
 
 
 def _setup(run: training.Run) -> str:
@@ -208,7 +213,7 @@ def _setup(run: training.Run) -> str:
     steps = f"{done} of {c.steps} steps (stopped by Ctrl-C)" if run.interrupted else f"{c.steps} steps"
     return (f"The lecture's two-layer attention-only model (one-hot tokens and positions, A and V each d x d, "
             f"d = 2(V + N) = {c.d}; V = {c.vocab} tokens, N = {c.length} positions; the {c.mask} mask; layer 1 "
-            f"{LAYER1_WORDS[c.layer1]}; a residual after layer 1 only) trained "
+            f"{LAYER1_WORDS[c.layer1]}; {BLOCKS_WORDS[c.blocks]}; a residual after layer 1 only) trained "
             f"from seed {c.seed} for {steps} of {c.batch} sequences (Adam, lr {c.lr:g}, weight decay "
             f"{c.weight_decay:g}) in {run.seconds:.1f} s. Each sequence is n random tokens, n from "
             f"{2 * training.MIN_REPEAT} to {c.length}, whose last L repeat an earlier segment (L from "
@@ -316,7 +321,7 @@ def document(run: training.Run, found: dict, terminal: bool = False):
                   tuple((name,) for _, name in SCORES),
                   tuple(Row((str(h[k]["step"]),), tuple(Cell(f"{h[k][key]:.2f}", None if key == "loss" else
                                                             h[k][key]) for key, _ in SCORES)) for k in picks))
-    blocks = [Paragraph((_setup(run),)), Heading("The learning curve"), curve]
+    blocks = [Paragraph(say("train-setup", _setup(run)).parts), Heading("The learning curve"), curve]
     if terminal:
         blocks += [Paragraph((f"{name:<16} {sparkline([x[key] for x in h])} {h[0][key]:.2f} -> {h[-1][key]:.2f}",))
                    for key, name in SCORES[1:]]

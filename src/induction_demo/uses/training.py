@@ -42,7 +42,7 @@ import numpy as np
 
 from .bench import detect, detection_pattern
 from ..base.errors import Diverged, InputError
-from ..base.inputs import TRAIN_LAYER1
+from ..base.inputs import TRAIN_BLOCKS, TRAIN_LAYER1
 from ..core.model import causal_mask, dense_layers, times as _times
 
 MIN_REPEAT, MAX_REPEAT = 3, 10  # L, the repeated segment's length, is drawn from this range (at most N / 2)
@@ -67,6 +67,7 @@ class Config(NamedTuple):
     mask: str = "strict"
     layer1: str = TRAIN_LAYER1[0]  # "positions": only A_1's pos x pos block learned (the lecture's); "free": all of it;
     # "relative": the pos x pos block, one number per offset j - i (a relative-position bias, shared by every row)
+    blocks: str = TRAIN_BLOCKS[0]  # "lecture": V_1, A_2, V_2 learn only the lecture's nonzero blocks; "free": all
     every: int = 25  # steps between evaluations
 
     @property
@@ -94,10 +95,10 @@ def checked(c: Config) -> Config:
         raise InputError(f"--lr must be above 0 and at most 10, not {c.lr:g}")
     if not (np.isfinite(c.weight_decay) and 0 <= c.weight_decay <= 10):
         raise InputError(f"--weight-decay must be 0 to 10, not {c.weight_decay:g}")
-    if not isinstance(c.mask, str) or not isinstance(c.layer1, str) or \
-            c.mask not in ("strict", "inclusive") or c.layer1 not in TRAIN_LAYER1:
+    if not all(isinstance(x, str) for x in (c.mask, c.layer1, c.blocks)) or \
+            c.mask not in ("strict", "inclusive") or c.layer1 not in TRAIN_LAYER1 or c.blocks not in TRAIN_BLOCKS:
         raise InputError("--mask is strict or inclusive, --layer1 " + ", ".join(TRAIN_LAYER1[:-1]) + " or "
-                         + TRAIN_LAYER1[-1])
+                         + TRAIN_LAYER1[-1] + ", --blocks " + " or ".join(TRAIN_BLOCKS))
     work = c.steps * c.batch * c.length * c.d ** 2
     if work > MAX_WORK:
         raise InputError(f"this run would take up to about {work * SECONDS_PER_WORK / 60:.0f} minutes (steps x batch x "
@@ -162,9 +163,11 @@ def repeated_targets(c: Config, repeats: np.ndarray) -> np.ndarray:  # -> [B, N 
 
 
 def initial(c: Config) -> dict[str, np.ndarray]:
+    """The first weights: normal draws of INIT on the entries that are learned (``learned_entries``), 0 elsewhere."""
     rng = np.random.default_rng([c.seed, 1])
-    params = {k: rng.normal(0.0, INIT, size=(c.d, c.d)) for k in KEYS}
-    params["A1"] = tied(c, params["A1"] * free(c), mean=True)
+    entries = learned_entries(c)
+    params = {k: rng.normal(0.0, INIT, size=(c.d, c.d)) * entries[k] for k in KEYS}
+    params["A1"] = tied(c, params["A1"], mean=True)
     return params
 
 
@@ -196,6 +199,23 @@ def free(c: Config) -> np.ndarray:  # -> [d, d] 0/1
         pos = slice(c.vocab, c.vocab + c.length)
         out[pos, pos] = 1.0
     return out
+
+
+def learned_entries(c: Config) -> dict[str, np.ndarray]:  # -> {A1, V1, A2, V2: [d, d] 0/1}
+    """Which entries of each matrix are learned: A_1's by ``free``; under
+    ``--blocks lecture`` those of the lecture's nonzero blocks of V_1 (tok ->
+    prev tok, pos -> prev pos), A_2 (tok x prev tok) and V_2 (tok -> tok),
+    the rest 0 throughout; under ``--blocks free`` all of them."""
+    out = {k: np.ones((c.d, c.d)) for k in KEYS[1:]}
+    if c.blocks == "lecture":
+        v, n = c.vocab, c.length
+        tok, pos, prev_tok, prev_pos = slice(0, v), slice(v, v + n), slice(v + n, 2 * v + n), slice(2 * v + n, c.d)
+        for k in out:
+            out[k][:] = 0.0
+        out["V1"][tok, prev_tok] = out["V1"][pos, prev_pos] = 1.0
+        out["A2"][tok, prev_tok] = 1.0
+        out["V2"][tok, tok] = 1.0
+    return {"A1": free(c), **out}
 
 
 def embedded(c: Config, ids: np.ndarray) -> np.ndarray:  # [B, N] -> [B, N, d]
@@ -427,7 +447,7 @@ def _train(c: Config, progress, stop) -> Run:
     rng = np.random.default_rng([c.seed, 0])
     held_out = sequences(np.random.default_rng([c.seed, 2]), c, EVAL_BATCH)
     params = initial(c)
-    mask = {k: free(c) if k == "A1" else np.ones((c.d, c.d)) for k in KEYS}
+    mask = learned_entries(c)
     adam = Adam(params, c.lr, c.weight_decay)
     history = [{"step": 0, **measured(params, c, *held_out)}]
     if progress:
