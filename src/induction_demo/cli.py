@@ -702,7 +702,7 @@ def sweep(text, scales, layer, layer1_scale, tokenize, as_typed, form, **model):
 @click.option("--length", type=click.IntRange(6, 64), default=24, show_default=True,
               help="The model's N positions: each sequence is 6 to N tokens, its last L repeating the L before "
                    "(L: 3 to 10).")
-@click.option("--steps", type=click.IntRange(1, 100_000), default=1500, show_default=True, help="Steps of Adam.")
+@click.option("--steps", type=click.IntRange(1, 100_000), default=1000, show_default=True, help="Steps of Adam.")
 @click.option("--batch", type=click.IntRange(1, 512), default=32, show_default=True, help="Sequences a step.")
 @click.option("--lr", type=Positive(), default=0.01, show_default=True, help="Adam's learning rate (at most 10).")
 @click.option("--weight-decay", type=click.FloatRange(0, 10), default=0.01, show_default=True,
