@@ -260,6 +260,16 @@ def test_the_terminal_report_fits_80_columns():
     assert "accuracy" in result.stdout and any(c in result.stdout for c in learned.SPARK)
 
 
+def test_a_config_of_an_unknown_choice_names_the_option_and_the_value():
+    from induction_demo.base.errors import InputError
+
+    for name, value, words in (("blocks", "nope", "--blocks is lecture or free, not 'nope'"),
+                               ("mask", 3, "--mask is strict or inclusive, not 3"),
+                               ("layer1", "x", "--layer1 is relative, positions or free, not 'x'")):
+        with pytest.raises(InputError, match=words):
+            training.checked(training.Config(**{name: value}))
+
+
 @pytest.mark.parametrize("args, words", [
     (["--save", "model.txt"], "ending in .npz"),
     (["--steps", "0"], "--steps"),

@@ -95,10 +95,10 @@ def checked(c: Config) -> Config:
         raise InputError(f"--lr must be above 0 and at most 10, not {c.lr:g}")
     if not (np.isfinite(c.weight_decay) and 0 <= c.weight_decay <= 10):
         raise InputError(f"--weight-decay must be 0 to 10, not {c.weight_decay:g}")
-    if not all(isinstance(x, str) for x in (c.mask, c.layer1, c.blocks)) or \
-            c.mask not in ("strict", "inclusive") or c.layer1 not in TRAIN_LAYER1 or c.blocks not in TRAIN_BLOCKS:
-        raise InputError("--mask is strict or inclusive, --layer1 " + ", ".join(TRAIN_LAYER1[:-1]) + " or "
-                         + TRAIN_LAYER1[-1] + ", --blocks " + " or ".join(TRAIN_BLOCKS))
+    for name, allowed in (("mask", ("strict", "inclusive")), ("layer1", TRAIN_LAYER1), ("blocks", TRAIN_BLOCKS)):
+        value = getattr(c, name)
+        if not isinstance(value, str) or value not in allowed:
+            raise InputError(f"--{name} is " + ", ".join(allowed[:-1]) + f" or {allowed[-1]}, not {value!r}")
     work = c.steps * c.batch * c.length * c.d ** 2
     if work > MAX_WORK:
         raise InputError(f"this run would take up to about {work * SECONDS_PER_WORK / 60:.0f} minutes (steps x batch x "
