@@ -389,3 +389,42 @@ def test_beside_needs_a_model_file_and_a_view_that_shows_it(tmp_path):
                                                 "json"]), 2)
     same = invoke(["show", LECTURE, "--model", str(path), "--beside"]).stdout
     assert "No row differs by 0.10 or more" in same and "Both output the same tokens at every position." in same
+
+
+@pytest.mark.parametrize("form", ["table", "markdown"])
+def test_positions_past_the_string_s_end_are_left_out_of_y_where_they_are_all_0(tmp_path, form):
+    """A file of 8 positions (the lecture's heads, built for 8 tokens) run on 6: Y^(0) and every Y the lecture's
+    heads write have no row at @6 or @7, so those columns are all 0 and left out, and the title says so; a V_1
+    that writes into prev pos @7 keeps that column, and the title says only the all-0 ones are left out."""
+    from induction_demo.core import modelfile
+
+    arrays = modelfile.arrays(run(tuple("! a b a c b d e".split())))
+    path = tmp_path / "eight.npz"
+    np.savez(path, **arrays)
+    out = invoke(["show", LECTURE, "--model", str(path), "--format", form, "--width", "300"]).stdout
+    said = " ".join(out.split()).replace("\\'", "'")  # (Markdown escapes the apostrophe)
+    assert "the positions past the string's end (@6 to @7) are all 0 and left out" in said
+    from induction_demo.core.modelfile import load
+    from induction_demo.views import documents
+    from induction_demo.views.views import Table
+
+    trace = run(tuple(LECTURE.split()), construction=Construction(model=load(str(path))))
+    tables = {b.key: b for b in documents.walkthrough(trace).blocks if isinstance(b, Table)}
+    for key in ("input", "layer1.output", "layer2.output"):
+        assert len(tables[key].columns) == 2 * (6 + 6), key  # tok 6, pos @0 to @5, and the previous half alike
+    assert len(tables["layer1.A"].columns) == 28  # the file's weights: every direction
+    v, n = 6, 8  # the vocabulary ! a b c d e, 8 positions: [tok 6 | pos 8 | prev tok 6 | prev pos 8]
+    writes = dict(arrays)
+    writes["V1.0"] = arrays["V1.0"].copy()
+    writes["V1.0"][v + 2, 2 * v + n + 7] = 0.5  # pos @2 also writes prev pos @7
+    np.savez(path, **writes)
+    said = " ".join(invoke(["show", LECTURE, "--model", str(path), "--format", form, "--width", "300"])
+                    .stdout.split()).replace("\\'", "'")
+    assert "of the positions past the string's end (@6 to @7), the columns all 0 are left out" in said
+    trace = run(tuple(LECTURE.split()), construction=Construction(model=load(str(path))))
+    output = next(b for b in documents.walkthrough(trace).blocks if isinstance(b, Table) and b.key == "layer1.output")
+    named = [" ".join(c) for c in output.columns]
+    assert "prev @7" in named and "prev @6" not in named, named
+    same = " ".join(invoke(["show", "! a b a c b d e", "--model", str(path), "--format", form, "--width", "300"])
+                    .stdout.split())
+    assert "past the string's end" not in same  # 8 tokens on 8 positions: nothing past the end

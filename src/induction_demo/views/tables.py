@@ -153,6 +153,17 @@ def _directions(trace: Trace, shown: Sequence[int] | None) -> list[tuple[int | N
     return out
 
 
+def _past_the_end(trace: Trace) -> set[int]:
+    """The directions of one-hot positions at or past the string's end (a model file of N positions run on a
+    shorter string): no position is there, so Y^(0) is 0 in each; a layer's V may still write into them."""
+    out: set[int] = set()
+    for subspace in trace.basis.subspaces:
+        if subspace.kind == "pos":
+            block = trace.basis.block(subspace.name)
+            out |= set(range(block.start + trace.n, block.stop))
+    return out
+
+
 # --- tables ------------------------------------------------------------------
 
 def _direction_name(direction: Direction) -> str:
@@ -256,6 +267,15 @@ def stream(trace: Trace, key: str, title: tuple, y: Stream, shown: Sequence[int]
         else:
             title = title + (f"; {label} {', '.join(names)}" if label == "subspace" else
                              f"; {label}: {', '.join(names)}",)
+    past = _past_the_end(trace)
+    if past:  # a model file's positions past the string's end: no row is there; the columns all 0 are left out
+        matrix = y.dense()
+        here = {k for k, _ in directions if k in past}
+        zero = {k for k in here if not matrix[:, k].any()}
+        directions = [(k, b) for k, b in directions if k is None or k not in zero]
+        where = f"the positions past the string's end (@{trace.n} to @{trace.basis.n_positions - 1})"
+        title = title + ((f"; {where} are all 0 and left out",) if zero and zero == here else
+                         (f"; of {where}, the columns all 0 are left out",) if zero else ())
     kept = {b for b, name in enumerate(trace.basis.names) if y.nonzero(name)}
     if nonzero_only:
         kept = kept or {0}  # all zero (an ablated head's output): show the token columns, each 0
