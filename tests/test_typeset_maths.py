@@ -52,6 +52,26 @@ def test_no_view_leaves_a_formula_as_plain_text(variant):
     assert not found, found[:5]
 
 
+def test_no_view_of_a_model_file_leaves_a_formula_as_plain_text(tmp_path):
+    """A model file's run (its summary names "A_1, V_1, A_2, V_2 from FILE"), and the file beside the
+    hand-built model."""
+    import numpy as np
+
+    from induction_demo.core import modelfile
+    from induction_demo.core.runs import run as trace_of
+
+    path = tmp_path / "eight.npz"
+    np.savez(path, **modelfile.arrays(trace_of(tuple("! a b a c b d e".split()))))
+    trace = run("! a b a c b", model=str(path))
+    told = tell(trace)
+    found: list = []
+    for name in VIEWS[:-1]:  # (heatmaps: a built model's only)
+        view = getattr(documents, name)
+        raw(view(trace, told) if name in ("handout", "focused", "slide") else view(trace), name, found)
+    raw(documents.beside(trace, run("! a b a c b")), "beside", found)
+    assert not found, found[:5]
+
+
 def test_the_scanner_finds_a_formula_left_as_text():
     found: list = []
     raw(documents.Paragraph(("its share of Y^(2), ", Math("Y^(2)"), Token("x_1"))), "p", found)

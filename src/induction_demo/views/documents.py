@@ -25,19 +25,18 @@ Told = Optional[Dict[int, List[Sentence]]]
 
 def summary(trace: Trace, run_details: bool = True) -> Paragraph:
     file = trace.construction.model
-    return Paragraph((
-        count(trace.n, "token") + ": " + " ".join(fmt.token(t) for t in trace.tokens)
-        + f"\nV = {count(len(trace.vocab), 'distinct token' if file is None else 'token')}, "
-        + f"N = {count(trace.basis.n_positions, 'position')}, "
-        + ("" if trace.words is None else f"m = {len(trace.basis.features)} token features, ")
-        + f"d = {describe.width(trace.construction, trace.words is not None)} = {trace.basis.d}, "
-        + (f"scale s = {fmt.parameter(trace.scale, fmt.LOGIT_DECIMALS)}" if file is None else
-           f"{describe.file_heads(file)} from {file.name}")
-        + (f", temperature T = {fmt.parameter(trace.temperature, fmt.WEIGHT_DECIMALS)}" if run_details else "")
-        + (f"\nAblated: the {trace.ablate} head (its output is replaced by zeros)" if trace.ablate else "")
-        + (f"\nModel: {describe.model_line(trace.construction)}"
-           if describe.variant(trace.construction) and file is None else ""),
-    ))
+    head = (count(trace.n, "token") + ": " + " ".join(fmt.token(t) for t in trace.tokens)
+            + f"\nV = {count(len(trace.vocab), 'distinct token' if file is None else 'token')}, "
+            + f"N = {count(trace.basis.n_positions, 'position')}, "
+            + ("" if trace.words is None else f"m = {len(trace.basis.features)} token features, ")
+            + f"d = {describe.width(trace.construction, trace.words is not None)} = {trace.basis.d}, ")
+    heads = (f"scale s = {fmt.parameter(trace.scale, fmt.LOGIT_DECIMALS)}",) if file is None else \
+        describe.file_heads(file) + (f" from {file.name}",)
+    tail = ((f", temperature T = {fmt.parameter(trace.temperature, fmt.WEIGHT_DECIMALS)}" if run_details else "")
+            + (f"\nAblated: the {trace.ablate} head (its output is replaced by zeros)" if trace.ablate else "")
+            + (f"\nModel: {describe.model_line(trace.construction)}"
+               if describe.variant(trace.construction) and file is None else ""))
+    return Paragraph((head,) + heads + ((tail,) if tail else ()))
 
 
 Fit = Callable[["Build | Split"], List[Table]]

@@ -158,12 +158,12 @@ def file_summary(c: Construction, layer: int) -> tuple:
     return out
 
 
-def file_heads(model) -> str:
-    """The matrices a file gives: "A_1, V_1, A_2, V_2", or its heads counted."""
+def file_heads(model) -> tuple:
+    """The matrices a file gives, as parts: A_1, V_1, A_2, V_2 (set as maths), or its heads counted."""
     if [len(layer) for layer in model.matrices] == [1, 1]:
-        return "A_1, V_1, A_2, V_2"
+        return (Math("A_1"), ", ", Math("V_1"), ", ", Math("A_2"), ", ", Math("V_2"))
     count = sum(len(layer) for layer in model.matrices)
-    return f"{count} heads in {len(model.matrices)} layers"
+    return (f"{count} heads in {len(model.matrices)} layers",)
 
 
 def _look_back_summary(c: Construction) -> tuple:
