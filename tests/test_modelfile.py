@@ -428,3 +428,39 @@ def test_positions_past_the_string_s_end_are_left_out_of_y_where_they_are_all_0(
     same = " ".join(invoke(["show", "! a b a c b d e", "--model", str(path), "--format", form, "--width", "300"])
                     .stdout.split())
     assert "past the string's end" not in same  # 8 tokens on 8 positions: nothing past the end
+
+
+def test_a_file_s_split_between_keys_of_two_tokens_is_a_copy_of_the_one_it_outputs(tmp_path):
+    """`a` (@6) of `! a b a c b a` splits its weight between `b` (@2) and `c` (@4), 0.50 each. A file whose
+    V_2 writes `c` a little louder outputs `c` alone: a copy (a key at the top of the weight holds it), told
+    as a split that predicts `c`; before, only the first of the tied keys counted, and it was called "not a
+    copy". A V_2 that writes another token than any key holds still makes a blend."""
+    from induction_demo.core import modelfile
+    from induction_demo.words import verify
+    from induction_demo.words.story import story
+
+    tokens = tuple("! a b a c b a".split())
+    arrays = modelfile.arrays(run(tokens))
+    vocab = list(arrays["vocab"])
+    louder = dict(arrays)
+    louder["V2.0"] = arrays["V2.0"].copy()
+    c = vocab.index("c")
+    louder["V2.0"][c, c] *= 1.01
+    path = tmp_path / "louder.npz"
+    np.savez(path, **louder)
+    trace = run(tokens, construction=Construction(model=modelfile.load(str(path))))
+    p = trace.predictions[6]
+    assert p.output == ("c",) and p.copy
+    told = [s for sentences in story(trace).values() for s in sentences]
+    assert verify.problems(trace, told) == []
+    assert any("splits its attention between `b` (@2) and `c` (@4)" in s.text and "so it predicts `c`" in s.text
+               for s in told), [s.text for s in told]
+    elsewhere = dict(arrays)
+    v = len(vocab)
+    elsewhere["V2.0"] = arrays["V2.0"].copy()
+    elsewhere["V2.0"][:v, :v] = 0.0
+    elsewhere["V2.0"][:v, vocab.index("!")] = 1.0  # every token written as `!`
+    np.savez(path, **elsewhere)
+    trace = run(tokens, construction=Construction(model=modelfile.load(str(path))))
+    held = {trace.tokens[2], trace.tokens[4]}
+    assert not set(trace.predictions[6].output) & held and not trace.predictions[6].copy

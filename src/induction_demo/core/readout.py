@@ -27,6 +27,9 @@ RoPE, a learned file): three keys at 0.333326, 0.333326 and 0.333348 give
 probabilities 2e-5 apart, which no view tells apart. At T = 1 this is a
 score gap of about 0.001; a temperature far below 1 magnifies such a gap,
 and then the probabilities, and so the prediction, tell the tokens apart."""
+NEAR_WEIGHT = 0.01
+"""Keys within this of a row's largest weight share the top: a near-tie of weights is a tie (the story's, the
+page's, a file's copy)."""
 
 EXACT_TIE = 1e-6
 """Within this share of the top, a tie is exact (said "a tie"): two successors

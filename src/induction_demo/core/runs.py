@@ -72,9 +72,13 @@ def run(tokens: tuple[str, ...], scale: float = 100.0, *, temperature: float = 1
             scores = scores @ words.vectors.T
         probs, unseen_probs = readout.softmax(scores, temperature, unseen)
         copies = mechanism.copied(final, job)
-        if construction.model is not None:  # a file's V_2 may write another token: a copy outputs the key's
-            keys = np.where(job & final.mask, final.heads[0].weights, -1.0).argmax(axis=1)
-            copies &= readout.most_probable(probs)[np.arange(len(ids)), ids[keys]]
+        if construction.model is not None:  # a file's V_2 may write another token: a copy outputs a token held
+            # by a key of the job with the row's top weight there (keys within NEAR_WEIGHT of it: a near-tie)
+            w = np.where(job & final.mask, final.heads[0].weights, -1.0)
+            rows, keys = np.nonzero((job & final.mask) & (w >= w.max(axis=1, keepdims=True) - readout.NEAR_WEIGHT))
+            held = np.zeros(probs.shape, dtype=bool)
+            held[rows, ids[keys]] = True
+            copies &= (readout.most_probable(probs) & held).any(axis=1)
         return scores, probs, unseen_probs, readout.predict(tokens, vocab, scores, probs, copies,
                                                             (job & final.mask).any(axis=1), construction.horizon)
 

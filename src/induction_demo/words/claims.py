@@ -11,8 +11,9 @@ the mask is inclusive") is its own premise, attached only where it holds.
 The tolerances the words use are here, once (README, "How the story is
 checked"):
 
-- NEAR_WEIGHT: keys within this of a row's largest weight share the top and
-  are told as a tie ("splits its attention"), never as one confident key;
+- NEAR_WEIGHT (readout.NEAR_WEIGHT, where a model file's copy uses it too):
+  keys within this of a row's largest weight share the top and are told as a
+  tie ("splits its attention"), never as one confident key;
 - EVEN: a row whose kept weights all lie within this is spread evenly;
 - the prediction's near-tie is readout.TIE_TOLERANCE (probabilities within
   that share of the top one), an exact tie readout.EXACT_TIE;
@@ -25,6 +26,9 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+from ..core import readout
+
+NEAR_WEIGHT = readout.NEAR_WEIGHT  # (defined in core: a model file's copy uses it too)
 SWITCH = "INDUCTION_DEMO_VERIFY"  # set (not 0): every story is verified before it is said
 
 
@@ -44,7 +48,6 @@ def _premise(name: str, fields: str, doc: str, defaults: tuple = ()):
     return record
 
 
-NEAR_WEIGHT = 0.01
 EVEN = 1e-9
 CARRIER_SHARE = 0.1
 

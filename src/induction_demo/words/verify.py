@@ -92,8 +92,9 @@ def contributions(trace, layer: int, i: int, token: str) -> tuple[np.ndarray, fl
 
 def copies(trace, i: int) -> bool:
     """The last layer copies at i: at least half its weight on kept cells it is
-    built for, a positive logit on one of them (a model file's head: the key's
-    token is what comes out), and something output."""
+    built for, a positive logit on one of them (a model file's head: the token
+    of a key at the top of its weight there, near-ties included, is what comes
+    out), and something output."""
     layer = len(trace.layers)
     spec = trace.layers[-1]
     if not trace.predictions[i].output or all(run.ablated for run in spec.heads):  # an ablated head copies nothing
@@ -106,8 +107,9 @@ def copies(trace, i: int) -> bool:
         return False
     if spec.heads[0].head.reference is None:
         return any(run.logits[i, j] > 0 for run in spec.heads for j in cells)
-    key = max(cells, key=lambda j: spec.heads[0].weights[i, j])
-    return trace.tokens[key] in trace.predictions[i].output
+    w = spec.heads[0].weights[i]
+    top = max(w[j] for j in cells)  # the keys of the job at the top weight, a near-tie included
+    return any(trace.tokens[j] in trace.predictions[i].output for j in cells if w[j] >= top - c.NEAR_WEIGHT)
 
 
 def _predicts(trace, p: c.Predicts) -> bool:
