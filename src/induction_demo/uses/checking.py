@@ -71,6 +71,18 @@ def products(model: Model) -> Products:
         return Products(model.v1 @ model.a2, model.v1 @ model.v2, code is not None and code < CODE)
 
 
+def embedded(model: Model, tokens: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Y^(0) on the file's stream (each row one-hot in its token and its position), and each row's token and
+    position direction."""
+    n = len(tokens)
+    tok = np.array([model.vocab.index(t) for t in tokens], dtype=int)
+    pos = len(model.vocab) + np.arange(n)
+    y0 = np.zeros((n, model.a1.shape[0]))
+    y0[np.arange(n), tok] = 1.0
+    y0[np.arange(n), pos] = 1.0
+    return y0, tok, pos
+
+
 def forward(model: Model, tokens: tuple[str, ...], shared: Products | None = None):
     """Layer 1's and layer 2's weights and each position's token scores: the
     lecture's dense equations over the file's arrays, with model.py's mask
@@ -80,15 +92,11 @@ def forward(model: Model, tokens: tuple[str, ...], shared: Products | None = Non
     from ..core.model import causal_mask, masked_softmax
 
     shared = shared or products(model)
-    v, n, d = len(model.vocab), len(tokens), model.a1.shape[0]
-    tok = np.array([model.vocab.index(t) for t in tokens])
-    pos = v + np.arange(n)
+    n = len(tokens)
+    y0, tok, pos = embedded(model, tokens)
 
     def rows(m: np.ndarray) -> np.ndarray:  # [N, d] y^(0) M, row by row
         return m[tok] + m[pos]
-    y0 = np.zeros((n, d))
-    y0[np.arange(n), tok] = 1.0
-    y0[np.arange(n), pos] = 1.0
     r1, r2 = (1.0 if model.residual[0] else 0.0), (1.0 if model.residual[1] else 0.0)
     keep = causal_mask(n, model.inclusive)  # the model's own mask and softmax: the same as every run's
     with np.errstate(over="ignore", invalid="ignore"):
@@ -97,7 +105,7 @@ def forward(model: Model, tokens: tuple[str, ...], shared: Products | None = Non
         y1 = r1 * y0 + w1 @ rows(model.v1)                                     # Y^(1)
         w2 = masked_softmax((r1 * rows(model.a2) + w1 @ rows(shared.v1a2)) @ y1.T, keep)   # Y^(1) A_2 Y^(1)T
         y2 = r2 * y1 + w2 @ (r1 * rows(model.v2) + w1 @ rows(shared.v1v2))    # Y^(2)
-    return w1, w2, y2[:, :v]
+    return w1, w2, y2[:, :len(model.vocab)]
 
 
 MIN_POSITIONS = 3
@@ -165,21 +173,23 @@ def lecture_layer1(model: Model, tokens: tuple[str, ...]) -> np.ndarray:  # -> [
     return mechanism.ideal(basis, np.array([model.vocab.index(t) for t in tokens])).dense()
 
 
-def given_layer1(model: Model, tokens: tuple[str, ...], own: bool) -> np.ndarray:  # -> [N, d]
-    """The Y^(1) layer 2 is tested on alone: the lecture's layer-1 output
-    (``lecture_layer1``); or, where the file's V_1 writes a code of its own
-    (``own``), the lecture's layer-1 attention (each query all on the position
-    before it, @0 on none) through the file's own V_1: Y^(0) + W Y^(0) V_1."""
-    if not own:
-        return lecture_layer1(model, tokens)
-    v, n, d = len(model.vocab), len(tokens), model.a1.shape[0]
-    y0 = np.zeros((n, d))
-    y0[np.arange(n), [model.vocab.index(t) for t in tokens]] = 1.0
-    y0[np.arange(n), v + np.arange(n)] = 1.0
-    written = np.zeros((n, d))
+def given_layer1(model: Model, tokens: tuple[str, ...], shared: Products) -> tuple[np.ndarray, np.ndarray]:
+    """The Y^(1) layer 2 is tested on alone, and Y^(1) A_2 (its queries): the
+    lecture's layer-1 output (``lecture_layer1``); or, where the file's V_1
+    writes a code of its own (``shared.own``), the lecture's layer-1 attention
+    (each query all on the position before it, @0 on none) through the file's
+    own V_1: Y^(0) + W Y^(0) V_1, whose row i adds y^(0)_(i-1) V_1 (a sum of
+    two rows of V_1, as ``forward``'s; its queries use the shared V_1 A_2)."""
     with np.errstate(over="ignore", invalid="ignore"):
-        written[1:] = y0[:-1] @ model.v1
-    return (1.0 if model.residual[0] else 0.0) * y0 + written
+        if not shared.own:
+            y1 = lecture_layer1(model, tokens)  # its few one-hot directions: y_i A_2 is a sum of rows
+            return y1, np.array([model.a2[np.flatnonzero(row)].sum(axis=0) for row in y1])
+        y0, tok, pos = embedded(model, tokens)
+        r1 = 1.0 if model.residual[0] else 0.0
+        y1, query = r1 * y0, r1 * (model.a2[tok] + model.a2[pos])
+        y1[1:] += model.v1[tok[:-1]] + model.v1[pos[:-1]]
+        query[1:] += shared.v1a2[tok[:-1]] + shared.v1a2[pos[:-1]]
+        return y1, query
 
 
 def _where(row: np.ndarray, layer: int, i: int) -> tuple[str, list]:
@@ -254,18 +264,13 @@ def findings(model: Model, tokens: tuple[str, ...], shared: Products | None = No
             if given is None:
                 from ..core.model import causal_mask, masked_softmax
 
-                own = shared.own
-                y1 = given_layer1(model, tokens, own)
+                y1, query = given_layer1(model, tokens, shared)
                 with np.errstate(over="ignore", invalid="ignore"):
-                    if own:  # dense rows: the file's V_1 writes them
-                        query = y1 @ model.a2
-                    else:  # its few one-hot directions: y_i A_2 is a sum of rows
-                        query = np.array([model.a2[np.flatnonzero(row)].sum(axis=0) for row in y1])
                     given = masked_softmax(query @ y1.T, causal_mask(len(tokens), model.inclusive))
             if not given[i, keys].sum() >= TOLERANCE:
                 earlier = ", ".join(f"@{k - 1}" for k in keys)
                 where, premises = _where(given[i], 2, i)
-                lecture = "the lecture's layer-1 attention and its own V_1" if own else "the lecture's layer 1"
+                lecture = "the lecture's layer-1 attention and its own V_1" if shared.own else "the lecture's layer 1"
                 out.append(Finding(3, tokens, f"on {_said(tokens)}, given {lecture}, layer 2 at @{i} "
                                               f"puts {given[i, keys].sum():.2f} on "
                                               f"{', '.join(f'@{k}' for k in keys)}, the token after the earlier "
