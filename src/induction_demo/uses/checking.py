@@ -71,6 +71,11 @@ def products(model: Model) -> Products:
         return Products(model.v1 @ model.a2, model.v1 @ model.v2, code is not None and code < CODE)
 
 
+def one_hot_rows(m: np.ndarray, tok: np.ndarray, pos: np.ndarray) -> np.ndarray:  # -> [len(tok), d]
+    """y^(0) M for one-hot rows: row tok(x_i) plus row pos(i) of M."""
+    return m[tok] + m[pos]
+
+
 def embedded(model: Model, tokens: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Y^(0) on the file's stream (each row one-hot in its token and its position), and each row's token and
     position direction."""
@@ -96,7 +101,7 @@ def forward(model: Model, tokens: tuple[str, ...], shared: Products | None = Non
     y0, tok, pos = embedded(model, tokens)
 
     def rows(m: np.ndarray) -> np.ndarray:  # [N, d] y^(0) M, row by row
-        return m[tok] + m[pos]
+        return one_hot_rows(m, tok, pos)
     r1, r2 = (1.0 if model.residual[0] else 0.0), (1.0 if model.residual[1] else 0.0)
     keep = causal_mask(n, model.inclusive)  # the model's own mask and softmax: the same as every run's
     with np.errstate(over="ignore", invalid="ignore"):
@@ -186,9 +191,9 @@ def given_layer1(model: Model, tokens: tuple[str, ...], shared: Products) -> tup
             return y1, np.array([model.a2[np.flatnonzero(row)].sum(axis=0) for row in y1])
         y0, tok, pos = embedded(model, tokens)
         r1 = 1.0 if model.residual[0] else 0.0
-        y1, query = r1 * y0, r1 * (model.a2[tok] + model.a2[pos])
-        y1[1:] += model.v1[tok[:-1]] + model.v1[pos[:-1]]
-        query[1:] += shared.v1a2[tok[:-1]] + shared.v1a2[pos[:-1]]
+        y1, query = r1 * y0, r1 * one_hot_rows(model.a2, tok, pos)
+        y1[1:] += one_hot_rows(model.v1, tok[:-1], pos[:-1])
+        query[1:] += one_hot_rows(shared.v1a2, tok[:-1], pos[:-1])
         return y1, query
 
 

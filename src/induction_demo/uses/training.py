@@ -75,6 +75,13 @@ class Config(NamedTuple):
         return 2 * (self.vocab + self.length)
 
     @property
+    def subspaces(self) -> dict[str, slice]:
+        """Where each subspace of the stream [tok | pos | prev tok | prev pos] lies among the d directions."""
+        v, n = self.vocab, self.length
+        return {"tok": slice(0, v), "pos": slice(v, v + n), "prev tok": slice(v + n, 2 * v + n),
+                "prev pos": slice(2 * v + n, self.d)}
+
+    @property
     def longest_repeat(self) -> int:
         return min(MAX_REPEAT, self.length // 2)
 
@@ -179,7 +186,7 @@ def tied(c: Config, a: np.ndarray, mean: bool = False) -> np.ndarray:
     if c.layer1 != "relative":
         return a
     out = a.copy()
-    pos = slice(c.vocab, c.vocab + c.length)
+    pos = c.subspaces["pos"]
     block = a[pos, pos]
     n = c.length
     i, j = np.indices((n, n))
@@ -196,7 +203,7 @@ def free(c: Config) -> np.ndarray:  # -> [d, d] 0/1
     out = np.ones((c.d, c.d))
     if c.layer1 != "free":
         out[:] = 0.0
-        pos = slice(c.vocab, c.vocab + c.length)
+        pos = c.subspaces["pos"]
         out[pos, pos] = 1.0
     return out
 
@@ -208,8 +215,7 @@ def learned_entries(c: Config) -> dict[str, np.ndarray]:  # -> {A1, V1, A2, V2: 
     the rest 0 throughout; under ``--blocks free`` all of them."""
     out = {k: np.ones((c.d, c.d)) for k in KEYS[1:]}
     if c.blocks == "lecture":
-        v, n = c.vocab, c.length
-        tok, pos, prev_tok, prev_pos = slice(0, v), slice(v, v + n), slice(v + n, 2 * v + n), slice(2 * v + n, c.d)
+        tok, pos, prev_tok, prev_pos = c.subspaces.values()
         for k in out:
             out[k][:] = 0.0
         out["V1"][tok, prev_tok] = out["V1"][pos, prev_pos] = 1.0
