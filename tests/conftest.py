@@ -1,4 +1,12 @@
+import os
+
 import pytest
+
+# Every process a test starts runs numpy's BLAS on one thread: the tool's matrices are small, and a thread
+# per core costs each of the suite's hundreds of processes about 0.13 s of CPU at import (and waits on
+# the other processes of a busy machine) for nothing.
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
 
 
 def pytest_addoption(parser):
