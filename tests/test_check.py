@@ -117,6 +117,24 @@ def test_a_three_way_tie_is_told_as_no_key_and_a_low_weight_as_too_low(tmp_path,
                          "weight (the most: @0, @1 and @2, 0.33 each).")
 
 
+def test_a_weight_just_under_the_half_needed_reads_as_under_it(tmp_path, lecture):
+    """A weight of 0.4999 printed as 0.50 read as enough beside "(0.50 needed)": a weight under the half is
+    written with the decimals that show it is under, in the finding and in where the row's weight went."""
+    from induction_demo.uses.checking import _under, _where
+
+    assert [_under(w) for w in (0.48, 0.4999, 0.4999999)] == ["0.48", "0.4999", "0.4999999"]
+    assert float(_under(0.5 - 1e-15)) == 0.5 - 1e-15 < 0.5  # past 12 decimals: the float's exact form
+    assert _where(np.array([0.49995, 0.49995, 0.0001]), 2, 3)[0] == \
+        "no key has 0.50 of its weight (the most: @0 and @1, 0.49995 each)"
+    soft = dict(lecture)  # at @3 the previous key's logit a, the two others' 0: e^a / (e^a + 2) = 0.4999
+    logit = np.log(2 * 0.4999 / 0.5001)
+    soft["A1"] = lecture["A1"] / lecture["A1"].max() * logit
+    result = checked(tmp_path, soft, "--width", "1000")
+    line = next(l for l in result.stdout.splitlines() if l.startswith("- layer 1"))
+    assert "layer 1 at @3 puts 0.4999 on @2, the position just before it" in line, line
+    assert "no key has 0.50 of its weight (the most: @2, 0.4999)" in line, line
+
+
 @pytest.mark.parametrize("width", ["60", "80"])
 def test_check_honours_the_width_and_gives_the_lecture_s_string_a_line_of_its_own(tmp_path, lecture, width):
     soft = dict(lecture)

@@ -197,6 +197,16 @@ def given_layer1(model: Model, tokens: tuple[str, ...], shared: Products) -> tup
         return y1, query
 
 
+def _under(weight: float) -> str:
+    """A weight under TOLERANCE written so that it reads as under: as many
+    decimals as that takes (0.4999, not 0.50, which a student reads as enough)."""
+    for digits in range(2, 13):
+        text = f"{weight:.{digits}f}"
+        if float(text) < TOLERANCE:
+            return text
+    return repr(float(weight))  # within 1e-12 of it (or not a number): the float's shortest exact form
+
+
 def _where(row: np.ndarray, layer: int, i: int) -> tuple[str, list]:
     """Where a row's weight went: the key it attends to (at least TOLERANCE),
     or, where no key has that much, its largest weights (near-ties named);
@@ -211,7 +221,7 @@ def _where(row: np.ndarray, layer: int, i: int) -> tuple[str, list]:
     top = [int(k) for k in np.flatnonzero(row >= row[j] - NEAR_WEIGHT)]
     named = ", ".join(f"@{k}" for k in top[:-1]) + (" and " if len(top) > 1 else "") + f"@{top[-1]}"
     each = " each" if len(top) > 1 else ""
-    return (f"no key has {TOLERANCE:.2f} of its weight (the most: {named}, {row[j]:.2f}{each})",
+    return (f"no key has {TOLERANCE:.2f} of its weight (the most: {named}, {_under(row[j])}{each})",
             [Top(layer, 0, i, tuple(top)), Weight(layer, 0, i, (j,), float(row[j]))])
 
 
@@ -247,7 +257,7 @@ def findings(model: Model, tokens: tuple[str, ...], shared: Products | None = No
     for i in range(1, len(tokens)):
         if not w1[i, i - 1] >= TOLERANCE:  # (NaN fails too)
             where, premises = _where(w1[i], 1, i)
-            out.append(Finding(0, tokens, f"on {_said(tokens)}, layer 1 at @{i} puts {w1[i, i - 1]:.2f} on @{i - 1}, "
+            out.append(Finding(0, tokens, f"on {_said(tokens)}, layer 1 at @{i} puts {_under(w1[i, i - 1])} on @{i - 1}, "
                                           f"the position just before it, where the lecture's previous-token head "
                                           f"puts 1.00 ({TOLERANCE:.2f} needed); {where}",
                                tuple([Weight(1, 0, i, (i - 1,), float(w1[i, i - 1]))] + premises)))
@@ -258,7 +268,7 @@ def findings(model: Model, tokens: tuple[str, ...], shared: Products | None = No
         if not w2[i, keys].sum() >= TOLERANCE and not any(f.kind == 1 for f in out):
             earlier = ", ".join(f"@{k - 1}" for k in keys)
             where, premises = _where(w2[i], 2, i)
-            out.append(Finding(1, tokens, f"on {_said(tokens)}, layer 2 at @{i} puts {w2[i, keys].sum():.2f} on "
+            out.append(Finding(1, tokens, f"on {_said(tokens)}, layer 2 at @{i} puts {_under(w2[i, keys].sum())} on "
                                           f"{', '.join(f'@{k}' for k in keys)}, the token after the earlier "
                                           f"`{fmt.token(tokens[i])}` ({earlier}), where the lecture's induction head "
                                           f"puts {lecture_weight:.2f} ({TOLERANCE:.2f} needed); "
@@ -277,7 +287,7 @@ def findings(model: Model, tokens: tuple[str, ...], shared: Products | None = No
                 where, premises = _where(given[i], 2, i)
                 lecture = "the lecture's layer-1 attention and its own V_1" if shared.own else "the lecture's layer 1"
                 out.append(Finding(3, tokens, f"on {_said(tokens)}, given {lecture}, layer 2 at @{i} "
-                                              f"puts {given[i, keys].sum():.2f} on "
+                                              f"puts {_under(given[i, keys].sum())} on "
                                               f"{', '.join(f'@{k}' for k in keys)}, the token after the earlier "
                                               f"`{fmt.token(tokens[i])}` ({earlier}) ({TOLERANCE:.2f} needed); "
                                               f"{where}",
@@ -352,7 +362,7 @@ def _general_findings(model: Model, tokens: tuple[str, ...], held: list) -> list
                 continue
             where, premises = _where(w[i], l, i)
             out.append(Finding(k, tokens, f"on {_said(tokens)}, {name.split(':')[0]} at @{i} puts "
-                                          f"{w[i, keys].sum():.2f} on {', '.join(f'@{j}' for j in keys)}, "
+                                          f"{_under(w[i, keys].sum())} on {', '.join(f'@{j}' for j in keys)}, "
                                           f"{name.split(': ')[1]} ({TOLERANCE:.2f} needed); {where}",
                                tuple([Weight(l, h, i, tuple(keys), float(w[i, keys].sum()))] + premises)))
             break
