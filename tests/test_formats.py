@@ -668,6 +668,24 @@ def test_a_variant_s_latex_handout_fills_its_pages(tmp_path, options, most):
     assert "Overfull" not in (tmp_path / "v.log").read_text(errors="replace")
 
 
+@pytest.mark.parametrize("args, most", [(("positions", TWENTY_FOUR), 5), (("weights", LECTURE, "--context", "2"), 6)])
+def test_a_short_opening_shares_the_first_turned_page(tmp_path, args, most):
+    """Issue 30, item 3: `positions` on 24 tokens printed its title and two paragraphs alone on a first page
+    19% full (and `weights --context 2` 17%), every table after it on turned pages; now the opening goes on
+    the first table's turned page, that table shrunk to the room left but to no less than 7 pt."""
+    pdflatex_or_skip()
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils (pdftotext) is not installed")
+    (tmp_path / "o.tex").write_text(invoke([*args, "--format", "latex"]).stdout)
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "o.tex"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=PATIENCE)
+    assert done.returncode == 0, done.stdout[-2000:]
+    fill = _fill(tmp_path / "o.pdf")
+    assert len(fill) <= most and min(fill[:-1]) >= 0.4, fill
+    log = (tmp_path / "o.log").read_text(errors="replace")
+    assert "Overfull" not in log and min(int(x) for x in re.findall(r"a table set at (\d+) percent", log)) >= 70
+
+
 def test_a_focused_handout_shows_every_key_a_copying_row_marks():
     """Issue 30, item 6: the 40-token handout's key columns stopped at @15, so row @36 showed two of its
     three [0.33] cells; now every marked key of every copying row is a column."""

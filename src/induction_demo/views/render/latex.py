@@ -195,11 +195,50 @@ def table(block: Table, height: float | None = None) -> list[str]:
     return lines
 
 
-LEGEND = [r"{\small " + escape("Made with induction-demo. · is exactly 0; × is masked (the key is not earlier than "
-                                "the query); shading grows with the value (a cell that prints as zero is not "
-                                "shaded); [ ] and bold mark where each head does its job, and each prediction; grey "
-                                "rows have nothing to copy.") + "}", ""]
+LEGEND_TEXT = ("Made with induction-demo. · is exactly 0; × is masked (the key is not earlier than the query); "
+               "shading grows with the value (a cell that prints as zero is not shaded); [ ] and bold mark where "
+               "each head does its job, and each prediction; grey rows have nothing to copy.")
+LEGEND = [r"{\small " + escape(LEGEND_TEXT) + "}", ""]
 """The legend, under the summary: at the end it could fill a page of its own."""
+
+TURNED_TEXT_PT = 510.0  # a turned page's text height (A4's width less 15 mm margins), its line LANDSCAPE_PT
+
+
+def _lines_pt(text: str, size: float, line: float) -> float:
+    """About how tall ``text`` is set on a turned page's line at ``size`` times the body's type, ``line``
+    points a line (a newline starts a line)."""
+    return sum(max(1, ceil(_text_pt(part) * size / LANDSCAPE_PT)) for part in text.split("\n")) * line
+
+
+def _plain(parts: tuple) -> str:
+    return "".join(p if isinstance(p, str) else p.expr if isinstance(p, Math) else p.text for p in parts)
+
+
+def _opens_turned(document: Document, cut: dict) -> float | None:
+    """The height, in points, that the first table's first piece is given on
+    its turned page when the title and the text before it go there too: when
+    that table is turned and they fit on its page with it, shrunk to at most
+    7.5 pt (else the opening would take an upright page alone: `positions`
+    on 24 tokens printed a first page 19% full). None: they do not."""
+    first = next((k for k, b in enumerate(document.blocks) if isinstance(b, Table)), None)
+    if first is None or not cut[first][0][1]:
+        return None
+    tall = 30.0 + _lines_pt(document.title, 1.6, 18.0)  # the title, \Large bold, with the space around it
+    for block in document.blocks[:first]:
+        if isinstance(block, Heading):
+            tall += 26.0
+        elif isinstance(block, Paragraph):
+            tall += _lines_pt(_plain(block.text), 1.0, 12.0) + 4.0
+            if block is document.blocks[0] and document.legend:
+                tall += _lines_pt(LEGEND_TEXT, 0.9, 11.0) + 4.0
+        else:
+            return None
+    piece = cut[first][0][0]
+    labels, columns = _widths(piece)
+    scale = min(1.0, LANDSCAPE_PT / (labels + sum(columns)))
+    rows = (len(piece.rows) + len(header_lines(piece)) + 1) * ROW_PT  # at 10 pt (+1: the rules)
+    room = TURNED_TEXT_PT - 20.0 - tall - 10.0 - _lines_pt(_plain(piece.title), 1.1, 12.0)
+    return min(room, LANDSCAPE_HEIGHT_PT) if room >= rows * min(scale, PLANNED) else None
 
 
 def render(document: Document) -> str:
@@ -208,10 +247,12 @@ def render(document: Document) -> str:
     so no page falls between a heading or a caption and its table. Tables on
     turned pages follow one another on the same page while they fit (a wide
     table of few rows takes a part of a page, not a page)."""
-    out = [PREAMBLE, r"\begin{document}", r"\section*{" + escape(document.title) + "}", ""]
-    held: list[str] = []  # a heading (and its first paragraph), waiting for the next table
-    turned_pages = False  # inside a landscape environment, its pages turned
     cut = {k: pieces(b) for k, b in enumerate(document.blocks) if isinstance(b, Table)}
+    opening = _opens_turned(document, cut)  # the height the first table is given below the title, or None
+    turned_pages = opening is not None  # inside a landscape environment, its pages turned
+    out = [PREAMBLE, r"\begin{document}"] + ([r"\begin{landscape}"] if turned_pages else []) + [
+        r"\section*{" + escape(document.title) + "}", ""]
+    held: list[str] = []  # a heading (and its first paragraph), waiting for the next table
 
     def upright() -> None:
         nonlocal turned_pages
@@ -263,7 +304,10 @@ def render(document: Document) -> str:
                     upright()
                 out += [r"\par\medskip\noindent\begin{minipage}{\linewidth}\setlength{\parskip}{4pt}"] + held + [
                     r"\textbf{" + inline(piece.title) + r"}\par", r"\noindent"]
-                out += table(piece, (LANDSCAPE_HEIGHT_PT - (HELD_PT if held else 0.0)) if turned else None) + [
+                height = LANDSCAPE_HEIGHT_PT - (HELD_PT if held else 0.0)
+                if opening is not None:  # the first piece, below the title on its turned page
+                    height, opening = min(height, opening), None
+                out += table(piece, height if turned else None) + [
                     r"\end{minipage}\par", ""]
                 held = []
     upright()
