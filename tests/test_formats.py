@@ -686,6 +686,30 @@ def test_a_short_opening_shares_the_first_turned_page(tmp_path, args, most):
     assert "Overfull" not in log and min(int(x) for x in re.findall(r"a table set at (\d+) percent", log)) >= 70
 
 
+def _own(n: int, distinct: int) -> str:
+    return " ".join("abcdefgh"[(5 * k + k // 3) % distinct] for k in range(n))
+
+
+@pytest.mark.parametrize("tokens, options, most", [(_own(10, 5), (), 7), (_own(20, 8), (), 12),
+                                                   (_own(14, 8), ("--positions", "sinusoidal"), 11)])
+def test_an_upright_table_beside_turned_pages_shares_theirs(tmp_path, tokens, options, most):
+    """Issue 30, item 3, on a student's own strings: an upright table just before turned pages went on a page
+    of its own (10 tokens: page 3 of 8, 26% full, held layer 1's weights alone), and the story and table
+    just after them on a new page; now the one goes on the first turned page when it would be alone, the
+    other stays on the last when it fits there (10 tokens: 7 pages; 20: 13 -> 12; 14 sinusoidal: 12 -> 11)."""
+    pdflatex_or_skip()
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils (pdftotext) is not installed")
+    (tmp_path / "s.tex").write_text(invoke(["show", tokens, *options, "--format", "latex"]).stdout)
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "s.tex"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=PATIENCE)
+    assert done.returncode == 0, done.stdout[-2000:]
+    fill = _fill(tmp_path / "s.pdf")
+    assert len(fill) <= most and min(fill[:-1]) >= 0.4, fill
+    log = (tmp_path / "s.log").read_text(errors="replace")
+    assert "Overfull" not in log and min(int(x) for x in re.findall(r"a table set at (\d+) percent", log)) >= 70
+
+
 def test_a_focused_handout_shows_every_key_a_copying_row_marks():
     """Issue 30, item 6: the 40-token handout's key columns stopped at @15, so row @36 showed two of its
     three [0.33] cells; now every marked key of every copying row is a column."""

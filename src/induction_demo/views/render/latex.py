@@ -76,6 +76,18 @@ PREAMBLE = r"""\documentclass[10pt]{article}
   \sbox{\fitted}{\usebox{\shrunk}}\fi
   \ifdim\wd\fitted<\fullwidth\typeout{induction-demo: a table set at
   \the\numexpr\wd\fitted/(\fullwidth/100)\relax\space percent}\fi\usebox{\fitted}}
+% An upright table just before turned pages goes on the first of them when it would start a page alone
+% (it does not fit on this one, or this one is empty); one just after them, with the text before it, stays
+% on the last when they fit there. Each is set in the orientation it is placed in (#1 again when it moves:
+% its text then breaks across pages as any text).
+\newsavebox{\pending}
+\newcommand{\roomfor}[1]{\par\sbox{\pending}{\begin{minipage}{\linewidth}\setlength{\parskip}{4pt}#1\end{minipage}}%
+  \def\fits{1}\ifdim\pagegoal=\maxdimen\def\fits{0}\else
+  \ifdim\dimexpr\pagegoal-\pagetotal\relax<\dimexpr\ht\pending+\dp\pending\relax\def\fits{0}\fi\fi}
+\newcommand{\beforeturned}[1]{\roomfor{#1}\if1\fits\def\next{\noindent\usebox{\pending}\par\begin{landscape}}%
+  \else\def\next{\begin{landscape}\noindent#1\par}\fi\next}
+\newcommand{\afterturned}[1]{\roomfor{#1}\if1\fits\def\next{\noindent\usebox{\pending}\par\end{landscape}}%
+  \else\def\next{\end{landscape}\noindent#1\par}\fi\next}
 \newcommand{\masked}{\cellcolor{black!10}\textcolor{black!45}{$\times$}}
 \newcommand{\z}{$\cdot$}
 \newcommand{\shade}[2]{\cellcolor{blue!#1}#2}
@@ -246,13 +258,17 @@ def render(document: Document) -> str:
     and a heading with its first paragraph joins the table that follows them,
     so no page falls between a heading or a caption and its table. Tables on
     turned pages follow one another on the same page while they fit (a wide
-    table of few rows takes a part of a page, not a page)."""
+    table of few rows takes a part of a page, not a page); an upright table
+    next to them joins their pages where it would otherwise stand on a page
+    of its own (pdflatex decides, by the room left: \\beforeturned,
+    \\afterturned)."""
     cut = {k: pieces(b) for k, b in enumerate(document.blocks) if isinstance(b, Table)}
     opening = _opens_turned(document, cut)  # the height the first table is given below the title, or None
     turned_pages = opening is not None  # inside a landscape environment, its pages turned
     out = [PREAMBLE, r"\begin{document}"] + ([r"\begin{landscape}"] if turned_pages else []) + [
         r"\section*{" + escape(document.title) + "}", ""]
     held: list[str] = []  # a heading (and its first paragraph), waiting for the next table
+    unit: int | None = None  # where the text after turned pages begins that goes with the upright table after it
 
     def upright() -> None:
         nonlocal turned_pages
@@ -260,17 +276,28 @@ def render(document: Document) -> str:
             out.extend([r"\end{landscape}", ""])
             turned_pages = False
 
-    def turned_ahead(k: int) -> bool:
-        """Whether the text from block k on leads to a table on a turned page."""
+    def table_ahead(k: int) -> int | None:
+        """The table that the text from block k on leads to, if only text stands before it."""
         for j in range(k, len(document.blocks)):
             if j in cut:
-                return cut[j][0][1]
+                return j
             if not isinstance(document.blocks[j], (Heading, Paragraph)):
-                return False
-        return False
+                return None
+        return None
 
-    def place(k: int) -> None:  # text between turned tables stays on their turned page; else it is upright
-        if not (turned_pages and turned_ahead(k)):
+    def turned_ahead(k: int) -> bool:
+        """Whether the text from block k on leads to a table on a turned page."""
+        j = table_ahead(k)
+        return j is not None and cut[j][0][1]
+
+    def place(k: int) -> None:
+        """Text between turned tables stays on their turned page; text after them that leads to an upright
+        table goes with it (see \\afterturned); else it is upright."""
+        nonlocal unit
+        if turned_pages and table_ahead(k) is not None:
+            if not turned_ahead(k) and unit is None:
+                unit = len(out)
+        else:
             upright()
     for k, block in enumerate(document.blocks):
         if isinstance(block, Heading):
@@ -300,16 +327,28 @@ def render(document: Document) -> str:
                 if turned and not turned_pages:
                     out.append(r"\begin{landscape}")
                     turned_pages = True
-                elif not turned:
-                    upright()
-                out += [r"\par\medskip\noindent\begin{minipage}{\linewidth}\setlength{\parskip}{4pt}"] + held + [
-                    r"\textbf{" + inline(piece.title) + r"}\par", r"\noindent"]
                 height = LANDSCAPE_HEIGHT_PT - (HELD_PT if held else 0.0)
                 if opening is not None:  # the first piece, below the title on its turned page
                     height, opening = min(height, opening), None
-                out += table(piece, height if turned else None) + [
-                    r"\end{minipage}\par", ""]
+                box = [r"\begin{minipage}{\linewidth}\setlength{\parskip}{4pt}"] + held + [
+                    r"\textbf{" + inline(piece.title) + r"}\par", r"\noindent"] + table(
+                    piece, height if turned else None) + [r"\end{minipage}"]
                 held = []
+                if turned:
+                    move = None
+                elif turned_pages:  # just after turned pages: on the last of them if it fits there
+                    move, turned_pages = r"\afterturned", False
+                elif turned_ahead(k + 1):  # just before them: on the first of them if it would be alone
+                    move, turned_pages = r"\beforeturned", True
+                else:
+                    move = None
+                if move is None:
+                    out += [r"\par\medskip\noindent" + box[0]] + box[1:-1] + [box[-1] + r"\par", ""]
+                else:
+                    text = out[unit:] if unit is not None and move == r"\afterturned" else []
+                    del out[len(out) - len(text):]
+                    out += [r"\par\medskip" + move + "{%"] + text + box + ["}", ""]
+                unit = None
     upright()
     out += held + ["", r"\end{document}"]
     return "\n".join(out) + "\n"
