@@ -334,7 +334,7 @@ def render(document: Document) -> str:
                     r"\textbf{" + inline(piece.title) + r"}\par", r"\noindent"] + table(
                     piece, height if turned else None) + [r"\end{minipage}"]
                 held = []
-                if turned:
+                if turned or (turned_pages and turned_ahead(k + 1)):  # (between turned tables: as they are)
                     move = None
                 elif turned_pages:  # just after turned pages: on the last of them if it fits there
                     move, turned_pages = r"\afterturned", False
