@@ -651,21 +651,26 @@ def _fill(pdf) -> list[float]:
     return out
 
 
+def _filled(tmp_path, args) -> tuple[list[float], str]:
+    """How full each page of the command's LaTeX handout is (``_fill``), and pdflatex's log."""
+    pdflatex_or_skip()
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils (pdftotext) is not installed")
+    (tmp_path / "h.tex").write_text(invoke([*args, "--format", "latex"]).stdout)
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "h.tex"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=PATIENCE)
+    assert done.returncode == 0, done.stdout[-2000:]
+    return _fill(tmp_path / "h.pdf"), (tmp_path / "h.log").read_text(errors="replace")
+
+
 @pytest.mark.parametrize("options, most", [(("--positions", "sinusoidal"), 10), (("--context", "2"), 12),
                                            (("--skip", "4"), 6), (("--similar", "subword"), 6)])
 def test_a_variant_s_latex_handout_fills_its_pages(tmp_path, options, most):
     """Issue 30, item 3: turned pages hold as many wide tables as fit, and the text between them, so every
     page but the last is at least 40% full (the sinusoidal handout took 14 pages, 8 of them under 40%)."""
-    pdflatex_or_skip()
-    if not shutil.which("pdftotext"):
-        pytest.skip("poppler-utils (pdftotext) is not installed")
-    (tmp_path / "v.tex").write_text(invoke(["show", LECTURE, *options, "--format", "latex"]).stdout)
-    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "v.tex"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=PATIENCE)
-    assert done.returncode == 0, done.stdout[-2000:]
-    fill = _fill(tmp_path / "v.pdf")
+    fill, log = _filled(tmp_path, ["show", LECTURE, *options])
     assert len(fill) <= most and min(fill[:-1]) >= 0.4, fill
-    assert "Overfull" not in (tmp_path / "v.log").read_text(errors="replace")
+    assert "Overfull" not in log
 
 
 @pytest.mark.parametrize("args, most", [(("positions", TWENTY_FOUR), 5), (("weights", LECTURE, "--context", "2"), 6)])
@@ -673,16 +678,8 @@ def test_a_short_opening_shares_the_first_turned_page(tmp_path, args, most):
     """Issue 30, item 3: `positions` on 24 tokens printed its title and two paragraphs alone on a first page
     19% full (and `weights --context 2` 17%), every table after it on turned pages; now the opening goes on
     the first table's turned page, that table shrunk to the room left but to no less than 7 pt."""
-    pdflatex_or_skip()
-    if not shutil.which("pdftotext"):
-        pytest.skip("poppler-utils (pdftotext) is not installed")
-    (tmp_path / "o.tex").write_text(invoke([*args, "--format", "latex"]).stdout)
-    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "o.tex"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=PATIENCE)
-    assert done.returncode == 0, done.stdout[-2000:]
-    fill = _fill(tmp_path / "o.pdf")
+    fill, log = _filled(tmp_path, args)
     assert len(fill) <= most and min(fill[:-1]) >= 0.4, fill
-    log = (tmp_path / "o.log").read_text(errors="replace")
     assert "Overfull" not in log and min(int(x) for x in re.findall(r"a table set at (\d+) percent", log)) >= 70
 
 
@@ -699,16 +696,8 @@ def test_an_upright_table_beside_turned_pages_shares_theirs(tmp_path, args, most
     just after them on a new page; now the one goes on the first turned page when it would be alone, the
     other stays on the last when it fits there (10 tokens: 7 pages; 20: 13 -> 12; 14 sinusoidal: 12 -> 11),
     and one between turned tables stays among them (weights' A_2 on 24 tokens was a page 29% full)."""
-    pdflatex_or_skip()
-    if not shutil.which("pdftotext"):
-        pytest.skip("poppler-utils (pdftotext) is not installed")
-    (tmp_path / "s.tex").write_text(invoke([*args, "--format", "latex"]).stdout)
-    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "s.tex"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=PATIENCE)
-    assert done.returncode == 0, done.stdout[-2000:]
-    fill = _fill(tmp_path / "s.pdf")
+    fill, log = _filled(tmp_path, args)
     assert len(fill) <= most and min(fill[:-1]) >= 0.4, fill
-    log = (tmp_path / "s.log").read_text(errors="replace")
     assert "Overfull" not in log and min(int(x) for x in re.findall(r"a table set at (\d+) percent", log)) >= 70
 
 
