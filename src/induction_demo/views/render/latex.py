@@ -229,9 +229,10 @@ def _plain(parts: tuple) -> str:
 def _opens_turned(document: Document, cut: dict) -> float | None:
     """The height, in points, that the first table's first piece is given on
     its turned page when the title and the text before it go there too: when
-    that table is turned and they fit on its page with it, shrunk to at most
-    7.5 pt (else the opening would take an upright page alone: `positions`
-    on 24 tokens printed a first page 19% full). None: they do not."""
+    that table is turned and they fit on its page with it, the table shrunk to
+    the room left but to no less than 7.5 pt (else the opening would take an
+    upright page alone: `positions` on 24 tokens printed a first page 19%
+    full). None: they do not."""
     first = next((k for k, b in enumerate(document.blocks) if isinstance(b, Table)), None)
     if first is None or not cut[first][0][1]:
         return None
