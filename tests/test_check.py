@@ -143,10 +143,24 @@ def test_check_honours_the_width_and_gives_the_lecture_s_string_a_line_of_its_ow
     lines = result.stdout.splitlines()
     assert result.exit_code == 1 and max(len(line) for line in lines) <= int(width)
     text = " ".join(result.stdout.split())
-    assert text.index("- the lecture's string `! a b a c b`: FAIL: on `! a b a c b`, layer 2") < text.index(
+    assert text.index("- the lecture's string `! a b a c b`: FAIL: - layer 2 at @5") < text.index(
         "- layer 1: the previous token")
+    assert "on `! a b a c b`," not in text.split("- layer 1: the previous token")[0]  # named once, above
     doc = json.loads(checked(tmp_path, soft, "--format", "json").stdout)
     assert doc["lecture"]["tokens"] == list("!abacb") and not doc["lecture"]["passed"]
+
+
+def test_each_finding_on_the_lecture_s_string_is_a_line_of_its_own(tmp_path, lecture):
+    """A zero-filled file fails the lecture's string four ways; they were one line of four clauses joined by
+    semicolons, each starting "on `! a b a c b`,"; now the string is named once and each finding is a line."""
+    zero = {k: (np.zeros_like(v) if k in ("A1", "V1", "A2", "V2") else v) for k, v in lecture.items()}
+    lines = checked(tmp_path, zero, "--width", "1000").stdout.splitlines()
+    k = lines.index("- the lecture's string `! a b a c b`: FAIL:")
+    findings = [line for line in lines[k + 1:] if line.startswith("  - ")]
+    assert [f.split(" puts ")[0].split(" predicts ")[0] for f in findings] == [
+        "  - layer 1 at @3", "  - layer 2 at @3", "  - given the lecture's layer 1, layer 2 at @3",
+        "  - at @3 the model"]
+    assert lines[k + 1:k + 5] == findings and lines[k + 5].startswith("- layer 1: ")
 
 
 def test_a_vocabulary_without_the_lecture_s_tokens_has_no_lecture_line(tmp_path):

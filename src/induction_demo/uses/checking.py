@@ -549,10 +549,12 @@ def report(result: dict, width: int = 120) -> str:
         lines.append(f"Not held to anything: the heads of {', '.join(result['unheld'])}, whose role the file does "
                      "not give (roles: look-back, duplicate-token, induction).")
     lecture = result.get("lecture")
-    if lecture is not None:
-        said = "pass" if lecture["passed"] else "FAIL: " + "; ".join(lecture["findings"]) + "."
-        lines.append(f"- the lecture's string {_said(tuple(lecture['tokens']))}: {said}")
+    if lecture is not None:  # each finding a line of its own, the string named once
+        named = _said(tuple(lecture["tokens"]))
+        lines.append(f"- the lecture's string {named}: " + ("pass" if lecture["passed"] else "FAIL:"))
+        lines += [f"  - {f.removeprefix(f'on {named}, ')}." for f in lecture["findings"] if not lecture["passed"]]
     lines += [f"- {t['name']}: {'pass' if t['score'] else 'FAIL'}: {t['output']}" for t in result["tests"]]
-    wrapped = [textwrap.fill(line, width, subsequent_indent="  " if line.startswith("- ") else "",
-                             break_long_words=True, break_on_hyphens=False) for line in lines]
+    wrapped = [textwrap.fill(line, width, subsequent_indent=" " * (len(line) - len(line.lstrip(" -")))
+                             if line.lstrip().startswith("- ") else "", break_long_words=True, break_on_hyphens=False)
+               for line in lines]
     return "\n".join(wrapped) + "\n"
