@@ -573,6 +573,33 @@ def test_a_png_is_at_most_a_slide_wide_with_every_text_legible_on_one(monkeypatc
     assert floor * 120 / 72 * 1920 / (width * 120) >= 18 - 1e-9
 
 
+@pytest.mark.parametrize("context", [1, 2])
+def test_every_text_of_a_png_is_inside_it(monkeypatch, context):
+    """Issue 30, item 8 gave the picture its title and input string; on a 35-token sentence under --context 2
+    (the model named in the title too) the first line ran 1.2 times the picture's width, cut at its edge."""
+    matplotlib = pytest.importorskip("matplotlib")
+    from induction_demo.cli import built
+    from induction_demo.views import documents
+    from induction_demo.core.runs import run
+    from induction_demo.views.render import png
+    from induction_demo.words.story import story
+
+    seen = []
+    monkeypatch.setattr(png, "_png", lambda fig, plt: seen.append(fig) or b"")
+    tokens = tuple(FORTY.split())
+    trace = run(tokens, construction=built(tokens, context=context))
+    png.render(documents.heatmaps(trace, story(trace)))
+    fig = seen[0]
+    renderer = fig.canvas.get_renderer()
+    canvas = fig.bbox
+    texts = [t for t in fig.findobj(matplotlib.text.Text) if t.get_text().strip() and t.get_visible()]
+    assert any(t.get_text().startswith("Induction heads, step by step:") for t in texts)
+    for t in texts:
+        box = t.get_window_extent(renderer)
+        assert canvas.x0 - 1 <= box.x0 and box.x1 <= canvas.x1 + 1 and canvas.y0 - 1 <= box.y0 and \
+            box.y1 <= canvas.y1 + 1, (t.get_text()[:80], box, canvas)
+
+
 def test_a_full_html_handout_prints_no_table_under_7_pt():
     out = invoke(["show", FORTY, "--format", "html", "--full"]).stdout
     zooms = [float(z) for z in re.findall(r'<table style="--print-zoom: ([\d.]+)">', out)]

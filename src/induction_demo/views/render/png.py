@@ -169,8 +169,10 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
     rows = -(-len(view.panels) // columns)
     title_lines = 4 if grid else 3
     head = 0.6 + title_lines * title_pt * 1.3 / 72 - 0.45
-    top = (0.3 + 2 * title_pt * 1.3 / 72) if view.title else 0.0  # the picture's own title
     width = max(size * columns, 1.0)
+    heading_pt = title_pt * 1.15  # the picture's own title: its lines as wide as the picture at most (a wide
+    heading = textwrap.wrap(drawable(view.title or ""), max(20, int((width - 0.3) * 72 / (0.62 * heading_pt))))
+    top = (0.3 + len(heading) * heading_pt * 1.3 / 72) if heading else 0.0  # letter of DejaVu Sans, 0.62 em)
     fig, axes = plt.subplots(rows, columns, figsize=(width, (size + head) * rows + below + top), squeeze=False)
     for ax in axes.flat[len(view.panels):]:
         ax.axis("off")
@@ -196,9 +198,8 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
         bar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
         bar.ax.tick_params(labelsize=tick_pt)
     height = (size + head) * rows + below + top
-    if view.title:
-        fig.suptitle("\n".join(textwrap.wrap(drawable(view.title), max(40, int(width * 72 / (0.55 * title_pt))))),
-                     fontsize=title_pt * 1.15, x=0.01, y=1 - 0.15 / height, ha="left", va="top")
+    if heading:
+        fig.suptitle("\n".join(heading), fontsize=heading_pt, x=0.01, y=1 - 0.15 / height, ha="left", va="top")
     fig.tight_layout(rect=(0, below / height, 1, 1 - top / height) if not grid else (0, 0, 1, 1 - top / height))
     if story and stacked:  # every story under the last panel, one after another, each named by its layer
         y = below / height
