@@ -590,6 +590,7 @@ def test_every_text_of_a_png_is_inside_it(monkeypatch, context):
     trace = run(tokens, construction=built(tokens, context=context))
     png.render(documents.heatmaps(trace, story(trace)))
     fig = seen[0]
+    fig.canvas.draw()  # (an axes title takes its place when drawn)
     renderer = fig.canvas.get_renderer()
     canvas = fig.bbox
     texts = [t for t in fig.findobj(matplotlib.text.Text) if t.get_text().strip() and t.get_visible()]
@@ -598,6 +599,33 @@ def test_every_text_of_a_png_is_inside_it(monkeypatch, context):
         box = t.get_window_extent(renderer)
         assert canvas.x0 - 1 <= box.x0 and box.x1 <= canvas.x1 + 1 and canvas.y0 - 1 <= box.y0 and \
             box.y1 <= canvas.y1 + 1, (t.get_text()[:80], box, canvas)
+
+
+@pytest.mark.parametrize("tokens", [LECTURE, FORTY])
+def test_the_circuits_png_labels_every_token_and_writes_only_numbers_that_fit_their_cells(tmp_path, monkeypatch,
+                                                                                          tokens):
+    """On the 35-token sentence under --context 2, E A_2 (E V_1)^T labelled every other of its 16 tokens, and
+    its "1.00"s ran past their cells; now every token of a panel of up to 16 is labelled, and a cell's
+    number is written only where it fits (the lecture's 4 tokens keep theirs)."""
+    matplotlib = pytest.importorskip("matplotlib")
+    from induction_demo.views.render import png
+
+    seen = []
+    monkeypatch.setattr(png, "_png", lambda fig, plt: seen.append(fig) or b"")
+    assert invoke(["circuits", tokens, "--context", "2", "-o", str(tmp_path / "c.png")]).exit_code == 0
+    fig = seen[0]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    numbers = 0
+    for ax in [a for a in fig.axes if a.images and a.get_title()]:
+        rows, cols = ax.images[0].get_array().shape
+        if rows <= 16:  # (the 35 positions of P A_1 P^T stay labelled every other: 35 labels at the 18 px
+            assert len(ax.get_yticks()) == rows and len(ax.get_xticks()) == cols, ax.get_title()  # floor need 9 in)
+        cell = ax.get_window_extent(renderer).width / cols
+        for text in ax.texts:
+            numbers += 1
+            assert text.get_window_extent(renderer).width <= cell, (ax.get_title(), text.get_text())
+    assert (numbers > 0) == (tokens == LECTURE)
 
 
 def test_a_full_html_handout_prints_no_table_under_7_pt():

@@ -290,8 +290,8 @@ def _circuits(found, title: str, matplotlib, plt) -> bytes:
     for ax, c in zip(axes.flat, found):
         top = float(np.abs(c.matrix).max()) or 1.0
         image = ax.imshow(c.matrix / top, cmap="RdBu_r", vmin=-1.0, vmax=1.0)
-        room = 0.7 * size * 72  # pt along an axis for its labels, each at least 1.5 lines from the next
-        step = -(-len(c.rows) // max(1, min(LABEL_UP_TO, int(room / (1.5 * pt(7))))))
+        room = 0.7 * size * 72  # pt along an axis for its labels, each at least 1.2 lines from the next (as
+        step = -(-len(c.rows) // max(1, min(LABEL_UP_TO, int(room / (1.2 * pt(7))))))  # the heatmaps')
         ticks = range(0, len(c.rows), step)
         ax.set_xticks(ticks, [drawable(c.cols[i]) for i in ticks], rotation=90, fontsize=pt(7))
         ax.set_yticks(ticks, [drawable(c.rows[i]) for i in ticks], fontsize=pt(7))
@@ -300,7 +300,7 @@ def _circuits(found, title: str, matplotlib, plt) -> bytes:
         if not c.matrix.any():
             extra = "\n= 0: the head writes only into the earlier halves"
         ax.set_title(f"{mathtext(c.formula)}, {drawable(c.head)}\n(in units of {unit}){extra}", fontsize=pt(9))
-        if len(c.rows) <= ANNOTATE_UP_TO:
+        if len(c.rows) <= ANNOTATE_UP_TO and 5 * 0.6 * pt(6) <= room / len(c.rows):  # "-1.00" fits a cell
             for i, j in np.argwhere(c.matrix != 0):
                 value = c.matrix[i, j] / top
                 ax.text(j, i, fmt.number(value, fmt.WEIGHT_DECIMALS), ha="center", va="center", fontsize=pt(6),
