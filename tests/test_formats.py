@@ -607,7 +607,7 @@ def test_the_circuits_png_labels_every_token_and_writes_only_numbers_that_fit_th
     """On the 35-token sentence under --context 2, E A_2 (E V_1)^T labelled every other of its 16 tokens, and
     its "1.00"s ran past their cells; now every token of a panel of up to 16 is labelled, and a cell's
     number is written only where it fits (the lecture's 4 tokens keep theirs)."""
-    matplotlib = pytest.importorskip("matplotlib")
+    pytest.importorskip("matplotlib")
     from induction_demo.views.render import png
 
     seen = []
