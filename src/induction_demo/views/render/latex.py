@@ -14,7 +14,7 @@ from __future__ import annotations
 from math import ceil
 
 from ..views import (Answer, Document, Heading, Math, Paragraph, Table, column_starts, header_lines, notes_column,
-                     range_name, ranges, row_starts, shade, with_columns)
+                     plain, range_name, ranges, row_starts, shade, with_columns)
 from ...base import text as fmt
 from .math import latex as math
 
@@ -222,10 +222,6 @@ def _lines_pt(text: str, size: float, line: float) -> float:
     return sum(max(1, ceil(_text_pt(part) * size / LANDSCAPE_PT)) for part in text.split("\n")) * line
 
 
-def _plain(parts: tuple) -> str:
-    return "".join(p if isinstance(p, str) else p.expr if isinstance(p, Math) else p.text for p in parts)
-
-
 def _opens_turned(document: Document, cut: dict) -> float | None:
     """The height, in points, that the first table's first piece is given on
     its turned page when the title and the text before it go there too: when
@@ -241,7 +237,7 @@ def _opens_turned(document: Document, cut: dict) -> float | None:
         if isinstance(block, Heading):
             tall += 26.0
         elif isinstance(block, Paragraph):
-            tall += _lines_pt(_plain(block.text), 1.0, 12.0) + 4.0
+            tall += _lines_pt(plain(block.text), 1.0, 12.0) + 4.0
             if block is document.blocks[0] and document.legend:
                 tall += _lines_pt(LEGEND_TEXT, 0.9, 11.0) + 4.0
         else:
@@ -250,7 +246,7 @@ def _opens_turned(document: Document, cut: dict) -> float | None:
     labels, columns = _widths(piece)
     scale = min(1.0, LANDSCAPE_PT / (labels + sum(columns)))
     rows = (len(piece.rows) + len(header_lines(piece)) + 1) * ROW_PT  # at 10 pt (+1: the rules)
-    room = TURNED_TEXT_PT - 20.0 - tall - 10.0 - _lines_pt(_plain(piece.title), 1.1, 12.0)
+    room = TURNED_TEXT_PT - 20.0 - tall - 10.0 - _lines_pt(plain(piece.title), 1.1, 12.0)
     return min(room, LANDSCAPE_HEIGHT_PT) if room >= rows * min(scale, PLANNED) else None
 
 
