@@ -632,7 +632,42 @@ def test_a_full_html_handout_prints_no_table_under_7_pt():
     out = invoke(["show", FORTY, "--format", "html", "--full"]).stdout
     zooms = [float(z) for z in re.findall(r'<table style="--print-zoom: ([\d.]+)">', out)]
     assert zooms and min(zooms) >= 7 / 8  # 8 pt tables shrunk to 7 pt at most; wider ones in ranges of columns
-    assert '<div class="print">' in out and "[columns 1 to " in out
+    assert '<div class="print">' in out and "[columns @0 to " in out and "[columns tok the to " in out
+
+
+SUBSPACE = r"(?:prev\d* )?(?:tok|pos)"  # a stream's column groups: tok, pos, prev tok, prev2 pos, ...
+
+
+@pytest.mark.parametrize("fmt", ["latex", "html"])
+@pytest.mark.parametrize("options", [[], ["--context", "2"], ["--positions", "sinusoidal"]], ids=["", "context", "sin"])
+def test_a_printed_range_of_columns_is_named_by_label_and_subspace(fmt, options):
+    """A stream's column range was "[columns the to @10]" in LaTeX (the token column's bare header), and
+    "[columns 1 to 11 of 33]" beside columns labelled @0 to @10 in HTML. Now both name the columns by
+    their @ labels, a stream's with their subspace at each end ("tok the to pos @10")."""
+    tokens = TWENTY_FOUR if options else FORTY  # (--context 2 on 35 tokens is past a LaTeX handout's d)
+    out = invoke(["show", tokens, "--full", "--format", fmt] + options).stdout
+    name = SUBSPACE + r" (?:(?:sin|cos) w\d+|\S+)|@\d+"
+    named = re.findall(rf"\[\}}?columns ({name}) to ({name})\{{?\]", out)
+    assert len(named) >= 4 and len(named) == len(re.findall(r"columns .{0,40} to ", out))
+    assert [first for first, _ in named if not first.startswith("@")]  # a stream's range, among them
+
+
+def test_an_html_table_prints_in_ranges_of_about_equal_size():
+    """HTML cut a wide table where each page filled, leaving one or two columns alone on the last
+    ("[columns 14 to 14 of 14]", "[columns 32 to 33 of 33]"); now as few ranges, of about equal width."""
+    from induction_demo.core.runs import run
+    from induction_demo.views import documents
+    from induction_demo.views.render.html import MIN_ZOOM, _widths, print_pieces, print_zoom
+
+    cut = 0
+    for tokens in (FORTY, "b a c e d a b . b c d c a e b . c"):
+        for block in documents.handout(run(tuple(tokens.split()))).blocks:
+            if getattr(block, "rows", None) and print_zoom(block) < MIN_ZOOM:
+                widths = [sum(_widths(p)[1]) for p in print_pieces(block)]
+                cut += 1
+                assert len(widths) > 1 and min(widths) >= max(widths) / 2, (block.key, widths)
+                assert all(print_zoom(p) >= MIN_ZOOM for p in print_pieces(block))
+    assert cut >= 4
 
 
 def test_a_tall_latex_table_is_cut_into_row_ranges_of_equal_size_named_by_their_labels():

@@ -248,7 +248,7 @@ def weight_matrix(trace: Trace, key: str, title: tuple, blocks: tuple[Block, ...
         ), group=b))
     columns = tuple(("", GAP_COLUMN) if c is None else _direction_header(trace.basis.directions[c]) for c in indices)
     return Table(key, title, ("", "row \\ col"), columns, tuple(rows), tuple(groups), vmax=vmax,
-                 shown=0 if shown is None else len(shown))
+                 shown=0 if shown is None else len(shown), group_names=tuple(trace.basis.names))
 
 
 def stream(trace: Trace, key: str, title: tuple, y: Stream, shown: Sequence[int] | None = None,
@@ -296,7 +296,7 @@ def stream(trace: Trace, key: str, title: tuple, y: Stream, shown: Sequence[int]
     )
     columns = tuple(("", GAP_COLUMN) if c is None else _direction_header(trace.basis.directions[c]) for c in indices)
     return Table(key, title, ("", ""), columns, rows, groups,
-                 shown=0 if shown is None else len(shown))
+                 shown=0 if shown is None else len(shown), group_names=tuple(trace.basis.names))
 
 
 NOTHING_BEFORE, NOTHING_TO_COPY, ONLY_ITSELF = "nothing before", "nothing to copy", "only itself"

@@ -16,6 +16,8 @@ rows or columns of a windowed table).
 """
 from __future__ import annotations
 
+from math import ceil
+
 from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
@@ -71,6 +73,7 @@ class Table(NamedTuple):
     align: str = "right"  # of the data columns: right (numbers) or center
     vmax: float = 1.0
     shown: int = 0  # positions shown, when the table is a window (0: all)
+    group_names: tuple[str, ...] = ()  # each column group's name by its number ("tok", "prev pos"): captions
 
 
 def with_columns(table: Table, columns: Sequence[int]) -> Table:
@@ -120,6 +123,33 @@ def ranges(count: int, most: int) -> list[tuple[int, int]]:
     pieces = max(1, -(-count // max(most, 1)))
     size = max(1, -(-count // pieces))
     return [(a, min(a + size, count)) for a in range(0, count, size)] or [(0, 0)]
+
+
+def column_names(table: Table) -> list[tuple[str, ...]]:
+    """Each column's name for a caption: its header's lines, or under a group's name its last line
+    ("tok the", "prev pos @3"; a bare token's column, "the", says nothing of its group)."""
+    if not table.group_names:
+        return list(table.columns)
+    groups = table.column_groups or (0,) * len(table.columns)
+    return [(table.group_names[g], h[-1]) if h[-1] != GAP_COLUMN else ("",) for g, h in zip(groups, table.columns)]
+
+
+def equal_spans(columns: list[float], room: float) -> list[tuple[int, int]]:
+    """Ranges of columns of these widths, none wider than ``room`` (but a single column), as few as that
+    allows, of about equal width (so no page holds a few columns alone): [(start, end)]."""
+    total, widest = sum(columns), max(columns, default=0.0)
+    for count in range(max(1, ceil(total / room)) if room > 0 else len(columns), len(columns) + 1):
+        limit = min(room, total / count + widest)
+        spans, start, width = [], 0, 0.0
+        for c, w in enumerate(columns):
+            if c > start and width + w > limit:
+                spans.append((start, c))
+                start, width = c, 0.0
+            width += w
+        spans.append((start, len(columns)))
+        if len(spans) <= count:
+            return spans
+    return [(c, c + 1) for c in range(len(columns))]
 
 
 def range_name(names, a: int, b: int, total: int, whole: bool = False) -> str:

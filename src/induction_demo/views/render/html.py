@@ -13,8 +13,8 @@ from html import escape
 
 from ...base import text as fmt
 from ...base.text import Token
-from ..views import (Answer, Document, Heading, Math, Paragraph, Table, column_starts, header_lines, notes_column, row_starts,
-                     shade, with_columns)
+from ..views import (Answer, Document, Heading, Math, Paragraph, Table, column_names, column_starts, equal_spans,
+                     header_lines, notes_column, range_name, row_starts, shade, with_columns)
 from .math import to_html
 
 LIGHT, DARK = (247, 251, 255), (8, 48, 107)  # the ends of ColorBrewer's Blues
@@ -109,13 +109,18 @@ PRINT_WIDTH_PX = 700  # an A4 page's text width at 96 px an inch, less the brows
 CHAR_PX, CELL_PX = 6.4, 10  # at 8 pt: a monospace character, and a cell's padding
 
 
+def _widths(block: Table) -> tuple[float, list[float]]:
+    """About how wide, in px when printed, the label columns and each data column are."""
+    n_labels = len(block.rows[0].labels) if block.rows else 0
+    labels = sum(max([len(r.labels[k]) for r in block.rows], default=0) * CHAR_PX + CELL_PX for k in range(n_labels))
+    return labels, [max([len(h) for h in col] + [len(r.cells[c].text) for r in block.rows]) * CHAR_PX + CELL_PX
+                    for c, col in enumerate(block.columns)]
+
+
 def print_zoom(block: Table) -> float:
     """How much a printed table must shrink to fit the page's width (1: not at all)."""
-    n_labels = len(block.rows[0].labels) if block.rows else 0
-    widths = [max([len(r.labels[k]) for r in block.rows], default=0) for k in range(n_labels)]
-    widths += [max([len(h) for h in col] + [len(r.cells[c].text) for r in block.rows])
-               for c, col in enumerate(block.columns)]
-    width = sum(widths) * CHAR_PX + len(widths) * CELL_PX
+    labels, columns = _widths(block)
+    width = labels + sum(columns)
     return min(1.0, round(PRINT_WIDTH_PX / width, 2)) if width else 1.0
 
 
@@ -124,22 +129,20 @@ MIN_ZOOM = 7 / 8  # printed tables are set at 8 pt: shrunk no further than 7 pt
 
 def print_pieces(block: Table) -> list[Table]:
     """A table too wide to print at 7 pt, as ranges of columns that each fit
-    the page at 7 pt or more (a margin of notes goes with every range), each
-    caption saying which columns it holds."""
+    the page at 7 pt or more (a margin of notes goes with every range), as
+    few as that allows and of about equal size (no range of a few columns
+    alone), each caption naming its columns as the LaTeX handout's do."""
     data = len(block.columns) - notes_column(block)
+    names, grouped = column_names(block), bool(block.column_groups)
 
     def part(a: int, b: int) -> Table:
         cols = list(range(a, b)) + list(range(data, len(block.columns)))  # the notes with every range
-        return with_columns(block, cols)._replace(title=block.title + (f" [columns {a + 1} to {b} of {data}]",))
+        where = range_name(names, a, b, data, grouped)
+        return with_columns(block, cols)._replace(title=block.title + (f" [columns {where}]",))
 
-    out, a = [], 0
-    while a < data:
-        b = a + 1
-        while b < data and print_zoom(part(a, b + 1)) >= MIN_ZOOM:
-            b += 1
-        out.append(part(a, b))
-        a = b
-    return out
+    labels, columns = _widths(block)
+    spans = equal_spans(columns[:data], PRINT_WIDTH_PX / MIN_ZOOM - labels - sum(columns[data:]))
+    return [part(a, b) for a, b in spans]
 
 
 def table(block: Table) -> list[str]:

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from math import ceil
 
-from ..views import (Answer, Document, Heading, Math, Paragraph, Table, column_starts, header_lines, notes_column,
-                     plain, range_name, ranges, row_starts, shade, with_columns)
+from ..views import (Answer, Document, Heading, Math, Paragraph, Table, column_names, column_starts, header_lines,
+                     equal_spans, notes_column, plain, range_name, ranges, row_starts, shade,
+                     with_columns)
 from ...base import text as fmt
 from .math import latex as math
 
@@ -150,7 +151,7 @@ def pieces(block: Table) -> list[tuple[Table, bool]]:
         return [(block, False)]
     margin = notes_column(block)  # a margin of notes stays beside its rows: it goes with every range
     data = len(columns) - margin
-    spans = _spans(columns[:data], LANDSCAPE_PT / PLANNED - labels - (columns[-1] if margin else 0.0))
+    spans = equal_spans(columns[:data], LANDSCAPE_PT / PLANNED - labels - (columns[-1] if margin else 0.0))
     out = []
     keep = list(range(data, len(columns)))  # the margin's column, in every piece
     for a, b in spans:
@@ -159,31 +160,13 @@ def pieces(block: Table) -> list[tuple[Table, bool]]:
         if len(spans) == 1 and len(rows) == 1:
             return [(block, True)]
         for r0, r1 in rows:
-            where = [f"columns {range_name(block.columns, a, b, data, bool(block.column_groups))}"] \
+            where = [f"columns {range_name(column_names(block), a, b, data, bool(block.column_groups))}"] \
                 if len(spans) > 1 else []
             where += [f"rows {range_name([row.labels for row in block.rows], r0, r1, len(block.rows))}"] \
                 if len(rows) > 1 else []
             piece = with_columns(block._replace(rows=block.rows[r0:r1]), cols)
             out.append((piece._replace(title=block.title + (" [" + "; ".join(where) + "]",)), True))
     return out
-
-
-def _spans(columns: list[float], room: float) -> list[tuple[int, int]]:
-    """Ranges of columns, none wider than ``room`` (but a single column), as few as that allows, of about
-    equal width (so no range holds a few columns alone)."""
-    total, widest = sum(columns), max(columns, default=0.0)
-    for count in range(max(1, ceil(total / room)) if room > 0 else len(columns), len(columns) + 1):
-        limit = min(room, total / count + widest)
-        spans, start, width = [], 0, 0.0
-        for c, w in enumerate(columns):
-            if c > start and width + w > limit:
-                spans.append((start, c))
-                start, width = c, 0.0
-            width += w
-        spans.append((start, len(columns)))
-        if len(spans) <= count:
-            return spans
-    return [(c, c + 1) for c in range(len(columns))]
 
 
 def table(block: Table, height: float | None = None) -> list[str]:

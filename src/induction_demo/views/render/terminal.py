@@ -16,8 +16,8 @@ from rich.cells import cell_len
 
 from ...base.text import Token, elide
 
-from ..views import (Answer, Build, Cell, Document, Heading, Math, Paragraph, Split, Table, column_starts, count, header_lines,
-                     plain as plain_text, row_starts, with_columns)
+from ..views import (Answer, Build, Cell, Document, Heading, Math, Paragraph, Split, Table, column_names, column_starts,
+                     count, header_lines, plain as plain_text, row_starts, with_columns)
 
 # Styles that read on dark and light themes alike: bright_black, the usual grey,
 # is the background colour of Solarized Dark.
@@ -303,7 +303,7 @@ def column_pieces(table: Table, width: int) -> list[Table]:
 
 
 def _first(table: Table) -> str:
-    return " ".join(h for h in table.columns[0] if h) or "…"
+    return " ".join(h for h in column_names(table)[0] if h) or "…"
 
 
 SHORT = 6  # cells a label or header keeps in a narrowed table
