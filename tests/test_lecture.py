@@ -31,6 +31,19 @@ def test_without_a_terminal_it_prints_every_step_in_the_lecture_s_order_the_stor
     assert "so it predicts" not in before and "so it predicts `b`" in story  # the outputs first, then the story
 
 
+def test_a_lecture_too_wide_for_the_terminal_says_once_what_its_windows_show_and_how_to_see_all():
+    """`show` says what a table marked [window: k positions] shows and how to see everything; the lecture
+    and its deck printed the same windows with no word on them. Now the first step says it, before the
+    first table, once; a lecture that fits says nothing of windows."""
+    out = invoke(["lecture", TWENTY_FOUR, "--context", "2", "--width", "80"]).stdout
+    first = out.split("── Step 2 of")[0]
+    assert out.count("Too wide for 80 columns") == 1 and "[window: " in out
+    assert first.index("Too wide for 80 columns") < first.index("Input ") and "show TOKENS --full" in first
+    assert "Too wide" not in invoke(["lecture", LECTURE, "--width", "120"]).stdout
+    deck = invoke(["lecture", TWENTY_FOUR, "--format", "html"]).stdout  # a deck's windows fit a slide: unmarked
+    assert deck.count("Too wide for a slide") == 1 and deck.index("Too wide") < deck.index('id="slide-2"')
+
+
 @pytest.mark.parametrize("args, count", [
     (["--circuit", "virtual", "b c d . x c e . b c"], 3), (["--circuit", "pointer", LECTURE], 2),
     (["--context", "2", "--ablate", "previous-token", "b c d . x c e . b c"], 2)])
@@ -321,6 +334,7 @@ def test_each_screen_fits_an_80_by_24_terminal_and_a_tall_step_goes_on_over_seve
     from induction_demo.views import steps
     from induction_demo.views.render import terminal
     from induction_demo.views.tables import priority
+    from induction_demo.views.views import plain
     from induction_demo.words.story import story
 
     trace = run(tuple("! a b a c b a d b c a b".split()))
@@ -329,7 +343,7 @@ def test_each_screen_fits_an_80_by_24_terminal_and_a_tall_step_goes_on_over_seve
     assert all(len(lines) <= 22 for _, lines in shown)
     assert any("(part 2 of" in title for title, _ in shown)
     for k, step in enumerate(every, 1):
-        parts = [lines for title, lines in shown if title.startswith(f"Step {k} of {len(every)}: {step.title}")]
+        parts = [lines for title, lines in shown if title.startswith(f"Step {k} of {len(every)}: {plain(step.title)}")]
         assert sum(parts, []) == terminal.plain(step.document, 80).splitlines()  # every line, in order, once
     assert [t for t, _ in shown][0].startswith("Step 1 of 15: The input and Y^(0) (part 1 of ")
 

@@ -90,3 +90,17 @@ def test_the_quiz_the_sweep_and_train_s_report_leave_no_formula_as_plain_text():
     trained = training.train(training.Config(vocab=4, length=8, steps=30, batch=4))
     raw(learned.document(trained, learned.analysed(trained)), "train", found)
     assert not found, found[:5]
+
+
+@pytest.mark.parametrize("variant", ["lecture", "context 2", "ablate previous-token", "sinusoidal"])
+def test_the_lecture_s_steps_leave_no_formula_as_plain_text(variant):
+    """The deck's slide titles read "The input and Y^(0)" as typed (the beamer deck alone set it as maths,
+    by a pattern of its own); a step's title is text parts, its formula a Math each format sets."""
+    from induction_demo.views import steps
+    from induction_demo.views.render import terminal
+    from induction_demo.views.tables import priority
+
+    trace = run("b c d . x c e . b c", **VARIANTS[variant])
+    found: list = []
+    raw(steps.steps(trace, tell(trace), terminal.fitter(priority(trace), 80)), "steps", found)
+    assert not found, found[:5]

@@ -804,6 +804,7 @@ def lecture(text, scale, tokenize, as_typed, temperature, ablate, no_pause, form
     from .views import steps as lecture_steps
     from .views.render import terminal
     from .views.tables import priority
+    from .views.views import plain
     from .words.story import story as tell
 
     if form is None and output not in (None, "-"):
@@ -813,24 +814,33 @@ def lecture(text, scale, tokenize, as_typed, temperature, ablate, no_pause, form
     form = form or "table"
     trace = trace_of(text, tokenize, as_typed, scale, form if form != "table" else None, model,
                      temperature=temperature, ablate=ablate)
+    def steps(width: int, slide: bool = False) -> list:
+        """The steps, tables windowed to ``width`` characters; the first says what a window shows."""
+        every = lecture_steps.steps(trace, tell(trace), terminal.fitter(priority(trace), width))
+        later = tuple(block for step in every[1:] for block in step.document.blocks)
+        every[0] = every[0]._replace(document=terminal.with_notice(every[0].document, width, among=later,
+                                                                   slide=slide, see_all=LECTURE_SEE_ALL))
+        return every
+
     if form in ("html", "latex"):
         from .views import documents
         from .views.render import deck
 
         # tables windowed to a slide's width, as the terminal windows them to its own
-        every = lecture_steps.steps(trace, tell(trace), terminal.fitter(priority(trace), deck.CHARS))
         made = deck.render if form == "html" else deck.beamer
-        deliver(made(documents.title(trace), every), output, force, form)
+        deliver(made(documents.title(trace), steps(deck.CHARS, slide=True)), output, force, form)
         return
     width = terminal_width(sys.stdout)
-    every = lecture_steps.steps(trace, tell(trace), terminal.fitter(priority(trace), width))
+    every = steps(width)
     if no_pause or not (sys.stdout.isatty() and sys.stdin.isatty()):
         for k, step in enumerate(every, 1):
-            head = f"── Step {k} of {len(every)}: {step.title} "
+            head = f"── Step {k} of {len(every)}: {plain(step.title)} "
             emit(head + "─" * max(0, width - len(head)) + "\n\n" + terminal.plain(step.document, width) + "\n")
         return
     step_through(every, width)
 
+
+LECTURE_SEE_ALL = "show TOKENS --full, or a handout: show TOKENS -o walkthrough.html (or .md, .tex)"
 
 NEXT, BACK, QUIT = (" ", "\r", "\n", "\x1b[C", "n", "l"), ("\x1b[D", "p", "h", "\x7f", "\x08"), ("q", "Q", "\x1b", "\x03")
 
@@ -840,6 +850,7 @@ def screens(every: list, width: int, height: int, styled: bool) -> list[tuple[st
     taller than the terminal goes on over several, "(part 2 of 3)", each cut at a blank line where one
     falls in its last third. With ``styled``, the lines are rich Text (colour), else plain strings."""
     from .views.render import terminal
+    from .views.views import plain
 
     room = max(height - 2, 3)
     out = []
@@ -856,7 +867,7 @@ def screens(every: list, width: int, height: int, styled: bool) -> list[tuple[st
             start = end
         for j, part in enumerate(parts, 1):
             more = f" (part {j} of {len(parts)})" if len(parts) > 1 else ""
-            out.append((f"Step {k} of {len(every)}: {step.title}{more}", part))
+            out.append((f"Step {k} of {len(every)}: {plain(step.title)}{more}", part))
     return out
 
 

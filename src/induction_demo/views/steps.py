@@ -19,19 +19,20 @@ from typing import NamedTuple
 
 from ..core.trace import Trace
 from . import documents
-from .views import Document, Heading, Paragraph, Table
+from .views import Document, Heading, Math, Paragraph, Table
 
 PAUSE = "Now tell the story: what did each layer do, and why does each position predict what it predicts?"
 
 
 class Step(NamedTuple):
-    title: str
+    title: tuple  # text parts: "The input and " and Y^(0) as maths (each format sets it as its own)
     document: Document
 
 
 KINDS = (("logits", "the attention logits, the job marked"), ("masked", "the masked logits"),
          ("weights", "the attention weights"), ("output", "what it writes"))
 """The steps of a layer after its A, by the key of the table that starts each."""
+PREDICTIONS = ("The predictions",)
 
 
 def _kind(block) -> str | None:
@@ -48,7 +49,7 @@ def steps(trace: Trace, told: dict | None, fit) -> list[Step]:
     the lecture pauses on; then the pause, then the story layer by layer."""
     walk = documents.walkthrough(trace, None, None, True, fit)
     out: list[Step] = []
-    title, blocks, layer = "The input and Y^(0)", [], 0
+    title, blocks, layer = ("The input and ", Math("Y^(0)")), [], 0
     seen: set[tuple[int, str]] = set()
 
     def close() -> None:
@@ -59,23 +60,23 @@ def steps(trace: Trace, told: dict | None, fit) -> list[Step]:
         if isinstance(block, Heading) and block.text.startswith("Layer "):
             close()
             layer += 1
-            title, blocks = f"Layer {layer}: {block.text.split(': ', 1)[1]}, its A", [block]
+            title, blocks = (f"Layer {layer}: {block.text.split(': ', 1)[1]}, its ", Math("A")), [block]
             continue
         kind = _kind(block)
         if kind is not None and (layer, kind) not in seen:  # the first table of its kind opens the step
             seen.add((layer, kind))
             close()
-            title, blocks = f"Layer {layer}: {dict(KINDS)[kind]}", [block]
+            title, blocks = (f"Layer {layer}: {dict(KINDS)[kind]}",), [block]
             continue
-        if isinstance(block, Table) and block.key in ("predictions", "next_token_probs") and title != "The predictions":
+        if isinstance(block, Table) and block.key in ("predictions", "next_token_probs") and title != PREDICTIONS:
             close()
-            title, blocks = "The predictions", [block]
+            title, blocks = PREDICTIONS, [block]
             continue
         blocks.append(block)
     close()
-    out.append(Step("Now tell the story", Document(walk.title, (Paragraph((PAUSE,)),), legend=False)))
+    out.append(Step(("Now tell the story",), Document(walk.title, (Paragraph((PAUSE,)),), legend=False)))
     for index, sentences in (told or {}).items():
-        out.append(Step(f"The story of layer {index}", Document(walk.title, (
+        out.append(Step((f"The story of layer {index}",), Document(walk.title, (
             Paragraph((f"What layer {index} did on this string:",)),)
             + tuple(Paragraph(("• ",) + s.parts) for s in sentences), legend=False)))
     return out

@@ -124,9 +124,9 @@ def render(title: str, steps) -> str:
         parted = pages(step)
         slides += [(step, k, j, len(parted), blocks) for j, blocks in enumerate(parted, 1)]
     for n, (step, k, j, parts, blocks) in enumerate(slides, 1):
-        name = step.title + (f" (part {j} of {parts})" if parts > 1 else "")
-        out += [f'<section class="slide" id="slide-{n}" aria-label="{escape(name, quote=True)}">',
-                f"<h1>{escape(name)}</h1>",
+        name = step.title + ((f" (part {j} of {parts})",) if parts > 1 else ())
+        out += [f'<section class="slide" id="slide-{n}" aria-label="{escape(plain(name), quote=True)}">',
+                f"<h1>{html.inline(name)}</h1>",
                 f'<p class="step">{escape(title)} · step {k} of {len(steps)}, slide {n} of {len(slides)}</p>']
         out += html.blocks_html(Document(step.document.title, tuple(blocks), legend=False))
         out.append("</section>")
@@ -142,14 +142,6 @@ BEAMER = latex.PREAMBLE.replace(r"\documentclass[10pt]{article}", r"\documentcla
 """
 
 
-def _title(text: str) -> str:
-    """A frame's title, escaped, its Y^(l) set as maths."""
-    import re
-
-    parts = re.split(r"(Y\^\(\d+\))", text)
-    return "".join(f"$Y^{{({part[3:-1]})}}$" if part.startswith("Y^(") else latex.escape(part) for part in parts)
-
-
 def beamer(title: str, steps) -> str:
     """The deck as a beamer file (``lecture TOKENS -o deck.tex``): a frame per
     slide of the HTML deck (a long step over several, ``pages``), its tables
@@ -159,8 +151,8 @@ def beamer(title: str, steps) -> str:
     for k, step in enumerate(steps, 1):
         parted = pages(step)
         for j, blocks in enumerate(parted, 1):
-            name = step.title + (f" (part {j} of {len(parted)})" if len(parted) > 1 else "")
-            out += [r"\begin{frame}[shrink]{" + _title(name) + "}",
+            name = step.title + ((f" (part {j} of {len(parted)})",) if len(parted) > 1 else ())
+            out += [r"\begin{frame}[shrink]{" + latex.inline(name) + "}",
                     r"{\small " + latex.escape(f"{title} · step {k} of {len(steps)}") + r"}\par\medskip"]
             for block in blocks:
                 if isinstance(block, Heading):

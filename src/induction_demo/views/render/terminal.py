@@ -332,14 +332,18 @@ SHOWS = "the copies the induction head makes, what they copy, and the start"
 """What a walkthrough's window shows (tables.priority orders its positions)."""
 
 
-def with_notice(document: Document, width: int, see_all: str = SEE_ALL, shows: str = SHOWS) -> Document:
+def with_notice(document: Document, width: int, see_all: str = SEE_ALL, shows: str = SHOWS,
+                among: tuple = (), slide: bool = False) -> Document:
     """The document with, after its first block, a paragraph saying what a
-    window shows and how to see everything, when any of its tables is one."""
-    if not any(isinstance(b, Table) and b.shown for b in document.blocks):
+    window shows and how to see everything, when any of its tables is one (or
+    any of the blocks ``among``: a lecture's later steps). With ``slide``, a
+    deck's: its tables are windowed to a slide, and unmarked."""
+    if not any(isinstance(b, Table) and b.shown for b in document.blocks + among):
         return document
+    lead = "Too wide for a slide: tables" if slide else \
+        f"Too wide for {width} columns: tables marked [window: k positions]"
     notice = Paragraph((
-        f"Too wide for {width} columns: tables marked [window: k positions] show {shows} (… and ⋮ stand for "
-        f"hidden columns and rows).\nTo see everything: {see_all}.",
+        f"{lead} show {shows} (… and ⋮ stand for hidden columns and rows).\nTo see everything: {see_all}.",
     ))
     return document._replace(blocks=document.blocks[:1] + (notice,) + document.blocks[1:])
 
