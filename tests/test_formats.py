@@ -652,6 +652,27 @@ def test_a_printed_range_of_columns_is_named_by_label_and_subspace(fmt, options)
     assert [first for first, _ in named if not first.startswith("@")]  # a stream's range, among them
 
 
+def test_a_range_of_keys_is_named_by_their_positions_when_a_token_looks_like_one():
+    """A key column's header is its token over its position; the caption took the first line that began
+    with @, so the token `@9` at @14 named a range "@9 to @26". Each range is named by its first and last
+    key's own position, in LaTeX and in HTML."""
+    from induction_demo.core.runs import run
+    from induction_demo.views import documents
+    from induction_demo.views.render import html, latex
+
+    trace = run(tuple(("a b @9 c " * 7).split()))
+    cut = 0
+    for block in documents.handout(trace).blocks:
+        if getattr(block, "key", "").startswith("layer") and block.columns and block.columns[0][-1] == "@0":
+            for piece in [p for p, _ in latex.pieces(block)] + (html.print_pieces(block) if
+                                                                 html.print_zoom(block) < html.MIN_ZOOM else []):
+                keys = [h[-1] for h in piece.columns if h[-1].startswith("@")]
+                if "columns" in piece.title[-1]:
+                    cut += 1
+                    assert f"columns {keys[0]} to {keys[-1]}" in piece.title[-1], (piece.title[-1], keys)
+    assert cut >= 4
+
+
 def test_an_html_table_prints_in_ranges_of_about_equal_size():
     """HTML cut a wide table where each page filled, leaving one or two columns alone on the last
     ("[columns 14 to 14 of 14]", "[columns 32 to 33 of 33]"); now as few ranges, of about equal width."""

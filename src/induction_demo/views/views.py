@@ -16,6 +16,7 @@ rows or columns of a windowed table).
 """
 from __future__ import annotations
 
+import re
 from math import ceil
 
 from typing import Callable, NamedTuple, Sequence
@@ -125,13 +126,23 @@ def ranges(count: int, most: int) -> list[tuple[int, int]]:
     return [(a, min(a + size, count)) for a in range(0, count, size)] or [(0, 0)]
 
 
-def column_names(table: Table) -> list[tuple[str, ...]]:
-    """Each column's name for a caption: its header's lines, or under a group's name its last line
-    ("tok the", "prev pos @3"; a bare token's column, "the", says nothing of its group)."""
-    if not table.group_names:
-        return list(table.columns)
-    groups = table.column_groups or (0,) * len(table.columns)
-    return [(table.group_names[g], h[-1]) if h[-1] != GAP_COLUMN else ("",) for g, h in zip(groups, table.columns)]
+POSITION = re.compile(r"@\d+")
+
+
+def column_names(table: Table) -> list[str | None]:
+    """Each data column's name for a caption: a stream's or a matrix's by its group and its last header line
+    ("tok the", "prev pos @3"; a bare token's column, "the", says nothing of its group); else its position,
+    the header's last line ("@7": its first is the key's token, which may look like one), or None."""
+    if table.group_names:
+        groups = table.column_groups or (0,) * len(table.columns)
+        return [f"{table.group_names[g]} {h[-1]}" if h[-1] != GAP_COLUMN else None
+                for g, h in zip(groups, table.columns)]
+    return [h[-1] if h and POSITION.fullmatch(h[-1]) else None for h in table.columns]
+
+
+def row_names(table: Table) -> list[str | None]:
+    """Each row's position for a caption: its first label ("@7", before the token), or None."""
+    return [r.labels[0] if r.labels and POSITION.fullmatch(r.labels[0]) else None for r in table.rows]
 
 
 def equal_spans(columns: list[float], room: float) -> list[tuple[int, int]]:
@@ -152,15 +163,10 @@ def equal_spans(columns: list[float], room: float) -> list[tuple[int, int]]:
     return [(c, c + 1) for c in range(len(columns))]
 
 
-def range_name(names, a: int, b: int, total: int, whole: bool = False) -> str:
-    """A range of rows or columns: "@20 to @39" by their @ labels, or with ``whole`` by every line of their
-    headers ("@24 to prev @3": a stream's columns, in blocks, a token's or a position's); else by count,
-    "21 to 40 of 40"."""
-    def label(k: int) -> str | None:
-        if whole:
-            return " ".join(n for n in names[k] if n) or None
-        return next((n for n in names[k] if n.startswith("@")), None)
-    named = [n for n in (label(k) for k in range(a, b)) if n]  # (a window's gap, "…", has no label)
+def range_name(names: Sequence[str | None], a: int, b: int, total: int) -> str:
+    """A range of rows or columns by the names of its first and last (``column_names``, ``row_names``):
+    "@20 to @39", "tok the to pos @10"; with none, by count, "21 to 40 of 40"."""
+    named = [n for n in names[a:b] if n]  # (a window's gap, "…", has no name)
     return f"{named[0]} to {named[-1]}" if named else f"{a + 1} to {b} of {total}"
 
 

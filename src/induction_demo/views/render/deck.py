@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ..views import Document, Heading, Paragraph, Table, header_lines, plain, range_name, ranges
+from ..views import Document, Heading, Paragraph, Table, header_lines, plain, range_name, ranges, row_names
 from . import html, latex
 
 CANVAS = (1536, 864)  # px: a slide's design size, 16 x 9 inches at 96 px an inch (the printed page)
@@ -99,9 +99,9 @@ def pages(step) -> list[list]:
     for block in step.document.blocks:
         pieces = [block]
         if isinstance(block, Table) and _height(block) > ROOM and len(block.rows) > 1:
-            labels = [row.labels for row in block.rows]
+            names = row_names(block)
             pieces = [block._replace(rows=block.rows[a:b], title=tuple(block.title) + (
-                f" [rows {range_name(labels, a, b, len(block.rows))}]",))
+                f" [rows {range_name(names, a, b, len(block.rows))}]",))
                 for a, b in ranges(len(block.rows), (ROOM - _height(block._replace(rows=())) - LINE_PX) // ROW_PX)]
         for piece in pieces:
             h = _height(piece)

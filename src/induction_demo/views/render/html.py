@@ -133,11 +133,11 @@ def print_pieces(block: Table) -> list[Table]:
     few as that allows and of about equal size (no range of a few columns
     alone), each caption naming its columns as the LaTeX handout's do."""
     data = len(block.columns) - notes_column(block)
-    names, grouped = column_names(block), bool(block.column_groups)
+    names = column_names(block)
 
     def part(a: int, b: int) -> Table:
         cols = list(range(a, b)) + list(range(data, len(block.columns)))  # the notes with every range
-        where = range_name(names, a, b, data, grouped)
+        where = range_name(names, a, b, data)
         return with_columns(block, cols)._replace(title=block.title + (f" [columns {where}]",))
 
     labels, columns = _widths(block)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from math import ceil
 
 from ..views import (Answer, Document, Heading, Math, Paragraph, Table, column_names, column_starts, header_lines,
-                     equal_spans, notes_column, plain, range_name, ranges, row_starts, shade,
+                     equal_spans, notes_column, plain, range_name, ranges, row_names, row_starts, shade,
                      with_columns)
 from ...base import text as fmt
 from .math import latex as math
@@ -160,9 +160,9 @@ def pieces(block: Table) -> list[tuple[Table, bool]]:
         if len(spans) == 1 and len(rows) == 1:
             return [(block, True)]
         for r0, r1 in rows:
-            where = [f"columns {range_name(column_names(block), a, b, data, bool(block.column_groups))}"] \
+            where = [f"columns {range_name(column_names(block), a, b, data)}"] \
                 if len(spans) > 1 else []
-            where += [f"rows {range_name([row.labels for row in block.rows], r0, r1, len(block.rows))}"] \
+            where += [f"rows {range_name(row_names(block), r0, r1, len(block.rows))}"] \
                 if len(rows) > 1 else []
             piece = with_columns(block._replace(rows=block.rows[r0:r1]), cols)
             out.append((piece._replace(title=block.title + (" [" + "; ".join(where) + "]",)), True))

@@ -303,7 +303,7 @@ def column_pieces(table: Table, width: int) -> list[Table]:
 
 
 def _first(table: Table) -> str:
-    return " ".join(h for h in column_names(table)[0] if h) or "…"
+    return column_names(table)[0] or " ".join(h for h in table.columns[0] if h) or "…"
 
 
 SHORT = 6  # cells a label or header keeps in a narrowed table
