@@ -673,6 +673,19 @@ def test_a_range_of_keys_is_named_by_their_positions_when_a_token_looks_like_one
     assert cut >= 4
 
 
+@pytest.mark.parametrize("fmt", ["latex", "html"])
+def test_a_range_of_directions_is_named_by_subspace_at_both_ends(fmt):
+    """The textbook form's W^Q, W^K, W^V and W^O, cut into ranges on 35 tokens, were captioned "[columns
+    @0 to @9; rows @0 to @9]" for ranges that began with 16 token directions, named by nothing: every
+    range of directions, rows as columns, now names its first and last by subspace ("tok the to pos @9")."""
+    out = invoke(["weights", FORTY, "--factored", "--format", fmt]).stdout
+    cuts = re.findall(r"\[\}?(columns .+?)\{?\]", out)
+    assert len(cuts) >= 8
+    for cut in cuts:
+        for part in cut.split("; "):
+            assert re.fullmatch(rf"(columns|rows) {SUBSPACE} \S+ to {SUBSPACE} \S+", part), cut
+
+
 def test_an_html_table_prints_in_ranges_of_about_equal_size():
     """HTML cut a wide table where each page filled, leaving one or two columns alone on the last
     ("[columns 14 to 14 of 14]", "[columns 32 to 33 of 33]"); now as few ranges, of about equal width."""

@@ -182,6 +182,16 @@ def _direction_label(direction: Direction) -> str:
     return " ".join(_direction_header(direction)).strip()
 
 
+def _direction_caption(direction: Direction) -> str:
+    """A direction as a caption names it, by its subspace: "tok the", "prev pos @3", "pos sin w1"."""
+    return f"{direction.block} {_direction_name(direction)}"
+
+
+def _captions(trace: Trace, indices) -> tuple[str, ...]:
+    """Each column's name in a caption (``_direction_caption``; a gap's, "")."""
+    return tuple("" if c is None else _direction_caption(trace.basis.directions[c]) for c in indices)
+
+
 def _position_labels(trace: Trace, i: int, cells: int = fmt.TOKEN_CELLS) -> tuple[str, str]:
     return (f"@{i}", fmt.token(trace.tokens[i], cells))
 
@@ -245,10 +255,10 @@ def weight_matrix(trace: Trace, key: str, title: tuple, blocks: tuple[Block, ...
             else Cell(write(x), x, faint=(b, g) not in pairs) if (x := values[col_where[c]])
             else zero[(b, g) not in pairs]
             for c, g in zip(indices, groups)
-        ), group=b))
+        ), group=b, name=_direction_caption(trace.basis.directions[r])))
     columns = tuple(("", GAP_COLUMN) if c is None else _direction_header(trace.basis.directions[c]) for c in indices)
     return Table(key, title, ("", "row \\ col"), columns, tuple(rows), tuple(groups), vmax=vmax,
-                 shown=0 if shown is None else len(shown), group_names=tuple(trace.basis.names))
+                 shown=0 if shown is None else len(shown), names=_captions(trace, indices))
 
 
 def stream(trace: Trace, key: str, title: tuple, y: Stream, shown: Sequence[int] | None = None,
@@ -296,7 +306,7 @@ def stream(trace: Trace, key: str, title: tuple, y: Stream, shown: Sequence[int]
     )
     columns = tuple(("", GAP_COLUMN) if c is None else _direction_header(trace.basis.directions[c]) for c in indices)
     return Table(key, title, ("", ""), columns, rows, groups,
-                 shown=0 if shown is None else len(shown), group_names=tuple(trace.basis.names))
+                 shown=0 if shown is None else len(shown), names=_captions(trace, indices))
 
 
 NOTHING_BEFORE, NOTHING_TO_COPY, ONLY_ITSELF = "nothing before", "nothing to copy", "only itself"
@@ -481,11 +491,14 @@ def textbook_matrix(trace: Trace, key: str, title: tuple, matrix, row_directions
     rgroups = _subspace_of(trace, row_directions[rows_kept]).tolist() if row_groups is None \
         else [row_groups[r] for r in rows_kept.tolist()]
     zero = Cell(write(0.0), 0.0)  # one cell for every 0: nearly all of them, and a million at d = 3200
-    rows = tuple(Row(((row_prefix[r] if row_prefix is not None else "") + _direction_label(directions[k]),),
-                     tuple(Cell(write(x), x) if x else zero for x in part[i].tolist()), group=g)
+    prefix = [""] * len(row_directions) if row_prefix is None else row_prefix
+    rows = tuple(Row((prefix[r] + _direction_label(directions[k]),),
+                     tuple(Cell(write(x), x) if x else zero for x in part[i].tolist()), group=g,
+                     name=prefix[r] + _direction_caption(directions[k]))
                  for i, (r, k, g) in enumerate(zip(rows_kept.tolist(), row_directions[rows_kept].tolist(), rgroups)))
     return Table(key, title, ("", "row \\ col"), tuple(_direction_header(directions[k]) for k in col_dirs.tolist()),
-                 rows, tuple(groups), vmax=vmax, shown=0 if shown is None else len(shown))
+                 rows, tuple(groups), vmax=vmax, shown=0 if shown is None else len(shown),
+                 names=_captions(trace, col_dirs.tolist()))
 
 
 def circuit(trace: Trace, c, shown: Sequence[int] | None = None, write=None) -> Table:

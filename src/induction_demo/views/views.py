@@ -58,6 +58,7 @@ class Row(NamedTuple):
     cells: tuple[Cell, ...]
     group: int = 0  # rows of different groups are separated by a rule
     gap: bool = False  # stands for hidden rows
+    name: str = ""  # in a caption, where its first label is not its position: a direction's ("prev pos @3")
 
 
 class Table(NamedTuple):
@@ -74,7 +75,7 @@ class Table(NamedTuple):
     align: str = "right"  # of the data columns: right (numbers) or center
     vmax: float = 1.0
     shown: int = 0  # positions shown, when the table is a window (0: all)
-    group_names: tuple[str, ...] = ()  # each column group's name by its number ("tok", "prev pos"): captions
+    names: tuple[str, ...] = ()  # each column's in a caption, a direction's ("tok the"); (): by position
 
 
 def with_columns(table: Table, columns: Sequence[int]) -> Table:
@@ -83,6 +84,7 @@ def with_columns(table: Table, columns: Sequence[int]) -> Table:
     groups = table.column_groups or (0,) * len(table.columns)
     return table._replace(columns=tuple(table.columns[c] for c in columns),
                           column_groups=tuple(groups[c] for c in columns) if table.column_groups else (),
+                          names=tuple(table.names[c] for c in columns if c < len(table.names)),
                           rows=tuple(r._replace(cells=tuple(r.cells[c] for c in columns if c < len(r.cells)))
                                      for r in table.rows))
 
@@ -130,19 +132,18 @@ POSITION = re.compile(r"@\d+")
 
 
 def column_names(table: Table) -> list[str | None]:
-    """Each data column's name for a caption: a stream's or a matrix's by its group and its last header line
-    ("tok the", "prev pos @3"; a bare token's column, "the", says nothing of its group); else its position,
-    the header's last line ("@7": its first is the key's token, which may look like one), or None."""
-    if table.group_names:
-        groups = table.column_groups or (0,) * len(table.columns)
-        return [f"{table.group_names[g]} {h[-1]}" if h[-1] != GAP_COLUMN else None
-                for g, h in zip(groups, table.columns)]
+    """Each data column's name for a caption: a direction's, by its subspace ("tok the", "prev pos @3": a
+    token's column is headed "the" alone); else its position, the header's last line ("@7": the first is
+    the key's token, which may look like one); else None."""
+    if table.names:
+        return [n or None for n in table.names] + [None] * (len(table.columns) - len(table.names))
     return [h[-1] if h and POSITION.fullmatch(h[-1]) else None for h in table.columns]
 
 
 def row_names(table: Table) -> list[str | None]:
-    """Each row's position for a caption: its first label ("@7", before the token), or None."""
-    return [r.labels[0] if r.labels and POSITION.fullmatch(r.labels[0]) else None for r in table.rows]
+    """Each row's name for a caption: a direction's, by its subspace; else its position, its first label
+    ("@7", before the token); else None."""
+    return [r.name or (r.labels[0] if r.labels and POSITION.fullmatch(r.labels[0]) else None) for r in table.rows]
 
 
 def equal_spans(columns: list[float], room: float) -> list[tuple[int, int]]:
