@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from math import ceil
-
 from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
