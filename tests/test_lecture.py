@@ -180,6 +180,33 @@ def test_the_interactive_page_marks_what_a_chosen_query_attends_to_and_keeps_it_
         driver.quit()
 
 
+def test_the_interactive_page_shows_every_head_of_a_layer_and_marks_the_query_in_each(tmp_path):
+    """With --context 2, layer 1 has a previous-token head and a 2-back head; the page showed the first
+    head's weights alone under the layer's name. Now each head has its table, under its name, and choosing
+    a query marks what it attends to in each, and says so head by head."""
+    from selenium.webdriver.common.by import By
+
+    path = tmp_path / "page.html"
+    assert invoke(["show", "b c d . x c e . b c", "--context", "2", "-o", str(path), "--interactive"]).exit_code == 0
+    driver = browser()
+    try:
+        driver.get(path.as_uri() + "#layer=1&query=5")
+        section = driver.find_element(By.CSS_SELECTOR, 'section.layer[data-layer="1"]')
+        tables = section.find_elements(By.TAG_NAME, "table")
+        assert [t.get_attribute("data-head") for t in tables] == ["previous-token head", "2-back head"]
+        assert [h.text for h in section.find_elements(By.TAG_NAME, "h3")] == ["previous-token head", "2-back head"]
+        assert [[e.get_attribute("data-key") for e in t.find_elements(By.CSS_SELECTOR, '[aria-selected="true"]')]
+                for t in tables] == [["4"], ["3"]]
+        said = section.find_element(By.CSS_SELECTOR, ".said").text
+        assert said.startswith("@5 attends to @4 (1.00) in the previous-token head; to @3 (1.00) in the 2-back "
+                               "head"), said
+        driver.get(path.as_uri() + "#layer=2&query=9")  # one head: its table has no heading of its own
+        section = driver.find_element(By.CSS_SELECTOR, 'section.layer[data-layer="2"]')
+        assert len(section.find_elements(By.TAG_NAME, "table")) == 1 and not section.find_elements(By.TAG_NAME, "h3")
+    finally:
+        driver.quit()
+
+
 def test_interactive_is_an_html_page_only():
     from cli_runner import one_line_error
 

@@ -1,8 +1,9 @@
 """The interactive page (``show TOKENS -o page.html --interactive``): each
-layer's attention weights, one layer at a time, where choosing a query
-(a click, or the keyboard: Tab to a row, Enter or Space) marks the keys it
-attends to with their weights, the earlier copy those keys follow, and the
-query's prediction.
+layer's attention weights, one layer at a time (a table per head where a
+layer has several), where choosing a query (a click, or the keyboard: Tab
+to a row, Enter or Space) marks the keys it attends to with their weights,
+in each head, the earlier copy those keys follow, and the query's
+prediction.
 
 One self-contained file: inline styles and plain JavaScript, no network, no
 build step. The state is in the address's fragment (``#layer=2&query=5``),
@@ -29,7 +30,8 @@ nav button { font-size: 18px; margin-right: .5rem; padding: .2rem .8rem; }
 nav button[aria-pressed="true"] { font-weight: bold; border: 2px solid #111; }
 table { border-collapse: collapse; font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 18px; }
 th, td { padding: 2px 6px; text-align: right; }
-th { font-weight: normal; color: #444; }
+th { font-weight: normal; color: #444; white-space: nowrap; }
+h3 { font-size: 18px; margin: 1.2rem 0 .4rem; }
 tr.query { cursor: pointer; }
 tr.query:focus { outline: 2px dashed #555; }
 tr[aria-current="true"] th { font-weight: bold; text-decoration: underline; }
@@ -67,24 +69,26 @@ SCRIPT = """
     var said = section.querySelector(".said");
     said.textContent = "Choose a query (click a row, or Tab to it and press Enter).";
     if (state.query === null) { return; }
-    var row = section.querySelector('tr.query[data-query="' + state.query + '"]');
-    if (!row) { return; }
-    row.setAttribute("aria-current", "true");
-    var keys = [], copies = [];
-    row.querySelectorAll("td[data-attended]").forEach(function (td) {
-      td.setAttribute("aria-selected", "true");
-      keys.push("@" + td.dataset.key + " (" + td.textContent + ")");
-      if (td.dataset.copy !== undefined && td.dataset.copy !== "") { copies.push(td.dataset.copy); }
-    });
-    copies.forEach(function (c) {
-      section.querySelectorAll('[data-key="' + c + '"]').forEach(function (e) {
-        if (e.tagName === "TH") { e.classList.add("copy"); }
+    var rows = section.querySelectorAll('tr.query[data-query="' + state.query + '"]');  /* one a head */
+    if (!rows.length) { return; }
+    var heads = [], copies = [];
+    rows.forEach(function (row) {
+      var table = row.closest("table"), keys = [];
+      row.setAttribute("aria-current", "true");
+      row.querySelectorAll("td[data-attended]").forEach(function (td) {
+        td.setAttribute("aria-selected", "true");
+        keys.push("@" + td.dataset.key + " (" + td.textContent + ")");
+        var c = td.dataset.copy;
+        if (c === undefined || c === "") { return; }
+        if (copies.indexOf(c) < 0) { copies.push(c); }
+        table.querySelectorAll('th[data-key="' + c + '"]').forEach(function (e) { e.classList.add("copy"); });
+        var cell = row.querySelector('td[data-key="' + c + '"]'); if (cell) { cell.classList.add("copy"); }
       });
-      var cell = row.querySelector('td[data-key="' + c + '"]'); if (cell) { cell.classList.add("copy"); }
+      heads.push((keys.join(", ") || "nothing") + (rows.length > 1 ? " in the " + table.dataset.head : ""));
     });
     var prediction = document.querySelector('li[data-position="' + state.query + '"]');
     if (prediction) { prediction.setAttribute("aria-current", "true"); }
-    said.textContent = "@" + state.query + " attends to " + (keys.join(", ") || "nothing") +
+    said.textContent = "@" + state.query + " attends to " + heads.join("; to ") +
       (copies.length ? "; the earlier copy: " + copies.map(function (c) { return "@" + c; }).join(", ") : "") +
       (prediction ? "; " + prediction.textContent : "");
   }
@@ -115,7 +119,6 @@ SCRIPT = """
 
 def render(trace: Trace, title: str) -> str:
     """The page for ``trace``."""
-    h = trace.construction.horizon
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">', f"<title>{escape(title)}</title>",
            f"<style>{CSS}</style>", "</head>", "<body>", f"<h1>{escape(title)}</h1>",
@@ -124,29 +127,13 @@ def render(trace: Trace, title: str) -> str:
                f'{escape(layer.name)}</button>' for layer in trace.layers) + "</nav>"]
     last = trace.layers[-1]
     for layer in trace.layers:
-        run = layer.heads[0]
-        job = mechanism.cells(trace, (run,))
+        several = len(layer.heads) > 1
         out += [f'<section class="layer" data-layer="{layer.index}" aria-label="layer {layer.index}">',
                 f"<h2>Layer {layer.index}: {escape(layer.name)}, attention weights</h2>",
-                '<p class="said" aria-live="polite"></p>', "<table>", "<thead><tr><th>query \\ key</th>"
-                + "".join(f'<th data-key="{j}">{escape(fmt.token(t))}<br>@{j}</th>'
-                          for j, t in enumerate(trace.tokens)) + "</tr></thead>", "<tbody>"]
-        for i, token in enumerate(trace.tokens):
-            w = run.weights[i]
-            kept = layer.mask[i]
-            top = float(w[kept].max()) if kept.any() else 0.0
-            cells = []
-            for j in range(trace.n):
-                if not kept[j]:
-                    cells.append(f'<td class="masked" data-key="{j}">×</td>')
-                    continue
-                attended = kept.any() and top > 0 and float(w[j]) >= top - NEAR_WEIGHT
-                copy = j - h if layer is last and attended and job[i, j] and j - h >= 0 else ""
-                cells.append(f'<td data-key="{j}"' + (f' data-attended="" data-copy="{copy}"' if attended else "")
-                             + f">{fmt.number(float(w[j]), fmt.WEIGHT_DECIMALS)}</td>")
-            out.append(f'<tr class="query" data-query="{i}" tabindex="0"><th>@{i} {escape(fmt.token(token))}</th>'
-                       + "".join(cells) + "</tr>")
-        out += ["</tbody>", "</table>", "</section>"]
+                '<p class="said" aria-live="polite"></p>']
+        for run in layer.heads:
+            out += _weights(trace, layer, run, several, layer is last)
+        out.append("</section>")
     out.append("<h2>Predictions</h2><ol start=\"0\">")
     for p in trace.predictions:
         said = ("predicts " + " or ".join(f"`{fmt.token(t)}`" for t in p.candidates)) if p.copy else \
@@ -156,3 +143,32 @@ def render(trace: Trace, title: str) -> str:
                    f"{escape(said)}</li>")
     out += ["</ol>", f"<script>{SCRIPT}</script>", "</body>", "</html>"]
     return "\n".join(out) + "\n"
+
+
+def _weights(trace: Trace, layer, run, titled: bool, last: bool) -> list[str]:
+    """One head's weights as a table whose rows are queries to choose (``titled``: under the head's name,
+    one of several in its layer); in the last layer, an attended key that does the head's job names the
+    earlier copy it follows."""
+    h = trace.construction.horizon
+    job = mechanism.cells(trace, (run,))
+    name = escape(run.head.name)
+    out = [f"<h3>{name}</h3>"] if titled else []
+    out += [f'<table data-head="{name}">', "<thead><tr><th>query \\ key</th>"
+            + "".join(f'<th data-key="{j}">{escape(fmt.token(t))}<br>@{j}</th>'
+                      for j, t in enumerate(trace.tokens)) + "</tr></thead>", "<tbody>"]
+    for i, token in enumerate(trace.tokens):
+        w = run.weights[i]
+        kept = layer.mask[i]
+        top = float(w[kept].max()) if kept.any() else 0.0
+        cells = []
+        for j in range(trace.n):
+            if not kept[j]:
+                cells.append(f'<td class="masked" data-key="{j}">×</td>')
+                continue
+            attended = kept.any() and top > 0 and float(w[j]) >= top - NEAR_WEIGHT
+            copy = j - h if last and attended and job[i, j] and j - h >= 0 else ""
+            cells.append(f'<td data-key="{j}"' + (f' data-attended="" data-copy="{copy}"' if attended else "")
+                         + f">{fmt.number(float(w[j]), fmt.WEIGHT_DECIMALS)}</td>")
+        out.append(f'<tr class="query" data-query="{i}" tabindex="0"><th>@{i} {escape(fmt.token(token))}</th>'
+                   + "".join(cells) + "</tr>")
+    return out + ["</tbody>", "</table>"]
