@@ -686,6 +686,17 @@ def test_a_range_of_directions_is_named_by_subspace_at_both_ends(fmt):
             assert re.fullmatch(rf"(columns|rows) {SUBSPACE} \S+ to {SUBSPACE} \S+", part), cut
 
 
+def test_a_range_of_tokens_is_named_as_tokens_when_they_look_like_positions():
+    """A circuit over tokens named its printed ranges by count ("[columns 1 to 22 of 40]"), or by a token
+    that looks like a position ("@5") as if it were one; each range of tokens is now named "tok @5 to
+    tok @26", a range of positions "@0 to @20"."""
+    out = invoke(["circuits", " ".join(f"@{(7 * k) % 40}" for k in range(58)), "--format", "html"]).stdout
+    named = re.findall(r"\[columns (.+?) to (.+?)\]", out)
+    tokens = [n for n in named if n[0].startswith("tok ")]
+    assert tokens and all(re.fullmatch(r"tok @\d+", end) for n in tokens for end in n)
+    assert all(re.fullmatch(r"@\d+", end) for n in named if n not in tokens for end in n)
+
+
 def test_an_html_table_prints_in_ranges_of_about_equal_size():
     """HTML cut a wide table where each page filled, leaving one or two columns alone on the last
     ("[columns 14 to 14 of 14]", "[columns 32 to 33 of 33]"); now as few ranges, of about equal width."""

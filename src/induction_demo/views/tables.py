@@ -507,23 +507,25 @@ def circuit(trace: Trace, c, shown: Sequence[int] | None = None, write=None) -> 
     if c.rows[:1] and c.rows[0].startswith("@") and c.kind == "qk-positions":
         index = _positions(trace, shown)
         names = [None if i is None else f"@{i}" for i in index]
+        captions = names
     else:
         wanted = None if shown is None else {trace.tokens[i] for i in shown}
         index = [k for k, t in enumerate(trace.vocab) if wanted is None or t in wanted]
         if wanted is not None and len(index) < len(trace.vocab):
             index.append(None)
         names = [None if k is None else fmt.token(trace.vocab[k]) for k in index]
+        captions = [None if n is None else f"tok {n}" for n in names]  # (a token may look like "@3")
     write = write or (lambda x: fmt.cell(x, fmt.WEIGHT_DECIMALS))
     rows = tuple(
         _gap_row(len(index), 1) if i is None else Row((names[r],), tuple(
             Cell(GAP_COLUMN, gap=True) if j is None else Cell(write(c.matrix[i, j]), float(c.matrix[i, j]))
-            for j in index))
+            for j in index), name=captions[r])
         for r, i in enumerate(index))
     columns = tuple(("", GAP_COLUMN) if j is None else ("", names[k]) for k, j in enumerate(index))
     vmax = float(np.abs(c.matrix).max()) or 1.0
     return Table(f"circuit.{c.key}", (Math(c.formula), f", {c.head}: {c.about}"), ("", "query \\ key"
                  if c.kind != "ov" else "attended \\ scored"), columns, rows, vmax=vmax,
-                 shown=0 if shown is None else len(shown))
+                 shown=0 if shown is None else len(shown), names=tuple(n or "" for n in captions))
 
 
 def token_vectors(trace: Trace, shown: Sequence[int] | None = None, key: str = "embedding") -> Table:
