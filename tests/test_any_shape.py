@@ -138,3 +138,16 @@ def test_a_last_layer_of_two_heads_goes_through_every_format_and_a_slide_is_refu
     assert result.exit_code == 0, result.stderr
     refused = invoke(["show", "! a b a c b", "--model", str(path), "--slide", "--format", "svg"])
     assert refused.exit_code == 2 and "--slide shows the last layer's one head" in refused.stderr
+
+
+def test_a_layer_of_two_heads_from_a_file_gives_each_table_its_own_key(tmp_path):
+    """A file's heads are named "head 2.0" and "head 2.1"; their tables were keyed by the first word,
+    "layer2.logits.head" twice, so the HTML handout held each figure id twice. Each key is its own now."""
+    import re
+    from collections import Counter
+
+    path, _ = three_layers(tmp_path)
+    out = invoke(["show", TEXT, "--model", str(path), "--format", "html"]).stdout
+    ids = Counter(re.findall(r'<figure id="([^"]+)"', out))
+    assert ids["layer2.logits.head-2.0"] == ids["layer2.logits.head-2.1"] == 1
+    assert max(ids.values()) == 1, [k for k, n in ids.items() if n > 1]

@@ -57,6 +57,37 @@ def test_every_knob_of_show_steps_through_each_layer(args, count):
     assert found[-1] == f"The story of layer {count}"
 
 
+@pytest.mark.parametrize("options", [["--context", "2"], ["--context", "2", "--positions", "relative"],
+                                     ["--context", "3", "--positions", "rope"]])
+def test_a_layer_of_several_heads_steps_head_by_head_each_step_titled_by_what_it_shows(options):
+    """With --context 2, the 2-back head's A, logits, masked logits and weights all fell into the slides
+    titled "Layer 1: the attention weights (part 2 to 5 of 5)". Now each head's tables open steps of their
+    own, titled with the head ("Layer 1, 2-back head: the masked logits"), each holding that head's table."""
+    from induction_demo.api import run
+    from induction_demo.views import steps
+    from induction_demo.views.render import terminal
+    from induction_demo.views.tables import priority
+    from induction_demo.views.views import Table, plain
+    from induction_demo.words.story import story
+
+    keys = dict(zip(options[::2], options[1::2]))
+    trace = run("b c d . x c e . b c", context=int(keys["--context"]), positions=keys.get("--positions", "one-hot"))
+    shown = {"its A": "A", "its relative position bias": "bias", "its rotary query and key": "rope",
+             **{text: kind for kind, text in steps.KINDS}}
+    heads = [run_.head.name for run_ in trace.layers[0].heads]
+    titled = []
+    for step in steps.steps(trace, story(trace), terminal.fitter(priority(trace), 200)):
+        title = plain(step.title)
+        found = re.fullmatch(r"Layer 1, (.+ head): (.+)", title)
+        if found:
+            head, what = found[1], found[2]
+            titled.append((head, what))
+            tables = [b.key for b in step.document.blocks if isinstance(b, Table)]
+            suffix = head.removesuffix(" head")
+            assert tables == [f"layer1.{shown[what]}.{suffix}"], (title, tables)
+    assert [h for h, _ in titled] == [h for h in heads for _ in range(4)]
+
+
 def test_on_a_terminal_a_key_steps_on_the_left_arrow_back_and_q_quits():
     pexpect = pytest.importorskip("pexpect")
     child = pexpect.spawn(sys.executable, ["-c", "from induction_demo.cli import main; main()", "lecture", LECTURE],

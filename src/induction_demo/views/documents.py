@@ -101,7 +101,7 @@ def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Fit = w
         for table in (
             fit(lambda shown: logits_table(trace, layer, run, job, shown)),
             fit(quieted(lambda shown, notes: attention(
-                trace, f"layer{l}.masked" + _key(run, several),
+                trace, f"layer{l}.masked" + head_suffix(run, several),
                 ("Masked attention" + of + ": query i keeps keys ", Math(describe.kept(c)),
                  f" (× = masked; {legend})"),
                 run.logits, fmt.LOGIT_DECIMALS, mask=layer.mask, job=job, quiet=True, shown=shown, idle=idle(run.head),
@@ -123,7 +123,7 @@ def logits_table(trace: Trace, layer: Layer, run, job, shown) -> Table:
     """A head's attention logits, its job marked: the walkthrough's and the focused handout's."""
     several, c, l = len(layer.heads) > 1, trace.construction, layer.index
     of = f" of the {run.head.name}" if several else ""
-    return attention(trace, f"layer{l}.logits" + _key(run, several), (
+    return attention(trace, f"layer{l}.logits" + head_suffix(run, several), (
         "Attention logits ", Math(describe.logit_formula(c, l, run.head)),
         f"{of} (rows: queries i, columns: keys j; {describe.job(c, run.head)})"),
         run.logits, fmt.LOGIT_DECIMALS, job=job, shown=shown, vmax=run.head.scale)
@@ -133,7 +133,7 @@ def weights_table(trace: Trace, layer: Layer, run, job, shown, notes: bool = Tru
     """A head's attention weights, its job marked and quiet rows noted."""
     several, l = len(layer.heads) > 1, layer.index
     of = f" of the {run.head.name}" if several else ""
-    return attention(trace, f"layer{l}.weights" + _key(run, several), (
+    return attention(trace, f"layer{l}.weights" + head_suffix(run, several), (
         "Attention weights ", Math(f"W^({l})"),
         f"{of}: softmax over each row's kept keys ({describe.job(trace.construction, run.head)})"),
         run.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask, job=job, quiet=True, shown=shown, notes=notes,
@@ -190,23 +190,23 @@ def positional(trace: Trace, run, prefix: str, of: str, fit: Fit, compact: bool)
         layer = trace.layers[int(l) - 1]
         file_key = symbol(layer.index, next(h for h, r in enumerate(layer.heads) if r is run), len(layer.heads))
         shares = {(r, c): share for r, c, share in trace.construction.model.shares(file_key)}
-        return out + dense_summary(trace, f"{prefix}.A" + _key(run, several), f"A_{l}", of, head, shares)
+        return out + dense_summary(trace, f"{prefix}.A" + head_suffix(run, several), f"A_{l}", of, head, shares)
     if head.qk:
         out += fit(matrix(
-            trace, f"{prefix}.A" + _key(run, several),
+            trace, f"{prefix}.A" + head_suffix(run, several),
             (Math(f"A_{l}"), f"{of} (d x d; {a_legend(head)}; rows: query directions, columns: key directions)"),
             head.qk, a_writer(head), head.scale, compact))
     if head.bias:
         b = head.bias_table(trace.n)
         out += fit(lambda shown: attention(
-            trace, f"{prefix}.bias" + _key(run, several),
+            trace, f"{prefix}.bias" + head_suffix(run, several),
             ("Relative position bias ", Math("b_(i-j)"), f"{of}, added to every logit (rows: queries i, columns: "
              "keys j; ", *[part for k, (o, v) in enumerate(head.bias) for part in (", " if k else "", Math(
                  f"b_{o} = {fmt.parameter(v, fmt.LOGIT_DECIMALS)}")) if part], ", 0 elsewhere)"),
             b, fmt.LOGIT_DECIMALS, shown=shown, vmax=head.scale))
     if head.rope is not None:
         out += fit(Split(lambda shown: rope_table(
-            f"{prefix}.rope" + _key(run, several),
+            f"{prefix}.rope" + head_suffix(run, several),
             ("Rotary query q and key k", of, ", the same for every token, per plane m "
              f"(K = {len(head.rope.frequencies)}"
              "): at position p each plane is turned by the angle ", Math("w_m p"), ", so ", Math("<R_i q, R_j k>"),
@@ -219,9 +219,10 @@ def positional(trace: Trace, run, prefix: str, of: str, fit: Fit, compact: bool)
     return out
 
 
-def _key(run, several: bool) -> str:
-    """A table's key suffix for one head of a layer with several."""
-    return f".{run.head.name.split()[0]}" if several else ""
+def head_suffix(run, several: bool) -> str:
+    """A table's key suffix for one head of a layer with several: its name ("previous-token", "head-1.0";
+    a file's heads are "head 1.0", "head 1.1", which their first word would not tell apart)."""
+    return "." + run.head.name.removesuffix(" head").replace(" ", "-") if several else ""
 
 
 def walkthrough(trace: Trace, told: Told = None, layers=None, matrices: bool = True,
@@ -330,12 +331,12 @@ def weights(trace: Trace, fit: Fit = whole, compact: bool = False) -> Document:
         for run in layer.heads:
             head = run.head
             if head.qk:
-                blocks += fit(matrix(trace, f"A_{l}" + _key(run, several),
+                blocks += fit(matrix(trace, f"A_{l}" + head_suffix(run, several),
                                      (Math(f"A_{l}"), f", {head.name} ({a_legend(head)})"),
                                      head.qk, a_writer(head), head.scale, compact))
             else:
                 blocks += positional(trace, run, f"A_{l}", f" of the {head.name}", fit, compact)
-            blocks += fit(matrix(trace, f"V_{l}" + _key(run, several),
+            blocks += fit(matrix(trace, f"V_{l}" + head_suffix(run, several),
                                  (Math(f"V_{l}"),
                                   f", {head.name} (rows: input directions, columns: output directions)"),
                                  head.ov, write_v, 1.0, compact))

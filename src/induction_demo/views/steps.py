@@ -35,22 +35,32 @@ KINDS = (("logits", "the attention logits, the job marked"), ("masked", "the mas
 PREDICTIONS = ("The predictions",)
 
 
-def _kind(block) -> str | None:
-    """The layer step a table starts ("logits", "masked", ...), or None."""
+OPENS = {"A": ("its ", Math("A")), "bias": ("its relative position bias",), "rope": ("its rotary query and key",)}
+"""How a head's tables begin where its A is not a matrix: the step of a second head opens there."""
+
+
+def _kind(block, layer: int) -> tuple[str, str] | None:
+    """A table of layer ``layer``: what it shows ("A", "logits", "masked", ...) and the rest of its key,
+    which names its head where the layer has several ("2-back", "head-1.0.shares"); else None."""
     if not isinstance(block, Table):
         return None
-    parts = block.key.split(".")
-    return parts[1] if len(parts) > 1 and parts[0].startswith("layer") and parts[1] in dict(KINDS) else None
+    parts = block.key.split(".", 2)
+    if parts[0] != f"layer{layer}" or len(parts) < 2 or parts[1] not in {**dict(KINDS), **OPENS}:
+        return None
+    return parts[1], parts[2] if len(parts) > 2 else ""
 
 
 def steps(trace: Trace, told: dict | None, fit) -> list[Step]:
     """The lecture's steps for ``trace``: the walkthrough's blocks (without the
     story, which comes last), cut at each layer's heading and at each table
-    the lecture pauses on; then the pause, then the story layer by layer."""
+    the lecture pauses on, head by head where a layer has several; then the
+    pause, then the story layer by layer."""
     walk = documents.walkthrough(trace, None, None, True, fit)
     out: list[Step] = []
     title, blocks, layer = ("The input and ", Math("Y^(0)")), [], 0
-    seen: set[tuple[int, str]] = set()
+    seen: set[tuple[str, str]] = set()
+    names: dict[str, str] = {}  # a layer's heads by their tables' key suffix, where it has several
+    opening = False  # the step the layer's heading opened, before any table of a head
 
     def close() -> None:
         if blocks:
@@ -60,14 +70,26 @@ def steps(trace: Trace, told: dict | None, fit) -> list[Step]:
         if isinstance(block, Heading) and block.text.startswith("Layer "):
             close()
             layer += 1
-            title, blocks = (f"Layer {layer}: {block.text.split(': ', 1)[1]}, its ", Math("A")), [block]
+            heads = trace.layers[layer - 1].heads
+            names = {documents.head_suffix(run, True)[1:]: run.head.name for run in heads} if len(heads) > 1 else {}
+            heading = f"Layer {layer}: {block.text.split(': ', 1)[1]}, "
+            title, blocks, seen, opening = (heading,) + OPENS["A"], [block], set(), True
             continue
-        kind = _kind(block)
-        if kind is not None and (layer, kind) not in seen:  # the first table of its kind opens the step
-            seen.add((layer, kind))
-            close()
-            title, blocks = (f"Layer {layer}: {dict(KINDS)[kind]}",), [block]
-            continue
+        found = _kind(block, layer)
+        if found is not None:
+            kind, rest = found
+            head = next((s for s in names if rest == s or rest.startswith(s + ".")), "")
+            who = f"Layer {layer}" + (f", {names[head]}" if head else "")
+            if (kind, head) not in seen and (kind not in OPENS or not any(h == head for _, h in seen)):
+                seen.add((kind, head))
+                if opening and kind in OPENS:  # the heading's step: its first head's A (or bias, or RoPE)
+                    title = (f"{who}: " if head else heading,) + OPENS[kind]
+                    blocks.append(block)
+                else:
+                    close()
+                    title, blocks = (f"{who}: ",) + (OPENS[kind] if kind in OPENS else (dict(KINDS)[kind],)), [block]
+                opening = False
+                continue
         if isinstance(block, Table) and block.key in ("predictions", "next_token_probs") and title != PREDICTIONS:
             close()
             title, blocks = PREDICTIONS, [block]
