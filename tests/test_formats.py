@@ -854,3 +854,16 @@ def test_a_focused_handout_shows_every_key_a_copying_row_marks():
     for i in copies:
         marked = sum(cell.top for cell in rows[f"@{i}"].cells)
         assert marked == int(job[i].sum()), i
+
+
+@pytest.mark.parametrize("scheme", ["relative", "rope", "none"])
+@pytest.mark.parametrize("fmt", ["markdown", "html", "latex"])
+def test_the_textbook_form_of_a_head_whose_a_is_0_says_why_in_every_format(scheme, fmt):
+    """Under relative, RoPE or no position encoding layer 1's A is 0, so its W^Q and W^K have no coordinate;
+    `weights --factored` printed them as tables of no rows in the terminal and raised IndexError in Markdown,
+    HTML and LaTeX. Now it says they are 0 and what the head reads instead."""
+    result = invoke(["weights", LECTURE, "--factored", "--positions", scheme, "--format", fmt])
+    assert result.exit_code == 0, result.stderr
+    said = {"relative": "relative position bias", "rope": "RoPE", "none": "no position encoding"}[scheme]
+    out = result.stdout.replace("{-}", "-")  # (LaTeX's hyphen, kept from ligatures)
+    assert said in out and "of the previous-token head are 0" in out

@@ -367,7 +367,13 @@ def factored(trace: Trace, fit: Fit = whole) -> Document:
             blocks.append(Paragraph((f"{name}: ", Math(f"d_k = {f.d_k}"), f" ({used} coordinates, one per key "
                                      f"direction its A reads, and {f.d_k - used} of zero padding; ",
                                      Math(f"sqrt(d_k) = {int(np.sqrt(f.d_k))}"), "); ", Math(f"d_v = {f.d_v}"), ".")))
-            for sym, matrix, vmax in (("W^Q", f.query, f.head.scale * np.sqrt(f.d_k)), ("W^K", f.key, 1.0)):
+            if not used:  # A is 0: W^Q and W^K have no coordinate to hold, and tables of them would be empty
+                blocks.append(Paragraph((Math("W^Q"), " and ", Math("W^K"), f" of the {name} are 0: its ",
+                                         Math(f"A_{l}"), " is 0, ") + _reads_instead(f.head)))
+                used_tables = ()
+            else:
+                used_tables = (("W^Q", f.query, f.head.scale * np.sqrt(f.d_k)), ("W^K", f.key, 1.0))
+            for sym, matrix, vmax in used_tables:
                 blocks += fit(Split(lambda shown, sym=sym, matrix=matrix, vmax=vmax, f=f: textbook_matrix(
                     trace, f"layer{l}.{name.split()[0]}.{sym}", (Math(f"{sym}"), f", {name} (", Math("d x d_k"),
                                                                  "; rows: directions, columns: query/key "
@@ -453,6 +459,18 @@ def eigenvalues(values: np.ndarray) -> str:
         text = re if round(im, 2) == 0 else f"{re}{'+' if v.imag > 0 else '-'}{fmt.number(im, 2)}i"
         out[text] = out.get(text, 0) + 1
     return ", ".join(t + (f" (x{k})" if k > 1 else "") for t, k in out.items())
+
+
+def _reads_instead(head) -> tuple:
+    """Why a head's A is 0, for the textbook form (which has no place for what the head reads instead)."""
+    if head.bias:
+        return ("and it reads positions through its relative position bias ", Math("b_(i-j)"), ", added to every "
+                "logit, which the textbook's ", Math("q_i . k_j"), " does not hold (show and weights print it).")
+    if head.rope is not None:
+        return ("and it reads positions by turning its query and key with the position (RoPE), which ",
+                Math("W^Q"), " and ", Math("W^K"), ", the same at every position, do not hold (show and weights "
+                "print them).")
+    return ("so every logit is 0: with no position encoding it has nothing to read.",)
 
 
 def fmt_factor(x: float) -> str:
