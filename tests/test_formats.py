@@ -573,10 +573,13 @@ def test_a_png_is_at_most_a_slide_wide_with_every_text_legible_on_one(monkeypatc
     assert floor * 120 / 72 * 1920 / (width * 120) >= 18 - 1e-9
 
 
-@pytest.mark.parametrize("context", [1, 2])
-def test_every_text_of_a_png_is_inside_it(monkeypatch, context):
+@pytest.mark.parametrize("text, context", [(FORTY, 1), (FORTY, 2), ("b c d . x c e . b c", 3), (FORTY, 3)])
+def test_every_text_of_a_png_is_inside_it(monkeypatch, text, context):
     """Issue 30, item 8 gave the picture its title and input string; on a 35-token sentence under --context 2
-    (the model named in the title too) the first line ran 1.2 times the picture's width, cut at its edge."""
+    (the model named in the title too) the first line ran 1.2 times the picture's width, cut at its edge.
+    Under --context 3 (four panels, three a row) each layer's story was set unwrapped in a panel's title,
+    over the next row's titles and past both edges: the stories now stand under the panels, and no title
+    or story overlaps another."""
     matplotlib = pytest.importorskip("matplotlib")
     from induction_demo.cli import built
     from induction_demo.views import documents
@@ -586,7 +589,7 @@ def test_every_text_of_a_png_is_inside_it(monkeypatch, context):
 
     seen = []
     monkeypatch.setattr(png, "_png", lambda fig, plt: seen.append(fig) or b"")
-    tokens = tuple(FORTY.split())
+    tokens = tuple(text.split())
     trace = run(tokens, construction=built(tokens, context=context))
     png.render(documents.heatmaps(trace, story(trace)))
     fig = seen[0]
@@ -599,6 +602,11 @@ def test_every_text_of_a_png_is_inside_it(monkeypatch, context):
         box = t.get_window_extent(renderer)
         assert canvas.x0 - 1 <= box.x0 and box.x1 <= canvas.x1 + 1 and canvas.y0 - 1 <= box.y0 and \
             box.y1 <= canvas.y1 + 1, (t.get_text()[:80], box, canvas)
+    blocks = [ax.title for ax in fig.axes if ax.get_title()] + list(fig.texts)  # titles, the stories
+    boxes = [(b.get_text()[:40], b.get_window_extent(renderer)) for b in blocks if b.get_text().strip()]
+    for k, (one, a) in enumerate(boxes):
+        for other, b in boxes[k + 1:]:
+            assert not a.overlaps(b), (one, other)
 
 
 @pytest.mark.parametrize("tokens", [LECTURE, FORTY])

@@ -135,8 +135,8 @@ def legible(width_inches: float) -> float:
 
 
 def layout(view: Heatmaps) -> tuple[bool, bool, int, float, int]:
-    """How the panels stand: (grid: three a row, each story in its title;
-    stacked: one a row, so that every position of a long input is labelled;
+    """How the panels stand: (grid: three a row; stacked: one a row, so that
+    every position of a long input is labelled (both: the stories under them all);
     columns; each panel's size in inches; every how many positions an axis is
     labelled, its labels at least 1.2 lines of the tick font apart)."""
     n = len(view.labels)
@@ -160,16 +160,17 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
     cell_pt = room / max(n, 1)
     values_pt = max(7.0, floor)
     values = values_pt if n <= ANNOTATE_UP_TO and 6 * 0.6 * values_pt <= cell_pt else None  # "[0.50]" fits a cell
-    story = any(panel.story for panel in view.panels) and not grid
-    chars = max(30, int(size * 72 / (0.55 * story_pt)))
+    story = any(panel.story for panel in view.panels)
+    under = stacked or grid  # every story under all the panels, one after another, as wide as the picture
+    width = max(size * columns, 1.0)
+    chars = max(30, int(((width - 0.4) if under else size) * 72 / (0.6 * story_pt)))  # a letter: 0.6 em at most
     texts = [_story_text(panel.story, drawable, chars) for panel in view.panels]
     line = story_pt * 1.45 / 72  # inches
     heights = [text.count("\n") + 1 for text in texts]
-    below = (0.3 + line * ((sum(heights) + len(heights)) if stacked else max(heights))) if story else 0.0
+    told = [h + 2 for h, panel in zip(heights, view.panels) if panel.story]  # its name, its lines, a space
+    below = (0.3 + line * (sum(told) if under else max(heights))) if story else 0.0
     rows = -(-len(view.panels) // columns)
-    title_lines = 4 if grid else 3
-    head = 0.6 + title_lines * title_pt * 1.3 / 72 - 0.45
-    width = max(size * columns, 1.0)
+    head = 0.6 + 3 * title_pt * 1.3 / 72 - 0.45
     heading_pt = title_pt * 1.15  # the picture's own title: its lines as wide as the picture at most (a wide
     heading = textwrap.wrap(drawable(view.title or ""), max(20, int((width - 0.3) * 72 / (0.62 * heading_pt))))
     top = (0.3 + len(heading) * heading_pt * 1.3 / 72) if heading else 0.0  # letter of DejaVu Sans, 0.62 em)
@@ -178,11 +179,10 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
         ax.axis("off")
     labels = [drawable(label) for label in view.labels]
     for ax, panel in zip(axes.flat, view.panels):
-        extra = "".join("\n" + drawn(line_, drawable) for line_ in panel.story) if grid else ""
         symbol = panel.symbol or f"W^{{({panel.index})}}"
         ax.set_title(f"{drawable(panel.title)}\nattention weights ${symbol}$\n"
-                     + "\n".join(textwrap.wrap(drawable(panel.legend), max(30, int(size * 72 / (0.55 * title_pt)))))
-                     + extra, fontsize=title_pt)
+                     + "\n".join(textwrap.wrap(drawable(panel.legend), max(30, int(size * 72 / (0.55 * title_pt))))),
+                     fontsize=title_pt)
         image = _heatmap(ax, panel, matplotlib, 2.0 if n <= LABEL_UP_TO else 0.8, values)
         ax.set_xticks(ticks, [labels[i] for i in ticks], rotation=90, fontsize=tick_pt)
         ax.set_yticks(ticks, [labels[i] for i in ticks], fontsize=tick_pt)
@@ -200,13 +200,14 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
     height = (size + head) * rows + below + top
     if heading:
         fig.suptitle("\n".join(heading), fontsize=heading_pt, x=0.01, y=1 - 0.15 / height, ha="left", va="top")
-    fig.tight_layout(rect=(0, below / height, 1, 1 - top / height) if not grid else (0, 0, 1, 1 - top / height))
-    if story and stacked:  # every story under the last panel, one after another, each named by its layer
+    fig.tight_layout(rect=(0, below / height, 1, 1 - top / height))
+    if story and under:  # every story under the panels, one after another, each named by its layer
         y = below / height
         for k, panel in enumerate(view.panels):
             if not panel.story:
                 continue
-            fig.text(0.02, y, f"{drawable(panel.title)}:\n{texts[k]}", fontsize=story_pt, va="top", ha="left")
+            fig.text(0.02, y, f"What layer {panel.index} did:\n{texts[k]}", fontsize=story_pt, va="top", ha="left",
+                     linespacing=1.45)  # (the lines the room was made for)
             y -= line * (heights[k] + 2) / height
     elif story:  # each story right under its panel (from the top of the room left for them, not the page's foot)
         y = below / height
