@@ -249,3 +249,14 @@ def test_readmes_excerpt_is_the_80_column_view_as_printed():
     printed = invoke(["show", "! a b a c b", "--width", "80", "--layer", "2", "--no-matrices"]).stdout
     for block in excerpt.split("\n\n"):
         assert "\n".join(line[4:] for line in block.splitlines()) in printed
+
+
+@pytest.mark.parametrize("command", ["show", "circuits", "positions"])
+def test_only_weights_offers_the_model_file_as_a_format(command, tmp_path):
+    """show, circuits and positions listed npz among their --format choices and refused it every time; they
+    offer what they write, weights offers npz, and -o FILE.npz still says where a model file comes from."""
+    assert "svg|png]" in invoke([command, "--help"]).stdout and "npz]" not in invoke([command, "--help"]).stdout
+    assert "|npz]" in invoke(["weights", "--help"]).stdout
+    assert "is not one of" in one_line_error(invoke([command, "--format", "npz", "! a b"]), 2)
+    assert "which weights writes" in one_line_error(invoke([command, "-o", str(tmp_path / "m.npz"), "! a b"]), 2)
+    assert not (tmp_path / "m.npz").exists()

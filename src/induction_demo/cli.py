@@ -401,15 +401,18 @@ def output_options(formats: tuple[str, ...] = FORMATS, theme: bool = True, what:
             click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None,
                          help="Write to this file (atomically; - is standard output) instead of standard output."),
             click.option("--format", "form", type=click.Choice(formats), default=None,
-                         help=what or "table (default), json, markdown, latex, html, svg or png (and for weights, "
-                                      "npz: the model file); with -o, from the file's extension."),
+                         help=what or "table (default), json, markdown, latex, html, svg, png or npz (the model file); with "
+                                      "-o, from the file's extension."),
         ):
             command = option(command) if option is not None else command
         return command
     return decorate
 
 
-document_options = output_options()
+DOCUMENTS = tuple(f for f in FORMATS if f != "npz")  # every format but the model file, which weights alone writes
+document_options = output_options(DOCUMENTS, what="table (default), json, markdown, latex, html, svg or png; with "
+                                                  "-o, from the file's extension.")
+weights_options = output_options(FORMATS)
 
 
 def model_option(command):
@@ -454,7 +457,7 @@ def main():
 @tokens_argument
 @scale_option
 @tokenize_option
-@click.option("--format", "form", type=click.Choice(FORMATS), default=None,
+@click.option("--format", "form", type=click.Choice(DOCUMENTS), default=None,
               help="table (default), json, markdown, latex, html, svg or png; "
                    "with -o, taken from the file's extension unless given.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None,
@@ -542,7 +545,7 @@ def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrice
 @click.option("--factored", is_flag=True,
               help="Each head in the textbook's form: W^Q, W^K, W^V and each layer's W^O, with A = W^Q (W^K)^T / "
                    "sqrt(d_k) and V = W^V W^O (JSON always carries both forms).")
-@document_options
+@weights_options
 @model_option
 @construction_options
 @similarity_options
