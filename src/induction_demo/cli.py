@@ -469,7 +469,7 @@ def main():
 @click.option("--temperature", type=Positive(), default=1.0, show_default=True,
               help="Temperature T of the next-token softmax: below 1 sharpens, above 1 flattens.")
 @click.option("--ablate", type=click.Choice(ABLATIONS), default=None,
-              help="Replace one head's output by zeros and watch the consequence.")
+              help="Replace one role's heads' output by zeros and watch the consequence.")
 @click.option("--no-story", is_flag=True, help="Hide the plain-words account after each layer.")
 @click.option("--theme", type=click.Choice(["light", "dark"]), default="light", show_default=True,
               help="The SVG picture's colours.")
@@ -642,7 +642,7 @@ def compare_positions(text, scale, tokenize, as_typed, frequencies, mask, form, 
 @click.option("--temperature", type=Positive(), default=1.0, show_default=True,
               help="Temperature of the next-token softmax (the loss depends on it).")
 @click.option("--ablate", type=click.Choice(ABLATIONS), default=None,
-              help="Replace one head's output by zeros.")
+              help="Replace one role's heads' output by zeros.")
 @click.option("--format", "form", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="table: the measures, on the screen; json: the same with every setting, to keep.")
 @construction_options
