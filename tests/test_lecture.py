@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from cli_runner import invoke
+from cli_runner import invoke, one_line_error
 
 LECTURE = "! a b a c b"
 TITLES = ["The input and Y^(0)", "Layer 1: previous-token head, its A", "Layer 1: the attention logits, the job marked",
@@ -236,6 +236,29 @@ def test_the_interactive_page_shows_every_head_of_a_layer_and_marks_the_query_in
         assert len(section.find_elements(By.TAG_NAME, "table")) == 1 and not section.find_elements(By.TAG_NAME, "h3")
     finally:
         driver.quit()
+
+
+def test_the_interactive_page_and_the_slide_heed_layer(tmp_path):
+    """--interactive drew every layer whatever --layer said, and --slide drew layer 2 under --layer 1. Now
+    the page holds the chosen layer alone (opening on it, the address without a layer choosing it), and
+    a slide of a layer other than the last is refused in one line."""
+    from selenium.webdriver.common.by import By
+
+    path = tmp_path / "page.html"
+    assert invoke(["show", LECTURE, "--layer", "2", "--interactive", "-o", str(path)]).exit_code == 0
+    driver = browser()
+    try:
+        driver.get(path.as_uri() + "#query=5")
+        sections = driver.find_elements(By.CSS_SELECTOR, "section.layer")
+        assert [s.get_attribute("data-layer") for s in sections] == ["2"] and sections[0].is_displayed()
+        assert [e.get_attribute("data-key") for e in sections[0].find_elements(
+            By.CSS_SELECTOR, '[aria-selected="true"]')] == ["3"]
+        assert len(driver.find_elements(By.CSS_SELECTOR, "nav button")) == 1
+    finally:
+        driver.quit()
+    refused = one_line_error(invoke(["show", LECTURE, "--layer", "1", "--slide", "-o", str(tmp_path / "s.svg")]), 2)
+    assert "--slide shows the last layer" in refused and not (tmp_path / "s.svg").exists()
+    assert invoke(["show", LECTURE, "--layer", "2", "--slide", "-o", str(tmp_path / "s.svg")]).exit_code == 0
 
 
 def test_interactive_is_an_html_page_only():

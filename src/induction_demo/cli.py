@@ -514,20 +514,23 @@ def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrice
         width = terminal_width(sys.stdout) if output is None else 120
         deliver(produce_beside(trace, built, form, width, theme), output, force, form)
         return
+    if layer and int(layer) > len(trace.layers):
+        raise InputError(f"--layer {layer}: this model has {len(trace.layers)} layers")
+    if slide and layer and int(layer) != len(trace.layers):
+        raise click.UsageError(f"--slide shows the last layer, {len(trace.layers)}, with the predictions: leave out "
+                               f"--layer, or draw layer {layer} with -o FILE.png")
+    layers = (int(layer),) if layer else None
     if interactive:
         from .views import documents
         from .views.render import page
 
-        deliver(page.render(trace, documents.title(trace)), output, force, "html")
+        deliver(page.render(trace, documents.title(trace), layers), output, force, "html")
         return
     if full and form in ("table", "svg"):
         from .base import inputs
         from .views.output import d_formula
 
         inputs.full(trace.n, trace.basis.d, d_formula(trace))
-    if layer and int(layer) > len(trace.layers):
-        raise InputError(f"--layer {layer}: this model has {len(trace.layers)} layers")
-    layers = (int(layer),) if layer else None
     styled = output is None and form == "table" and wants_colour(sys.stdout)
     width = terminal_width(sys.stdout) if output is None else 120
     result = produce(trace, form, layers, not no_matrices, full, width, styled, not no_story, theme, slide)

@@ -46,13 +46,14 @@ section[hidden] { display: none; }
 
 SCRIPT = """
 (function () {
-  var state = {layer: 1, query: null};
+  var first = parseInt(document.querySelector("section.layer").dataset.layer, 10);  /* (--layer: one alone) */
+  var state = {layer: first, query: null};
   function parse() {
     var found = {};
     location.hash.slice(1).split("&").forEach(function (kv) {
       var p = kv.split("="); if (p.length === 2) { found[p[0]] = parseInt(p[1], 10); }
     });
-    if (found.layer) { state.layer = found.layer; }
+    state.layer = document.querySelector('section.layer[data-layer="' + found.layer + '"]') ? found.layer : first;
     state.query = isNaN(found.query) ? null : found.query;
   }
   function render() {
@@ -117,16 +118,17 @@ SCRIPT = """
 """
 
 
-def render(trace: Trace, title: str) -> str:
-    """The page for ``trace``."""
+def render(trace: Trace, title: str, layers: tuple[int, ...] | None = None) -> str:
+    """The page for ``trace``: every layer, or those of ``layers``."""
+    shown = [layer for layer in trace.layers if layers is None or layer.index in layers]
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">', f"<title>{escape(title)}</title>",
            f"<style>{CSS}</style>", "</head>", "<body>", f"<h1>{escape(title)}</h1>",
            '<nav aria-label="layers">' + "".join(
                f'<button type="button" data-layer="{layer.index}">Layer {layer.index}: '
-               f'{escape(layer.name)}</button>' for layer in trace.layers) + "</nav>"]
+               f'{escape(layer.name)}</button>' for layer in shown) + "</nav>"]
     last = trace.layers[-1]
-    for layer in trace.layers:
+    for layer in shown:
         several = len(layer.heads) > 1
         out += [f'<section class="layer" data-layer="{layer.index}" aria-label="layer {layer.index}">',
                 f"<h2>Layer {layer.index}: {escape(layer.name)}, attention weights</h2>",
