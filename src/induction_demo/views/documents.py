@@ -177,6 +177,10 @@ def dense_summary(trace: Trace, key: str, symbol: str, of: str, head, shares: di
     return [shares, largest]
 
 
+READS = {"A": ("its ", Math("A")), "bias": ("its relative position bias",), "rope": ("its rotary query and key",)}
+"""What ``positional`` shows of a head, by its tables' key (``{prefix}.A``, ``.bias``, ``.rope``): a step's title."""
+
+
 def positional(trace: Trace, run, prefix: str, of: str, fit: Fit, compact: bool) -> list:
     """A head's A as a d x d table; for a head that reads positions another way,
     its relative bias b_(i-j), its RoPE query and key, or (NoPE) nothing."""

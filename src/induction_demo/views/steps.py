@@ -35,8 +35,7 @@ KINDS = (("logits", "the attention logits, the job marked"), ("masked", "the mas
 PREDICTIONS = ("The predictions",)
 
 
-OPENS = {"A": ("its ", Math("A")), "bias": ("its relative position bias",), "rope": ("its rotary query and key",)}
-"""How a head's tables begin where its A is not a matrix: the step of a second head opens there."""
+OPENS = documents.READS  # what a head's first table shows: the step of a second head opens there
 
 
 def _kind(block, layer: int) -> tuple[str, str] | None:
