@@ -304,6 +304,28 @@ def test_a_full_handout_prints_under_5_mb_without_the_browser_s_header(tmp_path,
         assert (zeros > 100 or args[0] == "positions") and printed.count("·") >= zeros
 
 
+def test_a_printed_layer_heading_stands_on_the_page_of_its_first_table(tmp_path):
+    """The HTML handout kept a heading with the paragraph after it, but not that paragraph with the table:
+    printed under --context 3, "Layer 2: induction head" and its summary ended page 6, A_2 began page 7."""
+    import base64
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils (pdftotext) is not installed")
+    path = tmp_path / "h.html"
+    assert invoke(["show", "b c d . x c e . b c", "--context", "3", "-o", str(path)]).exit_code == 0
+    driver = browser()
+    try:
+        driver.get(path.as_uri())
+        (tmp_path / "h.pdf").write_bytes(base64.b64decode(driver.execute_cdp_cmd("Page.printToPDF", {})["data"]))
+    finally:
+        driver.quit()
+    pages = subprocess.run(["pdftotext", str(tmp_path / "h.pdf"), "-"], capture_output=True, text=True).stdout
+    for heading, table in (("Layer 1: previous-token head and 2-back head and 3-back head", "A1 of the previous"),
+                           ("Layer 2: induction head", "A2 (d x d")):
+        page = next(p for p in pages.split("\f") if heading in p)
+        assert table in " ".join(page.split()), heading
+
+
 def test_the_beamer_deck_compiles_to_a_page_a_step(tmp_path):
     """Issue 29, item 2: lecture -o deck.tex, a beamer frame per step, compiled by pdflatex."""
     import os

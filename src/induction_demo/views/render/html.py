@@ -52,7 +52,7 @@ footer { margin-top: 2rem; font-size: .85rem; color: #555; }
   td.masked { background: #eee; }  /* flat, not hatched: the hatching made a printed page megabytes */
   td.faint { opacity: 1; color: #8a8a8a; }  /* grey, not transparent: each transparent cell is a PDF group */
   figure { break-inside: avoid; overflow: visible; }
-  h2 { break-after: avoid; }
+  h2, h2 + p { break-after: avoid; }  /* a heading and its summary stay with the table after them */
   table { font-size: 8pt; --cell: 8pt; zoom: var(--print-zoom, 1); }  /* a wide table shrinks to the page, to 7 pt */
   .screen { display: none; }  /* a table too wide for that prints as ranges of columns */
   .print { display: block; }
