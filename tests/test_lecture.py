@@ -88,6 +88,26 @@ def test_a_layer_of_several_heads_steps_head_by_head_each_step_titled_by_what_it
     assert [h for h, _ in titled] == [h for h in heads for _ in range(4)]
 
 
+def test_a_long_step_title_wraps_to_the_terminal_in_print_and_on_a_screen():
+    """"Step 3 of 19: Layer 1, previous-token head: the attention logits, the job marked" is 81 characters:
+    printed, its ruled line ran past 80 columns, and on a screen it took a second line the screen's height
+    had not kept room for. It wraps now, and a screen's room is what its title leaves."""
+    from induction_demo.cli import screens
+    from induction_demo.api import run
+    from induction_demo.views import steps
+    from induction_demo.views.render import terminal
+    from induction_demo.views.tables import priority
+    from induction_demo.words.story import story
+
+    out = invoke(["lecture", "b c d . x c e . b c", "--context", "2", "--width", "80"]).stdout
+    assert max(map(len, out.splitlines())) <= 80 and "the job\nmarked ─" in out
+    trace = run("b c d . x c e . b c", context=2)
+    shown = screens(steps.steps(trace, story(trace), terminal.fitter(priority(trace), 72)), 72, 24, styled=False)
+    assert any("\n" in title for title, _ in shown)
+    for title, lines in shown:
+        assert max(map(len, title.splitlines())) <= 72 and len(title.splitlines()) + len(lines) + 1 <= 24, title
+
+
 def test_on_a_terminal_a_key_steps_on_the_left_arrow_back_and_q_quits():
     pexpect = pytest.importorskip("pexpect")
     child = pexpect.spawn(sys.executable, ["-c", "from induction_demo.cli import main; main()", "lecture", LECTURE],

@@ -809,6 +809,8 @@ def lecture(text, scale, tokenize, as_typed, temperature, ablate, no_pause, form
     goes on, the left arrow back, q quits. Every knob of show works."""
     from .views import steps as lecture_steps
     from .views.render import terminal
+    import textwrap
+
     from .views.tables import priority
     from .views.views import plain
     from .words.story import story as tell
@@ -840,8 +842,9 @@ def lecture(text, scale, tokenize, as_typed, temperature, ablate, no_pause, form
     every = steps(width)
     if no_pause or not (sys.stdout.isatty() and sys.stdin.isatty()):
         for k, step in enumerate(every, 1):
-            head = f"── Step {k} of {len(every)}: {plain(step.title)} "
-            emit(head + "─" * max(0, width - len(head)) + "\n\n" + terminal.plain(step.document, width) + "\n")
+            head = textwrap.wrap(f"── Step {k} of {len(every)}: {plain(step.title)}", width - 2)
+            head[-1] += " " + "─" * max(0, width - len(head[-1]) - 1)  # (a long title over two lines, ruled)
+            emit("\n".join(head) + "\n\n" + terminal.plain(step.document, width) + "\n")
         return
     step_through(every, width)
 
@@ -855,12 +858,15 @@ def screens(every: list, width: int, height: int, styled: bool) -> list[tuple[st
     """Each step as screens of at most ``height`` - 2 lines (its title above, the keys below): a step
     taller than the terminal goes on over several, "(part 2 of 3)", each cut at a blank line where one
     falls in its last third. With ``styled``, the lines are rich Text (colour), else plain strings."""
+    import textwrap
+
     from .views.render import terminal
     from .views.views import plain
 
-    room = max(height - 2, 3)
     out = []
     for k, step in enumerate(every, 1):
+        name = f"Step {k} of {len(every)}: {plain(step.title)}"  # (its lines, a part's number among them)
+        room = max(height - 1 - len(textwrap.wrap(name + " (part 99 of 99)", width)), 3)
         lines = list(terminal.styled(step.document, width)) if styled else \
             terminal.plain(step.document, width).splitlines()
         parts, start = [], 0
@@ -873,7 +879,7 @@ def screens(every: list, width: int, height: int, styled: bool) -> list[tuple[st
             start = end
         for j, part in enumerate(parts, 1):
             more = f" (part {j} of {len(parts)})" if len(parts) > 1 else ""
-            out.append((f"Step {k} of {len(every)}: {plain(step.title)}{more}", part))
+            out.append(("\n".join(textwrap.wrap(name + more, width)), part))
     return out
 
 
