@@ -573,13 +573,14 @@ def test_a_png_is_at_most_a_slide_wide_with_every_text_legible_on_one(monkeypatc
     assert floor * 120 / 72 * 1920 / (width * 120) >= 18 - 1e-9
 
 
-@pytest.mark.parametrize("text, context", [(FORTY, 1), (FORTY, 2), ("b c d . x c e . b c", 3), (FORTY, 3)])
-def test_every_text_of_a_png_is_inside_it(monkeypatch, text, context):
+@pytest.mark.parametrize("text, context", [(FORTY, 1), (FORTY, 2), ("b c d . x c e . b c", 3), (FORTY, 3),
+                                           ("the cat sat . the cats sat", 0)])
+def test_every_text_of_a_png_is_inside_it(monkeypatch, tmp_path, text, context):
     """Issue 30, item 8 gave the picture its title and input string; on a 35-token sentence under --context 2
     (the model named in the title too) the first line ran 1.2 times the picture's width, cut at its edge.
     Under --context 3 (four panels, three a row) each layer's story was set unwrapped in a panel's title,
     over the next row's titles and past both edges: the stories now stand under the panels, and no title
-    or story overlaps another."""
+    or story overlaps another, nor a panel's labels (with word vectors, "key j" overlapped a story)."""
     matplotlib = pytest.importorskip("matplotlib")
     from induction_demo.cli import built
     from induction_demo.views import documents
@@ -590,7 +591,10 @@ def test_every_text_of_a_png_is_inside_it(monkeypatch, text, context):
     seen = []
     monkeypatch.setattr(png, "_png", lambda fig, plt: seen.append(fig) or b"")
     tokens = tuple(text.split())
-    trace = run(tokens, construction=built(tokens, context=context))
+    vectors = tmp_path / "vectors.txt"  # (context 0: word vectors, whose model names a file in the title)
+    vectors.write_text("the 0.1 0.2 0.3\ncat 0.9 0.1 0.0\ncats 0.85 0.15 0.05\nsat 0.0 1.0 0.0\n")
+    trace = run(tokens, construction=built(tokens, context=max(context, 1),
+                                           embeddings=None if context else str(vectors)))
     png.render(documents.heatmaps(trace, story(trace)))
     fig = seen[0]
     fig.canvas.draw()  # (an axes title takes its place when drawn)
@@ -607,6 +611,9 @@ def test_every_text_of_a_png_is_inside_it(monkeypatch, text, context):
     for k, (one, a) in enumerate(boxes):
         for other, b in boxes[k + 1:]:
             assert not a.overlaps(b), (one, other)
+    panels = [ax.get_tightbbox(renderer) for ax in fig.axes if ax.get_title()]  # with their labels
+    for t in fig.texts:  # a story starts under every panel's labels ("key j" overlapped a story's first line)
+        assert not any(t.get_window_extent(renderer).overlaps(p) for p in panels), t.get_text()[:60]
 
 
 @pytest.mark.parametrize("tokens", [LECTURE, FORTY])

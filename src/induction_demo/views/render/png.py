@@ -201,8 +201,11 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
     if heading:
         fig.suptitle("\n".join(heading), fontsize=heading_pt, x=0.01, y=1 - 0.15 / height, ha="left", va="top")
     fig.tight_layout(rect=(0, below / height, 1, 1 - top / height))
+    renderer = fig.canvas.get_renderer()  # the stories start under the panels' lowest label, which tight_layout
+    lowest = min(ax.get_tightbbox(renderer).y0 for ax in axes.flat[:len(view.panels)])  # may leave below its rect
+    start = min(below / height, lowest / fig.bbox.height - 0.1 / height)
     if story and under:  # every story under the panels, one after another, each named by its layer
-        y = below / height
+        y = start
         for k, panel in enumerate(view.panels):
             if not panel.story:
                 continue
@@ -210,9 +213,8 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
                      linespacing=1.45)  # (the lines the room was made for)
             y -= line * (heights[k] + 2) / height
     elif story:  # each story right under its panel (from the top of the room left for them, not the page's foot)
-        y = below / height
         for k, panel in enumerate(view.panels):
-            fig.text((k + 0.02) / len(view.panels), y, texts[k], fontsize=story_pt, va="top", ha="left",
+            fig.text((k + 0.02) / len(view.panels), start, texts[k], fontsize=story_pt, va="top", ha="left",
                      wrap=False)
     if drawable.replaced:
         fig.text(0.99, 0.995, "U+XXXX: a character this font cannot draw, by its code point", fontsize=story_pt,
