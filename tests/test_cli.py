@@ -253,10 +253,11 @@ def test_readmes_excerpt_is_the_80_column_view_as_printed():
 
 @pytest.mark.parametrize("command", ["show", "circuits", "positions"])
 def test_only_weights_offers_the_model_file_as_a_format(command, tmp_path):
-    """show, circuits and positions listed npz among their --format choices and refused it every time; they
-    offer what they write, weights offers npz, and -o FILE.npz still says where a model file comes from."""
+    """show, circuits and positions listed npz among their --format choices and refused it every time (and
+    weights png); each offers what it writes, weights npz but no png, and -o FILE.npz still says where a
+    model file comes from."""
     assert "svg|png]" in invoke([command, "--help"]).stdout and "npz]" not in invoke([command, "--help"]).stdout
-    assert "|npz]" in invoke(["weights", "--help"]).stdout
+    assert "|svg|npz]" in invoke(["weights", "--help"]).stdout  # (and no png: the weights are tables)
     assert "is not one of" in one_line_error(invoke([command, "--format", "npz", "! a b"]), 2)
     assert "which weights writes" in one_line_error(invoke([command, "-o", str(tmp_path / "m.npz"), "! a b"]), 2)
     assert not (tmp_path / "m.npz").exists()

@@ -391,8 +391,9 @@ def similarity_options(command):
              "and Cat are similar); case, case folded (The = the).")(command)
 
 
-def output_options(formats: tuple[str, ...] = FORMATS, theme: bool = True, what: str | None = None):
-    """--format (one of ``formats``), -o, --force and (with ``theme``) --theme: a document written in a format."""
+def output_options(formats: tuple[str, ...], what: str, theme: bool = True):
+    """--format (one of ``formats``, which ``what`` says), -o, --force and (with ``theme``) --theme: a
+    document written in a format."""
     def decorate(command):
         for option in (
             click.option("--theme", type=click.Choice(["light", "dark"]), default="light", show_default=True,
@@ -401,8 +402,7 @@ def output_options(formats: tuple[str, ...] = FORMATS, theme: bool = True, what:
             click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None,
                          help="Write to this file (atomically; - is standard output) instead of standard output."),
             click.option("--format", "form", type=click.Choice(formats), default=None,
-                         help=what or "table (default), json, markdown, latex, html, svg, png or npz (the model file); with "
-                                      "-o, from the file's extension."),
+                         help=what),
         ):
             command = option(command) if option is not None else command
         return command
@@ -410,9 +410,10 @@ def output_options(formats: tuple[str, ...] = FORMATS, theme: bool = True, what:
 
 
 DOCUMENTS = tuple(f for f in FORMATS if f != "npz")  # every format but the model file, which weights alone writes
-document_options = output_options(DOCUMENTS, what="table (default), json, markdown, latex, html, svg or png; with "
-                                                  "-o, from the file's extension.")
-weights_options = output_options(FORMATS)
+document_options = output_options(DOCUMENTS, "table (default), json, markdown, latex, html, svg or png; with -o, "
+                                             "from the file's extension.")
+weights_options = output_options(tuple(f for f in FORMATS if f != "png"), (  # (tables: no picture)
+    "table (default), json, markdown, latex, html, svg or npz (the model file); with -o, from the file's extension."))
 
 
 def model_option(command):
