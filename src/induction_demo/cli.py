@@ -808,12 +808,11 @@ def lecture(text, scale, tokenize, as_typed, temperature, ablate, no_pause, form
     masked logits, the weights and what it writes; the predictions; a pause
     ("now tell the story"); then the story. Space, Enter or the right arrow
     goes on, the left arrow back, q quits. Every knob of show works."""
-    from .views import steps as lecture_steps
-    from .views.render import terminal
     import textwrap
 
+    from .views import steps as lecture_steps
+    from .views.render import terminal
     from .views.tables import priority
-    from .views.views import plain
     from .words.story import story as tell
 
     if form is None and output not in (None, "-"):
@@ -843,7 +842,7 @@ def lecture(text, scale, tokenize, as_typed, temperature, ablate, no_pause, form
     every = steps(width)
     if no_pause or not (sys.stdout.isatty() and sys.stdin.isatty()):
         for k, step in enumerate(every, 1):
-            head = textwrap.wrap(f"── Step {k} of {len(every)}: {plain(step.title)}", width - 2)
+            head = textwrap.wrap(f"── {step_name(k, every)}", width - 2)
             head[-1] += " " + "─" * max(0, width - len(head[-1]) - 1)  # (a long title over two lines, ruled)
             emit("\n".join(head) + "\n\n" + terminal.plain(step.document, width) + "\n")
         return
@@ -855,6 +854,13 @@ LECTURE_SEE_ALL = "show TOKENS --full, or a handout: show TOKENS -o walkthrough.
 NEXT, BACK, QUIT = (" ", "\r", "\n", "\x1b[C", "n", "l"), ("\x1b[D", "p", "h", "\x7f", "\x08"), ("q", "Q", "\x1b", "\x03")
 
 
+def step_name(k: int, every: list) -> str:
+    """Step ``k``'s heading: "Step 3 of 15: Layer 1: the masked logits"."""
+    from .views.views import plain
+
+    return f"Step {k} of {len(every)}: {plain(every[k - 1].title)}"
+
+
 def screens(every: list, width: int, height: int, styled: bool) -> list[tuple[str, list]]:
     """Each step as screens of at most ``height`` - 2 lines (its title above, the keys below): a step
     taller than the terminal goes on over several, "(part 2 of 3)", each cut at a blank line where one
@@ -862,11 +868,10 @@ def screens(every: list, width: int, height: int, styled: bool) -> list[tuple[st
     import textwrap
 
     from .views.render import terminal
-    from .views.views import plain
 
     out = []
     for k, step in enumerate(every, 1):
-        name = f"Step {k} of {len(every)}: {plain(step.title)}"  # (its lines, a part's number among them)
+        name = step_name(k, every)  # (its lines, a part's number among them)
         room = max(height - 1 - len(textwrap.wrap(name + " (part 99 of 99)", width)), 3)
         lines = list(terminal.styled(step.document, width)) if styled else \
             terminal.plain(step.document, width).splitlines()

@@ -177,6 +177,7 @@ def dense_summary(trace: Trace, key: str, symbol: str, of: str, head, shares: di
     return [shares, largest]
 
 
+NOTHING_TO_READ = "with no position encoding it has nothing to read"  # (a NoPE head's A, in either form)
 READS = {"A": ("its ", Math("A")), "bias": ("its relative position bias",), "rope": ("its rotary query and key",)}
 """What ``positional`` shows of a head, by its tables' key (``{prefix}.A``, ``.bias``, ``.rope``): a step's title."""
 
@@ -218,8 +219,7 @@ def positional(trace: Trace, run, prefix: str, of: str, fit: Fit, compact: bool)
              "Columns: ", Math("w_m"), ", the query ", Math("q = (q_1, q_2)"), " and the key ", Math("k = (k_1, k_2)")),
             head.rope), (), window=False))
     if not (head.qk or head.bias or head.rope is not None):
-        out.append(Paragraph((Math(f"A_{l}"), f"{of} is 0: with no position encoding it has nothing to read, and every "
-                              "logit is 0.")))
+        out.append(Paragraph((Math(f"A_{l}"), f"{of} is 0: {NOTHING_TO_READ}, and every logit is 0.")))
     return out
 
 
@@ -474,7 +474,7 @@ def _reads_instead(head) -> tuple:
         return ("and it reads positions by turning its query and key with the position (RoPE), which ",
                 Math("W^Q"), " and ", Math("W^K"), ", the same at every position, do not hold (show and weights "
                 "print them).")
-    return ("so every logit is 0: with no position encoding it has nothing to read.",)
+    return (f"so every logit is 0: {NOTHING_TO_READ}.",)
 
 
 def fmt_factor(x: float) -> str:
