@@ -882,3 +882,16 @@ def test_the_textbook_form_of_a_head_whose_a_is_0_says_why_in_every_format(schem
     said = {"relative": "relative position bias", "rope": "RoPE", "none": "no position encoding"}[scheme]
     out = result.stdout.replace("{-}", "-")  # (LaTeX's hyphen, kept from ligatures)
     assert said in out and "of the previous-token head are 0" in out
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "html", "latex"])
+def test_the_textbook_form_on_one_token_says_w_q_is_0_and_shows_w_k(fmt):
+    """On one token no query has a key one position back, so layer 1's A is 0 though its block reads the
+    positions: W^K has its coordinate and W^Q no nonzero entry. `weights --factored a` printed W^Q as a table
+    of no rows in the terminal and raised IndexError in Markdown, HTML and LaTeX."""
+    result = invoke(["weights", "a", "--factored", "--format", fmt])
+    assert result.exit_code == 0, result.stderr
+    out = re.sub(r"<[^>]+>|\\\(|\\\)|\$", "", result.stdout.replace("{-}", "-").replace("{,}", ","))
+    assert "of the previous-token head is 0, as its" in out and "every logit is 0" in out
+    assert "1 coordinate, one per key direction" in out and "1 coordinates" not in out
+    assert re.search(r"W\^?\{?K\}?, previous-token head", out)

@@ -368,13 +368,17 @@ def factored(trace: Trace, fit: Fit = whole) -> Document:
         for c, f in enumerate(heads, 1):
             name = f.head.name
             used = int((f.key_directions >= 0).sum())
-            blocks.append(Paragraph((f"{name}: ", Math(f"d_k = {f.d_k}"), f" ({used} coordinates, one per key "
-                                     f"direction its A reads, and {f.d_k - used} of zero padding; ",
+            blocks.append(Paragraph((f"{name}: ", Math(f"d_k = {f.d_k}"), f" ({count(used, 'coordinate')}, one per "
+                                     f"key direction its A reads, and {f.d_k - used} of zero padding; ",
                                      Math(f"sqrt(d_k) = {int(np.sqrt(f.d_k))}"), "); ", Math(f"d_v = {f.d_v}"), ".")))
             if not used:  # A is 0: W^Q and W^K have no coordinate to hold, and tables of them would be empty
                 blocks.append(Paragraph((Math("W^Q"), " and ", Math("W^K"), f" of the {name} are 0: its ",
                                          Math(f"A_{l}"), " is 0, ") + _reads_instead(f.head)))
                 used_tables = ()
+            elif not len(f.query.values):  # its blocks read directions, but no query meets them here (one position)
+                blocks.append(Paragraph((Math("W^Q"), f" of the {name} is 0, as its ", Math(f"A_{l}"), " is on this "
+                                         "input: every logit is 0.")))
+                used_tables = (("W^K", f.key, 1.0),)
             else:
                 used_tables = (("W^Q", f.query, f.head.scale * np.sqrt(f.d_k)), ("W^K", f.key, 1.0))
             for sym, matrix, vmax in used_tables:
