@@ -227,11 +227,13 @@ def test_a_bad_model_file_gets_one_line_and_exit_2(tmp_path, change, words):
     ("x y", ("--context", "2"), "--context builds them"),
     ("x y", ("--scale", "5"), "--scale builds them"),
     ("x y", ("--mask", "inclusive"), "has the strict mask"),
+    ("x y", ("--ablate", "duplicate-token"), "has no duplicate-token head to ablate: its heads are"),
 ])
 def test_a_string_or_knob_the_file_cannot_take_gets_one_line(tmp_path, text, args, words):
     path, _ = random_model(tmp_path, 3)
     result = invoke(["show", text, "--model", str(path), *args])
     assert result.exit_code == 2 and result.stderr.count("\n") == 1 and words in result.stderr, result.stderr
+    assert "--circuit" not in result.stderr  # --circuit builds heads, and a file holds them: no hint to use it
 
 
 def test_not_an_npz_gets_one_line(tmp_path):

@@ -58,7 +58,8 @@ def run(tokens: tuple[str, ...], scale: float = 100.0, *, temperature: float = 1
     if ablate is not None and ablate not in roles:
         raise InputError(f"this model has no {ablate} head to ablate: its heads are "
                          + " and ".join(roles) + (" (--circuit pointer has the duplicate-token head)"
-                                                  if ablate == "duplicate-token" else ""))
+                                                  if ablate == "duplicate-token" and construction.model is None
+                                                  else ""))
     if construction.model is not None:  # the file's scale: its largest entry of A
         scale = construction.model.scale
     inclusive = construction.mask == "inclusive"
