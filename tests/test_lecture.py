@@ -218,15 +218,15 @@ def test_the_interactive_page_marks_what_a_chosen_query_attends_to_and_keeps_it_
         driver.get(path.as_uri())
         driver.find_element(By.CSS_SELECTOR, 'nav button[data-layer="2"]').click()
         driver.find_element(By.CSS_SELECTOR, 'section.layer[data-layer="2"] tr[data-query="5"]').click()
-        assert marked() == ([("3", "1.00")], ["@5 b predicts `a`"], ["2"])
+        assert marked() == ([("3", "1.00")], ["@5 b predicts a"], ["2"])
         assert driver.execute_script("return location.hash") == "#layer=2&query=5"
         driver.get(path.as_uri() + "#layer=1")
         driver.get(path.as_uri() + "#layer=2&query=5")
         driver.refresh()
-        assert marked() == ([("3", "1.00")], ["@5 b predicts `a`"], ["2"])
+        assert marked() == ([("3", "1.00")], ["@5 b predicts a"], ["2"])
         row = driver.find_element(By.CSS_SELECTOR, 'section.layer[data-layer="2"] tr[data-query="3"]')
         row.send_keys(Keys.ENTER)  # the keyboard: a focused row and Enter
-        assert marked() == ([("2", "1.00")], ["@3 a predicts `b`"], ["1"])
+        assert marked() == ([("2", "1.00")], ["@3 a predicts b"], ["1"])
     finally:
         driver.quit()
 
@@ -254,6 +254,35 @@ def test_the_interactive_page_shows_every_head_of_a_layer_and_marks_the_query_in
         driver.get(path.as_uri() + "#layer=2&query=9")  # one head: its table has no heading of its own
         section = driver.find_element(By.CSS_SELECTOR, 'section.layer[data-layer="2"]')
         assert len(section.find_elements(By.TAG_NAME, "table")) == 1 and not section.find_elements(By.TAG_NAME, "h3")
+    finally:
+        driver.quit()
+
+
+def test_the_interactive_page_says_what_was_ablated_and_sets_tokens_as_code(tmp_path):
+    """Under --ablate previous-token the page named no ablation anywhere: the induction head's even 0.20s
+    looked like the model's own failure. It now opens with the run's summary (tokens, sizes, the ablation, a
+    variant), names the ablated layer in its button and heading, and sets each predicted token as code, in
+    the list and in the sentence a chosen query gets (not in Markdown's backticks)."""
+    from selenium.webdriver.common.by import By
+
+    path = tmp_path / "page.html"
+    args = ["show", "the cat sat . the cat", "--ablate", "previous-token", "--context", "2", "-o", str(path)]
+    assert invoke(args + ["--interactive"]).exit_code == 0
+    assert "`" not in path.read_text()
+    driver = browser()
+    try:
+        driver.get(path.as_uri() + "#layer=2&query=5")
+        summary = driver.find_element(By.CSS_SELECTOR, "p.summary").text
+        assert "Ablated: the previous-token head" in summary and "Model: " in summary, summary
+        assert [b.text for b in driver.find_elements(By.CSS_SELECTOR, "nav button")] == [
+            "Layer 1: previous-token head and 2-back head (ablated)", "Layer 2: induction head"]
+        section = driver.find_element(By.CSS_SELECTOR, 'section.layer[data-layer="2"]')
+        said = section.find_element(By.CSS_SELECTOR, ".said")
+        assert said.text.endswith("; @5 cat outputs the (a blend, not a copy)"), said.text
+        assert [c.text for c in said.find_elements(By.TAG_NAME, "code")] == ["the"]
+        driver.get(path.as_uri() + "#layer=1")
+        heading = driver.find_element(By.CSS_SELECTOR, 'section.layer[data-layer="1"] h2').text
+        assert heading.startswith("Layer 1: previous-token head and 2-back head (ablated)"), heading
     finally:
         driver.quit()
 
@@ -382,7 +411,7 @@ def test_the_interactive_page_works_inside_a_notebook_s_sandboxed_frame(tmp_path
         driver.get(wrapper.as_uri())
         driver.switch_to.frame(driver.find_element(By.TAG_NAME, "iframe"))
         selected, current = _choose_query_5(driver)
-        assert selected == ["3"] and current == ["@5 b predicts `a`"]
+        assert selected == ["3"] and current == ["@5 b predicts a"]
     finally:
         driver.quit()
 
@@ -444,7 +473,7 @@ def test_a_trace_in_a_real_notebook_run_and_converted_to_html_marks_a_chosen_que
         assert len(frames) == 1
         driver.switch_to.frame(frames[0])
         selected, current = _choose_query_5(driver)
-        assert selected == ["3"] and current == ["@5 b predicts `a`"]
+        assert selected == ["3"] and current == ["@5 b predicts a"]
     finally:
         driver.quit()
 
@@ -523,7 +552,7 @@ def test_a_trace_in_a_live_jupyterlab_marks_a_chosen_query(tmp_path):
         assert frame.get_attribute("sandbox") == "allow-scripts"
         driver.switch_to.frame(frame)
         selected, current = _choose_query_5(driver)
-        assert selected == ["3"] and current == ["@5 b predicts `a`"]
+        assert selected == ["3"] and current == ["@5 b predicts a"]
     finally:
         if driver is not None:
             driver.quit()

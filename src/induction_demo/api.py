@@ -48,7 +48,7 @@ class Trace(Traced):
         from .views import documents
         from .views.render import page
 
-        return Interactive(page.render(self, documents.title(self)))
+        return Interactive(page.render(self, documents.title(self), documents.summary(self).text))
 
     def __repr__(self) -> str:
         said = " ".join(self.tokens[:12]) + (" ..." if self.n > 12 else "")

@@ -525,7 +525,8 @@ def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrice
         from .views import documents
         from .views.render import page
 
-        deliver(page.render(trace, documents.title(trace), layers), output, force, "html")
+        made = page.render(trace, documents.title(trace), documents.summary(trace).text, layers)
+        deliver(made, output, force, "html")
         return
     if full and form in ("table", "svg"):
         from .base import inputs

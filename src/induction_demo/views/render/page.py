@@ -23,6 +23,7 @@ from ...base import text as fmt
 from ...core import mechanism
 from ...core.trace import Trace
 from ...words.claims import NEAR_WEIGHT
+from .html import inline
 
 CSS = """
 body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #111; font-size: 18px; }
@@ -41,6 +42,8 @@ td.copy { background: #56B4E9; text-decoration: underline; }
 th.copy { background: #56B4E9; text-decoration: underline; }
 li[aria-current="true"] { background: #E69F00; font-weight: bold; outline: 2px solid #000; }
 .said { min-height: 2.5em; margin: .8rem 0; }
+.summary { color: #333; }
+code { background: #eee; padding: 0 .25em; border-radius: 3px; }
 section[hidden] { display: none; }
 """
 
@@ -91,7 +94,10 @@ SCRIPT = """
     if (prediction) { prediction.setAttribute("aria-current", "true"); }
     said.textContent = "@" + state.query + " attends to " + heads.join("; to ") +
       (copies.length ? "; the earlier copy: " + copies.map(function (c) { return "@" + c; }).join(", ") : "") +
-      (prediction ? "; " + prediction.textContent : "");
+      (prediction ? "; " : "");
+    if (prediction) {  /* its words, tokens set as code as in the list */
+      prediction.childNodes.forEach(function (n) { said.appendChild(n.cloneNode(true)); });
+    }
   }
   function go(layer, query) {
     state.layer = layer; state.query = query;
@@ -118,33 +124,45 @@ SCRIPT = """
 """
 
 
-def render(trace: Trace, title: str, layers: tuple[int, ...] | None = None) -> str:
-    """The page for ``trace``: every layer, or those of ``layers``."""
+def render(trace: Trace, title: str, summary: tuple, layers: tuple[int, ...] | None = None) -> str:
+    """The page for ``trace``: every layer, or those of ``layers``, under the
+    run's ``summary`` (text parts: the tokens, the sizes, an ablation, a variant)."""
     shown = [layer for layer in trace.layers if layers is None or layer.index in layers]
+
+    def name(layer) -> str:
+        return escape(layer.name) + (" (ablated)" if layer.ablated else "")
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">', f"<title>{escape(title)}</title>",
            f"<style>{CSS}</style>", "</head>", "<body>", f"<h1>{escape(title)}</h1>",
+           f'<p class="summary">{inline(summary)}</p>',
            '<nav aria-label="layers">' + "".join(
                f'<button type="button" data-layer="{layer.index}">Layer {layer.index}: '
-               f'{escape(layer.name)}</button>' for layer in shown) + "</nav>"]
+               f'{name(layer)}</button>' for layer in shown) + "</nav>"]
     last = trace.layers[-1]
     for layer in shown:
         several = len(layer.heads) > 1
         out += [f'<section class="layer" data-layer="{layer.index}" aria-label="layer {layer.index}">',
-                f"<h2>Layer {layer.index}: {escape(layer.name)}, attention weights</h2>",
+                f"<h2>Layer {layer.index}: {name(layer)}, attention weights</h2>",
                 '<p class="said" aria-live="polite"></p>']
         for run in layer.heads:
             out += _weights(trace, layer, run, several, layer is last)
         out.append("</section>")
     out.append("<h2>Predictions</h2><ol start=\"0\">")
     for p in trace.predictions:
-        said = ("predicts " + " or ".join(f"`{fmt.token(t)}`" for t in p.candidates)) if p.copy else \
-            ("outputs " + " or ".join(f"`{fmt.token(t)}`" for t in p.output) + " (a blend, not a copy)"
-             if p.output else "outputs nothing")
+        said = ("predicts ", *or_tokens(p.candidates)) if p.copy else \
+            ("outputs ", *or_tokens(p.output), " (a blend, not a copy)") if p.output else ("outputs nothing",)
         out.append(f'<li data-position="{p.position}">@{p.position} {escape(fmt.token(p.token))} '
-                   f"{escape(said)}</li>")
+                   f"{inline(said)}</li>")
     out += ["</ol>", f"<script>{SCRIPT}</script>", "</body>", "</html>"]
     return "\n".join(out) + "\n"
+
+
+def or_tokens(tokens) -> list:
+    """Tokens as text parts, "a or b"."""
+    parts: list = []
+    for k, t in enumerate(tokens):
+        parts += ([" or "] if k else []) + [fmt.Token(fmt.token(t))]
+    return parts
 
 
 def _weights(trace: Trace, layer, run, titled: bool, last: bool) -> list[str]:
