@@ -574,7 +574,7 @@ def test_a_png_is_at_most_a_slide_wide_with_every_text_legible_on_one(monkeypatc
 
 
 @pytest.mark.parametrize("text, context", [(FORTY, 1), (FORTY, 2), ("b c d . x c e . b c", 3), (FORTY, 3),
-                                           ("the cat sat . the cats sat", 0)])
+                                           ("the cat sat . the cats sat", 0), ("b c d . x c e . b c", 2)])
 def test_every_text_of_a_png_is_inside_it(monkeypatch, tmp_path, text, context):
     """Issue 30, item 8 gave the picture its title and input string; on a 35-token sentence under --context 2
     (the model named in the title too) the first line ran 1.2 times the picture's width, cut at its edge.
@@ -614,6 +614,38 @@ def test_every_text_of_a_png_is_inside_it(monkeypatch, tmp_path, text, context):
     panels = [ax.get_tightbbox(renderer) for ax in fig.axes if ax.get_title()]  # with their labels
     for t in fig.texts:  # a story starts under every panel's labels ("key j" overlapped a story's first line)
         assert not any(t.get_window_extent(renderer).overlaps(p) for p in panels), t.get_text()[:60]
+
+
+def test_a_png_names_what_was_ablated_and_tells_a_layer_s_story_under_all_its_panels(monkeypatch):
+    """Under --ablate the picture named no ablation but in a story's line: its title now says which head was
+    ablated, and the ablated layer's panel says so. A layer of two heads (--context 2) told its story under
+    its second panel alone, half a picture from the first head it tells of: it now starts under the first."""
+    pytest.importorskip("matplotlib")
+    from induction_demo.cli import built
+    from induction_demo.core.runs import run
+    from induction_demo.views import documents
+    from induction_demo.views.render import png
+    from induction_demo.words.story import story
+
+    seen = []
+    monkeypatch.setattr(png, "_png", lambda fig, plt: seen.append(fig) or b"")
+    tokens = tuple("b c d . x c e . b c".split())
+    trace = run(tokens, construction=built(tokens, context=2), ablate="induction")
+    png.render(documents.heatmaps(trace, story(trace)))
+    fig = seen[0]
+    fig.canvas.draw()
+    heading = next(t for t in fig.texts if t.get_text().startswith("Induction heads, step by step:"))
+    assert heading.get_text().replace("\n", " ").endswith("; ablated: the induction head)")
+    titles = [ax.get_title().split("\n")[0] for ax in fig.axes if ax.get_title()]
+    assert titles == ["Layer 1: previous-token head", "Layer 1: 2-back head", "Layer 2: induction head (ablated)"]
+    renderer = fig.canvas.get_renderer()
+    panels = [ax.get_window_extent(renderer) for ax in fig.axes if ax.get_title()]
+    stories = sorted((t for t in fig.texts if t.get_text() and t is not heading),
+                     key=lambda t: t.get_window_extent(renderer).x0)
+    assert "previous-token head" in stories[0].get_text() and "ablated" in stories[1].get_text()
+    first = stories[0].get_window_extent(renderer)
+    assert first.x0 < panels[0].x1 and first.x1 > panels[1].x0  # under both of layer 1's panels
+    assert stories[1].get_window_extent(renderer).x0 > panels[1].x1  # layer 2's under its own
 
 
 @pytest.mark.parametrize("tokens", [LECTURE, FORTY])

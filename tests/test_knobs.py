@@ -226,3 +226,34 @@ def test_the_bench_detectors_are_transformer_lens_detect_head(ids, seed):
     w /= w.sum(axis=1, keepdims=True)
     for name, pattern in (("previous_token", previous), ("duplicate_token", duplicate), ("induction", induction)):
         assert detect(w, detection_pattern(name, tokens)) == pytest.approx((w * pattern).sum() / w.sum(), abs=1e-12)
+
+
+@pytest.mark.parametrize("args, said", [
+    (["--context", "2", "--ablate", "previous-token"],
+     "Ablated: the previous-token head and the 2-back head (their output is replaced by zeros)"),
+    (["--skip", "2", "--ablate", "previous-token"], "Ablated: the 3-back head (its output is replaced by zeros)"),
+    (["--ablate", "induction"], "Ablated: the induction head (its output is replaced by zeros)"),
+    (["--circuit", "virtual", "--ablate", "previous-token"],
+     "Ablated: the previous-token heads of layers 1 and 2 (their output is replaced by zeros)"),
+])
+def test_an_ablation_names_every_head_it_replaced_by_zeros(args, said):
+    """--ablate replaces every head of a role by zeros: under --context 2 both look-back heads, but the summary
+    said "the previous-token head" alone; under --skip 2 it named a previous-token head the model does not
+    have (its look-back head is the 3-back head). The heading of a layer of two ablated heads says "their",
+    and the induction head's story names the heads it lost as the summary does."""
+    out = invoke(["show", "b c d . x c e . b c", "--width", "200"] + args).stdout
+    assert said in out
+    heads = said[len("Ablated: "):said.index(" (")]
+    if "induction" not in args:
+        assert "• " + heads[0].upper() + heads[1:] + (" are" if "their" in said else " is") + " ablated, so" in out
+    if "--context" in args:
+        assert "Layer 1: previous-token head and 2-back head (ablated: their output is replaced by zeros)" in out
+
+
+def test_an_ablated_file_head_is_named_as_the_file_names_it(tmp_path):
+    """A model file's heads are named by layer ("layer-2 head"): the summary called the ablated one "the
+    induction head", a role its arrays may not play (a file of zeros)."""
+    path = tmp_path / "zeros.npz"
+    assert invoke(["check", "--template", str(path), "--vocab", "a b c", "--positions", "6"]).exit_code == 0
+    out = invoke(["show", "a b c a b", "--model", str(path), "--ablate", "induction", "--width", "200"]).stdout
+    assert "Ablated: the layer-2 head (its output is replaced by zeros)" in out and "the induction head" not in out

@@ -33,7 +33,9 @@ def summary(trace: Trace, run_details: bool = True) -> Paragraph:
     heads = (f"scale s = {fmt.parameter(trace.scale, fmt.LOGIT_DECIMALS)}",) if file is None else \
         describe.file_heads(file) + (f" from {file.name}",)
     tail = ((f", temperature T = {fmt.parameter(trace.temperature, fmt.WEIGHT_DECIMALS)}" if run_details else "")
-            + (f"\nAblated: the {trace.ablate} head (its output is replaced by zeros)" if trace.ablate else "")
+            + (f"\nAblated: {describe.ablated_heads(trace.layers)} ("
+               f"{'their' if describe.ablated_count(trace.layers) > 1 else 'its'} output is replaced by zeros)"
+               if trace.ablate else "")
             + (f"\nModel: {describe.model_line(trace.construction)}"
                if describe.variant(trace.construction) and file is None else ""))
     return Paragraph((head,) + heads + ((tail,) if tail else ()))
@@ -79,8 +81,9 @@ def matrix(trace: Trace, key: str, title: tuple, blocks, write, vmax: float, com
 
 def layer_opening(trace: Trace, layer: Layer) -> list:
     """A layer's heading (saying when it is ablated) and its one-line summary."""
-    ablated = " (ablated: its output is replaced by zeros)" if layer.ablated else ""
-    return [Heading(f"Layer {layer.index}: {layer.name}{ablated}"),
+    its = "their" if describe.ablated_count((layer,)) > 1 else "its"
+    note = f" (ablated: {its} output is replaced by zeros)" if layer.ablated else ""
+    return [Heading(f"Layer {layer.index}: {layer.name}{note}"),
             Paragraph(describe.layer_summary(trace.construction, tuple(run.head for run in layer.heads), layer.index))]
 
 
@@ -513,7 +516,7 @@ def slide(trace: Trace, told: Told = None) -> Slide:
                               rows=tuple(r._replace(cells=r.cells + (m,)) for r, m in zip(table.rows, marks)))
 
     subtitle = "Model: " + describe.model_line(trace.construction) + (
-        f"; ablated: the {trace.ablate} head" if trace.ablate else "")
+        f"; ablated: {describe.ablated_heads(trace.layers)}" if trace.ablate else "")
     return Slide(title(trace), subtitle, weights(fmt.WEIGHT_DECIMALS),
                  ((weights(0, hundredths=True), SLIDE_TOKEN), (weights(0, 4, True), 4), (weights(1), SLIDE_TOKEN),
                   (weights(1, 4), 4)),
@@ -552,13 +555,15 @@ def heatmaps(trace: Trace, told: Told = None, layers=None) -> Heatmaps:
     model = describe.model_line(trace.construction)
     return Heatmaps(
         labels=axis_labels(trace),
-        panels=tuple(Panel(layer.index, f"Layer {layer.index}: {run.head.name}", run.weights, layer.mask,
+        panels=tuple(Panel(layer.index, f"Layer {layer.index}: {run.head.name}"
+                           + (" (ablated)" if layer.ablated else ""), run.weights, layer.mask,
                            pictured((told or {}).get(layer.index, ()) if run is layer.heads[-1] else ()),
                            mechanism.cells(trace, (run,)) & layer.mask,
                            describe.job(trace.construction, run.head),
                            f"W^{{({layer.index})}}" if len(layer.heads) == 1 else f"W^{{({layer.index},{h + 1})}}")
                      for layer in trace.layers if layer.index in layers for h, run in enumerate(layer.heads)),
-        title=title(trace) + f" (model: {model})")
+        title=title(trace) + f" (model: {model}"
+        + (f"; ablated: {describe.ablated_heads(trace.layers)}" if trace.ablate else "") + ")")
 
 
 def compared(traces: list[Trace], fit: Fit = whole) -> Document:

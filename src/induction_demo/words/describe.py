@@ -11,6 +11,7 @@ from ..core.basis import BLOCKS
 from ..core.schemes import Scheme
 from ..base.text import Math
 from ..core.weights import Construction, Head, half
+from .sentences import series
 
 OFFSET_WORDS = {1: "just before", 2: "two before", 3: "three before", 4: "four before"}
 
@@ -440,3 +441,21 @@ def layer0(c: Construction, words: bool) -> str:
     """What Y^(0) holds."""
     token = "each token's vector" if words else "one-hot token"
     return scheme(c).layer0.format(token=token, own="its one-hot " if words else "")
+
+
+def ablated_heads(layers) -> str:
+    """The heads --ablate replaced by zeros in ``layers`` (trace layers), by name: "the previous-token head
+    and the 2-back head"; a file's "the layer-2 head"; one name in several layers (--circuit virtual) "the
+    previous-token heads of layers 1 and 2"."""
+    where: dict[str, list[int]] = {}
+    for layer in layers:
+        for run in layer.heads:
+            if run.ablated:
+                where.setdefault(run.head.name, []).append(layer.index)
+    return series([f"the {name}" if len(at) == 1 else
+                   f"the {name.replace(' head', ' heads')} of layers {series([str(i) for i in at])}"
+                   for name, at in where.items()])
+
+
+def ablated_count(layers) -> int:
+    return sum(run.ablated for layer in layers for run in layer.heads)

@@ -28,7 +28,7 @@ from ..core.readout import EXACT_TIE
 from ..core.stream import carry, dense
 from ..core.trace import Layer, Trace
 from ..core.weights import half, relation, subspace
-from .describe import after_match, back, scheme
+from .describe import ablated_count, ablated_heads, after_match, back, scheme
 
 def _kept(trace: Trace, i: int) -> np.ndarray:
     return np.flatnonzero(trace.induction.mask[i])
@@ -449,9 +449,12 @@ def _ablated(trace: Trace, layer: Layer) -> list[Sentence]:
     elif first.ablated:
         zero = not layer.logits[layer.mask].any()  # read off: no earlier half holds anything to match
         pointer = first.heads[0].head.role.kind == "duplicate-token"
+        names = ablated_heads(cut)  # (--context 2: two heads; --skip: a k-back head)
         lead = ("The duplicate-token head is ablated, so no query holds a pointer to an earlier copy: " if pointer
-                else "The previous-token heads are ablated, so no key carries an earlier token: " if len(cut) > 1
-                else "The previous-token head is ablated, so no key carries a previous token: ")
+                else "The previous-token head is ablated, so no key carries a previous token: "
+                if names == "the previous-token head"
+                else names[0].upper() + names[1:] + (" are" if ablated_count(cut) > 1 else " is")
+                + " ablated, so no key carries an earlier token: ")
         out.append(say("ablated", lead
                                   + ("every logit is 0, each query spreads its attention evenly over the past, "
                                      "and the induction head" if zero else "the induction head")

@@ -164,7 +164,10 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
     under = stacked or grid  # every story under all the panels, one after another, as wide as the picture
     width = max(size * columns, 1.0)
     chars = max(30, int(((width - 0.4) if under else size) * 72 / (0.6 * story_pt)))  # a letter: 0.6 em at most
-    texts = [_story_text(panel.story, drawable, chars) for panel in view.panels]
+    # a layer's story spans its panels (a layer of several heads tells it under the last): where it starts
+    first = [next(j for j, p in enumerate(view.panels) if p.index == panel.index) for panel in view.panels]
+    span = [1 if under else k - first[k] + 1 for k in range(len(view.panels))]
+    texts = [_story_text(panel.story, drawable, chars * span[k]) for k, panel in enumerate(view.panels)]
     line = story_pt * 1.45 / 72  # inches
     heights = [text.count("\n") + 1 for text in texts]
     told = [h + 2 for h, panel in zip(heights, view.panels) if panel.story]  # its name, its lines, a space
@@ -212,9 +215,9 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
             fig.text(0.02, y, f"What layer {panel.index} did:\n{texts[k]}", fontsize=story_pt, va="top", ha="left",
                      linespacing=1.45)  # (the lines the room was made for)
             y -= line * (heights[k] + 2) / height
-    elif story:  # each story right under its panel (from the top of the room left for them, not the page's foot)
-        for k, panel in enumerate(view.panels):
-            fig.text((k + 0.02) / len(view.panels), start, texts[k], fontsize=story_pt, va="top", ha="left",
+    elif story:  # each story right under its layer's panels (from the top of the room left for them, not the
+        for k, panel in enumerate(view.panels):  # page's foot)
+            fig.text((first[k] + 0.02) / len(view.panels), start, texts[k], fontsize=story_pt, va="top", ha="left",
                      wrap=False)
     if drawable.replaced:
         fig.text(0.99, 0.995, "U+XXXX: a character this font cannot draw, by its code point", fontsize=story_pt,
