@@ -430,6 +430,9 @@ def test_positions_past_the_string_s_end_are_left_out_of_y_where_they_are_all_0(
     same = " ".join(invoke(["show", "! a b a c b d e", "--model", str(path), "--format", form, "--width", "300"])
                     .stdout.split())
     assert "past the string's end" not in same  # 8 tokens on 8 positions: nothing past the end
+    one = " ".join(invoke(["show", "! a b a c b d", "--model", str(path), "--format", form, "--width", "300"])
+                   .stdout.split()).replace("\\'", "'")  # 7 tokens: one position past the end, not "@7 to @7"
+    assert "the position past the string's end (@7) is all 0 and left out" in one and "@7 to @7" not in one
 
 
 def test_a_file_s_split_between_keys_of_two_tokens_is_a_copy_of_the_one_it_outputs(tmp_path):

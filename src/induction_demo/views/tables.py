@@ -283,8 +283,11 @@ def stream(trace: Trace, key: str, title: tuple, y: Stream, shown: Sequence[int]
         here = {k for k, _ in directions if k in past}
         zero = {k for k in here if not matrix[:, k].any()}
         directions = [(k, b) for k, b in directions if k is None or k not in zero]
-        where = f"the positions past the string's end (@{trace.n} to @{trace.basis.n_positions - 1})"
-        title = title + ((f"; {where} are all 0 and left out",) if zero and zero == here else
+        last = trace.basis.n_positions - 1
+        where = (f"the position past the string's end (@{last})" if last == trace.n else
+                 f"the positions past the string's end (@{trace.n} to @{last})")
+        are = "is" if last == trace.n else "are"
+        title = title + ((f"; {where} {are} all 0 and left out",) if zero and zero == here else
                          (f"; of {where}, the columns all 0 are left out",) if zero else ())
     kept = {b for b, name in enumerate(trace.basis.names) if y.nonzero(name)}
     if nonzero_only:
