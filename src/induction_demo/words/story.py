@@ -701,7 +701,8 @@ def duplicate(trace: Trace, layer: Layer) -> list[Sentence]:
             + [cl.Weight(n, 0, i, (j,), float(w[i, j])) for i in found for j in tops[i]] \
             + [cl.Job(n, i, j, True) for i in found for j in tops[i] if on_copies] \
             + ([cl.Occurrences(i, earlier[i]) for i in found] if on_copies else [])
-        out.append(say("duplicate", f"{lead}: " + series(Lazy(found, looked)) + ".", premises))
+        out.append(say("duplicate" if on_copies else "attends", f"{lead}: " + series(Lazy(found, looked)) + ".",
+                       premises))  # (off its copies, a claim of where it looks alone: no job in it)
     if fresh:
         listed = Lazy(fresh, lambda i: f"{at(trace, i)}: {weight(w[i, layer.mask[i]][0])} × {int(layer.mask[i].sum())}")
         out.append(say("duplicate-first", "A first occurrence has no earlier copy, so its attention spreads evenly "
