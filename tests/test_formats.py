@@ -927,3 +927,39 @@ def test_the_textbook_form_on_one_token_says_w_q_is_0_and_shows_w_k(fmt):
     assert "of the previous-token head is 0, as its" in out and "every logit is 0" in out
     assert "1 coordinate, one per key direction" in out and "1 coordinates" not in out
     assert re.search(r"W\^?\{?K\}?, previous-token head", out)
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "html", "latex"])
+def test_the_textbook_form_of_a_file_of_zeros_says_each_factor_is_0(tmp_path, fmt):
+    """`check --template`'s file of zeros: every A and V is 0, so W^Q, W^K, W^V and W^O have no nonzero entry.
+    Markdown, HTML and LaTeX raised IndexError on W^V's table of no rows; the terminal printed W^V and W^O as
+    empty tables, and gave the file's A a NoPE head's reason ("with no position encoding it has nothing to
+    read"), which nothing in a file's arrays says."""
+    path = tmp_path / "zeros.json"
+    assert invoke(["check", "--template", str(path), "--vocab", "a b c", "--positions", "6"]).exit_code == 0
+    result = invoke(["weights", "b b a", "--model", str(path), "--factored", "--format", fmt])
+    assert result.exit_code == 0, result.stderr
+    out = " ".join(re.sub(r"<[^>]+>|\\\(|\\\)|\$|[{}_]", "", result.stdout.replace("{-}", "-").replace("{,}", ","))
+                   .split())
+    for l in (1, 2):
+        assert f"of the layer-{l} head are 0: its A{l} is 0, so every logit is 0." in out, out[-2000:]
+        assert f"of the layer-{l} head is 0 (dv = 0): its V{l} is 0, so it writes nothing." in out
+        assert f"of layer {l} has no nonzero entry: no head of it writes anything." in out
+    assert "nothing to read" not in out and "its 0 rows" not in out
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "html", "latex"])
+@pytest.mark.parametrize("vocab, positions", [("a b c", "6"), ("a b c d e", "12")])  # d = 18, and 34: past 30
+def test_weights_of_a_file_of_zeros_says_each_matrix_is_0(tmp_path, fmt, vocab, positions):
+    """`weights` on `check --template`'s zeros printed V as a table of its nonzero blocks, none (past d = 30
+    in a handout, and on a narrow screen): a table of no row, which Markdown, HTML and LaTeX refused with
+    IndexError; and its A "is 0: with no position encoding it has nothing to read", a NoPE head's reason."""
+    path = tmp_path / "zeros.json"
+    assert invoke(["check", "--template", str(path), "--vocab", vocab, "--positions", positions]).exit_code == 0
+    result = invoke(["weights", "a b c a b", "--model", str(path), "--format", fmt, "--width", "80"])
+    assert result.exit_code == 0, result.stderr
+    out = " ".join(re.sub(r"<[^>]+>|\\\(|\\\)|\$|[{}_]", "", result.stdout.replace("{-}", "-")).split())
+    for l in (1, 2):
+        assert f"A{l} of the layer-{l} head is 0: every logit is 0." in out
+        assert f"V{l} of the layer-{l} head is 0: it writes nothing." in out
+    assert "nothing to read" not in out

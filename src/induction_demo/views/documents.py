@@ -222,7 +222,8 @@ def positional(trace: Trace, run, prefix: str, of: str, fit: Fit, compact: bool)
              "Columns: ", Math("w_m"), ", the query ", Math("q = (q_1, q_2)"), " and the key ", Math("k = (k_1, k_2)")),
             head.rope), (), window=False))
     if not (head.qk or head.bias or head.rope is not None):
-        out.append(Paragraph((Math(f"A_{l}"), f"{of} is 0: {NOTHING_TO_READ}, and every logit is 0.")))
+        out.append(Paragraph((Math(f"A_{l}"), f"{of} is 0: every logit is 0.") if trace.construction.model is not None
+                             else (Math(f"A_{l}"), f"{of} is 0: {NOTHING_TO_READ}, and every logit is 0.")))
     return out
 
 
@@ -343,6 +344,9 @@ def weights(trace: Trace, fit: Fit = whole, compact: bool = False) -> Document:
                                      head.qk, a_writer(head), head.scale, compact))
             else:
                 blocks += positional(trace, run, f"A_{l}", f" of the {head.name}", fit, compact)
+            if not head.ov:  # (a file's V of zeros, as its A of zeros: its nonzero blocks, none, a table of no row)
+                blocks.append(Paragraph((Math(f"V_{l}"), f" of the {head.name} is 0: it writes nothing.")))
+                continue
             blocks += fit(matrix(trace, f"V_{l}" + head_suffix(run, several),
                                  (Math(f"V_{l}"),
                                   f", {head.name} (rows: input directions, columns: output directions)"),
@@ -376,7 +380,9 @@ def factored(trace: Trace, fit: Fit = whole) -> Document:
                                      Math(f"sqrt(d_k) = {int(np.sqrt(f.d_k))}"), "); ", Math(f"d_v = {f.d_v}"), ".")))
             if not used:  # A is 0: W^Q and W^K have no coordinate to hold, and tables of them would be empty
                 blocks.append(Paragraph((Math("W^Q"), " and ", Math("W^K"), f" of the {name} are 0: its ",
-                                         Math(f"A_{l}"), " is 0, ") + _reads_instead(f.head)))
+                                         Math(f"A_{l}"), " is 0, ") + (
+                    ("so every logit is 0.",) if trace.construction.model is not None  # (a file's: no reason known)
+                    else _reads_instead(f.head))))
                 used_tables = ()
             elif not len(f.query.values):  # its blocks read directions, but no query meets them here (one position)
                 blocks.append(Paragraph((Math("W^Q"), f" of the {name} is 0, as its ", Math(f"A_{l}"), " is on this "
@@ -391,12 +397,20 @@ def factored(trace: Trace, fit: Fit = whole) -> Document:
                                                                  "coordinates, named by the key direction each "
                                                                  "reads)"),
                     matrix, d, f.key_directions, fmt_factor, vmax, shown, every_column=True), ()))
+            if not len(f.value.values):  # V is 0 (a file's zeros): a table of W^V would have no row
+                blocks.append(Paragraph((Math("W^V"), f" of the {name} is 0 (", Math(f"d_v = {f.d_v}"), "): its ",
+                                         Math(f"V_{l}"), " is 0, so it writes nothing.")))
+                continue
             blocks += fit(Split(lambda shown, f=f, name=name: textbook_matrix(
                 trace, f"layer{l}.{name.split()[0]}.W^V", (Math("W^V"), f", {name} (", Math("d x d_v"), "; columns: "
                                                             "value coordinates, named by the direction ", Math("W^O"),
                                                             " writes each into)"),
                 f.value, d, f.value_directions, fmt_factor, 1.0, shown), ()))
         w_o = textbook.stacked(heads)
+        if not len(w_o.values):
+            blocks.append(Paragraph((Math("W^O"), f" of layer {l} has no nonzero entry: no head of it writes "
+                                                  "anything.",)))
+            continue
         head_of = [c for c, f in enumerate(heads) for _ in range(f.d_v)]
         prefix = [f"h{c + 1} " if len(heads) > 1 else "" for c in head_of]
         concat = " (+) ".join(f"head^{c}" for c in range(1, len(heads) + 1))
@@ -410,6 +424,8 @@ def factored(trace: Trace, fit: Fit = whole) -> Document:
         if len(heads) > 1 and inputs.compact(trace.basis.d):
             # past d = COMPACT_D, W^O head by head: each head's rows meet only the columns it writes
             for c, f in enumerate(heads, 1):
+                if not len(f.out.values):  # (a head that writes nothing: said above)
+                    continue
                 blocks += fit(Split(lambda shown, c=c, f=f: textbook_matrix(trace, f"layer{l}.W^O.h{c}", (
                     Math("W^O"), f" of layer {l}, the {f.d_v} rows of head {c} ({f.head.name}; columns: the "
                                  "directions it writes; every other entry of these rows is 0)"),
