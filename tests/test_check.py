@@ -68,6 +68,21 @@ def test_json_is_an_autograder_s_results_json(tmp_path, lecture):
     assert "Layer 1 is wrong: layer 2 does its job on the lecture's layer-1 output." in text
 
 
+@pytest.mark.parametrize("zeroed, said", [
+    ("V1", "Layer 1 is wrong, though it attends to the previous token: layer 2 does its job on the lecture's "
+           "layer-1 output and not on this one's, so what layer 1 writes (V_1) is not what layer 2 reads."),
+    ("V2", "Layer 2's output is wrong: both layers attend as the lecture's do, but the prediction fails, so what "
+           "layer 2 writes (V_2) is not the token it attends to."),
+])
+def test_a_v_of_zeros_is_named_as_the_layer_that_is_wrong(tmp_path, lecture, zeroed, said):
+    """Both heads attend as they should, but V_1 (or V_2) is all zeros: the report failed layer 2 (or the
+    prediction) and said no layer was wrong, since its rule named one only where an attention test failed."""
+    result = checked(tmp_path, {**lecture, zeroed: np.zeros_like(lecture[zeroed])})
+    text = " ".join(result.stdout.split())
+    assert result.exit_code == 1 and text.startswith("FAIL") and said in text, text[:600]
+    assert "layer 1: the previous token: pass" in text
+
+
 @pytest.mark.parametrize("change, words", [
     (lambda a: a.pop("V2"), "no key V2"),
     (lambda a: a.update(A1=a["A1"][:5]), "A1 has shape (5, 20)"),

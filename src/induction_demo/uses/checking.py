@@ -509,14 +509,23 @@ def wrong(result: dict) -> str:
     tests = {t["name"]: t["score"] for t in result["tests"]}
     if set(tests) != set(PROPERTIES) or result["score"] == result["max_score"]:
         return ""
-    one, alone = tests[PROPERTIES[0]], tests[PROPERTIES[3]]
-    given = "layer-1 attention" if result.get("own_code") is not None else "layer-1 output"
+    one, two, predicts, alone = (tests[p] for p in PROPERTIES)
+    own = result.get("own_code") is not None
+    given = "layer-1 attention" if own else "layer-1 output"
     if not one and alone:
         return f" Layer 1 is wrong: layer 2 does its job on the lecture's {given}."
     if one and not alone:
         return f" Layer 2 is wrong: it fails even on the lecture's {given}."
     if not one and not alone:
         return f" Both layers are wrong: layer 2 fails even on the lecture's {given}."
+    if not two:  # layer 1 attends as it should, and layer 2 works on the lecture's: what layer 1 gives it differs
+        return (f" Layer 1 is wrong, though it attends to the previous token: layer 2 does its job on the "
+                f"lecture's {given} and not on this one's, so " + (
+                    "layer 1's attention is not sharp enough." if own else
+                    "what layer 1 writes (V_1) is not what layer 2 reads."))
+    if not predicts:
+        return (" Layer 2's output is wrong: both layers attend as the lecture's do, but the prediction fails, so "
+                "what layer 2 writes (V_2) is not the token it attends to.")
     return ""
 
 
