@@ -71,8 +71,8 @@ def test_json_is_an_autograder_s_results_json(tmp_path, lecture):
 @pytest.mark.parametrize("zeroed, said", [
     ("V1", "Layer 1 is wrong, though it attends to the previous token: layer 2 does its job on the lecture's "
            "layer-1 output and not on this one's, so what layer 1 writes (V_1) is not what layer 2 reads."),
-    ("V2", "Layer 2's output is wrong: both layers attend as the lecture's do, but the prediction fails, so what "
-           "layer 2 writes (V_2) is not the token it attends to."),
+    ("V2", "Layer 2's output is wrong: both layers attend as the lecture's do, but the prediction fails: look at "
+           "what layer 2 writes (V_2)."),
 ])
 def test_a_v_of_zeros_is_named_as_the_layer_that_is_wrong(tmp_path, lecture, zeroed, said):
     """Both heads attend as they should, but V_1 (or V_2) is all zeros: the report failed layer 2 (or the
@@ -236,6 +236,7 @@ def _mistakes(a: dict) -> dict:
     return {"transposed A1": {"A1": a["A1"].T.copy()}, "transposed A2": {"A2": a["A2"].T.copy()},
             "own code": {"V1": code_v1, "A2": code_a2},
             "soft A1": {"A1": a["A1"] * 0.01}, "own token": {"A2": own}, "V2 elsewhere": {"V2": v2},
+            "faint V2": {"V2": a["V2"] * 0.001},
             "inclusive": {"mask": np.array("inclusive")}}
 
 
@@ -244,6 +245,8 @@ def _mistakes(a: dict) -> dict:
     ("soft A1", "A_1 is too soft: its weights fall on the right keys but under 0.50"),
     ("own token", "A_2 has 100% of its weight on tok x tok: it compares the query's token with the key's own token"),
     ("V2 elsewhere", "V_2 writes 0% of its weight on tok -> tok"),
+    ("faint V2", "V_2 is too small: its largest entry is 0.001, so the token it copies scores barely above the "
+                 "others and the prediction is a near-tie"),
     ("inclusive", "The file's mask is inclusive")])
 def test_check_names_the_likely_mistake_when_the_numbers_show_it(tmp_path, lecture, mistake, words):
     result = checked(tmp_path, {**lecture, **_mistakes(lecture)[mistake]}, "--format", "json")

@@ -435,8 +435,8 @@ def hints(model: Model, result: dict, seed: int = 0, failing: dict | None = None
           shared: Products | None = None) -> list[str]:
     """The likely mistakes the numbers show, each tried out: a matrix that
     passes transposed, a head that passes at 100 times its scale, layer 2's
-    weight on the key's own token, V_2 writing another block, the inclusive
-    mask. Each is said only where the failing test passes once it is mended
+    weight on the key's own token, V_2 writing another block or too faintly,
+    the inclusive mask. Each is said only where the failing test passes once it is mended
     (or, for a block, where the file's own shares show it)."""
     failed = {k for k, t in enumerate(result["tests"]) if not t["score"]}
     if not failed:
@@ -475,6 +475,14 @@ def hints(model: Model, result: dict, seed: int = 0, failing: dict | None = None
         out.append(f"V_2 writes {copied:.0%} of its weight on tok -> tok and {share:.0%} on {r} -> {c}: the "
                    "lecture's V_2 copies the key's token into the token block (tok -> tok), the only block the "
                    "scores read.")
+    if 2 in failed and shares and copied >= 0.05:  # it copies the token, but perhaps too faintly to stand out
+        with np.errstate(over="ignore", invalid="ignore"):
+            louder = model.replaced(v2=model.v2 * 100.0)
+            if not _fails(louder, 2, tried(2), shared._replace(v1v2=shared.v1v2 * 100.0)):
+                largest = float(np.abs(model.v2).max())
+                out.append(f"V_2 is too small: its largest entry is {largest:.3g}, so the token it copies scores "
+                           "barely above the others and the prediction is a near-tie; at 100 times its entries it "
+                           "passes. The lecture's V_2 copies with 1.")
     if model.inclusive and not _fails(model.replaced(inclusive=False), min(failed), tried(min(failed)), shared):
         out.append("The file's mask is inclusive (a query keeps itself), and under the strict mask, the lecture's, "
                    "it passes: is its mask meant to be strict?")
@@ -524,8 +532,8 @@ def wrong(result: dict) -> str:
                     "layer 1's attention is not sharp enough." if own else
                     "what layer 1 writes (V_1) is not what layer 2 reads."))
     if not predicts:
-        return (" Layer 2's output is wrong: both layers attend as the lecture's do, but the prediction fails, so "
-                "what layer 2 writes (V_2) is not the token it attends to.")
+        return (" Layer 2's output is wrong: both layers attend as the lecture's do, but the prediction fails: "
+                "look at what layer 2 writes (V_2).")
     return ""
 
 
