@@ -236,7 +236,8 @@ def _mistakes(a: dict) -> dict:
     return {"transposed A1": {"A1": a["A1"].T.copy()}, "transposed A2": {"A2": a["A2"].T.copy()},
             "own code": {"V1": code_v1, "A2": code_a2},
             "soft A1": {"A1": a["A1"] * 0.01}, "own token": {"A2": own}, "V2 elsewhere": {"V2": v2},
-            "faint V2": {"V2": a["V2"] * 0.001},
+            "faint V2": {"V2": a["V2"] * 0.001}, "negated V2": {"V2": -a["V2"]}, "negated A1": {"A1": -a["A1"]},
+            "negated A2": {"A2": -a["A2"]},
             "inclusive": {"mask": np.array("inclusive")}}
 
 
@@ -247,6 +248,9 @@ def _mistakes(a: dict) -> dict:
     ("V2 elsewhere", "V_2 writes 0% of its weight on tok -> tok"),
     ("faint V2", "V_2 is too small: its largest entry is 0.001, so the token it copies scores barely above the "
                  "others and the prediction is a near-tie"),
+    ("negated V2", "V_2 has the wrong sign: at -1 times its entries the prediction passes"),
+    ("negated A1", "A_1 has the wrong sign: at -1 times its entries it passes"),
+    ("negated A2", "A_2 has the wrong sign: at -1 times its entries it passes"),
     ("inclusive", "The file's mask is inclusive")])
 def test_check_names_the_likely_mistake_when_the_numbers_show_it(tmp_path, lecture, mistake, words):
     result = checked(tmp_path, {**lecture, **_mistakes(lecture)[mistake]}, "--format", "json")

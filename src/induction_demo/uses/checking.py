@@ -435,8 +435,8 @@ def hints(model: Model, result: dict, seed: int = 0, failing: dict | None = None
           shared: Products | None = None) -> list[str]:
     """The likely mistakes the numbers show, each tried out: a matrix that
     passes transposed, a head that passes at 100 times its scale, layer 2's
-    weight on the key's own token, V_2 writing another block or too faintly,
-    the inclusive mask. Each is said only where the failing test passes once it is mended
+    weight on the key's own token, V_2 writing another block, too faintly or
+    negated, an A of the wrong sign, the inclusive mask. Each is said only where the failing test passes once it is mended
     (or, for a block, where the file's own shares show it)."""
     failed = {k for k, t in enumerate(result["tests"]) if not t["score"]}
     if not failed:
@@ -464,6 +464,10 @@ def hints(model: Model, result: dict, seed: int = 0, failing: dict | None = None
             out.append(f"A_{layer} is too soft: its weights fall on the right keys but under "
                        f"{TOLERANCE:.2f}, and at 100 times its entries it passes; is the scale s (the lecture's "
                        "100) missing?")
+        elif not _fails(model.replaced(**{key: -a}), prop, runs,
+                        shared if key == "a1" else shared._replace(v1a2=-shared.v1a2)):
+            out.append(f"A_{layer} has the wrong sign: at -1 times its entries it passes (a negative logit "
+                       "pushes weight away from its key).")
     top = model.shares("A2")[:1]
     if 3 in failed and top and top[0][:2] == ("tok", "tok"):
         out.append(f"A_2 has {top[0][2]:.0%} of its weight on tok x tok: it compares the query's token with the "
@@ -478,7 +482,10 @@ def hints(model: Model, result: dict, seed: int = 0, failing: dict | None = None
     if 2 in failed and shares and copied >= 0.05:  # it copies the token, but perhaps too faintly to stand out
         with np.errstate(over="ignore", invalid="ignore"):
             louder = model.replaced(v2=model.v2 * 100.0)
-            if not _fails(louder, 2, tried(2), shared._replace(v1v2=shared.v1v2 * 100.0)):
+            if not _fails(model.replaced(v2=-model.v2), 2, tried(2), shared._replace(v1v2=-shared.v1v2)):
+                out.append("V_2 has the wrong sign: at -1 times its entries the prediction passes (the token it "
+                           "copies scores lowest).")
+            elif not _fails(louder, 2, tried(2), shared._replace(v1v2=shared.v1v2 * 100.0)):
                 largest = float(np.abs(model.v2).max())
                 out.append(f"V_2 is too small: its largest entry is {largest:.3g}, so the token it copies scores "
                            "barely above the others and the prediction is a near-tie; at 100 times its entries it "
