@@ -436,3 +436,12 @@ def test_the_command_line_s_defaults_are_the_library_s():
     config = training.Config()
     for name in ("vocab", "length", "steps", "batch", "lr", "weight_decay", "seed", "mask", "layer1", "blocks"):
         assert defaults[name] == getattr(config, name), name
+
+
+@pytest.mark.parametrize("steps, said", [("5", "measured at steps 0 and 5 on"),
+                                         ("30", "measured every 25 steps and at the last step (30) on"),
+                                         ("50", "measured every 25 steps on")])
+def test_the_report_says_when_the_curve_is_measured(steps, said):
+    """The report said "measured every 25 steps" on a run of 5 steps, measured at steps 0 and 5."""
+    result = invoke(["train", "--steps", steps, "--vocab", "4", "--length", "8", "--width", "200"])
+    assert result.exit_code == 0 and said in " ".join(result.stdout.split())

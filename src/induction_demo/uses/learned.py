@@ -218,8 +218,8 @@ def _setup(run: training.Run) -> str:
             f"{c.weight_decay:g}) in {run.seconds:.1f} s. Each sequence is n random tokens, n from "
             f"{2 * training.MIN_REPEAT} to {c.length}, whose last L repeat an earlier segment (L from "
             f"{training.MIN_REPEAT} to at most {c.longest_repeat}; the L all different where the vocabulary has "
-            f"L; half the segments right before their repeat, half anywhere before it). The scores are measured every {c.every} steps on "
-            f"{training.EVAL_BATCH} held-out sequences of {c.length} tokens, each segment right before its "
+            f"L; half the segments right before their repeat, half anywhere before it). The scores are measured "
+            f"{measured(c.steps, c.every)} on {training.EVAL_BATCH} held-out sequences of {c.length} tokens, each segment right before its "
             "repeat: the loss, the accuracy on "
             "the repeated half, and TransformerLens' head-detector scores (detect_head) of layer 1 (previous-token, "
             "duplicate-token) and layer 2 (induction).")
@@ -400,3 +400,10 @@ def produce(run: training.Run, found: dict, form: str, width: int = 120, theme: 
     from ..views.output import rendered
 
     return rendered(document(run, found, terminal=form == "table"), form, width, theme)
+
+
+def measured(steps: int, every: int) -> str:
+    """When the learning curve is measured: step 0, each multiple of ``every`` and the last step."""
+    if steps <= every:
+        return f"at steps 0 and {steps}"
+    return f"every {every} steps" + ("" if steps % every == 0 else f" and at the last step ({steps})")
