@@ -114,3 +114,12 @@ def test_tokens_may_be_a_numpy_array_of_strings_but_not_a_set():
     assert idm.run(np.array(["!", "a", "b", "a", "c", "b"])).predictions[3].next == "b"
     with pytest.raises(idm.InputError, match="a sequence of strings"):
         idm.run({"a", "b"})
+
+
+def test_a_trace_s_repr_says_its_copies_and_any_ablation():
+    """The repr read "<Trace of 1 tokens: a; predictions no copies>" and "predictions @3 b", and said nothing of
+    an ablation."""
+    assert repr(idm.run("! a b a c b")) == "<Trace of 6 tokens: ! a b a c b; predicts @3 -> b and @5 -> a>"
+    assert repr(idm.run("a")) == "<Trace of 1 token: a; no copies>"
+    assert repr(idm.run("b c d . x c e . b c", context=2, ablate="previous-token")) == (
+        "<Trace of 10 tokens: b c d . x c e . b c; ablated: the previous-token head and the 2-back head; no copies>")

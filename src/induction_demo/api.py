@@ -51,9 +51,18 @@ class Trace(Traced):
         return Interactive(page.render(self, documents.title(self), documents.summary(self).text))
 
     def __repr__(self) -> str:
-        said = " ".join(self.tokens[:12]) + (" ..." if self.n > 12 else "")
-        copies = ", ".join(f"@{p.position} {p.next}" for p in self.predictions if p.copy) or "no copies"
-        return f"<Trace of {self.n} tokens: {said}; predictions {copies}>"
+        from .base import text as fmt
+        from .views.views import count
+        from .words.describe import ablated_heads
+        from .words.sentences import series
+
+        said = " ".join(fmt.token(t) for t in self.tokens[:12]) + (" ..." if self.n > 12 else "")
+        copies = [f"@{p.position} -> {' or '.join(fmt.token(t) for t in p.candidates)}"
+                  for p in self.predictions if p.copy]
+        copies = series(copies) if copies else ""
+        ablated = f"; ablated: {ablated_heads(self.layers)}" if self.ablate else ""
+        return (f"<Trace of {count(self.n, 'token')}: {said}{ablated}; "
+                + (f"predicts {copies}>" if copies else "no copies>"))
 
 
 def run(tokens: str | Sequence[str], *, scale: float = 100.0, temperature: float = 1.0, ablate: str | None = None,
