@@ -4,6 +4,8 @@ import json
 import click
 import pytest
 
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from cli_runner import PATIENCE, invoke, one_line_error
@@ -221,6 +223,39 @@ def test_width_sets_the_layout_whatever_the_terminal():
     out = invoke(["show", "! a b a c b", "--width", "60"], env={"COLUMNS": "200"}).stdout
     assert max(cell_len(line) for line in out.splitlines()) <= 60
     assert invoke(["show", "a", "--width", "10"]).exit_code == 2
+
+
+@pytest.mark.parametrize("args", [["--circuit", "virtual"], ["--context", "3"], []])
+def test_the_composition_scores_fit_the_narrowest_width(args):
+    """At --width 40 the composition table's rows, each named "induction head (layer 3) with the previous-token
+    head (layer 1)", ran to 57 cells (cut to "induc… head (layer 3) with the previ… head (layer 1)") and were
+    split into a table a score. On a narrow screen the pair is now a column of text that wraps, beside K, Q, V."""
+    out = invoke(["circuits", "b c d . x c e . b c", "--width", "40", *args]).stdout
+    assert max(cell_len(line) for line in out.splitlines()) <= 40
+    lines = out.splitlines()
+    header = next(k for k, line in enumerate(lines) if line.split() == ["heads", "K", "Q", "V"])
+    table = "\n".join(lines[header:]).split("\n\n")[0]
+    assert "…" not in table and "with the" in table and "(continued: columns" not in out[out.index(table):]
+
+
+VARIANTS = [[], ["--ablate", "previous-token"], ["--context", "3"], ["--skip", "2"], ["--positions", "sinusoidal"],
+            ["--positions", "relative"], ["--positions", "rope"], ["--similar", "subword"], ["--mask", "inclusive"],
+            ["--circuit", "pointer"], ["--circuit", "virtual"], ["--layer", "1"], ["--no-matrices"]]
+COMMANDS = {"show": VARIANTS, "weights": VARIANTS[2:11], "circuits": VARIANTS[2:11], "positions": [[]],
+            "quiz": [[]], "sweep": [[]], "lecture": VARIANTS[:11]}
+
+
+@given(st.sampled_from(sorted(COMMANDS)), st.data(), st.integers(40, 130),
+       st.lists(st.sampled_from(["a", "b", "c", "cat", "cats", "@3", "日本", "x" * 25]), min_size=2, max_size=24))
+@settings(max_examples=40, deadline=None)
+def test_no_line_is_wider_than_the_width_asked(command, data, width, tokens):
+    """Every command but --full keeps its lines to --width, whatever the variant (the composition table of
+    --circuit virtual ran to 57 cells at 40)."""
+    args = data.draw(st.sampled_from(COMMANDS[command]))
+    extra = ["--no-pause"] if command == "lecture" else []
+    result = invoke([command, " ".join(tokens), "--width", str(width), *args, *extra])
+    assume(result.exit_code == 0)  # (a refused combination: its one line is tested elsewhere)
+    assert max(cell_len(line) for line in result.stdout.splitlines()) <= width
 
 
 def test_reading_tokens_from_a_terminal_says_how_to_end_them():

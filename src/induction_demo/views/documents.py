@@ -474,7 +474,9 @@ def circuit_document(trace: Trace, fit: Fit = whole) -> Document:
                 blocks.append(Paragraph(("Eigenvalues of ", Math(c.formula), ": " + eigenvalues(c.eigenvalues)
                                          + f"; copying score {score}.",)))
     blocks.append(Heading("Composition scores"))
-    blocks += fit(Split(lambda shown: composition_table(build.compositions(trace)), (), window=False))
+    found = build.compositions(trace)
+    blocks += fit(Split(lambda shown: composition_table(found), ((lambda shown: composition_table(found, True),),),
+                        window=False))
     return Document(title(trace) + " (circuits)", tuple(blocks))
 
 

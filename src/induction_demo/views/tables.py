@@ -601,14 +601,21 @@ def planes(trace: Trace, key: str, title: tuple, blocks: tuple[Block, ...]) -> T
                  (("sin→sin",), ("sin→cos",), ("cos→sin",), ("cos→cos",)), rows)
 
 
-def composition_table(found) -> Table:
-    """The composition scores, a row per (layer-2 head, layer-1 head): K, Q, V."""
+def composition_table(found, stacked: bool = False) -> Table:
+    """The composition scores, a row per (layer-2 head, layer-1 head): K, Q, V.
+    ``stacked`` (a narrow screen, where the pair's name as a row label would
+    not fit): the pair a column of text of its own, which wraps."""
     pairs = list(dict.fromkeys((c.reader, c.writer) for c in found))
     score = {(c.reader, c.writer, c.kind): c.score for c in found}
-    rows = tuple(Row((f"{reader} with the {writer}",), tuple(
-        Cell(fmt.NONE) if score[reader, writer, k] is None
-        else Cell(fmt.number(score[reader, writer, k], 2), score[reader, writer, k]) for k in "KQV"))
-        for reader, writer in pairs)
+    scores = {pair: tuple(Cell(fmt.NONE) if score[(*pair, k)] is None
+                          else Cell(fmt.number(score[(*pair, k)], 2), score[(*pair, k)]) for k in "KQV")
+              for pair in pairs}
     title = ("Composition scores (Frobenius norms; — = a norm is 0): K ", Math("|A_2 V_1^T| / (|A_2| |V_1|)"),
              ", Q ", Math("|V_1 A_2| / (|A_2| |V_1|)"), ", V ", Math("|V_1 V_2| / (|V_1| |V_2|)"))
+    if stacked:
+        rows = tuple(Row(("",), (Cell(f"{reader} with the {writer}"),) + scores[reader, writer])
+                     for reader, writer in pairs)
+        return Table("composition", title, ("",), (("heads",), ("K",), ("Q",), ("V",)), rows, align="left",
+                     vmax=1.0)
+    rows = tuple(Row((f"{reader} with the {writer}",), scores[reader, writer]) for reader, writer in pairs)
     return Table("composition", title, ("",), (("K",), ("Q",), ("V",)), rows, vmax=1.0)
