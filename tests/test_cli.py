@@ -238,20 +238,21 @@ def test_the_composition_scores_fit_the_narrowest_width(args):
     assert "…" not in table and "with the" in table and "(continued: columns" not in out[out.index(table):]
 
 
-VARIANTS = [[], ["--ablate", "previous-token"], ["--context", "3"], ["--skip", "2"], ["--positions", "sinusoidal"],
-            ["--positions", "relative"], ["--positions", "rope"], ["--similar", "subword"], ["--mask", "inclusive"],
-            ["--circuit", "pointer"], ["--circuit", "virtual"], ["--layer", "1"], ["--no-matrices"]]
-COMMANDS = {"show": VARIANTS, "weights": VARIANTS[2:11], "circuits": VARIANTS[2:11], "positions": [[]],
-            "quiz": [[]], "sweep": [[]], "lecture": VARIANTS[:11]}
+NARROW_VARIANTS = [[], ["--ablate", "previous-token"], ["--context", "3"], ["--skip", "2"],
+                   ["--positions", "sinusoidal"], ["--positions", "relative"], ["--positions", "rope"],
+                   ["--similar", "subword"], ["--mask", "inclusive"], ["--circuit", "pointer"],
+                   ["--circuit", "virtual"], ["--layer", "1"], ["--no-matrices"]]
+NARROW_COMMANDS = {"show": NARROW_VARIANTS, "weights": NARROW_VARIANTS[2:11], "circuits": NARROW_VARIANTS[2:11],
+                   "positions": [[]], "quiz": [[]], "sweep": [[]], "lecture": NARROW_VARIANTS[:11]}
 
 
-@given(st.sampled_from(sorted(COMMANDS)), st.data(), st.integers(40, 130),
+@given(st.sampled_from(sorted(NARROW_COMMANDS)), st.data(), st.integers(40, 130),
        st.lists(st.sampled_from(["a", "b", "c", "cat", "cats", "@3", "日本", "x" * 25]), min_size=2, max_size=24))
 @settings(max_examples=40, deadline=None)
 def test_no_line_is_wider_than_the_width_asked(command, data, width, tokens):
     """Every command but --full keeps its lines to --width, whatever the variant (the composition table of
     --circuit virtual ran to 57 cells at 40)."""
-    args = data.draw(st.sampled_from(COMMANDS[command]))
+    args = data.draw(st.sampled_from(NARROW_COMMANDS[command]))
     extra = ["--no-pause"] if command == "lecture" else []
     result = invoke([command, " ".join(tokens), "--width", str(width), *args, *extra])
     assume(result.exit_code == 0)  # (a refused combination: its one line is tested elsewhere)
