@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cli_runner import invoke
+from induction_demo.core import modelfile
 from induction_demo.core.runs import run
 from induction_demo.core.weights import Construction
 
@@ -469,3 +470,21 @@ def test_a_file_s_split_between_keys_of_two_tokens_is_a_copy_of_the_one_it_outpu
     trace = run(tokens, construction=Construction(model=modelfile.load(str(path))))
     held = {trace.tokens[2], trace.tokens[4]}
     assert not set(trace.predictions[6].output) & held and not trace.predictions[6].copy
+
+
+def test_a_layer_of_heads_of_two_roles_is_told_head_by_head_and_ablated_in_part(tmp_path):
+    """--context 2's file with its 2-back head marked of unknown role: --ablate previous-token ablates head 1.0
+    alone. The summary, the layer's heading and the story named all of layer 1 ablated ("Layer 1 is ablated ...
+    Y^(1) = Y^(0)"), and the story told head 1.1 as a look-back head at offset 0 ("from @0 on looks back to
+    the key it weighs most (weight 0.00)")."""
+    arrays = modelfile.arrays(run(tuple("abcde" * 3), construction=Construction(context=2)))
+    arrays["roles"] = np.array(["look-back", "unknown", "induction"])
+    path = tmp_path / "mixed.npz"
+    np.savez(path, **arrays)
+    out = " ".join(invoke(["show", "a b c d a b", "--model", str(path), "--ablate", "previous-token",
+                           "--width", "200"]).stdout.split())
+    assert "Ablated: the head 1.0 (its output is replaced by zeros)" in out
+    assert "Layer 1: head 1.0 and head 1.1 (the head 1.0 ablated: its output is replaced by zeros)" in out
+    assert "In layer 1, the head 1.0 is ablated: its output is replaced by zeros." in out
+    assert "Layer 1 is ablated" not in out and "weight 0.00" not in out and "from @0 on" not in out
+    assert "The head 1.1: each token attends most to:" in out

@@ -4,6 +4,8 @@ combinations, on model files (exported from each exportable variant, random
 dense, trained), on the quiz's answers; and it rejects a claim whose premise
 is false, a sentence of a kind it has no rule for, and one that lacks a
 premise its kind needs."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -107,12 +109,27 @@ def _learned() -> modelfile.Model:
     return _trained[0]
 
 
+def _mixed(second: str) -> modelfile.Model:
+    """--context 2's file with its 2-back head given another role: a layer 1 of heads of two roles, of which
+    --ablate previous-token ablates one (its story said "Layer 1 is ablated ... Y^(1) = Y^(0)", and told the
+    other head as a look-back head at offset 0, "weight 0.00")."""
+    import tempfile
+
+    arrays = modelfile.arrays(run(tuple("abcde" * 8), construction=Construction(context=2)))
+    arrays["roles"] = np.array(["look-back", second, "induction"])
+    path = Path(tempfile.mkdtemp()) / f"mixed-{second}.npz"
+    np.savez(path, **arrays)
+    return modelfile.load(str(path))
+
+
 FILES = [("export", mask, skip) for mask in ("strict", "inclusive") for skip in (0, 1, 2, 4)] \
-    + [("dense", seed, 0) for seed in range(3)] + [("trained", 0, 0)]
+    + [("dense", seed, 0) for seed in range(3)] + [("trained", 0, 0)] \
+    + [("mixed", role, 0) for role in ("unknown", "duplicate-token")]
 
 
 def _file(kind, a, b) -> modelfile.Model:
-    return _exported(a, b) if kind == "export" else _dense(a) if kind == "dense" else _learned()
+    return _exported(a, b) if kind == "export" else _dense(a) if kind == "dense" else _mixed(a) \
+        if kind == "mixed" else _learned()
 
 
 @pytest.mark.parametrize("kind,a,b", FILES)

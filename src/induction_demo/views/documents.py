@@ -33,8 +33,7 @@ def summary(trace: Trace, run_details: bool = True) -> Paragraph:
     heads = (f"scale s = {fmt.parameter(trace.scale, fmt.LOGIT_DECIMALS)}",) if file is None else \
         describe.file_heads(file) + (f" from {file.name}",)
     tail = ((f", temperature T = {fmt.parameter(trace.temperature, fmt.WEIGHT_DECIMALS)}" if run_details else "")
-            + (f"\nAblated: {describe.ablated_heads(trace.layers)} ("
-               f"{'their' if describe.ablated_count(trace.layers) > 1 else 'its'} output is replaced by zeros)"
+            + (f"\nAblated: {describe.ablated_heads(trace.layers)} ({describe.replaced(trace.layers)})"
                if trace.ablate else "")
             + (f"\nModel: {describe.model_line(trace.construction)}"
                if describe.variant(trace.construction) and file is None else ""))
@@ -81,8 +80,8 @@ def matrix(trace: Trace, key: str, title: tuple, blocks, write, vmax: float, com
 
 def layer_opening(trace: Trace, layer: Layer) -> list:
     """A layer's heading (saying when it is ablated) and its one-line summary."""
-    its = "their" if describe.ablated_count((layer,)) > 1 else "its"
-    note = f" (ablated: {its} output is replaced by zeros)" if layer.ablated else ""
+    cut = describe.ablated_in(layer)
+    note = f" ({cut}: {describe.replaced((layer,))})" if cut else ""
     return [Heading(f"Layer {layer.index}: {layer.name}{note}"),
             Paragraph(describe.layer_summary(trace.construction, tuple(run.head for run in layer.heads), layer.index))]
 
@@ -574,7 +573,7 @@ def heatmaps(trace: Trace, told: Told = None, layers=None) -> Heatmaps:
     return Heatmaps(
         labels=axis_labels(trace),
         panels=tuple(Panel(layer.index, f"Layer {layer.index}: {run.head.name}"
-                           + (" (ablated)" if layer.ablated else ""), run.weights, layer.mask,
+                           + (" (ablated)" if run.ablated else ""), run.weights, layer.mask,
                            pictured((told or {}).get(layer.index, ()) if run is layer.heads[-1] else ()),
                            mechanism.cells(trace, (run,)) & layer.mask,
                            describe.job(trace.construction, run.head),

@@ -459,3 +459,15 @@ def ablated_heads(layers) -> str:
 
 def ablated_count(layers) -> int:
     return sum(run.ablated for layer in layers for run in layer.heads)
+
+
+def ablated_in(layer) -> str:
+    """What of ``layer`` --ablate replaced by zeros, to follow its name: "ablated" (every head of it), "the
+    head 1.1 ablated" (a file's layer of heads of several roles, some of them), or "" (none)."""
+    cut = ablated_count((layer,))
+    return "" if not cut else "ablated" if cut == len(layer.heads) else f"{ablated_heads((layer,))} ablated"
+
+
+def replaced(layers) -> str:
+    """'its output is replaced by zeros', or 'their' for more than one ablated head."""
+    return f"{'their' if ablated_count(layers) > 1 else 'its'} output is replaced by zeros"

@@ -28,7 +28,7 @@ from ..core.readout import EXACT_TIE
 from ..core.stream import carry, dense
 from ..core.trace import Layer, Trace
 from ..core.weights import half, relation, subspace
-from .describe import ablated_count, ablated_heads, after_match, back, scheme
+from .describe import ablated_count, ablated_heads, after_match, back, replaced, scheme
 
 def _kept(trace: Trace, i: int) -> np.ndarray:
     return np.flatnonzero(trace.induction.mask[i])
@@ -441,7 +441,9 @@ def _ablated(trace: Trace, layer: Layer) -> list[Sentence]:
     first = cut[0] if cut else trace.layers[0]
     out = []
     everyone = list(range(trace.n))
-    if first.ablated and c.model is not None:
+    if first.ablated and c.model is not None and ablated_count((first,)) < len(first.heads):
+        out.append(say("ablated", _some_ablated(first), [cl.Ablated(first.index, True)]))
+    elif first.ablated and c.model is not None:
         out.append(say("ablated", "Layer 1 is ablated: its output is replaced by zeros, so "
                                   + (maths("Y^(1) = Y^(0)") + " and every key's previous half is empty." if first.residual
                                      else maths("Y^(1)") + " is all zero."), [cl.Ablated(first.index, True),
@@ -746,12 +748,21 @@ def unknown(trace: Trace, layer: Layer) -> list[Sentence]:
         out.append(say("attends", f"{name}ach token attends most to: " + series(Lazy(rows, looked)) + ".",
                        [cl.Top(n, h, i, tuple(tops[i])) for i in rows]
                        + [cl.Weight(n, h, i, (tops[i][0],), float(run.weights[i, tops[i][0]])) for i in rows]))
-    if layer.ablated:
+    if layer.ablated and ablated_count((layer,)) == len(layer.heads):
         return out + [say("ablated", "This layer is ablated: its output is replaced by zeros.",
                           [cl.Ablated(n, True), cl.Writes(n, ())])]
+    if layer.ablated:  # some of its heads (a file's, of another role than the rest)
+        out.append(say("ablated", _some_ablated(layer), [cl.Ablated(n, True)]))
     names = _written(layer)
     where = "nothing" if not names else "the " + series(list(names)) + (" blocks" if len(names) > 1 else " block")
     return out + [say("output", f"Its output writes into {where}: see {maths(f'Y^({n})')}.", [cl.Writes(n, names)])]
+
+
+def _some_ablated(layer: Layer) -> str:
+    """Some of a layer's heads ablated, not all: which, with no word on what the rest write."""
+    names = ablated_heads((layer,))
+    return (f"In layer {layer.index}, {names} {'are' if ablated_count((layer,)) > 1 else 'is'} ablated: "
+            f"{replaced((layer,))}.")
 
 
 TELLERS = {"look-back": look_back, "duplicate-token": duplicate, "induction": induction, "unknown": unknown}
@@ -763,7 +774,8 @@ def _teller(trace: Trace, layer: Layer) -> str:
     predictions table's)."""
     if layer is trace.layers[-1] and len(layer.heads) > 1:
         return "unknown"
-    return layer.heads[0].head.role.kind
+    kinds = {run.head.role.kind for run in layer.heads}
+    return kinds.pop() if len(kinds) == 1 else "unknown"  # (a file's layer of heads of several roles: each alone)
 """Who tells a layer, by its heads' role."""
 
 

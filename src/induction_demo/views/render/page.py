@@ -23,6 +23,7 @@ from ...base import text as fmt
 from ...core import mechanism
 from ...core.trace import Trace
 from ...words.claims import NEAR_WEIGHT
+from ...words.describe import ablated_in
 from .html import inline
 
 CSS = """
@@ -130,7 +131,8 @@ def render(trace: Trace, title: str, summary: tuple, layers: tuple[int, ...] | N
     shown = [layer for layer in trace.layers if layers is None or layer.index in layers]
 
     def name(layer) -> str:
-        return escape(layer.name) + (" (ablated)" if layer.ablated else "")
+        cut = ablated_in(layer)
+        return escape(layer.name) + (f" ({escape(cut)})" if cut else "")
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">', f"<title>{escape(title)}</title>",
            f"<style>{CSS}</style>", "</head>", "<body>", f"<h1>{escape(title)}</h1>",
@@ -172,7 +174,7 @@ def _weights(trace: Trace, layer, run, titled: bool, last: bool) -> list[str]:
     h = trace.construction.horizon
     job = mechanism.cells(trace, (run,))
     name = escape(run.head.name)
-    out = [f"<h3>{name}</h3>"] if titled else []
+    out = [f"<h3>{name}{' (ablated)' if run.ablated else ''}</h3>"] if titled else []
     out += [f'<table data-head="{name}">', "<thead><tr><th>query \\ key</th>"
             + "".join(f'<th data-key="{j}">{escape(fmt.token(t))}<br>@{j}</th>'
                       for j, t in enumerate(trace.tokens)) + "</tr></thead>", "<tbody>"]
