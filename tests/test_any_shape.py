@@ -151,3 +151,20 @@ def test_a_layer_of_two_heads_from_a_file_gives_each_table_its_own_key(tmp_path)
     ids = Counter(re.findall(r'<figure id="([^"]+)"', out))
     assert ids["layer2.logits.head-2.0"] == ids["layer2.logits.head-2.1"] == 1
     assert max(ids.values()) == 1, [k for k, n in ids.items() if n > 1]
+
+
+def test_check_names_the_one_head_of_a_layer_whose_role_the_file_does_not_give(tmp_path):
+    """--context 2's file with its 2-back head of unknown role: head 0 of layer 1 is held (and tested) to the
+    previous token, head 1 to nothing; the report said "the heads of layer 1" were held to nothing."""
+    from induction_demo.core import modelfile
+    from induction_demo.core.runs import run
+    from induction_demo.core.weights import Construction
+
+    arrays = modelfile.arrays(run(tuple("abcde" * 3), construction=Construction(context=2)))
+    arrays["roles"] = np.array(["look-back", "unknown", "induction"])
+    np.savez(tmp_path / "mixed.npz", **arrays)
+    result = invoke(["check", str(tmp_path / "mixed.npz"), "--width", "1000"])
+    assert "Not held to anything: layer 1 head 1, whose role" in result.stdout
+    assert "- layer 1 head 0: the previous token: pass" in result.stdout
+    assert json.loads(invoke(["check", str(tmp_path / "mixed.npz"), "--format", "json"]).stdout)["unheld"] == [
+        "layer 1 head 1"]

@@ -396,8 +396,10 @@ def _general(model: Model, seed: int) -> dict:
     held = properties(model)
     result, _ = _tally([name for name, *_ in held], strings(model.vocab, model.n_positions, seed),
                        lambda tokens: _general_findings(model, tokens, held), seed)
-    unheld = [f"layer {l}" for l, layer in enumerate(model.layers(), 1)
-              if any(head.role.kind == "unknown" for head in layer.heads)]
+    unheld = []  # a layer all of whose heads have no role, or each such head of a layer of roles besides
+    for l, layer in enumerate(model.layers(), 1):
+        unknown = [h for h, head in enumerate(layer.heads) if head.role.kind == "unknown"]
+        unheld += [f"layer {l}"] if len(unknown) == len(layer.heads) else [f"layer {l} head {h}" for h in unknown]
     return result | {"hints": [],
                      "held_to": f"the hand-built {model.held_to().circuit} circuit"
                                 + (f" with context {model.context}" if model.context > 1 and model.circuit == "lecture"
@@ -570,7 +572,9 @@ def report(result: dict, width: int = 120) -> str:
     lines += [f"Likely mistake: {hint}" for hint in result.get("hints", ())]
     lines += [f"Note: {note}" for note in (code_note(result),) if note]
     if result.get("unheld"):
-        lines.append(f"Not held to anything: the heads of {', '.join(result['unheld'])}, whose role the file does "
+        layers = [u for u in result["unheld"] if " head " not in u]
+        named = ([f"the heads of {', '.join(layers)}"] if layers else []) + [u for u in result["unheld"] if u not in layers]
+        lines.append(f"Not held to anything: {'; '.join(named)}, whose role the file does "
                      "not give (roles: look-back, duplicate-token, induction).")
     lecture = result.get("lecture")
     if lecture is not None:  # each finding a line of its own, the string named once
