@@ -290,3 +290,13 @@ def test_a_model_that_writes_no_token_fails_the_prediction(tmp_path, lecture):
 
 def test_a_passing_model_gets_no_hint(tmp_path, lecture):
     assert json.loads(checked(tmp_path, lecture, "--format", "json").stdout)["hints"] == []
+
+
+def test_a_template_saved_with_a_byte_order_mark_is_read(tmp_path):
+    """A student fills in `check --template`'s JSON in an editor that saves a UTF-8 byte-order mark (Windows
+    Notepad): check refused it, "not a model file ... Unexpected UTF-8 BOM (decode using utf-8-sig)"."""
+    path = tmp_path / "heads.json"
+    assert invoke(["check", "--template", str(path), "--vocab", "a b c", "--positions", "6"]).exit_code == 0
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    result = invoke(["check", str(path)])
+    assert result.exit_code == 1 and result.stdout.startswith("FAIL"), result.stderr

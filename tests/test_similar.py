@@ -154,3 +154,12 @@ def test_the_files_words_match_the_tokens_normalised_alike(tmp_path):
     decomposed = unicodedata.normalize("NFD", "café")
     path = write(tmp_path, f"{decomposed} 1 0\nthe 0 1\n")
     assert dict(read_vectors(path, {"café", "the"}).rows)["café"] == (1.0, 0.0)
+
+
+def test_a_vector_file_that_starts_with_a_byte_order_mark_keeps_its_first_word(tmp_path):
+    """A file saved by Notepad starts with U+FEFF: its first word read as "\\ufeffcat", which matched no token,
+    so `cat` got a direction of its own and no similarity to the file's other words."""
+    path = tmp_path / "bom.txt"
+    path.write_bytes("\ufeffcat 1 0\ndog 0 1\n".encode("utf-8"))
+    similarity = read_vectors(str(path), {"cat", "dog"})
+    assert dict(similarity.rows) == {"cat": (1.0, 0.0), "dog": (0.0, 1.0)}

@@ -431,7 +431,7 @@ def _unique(pairs):
 
 def _json(path: str) -> dict:
     """A JSON model file's keys, its arrays as numpy arrays of their own type."""
-    with open(path, encoding="utf-8") as f:
+    with open(path, encoding="utf-8-sig") as f:  # (a byte-order mark, as Notepad may write a filled-in template)
         try:
             raw = json.load(f, object_pairs_hook=_unique, parse_constant=_refuse_constant)
         except InputError as error:

@@ -182,7 +182,7 @@ def read_vectors(path: str, words: set[str], stream=None) -> Similarity:
     try:
         for number, raw in _lines(handle, path):
             try:
-                line = raw.decode("utf-8")
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")  # (a byte-order mark, as Notepad writes)
             except UnicodeDecodeError:
                 raise InputError(f"{path}, line {number}: not UTF-8 text") from None
             fields = line.split()
