@@ -488,3 +488,24 @@ def test_a_layer_of_heads_of_two_roles_is_told_head_by_head_and_ablated_in_part(
     assert "In layer 1, the head 1.0 is ablated: its output is replaced by zeros." in out
     assert "Layer 1 is ablated" not in out and "weight 0.00" not in out and "from @0 on" not in out
     assert "The head 1.1: each token attends most to:" in out
+
+
+def test_a_head_of_unknown_role_has_no_quiet_rows(tmp_path):
+    """A head the file gives no role has no job, so no row of it is off its job: its masked logits and weights
+    said "nothing to copy" beside every row, faint, as an induction head's rows with nothing to copy."""
+    from induction_demo.core.modelfile import load
+    from induction_demo.views import documents
+    from induction_demo.views.views import Table
+
+    arrays = modelfile.arrays(run(tuple("abcde" * 3), construction=Construction(context=2)))
+    arrays["roles"] = np.array(["look-back", "unknown", "induction"])
+    np.savez(tmp_path / "mixed.npz", **arrays)
+    trace = run(tuple("abcdab"), construction=Construction(model=load(str(tmp_path / "mixed.npz"))))
+    tables = {b.key: b for b in documents.walkthrough(trace).blocks if isinstance(b, Table)}
+    unknown = [t for k, t in tables.items() if k.startswith(("layer1.masked", "layer1.weights")) and "1.1" in k]
+    held = [t for k, t in tables.items() if k.startswith(("layer1.masked", "layer1.weights")) and "1.0" in k]
+    assert len(unknown) == 2 and len(held) == 2, sorted(tables)
+    for table in unknown:
+        assert not any(cell.faint for row in table.rows for cell in row.cells), table.key
+        assert "nothing to copy" not in str(table.rows)
+    assert all(any("nothing before" in c.text for row in t.rows for c in row.cells) for t in held)

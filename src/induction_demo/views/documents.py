@@ -106,8 +106,8 @@ def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Fit = w
                 trace, f"layer{l}.masked" + head_suffix(run, several),
                 ("Masked attention" + of + ": query i keeps keys ", Math(describe.kept(c)),
                  f" (× = masked; {legend})"),
-                run.logits, fmt.LOGIT_DECIMALS, mask=layer.mask, job=job, quiet=True, shown=shown, idle=idle(run.head),
-                vmax=run.head.scale, notes=notes))),
+                run.logits, fmt.LOGIT_DECIMALS, mask=layer.mask, job=job, quiet=held(run.head), shown=shown,
+                idle=idle(run.head), vmax=run.head.scale, notes=notes))),
             fit(quieted(lambda shown, notes: weights_table(trace, layer, run, job, shown, notes))),
         ):
             out += table
@@ -138,8 +138,14 @@ def weights_table(trace: Trace, layer: Layer, run, job, shown, notes: bool = Tru
     return attention(trace, f"layer{l}.weights" + head_suffix(run, several), (
         "Attention weights ", Math(f"W^({l})"),
         f"{of}: softmax over each row's kept keys ({describe.job(trace.construction, run.head)})"),
-        run.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask, job=job, quiet=True, shown=shown, notes=notes,
+        run.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask, job=job, quiet=held(run.head), shown=shown, notes=notes,
         idle=idle(run.head))
+
+
+def held(head) -> bool:
+    """A head held to a job, whose rows off it are quiet (faint, their reason in the margin); a model file's
+    head of unknown role has no job, so no row of it is quiet ("nothing to copy" was said of every one)."""
+    return head.role.kind != "unknown"
 
 
 def idle(head) -> str:
@@ -519,7 +525,7 @@ def slide(trace: Trace, told: Told = None) -> Slide:
             f"({describe.job(trace.construction, layer.heads[0].head)}); at the right, what "
             f"each position outputs (→ a copy; blend: no copy, a mix of earlier tokens; {fmt.NONE}: nothing)",),
             layer.weights * (100.0 if hundredths else 1.0), 0 if hundredths else decimals, mask=layer.mask, job=job,
-            quiet=True, notes=False, vmax=100.0 if hundredths else 1.0)
+            quiet=held(layer.heads[0].head), notes=False, vmax=100.0 if hundredths else 1.0)
         marks = []
         for p in trace.predictions:
             if p.copy:
