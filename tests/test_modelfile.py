@@ -509,3 +509,16 @@ def test_a_head_of_unknown_role_has_no_quiet_rows(tmp_path):
         assert not any(cell.faint for row in table.rows for cell in row.cells), table.key
         assert "nothing to copy" not in str(table.rows)
     assert all(any("nothing before" in c.text for row in t.rows for c in row.cells) for t in held)
+
+
+def test_a_file_without_roles_is_not_said_to_have_nothing_to_copy(tmp_path):
+    """A file that gives no head a role builds its last layer for no key, so "something to copy" is never
+    found: the next-token table said "nothing to copy" beside every row, also at @4 `a`, whose earlier `a` is
+    followed by `b`, which the file's own layer 2 attends to with weight 1.00."""
+    arrays = modelfile.arrays(run(tuple("abcde" * 3), construction=Construction(context=2)))
+    arrays["roles"] = np.array(["unknown"] * 3)
+    np.savez(tmp_path / "noroles.npz", **arrays)
+    out = invoke(["show", "a b c d a b", "--model", str(tmp_path / "noroles.npz"), "--width", "200"]).stdout
+    table = out[out.index("Next-token probabilities"):]
+    assert "nothing to copy" not in table and "a blend, not a copy" not in table
+    assert "@4 a b 0.40" in table

@@ -397,6 +397,8 @@ TOP = 3  # choices shown per position
 def next_token(trace: Trace, shown: Sequence[int] | None = None, cells: int = fmt.TOKEN_CELLS) -> Table:
     """Each position's most probable next tokens, with their probabilities."""
     top = min(TOP, len(trace.vocab))
+    # a last layer of heads a file gives no role is built for no key: there is no copy to say is missing
+    judged = any(run.head.role.kind != "unknown" for run in trace.layers[-1].heads)
     rows = []
     for i in _rows(trace, shown):
         if i is None:
@@ -404,8 +406,8 @@ def next_token(trace: Trace, shown: Sequence[int] | None = None, cells: int = fm
             continue
         order = np.argsort(-trace.probs[i], kind="stable")[:top]  # most probable first, ties in vocabulary order
         copies = trace.predictions[i].copy
-        why = "" if copies else NOTHING_TO_COPY if not trace.predictions[i].copyable else NOT_A_COPY if trace.predictions[i].output \
-            else NOTHING_WRITTEN
+        why = "" if copies or not judged else NOTHING_TO_COPY if not trace.predictions[i].copyable \
+            else NOT_A_COPY if trace.predictions[i].output else NOTHING_WRITTEN
         # A row with nothing to copy is a blend, not a prediction: faint and unshaded, so nobody reads it as one.
         choices = [Cell(f"{fmt.token(trace.vocab[t], cells)} {fmt.number(trace.probs[i, t], fmt.WEIGHT_DECIMALS)}",
                       float(trace.probs[i, t]) if copies else None, faint=not copies) for t in order]
