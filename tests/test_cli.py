@@ -297,3 +297,14 @@ def test_only_weights_offers_the_model_file_as_a_format(command, tmp_path):
     assert "is not one of" in one_line_error(invoke([command, "--format", "npz", "! a b"]), 2)
     assert "which weights writes" in one_line_error(invoke([command, "-o", str(tmp_path / "m.npz"), "! a b"]), 2)
     assert not (tmp_path / "m.npz").exists()
+
+
+@pytest.mark.parametrize("args, listed, unlisted", [
+    (["show", "a b a"], ".svg, .png", ".npz"), (["weights", "a b a"], ".svg, .npz", ".png"),
+    (["quiz", "a b a"], ".tex, .html, .htm", ".json"),
+])
+def test_an_unknown_extension_lists_the_ones_the_command_writes(args, listed, unlisted):
+    """`show -o x.pdf` listed .npz among the extensions to use, which show then refuses (weights writes it)."""
+    result = invoke(args + ["-o", "x.pdf"])
+    assert result.exit_code == 2 and "cannot tell the format of 'x.pdf'" in result.stderr
+    assert listed in result.stderr and unlisted not in result.stderr

@@ -284,9 +284,13 @@ def choose_format(form: str | None, output: str | None) -> str:
         return form or "table"
     extension = os.path.splitext(output)[1].lower()
     if extension not in EXTENSIONS:
+        context = click.get_current_context(silent=True)  # the extensions of the formats this command writes
+        choices = next((p.type.choices for p in (context.command.params if context else ())
+                        if p.name == "form" and isinstance(p.type, click.Choice)), None)
+        known = [e for e, f in EXTENSIONS.items() if choices is None or f in choices]
         raise click.UsageError(
             f"cannot tell the format of {output!r} from its extension: use --format, "
-            f"or one of {', '.join(EXTENSIONS)}")
+            f"or one of {', '.join(known)}")
     return EXTENSIONS[extension]
 
 
