@@ -138,6 +138,12 @@ class Head(NamedTuple):
     reference: Head | None = None  # a model file's head: the hand-built head whose job it is held to
 
     @property
+    def held(self) -> bool:
+        """Held to a job: built, or a model file's head whose role the file gives (one of unknown role is
+        held to none: no row of it is off a job, and no key is one to copy)."""
+        return self.role.kind != "unknown"
+
+    @property
     def looks_back(self) -> bool:
         """Its job is the key ``offset`` back, whatever the tokens."""
         return self.role.kind == "look-back"

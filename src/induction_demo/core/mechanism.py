@@ -60,7 +60,7 @@ def selected(heads, y: Stream, horizon: int = 1) -> np.ndarray:  # -> [N, N] boo
     earlier copy of the query's token (the file's own horizon)."""
     out = np.zeros((y.n, y.n), dtype=bool)
     for head in heads:
-        if head.role.kind == "unknown":  # a model file's head the file gives no role: held to no job
+        if not head.held:  # a model file's head the file gives no role: held to no job
             continue
         if head.role.kind == "duplicate-token":  # another copy of the query's token, wherever it stands
             ids = y["tok"].index

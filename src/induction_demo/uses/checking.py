@@ -398,7 +398,7 @@ def _general(model: Model, seed: int) -> dict:
                        lambda tokens: _general_findings(model, tokens, held), seed)
     unheld = []  # a layer all of whose heads have no role, or each such head of a layer of roles besides
     for l, layer in enumerate(model.layers(), 1):
-        unknown = [h for h, head in enumerate(layer.heads) if head.role.kind == "unknown"]
+        unknown = [h for h, head in enumerate(layer.heads) if not head.held]
         unheld += [f"layer {l}"] if len(unknown) == len(layer.heads) else [f"layer {l} head {h}" for h in unknown]
     return result | {"hints": [],
                      "held_to": f"the hand-built {model.held_to().circuit} circuit"
@@ -451,6 +451,14 @@ def hints(model: Model, result: dict, seed: int = 0, failing: dict | None = None
     def tried(prop: int) -> list[tuple[str, ...]]:  # the failing strings first (a wrong mend fails at once), then all
         first = sorted(set((failing or {}).get(prop, [])), key=lambda t: (len(t), t))
         return first + [t for t in every if t not in set(first)]
+    def mended(key: str, factor: float, prop: int, runs: list) -> bool:
+        """The failing test ``prop`` passes with the file's ``key`` matrix times ``factor`` (the shared
+        products scaled with it: A_2 enters V_1 A_2, V_2 enters V_1 V_2, A_1 neither)."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            products = {"a1": {}, "a2": {"v1a2": shared.v1a2 * factor}, "v2": {"v1v2": shared.v1v2 * factor}}[key]
+            return not _fails(model.replaced(**{key: getattr(model, key) * factor}), prop, runs,
+                              shared._replace(**products))
+
     for layer, prop, key in ((1, 0, "a1"), (2, 3, "a2")):
         if prop not in failed:
             continue
@@ -458,16 +466,14 @@ def hints(model: Model, result: dict, seed: int = 0, failing: dict | None = None
         a = getattr(model, key)
         with np.errstate(over="ignore", invalid="ignore"):  # (A_1 enters no shared product; A_2 enters V_1 A_2)
             turned = shared if key == "a1" else shared._replace(v1a2=model.v1 @ a.T)
-            louder = shared if key == "a1" else shared._replace(v1a2=shared.v1a2 * 100.0)
         if not _fails(model.replaced(**{key: a.T}), prop, runs, turned):
             out.append(f"A_{layer} looks transposed: its transpose passes layer {layer}'s test. Rows of A are the "
                        "query's directions and columns the key's (a_ij = y_i A y_j^T).")
-        elif not _fails(model.replaced(**{key: a * 100.0}), prop, runs, louder):
+        elif mended(key, 100.0, prop, runs):
             out.append(f"A_{layer} is too soft: its weights fall on the right keys but under "
                        f"{TOLERANCE:.2f}, and at 100 times its entries it passes; is the scale s (the lecture's "
                        "100) missing?")
-        elif not _fails(model.replaced(**{key: -a}), prop, runs,
-                        shared if key == "a1" else shared._replace(v1a2=-shared.v1a2)):
+        elif mended(key, -1.0, prop, runs):
             out.append(f"A_{layer} has the wrong sign: at -1 times its entries it passes (a negative logit "
                        "pushes weight away from its key).")
     top = model.shares("A2")[:1]
@@ -482,16 +488,13 @@ def hints(model: Model, result: dict, seed: int = 0, failing: dict | None = None
                    "lecture's V_2 copies the key's token into the token block (tok -> tok), the only block the "
                    "scores read.")
     if 2 in failed and shares and copied >= 0.05:  # it copies the token, but perhaps too faintly to stand out
-        with np.errstate(over="ignore", invalid="ignore"):
-            louder = model.replaced(v2=model.v2 * 100.0)
-            if not _fails(model.replaced(v2=-model.v2), 2, tried(2), shared._replace(v1v2=-shared.v1v2)):
-                out.append("V_2 has the wrong sign: at -1 times its entries the prediction passes (the token it "
-                           "copies scores lowest).")
-            elif not _fails(louder, 2, tried(2), shared._replace(v1v2=shared.v1v2 * 100.0)):
-                largest = float(np.abs(model.v2).max())
-                out.append(f"V_2 is too small: its largest entry is {largest:.3g}, so the token it copies scores "
-                           "barely above the others and the prediction is a near-tie; at 100 times its entries it "
-                           "passes. The lecture's V_2 copies with 1.")
+        if mended("v2", -1.0, 2, tried(2)):
+            out.append("V_2 has the wrong sign: at -1 times its entries the prediction passes (the token it "
+                       "copies scores lowest).")
+        elif mended("v2", 100.0, 2, tried(2)):
+            out.append(f"V_2 is too small: its largest entry is {float(np.abs(model.v2).max()):.3g}, so the token "
+                       "it copies scores barely above the others and the prediction is a near-tie; at 100 times its "
+                       "entries it passes. The lecture's V_2 copies with 1.")
     if model.inclusive and not _fails(model.replaced(inclusive=False), min(failed), tried(min(failed)), shared):
         out.append("The file's mask is inclusive (a query keeps itself), and under the strict mask, the lecture's, "
                    "it passes: is its mask meant to be strict?")

@@ -106,7 +106,7 @@ def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Fit = w
                 trace, f"layer{l}.masked" + head_suffix(run, several),
                 ("Masked attention" + of + ": query i keeps keys ", Math(describe.kept(c)),
                  f" (× = masked; {legend})"),
-                run.logits, fmt.LOGIT_DECIMALS, mask=layer.mask, job=job, quiet=held(run.head), shown=shown,
+                run.logits, fmt.LOGIT_DECIMALS, mask=layer.mask, job=job, quiet=run.head.held, shown=shown,
                 idle=idle(run.head), vmax=run.head.scale, notes=notes))),
             fit(quieted(lambda shown, notes: weights_table(trace, layer, run, job, shown, notes))),
         ):
@@ -138,14 +138,8 @@ def weights_table(trace: Trace, layer: Layer, run, job, shown, notes: bool = Tru
     return attention(trace, f"layer{l}.weights" + head_suffix(run, several), (
         "Attention weights ", Math(f"W^({l})"),
         f"{of}: softmax over each row's kept keys ({describe.job(trace.construction, run.head)})"),
-        run.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask, job=job, quiet=held(run.head), shown=shown, notes=notes,
+        run.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask, job=job, quiet=run.head.held, shown=shown, notes=notes,
         idle=idle(run.head))
-
-
-def held(head) -> bool:
-    """A head held to a job, whose rows off it are quiet (faint, their reason in the margin); a model file's
-    head of unknown role has no job, so no row of it is quiet ("nothing to copy" was said of every one)."""
-    return head.role.kind != "unknown"
 
 
 def idle(head) -> str:
@@ -385,9 +379,7 @@ def factored(trace: Trace, fit: Fit = whole) -> Document:
                                      Math(f"sqrt(d_k) = {int(np.sqrt(f.d_k))}"), "); ", Math(f"d_v = {f.d_v}"), ".")))
             if not used:  # A is 0: W^Q and W^K have no coordinate to hold, and tables of them would be empty
                 blocks.append(Paragraph((Math("W^Q"), " and ", Math("W^K"), f" of the {name} are 0: its ",
-                                         Math(f"A_{l}"), " is 0, ") + (
-                    ("so every logit is 0.",) if trace.construction.model is not None  # (a file's: no reason known)
-                    else _reads_instead(f.head))))
+                                         Math(f"A_{l}"), " is 0, ") + _reads_instead(trace, f.head)))
                 used_tables = ()
             elif not len(f.query.values):  # its blocks read directions, but no query meets them here (one position)
                 blocks.append(Paragraph((Math("W^Q"), f" of the {name} is 0, as its ", Math(f"A_{l}"), " is on this "
@@ -495,8 +487,11 @@ def eigenvalues(values: np.ndarray) -> str:
     return ", ".join(t + (f" (x{k})" if k > 1 else "") for t, k in out.items())
 
 
-def _reads_instead(head) -> tuple:
-    """Why a head's A is 0, for the textbook form (which has no place for what the head reads instead)."""
+def _reads_instead(trace: Trace, head) -> tuple:
+    """Why a head's A is 0, for the textbook form (which has no place for what the head reads instead); a
+    file's head: no reason, its arrays give none."""
+    if trace.construction.model is not None:
+        return ("so every logit is 0.",)
     if head.bias:
         return ("and it reads positions through its relative position bias ", Math("b_(i-j)"), ", added to every "
                 "logit, which the textbook's ", Math("q_i . k_j"), " does not hold (show and weights print it).")
@@ -525,7 +520,7 @@ def slide(trace: Trace, told: Told = None) -> Slide:
             f"({describe.job(trace.construction, layer.heads[0].head)}); at the right, what "
             f"each position outputs (→ a copy; blend: no copy, a mix of earlier tokens; {fmt.NONE}: nothing)",),
             layer.weights * (100.0 if hundredths else 1.0), 0 if hundredths else decimals, mask=layer.mask, job=job,
-            quiet=held(layer.heads[0].head), notes=False, vmax=100.0 if hundredths else 1.0)
+            quiet=layer.heads[0].head.held, notes=False, vmax=100.0 if hundredths else 1.0)
         marks = []
         for p in trace.predictions:
             if p.copy:

@@ -397,8 +397,7 @@ TOP = 3  # choices shown per position
 def next_token(trace: Trace, shown: Sequence[int] | None = None, cells: int = fmt.TOKEN_CELLS) -> Table:
     """Each position's most probable next tokens, with their probabilities."""
     top = min(TOP, len(trace.vocab))
-    # a last layer of heads a file gives no role is built for no key: there is no copy to say is missing
-    judged = any(run.head.role.kind != "unknown" for run in trace.layers[-1].heads)
+    judged = any(run.head.held for run in trace.layers[-1].heads)  # (else no key is one to copy: none is missing)
     rows = []
     for i in _rows(trace, shown):
         if i is None:
