@@ -120,6 +120,8 @@ CHAR_PT = {**dict.fromkeys("0123456789abcdeghknopqsuvxyz", 5.0), ".": 2.8, ",": 
 CELL_PT, ROW_PT = 6.0, 12.0  # a cell's padding, a row's height
 PORTRAIT_PT, LANDSCAPE_PT = 510.0, 757.0  # A4's text width with 15 mm margins, upright and turned
 LANDSCAPE_HEIGHT_PT = 430.0  # a turned page's height for a table, its caption above it
+UPRIGHT_TEXT_PT = 757.0  # an upright page's text height (A4's less 15 mm margins)
+UPRIGHT_HEIGHT_PT = 620.0  # ... for a table's rows, with a caption and a heading above
 HELD_PT = 60.0  # what a heading and its paragraph take above a turned page's table
 SMALLEST = 0.7  # no table is set smaller than 7 pt ...
 PLANNED = 0.75  # ... so pieces are planned for 7.5 pt: the widths above are estimates
@@ -147,8 +149,12 @@ def pieces(block: Table) -> list[tuple[Table, bool]]:
     be. Each piece says which rows and columns it holds, by their @ labels
     where they have them."""
     labels, columns = _widths(block)
-    if labels + sum(columns) <= PORTRAIT_PT / PLANNED:
-        return [(block, False)]
+    if labels + sum(columns) <= PORTRAIT_PT / PLANNED:  # upright; a table taller than a page in ranges of rows
+        rows = ranges(len(block.rows), int(UPRIGHT_HEIGHT_PT / (ROW_PT * PLANNED)))
+        if len(rows) == 1:
+            return [(block, False)]
+        return [(block._replace(rows=block.rows[r0:r1], title=block.title + (
+            f" [rows {range_name(row_names(block), r0, r1, len(block.rows))}]",)), False) for r0, r1 in rows]
     margin = notes_column(block)  # a margin of notes stays beside its rows: it goes with every range
     data = len(columns) - margin
     spans = equal_spans(columns[:data], LANDSCAPE_PT / PLANNED - labels - (columns[-1] if margin else 0.0))
@@ -199,10 +205,10 @@ LEGEND = [r"{\small " + escape(LEGEND_TEXT) + "}", ""]
 TURNED_TEXT_PT = 510.0  # a turned page's text height (A4's width less 15 mm margins), its line LANDSCAPE_PT
 
 
-def _lines_pt(text: str, size: float, line: float) -> float:
-    """About how tall ``text`` is set on a turned page's line at ``size`` times the body's type, ``line``
-    points a line (a newline starts a line)."""
-    return sum(max(1, ceil(_text_pt(part) * size / LANDSCAPE_PT)) for part in text.split("\n")) * line
+def _lines_pt(text: str, size: float, line: float, width: float = LANDSCAPE_PT) -> float:
+    """About how tall ``text`` is set on a line ``width`` points wide (a turned page's) at ``size`` times the
+    body's type, ``line`` points a line (a newline starts a line)."""
+    return sum(max(1, ceil(_text_pt(part) * size / width)) for part in text.split("\n")) * line
 
 
 def _opens_turned(document: Document, cut: dict) -> float | None:
@@ -310,9 +316,14 @@ def render(document: Document) -> str:
                 height = LANDSCAPE_HEIGHT_PT - (HELD_PT if held else 0.0)
                 if opening is not None:  # the first piece, below the title on its turned page
                     height, opening = min(height, opening), None
+                if not turned:  # a table of 59 rows is a page tall: it shrinks to the page less its caption
+                    room = UPRIGHT_TEXT_PT - 30.0 - (HELD_PT if held else 0.0) \
+                        - _lines_pt(plain(piece.title), 1.1, 12.0, PORTRAIT_PT)
+                    tall = (len(piece.rows) + len(header_lines(piece)) + 2) * ROW_PT
+                    height = room if tall > room - 2 * ROW_PT else None
                 box = [r"\begin{minipage}{\linewidth}\setlength{\parskip}{4pt}"] + held + [
                     r"\textbf{" + inline(piece.title) + r"}\par", r"\noindent"] + table(
-                    piece, height if turned else None) + [r"\end{minipage}"]
+                    piece, height) + [r"\end{minipage}"]
                 held = []
                 if turned or (turned_pages and turned_ahead(k + 1)):  # (between turned tables: as they are)
                     move = None
