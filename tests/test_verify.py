@@ -385,7 +385,7 @@ def test_every_check_finding_is_verified_on_the_file_s_own_run(seed, key, factor
 @settings(max_examples=80, deadline=None)
 def test_every_margin_note_is_what_the_trace_shows(tokens, built, ablate):
     """The attention tables' notes (nothing before, only itself, nothing to copy, nothing o back) and the
-    probabilities' (nothing to copy, a blend, nothing written), each re-derived by the verifier's rule."""
+    probabilities' (nothing to copy, a blend, not a copy, nothing written), each re-derived by the verifier's rule."""
     from induction_demo.core import mechanism
     from induction_demo.views import documents, tables
 
@@ -414,5 +414,9 @@ def test_every_margin_note_is_what_the_trace_shows(tokens, built, ablate):
             assert note == ""
         elif not copyable:
             assert note == "nothing to copy"
-        else:
-            assert note == ("a blend, not a copy" if trace.predictions[i].output else "nothing written")
+        else:  # a score is a share of Y^(2)'s token block (one-hot tokens): all of it one token is no blend
+            top = trace.scores[i].max()
+            whole = (trace.words is None and trace.construction.model is None  # (else a score is no share)
+                     and round(float(top), 2) == 1.0 and (trace.scores[i] >= top - 1e-12).sum() == 1)
+            assert note == ("nothing written" if not trace.predictions[i].output
+                            else "not a copy" if whole else "a blend, not a copy")

@@ -204,3 +204,32 @@ def test_16_check_says_no_key_for_a_three_way_tie_and_too_low_for_0_48(tmp_path)
     assert message.endswith("the smallest: on `a ! ! ! a`, layer 2 at @4 puts 0.48 on @1, the token after the earlier "
                             "`a` (@0), where the lecture's induction head puts 1.00 (0.50 needed); no key has 0.50 of "
                             "its weight (the most: @1, 0.48).")
+
+
+@pytest.mark.parametrize("args", [["! a b a c b"], ["a b c d a b c d e a b", "--context", "2", "--skip", "1"],
+                                  ["x y z x y z w", "--circuit", "pointer", "--mask", "inclusive"]])
+def test_a_row_that_outputs_one_token_and_no_copy_is_not_called_a_blend(tmp_path, args):
+    """The lecture's own `a` (@1) keeps only `!`: its output is all `!`, which the predictions called
+    "! (blend 1.00)", a blend of nothing. Such a row is "not a copy" in the tables, on the slide and on the
+    interactive page; a row that mixes tokens stays a blend."""
+    doc = shown(*args)
+    whole = [p for p in doc["predictions"] if p["output"] and not p["copy"] and len(p["output"]) == 1
+             and round(p["score"], 2) == 1.0]
+    assert whole  # each run has such a row
+    out = invoke(["show", *args, "--width", "200"]).stdout
+    table = out[out.index("Predictions:"):]
+    table = table[:re.search(r"^(Next-token probabilities|Probabilities of the token)", table, re.M).start()]
+    assert "(blend 1.00" not in table and "not a copy = all it mixed is that one token" in " ".join(table.split())
+    for p in whole:
+        assert re.search(rf"^@{p['position']} +\S+ +{re.escape(p['output'][0])} \(not a copy\)", table, re.M), table
+    for form in ("markdown", "latex", "html"):
+        assert "blend 1.00" not in invoke(["show", *args, "--format", form]).stdout
+    svg = tmp_path / "s.svg"
+    assert invoke(["show", *args, "--slide", "-o", str(svg)]).exit_code == 0
+    text = " ".join(re.sub(r"<[^>]+>", " ", svg.read_text()).split())
+    assert "no copy: a single token, not a copy" in text
+    page = tmp_path / "p.html"
+    assert invoke(["show", *args, "--interactive", "-o", str(page)]).exit_code == 0
+    assert f'<li data-position="{whole[0]["position"]}">' in page.read_text()
+    item = page.read_text().split(f'<li data-position="{whole[0]["position"]}">')[1].split("</li>")[0]
+    assert item.endswith(" (not a copy)"), item

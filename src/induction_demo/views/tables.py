@@ -314,6 +314,7 @@ def stream(trace: Trace, key: str, title: tuple, y: Stream, shown: Sequence[int]
 
 NOTHING_BEFORE, NOTHING_TO_COPY, ONLY_ITSELF = "nothing before", "nothing to copy", "only itself"
 NOT_A_COPY = "a blend, not a copy"  # something to copy, but the head's weight is not on it
+ONE_TOKEN = "not a copy"  # ... and what it mixed is all one token (see ``unmixed``)
 NOTHING_WRITTEN = "nothing written"  # something to copy, but the head wrote nothing (ablated)
 
 
@@ -362,6 +363,15 @@ def _shares(trace: Trace) -> bool:
     return trace.words is None and trace.construction.model is None
 
 
+def unmixed(trace: Trace, p) -> bool:
+    """Where position ``p`` outputs no copy, all it outputs is one token: that
+    token's share of Y^(2)'s token block prints as 1.00 (the lecture's `a` at
+    @1, which keeps only `!`). Such a row is said to be "not a copy", not a
+    "blend 1.00", which mixes nothing."""
+    return (not p.copy and len(p.output) == 1 and _shares(trace)
+            and fmt.number(p.score, fmt.WEIGHT_DECIMALS) == fmt.number(1.0, fmt.WEIGHT_DECIMALS))
+
+
 def predictions(trace: Trace, source: str = "", intact: bool = True, cells: int = fmt.TOKEN_CELLS) -> Table:
     """A row per position: the token it says comes ``horizon`` ahead (every
     tied one) where its output is a copy; elsewhere what it outputs, marked
@@ -375,6 +385,8 @@ def predictions(trace: Trace, source: str = "", intact: bool = True, cells: int 
         text = fmt.tied(p.output, " / ", lambda c: fmt.token(c, cells))
         if p.copy:
             return Cell(text, top=True)
+        if unmixed(trace, p):
+            return Cell(f"{text} ({ONE_TOKEN})", faint=True)
         share, low = fmt.number(p.score, fmt.WEIGHT_DECIMALS), fmt.number(p.low, fmt.WEIGHT_DECIMALS)
         each = "" if len(p.output) == 1 else " each" if share == low else f" to {low}"
         return Cell(f"{text} (blend {share}{each})", faint=True)
@@ -385,8 +397,10 @@ def predictions(trace: Trace, source: str = "", intact: bool = True, cells: int 
     horizon = trace.predictions[0].horizon
     what = "comes next" if horizon == 1 else f"comes {horizon} ahead (not next: the token {horizon} after it)"
     score = "share" if _shares(trace) else "score"
+    shown = tuple(trace.predictions) + tuple(beside if beside is not None else ())
+    one = f"; {ONE_TOKEN} = all it mixed is that one token" if any(unmixed(trace, p) for p in shown) else ""
     title = (f"Predictions: the token each position says {what}, where it copies one (blend = no copy: the top "
-             f"token of what the head mixed, with its {score}; {fmt.NONE} = every token scores 0)" + source)
+             f"token of what the head mixed, with its {score}{one}; {fmt.NONE} = every token scores 0)" + source)
     columns = ((ahead(horizon),),) + ((("intact model",),) if beside is not None else ())
     return Table("predictions", (title,), ("", ""), columns, rows, align="left")
 
@@ -406,7 +420,8 @@ def next_token(trace: Trace, shown: Sequence[int] | None = None, cells: int = fm
         order = np.argsort(-trace.probs[i], kind="stable")[:top]  # most probable first, ties in vocabulary order
         copies = trace.predictions[i].copy
         why = "" if copies or not judged else NOTHING_TO_COPY if not trace.predictions[i].copyable \
-            else NOT_A_COPY if trace.predictions[i].output else NOTHING_WRITTEN
+            else (ONE_TOKEN if unmixed(trace, trace.predictions[i]) else NOT_A_COPY) if trace.predictions[i].output \
+            else NOTHING_WRITTEN
         # A row with nothing to copy is a blend, not a prediction: faint and unshaded, so nobody reads it as one.
         choices = [Cell(f"{fmt.token(trace.vocab[t], cells)} {fmt.number(trace.probs[i, t], fmt.WEIGHT_DECIMALS)}",
                       float(trace.probs[i, t]) if copies else None, faint=not copies) for t in order]
