@@ -29,6 +29,19 @@ def test_without_a_terminal_it_prints_every_step_in_the_lecture_s_order_the_stor
     assert max(map(len, result.stdout.splitlines())) <= 80
     before, story = result.stdout.split("Now tell the story", 1)
     assert "so it predicts" not in before and "so it predicts `b`" in story  # the outputs first, then the story
+    assert "\n\n\n" not in result.stdout  # one blank line under a step's rule, also where a table opens it
+
+
+def test_a_step_on_the_screen_opens_with_its_first_line_not_a_blank_one():
+    from induction_demo.cli import screens
+    from induction_demo.api import run
+    from induction_demo.views import steps
+    from induction_demo.views.render import terminal
+    from induction_demo.views.tables import priority
+
+    trace = run(LECTURE)
+    shown = screens(steps.steps(trace, None, terminal.fitter(priority(trace), 80)), 80, 40, styled=False)
+    assert len(shown) > 10 and all(lines and str(lines[0]).strip() for _, lines in shown)
 
 
 def test_a_lecture_too_wide_for_the_terminal_says_once_what_its_windows_show_and_how_to_see_all():
@@ -496,7 +509,8 @@ def test_each_screen_fits_an_80_by_24_terminal_and_a_tall_step_goes_on_over_seve
     assert any("(part 2 of" in title for title, _ in shown)
     for k, step in enumerate(every, 1):
         parts = [lines for title, lines in shown if title.startswith(f"Step {k} of {len(every)}: {plain(step.title)}")]
-        assert sum(parts, []) == terminal.plain(step.document, 80).splitlines()  # every line, in order, once
+        # every line, in order, once (a blank line that opens a step left out)
+        assert sum(parts, []) == terminal.plain(step.document, 80).lstrip("\n").splitlines()
     assert [t for t, _ in shown][0].startswith("Step 1 of 15: The input and Y^(0) (part 1 of ")
 
 

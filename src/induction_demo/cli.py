@@ -849,7 +849,7 @@ def lecture(text, scale, tokenize, as_typed, temperature, ablate, no_pause, form
         for k, step in enumerate(every, 1):
             head = textwrap.wrap(f"── {step_name(k, every)}", width - 2)
             head[-1] += " " + "─" * max(0, width - len(head[-1]) - 1)  # (a long title over two lines, ruled)
-            emit("\n".join(head) + "\n\n" + terminal.plain(step.document, width) + "\n")
+            emit("\n".join(head) + "\n\n" + terminal.plain(step.document, width).lstrip("\n") + "\n")
         return
     step_through(every, width)
 
@@ -880,6 +880,8 @@ def screens(every: list, width: int, height: int, styled: bool) -> list[tuple[st
         room = max(height - 1 - len(textwrap.wrap(name + " (part 99 of 99)", width)), 3)
         lines = list(terminal.styled(step.document, width)) if styled else \
             terminal.plain(step.document, width).splitlines()
+        while len(lines) > 1 and not str(lines[0]).strip():  # (a table or heading opens with a blank line)
+            lines.pop(0)
         parts, start = [], 0
         while start < len(lines) or not parts:
             end = min(start + room, len(lines))
