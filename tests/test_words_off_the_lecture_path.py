@@ -233,3 +233,36 @@ def test_a_row_that_outputs_one_token_and_no_copy_is_not_called_a_blend(tmp_path
     assert f'<li data-position="{whole[0]["position"]}">' in page.read_text()
     item = page.read_text().split(f'<li data-position="{whole[0]["position"]}">')[1].split("</li>")[0]
     assert item.endswith(" (not a copy)"), item
+
+
+@pytest.mark.parametrize("args", [
+    ["show", "a b c a b", "--model", "{learned}", "--beside"],
+    ["show", "a b c a b c", "--model", "{learned}"],
+    ["show", "b c d . x c e . b c", "--context", "2", "--ablate", "previous-token"],
+    ["show", "a b c a b c", "--circuit", "virtual"],
+    ["show", "a b c a b c", "--circuit", "pointer", "--mask", "inclusive"],
+    ["show", "the cat sat . the cat ran", "--similar", "subword", "--positions", "relative"],
+    ["lecture", "a b c d a b c", "--skip", "1"],
+    ["circuits", "a b c a b"], ["weights", "a b c a b"], ["quiz", "a b c a b c", "--key"],
+])
+def test_every_table_that_marks_cells_with_brackets_says_what_they_mark(monkeypatch, tmp_path, args):
+    """`show --model FILE --beside` marked the file's weights [1.00] where the hand-built head does its job
+    and said so only under the hand-built's table: a [ ] in a table is explained in its own caption."""
+    from induction_demo.views.render import terminal
+    from induction_demo.views.views import Table, plain
+
+    path = tmp_path / "learned.npz"
+    assert invoke(["train", "--steps", "5", "--save", str(path)]).exit_code == 0
+    seen = []
+    original = terminal.document_lines
+
+    def lines(document, *rest, **named):
+        seen.extend(b for b in document.blocks if isinstance(b, Table))
+        return original(document, *rest, **named)
+    monkeypatch.setattr(terminal, "document_lines", lines)
+    result = invoke([a.replace("{learned}", str(path)) for a in args] + ["--width", "200"])
+    assert result.exit_code == 0, result.stderr
+    marked = [t for t in seen if any(c.text.startswith("[") and c.top for r in t.rows for c in r.cells)]
+    assert marked or args[0] != "show" or "--beside" not in args
+    for table in marked:
+        assert "[ ] = " in plain(table.title), plain(table.title)

@@ -647,7 +647,8 @@ def beside(trace: Trace, built: Trace, fit: Fit = whole) -> Document:
             key = f"beside{layer.index}.{h}"
             w = f"W^({layer.index})"
             blocks += fit(lambda shown, run=run: attention(
-                trace, key + ".file", ("Weights ", Math(w), f"{of} of {file.name}"), run.weights,
+                trace, key + ".file", ("Weights ", Math(w), f"{of} of {file.name} ([ ] = where the hand-built "
+                                                            f"{ref.head.name} does its job)"), run.weights,
                 fmt.WEIGHT_DECIMALS, layer.mask, job, shown=shown))
             blocks += fit(lambda shown, ref=ref: attention(
                 built, key + ".built", ("Weights ", Math(w), f"{of} of the hand-built {ref.head.name} "
