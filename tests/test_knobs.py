@@ -129,6 +129,26 @@ def test_ablating_the_previous_token_head_breaks_induction():
     assert result["later_copies"]["accuracy"] < 0.1 and result["induction_score"] < 0.1
 
 
+@pytest.mark.parametrize("options, named", [
+    ([], "the previous-token head (its output replaced by zeros, not where it attends)"),
+    (["--context", "2"], "the previous-token head and the 2-back head (their output replaced by zeros, not where "
+                         "they attend)"),
+    (["--skip", "2"], "the 3-back head (its output"),
+    (["--circuit", "virtual"], "the previous-token heads of layers 1 and 2 (their output"),
+])
+def test_an_ablated_bench_names_every_head_it_replaced_by_zeros(options, named):
+    """bench said "ablated: the previous-token head" under --context 2 (the 2-back head was ablated too)
+    and --skip 2 (the model has a 3-back head instead); and that its previous-token score of 1.00 is where
+    the ablated head attends, which ablation leaves alone, it did not say."""
+    args = ["bench", "--vocab", "50", "--length", "10", "--trials", "1", "--ablate", "previous-token", *options]
+    out = " ".join(invoke(args + ["--width", "200"]).stdout.split())
+    assert f"; ablated: {named}" in out, out[:400]
+    doc = json.loads(invoke(args + ["--format", "json"]).stdout)
+    assert [h["layer"] for h in doc["ablated_heads"]] == ([1, 1] if options[1:] == ["2"] and options[0] == "--context"
+                                                        else [1, 2] if "virtual" in options else [1])
+    assert "ablated_heads" not in json.loads(invoke(args[:-2 - len(options)] + ["--format", "json"]).stdout)
+
+
 def test_accidental_repeats_are_tokens_seen_more_often_than_the_copies_plan():
     # BOS, segment [5 6 5], segment again: the second 5 of each copy is accidental
     ids = np.array([0, 5, 6, 5, 5, 6, 5])

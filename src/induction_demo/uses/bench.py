@@ -29,6 +29,7 @@ from ..core.runs import run
 from ..base.errors import InputError
 from ..core.readout import log_probs
 from ..core.weights import Construction, checked, context_of
+from ..words.describe import ablated_list
 
 BOS = "<bos>"
 
@@ -255,6 +256,7 @@ def bench(config: Config, progress: Callable[[int], None] | None = None) -> dict
         detected["induction"].append(detect(w2, detection_pattern("induction", model_ids)))
         detected["previous_token"] += [detect(r.weights, detection_pattern("previous_token", model_ids))
                                        for r in looking if r.head.offset == 1]
+        ablated = ablated_list(trace.layers)  # (the same heads in every trial)
         del trace, w2  # one trial's arrays at a time (a 4095-token trial's are about 800 MB)
         if progress is not None:
             progress(trial + 1)
@@ -272,6 +274,8 @@ def bench(config: Config, progress: Callable[[int], None] | None = None) -> dict
         "detector": {name: float(np.mean(values)) if values else None for name, values in detected.items()},
         "seconds": time.perf_counter() - start,
     }
+    if config.ablate:
+        result["ablated_heads"] = [{"layer": index, "name": name} for name, index in ablated]
     if config.context > 1:
         result["context_1_later_copies"] = context_1.summary()
         result["ambiguous_single_token_share"] = float(np.concatenate(ambiguous).mean())

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..base import text as fmt
+from ..words.describe import named_heads
 from .views import Cell, Document, Math, Paragraph, Row, Split, Table, with_columns
 
 RATE = 4  # decimals of accuracies and scores
@@ -22,13 +23,21 @@ def _model(c: dict) -> str:
     return ("; model: " + "; ".join(parts)) if parts else ""
 
 
+def _ablated(result: dict) -> str:
+    """The heads --ablate replaced by zeros, by name: "the previous-token head and the 2-back head (their
+    output replaced by zeros, not where they attend)", so a previous-token score of 1 reads as it should."""
+    heads = result["ablated_heads"]
+    their, they = ("its", "it attends") if len(heads) == 1 else ("their", "they attend")
+    return named_heads((h["name"], h["layer"]) for h in heads) + f" ({their} output replaced by zeros, not where {they})"
+
+
 def bench(result: dict) -> Document:
     c = result["config"]
     setup = (f"Vocabulary V = {c['vocab']}, a random segment of {c['length']} tokens repeated {c['repeats']} "
              f"times after a BOS token" + (f", 0 to {c['gap']} random tokens between copies" if c["gap"] else "")
              + f"; {c['trials']} trials, seed {c['seed']}; scale s = {fmt.parameter(c['scale'], 1)}, "
              f"temperature T = {fmt.parameter(c['temperature'], 2)}"
-             + (f"; ablated: the {c['ablate']} head" if c["ablate"] else "") + _model(c) + ".")
+             + (f"; ablated: {_ablated(result)}" if c["ablate"] else "") + _model(c) + ".")
     rows = []
     kinds = (("first copies", "first_copies"), ("later copies", "later_copies"))
     if "context_1_later_copies" in result:

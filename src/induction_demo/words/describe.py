@@ -447,11 +447,20 @@ def ablated_heads(layers) -> str:
     """The heads --ablate replaced by zeros in ``layers`` (trace layers), by name: "the previous-token head
     and the 2-back head"; a file's "the layer-2 head"; one name in several layers (--circuit virtual) "the
     previous-token heads of layers 1 and 2"."""
+    return named_heads(ablated_list(layers))
+
+
+def ablated_list(layers) -> list[tuple[str, int]]:
+    """Each head --ablate replaced by zeros in ``layers``: (its name, its layer)."""
+    return [(run.head.name, layer.index) for layer in layers for run in layer.heads if run.ablated]
+
+
+def named_heads(heads) -> str:
+    """Heads, (name, layer) pairs, by name: "the previous-token head and the 2-back head"; "the
+    previous-token heads of layers 1 and 2"."""
     where: dict[str, list[int]] = {}
-    for layer in layers:
-        for run in layer.heads:
-            if run.ablated:
-                where.setdefault(run.head.name, []).append(layer.index)
+    for name, index in heads:
+        where.setdefault(name, []).append(index)
     return series([f"the {name}" if len(at) == 1 else
                    f"the {name.replace(' head', ' heads')} of layers {series([str(i) for i in at])}"
                    for name, at in where.items()])
