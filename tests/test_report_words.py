@@ -32,7 +32,9 @@ def report(c: training.Config, params: dict | None = None):
 
 
 def two(x: float) -> str:
-    return f"{x:.2f}"
+    """Two decimals, as the report writes them: a value that rounds to 0 has no sign."""
+    text = f"{x:.2f}"
+    return text[1:] if text == "-0.00" else text
 
 
 def check_phase(text: str, run) -> None:
@@ -86,7 +88,7 @@ def check_icl(text: str, run) -> None:
     scores = [h["loss_by_position"][late - 1] - h["loss_by_position"][early - 1] for h in (run.history[0],
                                                                                           run.history[-1])]
     assert (found[4], found[5]) == (two(scores[0]), two(scores[1]))
-    assert (found[6] is not None) == (scores[1] < 0)  # the reason only where its premise holds
+    assert (found[6] is not None) == two(scores[1]).startswith("-")  # the reason only where its premise shows
 
 
 def check_circuit(text: str, found: dict) -> None:

@@ -445,3 +445,15 @@ def test_the_report_says_when_the_curve_is_measured(steps, said):
     """The report said "measured every 25 steps" on a run of 5 steps, measured at steps 0 and 5."""
     result = invoke(["train", "--steps", steps, "--vocab", "4", "--length", "8", "--width", "200"])
     assert result.exit_code == 0 and said in " ".join(result.stdout.split())
+
+
+def test_an_icl_score_that_rounds_to_zero_is_written_without_a_sign():
+    """At step 0 the in-context-learning score is a hair below 0: the report said "-0.00 at step 0" and
+    "ICL -0.00" (and "+0.00" a hair above); fixed-point numbers elsewhere drop the sign of a zero."""
+    from induction_demo.base import text as fmt
+
+    assert (fmt.signed(-0.001, 2), fmt.signed(0.001, 2), fmt.signed(0.25, 2), fmt.signed(-1.04, 2)) == (
+        "0.00", "0.00", "+0.25", "-1.04")
+    for seed in ("0", "1"):
+        out = invoke(["train", "--seed", seed, "--steps", "5", "--width", "100"]).stdout
+        assert "-0.00" not in out and "+0.00" not in out and "ICL 0.00" in out and "0.00 at step 0" in out

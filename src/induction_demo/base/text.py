@@ -62,6 +62,12 @@ def number(x: float, decimals: int) -> str:
     return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
+def signed(x: float, decimals: int) -> str:
+    """``number`` with a + before a positive value: "+0.25", "-1.04", and "0.00" for one that rounds to 0."""
+    text = number(x, decimals)
+    return text if text.startswith("-") or float(text) == 0 else "+" + text
+
+
 def parameter(x: float, decimals: int) -> str:
     """A setting (scale, temperature) as typed back: fixed-point when that
     gives the same number in a dozen characters (100.0, 1.00), else the

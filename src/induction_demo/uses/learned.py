@@ -32,6 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import training
+from ..base import text as fmt
 from ..core.modelfile import Model, of_heads
 from ..core.weights import Construction
 from ..words.sentences import maths, say
@@ -254,7 +255,7 @@ def _by_position(run: training.Run, picks: list[int], terminal: bool) -> list:
         out.append(Paragraph((f"Each token's loss (tokens 1 to {n - 1}, left to right; ▁ {low:.2f} to █ "
                               f"{high:.2f}), one line a step:",)))
         out += [Paragraph((f"step {h[k]['step']:>6} {sparkline(h[k]['loss_by_position'], low, high)} "
-                           f"ICL {h[k]['icl_score']:+.2f}",)) for k in picks]
+                           f"ICL {fmt.signed(h[k]['icl_score'], 2)}",)) for k in picks]
         return out
     return out + [Table("train.loss_by_position", (f"Each token's loss by its position (tokens 1 to {n - 1}, each "
                                                    "predicted from the tokens before it; held-out sequences; the "
@@ -284,8 +285,9 @@ def _icl_words(run: training.Run) -> str:
     first, last = run.history[0]["icl_score"], run.history[-1]["icl_score"]
     return (f"In-context-learning score (Olsson et al.: the loss of a late token minus that of an early one; here "
             f"token {late} minus token {early} of {run.config.length}, the paper's 500th and 50th of 512 scaled): "
-            f"{first:.2f} at step 0, {last:.2f} at the end"
-            + (" (negative: the late token is predicted better than the early one)" if last < 0 else "")
+            f"{fmt.number(first, 2)} at step 0, {fmt.number(last, 2)} at the end"
+            + (" (negative: the late token is predicted better than the early one)"
+               if fmt.number(last, 2).startswith("-") else "")
             + f". The paper counts tokens of training, in billions; these are steps of a batch of "
             f"{run.config.batch} sequences, not comparable to them.")
 
