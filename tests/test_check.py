@@ -300,3 +300,22 @@ def test_a_template_saved_with_a_byte_order_mark_is_read(tmp_path):
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     result = invoke(["check", str(path)])
     assert result.exit_code == 1 and result.stdout.startswith("FAIL"), result.stderr
+
+
+def test_a_prediction_tied_exactly_is_a_tie_and_one_tied_nearly_a_near_tie(tmp_path, lecture):
+    """A layer 1 that looks two back leaves layer 2 at @3 of `! a b a` spreading 1/3 over `!`, `a`, `b`:
+    an exact three-way tie, which check called "a near-tie". With V_2 copying `a` a hair more (1 + 1e-4),
+    the tie is near, and said so."""
+    d = lecture["A1"].shape[0]
+    two_back = np.zeros((d, d))
+    n = 6  # the lecture's positions: d = 2(4 + 6)
+    for i in range(2, n):
+        two_back[4 + i, 4 + i - 2] = 100.0
+    file = dict(lecture, A1=two_back)
+    exact = checked(tmp_path, file, "--width", "1000").stdout
+    assert "at @3 the model predicts `!` or `a` or `b` (a tie); the lecture's model predicts `b`" in exact
+    assert "near-tie" not in exact
+    v2 = lecture["V2"].copy()
+    v2[1, 1] *= 1 + 1e-4  # tok a -> tok a
+    near = checked(tmp_path, dict(file, V2=v2), "--width", "1000").stdout
+    assert "(a near-tie)" in near and "(a tie)" not in near

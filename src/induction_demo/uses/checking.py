@@ -248,7 +248,7 @@ def findings(model: Model, tokens: tuple[str, ...], shared: Products | None = No
     finding per property at most (a weight or score that is not a number,
     from logits past the largest float, fails)."""
     from ..words.claims import Outputs, Weight
-    from ..core.readout import TIE_TOLERANCE
+    from ..core.readout import EXACT_TIE, TIE_TOLERANCE
 
     copies = _lecture(tokens)
     shared = shared or products(model)
@@ -297,7 +297,8 @@ def findings(model: Model, tokens: tuple[str, ...], shared: Products | None = No
         e = np.exp(scores[i] - scores[i].max()) if finite else np.zeros(len(model.vocab))  # P / max P at T = 1
         tied = tuple(model.vocab[t] for t in np.flatnonzero(e >= (1 - TIE_TOLERANCE) * 1.0) if scores[i].any())
         if (not finite or not tied or not set(tied) <= set(output)) and not any(f.kind == 2 for f in out):
-            near = " (a near-tie)" if len(tied) > 1 else ""
+            exact = bool((e[np.flatnonzero(e >= (1 - TIE_TOLERANCE))] >= 1 - EXACT_TIE).all())
+            near = "" if len(tied) < 2 else " (a tie)" if exact else " (a near-tie)"
             said = " or ".join(f"`{fmt.token(t)}`" for t in tied) + near if tied else \
                 "nothing (every token scores 0)" if finite else "nothing: its scores are not numbers (they overflow)"
             out.append(Finding(2, tokens, f"on {_said(tokens)}, at @{i} the model predicts {said}; "
