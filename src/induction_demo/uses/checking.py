@@ -295,10 +295,10 @@ def findings(model: Model, tokens: tuple[str, ...], shared: Products | None = No
                                          + premises)))
         finite = bool(np.isfinite(scores[i]).all())
         e = np.exp(scores[i] - scores[i].max()) if finite else np.zeros(len(model.vocab))  # P / max P at T = 1
-        tied = tuple(model.vocab[t] for t in np.flatnonzero(e >= (1 - TIE_TOLERANCE) * 1.0) if scores[i].any())
+        close = np.flatnonzero(e >= 1 - TIE_TOLERANCE)  # the most probable tokens, a near-tie included
+        tied = tuple(model.vocab[t] for t in close if scores[i].any())
         if (not finite or not tied or not set(tied) <= set(output)) and not any(f.kind == 2 for f in out):
-            exact = bool((e[np.flatnonzero(e >= (1 - TIE_TOLERANCE))] >= 1 - EXACT_TIE).all())
-            near = "" if len(tied) < 2 else " (a tie)" if exact else " (a near-tie)"
+            near = "" if len(tied) < 2 else " (a tie)" if (e[close] >= 1 - EXACT_TIE).all() else " (a near-tie)"
             said = " or ".join(f"`{fmt.token(t)}`" for t in tied) + near if tied else \
                 "nothing (every token scores 0)" if finite else "nothing: its scores are not numbers (they overflow)"
             out.append(Finding(2, tokens, f"on {_said(tokens)}, at @{i} the model predicts {said}; "

@@ -601,8 +601,9 @@ def compared(traces: list[Trace], fit: Fit = whole) -> Document:
         blocks.append(Paragraph(describe.scores_positions(c) + (". " + previous_share(trace),)))
         job = mechanism.cells(trace, layer)
         blocks += fit(lambda shown, trace=trace, layer=layer, c=c, job=job: attention(
-            trace, f"{c.positions}.weights", ("Attention weights ", Math("W^(1)"), f" with {describe.scheme(c).words} "
-                                                                                 "([ ] = the previous position; × = masked)"),
+            trace, f"{c.positions}.weights", ("Attention weights ", Math("W^(1)"),
+                                               f" with {describe.scheme(c).words} ([ ] = the previous position; "
+                                               "× = masked)"),
             layer.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask, job=job, quiet=True, notes=False, shown=shown))
     return Document("Layer 1 under each position scheme: " + " ".join(fmt.token(t) for t in first.tokens),
                     tuple(blocks))

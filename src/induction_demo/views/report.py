@@ -28,7 +28,8 @@ def _ablated(result: dict) -> str:
     output replaced by zeros, not where they attend)", so a previous-token score of 1 reads as it should."""
     heads = result["ablated_heads"]
     their, they = ("its", "it attends") if len(heads) == 1 else ("their", "they attend")
-    return named_heads((h["name"], h["layer"]) for h in heads) + f" ({their} output replaced by zeros, not where {they})"
+    return (named_heads((h["name"], h["layer"]) for h in heads)
+            + f" ({their} output replaced by zeros, not where {they})")
 
 
 def bench(result: dict) -> Document:
