@@ -207,7 +207,8 @@ def test_16_check_says_no_key_for_a_three_way_tie_and_too_low_for_0_48(tmp_path)
 
 
 @pytest.mark.parametrize("args", [["! a b a c b"], ["a b c d a b c d e a b", "--context", "2", "--skip", "1"],
-                                  ["x y z x y z w", "--circuit", "pointer", "--mask", "inclusive"]])
+                                  ["x y z x y z w", "--circuit", "pointer", "--mask", "inclusive"],
+                                  ["a b c d a b c d", "--skip", "2", "--positions", "none"]])
 def test_a_row_that_outputs_one_token_and_no_copy_is_not_called_a_blend(tmp_path, args):
     """The lecture's own `a` (@1) keeps only `!`: its output is all `!`, which the predictions called
     "! (blend 1.00)", a blend of nothing. Such a row is "not a copy" in the tables, on the slide and on the
@@ -216,6 +217,7 @@ def test_a_row_that_outputs_one_token_and_no_copy_is_not_called_a_blend(tmp_path
     whole = [p for p in doc["predictions"] if p["output"] and not p["copy"] and len(p["output"]) == 1
              and round(p["score"], 2) == 1.0]
     assert whole  # each run has such a row
+    assert not any("a blend" in text and re.search(r"outputs `[^`]*` \(1\.00\)", text) for text in said(doc))
     out = invoke(["show", *args, "--width", "200"]).stdout
     table = out[out.index("Predictions:"):]
     table = table[:re.search(r"^(Next-token probabilities|Probabilities of the token)", table, re.M).start()]

@@ -16,7 +16,7 @@ from ..words.story import Sentence
 from ..core.trace import Layer, Trace
 from .tables import (attention, circuit, composition_table, halves, next_token, pieces, planes, predictions,
                      priority, rope_table, similarities, stream, subspaces, textbook_matrix, token_vectors,
-                     weight_matrix, a_legend, a_writer, write_a, write_v, unmixed, NOTHING_TO_COPY)
+                     weight_matrix, a_legend, a_writer, write_a, write_v, NOTHING_TO_COPY)
 from .views import Build, Cell, Document, Heading, Heatmaps, Math, Panel, Paragraph, Row, Slide, Split, Table, count
 
 Told = Optional[Dict[int, List[Sentence]]]
@@ -512,7 +512,8 @@ def slide(trace: Trace, told: Told = None) -> Slide:
     its job marked, each row's prediction at its right, and its story."""
     layer = trace.layers[-1]
     job = mechanism.cells(trace, layer)
-    one = "; no copy: a single token, not a copy" if any(unmixed(trace, p) for p in trace.predictions) else ""
+    one = "; no copy: a single token, not a copy" if any(describe.unmixed(trace, p) for p in trace.predictions) \
+        else ""
 
     def weights(decimals: int, cells: int = SLIDE_TOKEN, hundredths: bool = False) -> Table:
         unit = " in hundredths (25 = 0.25)" if hundredths else ""
@@ -530,7 +531,8 @@ def slide(trace: Trace, told: Told = None) -> Slide:
                 more = len(p.output) - min(shown, 2)
                 marks.append(Cell("→ " + names + (f" +{more}" if more else ""), 1.0, top=True))
             else:
-                marks.append(Cell(("no copy" if unmixed(trace, p) else "blend") if p.output else fmt.NONE, faint=True))
+                marks.append(Cell(("no copy" if describe.unmixed(trace, p) else "blend") if p.output else fmt.NONE,
+                                  faint=True))
         return table._replace(columns=table.columns + (("", "out"),),
                               rows=tuple(r._replace(cells=r.cells + (m,)) for r, m in zip(table.rows, marks)))
 

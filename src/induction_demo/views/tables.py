@@ -17,6 +17,7 @@ from ..core.basis import Direction
 from ..core.stream import Stream
 from ..core.trace import Trace
 from .views import GAP_COLUMN, GAP_ROW, Cell, Math, Row, Table
+from ..words.describe import scores_are_shares, unmixed
 from ..core.weights import Block, Head, entries
 
 
@@ -357,21 +358,6 @@ def ahead(horizon: int) -> str:
     return "next" if horizon == 1 else f"{horizon} ahead"
 
 
-def _shares(trace: Trace) -> bool:
-    """A token's score is its share of Y^(2)'s token block (one-hot tokens, a
-    built model): with dense vectors it is a dot product, in a file an entry."""
-    return trace.words is None and trace.construction.model is None
-
-
-def unmixed(trace: Trace, p) -> bool:
-    """Where position ``p`` outputs no copy, all it outputs is one token: that
-    token's share of Y^(2)'s token block prints as 1.00 (the lecture's `a` at
-    @1, which keeps only `!`). Such a row is said to be "not a copy", not a
-    "blend 1.00", which mixes nothing."""
-    return (not p.copy and len(p.output) == 1 and _shares(trace)
-            and fmt.number(p.score, fmt.WEIGHT_DECIMALS) == fmt.number(1.0, fmt.WEIGHT_DECIMALS))
-
-
 def predictions(trace: Trace, source: str = "", intact: bool = True, cells: int = fmt.TOKEN_CELLS) -> Table:
     """A row per position: the token it says comes ``horizon`` ahead (every
     tied one) where its output is a copy; elsewhere what it outputs, marked
@@ -396,7 +382,7 @@ def predictions(trace: Trace, source: str = "", intact: bool = True, cells: int 
         (cell(beside[p.position]),) if beside is not None else ())) for p in trace.predictions)
     horizon = trace.predictions[0].horizon
     what = "comes next" if horizon == 1 else f"comes {horizon} ahead (not next: the token {horizon} after it)"
-    score = "share" if _shares(trace) else "score"
+    score = "share" if scores_are_shares(trace) else "score"
     shown = tuple(trace.predictions) + tuple(beside if beside is not None else ())
     one = f"; {ONE_TOKEN} = all it mixed is that one token" if any(unmixed(trace, p) for p in shown) else ""
     title = (f"Predictions: the token each position says {what}, where it copies one (blend = no copy: the top "
@@ -433,7 +419,7 @@ def next_token(trace: Trace, shown: Sequence[int] | None = None, cells: int = fm
              f", T = {fmt.parameter(trace.temperature, fmt.WEIGHT_DECIMALS)}: "
              + ("the most probable token " if top == 1 else f"the {top} most probable tokens ")
              + "of each position (", Math("W_U = E^T"), " scores a token by its "
-             + ("share of " if _shares(trace) else
+             + ("share of " if scores_are_shares(trace) else
                 "dot product with the token block of " if trace.words is not None else "entry in the token block of "),
              Math(trace.final), ")")
     return Table("next_token_probs", title, ("",), tuple((o,) for o in ordinals) + (("",),), tuple(rows),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from ..core import schemes
 from ..core.basis import BLOCKS
 from ..core.schemes import Scheme
+from ..base import text as fmt
 from ..base.text import Math
 from ..core.weights import Construction, Head, half
 from .sentences import series
@@ -480,3 +481,18 @@ def ablated_in(layer) -> str:
 def replaced(layers) -> str:
     """'its output is replaced by zeros', or 'their' for more than one ablated head."""
     return f"{'their' if ablated_count(layers) > 1 else 'its'} output is replaced by zeros"
+
+
+def scores_are_shares(trace) -> bool:
+    """A token's score is its share of Y^(2)'s token block (one-hot tokens, a
+    built model): with dense vectors it is a dot product, in a file an entry."""
+    return trace.words is None and trace.construction.model is None
+
+
+def unmixed(trace, p) -> bool:
+    """Where position ``p`` (a prediction) outputs no copy, all it outputs is
+    one token: that token's share of Y^(2)'s token block prints as 1.00 (the
+    lecture's `a` at @1, which keeps only `!`). Such a row is "not a copy",
+    not a "blend 1.00", which mixes nothing."""
+    return (not p.copy and len(p.output) == 1 and scores_are_shares(trace)
+            and fmt.number(p.score, fmt.WEIGHT_DECIMALS) == fmt.number(1.0, fmt.WEIGHT_DECIMALS))

@@ -28,7 +28,7 @@ from ..core.readout import EXACT_TIE
 from ..core.stream import carry, dense
 from ..core.trace import Layer, Trace
 from ..core.weights import half, relation, subspace
-from .describe import ablated_count, ablated_heads, after_match, back, replaced, scheme
+from .describe import ablated_count, ablated_heads, after_match, back, replaced, scheme, unmixed
 
 def _kept(trace: Trace, i: int) -> np.ndarray:
     return np.flatnonzero(trace.induction.mask[i])
@@ -478,7 +478,8 @@ def _ablated(trace: Trace, layer: Layer) -> list[Sentence]:
             zero = not layer.logits[layer.mask].any()
             what = f"the most frequent earlier token with its share of {maths(trace.final)}" if zero else \
                 f"the top token of what the head mixed, with its share of {maths(trace.final)}"
-            out.append(say("blend", f"So what looks like a prediction is a blend, {what}, not a copy: "
+            mixed = "" if any(unmixed(trace, trace.predictions[i]) for i in blends) else "a blend, "
+            out.append(say("blend", f"So what looks like a prediction is {mixed}{what}, not a copy: "
                                     + _blends(trace, blends) + ".",
                            _blend_premises(trace, blends) + [cl.Logits(n, 0, tuple(everyone), "zero" if zero
                                                                        else "differ")]))
@@ -619,8 +620,9 @@ def induction(trace: Trace, layer: Layer) -> list[Sentence]:
         most = [i for i in blends if on(i) >= 0.5 - 1e-9]  # (a model file's V_2)
         less = [i for i in blends if i not in most]
         if less:
+            mixed = "" if any(unmixed(trace, trace.predictions[i]) for i in less) else "a blend, "
             out.append(say("blend", "Where a key it keeps comes " + after_match(c, cosine=True) + " but holds "
-                                    "less than half the weight, the output is a blend, not a copy: "
+                                    f"less than half the weight, the output is {mixed}not a copy: "
                                     + series(Lazy(less, blend)) + ".", premises(less)))
         if most:
             out.append(say("blend", "Where most of the weight is on keys " + after_match(c, cosine=True)

@@ -23,8 +23,7 @@ from ...base import text as fmt
 from ...core import mechanism
 from ...core.trace import Trace
 from ...words.claims import NEAR_WEIGHT
-from ...words.describe import ablated_in
-from ..tables import unmixed
+from ...words.describe import ablated_in, unmixed
 from .html import inline
 
 CSS = """
