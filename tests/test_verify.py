@@ -414,9 +414,13 @@ def test_every_margin_note_is_what_the_trace_shows(tokens, built, ablate):
             assert note == ""
         elif not copyable:
             assert note == "nothing to copy"
-        else:  # a score is a share of Y^(2)'s token block (one-hot tokens): all of it one token is no blend
-            top = trace.scores[i].max()
-            whole = (trace.words is None and trace.construction.model is None  # (else a score is no share)
-                     and round(float(top), 2) == 1.0 and (trace.scores[i] >= top - 1e-12).sum() == 1)
+        else:  # all it mixed one token, no blend: a built head's weight on other tokens' keys, a file's
+            out = trace.predictions[i].output  # scores of other tokens, 0.00
+            if trace.construction.model is None:
+                w = trace.layers[-1].heads[0].weights[i]
+                whole = len(out) == 1 and sum(w[j] for j in range(trace.n) if trace.tokens[j] != out[0]) < 0.005
+            else:
+                order = np.argsort(-np.abs(trace.scores[i]))
+                whole = len(order) == 1 or abs(trace.scores[i][order[1]]) < 0.005
             assert note == ("nothing written" if not trace.predictions[i].output
                             else "not a copy" if whole else "a blend, not a copy")

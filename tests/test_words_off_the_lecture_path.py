@@ -269,3 +269,23 @@ def test_every_table_that_marks_cells_with_brackets_says_what_they_mark(monkeypa
     assert marked or args[0] not in ("show", "positions") or "--model" in args and "--beside" not in args
     for table in marked:
         assert "[ ] = " in plain(table.title), plain(table.title)
+
+
+def test_a_file_s_row_that_outputs_one_token_is_not_a_copy_and_a_dense_one_is_a_blend(tmp_path):
+    """A model file's scores are entries, not shares, and the rule was asked only of shares: a file whose
+    A_2 matches the key's own token (tok x tok) outputs `a` alone at @3 of the lecture's string, and its
+    table said "a (blend 1.00)"; there every other token scoring 0.00 is the rule. With dense token
+    vectors every token scores something: a built head's weight, all on keys of one token, is the rule."""
+    path = tmp_path / "m.npz"
+    assert invoke(["weights", "! a b a c b", "-o", str(path)]).exit_code == 0
+    arrays = dict(np.load(path))
+    a2 = np.zeros_like(arrays["A2.0"])
+    a2[range(4), range(4)] = 100.0  # tok x tok: the token blocks come first
+    arrays["A2.0"] = a2
+    np.savez(path, **arrays)
+    out = invoke(["show", "! a b a c b", "--model", str(path), "--width", "200"]).stdout
+    assert "@3 a a (not a copy)\n" in out and "@5 b b (not a copy)\n" in out and "blend 1.00" not in out
+    assert "@2 b ! / a (blend 0.50 each)\n" in out
+    dense = invoke(["show", "cats sat cat dog", "--similar", "subword", "--width", "200"]).stdout
+    assert "@1 sat  cats (not a copy)\n" in dense  # (`cat` scores too: the head attends to `cats` alone)
+    assert "@3 dog  cat (blend 0.64)\n" in dense

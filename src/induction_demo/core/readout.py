@@ -75,21 +75,31 @@ def most_probable(probs: np.ndarray) -> np.ndarray:  # [N, V] -> [N, V] bool
 
 
 def predict(tokens: tuple[str, ...], vocab: tuple[str, ...], scores: np.ndarray, probs: np.ndarray,
-            copies: np.ndarray, copyable: np.ndarray, horizon: int = 1) -> tuple[Prediction, ...]:
+            copies: np.ndarray, copyable: np.ndarray, horizon: int = 1,
+            weights: np.ndarray | None = None) -> tuple[Prediction, ...]:
     """Each position's output (its most probable tokens: every one within a
     factor 1 - TIE_TOLERANCE of the top probability, so the predictions and
     the probabilities give one answer at any temperature; none where every
     token scores 0) and, where that output is a copy (``copies``), its
     prediction, ``horizon`` tokens ahead; ``copyable``: where there was
-    something to copy."""
+    something to copy. With ``weights`` (the last head's, a built model's,
+    which copies each key's token), ``others`` is the weight on keys of other
+    tokens than the first output; else the largest |score| of another token."""
     top = scores.max(axis=1, keepdims=True)
     tied = most_probable(probs)
     empty = ~scores.any(axis=1)  # Y^(2)'s row is 0: every token scores 0, nothing is output
+    index = {t: k for k, t in enumerate(vocab)}
+    ids = np.array([index.get(t, -1) for t in tokens])  # (a bench's unseen tokens are not in vocab: -1)
     out = []
     for i, token in enumerate(tokens):
         columns = np.flatnonzero(tied[i])
         output = () if empty[i] else tuple(vocab[t] for t in columns)
         copy = bool(copies[i]) and bool(output)
+        first = int(columns[0])
+        if weights is not None:
+            others = float(weights[i][ids != first].sum())
+        else:
+            others = float(np.abs(np.delete(scores[i], first)).max(initial=0.0))
         out.append(Prediction(i, token, output[0] if copy else None, output if copy else (), output, copy, horizon,
-                              float(top[i, 0]), float(scores[i, columns].min()), bool(copyable[i])))
+                              float(top[i, 0]), float(scores[i, columns].min()), bool(copyable[i]), others))
     return tuple(out)

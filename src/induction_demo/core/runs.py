@@ -80,8 +80,10 @@ def run(tokens: tuple[str, ...], scale: float = 100.0, *, temperature: float = 1
             held = np.zeros(probs.shape, dtype=bool)
             held[rows, ids[keys]] = True
             copies &= (readout.most_probable(probs) & held).any(axis=1)
+        copying = sum(run.weights for run in final.heads) if construction.model is None else None
         return scores, probs, unseen_probs, readout.predict(tokens, vocab, scores, probs, copies,
-                                                            (job & final.mask).any(axis=1), construction.horizon)
+                                                            (job & final.mask).any(axis=1), construction.horizon,
+                                                            copying)
 
     scores, probs, unseen_probs, told = predictions(layers[-1])
     intact = None if ablate is None or not beside else predictions(last(specs, y0, inclusive))[-1]

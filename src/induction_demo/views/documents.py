@@ -512,7 +512,7 @@ def slide(trace: Trace, told: Told = None) -> Slide:
     its job marked, each row's prediction at its right, and its story."""
     layer = trace.layers[-1]
     job = mechanism.cells(trace, layer)
-    one = "; no copy: a single token, not a copy" if any(describe.unmixed(trace, p) for p in trace.predictions) \
+    one = "; no copy: a single token, not a copy" if any(describe.unmixed(p) for p in trace.predictions) \
         else ""
 
     def weights(decimals: int, cells: int = SLIDE_TOKEN, hundredths: bool = False) -> Table:
@@ -531,7 +531,7 @@ def slide(trace: Trace, told: Told = None) -> Slide:
                 more = len(p.output) - min(shown, 2)
                 marks.append(Cell("→ " + names + (f" +{more}" if more else ""), 1.0, top=True))
             else:
-                marks.append(Cell(("no copy" if describe.unmixed(trace, p) else "blend") if p.output else fmt.NONE,
+                marks.append(Cell(("no copy" if describe.unmixed(p) else "blend") if p.output else fmt.NONE,
                                   faint=True))
         return table._replace(columns=table.columns + (("", "out"),),
                               rows=tuple(r._replace(cells=r.cells + (m,)) for r, m in zip(table.rows, marks)))

@@ -17,7 +17,7 @@ from ..core.basis import Direction
 from ..core.stream import Stream
 from ..core.trace import Trace
 from .views import GAP_COLUMN, GAP_ROW, Cell, Math, Row, Table
-from ..words.describe import scores_are_shares, unmixed
+from ..words.describe import unmixed
 from ..core.weights import Block, Head, entries
 
 
@@ -358,6 +358,12 @@ def ahead(horizon: int) -> str:
     return "next" if horizon == 1 else f"{horizon} ahead"
 
 
+def _shares(trace: Trace) -> bool:
+    """A token's score is its share of Y^(2)'s token block (one-hot tokens, a
+    built model): with dense vectors it is a dot product, in a file an entry."""
+    return trace.words is None and trace.construction.model is None
+
+
 def predictions(trace: Trace, source: str = "", intact: bool = True, cells: int = fmt.TOKEN_CELLS) -> Table:
     """A row per position: the token it says comes ``horizon`` ahead (every
     tied one) where its output is a copy; elsewhere what it outputs, marked
@@ -371,7 +377,7 @@ def predictions(trace: Trace, source: str = "", intact: bool = True, cells: int 
         text = fmt.tied(p.output, " / ", lambda c: fmt.token(c, cells))
         if p.copy:
             return Cell(text, top=True)
-        if unmixed(trace, p):
+        if unmixed(p):
             return Cell(f"{text} ({ONE_TOKEN})", faint=True)
         share, low = fmt.number(p.score, fmt.WEIGHT_DECIMALS), fmt.number(p.low, fmt.WEIGHT_DECIMALS)
         each = "" if len(p.output) == 1 else " each" if share == low else f" to {low}"
@@ -382,9 +388,9 @@ def predictions(trace: Trace, source: str = "", intact: bool = True, cells: int 
         (cell(beside[p.position]),) if beside is not None else ())) for p in trace.predictions)
     horizon = trace.predictions[0].horizon
     what = "comes next" if horizon == 1 else f"comes {horizon} ahead (not next: the token {horizon} after it)"
-    score = "share" if scores_are_shares(trace) else "score"
+    score = "share" if _shares(trace) else "score"
     shown = tuple(trace.predictions) + tuple(beside if beside is not None else ())
-    one = f"; {ONE_TOKEN} = all it mixed is that one token" if any(unmixed(trace, p) for p in shown) else ""
+    one = f"; {ONE_TOKEN} = all it mixed is that one token" if any(unmixed(p) for p in shown) else ""
     title = (f"Predictions: the token each position says {what}, where it copies one (blend = no copy: the top "
              f"token of what the head mixed, with its {score}{one}; {fmt.NONE} = every token scores 0)" + source)
     columns = ((ahead(horizon),),) + ((("intact model",),) if beside is not None else ())
@@ -406,7 +412,7 @@ def next_token(trace: Trace, shown: Sequence[int] | None = None, cells: int = fm
         order = np.argsort(-trace.probs[i], kind="stable")[:top]  # most probable first, ties in vocabulary order
         copies = trace.predictions[i].copy
         why = "" if copies or not judged else NOTHING_TO_COPY if not trace.predictions[i].copyable \
-            else (ONE_TOKEN if unmixed(trace, trace.predictions[i]) else NOT_A_COPY) if trace.predictions[i].output \
+            else (ONE_TOKEN if unmixed(trace.predictions[i]) else NOT_A_COPY) if trace.predictions[i].output \
             else NOTHING_WRITTEN
         # A row with nothing to copy is a blend, not a prediction: faint and unshaded, so nobody reads it as one.
         choices = [Cell(f"{fmt.token(trace.vocab[t], cells)} {fmt.number(trace.probs[i, t], fmt.WEIGHT_DECIMALS)}",
@@ -419,7 +425,7 @@ def next_token(trace: Trace, shown: Sequence[int] | None = None, cells: int = fm
              f", T = {fmt.parameter(trace.temperature, fmt.WEIGHT_DECIMALS)}: "
              + ("the most probable token " if top == 1 else f"the {top} most probable tokens ")
              + "of each position (", Math("W_U = E^T"), " scores a token by its "
-             + ("share of " if scores_are_shares(trace) else
+             + ("share of " if _shares(trace) else
                 "dot product with the token block of " if trace.words is not None else "entry in the token block of "),
              Math(trace.final), ")")
     return Table("next_token_probs", title, ("",), tuple((o,) for o in ordinals) + (("",),), tuple(rows),

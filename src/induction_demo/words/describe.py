@@ -483,16 +483,10 @@ def replaced(layers) -> str:
     return f"{'their' if ablated_count(layers) > 1 else 'its'} output is replaced by zeros"
 
 
-def scores_are_shares(trace) -> bool:
-    """A token's score is its share of Y^(2)'s token block (one-hot tokens, a
-    built model): with dense vectors it is a dot product, in a file an entry."""
-    return trace.words is None and trace.construction.model is None
-
-
-def unmixed(trace, p) -> bool:
-    """Where position ``p`` (a prediction) outputs no copy, all it outputs is
-    one token: that token's share of Y^(2)'s token block prints as 1.00 (the
-    lecture's `a` at @1, which keeps only `!`). Such a row is "not a copy",
-    not a "blend 1.00", which mixes nothing."""
-    return (not p.copy and len(p.output) == 1 and scores_are_shares(trace)
-            and fmt.number(p.score, fmt.WEIGHT_DECIMALS) == fmt.number(1.0, fmt.WEIGHT_DECIMALS))
+def unmixed(p) -> bool:
+    """Where prediction ``p`` outputs no copy, all it mixed is one token: 0.00
+    of it other tokens (``Prediction.others``: the lecture's `a` at @1, which
+    keeps only `!`). Such a row is "not a copy", not a "blend 1.00", which
+    mixes nothing."""
+    return (not p.copy and len(p.output) == 1
+            and fmt.number(p.others, fmt.WEIGHT_DECIMALS) == fmt.number(0.0, fmt.WEIGHT_DECIMALS))

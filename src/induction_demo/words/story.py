@@ -478,7 +478,7 @@ def _ablated(trace: Trace, layer: Layer) -> list[Sentence]:
             zero = not layer.logits[layer.mask].any()
             what = f"the most frequent earlier token with its share of {maths(trace.final)}" if zero else \
                 f"the top token of what the head mixed, with its share of {maths(trace.final)}"
-            mixed = "" if any(unmixed(trace, trace.predictions[i]) for i in blends) else "a blend, "
+            mixed = "" if any(unmixed(trace.predictions[i]) for i in blends) else "a blend, "
             out.append(say("blend", f"So what looks like a prediction is {mixed}{what}, not a copy: "
                                     + _blends(trace, blends) + ".",
                            _blend_premises(trace, blends) + [cl.Logits(n, 0, tuple(everyone), "zero" if zero
@@ -620,7 +620,7 @@ def induction(trace: Trace, layer: Layer) -> list[Sentence]:
         most = [i for i in blends if on(i) >= 0.5 - 1e-9]  # (a model file's V_2)
         less = [i for i in blends if i not in most]
         if less:
-            mixed = "" if any(unmixed(trace, trace.predictions[i]) for i in less) else "a blend, "
+            mixed = "" if any(unmixed(trace.predictions[i]) for i in less) else "a blend, "
             out.append(say("blend", "Where a key it keeps comes " + after_match(c, cosine=True) + " but holds "
                                     f"less than half the weight, the output is {mixed}not a copy: "
                                     + series(Lazy(less, blend)) + ".", premises(less)))
