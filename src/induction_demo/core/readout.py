@@ -89,7 +89,7 @@ def predict(tokens: tuple[str, ...], vocab: tuple[str, ...], scores: np.ndarray,
     tied = most_probable(probs)
     empty = ~scores.any(axis=1)  # Y^(2)'s row is 0: every token scores 0, nothing is output
     index = {t: k for k, t in enumerate(vocab)}
-    ids = np.array([index.get(t, -1) for t in tokens])  # (a bench's unseen tokens are not in vocab: -1)
+    ids = np.array([index[t] for t in tokens])
     out = []
     for i, token in enumerate(tokens):
         columns = np.flatnonzero(tied[i])

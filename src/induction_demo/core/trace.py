@@ -106,9 +106,9 @@ class Prediction(NamedTuple):
     score: float = 0.0  # the output's score: its share of Y^(2)'s token block (a dot product with --similar)
     low: float = 0.0  # the lowest score among ``output`` (below ``score`` where the temperature ties them)
     copyable: bool = False  # something to copy: a key the query keeps is one the last layer is built for
-    others: float = 0.0  # how much of what it outputs is other tokens: a built model's last head copies each
-    # key's token, so its weight on keys of other tokens; a file's V_2 writes what it will, so the largest
-    # score of another token (0.00 where a row output no copy: "not a copy", all one token, not a blend)
+    others: float = 0.0  # how much of what it outputs is tokens other than its first: a built model's last
+    # head copies each key's token, so its weight on keys of other tokens; a file's V_2 writes what it will,
+    # so the largest score of another token. Printed 0.00 beside no copy: "not a copy" (all one token), no blend
 
 
 @dataclass(frozen=True)
