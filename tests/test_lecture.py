@@ -406,6 +406,9 @@ def test_the_beamer_deck_compiles_to_a_page_a_step(tmp_path):
     assert done.returncode == 0, done.stdout[-2000:]
     pages = re.search(rb"Output written on deck\.pdf \((\d+) pages?", done.stdout)
     assert pages and int(pages[1]) == len(TITLES)  # (pdflatex's own count: its objects are compressed)
+    if shutil.which("pdftotext"):  # each frame's number of all, after one run ("5 / 1" needed a second)
+        text = subprocess.run(["pdftotext", "deck.pdf", "-"], cwd=tmp_path, capture_output=True, text=True).stdout
+        assert [int(k) for k in re.findall(rf"^(\d+) / {len(TITLES)}$", text, re.M)] == list(range(1, len(TITLES) + 1))
 
 
 def test_the_interactive_page_works_inside_a_notebook_s_sandboxed_frame(tmp_path):

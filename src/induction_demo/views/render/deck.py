@@ -138,8 +138,11 @@ def render(title: str, steps) -> str:
 BEAMER = latex.PREAMBLE.replace(r"\documentclass[10pt]{article}", r"\documentclass[xcolor=table,aspectratio=169,11pt]{beamer}") \
     .replace(r"\usepackage[a4paper,margin=15mm]{geometry}", "").replace(r"\usepackage[table]{xcolor}", "") \
     .replace(r"\usepackage{pdflscape}", "") + r"""\setbeamertemplate{navigation symbols}{}
-\setbeamertemplate{footline}[frame number]
 """
+# beamer's [frame number] footline, with the number of frames written in: \inserttotalframenumber is read
+# from the .aux file, so one pdflatex run (as a lecturer gives it) printed "5 / 1" on every frame
+FOOTLINE = (r"\setbeamertemplate{footline}{\hfill\usebeamercolor[fg]{page number in head/foot}"
+            r"\usebeamerfont{page number in head/foot}\insertframenumber\,/\,%d\kern1em\vskip2pt}")
 
 
 def beamer(title: str, steps) -> str:
@@ -147,9 +150,9 @@ def beamer(title: str, steps) -> str:
     slide of the HTML deck (a long step over several, ``pages``), its tables
     set as the LaTeX handout sets them, each frame shrunk to fit the 16:9
     page where it must."""
-    out = [BEAMER, r"\begin{document}"]
-    for k, step in enumerate(steps, 1):
-        parted = pages(step)
+    parted_steps = [pages(step) for step in steps]
+    out = [BEAMER + FOOTLINE % sum(map(len, parted_steps)), r"\begin{document}"]
+    for k, (step, parted) in enumerate(zip(steps, parted_steps), 1):
         for j, blocks in enumerate(parted, 1):
             name = step.title + ((f" (part {j} of {len(parted)})",) if len(parted) > 1 else ())
             out += [r"\begin{frame}[shrink]{" + latex.inline(name) + "}",
