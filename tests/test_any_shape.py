@@ -118,7 +118,7 @@ def test_check_holds_each_head_of_a_three_layer_file_to_its_role(tmp_path):
 def test_check_of_a_file_without_roles_holds_only_the_prediction_and_says_so(tmp_path):
     path, _ = three_layers(tmp_path, roles=False)
     result = invoke(["check", str(path), "--width", "1000"])
-    assert "Not held to anything: the heads of layer 1, layer 2, layer 3" in result.stdout
+    assert "Not held to anything: the heads of layers 1, 2 and 3, whose role the file does not give" in result.stdout
     assert "- the prediction:" in result.stdout
 
 
@@ -165,6 +165,8 @@ def test_check_names_the_one_head_of_a_layer_whose_role_the_file_does_not_give(t
     np.savez(tmp_path / "mixed.npz", **arrays)
     result = invoke(["check", str(tmp_path / "mixed.npz"), "--width", "1000"])
     assert "Not held to anything: layer 1 head 1, whose role" in result.stdout
+    # (the roles a file may give, not this file's: it gives head 1.1 none)
+    assert "(roles: look-back, duplicate-token, induction)" not in result.stdout
     assert "- layer 1 head 0: the previous token: pass" in result.stdout
     assert json.loads(invoke(["check", str(tmp_path / "mixed.npz"), "--format", "json"]).stdout)["unheld"] == [
         "layer 1 head 1"]

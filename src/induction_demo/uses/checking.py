@@ -28,6 +28,7 @@ from ..core import mechanism
 from ..base import text as fmt
 from ..base.errors import InputError
 from ..core.modelfile import Model
+from ..words.sentences import series
 
 TOLERANCE = 0.5  # "attends to": at least half of the row's weight on the keys named
 STRINGS = 200  # random strings a check runs, beside the lecture's
@@ -576,10 +577,11 @@ def report(result: dict, width: int = 120) -> str:
     lines += [f"Likely mistake: {hint}" for hint in result.get("hints", ())]
     lines += [f"Note: {note}" for note in (code_note(result),) if note]
     if result.get("unheld"):
-        layers = [u for u in result["unheld"] if " head " not in u]
-        named = ([f"the heads of {', '.join(layers)}"] if layers else []) + [u for u in result["unheld"] if u not in layers]
-        lines.append(f"Not held to anything: {'; '.join(named)}, whose role the file does "
-                     "not give (roles: look-back, duplicate-token, induction).")
+        layers = [u.removeprefix("layer ") for u in result["unheld"] if " head " not in u]
+        named = ([f"the heads of layer{'s' if len(layers) > 1 else ''} {series(layers)}"] if layers else []) \
+            + [u for u in result["unheld"] if " head " in u]
+        lines.append(f"Not held to anything: {'; '.join(named)}, whose role the file does not give (a head is "
+                     "held to the job of the role the file names for it: look-back, duplicate-token or induction).")
     lecture = result.get("lecture")
     if lecture is not None:  # each finding a line of its own, the string named once
         named = _said(tuple(lecture["tokens"]))
