@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -319,3 +320,20 @@ def test_a_prediction_tied_exactly_is_a_tie_and_one_tied_nearly_a_near_tie(tmp_p
     v2[1, 1] *= 1 + 1e-4  # tok a -> tok a
     near = checked(tmp_path, dict(file, V2=v2), "--width", "1000").stdout
     assert "(a near-tie)" in near and "(a tie)" not in near
+
+
+def test_a_skip_file_s_induction_head_is_held_to_the_token_its_skip_copies(tmp_path):
+    """check of a --skip 2 file named layer 2's test "the token after an earlier copy" and its finding "puts
+    0.00 on @3, the token after an earlier copy" of a key 3 after it: the words now say 3 after."""
+    path = tmp_path / "skip.npz"
+    assert invoke(["weights", "a b c d e a b c d e", "--skip", "2", "-o", str(path)]).exit_code == 0
+    arrays = dict(np.load(path))
+    assert invoke(["check", str(path)]).exit_code == 0
+    arrays["A2.0"] = arrays["A2.0"].T.copy()
+    out = checked(tmp_path, arrays, "--width", "1000").stdout
+    line = next(l for l in out.splitlines() if l.startswith("- layer 2"))
+    assert line.startswith("- layer 2: the token 3 after an earlier copy: FAIL"), line
+    found = re.search(r"layer 2 at @(\d+) puts \d\.\d\d on @(\d+), the token 3 after an earlier copy", line)
+    tokens = re.search(r"on `([^`]*)`", line)[1].split()
+    i, j = int(found[1]), int(found[2])
+    assert tokens[j - 3] == tokens[i] and j - 3 < i  # the key is 3 after an earlier copy of the query's token

@@ -321,8 +321,9 @@ def properties(model: Model) -> list[tuple[str, int, int, str]]:
                 what = "the previous token" if head.offset == 1 else f"the token {head.offset} back"
             elif kind == "duplicate-token":
                 what = "the earlier copies of its token"
-            elif kind == "induction":
-                what = "the token after an earlier copy"
+            elif kind == "induction":  # (under a skip the token it copies is further on)
+                what = "the token after an earlier copy" if model.horizon == 1 else \
+                    f"the token {model.horizon} after an earlier copy"
             else:
                 continue
             out.append((f"{who}: {what}", l, h, kind))
