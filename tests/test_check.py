@@ -337,3 +337,16 @@ def test_a_skip_file_s_induction_head_is_held_to_the_token_its_skip_copies(tmp_p
     tokens = re.search(r"on `([^`]*)`", line)[1].split()
     i, j = int(found[1]), int(found[2])
     assert tokens[j - 3] == tokens[i] and j - 3 < i  # the key is 3 after an earlier copy of the query's token
+
+
+def test_a_tied_prediction_of_a_file_of_any_shape_says_it_is_a_tie(tmp_path):
+    """check of a pointer-circuit file (the general check) said "the model predicts `a` or `e`" where the
+    lecture-shaped check says "(a tie)": both say it now."""
+    path = tmp_path / "pointer.npz"
+    assert invoke(["weights", "a b c d e a b c d e", "--circuit", "pointer", "-o", str(path)]).exit_code == 0
+    arrays = dict(np.load(path))
+    arrays["A2.0"] = arrays["A2.0"].T.copy()
+    out = checked(tmp_path, arrays, "--width", "1000").stdout
+    said = re.findall(r"the model predicts (`[^;]*`)( \(a (?:near-)?tie\))?;", out)
+    assert said and all(bool(tie) == (" or " in tokens) for tokens, tie in said), said
+    assert any(tie for _, tie in said)

@@ -336,6 +336,7 @@ def _general_findings(model: Model, tokens: tuple[str, ...], held: list) -> list
     from ..core.runs import run
     from ..core.weights import Construction
     from ..words.claims import Outputs, Weight
+    from ..words.story import near_tie
 
     with np.errstate(over="ignore", invalid="ignore"):
         trace = run(tokens, construction=Construction(mask=model.mask, model=model), beside=False)
@@ -347,6 +348,8 @@ def _general_findings(model: Model, tokens: tuple[str, ...], held: list) -> list
             for p, q in zip(trace.predictions, ref.predictions):
                 if q.copy and not (p.output and set(p.output) <= set(q.output)):
                     said = " or ".join(f"`{fmt.token(t)}`" for t in p.output) or "nothing"
+                    if len(p.output) > 1:  # as the lecture-shaped check says it
+                        said += " (a near-tie)" if near_tie(trace, p.position) else " (a tie)"
                     out.append(Finding(k, tokens, f"on {_said(tokens)}, at @{p.position} the model predicts {said}; "
                                                   "the hand-built model predicts " + " or ".join(
                                                       f"`{fmt.token(t)}`" for t in q.output),
