@@ -963,3 +963,31 @@ def test_weights_of_a_file_of_zeros_says_each_matrix_is_0(tmp_path, fmt, vocab, 
         assert f"A{l} of the layer-{l} head is 0: every logit is 0." in out
         assert f"V{l} of the layer-{l} head is 0: it writes nothing." in out
     assert "nothing to read" not in out
+
+
+@pytest.mark.parametrize("command", ["show", "positions"])
+def test_a_long_table_under_a_heading_keeps_the_7_pt_floor_and_no_range_is_all_masked(tmp_path, command):
+    """45 tokens of four: a table of 45 rows under a layer's heading and its paragraph (the heading stays with
+    it) was shrunk to 370 pt, set at 63% (show) and 64% (positions), under the 7 pt floor; cut into ranges of
+    rows and columns instead, a range whose every cell is masked (rows above the columns' keys) is named in
+    its neighbour's caption, not set on a page of crosses."""
+    import random
+
+    pdflatex_or_skip()
+    rng = random.Random(45)
+    text = " ".join(rng.choice("abcd") for _ in range(45))
+    tex = invoke([command, text, "--format", "latex"]).stdout
+    (tmp_path / "f.tex").write_text(tex, encoding="utf-8")
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "f.tex"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=PATIENCE)
+    assert done.returncode == 0, done.stdout[-2000:]
+    log = (tmp_path / "f.log").read_text(errors="replace")
+    assert "Overfull" not in log
+    assert all(int(k) >= 70 for k in re.findall(r"a table set at (\d+) percent", log))
+    for table in re.findall(r"\\begin\{tabular\}.*?\\end\{tabular\}", tex, re.S):
+        body = table.split(r"\midrule", 1)[1]
+        cells = [c.strip() for line in body.splitlines() if line.startswith("@")
+                 for c in line.rstrip(" \\").split(" & ")[2:]]
+        assert any(c != r"\masked" for c in cells)  # no range of crosses alone
+    if command == "positions":
+        assert "every cell masked{,} left out" in tex

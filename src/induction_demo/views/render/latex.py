@@ -141,13 +141,15 @@ def _widths(block: Table) -> tuple[float, list[float]]:
     return labels, columns
 
 
-def pieces(block: Table) -> list[tuple[Table, bool]]:
+def pieces(block: Table, room: float = LANDSCAPE_HEIGHT_PT) -> list[tuple[Table, bool]]:
     """The table as it is printed: whole and upright when it fits at 7 pt or
     more; else on a landscape page; else cut into ranges of columns (and of
     rows, for a tall one, in ranges of about equal size), every cell kept,
     each range on a landscape page, shrunk to the page's height where it must
     be. Each piece says which rows and columns it holds, by their @ labels
-    where they have them."""
+    where they have them. ``room``: a turned page's height for the rows, less
+    where a heading and its paragraph stand above the table (45 rows under
+    one were set at 64%, below the 7 pt floor)."""
     labels, columns = _widths(block)
     if labels + sum(columns) <= PORTRAIT_PT / PLANNED:  # upright; a table taller than a page in ranges of rows
         rows = ranges(len(block.rows), int(UPRIGHT_HEIGHT_PT / (ROW_PT * PLANNED)))
@@ -162,16 +164,23 @@ def pieces(block: Table) -> list[tuple[Table, bool]]:
     keep = list(range(data, len(columns)))  # the margin's column, in every piece
     for a, b in spans:
         cols = list(range(a, b)) + keep
-        rows = ranges(len(block.rows), int(0.95 * LANDSCAPE_HEIGHT_PT / (ROW_PT * PLANNED)))  # a page at 7.5 pt
+        rows = ranges(len(block.rows), int(0.95 * room / (ROW_PT * PLANNED)))  # a page at 7.5 pt
         if len(spans) == 1 and len(rows) == 1:
             return [(block, True)]
+        kept, masked = [], []  # a range whose every cell is masked (keys after the queries) is named, not set
         for r0, r1 in rows:
+            piece = with_columns(block._replace(rows=block.rows[r0:r1]), cols)
+            if len(rows) > 1 and all(c.masked for row in piece.rows for c in row.cells[:b - a]):
+                masked.append(f"rows {range_name(row_names(block), r0, r1, len(block.rows))}")
+                continue
             where = [f"columns {range_name(column_names(block), a, b, data)}"] \
                 if len(spans) > 1 else []
             where += [f"rows {range_name(row_names(block), r0, r1, len(block.rows))}"] \
                 if len(rows) > 1 else []
-            piece = with_columns(block._replace(rows=block.rows[r0:r1]), cols)
-            out.append((piece._replace(title=block.title + (" [" + "; ".join(where) + "]",)), True))
+            kept.append((piece, where))
+        for piece, where in kept:
+            left = [f"{', '.join(masked)}: every cell masked, left out"] if masked else []
+            out.append((piece._replace(title=block.title + (" [" + "; ".join(where + left) + "]",)), True))
     return out
 
 
@@ -248,7 +257,12 @@ def render(document: Document) -> str:
     next to them joins their pages where it would otherwise stand on a page
     of its own (pdflatex decides, by the room left: \\beforeturned,
     \\afterturned)."""
-    cut = {k: pieces(b) for k, b in enumerate(document.blocks) if isinstance(b, Table)}
+    blocks = document.blocks
+    held_before = {k for k, b in enumerate(blocks) if isinstance(b, Table) and (  # a heading waits for it
+        k >= 1 and isinstance(blocks[k - 1], Heading)
+        or k >= 2 and isinstance(blocks[k - 1], Paragraph) and isinstance(blocks[k - 2], Heading))}
+    cut = {k: pieces(b, LANDSCAPE_HEIGHT_PT - (HELD_PT if k in held_before else 0.0))
+           for k, b in enumerate(blocks) if isinstance(b, Table)}
     opening = _opens_turned(document, cut)  # the height the first table is given below the title, or None
     turned_pages = opening is not None  # inside a landscape environment, its pages turned
     out = [PREAMBLE, r"\begin{document}"] + ([r"\begin{landscape}"] if turned_pages else []) + [
