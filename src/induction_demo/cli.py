@@ -849,7 +849,7 @@ def lecture(text, scale, tokenize, as_typed, temperature, ablate, no_pause, form
         for k, step in enumerate(every, 1):
             head = textwrap.wrap(f"── {step_name(k, every)}", width - 2)
             head[-1] += " " + "─" * max(0, width - len(head[-1]) - 1)  # (a long title over two lines, ruled)
-            emit("\n".join(head) + "\n\n" + terminal.plain(step.document, width).lstrip("\n") + "\n")
+            emit("\n".join(head) + "\n\n" + "".join(line + "\n" for line in step_lines(step, width, False)) + "\n")
         return
     step_through(every, width)
 
@@ -866,22 +866,29 @@ def step_name(k: int, every: list) -> str:
     return f"Step {k} of {len(every)}: {plain(every[k - 1].title)}"
 
 
+def step_lines(step, width: int, styled: bool) -> list:
+    """A step's lines under its title: rich Text (colour) with ``styled``, else plain strings; not the
+    blank line a table or a heading opens with."""
+    from .views.render import terminal
+
+    lines = list(terminal.styled(step.document, width)) if styled else \
+        terminal.plain(step.document, width).splitlines()
+    while len(lines) > 1 and not str(lines[0]).strip():
+        lines.pop(0)
+    return lines
+
+
 def screens(every: list, width: int, height: int, styled: bool) -> list[tuple[str, list]]:
     """Each step as screens of at most ``height`` - 2 lines (its title above, the keys below): a step
     taller than the terminal goes on over several, "(part 2 of 3)", each cut at a blank line where one
     falls in its last third. With ``styled``, the lines are rich Text (colour), else plain strings."""
     import textwrap
 
-    from .views.render import terminal
-
     out = []
     for k, step in enumerate(every, 1):
         name = step_name(k, every)  # (its lines, a part's number among them)
         room = max(height - 1 - len(textwrap.wrap(name + " (part 99 of 99)", width)), 3)
-        lines = list(terminal.styled(step.document, width)) if styled else \
-            terminal.plain(step.document, width).splitlines()
-        while len(lines) > 1 and not str(lines[0]).strip():  # (a table or heading opens with a blank line)
-            lines.pop(0)
+        lines = step_lines(step, width, styled)
         parts, start = [], 0
         while start < len(lines) or not parts:
             end = min(start + room, len(lines))

@@ -143,7 +143,7 @@ def _widths(block: Table) -> tuple[float, list[float]]:
 
 def pieces(block: Table, room: float = LANDSCAPE_HEIGHT_PT) -> list[tuple[Table, bool]]:
     """The table as it is printed: whole and upright when it fits at 7 pt or
-    more; else on a landscape page; else cut into ranges of columns (and of
+    more (in ranges of rows when it is taller than a page); else on a landscape page; else cut into ranges of columns (and of
     rows, for a tall one, in ranges of about equal size), every cell kept,
     each range on a landscape page, shrunk to the page's height where it must
     be. Each piece says which rows and columns it holds, by their @ labels
@@ -151,22 +151,19 @@ def pieces(block: Table, room: float = LANDSCAPE_HEIGHT_PT) -> list[tuple[Table,
     where a heading and its paragraph stand above the table (45 rows under
     one were set at 64%, below the 7 pt floor)."""
     labels, columns = _widths(block)
-    if labels + sum(columns) <= PORTRAIT_PT / PLANNED:  # upright; a table taller than a page in ranges of rows
-        rows = ranges(len(block.rows), int(UPRIGHT_HEIGHT_PT / (ROW_PT * PLANNED)))
-        if len(rows) == 1:
-            return [(block, False)]
-        return [(block._replace(rows=block.rows[r0:r1], title=block.title + (
-            f" [rows {range_name(row_names(block), r0, r1, len(block.rows))}]",)), False) for r0, r1 in rows]
+    turned = labels + sum(columns) > PORTRAIT_PT / PLANNED
     margin = notes_column(block)  # a margin of notes stays beside its rows: it goes with every range
     data = len(columns) - margin
-    spans = equal_spans(columns[:data], LANDSCAPE_PT / PLANNED - labels - (columns[-1] if margin else 0.0))
+    spans = equal_spans(columns[:data], LANDSCAPE_PT / PLANNED - labels - (columns[-1] if margin else 0.0)) \
+        if turned else [(0, data)]
+    height = 0.95 * room if turned else UPRIGHT_HEIGHT_PT
     out = []
     keep = list(range(data, len(columns)))  # the margin's column, in every piece
     for a, b in spans:
         cols = list(range(a, b)) + keep
-        rows = ranges(len(block.rows), int(0.95 * room / (ROW_PT * PLANNED)))  # a page at 7.5 pt
+        rows = ranges(len(block.rows), int(height / (ROW_PT * PLANNED)))  # a page at 7.5 pt
         if len(spans) == 1 and len(rows) == 1:
-            return [(block, True)]
+            return [(block, turned)]
         kept, masked = [], []  # a range whose every cell is masked (keys after the queries) is named, not set
         for r0, r1 in rows:
             piece = with_columns(block._replace(rows=block.rows[r0:r1]), cols)
@@ -180,7 +177,7 @@ def pieces(block: Table, room: float = LANDSCAPE_HEIGHT_PT) -> list[tuple[Table,
             kept.append((piece, where))
         for piece, where in kept:
             left = [f"{', '.join(masked)}: every cell masked, left out"] if masked else []
-            out.append((piece._replace(title=block.title + (" [" + "; ".join(where + left) + "]",)), True))
+            out.append((piece._replace(title=block.title + (" [" + "; ".join(where + left) + "]",)), turned))
     return out
 
 

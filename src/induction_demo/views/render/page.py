@@ -24,6 +24,7 @@ from ...core import mechanism
 from ...core.trace import Trace
 from ...words.claims import NEAR_WEIGHT
 from ...words.describe import ablated_in, unmixed
+from ..tables import NOT_A_COPY, ONE_TOKEN
 from .html import inline
 
 CSS = """
@@ -152,7 +153,7 @@ def render(trace: Trace, title: str, summary: tuple, layers: tuple[int, ...] | N
     out.append("<h2>Predictions</h2><ol start=\"0\">")
     for p in trace.predictions:
         said = ("predicts ", *or_tokens(p.candidates)) if p.copy else \
-            ("outputs ", *or_tokens(p.output), " (not a copy)" if unmixed(p) else " (a blend, not a copy)") \
+            ("outputs ", *or_tokens(p.output), f" ({ONE_TOKEN if unmixed(p) else NOT_A_COPY})") \
             if p.output else ("outputs nothing",)
         out.append(f'<li data-position="{p.position}">@{p.position} {escape(fmt.token(p.token))} '
                    f"{inline(said)}</li>")
