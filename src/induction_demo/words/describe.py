@@ -468,7 +468,7 @@ def named_heads(heads) -> str:
 
 
 def ablated_count(layers) -> int:
-    return sum(run.ablated for layer in layers for run in layer.heads)
+    return len(ablated_list(layers))
 
 
 def ablated_in(layer) -> str:
