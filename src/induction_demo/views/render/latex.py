@@ -116,7 +116,7 @@ def _cell(cell, vmax: float) -> str:
 # Widths at 10 pt Latin Modern, in points: what a cell's text is made of (the rest about 5.5).
 CHAR_PT = {**dict.fromkeys("0123456789abcdeghknopqsuvxyz", 5.0), ".": 2.8, ",": 2.8, "[": 2.8, "]": 2.8,
            "@": 9.2, "·": 7.8, "×": 7.8, "—": 10.0, " ": 3.3, "i": 2.8, "l": 2.8, "j": 3.1, "f": 3.1,
-           "t": 3.9, "r": 3.9, "m": 8.3, "w": 7.2}
+           "t": 3.9, "r": 3.9, "m": 8.3, "w": 7.2, "…": 13.3, "⋮": 2.8, "\\": 5.0}
 CELL_PT, ROW_PT = 6.0, 12.0  # a cell's padding, a row's height
 PORTRAIT_PT, LANDSCAPE_PT = 510.0, 757.0  # A4's text width with 15 mm margins, upright and turned
 LANDSCAPE_HEIGHT_PT = 430.0  # a turned page's height for a table, its caption above it
@@ -134,7 +134,9 @@ def _text_pt(text: str) -> float:
 def _widths(block: Table) -> tuple[float, list[float]]:
     """About how wide, in points at 10 pt, the label columns and each data column are set."""
     n_labels = len(block.rows[0].labels) if block.rows else 0
-    labels = sum(max([_text_pt(r.labels[k]) for r in block.rows], default=0) + CELL_PT for k in range(n_labels))
+    corner = max([_text_pt(text) for text in block.corner], default=0.0)  # "query \ key", over the first
+    labels = sum(max([_text_pt(r.labels[k]) for r in block.rows] + ([corner] if k == 0 else []), default=0)
+                 + CELL_PT for k in range(n_labels))
     columns = [max([_text_pt(h) for h in col] + [_text_pt(r.cells[c].text) * (1.15 if r.cells[c].top else 1.0)
                                                   for r in block.rows]) + CELL_PT  # bold is wider
                for c, col in enumerate(block.columns)]
