@@ -235,7 +235,7 @@ def _mistakes(a: dict) -> dict:
     code_v1[:v, prev_tok] = a["V1"][:v, prev_tok] @ shift
     code_a2[:, prev_tok] = a["A2"][:, prev_tok] @ shift  # layer 2 reads that code: the same model end to end
     return {"transposed A1": {"A1": a["A1"].T.copy()}, "transposed A2": {"A2": a["A2"].T.copy()},
-            "own code": {"V1": code_v1, "A2": code_a2},
+            "own code": {"V1": code_v1, "A2": code_a2}, "V1 shifted": {"V1": code_v1},
             "soft A1": {"A1": a["A1"] * 0.01}, "own token": {"A2": own}, "V2 elsewhere": {"V2": v2},
             "faint V2": {"V2": a["V2"] * 0.001}, "negated V2": {"V2": -a["V2"]}, "negated A1": {"A1": -a["A1"]},
             "negated A2": {"A2": -a["A2"]},
@@ -252,7 +252,9 @@ def _mistakes(a: dict) -> dict:
     ("negated V2", "V_2 has the wrong sign: at -1 times its entries the prediction passes"),
     ("negated A1", "A_1 has the wrong sign: at -1 times its entries it passes"),
     ("negated A2", "A_2 has the wrong sign: at -1 times its entries it passes"),
-    ("inclusive", "The file's mask is inclusive")])
+    ("inclusive", "The file's mask is inclusive"),
+    ("V1 shifted", "V_1 writes 0% of its tok -> prev tok block on the diagonal: it writes each token to another "
+                   "token's prev-tok direction, where A_2 reads each token's own")])
 def test_check_names_the_likely_mistake_when_the_numbers_show_it(tmp_path, lecture, mistake, words):
     result = checked(tmp_path, {**lecture, **_mistakes(lecture)[mistake]}, "--format", "json")
     doc = json.loads(result.stdout)
@@ -281,6 +283,21 @@ def test_a_model_in_a_code_of_its_own_passes_with_its_layer_2_tested_on_the_lect
     assert "given the lecture's layer-1 attention and its own V_1, layer 2 at @" in text
     # the lecture's own code: the test is the lecture's layer-1 output, as before
     assert json.loads(checked(tmp_path, lecture, "--format", "json").stdout)["own_code"] is None
+
+
+def test_a_v_1_writing_each_token_to_its_neighbour_s_direction_is_layer_1_s_mistake_not_layer_2_s(tmp_path, lecture):
+    """A student's V_1 writes token k to prev tok's direction k + 1 and A_2 is the lecture's: A_2 reads the
+    lecture's code, V_1 does not write it. The check took any V_1 off the diagonal for a code of its own that
+    layer 2 reads, tested layer 2 alone through it, and said "Layer 2 is wrong: it fails even on the lecture's
+    layer-1 attention": a student would have mended the right matrix. Layer 2 alone is now tested on the
+    lecture's layer-1 output, and passes, so the verdict points at V_1."""
+    shifted = {**lecture, **_mistakes(lecture)["V1 shifted"]}
+    doc = json.loads(checked(tmp_path, shifted, "--format", "json").stdout)
+    assert [t["score"] for t in doc["tests"]] == [1, 0, 0, 1] and doc["own_code"] is None
+    text = " ".join(checked(tmp_path, shifted).stdout.split())
+    assert ("Layer 1 is wrong, though it attends to the previous token: layer 2 does its job on the lecture's "
+            "layer-1 output and not on this one's, so what layer 1 writes (V_1) is not what layer 2 reads.") in text
+    assert "Layer 2 is wrong" not in text and "code of its own" not in text
 
 
 def test_a_model_that_writes_no_token_fails_the_prediction(tmp_path, lecture):

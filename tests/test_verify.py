@@ -266,13 +266,14 @@ def _check_claims():
                             int(arrays["n_positions"]), False)
     for tokens in checking.strings(model.vocab, model.n_positions, 0, count=20):
         yield from _checked_runs(model, tokens)
-    # a V_1 in a code of its own (token k to prev tok's direction k + 1) and the same soft A_2: layer 2 alone is
-    # held to a run of the lecture's A_1 and the file's own V_1
+    # a V_1 in a code of its own (token k to prev tok's direction k + 1) and the same soft A_2 reading it: layer 2
+    # alone is held to a run of the lecture's A_1 and the file's own V_1
     v = len(model.vocab)
     prev_tok = slice(v + model.n_positions, v + model.n_positions + v)
-    v1 = model.v1.copy()
+    v1, a2_coded = model.v1.copy(), a2.copy()
     v1[:v, prev_tok] = model.v1[:v, prev_tok] @ np.roll(np.eye(v), 1, axis=1)
-    coded = modelfile.Model.lecture(model.a1, v1, a2, v2, model.vocab, model.n_positions, False)
+    a2_coded[:, prev_tok] = a2[:, prev_tok] @ np.roll(np.eye(v), 1, axis=1)  # (A_2 reads that code)
+    coded = modelfile.Model.lecture(model.a1, v1, a2_coded, v2, model.vocab, model.n_positions, False)
     assert checking.products(coded).own
     for tokens in checking.strings(model.vocab, model.n_positions, 0, count=20):
         yield from _checked_runs(coded, tokens)

@@ -67,9 +67,10 @@ class Products(NamedTuple):
 
 
 def products(model: Model) -> Products:
-    code = own_code(model)
+    code, read = own_code(model), own_code(model, "A2")
     with np.errstate(over="ignore", invalid="ignore"):
-        return Products(model.v1 @ model.a2, model.v1 @ model.v2, code is not None and code < CODE)
+        return Products(model.v1 @ model.a2, model.v1 @ model.v2,
+                        code is not None and code < CODE and read is not None and read < CODE)
 
 
 def one_hot_rows(m: np.ndarray, tok: np.ndarray, pos: np.ndarray) -> np.ndarray:  # -> [len(tok), d]
@@ -482,6 +483,16 @@ def hints(model: Model, result: dict, seed: int = 0, failing: dict | None = None
         elif mended(key, -1.0, prop, runs):
             out.append(f"A_{layer} has the wrong sign: at -1 times its entries it passes (a negative logit "
                        "pushes weight away from its key).")
+    code, read = own_code(model), own_code(model, "A2")
+    if 1 in failed and 3 not in failed and code is not None and code < CODE and read is not None and read >= CODE:
+        cut = model.slices()  # V_1 copying each token to its own prev-tok direction, as A_2 reads it
+        v1 = model.v1.copy()
+        v1[cut["tok"], cut["prev tok"]] = np.eye(len(model.vocab))
+        copying = model.replaced(v1=v1)
+        if not _fails(copying, 1, tried(1), products(copying)):
+            out.append(f"V_1 writes {code:.0%} of its tok -> prev tok block on the diagonal: it writes each token "
+                       "to another token's prev-tok direction, where A_2 reads each token's own (the lecture's "
+                       "code); with V_1 copying each token to its own prev-tok direction, layer 2 passes.")
     top = model.shares("A2")[:1]
     if 3 in failed and top and top[0][:2] == ("tok", "tok"):
         out.append(f"A_2 has {top[0][2]:.0%} of its weight on tok x tok: it compares the query's token with the "
@@ -508,16 +519,21 @@ def hints(model: Model, result: dict, seed: int = 0, failing: dict | None = None
 
 
 CODE = 0.5
-"""V_1 writes the lecture's code for the previous token when at least this
-share of its tok -> prev tok block's sum of squares is on the diagonal."""
+"""V_1 writes the lecture's code for the previous token (A_2 reads it) when
+at least this share of its tok -> prev tok (tok x prev tok) block's sum of
+squares is on the diagonal."""
 
 
-def own_code(model: Model) -> float | None:
+def own_code(model: Model, matrix: str = "V1") -> float | None:
     """The share of V_1's tok -> prev tok block's sum of squares on its
     diagonal, each token written to its own prev-tok direction (the lecture's:
-    1); None when the block is all zeros."""
+    1); of A_2's tok x prev tok block, each query token matched with its own
+    prev-tok direction; None when the block is all zeros. A V_1 in a code of
+    its own with an A_2 that reads the lecture's is a layer 1 whose output
+    layer 2 does not read (a student's V_1 writing each token to its
+    neighbour's direction), not a code layer 2 reads."""
     cut = model.slices()
-    block = model.v1[cut["tok"], cut["prev tok"]]
+    block = (model.v1 if matrix == "V1" else model.a2)[cut["tok"], cut["prev tok"]]
     total = float((block ** 2).sum())
     return float((np.diag(block) ** 2).sum()) / total if total > 0 and np.isfinite(total) else None
 
@@ -562,7 +578,8 @@ def code_note(result: dict) -> str:
         return ""
     return (f"V_1 writes the previous token in a code of its own: {code:.0%} of its tok -> prev tok block is on the "
             "diagonal, where the lecture's V_1 copies each token to its own prev-tok direction (100%). Its layer 2 "
-            "reads that code, so layer 2 alone is tested on the lecture's layer-1 attention (each query all on the "
+            f"reads a code too (under {CODE:.0%} of A_2's tok x prev tok block is on its diagonal), so layer 2 "
+            "alone is tested on the lecture's layer-1 attention (each query all on the "
             "position before it) through the file's own V_1. A learned model does this (train's); a file written "
             "by hand may copy the token itself.")
 
