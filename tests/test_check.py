@@ -72,8 +72,8 @@ def test_json_is_an_autograder_s_results_json(tmp_path, lecture):
 @pytest.mark.parametrize("zeroed, said", [
     ("V1", "Layer 1 is wrong, though it attends to the previous token: layer 2 does its job on the lecture's "
            "layer-1 output and not on this one's, so what layer 1 writes (V_1) is not what layer 2 reads."),
-    ("V2", "Layer 2's output is wrong: both layers attend as the lecture's do, but the prediction fails: look at "
-           "what layer 2 writes (V_2)."),
+    ("V2", "Layer 2's output is wrong: both layers attend as the lecture's do, but the prediction fails, and "
+           "passes with the lecture's V_2: look at what layer 2 writes (V_2)."),
 ])
 def test_a_v_of_zeros_is_named_as_the_layer_that_is_wrong(tmp_path, lecture, zeroed, said):
     """Both heads attend as they should, but V_1 (or V_2) is all zeros: the report failed layer 2 (or the
@@ -82,6 +82,24 @@ def test_a_v_of_zeros_is_named_as_the_layer_that_is_wrong(tmp_path, lecture, zer
     text = " ".join(result.stdout.split())
     assert result.exit_code == 1 and text.startswith("FAIL") and said in text, text[:600]
     assert "layer 1: the previous token: pass" in text
+
+
+def test_a_prediction_that_fails_alone_is_blamed_on_what_mends_it(tmp_path, lecture):
+    """A_1 with the scale on two offsets splits layer 1's weight 0.50 / 0.50 between the two keys before the
+    query: its test passes (0.50 is enough), layer 2 attends where it should, and the prediction fails on
+    `! a b ! a b`. The report said "look at what layer 2 writes (V_2)", the lecture's own V_2. It now names
+    what, put in the file's place, makes the prediction pass: here the lecture's layer 1, never the V_2."""
+    a1 = lecture["A1"].copy()
+    v, n = 4, 6
+    for p in range(2, n):
+        a1[v + p, v + p - 2] = a1[v + p, v + p - 1]  # pos @p scores pos @p-2 as it scores @p-1
+    split = {**lecture, "A1": a1}
+    doc = json.loads(checked(tmp_path, split, "--format", "json").stdout)
+    assert [t["score"] for t in doc["tests"]] == [1, 1, 0, 1] and doc["prediction_mended_by"] == "layer 1"
+    text = " ".join(checked(tmp_path, split).stdout.split())
+    assert ("Layer 1 is wrong, though both layers attend as the lecture's do: the prediction fails, and passes "
+            "with the lecture's layer 1 (its A_1 and V_1)") in text and "V_2" not in text
+    assert json.loads(checked(tmp_path, lecture, "--format", "json").stdout)["prediction_mended_by"] is None
 
 
 @pytest.mark.parametrize("change, words", [

@@ -433,7 +433,35 @@ def check(model: Model, seed: int = 0) -> dict:
     result["hints"] = hints(model, result, seed, {k: [f.tokens for f in found] for k, found in enumerate(failed)},
                             shared)
     result["own_code"] = own_code(model) if shared.own else None
+    result["prediction_mended_by"] = mended_by(model, result, failed[2], seed)
     return result
+
+
+def lecture_model(model: Model) -> Model:
+    """The lecture's A_1, V_1, A_2 and V_2 over the file's vocabulary and positions (its layer 1 looking back
+    the file's offset)."""
+    from ..core.basis import Basis
+    from ..core.modelfile import of_heads
+    from ..core.weights import Construction, induction_head, previous_token_head
+
+    basis = Basis(model.vocab, model.n_positions, Construction().subspaces)
+    return of_heads((previous_token_head(100.0, offset=model.offset), induction_head(100.0)), basis, "strict")
+
+
+def mended_by(model: Model, result: dict, failing: list[Finding], seed: int = 0) -> str | None:
+    """Where both layers attend as the lecture's do and the prediction alone fails: what, put in the file's
+    place, makes it pass: "V_2" (the lecture's V_2), "layer 1" (the lecture's A_1 and V_1), or None (neither,
+    or the prediction does not fail alone). The verdict blames only what this tries out."""
+    if [t["score"] for t in result["tests"]] != [1, 1, 0, 1]:
+        return None
+    lecture = lecture_model(model)
+    first = sorted({f.tokens for f in failing}, key=lambda t: (len(t), t))
+    runs = first + [t for t in strings(model.vocab, model.n_positions, seed) if t not in set(first)]
+    for name, changes in (("V_2", {"v2": lecture.v2}), ("layer 1", {"a1": lecture.a1, "v1": lecture.v1})):
+        mended = model.replaced(**changes)
+        if not _fails(mended, 2, runs, products(mended)):
+            return name
+    return None
 
 
 def _fails(model: Model, prop: int, runs: list[tuple[str, ...]], shared: Products) -> bool:
@@ -566,8 +594,13 @@ def wrong(result: dict) -> str:
                     "layer 1's attention is not sharp enough." if own else
                     "what layer 1 writes (V_1) is not what layer 2 reads."))
     if not predicts:
-        return (" Layer 2's output is wrong: both layers attend as the lecture's do, but the prediction fails: "
-                "look at what layer 2 writes (V_2).")
+        return {"V_2": " Layer 2's output is wrong: both layers attend as the lecture's do, but the prediction "
+                       "fails, and passes with the lecture's V_2: look at what layer 2 writes (V_2).",
+                "layer 1": " Layer 1 is wrong, though both layers attend as the lecture's do: the prediction fails, "
+                           "and passes with the lecture's layer 1 (its A_1 and V_1): look at how sharply layer 1 "
+                           "attends to the previous token and what it writes (V_1)."}.get(
+            result.get("prediction_mended_by"), " Both layers attend as the lecture's do, but the prediction fails, "
+                                                "and neither the lecture's V_2 nor its layer 1 alone mends it.")
     return ""
 
 
