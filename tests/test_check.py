@@ -67,6 +67,10 @@ def test_json_is_an_autograder_s_results_json(tmp_path, lecture):
     assert doc["tests"][3]["name"].startswith("layer 2 on the lecture's layer 1") and doc["tests"][3]["score"] == 1
     text = " ".join(checked(tmp_path, broken).stdout.split())
     assert "Layer 1 is wrong: layer 2 does its job on the lecture's layer-1 output." in text
+    # the verdict is Gradescope's top-level output too, shown above the tests (it was only in the terminal's)
+    assert doc["output"].startswith("FAIL: the model does not do the lecture's job on")
+    assert "Layer 1 is wrong: layer 2 does its job on the lecture's layer-1 output." in doc["output"]
+    assert " ".join(doc["output"].split()) in text
 
 
 @pytest.mark.parametrize("zeroed, said", [

@@ -151,8 +151,9 @@ def built(tokens: tuple[str, ...], *, mask: str, context: int, skip: int, positi
 
 def check(model: str, seed: int = 0) -> dict:
     """Hold the model file ``model`` against the lecture's construction, as
-    ``induction-demo check FILE`` does: a dict with ``score``, ``max_score``
-    and ``tests`` (each ``name``, ``score``, ``max_score``, ``output``)."""
+    ``induction-demo check FILE`` does: a dict with ``score``, ``max_score``,
+    ``output`` (the verdict) and ``tests`` (each ``name``, ``score``,
+    ``max_score``, ``output``)."""
     from .uses.checking import check as checked
     from .base.inputs import SEED_RANGE, whole
     from .core.modelfile import load

@@ -426,7 +426,7 @@ def check(model: Model, seed: int = 0) -> dict:
                          f"check needs at least {MIN_POSITIONS} (a token, what follows it, and the token again) "
                          "to test the induction head")
     if not model.shaped or model.circuit != "lecture" or model.kinds != ("look-back", "induction"):
-        return _general(model, seed)
+        return _summed(_general(model, seed))
     shared = products(model)
     result, failed = _tally(PROPERTIES, strings(model.vocab, model.n_positions, seed),
                             lambda tokens: findings(model, tokens, shared), seed)
@@ -434,6 +434,13 @@ def check(model: Model, seed: int = 0) -> dict:
                             shared)
     result["own_code"] = own_code(model) if shared.own else None
     result["prediction_mended_by"] = mended_by(model, result, failed[2], seed)
+    return _summed(result)
+
+
+def _summed(result: dict) -> dict:
+    """The result with its ``output``: what the report says before its tests (the verdict, the likely
+    mistakes, the notes), which Gradescope shows above the tests, as the terminal does."""
+    result["output"] = "\n".join(summary(result))
     return result
 
 
@@ -623,6 +630,22 @@ def report(result: dict, width: int = 120) -> str:
     tokens), then each property."""
     import textwrap
 
+    lines = summary(result)
+    lecture = result.get("lecture")
+    if lecture is not None:  # each finding a line of its own, the string named once
+        named = _said(tuple(lecture["tokens"]))
+        lines.append(f"- the lecture's string {named}: " + ("pass" if lecture["passed"] else "FAIL:"))
+        lines += [f"  - {f.removeprefix(f'on {named}, ')}." for f in lecture["findings"] if not lecture["passed"]]
+    lines += [f"- {t['name']}: {'pass' if t['score'] else 'FAIL'}: {t['output']}" for t in result["tests"]]
+    wrapped = [textwrap.fill(line, width, subsequent_indent=" " * (len(line) - len(line.lstrip(" -")))
+                             if line.lstrip().startswith("- ") else "", break_long_words=True, break_on_hyphens=False)
+               for line in lines]
+    return "\n".join(wrapped) + "\n"
+
+
+def summary(result: dict) -> list[str]:
+    """The report's lines before its tests: the verdict (and which layer is wrong), the likely mistakes, the
+    notes, the heads held to nothing."""
     passed = result["score"] == result["max_score"]
     job = f"the job of {result['held_to']}" if result.get("held_to") else "the lecture's job"
     lines = [(f"PASS: the model does {job}" if passed else f"FAIL: the model does not do {job}")
@@ -636,13 +659,4 @@ def report(result: dict, width: int = 120) -> str:
             + [u for u in result["unheld"] if " head " in u]
         lines.append(f"Not held to anything: {'; '.join(named)}, whose role the file does not give (a head is "
                      "held to the job of the role the file names for it: look-back, duplicate-token or induction).")
-    lecture = result.get("lecture")
-    if lecture is not None:  # each finding a line of its own, the string named once
-        named = _said(tuple(lecture["tokens"]))
-        lines.append(f"- the lecture's string {named}: " + ("pass" if lecture["passed"] else "FAIL:"))
-        lines += [f"  - {f.removeprefix(f'on {named}, ')}." for f in lecture["findings"] if not lecture["passed"]]
-    lines += [f"- {t['name']}: {'pass' if t['score'] else 'FAIL'}: {t['output']}" for t in result["tests"]]
-    wrapped = [textwrap.fill(line, width, subsequent_indent=" " * (len(line) - len(line.lstrip(" -")))
-                             if line.lstrip().startswith("- ") else "", break_long_words=True, break_on_hyphens=False)
-               for line in lines]
-    return "\n".join(wrapped) + "\n"
+    return lines
