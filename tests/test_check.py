@@ -75,7 +75,8 @@ def test_json_is_an_autograder_s_results_json(tmp_path, lecture):
 
 @pytest.mark.parametrize("zeroed, said", [
     ("V1", "Layer 1 is wrong, though it attends to the previous token: layer 2 does its job on the lecture's "
-           "layer-1 output and not on this one's, so what layer 1 writes (V_1) is not what layer 2 reads."),
+           "layer-1 output and not on this one's, and passes with the lecture's V_1: what layer 1 writes (V_1) is "
+           "not what layer 2 reads."),
     ("V2", "Layer 2's output is wrong: both layers attend as the lecture's do, but the prediction fails, and "
            "passes with the lecture's V_2: look at what layer 2 writes (V_2)."),
 ])
@@ -99,11 +100,31 @@ def test_a_prediction_that_fails_alone_is_blamed_on_what_mends_it(tmp_path, lect
         a1[v + p, v + p - 2] = a1[v + p, v + p - 1]  # pos @p scores pos @p-2 as it scores @p-1
     split = {**lecture, "A1": a1}
     doc = json.loads(checked(tmp_path, split, "--format", "json").stdout)
-    assert [t["score"] for t in doc["tests"]] == [1, 1, 0, 1] and doc["prediction_mended_by"] == "layer 1"
+    assert [t["score"] for t in doc["tests"]] == [1, 1, 0, 1] and doc["mended_by"] == "layer 1"
     text = " ".join(checked(tmp_path, split).stdout.split())
     assert ("Layer 1 is wrong, though both layers attend as the lecture's do: the prediction fails, and passes "
             "with the lecture's layer 1 (its A_1 and V_1)") in text and "V_2" not in text
-    assert json.loads(checked(tmp_path, lecture, "--format", "json").stdout)["prediction_mended_by"] is None
+    assert json.loads(checked(tmp_path, lecture, "--format", "json").stdout)["mended_by"] is None
+
+
+@pytest.mark.parametrize("residual, scores, said", [
+    ([False, False], [1, 0, 0, 1], "Layer 1 is wrong, though it attends to the previous token: layer 2 does its job "
+                                   "on the lecture's layer-1 output and not on this one's, and passes with layer 1 "
+                                   "adding its input back, as the lecture's does"),
+    ([True, True], [1, 1, 0, 1], "Both layers attend as the lecture's do, but the prediction fails, and passes with "
+                                 "layer 2 not adding its input back, as the lecture's does not: this file's layer 2 "
+                                 "adds it to its output."),
+])
+def test_a_residual_other_than_the_lecture_s_is_named_not_v_1_or_v_2(tmp_path, lecture, residual, scores, said):
+    """The lecture's heads with no residual after layer 1 (layer 2's queries lose their token) or one after
+    layer 2 too (the query's own token ties with the one it copies): the report blamed V_1 ("what layer 1
+    writes (V_1) is not what layer 2 reads") and, for the second, called V_2 "too small: its largest entry is
+    1 ... The lecture's V_2 copies with 1". Each is now blamed on the residual, which mends it."""
+    arrays = {**lecture, "residual": np.array(residual)}
+    doc = json.loads(checked(tmp_path, arrays, "--format", "json").stdout)
+    assert [t["score"] for t in doc["tests"]] == scores and doc["mended_by"] == "residual"
+    text = " ".join(checked(tmp_path, arrays).stdout.split())
+    assert said in text and "what layer 1 writes (V_1)" not in text and "too small" not in text and "V_2" not in text
 
 
 @pytest.mark.parametrize("change, words", [
@@ -318,7 +339,8 @@ def test_a_v_1_writing_each_token_to_its_neighbour_s_direction_is_layer_1_s_mist
     assert [t["score"] for t in doc["tests"]] == [1, 0, 0, 1] and doc["own_code"] is None
     text = " ".join(checked(tmp_path, shifted).stdout.split())
     assert ("Layer 1 is wrong, though it attends to the previous token: layer 2 does its job on the lecture's "
-            "layer-1 output and not on this one's, so what layer 1 writes (V_1) is not what layer 2 reads.") in text
+            "layer-1 output and not on this one's, and passes with the lecture's V_1: what layer 1 writes (V_1) is "
+            "not what layer 2 reads.") in text
     assert "Layer 2 is wrong" not in text and "code of its own" not in text
 
 

@@ -433,7 +433,7 @@ def check(model: Model, seed: int = 0) -> dict:
     result["hints"] = hints(model, result, seed, {k: [f.tokens for f in found] for k, found in enumerate(failed)},
                             shared)
     result["own_code"] = own_code(model) if shared.own else None
-    result["prediction_mended_by"] = mended_by(model, result, failed[2], seed)
+    result["mended_by"] = mended_by(model, result, failed, seed, shared)
     return _summed(result)
 
 
@@ -455,12 +455,37 @@ def lecture_model(model: Model) -> Model:
     return of_heads((previous_token_head(100.0, offset=model.offset), induction_head(100.0)), basis, "strict")
 
 
-def mended_by(model: Model, result: dict, failing: list[Finding], seed: int = 0) -> str | None:
-    """Where both layers attend as the lecture's do and the prediction alone fails: what, put in the file's
-    place, makes it pass: "V_2" (the lecture's V_2), "layer 1" (the lecture's A_1 and V_1), or None (neither,
-    or the prediction does not fail alone). The verdict blames only what this tries out."""
-    if [t["score"] for t in result["tests"]] != [1, 1, 0, 1]:
+LECTURE_RESIDUAL = (True, False)
+"""The lecture's residual: layer 1 adds its input back, layer 2 does not (a try changes one layer's only)."""
+
+
+def mended_by(model: Model, result: dict, failed: list[list[Finding]], seed: int = 0,
+              shared: Products | None = None) -> str | None:
+    """Where layer 1 attends to the previous token and layer 2 does its job on the lecture's layer-1 output,
+    yet layer 2 fails on the file's own (or, layer 2 passing too, the prediction fails): what, put in the
+    file's place, makes that test pass. Layer 2 on this layer 1: "V_1" (the lecture's V_1), "residual" (the
+    lecture's residual after layer 1); the prediction: "V_2", "residual" (after layer 2), "layer 1" (the
+    lecture's A_1 and V_1); None:
+    none of these, or no such case. The verdict blames only what this tries out. (Where the file's V_1
+    writes a code of its own, layer 2 alone runs through it: only the attention differs, and nothing is
+    tried.)"""
+    scores = [t["score"] for t in result["tests"]]
+    if not (scores[0] and scores[3]) or all(scores[1:3]) or (shared or products(model)).own and not scores[1]:
         return None
+    prop = 1 if not scores[1] else 2
+    lecture = lecture_model(model)
+    first = sorted({f.tokens for f in failed[prop]}, key=lambda t: (len(t), t))
+    runs = first + [t for t in strings(model.vocab, model.n_positions, seed) if t not in set(first)]
+    layer = prop - 1  # the layer whose residual the test reads past: layer 1's for layer 2, layer 2's for the scores
+    residual = tuple(LECTURE_RESIDUAL[k] if k == layer else r for k, r in enumerate(model.residual))
+    tries = (("V_1", {"v1": lecture.v1}),) if prop == 1 else (("V_2", {"v2": lecture.v2}),)
+    tries += (("residual", {"residual": residual}),) if residual != model.residual else ()
+    tries += (("layer 1", {"a1": lecture.a1, "v1": lecture.v1}),) if prop == 2 else ()
+    for name, changes in tries:
+        mended = model.replaced(**changes)
+        if not _fails(mended, prop, runs, products(mended)):
+            return name
+    return None
     lecture = lecture_model(model)
     first = sorted({f.tokens for f in failing}, key=lambda t: (len(t), t))
     runs = first + [t for t in strings(model.vocab, model.n_positions, seed) if t not in set(first)]
@@ -543,7 +568,7 @@ def hints(model: Model, result: dict, seed: int = 0, failing: dict | None = None
         if mended("v2", -1.0, 2, tried(2)):
             out.append("V_2 has the wrong sign: at -1 times its entries the prediction passes (the token it "
                        "copies scores lowest).")
-        elif mended("v2", 100.0, 2, tried(2)):
+        elif float(np.abs(model.v2).max()) < 1.0 and mended("v2", 100.0, 2, tried(2)):  # (under the lecture's 1)
             out.append(f"V_2 is too small: its largest entry is {float(np.abs(model.v2).max()):.3g}, so the token "
                        "it copies scores barely above the others and the prediction is a near-tie; at 100 times its "
                        "entries it passes. The lecture's V_2 copies with 1.")
@@ -595,19 +620,28 @@ def wrong(result: dict) -> str:
         return f" Layer 2 is wrong: it fails even on the lecture's {given}."
     if not one and not alone:
         return f" Both layers are wrong: layer 2 fails even on the lecture's {given}."
+    mended = result.get("mended_by")
     if not two:  # layer 1 attends as it should, and layer 2 works on the lecture's: what layer 1 gives it differs
-        return (f" Layer 1 is wrong, though it attends to the previous token: layer 2 does its job on the "
-                f"lecture's {given} and not on this one's, so " + (
-                    "layer 1's attention is not sharp enough." if own else
-                    "what layer 1 writes (V_1) is not what layer 2 reads."))
+        head = (f" Layer 1 is wrong, though it attends to the previous token: layer 2 does its job on the "
+                f"lecture's {given} and not on this one's")
+        if own:  # (layer 2 alone ran through the file's V_1: only the attention differs)
+            return head + ", so layer 1's attention is not sharp enough."
+        return head + {"V_1": ", and passes with the lecture's V_1: what layer 1 writes (V_1) is not what layer 2 "
+                              "reads.",
+                       "residual": ", and passes with layer 1 adding its input back, as the lecture's does "
+                                   "(Y^(1) = Y^(0) + W^(1) Y^(0) V_1): this file's does not."}.get(
+            mended, "; neither the lecture's V_1 nor its residual after layer 1 alone mends it.")
     if not predicts:
         return {"V_2": " Layer 2's output is wrong: both layers attend as the lecture's do, but the prediction "
                        "fails, and passes with the lecture's V_2: look at what layer 2 writes (V_2).",
+                "residual": " Both layers attend as the lecture's do, but the prediction fails, and passes with "
+                            "layer 2 not adding its input back, as the lecture's does not: this file's layer 2 adds "
+                            "it to its output.",
                 "layer 1": " Layer 1 is wrong, though both layers attend as the lecture's do: the prediction fails, "
                            "and passes with the lecture's layer 1 (its A_1 and V_1): look at how sharply layer 1 "
                            "attends to the previous token and what it writes (V_1)."}.get(
-            result.get("prediction_mended_by"), " Both layers attend as the lecture's do, but the prediction fails, "
-                                                "and neither the lecture's V_2 nor its layer 1 alone mends it.")
+            mended, " Both layers attend as the lecture's do, but the prediction fails, and neither the lecture's "
+                    "V_2, nor its residual after layer 2, nor its layer 1 alone mends it.")
     return ""
 
 
