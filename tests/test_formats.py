@@ -1000,7 +1000,7 @@ def test_the_latex_planner_s_widths_are_pdflatex_s(tmp_path, monkeypatch, args):
     corner's "query \\ key" (32 pt) and took "…" for 5.5 pt (13.3), so a focused table of 38 tokens of
     twelve, planned for 7.5 pt, was set at 69%, under the 7 pt floor. Each table of a handout, set by
     pdflatex alone, is no wider than planned (to 2%), and not much narrower (a piece would be cut for
-    nothing)."""
+    nothing); and no taller than its lines at 12 pt and its rules."""
     from induction_demo.views.render import latex
 
     pdflatex_or_skip()
@@ -1010,16 +1010,21 @@ def test_the_latex_planner_s_widths_are_pdflatex_s(tmp_path, monkeypatch, args):
     words = "on mat cat then ran log sat the while dog to and".split()
     text = " ".join(words[(k * 7) % 12 if k % 3 else k % 5] for k in range(38 if args[0] == "show" else 12))
     assert invoke([*args, text, "--format", "latex"]).exit_code == 0 and tables
-    body = [r"\sbox0{%s}\typeout{width %d: \the\wd0}" % ("\n".join(real_table(t)[1:-1]) + r"\end{tabular}", k)
-            for k, t in enumerate(tables)]
+    body = [r"\sbox0{%s}\typeout{width %d: \the\wd0}\typeout{height %d: \the\dimexpr\ht0+\dp0\relax}"
+            % ("\n".join(real_table(t)[1:-1]) + r"\end{tabular}", k, k) for k, t in enumerate(tables)]
     (tmp_path / "w.tex").write_text(latex.PREAMBLE + "\\begin{document}\n" + "\n".join(body) + "\nx\n\\end{document}\n",
                                     encoding="utf-8")
     done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "w.tex"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=PATIENCE)
     assert done.returncode == 0, done.stdout[-2000:]
     real = {int(k): float(w) for k, w in re.findall(r"width (\d+): ([\d.]+)pt", done.stdout)}
-    assert len(real) == len(tables)
+    tall = {int(k): float(h) for k, h in re.findall(r"height (\d+): ([\d.]+)pt", done.stdout)}
+    assert len(real) == len(tall) == len(tables)
     for k, t in enumerate(tables):
         labels, columns = latex._widths(t)
         planned = labels + sum(columns)
         assert real[k] <= 1.02 * planned and planned <= 1.1 * real[k], (t.title, planned, real[k])
+        # every row one line tall (the rest: the rules, a header's subscripts): a row of ⋮ ($\vdots$) was 18.7 pt,
+        # and 39 rows planned for 7.5 pt were set at 68%
+        lines, rules = len(t.rows) + len(latex.header_lines(t)), len(latex.row_starts(t))
+        assert tall[k] <= latex.ROW_PT * lines + 16.0 + 2.0 * rules, (t.title, lines, rules, tall[k])
