@@ -308,3 +308,12 @@ def test_an_unknown_extension_lists_the_ones_the_command_writes(args, listed, un
     result = invoke(args + ["-o", "x.pdf"])
     assert result.exit_code == 2 and "cannot tell the format of 'x.pdf'" in result.stderr
     assert listed in result.stderr and unlisted not in result.stderr
+
+
+@pytest.mark.parametrize("args, page", [(["show", "a b a", "--ablate"], "show"), (["weights", "a b a", "--width"],
+                                                                                   "weights"), (["--bogus"], None)])
+def test_an_option_without_its_value_points_to_the_command_s_help(args, page):
+    """click's parser raises some usage errors with no context: "Option '--ablate' requires an argument." came
+    without the "(see '... --help')" every other usage error ends with."""
+    line = one_line_error(invoke(args), 2)
+    assert line.endswith(f" --help')") and (page is None or f" {page} --help')" in line), line

@@ -180,6 +180,9 @@ class OneLineErrors(click.Group):
             hint = ""
             if isinstance(error, click.UsageError) and error.ctx is not None:
                 hint = f" (see '{error.ctx.command_path} --help')"
+            elif isinstance(error, click.UsageError):  # click's parser gives some errors no context
+                hint = f" (see '{' '.join([prog_name or 'induction-demo'] + argv[:1])} --help')" \
+                    if argv[:1] and argv[0] in self.commands else f" (see '{prog_name or 'induction-demo'} --help')"
             message = " ".join(error.format_message().split())
             click.echo(f"Error: {message}{hint}", err=True)
             quit_output()
