@@ -34,6 +34,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -230,7 +231,7 @@ class Model:
     def subspaces(self) -> tuple[Subspace, ...]:
         return tuple(Subspace(name, kind_of(name)) for name in self.layout)
 
-    @property
+    @cached_property  # (the matrices do not change: check runs a file on hundreds of strings, a d x d pass each)
     def scale(self) -> float:
         """The largest entry of the heads' A, in absolute value."""
         return float(max(np.abs(a).max() for layer in self.matrices for a, _ in layer))
@@ -240,6 +241,10 @@ class Model:
         return "inclusive" if self.inclusive else "strict"
 
     def layers(self) -> tuple[LayerSpec, ...]:
+        return self._layers
+
+    @cached_property
+    def _layers(self) -> tuple[LayerSpec, ...]:
         """Each layer's heads, their blocks the file's entries. A head whose
         role the file gives (or the lecture's, for a lecture-shaped file) is
         held to the job of the hand-built head of that role (``Head.reference``):
@@ -287,7 +292,7 @@ class Model:
             start += size
         return out
 
-    @property
+    @cached_property
     def entries(self) -> int:
         """The nonzero entries of every head's A and V."""
         return int(sum(np.count_nonzero(m) for layer in self.matrices for head in layer for m in head))
