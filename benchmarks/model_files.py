@@ -1,11 +1,21 @@
 """Time and peak memory of reading and checking the largest model files the
 tool accepts (README, Limits): `check` at d = 4000 (V = N = 1000, and
 V = 1997, N = 3: the most coverage strings), `show --model` at the views'
-largest, and a JSON file just under its 32 MiB. Each runs as its own
-process; the peak is the child's own resident set (resource)."""
+largest, and a JSON file just under its 32 MiB; and `check` of a file of
+another shape than the lecture's (a `--context 2` file of 1000 positions, d = 3060),
+which runs every string through the one forward pass and each later layer
+again on the hand-built ones. Each runs as its own process; the peak is the
+child's own resident set (resource). With --against DIR (another checkout,
+`git worktree add /tmp/old COMMIT`), each is run with both, alternated, and
+the ratio of their times given.
+
+    python benchmarks/model_files.py --against /tmp/old
+"""
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -21,10 +31,13 @@ WRAPPER = ("import resource, subprocess, sys; p = subprocess.run(sys.argv[1:], s
            "stderr=subprocess.DEVNULL); print(p.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
 
 
-def measured(*args: str) -> tuple[int, float, float]:
-    """Exit status, seconds and peak resident MiB of one command (its own process, measured by a wrapper)."""
+def measured(*args: str, checkout: Path | None = None) -> tuple[int, float, float]:
+    """Exit status, seconds and peak resident MiB of one command (its own process, measured by a wrapper),
+    run from ``checkout``'s src (None: this one's)."""
+    env = dict(os.environ, PYTHONPATH=str(checkout / "src")) if checkout is not None else None
     start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", WRAPPER, *TOOL, *args], capture_output=True, text=True).stdout
+    out = subprocess.run([sys.executable, "-c", WRAPPER, *TOOL, *args], capture_output=True, text=True,
+                         env=env).stdout
     seconds = time.perf_counter() - start
     code, peak = out.split()
     return int(code), seconds, int(peak) / 1024
@@ -38,23 +51,45 @@ def dense(path: Path, v: int, n: int, seed: int = 0) -> Path:
     return path
 
 
+def shaped(path: Path, tokens: int) -> Path:
+    """A `--context 2` file of ``tokens`` positions over 20 tokens (check's general path)."""
+    rng = np.random.default_rng(1)
+    text = " ".join(f"w{k}" for k in rng.integers(0, 20, tokens))
+    subprocess.run([*TOOL, "weights", text, "--context", "2", "-o", str(path)], check=True, capture_output=True)
+    return path
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--against", type=Path, help="another checkout, run alternately with this one")
+    against = parser.parse_args().against
     folder = Path(tempfile.mkdtemp())
-    rows = []
+    cases = []
     for v, n in ((1000, 1000), (1997, 3)):
         path = dense(folder / f"d{v}.npz", v, n)
-        rows.append((f"check, d = 4000 (V = {v}, N = {n}), dense", *measured("check", str(path))))
+        cases.append((f"check, d = 4000 (V = {v}, N = {n}), dense", ("check", str(path))))
     doc = {"vocab": ["a", "b", "c"], "n_positions": 6}
     d = 1400  # a flat 1400 x 1400 A1: about 30 MiB of text (refused: its shape is not d x d)
     doc["A1"] = [[0.123456789012] * d for _ in range(d)]
     text = json.dumps(doc)
     path = folder / "big.json"
     path.write_text(text)
-    rows.append((f"check, a {len(text) / 2**20:.0f} MiB JSON file", *measured("check", str(path))))
-    print("| what | exit | time | peak memory |")
+    cases.append((f"check, a {len(text) / 2**20:.0f} MiB JSON file", ("check", str(path))))
+    cases.append(("check, a --context 2 file, d = 3(V + N) = 3060 (V = 20, N = 1000)",
+                  ("check", str(shaped(folder / "context2.npz", 1000)))))
+    if against is None:
+        print("| what | exit | time | peak memory |")
+        print("| --- | --- | --- | --- |")
+        for what, args in cases:
+            code, seconds, peak = measured(*args)
+            print(f"| {what} | {code} | {seconds:.1f} s | {peak:.0f} MiB |")
+        return
+    print(f"| what | this checkout | {against} | ratio |")
     print("| --- | --- | --- | --- |")
-    for what, code, seconds, peak in rows:
-        print(f"| {what} | {code} | {seconds:.1f} s | {peak:.0f} MiB |")
+    for what, args in cases:
+        ours, theirs = measured(*args), measured(*args, checkout=against)  # alternated, in one session
+        print(f"| {what} | {ours[1]:.1f} s, {ours[2]:.0f} MiB (exit {ours[0]}) | {theirs[1]:.1f} s, "
+              f"{theirs[2]:.0f} MiB (exit {theirs[0]}) | {theirs[1] / ours[1]:.2f} |")
 
 
 if __name__ == "__main__":

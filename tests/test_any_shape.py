@@ -170,3 +170,73 @@ def test_check_names_the_one_head_of_a_layer_whose_role_the_file_does_not_give(t
     assert "- layer 1 head 0: the previous token: pass" in result.stdout
     assert json.loads(invoke(["check", str(tmp_path / "mixed.npz"), "--format", "json"]).stdout)["unheld"] == [
         "layer 1 head 1"]
+
+
+def _exported(tmp_path, *options: str) -> dict:
+    path = tmp_path / "built.npz"
+    assert invoke(["weights", "! a b a c b", *options, "-o", str(path)]).exit_code == 0
+    with np.load(path) as f:
+        return {k: f[k] for k in f.files}
+
+
+@pytest.mark.parametrize("options, change, said, scores", [
+    (("--context", "2"), {"V1.0": 0.0},
+     "Layer 1 is wrong, though its heads attend as the hand-built ones do: layer 2 does its job on the hand-built "
+     "layer 1 and not on this file's, so what layer 1 writes is not what layer 2 reads.", [1, 1, 0, 1, 0]),
+    (("--context", "2"), {"A2.0": 0.0}, "Layer 2 is wrong: it fails even on the hand-built layer 1.",
+     [1, 1, 0, 0, 0]),
+    (("--circuit", "virtual", "--context", "2"), {"A1.0": "T"},
+     "Layer 1 is wrong: layer 2 does its job on the hand-built layer 1's output.", None),
+    (("--skip", "2"), {"V1.0": 0.0}, "Layer 1 is wrong, though its heads attend as the hand-built ones do",
+     [1, 0, 1, 0]),
+])
+def test_check_of_a_file_of_any_shape_tests_each_layer_on_the_hand_built_ones_before_it(tmp_path, options, change,
+                                                                                      said, scores):
+    """Issue 30, item 12, for files of other shapes than the lecture's (--context 2, the virtual circuit's three
+    layers, --skip 2): a mistake in layer 1 failed layer 2 too, and the report named no layer. Each later layer
+    now runs on the hand-built layers before it too, and the verdict says which layer is wrong."""
+    arrays = _exported(tmp_path, *options)
+    for key, how in change.items():
+        arrays[key] = arrays[key].T.copy() if how == "T" else arrays[key] * how
+    path = tmp_path / "mistake.npz"
+    np.savez(path, **arrays)
+    doc = json.loads(invoke(["check", str(path), "--format", "json"]).stdout)
+    names = [t["name"] for t in doc["tests"]]
+    assert any(n.startswith("layer 2 on the hand-built layer 1: ") for n in names), names
+    assert doc["verdict"].startswith(said.split(":")[0]) and said in " ".join(doc["output"].split()), doc["output"]
+    if scores is not None:
+        assert [t["score"] for t in doc["tests"]] == scores, doc["tests"]
+    intact = tmp_path / "intact.npz"
+    np.savez(intact, **_exported(tmp_path, *options))
+    passed = json.loads(invoke(["check", str(intact), "--format", "json"]).stdout)
+    assert passed["score"] == passed["max_score"] and passed["verdict"] == ""
+
+
+@pytest.mark.parametrize("options", [("--context", "2"), ("--circuit", "virtual", "--context", "2"),
+                                     ("--skip", "2"), ("--circuit", "pointer")])
+def test_every_finding_of_a_file_of_any_shape_is_verified_on_the_run_it_speaks_of(tmp_path, options):
+    """A general file's findings, with noise in one matrix: each claim held by the verifier to the file's own
+    run, or (on the hand-built layers before it) to the run of the hand-built layers and the file's after them."""
+    from induction_demo.core import modelfile
+    from induction_demo.uses import checking
+    from induction_demo.words import verify
+
+    arrays = _exported(tmp_path, *options)
+    rng = np.random.default_rng(len(options))
+    seen = 0
+    for key in [k for k in arrays if k[0] in "AV" and k[1].isdigit()]:
+        noisy = dict(arrays)
+        noisy[key] = arrays[key] * rng.choice([0.0, 0.02, -1.0]) + rng.normal(size=arrays[key].shape) * 0.5
+        path = tmp_path / "noisy.npz"
+        np.savez(path, **noisy)
+        model = modelfile.load(str(path))
+        built = checking.hand_built(model)
+        held = checking.properties(model, built is not None)
+        splices = {l: checking.spliced(model, built, l) for _, l, _, kind in held if kind == "given"}
+        for tokens in checking.strings(model.vocab, model.n_positions, 0, count=4):
+            for f in checking._general_findings(model, tokens, held, splices):
+                file = checking.spliced(model, built, f.premises[0].layer) if f.claim.kind == "check-given" else model
+                trace = run(tokens, construction=Construction(mask=file.mask, model=file), beside=False)
+                assert verify.problems(trace, [f.claim]) == [], f.text
+                seen += 1
+    assert seen

@@ -45,13 +45,15 @@ class Finding(NamedTuple):
     tokens: tuple[str, ...]
     text: str
     premises: tuple = ()  # what the text says of the file's run (claims.py), verifiable on runs.run's trace
+    said: str = ""  # the claim's kind, where ``kind`` does not tell it (a file of any shape's properties)
 
     @property
     def claim(self):
-        """The finding as a sentence with its premises, for verify.py (run on the file's own trace)."""
+        """The finding as a sentence with its premises, for verify.py (run on the file's own trace; a
+        "check-given" one on the run of the lecture's, or hand-built, layers before the file's)."""
         from ..words.sentences import say
 
-        kind = {2: "check-prediction", 3: "check-given"}.get(self.kind, "check-layer")
+        kind = self.said or {2: "check-prediction", 3: "check-given"}.get(self.kind, "check-layer")
         return say(kind, self.text, self.premises)
 
 
@@ -209,7 +211,7 @@ def _under(weight: float) -> str:
     return repr(float(weight))  # within 1e-12 of it (or not a number): the float's shortest exact form
 
 
-def _where(row: np.ndarray, layer: int, i: int) -> tuple[str, list]:
+def _where(row: np.ndarray, layer: int, i: int, head: int = 0) -> tuple[str, list]:
     """Where a row's weight went: the key it attends to (at least TOLERANCE),
     or, where no key has that much, its largest weights (near-ties named);
     with the premises of the file's run that say so."""
@@ -219,12 +221,12 @@ def _where(row: np.ndarray, layer: int, i: int) -> tuple[str, list]:
         return "its weights are not numbers (its logits overflow)", []
     j = int(row.argmax())
     if row[j] >= TOLERANCE:
-        return f"it attends to @{j} (weight {row[j]:.2f})", [Weight(layer, 0, i, (j,), float(row[j]))]
+        return f"it attends to @{j} (weight {row[j]:.2f})", [Weight(layer, head, i, (j,), float(row[j]))]
     top = [int(k) for k in np.flatnonzero(row >= row[j] - NEAR_WEIGHT)]
     named = ", ".join(f"@{k}" for k in top[:-1]) + (" and " if len(top) > 1 else "") + f"@{top[-1]}"
     each = " each" if len(top) > 1 else ""
     return (f"no key has {TOLERANCE:.2f} of its weight (the most: {named}, {_under(row[j])}{each})",
-            [Top(layer, 0, i, tuple(top)), Weight(layer, 0, i, (j,), float(row[j]))])
+            [Top(layer, head, i, tuple(top)), Weight(layer, head, i, (j,), float(row[j]))])
 
 
 @functools.lru_cache(maxsize=4096)
@@ -309,42 +311,48 @@ def findings(model: Model, tokens: tuple[str, ...], shared: Products | None = No
     return out
 
 
-def properties(model: Model) -> list[tuple[str, int, int, str]]:
+def properties(model: Model, spliceable: bool = False) -> list[tuple[str, int, tuple, str]]:
     """What a file of any shape is held to, head by head by its role: (name,
-    layer, head, role), then the prediction (layer 0). A head of unknown role is
-    held to nothing."""
-    out = []
+    layer, ((head, role),), role); with ``spliceable`` (the hand-built layers
+    can take the file's place), each later layer with a held head again on
+    the hand-built layers before it (role "given"); then the prediction
+    (layer 0). A head of unknown role is held to nothing."""
+    out, alone = [], []
     for l, layer in enumerate(model.layers(), 1):
+        held = []
         for h, head in enumerate(layer.heads):
-            who = f"layer {l}" + (f" head {h}" if len(layer.heads) > 1 else "")
             kind = head.role.kind
-            if kind == "look-back":
-                what = "the previous token" if head.offset == 1 else f"the token {head.offset} back"
-            elif kind == "duplicate-token":
-                what = "the earlier copies of its token"
-            elif kind == "induction":  # (under a skip the token it copies is further on)
-                what = "the token after an earlier copy" if model.horizon == 1 else \
-                    f"the token {model.horizon} after an earlier copy"
-            else:
+            if kind not in ("look-back", "duplicate-token", "induction"):
                 continue
-            out.append((f"{who}: {what}", l, h, kind))
-    return out + [("the prediction", 0, 0, "prediction")]
+            who = f"layer {l}" + (f" head {h}" if len(layer.heads) > 1 else "")
+            out.append((f"{who}: {_role_job(model, kind, head)}", l, ((h, kind),), kind))
+            held.append((h, kind))
+        if spliceable and l > 1 and held:
+            jobs = series(list(dict.fromkeys(_role_job(model, kind, layer.heads[h]) for h, kind in held)))
+            alone.append((f"layer {l} on the hand-built {_before(l)}: {jobs}", l,
+                          tuple(held), "given"))
+    return out + alone + [("the prediction", 0, (), "prediction")]
 
 
-def _general_findings(model: Model, tokens: tuple[str, ...], held: list) -> list[Finding]:
+def _general_findings(model: Model, tokens: tuple[str, ...], held: list, splices: dict | None = None) -> list[Finding]:
     """A file of any shape on ``tokens``, run by the one forward pass (runs.run),
-    against the hand-built construction it is held to: one finding per property at most."""
+    against the hand-built construction it is held to: one finding per property at most.
+    A layer's property "on the hand-built layers before it" runs ``splices[layer]``: the file's layers from
+    it on after the hand-built ones (``spliced``, made once a check: a model caches what its matrices give)."""
     from ..core.runs import run
     from ..core.weights import Construction
-    from ..words.claims import Outputs, Weight
+    from ..words.claims import Outputs
     from ..words.story import near_tie
 
-    with np.errstate(over="ignore", invalid="ignore"):
-        trace = run(tokens, construction=Construction(mask=model.mask, model=model), beside=False)
+    def traced(m: Model):
+        with np.errstate(over="ignore", invalid="ignore"):
+            return run(tokens, construction=Construction(mask=m.mask, model=m), beside=False)
+
+    trace = traced(model)
     ref = run(tokens, construction=model.held_to(), beside=False)
     job = mechanism.cells(ref, ref.layers[-1]) & (ref.layers[-1].heads[0].weights > 0)
     out: list[Finding] = []
-    for k, (name, l, h, kind) in enumerate(held):
+    for k, (name, l, heads, kind) in enumerate(held):
         if kind == "prediction":
             for p, q in zip(trace.predictions, ref.predictions):
                 if q.copy and not (p.output and set(p.output) <= set(q.output)):
@@ -354,26 +362,85 @@ def _general_findings(model: Model, tokens: tuple[str, ...], held: list) -> list
                     out.append(Finding(k, tokens, f"on {_said(tokens)}, at @{p.position} the model predicts {said}; "
                                                   "the hand-built model predicts " + " or ".join(
                                                       f"`{fmt.token(t)}`" for t in q.output),
-                                       (Outputs(p.position, p.output),)))
+                                       (Outputs(p.position, p.output),), "check-prediction"))
                     break
             continue
-        layer = trace.layers[l - 1]
-        w = layer.heads[h].weights
-        # where the head does its role's job (mechanism's cells: the key its offset back, the earlier copies),
-        # and for the induction head, the keys the hand-built one attends to at the queries it copies for
-        cells = job if kind == "induction" else mechanism.cells(trace, (layer.heads[h],)) & layer.mask
-        for i in range(trace.n):
-            keys = [int(j) for j in np.flatnonzero(cells[i])] if kind != "induction" or ref.predictions[i].copy \
-                else []
-            if not keys or w[i, keys].sum() >= TOLERANCE:
-                continue
-            where, premises = _where(w[i], l, i)
-            out.append(Finding(k, tokens, f"on {_said(tokens)}, {name.split(':')[0]} at @{i} puts "
-                                          f"{_under(w[i, keys].sum())} on {', '.join(f'@{j}' for j in keys)}, "
-                                          f"{name.split(': ')[1]} ({TOLERANCE:.2f} needed); {where}",
-                               tuple([Weight(l, h, i, tuple(keys), float(w[i, keys].sum()))] + premises)))
-            break
+        given = kind == "given"
+        on = traced(splices[l]) if given else trace
+        for h, role in heads:
+            found = _head_finding(on, ref, job, l, h, role, tokens,
+                                  f"given the hand-built {_before(l)}, layer {l}"
+                                  + (f" head {h}" if len(model.matrices[l - 1]) > 1 else "") if given
+                                  else name.split(":")[0], _role_job(model, role, on.layers[l - 1].heads[h].head))
+            if found:
+                out.append(Finding(k, tokens, found[0], found[1], "check-given" if given else "check-layer"))
+                break
     return out
+
+
+def _before(layer: int) -> str:
+    """The layers before ``layer``: "layer 1", "layers 1 and 2", "layers 1 to 3"."""
+    return "layer 1" if layer == 2 else "layers 1 and 2" if layer == 3 else f"layers 1 to {layer - 1}"
+
+
+def _role_job(model: Model, kind: str, head) -> str:
+    """What a head of ``kind`` is held to, in words."""
+    if kind == "look-back":
+        return "the previous token" if head.offset == 1 else f"the token {head.offset} back"
+    if kind == "duplicate-token":
+        return "the earlier copies of its token"
+    return "the token after an earlier copy" if model.horizon == 1 else \
+        f"the token {model.horizon} after an earlier copy"  # (under a skip the token it copies is further on)
+
+
+def _head_finding(trace, ref, job, l: int, h: int, kind: str, tokens, who: str, what: str):
+    """Where head h of layer l of ``trace`` fails its role's job (the cells mechanism names: the key its offset
+    back, the earlier copies; for the induction head, the keys the hand-built one attends to at the queries it
+    copies for): the first such row's words and premises, or None."""
+    from ..words.claims import Weight
+
+    layer = trace.layers[l - 1]
+    w = layer.heads[h].weights
+    cells = job if kind == "induction" else mechanism.cells(trace, (layer.heads[h],)) & layer.mask
+    for i in range(trace.n):
+        keys = [int(j) for j in np.flatnonzero(cells[i])] if kind != "induction" or ref.predictions[i].copy else []
+        if not keys or w[i, keys].sum() >= TOLERANCE:
+            continue
+        where, premises = _where(w[i], l, i, h)
+        return (f"on {_said(tokens)}, {who} at @{i} puts {_under(w[i, keys].sum())} on "
+                f"{', '.join(f'@{j}' for j in keys)}, {what} ({TOLERANCE:.2f} needed); {where}",
+                tuple([Weight(l, h, i, tuple(keys), float(w[i, keys].sum()))] + premises))
+    return None
+
+
+def hand_built(model: Model) -> Model | None:
+    """The hand-built construction the file is held to (``Model.held_to``), its heads' matrices over the file's
+    vocabulary, positions and layout; None where the file's layers could not take its layers' place (another
+    number of layers or of heads in a layer, or a subspace its heads read or write that the file lacks)."""
+    from ..core.basis import Basis
+    from ..core.modelfile import of_heads
+
+    specs = model.held_to().layers(100.0)
+    used = {b.rows for spec in specs for h in spec.heads for b in h.qk} | \
+        {b.cols for spec in specs for h in spec.heads for b in h.qk + h.ov} | \
+        {b.rows for spec in specs for h in spec.heads for b in h.ov}
+    if [len(spec.heads) for spec in specs] != [len(layer) for layer in model.matrices] or \
+            not used <= set(model.layout) or any(h.bias or h.rope is not None for spec in specs for h in spec.heads):
+        return None
+    basis = Basis(model.vocab, model.n_positions, model.subspaces)
+    return of_heads(tuple(spec.heads for spec in specs), basis, model.mask, tuple(spec.residual for spec in specs),
+                    model.name, model.offset, model.horizon, model.circuit, model.context)
+
+
+def spliced(model: Model, built: Model, layer: int) -> Model:
+    """The file's layers from ``layer`` on, after the hand-built ones before it (their residuals too)."""
+    from dataclasses import replace
+
+    heads = sum(len(m) for m in model.matrices[:layer - 1])
+    return replace(model, matrices=built.matrices[:layer - 1] + model.matrices[layer - 1:],
+                   residual=built.residual[:layer - 1] + model.residual[layer - 1:],
+                   roles=built.kinds[:heads] + model.kinds[heads:],
+                   offsets=built.head_offsets[:heads] + model.head_offsets[heads:])
 
 
 def _tally(names, runs: list[tuple[str, ...]], found_on, seed: int) -> tuple[dict, list[list[Finding]]]:
@@ -400,19 +467,56 @@ def _tally(names, runs: list[tuple[str, ...]], found_on, seed: int) -> tuple[dic
 def _general(model: Model, seed: int) -> dict:
     """check for a file of any shape: each head held to its role's job, the
     prediction to the hand-built circuit's (``Model.held_to``)."""
-    held = properties(model)
+    built = hand_built(model)
+    held = properties(model, built is not None)
+    splices = {l: spliced(model, built, l) for _, l, _, kind in held if kind == "given"}
     result, _ = _tally([name for name, *_ in held], strings(model.vocab, model.n_positions, seed),
-                       lambda tokens: _general_findings(model, tokens, held), seed)
+                       lambda tokens: _general_findings(model, tokens, held, splices), seed)
     unheld = []  # a layer all of whose heads have no role, or each such head of a layer of roles besides
     for l, layer in enumerate(model.layers(), 1):
         unknown = [h for h, head in enumerate(layer.heads) if not head.held]
         unheld += [f"layer {l}"] if len(unknown) == len(layer.heads) else [f"layer {l} head {h}" for h in unknown]
-    return result | {"hints": [],
+    return result | {"hints": [], "verdict": _which_layer(held, result).strip(),
                      "held_to": f"the hand-built {model.held_to().circuit} circuit"
                                 + (f" with context {model.context}" if model.context > 1 and model.circuit == "lecture"
                                    else "")
                                 + (f" with skip {model.horizon - 1}" if model.horizon > 1 else ""),
                      "unheld": unheld}
+
+
+def _which_layer(held: list, result: dict) -> str:
+    """Which layer is wrong, for a file of any shape, read off its tests: the first layer a head of which fails
+    its role's job; where that layer also runs on the hand-built layers before it, whether it does its job
+    there (then what the layers before it write is wrong, or it is itself); and for layer 1, whether the next
+    layer does its job on the hand-built layer 1."""
+    if result["score"] == result["max_score"]:
+        return ""
+    passed = {}
+    for (name, l, heads, kind), test in zip(held, result["tests"]):
+        key = ("given", l) if kind == "given" else ("own", l) if kind != "prediction" else ("prediction", 0)
+        passed[key] = passed.get(key, True) and bool(test["score"])
+    own = sorted(l for kind, l in passed if kind == "own" and not passed[(kind, l)])
+    if not own:
+        return " The layers attend as the hand-built ones do, but the prediction fails."
+    first = own[0]
+    alone = passed.get(("given", first))
+    if first > 1 and alone:
+        before = _before(first)
+        return (f" {before[0].upper() + before[1:]} {'is' if first == 2 else 'are'} wrong, though "
+                f"{'its' if first == 2 else 'their'} heads attend as the hand-built ones do: layer {first} does its "
+                f"job on the hand-built {before} and not on this file's, so what {before} "
+                f"write{'s' if first == 2 else ''} is not what layer {first} reads.")
+    if first > 1 and alone is False:
+        return f" Layer {first} is wrong: it fails even on the hand-built {_before(first)}."
+    if first > 1:  # (the hand-built layers cannot take this file's place: whether they are to blame is untested)
+        return (f" Layer {first} is the first to fail; the hand-built {_before(first)} cannot run in this file's "
+                "place, so whether the layers before it are to blame is not tested.")
+    after = passed.get(("given", first + 1))
+    if after is None:
+        return f" Layer {first} is wrong."
+    return (f" Layer {first} is wrong: layer {first + 1} does its job on the hand-built layer {first}'s output."
+            if after else f" Layers {first} and {first + 1} are wrong: layer {first + 1} fails even on the "
+                          f"hand-built layer {first}'s output.")
 
 
 def check(model: Model, seed: int = 0) -> dict:
@@ -440,6 +544,7 @@ def check(model: Model, seed: int = 0) -> dict:
 def _summed(result: dict) -> dict:
     """The result with its ``output``: what the report says before its tests (the verdict, the likely
     mistakes, the notes), which Gradescope shows above the tests, as the terminal does."""
+    result.setdefault("verdict", wrong(result).strip())  # (a file of any shape's is its layers')
     result["output"] = "\n".join(summary(result))
     return result
 
@@ -486,14 +591,6 @@ def mended_by(model: Model, result: dict, failed: list[list[Finding]], seed: int
         if not _fails(mended, prop, runs, products(mended)):
             return name
     return None
-    lecture = lecture_model(model)
-    first = sorted({f.tokens for f in failing}, key=lambda t: (len(t), t))
-    runs = first + [t for t in strings(model.vocab, model.n_positions, seed) if t not in set(first)]
-    for name, changes in (("V_2", {"v2": lecture.v2}), ("layer 1", {"a1": lecture.a1, "v1": lecture.v1})):
-        mended = model.replaced(**changes)
-        if not _fails(mended, 2, runs, products(mended)):
-            return name
-    return None
 
 
 def _fails(model: Model, prop: int, runs: list[tuple[str, ...]], shared: Products) -> bool:
@@ -503,10 +600,12 @@ def _fails(model: Model, prop: int, runs: list[tuple[str, ...]], shared: Product
 def hints(model: Model, result: dict, seed: int = 0, failing: dict | None = None,
           shared: Products | None = None) -> list[str]:
     """The likely mistakes the numbers show, each tried out: a matrix that
-    passes transposed, a head that passes at 100 times its scale, layer 2's
-    weight on the key's own token, V_2 writing another block, too faintly or
-    negated, an A of the wrong sign, the inclusive mask. Each is said only where the failing test passes once it is mended
-    (or, for a block, where the file's own shares show it)."""
+    passes transposed, a head that passes at 100 times its scale, a V_1 that
+    writes each token to another's direction where A_2 reads its own, layer
+    2's weight on the key's own token, V_2 writing another block, too faintly
+    or negated, an A of the wrong sign, the inclusive mask. Each is said only
+    where the failing test passes once it is mended (or, for a block, where
+    the file's own shares show it)."""
     failed = {k for k, t in enumerate(result["tests"]) if not t["score"]}
     if not failed:
         return []
@@ -684,7 +783,7 @@ def summary(result: dict) -> list[str]:
     job = f"the job of {result['held_to']}" if result.get("held_to") else "the lecture's job"
     lines = [(f"PASS: the model does {job}" if passed else f"FAIL: the model does not do {job}")
              + f" on {result['strings']} strings (seed {result['seed']}; a row attends to keys when at least "
-             f"{result['tolerance']:.2f} of its weight is on them)." + wrong(result)]
+             f"{result['tolerance']:.2f} of its weight is on them)." + (" " + result.get("verdict", "")).rstrip()]
     lines += [f"Likely mistake: {hint}" for hint in result.get("hints", ())]
     lines += [f"Note: {note}" for note in (code_note(result),) if note]
     if result.get("unheld"):
