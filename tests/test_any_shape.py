@@ -189,6 +189,10 @@ def _exported(tmp_path, *options: str) -> dict:
      "Layer 1 is wrong: layer 2 does its job on the hand-built layer 1's output.", None),
     (("--skip", "2"), {"V1.0": 0.0}, "Layer 1 is wrong, though its heads attend as the hand-built ones do",
      [1, 0, 1, 0]),
+    (("--context", "2"), {"V1.1": 0.0}, "Layer 1 is wrong, though the layers attend as the hand-built ones do: the "
+                                        "prediction fails, and passes with the hand-built layer 1", [1, 1, 1, 1, 0]),
+    (("--context", "2"), {"V2.0": 0.0}, "The layers attend as the hand-built ones do, but the prediction fails, and "
+                                        "passes with the hand-built V of layer 2", [1, 1, 1, 1, 0]),
 ])
 def test_check_of_a_file_of_any_shape_tests_each_layer_on_the_hand_built_ones_before_it(tmp_path, options, change,
                                                                                       said, scores):

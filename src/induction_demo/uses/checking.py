@@ -470,13 +470,15 @@ def _general(model: Model, seed: int) -> dict:
     built = hand_built(model)
     held = properties(model, built is not None)
     splices = {l: spliced(model, built, l) for _, l, _, kind in held if kind == "given"}
-    result, _ = _tally([name for name, *_ in held], strings(model.vocab, model.n_positions, seed),
-                       lambda tokens: _general_findings(model, tokens, held, splices), seed)
+    every = strings(model.vocab, model.n_positions, seed)
+    result, failed = _tally([name for name, *_ in held], every,
+                            lambda tokens: _general_findings(model, tokens, held, splices), seed)
+    mended = _general_mend(model, built, held, result, failed[-1], every)
     unheld = []  # a layer all of whose heads have no role, or each such head of a layer of roles besides
     for l, layer in enumerate(model.layers(), 1):
         unknown = [h for h, head in enumerate(layer.heads) if not head.held]
         unheld += [f"layer {l}"] if len(unknown) == len(layer.heads) else [f"layer {l} head {h}" for h in unknown]
-    return result | {"hints": [], "verdict": _which_layer(held, result).strip(),
+    return result | {"hints": [], "verdict": _which_layer(held, result, mended).strip(), "mended_by": mended,
                      "held_to": f"the hand-built {model.held_to().circuit} circuit"
                                 + (f" with context {model.context}" if model.context > 1 and model.circuit == "lecture"
                                    else "")
@@ -484,7 +486,28 @@ def _general(model: Model, seed: int) -> dict:
                      "unheld": unheld}
 
 
-def _which_layer(held: list, result: dict) -> str:
+def _general_mend(model: Model, built: Model | None, held: list, result: dict, failing: list[Finding],
+                  every: list[tuple[str, ...]]) -> str | None:
+    """Where every head does its job and the prediction alone fails: what, put in the file's place, makes it
+    pass: "V" (the hand-built last layer's V), "layers before" (the hand-built layers before the last), or
+    None (neither, or another case). Tried on the failing strings first, then on every string."""
+    from dataclasses import replace
+
+    if built is None or [t["score"] for t in result["tests"]][:-1].count(0) or result["tests"][-1]["score"]:
+        return None
+    last = len(model.matrices)
+    first = sorted({f.tokens for f in failing}, key=lambda t: (len(t), t))
+    runs = first + [t for t in every if t not in set(first)]
+    predicts = [("the prediction", 0, (), "prediction")]
+    written = replace(model, matrices=model.matrices[:-1] + (tuple(
+        (a, v) for (a, _), (_, v) in zip(model.matrices[-1], built.matrices[-1])),))
+    for name, tried in (("V", written), ("layers before", spliced(model, built, last))):
+        if not any(_general_findings(tried, tokens, predicts) for tokens in runs):
+            return name
+    return None
+
+
+def _which_layer(held: list, result: dict, mended: str | None = None) -> str:
     """Which layer is wrong, for a file of any shape, read off its tests: the first layer a head of which fails
     its role's job; where that layer also runs on the hand-built layers before it, whether it does its job
     there (then what the layers before it write is wrong, or it is itself); and for layer 1, whether the next
@@ -497,7 +520,15 @@ def _which_layer(held: list, result: dict) -> str:
         passed[key] = passed.get(key, True) and bool(test["score"])
     own = sorted(l for kind, l in passed if kind == "own" and not passed[(kind, l)])
     if not own:
-        return " The layers attend as the hand-built ones do, but the prediction fails."
+        last = max(l for _, l, _, _ in held)
+        return {"V": f" The layers attend as the hand-built ones do, but the prediction fails, and passes with the "
+                     f"hand-built V of layer {last}: look at what layer {last} writes.",
+                "layers before": f" {_before(last)[0].upper() + _before(last)[1:]} {'is' if last == 2 else 'are'} "
+                                 f"wrong, though the layers attend as the hand-built ones do: the prediction fails, "
+                                 f"and passes with the hand-built {_before(last)}: look at what "
+                                 f"{'it writes' if last == 2 else 'they write'}."}.get(
+            mended, " The layers attend as the hand-built ones do, but the prediction fails, and neither the "
+                    f"hand-built V of layer {last} nor the hand-built {_before(last)} alone mends it.")
     first = own[0]
     alone = passed.get(("given", first))
     if first > 1 and alone:
