@@ -486,6 +486,13 @@ def _general(model: Model, seed: int) -> dict:
                      "unheld": unheld}
 
 
+def failing_first(failing: list[tuple[str, ...]], every: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """The strings a mend is tried on: the failing ones first, smallest first (a wrong mend fails at once),
+    then every other."""
+    first = sorted(set(failing), key=lambda t: (len(t), t))
+    return first + [t for t in every if t not in set(first)]
+
+
 def _general_mend(model: Model, built: Model | None, held: list, result: dict, failing: list[Finding],
                   every: list[tuple[str, ...]]) -> str | None:
     """Where every head does its job and the prediction alone fails: what, put in the file's place, makes it
@@ -496,8 +503,7 @@ def _general_mend(model: Model, built: Model | None, held: list, result: dict, f
     if built is None or [t["score"] for t in result["tests"]][:-1].count(0) or result["tests"][-1]["score"]:
         return None
     last = len(model.matrices)
-    first = sorted({f.tokens for f in failing}, key=lambda t: (len(t), t))
-    runs = first + [t for t in every if t not in set(first)]
+    runs = failing_first([f.tokens for f in failing], every)
     predicts = [("the prediction", 0, (), "prediction")]
     written = replace(model, matrices=model.matrices[:-1] + (tuple(
         (a, v) for (a, _), (_, v) in zip(model.matrices[-1], built.matrices[-1])),))
@@ -610,8 +616,7 @@ def mended_by(model: Model, result: dict, failed: list[list[Finding]], seed: int
         return None
     prop = 1 if not scores[1] else 2
     lecture = lecture_model(model)
-    first = sorted({f.tokens for f in failed[prop]}, key=lambda t: (len(t), t))
-    runs = first + [t for t in strings(model.vocab, model.n_positions, seed) if t not in set(first)]
+    runs = failing_first([f.tokens for f in failed[prop]], strings(model.vocab, model.n_positions, seed))
     layer = prop - 1  # the layer whose residual the test reads past: layer 1's for layer 2, layer 2's for the scores
     residual = tuple(LECTURE_RESIDUAL[k] if k == layer else r for k, r in enumerate(model.residual))
     tries = (("V_1", {"v1": lecture.v1}),) if prop == 1 else (("V_2", {"v2": lecture.v2}),)
@@ -646,8 +651,7 @@ def hints(model: Model, result: dict, seed: int = 0, failing: dict | None = None
     every = strings(model.vocab, model.n_positions, seed)
 
     def tried(prop: int) -> list[tuple[str, ...]]:  # the failing strings first (a wrong mend fails at once), then all
-        first = sorted(set((failing or {}).get(prop, [])), key=lambda t: (len(t), t))
-        return first + [t for t in every if t not in set(first)]
+        return failing_first((failing or {}).get(prop, []), every)
     def mended(key: str, factor: float, prop: int, runs: list) -> bool:
         """The failing test ``prop`` passes with the file's ``key`` matrix times ``factor`` (the shared
         products scaled with it: A_2 enters V_1 A_2, V_2 enters V_1 V_2, A_1 neither)."""
