@@ -289,3 +289,20 @@ def test_a_file_s_row_that_outputs_one_token_is_not_a_copy_and_a_dense_one_is_a_
     dense = invoke(["show", "cats sat cat dog", "--similar", "subword", "--width", "200"]).stdout
     assert "@1 sat  cats (not a copy)\n" in dense  # (`cat` scores too: the head attends to `cats` alone)
     assert "@3 dog  cat (blend 0.64)\n" in dense
+
+
+@pytest.mark.parametrize("zeroed, text", [(("A1.0", "V1.0"), "a b c a b"), (("V1.0",), "a b c d a b c d")])
+def test_8_a_file_s_layer_1_is_not_told_to_write_where_its_v_does_not(skip2, tmp_path, zeroed, text):
+    """A file's look-back head that spreads its weight (A_1 of zeros), or whose queries have no key its offset
+    back, was told to write "their mean into its second half" (the construction's half), though its V_1 of
+    zeros writes nothing: where a file's head writes is said once, read off its output."""
+    with np.load(skip2) as f:
+        arrays = {k: f[k] for k in f.files}
+    for key in zeroed:
+        arrays[key] = np.zeros_like(arrays[key])
+    path = tmp_path / "zeroed.npz"
+    np.savez(path, **arrays)
+    doc = shown(text, "--model", str(path))
+    layer1 = said(doc, 1)
+    assert not any("second half" in t or "their mean" in t for t in layer1), layer1
+    assert layer1[-1].startswith("Its output writes into nothing"), layer1[-1]

@@ -172,7 +172,7 @@ def look_back(trace: Trace, layer: Layer) -> list[Sentence]:
     for h, run in enumerate(layer.heads):
         o, w = run.head.offset, run.weights
         name = f"The {run.head.name}: " if several else ""
-        dest = _dest(run.head) if built else "second"  # a file's second half holds the token its offset back
+        dest = _dest(run.head) if built else ""  # a file's V writes where it will: said once, read off the output
         where = "previous" if dest == "prev" else dest
         reach = [i for i in range(o, trace.n) if layer.mask[i].any()]
         if reach and _spreads(trace, layer, run):
@@ -186,8 +186,9 @@ def look_back(trace: Trace, layer: Layer) -> list[Sentence]:
                 + [cl.Weight(n, h, i, (i - o,), float(w[i, i - o])) for i in reach[:1]] \
                 + ([cl.Setting("positions", c.positions)] if built else [])
             out.append(say("look-back", f"{name or 'Layer 1: '}{scheme_words}{zero}, so each token spreads evenly "
-                                        "over the keys it keeps (weight × how many) and writes their mean into its "
-                                        f"{where} half: " + series(even) + ".",
+                                        "over the keys it keeps (weight × how many)"
+                                        + (f" and writes their mean into its {where} half" if built else "")
+                                        + ": " + series(even) + ".",
                            premises))
         elif reach:
             tops = {i: _top(w[i], np.flatnonzero(layer.mask[i])) for i in reach}
@@ -225,14 +226,14 @@ def look_back(trace: Trace, layer: Layer) -> list[Sentence]:
             ties = all(np.ptp(run.logits[i][layer.mask[i]]) == 0 for i in short)
             if ties:
                 out.append(say("too-early", f"{name or 'Layer 1: '}" + series([at(trace, i) for i in short])
-                               + f" {them}: every logit ties, so the head spreads evenly over the keys kept and its "
-                                 f"{where} half holds their mean.",
+                               + f" {them}: every logit ties, so the head spreads evenly over the keys kept"
+                               + (f" and its {where} half holds their mean." if built else "."),
                                [cl.Before(tuple(short), o), cl.Logits(n, h, tuple(short), "tie")]
                                + _evens(layer, h, short)))
             else:
                 out.append(say("too-early", f"{name or 'Layer 1: '}" + series([at(trace, i) for i in short])
-                               + f" {them}: the head weighs the keys kept by their logits, and its {where} half "
-                                 "holds that blend of them.",
+                               + f" {them}: the head weighs the keys kept by their logits"
+                               + (f", and its {where} half holds that blend of them." if built else "."),
                                [cl.Before(tuple(short), o), cl.Logits(n, h, tuple(short), "differ")]))
     if layer.ablated:
         dest = _dest(layer.heads[0].head) if built else "prev"  # (a file's: the lecture's second half)
