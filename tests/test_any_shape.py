@@ -244,3 +244,22 @@ def test_every_finding_of_a_file_of_any_shape_is_verified_on_the_run_it_speaks_o
                 assert verify.problems(trace, [f.claim]) == [], f.text
                 seen += 1
     assert seen
+
+
+@pytest.mark.parametrize("zeroed, said", [
+    ("V3.0", "The layers attend as the hand-built ones do, but the prediction fails (the hand-built layers cannot "
+             "run in this file's place, so what would mend it is not tried)."),
+    ("A3.0", "Layer 3 is the first to fail; the hand-built layers 1 and 2 cannot run in this file's place, so "
+             "whether the layers before it are to blame is not tested."),
+])
+def test_check_of_a_file_the_hand_built_layers_cannot_stand_in_for_claims_no_mend(tmp_path, zeroed, said):
+    """The three-layer file with two heads in layer 2 (the hand-built virtual circuit has one): no layer runs on
+    hand-built ones before it, so the verdict blames no earlier layer and names no mend it did not try (it said
+    "neither the hand-built V of layer 3 nor the hand-built layers 1 and 2 alone mends it", untried)."""
+    _, arrays = three_layers(tmp_path)
+    arrays[zeroed] = np.zeros_like(arrays[zeroed])
+    path = tmp_path / "zeroed.npz"
+    np.savez(path, **arrays)
+    doc = json.loads(invoke(["check", str(path), "--format", "json"]).stdout)
+    assert not any("hand-built layer" in t["name"] for t in doc["tests"]) and doc["mended_by"] is None
+    assert doc["verdict"] == said

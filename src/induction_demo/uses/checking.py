@@ -478,7 +478,8 @@ def _general(model: Model, seed: int) -> dict:
     for l, layer in enumerate(model.layers(), 1):
         unknown = [h for h, head in enumerate(layer.heads) if not head.held]
         unheld += [f"layer {l}"] if len(unknown) == len(layer.heads) else [f"layer {l} head {h}" for h in unknown]
-    return result | {"hints": [], "verdict": _which_layer(held, result, mended).strip(), "mended_by": mended,
+    return result | {"hints": [], "verdict": _which_layer(held, result, mended, built is not None).strip(),
+                     "mended_by": mended,
                      "held_to": f"the hand-built {model.held_to().circuit} circuit"
                                 + (f" with context {model.context}" if model.context > 1 and model.circuit == "lecture"
                                    else "")
@@ -513,7 +514,7 @@ def _general_mend(model: Model, built: Model | None, held: list, result: dict, f
     return None
 
 
-def _which_layer(held: list, result: dict, mended: str | None = None) -> str:
+def _which_layer(held: list, result: dict, mended: str | None = None, tried: bool = True) -> str:
     """Which layer is wrong, for a file of any shape, read off its tests: the first layer a head of which fails
     its role's job; where that layer also runs on the hand-built layers before it, whether it does its job
     there (then what the layers before it write is wrong, or it is itself); and for layer 1, whether the next
@@ -533,8 +534,10 @@ def _which_layer(held: list, result: dict, mended: str | None = None) -> str:
                                  f"wrong, though the layers attend as the hand-built ones do: the prediction fails, "
                                  f"and passes with the hand-built {_before(last)}: look at what "
                                  f"{'it writes' if last == 2 else 'they write'}."}.get(
-            mended, " The layers attend as the hand-built ones do, but the prediction fails, and neither the "
-                    f"hand-built V of layer {last} nor the hand-built {_before(last)} alone mends it.")
+            mended, " The layers attend as the hand-built ones do, but the prediction fails" + (
+                f", and neither the hand-built V of layer {last} nor the hand-built {_before(last)} alone mends "
+                "it." if tried else " (the hand-built layers cannot run in this file's place, so what would mend "
+                                    "it is not tried)."))
     first = own[0]
     alone = passed.get(("given", first))
     if first > 1 and alone:
