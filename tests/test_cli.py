@@ -316,4 +316,4 @@ def test_an_option_without_its_value_points_to_the_command_s_help(args, page):
     """click's parser raises some usage errors with no context: "Option '--ablate' requires an argument." came
     without the "(see '... --help')" every other usage error ends with."""
     line = one_line_error(invoke(args), 2)
-    assert line.endswith(f" --help')") and (page is None or f" {page} --help')" in line), line
+    assert line.endswith(" --help')") and (page is None or f" {page} --help')" in line), line

@@ -610,10 +610,9 @@ def mended_by(model: Model, result: dict, failed: list[list[Finding]], seed: int
     yet layer 2 fails on the file's own (or, layer 2 passing too, the prediction fails): what, put in the
     file's place, makes that test pass. Layer 2 on this layer 1: "V_1" (the lecture's V_1), "residual" (the
     lecture's residual after layer 1); the prediction: "V_2", "residual" (after layer 2), "layer 1" (the
-    lecture's A_1 and V_1); None:
-    none of these, or no such case. The verdict blames only what this tries out. (Where the file's V_1
-    writes a code of its own, layer 2 alone runs through it: only the attention differs, and nothing is
-    tried.)"""
+    lecture's A_1 and V_1); None: none of these, or no such case. The verdict blames only what this tries
+    out. (Where the file's V_1 writes a code of its own, layer 2 alone runs through it: only the attention
+    differs, and nothing is tried.)"""
     scores = [t["score"] for t in result["tests"]]
     if not (scores[0] and scores[3]) or all(scores[1:3]) or (shared or products(model)).own and not scores[1]:
         return None
