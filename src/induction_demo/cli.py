@@ -985,8 +985,8 @@ def quiz(text, seed, key, temperature, tokenize, as_typed, form, output, force):
 @click.option("--seed", type=click.IntRange(*SEED_RANGE), default=0, show_default=True,
               help="Seed of the random strings the model runs on.")
 @click.option("--format", "form", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help="table: the report in words; json: score, max_score and tests (name, score, max_score, "
-                   "output), the shape of Gradescope's results.json.")
+              help="table: the report in words; json: score, max_score, output (the verdict, shown above the "
+                   "tests) and tests (name, score, max_score, output), the shape of Gradescope's results.json.")
 @click.option("--template", is_flag=True,
               help="Write FILE (.json or .npz): a model of zeros to fill in, every row and column named.")
 @click.option("--vocab", "vocab_text", default="! a b c", show_default=True, metavar="TOKENS",
