@@ -269,6 +269,8 @@ def _mistakes(a: dict) -> dict:
     v, n = 4, 6
     own = np.zeros_like(a["A2"])
     own[:v, :v] = a["A2"][:v, v + n:v + n + v]  # the key's own token, not its previous one
+    tokens_a1 = np.zeros_like(a["A1"])
+    tokens_a1[:v, :v] = 100.0 * np.eye(v)  # layer 1 matching the query's token: a duplicate-token head
     v2 = np.zeros_like(a["V2"])
     v2[:v, v + n:v + n + v] = np.eye(v)  # the token copied into prev tok, which the scores do not read
     v2[v:v + n, v:v + n] = np.eye(n)
@@ -279,6 +281,7 @@ def _mistakes(a: dict) -> dict:
     code_a2[:, prev_tok] = a["A2"][:, prev_tok] @ shift  # layer 2 reads that code: the same model end to end
     return {"transposed A1": {"A1": a["A1"].T.copy()}, "transposed A2": {"A2": a["A2"].T.copy()},
             "own code": {"V1": code_v1, "A2": code_a2}, "V1 shifted": {"V1": code_v1},
+            "A1 on tokens": {"A1": tokens_a1},
             "soft A1": {"A1": a["A1"] * 0.01}, "own token": {"A2": own}, "V2 elsewhere": {"V2": v2},
             "faint V2": {"V2": a["V2"] * 0.001}, "negated V2": {"V2": -a["V2"]}, "negated A1": {"A1": -a["A1"]},
             "negated A2": {"A2": -a["A2"]},
@@ -297,7 +300,9 @@ def _mistakes(a: dict) -> dict:
     ("negated A2", "A_2 has the wrong sign: at -1 times its entries it passes"),
     ("inclusive", "The file's mask is inclusive"),
     ("V1 shifted", "V_1 writes 0% of its tok -> prev tok block on the diagonal: it writes each token to another "
-                   "token's prev-tok direction, where A_2 reads each token's own")])
+                   "token's prev-tok direction, where A_2 reads each token's own"),
+    ("A1 on tokens", "A_1 has 0% of its weight on pos x pos and 100% on tok x tok: the lecture's A_1 compares the "
+                     "query's position with the key's")])
 def test_check_names_the_likely_mistake_when_the_numbers_show_it(tmp_path, lecture, mistake, words):
     result = checked(tmp_path, {**lecture, **_mistakes(lecture)[mistake]}, "--format", "json")
     doc = json.loads(result.stdout)

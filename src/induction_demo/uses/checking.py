@@ -689,6 +689,12 @@ def hints(model: Model, result: dict, seed: int = 0, failing: dict | None = None
             out.append(f"V_1 writes {code:.0%} of its tok -> prev tok block on the diagonal: it writes each token "
                        "to another token's prev-tok direction, where A_2 reads each token's own (the lecture's "
                        "code); with V_1 copying each token to its own prev-tok direction, layer 2 passes.")
+    on_positions = sum(share for r, c, share in model.shares("A1") if (r, c) == ("pos", "pos"))
+    if 0 in failed and model.shares("A1") and on_positions < 0.05:  # (its test is where the query looks back)
+        r, c, share = model.shares("A1")[0]
+        out.append(f"A_1 has {on_positions:.0%} of its weight on pos x pos and {share:.0%} on {r} x {c}: the "
+                   "lecture's A_1 compares the query's position with the key's (pos x pos, the key one position "
+                   "back), which tells where the previous token is.")
     top = model.shares("A2")[:1]
     if 3 in failed and top and top[0][:2] == ("tok", "tok"):
         out.append(f"A_2 has {top[0][2]:.0%} of its weight on tok x tok: it compares the query's token with the "
