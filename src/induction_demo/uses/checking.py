@@ -693,8 +693,9 @@ def hints(model: Model, result: dict, seed: int = 0, failing: dict | None = None
     if 0 in failed and model.shares("A1") and on_positions < 0.05:  # (its test is where the query looks back)
         r, c, share = model.shares("A1")[0]
         out.append(f"A_1 has {on_positions:.0%} of its weight on pos x pos and {share:.0%} on {r} x {c}: the "
-                   "lecture's A_1 compares the query's position with the key's (pos x pos, the key one position "
-                   "back), which tells where the previous token is.")
+                   "lecture's A_1 compares the query's position with the key's (pos x pos, the key "
+                   + ("one position back" if model.offset == 1 else f"{model.offset} positions back")
+                   + "), which tells where that token is.")
     top = model.shares("A2")[:1]
     if 3 in failed and top and top[0][:2] == ("tok", "tok"):
         out.append(f"A_2 has {top[0][2]:.0%} of its weight on tok x tok: it compares the query's token with the "
