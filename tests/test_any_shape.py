@@ -263,3 +263,21 @@ def test_check_of_a_file_the_hand_built_layers_cannot_stand_in_for_claims_no_men
     doc = json.loads(invoke(["check", str(path), "--format", "json"]).stdout)
     assert not any("hand-built layer" in t["name"] for t in doc["tests"]) and doc["mended_by"] is None
     assert doc["verdict"] == said
+
+
+@pytest.mark.parametrize("options, key, change, words", [
+    (("--context", "2"), "A1.1", "T", "A1.1 looks transposed: its transpose passes layer 1 head 1's test"),
+    (("--context", "2"), "A1.0", -1.0, "A1.0 has the wrong sign: at -1 times its entries it passes layer 1 head 0's"),
+    (("--skip", "2"), "A1", 0.01, "A1 is too soft: at 100 times its entries it passes layer 1's test"),
+])
+def test_check_of_a_file_of_any_shape_names_the_likely_mistake(tmp_path, options, key, change, words):
+    """The lecture-shaped check's hints (transposed, too soft, the wrong sign), each tried out, for files of other
+    shapes too: a --context 2 or --skip 2 file got none ("hints": [])."""
+    arrays = _exported(tmp_path, *options)
+    key = key if key in arrays else f"{key}.0"
+    arrays[key] = arrays[key].T.copy() if change == "T" else arrays[key] * change
+    path = tmp_path / "mistake.npz"
+    np.savez(path, **arrays)
+    doc = json.loads(invoke(["check", str(path), "--format", "json"]).stdout)
+    assert len(doc["hints"]) == 1 and doc["hints"][0].startswith(words), doc["hints"]
+    assert "Likely mistake: " + words in " ".join(invoke(["check", str(path)]).stdout.split())

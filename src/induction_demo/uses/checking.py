@@ -474,11 +474,12 @@ def _general(model: Model, seed: int) -> dict:
     result, failed = _tally([name for name, *_ in held], every,
                             lambda tokens: _general_findings(model, tokens, held, splices), seed)
     mended = _general_mend(model, built, held, result, failed[-1], every)
+    hints = _general_hints(model, held, result, failed, every)
     unheld = []  # a layer all of whose heads have no role, or each such head of a layer of roles besides
     for l, layer in enumerate(model.layers(), 1):
         unknown = [h for h, head in enumerate(layer.heads) if not head.held]
         unheld += [f"layer {l}"] if len(unknown) == len(layer.heads) else [f"layer {l} head {h}" for h in unknown]
-    return result | {"hints": [], "verdict": _which_layer(held, result, mended, built is not None).strip(),
+    return result | {"hints": hints, "verdict": _which_layer(held, result, mended, built is not None).strip(),
                      "mended_by": mended,
                      "held_to": f"the hand-built {model.held_to().circuit} circuit"
                                 + (f" with context {model.context}" if model.context > 1 and model.circuit == "lecture"
@@ -492,6 +493,41 @@ def failing_first(failing: list[tuple[str, ...]], every: list[tuple[str, ...]]) 
     then every other."""
     first = sorted(set(failing), key=lambda t: (len(t), t))
     return first + [t for t in every if t not in set(first)]
+
+
+def _general_hints(model: Model, held: list, result: dict, failed: list[list[Finding]],
+                   every: list[tuple[str, ...]]) -> list[str]:
+    """A file of any shape's likely mistakes, head by head, each tried out as the lecture-shaped check's are:
+    a head's A that passes its test transposed, at 100 times its entries, or negated."""
+    from dataclasses import replace
+
+    from ..core.modelfile import symbol
+
+    out = []
+    for k, (name, l, heads, kind) in enumerate(held):
+        if kind in ("given", "prediction") or result["tests"][k]["score"]:
+            continue
+        (h, _), = heads
+        a = model.matrices[l - 1][h][0]
+        key = symbol(l, h, len(model.matrices[l - 1]))
+        runs = failing_first([f.tokens for f in failed[k]], every)
+
+        def passes(changed: np.ndarray) -> bool:
+            layer = tuple((changed, v) if g == h else (a_g, v) for g, (a_g, v) in enumerate(model.matrices[l - 1]))
+            tried = replace(model, matrices=model.matrices[:l - 1] + (layer,) + model.matrices[l:])
+            with np.errstate(over="ignore", invalid="ignore"):
+                return not any(_general_findings(tried, tokens, [held[k]]) for tokens in runs)
+        who = name.split(":")[0]
+        if passes(a.T):
+            out.append(f"{key} looks transposed: its transpose passes {who}'s test. Rows of A are the query's "
+                       "directions and columns the key's (a_ij = y_i A y_j^T).")
+        elif passes(a * 100.0):
+            out.append(f"{key} is too soft: at 100 times its entries it passes {who}'s test; is the scale s (the "
+                       "lecture's 100) missing?")
+        elif passes(-a):
+            out.append(f"{key} has the wrong sign: at -1 times its entries it passes {who}'s test (a negative logit "
+                       "pushes weight away from its key).")
+    return out
 
 
 def _general_mend(model: Model, built: Model | None, held: list, result: dict, failing: list[Finding],
