@@ -178,13 +178,18 @@ class Model:
         """The same model with ``a1``, ``v1``, ``a2``, ``v2`` (a lecture-shaped file's) or other fields changed."""
         from dataclasses import replace
 
-        named = {k: changes.pop(k) for k in ("a1", "v1", "a2", "v2") if k in changes}
-        model = replace(self, **changes)
-        if named:
-            (a1, v1), (a2, v2) = self.matrices[0][0], self.matrices[1][0]
-            a1, v1, a2, v2 = (named.get(k, m) for k, m in (("a1", a1), ("v1", v1), ("a2", a2), ("v2", v2)))
-            model = replace(model, matrices=(((a1, v1),), ((a2, v2),)))
-        return model
+        named = {f"{k[0].upper()}{k[1]}.0": changes.pop(k) for k in ("a1", "v1", "a2", "v2") if k in changes}
+        return replace(self, **changes).with_matrices(named)
+
+    def with_matrices(self, by_key: dict) -> "Model":
+        """The same model with the matrices named by key ("A1.0", "V2.1", ...) replaced."""
+        from dataclasses import replace
+
+        if not by_key:
+            return self
+        return replace(self, matrices=tuple(
+            tuple((by_key.get(f"A{l}.{h}", a), by_key.get(f"V{l}.{h}", v)) for h, (a, v) in enumerate(layer))
+            for l, layer in enumerate(self.matrices, 1)))
 
     @property
     def keys(self) -> tuple[str, ...]:

@@ -413,14 +413,15 @@ def _head_finding(trace, ref, job, l: int, h: int, kind: str, tokens, who: str, 
     return None
 
 
-def hand_built(model: Model) -> Model | None:
-    """The hand-built construction the file is held to (``Model.held_to``), its heads' matrices over the file's
-    vocabulary, positions and layout; None where the file's layers could not take its layers' place (another
-    number of layers or of heads in a layer, or a subspace its heads read or write that the file lacks)."""
+def hand_built(model: Model, construction=None) -> Model | None:
+    """The hand-built construction the file is held to (``Model.held_to``; or ``construction``: the lecture's
+    for a lecture-shaped file), its heads' matrices over the file's vocabulary, positions and layout; None
+    where the file's layers could not take its layers' place (another number of layers or of heads in a
+    layer, or a subspace its heads read or write that the file lacks)."""
     from ..core.basis import Basis
     from ..core.modelfile import of_heads
 
-    specs = model.held_to().layers(100.0)
+    specs = (construction or model.held_to()).layers(100.0)
     used = {b.rows for spec in specs for h in spec.heads for b in h.qk} | \
         {b.cols for spec in specs for h in spec.heads for b in h.qk + h.ov} | \
         {b.rows for spec in specs for h in spec.heads for b in h.ov}
@@ -499,8 +500,6 @@ def _general_hints(model: Model, held: list, result: dict, failed: list[list[Fin
                    every: list[tuple[str, ...]]) -> list[str]:
     """A file of any shape's likely mistakes, head by head, each tried out as the lecture-shaped check's are:
     a head's A that passes its test transposed, at 100 times its entries, or negated."""
-    from dataclasses import replace
-
     from ..core.modelfile import symbol
 
     out = []
@@ -513,8 +512,7 @@ def _general_hints(model: Model, held: list, result: dict, failed: list[list[Fin
         runs = failing_first([f.tokens for f in failed[k]], every)
 
         def passes(changed: np.ndarray) -> bool:
-            layer = tuple((changed, v) if g == h else (a_g, v) for g, (a_g, v) in enumerate(model.matrices[l - 1]))
-            tried = replace(model, matrices=model.matrices[:l - 1] + (layer,) + model.matrices[l:])
+            tried = model.with_matrices({f"A{l}.{h}": changed})
             with np.errstate(over="ignore", invalid="ignore"):
                 return not any(_general_findings(tried, tokens, [held[k]]) for tokens in runs)
         who = name.split(":")[0]
@@ -535,15 +533,12 @@ def _general_mend(model: Model, built: Model | None, held: list, result: dict, f
     """Where every head does its job and the prediction alone fails: what, put in the file's place, makes it
     pass: "V" (the hand-built last layer's V), "layers before" (the hand-built layers before the last), or
     None (neither, or another case). Tried on the failing strings first, then on every string."""
-    from dataclasses import replace
-
     if built is None or [t["score"] for t in result["tests"]][:-1].count(0) or result["tests"][-1]["score"]:
         return None
     last = len(model.matrices)
     runs = failing_first([f.tokens for f in failing], every)
     predicts = [("the prediction", 0, (), "prediction")]
-    written = replace(model, matrices=model.matrices[:-1] + (tuple(
-        (a, v) for (a, _), (_, v) in zip(model.matrices[-1], built.matrices[-1])),))
+    written = model.with_matrices({f"V{last}.{h}": v for h, (_, v) in enumerate(built.matrices[-1])})
     for name, tried in (("V", written), ("layers before", spliced(model, built, last))):
         if not any(_general_findings(tried, tokens, predicts) for tokens in runs):
             return name
@@ -566,7 +561,7 @@ def _which_layer(held: list, result: dict, mended: str | None = None, tried: boo
         last = max(l for _, l, _, _ in held)
         return {"V": f" The layers attend as the hand-built ones do, but the prediction fails, and passes with the "
                      f"hand-built V of layer {last}: look at what layer {last} writes.",
-                "layers before": f" {_before(last)[0].upper() + _before(last)[1:]} {'is' if last == 2 else 'are'} "
+                "layers before": f" {_before(last).capitalize()} {'is' if last == 2 else 'are'} "
                                  f"wrong, though the layers attend as the hand-built ones do: the prediction fails, "
                                  f"and passes with the hand-built {_before(last)}: look at what "
                                  f"{'it writes' if last == 2 else 'they write'}."}.get(
@@ -578,7 +573,7 @@ def _which_layer(held: list, result: dict, mended: str | None = None, tried: boo
     alone = passed.get(("given", first))
     if first > 1 and alone:
         before = _before(first)
-        return (f" {before[0].upper() + before[1:]} {'is' if first == 2 else 'are'} wrong, though "
+        return (f" {before.capitalize()} {'is' if first == 2 else 'are'} wrong, though "
                 f"{'its' if first == 2 else 'their'} heads attend as the hand-built ones do: layer {first} does its "
                 f"job on the hand-built {before} and not on this file's, so what {before} "
                 f"write{'s' if first == 2 else ''} is not what layer {first} reads.")
@@ -625,17 +620,6 @@ def _summed(result: dict) -> dict:
     return result
 
 
-def lecture_model(model: Model) -> Model:
-    """The lecture's A_1, V_1, A_2 and V_2 over the file's vocabulary and positions (its layer 1 looking back
-    the file's offset)."""
-    from ..core.basis import Basis
-    from ..core.modelfile import of_heads
-    from ..core.weights import Construction, induction_head, previous_token_head
-
-    basis = Basis(model.vocab, model.n_positions, Construction().subspaces)
-    return of_heads((previous_token_head(100.0, offset=model.offset), induction_head(100.0)), basis, "strict")
-
-
 LECTURE_RESIDUAL = (True, False)
 """The lecture's residual: layer 1 adds its input back, layer 2 does not (a try changes one layer's only)."""
 
@@ -652,8 +636,12 @@ def mended_by(model: Model, result: dict, failed: list[list[Finding]], seed: int
     scores = [t["score"] for t in result["tests"]]
     if not (scores[0] and scores[3]) or all(scores[1:3]) or (shared or products(model)).own and not scores[1]:
         return None
+    from ..core.weights import LECTURE
+
     prop = 1 if not scores[1] else 2
-    lecture = lecture_model(model)
+    lecture = hand_built(model, LECTURE)  # (a lecture-shaped file: the lecture's four subspaces)
+    if lecture is None:
+        return None
     runs = failing_first([f.tokens for f in failed[prop]], strings(model.vocab, model.n_positions, seed))
     layer = prop - 1  # the layer whose residual the test reads past: layer 1's for layer 2, layer 2's for the scores
     residual = tuple(LECTURE_RESIDUAL[k] if k == layer else r for k, r in enumerate(model.residual))
