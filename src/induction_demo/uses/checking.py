@@ -45,7 +45,7 @@ class Finding(NamedTuple):
     tokens: tuple[str, ...]
     text: str
     premises: tuple = ()  # what the text says of the file's run (claims.py), verifiable on runs.run's trace
-    said: str = ""  # the claim's kind, where ``kind`` does not tell it (a file of any shape's properties)
+    said: str = "check-layer"  # the claim's kind: check-layer, check-prediction, check-given (claims.py)
 
     @property
     def claim(self):
@@ -53,8 +53,7 @@ class Finding(NamedTuple):
         "check-given" one on the run of the lecture's, or hand-built, layers before the file's)."""
         from ..words.sentences import say
 
-        kind = self.said or {2: "check-prediction", 3: "check-given"}.get(self.kind, "check-layer")
-        return say(kind, self.text, self.premises)
+        return say(self.said, self.text, self.premises)
 
 
 class Products(NamedTuple):
@@ -264,7 +263,7 @@ def findings(model: Model, tokens: tuple[str, ...], shared: Products | None = No
             out.append(Finding(0, tokens, f"on {_said(tokens)}, layer 1 at @{i} puts {_under(w1[i, i - 1])} on @{i - 1}, "
                                           f"the position just before it, where the lecture's previous-token head "
                                           f"puts 1.00 ({TOLERANCE:.2f} needed); {where}",
-                               tuple([Weight(1, 0, i, (i - 1,), float(w1[i, i - 1]))] + premises)))
+                               tuple([Weight(1, 0, i, (i - 1,), float(w1[i, i - 1]))] + premises), "check-layer"))
             break
     given = None  # layer 2's weights on the lecture's Y^(1), made at the first copy
     for i, keys, lecture_weight, output in copies:
@@ -278,7 +277,7 @@ def findings(model: Model, tokens: tuple[str, ...], shared: Products | None = No
                                           f"puts {lecture_weight:.2f} ({TOLERANCE:.2f} needed); "
                                           f"{where}",
                                tuple([Weight(2, 0, i, tuple(int(k) for k in keys), float(w2[i, keys].sum()))]
-                                     + premises)))
+                                     + premises), "check-layer"))
         if not any(f.kind == 3 for f in out):  # layer 2 on its own: given the lecture's layer-1 output
             if given is None:
                 from ..core.model import causal_mask, masked_softmax
@@ -296,7 +295,7 @@ def findings(model: Model, tokens: tuple[str, ...], shared: Products | None = No
                                               f"`{fmt.token(tokens[i])}` ({earlier}) ({TOLERANCE:.2f} needed); "
                                               f"{where}",
                                    tuple([Weight(2, 0, i, tuple(int(k) for k in keys), float(given[i, keys].sum()))]
-                                         + premises)))
+                                         + premises), "check-given"))
         finite = bool(np.isfinite(scores[i]).all())
         e = np.exp(scores[i] - scores[i].max()) if finite else np.zeros(len(model.vocab))  # P / max P at T = 1
         close = np.flatnonzero(e >= 1 - TIE_TOLERANCE)  # the most probable tokens, a near-tie included
@@ -307,7 +306,8 @@ def findings(model: Model, tokens: tuple[str, ...], shared: Products | None = No
                 "nothing (every token scores 0)" if finite else "nothing: its scores are not numbers (they overflow)"
             out.append(Finding(2, tokens, f"on {_said(tokens)}, at @{i} the model predicts {said}; "
                                           "the lecture's model predicts " + " or ".join(
-                                              f"`{fmt.token(t)}`" for t in output), (Outputs(i, tied),)))
+                                              f"`{fmt.token(t)}`" for t in output),
+                               (Outputs(i, tied),), "check-prediction"))
     return out
 
 
