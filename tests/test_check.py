@@ -209,6 +209,38 @@ def test_check_honours_the_width_and_gives_the_lecture_s_string_a_line_of_its_ow
     assert doc["lecture"]["tokens"] == list("!abacb") and not doc["lecture"]["passed"]
 
 
+def test_a_formula_in_check_s_words_is_never_cut_across_lines(tmp_path, lecture):
+    """A transposed A_2's hint ends "(a_ij = y_i A y_j^T)"; at 80 columns it was cut after "A"."""
+    from induction_demo.core.modelfile import load
+    from induction_demo.uses import checking
+
+    np.savez(tmp_path / "turned.npz", **dict(lecture, A2=lecture["A2"].T))
+    result = checking.check(load(str(tmp_path / "turned.npz")), 0)
+    for width in range(40, 121):
+        out = checking.report(result, width)
+        assert "(a_ij = y_i A y_j^T)" in out and max(map(len, out.splitlines())) <= width, width
+
+
+def test_check_s_lines_are_no_wider_than_asked_in_terminal_cells(tmp_path):
+    """A wide character takes two cells: a file of tokens in Chinese characters printed lines of 83 cells at
+    --width 60 (the wrapping counted characters); a word longer than the line goes on over several."""
+    from rich.cells import cell_len
+
+    long = "x" * 70
+    path = tmp_path / "wide.npz"
+    assert invoke(["weights", f"猫猫猫猫猫 犬犬犬犬犬犬 {long} 魚魚魚魚魚魚魚魚 猫猫猫猫猫", "-o", str(path)]).exit_code == 0
+    with np.load(path) as f:
+        arrays = {k: f[k] for k in f.files}
+    arrays["A2.0"] = arrays["A2.0"].T
+    for width in ("40", "60", "80"):
+        out = checked(tmp_path, arrays, "--width", width).stdout
+        assert "猫猫猫猫猫" in out and max(cell_len(line) for line in out.splitlines()) <= int(width), width
+    from induction_demo.views.render.terminal import wrap  # a word longer than the line, cut over lines
+
+    assert wrap(f"- on {long}, 猫猫猫猫猫", 20, indent="  ", cut=True) == [
+        "- on", *["  " + "x" * 18] * 3, "  " + "x" * 16 + ",", "  猫猫猫猫猫"]
+
+
 def test_each_finding_on_the_lecture_s_string_is_a_line_of_its_own(tmp_path, lecture):
     """A zero-filled file fails the lecture's string four ways; they were one line of four clauses joined by
     semicolons, each starting "on `! a b a c b`,"; now the string is named once and each finding is a line."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import random
+import re
 from typing import NamedTuple
 
 import numpy as np
@@ -829,7 +830,7 @@ def report(result: dict, width: int = 120) -> str:
     """The check in words, for the terminal, no line wider than ``width``:
     the verdict, the lecture's own string (where the vocabulary has its
     tokens), then each property."""
-    import textwrap
+    from ..views.render.terminal import wrap
 
     lines = summary(result)
     lecture = result.get("lecture")
@@ -838,10 +839,20 @@ def report(result: dict, width: int = 120) -> str:
         lines.append(f"- the lecture's string {named}: " + ("pass" if lecture["passed"] else "FAIL:"))
         lines += [f"  - {f.removeprefix(f'on {named}, ')}." for f in lecture["findings"] if not lecture["passed"]]
     lines += [f"- {t['name']}: {'pass' if t['score'] else 'FAIL'}: {t['output']}" for t in result["tests"]]
-    wrapped = [textwrap.fill(line, width, subsequent_indent=" " * (len(line) - len(line.lstrip(" -")))
-                             if line.lstrip().startswith("- ") else "", break_long_words=True, break_on_hyphens=False)
+    wrapped = ["\n".join(wrap(_formulas_whole(line), width, cut=True,
+                              indent=" " * (len(line) - len(line.lstrip(" -"))) if line.lstrip().startswith("- ")
+                              else "")).replace(NO_BREAK, " ")
                for line in lines]
     return "\n".join(wrapped) + "\n"
+
+
+NO_BREAK = "\u00a0"  # lines break at spaces only
+
+
+def _formulas_whole(line: str) -> str:
+    """``line`` with the spaces of each short bracketed equation made unbreakable: "(a_ij = y_i A y_j^T)" was
+    cut after "A" at 80 columns."""
+    return re.sub(r"\([^()]{1,40}=[^()]{1,40}\)", lambda m: m[0].replace(" ", NO_BREAK), line)
 
 
 def summary(result: dict) -> list[str]:

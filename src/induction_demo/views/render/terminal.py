@@ -117,20 +117,35 @@ def table_lines(table: Table, width: int | None = None) -> Iterator[list[tuple[s
             yield line(label, ((cell.text, _style(cell)) for cell in row.cells))
 
 
-def wrap(text: str, width: int) -> list[str]:
-    """Words of ``text`` in lines of at most ``width`` cells (a longer word
-    keeps a line of its own)."""
+def wrap(text: str, width: int, indent: str = "", cut: bool = False) -> list[str]:
+    """Words of ``text`` in lines of at most ``width`` terminal cells (a wide
+    character takes two), a paragraph's later lines after ``indent``; a word
+    longer than a line keeps a line of its own, or with ``cut`` goes on over
+    as many as it fills."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        line = ""
-        for word in paragraph.split(" "):
-            if line and cell_len(line) + 1 + cell_len(word) > width:
+        words = paragraph.lstrip(" ")
+        line = paragraph[:len(paragraph) - len(words)]  # its first line keeps the spaces it starts with
+        for word in words.split(" "):
+            if line.strip() and cell_len(line) + 1 + cell_len(word) > width:
                 lines.append(line)
-                line = word
+                line = indent + word
             else:
-                line = f"{line} {word}" if line else word
+                line = f"{line} {word}" if line.strip() else line + word
+            while cut and cell_len(line) > width:
+                head = _first_cells(line, max(width, cell_len(indent) + 2))
+                lines.append(head)
+                line = indent + line[len(head):]
         lines.append(line)
     return lines
+
+
+def _first_cells(text: str, width: int) -> str:
+    """The longest start of ``text`` at most ``width`` cells wide (at least its first character)."""
+    k = 1
+    while k < len(text) and cell_len(text[:k + 1]) <= width:
+        k += 1
+    return text[:k]
 
 
 ANSWER_WIDTH = 72  # cells: an answer's ruled line at most
