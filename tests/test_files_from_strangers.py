@@ -93,6 +93,20 @@ def test_an_n_positions_that_is_no_whole_number_is_refused_everywhere(tmp_path, 
     every_command(path, "n_positions" if value not in ("NaN",) else "NaN", every=value in ("inf", "1e999", "NaN"))
 
 
+@pytest.mark.parametrize("key", ["n_positions", "A1.0"])
+def test_a_whole_number_past_any_float_is_refused_in_words_a_user_can_act_on(tmp_path, key):
+    """A JSON whole number of 5001 digits met Python's own limit: "use sys.set_int_max_str_digits() to
+    increase the limit", advice for a programmer, not for the file's author."""
+    doc = json.loads(lecture_json())
+    huge = "1" + "0" * 5000
+    if key == "A1.0":
+        doc["A1.0"][0][0] = 7
+    text = json.dumps(doc).replace('"n_positions": 6', f'"n_positions": {huge}') if key == "n_positions" else \
+        json.dumps(doc).replace("[[7", f"[[{huge}", 1)
+    path = as_json(tmp_path / "m.json", text)
+    every_command(path, "a whole number of 5001 digits, past the largest float")
+
+
 @pytest.mark.parametrize("value", [np.inf, np.nan, 6.0, 6.5, "6"])
 def test_an_npz_n_positions_of_another_type_is_refused(tmp_path, value):
     arrays = lecture_arrays()

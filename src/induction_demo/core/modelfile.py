@@ -426,6 +426,14 @@ def load(path: str) -> Model:
         raise InputError(f"{path}: not a model file (.npz, or .json with the same keys): {said[:200]}") from None
 
 
+def _json_int(digits: str) -> int:
+    """A JSON whole number; one of more digits than a float can reach is refused here, where Python's own limit
+    (4300 digits) told the user to call sys.set_int_max_str_digits()."""
+    if len(digits.lstrip("-")) > 309:
+        raise InputError(f"holds a whole number of {len(digits.lstrip('-'))} digits, past the largest float")
+    return int(digits)
+
+
 def _refuse_constant(name: str):
     raise InputError(f"holds {name}, which is not a number a model may have")
 
@@ -443,7 +451,7 @@ def _json(path: str) -> dict:
     """A JSON model file's keys, its arrays as numpy arrays of their own type."""
     with open(path, encoding="utf-8-sig") as f:  # (a byte-order mark, as Notepad may write a filled-in template)
         try:
-            raw = json.load(f, object_pairs_hook=_unique, parse_constant=_refuse_constant)
+            raw = json.load(f, object_pairs_hook=_unique, parse_constant=_refuse_constant, parse_int=_json_int)
         except InputError as error:
             raise InputError(f"{path}: {error}") from None
     if not isinstance(raw, dict):
