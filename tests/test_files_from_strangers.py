@@ -107,6 +107,23 @@ def test_a_whole_number_past_any_float_is_refused_in_words_a_user_can_act_on(tmp
     every_command(path, "a whole number of 5001 digits, past the largest float")
 
 
+@pytest.mark.parametrize("content, words", [
+    (b"", "empty: a model file is a JSON object (check --template FILE.json writes one to fill in)"),
+    (b'{"vocab": ["a",], }', "not JSON: expecting value at line 1, column 16"),
+    ("{}".encode("utf-16"), "not UTF-8 text (byte 0xff at offset 0): save it as UTF-8"),
+    (b"[" * 100_000 + b"]" * 100_000, "lists nested deeper than a model file's (a matrix is a list of rows)")])
+def test_a_file_that_is_not_json_is_refused_in_words_its_author_can_act_on(tmp_path, content, words):
+    """They said "Expecting value: line 1 column 1 (char 0)", "'utf-8' codec can't decode byte 0xff in
+    position 0: invalid start byte" and "maximum recursion depth exceeded while decoding a JSON array from a
+    unicode string"."""
+    from cli_runner import invoke, one_line_error
+
+    (tmp_path / "m.json").write_bytes(content)
+    for args in (["check", str(tmp_path / "m.json")], ["show", "! a b", "--model", str(tmp_path / "m.json")]):
+        assert one_line_error(invoke(args), 2) == f"Error: {tmp_path / 'm.json'}: {words} " \
+            f"(see 'induction-demo {args[0]} --help')"
+
+
 @pytest.mark.parametrize("value", [np.inf, np.nan, 6.0, 6.5, "6"])
 def test_an_npz_n_positions_of_another_type_is_refused(tmp_path, value):
     arrays = lecture_arrays()

@@ -420,8 +420,18 @@ def load(path: str) -> Model:
         raise
     except MemoryError:
         raise InputError(f"{path}: too large to read in this machine's memory") from None
-    except (OSError, ValueError, EOFError, UnicodeError, zipfile.BadZipFile, zlib.error, RecursionError,
-            OverflowError, KeyError, TypeError) as error:
+    except json.JSONDecodeError as error:  # Python's words, where a person wrote the file by hand
+        raise InputError(f"{path}: " + ("empty: a model file is a JSON object (check --template FILE.json writes one to fill in)"
+                                        if not error.doc.strip() else
+                                        f"not JSON: {error.msg.lower()} at line {error.lineno}, column {error.colno}")
+                         ) from None
+    except RecursionError:
+        raise InputError(f"{path}: lists nested deeper than a model file's (a matrix is a list of rows)") from None
+    except (OSError, ValueError, EOFError, UnicodeError, zipfile.BadZipFile, zlib.error, OverflowError, KeyError,
+            TypeError) as error:
+        if json_file and isinstance(error, UnicodeDecodeError):
+            raise InputError(f"{path}: not UTF-8 text (byte {error.object[error.start]:#04x} at offset "
+                             f"{error.start}): save it as UTF-8") from None
         said = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise InputError(f"{path}: not a model file (.npz, or .json with the same keys): {said[:200]}") from None
 
