@@ -121,13 +121,14 @@ CHAR_PT = {**dict.fromkeys("0123456789abcdeghknopqsuvxyz", 5.0), ".": 2.8, ",": 
            "@": 9.2, "·": 7.8, "×": 7.8, "—": 10.0, " ": 3.3, "i": 2.8, "l": 2.8, "j": 3.1, "f": 3.1,
            "t": 3.9, "r": 3.9, "m": 8.3, "w": 7.2, "…": 13.3, "⋮": 2.8, "\\": 5.0}
 CELL_PT, ROW_PT = 6.0, 12.0  # a cell's padding, a row's height
+RULES_PT = 16.0  # a table's three rules (booktabs' top, mid and bottom) with the space around them
 PORTRAIT_PT, LANDSCAPE_PT = 510.0, 757.0  # A4's text width with 15 mm margins, upright and turned
 LANDSCAPE_HEIGHT_PT = 430.0  # a turned page's height for a table, its caption above it
 UPRIGHT_TEXT_PT = 757.0  # an upright page's text height (A4's less 15 mm margins)
 UPRIGHT_HEIGHT_PT = 620.0  # ... for a table's rows, with a caption and a heading above
 HELD_PT = 60.0  # what a heading and its paragraph take above a turned page's table
 SMALLEST = 0.7  # no table is set smaller than 7 pt ...
-PLANNED = 0.75  # ... so pieces are planned for 7.5 pt: the widths above are estimates
+PLANNED = 0.75  # ... so ranges of columns are planned for 7.5 pt: the widths above are estimates (rows, at 7)
 
 
 def _text_pt(text: str) -> float:
@@ -161,12 +162,13 @@ def pieces(block: Table, room: float = LANDSCAPE_HEIGHT_PT) -> list[tuple[Table,
     data = len(columns) - margin
     spans = equal_spans(columns[:data], LANDSCAPE_PT / PLANNED - labels - (columns[-1] if margin else 0.0)) \
         if turned else [(0, data)]
-    height = 0.95 * room if turned else UPRIGHT_HEIGHT_PT
+    height = room if turned else UPRIGHT_HEIGHT_PT
     out = []
     keep = list(range(data, len(columns)))  # the margin's column, in every piece
-    for a, b in spans:
+    most = int((height / SMALLEST - RULES_PT) / ROW_PT) - len(header_lines(block))  # rows at 7 pt: heights are
+    for a, b in spans:                                                              # measured, not estimated
         cols = list(range(a, b)) + keep
-        rows = ranges(len(block.rows), int(height / (ROW_PT * PLANNED)))  # a page at 7.5 pt
+        rows = ranges(len(block.rows), most)
         if len(spans) == 1 and len(rows) == 1:
             return [(block, turned)]
         kept, masked = [], []  # a range whose every cell is masked (keys after the queries) is named, not set
@@ -222,32 +224,92 @@ def _lines_pt(text: str, size: float, line: float, width: float = LANDSCAPE_PT) 
     return sum(max(1, ceil(_text_pt(part) * size / width)) for part in text.split("\n")) * line
 
 
-def _opens_turned(document: Document, cut: dict) -> float | None:
-    """The height, in points, that the first table's first piece is given on
-    its turned page when the title and the text before it go there too: when
-    that table is turned and they fit on its page with it, the table shrunk to
-    the room left but to no less than 7.5 pt (else the opening would take an
-    upright page alone: `positions` on 24 tokens printed a first page 19%
-    full). None: they do not."""
-    first = next((k for k, b in enumerate(document.blocks) if isinstance(b, Table)), None)
-    if first is None or not cut[first][0][1]:
-        return None
-    tall = 30.0 + _lines_pt(document.title, 1.6, 18.0)  # the title, \Large bold, with the space around it
+def _opening_pt(document: Document, first: int, width: float = LANDSCAPE_PT) -> float | None:
+    """About how tall the title and the text before block ``first`` are set on lines ``width`` points wide.
+    None: more than text stands before it."""
+    tall = 30.0 + _lines_pt(document.title, 1.6, 18.0, width)  # the title, \Large bold, with the space around it
     for block in document.blocks[:first]:
         if isinstance(block, Heading):
             tall += 26.0
         elif isinstance(block, Paragraph):
-            tall += _lines_pt(plain(block.text), 1.0, 12.0) + 4.0
+            tall += _lines_pt(plain(block.text), 1.0, 12.0, width) + 4.0
             if block is document.blocks[0] and document.legend:
-                tall += _lines_pt(LEGEND_TEXT, 0.9, 11.0) + 4.0
+                tall += _lines_pt(LEGEND_TEXT, 0.9, 11.0, width) + 4.0
         else:
             return None
+    return tall
+
+
+def _opening(document: Document, cut: dict) -> tuple[int, float] | None:
+    """The first table and the height, in points, left for its first piece
+    on its turned page below the title and the text before it (and its
+    caption). None: that table is not turned, or more than text stands
+    before it."""
+    first = next((k for k, b in enumerate(document.blocks) if isinstance(b, Table)), None)
+    if first is None or not cut[first][0][1] or (tall := _opening_pt(document, first)) is None:
+        return None
+    return first, TURNED_TEXT_PT - 20.0 - tall - 10.0 - _lines_pt(plain(cut[first][0][0].title), 1.1, 12.0)
+
+
+def _opens_turned(document: Document, cut: dict) -> float | None:
+    """The height, in points, that the first table's first piece is given on
+    its turned page when the title and the text before it go there too: when
+    that table is turned and they fit on its page with it, the table shrunk to
+    the room left but to no less than 7 pt (else the opening would take an
+    upright page alone: `positions` on 24 tokens printed a first page 19%
+    full). None: they do not."""
+    found = _opening(document, cut)
+    if found is None:
+        return None
+    first, room = found
     piece = cut[first][0][0]
+    tall = (len(piece.rows) + len(header_lines(piece))) * ROW_PT + RULES_PT  # at 10 pt
+    return min(room, LANDSCAPE_HEIGHT_PT) if room >= tall * SMALLEST else None
+
+
+def _cut_to_open(document: Document, cut: dict) -> dict:
+    """``cut``, with the first table's first range of columns cut into
+    ranges of rows the first of which fits below the title and the text
+    before it, where it does not whole, the title and that text would fill
+    less than about 40% of a page of their own, and each range after the
+    first fills more of its page than they would: `positions` on 40 tokens
+    of eight printed a first page 16% full, the title and its paragraph
+    alone (where 12 rows of 24 would fill a page as little, it stays). Its
+    other ranges of columns stay as they were."""
+    found = _opening(document, cut)
+    if found is None or _opens_turned(document, cut) is not None:
+        return cut
+    first, room = found
+    alone = _opening_pt(document, first, PORTRAIT_PT) / UPRIGHT_TEXT_PT
+    if alone >= 0.45:  # (an estimate, about 0.05 over what pdflatex sets)
+        return cut
+    was = cut[first]
+    now = [p for p in pieces(document.blocks[first], room - 14.0) if p[0].columns == was[0][0].columns]
+    recut = {**cut, first: now + [p for p in was if p[0].columns != was[0][0].columns]}
+    if _opens_turned(document, recut) is None or min(_fills(now[1:]), default=0.0) <= alone:
+        return cut
+    return recut
+
+
+def _fills(turned: list[tuple[Table, bool]]) -> list[float]:
+    """About how full (a share of the page) each turned page is that the pieces take, set one after
+    another while they fit."""
+    fills, page = [], TURNED_TEXT_PT - 20.0
+    for piece, _ in turned:
+        tall = (_set_pt(piece) + 10.0) / page
+        if not fills or fills[-1] + tall > 1.0:
+            fills.append(0.0)
+        fills[-1] += tall
+    return fills
+
+
+def _set_pt(piece: Table) -> float:
+    """About how tall a turned page's table is set, its caption with it: at 10 pt, or smaller if it is wider
+    than the line."""
     labels, columns = _widths(piece)
     scale = min(1.0, LANDSCAPE_PT / (labels + sum(columns)))
-    rows = (len(piece.rows) + len(header_lines(piece)) + 1) * ROW_PT  # at 10 pt (+1: the rules)
-    room = TURNED_TEXT_PT - 20.0 - tall - 10.0 - _lines_pt(plain(piece.title), 1.1, 12.0)
-    return min(room, LANDSCAPE_HEIGHT_PT) if room >= rows * min(scale, PLANNED) else None
+    return ((len(piece.rows) + len(header_lines(piece))) * ROW_PT + RULES_PT) * scale \
+        + _lines_pt(plain(piece.title), 1.1, 12.0)
 
 
 def render(document: Document) -> str:
@@ -263,8 +325,8 @@ def render(document: Document) -> str:
     held_before = {k for k, b in enumerate(blocks) if isinstance(b, Table) and (  # a heading waits for it
         k >= 1 and isinstance(blocks[k - 1], Heading)
         or k >= 2 and isinstance(blocks[k - 1], Paragraph) and isinstance(blocks[k - 2], Heading))}
-    cut = {k: pieces(b, LANDSCAPE_HEIGHT_PT - (HELD_PT if k in held_before else 0.0))
-           for k, b in enumerate(blocks) if isinstance(b, Table)}
+    cut = _cut_to_open(document, {k: pieces(b, LANDSCAPE_HEIGHT_PT - (HELD_PT if k in held_before else 0.0))
+                                  for k, b in enumerate(blocks) if isinstance(b, Table)})
     opening = _opens_turned(document, cut)  # the height the first table is given below the title, or None
     turned_pages = opening is not None  # inside a landscape environment, its pages turned
     out = [PREAMBLE, r"\begin{document}"] + ([r"\begin{landscape}"] if turned_pages else []) + [
