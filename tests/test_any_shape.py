@@ -269,6 +269,8 @@ def test_check_of_a_file_the_hand_built_layers_cannot_stand_in_for_claims_no_men
     (("--context", "2"), "A1.1", "T", "A1.1 looks transposed: its transpose passes layer 1 head 1's test"),
     (("--context", "2"), "A1.0", -1.0, "A1.0 has the wrong sign: at -1 times its entries it passes layer 1 head 0's"),
     (("--skip", "2"), "A1", 0.01, "A1 is too soft: at 100 times its entries it passes layer 1's test"),
+    (("--context", "2"), "V1.0", 0.0, "V1.0 is all 0, as a template is before it is filled in: a V of zeros "
+                                      "writes nothing."),
 ])
 def test_check_of_a_file_of_any_shape_names_the_likely_mistake(tmp_path, options, key, change, words):
     """The lecture-shaped check's hints (transposed, too soft, the wrong sign), each tried out, for files of other

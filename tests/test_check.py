@@ -391,6 +391,20 @@ def test_a_passing_model_gets_no_hint(tmp_path, lecture):
     assert json.loads(checked(tmp_path, lecture, "--format", "json").stdout)["hints"] == []
 
 
+def test_a_matrix_left_all_zero_is_named_with_what_zeros_do(tmp_path, lecture):
+    """A template checked before it is filled in said only that both layers are wrong; a matrix of zeros is
+    now named, with what it does (an A of zeros weighs every kept key alike, a V of zeros writes nothing)."""
+    path = tmp_path / "t.json"
+    assert invoke(["check", "--template", str(path)]).exit_code == 0
+    doc = json.loads(invoke(["check", str(path), "--format", "json"]).stdout)
+    assert doc["hints"] == ["A_1, V_1, A_2 and V_2 are all 0, as a template is before it is filled in: an A of zeros "
+                            "gives every key a query keeps the same weight and a V of zeros writes nothing."]
+    no_v2 = checked(tmp_path, dict(lecture, V2=np.zeros_like(lecture["V2"])), "--format", "json")
+    assert json.loads(no_v2.stdout)["hints"] == [
+        "V_2 is all 0, as a template is before it is filled in: a V of zeros writes nothing."]
+    assert json.loads(checked(tmp_path, lecture, "--format", "json").stdout)["hints"] == []
+
+
 def test_a_template_saved_with_a_byte_order_mark_is_read(tmp_path):
     """A student fills in `check --template`'s JSON in an editor that saves a UTF-8 byte-order mark (Windows
     Notepad): check refused it, "not a model file ... Unexpected UTF-8 BOM (decode using utf-8-sig)"."""

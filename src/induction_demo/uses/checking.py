@@ -503,7 +503,9 @@ def _general_hints(model: Model, held: list, result: dict, failed: list[list[Fin
     a head's A that passes its test transposed, at 100 times its entries, or negated."""
     from ..core.modelfile import symbol
 
-    out = []
+    out = [] if result["score"] == result["max_score"] else _all_zero(
+        [(symbol(l, h, len(layer), m), matrix) for l, layer in enumerate(model.matrices, 1)
+         for h, head in enumerate(layer) for m, matrix in zip("AV", head)])
     for k, (name, l, heads, kind) in enumerate(held):
         if kind in ("given", "prediction") or result["tests"][k]["score"]:
             continue
@@ -527,6 +529,18 @@ def _general_hints(model: Model, held: list, result: dict, failed: list[list[Fin
             out.append(f"{key} has the wrong sign: at -1 times its entries it passes {who}'s test (a negative logit "
                        "pushes weight away from its key).")
     return out
+
+
+def _all_zero(named: list[tuple[str, np.ndarray]]) -> list[str]:
+    """A hint naming the matrices that are all 0, as a template is before it is filled in, and what such a
+    matrix does; none where every matrix has an entry."""
+    zero = [name for name, matrix in named if not np.any(matrix)]
+    if not zero:
+        return []
+    does = (["an A of zeros gives every key a query keeps the same weight"] if any(n[0] == "A" for n in zero) else []) \
+        + (["a V of zeros writes nothing"] if any(n[0] == "V" for n in zero) else [])
+    return [f"{series(zero)} {'is' if len(zero) == 1 else 'are'} all 0, as a template is before it is filled in: "
+            + " and ".join(does) + "."]
 
 
 def _general_mend(model: Model, built: Model | None, held: list, result: dict, failing: list[Finding],
@@ -673,7 +687,7 @@ def hints(model: Model, result: dict, seed: int = 0, failing: dict | None = None
     if not failed:
         return []
     shared = shared or products(model)
-    out = []
+    out = _all_zero([("A_1", model.a1), ("V_1", model.v1), ("A_2", model.a2), ("V_2", model.v2)])
 
     every = strings(model.vocab, model.n_positions, seed)
 
