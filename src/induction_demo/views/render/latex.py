@@ -281,8 +281,8 @@ def _cut_to_open(document: Document, cut: dict) -> dict:
         return cut
     first, room = found
     alone = _opening_pt(document, first, PORTRAIT_PT) / UPRIGHT_TEXT_PT
-    if alone >= 0.45:  # (an estimate, about 0.05 over what pdflatex sets)
-        return cut
+    if alone >= 0.45 or room < 0.3 * LANDSCAPE_HEIGHT_PT:  # (an estimate, about 0.05 over what pdflatex sets;
+        return cut                                           # and ranges of a few rows each are no better)
     was = cut[first]
     now = [p for p in pieces(document.blocks[first], room - 14.0) if p[0].columns == was[0][0].columns]
     recut = {**cut, first: now + [p for p in was if p[0].columns != was[0][0].columns]}

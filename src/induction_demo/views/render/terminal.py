@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
-from rich.cells import cell_len
+from rich.cells import cell_len, get_character_cell_size
 
 from ...base.text import Token, elide
 
@@ -142,10 +142,12 @@ def wrap(text: str, width: int, indent: str = "", cut: bool = False) -> list[str
 
 def _first_cells(text: str, width: int) -> str:
     """The longest start of ``text`` at most ``width`` cells wide (at least its first character)."""
-    k = 1
-    while k < len(text) and cell_len(text[:k + 1]) <= width:
-        k += 1
-    return text[:k]
+    total = 0
+    for k, character in enumerate(text):
+        total += get_character_cell_size(character)
+        if total > width:
+            return text[:max(k, 1)]
+    return text
 
 
 ANSWER_WIDTH = 72  # cells: an answer's ruled line at most
