@@ -574,8 +574,15 @@ def test_a_png_is_at_most_a_slide_wide_with_every_text_legible_on_one(monkeypatc
     assert floor * 120 / 72 * 1920 / (width * 120) >= 18 - 1e-9
 
 
+CJK = "猫猫猫 犬犬犬犬 鳥鳥鳥鳥鳥 魚魚魚魚魚魚 猫猫猫 犬犬犬犬 象象象象象象象象 猫猫猫 犬犬犬犬 鳥鳥鳥鳥鳥 魚魚魚魚魚魚 象象象象象象象象"
+"""Tokens the PNG's font cannot draw, each character written as its code point (U+732B): 18 characters for a
+token of 3; its title ran off the picture's right edge under the note, its legend too, and its labels left
+the heatmaps a few pixels."""
+
+
 @pytest.mark.parametrize("text, context", [(FORTY, 1), (FORTY, 2), ("b c d . x c e . b c", 3), (FORTY, 3),
-                                           ("the cat sat . the cats sat", 0), ("b c d . x c e . b c", 2)])
+                                           ("the cat sat . the cats sat", 0), ("b c d . x c e . b c", 2),
+                                           (CJK, 1)])
 def test_every_text_of_a_png_is_inside_it(monkeypatch, tmp_path, text, context):
     """Issue 30, item 8 gave the picture its title and input string; on a 35-token sentence under --context 2
     (the model named in the title too) the first line ran 1.2 times the picture's width, cut at its edge.
@@ -615,6 +622,8 @@ def test_every_text_of_a_png_is_inside_it(monkeypatch, tmp_path, text, context):
     panels = [ax.get_tightbbox(renderer) for ax in fig.axes if ax.get_title()]  # with their labels
     for t in fig.texts:  # a story starts under every panel's labels ("key j" overlapped a story's first line)
         assert not any(t.get_window_extent(renderer).overlaps(p) for p in panels), t.get_text()[:60]
+    for ax, whole in zip([ax for ax in fig.axes if ax.get_title()], panels):  # the labels leave the heatmap room
+        assert ax.get_window_extent(renderer).width >= 0.5 * whole.width, (ax.get_title()[:40], whole)
 
 
 def test_a_png_names_what_was_ablated_and_tells_a_layer_s_story_under_all_its_panels(monkeypatch):

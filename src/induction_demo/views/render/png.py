@@ -27,6 +27,9 @@ PANEL_INCHES = 12.0  # the largest heatmap: a 200-token picture stays a few mega
 STACK_PAST = 30  # positions past which the panels stand one a row, so that every position is labelled
 
 
+CODE_POINTS = "U+XXXX: a character this font cannot draw, by its code point"
+
+
 class Drawable:
     """Text the figure's font can draw: each character it has no glyph for
     becomes its code point (``U+732B``), and ``replaced`` records that one was."""
@@ -49,6 +52,34 @@ class Drawable:
                 out.append(c)
         return "".join(out).replace("$", r"\$")
 
+    def label(self, text: str, most: int = 16) -> str:
+        """A tick's label, drawable and at most ``most`` characters: a token of CJK characters is three times
+        as long as code points, and labels of 50 characters left the heatmaps no room. An ending " @7" stays."""
+        drawn = self(text)
+        if len(drawn) <= most:
+            return drawn
+        at = re.search(r" @\d+$", drawn)
+        end = at[0] if at else ""
+        return drawn[:max(most - len(end) - 1, 1)] + fmt.ELIDED + end
+
+    def fit(self, text: str, width_pt: float, size_pt: float, letter: float, least: int = 20) -> list[str]:
+        """``text`` (drawable already) in lines at most ``width_pt`` wide at ``size_pt``: wrapped at about
+        ``letter`` em a character, then at fewer characters until every line, measured with the font, fits
+        (code points such as U+732B are wider than the letters the guess is made for)."""
+        chars = max(least, int(width_pt / (letter * size_pt)))
+        while True:
+            lines = textwrap.wrap(text, chars)
+            if chars <= least or all(self.points(line, size_pt) <= width_pt for line in lines):
+                return lines
+            chars = max(least, int(chars * 0.9))
+
+    def points(self, line: str, size_pt: float) -> float:
+        """About how wide ``line`` is set at ``size_pt`` in the figure's font (mathtext counted by its letters)."""
+        plain = re.sub(r"\$([^$]*)\$", lambda m: re.sub(r"\\[A-Za-z]+|[{}^_]|\\;", "", m[1]), line)
+        self.font.set_size(size_pt, 72)
+        self.font.set_text(plain)
+        return self.font.get_width_height()[0] / 64
+
 
 
 def mathtext(formula: str) -> str:
@@ -66,8 +97,11 @@ def drawn(parts: tuple, drawable: Drawable) -> str:
                    else "‘" + drawable(p.text) + "’" if isinstance(p, Token) else drawable(p) for p in parts)
 
 
-def _story_text(sentences: tuple[tuple, ...], drawable: Drawable, chars: int = 60) -> str:
-    lines = [line for s in sentences for line in textwrap.wrap("• " + drawn(s, drawable), chars)]
+def _story_text(sentences: tuple[tuple, ...], drawable: Drawable, chars: int, size_pt: float) -> str:
+    """The sentences, a bullet each, in lines of about ``chars`` characters of 0.6 em at ``size_pt``."""
+    lines = [line for s in sentences  # (a story starts 2% into its panel's width: 0.94 of the width, measured)
+             for line in drawable.fit("• " + drawn(s, drawable), 0.94 * chars * 0.6 * size_pt, size_pt, 0.94 * 0.6,
+                                      least=min(chars, 30))]
     return "\n".join(lines)  # in full: a band under the heatmaps is made to hold it
 
 
@@ -167,7 +201,7 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
     # a layer's story spans its panels (a layer of several heads tells it under the last): where it starts
     first = [next(j for j, p in enumerate(view.panels) if p.index == panel.index) for panel in view.panels]
     span = [1 if under else k - first[k] + 1 for k in range(len(view.panels))]
-    texts = [_story_text(panel.story, drawable, chars * span[k]) for k, panel in enumerate(view.panels)]
+    texts = [_story_text(panel.story, drawable, chars * span[k], story_pt) for k, panel in enumerate(view.panels)]
     line = story_pt * 1.45 / 72  # inches
     heights = [text.count("\n") + 1 for text in texts]
     told = [h + 2 for h, panel in zip(heights, view.panels) if panel.story]  # its name, its lines, a space
@@ -175,16 +209,21 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
     rows = -(-len(view.panels) // columns)
     head = 0.6 + 3 * title_pt * 1.3 / 72 - 0.45
     heading_pt = title_pt * 1.15  # the picture's own title: its lines as wide as the picture at most (a wide
-    heading = textwrap.wrap(drawable(view.title or ""), max(20, int((width - 0.3) * 72 / (0.62 * heading_pt))))
+    heading = drawable.fit(drawable(view.title or ""), (width - 0.3) * 72, heading_pt, 0.62)
+    labels = [drawable.label(label) for label in view.labels]
+    if drawable.replaced:  # (a line of the title's own: at its top right it ran over the title's first line)
+        heading.append(CODE_POINTS)
     top = (0.3 + len(heading) * heading_pt * 1.3 / 72) if heading else 0.0  # letter of DejaVu Sans, 0.62 em)
     fig, axes = plt.subplots(rows, columns, figsize=(width, (size + head) * rows + below + top), squeeze=False)
     for ax in axes.flat[len(view.panels):]:
         ax.axis("off")
-    labels = [drawable(label) for label in view.labels]
+    # a panel's title stands centred over its heatmap, which long labels push right: narrower by what they
+    # take past a short label's 40 pt (tokens of CJK characters, as code points, ran the legend off the picture)
+    legend_pt = size * 72 - max([0.0] + [drawable.points(label, tick_pt) - 40.0 for label in labels])
     for ax, panel in zip(axes.flat, view.panels):
         symbol = panel.symbol or f"W^{{({panel.index})}}"
         ax.set_title(f"{drawable(panel.title)}\nattention weights ${symbol}$\n"
-                     + "\n".join(textwrap.wrap(drawable(panel.legend), max(30, int(size * 72 / (0.55 * title_pt))))),
+                     + "\n".join(drawable.fit(drawable(panel.legend), legend_pt, title_pt, 0.55, least=30)),
                      fontsize=title_pt)
         image = _heatmap(ax, panel, matplotlib, 2.0 if n <= LABEL_UP_TO else 0.8, values)
         ax.set_xticks(ticks, [labels[i] for i in ticks], rotation=90, fontsize=tick_pt)
@@ -219,9 +258,6 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
         for k, panel in enumerate(view.panels):  # page's foot)
             fig.text((first[k] + 0.02) / len(view.panels), start, texts[k], fontsize=story_pt, va="top", ha="left",
                      wrap=False)
-    if drawable.replaced:
-        fig.text(0.99, 0.995, "U+XXXX: a character this font cannot draw, by its code point", fontsize=story_pt,
-                 ha="right", va="top", color="#555555")
     return _png(fig, plt)
 
 
@@ -299,8 +335,8 @@ def _circuits(found, title: str, matplotlib, plt) -> bytes:
         room = 0.7 * size * 72  # pt along an axis for its labels, each at least 1.2 lines from the next (as
         step = -(-len(c.rows) // max(1, min(LABEL_UP_TO, int(room / (1.2 * pt(7))))))  # the heatmaps')
         ticks = range(0, len(c.rows), step)
-        ax.set_xticks(ticks, [drawable(c.cols[i]) for i in ticks], rotation=90, fontsize=pt(7))
-        ax.set_yticks(ticks, [drawable(c.rows[i]) for i in ticks], fontsize=pt(7))
+        ax.set_xticks(ticks, [drawable.label(c.cols[i]) for i in ticks], rotation=90, fontsize=pt(7))
+        ax.set_yticks(ticks, [drawable.label(c.rows[i]) for i in ticks], fontsize=pt(7))
         unit = fmt.number(top, fmt.LOGIT_DECIMALS)
         extra = "" if c.copying is None else f"\ncopying score ({mathtext('sum l / sum |l|')}) {fmt.number(c.copying, 2)}"
         if not c.matrix.any():
@@ -313,7 +349,7 @@ def _circuits(found, title: str, matplotlib, plt) -> bytes:
                         color="white" if abs(value) > 0.55 else "black")
         fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04).ax.tick_params(labelsize=pt(7))
     width_pt = (size * columns + 1) * 72
-    fig.suptitle("\n".join(textwrap.wrap(drawable(title), max(30, int(width_pt / (0.6 * pt(11)))))), fontsize=pt(11))
+    fig.suptitle("\n".join(drawable.fit(drawable(title), width_pt, pt(11), 0.6, least=30)), fontsize=pt(11))
     fig.tight_layout(rect=(0, 0.04 if zero else 0, 1, 1))
     if zero:
         fig.text(0.01, 0.01, "Every entry 0 (not drawn): " + "; ".join(
@@ -321,7 +357,7 @@ def _circuits(found, title: str, matplotlib, plt) -> bytes:
             + (": this head writes" if len(zero) == 1 else ": these heads write") + " only into the earlier halves.",
             fontsize=pt(8), ha="left", va="bottom")
     if drawable.replaced:
-        fig.text(0.99, 0.005, "U+XXXX: a character this font cannot draw, by its code point", fontsize=pt(7),
+        fig.text(0.99, 0.005, CODE_POINTS, fontsize=pt(7),
                  ha="right", va="bottom", color="#555555")
     return _png(fig, plt)
 
