@@ -421,6 +421,31 @@ def test_the_png_and_svg_slides_are_one_design(tmp_path):
     assert invoke(["show", TWENTY_FOUR, "--slide", "-o", str(target)]).exit_code == 0
 
 
+def test_a_png_slide_of_tokens_its_font_cannot_draw_sets_each_code_point_in_its_own_columns(monkeypatch):
+    """A CJK character takes two cells and was drawn as its six-letter code point, U+732B, at the column
+    laid out for the two: headers and story words ran over the next. The slide is laid out with the code
+    points, no two words on a line overlap, and a line in the foot says what U+XXXX is."""
+    matplotlib = pytest.importorskip("matplotlib")
+    from induction_demo.views.documents import slide
+    from induction_demo.core.runs import run
+    from induction_demo.views.render import png
+    from induction_demo.words.story import story
+
+    seen = []
+    monkeypatch.setattr(png, "_png", lambda fig, plt: seen.append(fig) or b"")
+    trace = run(tuple("猫 犬 猫 鳥 犬 魚".split()))
+    png.slide(slide(trace, story(trace)))
+    fig = seen[0]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    words = [(t.get_text(), t.get_window_extent(renderer)) for t in fig.texts if t.get_text().strip()]
+    assert any("U+732B" in w for w, _ in words) and png.CODE_POINTS in [w for w, _ in words]
+    for k, (one, a) in enumerate(words):
+        for other, b in words[k + 1:]:
+            assert not a.overlaps(b), (one, other)
+    assert all(fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1 and fig.bbox.y0 <= box.y0 for _, box in words)
+
+
 @pytest.mark.parametrize("args", [["--format", "table"], ["--format", "svg", "--", " ".join(["w"] * 25)]])
 def test_a_slide_is_refused_where_it_cannot_be_made(args):
     text = [] if "--" in args else [LECTURE]

@@ -4,8 +4,10 @@ side, tokens on both axes (matplotlib, from the ``plot`` extra).
 The same single-hue scale as the HTML page; masked cells are grey with a
 cross; each cell's value is printed where the matrix is small enough to read
 it; the first lines of each layer's story stand under its heatmap. A
-character the font cannot draw (CJK, emoji with matplotlib's DejaVu Sans) is
-written as its code point, U+732B, and a line under the picture says so.
+character the font cannot draw (CJK with matplotlib's DejaVu Sans) is
+written as its code point, U+732B, and a line says so (the title's last, or
+the foot's); text is wrapped by the font's measured widths, and a slide laid
+out with the code points.
 """
 from __future__ import annotations
 
@@ -43,6 +45,10 @@ class Drawable:
 
     def __call__(self, text: str) -> str:
         """Text for a matplotlib label: ``$`` would start mathtext."""
+        return self.expand(text).replace("$", r"\$")
+
+    def expand(self, text: str) -> str:
+        """``text`` with each character the font has no glyph for written as its code point."""
         out = []
         for c in text:
             if c.isprintable() and c != " " and self.font.get_char_index(ord(c)) == 0:
@@ -50,7 +56,26 @@ class Drawable:
                 self.replaced = True
             else:
                 out.append(c)
-        return "".join(out).replace("$", r"\$")
+        return "".join(out)
+
+    def slide(self, view: Slide) -> Slide:
+        """The slide with its characters expanded before it is laid out, so that each word's column counts
+        the code points drawn (a CJK character's two cells held a six-letter U+732B, over the next word)."""
+        from ...base.text import Math, Token
+
+        def parts(items: tuple) -> tuple:
+            return tuple(p if isinstance(p, Math) else Token(self.expand(p.text)) if isinstance(p, Token)
+                         else self.expand(p) for p in items)
+
+        def table(t):
+            return t._replace(title=parts(t.title), corner=tuple(map(self.expand, t.corner)),
+                              columns=tuple(tuple(map(self.expand, c)) for c in t.columns),
+                              rows=tuple(r._replace(labels=tuple(map(self.expand, r.labels)),
+                                                    cells=tuple(c._replace(text=self.expand(c.text)) for c in r.cells))
+                                         for r in t.rows))
+        return view._replace(title=self.expand(view.title), subtitle=self.expand(view.subtitle),
+                             weights=table(view.weights), narrow=tuple((table(t), k) for t, k in view.narrow),
+                             story=tuple(parts(sentence) for sentence in view.story))
 
     def label(self, text: str, most: int = 16) -> str:
         """A tick's label, drawable and at most ``most`` characters: a token of CJK characters is three times
@@ -277,7 +302,8 @@ def _slide(view: Slide, matplotlib, plt) -> bytes:
 
     from . import slide as design
 
-    drawable, laid = Drawable(), design.layout(view)
+    drawable = Drawable()
+    laid = design.layout(drawable.slide(view))
     width, height = design.SIZE
     fig = plt.figure(figsize=(width / 120, height / 120), dpi=120)
     points = 72 / 120  # pt per px at 120 dots an inch
@@ -305,6 +331,10 @@ def _slide(view: Slide, matplotlib, plt) -> bytes:
                 if math:
                     shift += to_tspans(word.group())[1]  # the cells its smaller scripts save, as in the SVG
             column += cell_len(text)
+    if drawable.replaced:  # in the margin under the story, at the slide's smallest size
+        fig.text((width - design.MARGIN) / width, 1 - (height - design.MARGIN / 3) / height, CODE_POINTS,
+                 fontsize=design.SMALLEST * points, family="DejaVu Sans Mono", ha="right", va="baseline",
+                 color=COLOURS["text"], alpha=0.55)
     return _png(fig, plt)
 
 
