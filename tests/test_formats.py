@@ -425,7 +425,7 @@ def test_a_png_slide_of_tokens_its_font_cannot_draw_sets_each_code_point_in_its_
     """A CJK character takes two cells and was drawn as its six-letter code point, U+732B, at the column
     laid out for the two: headers and story words ran over the next. The slide is laid out with the code
     points, no two words on a line overlap, and a line in the foot says what U+XXXX is."""
-    matplotlib = pytest.importorskip("matplotlib")
+    pytest.importorskip("matplotlib")
     from induction_demo.views.documents import slide
     from induction_demo.core.runs import run
     from induction_demo.views.render import png
