@@ -317,3 +317,19 @@ def test_an_option_without_its_value_points_to_the_command_s_help(args, page):
     without the "(see '... --help')" every other usage error ends with."""
     line = one_line_error(invoke(args), 2)
     assert line.endswith(" --help')") and (page is None or f" {page} --help')" in line), line
+
+
+@pytest.mark.parametrize("args", [["bench", "--trials", "2", "--length", "20"],
+                                  ["bench", "--trials", "2", "--length", "20", "--ablate", "previous-token",
+                                   "--context", "2"],
+                                  ["train", "--steps", "20", "--seed", "1"]])
+def test_bench_and_train_print_no_line_wider_than_asked(args):
+    """Built whole, not through the walkthrough's windows, their tables printed 79 cells at --width 40 and at
+    60; a table of text ("what it measures") wrapped its cells but not its header nor a word past its column."""
+    from rich.cells import cell_len
+
+    for width in ("40", "60"):
+        out = invoke([*args, "--width", width]).stdout
+        assert max(cell_len(line) for line in out.splitlines()) <= int(width), width
+        if args[0] == "bench":  # every figure still there, in pieces of the columns
+            assert "misses" in out and "what it" in out and "detect_head" in out.replace("\n", "").replace(" ", "")

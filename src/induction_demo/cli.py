@@ -322,7 +322,8 @@ def show_result(kind: str, result: dict, form: str, table) -> None:
         from .views.render import terminal
 
         width = terminal_width(sys.stdout)
-        print_lines(table(result) if kind == "bench" else table(result, terminal.fitter([], width)), width)
+        print_lines(terminal.fitted(table(result), width) if kind == "bench" else
+                    table(result, terminal.fitter([], width)), width)
 
 
 tokens_argument = click.argument("text", metavar="TOKENS")

@@ -400,8 +400,10 @@ def produce(run: training.Run, found: dict, form: str, width: int = 120, theme: 
 
         return png.training(run.history, found, title(run, found), form)
     from ..views.output import rendered
+    from ..views.render import terminal
 
-    return rendered(document(run, found, terminal=form == "table"), form, width, theme)
+    made = document(run, found, terminal=form == "table")
+    return rendered(terminal.fitted(made, width) if form == "table" else made, form, width, theme)
 
 
 def measured(steps: int, every: int) -> str:

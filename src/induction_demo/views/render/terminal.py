@@ -99,7 +99,9 @@ def table_lines(table: Table, width: int | None = None) -> Iterator[list[tuple[s
             pieces += [(" ", ""), (_pad(text, widths[c], table.align), style)]
         return pieces
 
-    for corner, columns in header_lines(table):
+    headed = table if table.align != "left" else table._replace(  # a capped column of text wraps its header too
+        columns=tuple(tuple(part for h in header for part in wrap(h, widths[c])) for c, header in enumerate(table.columns)))
+    for corner, columns in header_lines(headed):
         yield line(corner, [(text, "") for text in columns])
     total = label_width + sum(widths) + len(widths) + 2 * len(bars)  # table_width, measured once
     yield [(RULE * total, "")]
@@ -109,7 +111,8 @@ def table_lines(table: Table, width: int | None = None) -> Iterator[list[tuple[s
             yield [(RULE * total, "")]
         label = " ".join(_pad(text, w, "left") for text, w in zip(row.labels, label_widths))
         if any(cell_len(cell.text) > widths[c] for c, cell in enumerate(row.cells)):
-            pieces = [wrap(cell.text, widths[c]) for c, cell in enumerate(row.cells)]
+            pieces = [wrap(cell.text, widths[c], cut=True) for c, cell in enumerate(row.cells)]  # (a word past
+            # the column's width goes on over lines: "TransformerLens'" ran 5 cells past --width 40)
             for k in range(max(map(len, pieces))):
                 yield line(label if k == 0 else "", ((p[k] if k < len(p) else "", _style(cell))
                                                       for p, cell in zip(pieces, row.cells)))
@@ -296,6 +299,22 @@ def fitter(order: list[int], width: int):
         return [shown(part(order[:k])) for part in level]
 
     return fit
+
+
+def fitted(document: Document, width: int) -> Document:
+    """``document`` with each table wider than ``width`` cells in pieces of its columns (a table of
+    numbers then with short labels, as a walkthrough's last resort, ``fitter``): for reports built whole
+    (bench, train), which printed tables of 79 cells at --width 40."""
+    def over(table: Table) -> bool:  # (a table of text wraps its cells, but not past its longest word)
+        return any(sum(cell_len(text) for text, _ in line) > width for line in table_lines(table, width))
+
+    blocks = []
+    for block in document.blocks:
+        if isinstance(block, Table) and over(block):
+            blocks += [t if t.align == "left" or not over(t) else narrowed(t) for t in column_pieces(block, width)]
+        else:
+            blocks.append(block)
+    return document._replace(blocks=tuple(blocks))
 
 
 def column_pieces(table: Table, width: int) -> list[Table]:
