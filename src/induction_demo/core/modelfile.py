@@ -439,8 +439,9 @@ def load(path: str) -> Model:
 def _json_int(digits: str) -> int:
     """A JSON whole number; one of more digits than a float can reach is refused here, where Python's own limit
     (4300 digits) told the user to call sys.set_int_max_str_digits()."""
-    if len(digits.lstrip("-")) > 309:
-        raise InputError(f"holds a whole number of {len(digits.lstrip('-'))} digits, past the largest float")
+    count = len(digits.lstrip("-"))
+    if count > 309:
+        raise InputError(f"holds a whole number of {count} digits, past the largest float")
     return int(digits)
 
 

@@ -262,9 +262,7 @@ def _opens_turned(document: Document, cut: dict) -> float | None:
     if found is None:
         return None
     first, room = found
-    piece = cut[first][0][0]
-    tall = (len(piece.rows) + len(header_lines(piece))) * ROW_PT + RULES_PT  # at 10 pt
-    return min(room, LANDSCAPE_HEIGHT_PT) if room >= tall * SMALLEST else None
+    return min(room, LANDSCAPE_HEIGHT_PT) if room >= _tall_pt(cut[first][0][0]) * SMALLEST else None
 
 
 def _cut_to_open(document: Document, cut: dict) -> dict:
@@ -307,9 +305,12 @@ def _set_pt(piece: Table) -> float:
     """About how tall a turned page's table is set, its caption with it: at 10 pt, or smaller if it is wider
     than the line."""
     labels, columns = _widths(piece)
-    scale = min(1.0, LANDSCAPE_PT / (labels + sum(columns)))
-    return ((len(piece.rows) + len(header_lines(piece))) * ROW_PT + RULES_PT) * scale \
-        + _lines_pt(plain(piece.title), 1.1, 12.0)
+    return _tall_pt(piece) * min(1.0, LANDSCAPE_PT / (labels + sum(columns))) + _lines_pt(plain(piece.title), 1.1, 12.0)
+
+
+def _tall_pt(piece: Table) -> float:
+    """How tall a table is set at 10 pt: its header and rows, 12 pt a line, and its rules."""
+    return (len(piece.rows) + len(header_lines(piece))) * ROW_PT + RULES_PT
 
 
 def render(document: Document) -> str:

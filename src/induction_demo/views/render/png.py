@@ -85,7 +85,7 @@ class Drawable:
             return drawn
         at = re.search(r" @\d+$", drawn)
         end = at[0] if at else ""
-        return drawn[:max(most - len(end) - 1, 1)] + fmt.ELIDED + end
+        return fmt.elide(list(drawn[:len(drawn) - len(end)]), most - len(end)) + end
 
     def fit(self, text: str, width_pt: float, size_pt: float, letter: float, least: int = 20) -> list[str]:
         """``text`` (drawable already) in lines at most ``width_pt`` wide at ``size_pt``: wrapped at about

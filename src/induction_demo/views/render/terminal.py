@@ -231,11 +231,7 @@ def fitter(order: list[int], width: int):
     positions, of each of its parts."""
 
     def fit(choice: Build | Split) -> list[Table]:
-        # the last resort for a table still too wide (a text table wraps instead): its columns in pieces,
-        # then its labels cut short
-        tables = [piece for table in chosen(choice) for piece in
-                  ([table] if table.align == "left" else column_pieces(table, width))]
-        return [t if t.align == "left" or table_width(t) <= width else narrowed(t) for t in tables]
+        return [piece for table in chosen(choice) for piece in last_resort(table, width)]
 
     def chosen(choice: Build | Split) -> list[Table]:
         build, parts = (choice.whole, choice.parts) if isinstance(choice, Split) else (choice, ())
@@ -311,10 +307,18 @@ def fitted(document: Document, width: int) -> Document:
     blocks = []
     for block in document.blocks:
         if isinstance(block, Table) and over(block):
-            blocks += [t if t.align == "left" or not over(t) else narrowed(t) for t in column_pieces(block, width)]
+            blocks += last_resort(block, width, text_too=True)
         else:
             blocks.append(block)
     return document._replace(blocks=tuple(blocks))
+
+
+def last_resort(table: Table, width: int, text_too: bool = False) -> list[Table]:
+    """A table still too wide for ``width`` cells: its columns in pieces, then (a table of numbers) its
+    labels cut short; a table of text wraps its cells instead, or with ``text_too`` goes in pieces too."""
+    if table.align == "left" and not text_too:
+        return [table]
+    return [t if t.align == "left" or table_width(t) <= width else narrowed(t) for t in column_pieces(table, width)]
 
 
 def column_pieces(table: Table, width: int) -> list[Table]:
