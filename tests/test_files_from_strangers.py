@@ -124,6 +124,20 @@ def test_a_file_that_is_not_json_is_refused_in_words_its_author_can_act_on(tmp_p
             f"(see 'induction-demo {args[0]} --help')"
 
 
+@pytest.mark.parametrize("command", [["weights", "! a b a c b", "--context", "2"], ["show", "! a b a c b"]])
+def test_the_tool_s_own_json_view_is_refused_as_a_model_file_with_the_command_that_writes_one(tmp_path, command):
+    """`weights TOKENS -o model.json` writes the JSON view (kind "weights", its heads in blocks), not a model
+    file; read back by `check` or `--model` it was refused with "no key n_positions", as if half-written."""
+    from cli_runner import invoke, one_line_error
+
+    path = tmp_path / "model.json"
+    assert invoke([*command, "-o", str(path)]).exit_code == 0
+    for args in (["check", str(path)], ["show", "! a b", "--model", str(path)]):
+        assert one_line_error(invoke(args), 2) == (
+            f"Error: {path}: the JSON view `{command[0]} --format json` writes, not a model file: `weights TOKENS -o "
+            f"FILE.npz` writes one, `check --template FILE.json` one to fill in (see 'induction-demo {args[0]} --help')")
+
+
 @pytest.mark.parametrize("value", [np.inf, np.nan, 6.0, 6.5, "6"])
 def test_an_npz_n_positions_of_another_type_is_refused(tmp_path, value):
     arrays = lecture_arrays()

@@ -428,8 +428,8 @@ def model_option(command):
     """--model FILE: a model file's heads in place of the hand-built ones."""
     return click.option(
         "--model", "model_file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
-        help="Run the heads in a model file (.npz from weights -o or train --save, or .json with the same "
-             "keys) instead of building them; its vocabulary, positions and mask are its own.")(command)
+        help="Run the heads in a model file (.npz from weights -o FILE.npz or train --save, or .json with the "
+             "same keys) instead of building them; its vocabulary, positions and mask are its own.")(command)
 
 
 def given(*names: str) -> list[str]:

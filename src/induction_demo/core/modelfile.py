@@ -467,6 +467,11 @@ def _json(path: str) -> dict:
             raise InputError(f"{path}: {error}") from None
     if not isinstance(raw, dict):
         raise InputError(f"{path}: not a JSON object with the keys {', '.join(KEYS)}")
+    view = raw.get("kind")
+    if "schema_version" in raw and isinstance(view, str) and not any(head_key(key) for key in raw):
+        # the JSON a command's --format json writes (weights -o FILE.json among them): a view of a run, in blocks
+        raise InputError(f"{path}: the JSON view `{view[:20]} --format json` writes, not a model file: "
+                         "`weights TOKENS -o FILE.npz` writes one, `check --template FILE.json` one to fill in")
     out = {}
     for key, value in raw.items():
         if head_key(key):
