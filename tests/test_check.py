@@ -317,7 +317,8 @@ def _mistakes(a: dict) -> dict:
             "soft A1": {"A1": a["A1"] * 0.01}, "own token": {"A2": own}, "V2 elsewhere": {"V2": v2},
             "faint V2": {"V2": a["V2"] * 0.001}, "negated V2": {"V2": -a["V2"]}, "negated A1": {"A1": -a["A1"]},
             "negated A2": {"A2": -a["A2"]},
-            "inclusive": {"mask": np.array("inclusive")}}
+            "inclusive": {"mask": np.array("inclusive")},
+            "inclusive at scale 10": {"mask": np.array("inclusive"), "A1": a["A1"] * 0.1, "A2": a["A2"] * 0.1}}
 
 
 @pytest.mark.parametrize("mistake,words", [
@@ -331,6 +332,10 @@ def _mistakes(a: dict) -> dict:
     ("negated A1", "A_1 has the wrong sign: at -1 times its entries it passes"),
     ("negated A2", "A_2 has the wrong sign: at -1 times its entries it passes"),
     ("inclusive", "The file's mask is inclusive"),
+    # the strict mask alone mends it; at 100 times its A_2, a tie at 0.50 between the key after the copy and
+    # @0 (which keeps only itself, so its previous half holds its own token) passed too: "A_2 is too soft" was
+    # said beside it, true in numbers and no help to a student who meant the lecture's mask
+    ("inclusive at scale 10", "The file's mask is inclusive"),
     ("V1 shifted", "V_1 writes 0% of its tok -> prev tok block on the diagonal: it writes each token to another "
                    "token's prev-tok direction, where A_2 reads each token's own"),
     ("A1 on tokens", "A_1 has 0% of its weight on pos x pos and 100% on tok x tok: the lecture's A_1 compares the "

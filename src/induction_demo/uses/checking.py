@@ -693,6 +693,10 @@ def hints(model: Model, result: dict, seed: int = 0, failing: dict | None = None
 
     def tried(prop: int) -> list[tuple[str, ...]]:  # the failing strings first (a wrong mend fails at once), then all
         return failing_first((failing or {}).get(prop, []), every)
+    inclusive = MASK_HINT if model.inclusive and not _fails(model.replaced(inclusive=False), min(failed),
+                                                              tried(min(failed)), shared) else None
+    if inclusive and not any(_fails(model.replaced(inclusive=False), prop, tried(prop), shared) for prop in failed):
+        return out + [inclusive]  # one switch mends every failing test: a scale that passes by a tie would blur it
     def mended(key: str, factor: float, prop: int, runs: list) -> bool:
         """The failing test ``prop`` passes with the file's ``key`` matrix times ``factor`` (the shared
         products scaled with it: A_2 enters V_1 A_2, V_2 enters V_1 V_2, A_1 neither)."""
@@ -754,10 +758,11 @@ def hints(model: Model, result: dict, seed: int = 0, failing: dict | None = None
             out.append(f"V_2 is too small: its largest entry is {float(np.abs(model.v2).max()):.3g}, so the token "
                        "it copies scores barely above the others and the prediction is a near-tie; at 100 times its "
                        "entries it passes. The lecture's V_2 copies with 1.")
-    if model.inclusive and not _fails(model.replaced(inclusive=False), min(failed), tried(min(failed)), shared):
-        out.append("The file's mask is inclusive (a query keeps itself), and under the strict mask, the lecture's, "
-                   "it passes: is its mask meant to be strict?")
-    return out
+    return out + ([inclusive] if inclusive else [])
+
+
+MASK_HINT = ("The file's mask is inclusive (a query keeps itself), and under the strict mask, the lecture's, it "
+             "passes: is its mask meant to be strict?")
 
 
 CODE = 0.5
