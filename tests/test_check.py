@@ -467,3 +467,18 @@ def test_a_tied_prediction_of_a_file_of_any_shape_says_it_is_a_tie(tmp_path):
     said = re.findall(r"the model predicts (`[^;]*`)( \(a (?:near-)?tie\))?;", out)
     assert said and all(bool(tie) == (" or " in tokens) for tokens, tie in said), said
     assert any(tie for _, tie in said)
+
+
+@pytest.mark.parametrize("options, held_to", [
+    (["--context", "2", "--skip", "1"], "the hand-built lecture circuit with context 2 and skip 1"),
+    (["--context", "2", "--mask", "inclusive"], "the hand-built lecture circuit with context 2 and the inclusive mask"),
+    (["--circuit", "pointer", "--mask", "inclusive"], "the hand-built pointer circuit with the inclusive mask"),
+    (["--circuit", "pointer"], "the hand-built pointer circuit on")])
+def test_a_file_of_another_shape_is_told_every_setting_of_the_circuit_it_is_held_to(tmp_path, options, held_to):
+    """A --context 2 --skip 1 file was held to "the hand-built lecture circuit with context 2 with skip 1", and
+    a file of the inclusive mask, held to the hand-built circuit under that mask, was not told so, beside a
+    lecture-shaped file of the same mask failing against the lecture's strict one."""
+    path = tmp_path / "built.npz"
+    assert invoke(["weights", "a b c d a b", *options, "-o", str(path)]).exit_code == 0
+    out = " ".join(invoke(["check", str(path)]).stdout.split())
+    assert out.startswith(f"PASS: the model does the job of {held_to}"), out[:200]

@@ -481,12 +481,12 @@ def _general(model: Model, seed: int) -> dict:
     for l, layer in enumerate(model.layers(), 1):
         unknown = [h for h, head in enumerate(layer.heads) if not head.held]
         unheld += [f"layer {l}"] if len(unknown) == len(layer.heads) else [f"layer {l} head {h}" for h in unknown]
+    settings = [f"context {model.context}"] * (model.context > 1 and model.circuit == "lecture") \
+        + [f"skip {model.horizon - 1}"] * (model.horizon > 1) + ["the inclusive mask"] * model.inclusive
     return result | {"hints": hints, "verdict": _which_layer(held, result, mended, built is not None).strip(),
                      "mended_by": mended,
                      "held_to": f"the hand-built {model.held_to().circuit} circuit"
-                                + (f" with context {model.context}" if model.context > 1 and model.circuit == "lecture"
-                                   else "")
-                                + (f" with skip {model.horizon - 1}" if model.horizon > 1 else ""),
+                                + (f" with {series(settings)}" if settings else ""),
                      "unheld": unheld}
 
 
