@@ -21,6 +21,9 @@ def test_the_public_names_are_all_and_documented():
         assert thing.__doc__, name
     with pytest.raises(AttributeError):
         idm.nothing_here  # noqa: B018
+    # dir() and a notebook's Tab completion offer them, though they are imported when first asked for
+    # (dir(idm) listed only "annotations")
+    assert set(idm.__all__) <= set(dir(idm))
 
 
 def test_run_is_the_command_line_s_model_with_every_knob():

@@ -27,3 +27,8 @@ def __getattr__(name: str):
 
         return InputError
     raise AttributeError(f"module 'induction_demo' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The public names too, though imported only when first asked for: what dir() and a notebook's Tab offer."""
+    return sorted(set(globals()) | set(__all__))
