@@ -121,6 +121,30 @@ def test_a_long_step_title_wraps_to_the_terminal_in_print_and_on_a_screen():
         assert max(map(len, title.splitlines())) <= 72 and len(title.splitlines()) + len(lines) + 1 <= 24, title
 
 
+def test_a_screen_of_the_terminal_s_height_keeps_its_title_on_it(monkeypatch, capsys):
+    """A step's part as tall as the terminal (title, lines, keys) ended the keys' line with a newline, so the
+    terminal scrolled and the title ("Step 1 of 19 ... (part 2 of 4)") went off its top; the keys' line now
+    ends the screen, and the cursor goes to a new line only when the lecture ends."""
+    import click
+
+    from induction_demo import cli
+    from induction_demo.api import run
+    from induction_demo.views import steps
+    from induction_demo.views.render import terminal
+    from induction_demo.views.tables import priority
+
+    keys = iter([" "] * 3 + ["q"])
+    monkeypatch.setattr(click, "getchar", lambda: next(keys))
+    monkeypatch.setattr(shutil, "get_terminal_size", lambda fallback=None: __import__("os").terminal_size((80, 30)))
+    trace = run("the cat sat . the cat ran . the", context=2)
+    every = steps.steps(trace, None, terminal.fitter(priority(trace), 80))
+    cli.step_through(every, 80)
+    shown = capsys.readouterr().out.split("Step ")[1:]
+    assert len(shown) == 4 and any(len(screen.split("\n")) == 30 for screen in shown)  # (a screen of 30 rows)
+    for screen in shown:
+        assert len(screen.split("\n")) <= 30 and screen.rstrip(" ").endswith("q quit"), screen[-80:]
+
+
 def test_on_a_terminal_a_key_steps_on_the_left_arrow_back_and_q_quits():
     pexpect = pytest.importorskip("pexpect")
     child = pexpect.spawn(sys.executable, ["-c", "from induction_demo.cli import main; main()", "lecture", LECTURE],

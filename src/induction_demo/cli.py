@@ -925,7 +925,8 @@ def step_through(every: list, width: int) -> None:
         console.print(f"[bold]{escape(title)}[/bold]", markup=True)
         for line in lines:
             console.print(line)
-        console.print("[dim]space or → next · ← back · q quit[/dim]", markup=True)
+        # no newline after the keys: a screen of the terminal's height would scroll its title off the top
+        console.print("[dim]space or → next · ← back · q quit[/dim]", markup=True, end="")
         key = click.getchar()
         if key in QUIT:
             console.clear()
@@ -934,6 +935,7 @@ def step_through(every: list, width: int) -> None:
             k = max(0, k - 1)
         elif key in NEXT:
             if k == len(shown) - 1:
+                console.print()
                 return
             k += 1
 
