@@ -124,6 +124,23 @@ def test_a_file_that_is_not_json_is_refused_in_words_its_author_can_act_on(tmp_p
             f"(see 'induction-demo {args[0]} --help')"
 
 
+def test_a_model_file_is_read_by_what_it_holds_not_by_its_name(tmp_path):
+    """An .npz named .json (`weights -o w.json --format npz`, or a file renamed) was refused as "not UTF-8 text
+    (byte 0xe4 at offset 14)", and a JSON model named .npz as "not an .npz ... nor a .json model file"; a zip
+    is now read as an .npz and text opening with { as JSON, whatever the name."""
+    from cli_runner import invoke
+
+    zipped, text = tmp_path / "zipped.json", tmp_path / "text.npz"
+    assert invoke(["weights", "! a b a c b", "--format", "npz", "-o", str(zipped)]).exit_code == 0
+    text.write_text(lecture_json())
+    for path in (zipped, text):
+        assert invoke(["check", str(path)]).exit_code == 0
+        assert invoke(["show", "! a b a", "--model", str(path), "--format", "json"]).exit_code == 0
+    (tmp_path / "neither.npz").write_text("hello")
+    assert "not an .npz (a zip of .npy arrays) nor a .json model file" in invoke(
+        ["check", str(tmp_path / "neither.npz")]).output
+
+
 @pytest.mark.parametrize("command", [["weights", "! a b a c b", "--context", "2"], ["show", "! a b a c b"]])
 def test_the_tool_s_own_json_view_is_refused_as_a_model_file_with_the_command_that_writes_one(tmp_path, command):
     """`weights TOKENS -o model.json` writes the JSON view (kind "weights", its heads in blocks), not a model

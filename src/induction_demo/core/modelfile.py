@@ -401,18 +401,20 @@ def load(path: str) -> Model:
         raise InputError(f"{path}: no such file")
     if not os.path.isfile(path):
         raise InputError(f"{path}: not a file")
-    json_file = path.endswith(".json")
-    limit = MAX_JSON_BYTES if json_file else MAX_FILE_BYTES
-    if os.path.getsize(path) > limit:
-        raise InputError(f"{path}: more than {limit >> 20} MiB, more than a {'JSON ' if json_file else ''}model file "
-                         f"this tool reads{' (write a larger model as .npz)' if json_file else ''}")
     try:
         with open(path, "rb") as f:
-            f.read(1)
+            head = f.read(64)
     except PermissionError:
         raise InputError(f"{path}: permission denied") from None
     except OSError as error:
         raise InputError(f"{path}: cannot be read ({error.strerror or type(error).__name__})") from None
+    # what the file holds decides how it is read, not its name: a zip is an .npz, text opening with { or [ JSON
+    json_file = head[:4] != b"PK\x03\x04" and (path.endswith(".json") or
+                                               head.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] in (b"{", b"["))
+    limit = MAX_JSON_BYTES if json_file else MAX_FILE_BYTES
+    if os.path.getsize(path) > limit:
+        raise InputError(f"{path}: more than {limit >> 20} MiB, more than a {'JSON ' if json_file else ''}model file "
+                         f"this tool reads{' (write a larger model as .npz)' if json_file else ''}")
     try:
         raw = _json(path) if json_file else _npz(path)
         return _model(path, raw)
