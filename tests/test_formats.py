@@ -955,6 +955,30 @@ def test_a_focused_handout_shows_every_key_a_copying_row_marks():
         assert marked == int(job[i].sum()), i
 
 
+@pytest.mark.parametrize("n, vocab, options", [(55, 12, {}), (59, 5, {"context": 2}), (120, 8, {"skip": 2})])
+def test_a_focused_handout_s_rows_are_every_copying_query(n, vocab, options):
+    """The focused handout says it shows layer 2 "on its 42 copying queries (the rows)", but its rows were the
+    key columns' positions first, then copying queries up to 40 rows: on 55 tokens the copies at @48 to @54
+    were left out. Every copying query is now a row, each with every key it marks."""
+    import random
+
+    from induction_demo.core import mechanism
+    from induction_demo.core.runs import run
+    from induction_demo.core.weights import Construction
+    from induction_demo.views import documents
+
+    draw = random.Random(n)
+    trace = run(tuple(f"w{draw.randrange(vocab)}" for _ in range(n)), construction=Construction(**options))
+    layer = trace.layers[-1]
+    job = mechanism.cells(trace, layer.heads) & (layer.heads[0].weights > 0)
+    copies = [p.position for p in trace.predictions if p.copy]
+    said = [b for b in documents.focused(trace).blocks if getattr(b, "key", "") == "layer2.weights"]
+    rows = {row.labels[0]: row for row in said[0].rows}
+    assert len(copies) > 40 or max(copies) > 45
+    for i in copies:
+        assert sum(cell.top for cell in rows[f"@{i}"].cells) == int(job[i].sum()), i
+
+
 @pytest.mark.parametrize("scheme", ["relative", "rope", "none"])
 @pytest.mark.parametrize("fmt", ["markdown", "html", "latex"])
 def test_the_textbook_form_of_a_head_whose_a_is_0_says_why_in_every_format(scheme, fmt):

@@ -121,17 +121,17 @@ def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Fit = w
     return out
 
 
-def logits_table(trace: Trace, layer: Layer, run, job, shown) -> Table:
-    """A head's attention logits, its job marked: the walkthrough's and the focused handout's."""
+def logits_table(trace: Trace, layer: Layer, run, job, shown, focused: bool = False) -> Table:
+    """A head's attention logits, its job marked: the walkthrough's and (``focused``) the focused handout's."""
     several, c, l = len(layer.heads) > 1, trace.construction, layer.index
     of = f" of the {run.head.name}" if several else ""
     return attention(trace, f"layer{l}.logits" + head_suffix(run, several), (
         "Attention logits ", Math(describe.logit_formula(c, l, run.head)),
         f"{of} (rows: queries i, columns: keys j; {describe.job(c, run.head)})"),
-        run.logits, fmt.LOGIT_DECIMALS, job=job, shown=shown, vmax=run.head.scale)
+        run.logits, fmt.LOGIT_DECIMALS, job=job, shown=shown, vmax=run.head.scale, focused=focused)
 
 
-def weights_table(trace: Trace, layer: Layer, run, job, shown, notes: bool = True) -> Table:
+def weights_table(trace: Trace, layer: Layer, run, job, shown, notes: bool = True, focused: bool = False) -> Table:
     """A head's attention weights, its job marked and quiet rows noted."""
     several, l = len(layer.heads) > 1, layer.index
     of = f" of the {run.head.name}" if several else ""
@@ -139,7 +139,7 @@ def weights_table(trace: Trace, layer: Layer, run, job, shown, notes: bool = Tru
         "Attention weights ", Math(f"W^({l})"),
         f"{of}: softmax over each row's kept keys ({describe.job(trace.construction, run.head)})"),
         run.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask, job=job, quiet=run.head.held, shown=shown, notes=notes,
-        idle=idle(run.head))
+        idle=idle(run.head), focused=focused)
 
 
 def idle(head) -> str:
@@ -300,7 +300,8 @@ def focused(trace: Trace, told: Told = None, layers=None) -> Document:
         if layer is trace.layers[-1]:
             for run in layer.heads:
                 job = mechanism.cells(trace, (run,))
-                blocks += [logits_table(trace, layer, run, job, shown), weights_table(trace, layer, run, job, shown)]
+                blocks += [logits_table(trace, layer, run, job, shown, focused=True),
+                           weights_table(trace, layer, run, job, shown, focused=True)]
         sentences = (told or {}).get(l)
         if sentences:
             blocks.append(Paragraph((f"What layer {l} did on this string:",)))

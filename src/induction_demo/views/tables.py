@@ -79,13 +79,16 @@ def copying(trace: Trace) -> list[int]:
 MAX_ROWS = 40  # rows a window of positions shows at most, the copying queries among them
 
 
-def _rows(trace: Trace, shown: Sequence[int] | None) -> list[int | None]:
+def _rows(trace: Trace, shown: Sequence[int] | None, focused: bool = False) -> list[int | None]:
     """A window's rows (None: a gap): its positions, and every copying query
-    (rows cost no width), up to MAX_ROWS in all."""
+    (rows cost no width), up to MAX_ROWS in all. ``focused`` (a focused
+    handout, whose rows are the copying queries): every copying query, then
+    the window's positions while fewer than MAX_ROWS."""
     if shown is None:
         return list(range(trace.n))
-    rows = set(shown)
-    for q in copying(trace):
+    first, then = (copying(trace), shown) if focused else (shown, copying(trace))
+    rows = set(first)
+    for q in then:
         if len(rows) >= MAX_ROWS:
             break
         rows.add(q)
@@ -322,17 +325,18 @@ NOTHING_WRITTEN = "nothing written"  # something to copy, but the head wrote not
 def attention(trace: Trace, key: str, title: tuple, matrix: np.ndarray, decimals: int,
               mask: np.ndarray | None = None, job: np.ndarray | None = None, quiet: bool = False,
               shown: Sequence[int] | None = None, vmax: float = 1.0, notes: bool = True,
-              idle: str = NOTHING_TO_COPY) -> Table:
+              idle: str = NOTHING_TO_COPY, focused: bool = False) -> Table:
     """An N x N attention matrix: rows are queries i, columns keys j. With
     ``mask``, cells outside it are masked. With ``job`` (mechanism.cells),
     the cells where the head does its job are written ``[x]`` and marked.
     With ``quiet``, a row with no such cell among its kept keys is faint and
     says why in the right margin (unless not ``notes``): nothing before it, or
-    ``idle`` (nothing to copy; a look-back head's: no key that far back)."""
+    ``idle`` (nothing to copy; a look-back head's: no key that far back).
+    ``focused``: a focused handout's rows (``_rows``)."""
     positions = _positions(trace, shown)
     margin = (Cell(""),) if quiet and notes else ()
     rows = []
-    for i in _rows(trace, shown):
+    for i in _rows(trace, shown, focused):
         if i is None:
             rows.append(_gap_row(len(positions) + len(margin), 2))
             continue
