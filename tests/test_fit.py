@@ -72,3 +72,37 @@ def test_every_other_command_fits_80_columns(words, variant, command):
     if command[0] == "sweep":  # a sweep needs something to copy (and --skip far more tokens)
         words, variant = words + ["x", "cat", "x", "cat"], [] if "--skip" in variant else variant
     fits([command[0], " ".join(words), *command[1:], *variant])
+
+
+@pytest.mark.parametrize("variant", [[], ["--context", "2"], ["--skip", "2"]])
+def test_a_window_that_holds_only_some_copying_queries_says_how_many(variant):
+    """A window holds at most 40 rows: on 70 tokens with 61 copies the induction head's tables held 32 of
+    them, under a notice that said the windows "show the copies the induction head makes". Each table that
+    leaves copies out now says how many it holds, and the notice says that such a table says so."""
+    import random
+
+    from induction_demo.api import run
+    from induction_demo.views import documents
+    from induction_demo.views.render import terminal
+    from induction_demo.views.tables import priority
+    from induction_demo.views.views import Table
+
+    draw = random.Random(7)
+    text = " ".join(f"w{draw.randrange(8)}" for _ in range(70))
+    options = dict(zip(variant[::2], map(int, variant[1::2])))
+    trace = run(text, **{k.lstrip("-"): v for k, v in options.items()})
+    copies = {p.position for p in trace.predictions if p.copy}
+    tables = [b for b in documents.walkthrough(trace, None, None, True, terminal.fitter(priority(trace), 100)).blocks
+              if isinstance(b, Table) and b.shown and ".A" not in b.key]  # (A's rows are directions)
+    cut = 0
+    for table in tables:
+        held = len(copies & {int(r.labels[0][1:]) for r in table.rows if r.labels and r.labels[0].startswith("@")})
+        if any(r.labels and r.labels[0].startswith("@") for r in table.rows) and held < len(copies):
+            assert table.copies == (held, len(copies)), table.key
+            cut += 1
+        else:
+            assert table.copies == (), table.key
+    assert cut >= 3
+    out = " ".join(fits(["show", text, *variant], 100).split())
+    assert "show the copies the induction head makes (a table that holds only some of them says how many)" in out
+    assert f"of the {len(copies)} copying queries]" in out

@@ -95,6 +95,13 @@ def _rows(trace: Trace, shown: Sequence[int] | None, focused: bool = False) -> l
     return _with_gaps(sorted(rows), trace.n)
 
 
+def _copies(trace: Trace, rows: Sequence[int | None]) -> tuple[int, ...]:
+    """A window's (copying queries among its ``rows``, all of them) where it leaves some out, else ()."""
+    copies = copying(trace)
+    among = len(set(copies) & set(rows))
+    return (among, len(copies)) if among < len(copies) else ()
+
+
 def _with_gaps(shown: Sequence[int], n: int) -> list[int | None]:
     """Sorted positions with None wherever hidden ones lie between or around them."""
     out: list[int | None] = []
@@ -302,6 +309,7 @@ def stream(trace: Trace, key: str, title: tuple, y: Stream, shown: Sequence[int]
                                                     if b not in kept) + " columns are all 0 and left out",)
     indices, groups = zip(*directions)
     matrix = y.dense()
+    queries = _rows(trace, shown)
     rows = tuple(
         _gap_row(len(indices), 2) if i is None else Row(_position_labels(trace, i), tuple(
             Cell(GAP_COLUMN, gap=True) if c is None
@@ -309,11 +317,11 @@ def stream(trace: Trace, key: str, title: tuple, y: Stream, shown: Sequence[int]
                       float(matrix[i, c]), faint=b not in kept)
             for c, b in zip(indices, groups)
         ))
-        for i in _rows(trace, shown)
+        for i in queries
     )
     columns = tuple(("", GAP_COLUMN) if c is None else _direction_header(trace.basis.directions[c]) for c in indices)
     return Table(key, title, ("", ""), columns, rows, groups,
-                 shown=0 if shown is None else len(shown), names=_captions(trace, indices))
+                 shown=0 if shown is None else len(shown), names=_captions(trace, indices), copies=_copies(trace, queries))
 
 
 NOTHING_BEFORE, NOTHING_TO_COPY, ONLY_ITSELF = "nothing before", "nothing to copy", "only itself"
@@ -336,7 +344,8 @@ def attention(trace: Trace, key: str, title: tuple, matrix: np.ndarray, decimals
     positions = _positions(trace, shown)
     margin = (Cell(""),) if quiet and notes else ()
     rows = []
-    for i in _rows(trace, shown, focused):
+    queries = _rows(trace, shown, focused)
+    for i in queries:
         if i is None:
             rows.append(_gap_row(len(positions) + len(margin), 2))
             continue
@@ -354,7 +363,7 @@ def attention(trace: Trace, key: str, title: tuple, matrix: np.ndarray, decimals
         ) + note))
     columns = tuple(("", GAP_COLUMN) if j is None else (fmt.token(trace.tokens[j]), f"@{j}") for j in positions)
     return Table(key, title, ("query \\ key", ""), columns + (("", ""),) * len(margin), tuple(rows), vmax=vmax,
-                 shown=0 if shown is None else len(shown))
+                 shown=0 if shown is None else len(shown), copies=_copies(trace, queries))
 
 
 def ahead(horizon: int) -> str:
@@ -409,7 +418,8 @@ def next_token(trace: Trace, shown: Sequence[int] | None = None, cells: int = fm
     top = min(TOP, len(trace.vocab))
     judged = any(run.head.held for run in trace.layers[-1].heads)  # (else no key is one to copy: none is missing)
     rows = []
-    for i in _rows(trace, shown):
+    queries = _rows(trace, shown)
+    for i in queries:
         if i is None:
             rows.append(_gap_row(top + 1, 2))
             continue
@@ -433,7 +443,7 @@ def next_token(trace: Trace, shown: Sequence[int] | None = None, cells: int = fm
                 "dot product with the token block of " if trace.words is not None else "entry in the token block of "),
              Math(trace.final), ")")
     return Table("next_token_probs", title, ("",), tuple((o,) for o in ordinals) + (("",),), tuple(rows),
-                 align="left", shown=0 if shown is None else len(shown))
+                 align="left", shown=0 if shown is None else len(shown), copies=_copies(trace, queries))
 
 
 def write_a(scale: float):

@@ -75,6 +75,7 @@ class Table(NamedTuple):
     vmax: float = 1.0
     shown: int = 0  # positions shown, when the table is a window (0: all)
     names: tuple[str, ...] = ()  # each column's in a caption, a direction's ("tok the"); (): by position
+    copies: tuple[int, ...] = ()  # (copying queries among its rows, all of them): a window that leaves some out
 
 
 def with_columns(table: Table, columns: Sequence[int]) -> Table:

@@ -219,7 +219,8 @@ def _window_note(table: Table) -> str:
     """A window's notice, on a table that hides some of its rows or columns (a
     window that happens to hold every row and column is the table whole)."""
     hides = any(row.gap or any(cell.gap for cell in row.cells) for row in table.rows)
-    return f" [window: {count(table.shown, 'position')}]" if table.shown and hides else ""
+    copies = f"; {table.copies[0]} of the {table.copies[1]} copying queries" if table.copies else ""
+    return f" [window: {count(table.shown, 'position')}{copies}]" if table.shown and hides else ""
 
 
 def fitter(order: list[int], width: int):
@@ -368,7 +369,8 @@ def narrowed(table: Table, cells: int = SHORT) -> Table:
 SEE_ALL = "--full, or write a document: -o walkthrough.html (or .md, .tex)"
 
 
-SHOWS = "the copies the induction head makes, what they copy, and the start"
+SHOWS = "the copies the induction head makes{some}, what they copy, and the start"
+SOME = " (a table that holds only some of them says how many)"  # where one leaves copies out (tables._copies)
 """What a walkthrough's window shows (tables.priority orders its positions)."""
 
 
@@ -382,8 +384,11 @@ def with_notice(document: Document, width: int, see_all: str = SEE_ALL, shows: s
         return document
     lead = "Too wide for a slide: tables" if slide else \
         f"Too wide for {width} columns: tables marked [window: k positions]"
+    some = "" if not any(isinstance(b, Table) and b.copies for b in document.blocks + among) else \
+        " (some of them, where a slide cannot hold all)" if slide else SOME  # (a slide's tables are unmarked)
     notice = Paragraph((
-        f"{lead} show {shows} (… and ⋮ stand for hidden columns and rows).\nTo see everything: {see_all}.",
+        f"{lead} show {shows.format(some=some)} (… and ⋮ stand for hidden columns and rows).\n"
+        f"To see everything: {see_all}.",
     ))
     return document._replace(blocks=document.blocks[:1] + (notice,) + document.blocks[1:])
 
