@@ -959,7 +959,8 @@ def test_a_focused_handout_shows_every_key_a_copying_row_marks():
 def test_a_focused_handout_s_rows_are_every_copying_query(n, vocab, options):
     """The focused handout says it shows layer 2 "on its 42 copying queries (the rows)", but its rows were the
     key columns' positions first, then copying queries up to 40 rows: on 55 tokens the copies at @48 to @54
-    were left out. Every copying query is now a row, each with every key it marks."""
+    were left out. Every copying query is now a row, each with every key it marks; and its caption, which
+    said "with the earlier copies" where 16 columns held only some, says how many."""
     import random
 
     from induction_demo.core import mechanism
@@ -977,6 +978,15 @@ def test_a_focused_handout_s_rows_are_every_copying_query(n, vocab, options):
     assert len(copies) > 40 or max(copies) > 45
     for i in copies:
         assert sum(cell.top for cell in rows[f"@{i}"].cells) == int(job[i].sum()), i
+    # and its caption says how many of the earlier copies (each marked key's horizon before it) are columns
+    columns = {header[-1] for header in said[0].columns}
+    horizon = trace.predictions[0].horizon
+    earlier = {int(j) - horizon for i in copies for j in job[i].nonzero()[0] if j >= horizon}
+    held = len({f"@{e}" for e in earlier} & columns)
+    caption = next(b for b in documents.focused(trace).blocks if "A focused handout" in str(getattr(b, "text", "")))
+    said_earlier = ("with the earlier copies" if held == len(earlier) else
+                    f"with {held} of the {len(earlier)} earlier copies")
+    assert said_earlier in "".join(map(str, caption.text)), (held, len(earlier))
 
 
 @pytest.mark.parametrize("scheme", ["relative", "rope", "none"])

@@ -284,14 +284,19 @@ def focused(trace: Trace, told: Told = None, layers=None) -> Document:
     the keys they attend to with the earlier copies (the columns, at most
     FOCUS_COLUMNS), and the predictions."""
     layers = trace.shown(layers)
-    shown = focus_columns(trace)
+    shown, keys = focus_columns(trace), marked_keys(trace)
     model = [Heading("The model")] + [Paragraph(line) for line in describe.equations(trace.construction)]
     copying = sum(1 for p in trace.predictions if p.copy)
+    horizon = trace.predictions[0].horizon  # (a key copied from stands this far after its earlier copy)
+    earlier = {k - horizon for k in keys if k >= horizon}
+    held = len(earlier & set(shown))
     blocks: list = [summary(trace), *model, Paragraph((
         f"A focused handout for {trace.n} tokens: layer {trace.layers[-1].index}'s logits and weights on its "
         f"{copying} copying {'query' if copying == 1 else 'queries'} (the rows) and every key they copy from, "
-        f"with the earlier copies (the columns, {len(shown)} of {trace.n}); ⋮ and … stand for the rows and columns "
-        "left out. Every matrix: the same command with --full.",))]
+        + ("with the earlier copies" if held == len(earlier) else
+           f"with {held} of the {len(earlier)} earlier copies")
+        + f" (the columns, {len(shown)} of {trace.n}); ⋮ and … stand for the rows and columns left out. Every "
+        "matrix: the same command with --full.",))]
     for layer in trace.layers:
         if layer.index not in layers:
             continue
@@ -317,12 +322,16 @@ def focus_columns(trace: Trace) -> list[int]:
     """A focused handout's key columns: every key a copying row marks (where
     the last layer does its job, with weight), so no copy is hidden; then, up
     to FOCUS_COLUMNS, the rest by interest (``priority``: earlier copies first)."""
+    marked = marked_keys(trace)
+    rest = [k for k in priority(trace) if k not in set(marked)]
+    return marked + rest[:max(FOCUS_COLUMNS - len(marked), 0)]
+
+
+def marked_keys(trace: Trace) -> list[int]:
+    """Every key a copying row of the last layer marks (where it does its job, with weight), in order."""
     layer = trace.layers[-1]
     job = mechanism.cells(trace, layer.heads) & (sum(run.weights for run in layer.heads) > 0)
-    marked = [int(k) for p in trace.predictions if p.copy for k in np.flatnonzero(job[p.position])]
-    rest = [k for k in priority(trace) if k not in set(marked)]
-    marked = list(dict.fromkeys(marked))
-    return marked + rest[:max(FOCUS_COLUMNS - len(marked), 0)]
+    return list(dict.fromkeys(int(k) for p in trace.predictions if p.copy for k in np.flatnonzero(job[p.position])))
 
 
 def title(trace: Trace) -> str:
