@@ -112,6 +112,20 @@ def test_version_comes_from_the_installed_package():
     assert result.exit_code == 0 and version("induction-demo") in result.stdout
 
 
+def test_python_dash_m_runs_the_same_command_line_under_its_name():
+    """`python -m induction_demo` said "No module named induction_demo.__main__"; it is now the command line,
+    its errors naming induction-demo as every other way of running it does."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "induction_demo", "show"], capture_output=True, text=True,
+                          timeout=PATIENCE, stdin=subprocess.DEVNULL)
+    assert done.returncode == 2 and done.stderr == "Error: Missing argument 'TOKENS'. (see 'induction-demo show --help')\n"
+    done = subprocess.run([sys.executable, "-m", "induction_demo", "show", "a b a", "--format", "json"],
+                          capture_output=True, text=True, timeout=PATIENCE, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0 and json.loads(done.stdout)["tokens"] == ["a", "b", "a"]
+
+
 COMMANDS = ["show", "weights", "circuits", "positions", "bench", "sweep", "check"]
 
 
