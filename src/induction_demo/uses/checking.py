@@ -693,10 +693,11 @@ def hints(model: Model, result: dict, seed: int = 0, failing: dict | None = None
 
     def tried(prop: int) -> list[tuple[str, ...]]:  # the failing strings first (a wrong mend fails at once), then all
         return failing_first((failing or {}).get(prop, []), every)
-    inclusive = MASK_HINT if model.inclusive and not _fails(model.replaced(inclusive=False), min(failed),
-                                                              tried(min(failed)), shared) else None
-    if inclusive and not any(_fails(model.replaced(inclusive=False), prop, tried(prop), shared) for prop in failed):
-        return out + [inclusive]  # one switch mends every failing test: a scale that passes by a tie would blur it
+    strict = model.replaced(inclusive=False)  # which failing tests the strict mask, the lecture's, mends
+    mends = {prop: not _fails(strict, prop, tried(prop), shared) for prop in failed} if model.inclusive else {}
+    if mends and all(mends.values()):
+        return out + [MASK_HINT]  # one switch mends every failing test: a scale that passes by a tie would blur it
+    inclusive = MASK_HINT if mends.get(min(failed)) else None
     def mended(key: str, factor: float, prop: int, runs: list) -> bool:
         """The failing test ``prop`` passes with the file's ``key`` matrix times ``factor`` (the shared
         products scaled with it: A_2 enters V_1 A_2, V_2 enters V_1 V_2, A_1 neither)."""

@@ -281,10 +281,11 @@ def focused(trace: Trace, told: Told = None, layers=None) -> Document:
     """A long input's handout (past inputs.FOCUS_TOKENS; ``--full`` gives
     ``handout``): the model's equations, each layer's summary and story, the
     induction head's logits and weights on its copying queries (the rows) and
-    the keys they attend to with the earlier copies (the columns, at most
-    FOCUS_COLUMNS), and the predictions."""
+    every key they attend to, then the earlier copies and other positions up
+    to FOCUS_COLUMNS (the columns: ``focus_columns``), and the predictions."""
     layers = trace.shown(layers)
-    shown, keys = focus_columns(trace), marked_keys(trace)
+    keys = marked_keys(trace)
+    shown = focus_columns(trace, keys)
     model = [Heading("The model")] + [Paragraph(line) for line in describe.equations(trace.construction)]
     copying = sum(1 for p in trace.predictions if p.copy)
     horizon = trace.predictions[0].horizon  # (a key copied from stands this far after its earlier copy)
@@ -318,11 +319,11 @@ def focused(trace: Trace, told: Told = None, layers=None) -> Document:
 FOCUS_COLUMNS = 16  # keys a focused handout's tables show, unless its copying rows mark more
 
 
-def focus_columns(trace: Trace) -> list[int]:
+def focus_columns(trace: Trace, marked: list[int]) -> list[int]:
     """A focused handout's key columns: every key a copying row marks (where
     the last layer does its job, with weight), so no copy is hidden; then, up
-    to FOCUS_COLUMNS, the rest by interest (``priority``: earlier copies first)."""
-    marked = marked_keys(trace)
+    to FOCUS_COLUMNS, the rest by interest (``priority``: earlier copies first).
+    ``marked``: those keys (``marked_keys``)."""
     rest = [k for k in priority(trace) if k not in set(marked)]
     return marked + rest[:max(FOCUS_COLUMNS - len(marked), 0)]
 

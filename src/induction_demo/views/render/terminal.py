@@ -370,8 +370,8 @@ SEE_ALL = "--full, or write a document: -o walkthrough.html (or .md, .tex)"
 
 
 SHOWS = "the copies the induction head makes{some}, what they copy, and the start"
-SOME = " (a table that holds only some of them says how many)"  # where one leaves copies out (tables._copies)
 """What a walkthrough's window shows (tables.priority orders its positions)."""
+SOME = " (a table that holds only some of them says how many)"  # where one leaves copies out (tables._copies)
 
 
 def with_notice(document: Document, width: int, see_all: str = SEE_ALL, shows: str = SHOWS,
