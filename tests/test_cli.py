@@ -112,6 +112,14 @@ def test_version_comes_from_the_installed_package():
     assert result.exit_code == 0 and version("induction-demo") in result.stdout
 
 
+@pytest.mark.parametrize("args", [["show", "a b a"], ["show", "a b a", "--format", "html"], ["weights", "a b a"],
+                                  ["quiz", "a b a"], ["train", "--steps", "1"]])
+def test_an_empty_output_name_is_refused_in_one_line(args):
+    """`-o ""` (a script's unset variable) with --format said "cannot write : Is a directory", exit 1."""
+    assert one_line_error(invoke([*args, "-o", ""]), 2) == \
+        f"Error: -o needs a file name, or - for standard output (see 'induction-demo {args[0]} --help')"
+
+
 def test_python_dash_m_runs_the_same_command_line_under_its_name():
     """`python -m induction_demo` said "No module named induction_demo.__main__"; it is now the command line,
     its errors naming induction-demo as every other way of running it does."""

@@ -283,6 +283,8 @@ def deliver(result, output: str | None, force: bool, form: str) -> None:
 def choose_format(form: str | None, output: str | None) -> str:
     from .views.output import EXTENSIONS
 
+    if output == "":  # (an empty name, as a script's unset variable gives, was "cannot write : Is a directory")
+        raise click.UsageError("-o needs a file name, or - for standard output")
     if form is not None or output is None or output == "-":
         return form or "table"
     extension = os.path.splitext(output)[1].lower()
