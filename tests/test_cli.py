@@ -120,6 +120,26 @@ def test_an_empty_output_name_is_refused_in_one_line(args):
         f"Error: -o needs a file name, or - for standard output (see 'induction-demo {args[0]} --help')"
 
 
+@pytest.mark.parametrize("args, said", [
+    (["show", "a b a", "--embeddings", ""], "--embeddings is empty: give a file of word vectors"),
+    (["show", "a b a", "--model", ""], "--model is empty: give FILE.npz or FILE.json"),
+    (["weights", "a b a", "--model", ""], "--model is empty: give FILE.npz or FILE.json"),
+    (["check", ""], "the model file's name is empty: give FILE.npz or FILE.json")])
+def test_an_empty_file_name_is_refused_in_one_line(args, said):
+    """`--embeddings ""` ran as if no file were given (one-hot tokens, exit 0), and `--model ""` and
+    `check ""` said "Error: : no such file"."""
+    assert one_line_error(invoke(args), 2) == f"Error: {said} (see 'induction-demo {args[0]} --help')"
+
+
+def test_an_empty_name_given_to_run_is_refused():
+    import induction_demo as idm
+
+    for knob, said in (("similar", "subword or case"), ("embeddings", "a file of word vectors"),
+                       ("model", "FILE.npz or FILE.json")):
+        with pytest.raises(idm.InputError, match=f"^{knob}= is empty: give {said}$"):
+            idm.run("a b a", **{knob: ""})
+
+
 def test_python_dash_m_runs_the_same_command_line_under_its_name():
     """`python -m induction_demo` said "No module named induction_demo.__main__"; it is now the command line,
     its errors naming induction-demo as every other way of running it does."""

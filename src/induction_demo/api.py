@@ -120,6 +120,10 @@ def built(tokens: tuple[str, ...], *, mask: str, context: int, skip: int, positi
     ``circuit`` "virtual" matches two tokens: its context is 2 unless given."""
     from .core.weights import Construction, context_of
 
+    for knob, value, wanted in (("embeddings", embeddings, "a file of word vectors"),
+                                ("model", model, "FILE.npz or FILE.json"), ("similar", similar, "subword or case")):
+        if value is not None and not str(value):  # (an unset variable in a script: "" was read as no option at all)
+            raise InputError(f"{named(knob)} is empty: give {wanted}")
     if model is not None:
         from .core.modelfile import load
 

@@ -397,6 +397,8 @@ def load(path: str) -> Model:
     size, each .npz member's header (shape and type) and decompressed size,
     a JSON file's size; nothing is converted silently (a complex, string or
     boolean matrix, a fractional N, a bytes or numeric vocabulary is refused)."""
+    if not path:
+        raise InputError("the model file's name is empty: give FILE.npz or FILE.json")
     if not os.path.exists(path):
         raise InputError(f"{path}: no such file")
     if not os.path.isfile(path):
