@@ -124,10 +124,12 @@ def test_an_empty_output_name_is_refused_in_one_line(args):
     (["show", "a b a", "--embeddings", ""], "--embeddings is empty: give a file of word vectors"),
     (["show", "a b a", "--model", ""], "--model is empty: give FILE.npz or FILE.json"),
     (["weights", "a b a", "--model", ""], "--model is empty: give FILE.npz or FILE.json"),
-    (["check", ""], "the model file's name is empty: give FILE.npz or FILE.json")])
+    (["check", ""], "the model file's name is empty: give FILE.npz or FILE.json"),
+    (["check", "--template", "t.json", "--vocab", ""], '--vocab is empty: give its tokens, as "! a b c"'),
+    (["check", "--template", "t.json", "--vocab", "a b a"], "--vocab must be distinct tokens: `a` is there twice or more")])
 def test_an_empty_file_name_is_refused_in_one_line(args, said):
     """`--embeddings ""` ran as if no file were given (one-hot tokens, exit 0), and `--model ""` and
-    `check ""` said "Error: : no such file"."""
+    `check ""` said "Error: : no such file"; `check --template --vocab ""` said "must be distinct tokens"."""
     assert one_line_error(invoke(args), 2) == f"Error: {said} (see 'induction-demo {args[0]} --help')"
 
 

@@ -39,6 +39,7 @@ from functools import cached_property
 import numpy as np
 
 from ..base import inputs
+from ..base import text as fmt
 from .basis import BLOCKS, Subspace
 from ..base.errors import InputError
 from .blocks import DUPLICATE, INDUCTION, LOOK_BACK, UNKNOWN
@@ -354,8 +355,11 @@ def template(vocab: tuple[str, ...], n: int, form: str) -> str | bytes:
         problem = inputs.token_problem(t)
         if problem:
             raise InputError(f"--vocab: {problem}")
-    if not vocab or len(set(vocab)) != len(vocab):
-        raise InputError("--vocab must be distinct tokens")
+    if not vocab:
+        raise InputError('--vocab is empty: give its tokens, as "! a b c"')
+    if len(set(vocab)) != len(vocab):
+        repeated = next(t for t in vocab if vocab.count(t) > 1)
+        raise InputError(f"--vocab must be distinct tokens: `{fmt.token(repeated)}` is there twice or more")
     d = 2 * (len(vocab) + n)
     if d > MAX_D:
         raise InputError(f"d = 2(V + N) = {d} directions is more than the {MAX_D} a model file may have")
