@@ -142,6 +142,21 @@ def test_an_empty_name_given_to_run_is_refused():
             idm.run("a b a", **{knob: ""})
 
 
+@pytest.mark.parametrize("args, said", [
+    (["show", "-> a -> b"], """No such option '->'; a token that starts with "-" goes after "--": """
+                            """induction-demo show -- "-> ..." (see 'induction-demo show --help')"""),
+    (["show", "--", "-> a -> b", "--width", "60"], """Got unexpected extra arguments (--width 60); options go before """
+                                                   """"--", and everything after it is tokens (see 'induction-demo show --help')"""),
+    (["show", "a", "b", "c", "a", "b"], "Got unexpected extra arguments (b c a b); give the tokens as one argument, in "
+                                        "quotes: induction-demo show 'a b c a b' (see 'induction-demo show --help')"),
+    (["show", "a b", "--widht", "60"], "No such option '--widht'. Did you mean '--width'? (see 'induction-demo show "
+                                       "--help')")])
+def test_a_new_user_s_slip_with_tokens_and_options_is_told_what_to_type(args, said):
+    """Tokens typed unquoted (`show a b c a b`), or starting with "-" (`show "-> a"`), or an option after "--",
+    met click's bare "Got unexpected extra arguments (b c a b)" and "No such option '->'"."""
+    assert one_line_error(invoke(args), 2) == f"Error: {said}"
+
+
 def test_python_dash_m_runs_the_same_command_line_under_its_name():
     """`python -m induction_demo` said "No module named induction_demo.__main__"; it is now the command line,
     its errors naming induction-demo as every other way of running it does."""

@@ -183,7 +183,8 @@ class OneLineErrors(click.Group):
             elif isinstance(error, click.UsageError):  # click's parser gives some errors no context
                 hint = f" (see '{' '.join([prog_name or 'induction-demo'] + argv[:1])} --help')" \
                     if argv[:1] and argv[0] in self.commands else f" (see '{prog_name or 'induction-demo'} --help')"
-            message = " ".join(error.format_message().split())
+            message, advice = " ".join(error.format_message().split()), dash_advice(error, argv)
+            message = message.rstrip(".") + advice if advice else message
             click.echo(f"Error: {message}{hint}", err=True)
             quit_output()
             sys.exit(error.exit_code)
@@ -199,6 +200,27 @@ class OneLineErrors(click.Group):
             # back, and a second one still on its way would kill the process instead of being ignored.
             os._exit(128 + interrupt.signum)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def dash_advice(error: click.ClickException, argv: list[str]) -> str:
+    """A word for tokens that start with "-": they go after "--" (an unknown option such as '->' or '-1', where
+    no option of the command is near it), and options go before it."""
+    command = error.ctx.command if isinstance(error, click.UsageError) and error.ctx is not None else None
+    takes_tokens = command is not None and any(p.name == "text" for p in command.params)
+    if isinstance(error, click.NoSuchOption) and takes_tokens and not error.possibilities \
+            and not error.option_name.startswith("--"):
+        return f'; a token that starts with "-" goes after "--": {error.ctx.command_path} -- "{error.option_name} ..."'
+    extra = isinstance(error, click.UsageError) and "unexpected extra argument" in error.message
+    if extra and "--" in argv and any(a.startswith("-") for a in argv[argv.index("--") + 1:]):
+        return '; options go before "--", and everything after it is tokens'
+    if extra and takes_tokens and "--" not in argv:  # `show a b a`: the shell made each token an argument
+        import re
+        import shlex
+
+        given = re.search(r"\((.*)\)$", error.message)
+        tokens = " ".join(filter(None, (error.ctx.params.get("text"), given and given[1])))
+        return f"; give the tokens as one argument, in quotes: {error.ctx.command_path} {shlex.quote(tokens or 'a b a')}"
+    return ""
 
 
 class Positive(click.ParamType):
