@@ -157,6 +157,15 @@ def test_a_new_user_s_slip_with_tokens_and_options_is_told_what_to_type(args, sa
     assert one_line_error(invoke(args), 2) == f"Error: {said}"
 
 
+def test_similar_tokens_are_refused_only_where_a_circuit_does_not_match_tokens():
+    """The pointer circuit's refusal said --similar and --embeddings "apply to the lecture's circuit", though the
+    virtual circuit takes them too."""
+    said = one_line_error(invoke(["show", "a b a", "--circuit", "pointer", "--similar", "subword"]), 2)
+    assert "--similar and --embeddings apply to the lecture's circuit and the virtual one, which match tokens" in said
+    for circuit in ("lecture", "virtual"):
+        assert invoke(["show", "a b c a b", "--circuit", circuit, "--similar", "subword"]).exit_code == 0
+
+
 def test_python_dash_m_runs_the_same_command_line_under_its_name():
     """`python -m induction_demo` said "No module named induction_demo.__main__"; it is now the command line,
     its errors naming induction-demo as every other way of running it does."""

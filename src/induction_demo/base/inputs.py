@@ -182,7 +182,7 @@ def construction(built):
                              f"{built.positions} does not apply")
         if built.similar is not None:
             raise InputError("--circuit pointer points to earlier copies of the same token: --similar and "
-                             "--embeddings apply to the lecture's circuit")
+                             "--embeddings apply to the lecture's circuit and the virtual one, which match tokens")
     if circuit == "virtual" and (built.context != 2 or built.skip):
         raise InputError("--circuit virtual matches two tokens of context (--context 2) and copies the next "
                          f"token: {'--skip' if built.skip else f'--context {built.context}'} does not apply")
