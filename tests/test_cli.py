@@ -166,6 +166,18 @@ def test_similar_tokens_are_refused_only_where_a_circuit_does_not_match_tokens()
         assert invoke(["show", "a b c a b", "--circuit", circuit, "--similar", "subword"]).exit_code == 0
 
 
+@pytest.mark.parametrize("args, said", [
+    (["weights", "a b", "--ablate", "induction"], "No such option '--ablate' for weights: it is an option of bench, "
+                                                  "lecture and show"),
+    (["circuits", "a b", "--factored"], "No such option '--factored' for circuits: it is an option of weights"),
+    (["show", "a b", "--key"], "No such option '--key' for show: it is an option of quiz"),
+    (["check", "x.npz", "--bogus"], "No such option '--bogus'.")])
+def test_an_option_of_another_command_is_named_as_such(args, said):
+    """`weights --ablate` got click's guess "No such option '--ablate'. Did you mean '--scale'?"; an option
+    that other commands take now says which."""
+    assert one_line_error(invoke(args), 2) == f"Error: {said} (see 'induction-demo {args[0]} --help')"
+
+
 def test_python_dash_m_runs_the_same_command_line_under_its_name():
     """`python -m induction_demo` said "No module named induction_demo.__main__"; it is now the command line,
     its errors naming induction-demo as every other way of running it does."""

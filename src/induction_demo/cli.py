@@ -184,7 +184,7 @@ class OneLineErrors(click.Group):
                 hint = f" (see '{' '.join([prog_name or 'induction-demo'] + argv[:1])} --help')" \
                     if argv[:1] and argv[0] in self.commands else f" (see '{prog_name or 'induction-demo'} --help')"
             message, advice = " ".join(error.format_message().split()), dash_advice(error, argv)
-            message = message.rstrip(".") + advice if advice else message
+            message = message.rstrip(".") + advice if advice else elsewhere(error, self.commands) or message
             click.echo(f"Error: {message}{hint}", err=True)
             quit_output()
             sys.exit(error.exit_code)
@@ -200,6 +200,20 @@ class OneLineErrors(click.Group):
             # back, and a second one still on its way would kill the process instead of being ignored.
             os._exit(128 + interrupt.signum)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def elsewhere(error: click.ClickException, commands: dict) -> str:
+    """An unknown option that other commands take, said so ("No such option '--ablate' for weights: it is an
+    option of lecture and show"), in place of click's guess at a near spelling ("Did you mean '--scale'?")."""
+    if not isinstance(error, click.NoSuchOption) or error.ctx is None:
+        return ""
+    owners = sorted(name for name, command in commands.items()
+                    if any(error.option_name in p.opts + p.secondary_opts for p in command.params))
+    if not owners:
+        return ""
+    from .words.sentences import series
+
+    return f"No such option '{error.option_name}' for {error.ctx.info_name}: it is an option of {series(owners)}"
 
 
 def dash_advice(error: click.ClickException, argv: list[str]) -> str:
