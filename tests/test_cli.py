@@ -413,3 +413,28 @@ def test_bench_and_train_print_no_line_wider_than_asked(args):
         assert max(cell_len(line) for line in out.splitlines()) <= int(width), width
         if args[0] == "bench":  # every figure still there, in pieces of the columns
             assert "misses" in out and "what it" in out and "detect_head" in out.replace("\n", "").replace(" ", "")
+
+
+@pytest.mark.parametrize("args", [
+    ["show", "a b c a b"], ["weights", "a b c a b"], ["circuits", "a b c a b"], ["sweep", "a b c a b"],
+    ["lecture", "a b c a b", "--no-pause"], ["bench", "--trials", "1"], ["show", "a b c a b", "--positions", "relative"],
+    ["show", "a b c a b", "--positions", "none"], ["show", "a b c a b", "--circuit", "pointer"]])
+def test_frequencies_for_positions_that_have_none_are_refused(args):
+    """`--frequencies 4` beside one-hot, relative or no positions ran as if it were not given (exit 0): K sets only
+    the sinusoidal and rope encodings, as every option that does not apply is refused, in one line."""
+    positions = args[args.index("--positions") + 1] if "--positions" in args else "one-hot"
+    said = one_line_error(invoke(args + ["--frequencies", "4"]), 2)
+    assert f"--frequencies sets the K frequencies of --positions sinusoidal and rope; this run's positions are " \
+           f"{positions}, which have none" in said
+
+
+def test_frequencies_apply_to_the_schemes_that_have_them():
+    import induction_demo as idm
+
+    for positions in ("sinusoidal", "rope"):
+        assert invoke(["show", "a b c a b", "--positions", positions, "--frequencies", "4"]).exit_code == 0
+    assert invoke(["positions", "a b c a b", "--frequencies", "4"]).exit_code == 0  # its sinusoidal and rope rows
+    with pytest.raises(idm.InputError, match="frequencies= sets the K frequencies of positions= sinusoidal and rope; "
+                                             "this run's positions are one-hot"):
+        idm.run("a b c a b", frequencies=4)
+    assert idm.run("a b c a b", positions="rope", frequencies=4).construction.frequencies == 4

@@ -138,6 +138,8 @@ def built(tokens: tuple[str, ...], *, mask: str, context: int, skip: int, positi
             raise InputError(f"{named('model')} holds the heads: {named('circuit')} {circuit} builds them, "
                              "and does not apply")
         return Construction(mask=file.mask, model=file)
+    if "frequencies" in given:
+        frequencies_apply(positions, named)
     if similar and embeddings:
         raise InputError(f"{named('similar')} and {named('embeddings')} each choose the token vectors: give one")
     vectors = None
@@ -151,6 +153,17 @@ def built(tokens: tuple[str, ...], *, mask: str, context: int, skip: int, positi
         vectors = read_vectors(str(embeddings), set(tokens))
     return Construction(mask, context_of(circuit, context, "context" in given), skip, vectors, positions,
                         frequencies, circuit=circuit)
+
+
+def frequencies_apply(positions: str, named=lambda knob: f"--{knob}") -> None:
+    """Refuse K frequencies given for ``positions`` that have none (one-hot,
+    relative, none): as every knob that does not apply, rather than ignore it."""
+    from .core.schemes import SCHEMES
+
+    if not SCHEMES[positions].frequencies:
+        having = " and ".join(name for name, s in SCHEMES.items() if s.frequencies)
+        raise InputError(f"{named('frequencies')} sets the K frequencies of {named('positions')} {having}; this "
+                         f"run's positions are {positions}, which have none")
 
 
 def check(model: str, seed: int = 0) -> dict:

@@ -481,15 +481,18 @@ def given(*names: str) -> list[str]:
 
 def built(tokens: tuple[str, ...], mask: str = "strict", context: int = 1, skip: int = 0,
           positions: str = "one-hot", frequencies: int = FREQUENCIES, similar: str | None = None,
-          embeddings: str | None = None, model_file: str | None = None, circuit: str = "lecture"):
+          embeddings: str | None = None, model_file: str | None = None, circuit: str = "lecture",
+          knobs: list | tuple | None = None):
     """The Construction the options ask for (api.built): reads --embeddings
-    (the rows of ``tokens``), or the --model file, whose heads no other knob changes."""
+    (the rows of ``tokens``), or the --model file, whose heads no other knob
+    changes; ``knobs``: those the command line set (by default, read from it)."""
     from .api import built as construction
 
+    if knobs is None:
+        knobs = given("scale", "context", "skip", "positions", "frequencies", "similar", "embeddings", "mask")
     return construction(tokens, mask=mask, context=context, skip=skip, positions=positions,
                         frequencies=frequencies, similar=similar, embeddings=embeddings, model=model_file,
-                        given=given("scale", "context", "skip", "positions", "frequencies", "similar", "embeddings",
-                                    "mask"), circuit=circuit)
+                        given=knobs, circuit=circuit)
 
 
 @click.group(cls=OneLineErrors, epilog=examples(*EXAMPLES, first=True), context_settings={"help_option_names": ["-h", "--help"]})
@@ -673,8 +676,8 @@ def compare_positions(text, scale, tokenize, as_typed, frequencies, mask, form, 
     form = output_format(form, output)
     tokens = tokens_of(text, tokenize, as_typed)
     inputs.format_size(form, tokens)  # the one-hot scheme's stream, the widest of the five
-    traces = [run(tokens, scale, construction=built(tokens, mask, positions=p, frequencies=frequencies))
-              for p in inputs.POSITIONS]
+    traces = [run(tokens, scale, construction=built(tokens, mask, positions=p, frequencies=frequencies, knobs=()))
+              for p in inputs.POSITIONS]  # (K for the two schemes that have frequencies)
     width = terminal_width(sys.stdout) if output is None else 120
     deliver(produce(traces, form, width, theme), output, force, form)
 
@@ -704,6 +707,10 @@ def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate,
     from .uses import bench as measure
     from .views import report
 
+    if given("frequencies"):
+        from .api import frequencies_apply
+
+        frequencies_apply(model["positions"])
     config = measure.check(measure.Config(vocab, length, repeats, trials, seed, scale, temperature, gap, ablate,
                                           **model))
     if sys.stdout is not None and sys.stdout.isatty() and trials >= 10:
