@@ -438,3 +438,14 @@ def test_frequencies_apply_to_the_schemes_that_have_them():
                                              "this run's positions are one-hot"):
         idm.run("a b c a b", frequencies=4)
     assert idm.run("a b c a b", positions="rope", frequencies=4).construction.frequencies == 4
+
+
+@pytest.mark.parametrize("args, why", [
+    (["--layer", "1"], "--layer 1"), (["--positions", "sinusoidal"], "--positions sinusoidal, unless --layer 2")])
+def test_a_fixed_layer_1_scale_is_refused_where_layer_1_is_the_one_swept(args, why):
+    """`sweep --layer 1 --layer1-scale 5` swept layer 1 at each --scale and ignored the 5 (exit 0)."""
+    said = one_line_error(invoke(["sweep", "a b c a b", "--layer1-scale", "5"] + args), 2)
+    assert f"--layer1-scale keeps layer 1 fixed while the induction head is swept; here layer 1 is the one swept " \
+           f"({why}), at each --scale" in said
+    assert invoke(["sweep", "a b c a b", "--layer1-scale", "5", "--positions", "sinusoidal", "--layer", "2"]
+                  ).exit_code == 0

@@ -733,7 +733,7 @@ def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate,
                    "layer it is (the virtual circuit's is layer 3); default 2, or 1 with --positions other than "
                    "one-hot.")
 @click.option("--layer1-scale", type=Positive(), default=100.0, show_default=True,
-              help="The previous-token head's scale, kept fixed.")
+              help="The previous-token head's scale, kept fixed while the induction head is swept.")
 @tokenize_option
 @click.option("--format", "form", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="table: a row per scale, on the screen; json: the same with every setting, to keep.")
@@ -752,6 +752,10 @@ def sweep(text, scales, layer, layer1_scale, tokenize, as_typed, form, **model):
     from .core.schemes import scheme
 
     if (layer or ("2" if scheme(construction.positions).directions else "1")) == "1":
+        if given("layer1_scale"):
+            why = "--layer 1" if layer else f"--positions {construction.positions}, unless --layer 2"
+            raise InputError(f"--layer1-scale keeps layer 1 fixed while the induction head is swept; here layer 1 "
+                             f"is the one swept ({why}), at each --scale")
         result = previous(tokens, scales, construction)
     else:
         result = measure(tokens, scales, layer1_scale, construction)
