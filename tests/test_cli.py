@@ -449,3 +449,25 @@ def test_a_fixed_layer_1_scale_is_refused_where_layer_1_is_the_one_swept(args, w
            f"({why}), at each --scale" in said
     assert invoke(["sweep", "a b c a b", "--layer1-scale", "5", "--positions", "sinusoidal", "--layer", "2"]
                   ).exit_code == 0
+
+
+@pytest.mark.parametrize("args, said", [
+    (["check", "m.npz", "--vocab", "a b"], "--vocab applies to the file --template writes: a model file to check has "
+                                           "its own vocabulary and positions"),
+    (["check", "m.npz", "--positions", "9", "--vocab", "a b"], "--vocab and --positions apply to the file "),
+    (["check", "m.npz", "--force"], "--force replaces a read-only FILE that --template writes: checking reads FILE "
+                                    "and writes nothing"),
+    (["check", "t.json", "--template", "--seed", "3"], "--seed applies to checking a file: --template writes one to "
+                                                       "fill in (its format from its extension, .json or .npz) and "
+                                                       "checks nothing"),
+    (["check", "t.json", "--template", "--seed", "1", "--format", "json"], "--seed and --format apply to checking")])
+def test_check_refuses_what_applies_only_with_or_only_without_template(tmp_path, monkeypatch, args, said):
+    """`check FILE --vocab "a b"` checked FILE as if --vocab were not given, and `check --template t.json
+    --seed 3` wrote the template as if no seed were (exit 0): each option now applies where its help says, or is
+    refused in one line."""
+    monkeypatch.chdir(tmp_path)
+    assert invoke(["weights", "a b c a b", "-o", "m.npz"]).exit_code == 0
+    assert said in one_line_error(invoke(args), 2)
+    assert not (tmp_path / "t.json").exists()
+    assert invoke(["check", "t.json", "--template", "--vocab", "a b", "--positions", "9", "--force"]).exit_code == 0
+    assert invoke(["check", "m.npz", "--seed", "2", "--format", "json"]).exit_code == 0

@@ -1072,6 +1072,18 @@ def check_command(path, seed, form, template, vocab_text, n_positions, force):
     from .core.modelfile import load
     from .views.render import json as render_json
 
+    shaping = [f"--{name}" for name, param in (("vocab", "vocab_text"), ("positions", "n_positions")) if given(param)]
+    checking_only = [f"--{name}" for name, param in (("seed", "seed"), ("format", "form")) if given(param)]
+    if template and checking_only:
+        raise click.UsageError(f"{' and '.join(checking_only)} {'apply' if len(checking_only) > 1 else 'applies'} "
+                               "to checking a file: --template writes one to fill in (its format from its extension, "
+                               ".json or .npz) and checks nothing")
+    if shaping and not template:
+        raise click.UsageError(f"{' and '.join(shaping)} {'apply' if len(shaping) > 1 else 'applies'} to the file "
+                               "--template writes: a model file to check has its own vocabulary and positions")
+    if force and not template:
+        raise click.UsageError("--force replaces a read-only FILE that --template writes: checking reads FILE and "
+                               "writes nothing")
     if template:
         from .core.modelfile import template as blank
 
