@@ -471,3 +471,14 @@ def test_check_refuses_what_applies_only_with_or_only_without_template(tmp_path,
     assert not (tmp_path / "t.json").exists()
     assert invoke(["check", "t.json", "--template", "--vocab", "a b", "--positions", "9", "--force"]).exit_code == 0
     assert invoke(["check", "m.npz", "--seed", "2", "--format", "json"]).exit_code == 0
+
+
+@pytest.mark.parametrize("args", [["show", "a b a"], ["weights", "a b a", "--format", "markdown"],
+                                  ["circuits", "a b a", "--format", "json"], ["positions", "a b a", "--format", "html"]])
+def test_a_theme_for_anything_but_an_svg_is_refused(args):
+    """`show "a b a" --theme dark` printed the light table and `-o x.png --theme dark` drew the light picture (exit
+    0): --theme sets only the SVG's colours."""
+    said = one_line_error(invoke(args + ["--theme", "dark"]), 2)
+    assert "--theme sets the SVG picture's colours: use --format svg, or -o FILE.svg" in said
+    light, dark = (invoke([*args[:2], "--format", "svg", "--theme", theme]) for theme in ("light", "dark"))
+    assert light.exit_code == dark.exit_code == 0 and light.stdout != dark.stdout

@@ -317,6 +317,15 @@ def deliver(result, output: str | None, force: bool, form: str) -> None:
 
 
 def choose_format(form: str | None, output: str | None) -> str:
+    """The format --format names, else -o FILE's extension, else table; --theme only with an SVG (a dark table,
+    page or PNG was written as a light one, the option ignored)."""
+    form = _format(form, output)
+    if form != "svg" and given("theme"):
+        raise click.UsageError("--theme sets the SVG picture's colours: use --format svg, or -o FILE.svg")
+    return form
+
+
+def _format(form: str | None, output: str | None) -> str:
     from .views.output import EXTENSIONS
 
     if output == "":  # (an empty name, as a script's unset variable gives, was "cannot write : Is a directory")
