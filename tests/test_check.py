@@ -284,9 +284,9 @@ def test_a_template_names_every_direction_and_filled_in_with_the_lecture_s_heads
 
 
 def test_check_s_help_gives_the_file_s_layout():
-    out = invoke(["check", "--help"]).stdout
-    for words in ("d = 2(V + N)", "[tok | pos | prev tok | prev pos]", "rows of A       the query's directions",
-                  "rows of V       the directions read", "in the order of the one-hot directions", "--template"):
+    out = " ".join(invoke(["check", "--help"]).stdout.split())  # (a list, wrapped to the help's width)
+    for words in ("d = 2(V + N)", "[tok | pos | prev tok | prev pos]", "rows of A the query's directions",
+                  "rows of V the directions read", "in the order of the one-hot directions", "--template"):
         assert words in out, words
 
 

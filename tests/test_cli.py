@@ -192,7 +192,7 @@ def test_python_dash_m_runs_the_same_command_line_under_its_name():
     assert done.returncode == 0 and json.loads(done.stdout)["tokens"] == ["a", "b", "a"]
 
 
-COMMANDS = ["show", "weights", "circuits", "positions", "bench", "sweep", "check"]
+COMMANDS = ["show", "lecture", "weights", "circuits", "positions", "bench", "sweep", "check"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -482,3 +482,34 @@ def test_a_theme_for_anything_but_an_svg_is_refused(args):
     assert "--theme sets the SVG picture's colours: use --format svg, or -o FILE.svg" in said
     light, dark = (invoke([*args[:2], "--format", "svg", "--theme", theme]) for theme in ("light", "dark"))
     assert light.exit_code == dark.exit_code == 0 and light.stdout != dark.stdout
+
+
+@pytest.mark.parametrize("columns", [60, 70, 80])
+def test_every_help_fits_a_narrow_terminal_and_its_examples_still_run_as_written(columns):
+    """At 60 columns an example ran to 79 and check's layout of the file to 73: each help now fits the terminal's
+    width, a long example going on over lines that end in a backslash (the shell joins them back), the layout
+    wrapping as a list. (A real process: click's test runner lays every help out for 80 columns.)"""
+    import os
+    import re
+    import subprocess
+    import sys
+
+    from induction_demo.cli import EXAMPLES
+
+    commands = [None] + COMMANDS + ["train", "quiz"]
+    script = ("import click, sys\nfrom induction_demo.cli import main\nfor c in sys.argv[1:]:\n"
+              "    ctx = main.make_context('induction-demo', [] if c == '-' else [c], resilient_parsing=True)\n"
+              "    print((ctx.command.get_help(ctx) if c == '-' else main.commands[c].get_help(\n"
+              "        click.Context(main.commands[c], ctx, 'induction-demo ' + c))) + '\\n\\x00')")
+    run = subprocess.run([sys.executable, "-c", script] + [c or "-" for c in commands], capture_output=True,
+                         text=True, env={**os.environ, "COLUMNS": str(columns)}, timeout=PATIENCE)
+    assert run.returncode == 0, run.stderr
+    helps = run.stdout.split("\x00")[:-1]
+    assert len(helps) == len(commands)
+    for command, text in zip(commands, helps):
+        assert max(len(line) for line in text.splitlines()) <= columns, command
+        shell = re.sub(r" \\\n +", " ", text[text.index("Examples"):])  # as a shell reads the continued lines
+        for line, what in (next(iter(EXAMPLES.values()))[:1] if command is None else EXAMPLES[command]):
+            assert line in shell and what in re.sub(r"\n +# ", " ", shell), (line, what)
+    check = helps[commands.index("check")].replace("\u00a0", " ")
+    assert "rows of A" in check and "a_ij = y_i A y_j^T" in check and "mask, residual" in check

@@ -34,6 +34,13 @@ EXAMPLES = {  # each command's own examples: (command line, what it shows)
         ('show "! a b a c b" --ablate previous-token --temperature 0.1', "knock out layer 1"),
         ('show "! a b a c b" --slide -o slide.svg', "one 16:9 slide for a lecture"),
     ],
+    "lecture": [
+        ('lecture "! a b a c b"', "step by step: Space or Enter on, Left back, q quits"),
+        ('lecture "! a b a c b" --no-pause', "every step, one after another"),
+        ('lecture "! a b a c b" -o deck.html', "a slide deck, one offline file"),
+        ('lecture "! a b a c b" -o deck.tex', "the same deck in beamer"),
+        ('lecture "b c d . x c e . y c e . b c" --context 2', "a variant, step by step"),
+    ],
     "weights": [
         ('weights "! a b a c b"', "A_1, V_1, A_2, V_2"),
         ('weights "! a b a c b" --factored', "W^Q, W^K, W^V, W^O"),
@@ -80,19 +87,62 @@ EXAMPLES = {  # each command's own examples: (command line, what it shows)
 }
 
 
-def examples(*commands: str, first: bool = False) -> str:
+class Examples(str):
+    """An epilog of examples, laid out for 80 columns (``examples``) and laid
+    out again for the terminal's width when the help is written (``Command``)."""
+
+    commands: tuple[str, ...]
+    first: bool
+
+
+def examples(*commands: str, first: bool = False, width: int = 80) -> Examples:
     """An epilog of the examples of ``commands`` (``first``: the first of
-    each), each line within 80 columns: the command line, and what it shows
-    beside it or, when that does not fit, under it."""
+    each), each line within ``width`` columns: the command line, and what it
+    shows beside it or, when that does not fit, under it; a command line too
+    long for the width goes on over lines that end in a backslash, as a
+    shell reads them (a quoted argument is never cut)."""
+    import re
+    import textwrap
+
     lines = ["\b", "Examples (each command's --help has more):" if first else "Examples:"]
+    room = width - 2  # click indents an epilog by 2
     for command in commands:
         for line, what in EXAMPLES[command][:1] if first else EXAMPLES[command]:
             line = line if line.startswith("echo") else f"induction-demo {line}"
-            if 4 + len(line) + 4 + len(what) <= 80:  # click indents an epilog by 2
+            if 2 + len(line) + 4 + len(what) <= room:
                 lines.append(f"  {line}  # {what}")
-            else:
-                lines += [f"  {line}", f"      # {what}"]
-    return "\n".join(lines) + "\n"
+                continue
+            held = [f"  {line}"] if 2 + len(line) <= room else ["  "]
+            words = re.findall(r'"[^"]*"|\S+', line) if len(held[0]) == 2 else []
+            for k in range(len(words) - 1, 0, -1):  # an option stays on the line of its value
+                if words[k - 1].startswith("-") and not words[k].startswith("-") and words[k - 1] != "-" \
+                        and words[k] != "|":
+                    words[k - 1:k + 1] = [f"{words[k - 1]} {words[k]}"]
+            for word in words:
+                if held[-1].strip() and len(held[-1]) + 1 + len(word) + 2 > room:
+                    held[-1] += " \\"
+                    held.append("      ")
+                held[-1] += ("" if not held[-1].strip() else " ") + word
+            lines += held + textwrap.wrap(what, room, initial_indent="      # ", subsequent_indent="      # ")
+    epilog = Examples("\n".join(lines) + "\n")
+    epilog.commands, epilog.first = commands, first
+    return epilog
+
+
+def format_epilog(command: click.Command, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    """Examples laid out for the terminal's width, at most 80 columns and at
+    least click's narrowest help (its text 50 wide, within a margin of 2);
+    any other epilog as click writes it."""
+    import shutil
+
+    epilog = command.epilog
+    if isinstance(epilog, Examples):
+        width = max(min(formatter.width + 2, shutil.get_terminal_size().columns), 52)
+        command.epilog = examples(*epilog.commands, first=epilog.first, width=width)
+    try:
+        click.Command.format_epilog(command, ctx, formatter)
+    finally:
+        command.epilog = epilog
 
 
 class Interrupted(BaseException):
@@ -122,6 +172,9 @@ class Command(click.Command):
     (sink.Refused) is a usage error, exit 2; a missing optional extra
     (MissingExtra) or a failed write (sink.Failed) an error, exit 1."""
 
+    def format_epilog(self, ctx, formatter):
+        format_epilog(self, ctx, formatter)
+
     def invoke(self, ctx):
         from .base.sink import Failed, Refused
 
@@ -142,6 +195,9 @@ class OneLineErrors(click.Group):
     """A group whose errors are one line on stderr, never a usage block or a traceback."""
 
     command_class = Command
+
+    def format_epilog(self, ctx, formatter):
+        format_epilog(self, ctx, formatter)
 
     def _main(self, args, prog_name, complete_var, **extra):
         """click's main, the bare command answered with the help, as --help; the
@@ -848,7 +904,7 @@ def train_command(vocab, length, steps, batch, lr, weight_decay, seed, mask, lay
             output, force, form)
 
 
-@main.command("lecture", short_help="The walkthrough one step at a time, then the story.")
+@main.command("lecture", epilog=examples("lecture"), short_help="The walkthrough one step at a time, then the story.")
 @tokens_argument
 @scale_option
 @tokenize_option
@@ -1040,7 +1096,35 @@ def quiz(text, seed, key, temperature, tokenize, as_typed, form, output, force):
                      notice="write a handout: -o quiz.md (or .tex, .html)"), output, force, form)
 
 
-@main.command("check", epilog=examples("check"), short_help="Check a model file's heads against the lecture's.")
+FILE_LAYOUT = [
+    ("A1.0, V1.0, A2.0, V2.0", "d x d, d = 2(V + N), over the stream [tok | pos | prev tok | prev pos]: V token "
+     "directions in vocab's order, N positions @0 .. @(N-1), then the same for the previous token and position "
+     "(older files' A1, V1, A2, V2 load too; A<l>.<h> for more layers and heads, with layout, roles: see README)"),
+    ("rows of A", "the query's directions; columns the key's: " + "a_ij = y_i A y_j^T".replace(" ", "\u00a0")),
+    ("rows of V", "the directions read (input); columns those written"),
+    ("vocab", "the V tokens, in the order of the one-hot directions"),
+    ("n_positions", "N (the longest string it runs)"),
+    ("mask, residual", 'optional: "strict" and [true, false], the lecture\'s')]
+"""check's help: the model file's keys, a list that wraps to the help's width."""
+
+
+class CheckCommand(Command):
+    """check, whose help gives the model file's layout after its text."""
+
+    def format_help_text(self, ctx, formatter):
+        super().format_help_text(ctx, formatter)
+        formatter.write_paragraph()
+        with formatter.indentation():
+            formatter.write_text("The file's layout (--template writes one, every row and column named):")
+            with formatter.indentation():  # (a list wraps to the width less 2 past its indent: kept within it)
+                formatter.width -= 2
+                try:
+                    formatter.write_dl(FILE_LAYOUT)
+                finally:
+                    formatter.width += 2
+
+
+@main.command("check", cls=CheckCommand, epilog=examples("check"), short_help="Check a model file's heads against the lecture's.")
 @click.argument("path", metavar="FILE")
 @screen_options
 @click.option("--seed", type=click.IntRange(*SEED_RANGE), default=0, show_default=True,
@@ -1061,21 +1145,6 @@ def check_command(path, seed, form, template, vocab_text, n_positions, force):
     200 random strings, and hold each run against the hand-built
     construction: layer 1's target, layer 2's target, the prediction. Exit
     0 when it passes, 1 when it fails, 2 for a file that is not a model.
-
-    \b
-    The file's layout (--template writes one, every row and column named):
-      A1.0, V1.0,     d x d, d = 2(V + N), over the stream
-      A2.0, V2.0      [tok | pos | prev tok | prev pos]: V token directions
-                      in vocab's order, N positions @0 .. @(N-1), then the
-                      same for the previous token and position (older
-                      files' A1, V1, A2, V2 load too; A<l>.<h> for more
-                      layers and heads, with layout, roles: see README)
-      rows of A       the query's directions; columns the key's:
-                      a_ij = y_i A y_j^T
-      rows of V       the directions read (input); columns those written
-      vocab           the V tokens, in the order of the one-hot directions
-      n_positions     N (the longest string it runs)
-      mask, residual  optional: "strict" and [true, false], the lecture's
     """
     from .uses import checking
     from .core.modelfile import load
