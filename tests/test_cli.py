@@ -513,3 +513,13 @@ def test_every_help_fits_a_narrow_terminal_and_its_examples_still_run_as_written
             assert line in shell and what in re.sub(r"\n +# ", " ", shell), (line, what)
     check = helps[commands.index("check")].replace("\u00a0", " ")
     assert "rows of A" in check and "a_ij = y_i A y_j^T" in check and "mask, residual" in check
+
+
+@pytest.mark.parametrize("args, said", [
+    (["--tokenize", "chars"], "--tokenize reads TOKENS"), (["--as-typed"], "--as-typed reads TOKENS"),
+    (["--tokenize", "space", "--as-typed"], "--tokenize and --as-typed read TOKENS")])
+def test_a_drawn_quiz_refuses_the_options_that_read_tokens(args, said):
+    """`quiz --seed 2 --tokenize chars` wrote the sheet as if --tokenize were not given (exit 0)."""
+    assert f"{said}: --seed draws a string of tokens, with nothing to read" in \
+        one_line_error(invoke(["quiz", "--seed", "2"] + args), 2)
+    assert invoke(["quiz", "abcab"] + args).exit_code == 0

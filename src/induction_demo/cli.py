@@ -1077,6 +1077,10 @@ def quiz(text, seed, key, temperature, tokenize, as_typed, form, output, force):
     if (text is None) == (seed is None):
         raise click.UsageError("give TOKENS or --seed K (a drawn string), not both" if text is not None
                                else "give TOKENS, or --seed K to draw a string")
+    reading = [f"--{name.replace('_', '-')}" for name in ("tokenize", "as_typed") if given(name)]
+    if text is None and reading:
+        raise click.UsageError(f"{' and '.join(reading)} {'read' if len(reading) > 1 else 'reads'} TOKENS: "
+                               "--seed draws a string of tokens, with nothing to read")
     form = choose_format(form, output)
     if form not in ("table", "markdown", "latex", "html"):
         raise click.UsageError("a quiz is a handout: --format markdown, latex or html (or table, on the screen)")
