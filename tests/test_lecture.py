@@ -656,3 +656,53 @@ def test_a_24_token_beamer_deck_has_a_frame_per_slide_of_the_html_deck(tmp_path)
     assert done.returncode == 0, done.stdout[-2000:]
     pages = re.search(rb"Output written on deck\.pdf \((\d+) pages?", done.stdout)
     assert pages and int(pages[1]) == html.count('<section class="slide"') > 15
+
+
+RTL = "שלום a b שלום a"
+
+
+def test_a_right_to_left_token_keeps_its_place_in_a_browser(tmp_path):
+    """The browser's bidirectional ordering moved what follows a Hebrew token before it: "שלום (@0) is at
+    position 0" was shown as "(0@) שלום is at position 0", and the cell "שלום 0.33" as "0.33 שלום". Each such
+    word is now isolated (<bdi>): on screen the token stands left of "(@0)" and of its probability."""
+    path = tmp_path / "rtl.html"
+    assert invoke(["show", RTL, "--layer", "2", "-o", str(path)]).exit_code == 0
+    driver = browser()
+    try:
+        driver.get(path.as_uri())
+        where = driver.execute_script("""
+            function rect(element, start, end) {  // the screen box of characters start..end of element's text
+              const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT), range = document.createRange();
+              let at = 0;
+              for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                if (at <= start && start < at + node.data.length) range.setStart(node, start - at);
+                if (at < end && end <= at + node.data.length) range.setEnd(node, end - at);
+                at += node.data.length;
+              }
+              return range.getBoundingClientRect();
+            }
+            function order(selector, after) {  // in the first such element holding "שלום" + after: the two x's
+              for (const element of document.querySelectorAll(selector)) {
+                const at = element.textContent.indexOf('שלום' + after);
+                if (at < 0) continue;
+                return [rect(element, at, at + 4).left, rect(element, at + 5, at + 4 + after.length).left];
+              }
+              return null;
+            }
+            return [order('p', ' (@0) is at position 0'), order('td', ' 0.33')];""")
+    finally:
+        driver.quit()
+    assert all(where), where
+    for token, after in where:
+        assert token < after
+
+
+@pytest.mark.parametrize("args", [["show", RTL, "--format", "html"], ["show", RTL, "--format", "html", "--interactive"],
+                                  ["lecture", RTL, "--format", "html"]])
+def test_every_right_to_left_word_of_a_page_is_isolated(args):
+    import re
+
+    page = invoke(args).stdout
+    body = re.sub(r"<title>.*?</title>|<script>.*?</script>", "", page, flags=re.S)
+    words = re.findall(r"(?:<bdi>)?שלום", re.sub(r'"[^"]*"', '""', body))  # (not in an attribute)
+    assert words and all(w.startswith("<bdi>") for w in words)

@@ -127,7 +127,7 @@ def render(title: str, steps) -> str:
         name = step.title + ((f" (part {j} of {parts})",) if parts > 1 else ())
         out += [f'<section class="slide" id="slide-{n}" aria-label="{escape(plain(name), quote=True)}">',
                 f"<h1>{html.inline(name)}</h1>",
-                f'<p class="step">{escape(title)} · step {k} of {len(steps)}, slide {n} of {len(slides)}</p>']
+                f'<p class="step">{html.text(title)} · step {k} of {len(steps)}, slide {n} of {len(slides)}</p>']
         out += html.blocks_html(Document(step.document.title, tuple(blocks), legend=False))
         out.append("</section>")
     out += ['<nav class="screen">← → <span id="where"></span></nav>', f"<script>{SCRIPT}</script>", "</body>",

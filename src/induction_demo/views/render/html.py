@@ -9,6 +9,7 @@ escaped, so a token ``<script>`` is text.
 """
 from __future__ import annotations
 
+import re
 from html import escape
 
 from ...base import text as fmt
@@ -77,9 +78,23 @@ LEGEND = (
 )
 
 
+def text(words: str) -> str:
+    """Words as an element's content: escaped, and each word written right to
+    left (Hebrew, Arabic) isolated in a <bdi>, so the browser's bidirectional
+    ordering keeps it in its place: "שלום (@0)" was shown as "(0@) שלום" and a
+    cell "שלום 0.33" as "0.33 שלום". (Not for a <title> or an attribute.)"""
+    out = escape(words)
+    if out.isascii():
+        return out
+    import unicodedata
+
+    return re.sub(r"[^ \t\n]+", lambda m: f"<bdi>{m[0]}</bdi>" if any(
+        unicodedata.bidirectional(c) in ("R", "AL") for c in m[0]) else m[0], out)
+
+
 def inline(parts: tuple) -> str:
     out = "".join(f'<span class="math">{to_html(p.expr)}</span>' if isinstance(p, Math)
-                  else f"<code>{escape(p.text)}</code>" if isinstance(p, Token) else escape(p) for p in parts)
+                  else f"<code>{text(p.text)}</code>" if isinstance(p, Token) else text(p) for p in parts)
     return out.replace("\n", "<br>\n")
 
 
@@ -102,7 +117,7 @@ def _cell(cell, vmax: float, block: bool, align: str) -> str:
     dark = shade(cell, vmax)
     if dark > 0:  # a zero keeps the page's background: most cells are 0, and bytes add up
         attrs += _background(dark)
-    return f"<td{attrs}>{escape(cell.text)}</td>"
+    return f"<td{attrs}>{text(cell.text)}</td>"
 
 
 PRINT_WIDTH_PX = 700  # an A4 page's text width at 96 px an inch, less the browser's margins
@@ -163,14 +178,14 @@ def _table(block: Table, screen: bool = False) -> list[str]:
              f"<figcaption>{inline(block.title)}</figcaption>",
              f'<table style="--print-zoom: {zoom}">' if zoom < 1 else "<table>", "<thead>"]
     for corner, columns in header_lines(block):
-        cells = [f'<th class="label" colspan="{n_labels}">{escape(corner)}</th>']
-        cells += [("<th class=\"block\">" if c in starts else "<th>") + f"{escape(text)}</th>"
-                  for c, text in enumerate(columns)]
+        cells = [f'<th class="label" colspan="{n_labels}">{text(corner)}</th>']
+        cells += [("<th class=\"block\">" if c in starts else "<th>") + f"{text(words)}</th>"
+                  for c, words in enumerate(columns)]
         lines.append("<tr>" + "".join(cells) + "</tr>")
     lines += ["</thead>", "<tbody>"]
     for r, row in enumerate(block.rows):
         group = r in rules
-        cells = [f'<td class="label">{escape(label)}</td>' for label in row.labels]
+        cells = [f'<td class="label">{text(label)}</td>' for label in row.labels]
         cells += [_cell(c, block.vmax, k in starts, block.align) for k, c in enumerate(row.cells)]
         lines.append(("<tr class=\"group\">" if group else "<tr>") + "".join(cells) + "</tr>")
     lines += ["</tbody>", "</table>", "</figure>"]
@@ -181,7 +196,7 @@ def render(document: Document) -> str:
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{escape(document.title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>",
-           f"<h1>{escape(document.title)}</h1>"]
+           f"<h1>{text(document.title)}</h1>"]
     out += blocks_html(document)
     out += ["<footer>Made with induction-demo: every number comes from one run of the model.</footer>",
             "</body>", "</html>"]
@@ -193,7 +208,7 @@ def blocks_html(document: Document) -> list[str]:
     out = []
     for k, block in enumerate(document.blocks):
         if isinstance(block, Heading):
-            out.append(f"<h2>{escape(block.text)}</h2>")
+            out.append(f"<h2>{text(block.text)}</h2>")
         elif isinstance(block, Paragraph):
             out.append(f"<p>{inline(block.text)}</p>")
             if k == 0 and document.legend:

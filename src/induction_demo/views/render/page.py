@@ -25,7 +25,7 @@ from ...core.trace import Trace
 from ...words.claims import NEAR_WEIGHT
 from ...words.describe import ablated_in, unmixed
 from ..tables import NOT_A_COPY, ONE_TOKEN
-from .html import inline
+from .html import inline, text
 
 CSS = """
 body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #111; font-size: 18px; }
@@ -136,7 +136,7 @@ def render(trace: Trace, title: str, summary: tuple, layers: tuple[int, ...] | N
         return escape(layer.name) + (f" ({escape(cut)})" if cut else "")
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">', f"<title>{escape(title)}</title>",
-           f"<style>{CSS}</style>", "</head>", "<body>", f"<h1>{escape(title)}</h1>",
+           f"<style>{CSS}</style>", "</head>", "<body>", f"<h1>{text(title)}</h1>",
            f'<p class="summary">{inline(summary)}</p>',
            '<nav aria-label="layers">' + "".join(
                f'<button type="button" data-layer="{layer.index}">Layer {layer.index}: '
@@ -155,7 +155,7 @@ def render(trace: Trace, title: str, summary: tuple, layers: tuple[int, ...] | N
         said = ("predicts ", *or_tokens(p.candidates)) if p.copy else \
             ("outputs ", *or_tokens(p.output), f" ({ONE_TOKEN if unmixed(p) else NOT_A_COPY})") \
             if p.output else ("outputs nothing",)
-        out.append(f'<li data-position="{p.position}">@{p.position} {escape(fmt.token(p.token))} '
+        out.append(f'<li data-position="{p.position}">@{p.position} {text(fmt.token(p.token))} '
                    f"{inline(said)}</li>")
     out += ["</ol>", f"<script>{SCRIPT}</script>", "</body>", "</html>"]
     return "\n".join(out) + "\n"
@@ -178,7 +178,7 @@ def _weights(trace: Trace, layer, run, titled: bool, last: bool) -> list[str]:
     name = escape(run.head.name)
     out = [f"<h3>{name}{' (ablated)' if run.ablated else ''}</h3>"] if titled else []
     out += [f'<table data-head="{name}">', "<thead><tr><th>query \\ key</th>"
-            + "".join(f'<th data-key="{j}">{escape(fmt.token(t))}<br>@{j}</th>'
+            + "".join(f'<th data-key="{j}">{text(fmt.token(t))}<br>@{j}</th>'
                       for j, t in enumerate(trace.tokens)) + "</tr></thead>", "<tbody>"]
     for i, token in enumerate(trace.tokens):
         w = run.weights[i]
@@ -193,6 +193,6 @@ def _weights(trace: Trace, layer, run, titled: bool, last: bool) -> list[str]:
             copy = j - h if last and attended and job[i, j] and j - h >= 0 else ""
             cells.append(f'<td data-key="{j}"' + (f' data-attended="" data-copy="{copy}"' if attended else "")
                          + f">{fmt.number(float(w[j]), fmt.WEIGHT_DECIMALS)}</td>")
-        out.append(f'<tr class="query" data-query="{i}" tabindex="0"><th>@{i} {escape(fmt.token(token))}</th>'
+        out.append(f'<tr class="query" data-query="{i}" tabindex="0"><th>@{i} {text(fmt.token(token))}</th>'
                    + "".join(cells) + "</tr>")
     return out + ["</tbody>", "</table>"]
