@@ -729,7 +729,7 @@ def test_a_printed_range_of_columns_is_named_by_label_and_subspace(fmt, options)
     tokens = TWENTY_FOUR if options else FORTY  # (--context 2 on 35 tokens is past a LaTeX handout's d)
     out = invoke(["show", tokens, "--full", "--format", fmt] + options).stdout
     name = SUBSPACE + r" (?:(?:sin|cos) w\d+|\S+)|@\d+"
-    named = re.findall(rf"\[\}}?columns ({name}) to ({name})\{{?\]", out)
+    named = re.findall(rf"\[\}}?columns ({name}) to ({name})(?:\{{?\]|;)", out)  # (; the rows it holds)
     assert len(named) >= 4 and len(named) == len(re.findall(r"columns .{0,40} to ", out))
     assert [first for first, _ in named if not first.startswith("@")]  # a stream's range, among them
 
@@ -807,8 +807,10 @@ def test_a_tall_latex_table_is_cut_into_row_ranges_of_equal_size_named_by_their_
     trace = run(tuple(f"t{k % 13}" for k in range(60)))
     weights = [b for b in documents.handout(trace).blocks if getattr(b, "key", "") == "layer1.weights"][0]
     cut = pieces(weights)
-    sizes = sorted({len(p.rows) for p, _ in cut})
-    assert len(sizes) <= 2 and sizes[-1] - sizes[0] <= 1 and len(cut) >= 4
+    for start in {p.columns[0] for p, _ in cut}:  # each range of columns: its rows in ranges of about equal size
+        sizes = sorted({len(p.rows) for p, _ in cut if p.columns[0] == start})
+        assert len(sizes) <= 2 and sizes[-1] - sizes[0] <= 1
+    assert len(cut) >= 4
     widths = sorted({len(p.columns) for p, _ in cut})
     assert widths[-1] - widths[0] <= 12  # column ranges of about equal width too
     for piece, turned in cut:
@@ -1114,3 +1116,37 @@ def test_the_latex_planner_s_widths_are_pdflatex_s(tmp_path, monkeypatch, args):
         # and 39 rows planned for 7.5 pt were set at 68%
         lines, rules = len(t.rows) + len(latex.header_lines(t)), len(latex.row_starts(t))
         assert tall[k] <= latex.ROW_PT * lines + 16.0 + 2.0 * rules, (t.title, lines, rules, tall[k])
+
+
+@pytest.mark.parametrize("focused", [True, False])
+def test_a_range_of_columns_past_the_first_leaves_out_the_rows_masked_in_it(focused):
+    """A focused 55-token handout set its layer-2 weights for columns @27 to @53 against rows @3 to @29 on a page
+    of 3 kept cells among the x: past the first range of columns, the rows before the range's first kept cell are
+    named in the caption, not set (every row stands, with its note, in the first range)."""
+    import random
+
+    from induction_demo.core.runs import run
+    from induction_demo.views import documents
+    from induction_demo.views.render import html
+    from induction_demo.views.render.latex import pieces
+    from induction_demo.words.story import story
+
+    rng = random.Random(5)
+    trace = run(tuple(f"w{rng.randrange(5)}" for _ in range(55)))
+    doc = documents.focused(trace) if focused else documents.handout(trace, story(trace))
+    checked = 0
+    for block in doc.blocks:
+        if getattr(block, "key", "") not in ("layer2.weights", "layer2.masked", "layer1.weights"):
+            continue
+        for piece in [p for p, _ in pieces(block)] + html.print_pieces(block):  # LaTeX, and HTML in print
+            if piece.columns[0] == block.columns[0]:  # the first range of columns: every row
+                continue
+            checked += 1
+            rows = [row for row in piece.rows if not row.gap]
+            data = [c for c in range(len(piece.columns)) if piece.columns[c] != ("", "")]
+            assert any(not rows[0].cells[c].masked and not rows[0].cells[c].gap for c in data), piece.title[-1]
+            left_out = re.search(r"rows (@\d+) to (@\d+): every cell masked, left out", piece.title[-1])
+            at = [row.labels for row in block.rows].index(rows[0].labels)
+            before = [row for row in block.rows[:at] if not row.gap]
+            assert left_out and left_out[2] == before[-1].labels[0]  # named, up to the first row set
+    assert checked

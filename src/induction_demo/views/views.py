@@ -89,6 +89,20 @@ def with_columns(table: Table, columns: Sequence[int]) -> Table:
                                      for r in table.rows))
 
 
+def masked_rows(table: Table, a: int, b: int) -> int:
+    """How many rows to leave out of a printed range of columns a..b past the
+    first: those before its first kept cell, every cell masked (keys after
+    their query), a row of "⋮" among them going with them. A caption names
+    them; every row stands, with its note, in the first range (a = 0: none)."""
+    first = 0
+    for k, row in enumerate(table.rows if a > 0 else ()):
+        cells = row.cells[a:b]  # (a "…" stands for columns left out)
+        if not (row.gap or any(c.masked for c in cells) and all(c.masked or c.gap for c in cells)):
+            break
+        first = first if row.gap else k + 1
+    return first
+
+
 def notes_column(table: Table) -> int:
     """1 when the table's last column is a margin of notes (nothing to copy),
     which a range of its columns keeps beside its rows; else 0."""

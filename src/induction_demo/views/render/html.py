@@ -15,7 +15,8 @@ from html import escape
 from ...base import text as fmt
 from ...base.text import Token
 from ..views import (Answer, Document, Heading, Math, Paragraph, Table, column_names, column_starts, equal_spans,
-                     header_lines, notes_column, range_name, row_starts, shade, with_columns)
+                     header_lines, masked_rows, notes_column, range_name, row_names, row_starts, shade,
+                     with_columns)
 from .math import to_html
 
 LIGHT, DARK = (247, 251, 255), (8, 48, 107)  # the ends of ColorBrewer's Blues
@@ -152,8 +153,13 @@ def print_pieces(block: Table) -> list[Table]:
 
     def part(a: int, b: int) -> Table:
         cols = list(range(a, b)) + list(range(data, len(block.columns)))  # the notes with every range
-        where = range_name(names, a, b, data)
-        return with_columns(block, cols)._replace(title=block.title + (f" [columns {where}]",))
+        where = f"columns {range_name(names, a, b, data)}"
+        first, total = masked_rows(block, a, b), len(block.rows)
+        if first:  # (past the first range, the rows masked in it are named, not set, as in LaTeX)
+            rows = row_names(block)
+            where += (f"; rows {range_name(rows, first, total, total)}; rows {range_name(rows, 0, first, total)}: "
+                      "every cell masked, left out")
+        return with_columns(block._replace(rows=block.rows[first:]), cols)._replace(title=block.title + (f" [{where}]",))
 
     labels, columns = _widths(block)
     spans = equal_spans(columns[:data], PRINT_WIDTH_PX / MIN_ZOOM - labels - sum(columns[data:]))

@@ -14,7 +14,7 @@ from __future__ import annotations
 from math import ceil
 
 from ..views import (Answer, Document, Heading, Math, Paragraph, Table, column_names, column_starts, header_lines,
-                     equal_spans, notes_column, plain, range_name, ranges, row_names, row_starts, shade,
+                     equal_spans, masked_rows, notes_column, plain, range_name, ranges, row_names, row_starts, shade,
                      with_columns)
 from ...base import text as fmt
 from .math import latex as math
@@ -168,10 +168,12 @@ def pieces(block: Table, room: float = LANDSCAPE_HEIGHT_PT) -> list[tuple[Table,
     most = int((height / SMALLEST - RULES_PT) / ROW_PT) - len(header_lines(block))  # rows at 7 pt: heights are
     for a, b in spans:                                                              # measured, not estimated
         cols = list(range(a, b)) + keep
-        rows = ranges(len(block.rows), most)
+        first = masked_rows(block, a, b)  # (a focused handout's rows @4 to @29 against columns @26 to @51 was
+        # a page of 3 kept cells among the x)
+        rows = [(first + r0, first + r1) for r0, r1 in ranges(len(block.rows) - first, most)]
         if len(spans) == 1 and len(rows) == 1:
             return [(block, turned)]
-        kept, masked = [], []  # a range whose every cell is masked (keys after the queries) is named, not set
+        kept, masked = [], [f"rows {range_name(row_names(block), 0, first, len(block.rows))}"] if first else []
         for r0, r1 in rows:
             piece = with_columns(block._replace(rows=block.rows[r0:r1]), cols)
             if len(rows) > 1 and all(c.masked for row in piece.rows for c in row.cells[:b - a]):
@@ -180,7 +182,7 @@ def pieces(block: Table, room: float = LANDSCAPE_HEIGHT_PT) -> list[tuple[Table,
             where = [f"columns {range_name(column_names(block), a, b, data)}"] \
                 if len(spans) > 1 else []
             where += [f"rows {range_name(row_names(block), r0, r1, len(block.rows))}"] \
-                if len(rows) > 1 else []
+                if len(rows) > 1 or first else []
             kept.append((piece, where))
         for piece, where in kept:
             left = [f"{', '.join(masked)}: every cell masked, left out"] if masked else []
