@@ -1150,3 +1150,22 @@ def test_a_range_of_columns_past_the_first_leaves_out_the_rows_masked_in_it(focu
             before = [row for row in block.rows[:at] if not row.gap]
             assert left_out and left_out[2] == before[-1].labels[0]  # named, up to the first row set
     assert checked
+
+
+def test_an_upright_table_a_page_tall_is_not_moved_onto_a_turned_page(tmp_path):
+    """The input of 55 tokens under --positions none is an upright table of 55 rows, shrunk to an upright page
+    (703 pt); before turned pages it was moved onto the first of them, 194 pt taller than that page (an
+    overfull box), leaving an empty page before it. Only a table that fits a turned page goes onto one."""
+    import random
+
+    rng = random.Random(27)
+    tokens = " ".join(f"w{rng.randrange(4)}" for _ in range(55))
+    tex = invoke(["show", tokens, "--full", "--positions", "none", "--format", "latex"]).stdout
+    for moved in tex.split(r"\beforeturned{%")[1:]:
+        height = re.match(r"(?s).*?\\(fitpage\{(\d+)pt\}|fitwidth)", moved)
+        assert height[2] is None or int(height[2]) <= 430, height[0][-80:]
+    pdflatex_or_skip()
+    (tmp_path / "n.tex").write_text(tex, encoding="utf-8")
+    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "n.tex"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=PATIENCE)
+    assert run.returncode == 0 and "Overfull" not in (tmp_path / "n.log").read_text(errors="replace")

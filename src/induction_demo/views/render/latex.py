@@ -397,10 +397,10 @@ def render(document: Document) -> str:
                 height = LANDSCAPE_HEIGHT_PT - (HELD_PT if held else 0.0)
                 if opening is not None:  # the first piece, below the title on its turned page
                     height, opening = min(height, opening), None
+                tall = (len(piece.rows) + len(header_lines(piece)) + 2) * ROW_PT
                 if not turned:  # a table of 59 rows is a page tall: it shrinks to the page less its caption
                     room = UPRIGHT_TEXT_PT - 30.0 - (HELD_PT if held else 0.0) \
                         - _lines_pt(plain(piece.title), 1.1, 12.0, PORTRAIT_PT)
-                    tall = (len(piece.rows) + len(header_lines(piece)) + 2) * ROW_PT
                     height = room if tall > room - 2 * ROW_PT else None
                 box = [r"\begin{minipage}{\linewidth}\setlength{\parskip}{4pt}"] + held + [
                     r"\textbf{" + inline(piece.title) + r"}\par", r"\noindent"] + table(
@@ -410,8 +410,8 @@ def render(document: Document) -> str:
                     move = None
                 elif turned_pages:  # just after turned pages: on the last of them if it fits there
                     move, turned_pages = r"\afterturned", False
-                elif turned_ahead(k + 1):  # just before them: on the first of them if it would be alone
-                    move, turned_pages = r"\beforeturned", True
+                elif turned_ahead(k + 1) and height is None and tall <= LANDSCAPE_HEIGHT_PT:  # just before them:
+                    move, turned_pages = r"\beforeturned", True  # on the first if it would be alone and fits there
                 else:
                     move = None
                 if move is None:
