@@ -1169,3 +1169,18 @@ def test_an_upright_table_a_page_tall_is_not_moved_onto_a_turned_page(tmp_path):
     run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "n.tex"], cwd=tmp_path,
                          capture_output=True, text=True, timeout=PATIENCE)
     assert run.returncode == 0 and "Overfull" not in (tmp_path / "n.log").read_text(errors="replace")
+
+
+def test_a_stream_of_many_subspaces_breaks_its_formula_within_the_page(tmp_path):
+    """Under --context 4 --skip 16 the representation y_i = [tok(x_i) | pos(i) | prev tok | ... | prev20 pos]
+    lists 16 subspaces: in LaTeX it ran 348 pt past the margin (an overfull box), in HTML past the window (a
+    formula is kept on one line). It may now break after each bar, in both."""
+    tokens = "a b c a b c"
+    tex = invoke(["show", tokens, "--context", "4", "--skip", "16", "--format", "latex"]).stdout
+    page = invoke(["show", tokens, "--context", "4", "--skip", "16", "--format", "html"]).stdout
+    assert tex.count(r"| \allowbreak") >= 15 and page.count('|</span> <span class="math">') >= 15
+    pdflatex_or_skip()
+    (tmp_path / "s.tex").write_text(tex, encoding="utf-8")
+    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "s.tex"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=PATIENCE)
+    assert run.returncode == 0 and "Overfull" not in (tmp_path / "s.log").read_text(errors="replace")

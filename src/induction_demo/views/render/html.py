@@ -93,8 +93,16 @@ def text(words: str) -> str:
         unicodedata.bidirectional(c) in ("R", "AL") for c in m[0]) else m[0], out)
 
 
+def _math(expr: str) -> str:
+    """A formula, unbroken, but for a list of a stream's subspaces ("[tok(x_i) | pos(i) | prev tok | ...]",
+    16 of them under --context 4 --skip 16, ran past the page), which may break after each bar."""
+    terms = expr.split(" | ")
+    return " ".join(f'<span class="math">{to_html(term)}{" |" if k < len(terms) - 1 else ""}</span>'
+                    for k, term in enumerate(terms))
+
+
 def inline(parts: tuple) -> str:
-    out = "".join(f'<span class="math">{to_html(p.expr)}</span>' if isinstance(p, Math)
+    out = "".join(_math(p.expr) if isinstance(p, Math)
                   else f"<code>{text(p.text)}</code>" if isinstance(p, Token) else text(p) for p in parts)
     return out.replace("\n", "<br>\n")
 

@@ -46,7 +46,8 @@ def inline(parts: tuple) -> str:
     """Text parts: escaped text, formulas as $...$; a newline is a line break."""
     def text(part: str) -> str:
         return "\\\\\n".join(escape(line) for line in part.split("\n"))
-    return "".join(f"${math(p.expr)}$" if isinstance(p, Math)
+    return "".join("$" + math(p.expr).replace(" | ", r" | \allowbreak ") + "$" if isinstance(p, Math)  # (a list of
+                   # a stream's subspaces, "[tok(x_i) | pos(i) | ...]", 16 under --context 4 --skip 16, may break)
                    else r"\texttt{" + escape(p.text) + "}" if isinstance(p, fmt.Token) else text(p) for p in parts)
 
 
