@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from cli_runner import PATIENCE, invoke
+from cli_runner import PATIENCE, invoke, one_line_error
 
 LECTURE = "! a b a c b"
 # Tokens that are syntax somewhere: HTML, LaTeX, Markdown, rich markup.
@@ -1184,3 +1184,24 @@ def test_a_stream_of_many_subspaces_breaks_its_formula_within_the_page(tmp_path)
     run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "s.tex"], cwd=tmp_path,
                          capture_output=True, text=True, timeout=PATIENCE)
     assert run.returncode == 0 and "Overfull" not in (tmp_path / "s.log").read_text(errors="replace")
+
+
+def test_a_focused_latex_handout_of_many_distinct_words_is_written_and_sets_whole(tmp_path):
+    """59 tokens of 40 distinct words (d = 198) were refused a LaTeX handout ("holds at most d = 120"), though
+    a focused handout's tables are over positions (51 x 39 here), not d; so were the circuits. Only a document
+    of d x d tables keeps the limit."""
+    import random
+
+    rng = random.Random(3)
+    tokens = " ".join(f"w{rng.randrange(40)}" for _ in range(59))
+    assert "holds at most d = 120" in one_line_error(invoke(["show", tokens, "--full", "--format", "latex"]), 2)
+    for command in (["show"], ["circuits"]):
+        tex = invoke(command + [tokens, "--format", "latex"])
+        assert tex.exit_code == 0
+        pdflatex_or_skip()
+        (tmp_path / "f.tex").write_text(tex.stdout, encoding="utf-8")
+        run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "f.tex"], cwd=tmp_path,
+                             capture_output=True, text=True, timeout=PATIENCE)
+        log = (tmp_path / "f.log").read_text(errors="replace")
+        assert run.returncode == 0 and "Overfull" not in log
+        assert all(int(k) >= 70 for k in re.findall(r"a table set at (\d+) percent", log))

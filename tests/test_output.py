@@ -66,9 +66,11 @@ def test_each_format_refuses_more_tokens_than_its_limit(fmt, limit):
 
 
 def test_latex_refuses_more_directions_than_pdflatex_can_hold():
-    assert invoke(["show", " ".join(f"w{i}" for i in range(30)), "--format", "latex"]).exit_code == 0  # d = 120
-    result = invoke(["show", " ".join(f"w{i}" for i in range(31)), "--format", "latex"])  # d = 124
+    """In a document of d x d tables (--full); a focused handout's are over positions, and it takes any d."""
+    assert invoke(["show", " ".join(f"w{i}" for i in range(30)), "--full", "--format", "latex"]).exit_code == 0
+    result = invoke(["show", " ".join(f"w{i}" for i in range(31)), "--full", "--format", "latex"])  # d = 124
     assert result.exit_code == 2 and "at most d = 120" in result.stderr and "d = 2(V + N) = 124" in result.stderr
+    assert invoke(["show", " ".join(f"w{i}" for i in range(31)), "--format", "latex"]).exit_code == 0
 
 
 def test_a_long_sentence_fits_80_columns_with_a_window():
@@ -123,8 +125,8 @@ def test_latex_refuses_the_stream_the_model_built_not_the_lecture_s():
     result = invoke(["show", words, "--similar", "subword", "--format", "latex"])
     assert result.exit_code == 2 and "d = 2(m + N) =" in result.stderr
     wide = " ".join(f"t{i}" for i in range(35))  # no position in the stream: d = 2V = 70
-    assert invoke(["show", wide, "--positions", "relative", "--format", "latex"]).exit_code == 0
-    assert invoke(["show", wide, "--format", "latex"]).exit_code == 2  # the lecture's d = 2(V + N) = 140
+    assert invoke(["show", wide, "--positions", "relative", "--full", "--format", "latex"]).exit_code == 0
+    assert invoke(["show", wide, "--full", "--format", "latex"]).exit_code == 2  # the lecture's d = 2(V + N) = 140
 
 
 FORTY = ("the cat sat on the mat and the dog ran to the log while the cat sat on the mat and then the dog sat "

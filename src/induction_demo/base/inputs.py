@@ -284,14 +284,17 @@ def format_tokens(form: str, tokens: tuple[str, ...]) -> None:
 
 def format_size(form: str, tokens: tuple[str, ...], d: int | None = None, formula: str = "2(V + N)",
                 d_tables: bool = True) -> None:
-    """Refuse more tokens, or for LaTeX a wider stream, than format ``form``
-    takes: d directions, written ``formula`` (by default the lecture's
-    2(V + N), from the tokens); and a Markdown or HTML handout of d x d
-    tables (``d_tables``) past FULL_MAX_D."""
+    """Refuse more tokens than format ``form`` takes, and a document of d x d
+    tables (``d_tables``) over a wider stream than it holds: d directions,
+    written ``formula`` (by default the lecture's 2(V + N), from the tokens),
+    past LATEX_MAX_D in LaTeX, past FULL_MAX_D in Markdown or HTML. (A
+    focused handout's tables and the circuits' are over positions and
+    tokens: a 50-word paragraph of 35 distinct words, d = 170, was refused a
+    LaTeX handout of a few 50 x 40 tables.)"""
     format_tokens(form, tokens)
     if d is None:
         d = width(len(tokens), len(set(tokens)))
-    if form == "latex" and d > LATEX_MAX_D:
+    if form == "latex" and d > LATEX_MAX_D and d_tables:
         raise InputError(f"a LaTeX handout holds at most d = {LATEX_MAX_D} directions and this input has "
                          f"d = {formula} = {d} (pdflatex runs out of memory): use fewer tokens, or -o "
                          "FILE.html or .md")

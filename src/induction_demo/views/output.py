@@ -25,7 +25,7 @@ def produce(trace: Trace, form: str, layers=None, matrices: bool = True, full: b
     """The trace in format ``form`` (checked against the format's limits)."""
     layers = trace.shown(layers)
     focus = form in ("markdown", "latex", "html") and trace.n > inputs.FOCUS_TOKENS and not full and matrices
-    # (a focused handout has no d x d table: only LaTeX's d limit still applies)
+    # (a focused handout has no d x d table: no limit on d)
     inputs.format_size(form, trace.tokens, trace.basis.d, d_formula(trace), d_tables=not focus)
     told = tell(trace) if story else None
     if slide:  # one 16:9 picture of the mechanism
