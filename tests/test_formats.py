@@ -97,6 +97,16 @@ def pdflatex_or_skip():
     pytest.skip("pdflatex is not installed")
 
 
+def compiled_log(tmp_path, tex: str) -> str:
+    """The log of pdflatex on ``tex`` (skipped without pdflatex), which compiled."""
+    pdflatex_or_skip()
+    (tmp_path / "c.tex").write_text(tex, encoding="utf-8")
+    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "c.tex"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=PATIENCE)
+    assert run.returncode == 0, run.stdout[-2000:]
+    return (tmp_path / "c.log").read_text(errors="replace")
+
+
 @pytest.mark.parametrize("name, text", [("lecture", LECTURE), ("nasty", NASTY_TEXT),
                                         ("unicode", "猫 🐈 café 猫 e\u0301 \x1b"),
                                         ("largest", " ".join(f"w{i}" for i in range(30)))])  # d = 120
@@ -1164,11 +1174,7 @@ def test_an_upright_table_a_page_tall_is_not_moved_onto_a_turned_page(tmp_path):
     for moved in tex.split(r"\beforeturned{%")[1:]:
         height = re.match(r"(?s).*?\\(fitpage\{(\d+)pt\}|fitwidth)", moved)
         assert height[2] is None or int(height[2]) <= 430, height[0][-80:]
-    pdflatex_or_skip()
-    (tmp_path / "n.tex").write_text(tex, encoding="utf-8")
-    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "n.tex"], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=PATIENCE)
-    assert run.returncode == 0 and "Overfull" not in (tmp_path / "n.log").read_text(errors="replace")
+    assert "Overfull" not in compiled_log(tmp_path, tex)
 
 
 def test_a_stream_of_many_subspaces_breaks_its_formula_within_the_page(tmp_path):
@@ -1179,11 +1185,7 @@ def test_a_stream_of_many_subspaces_breaks_its_formula_within_the_page(tmp_path)
     tex = invoke(["show", tokens, "--context", "4", "--skip", "16", "--format", "latex"]).stdout
     page = invoke(["show", tokens, "--context", "4", "--skip", "16", "--format", "html"]).stdout
     assert tex.count(r"| \allowbreak") >= 15 and page.count('|</span> <span class="math">') >= 15
-    pdflatex_or_skip()
-    (tmp_path / "s.tex").write_text(tex, encoding="utf-8")
-    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "s.tex"], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=PATIENCE)
-    assert run.returncode == 0 and "Overfull" not in (tmp_path / "s.log").read_text(errors="replace")
+    assert "Overfull" not in compiled_log(tmp_path, tex)
 
 
 def test_a_focused_latex_handout_of_many_distinct_words_is_written_and_sets_whole(tmp_path):
@@ -1198,10 +1200,6 @@ def test_a_focused_latex_handout_of_many_distinct_words_is_written_and_sets_whol
     for command in (["show"], ["circuits"]):
         tex = invoke(command + [tokens, "--format", "latex"])
         assert tex.exit_code == 0
-        pdflatex_or_skip()
-        (tmp_path / "f.tex").write_text(tex.stdout, encoding="utf-8")
-        run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "f.tex"], cwd=tmp_path,
-                             capture_output=True, text=True, timeout=PATIENCE)
-        log = (tmp_path / "f.log").read_text(errors="replace")
-        assert run.returncode == 0 and "Overfull" not in log
+        log = compiled_log(tmp_path, tex.stdout)
+        assert "Overfull" not in log
         assert all(int(k) >= 70 for k in re.findall(r"a table set at (\d+) percent", log))
