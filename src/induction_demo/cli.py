@@ -372,6 +372,15 @@ def deliver(result, output: str | None, force: bool, form: str) -> None:
         emit(result, json=form == "json")
 
 
+def options(names: list[str], verb: str) -> str:
+    """The options ``names`` (each without its dashes) as the subject of ``verb``, which agrees:
+    "--seed applies", "--seed and --format apply" (verb given in the singular)."""
+    from .words.sentences import series
+
+    said = series([f"--{name.replace('_', '-')}" for name in names])
+    return f"{said} {verb if len(names) == 1 else verb[:-3] + 'y' if verb.endswith('ies') else verb[:-1]}"
+
+
 def choose_format(form: str | None, output: str | None) -> str:
     """The format --format names, else -o FILE's extension, else table; --theme only with an SVG (a dark table,
     page or PNG was written as a light one, the option ignored)."""
@@ -1077,10 +1086,10 @@ def quiz(text, seed, key, temperature, tokenize, as_typed, form, output, force):
     if (text is None) == (seed is None):
         raise click.UsageError("give TOKENS or --seed K (a drawn string), not both" if text is not None
                                else "give TOKENS, or --seed K to draw a string")
-    reading = [f"--{name.replace('_', '-')}" for name in ("tokenize", "as_typed") if given(name)]
+    reading = given("tokenize", "as_typed")
     if text is None and reading:
-        raise click.UsageError(f"{' and '.join(reading)} {'read' if len(reading) > 1 else 'reads'} TOKENS: "
-                               "--seed draws a string of tokens, with nothing to read")
+        raise click.UsageError(f"{options(reading, 'reads')} TOKENS: --seed draws a string of tokens, with nothing "
+                               "to read")
     form = choose_format(form, output)
     if form not in ("table", "markdown", "latex", "html"):
         raise click.UsageError("a quiz is a handout: --format markdown, latex or html (or table, on the screen)")
@@ -1154,15 +1163,14 @@ def check_command(path, seed, form, template, vocab_text, n_positions, force):
     from .core.modelfile import load
     from .views.render import json as render_json
 
-    shaping = [f"--{name}" for name, param in (("vocab", "vocab_text"), ("positions", "n_positions")) if given(param)]
-    checking_only = [f"--{name}" for name, param in (("seed", "seed"), ("format", "form")) if given(param)]
+    shaping = [name for name, param in (("vocab", "vocab_text"), ("positions", "n_positions")) if given(param)]
+    checking_only = [name for name, param in (("seed", "seed"), ("format", "form")) if given(param)]
     if template and checking_only:
-        raise click.UsageError(f"{' and '.join(checking_only)} {'apply' if len(checking_only) > 1 else 'applies'} "
-                               "to checking a file: --template writes one to fill in (its format from its extension, "
-                               ".json or .npz) and checks nothing")
+        raise click.UsageError(f"{options(checking_only, 'applies')} to checking a file: --template writes one to "
+                               "fill in (its format from its extension, .json or .npz) and checks nothing")
     if shaping and not template:
-        raise click.UsageError(f"{' and '.join(shaping)} {'apply' if len(shaping) > 1 else 'applies'} to the file "
-                               "--template writes: a model file to check has its own vocabulary and positions")
+        raise click.UsageError(f"{options(shaping, 'applies')} to the file --template writes: a model file to check "
+                               "has its own vocabulary and positions")
     if force and not template:
         raise click.UsageError("--force replaces a read-only FILE that --template writes: checking reads FILE and "
                                "writes nothing")
