@@ -1203,3 +1203,58 @@ def test_a_focused_latex_handout_of_many_distinct_words_is_written_and_sets_whol
         log = compiled_log(tmp_path, tex.stdout)
         assert "Overfull" not in log
         assert all(int(k) >= 70 for k in re.findall(r"a table set at (\d+) percent", log))
+
+
+def test_a_picture_keeps_a_right_to_left_token_in_its_place():
+    """matplotlib lays text out bidirectionally: the PNG's story line "• 'שלום' (@0) is at position 0" was drawn
+    "is at position 0 (0@) 'שלום' •" (its first letter Hebrew, the line was read right to left) and the tick
+    "@0 שלום" as "0@ שלום". Each line now opens left to right, each Hebrew run isolated, not the quotes around
+    it; text with no such letter is drawn as before."""
+    pytest.importorskip("matplotlib")
+    from induction_demo.base.text import right_to_left
+    from induction_demo.views.render.png import FSI, LRM, PDI, ltr
+
+    assert ltr("• ‘שלום’ (@0) is\nat ‘שלום’") == f"{LRM}• ‘{FSI}שלום{PDI}’ (@0) is\n{LRM}at ‘{FSI}שלום{PDI}’"
+    assert ltr(ltr("@0 שלום")) == ltr("@0 שלום") == f"{LRM}@0 {FSI}שלום{PDI}"  # (marked once)
+    assert ltr("@0 café 猫") == "@0 café 猫" and right_to_left("café") == []
+    assert right_to_left("(مرحبا)") == [(False, "("), (True, "مرحبا"), (False, ")")]
+
+
+def test_every_text_of_a_picture_with_a_hebrew_token_opens_left_to_right(monkeypatch):
+    matplotlib = pytest.importorskip("matplotlib")
+    from induction_demo.core.runs import run
+    from induction_demo.views import documents
+    from induction_demo.views.render import png
+    from induction_demo.words.story import story
+
+    seen = []
+    monkeypatch.setattr(png, "_png", lambda fig, plt: seen.append(fig) or b"")
+    trace = run(tuple("שלום a b שלום a".split()))
+    png.render(documents.heatmaps(trace, story(trace)))
+    lines = [line for t in seen[0].findobj(matplotlib.text.Text) for line in t.get_text().split("\n")
+             if "שלום" in line]
+    assert len(lines) > 10 and all(line.startswith(png.LRM) and f"{png.FSI}שלום{png.PDI}" in line for line in lines)
+
+
+def test_a_slide_draws_no_letter_its_font_lacks(monkeypatch):
+    """The PNG slide is set in DejaVu Sans Mono, but letters were checked against DejaVu Sans: Hebrew, which the
+    one has and the other lacks, was drawn as boxes over the next word. A letter the slide's font lacks is now
+    its code point, as a CJK one is."""
+    matplotlib = pytest.importorskip("matplotlib")
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    from induction_demo.core.runs import run
+    from induction_demo.views import documents
+    from induction_demo.views.render import png
+    from induction_demo.words.story import story
+
+    seen = []
+    monkeypatch.setattr(png, "_png", lambda fig, plt: seen.append(fig) or b"")
+    trace = run(tuple("שלום a b שלום a".split()))
+    png.slide(documents.slide(trace, story(trace)))
+    font = FT2Font(font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans Mono")))
+    texts = [t.get_text() for t in seen[0].findobj(matplotlib.text.Text) if not t.get_text().startswith("$")]
+    assert any("U+05E9" in text for text in texts)
+    drawn = {c for text in texts for c in text if c.isprintable() and c not in " \u200e\u2068\u2069"}
+    assert all(font.get_char_index(ord(c)) for c in drawn), sorted(c for c in drawn if not font.get_char_index(ord(c)))

@@ -109,6 +109,27 @@ def token(text: str, cells: int = TOKEN_CELLS) -> str:
                    else c.encode("unicode_escape").decode("ascii") for c in text], cells)
 
 
+def right_to_left(text: str) -> list[tuple[bool, str]]:
+    """``text`` in runs, each (written right to left, its characters): a run
+    of Hebrew or Arabic letters with their accents is one, what stands around
+    it (quotes, brackets, digits, spaces) another; [] for no such letter. A
+    renderer isolates each right-to-left run, so that a page's or a picture's
+    bidirectional layout keeps it in its place ("שלום (@0)", not "(0@) שלום")."""
+    import unicodedata
+
+    if text.isascii() or not any(unicodedata.bidirectional(c) in ("R", "AL") for c in text):
+        return []
+    runs: list[tuple[bool, str]] = []
+    for c in text:
+        kind = unicodedata.bidirectional(c)
+        rtl = kind in ("R", "AL") or kind == "NSM" and bool(runs) and runs[-1][0]  # (an accent goes with its letter)
+        if runs and runs[-1][0] == rtl:
+            runs[-1] = (rtl, runs[-1][1] + c)
+        else:
+            runs.append((rtl, c))
+    return runs
+
+
 def printable(text: str) -> str:
     """Text for one line (a file name in a message): what is not a visible
     character (a newline, a control character) as a Python escape."""

@@ -9,7 +9,6 @@ escaped, so a token ``<script>`` is text.
 """
 from __future__ import annotations
 
-import re
 from html import escape
 
 from ...base import text as fmt
@@ -80,17 +79,14 @@ LEGEND = (
 
 
 def text(words: str) -> str:
-    """Words as an element's content: escaped, and each word written right to
-    left (Hebrew, Arabic) isolated in a <bdi>, so the browser's bidirectional
-    ordering keeps it in its place: "שלום (@0)" was shown as "(0@) שלום" and a
-    cell "שלום 0.33" as "0.33 שלום". (Not for a <title> or an attribute.)"""
-    out = escape(words)
-    if out.isascii():
-        return out
-    import unicodedata
-
-    return re.sub(r"[^ \t\n]+", lambda m: f"<bdi>{m[0]}</bdi>" if any(
-        unicodedata.bidirectional(c) in ("R", "AL") for c in m[0]) else m[0], out)
+    """Words as an element's content: escaped, and each run written right to
+    left (Hebrew, Arabic: text.right_to_left) isolated in a <bdi>, so the
+    browser's bidirectional ordering keeps it in its place: "שלום (@0)" was
+    shown as "(0@) שלום" and a cell "שלום 0.33" as "0.33 שלום". (Not for a
+    <title> or an attribute.)"""
+    runs = fmt.right_to_left(words)
+    return "".join(f"<bdi>{escape(run)}</bdi>" if rtl else escape(run) for rtl, run in runs) if runs \
+        else escape(words)
 
 
 def _math(expr: str) -> str:
@@ -167,7 +163,8 @@ def print_pieces(block: Table) -> list[Table]:
             rows = row_names(block)
             where += (f"; rows {range_name(rows, first, total, total)}; rows {range_name(rows, 0, first, total)}: "
                       "every cell masked, left out")
-        return with_columns(block._replace(rows=block.rows[first:]), cols)._replace(title=block.title + (f" [{where}]",))
+        piece = with_columns(block._replace(rows=block.rows[first:]), cols)
+        return piece._replace(title=block.title + (f" [{where}]",))
 
     labels, columns = _widths(block)
     spans = equal_spans(columns[:data], PRINT_WIDTH_PX / MIN_ZOOM - labels - sum(columns[data:]))

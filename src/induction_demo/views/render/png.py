@@ -32,20 +32,38 @@ STACK_PAST = 30  # positions past which the panels stand one a row, so that ever
 CODE_POINTS = "U+XXXX: a character this font cannot draw, by its code point"
 
 
+MONO = "DejaVu Sans Mono"  # a slide's font
+LRM, FSI, PDI = "\u200e", "\u2068", "\u2069"
+MARKS = dict.fromkeys(map(ord, (LRM, FSI, PDI)))
+
+
+def ltr(text: str) -> str:
+    """Text matplotlib lays out left to right with each right-to-left word (Hebrew, Arabic) isolated, each line
+    opening with a left-to-right mark: its bidirectional layout set "• 'שלום' (@0) is at position 0" as
+    "is at position 0 (0@) 'שלום' •" (a line whose first letter is Hebrew is read right to left) and the tick
+    "@0 שלום" as "0@ שלום". Text with no such letter is returned as it is."""
+    runs = fmt.right_to_left(text.translate(MARKS))
+    if not runs:
+        return text
+    isolated = "".join(FSI + run + PDI if rtl else run for rtl, run in runs)
+    return "\n".join(LRM + line for line in isolated.split("\n"))
+
+
 class Drawable:
     """Text the figure's font can draw: each character it has no glyph for
     becomes its code point (``U+732B``), and ``replaced`` records that one was."""
 
-    def __init__(self):
+    def __init__(self, family: str | None = None):
+        """``family``: the font the text is drawn in (matplotlib's default, else that one)."""
         from matplotlib import font_manager
         from matplotlib.ft2font import FT2Font
 
-        self.font = FT2Font(font_manager.findfont(font_manager.FontProperties()))
+        self.font = FT2Font(font_manager.findfont(font_manager.FontProperties(family=family)))
         self.replaced = False
 
     def __call__(self, text: str) -> str:
-        """Text for a matplotlib label: ``$`` would start mathtext."""
-        return self.expand(text).replace("$", r"\$")
+        """Text for a matplotlib label: ``$`` would start mathtext; a right-to-left word isolated (``ltr``)."""
+        return ltr(self.expand(text).replace("$", r"\$"))
 
     def expand(self, text: str) -> str:
         """``text`` with each character the font has no glyph for written as its code point."""
@@ -80,12 +98,12 @@ class Drawable:
     def label(self, text: str, most: int = 16) -> str:
         """A tick's label, drawable and at most ``most`` characters: a token of CJK characters is three times
         as long as code points, and labels of 50 characters left the heatmaps no room. An ending " @7" stays."""
-        drawn = self(text)
+        drawn = self.expand(text).replace("$", r"\$")
         if len(drawn) <= most:
-            return drawn
+            return ltr(drawn)
         at = re.search(r" @\d+$", drawn)
         end = at[0] if at else ""
-        return fmt.elide(list(drawn[:len(drawn) - len(end)]), most - len(end)) + end
+        return ltr(fmt.elide(list(drawn[:len(drawn) - len(end)]), most - len(end)) + end)
 
     def fit(self, text: str, width_pt: float, size_pt: float, letter: float, least: int = 20) -> list[str]:
         """``text`` (drawable already) in lines at most ``width_pt`` wide at ``size_pt``: wrapped at about
@@ -95,12 +113,13 @@ class Drawable:
         while True:
             lines = textwrap.wrap(text, chars)
             if chars <= least or all(self.points(line, size_pt) <= width_pt for line in lines):
-                return lines
+                return [ltr(line) for line in lines]  # (a line it wrapped starts left to right too)
             chars = max(least, int(chars * 0.9))
 
     def points(self, line: str, size_pt: float) -> float:
         """About how wide ``line`` is set at ``size_pt`` in the figure's font (mathtext counted by its letters)."""
         plain = re.sub(r"\$([^$]*)\$", lambda m: re.sub(r"\\[A-Za-z]+|[{}^_]|\\;", "", m[1]), line)
+        plain = plain.translate(MARKS)  # (drawn with no width)
         self.font.set_size(size_pt, 72)
         self.font.set_text(plain)
         return self.font.get_width_height()[0] / 64
@@ -302,7 +321,7 @@ def _slide(view: Slide, matplotlib, plt) -> bytes:
 
     from . import slide as design
 
-    drawable = Drawable()
+    drawable = Drawable(MONO)  # (the slide's font: a letter DejaVu Sans has and its Mono lacks, Hebrew, was a box)
     laid = design.layout(drawable.slide(view))
     width, height = design.SIZE
     fig = plt.figure(figsize=(width / 120, height / 120), dpi=120)
@@ -310,7 +329,7 @@ def _slide(view: Slide, matplotlib, plt) -> bytes:
 
     def put(x: float, y: float, text: str, size: float, style: str) -> None:
         shown = text if text.startswith("$") else drawable(text)  # (mathtext is drawn as is)
-        fig.text(x / width, 1 - y / height, shown, fontsize=size * points, family="DejaVu Sans Mono",
+        fig.text(x / width, 1 - y / height, shown, fontsize=size * points, family=MONO,
                  weight="bold" if "bold" in style else "normal", va="baseline", ha="left",
                  color=COLOURS["accent"] if "cyan" in style else COLOURS["title" if style == "title" else "text"],
                  alpha=0.55 if "dim" in style else 1.0)
@@ -333,7 +352,7 @@ def _slide(view: Slide, matplotlib, plt) -> bytes:
             column += cell_len(text)
     if drawable.replaced:  # in the margin under the story, at the slide's smallest size
         fig.text((width - design.MARGIN) / width, 1 - (height - design.MARGIN / 3) / height, CODE_POINTS,
-                 fontsize=design.SMALLEST * points, family="DejaVu Sans Mono", ha="right", va="baseline",
+                 fontsize=design.SMALLEST * points, family=MONO, ha="right", va="baseline",
                  color=COLOURS["text"], alpha=0.55)
     return _png(fig, plt)
 
