@@ -434,6 +434,7 @@ def _training(history, found, title, form, matplotlib, plt) -> bytes:
     loss = ax.twinx()
     loss.plot(steps, [h["loss"] for h in history], color="#999999", linewidth=1.5, label="loss (right)")
     loss.set_ylabel("loss")
+    loss.ticklabel_format(axis="y", useOffset=False)  # (a short run's loss ticks read "0.0003" under "+1.386")
     p = found["phase_change"]
     if p["step"] is not None:
         ax.axvspan(p["from_step"], p["to_step"], color="#d95f02", alpha=0.15, label="phase change")
@@ -490,4 +491,4 @@ def _by_position(fig, grid, history, found) -> None:
     icl.axhline(0.0, color="#bbbbbb", linewidth=1)
     icl.set_xlabel("step (not the paper's tokens: a step is one batch)")
     icl.set_ylabel("late token's loss minus early's")
-    icl.legend(loc="lower left", fontsize=10, frameon=False)
+    icl.legend(loc="best", fontsize=10, frameon=False)  # (lower left lay over a curve that rose)
