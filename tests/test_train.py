@@ -457,3 +457,24 @@ def test_an_icl_score_that_rounds_to_zero_is_written_without_a_sign():
     for seed in ("0", "1"):
         out = invoke(["train", "--seed", seed, "--steps", "5", "--width", "100"]).stdout
         assert "-0.00" not in out and "+0.00" not in out and "ICL 0.00" in out and "0.00 at step 0" in out
+
+
+def test_the_training_picture_writes_its_loss_whole_and_keeps_its_legends_off_the_curves(tmp_path, monkeypatch):
+    """A short run's loss ticks read "0.0003" under an offset "+1.386", and the in-context-learning legend sat
+    at the lower left over a curve that rose there: the ticks now are the loss itself, and that legend goes
+    where matplotlib finds least in its way."""
+    pytest.importorskip("matplotlib")
+    import matplotlib.figure
+
+    seen = []
+    saved = matplotlib.figure.Figure.savefig
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", lambda fig, *a, **k: seen.append(fig) or saved(fig, *a, **k))
+    assert invoke(["train", "--vocab", "4", "--length", "8", "--steps", "20", "-o", str(tmp_path / "t.png")]
+                  ).exit_code == 0
+    axes = seen[-1].get_axes()
+    for ax in axes:
+        ax.figure.canvas.draw()
+        assert not ax.yaxis.get_offset_text().get_text(), ax.get_ylabel()
+    icl = [ax.get_legend() for ax in axes if ax.get_legend() is not None
+           and "in-context-learning score" in [t.get_text() for t in ax.get_legend().get_texts()]]
+    assert len(icl) == 1 and icl[0]._loc == 0  # matplotlib's code for "best" (3: lower left)
