@@ -468,7 +468,8 @@ def test_the_training_picture_writes_its_loss_whole_and_keeps_its_legends_off_th
 
     seen = []
     saved = matplotlib.figure.Figure.savefig
-    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", lambda fig, *a, **k: seen.append(fig) or saved(fig, *a, **k))
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig",
+                        lambda fig, *a, **k: seen.append(fig) or saved(fig, *a, **k))
     assert invoke(["train", "--vocab", "4", "--length", "8", "--steps", "20", "-o", str(tmp_path / "t.png")]
                   ).exit_code == 0
     axes = seen[-1].get_axes()
