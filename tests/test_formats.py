@@ -1258,3 +1258,20 @@ def test_a_slide_draws_no_letter_its_font_lacks(monkeypatch):
     assert any("U+05E9" in text for text in texts)
     drawn = {c for text in texts for c in text if c.isprintable() and c not in " \u200e\u2068\u2069"}
     assert all(font.get_char_index(ord(c)) for c in drawn), sorted(c for c in drawn if not font.get_char_index(ord(c)))
+
+
+def test_the_positions_picture_names_the_scheme_of_each_story(tmp_path, monkeypatch):
+    """The PNG of `positions` told five stories under its panels, each headed "What layer 1 did:", so a reader
+    could not tell whose was whose; each now names its scheme, as the panels' titles do."""
+    matplotlib = pytest.importorskip("matplotlib")
+    import matplotlib.figure
+
+    seen = []
+    saved = matplotlib.figure.Figure.savefig
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig",
+                        lambda fig, *a, **k: seen.append(fig) or saved(fig, *a, **k))
+    assert invoke(["positions", "the cat sat on the mat the cat", "-o", str(tmp_path / "p.png")]).exit_code == 0
+    heads = [t.get_text().split("\n")[0] for t in seen[-1].findobj(matplotlib.text.Text)
+             if t.get_text().startswith("What layer")]
+    assert heads == [f"What layer 1 did (positions: {p}):" for p in ("one-hot", "sinusoidal", "relative", "rope",
+                                                                      "none")]

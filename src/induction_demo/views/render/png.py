@@ -295,8 +295,10 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
         for k, panel in enumerate(view.panels):
             if not panel.story:
                 continue
-            fig.text(0.02, y, f"What layer {panel.index} did:\n{texts[k]}", fontsize=story_pt, va="top", ha="left",
-                     linespacing=1.45)  # (the lines the room was made for)
+            alike = sum(1 for p in view.panels if p.story and p.index == panel.index) > 1  # positions' five models
+            named = f" ({drawable(panel.title)})" if alike else ""  # (their five stories all read "layer 1")
+            fig.text(0.02, y, f"What layer {panel.index} did{named}:\n{texts[k]}", fontsize=story_pt, va="top",
+                     ha="left", linespacing=1.45)  # (the lines the room was made for)
             y -= line * (heights[k] + 2) / height
     elif story:  # each story right under its layer's panels (from the top of the room left for them, not the
         for k, panel in enumerate(view.panels):  # page's foot)
