@@ -15,6 +15,7 @@ import io
 import re
 import textwrap
 import warnings
+from functools import lru_cache
 
 import numpy as np
 
@@ -37,13 +38,22 @@ LRM, FSI, PDI = "\u200e", "\u2068", "\u2069"
 MARKS = dict.fromkeys(map(ord, (LRM, FSI, PDI)))
 
 
+@lru_cache(maxsize=1)
+def bidirectional() -> bool:
+    """Whether matplotlib lays text out bidirectionally (with libraqm: 3.11 here; 3.7 draws as typed)."""
+    from matplotlib import ft2font
+
+    return bool(getattr(ft2font, "__libraqm_version__", ""))
+
+
 def ltr(text: str) -> str:
     """Text matplotlib lays out left to right with each right-to-left word (Hebrew, Arabic) isolated, each line
     opening with a left-to-right mark: its bidirectional layout set "• 'שלום' (@0) is at position 0" as
     "is at position 0 (0@) 'שלום' •" (a line whose first letter is Hebrew is read right to left) and the tick
-    "@0 שלום" as "0@ שלום". Text with no such letter is returned as it is."""
+    "@0 שלום" as "0@ שלום". Text with no such letter, or for a matplotlib that does not reorder text, is
+    returned as it is."""
     runs = fmt.right_to_left(text.translate(MARKS))
-    if not runs:
+    if not runs or not bidirectional():  # (a matplotlib that lays text out as typed draws the marks as boxes)
         return text
     isolated = "".join(FSI + run + PDI if rtl else run for rtl, run in runs)
     return "\n".join(LRM + line for line in isolated.split("\n"))
