@@ -406,7 +406,7 @@ def test_a_printed_layer_heading_stands_on_the_page_of_its_first_table(tmp_path)
     finally:
         driver.quit()
     pages = subprocess.run(["pdftotext", str(tmp_path / "h.pdf"), "-"], capture_output=True, text=True).stdout
-    for heading, table in (("Layer 1: previous-token head and 2-back head and 3-back head", "A1 of the previous"),
+    for heading, table in (("Layer 1: previous-token head, 2-back head and 3-back head", "A1 of the previous"),
                            ("Layer 2: induction head", "A2 (d x d")):
         page = next(p for p in pages.split("\f") if heading in p)
         assert table in " ".join(page.split()), heading

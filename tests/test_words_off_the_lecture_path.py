@@ -306,3 +306,16 @@ def test_8_a_file_s_layer_1_is_not_told_to_write_where_its_v_does_not(skip2, tmp
     layer1 = said(doc, 1)
     assert not any("second half" in t or "their mean" in t for t in layer1), layer1
     assert layer1[-1].startswith("Its output writes into nothing"), layer1[-1]
+
+
+def test_a_layer_of_several_heads_is_named_as_a_list():
+    """Under --context 4 --skip 16 layer 1 was the "previous-token head and 2-back head and 3-back head and
+    17-back head and ..." in every heading, button and JSON document: a list, its last item after "and"."""
+    from induction_demo.core.runs import run
+    from induction_demo.core.weights import Construction
+
+    two = run(tuple("a b c a b".split()), construction=Construction(context=2)).layers[0].name
+    seven = run(tuple("a b c a b".split()), construction=Construction(context=4, skip=16)).layers[0].name
+    assert two == "previous-token head and 2-back head"
+    assert seven == ("previous-token head, 2-back head, 3-back head, 17-back head, 18-back head, 19-back head and "
+                     "20-back head")

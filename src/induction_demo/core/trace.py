@@ -55,7 +55,8 @@ class Layer(NamedTuple):
 
     @property
     def name(self) -> str:
-        return " and ".join(run.head.name for run in self.heads)
+        names = [run.head.name for run in self.heads]  # "previous-token head, 2-back head and 3-back head"
+        return names[-1] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
     @property
     def ablated(self) -> bool:
