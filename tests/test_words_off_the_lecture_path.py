@@ -319,3 +319,12 @@ def test_a_layer_of_several_heads_is_named_as_a_list():
     assert two == "previous-token head and 2-back head"
     assert seven == ("previous-token head, 2-back head, 3-back head, 17-back head, 18-back head, 19-back head and "
                      "20-back head")
+
+
+def test_the_columns_a_caption_leaves_out_are_named_as_a_list():
+    """"the prev tok and prev pos and prev2 tok and prev2 pos columns are all 0 and left out" (--context 2)."""
+    from cli_runner import invoke
+
+    page = invoke(["show", "b c d . x c e . y c e . b c", "--context", "2", "--format", "markdown"]).stdout
+    assert "the prev tok, prev pos, prev2 tok and prev2 pos columns are all 0 and left out" in page
+    assert " and prev pos and " not in page

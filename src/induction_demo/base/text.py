@@ -109,6 +109,12 @@ def token(text: str, cells: int = TOKEN_CELLS) -> str:
                    else c.encode("unicode_escape").decode("ascii") for c in text], cells)
 
 
+def listed(items) -> str:
+    """Every item, as a list is written: "a", "a and b", "a, b and c"."""
+    items = list(items)
+    return items[-1] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
+
+
 def right_to_left(text: str) -> list[tuple[bool, str]]:
     """``text`` in runs, each (written right to left, its characters): a run
     of Hebrew or Arabic letters with their accents is one, what stands around

@@ -16,6 +16,7 @@ from .basis import Basis
 from .stream import Stream
 from .similar import Embedding
 from .weights import LECTURE, Construction, Head
+from ..base import text as fmt
 
 
 def _freeze(name: str, array: np.ndarray, shape: tuple[int, ...]) -> None:
@@ -55,8 +56,7 @@ class Layer(NamedTuple):
 
     @property
     def name(self) -> str:
-        names = [run.head.name for run in self.heads]  # "previous-token head, 2-back head and 3-back head"
-        return names[-1] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        return fmt.listed(run.head.name for run in self.heads)  # "previous-token head, 2-back head and 3-back head"
 
     @property
     def ablated(self) -> bool:

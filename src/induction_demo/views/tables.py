@@ -218,7 +218,7 @@ def _subspace_of(trace: Trace, index: np.ndarray) -> np.ndarray:
 
 
 def _names(trace: Trace, kept: set[int]) -> str:
-    return " and ".join(trace.basis.names[b] for b in sorted(kept)) or "none"
+    return fmt.listed(trace.basis.names[b] for b in sorted(kept)) or "none"
 
 
 def weight_matrix(trace: Trace, key: str, title: tuple, blocks: tuple[Block, ...], write,
@@ -305,8 +305,8 @@ def stream(trace: Trace, key: str, title: tuple, y: Stream, shown: Sequence[int]
         kept = kept or {0}  # all zero (an ablated head's output): show the token columns, each 0
         directions = [(k, b) for k, b in directions if b in kept]
         if len(kept) < len(trace.basis.names):
-            title = title + ("; the " + " and ".join(name for b, name in enumerate(trace.basis.names)
-                                                    if b not in kept) + " columns are all 0 and left out",)
+            title = title + ("; the " + fmt.listed(name for b, name in enumerate(trace.basis.names)
+                                                  if b not in kept) + " columns are all 0 and left out",)
     indices, groups = zip(*directions)
     matrix = y.dense()
     queries = _rows(trace, shown)

@@ -81,4 +81,4 @@ def series(items, rest: str = "") -> str:
     """"a", "a and b", "a, b and c"; past LISTED items, "and N more" (N at least 2: one more is named)."""
     if len(items) > LISTED + 1:
         return ", ".join(items[:LISTED]) + f" and {len(items) - LISTED} more{rest}"
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    return fmt.listed(items)
