@@ -158,10 +158,11 @@ def built(tokens: tuple[str, ...], *, mask: str, context: int, skip: int, positi
 def frequencies_apply(positions: str, named=lambda knob: f"--{knob}") -> None:
     """Refuse K frequencies given for ``positions`` that have none (one-hot,
     relative, none): as every knob that does not apply, rather than ignore it."""
+    from .base.text import listed
     from .core.schemes import SCHEMES
 
     if not SCHEMES[positions].frequencies:
-        having = " and ".join(name for name, s in SCHEMES.items() if s.frequencies)
+        having = listed(name for name, s in SCHEMES.items() if s.frequencies)
         raise InputError(f"{named('frequencies')} sets the K frequencies of {named('positions')} {having}; this "
                          f"run's positions are {positions}, which have none")
 

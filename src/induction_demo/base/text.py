@@ -111,8 +111,8 @@ def token(text: str, cells: int = TOKEN_CELLS) -> str:
 
 def listed(items) -> str:
     """Every item, as a list is written: "a", "a and b", "a, b and c"."""
-    items = list(items)
-    return items[-1] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
+    *most, last = list(items) or [""]
+    return f"{', '.join(most)} and {last}" if most else last
 
 
 def right_to_left(text: str) -> list[tuple[bool, str]]:

@@ -20,6 +20,7 @@ from ..base import inputs
 from . import mechanism, readout, similar
 from .basis import Basis
 from ..base.errors import InputError
+from ..base.text import listed
 from .model import attend, attention, causal_mask, embed, forward, layers_of
 from .stream import Stream
 from ..base.tokens import vocabulary
@@ -57,7 +58,7 @@ def run(tokens: tuple[str, ...], scale: float = 100.0, *, temperature: float = 1
     roles = dict.fromkeys(h.role.ablation for spec in specs for h in spec.heads)
     if ablate is not None and ablate not in roles:
         raise InputError(f"this model has no {ablate} head to ablate: its heads are "
-                         + " and ".join(roles) + (" (--circuit pointer has the duplicate-token head)"
+                         + listed(roles) + (" (--circuit pointer has the duplicate-token head)"
                                                   if ablate == "duplicate-token" and construction.model is None
                                                   else ""))
     if construction.model is not None:  # the file's scale: its largest entry of A

@@ -73,7 +73,11 @@ class Drawable:
 
     def __call__(self, text: str) -> str:
         """Text for a matplotlib label: ``$`` would start mathtext; a right-to-left word isolated (``ltr``)."""
-        return ltr(self.expand(text).replace("$", r"\$"))
+        return ltr(self.literal(text))
+
+    def literal(self, text: str) -> str:
+        """``text`` expanded, with ``$`` escaped (before ``ltr``'s marks, which a label's length leaves out)."""
+        return self.expand(text).replace("$", r"\$")
 
     def expand(self, text: str) -> str:
         """``text`` with each character the font has no glyph for written as its code point."""
@@ -108,7 +112,7 @@ class Drawable:
     def label(self, text: str, most: int = 16) -> str:
         """A tick's label, drawable and at most ``most`` characters: a token of CJK characters is three times
         as long as code points, and labels of 50 characters left the heatmaps no room. An ending " @7" stays."""
-        drawn = self.expand(text).replace("$", r"\$")
+        drawn = self.literal(text)
         if len(drawn) <= most:
             return ltr(drawn)
         at = re.search(r" @\d+$", drawn)
