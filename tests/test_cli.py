@@ -1,5 +1,6 @@
 """The CLI through click's CliRunner: exit codes, one-line errors, stdin, escaping."""
 import json
+import re
 
 import click
 import pytest
@@ -455,8 +456,9 @@ def test_a_fixed_layer_1_scale_is_refused_where_layer_1_is_the_one_swept(args, w
     (["check", "m.npz", "--vocab", "a b"], "--vocab applies to the file --template writes: a model file to check has "
                                            "its own vocabulary and positions"),
     (["check", "m.npz", "--positions", "9", "--vocab", "a b"], "--vocab and --positions apply to the file "),
-    (["check", "m.npz", "--force"], "--force replaces a read-only FILE that --template writes: checking reads FILE "
-                                    "and writes nothing"),
+    (["check", "m.npz", "--force"], "--force replaces a read-only file that is written, the -o report or "
+                                    "--template's FILE: checking reads FILE and writes only to standard output"),
+    (["check", "t.json", "--template", "-o", "r.json"], "--output applies to checking a file"),
     (["check", "t.json", "--template", "--seed", "3"], "--seed applies to checking a file: --template writes one to "
                                                        "fill in (its format from its extension, .json or .npz) and "
                                                        "checks nothing"),
@@ -523,3 +525,50 @@ def test_a_drawn_quiz_refuses_the_options_that_read_tokens(args, said):
     assert f"{said}: --seed draws a string of tokens, with nothing to read" in \
         one_line_error(invoke(["quiz", "--seed", "2"] + args), 2)
     assert invoke(["quiz", "abcab"] + args).exit_code == 0
+
+
+@pytest.mark.parametrize("command", [["show", "a b c a b c a b c a b"], ["weights", "a b c a b c a b"],
+                                     ["circuits", "a b c a b c a b"], ["positions", "a b c a b c a b"],
+                                     ["sweep", "a b c a b"], ["bench", "--trials", "2", "--length", "30"],
+                                     ["quiz", "a b c a b c a b"]])
+def test_a_table_written_to_a_file_keeps_to_the_width_asked(tmp_path, command):
+    """`show ... --width 50 -o w.txt` wrote lines of 120 columns, the option ignored: a file's tables are laid
+    out for --width as the screen's are (and for 120 without it, whatever the terminal)."""
+    path = tmp_path / "w.txt"
+    assert invoke([*command, "--width", "50", "-o", str(path)]).exit_code == 0
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines and max(cell_len(line) for line in lines) <= 50
+    assert invoke([*command, "-o", str(path), "--force"], env={"COLUMNS": "50"}).exit_code == 0
+    assert max(cell_len(line) for line in path.read_text(encoding="utf-8").splitlines()) > 50
+
+
+@pytest.mark.parametrize("command", [["sweep", "a b c a b", "--scale", "1,10"], ["bench", "--trials", "2"],
+                                     ["check", "m.npz"]])
+def test_bench_sweep_and_check_write_their_report_to_a_file(tmp_path, monkeypatch, command):
+    """bench, sweep and check wrote only to standard output: `sweep ... -o s.json` was refused as if -o were a
+    token ('a token that starts with "-" goes after "--"'), though an encoding error told the user to "write a
+    file with -o FILE". Each now writes its report as every other command does: the format from the extension,
+    atomically, the same bytes as on standard output."""
+    monkeypatch.chdir(tmp_path)
+    assert invoke(["weights", "! a b a c b", "-o", "m.npz"]).exit_code == 0
+    for name, form in (("r.json", "json"), ("r.txt", "table")):
+        done = invoke([*command, "-o", name])
+        assert done.exit_code == 0 and done.stdout == "" and done.stderr.startswith(f"wrote {name} (")
+        timed = re.compile(r'\n  "seconds": [\d.e-]+,')  # (bench's time taken)
+        assert timed.sub("", (tmp_path / name).read_text(encoding="utf-8")) == \
+            timed.sub("", invoke([*command, "--format", form]).stdout)
+    json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    said = one_line_error(invoke([*command, "-o", "r.png"]), 2)
+    assert "report is a table or JSON: write -o FILE.txt or FILE.json" in said and not (tmp_path / "r.png").exists()
+    assert "cannot write" in one_line_error(invoke([*command, "-o", "no/such/r.json"]), 1)  # (as show's)
+
+
+def test_check_writes_a_refused_file_s_score_to_its_report_too(tmp_path, monkeypatch):
+    """An autograder that keeps -o results.json gets a score of 0 for a file that is not a model, as it does from
+    standard output, and the refusal is said in one line with status 2."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bad.json").write_text("{}")
+    said = one_line_error(invoke(["check", "bad.json", "-o", "results.json"]), 2)
+    assert "no key" in said and said.endswith("; results.json gives it a score of 0 (see 'induction-demo check --help')")
+    results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert results["score"] == 0 and "no key" in results["output"]

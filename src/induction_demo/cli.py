@@ -12,8 +12,8 @@ import sys
 
 import click
 
-from .console import (StdoutFailed, emit, print_lines, print_styled, quit_output, screen_options, terminal_width,
-                      wants_colour, write_file)
+from .console import (StdoutFailed, emit, output_width, print_lines, print_styled, quit_output, screen_options,
+                      terminal_width, wants_colour, write_file)
 from .base.errors import Diverged, InputError, MissingExtra
 from .base.inputs import ABLATIONS, BENCH_MAX_VOCAB, FORMATS, FREQUENCIES, MAX_INPUT_BYTES, MAX_TOKENS, SEED_RANGE, \
     TRAIN_BLOCKS, TRAIN_LAYER1
@@ -60,7 +60,7 @@ EXAMPLES = {  # each command's own examples: (command line, what it shows)
     "bench": [
         ("bench --trials 20 --seed 1", "repeated random tokens"),
         ("bench --vocab 50257 --length 100 --gap 5", "GPT-2's vocabulary, gaps between copies"),
-        ("bench --context 2 --format json", "a variant, as JSON"),
+        ("bench --context 2 -o bench.json", "a variant, as JSON, to keep"),
     ],
     "sweep": [
         ('sweep "! a b a c b" --scale 1,2,5,10,100', "layer 2's weight against its scale"),
@@ -80,7 +80,7 @@ EXAMPLES = {  # each command's own examples: (command line, what it shows)
     ],
     "check": [
         ("check heads.npz", "a student's A1.0, V1.0, A2.0, V2.0 against the lecture's"),
-        ("check heads.json --format json", "for an autograder (Gradescope's results.json)"),
+        ("check heads.json -o results.json", "for an autograder (Gradescope's results.json)"),
         ("check lecture.npz --seed 7", "other random strings (weights TOKENS -o lecture.npz)"),
         ("check --template heads.json", "a zero-filled file with its rows and columns named, to fill in"),
     ],
@@ -390,6 +390,15 @@ def choose_format(form: str | None, output: str | None) -> str:
     return form
 
 
+def report_format(form: str | None, output: str | None, what: str) -> str:
+    """The format of a report of tables, ``what`` (bench's, sweep's, check's): table or json (``bench -o b.png``
+    wrote a table into b.png)."""
+    form = choose_format(form, output)
+    if form not in ("table", "json"):
+        raise click.UsageError(f"{what} is a table or JSON: write -o FILE.txt or FILE.json")
+    return form
+
+
 def _format(form: str | None, output: str | None) -> str:
     from .views.output import EXTENSIONS
 
@@ -423,19 +432,23 @@ class PositiveList(click.ParamType):
         return numbers
 
 
-def show_result(kind: str, result: dict, form: str, table) -> None:
-    """A bench or sweep result: its JSON document, or ``table(result)`` as tables."""
+def show_result(kind: str, result: dict, form: str, table, output: str | None, force: bool) -> None:
+    """A bench or sweep result: its JSON document, or ``table(result)`` as tables, on standard output or to the
+    -o file."""
     if form == "json":
         from .views import data
         from .views.render import json as render_json
 
-        emit(render_json.chunks(data.result(kind, result)), json=True)
-    else:
-        from .views.render import terminal
+        deliver(render_json.chunks(data.result(kind, result)), output, force, form)
+        return
+    from .views.render import terminal
 
-        width = terminal_width(sys.stdout)
-        print_lines(terminal.fitted(table(result), width) if kind == "bench" else
-                    table(result, terminal.fitter([], width)), width)
+    width = output_width(output)
+    document = terminal.fitted(table(result), width) if kind == "bench" else table(result, terminal.fitter([], width))
+    if output is None or output == "-":
+        print_lines(document, width)
+    else:
+        write_file(output, terminal.plain(document, width), force, form)
 
 
 tokens_argument = click.argument("text", metavar="TOKENS")
@@ -635,7 +648,7 @@ def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrice
         from .views.output import beside as produce_beside
 
         built = run(trace.tokens, temperature=temperature, construction=trace.construction.model.held_to())
-        width = terminal_width(sys.stdout) if output is None else 120
+        width = output_width(output)
         deliver(produce_beside(trace, built, form, width, theme), output, force, form)
         return
     if layer and int(layer) > len(trace.layers):
@@ -657,7 +670,7 @@ def show(text, scale, tokenize, as_typed, form, output, force, layer, no_matrice
 
         inputs.full(trace.n, trace.basis.d, d_formula(trace))
     styled = output is None and form == "table" and wants_colour(sys.stdout)
-    width = terminal_width(sys.stdout) if output is None else 120
+    width = output_width(output)
     result = produce(trace, form, layers, not no_matrices, full, width, styled, not no_story, theme, slide)
     if styled:
         print_styled(result)
@@ -695,7 +708,7 @@ def weights(text, scale, tokenize, as_typed, full, factored, form, output, force
         from .views.output import d_formula
 
         inputs.full(trace.n, trace.basis.d, d_formula(trace))
-    width = terminal_width(sys.stdout) if output is None else 120
+    width = output_width(output)
     if form == "table" and output is None:
         print_lines(produce(trace, form, full, width, factored, screen=True), width)
     else:
@@ -726,7 +739,7 @@ def circuits(text, scale, tokenize, as_typed, form, output, force, theme, full, 
         from .base import inputs
 
         inputs.full(trace.n)
-    width = terminal_width(sys.stdout) if output is None else 120
+    width = output_width(output)
     deliver(produce(trace, form, full, width, theme), output, force, form)
 
 
@@ -752,7 +765,7 @@ def compare_positions(text, scale, tokenize, as_typed, frequencies, mask, form, 
     inputs.format_size(form, tokens)  # the one-hot scheme's stream, the widest of the five
     traces = [run(tokens, scale, construction=built(tokens, mask, positions=p, frequencies=frequencies, knobs=()))
               for p in inputs.POSITIONS]  # (K for the two schemes that have frequencies)
-    width = terminal_width(sys.stdout) if output is None else 120
+    width = output_width(output)
     deliver(produce(traces, form, width, theme), output, force, form)
 
 
@@ -771,11 +784,11 @@ def compare_positions(text, scale, tokenize, as_typed, frequencies, mask, form, 
               help="Temperature of the next-token softmax (the loss depends on it).")
 @click.option("--ablate", type=click.Choice(ABLATIONS), default=None,
               help="Replace one role's heads' output by zeros.")
-@click.option("--format", "form", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help="table: the measures, on the screen; json: the same with every setting, to keep.")
+@output_options(("table", "json"), theme=False, what="table (default): the measures; json: the same with every "
+                                                     "setting, to keep; with -o, from the file's extension.")
 @construction_options
 @screen_options
-def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate, form, **model):
+def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate, form, output, force, **model):
     """Measure induction on repeated random tokens: next-token accuracy and loss
     on first and later copies, induction and previous-token scores."""
     from .uses import bench as measure
@@ -785,8 +798,13 @@ def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate,
         from .api import frequencies_apply
 
         frequencies_apply(model["positions"])
+    form = report_format(form, output, "bench's report")
     config = measure.check(measure.Config(vocab, length, repeats, trials, seed, scale, temperature, gap, ablate,
                                           **model))
+    if output is not None and output != "-":  # before the trials: a bad path must not cost the whole run
+        from .base.sink import writable
+
+        writable(output, force)
     if sys.stdout is not None and sys.stdout.isatty() and trials >= 10:
         from rich.progress import Progress
 
@@ -795,7 +813,7 @@ def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate,
             result = measure.bench(config, lambda done: bar.update(task, completed=done))
     else:
         result = measure.bench(config)
-    show_result("bench", result, form, report.bench)
+    show_result("bench", result, form, report.bench, output, force)
 
 
 @main.command(epilog=examples("sweep"), short_help="The induction head's attention against its scale.")
@@ -809,18 +827,19 @@ def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate,
 @click.option("--layer1-scale", type=Positive(), default=100.0, show_default=True,
               help="The previous-token head's scale, kept fixed while the induction head is swept.")
 @tokenize_option
-@click.option("--format", "form", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help="table: a row per scale, on the screen; json: the same with every setting, to keep.")
+@output_options(("table", "json"), theme=False, what="table (default): a row per scale; json: the same with every "
+                                                     "setting, to keep; with -o, from the file's extension.")
 @construction_options
 @similarity_options
 @screen_options
-def sweep(text, scales, layer, layer1_scale, tokenize, as_typed, form, **model):
+def sweep(text, scales, layer, layer1_scale, tokenize, as_typed, form, output, force, **model):
     """How the induction head's weight on the matched key sharpens with its
     scale, beside the closed form e^s / (e^s + k - 1)."""
     from .views import report
     from .uses.sweep import previous
     from .uses.sweep import sweep as measure
 
+    form = report_format(form, output, "sweep's report")
     tokens = tokens_of(text, tokenize, as_typed)
     construction = built(tokens, **model)
     from .core.schemes import scheme
@@ -833,7 +852,7 @@ def sweep(text, scales, layer, layer1_scale, tokenize, as_typed, form, **model):
         result = previous(tokens, scales, construction)
     else:
         result = measure(tokens, scales, layer1_scale, construction)
-    show_result("sweep", result, form, report.sweep)
+    show_result("sweep", result, form, report.sweep, output, force)
 
 
 @main.command("train", epilog=examples("train"), short_help="Learn the same model by gradient descent; show what it found.")
@@ -909,7 +928,7 @@ def train_command(vocab, length, steps, batch, lr, weight_decay, seed, mask, lay
     found = learned.analysed(run)
     if save is not None:
         write_file(save, packed(learned.arrays(run, found)), force, "npz")
-    deliver(learned.produce(run, found, form, terminal_width(sys.stdout) if output is None else 120, saved=save),
+    deliver(learned.produce(run, found, form, output_width(output), saved=save),
             output, force, form)
 
 
@@ -1098,7 +1117,7 @@ def quiz(text, seed, key, temperature, tokenize, as_typed, form, output, force):
 
     inputs.format_tokens(form, tokens)  # a sheet's N x N tables: a format's limit on tokens
     trace = run(tokens, temperature=temperature)
-    width = terminal_width(sys.stdout) if output is None else 120
+    width = output_width(output)
     fit = None
     if form == "table":  # on a screen: a window of the positions the questions ask about first
         from .views.render import terminal
@@ -1142,17 +1161,21 @@ class CheckCommand(Command):
 @screen_options
 @click.option("--seed", type=click.IntRange(*SEED_RANGE), default=0, show_default=True,
               help="Seed of the random strings the model runs on.")
-@click.option("--format", "form", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help="table: the report in words; json: score, max_score, output (the verdict, shown above the "
-                   "tests) and tests (name, score, max_score, output), the shape of Gradescope's results.json.")
+@click.option("--format", "form", type=click.Choice(["table", "json"]), default=None,
+              help="table (default): the report in words; json: score, max_score, output (the verdict, shown above "
+                   "the tests) and tests (name, score, max_score, output), the shape of Gradescope's results.json; "
+                   "with -o, from the file's extension.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None,
+              help="Write the report to this file (atomically; - is standard output) instead of standard output.")
 @click.option("--template", is_flag=True,
               help="Write FILE (.json or .npz): a model of zeros to fill in, every row and column named.")
 @click.option("--vocab", "vocab_text", default="! a b c", show_default=True, metavar="TOKENS",
               help="With --template: the vocabulary, in the order of its one-hot directions.")
 @click.option("--positions", "n_positions", type=click.IntRange(3, 1000), default=6, show_default=True,
               help="With --template: N, the positions (the longest string).")
-@click.option("--force", is_flag=True, help="With --template: replace a read-only FILE.")
-def check_command(path, seed, form, template, vocab_text, n_positions, force):
+@click.option("--force", is_flag=True, help="Replace a read-only file that is written: the -o report, or FILE with "
+                                            "--template.")
+def check_command(path, seed, form, output, template, vocab_text, n_positions, force):
     """Run the model in FILE (.npz, or .json with the same keys) on the
     lecture's string, strings that exercise every position and token, and
     200 random strings, and hold each run against the hand-built
@@ -1164,16 +1187,17 @@ def check_command(path, seed, form, template, vocab_text, n_positions, force):
     from .views.render import json as render_json
 
     shaping = [name for name, param in (("vocab", "vocab_text"), ("positions", "n_positions")) if given(param)]
-    checking_only = [name for name, param in (("seed", "seed"), ("format", "form")) if given(param)]
+    checking_only = [name for name, param in (("seed", "seed"), ("format", "form"), ("output", "output"))
+                     if given(param)]
     if template and checking_only:
         raise click.UsageError(f"{options(checking_only, 'applies')} to checking a file: --template writes one to "
                                "fill in (its format from its extension, .json or .npz) and checks nothing")
     if shaping and not template:
         raise click.UsageError(f"{options(shaping, 'applies')} to the file --template writes: a model file to check "
                                "has its own vocabulary and positions")
-    if force and not template:
-        raise click.UsageError("--force replaces a read-only FILE that --template writes: checking reads FILE and "
-                               "writes nothing")
+    if force and not template and output in (None, "-"):
+        raise click.UsageError("--force replaces a read-only file that is written, the -o report or --template's "
+                               "FILE: checking reads FILE and writes only to standard output")
     if template:
         from .core.modelfile import template as blank
 
@@ -1183,15 +1207,26 @@ def check_command(path, seed, form, template, vocab_text, n_positions, force):
         write_file(path, blank(tuple(vocab_text.split()), n_positions, kind), force, kind)
         return
 
+    form = report_format(form, output, "check's report")
+    if output is not None and output != "-":  # before the runs: a bad path is said first
+        from .base.sink import writable
+
+        writable(output, force)
     try:
         result = checking.check(load(path), seed)
     except InputError as error:  # an autograder that keeps stdout as results.json still gets a score
+        if form == "json" and output not in (None, "-"):  # (said in the refusal's one line)
+            from .base.sink import write
+            from .base.text import printable
+
+            write(output, render_json.chunks(checking.refused(str(error))), force)
+            raise InputError(f"{error}; {printable(output)} gives it a score of 0") from None
         if form == "json":
             emit(render_json.chunks(checking.refused(str(error))), json=True)
         raise
     if form == "json":
-        emit(render_json.chunks(result), json=True)
+        deliver(render_json.chunks(result), output, force, form)
     else:
-        emit(checking.report(result, terminal_width(sys.stdout)))
+        deliver(checking.report(result, output_width(output)), output, force, form)
     if result["score"] != result["max_score"]:
         click.get_current_context().exit(1)

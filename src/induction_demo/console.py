@@ -64,6 +64,14 @@ def terminal_width(out) -> int:
     return int(columns) if columns.isdigit() and int(columns) > 0 else 120
 
 
+def output_width(output: str | None) -> int:
+    """The width tables are laid out for: --width; else, on standard output, the terminal's (``terminal_width``);
+    in an -o file, 120 (``show --width 50 -o w.txt`` wrote 120 columns, the option ignored)."""
+    if output is None or output == "-":
+        return terminal_width(sys.stdout)
+    return chosen("width") or 120
+
+
 def wants_colour(out) -> bool:
     """--color or --no-color; else colour on a terminal unless NO_COLOR is set
     (https://no-color.org), and wherever FORCE_COLOR is set."""
