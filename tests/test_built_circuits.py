@@ -158,11 +158,12 @@ def test_each_circuit_benches_as_an_induction_head(circuit):
 
 
 def test_an_ablated_layer_names_the_half_it_leaves_empty():
-    """The virtual circuit's layer 2 writes the prev2 half: ablated, that is the half left empty."""
+    """The virtual circuit's layer 2 writes the prev2 third: ablated, that is the third left empty (its stream is
+    in three parts, [current | prev | prev2], which the story called halves)."""
     from induction_demo.words.story import story
 
     trace = run(tuple("b c d . x c e . b c".split()), construction=Construction(context=2, circuit="virtual"),
                 ablate="previous-token")
     told = story(trace)
-    assert any("so the previous half of every representation stays empty" in s.text for s in told[1])
-    assert any("so the prev2 half of every representation stays empty" in s.text for s in told[2])
+    assert any("so the previous third of every representation stays empty" in s.text for s in told[1])
+    assert any("so the prev2 third of every representation stays empty" in s.text for s in told[2])

@@ -328,3 +328,34 @@ def test_the_columns_a_caption_leaves_out_are_named_as_a_list():
     page = invoke(["show", "b c d . x c e . y c e . b c", "--context", "2", "--format", "markdown"]).stdout
     assert "the prev tok, prev pos, prev2 tok and prev2 pos columns are all 0 and left out" in page
     assert " and prev pos and " not in page
+
+
+STREAM_WORD = re.compile(r"\b(halves|half|thirds?|quarters?|fifths?|sixths?|sevenths?|eighths?)\b(?! (?:its|the) "
+                         r"(?:weight|row))")
+
+
+@pytest.mark.parametrize("options, parts", [
+    ([], "half"), (["--context", "2"], "third"), (["--context", "3", "--ablate", "previous-token"], "quarter"),
+    (["--context", "2", "--skip", "2"], "quarter"), (["--context", "4", "--skip", "16"], "eighth"), (["--circuit", "virtual"], "third"),
+    (["--circuit", "virtual", "--ablate", "previous-token"], "third"), (["--context", "2", "--positions", "none"], "third"),
+    (["--context", "2", "--positions", "relative"], "third"), (["--context", "2", "--mask", "inclusive"], "third"),
+    (["--circuit", "pointer"], None)])
+def test_the_stream_s_parts_are_named_by_their_count(options, parts):
+    """Under --context 2 the stream [tok | pos | prev tok | prev pos | prev2 tok | prev2 pos] was told in "halves"
+    in every format ("the earlier halves are empty", "its prev2 half holds their mean", "V_3 keeps the key's
+    current half"; under --context 4 --skip 16, eight parts), and the pointer circuit's [tok | pos | ptr] had a
+    "current half" and, at a narrow width, a
+    "half  back". Each part is now a half, a third, a quarter ... by how many there are; the pointer circuit's are
+    its token and position and its pointer block."""
+    text = "a b c d a b c a b"
+    seen = []
+    for command in ("show", "weights", "circuits") if "--ablate" not in options else ("show",):
+        for form in ("table", "markdown", "json"):
+            result = invoke([command, text, *options, "--format", form, "--width", "50"])
+            assert result.exit_code == 0, result.stderr
+            seen += STREAM_WORD.findall(result.stdout)
+    words = {w.rstrip("s") if not w.startswith("hal") else "half" for w in seen}
+    assert words == ({parts} if parts else set()), (options, sorted(set(seen)))
+    if parts is None:
+        narrow = invoke(["show", text, *options, "--width", "50"]).stdout
+        assert "pointer block: ptr pos" in narrow and "token and position: tok, pos" in narrow

@@ -115,6 +115,16 @@ def listed(items) -> str:
     return f"{', '.join(most)} and {last}" if most else last
 
 
+FRACTIONS = ("half", "third", "quarter", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+
+
+def part(count: int, plural: bool = False) -> str:
+    """The word for one of ``count`` equal parts of the residual stream: half (of 2), third, quarter, ...
+    tenth; "part" past ten (under --context 3 the stream holds four parts, not "halves")."""
+    word = FRACTIONS[count - 2] if 2 <= count <= len(FRACTIONS) + 1 else "part"
+    return ("halves" if word == "half" else word + "s") if plural else word
+
+
 def right_to_left(text: str) -> list[tuple[bool, str]]:
     """``text`` in runs, each (written right to left, its characters): a run
     of Hebrew or Arabic letters with their accents is one, what stands around

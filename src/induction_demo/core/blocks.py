@@ -144,6 +144,11 @@ class Head(NamedTuple):
         return self.role.kind != "unknown"
 
     @property
+    def destination(self) -> str:
+        """The half (prev, prev2, ...) or block (ptr) its value writes into ("" for none, or the current half)."""
+        return self.ov[0].cols.rpartition(" ")[0] if self.ov else ""
+
+    @property
     def looks_back(self) -> bool:
         """Its job is the key ``offset`` back, whatever the tokens."""
         return self.role.kind == "look-back"

@@ -68,6 +68,23 @@ class Circuit(NamedTuple):
     positive: float | None = None  # OV circuits: sum max(Re l, 0) / sum |l|, the positive share
 
 
+ONLY_INTO = "zero: the head writes only into the "  # an OV circuit's ``about`` where every entry is 0 ...
+
+
+def only_into(circuit: Circuit) -> str:
+    """... and where that head writes, as its ``about`` says: "previous half", "earlier thirds", "pointer block"."""
+    return circuit.about.removeprefix(ONLY_INTO).split(",")[0]
+
+
+def _region(c, destination: str) -> str:
+    """The part of the stream a head writes into, in words: "previous half", "prev2 third", "pointer block"."""
+    if destination == "ptr":
+        return "pointer block"
+    if destination == "prev":
+        return f"previous {c.part()}"
+    return f"{destination} {c.part()}" if destination else c.earlier()
+
+
 class Composition(NamedTuple):
     """A composition score of a layer-2 head with a layer-1 head (Elhage et al.)."""
 
@@ -287,8 +304,7 @@ def circuits(trace: Trace) -> list[Circuit]:
             values = np.linalg.eigvals(m)
             values = values[np.lexsort((-values.imag, -values.real))]
             about = ("what the head adds to each token's next-token score when it attends to a token"
-                     if m.any() else "zero: the head writes only into the "
-                     + ("pointer block" if trace.construction.circuit == "pointer" else "earlier halves")
+                     if m.any() else ONLY_INTO + _region(trace.construction, run.head.destination)
                      + ", which the unembedding does not read (its output reaches the scores only through the "
                        "next layer)")
             name = f"V_{layer.index}" + (f"^({run.head.offset})" if len(layer.heads) > 1 else "")

@@ -81,7 +81,7 @@ class Scheme(NamedTuple):
     written: str = "token and position"  # what layer 1's value copies into a half
     leak: str = ""  # why layer 1's weight leaks to the positions before its target ("": it does not)
     copy_note: bool = False  # the story gives each copy's share of the query's token in the key's previous half
-    note: tuple = ()  # the handout's note on layer 1's previous half under it
+    note: tuple = ()  # the handout's note on layer 1's previous half under it ({part}: half, third, ...; {halves}: their count)
     one_hot_tokens: bool = False
     refusal: str = ""
 
@@ -96,7 +96,7 @@ class Scheme(NamedTuple):
 
 
 SINUSOID = ("Layer 1 puts nearly all its weight on the previous position, the rest on the ones just before it: its "
-            "previous half holds the previous token, plus a little of the tokens before that. Layer 2 matches the "
+            "previous {part} holds the previous token, plus a little of the tokens before that. Layer 2 matches the "
             "query's token against it as before; the leak only lowers a match from s to s times the weight layer 1 "
             "put on the previous position.",)
 CLOSE = "their codes are close to the previous one's"
@@ -121,8 +121,8 @@ SCHEMES = {s.name: s for s in (
            "where each query position looks: a bias of s on {where}",
            "{token}; no position (layer 1 adds a relative bias instead)", written="token",
            note=("The bias ", Math("b_1 = s"), " does what the one-hot position block did: layer 1's logits, "
-                 "weights and previous half are the lecture's, but the stream holds no position at all (d = 2V), so the previous half "
-                 "holds the previous token only.",)),
+                 "weights and previous {part} are the lecture's, but the stream holds no position at all (d = {halves}V), so "
+                 "the previous {part} holds the previous token only.",)),
     Scheme("rope", "rotary position embeddings (RoPE)", _rope, None, True, True,
            lambda k, o: (Math("a_ij = <R_i q, R_j k>"), " = ", Math(f"(s/K) sum_m cos(w_m (i - {o} - j))"),
                          ": no position in the stream; the same query and key for every token, plane m turned by ",
@@ -139,7 +139,7 @@ SCHEMES = {s.name: s for s in (
            "{token}; no position encoding at all (NoPE)", written="token",
            copy_note=True,
            note=("NoPE: layer 1 cannot single out the previous token: each query spreads evenly over the keys it "
-                 "keeps and writes their mean into its previous half. That mean still carries position, leaked by "
+                 "keeps and writes their mean into its previous {part}. That mean still carries position, leaked by "
                  "the causal mask: the key after an earlier copy of the query's token holds that token with share "
                  "c/m, c its copies among the m keys that key kept in layer 1, so the induction head's logit for it "
                  "is s c/m rather than s. Which key wins depends on those shares; the story gives them for each "

@@ -16,6 +16,7 @@ from .blocks import (DUPLICATE, INDUCTION, LOOK_BACK, Block, Head, LayerSpec, Re
 from ..base import inputs
 from ..base.errors import InputError
 from ..base.inputs import FREQUENCIES
+from ..base.text import part as fraction
 from .schemes import check, scheme
 from .similar import Similarity
 
@@ -180,6 +181,14 @@ class Construction(NamedTuple):
     def halves(self) -> int:
         """The residual stream's halves: the current one and one per layer-1 head."""
         return 1 + len(self.offsets)
+
+    def part(self, plural: bool = False) -> str:
+        """The word for one of the stream's ``halves`` (or, by their count, thirds, quarters, ...)."""
+        return fraction(self.halves, plural)
+
+    def earlier(self) -> str:
+        """The stream's parts past its current one: "previous half" (the lecture's), "earlier thirds", ..."""
+        return "previous half" if self.halves == 2 else f"earlier {self.part(True)}"
 
     @property
     def subspaces(self) -> tuple[Subspace, ...]:

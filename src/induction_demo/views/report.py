@@ -135,7 +135,7 @@ def sweep(result: dict, fit=None) -> Document:
                  + (f", similar {built['similar']['kind']}" if built["similar"] else "") + "), beside the closed form ",
                  Math("m / (m + sum_j e^(-s g_j))"), " for m matched keys, each other kept key j a gap of ",
                  Math("g_j s"), " below them. Where they differ, a key near the start holds a blend of the first "
-                 "tokens in a half its layer-1 head could not fill.")
+                 "tokens, written where its layer-1 head had no token that far back to copy.")
     table = Table("sweep", title, ("",), tuple(columns), rows, tuple(groups))
 
     def part(start: int, size: int):

@@ -22,12 +22,16 @@ from ..core.weights import Block, Head, entries
 
 
 def halves(trace: Trace) -> list[tuple[str, tuple[str, ...]]]:
-    """The residual stream's halves: (label, subspace names), the current half first."""
+    """The residual stream's halves (thirds, ... by their count): (label, subspace names), the current one first;
+    the pointer circuit's, token and position then its pointer block (once labelled "current half" and
+    "half  back")."""
     groups: dict[str, list[str]] = {}
     for name in trace.basis.names:
         groups.setdefault(name.rpartition(" ")[0], []).append(name)
-    label = {"": "current half", "prev": "previous half"}
-    return [(label.get(prefix, f"half {prefix[4:]} back"), tuple(names)) for prefix, names in groups.items()]
+    word = fmt.part(len(groups))
+    label = {"": "token and position", "ptr": "pointer block"} if "ptr" in groups else \
+        {"": f"current {word}", "prev": f"previous {word}"}
+    return [(label.get(prefix, f"{word} {prefix[4:]} back"), tuple(names)) for prefix, names in groups.items()]
 
 
 def subspaces(trace: Trace) -> list[tuple[str, tuple[str, ...]]]:

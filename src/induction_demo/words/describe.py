@@ -90,8 +90,8 @@ def scores_positions(c: Construction, o: str = "1") -> tuple:
 
 def positions_note(c: Construction) -> tuple:
     """For a scheme whose previous position is not a one-hot direction: what layer 1
-    writes into the previous half, and how layer 2's match still works."""
-    return scheme(c).note
+    writes into the previous half (third, ...), and how layer 2's match still works."""
+    return tuple(part.format(part=c.part(), halves=c.halves) if isinstance(part, str) else part for part in scheme(c).note)
 
 
 def layer_summary(c: Construction, heads: tuple[Head, ...], layer: int = 0) -> tuple:
@@ -116,16 +116,16 @@ def _pointer_summary(c: Construction, head: Head) -> tuple:
                 "earlier copy stands.")
     return (Math("A_2"), f" scores key position p + {c.skip + 1} for a query whose pointer holds p (",
             Math(f"a_ij = s w^(1)_(i, j-{c.skip + 1})"), ", s times the weight layer 1 put on key ",
-            Math(f"j - {c.skip + 1}"), "); ", Math("V_2"), " keeps the key's current half.")
+            Math(f"j - {c.skip + 1}"), "); ", Math("V_2"), " keeps the key's token and position (not its pointer).")
 
 
 def _virtual_summary(c: Construction, layer: int) -> tuple:
     record = scheme(c)
     how = (Math(f"A_{layer}"), " scores key position i-1 for query i") if record.directions else         (f"With {record.words}, its head scores key j for query i by ",) + scores_positions(c, "1")
     if layer == 1:
-        return how + ("; ", Math("V_1"), f" copies the key's {record.written} into the previous half.")
-    return how + ("; ", Math(f"V_{layer}"), f" copies the key's previous half (its {record.written} just before "
-                  "it, two before the query) into the prev2 half: with layer 1, a virtual 2-back head.")
+        return how + ("; ", Math("V_1"), f" copies the key's {record.written} into the previous {c.part()}.")
+    return how + ("; ", Math(f"V_{layer}"), f" copies the key's previous {c.part()} (its {record.written} just "
+                  f"before it, two before the query) into the prev2 {c.part()}: with layer 1, a virtual 2-back head.")
 
 
 SHARES_NAMED = 3  # a matrix's blocks a file's summary names, largest first
@@ -175,17 +175,17 @@ def _look_back_summary(c: Construction) -> tuple:
         o = str(c.offsets[0]) if len(c.offsets) == 1 else "o"
         return (f"With {record.words}, {heads} scores key j for query i by ",) + scores_positions(c, o) + (
             "; ", Math("V_1"), f" copies the key's {record.written} into the "
-                               f"{'previous' if o == '1' else 'o-back'} half.")
+                               f"{'previous' if o == '1' else 'o-back'} {c.part()}.")
     if c.offsets == (1,):
         return (Math("A_1"), " scores key position i-1 for query i; ", Math("V_1"),
-                " copies the key's token and position into the previous half.")
+                f" copies the key's token and position into the previous {c.part()}.")
     if len(c.offsets) == 1:
         o = c.offsets[0]
         return (Math("A_1"), f" scores key position i-{o} for query i; ", Math("V_1"),
-                f" copies the key's token and position into the {half(o)} half (the token {back(o)}).")
+                f" copies the key's token and position into the {half(o)} {c.part()} (the token {back(o)}).")
     return (f"One head per offset o in {{{', '.join(map(str, c.offsets))}}}: its ", Math("A_1"),
             " scores key position i-o for query i and its ", Math("V_1"),
-            f" copies the key's token and position into the half o back ({_halves(c)}).")
+            f" copies the key's token and position into the {c.part()} o back ({_halves(c)}).")
 
 
 def _induction_summary(c: Construction, layer: int = 2) -> tuple:
@@ -193,14 +193,14 @@ def _induction_summary(c: Construction, layer: int = 2) -> tuple:
     if c.context == 1 and c.similar is None:
         before = "previous token" if c.skip == 0 else f"token {c.skip + 1} before"
         return (a, f" scores keys whose {before} is the query's (", Math(pattern(c)),
-                "); ", v, " keeps the key's current half.")
+                "); ", v, f" keeps the key's current {c.part()}.")
     if c.similar is not None and c.context == 1:
         return (a, f" scores each key by how similar the token {c.skip + 1} before it is to the query's (",
-                Math(pattern(c)), "); ", v, " keeps the key's current half: its token's vector and position.")
+                Math(pattern(c)), "); ", v, f" keeps the key's current {c.part()}: its token's vector and position.")
     ending = "just before it" if c.skip == 0 else f"ending {c.skip + 1} before it"
     return (a, f" scores each key by how many of the {c.context} tokens {ending} match the query's last "
             f"{c.context}, the query's own token counting {c.context} (", Math(pattern(c)), "); ", v,
-            " keeps the key's current half.")
+            f" keeps the key's current {c.part()}.")
 
 
 def empty(c: Construction) -> str:
@@ -209,7 +209,7 @@ def empty(c: Construction) -> str:
         return "only tok and pos are filled"
     if c.circuit == "pointer":
         return "the pointer block is empty"
-    return "the previous half is empty" if c.halves == 2 else "the earlier halves are empty"
+    return f"the {c.earlier()} {'is' if c.halves == 2 else 'are'} empty"
 
 
 def final(c: Construction) -> str:
@@ -255,11 +255,11 @@ def _virtual_equations(c: Construction, representation: tuple, mask: tuple) -> t
     return (representation, ("Attention logits: ", Math("a_ij = y_i A_l y_j^T"), " (rows: queries i, columns: keys j).")) \
         + mask + (
             ("Layers 1 and 2 (previous-token heads): ",) + a + ("; ", Math("Y^(1) = Y^(0) + W^(1) Y^(0) V_1"),
-             " writes the token before into the previous half; ", Math("Y^(2) = Y^(1) + W^(2) Y^(1) V_2"),
-             ", with ", Math("V_2"), " reading the key's previous half into the prev2 half, writes the token two "
-             "before: ", Math("W^(2) W^(1)"), " is a virtual 2-back head (V-composition)."),
+             f" writes the token before into the previous {c.part()}; ", Math("Y^(2) = Y^(1) + W^(2) Y^(1) V_2"),
+             ", with ", Math("V_2"), f" reading the key's previous {c.part()} into the prev2 {c.part()}, writes the "
+             "token two before: ", Math("W^(2) W^(1)"), " is a virtual 2-back head (V-composition)."),
             ("Layer 3 (induction head): ", Math("A_3"), " matches the query's token and the token before it against "
-             "the key's previous and prev2 halves, so ", Math(pattern(c)), "; ", Math("Y^(3) = W^(3) Y^(2) V_3"),
+             f"the key's previous and prev2 {c.part(True)}, so ", Math(pattern(c)), "; ", Math("Y^(3) = W^(3) Y^(2) V_3"),
              ".")) + _read_out(c)
 
 
@@ -283,13 +283,13 @@ def equations(c: Construction) -> tuple[tuple, ...]:
                                                                            for o in c.offsets) + "]"),
                           ", ", Math("code(p) = [sin w_1 p, cos w_1 p, ..., sin w_K p, cos w_K p]"),
                           f" with K = {c.frequencies}, d = {c.halves}({'m' if c.similar is not None else 'V'} + 2K); at layer 0 only "
-                          "the current half is filled.")
+                          f"the current {c.part()} is filled.")
     elif c.similar is not None:
         representation = ("Representation of token i: ", Math("y_i = [e(x_i) | pos(i) | "
                                                               + " | ".join(f"{half(o)} tok | {half(o)} pos"
                                                                            for o in c.offsets) + "]"),
                           f", e(t) a unit vector of m features, d = {c.halves}(m + N); at layer 0 only "
-                          "the current half is filled.")
+                          f"the current {c.part()} is filled.")
     elif c.offsets == (1,):
         representation = ("Representation of token i: ", Math("y_i = [tok(x_i) | pos(i) | prev tok | prev pos]"),
                           ", d = 2(V + N); at layer 0 the previous half is empty.")
@@ -297,7 +297,7 @@ def equations(c: Construction) -> tuple[tuple, ...]:
         representation = ("Representation of token i: ", Math("y_i = [tok(x_i) | pos(i) | "
                                                               + " | ".join(f"{half(o)} tok | {half(o)} pos"
                                                                            for o in c.offsets) + "]"),
-                          f", d = {c.halves}(V + N); at layer 0 only the current half is filled.")
+                          f", d = {c.halves}(V + N); at layer 0 only the current {c.part()} is filled.")
     mask = _mask_equations(c)
     if c.circuit == "virtual":
         return _virtual_equations(c, representation, mask)
@@ -312,7 +312,7 @@ def equations(c: Construction) -> tuple[tuple, ...]:
     else:
         layer1 = (f"Layer 1 ({len(c.offsets)} head{'s' if len(c.offsets) > 1 else ''}, offsets "
                   f"{', '.join(map(str, c.offsets))}): head o has ", Math("A = s [pos(key) = pos(query) - o]"),
-                  " and writes the key's token and position into its half o back; ",
+                  f" and writes the key's token and position into its {c.part()} o back; ",
                   Math("Y^(1) = Y^(0) + sum_o W^(o) Y^(0) V_o"), ".")
     if c.similar is not None and c.context == 1:
         layer2 = ("Layer 2 (induction head): ", Math("A_2"), " is s times the identity between the query's token "

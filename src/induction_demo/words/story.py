@@ -74,7 +74,8 @@ def _position_0(trace: Trace, layer: Layer) -> Sentence:
     if looks_back:
         into = _into(layer)
         what = "position" if into == ["ptr"] else "token and position"
-        wrote = (f"and writes its own {what} into its " + ", ".join(into) + (" block" if into == ["ptr"] else " half")
+        wrote = (f"and writes its own {what} into its " + fmt.listed(into)
+                 + (" block" if into == ["ptr"] else " " + trace.construction.part(len(into) > 1))
                  + (f": the lecture's {maths('a_00')} ≈ 1, where {maths('i = j = 0')}." if trace.construction.circuit == "lecture" else "."))\
             if built else "."
         return say("self", f"{first} is at position 0: the inclusive mask keeps only itself, so it attends to itself "
@@ -88,7 +89,9 @@ def _position_0(trace: Trace, layer: Layer) -> Sentence:
     # left them empty)
     layers_before = "layer 1" if len(feeding) == 1 else "layers 1 and 2" if len(feeding) == 2 else \
         f"layers 1 to {len(feeding)}"
-    since = f": since {layers_before} its earlier halves hold its own token" if reason else ""
+    earlier = trace.construction.earlier()
+    since = f": since {layers_before} its {earlier} hold{'s' if 'half' in earlier else ''} its own token" \
+        if reason else ""
     out = "it outputs nothing" if not p.output else "its output is its own token" \
         if p.output == (trace.tokens[0],) else "its output is " + fmt.tied(p.output, " or ", code)
     return say("self", f"{first} keeps only itself under the inclusive mask ({maths(f'a_00 = {logit}')}{since}), so it "
@@ -97,11 +100,6 @@ def _position_0(trace: Trace, layer: Layer) -> Sentence:
                premises + [cl.Logit(n, 0, 0, 0, float(layer.logits[0, 0])), cl.Built(built),
                            cl.Predicts(0, p.output, False, near_tie(trace, 0))]
                + ([cl.Ablated(f.index, False) for f in feeding] if reason else []))
-
-
-def _dest(head) -> str:
-    """The half (prev, prev2, ...) or block (ptr) a head writes into ("" for none)."""
-    return head.ov[0].cols.rpartition(" ")[0] if head.ov else ""
 
 
 def _into(layer: Layer) -> list[str]:
@@ -172,7 +170,7 @@ def look_back(trace: Trace, layer: Layer) -> list[Sentence]:
     for h, run in enumerate(layer.heads):
         o, w = run.head.offset, run.weights
         name = f"The {run.head.name}: " if several else ""
-        dest = _dest(run.head) if built else ""  # a file's V writes where it will: said once, read off the output
+        dest = run.head.destination if built else ""  # a file's V writes where it will: said once, read off the output
         where = "previous" if dest == "prev" else dest
         reach = [i for i in range(o, trace.n) if layer.mask[i].any()]
         if reach and _spreads(trace, layer, run):
@@ -187,7 +185,7 @@ def look_back(trace: Trace, layer: Layer) -> list[Sentence]:
                 + ([cl.Setting("positions", c.positions)] if built else [])
             out.append(say("look-back", f"{name or 'Layer 1: '}{scheme_words}{zero}, so each token spreads evenly "
                                         "over the keys it keeps (weight × how many)"
-                                        + (f" and writes their mean into its {where} half" if built else "")
+                                        + (f" and writes their mean into its {where} {c.part()}" if built else "")
                                         + ": " + series(even) + ".",
                            premises))
         elif reach:
@@ -227,18 +225,18 @@ def look_back(trace: Trace, layer: Layer) -> list[Sentence]:
             if ties:
                 out.append(say("too-early", f"{name or 'Layer 1: '}" + series([at(trace, i) for i in short])
                                + f" {them}: every logit ties, so the head spreads evenly over the keys kept"
-                               + (f" and its {where} half holds their mean." if built else "."),
+                               + (f" and its {where} {c.part()} holds their mean." if built else "."),
                                [cl.Before(tuple(short), o), cl.Logits(n, h, tuple(short), "tie")]
                                + _evens(layer, h, short)))
             else:
                 out.append(say("too-early", f"{name or 'Layer 1: '}" + series([at(trace, i) for i in short])
                                + f" {them}: the head weighs the keys kept by their logits"
-                               + (f", and its {where} half holds that blend of them." if built else "."),
+                               + (f", and its {where} {c.part()} holds that blend of them." if built else "."),
                                [cl.Before(tuple(short), o), cl.Logits(n, h, tuple(short), "differ")]))
     if layer.ablated:
-        dest = _dest(layer.heads[0].head) if built else "prev"  # (a file's: the lecture's second half)
-        what = ("the previous half of every representation" if dest == "prev" else
-                f"the {dest} half of every representation") if not several else "every earlier half"
+        dest = layer.heads[0].head.destination if built else "prev"  # (a file's: the lecture's second half)
+        what = (f"the {'previous' if dest == 'prev' else dest} {c.part()} of every representation"
+                if not several else f"every earlier {c.part()}")
         out.append(say("ablated", f"{'This head' if not several else 'Layer 1'} is ablated: its output is replaced "
                                   f"by zeros, so {what} stays empty.", [cl.Ablated(n, True), cl.Writes(n, ())]))
         return out
@@ -251,18 +249,20 @@ def look_back(trace: Trace, layer: Layer) -> list[Sentence]:
     what = scheme(c).written
     written = []
     for h, run in enumerate(layer.heads):
-        o, dest = run.head.offset, _dest(run.head)
+        o, dest = run.head.offset, run.head.destination
         where = "previous" if dest == "prev" else dest
         shifted = run.head.ov[0].rows != "tok"  # it reads the key's previous half: a token one more back
         if _spreads(trace, layer, run):
-            written.append(f"the mean of {'what the keys before it hold in their previous halves' if shifted else 'the tokens before it'} into its {where} half")
+            before = f"what the keys before it hold in their previous {c.part(True)}" if shifted else \
+                "the tokens before it"
+            written.append(f"the mean of {before} into its {where} {c.part()}")
         elif shifted:
-            written.append(f"the {what} two before it (the previous half of the key just before it) into its {where} "
-                           f"half: with layer {n - 1}, a virtual 2-back head")
+            written.append(f"the {what} two before it (the previous {c.part()} of the key just before it) into its "
+                           f"{where} {c.part()}: with layer {n - 1}, a virtual 2-back head")
         elif o == 1:
-            written.append(f"each token's previous {what} into the previous half of its representation")
+            written.append(f"each token's previous {what} into the previous {c.part()} of its representation")
         else:
-            written.append(f"the {what} {back(o)} it into its {half(o)} half")
+            written.append(f"the {what} {back(o)} it into its {half(o)} {c.part()}")
     lead = "Its output writes " if written[0].startswith("each") else "Its output writes, for each token, "
     out.append(say("output", lead + series(written) + ".", [cl.Writes(n, names), cl.Setting("positions", c.positions)]))
     return out
@@ -330,8 +330,9 @@ def _why(trace: Trace, i: int, j: int) -> tuple[str, list]:
     on = bool(_cells(trace)[i, j])
     if source < 0:
         if c.mask == "inclusive" and c.model is None and j == 0:
-            return ("whose earlier halves hold its own token (position 0 attended to itself under the inclusive "
-                    "mask)", [cl.Mask("inclusive"), cl.Kept(1, 0, 0, True), cl.Built(True)])
+            earlier = c.earlier()
+            return (f"whose {earlier} hold{'s' if 'half' in earlier else ''} its own token (position 0 attended to "
+                    "itself under the inclusive mask)", [cl.Mask("inclusive"), cl.Kept(1, 0, 0, True), cl.Built(True)])
         return (f"which has no token {back(c.horizon) if c.horizon > 1 else 'before it'}: not a key the head is "
                 "built for", [cl.Job(n, i, j, False)])
     if c.context == 1:
@@ -509,7 +510,7 @@ def _nope(trace: Trace, layer: Layer, copies: list[int]) -> list[Sentence]:
                 f"{fmt.number(float(layer.logits[i, j]), fmt.LOGIT_DECIMALS)}, weight {weight(layer.weights[i, j])}")
     listed = series(Lazy(copies, row))
     where = "previous" if c.horizon == 1 else half(c.horizon)
-    return [say("positions", f"With no position encoding, layer 1 writes into each key's {where} half the mean of the "
+    return [say("positions", f"With no position encoding, layer 1 writes into each key's {where} {c.part()} the mean of the "
                              "tokens it keeps, so the key after an earlier copy of the query's token holds that token "
                              "with a share of that mean, and the induction head's logit for it is s times the share: "
                              + listed + ".", premises)]
@@ -530,7 +531,7 @@ def _discount(trace: Trace, layer: Layer) -> list[Sentence]:
     which = series([f"@{j}" for j in keys])
     return [say("discount", f"{'Key' if len(keys) == 1 else 'Keys'} {which} {'has' if len(keys) == 1 else 'have'} no "
                             f"token {back(o)} {'it' if len(keys) == 1 else 'them'}: layer 1 wrote a blend of the first "
-                            f"tokens into {'its' if len(keys) == 1 else 'their'} {half(o)} half, so the induction head "
+                            f"tokens into {'its' if len(keys) == 1 else 'their'} {half(o)} {c.part()}, so the induction head "
                             f"discounts {'it' if len(keys) == 1 else 'them'} for every query, lest that blend pass for "
                             "a match "
                             f"(logits {span} in {'that column' if len(keys) == 1 else 'those columns'}).",
