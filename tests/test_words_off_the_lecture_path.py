@@ -359,3 +359,10 @@ def test_the_stream_s_parts_are_named_by_their_count(options, parts):
     if parts is None:
         narrow = invoke(["show", text, *options, "--width", "50"]).stdout
         assert "pointer block: ptr pos" in narrow and "token and position: tok, pos" in narrow
+
+
+def test_under_a_skip_the_empty_half_is_named_by_how_far_back_it_holds():
+    """Under --skip 3 layer 1 writes the token four back into the prev4 half, but Y^(0)'s caption called it "the
+    previous half", the name of the half that holds the token one back."""
+    out = invoke(["show", "a b c d e a b c d e a", "--skip", "3", "--format", "markdown"]).stdout
+    assert "the prev4 half is empty" in out and "previous half" not in out

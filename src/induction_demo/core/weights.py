@@ -187,8 +187,11 @@ class Construction(NamedTuple):
         return fraction(self.halves, plural)
 
     def earlier(self) -> str:
-        """The stream's parts past its current one: "previous half" (the lecture's), "earlier thirds", ..."""
-        return "previous half" if self.halves == 2 else f"earlier {self.part(True)}"
+        """The stream's parts past its current one: "previous half" (the lecture's; "prev4 half" under --skip 3),
+        "earlier thirds", ..."""
+        if self.halves != 2:
+            return f"earlier {self.part(True)}"
+        return "previous half" if self.offsets == (1,) else f"{half(self.offsets[0])} half"
 
     @property
     def subspaces(self) -> tuple[Subspace, ...]:
