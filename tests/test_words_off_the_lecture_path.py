@@ -366,3 +366,27 @@ def test_under_a_skip_the_empty_half_is_named_by_how_far_back_it_holds():
     previous half", the name of the half that holds the token one back."""
     out = invoke(["show", "a b c d e a b c d e a", "--skip", "3", "--format", "markdown"]).stdout
     assert "the prev4 half is empty" in out and "previous half" not in out
+
+
+@pytest.mark.parametrize("options", [{"skip": 2, "positions": "sinusoidal"}, {"context": 2, "positions": "rope"},
+                                     {"skip": 3, "positions": "rope"}])
+def test_a_leak_is_told_from_a_row_that_has_a_key_that_far_back(options):
+    """Under --skip 2 --positions sinusoidal (and the 2-back head of --context 2) the story said "the rest leaks to
+    the positions just before, because their codes are close to the previous one's: at most 1.00, from `b` (@1) to
+    `a` (@0)": @1 has no key three back, so its 1.00 is no leak (the head spread over what it had), and the verifier
+    passed it, reading the same rows. A leak is now measured on the rows with a key that far back, and told around
+    the key the head is built for ("next to i - 3"); the verifier refuses a leak from any other row."""
+    from induction_demo.words import claims as cl
+
+    tokens = tuple("a b c d e f g h a b c d".split())
+    trace = run(tokens, construction=Construction(**options))
+    verify.check(trace, story(trace)[1])
+    leaks = [s for s in story(trace)[1] if s.kind == "leak"]
+    assert leaks
+    for sentence in leaks:
+        leak = next(p for p in sentence.premises if isinstance(p, cl.Leak))
+        o = trace.layers[0].heads[leak.head].head.offset
+        assert leak.query >= o and leak.value < 0.5
+        assert ("just before" if o == 1 else f"next to i - {o}, because their codes are close to that of i - {o}") \
+            in sentence.text
+        assert not verify.CHECKS[cl.Leak](trace, leak._replace(query=1, key=0, value=1.0))

@@ -48,7 +48,7 @@ import numpy as np
 from .basis import Basis
 from .trace import Trace
 from .schemes import scheme
-from .weights import Block, Head, entries, relation, sinusoid
+from .weights import Block, Head, entries, look_back_name, relation, sinusoid
 
 Source = dict  # subspace name -> [rows, size] array: how each row (a token or position) sits in the stream
 
@@ -242,7 +242,7 @@ def _sources(trace: Trace, start: Source, name: str, file: bool) -> list[tuple[s
                 elif run.head.role.kind == "duplicate-token":
                     about = "the duplicate-token head wrote it: where the earlier copy stands"
                 else:
-                    about = f"the {'previous-token' if o == 1 else f'{o}-back'} head wrote it"
+                    about = f"the {look_back_name(o)} wrote it"
                 out.append((f"{sname} {v}", wrote, about, heads))
     return [(n, s_, a) for n, s_, a, _ in out]
 

@@ -81,7 +81,7 @@ class Scheme(NamedTuple):
     written: str = "token and position"  # what layer 1's value copies into a half
     leak: str = ""  # why layer 1's weight leaks to the positions before its target ("": it does not)
     copy_note: bool = False  # the story gives each copy's share of the query's token in the key's previous half
-    note: tuple = ()  # the handout's note on layer 1's previous half under it ({part}: half, third, ...; {halves}: their count)
+    note: tuple = ()  # the handout's note on layer 1's previous half under it, its words by the offsets (describe.py)
     one_hot_tokens: bool = False
     refusal: str = ""
 
@@ -95,11 +95,10 @@ class Scheme(NamedTuple):
         return {"pos": f"({tokens} + N)", "sin": f"({tokens} + 2K)"}.get(self.block, tokens)
 
 
-SINUSOID = ("Layer 1 puts nearly all its weight on the previous position, the rest on the ones just before it: its "
-            "previous {part} holds the previous token, plus a little of the tokens before that. Layer 2 matches the "
-            "query's token against it as before; the leak only lowers a match from s to s times the weight layer 1 "
-            "put on the previous position.",)
-CLOSE = "their codes are close to the previous one's"
+SINUSOID = ("Layer 1 puts nearly all its weight on {position}, the rest on the ones just before it: its {where} "
+            "holds {token}, plus a little of the tokens before that. Layer 2 matches the query's token against it "
+            "as before; the leak only lowers a match from s to s times the weight layer 1 put on {position}.",)
+CLOSE = "their codes are close to {target}"  # (the previous one's; that of i - o)
 AROUND = "where each query position looks: the most on {where} (key i - {o}), a little less around it"
 
 SCHEMES = {s.name: s for s in (
@@ -120,9 +119,9 @@ SCHEMES = {s.name: s for s in (
            "a_ij = y_i A_1 y_j^T + b_(i-j) = b_(i-j)", "b_(i-j)",
            "where each query position looks: a bias of s on {where}",
            "{token}; no position (layer 1 adds a relative bias instead)", written="token",
-           note=("The bias ", Math("b_1 = s"), " does what the one-hot position block did: layer 1's logits, "
-                 "weights and previous {part} are the lecture's, but the stream holds no position at all (d = {halves}V), so "
-                 "the previous {part} holds the previous token only.",)),
+           note=("The bias ", Math("b_{o} = s"), " does what the one-hot position block did: layer 1's logits, "
+                 "weights and {where} are {same}, but the stream holds no position at all (d = {halves}V), so the "
+                 "{where} holds {token} only.",)),
     Scheme("rope", "rotary position embeddings (RoPE)", _rope, None, True, True,
            lambda k, o: (Math("a_ij = <R_i q, R_j k>"), " = ", Math(f"(s/K) sum_m cos(w_m (i - {o} - j))"),
                          ": no position in the stream; the same query and key for every token, plane m turned by ",
@@ -138,12 +137,10 @@ SCHEMES = {s.name: s for s in (
            "a_ij = 0", "0 (NoPE)", "nothing: every key scores 0, and the head spreads evenly",
            "{token}; no position encoding at all (NoPE)", written="token",
            copy_note=True,
-           note=("NoPE: layer 1 cannot single out the previous token: each query spreads evenly over the keys it "
-                 "keeps and writes their mean into its previous {part}. That mean still carries position, leaked by "
-                 "the causal mask: the key after an earlier copy of the query's token holds that token with share "
-                 "c/m, c its copies among the m keys that key kept in layer 1, so the induction head's logit for it "
-                 "is s c/m rather than s. Which key wins depends on those shares; the story gives them for each "
-                 "copy.",)),
+           note=("NoPE: layer 1 cannot single out {token}: each query spreads evenly over the keys it keeps and "
+                 "writes their mean into its {where}. That mean still carries position, leaked by the causal mask: "
+                 "the key {after} an earlier copy of the query's token holds that token with share "
+                 "c/m, c its copies among the m keys that key kept in layer 1, {logit}",)),
 )}
 assert tuple(SCHEMES) == inputs.POSITIONS  # the command line offers exactly the schemes built here
 

@@ -28,6 +28,11 @@ __all__ = ["CIRCUITS", "Construction", "LECTURE", "checked", "context_of", "desc
            "subspace", "too_early", "unembedding"]
 
 
+def look_back_name(offset: int) -> str:
+    """A look-back head's name: "previous-token head", "2-back head", ..."""
+    return "previous-token head" if offset == 1 else f"{offset}-back head"
+
+
 def previous_token_head(scale: float, offset: int = 1, positions: str = "one-hot", k: int = FREQUENCIES) -> Head:
     """A look-back head, attending from query i to key i - ``offset``, built
     by the position scheme ``positions`` (schemes.py: one-hot directions,
@@ -39,9 +44,8 @@ def previous_token_head(scale: float, offset: int = 1, positions: str = "one-hot
     ov = (Block("tok", half_tok, same, 1.0, f"tok:t -> {half_tok}:t"),)
     if record.block is not None:
         ov += (Block("pos", subspace(offset, "pos"), same, 1.0, f"pos:p -> {subspace(offset, 'pos')}:p"),)
-    name = "previous-token head" if offset == 1 else f"{offset}-back head"
     built = record.build(scale, offset, k)
-    return Head(name, built.qk, ov, bias=built.bias, rope=built.rope, offset=offset, role=LOOK_BACK)
+    return Head(look_back_name(offset), built.qk, ov, bias=built.bias, rope=built.rope, offset=offset, role=LOOK_BACK)
 
 
 def induction_head(scale: float, context: int = 1, skip: int = 0, positions: str = "one-hot") -> Head:

@@ -11,7 +11,7 @@ from ..core.basis import BLOCKS
 from ..core.schemes import Scheme
 from ..base import text as fmt
 from ..base.text import Math
-from ..core.weights import Construction, Head, half
+from ..core.weights import Construction, Head, half, look_back_name
 from .sentences import series
 
 OFFSET_WORDS = {1: "just before", 2: "two before", 3: "three before", 4: "four before"}
@@ -91,7 +91,24 @@ def scores_positions(c: Construction, o: str = "1") -> tuple:
 def positions_note(c: Construction) -> tuple:
     """For a scheme whose previous position is not a one-hot direction: what layer 1
     writes into the previous half (third, ...), and how layer 2's match still works."""
-    return tuple(part.format(part=c.part(), halves=c.halves) if isinstance(part, str) else part for part in scheme(c).note)
+    if c.offsets == (1,):  # the lecture's words
+        words = dict(o="1", position="the previous position", where=c.earlier(), token="the previous token",
+                     same="the lecture's")
+    elif len(c.offsets) == 1:  # (--skip N: one head, N + 1 back)
+        o = c.offsets[0]
+        words = dict(o=str(o), position=f"position i - {o}", where=c.earlier(), token=f"the token {back(o)} it",
+                     same="those of one-hot positions")
+    else:
+        words = dict(o="o", position="position i - o (head o)", where=f"{c.part()} o back",
+                     token="the token o before it", same="those of one-hot positions")
+    shares = c.context == 1 and c.similar is None  # (where the story gives each copy's share: story._nope)
+    words.update(halves=str(c.halves), after="after" if c.horizon == 1 else f"{c.horizon} after",
+                 logit="so the induction head's logit for it is s c/m rather than s. Which key wins depends on those "
+                       "shares; the story gives them for each copy." if shares else
+                       "and the induction head's logit is made of such shares rather than of whole matches, so which "
+                       "key wins depends on them.")
+    return tuple(part.format(**words) if isinstance(part, str) else Math(part.expr.format(**words))
+                 for part in scheme(c).note)
 
 
 def layer_summary(c: Construction, heads: tuple[Head, ...], layer: int = 0) -> tuple:
@@ -173,9 +190,9 @@ def _look_back_summary(c: Construction) -> tuple:
     if not record.directions:
         heads = "its head" if len(c.offsets) == 1 else "each head (offset o)"
         o = str(c.offsets[0]) if len(c.offsets) == 1 else "o"
+        into = c.earlier() if len(c.offsets) == 1 else f"{c.part()} o back"
         return (f"With {record.words}, {heads} scores key j for query i by ",) + scores_positions(c, o) + (
-            "; ", Math("V_1"), f" copies the key's {record.written} into the "
-                               f"{'previous' if o == '1' else 'o-back'} {c.part()}.")
+            "; ", Math("V_1"), f" copies the key's {record.written} into the {into}.")
     if c.offsets == (1,):
         return (Math("A_1"), " scores key position i-1 for query i; ", Math("V_1"),
                 f" copies the key's token and position into the previous {c.part()}.")
@@ -302,10 +319,10 @@ def equations(c: Construction) -> tuple[tuple, ...]:
     if c.circuit == "virtual":
         return _virtual_equations(c, representation, mask)
     if not record.directions:
-        layer1 = ("Layer 1 (previous-token head" + ("s, offsets " + ", ".join(map(str, c.offsets))
-                                                    if len(c.offsets) > 1 else "") + "): ",) \
-            + scores_positions(c, "1" if c.offsets == (1,) else "o") \
-            + ("; ", Math("Y^(1) = Y^(0) + sum_o W^(o) Y^(0) V_o"), ".")
+        one = len(c.offsets) == 1
+        layer1 = (f"Layer 1 ({fmt.listed(map(look_back_name, c.offsets))}){'' if one else ', head o'}: ",) \
+            + scores_positions(c, str(c.offsets[0]) if one else "o") \
+            + ("; ", Math("Y^(1) = Y^(0) + W^(1) Y^(0) V_1" if one else "Y^(1) = Y^(0) + sum_o W^(o) Y^(0) V_o"), ".")
     elif c.offsets == (1,):
         layer1 = ("Layer 1 (previous-token head): ", Math("A_1 = s [pos(key) = pos(query) - 1]"), ", ",
                   Math("Y^(1) = Y^(0) + W^(1) Y^(0) V_1"), ", so ", Math("y_i^(1) = [x_i, i | x_(i-1), i-1]"), ".")

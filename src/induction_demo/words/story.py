@@ -74,7 +74,7 @@ def _position_0(trace: Trace, layer: Layer) -> Sentence:
     if looks_back:
         into = _into(layer)
         what = "position" if into == ["ptr"] else "token and position"
-        wrote = (f"and writes its own {what} into its " + fmt.listed(into)
+        wrote = (f"and writes its own {what} into its " + fmt.listed("previous" if x == "prev" else x for x in into)
                  + (" block" if into == ["ptr"] else " " + trace.construction.part(len(into) > 1))
                  + (f": the lecture's {maths('a_00')} ≈ 1, where {maths('i = j = 0')}." if trace.construction.circuit == "lecture" else "."))\
             if built else "."
@@ -212,11 +212,14 @@ def look_back(trace: Trace, layer: Layer) -> list[Sentence]:
                            premises))
             off = w * layer.mask
             off[np.arange(o, trace.n), np.arange(trace.n - o)] = 0.0
-            if built and scheme(c).leak and off[o:].max() > 0.0005:
-                i, j = (int(x) for x in np.unravel_index(int(off.argmax()), off.shape))
-                out.append(say("leak", f"{name or 'Layer 1: '}the rest leaks to the positions just before, "
-                                       f"because {scheme(c).leak}: at most {weight(off[i, j])}, from {at(trace, i)} to "
-                                       f"{at(trace, j)}.",
+            off[:o] = 0.0  # (a row with no key that far back has no job to leak from: it spreads, said below)
+            i, j = (int(x) for x in np.unravel_index(int(off.argmax()), off.shape))
+            if built and scheme(c).leak and weight(off[i, j]) != weight(0.0):  # (a leak the tables show)
+                where, target = ("just before", "the previous one's") if o == 1 and j < i - 1 else \
+                    (f"next to i - {o}", f"that of i - {o}")  # (the inclusive mask keeps i, next to i - 1 too)
+                out.append(say("leak", f"{name or 'Layer 1: '}the rest leaks to the positions {where}, because "
+                                       f"{scheme(c).leak.format(target=target)}: at most {weight(off[i, j])}, from "
+                                       f"{at(trace, i)} to {at(trace, j)}.",
                                [cl.Leak(n, h, i, j, float(off[i, j])), cl.Setting("positions", c.positions)]))
         short = [i for i in range(min(o, trace.n)) if layer.mask[i].any() and o > 1]
         if short:

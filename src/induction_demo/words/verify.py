@@ -197,7 +197,8 @@ def _leak(trace, p: c.Leak) -> bool:
     off = run.weights * mask
     o = run.head.offset
     off[np.arange(o, trace.n), np.arange(trace.n - o)] = 0.0
-    return abs(off.max() - p.value) <= 1e-12 and off[p.query, p.key] == off.max()
+    off[:o] = 0.0  # a query with no key ``o`` back has no job: what it weighs is no leak
+    return p.query >= o and abs(off.max() - p.value) <= 1e-12 and off[p.query, p.key] == off.max()
 
 
 def _setting(trace, p: c.Setting) -> bool:
