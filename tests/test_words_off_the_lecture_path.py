@@ -390,3 +390,27 @@ def test_a_leak_is_told_from_a_row_that_has_a_key_that_far_back(options):
         assert ("just before" if o == 1 else f"next to i - {o}, because their codes are close to that of i - {o}") \
             in sentence.text
         assert not verify.CHECKS[cl.Leak](trace, leak._replace(query=1, key=0, value=1.0))
+
+
+@pytest.mark.parametrize("positions", ["relative", "sinusoidal", "rope", "none"])
+def test_under_a_skip_layer_1_is_told_as_the_head_it_is(positions):
+    """Under --skip 2 layer 1 is one 3-back head, but a handout under another position scheme called it the
+    "previous-token head" with "b_o = s" (o never said) and a sum over heads, copying "into the o-back half", and
+    its scheme's note spoke of the previous token, the previous position and "b_1 = s"."""
+    out = "".join(invoke([command, "a b c d a b c d a", "--skip", "2", "--positions", positions, "--format",
+                          "markdown"]).stdout for command in ("show", "weights", "circuits"))
+    assert not re.search(r"previous|o-back|b_\{[o1]\}|\\sum_\{o\}", out), re.findall(r".{40}(?:previous|o-back).{20}", out)
+    assert "Layer 1 (3-back head): " in out and "prev3 half" in out
+    if positions == "relative":
+        assert "The bias $b_{3} = s$" in out
+
+
+def test_the_nope_note_promises_each_copy_s_share_only_where_the_story_gives_it():
+    """Under --context 2 (or similar words) the NoPE note said the induction head's logit is s c/m and "the story
+    gives them for each copy", but the story gives the shares only for one-token matches of one-hot tokens."""
+    for options, promised in (([], True), (["--skip", "1"], True), (["--context", "2"], False),
+                              (["--similar", "subword"], False)):
+        out = invoke(["show", "a b c a b c a", "--positions", "none", *options, "--format", "markdown"]).stdout
+        assert ("the story gives them for each copy" in out) == promised, options
+        if "--skip" not in options:  # (a skip's head here copies nothing: no share to give)
+            assert ("with a share of that mean" in out) == promised, options
