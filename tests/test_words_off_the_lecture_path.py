@@ -414,3 +414,16 @@ def test_the_nope_note_promises_each_copy_s_share_only_where_the_story_gives_it(
         assert ("the story gives them for each copy" in out) == promised, options
         if "--skip" not in options:  # (a skip's head here copies nothing: no share to give)
             assert ("with a share of that mean" in out) == promised, options
+
+
+@pytest.mark.parametrize("positions", ["relative", "sinusoidal"])
+def test_the_virtual_circuit_s_position_notes_tell_each_layer_s_own_head(positions):
+    """The virtual circuit's two look-back layers (each one previous-token head) got the --context 2 note of
+    several heads, "b_o = s ... third o back ... the token o before", twice, both times of layer 1, and its
+    induction head was "Layer 2". Each layer's note is now its own: b_1, layer 2 writing the prev2 third."""
+    out = invoke(["show", "a b c d a b c d a", "--circuit", "virtual", "--positions", positions, "--format",
+                  "markdown"]).stdout
+    notes = [line for line in out.splitlines() if line.startswith(("The bias", "Layer 1 puts", "Layer 2 puts"))]
+    assert len(notes) == 2 and not any(re.search(r"b_\{o\}|\bo back|\bo before", note) for note in notes)
+    assert "previous third" in notes[0] and "prev2 third holds the token two before it" in notes[1]
+    assert "layer 2" in notes[1].lower() and "Layer 2 matches" not in out

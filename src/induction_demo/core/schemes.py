@@ -95,9 +95,9 @@ class Scheme(NamedTuple):
         return {"pos": f"({tokens} + N)", "sin": f"({tokens} + 2K)"}.get(self.block, tokens)
 
 
-SINUSOID = ("Layer 1 puts nearly all its weight on {position}, the rest on the ones just before it: its {where} "
-            "holds {token}, plus a little of the tokens before that. Layer 2 matches the query's token against it "
-            "as before; the leak only lowers a match from s to s times the weight layer 1 put on {position}.",)
+SINUSOID = ("Layer {layer} puts nearly all its weight on {position}, the rest on the ones just before it: its {where} "
+            "holds {token}, plus a little of the tokens before that. Layer {reader} matches the query's token against it "
+            "as before; the leak only lowers a match from s to s times the weight layer {layer} put on {position}.",)
 CLOSE = "their codes are close to {target}"  # (the previous one's; that of i - o)
 AROUND = "where each query position looks: the most on {where} (key i - {o}), a little less around it"
 
@@ -119,7 +119,7 @@ SCHEMES = {s.name: s for s in (
            "a_ij = y_i A_1 y_j^T + b_(i-j) = b_(i-j)", "b_(i-j)",
            "where each query position looks: a bias of s on {where}",
            "{token}; no position (layer 1 adds a relative bias instead)", written="token",
-           note=("The bias ", Math("b_{o} = s"), " does what the one-hot position block did: layer 1's logits, "
+           note=("The bias ", Math("b_{o} = s"), " does what the one-hot position block did: layer {layer}'s logits, "
                  "weights and {where} are {same}, but the stream holds no position at all (d = {halves}V), so the "
                  "{where} holds {token} only.",)),
     Scheme("rope", "rotary position embeddings (RoPE)", _rope, None, True, True,
@@ -137,10 +137,10 @@ SCHEMES = {s.name: s for s in (
            "a_ij = 0", "0 (NoPE)", "nothing: every key scores 0, and the head spreads evenly",
            "{token}; no position encoding at all (NoPE)", written="token",
            copy_note=True,
-           note=("NoPE: layer 1 cannot single out {token}: each query spreads evenly over the keys it keeps and "
+           note=("NoPE: layer {layer} cannot single out {token}: each query spreads evenly over the keys it keeps and "
                  "writes their mean into its {where}. That mean still carries position, leaked by the causal mask: "
                  "the key {after} an earlier copy of the query's token holds that token with share "
-                 "c/m, c its copies among the m keys that key kept in layer 1, {logit}",)),
+                 "c/m, c its copies among the m keys that key kept in layer {layer}, {logit}",)),
 )}
 assert tuple(SCHEMES) == inputs.POSITIONS  # the command line offers exactly the schemes built here
 

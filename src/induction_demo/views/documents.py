@@ -91,8 +91,8 @@ def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Fit = w
     l, previous, c = layer.index, f"Y^({layer.index - 1})", trace.construction
     heads = tuple(run.head for run in layer.heads)
     out: list = layer_opening(trace, layer)
-    if any(h.looks_back for h in heads) and describe.positions_note(c):
-        out.append(Paragraph(describe.positions_note(c)))
+    if any(h.looks_back for h in heads) and describe.positions_note(c, heads, l):
+        out.append(Paragraph(describe.positions_note(c, heads, l)))
     several = len(layer.heads) > 1
     for run in layer.heads:
         of = f" of the {run.head.name}" if several else ""

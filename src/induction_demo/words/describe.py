@@ -11,7 +11,7 @@ from ..core.basis import BLOCKS
 from ..core.schemes import Scheme
 from ..base import text as fmt
 from ..base.text import Math
-from ..core.weights import Construction, Head, half, look_back_name
+from ..core.weights import Construction, Head, half, look_back_name, offset_of
 from .sentences import series
 
 OFFSET_WORDS = {1: "just before", 2: "two before", 3: "three before", 4: "four before"}
@@ -88,21 +88,24 @@ def scores_positions(c: Construction, o: str = "1") -> tuple:
     return scheme(c).scores(c.frequencies, o)
 
 
-def positions_note(c: Construction) -> tuple:
-    """For a scheme whose previous position is not a one-hot direction: what layer 1
-    writes into the previous half (third, ...), and how layer 2's match still works."""
-    if c.offsets == (1,):  # the lecture's words
-        words = dict(o="1", position="the previous position", where=c.earlier(), token="the previous token",
-                     same="the lecture's")
-    elif len(c.offsets) == 1:  # (--skip N: one head, N + 1 back)
-        o = c.offsets[0]
-        words = dict(o=str(o), position=f"position i - {o}", where=c.earlier(), token=f"the token {back(o)} it",
-                     same="those of one-hot positions")
+def positions_note(c: Construction, heads: tuple[Head, ...] = (), layer: int = 1) -> tuple:
+    """For a scheme whose previous position is not a one-hot direction: what a layer of look-back ``heads``
+    (layer 1's, or the virtual circuit's layer 2) writes into its half (third, ...), and how the induction head's
+    match still works; the lecture's words for the lecture's head."""
+    looking = [h for h in heads if h.looks_back] or [None]
+    if len(looking) == 1:  # one head: its offset, and the part it writes (the virtual circuit's layer 2: prev2)
+        o = looking[0].offset if looking[0] is not None else c.offsets[0]
+        into = looking[0].destination if looking[0] is not None else half(o)
+        k = offset_of(f"{into} tok")  # how far back the token it writes stands
+        words = dict(o=str(o), position="the previous position" if o == 1 else f"position i - {o}",
+                     where=c.earlier() if c.halves == 2 else f"{'previous' if into == 'prev' else into} {c.part()}",
+                     token="the previous token" if k == 1 else f"the token {back(k)} it",
+                     same="the lecture's" if c.offsets == (1,) else "those of one-hot positions")
     else:
         words = dict(o="o", position="position i - o (head o)", where=f"{c.part()} o back",
                      token="the token o before it", same="those of one-hot positions")
     shares = c.context == 1 and c.similar is None  # (where the story gives each copy's share: story._nope)
-    words.update(halves=str(c.halves), after="after" if c.horizon == 1 else f"{c.horizon} after",
+    words.update(layer=str(layer), reader="3" if c.circuit == "virtual" else "2", halves=str(c.halves), after="after" if c.horizon == 1 else f"{c.horizon} after",
                  logit="so the induction head's logit for it is s c/m rather than s. Which key wins depends on those "
                        "shares; the story gives them for each copy." if shares else
                        "and the induction head's logit is made of such shares rather than of whole matches, so which "
