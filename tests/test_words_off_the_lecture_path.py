@@ -427,3 +427,13 @@ def test_the_virtual_circuit_s_position_notes_tell_each_layer_s_own_head(positio
     assert len(notes) == 2 and not any(re.search(r"b_\{o\}|\bo back|\bo before", note) for note in notes)
     assert "previous third" in notes[0] and "prev2 third holds the token two before it" in notes[1]
     assert "layer 2" in notes[1].lower() and "Layer 2 matches" not in out
+
+
+def test_bench_under_a_skip_says_which_keys_and_which_token_it_scores():
+    """`bench --skip 2` measured the induction score on the keys 3 after each earlier copy and the loss of the token
+    3 ahead, but said "the keys right after its token's earlier copies" and "-ln P(next token)"."""
+    out = " ".join(invoke(["bench", "--trials", "2", "--length", "20", "--skip", "2"]).stdout.split())
+    assert "the keys 3 after its token's earlier copies" in out and "-ln P(the token 3 ahead)" in out
+    assert "right after" not in out and "next token" not in out
+    plain = " ".join(invoke(["bench", "--trials", "2", "--length", "20"]).stdout.split())
+    assert "the keys right after its token's earlier copies" in plain and "-ln P(next token)" in plain

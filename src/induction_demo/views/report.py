@@ -58,11 +58,12 @@ def bench(result: dict) -> Document:
         ("",), (("queries",), ("accuracy",), ("loss (nats)",), ("accidental", "repeats"), ("misses",),
                 ("misses at", "accidental", "repeats"), ("accuracy", "without", "them")),
         tuple(rows))
+    after = "right after" if not c["skip"] else f"{c['skip'] + 1} after"  # (the cells induction_cells reads)
     scores = Table(
         "bench.scores", ("Attention scores",), ("",), (("score",), ("what it measures",)),
         (
             Row(("induction score",), (_n(result["induction_score"]), Cell(
-                "mean weight a later-copy query puts on the keys right after its token's earlier copies"))),
+                f"mean weight a later-copy query puts on the keys {after} its token's earlier copies"))),
             Row(("  without accidental repeats",), (_n(result["induction_score_without_accidental_repeats"]),
                                                     Cell("the same, over queries with nothing else to copy"))),
             Row(("previous-token score",), (_n(result["previous_token_score"]), Cell(
@@ -81,10 +82,11 @@ def bench(result: dict) -> Document:
             f"{fmt.rate(result['ambiguous_single_token_share'], RATE)} of the queries' tokens occur more than once "
             "in their segment. The context 1 row: the later copies, read by the lecture's induction head "
             "(context 1) on the same sequences.",)))
+    target = "next token" if not c["skip"] else f"the token {c['skip'] + 1} ahead"
     notes = Paragraph((
         "Misses are counted where the right token is not alone at the top (a tie earns 1/k); an accidental "
         "repeat is a query whose token also occurred elsewhere before it (inside the segment or in a gap), so "
-        "the induction head has more than one thing to copy. Loss is -ln P(next token) at temperature T: the "
+        f"the induction head has more than one thing to copy. Loss is -ln P({target}) at temperature T: the "
         "scores are at most 1, so at T = 1 even a perfect copy has probability e / (e + V - 1); a lower T "
         "sharpens it.",))
     return Document("induction-demo bench", (Paragraph((setup,)), prediction, scores, notes, *ending))
