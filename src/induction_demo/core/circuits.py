@@ -303,7 +303,10 @@ def circuits(trace: Trace) -> list[Circuit]:
             m = written_tokens @ unembed(trace) if written_tokens is not None else np.zeros((len(words), len(words)))
             values = np.linalg.eigvals(m)
             values = values[np.lexsort((-values.imag, -values.real))]
-            about = ("what the head adds to each token's next-token score when it attends to a token"
+            horizon = trace.construction.horizon
+            about = ("what the head adds to each token's "
+                     + ("next-token score" if horizon == 1 else f"score as the token {horizon} ahead")
+                     + " when it attends to a token"
                      if m.any() else ONLY_INTO + _region(trace.construction, run.head.destination)
                      + ", which the unembedding does not read (its output reaches the scores only through the "
                        "next layer)")
