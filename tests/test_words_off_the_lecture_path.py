@@ -437,3 +437,20 @@ def test_bench_under_a_skip_says_which_keys_and_which_token_it_scores():
     assert "right after" not in out and "next token" not in out
     plain = " ".join(invoke(["bench", "--trials", "2", "--length", "20"]).stdout.split())
     assert "the keys right after its token's earlier copies" in plain and "-ln P(next token)" in plain
+
+
+def test_a_model_file_s_stream_and_ablated_heads_are_told_from_its_arrays(tmp_path):
+    """A file of the virtual circuit's shape, [tok | pos | prev tok | prev pos | prev2 tok | prev2 pos], was told
+    in halves (its layer 1 writing "the previous half, where the lecture's layer 1 writes"), and, ablated, its
+    layer 2 "left the previous half of every representation empty" though its V writes the prev2 blocks, as the
+    lecture's layout was assumed of every file. Its parts are counted from its layout, and an ablated head's
+    empty blocks are those its V writes."""
+    path = tmp_path / "virtual.npz"
+    text = "a b c d a b c d a"
+    assert invoke(["weights", text, "--circuit", "virtual", "-o", str(path)]).exit_code == 0
+    out = "".join(invoke([command, text, "--model", str(path), *extra, "--format", "markdown"]).stdout
+                  for command, extra in (("show", []), ("circuits", []), ("show", ["--ablate", "previous-token"])))
+    assert not re.search(r"\bhal(f|ves)\b(?! (?:its|the) weight)", out), re.findall(r".{50}\bhalf.{20}", out)
+    assert "(the previous third, where the lecture" in out
+    assert "so the prev2 tok and prev2 pos blocks of every representation stay empty" in out
+    assert "and the prev tok and prev pos blocks of every key are empty" in out

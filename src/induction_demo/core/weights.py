@@ -183,7 +183,10 @@ class Construction(NamedTuple):
 
     @property
     def halves(self) -> int:
-        """The residual stream's halves: the current one and one per layer-1 head."""
+        """The residual stream's halves: the current one and one per layer-1 head (a model file's: its layout's,
+        [tok | pos | prev tok | prev pos | prev2 tok | prev2 pos] in three)."""
+        if self.model is not None:
+            return len({name.rpartition(" ")[0] for name in self.model.layout})
         return 1 + len(self.offsets)
 
     def part(self, plural: bool = False) -> str:

@@ -237,17 +237,20 @@ def look_back(trace: Trace, layer: Layer) -> list[Sentence]:
                                + (f", and its {where} {c.part()} holds that blend of them." if built else "."),
                                [cl.Before(tuple(short), o), cl.Logits(n, h, tuple(short), "differ")]))
     if layer.ablated:
-        dest = layer.heads[0].head.destination if built else "prev"  # (a file's: the lecture's second half)
-        what = (f"the {'previous' if dest == 'prev' else dest} {c.part()} of every representation"
-                if not several else f"every earlier {c.part()}")
+        dest = layer.heads[0].head.destination
+        stays = (f"the {'previous' if dest == 'prev' else dest} {c.part()} of every representation stays"
+                 if not several else f"every earlier {c.part()} stays")
+        if not built:  # a file's: the blocks its V writes, read off its arrays
+            stays = _blocks(_v_writes(layer)) + " of every representation " + \
+                ("stays" if len(_v_writes(layer)) == 1 else "stay")
         out.append(say("ablated", f"{'This head' if not several else 'Layer 1'} is ablated: its output is replaced "
-                                  f"by zeros, so {what} stays empty.", [cl.Ablated(n, True), cl.Writes(n, ())]))
+                                  f"by zeros, so {stays} empty.", [cl.Ablated(n, True), cl.Writes(n, ())]))
         return out
     names = _written(layer)
     if not built:  # a file's V_1: where its write lands, read off the output
-        lecture = " (the previous half, where the lecture's layer 1 writes)" \
+        lecture = f" (the previous {c.part()}, where the lecture's layer 1 writes)" \
             if names == ("prev tok", "prev pos") and layer.heads[0].head.offset == 1 else ""
-        where = "nothing" if not names else "the " + series(list(names)) + (" blocks" if len(names) > 1 else " block")
+        where = _blocks(names)
         return out + [say("output", f"Its output writes into {where}{lecture}: see {maths(f'Y^({n})')}.", [cl.Writes(n, names)])]
     what = scheme(c).written
     written = []
@@ -269,6 +272,16 @@ def look_back(trace: Trace, layer: Layer) -> list[Sentence]:
     lead = "Its output writes " if written[0].startswith("each") else "Its output writes, for each token, "
     out.append(say("output", lead + series(written) + ".", [cl.Writes(n, names), cl.Setting("positions", c.positions)]))
     return out
+
+
+def _v_writes(layer: Layer) -> tuple[str, ...]:
+    """The subspaces a layer's heads' V write into (its blocks: a file's, read off its arrays)."""
+    return tuple(dict.fromkeys(b.cols for run in layer.heads for b in run.head.ov))
+
+
+def _blocks(names: tuple[str, ...]) -> str:
+    """Subspaces as the blocks they are: "the prev tok block", "the prev tok and prev pos blocks"."""
+    return "nothing" if not names else "the " + series(list(names)) + (" blocks" if len(names) > 1 else " block")
 
 
 def _written(layer: Layer) -> tuple[str, ...]:
@@ -449,8 +462,10 @@ def _ablated(trace: Trace, layer: Layer) -> list[Sentence]:
     if first.ablated and c.model is not None and ablated_count((first,)) < len(first.heads):
         out.append(say("ablated", _some_ablated(first), [cl.Ablated(first.index, True)]))
     elif first.ablated and c.model is not None:
+        empty = [name for name in _v_writes(first) if name not in ("tok", "pos")]  # (Y^(0) fills tok and pos)
+        held = f" and {_blocks(tuple(empty))} of every key {'is' if len(empty) == 1 else 'are'} empty" if empty else ""
         out.append(say("ablated", "Layer 1 is ablated: its output is replaced by zeros, so "
-                                  + (maths("Y^(1) = Y^(0)") + " and every key's previous half is empty." if first.residual
+                                  + (maths("Y^(1) = Y^(0)") + held + "." if first.residual
                                      else maths("Y^(1)") + " is all zero."), [cl.Ablated(first.index, True),
                                                                     cl.Writes(first.index, ())]))
     elif first.ablated:
@@ -761,8 +776,7 @@ def unknown(trace: Trace, layer: Layer) -> list[Sentence]:
     if layer.ablated:  # some of its heads (a file's, of another role than the rest)
         out.append(say("ablated", _some_ablated(layer), [cl.Ablated(n, True)]))
     names = _written(layer)
-    where = "nothing" if not names else "the " + series(list(names)) + (" blocks" if len(names) > 1 else " block")
-    return out + [say("output", f"Its output writes into {where}: see {maths(f'Y^({n})')}.", [cl.Writes(n, names)])]
+    return out + [say("output", f"Its output writes into {_blocks(names)}: see {maths(f'Y^({n})')}.", [cl.Writes(n, names)])]
 
 
 def _some_ablated(layer: Layer) -> str:
