@@ -143,6 +143,7 @@ def test_every_construction_and_circuits_compile_with_pdflatex_without_overfull_
 
 FORTY = ("the cat sat on the mat and the dog ran to the log while the cat sat on the mat and then the dog sat "
          "on the log too as the cat ran off away")
+POEM = "roses are red violets are blue sugar is sweet and so are you roses are red violets are blue"
 
 
 @pytest.mark.parametrize("text", [LECTURE, FORTY, "a " * 59], ids=["lecture", "40 tokens", "59 tokens"])
@@ -617,13 +618,15 @@ the heatmaps a few pixels."""
 
 @pytest.mark.parametrize("text, context", [(FORTY, 1), (FORTY, 2), ("b c d . x c e . b c", 3), (FORTY, 3),
                                            ("the cat sat . the cats sat", 0), ("b c d . x c e . b c", 2),
-                                           (CJK, 1)])
+                                           (CJK, 1), (POEM, (2, 1))])
 def test_every_text_of_a_png_is_inside_it(monkeypatch, tmp_path, text, context):
     """Issue 30, item 8 gave the picture its title and input string; on a 35-token sentence under --context 2
     (the model named in the title too) the first line ran 1.2 times the picture's width, cut at its edge.
     Under --context 3 (four panels, three a row) each layer's story was set unwrapped in a panel's title,
     over the next row's titles and past both edges: the stories now stand under the panels, and no title
-    or story overlaps another, nor a panel's labels (with word vectors, "key j" overlapped a story)."""
+    or story overlaps another, nor a panel's labels (with word vectors, "key j" overlapped a story; under
+    --context 2 --skip 1, whose induction head's legend takes three lines, "Layer 2: induction head" stood on the
+    labels of the row above: tight_layout had set the rows a negative gap apart)."""
     matplotlib = pytest.importorskip("matplotlib")
     from induction_demo.cli import built
     from induction_demo.views import documents
@@ -636,7 +639,8 @@ def test_every_text_of_a_png_is_inside_it(monkeypatch, tmp_path, text, context):
     tokens = tuple(text.split())
     vectors = tmp_path / "vectors.txt"  # (context 0: word vectors, whose model names a file in the title)
     vectors.write_text("the 0.1 0.2 0.3\ncat 0.9 0.1 0.0\ncats 0.85 0.15 0.05\nsat 0.0 1.0 0.0\n")
-    trace = run(tokens, construction=built(tokens, context=max(context, 1),
+    context, skip = context if isinstance(context, tuple) else (context, 0)
+    trace = run(tokens, construction=built(tokens, context=max(context, 1), skip=skip,
                                            embeddings=None if context else str(vectors)))
     png.render(documents.heatmaps(trace, story(trace)))
     fig = seen[0]
@@ -655,6 +659,10 @@ def test_every_text_of_a_png_is_inside_it(monkeypatch, tmp_path, text, context):
         for other, b in boxes[k + 1:]:
             assert not a.overlaps(b), (one, other)
     panels = [ax.get_tightbbox(renderer) for ax in fig.axes if ax.get_title()]  # with their labels
+    titled = [ax for ax in fig.axes if ax.get_title()]
+    for k, ax in enumerate(titled):  # a title clear of every other panel's labels
+        assert not any(ax.title.get_window_extent(renderer).overlaps(p) for j, p in enumerate(panels) if j != k), \
+            ax.get_title()[:40]
     for t in fig.texts:  # a story starts under every panel's labels ("key j" overlapped a story's first line)
         assert not any(t.get_window_extent(renderer).overlaps(p) for p in panels), t.get_text()[:60]
     for ax, whole in zip([ax for ax in fig.axes if ax.get_title()], panels):  # the labels leave the heatmap room

@@ -243,6 +243,33 @@ def layout(view: Heatmaps) -> tuple[bool, bool, int, float, int]:
     return grid, stacked, columns, size, step
 
 
+def _apart(fig, column, rows: int) -> None:
+    """Rows of panels kept apart: tight_layout, with the colorbars beside them, can leave a row's titles over
+    the labels of the row above (a negative hspace: under --context 2 --skip 1, "Layer 2: induction head" stood
+    on the first row's "key j"); the gap is then the least that clears them (found by halving: a square
+    heatmap centred in its slot moves by less than the slot)."""
+    if rows < 2:
+        return
+    renderer = fig.canvas.get_renderer()
+
+    def overlap(hspace: float) -> float:
+        fig.subplots_adjust(hspace=hspace)
+        return max(lower.get_tightbbox(renderer).y1 + 6 - upper.get_tightbbox(renderer).y0  # (a title takes its
+                   for upper, lower in zip(column[:-1], column[1:]))  # place when measured so, not when drawn)
+    low = fig.subplotpars.hspace
+    over = overlap(low)
+    if over <= 0:
+        return
+    tall = column[0].get_subplotspec().get_position(fig).height * fig.bbox.height  # hspace: a share of a slot
+    high = low + 2 * over / tall
+    while overlap(high) > 0:
+        high += over / tall
+    for _ in range(8):
+        middle = (low + high) / 2
+        low, high = (middle, high) if overlap(middle) > 0 else (low, middle)
+    fig.subplots_adjust(hspace=high)
+
+
 def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
     drawable = Drawable()
     n = len(view.labels)
@@ -267,24 +294,26 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
     told = [h + 2 for h, panel in zip(heights, view.panels) if panel.story]  # its name, its lines, a space
     below = (0.3 + line * (sum(told) if under else max(heights))) if story else 0.0
     rows = -(-len(view.panels) // columns)
-    head = 0.6 + 3 * title_pt * 1.3 / 72 - 0.45
+    labels = [drawable.label(label) for label in view.labels]
+    # a panel's title stands centred over its heatmap, which long labels push right: narrower by what they
+    # take past a short label's 40 pt (tokens of CJK characters, as code points, ran the legend off the picture)
+    legend_pt = size * 72 - max([0.0] + [drawable.points(label, tick_pt) - 40.0 for label in labels])
+    titles = [f"{drawable(panel.title)}\nattention weights ${panel.symbol or f'W^{{({panel.index})}}'}$\n"
+              + "\n".join(drawable.fit(drawable(panel.legend), legend_pt, title_pt, 0.55, least=30))
+              for panel in view.panels]
+    # the room over a row of panels for its tallest title (a legend of three lines, under --context 2 --skip 1,
+    # ran over the x labels of the row above, the room made for one of a line)
+    head = 0.6 + max(3, max(t.count("\n") + 1 for t in titles)) * title_pt * 1.3 / 72 - 0.45
     heading_pt = title_pt * 1.15  # the picture's own title: its lines as wide as the picture at most (a wide
     heading = drawable.fit(drawable(view.title or ""), (width - 0.3) * 72, heading_pt, 0.62)
-    labels = [drawable.label(label) for label in view.labels]
     if drawable.replaced:  # (a line of the title's own: at its top right it ran over the title's first line)
         heading.append(CODE_POINTS)
     top = (0.3 + len(heading) * heading_pt * 1.3 / 72) if heading else 0.0  # letter of DejaVu Sans, 0.62 em)
     fig, axes = plt.subplots(rows, columns, figsize=(width, (size + head) * rows + below + top), squeeze=False)
     for ax in axes.flat[len(view.panels):]:
         ax.axis("off")
-    # a panel's title stands centred over its heatmap, which long labels push right: narrower by what they
-    # take past a short label's 40 pt (tokens of CJK characters, as code points, ran the legend off the picture)
-    legend_pt = size * 72 - max([0.0] + [drawable.points(label, tick_pt) - 40.0 for label in labels])
-    for ax, panel in zip(axes.flat, view.panels):
-        symbol = panel.symbol or f"W^{{({panel.index})}}"
-        ax.set_title(f"{drawable(panel.title)}\nattention weights ${symbol}$\n"
-                     + "\n".join(drawable.fit(drawable(panel.legend), legend_pt, title_pt, 0.55, least=30)),
-                     fontsize=title_pt)
+    for ax, panel, title in zip(axes.flat, view.panels, titles):
+        ax.set_title(title, fontsize=title_pt)
         image = _heatmap(ax, panel, matplotlib, 2.0 if n <= LABEL_UP_TO else 0.8, values)
         ax.set_xticks(ticks, [labels[i] for i in ticks], rotation=90, fontsize=tick_pt)
         ax.set_yticks(ticks, [labels[i] for i in ticks], fontsize=tick_pt)
@@ -303,6 +332,7 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
     if heading:
         fig.suptitle("\n".join(heading), fontsize=heading_pt, x=0.01, y=1 - 0.15 / height, ha="left", va="top")
     fig.tight_layout(rect=(0, below / height, 1, 1 - top / height))
+    _apart(fig, axes[:, 0] if rows > 1 else [], rows)
     renderer = fig.canvas.get_renderer()  # the stories start under the panels' lowest label, which tight_layout
     lowest = min(ax.get_tightbbox(renderer).y0 for ax in axes.flat[:len(view.panels)])  # may leave below its rect
     start = min(below / height, lowest / fig.bbox.height - 0.1 / height)
