@@ -216,6 +216,12 @@ def half(offset: int) -> str:
     return "" if offset == 0 else "prev" if offset == 1 else f"prev{offset}"
 
 
+def part_name(prefix: str) -> str:
+    """A part of the stream said by its subspaces' prefix: "previous" for ``prev``, "current" for none, else
+    the prefix itself (``prev2``, ``ptr``), before its word: "previous half", "prev2 third"."""
+    return "current" if not prefix else "previous" if prefix == "prev" else prefix
+
+
 def subspace(offset: int, kind: str) -> str:
     return f"{half(offset)} {kind}".strip()
 

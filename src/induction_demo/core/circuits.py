@@ -48,7 +48,7 @@ import numpy as np
 from .basis import Basis
 from .trace import Trace
 from .schemes import scheme
-from .weights import Block, Head, entries, look_back_name, relation, sinusoid
+from .weights import Block, Head, entries, look_back_name, part_name, relation, sinusoid
 
 Source = dict  # subspace name -> [rows, size] array: how each row (a token or position) sits in the stream
 
@@ -80,9 +80,7 @@ def _region(c, destination: str) -> str:
     """The part of the stream a head writes into, in words: "previous half", "prev2 third", "pointer block"."""
     if destination == "ptr":
         return "pointer block"
-    if destination == "prev":
-        return f"previous {c.part()}"
-    return f"{destination} {c.part()}" if destination else c.earlier()
+    return f"{part_name(destination)} {c.part()}" if destination else c.earlier()
 
 
 class Composition(NamedTuple):

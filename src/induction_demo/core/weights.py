@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 from .basis import Subspace
 from .blocks import (DUPLICATE, INDUCTION, LOOK_BACK, Block, Head, LayerSpec, Relation, Role, Rope, Rule,  # noqa: F401
-                     ahead, back, dense, entries, frequencies, half, offset_of, one_before, relation, rotated_back, same,
+                     ahead, back, dense, entries, frequencies, half, offset_of, one_before, part_name, relation, rotated_back, same,
                      sinusoid, sinusoid_labels, subspace, too_early, unembedding)
 from ..base import inputs
 from ..base.errors import InputError
@@ -24,7 +24,7 @@ __all__ = ["CIRCUITS", "Construction", "LECTURE", "checked", "context_of", "desc
            "lecture", "pointer_head", "previous_token_head", "shifting_head",
            # the pieces, from blocks.py, where the rest of the package has always found them
            "Block", "Head", "LayerSpec", "Relation", "Role", "Rope", "Rule", "back", "dense", "entries", "frequencies",
-           "half", "offset_of", "one_before", "relation", "rotated_back", "same", "sinusoid", "sinusoid_labels",
+           "half", "offset_of", "one_before", "part_name", "relation", "rotated_back", "same", "sinusoid", "sinusoid_labels",
            "subspace", "too_early", "unembedding"]
 
 
@@ -198,7 +198,7 @@ class Construction(NamedTuple):
         "earlier thirds", ..."""
         if self.halves != 2:
             return f"earlier {self.part(True)}"
-        return "previous half" if self.offsets == (1,) else f"{half(self.offsets[0])} half"
+        return f"{part_name(half(self.offsets[0]))} half"
 
     @property
     def subspaces(self) -> tuple[Subspace, ...]:

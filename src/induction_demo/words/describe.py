@@ -11,7 +11,7 @@ from ..core.basis import BLOCKS
 from ..core.schemes import Scheme
 from ..base import text as fmt
 from ..base.text import Math
-from ..core.weights import Construction, Head, half, look_back_name, offset_of
+from ..core.weights import Construction, Head, half, look_back_name, offset_of, part_name
 from .sentences import series
 
 OFFSET_WORDS = {1: "just before", 2: "two before", 3: "three before", 4: "four before"}
@@ -98,7 +98,7 @@ def positions_note(c: Construction, heads: tuple[Head, ...] = (), layer: int = 1
         into = looking[0].destination if looking[0] is not None else half(o)
         k = offset_of(f"{into} tok")  # how far back the token it writes stands
         words = dict(o=str(o), position="the previous position" if o == 1 else f"position i - {o}",
-                     where=c.earlier() if c.halves == 2 else f"{'previous' if into == 'prev' else into} {c.part()}",
+                     where=c.earlier() if c.halves == 2 else f"{part_name(into)} {c.part()}",
                      token="the previous token" if k == 1 else f"the token {back(k)} it",
                      same="the lecture's" if c.offsets == (1,) else "those of one-hot positions")
     else:

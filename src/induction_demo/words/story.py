@@ -27,7 +27,7 @@ from .sentences import LISTED, Lazy, Sentence, at, code, maths, say, series, wei
 from ..core.readout import EXACT_TIE
 from ..core.stream import carry, dense
 from ..core.trace import Layer, Trace
-from ..core.weights import half, relation, subspace
+from ..core.weights import half, part_name, relation, subspace
 from .describe import ablated_count, ablated_heads, after_match, back, replaced, scheme, unmixed
 
 def _kept(trace: Trace, i: int) -> np.ndarray:
@@ -74,7 +74,7 @@ def _position_0(trace: Trace, layer: Layer) -> Sentence:
     if looks_back:
         into = _into(layer)
         what = "position" if into == ["ptr"] else "token and position"
-        wrote = (f"and writes its own {what} into its " + fmt.listed("previous" if x == "prev" else x for x in into)
+        wrote = (f"and writes its own {what} into its " + fmt.listed(map(part_name, into))
                  + (" block" if into == ["ptr"] else " " + trace.construction.part(len(into) > 1))
                  + (f": the lecture's {maths('a_00')} ≈ 1, where {maths('i = j = 0')}." if trace.construction.circuit == "lecture" else "."))\
             if built else "."
@@ -171,7 +171,7 @@ def look_back(trace: Trace, layer: Layer) -> list[Sentence]:
         o, w = run.head.offset, run.weights
         name = f"The {run.head.name}: " if several else ""
         dest = run.head.destination if built else ""  # a file's V writes where it will: said once, read off the output
-        where = "previous" if dest == "prev" else dest
+        where = part_name(dest)
         reach = [i for i in range(o, trace.n) if layer.mask[i].any()]
         if reach and _spreads(trace, layer, run):
             even = Lazy(reach, lambda i: f"{at(trace, i)}: {weight(w[i, i - o])} × {int(layer.mask[i].sum())}")
@@ -238,7 +238,7 @@ def look_back(trace: Trace, layer: Layer) -> list[Sentence]:
                                [cl.Before(tuple(short), o), cl.Logits(n, h, tuple(short), "differ")]))
     if layer.ablated:
         dest = layer.heads[0].head.destination
-        stays = (f"the {'previous' if dest == 'prev' else dest} {c.part()} of every representation stays"
+        stays = (f"the {part_name(dest)} {c.part()} of every representation stays"
                  if not several else f"every earlier {c.part()} stays")
         if not built:  # a file's: the blocks its V writes, read off its arrays
             stays = _blocks(_v_writes(layer)) + " of every representation " + \
@@ -256,7 +256,7 @@ def look_back(trace: Trace, layer: Layer) -> list[Sentence]:
     written = []
     for h, run in enumerate(layer.heads):
         o, dest = run.head.offset, run.head.destination
-        where = "previous" if dest == "prev" else dest
+        where = part_name(dest)
         shifted = run.head.ov[0].rows != "tok"  # it reads the key's previous half: a token one more back
         if _spreads(trace, layer, run):
             before = f"what the keys before it hold in their previous {c.part(True)}" if shifted else \
@@ -527,7 +527,7 @@ def _nope(trace: Trace, layer: Layer, copies: list[int]) -> list[Sentence]:
         return (f"{at(trace, i)} at {at(trace, j)}, share {weight(share)}, logit "
                 f"{fmt.number(float(layer.logits[i, j]), fmt.LOGIT_DECIMALS)}, weight {weight(layer.weights[i, j])}")
     listed = series(Lazy(copies, row))
-    where = "previous" if c.horizon == 1 else half(c.horizon)
+    where = part_name(half(c.horizon))
     return [say("positions", f"With no position encoding, layer 1 writes into each key's {where} {c.part()} the mean of the "
                              "tokens it keeps, so the key after an earlier copy of the query's token holds that token "
                              "with a share of that mean, and the induction head's logit for it is s times the share: "
