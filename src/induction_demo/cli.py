@@ -390,6 +390,15 @@ def choose_format(form: str | None, output: str | None) -> str:
     return form
 
 
+def writable_first(path: str | None, force: bool) -> None:
+    """A file a long command will write (-o, --save) refused, if it must be, before the work that makes it;
+    none, or - (standard output), passes."""
+    if path is not None and path != "-":
+        from .base.sink import writable
+
+        writable(path, force)
+
+
 def report_format(form: str | None, output: str | None, what: str) -> str:
     """The format of a report of tables, ``what`` (bench's, sweep's, check's): table or json (``bench -o b.png``
     wrote a table into b.png)."""
@@ -801,10 +810,7 @@ def bench(vocab, length, repeats, trials, seed, gap, scale, temperature, ablate,
     form = report_format(form, output, "bench's report")
     config = measure.check(measure.Config(vocab, length, repeats, trials, seed, scale, temperature, gap, ablate,
                                           **model))
-    if output is not None and output != "-":  # before the trials: a bad path must not cost the whole run
-        from .base.sink import writable
-
-        writable(output, force)
+    writable_first(output, force)  # before the trials: a bad path must not cost the whole run
     if sys.stdout is not None and sys.stdout.isatty() and trials >= 10:
         from rich.progress import Progress
 
@@ -900,11 +906,8 @@ def train_command(vocab, length, steps, batch, lr, weight_decay, seed, mask, lay
         raise click.UsageError("--save writes a model file: give it a name ending in .npz")
     config = training.checked(training.Config(vocab, length, steps, batch, lr, weight_decay, seed, mask, layer1,
                                                      blocks))
-    from .base.sink import writable
-
     for path in (save, output):  # before the first step: a bad path must not cost the whole run
-        if path is not None and path != "-":
-            writable(path, force)
+        writable_first(path, force)
     stop: list[int] = []
     previous = signal.signal(signal.SIGINT, lambda signum, frame: stop.append(signum))
     try:
@@ -1208,10 +1211,7 @@ def check_command(path, seed, form, output, template, vocab_text, n_positions, f
         return
 
     form = report_format(form, output, "check's report")
-    if output is not None and output != "-":  # before the runs: a bad path is said first
-        from .base.sink import writable
-
-        writable(output, force)
+    writable_first(output, force)  # before the runs: a bad path is said first
     try:
         result = checking.check(load(path), seed)
     except InputError as error:  # an autograder that keeps stdout as results.json still gets a score

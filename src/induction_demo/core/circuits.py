@@ -66,14 +66,7 @@ class Circuit(NamedTuple):
     eigenvalues: np.ndarray | None = None  # OV circuits
     copying: float | None = None  # OV circuits: sum l / sum |l|; None where every eigenvalue is 0
     positive: float | None = None  # OV circuits: sum max(Re l, 0) / sum |l|, the positive share
-
-
-ONLY_INTO = "zero: the head writes only into the "  # an OV circuit's ``about`` where every entry is 0 ...
-
-
-def only_into(circuit: Circuit) -> str:
-    """... and where that head writes, as its ``about`` says: "previous half", "earlier thirds", "pointer block"."""
-    return circuit.about.removeprefix(ONLY_INTO).split(",")[0]
+    into: str = ""  # an OV circuit that is all 0: the part its head writes ("previous half", "prev2 third")
 
 
 def _region(c, destination: str) -> str:
@@ -302,16 +295,16 @@ def circuits(trace: Trace) -> list[Circuit]:
             values = np.linalg.eigvals(m)
             values = values[np.lexsort((-values.imag, -values.real))]
             horizon = trace.construction.horizon
+            into = "" if m.any() else _region(trace.construction, run.head.destination)
             about = ("what the head adds to each token's "
                      + ("next-token score" if horizon == 1 else f"score as the token {horizon} ahead")
                      + " when it attends to a token"
-                     if m.any() else ONLY_INTO + _region(trace.construction, run.head.destination)
-                     + ", which the unembedding does not read (its output reaches the scores only through the "
-                       "next layer)")
+                     if m.any() else f"zero: the head writes only into the {into}, which the unembedding does not "
+                                     "read (its output reaches the scores only through the next layer)")
             name = f"V_{layer.index}" + (f"^({run.head.offset})" if len(layer.heads) > 1 else "")
             out.append(Circuit(f"layer{layer.index}.{run.head.name.split()[0]}.ov", "ov", layer.index,
                                run.head.name, f"E {name} W_U", about, m, words, words, values,
-                               copying_score(values), positive_share(values)))
+                               copying_score(values), positive_share(values), into))
     return out
 
 

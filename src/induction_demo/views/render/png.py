@@ -22,7 +22,6 @@ import numpy as np
 from ...base import text as fmt
 from ...base.errors import MissingExtra
 from ...base.text import listed
-from ...core.circuits import only_into
 from .math import to_mathtext, to_tspans
 from ..views import Heatmaps, Slide
 
@@ -437,7 +436,7 @@ def _circuits(found, title: str, matplotlib, plt) -> bytes:
         unit = fmt.number(top, fmt.LOGIT_DECIMALS)
         extra = "" if c.copying is None else f"\ncopying score ({mathtext('sum l / sum |l|')}) {fmt.number(c.copying, 2)}"
         if not c.matrix.any():
-            extra = f"\n= 0: the head writes only into the {only_into(c)}"
+            extra = f"\n= 0: the head writes only into the {c.into}"
         ax.set_title(f"{mathtext(c.formula)}, {drawable(c.head)}\n(in units of {unit}){extra}", fontsize=pt(9))
         if len(c.rows) <= ANNOTATE_UP_TO and 5 * 0.6 * pt(6) <= room / len(c.rows):  # "-1.00" fits a cell
             for i, j in np.argwhere(c.matrix != 0):
@@ -452,7 +451,7 @@ def _circuits(found, title: str, matplotlib, plt) -> bytes:
         fig.text(0.01, 0.01, "Every entry 0 (not drawn): " + "; ".join(
             f"{mathtext(c.formula)}, {drawable(c.head)}" for c in zero)
             + (": this head writes" if len(zero) == 1 else ": these heads write") + " only into the "
-            + listed(dict.fromkeys(map(only_into, zero))) + ".",
+            + listed(dict.fromkeys(c.into for c in zero)) + ".",
             fontsize=pt(8), ha="left", va="bottom")
     if drawable.replaced:
         fig.text(0.99, 0.005, CODE_POINTS, fontsize=pt(7),
