@@ -572,3 +572,25 @@ def test_check_writes_a_refused_file_s_score_to_its_report_too(tmp_path, monkeyp
     assert "no key" in said and said.endswith("; results.json gives it a score of 0 (see 'induction-demo check --help')")
     results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     assert results["score"] == 0 and "no key" in results["output"]
+
+
+def test_an_output_file_that_is_an_input_is_refused_before_it_is_touched(tmp_path, monkeypatch):
+    """`check heads.json -o heads.json` wrote its report over the student's model (a file that is not a model got
+    its score of 0 there, the file gone), as `show --model m.json -o m.json` would the walkthrough: -o naming a file
+    the command reads (FILE, --model, --embeddings; by any path to it) is refused, the file untouched."""
+    monkeypatch.chdir(tmp_path)
+    assert invoke(["check", "--template", "heads.json", "--vocab", "a b"]).exit_code == 0
+    assert invoke(["weights", "a b a b", "-o", "m.npz"]).exit_code == 0
+    (tmp_path / "vectors.txt").write_text("a 1 0\nb 0 1\n")
+    (tmp_path / "link.json").symlink_to(tmp_path / "heads.json")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    for args, option in ((["check", "heads.json", "-o", "heads.json"], "FILE"),
+                         (["check", "heads.json", "-o", "link.json"], "FILE"),
+                         (["show", "a b a", "--model", "m.npz", "-o", "./m.npz", "--format", "json"], "--model"),
+                         (["show", "a b a", "--embeddings", "vectors.txt", "-o", "vectors.txt", "--format", "table"],
+                          "--embeddings"),
+                         (["lecture", "a b a", "--model", "m.npz", "-o", "m.npz", "--format", "html"], "--model")):
+        said = one_line_error(invoke(args), 2)
+        assert f"is the file {option} reads: writing there would replace it" in said, args
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+    assert invoke(["check", "heads.json", "-o", "report.json"]).exit_code in (0, 1)

@@ -381,9 +381,31 @@ def options(names: list[str], verb: str) -> str:
     return f"{said} {verb if len(names) == 1 else verb[:-3] + 'y' if verb.endswith('ies') else verb[:-1]}"
 
 
+def not_an_input(output: str | None) -> None:
+    """Refuse an -o FILE that is a file the command reads: ``check heads.json -o heads.json`` wrote its report
+    over the student's model, ``show --model m.json -o m.json`` the walkthrough over the model."""
+    context = click.get_current_context(silent=True)
+    if output in (None, "", "-") or context is None or not os.path.exists(output):
+        return
+    params = context.params
+    read = [("--model", params.get("model_file")), ("--embeddings", params.get("embeddings")),
+            ("FILE", None if params.get("template") else params.get("path"))]
+    for option, path in read:
+        try:
+            same = path is not None and os.path.samefile(path, output)
+        except OSError:
+            same = False
+        if same:
+            from .base.text import printable
+
+            raise click.UsageError(f"-o {printable(output)} is the file {option} reads: writing there would replace "
+                                   "it; give -o another file")
+
+
 def choose_format(form: str | None, output: str | None) -> str:
     """The format --format names, else -o FILE's extension, else table; --theme only with an SVG (a dark table,
     page or PNG was written as a light one, the option ignored)."""
+    not_an_input(output)
     form = _format(form, output)
     if form != "svg" and given("theme"):
         raise click.UsageError("--theme sets the SVG picture's colours: use --format svg, or -o FILE.svg")
@@ -969,6 +991,7 @@ def lecture(text, scale, tokenize, as_typed, temperature, ablate, no_pause, form
     from .views.tables import priority
     from .words.story import story as tell
 
+    not_an_input(output)
     if form is None and output not in (None, "-"):
         if not output.lower().endswith((".html", ".htm", ".tex")):
             raise click.UsageError("lecture -o writes a slide deck: FILE.html, or FILE.tex (beamer)")
