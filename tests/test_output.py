@@ -156,3 +156,23 @@ def test_weights_full_on_a_wide_stream_shows_nonzero_blocks_on_the_screen_too():
     out = invoke(["weights", text, "--full"]).stdout
     assert out.count("only its nonzero blocks") == 4  # A_1, V_1, A_2, V_2
     assert "only its nonzero blocks" not in invoke(["weights", LECTURE, "--full"]).stdout
+
+
+@pytest.mark.parametrize("text, options", [(LECTURE, []), ("abracadabra", []), (SENTENCE, ["--temperature", "3"]),
+                                           ("a b c d a b c d", ["--context", "2"])])
+def test_a_tie_past_the_last_probability_shown_is_counted(text, options):
+    """The probabilities table shows each position's 3 most probable tokens, ties in vocabulary order; the
+    lecture's @3 read "b 0.48 ! 0.17 a 0.17", as though `c`, as probable as `!` and `a`, were less so. A row
+    whose third shares its probability with tokens left out now counts them ("a 0.17 +1")."""
+    doc = json.loads(invoke(["show", text, *options, "--format", "json"]).stdout)
+    vocab, probs = doc["vocab"], doc["next_token_probs"]
+    table = invoke(["show", text, *options, "--format", "markdown", "--layer", "2", "--no-matrices"]).stdout
+    rows = [line for line in table.split("Next-token probabilities")[-1].splitlines() if line.startswith("| @")]
+    assert len(rows) == len(probs)
+    for row, p in zip(rows, probs):
+        third = row.split(" | ")[4]  # "| @3 | a | b 0.48 | ! 0.17 | a 0.17 +1 | |": the 3rd's cell
+        shown = sorted(range(len(vocab)), key=lambda t: (-p[t], t))[:3]
+        more = sum(1 for t in range(len(vocab)) if t not in shown and abs(p[t] - p[shown[-1]]) <= 1e-9 * p[t])
+        assert third.endswith(f" +{more}") if more else "+" not in third, (row, more)
+    if text == LECTURE:
+        assert "| @3 | a | b 0.48 | ! 0.17 | a 0.17 +1 |" in table

@@ -18,6 +18,7 @@ from ..core.stream import Stream
 from ..core.trace import Trace
 from .views import GAP_COLUMN, GAP_ROW, Cell, Math, Row, Table
 from ..words.describe import unmixed
+from ..core.readout import EXACT_TIE
 from ..core.weights import Block, Head, entries
 
 
@@ -417,9 +418,17 @@ def predictions(trace: Trace, source: str = "", intact: bool = True, cells: int 
 TOP = 3  # choices shown per position
 
 
+def _tied_past(probs: np.ndarray, order: np.ndarray) -> int:
+    """How many tokens left out of ``order`` (the most probable, ties in vocabulary order) are as probable as
+    the last in it: the 3rd of four tokens at 0.14 is no more probable than the 4th."""
+    rest = np.delete(probs, order)
+    return int((rest >= probs[order[-1]] * (1 - EXACT_TIE)).sum())
+
+
 def next_token(trace: Trace, shown: Sequence[int] | None = None, cells: int = fmt.TOKEN_CELLS) -> Table:
     """Each position's most probable next tokens, with their probabilities."""
     top = min(TOP, len(trace.vocab))
+    tied = False
     judged = any(run.head.held for run in trace.layers[-1].heads)  # (else no key is one to copy: none is missing)
     rows = []
     queries = _rows(trace, shown)
@@ -435,6 +444,11 @@ def next_token(trace: Trace, shown: Sequence[int] | None = None, cells: int = fm
         # A row with nothing to copy is a blend, not a prediction: faint and unshaded, so nobody reads it as one.
         choices = [Cell(f"{fmt.token(trace.vocab[t], cells)} {fmt.number(trace.probs[i, t], fmt.WEIGHT_DECIMALS)}",
                       float(trace.probs[i, t]) if copies else None, faint=not copies) for t in order]
+        more = _tied_past(trace.probs[i], order)  # (the first in vocabulary order shown, the rest counted)
+        if more:
+            cut = choices[-1]
+            choices[-1] = cut._replace(text=f"{cut.text} +{more}")
+            tied = True
         rows.append(Row(_position_labels(trace, i, cells), tuple(choices) + (Cell(why, faint=not copies),)))
     ordinals = ("1st", "2nd", "3rd")[:top]
     horizon = trace.construction.horizon
@@ -445,7 +459,7 @@ def next_token(trace: Trace, shown: Sequence[int] | None = None, cells: int = fm
              + "of each position (", Math("W_U = E^T"), " scores a token by its "
              + ("share of " if _shares(trace) else
                 "dot product with the token block of " if trace.words is not None else "entry in the token block of "),
-             Math(trace.final), ")")
+             Math(trace.final), ")" + ("; +k: k more tokens as probable as the last shown" if tied else ""))
     return Table("next_token_probs", title, ("",), tuple((o,) for o in ordinals) + (("",),), tuple(rows),
                  align="left", shown=0 if shown is None else len(shown), copies=_copies(trace, queries))
 
