@@ -454,3 +454,15 @@ def test_a_model_file_s_stream_and_ablated_heads_are_told_from_its_arrays(tmp_pa
     assert "(the previous third, where the lecture" in out
     assert "so the prev2 tok and prev2 pos blocks of every representation stay empty" in out
     assert "and the prev tok and prev pos blocks of every key are empty" in out
+
+
+def test_a_stream_s_parts_are_labelled_as_the_story_names_them():
+    """A table too wide for the screen, shown a part at a time, labelled the context-2 stream's last part
+    "half 2 back" (then "third 2 back") where the story says "its prev2 third"; one name now, the story's."""
+    from induction_demo.views.tables import halves
+
+    tokens = tuple("a b c a b c a b".split())
+    labels = [label for label, _ in halves(run(tokens, construction=Construction(context=2)))]
+    assert labels == ["current third", "previous third", "prev2 third"]
+    assert [label for label, _ in halves(run(tokens, construction=Construction(circuit="pointer")))] == \
+        ["token and position", "pointer block"]

@@ -19,20 +19,19 @@ from ..core.trace import Trace
 from .views import GAP_COLUMN, GAP_ROW, Cell, Math, Row, Table
 from ..words.describe import unmixed
 from ..core.readout import EXACT_TIE
-from ..core.weights import Block, Head, entries
+from ..core.weights import Block, Head, entries, part_name
 
 
 def halves(trace: Trace) -> list[tuple[str, tuple[str, ...]]]:
     """The residual stream's halves (thirds, ... by their count): (label, subspace names), the current one first;
     the pointer circuit's, token and position then its pointer block (once labelled "current half" and
-    "half  back")."""
+    "half  back"); a part named as the story names it ("prev2 third", once "half 2 back")."""
     groups: dict[str, list[str]] = {}
     for name in trace.basis.names:
         groups.setdefault(name.rpartition(" ")[0], []).append(name)
     word = fmt.part(len(groups))
-    label = {"": "token and position", "ptr": "pointer block"} if "ptr" in groups else \
-        {"": f"current {word}", "prev": f"previous {word}"}
-    return [(label.get(prefix, f"{word} {prefix[4:]} back"), tuple(names)) for prefix, names in groups.items()]
+    label = {"": "token and position", "ptr": "pointer block"} if "ptr" in groups else {}
+    return [(label.get(prefix, f"{part_name(prefix)} {word}"), tuple(names)) for prefix, names in groups.items()]
 
 
 def subspaces(trace: Trace) -> list[tuple[str, tuple[str, ...]]]:
