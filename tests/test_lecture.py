@@ -706,3 +706,11 @@ def test_every_right_to_left_word_of_a_page_is_isolated(args):
     body = re.sub(r"<title>.*?</title>|<script>.*?</script>", "", page, flags=re.S)
     words = re.findall(r"(?:<bdi>)?שלום", re.sub(r'"[^"]*"', '""', body))  # (not in an attribute)
     assert words and all(w.startswith("<bdi>") for w in words)
+
+
+def test_the_interactive_page_lists_its_predictions_by_position_alone():
+    """The page's predictions were an ordered list from 0, so each line read "0. @0 ! outputs nothing": two
+    numbers for one position. They are a plain list, each line starting with its @ position."""
+    page = invoke(["show", "! a b a c b", "--interactive", "--format", "html"]).stdout
+    assert "<ol" not in page and '<ul class="predictions">' in page
+    assert re.findall(r'<li data-position="(\d+)">@(\d+) ', page) == [(str(i), str(i)) for i in range(6)]

@@ -42,6 +42,7 @@ td.masked { color: #aaa; }
 td[aria-selected="true"] { background: #E69F00; outline: 3px solid #000; font-weight: bold; }
 td.copy { background: #56B4E9; text-decoration: underline; }
 th.copy { background: #56B4E9; text-decoration: underline; }
+ul.predictions { list-style: none; padding-left: 1em; }
 li[aria-current="true"] { background: #E69F00; font-weight: bold; outline: 2px solid #000; }
 .said { min-height: 2.5em; margin: .8rem 0; }
 .summary { color: #333; }
@@ -150,14 +151,14 @@ def render(trace: Trace, title: str, summary: tuple, layers: tuple[int, ...] | N
         for run in layer.heads:
             out += _weights(trace, layer, run, several, layer is last)
         out.append("</section>")
-    out.append("<h2>Predictions</h2><ol start=\"0\">")
+    out.append('<h2>Predictions</h2><ul class="predictions">')  # (each line starts with its @ position: no number)
     for p in trace.predictions:
         said = ("predicts ", *or_tokens(p.candidates)) if p.copy else \
             ("outputs ", *or_tokens(p.output), f" ({ONE_TOKEN if unmixed(p) else NOT_A_COPY})") \
             if p.output else ("outputs nothing",)
         out.append(f'<li data-position="{p.position}">@{p.position} {text(fmt.token(p.token))} '
                    f"{inline(said)}</li>")
-    out += ["</ol>", f"<script>{SCRIPT}</script>", "</body>", "</html>"]
+    out += ["</ul>", f"<script>{SCRIPT}</script>", "</body>", "</html>"]
     return "\n".join(out) + "\n"
 
 
