@@ -466,3 +466,23 @@ def test_a_stream_s_parts_are_labelled_as_the_story_names_them():
     assert labels == ["current third", "previous third", "prev2 third"]
     assert [label for label, _ in halves(run(tokens, construction=Construction(circuit="pointer")))] == \
         ["token and position", "pointer block"]
+
+
+def test_a_context_match_of_similar_words_is_told_by_their_similarities():
+    """Under --similar case --context 2, `the` (@4) "attends to `cat` (@1) (weight 1.00), whose tokens just before
+    it, `The`, match 0 of the query's last 2": the head matches `The` to `the` by their cosine, 1, and the
+    reason counted equal tokens. With dense token vectors the reason now gives each pair's similarity, and the
+    verifier holds them to the vectors."""
+    from induction_demo.core.similar import Similarity
+    from induction_demo.words import claims as cl
+
+    tokens = tuple("The cat sat . the cat ran . THE cat".split())
+    trace = run(tokens, construction=Construction(context=2, similar=Similarity("case")))
+    said = story(trace)
+    verify.check(trace, said[2])
+    text = " ".join(s.text for s in said[2])
+    assert "match 0 of" not in text and "match 1 of" not in text
+    assert "`the` (@4) attends to `cat` (@1) (weight 1.00), whose tokens just before it, `The`, have similarity " \
+           "1.00 with the query's last 2" in text
+    premise = next(p for s in said[2] for p in s.premises if isinstance(p, cl.Context) and p.key == 6)
+    assert not verify.CHECKS[cl.Context](trace, premise._replace(similarities=(0.5, 1.0)))

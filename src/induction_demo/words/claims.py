@@ -98,9 +98,10 @@ Job = _premise("Job", "layer query key on",
     file, the lecture's head in its place): ``on`` says which.""")
 
 
-Context = _premise("Context", "query key matched",
+Context = _premise("Context", "query key matched similarities",
                    """Of the query's last k tokens, ``matched`` equal the k ending ``horizon``
-    before the key.""")
+    before the key; with ``similarities`` (dense token vectors), the cosine of each pair of them that
+    exists, the oldest first.""", defaults=(None,))
 
 
 Occurrences = _premise("Occurrences", "query at",

@@ -364,6 +364,12 @@ def _why(trace: Trace, i: int, j: int) -> tuple[str, list]:
         return f"{where} the earlier {code(trace.tokens[i])} (@{source})", [cl.Follows(i, j, source, True)]
     matched = sum(source - m >= 0 and trace.tokens[source - m] == trace.tokens[i - m] for m in range(c.context))
     ending = "just before it" if c.horizon == 1 else f"ending {c.horizon} before it"
+    if trace.words is not None:  # (similar words match by their cosine, not by being the same token: `The` and
+        pairs = [(i - m, source - m) for m in reversed(range(c.context)) if source - m >= 0]  # `THE` under case)
+        sims = tuple(_similarity(trace, a, b) for a, b in pairs)
+        return (f"whose tokens {ending}, {_context(trace, source, c.context)}, have "
+                f"{'similarity' if len(sims) == 1 else 'similarities'} {series([weight(x) for x in sims])} with the "
+                f"query's last {c.context}, {_context(trace, i, c.context)}", [cl.Context(i, j, matched, sims)])
     return (f"whose tokens {ending}, {_context(trace, source, c.context)}, match {matched} of the query's last "
             f"{c.context}, {_context(trace, i, c.context)}", [cl.Context(i, j, matched)])
 

@@ -161,6 +161,11 @@ def _context(trace, p: c.Context) -> bool:
     k, s = trace.construction.context, p.key - _horizon(trace)
     matched = sum(s - m >= 0 and p.query - m >= 0 and trace.tokens[s - m] == trace.tokens[p.query - m]
                   for m in range(k))
+    if p.similarities is not None:
+        pairs = [(p.query - m, s - m) for m in reversed(range(k)) if s - m >= 0 and p.query - m >= 0]
+        if trace.words is None or len(pairs) != len(p.similarities) or any(
+                abs(_similarity(trace, a, b) - x) > 1e-9 for (a, b), x in zip(pairs, p.similarities)):
+            return False
     return matched == p.matched
 
 
