@@ -486,3 +486,25 @@ def test_a_context_match_of_similar_words_is_told_by_their_similarities():
            "1.00 with the query's last 2" in text
     premise = next(p for s in said[2] for p in s.premises if isinstance(p, cl.Context) and p.key == 6)
     assert not verify.CHECKS[cl.Context](trace, premise._replace(similarities=(0.5, 1.0)))
+
+
+@pytest.mark.parametrize("options", [["--similar", "case", "--context", "2"],
+                                     ["--similar", "subword", "--context", "3", "--skip", "1"]])
+def test_similar_words_over_a_context_are_told_by_their_cosines(options):
+    """Under --similar with --context 2 the handout's formula said a_ij = s (2 [x_i = x_(j-1)] + [x_(i-1) = x_(j-2)])
+    and layer 2 "scores each key by how many of the 2 tokens ... match", though A_2 adds the cosines of the token
+    vectors (`The` and `THE` score 1): the formula, the summary and the model's line now say cosines, and the
+    formula's numbers are the run's logits."""
+    out = invoke(["show", "a cat sat . a cats ran", *options, "--format", "markdown"]).stdout
+    assert "\\text{cos}(x_{i}, x_{j-" in out and "[x_{i} = " not in out and "how many of" not in out
+    assert "scores each key by how similar" in out and "by the cosines of the query" in out
+    from induction_demo.core.similar import Similarity
+
+    trace = run(tuple("a cat sat . a cats ran".split()), construction=Construction(
+        context=int(options[3]), skip=int(options[5]) if len(options) > 4 else 0, similar=Similarity(options[1])))
+    cos, ix, k, h = trace.words.cosine, trace.vocab.index, trace.construction.context, trace.construction.horizon
+    t = trace.tokens
+    for i in range(len(t)):
+        for j in range(h + k - 1, i):  # (a key with all k tokens before it: nearer the start, layer 1 wrote blends)
+            want = 100 * sum((k if m == 0 else 1) * cos(ix(t[i - m]), ix(t[j - h - m])) for m in range(k) if i - m >= 0)
+            assert abs(trace.induction.logits[i, j] - want) < 1e-9 * max(1.0, abs(want)), (i, j)

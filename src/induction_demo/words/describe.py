@@ -33,9 +33,11 @@ def pattern(c: Construction) -> str:
         return f"a_ij = s cos(x_i, x_(j-{1 + c.skip}))"
     if c.context == 1:
         return f"a_ij = s [x_i = x_(j-{1 + c.skip})]"
-    rest = f"[x_(i-1) = x_(j-{2 + c.skip})]" if c.context == 2 else \
-        f"sum_(1<=m<{c.context}) [x_(i-m) = x_(j-{1 + c.skip}-m)]"
-    return f"a_ij = s ({c.context} [x_i = x_(j-{1 + c.skip})] + {rest})"
+    def match(i: str, j: str) -> str:  # (dense token vectors match by their cosine, one-hot ones by equality)
+        return f"cos(x_{i}, x_{j})" if c.similar is not None else f"[x_{i} = x_{j}]"
+    rest = match("(i-1)", f"(j-{2 + c.skip})") if c.context == 2 else \
+        f"sum_(1<=m<{c.context}) {match('(i-m)', f'(j-{1 + c.skip}-m)')}"
+    return f"a_ij = s ({c.context} {match('i', f'(j-{1 + c.skip})')} + {rest})"
 
 
 def after_match(c: Construction, cosine: bool = False, earlier: bool = True) -> str:
@@ -218,7 +220,9 @@ def _induction_summary(c: Construction, layer: int = 2) -> tuple:
         return (a, f" scores each key by how similar the token {c.skip + 1} before it is to the query's (",
                 Math(pattern(c)), "); ", v, f" keeps the key's current {c.part()}: its token's vector and position.")
     ending = "just before it" if c.skip == 0 else f"ending {c.skip + 1} before it"
-    return (a, f" scores each key by how many of the {c.context} tokens {ending} match the query's last "
+    how = "how many of" if c.similar is None else "how similar"
+    verb = "match" if c.similar is None else "are to"
+    return (a, f" scores each key by {how} the {c.context} tokens {ending} {verb} the query's last "
             f"{c.context}, the query's own token counting {c.context} (", Math(pattern(c)), "); ", v,
             f" keeps the key's current {c.part()}.")
 
@@ -437,8 +441,10 @@ def variant(c: Construction) -> str:
         parts.append(record.words + (f" (K = {c.frequencies})" if record.frequencies else ""))
     if c.similar is not None:
         source = {"subword": "character trigrams", "case": "case-folded words"}.get(c.similar.kind, c.similar.source)
-        parts.append(f"similar words (dense token vectors from {source}: layer 2 scores a key s times the cosine "
-                     f"of the query's vector and that of the token {back(1 + c.skip)} the key)")
+        scores = f"s times the cosine of the query's vector and that of the token {back(1 + c.skip)} the key" \
+            if c.context == 1 else f"by the cosines of the query's last {c.context} vectors with those of the " \
+                                   f"{c.context} tokens ending {back(1 + c.skip)} the key"
+        parts.append(f"similar words (dense token vectors from {source}: layer 2 scores a key {scores})")
     return "; ".join(parts)
 
 
