@@ -714,3 +714,17 @@ def test_the_interactive_page_lists_its_predictions_by_position_alone():
     page = invoke(["show", "! a b a c b", "--interactive", "--format", "html"]).stdout
     assert "<ol" not in page and '<ul class="predictions">' in page
     assert re.findall(r'<li data-position="(\d+)">@(\d+) ', page) == [(str(i), str(i)) for i in range(6)]
+
+
+def test_under_a_skip_the_page_and_the_slide_say_which_token_is_predicted():
+    """Under --skip 1 a position predicts the token 2 ahead: the story says "so it predicts `a`, 2 ahead (for
+    @6)", but the interactive page's list (and so its line for a chosen query) read "@4 b predicts a" and the
+    slide's column "what each position outputs", as if the next token."""
+    page = invoke(["show", "a b c a b c a", "--skip", "1", "--interactive", "--format", "html"]).stdout
+    assert "<h2>Predictions of the token 2 ahead</h2>" in page
+    assert '<li data-position="4">@4 b predicts <code>a</code>, 2 ahead (for @6)</li>' in page
+    plain = invoke(["show", "a b c a b c a", "--interactive", "--format", "html"]).stdout
+    assert "<h2>Predictions</h2>" in plain and '<li data-position="4">@4 b predicts <code>c</code></li>' in plain
+    slide = invoke(["show", "a b c a b c a", "--skip", "1", "--slide", "--format", "svg"]).stdout
+    words = " ".join(re.findall(r">([^<>]+)</text>", slide))
+    assert "what each position outputs as the token 2 ahead" in words

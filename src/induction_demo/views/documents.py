@@ -530,8 +530,9 @@ def slide(trace: Trace, told: Told = None) -> Slide:
         unit = " in hundredths (25 = 0.25)" if hundredths else ""
         table = attention(trace, "slide.weights", (
             f"Attention weights of layer {layer.index}, the {layer.name}{',' if unit else ''}{unit} "
-            f"({describe.job(trace.construction, layer.heads[0].head)}); at the right, what "
-            f"each position outputs (→ a copy; blend: no copy, a mix of earlier tokens{one}; {fmt.NONE}: nothing)",),
+            f"({describe.job(trace.construction, layer.heads[0].head)}); at the right, what each position outputs"
+            + ("" if trace.construction.horizon == 1 else f" as the token {trace.construction.horizon} ahead")
+            + f" (→ a copy; blend: no copy, a mix of earlier tokens{one}; {fmt.NONE}: nothing)",),
             layer.weights * (100.0 if hundredths else 1.0), 0 if hundredths else decimals, mask=layer.mask, job=job,
             quiet=layer.heads[0].head.held, notes=False, vmax=100.0 if hundredths else 1.0)
         marks = []

@@ -151,10 +151,13 @@ def render(trace: Trace, title: str, summary: tuple, layers: tuple[int, ...] | N
         for run in layer.heads:
             out += _weights(trace, layer, run, several, layer is last)
         out.append("</section>")
-    out.append('<h2>Predictions</h2><ul class="predictions">')  # (each line starts with its @ position: no number)
+    horizon = trace.construction.horizon  # (under --skip N a position predicts the token N + 1 ahead)
+    out.append(f'<h2>Predictions{"" if horizon == 1 else f" of the token {horizon} ahead"}</h2>'
+               '<ul class="predictions">')  # (each line starts with its @ position: no number)
     for p in trace.predictions:
-        said = ("predicts ", *or_tokens(p.candidates)) if p.copy else \
-            ("outputs ", *or_tokens(p.output), f" ({ONE_TOKEN if unmixed(p) else NOT_A_COPY})") \
+        ahead = "" if horizon == 1 else f", {horizon} ahead (for @{p.position + horizon})"
+        said = ("predicts ", *or_tokens(p.candidates), ahead) if p.copy else \
+            ("outputs ", *or_tokens(p.output), f"{ahead} ({ONE_TOKEN if unmixed(p) else NOT_A_COPY})") \
             if p.output else ("outputs nothing",)
         out.append(f'<li data-position="{p.position}">@{p.position} {text(fmt.token(p.token))} '
                    f"{inline(said)}</li>")
