@@ -91,8 +91,9 @@ def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Fit = w
     l, previous, c = layer.index, f"Y^({layer.index - 1})", trace.construction
     heads = tuple(run.head for run in layer.heads)
     out: list = layer_opening(trace, layer)
-    if any(h.looks_back for h in heads) and describe.positions_note(c, heads, l):
-        out.append(Paragraph(describe.positions_note(c, heads, l)))
+    note = describe.positions_note(c, heads, l) if any(h.looks_back for h in heads) else ()
+    if note:
+        out.append(Paragraph(note))
     several = len(layer.heads) > 1
     for run in layer.heads:
         of = f" of the {run.head.name}" if several else ""

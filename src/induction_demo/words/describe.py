@@ -90,30 +90,30 @@ def scores_positions(c: Construction, o: str = "1") -> tuple:
     return scheme(c).scores(c.frequencies, o)
 
 
-def positions_note(c: Construction, heads: tuple[Head, ...] = (), layer: int = 1) -> tuple:
+def positions_note(c: Construction, heads: tuple[Head, ...], layer: int) -> tuple:
     """For a scheme whose previous position is not a one-hot direction: what a layer of look-back ``heads``
     (layer 1's, or the virtual circuit's layer 2) writes into its half (third, ...), and how the induction head's
     match still works; the lecture's words for the lecture's head."""
-    looking = [h for h in heads if h.looks_back] or [None]
+    looking = [h for h in heads if h.looks_back]
     if len(looking) == 1:  # one head: its offset, and the part it writes (the virtual circuit's layer 2: prev2)
-        o = looking[0].offset if looking[0] is not None else c.offsets[0]
-        into = looking[0].destination if looking[0] is not None else half(o)
+        o, into = looking[0].offset, looking[0].destination
         k = offset_of(f"{into} tok")  # how far back the token it writes stands
         words = dict(o=str(o), position="the previous position" if o == 1 else f"position i - {o}",
-                     where=c.earlier() if c.halves == 2 else f"{part_name(into)} {c.part()}",
-                     token="the previous token" if k == 1 else f"the token {back(k)} it",
-                     same="the lecture's" if c.offsets == (1,) else "those of one-hot positions")
+                     where=f"{part_name(into)} {c.part()}", token="the previous token" if k == 1 else
+                     f"the token {back(k)} it", same="the lecture's" if c.offsets == (1,) else
+                     "those of one-hot positions")
     else:
         words = dict(o="o", position="position i - o (head o)", where=f"{c.part()} o back",
                      token="the token o before it", same="those of one-hot positions")
     shares = c.context == 1 and c.similar is None  # (where the story gives each copy's share: story._nope)
-    words.update(layer=str(layer), reader="3" if c.circuit == "virtual" else "2", halves=str(c.halves), after="after" if c.horizon == 1 else f"{c.horizon} after",
+    words.update(layer=str(layer), reader="3" if c.circuit == "virtual" else "2", halves=str(c.halves),
+                 after="after" if c.horizon == 1 else f"{c.horizon} after",
                  logit="so the induction head's logit for it is s c/m rather than s. Which key wins depends on those "
                        "shares; the story gives them for each copy." if shares else
                        "and the induction head's logit is made of such shares rather than of whole matches, so which "
                        "key wins depends on them.")
-    return tuple(part.format(**words) if isinstance(part, str) else Math(part.expr.format(**words))
-                 for part in scheme(c).note)
+    return tuple(piece.format(**words) if isinstance(piece, str) else Math(piece.expr.format(**words))
+                 for piece in scheme(c).note)
 
 
 def layer_summary(c: Construction, heads: tuple[Head, ...], layer: int = 0) -> tuple:

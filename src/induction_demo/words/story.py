@@ -89,8 +89,8 @@ def _position_0(trace: Trace, layer: Layer) -> Sentence:
     # left them empty)
     layers_before = "layer 1" if len(feeding) == 1 else "layers 1 and 2" if len(feeding) == 2 else \
         f"layers 1 to {len(feeding)}"
-    earlier = trace.construction.earlier()
-    since = f": since {layers_before} its {earlier} hold{'s' if 'half' in earlier else ''} its own token" \
+    c = trace.construction
+    since = f": since {layers_before} its {c.earlier()} hold{'s' if c.halves == 2 else ''} its own token" \
         if reason else ""
     out = "it outputs nothing" if not p.output else "its output is its own token" \
         if p.output == (trace.tokens[0],) else "its output is " + fmt.tied(p.output, " or ", code)
@@ -346,8 +346,7 @@ def _why(trace: Trace, i: int, j: int) -> tuple[str, list]:
     on = bool(_cells(trace)[i, j])
     if source < 0:
         if c.mask == "inclusive" and c.model is None and j == 0:
-            earlier = c.earlier()
-            return (f"whose {earlier} hold{'s' if 'half' in earlier else ''} its own token (position 0 attended to "
+            return (f"whose {c.earlier()} hold{'s' if c.halves == 2 else ''} its own token (position 0 attended to "
                     "itself under the inclusive mask)", [cl.Mask("inclusive"), cl.Kept(1, 0, 0, True), cl.Built(True)])
         return (f"which has no token {back(c.horizon) if c.horizon > 1 else 'before it'}: not a key the head is "
                 "built for", [cl.Job(n, i, j, False)])

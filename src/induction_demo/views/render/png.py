@@ -242,12 +242,12 @@ def layout(view: Heatmaps) -> tuple[bool, bool, int, float, int]:
     return grid, stacked, columns, size, step
 
 
-def _apart(fig, column, rows: int) -> None:
+def _apart(fig, column) -> None:
     """Rows of panels kept apart: tight_layout, with the colorbars beside them, can leave a row's titles over
     the labels of the row above (a negative hspace: under --context 2 --skip 1, "Layer 2: induction head" stood
     on the first row's "key j"); the gap is then the least that clears them (found by halving: a square
     heatmap centred in its slot moves by less than the slot)."""
-    if rows < 2:
+    if len(column) < 2:
         return
     renderer = fig.canvas.get_renderer()
 
@@ -331,7 +331,7 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
     if heading:
         fig.suptitle("\n".join(heading), fontsize=heading_pt, x=0.01, y=1 - 0.15 / height, ha="left", va="top")
     fig.tight_layout(rect=(0, below / height, 1, 1 - top / height))
-    _apart(fig, axes[:, 0] if rows > 1 else [], rows)
+    _apart(fig, axes[:, 0])
     renderer = fig.canvas.get_renderer()  # the stories start under the panels' lowest label, which tight_layout
     lowest = min(ax.get_tightbbox(renderer).y0 for ax in axes.flat[:len(view.panels)])  # may leave below its rect
     start = min(below / height, lowest / fig.bbox.height - 0.1 / height)
