@@ -479,3 +479,34 @@ def test_the_training_picture_writes_its_loss_whole_and_keeps_its_legends_off_th
     icl = [ax.get_legend() for ax in axes if ax.get_legend() is not None
            and "in-context-learning score" in [t.get_text() for t in ax.get_legend().get_texts()]]
     assert len(icl) == 1 and icl[0]._loc == 0  # matplotlib's code for "best" (3: lower left)
+
+
+@pytest.mark.parametrize("form", ["png", "svg"])
+def test_the_training_picture_says_what_its_block_share_panels_hold(tmp_path, monkeypatch, form):
+    """The picture's eight panels printed 0.40 and 0.60 in the hand-built V_1 with nothing saying they are
+    each block's share of the matrix's sum of squares (a student reads them as entries): the report's
+    sentence now stands under them, inside the picture and clear of every panel."""
+    pytest.importorskip("matplotlib")
+    import matplotlib.figure
+
+    from induction_demo.uses import learned
+
+    seen = []
+    saved = matplotlib.figure.Figure.savefig
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig",
+                        lambda fig, *a, **k: seen.append(fig) or saved(fig, *a, **k))
+    assert invoke(["train", "--vocab", "4", "--length", "8", "--steps", "20", "-o", str(tmp_path / f"t.{form}")]
+                  ).exit_code == 0
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = seen[-1]
+    canvas = FigureCanvasAgg(fig)  # (the figure's own canvas, once saved, measures text wider than it is drawn)
+    canvas.draw()
+    said = learned.shares_words({})
+    texts = [t for t in fig.texts if " ".join(t.get_text().replace("\u200e", "").split()) == said]
+    assert len(texts) == 1 and "sum of squared entries" in said
+    box = texts[0].get_window_extent(canvas.get_renderer())
+    whole = fig.bbox
+    assert whole.x0 <= box.x0 and box.x1 <= whole.x1 and whole.y0 <= box.y0 and box.y1 <= whole.y1
+    for ax in fig.get_axes():
+        assert not box.overlaps(ax.get_tightbbox(canvas.get_renderer())), ax.get_title()

@@ -313,6 +313,15 @@ def title(run: training.Run, found: dict) -> str:
     return f"Learning it ({run.history[-1]['step']} steps, seed {run.config.seed}): {found['circuit_name']}"
 
 
+def shares_words(found: dict) -> str:
+    """What the numbers of the block-share tables (and the picture's panels) are."""
+    return ("Each block's share of the matrix's sum of squared entries, rows the input's subspace (for A the "
+            "query's), columns the output's (for A the key's). The hand-built "
+            + ("model is --circuit pointer (pointer arithmetic, the circuit it learned), its pointer in prev pos,"
+               if found.get("hand_built") == "pointer" else "model is the lecture's")
+            + " on the same vocabulary and positions.")
+
+
 def document(run: training.Run, found: dict, terminal: bool = False):
     """The report as views: setup, learning curve, phase change, the heads beside the hand-built ones, the circuit."""
     from ..views.views import Cell, Document, Heading, Math, Paragraph, Row, Table
@@ -331,11 +340,7 @@ def document(run: training.Run, found: dict, terminal: bool = False):
     blocks.append(Paragraph((_formation_words(found),)))
     blocks += _by_position(run, picks, terminal)
     blocks.append(Heading("The learned heads beside the hand-built ones"))
-    blocks.append(Paragraph(("Each block's share of the matrix's sum of squared entries, rows the input's "
-                             "subspace (for A the query's), columns the output's (for A the key's). The hand-built "
-                             + ("model is --circuit pointer (pointer arithmetic, the circuit it learned), its pointer "
-                                "in prev pos," if found.get("hand_built") == "pointer" else "model is the lecture's")
-                             + " on the same vocabulary and positions.",)))
+    blocks.append(Paragraph((shares_words(found),)))
     names = ("tok", "pos", "prev tok", "prev pos")
     for key in training.KEYS:
         share = {who: {(r, c): s for r, c, s in found["shares"][who][key]} for who in ("learned", "hand_built")}
@@ -398,7 +403,7 @@ def produce(run: training.Run, found: dict, form: str, width: int = 120, theme: 
     if form in ("png", "svg"):
         from ..views.render import png
 
-        return png.training(run.history, found, title(run, found), form)
+        return png.training(run.history, found, title(run, found), shares_words(found), form)
     from ..views.output import rendered
     from ..views.render import terminal
 

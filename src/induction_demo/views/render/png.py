@@ -459,15 +459,16 @@ def _circuits(found, title: str, matplotlib, plt) -> bytes:
     return _png(fig, plt)
 
 
-def training(history: list[dict], found: dict, title: str, form: str = "png") -> bytes:
+def training(history: list[dict], found: dict, title: str, shares: str, form: str = "png") -> bytes:
     """train's picture: the learning curve (accuracy, loss and the three
     detector scores, the phase change marked) beside the learned and
-    hand-built block shares of A_1, V_1, A_2, V_2; PNG, or SVG (``form``)."""
-    return _with_pyplot(lambda view, matplotlib, plt: _training(history, found, title, form, matplotlib, plt),
+    hand-built block shares of A_1, V_1, A_2, V_2, with ``shares`` (what
+    their numbers are) under them; PNG, or SVG (``form``)."""
+    return _with_pyplot(lambda view, matplotlib, plt: _training(history, found, title, shares, form, matplotlib, plt),
                         None, form, "train")
 
 
-def _training(history, found, title, form, matplotlib, plt) -> bytes:
+def _training(history, found, title, shares, form, matplotlib, plt) -> bytes:
     names = ("tok", "pos", "prev tok", "prev pos")
     plt.rcParams.update({"font.size": 13, "svg.hashsalt": "induction-demo"})
     fig = plt.figure(figsize=(FIGURE_INCHES, 12.5))
@@ -495,9 +496,11 @@ def _training(history, found, title, form, matplotlib, plt) -> bytes:
               fontsize=11, frameon=False)
     fig.suptitle(title, fontsize=15, x=0.05, ha="left")
     cmap = matplotlib.colormaps["Blues"]
+    panels = []
     for row, who in enumerate(("learned", "hand_built")):
         for col, key in enumerate(("A1", "V1", "A2", "V2")):
             panel = fig.add_subplot(grid[row, col + 2])
+            panels.append(panel)
             share = np.zeros((4, 4))
             for r, c, s in found["shares"][who][key]:
                 share[names.index(r), names.index(c)] = s
@@ -509,6 +512,12 @@ def _training(history, found, title, form, matplotlib, plt) -> bytes:
             panel.set_yticks(range(4), names if col == 0 else [], fontsize=10)
             panel.set_title(f"{mathtext(f'{key[0]}_{key[1]}')} {'learned' if who == 'learned' else 'hand-built'}",
                             fontsize=12)
+    under = grid[2, 2:].get_position(fig)  # what the panels' numbers are, in lines as wide as the panels, just
+    size = legible(FIGURE_INCHES)          # under their lowest tick label
+    lines = Drawable().fit(shares, under.width * FIGURE_INCHES * 72, size, 0.55)
+    renderer = fig.canvas.get_renderer()
+    top = min(panel.get_tightbbox(renderer).y0 for panel in panels) / fig.bbox.height - 0.01
+    fig.text(under.x0, top, "\n".join(lines), fontsize=size, ha="left", va="top")
     _by_position(fig, grid, history, found)
     out = io.BytesIO()
     fig.savefig(out, format=form, dpi=120, metadata={"Software": None} if form == "png" else {"Date": None})
