@@ -194,3 +194,18 @@ def test_a_24_token_slide_keeps_its_header_two_places_18_px_and_a_copy_sentence(
     told = [views.plain(s) for s in view.story[:laid.told]]
     assert any(" attends to " in s or " splits its attention " in s for s in told)  # at least one copy told
     assert "W⁽" not in text  # no superscript under 18 px: the title names the layer in words
+
+
+def test_the_positions_picture_has_a_title_with_the_input():
+    """`positions -o p.png` drew five panels with no title: which tokens, at which scale, was nowhere on it
+    (show's and circuits' pictures carry theirs); it now has the document's title and the scale."""
+    from induction_demo.core.runs import run as run_model
+    from induction_demo.core.weights import Construction
+    from induction_demo.views import documents
+
+    tokens = tuple("x y z x y w".split())
+    traces = [run_model(tokens, construction=Construction(positions=p))
+              for p in ("one-hot", "sinusoidal", "relative", "rope", "none")]
+    view = documents.compared_heatmaps(traces)
+    assert view.title == "Layer 1 under each position scheme: x y z x y w (scale s = 100.0)"
+    assert view.title.startswith(documents.compared(traces).title)

@@ -620,8 +620,12 @@ def compared(traces: list[Trace], fit: Fit = whole) -> Document:
                                                f" with {describe.scheme(c).words} ([ ] = the previous position; "
                                                "× = masked)"),
             layer.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask, job=job, quiet=True, notes=False, shown=shown))
-    return Document("Layer 1 under each position scheme: " + " ".join(fmt.token(t) for t in first.tokens),
-                    tuple(blocks))
+    return Document(compared_title(first), tuple(blocks))
+
+
+def compared_title(trace: Trace) -> str:
+    """What `positions` shows, and on which tokens: its document's title and its picture's."""
+    return "Layer 1 under each position scheme: " + " ".join(fmt.token(t) for t in trace.tokens)
 
 
 def previous_share(trace: Trace) -> str:
@@ -640,7 +644,8 @@ def compared_heatmaps(traces: list[Trace]) -> Heatmaps:
         panels=tuple(Panel(1, f"positions: {t.construction.positions}", t.look_back.weights, t.look_back.mask,
                            (previous_share(t),), mechanism.cells(t, t.look_back) & t.look_back.mask,
                            "[ ] = the previous position")
-                     for t in traces))
+                     for t in traces),
+        title=compared_title(first) + f" (scale s = {fmt.parameter(first.scale, fmt.LOGIT_DECIMALS)})")
 
 
 DIFFERS = 0.1  # a row's largest |difference| of weight at least this: told under "where they differ"
