@@ -49,12 +49,18 @@ def whole(build: Build | Split) -> list[Table]:
 
 
 def streamed(trace: Trace, key: str, title: tuple, y, compact: bool) -> Split:
-    """Y whole, or (on a narrow screen) half by half, or subspace by subspace."""
-    def part(where):
-        return lambda shown: stream(trace, f"{key}.{where[1][0]}", title, y, shown, compact, where)
-    levels = (tuple(map(part, halves(trace))), tuple(map(part, subspaces(trace))))
+    """Y whole, or (on a narrow screen) half by half, or subspace by subspace:
+    the parts that hold a nonzero entry, each saying which columns are all 0
+    and left out (a table of dots for each empty part took two screens of
+    `lecture` under --context 2)."""
+    held = [name for name in trace.basis.names if y.nonzero(name)] or list(trace.basis.names[:1])
+
+    def parts(where: list) -> tuple:
+        return tuple((lambda shown, w=w: stream(trace, f"{key}.{w[1][0]}", title, y, shown, True, w))
+                     for w in where if any(name in held for name in w[1]))
+    levels = (parts(halves(trace)), parts(subspaces(trace)))
     if any(s.kind == "sin" for s in trace.basis.subspaces):  # then a position code in pieces
-        levels += (tuple(map(part, pieces(trace))),)
+        levels += (parts(pieces(trace)),)
     return Split(lambda shown: stream(trace, key, title, y, shown, compact), levels)
 
 
