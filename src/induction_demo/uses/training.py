@@ -44,6 +44,7 @@ from .bench import detect, detection_pattern
 from ..base.errors import Diverged, InputError
 from ..base.inputs import TRAIN_BLOCKS, TRAIN_LAYER1
 from ..core.model import causal_mask, dense_layers, times as _times
+from ..core.readout import softmax
 
 MIN_REPEAT, MAX_REPEAT = 3, 10  # L, the repeated segment's length, is drawn from this range (at most N / 2)
 INIT = 0.001  # the entries of A and V start as normal draws of this standard deviation: about those of
@@ -257,9 +258,9 @@ def forward(params: dict, c: Config, ids: np.ndarray, ablated: str | None = None
     (_, (w1,), y1), (_, (w2,), scores) = dense_layers(
         [([(params["A1"], params["V1"])], True), ([(params["A2"], params["V2"][:, :c.vocab])], False)], y0, keep,
         {ablated: y0} if ablated else None)
-    z = scores[:, :-1] - scores[:, :-1].max(axis=-1, keepdims=True)
-    e = np.exp(z)
-    return Forward(y0, w1, y1, w2, scores, e / e.sum(axis=-1, keepdims=True))
+    b, n, v = scores.shape  # the readout's softmax at T = 1, over each sequence's queries 0 .. N - 2
+    probs, _ = softmax(scores[:, :-1].reshape(b * (n - 1), v), 1.0)
+    return Forward(y0, w1, y1, w2, scores, probs.reshape(b, n - 1, v))
 
 
 def loss_of(f: Forward, ids: np.ndarray) -> float:
