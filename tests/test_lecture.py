@@ -728,3 +728,61 @@ def test_under_a_skip_the_page_and_the_slide_say_which_token_is_predicted():
     slide = invoke(["show", "a b c a b c a", "--skip", "1", "--slide", "--format", "svg"]).stdout
     words = " ".join(re.findall(r">([^<>]+)</text>", slide))
     assert "what each position outputs as the token 2 ahead" in words
+
+
+def _github(markdown: str) -> str:
+    """Markdown as GitHub shows it: its HTML with dir="auto" on each block, which sets the block's direction by
+    its first letter (Chromium does not skip an isolated run to find it)."""
+    markdown_it = pytest.importorskip("markdown_it")
+    html = markdown_it.MarkdownIt("commonmark").enable("table").render(markdown)
+    return '<meta charset="utf-8"><body style="width: 1200px">' + re.sub(r"<(p|li|td|th|h1|h2)>", r'<\1 dir="auto">',
+                                                                          html)
+
+
+def test_every_right_to_left_word_of_a_markdown_handout_is_isolated_and_each_block_opens_left_to_right():
+    """A Markdown handout set a Hebrew token bare: GitHub, which gives each paragraph and cell the direction of
+    its first letter, set "• `שלום` (@0) is at position 0" right to left (".is at position 0 ... (0@) שלום"), and
+    "(@2)" after such a token read "(2@)" in any paragraph. Each right-to-left run is now isolated (FSI ... PDI),
+    and a block whose first letter is one opens with a left-to-right mark."""
+    import unicodedata
+
+    page = invoke(["show", RTL, "--format", "markdown"]).stdout
+    assert page.count("\u2068שלום\u2069") == page.count("שלום") > 0
+    blocks = [line for line in page.splitlines() if line.strip()]
+    blocks += [cell for line in blocks if line.startswith("|") for cell in line.strip("|").split(" | ")]
+    for block in blocks:
+        first = next((k for k in map(unicodedata.bidirectional, block) if k in ("L", "R", "AL")), "L")
+        assert first == "L", block
+
+
+def test_a_right_to_left_token_keeps_its_place_in_a_markdown_handout_shown_as_github_does(tmp_path):
+    path = tmp_path / "rtl.html"
+    path.write_text(_github(invoke(["show", RTL, "--layer", "2", "--format", "markdown"]).stdout), encoding="utf-8")
+    driver = browser()
+    try:
+        driver.get(path.as_uri())
+        where = driver.execute_script("""
+            function rect(element, start, end) {
+              const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT), range = document.createRange();
+              let at = 0;
+              for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                if (at <= start && start < at + node.data.length) range.setStart(node, start - at);
+                if (at < end && end <= at + node.data.length) range.setEnd(node, end - at);
+                at += node.data.length;
+              }
+              return range.getBoundingClientRect();
+            }
+            const out = [];
+            for (const element of document.querySelectorAll('p, td')) {
+              const text = element.textContent, found = /שלום\u2069? [(]@/.exec(text);
+              if (!found) continue;  // the token, then "(@" after it (an isolate's end between them or not)
+              const at = found.index, paren = at + found[0].length - 2;
+              out.push([getComputedStyle(element).direction, rect(element, at, at + 4).left,
+                        rect(element, paren, paren + 2).left, text]);
+            }
+            return out;""")
+    finally:
+        driver.quit()
+    assert len(where) >= 2, where  # the story's sentences that name the token with its position
+    for direction, token, after, text in where:
+        assert direction == "ltr" and token < after, text

@@ -12,15 +12,34 @@ is shown as typed. ``@`` is left bare, so that the raw file reads well
 """
 from __future__ import annotations
 
-from ...base.text import Token
+from ...base.text import Token, right_to_left
 from ..views import Answer, Document, Heading, Math, Paragraph, Table
 from .math import latex
 
 _SPECIAL = set("\\`*_[]<>&|~$^#{}'\"")
 _REPEATED = set("-.")
+FSI, PDI, LRM = "\u2068", "\u2069", "\u200e"  # Unicode's first-strong isolate, its end, left-to-right mark
 
 
-def escape(text: str) -> str:
+def isolated(text: str, each=lambda run: run) -> str:
+    """``text`` (each run ``each`` writes) with each right-to-left run (Hebrew, Arabic: text.right_to_left)
+    between FSI and PDI, as HTML's <bdi> does: a page that sets a paragraph's direction by its first letter
+    (GitHub's dir="auto") set "`שלום` (@0) is at position 0" right to left, as ".is at position 0 ... (0@) שלום",
+    and "(@2)" after such a word read "(2@)" in any paragraph."""
+    runs = right_to_left(text)
+    return "".join(FSI + each(run) + PDI if rtl else each(run) for rtl, run in runs) if runs else each(text)
+
+
+def ltr(block: str) -> str:
+    """A block (a paragraph, a heading, a table cell) whose first letter is right to left, led by a
+    left-to-right mark: GitHub sets each one's direction by its first letter, isolates not skipped."""
+    import unicodedata
+
+    first = next((kind for kind in map(unicodedata.bidirectional, block) if kind in ("L", "R", "AL")), "L")
+    return block if first == "L" else LRM + block
+
+
+def _escaped(text: str) -> str:
     out = []
     for k, c in enumerate(text):
         repeated = c in _REPEATED and c in (text[k - 1:k] + text[k + 1:k + 2])
@@ -28,14 +47,18 @@ def escape(text: str) -> str:
     return "".join(out)
 
 
+def escape(text: str) -> str:
+    return isolated(text, _escaped)
+
+
 def code(text: str) -> str:
     """A code span that holds ``text`` as typed: fenced by one more backtick
-    than its longest run of them (code spans take no escapes)."""
+    than its longest run of them (code spans take no escapes); a right-to-left run isolated."""
     import re
 
     fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
+    return f"{fence}{pad}{isolated(text)}{pad}{fence}"
 
 
 def inline(parts: tuple) -> str:
@@ -47,13 +70,13 @@ def inline(parts: tuple) -> str:
 
 def _cell(text: str, top: bool = False) -> str:
     text = escape(text)
-    return f"**{text}**" if top and text else text
+    return ltr(f"**{text}**" if top and text else text)
 
 
 def table(block: Table) -> list[str]:
     n_labels = len(block.rows[0].labels)
     corner = " ".join(c for c in block.corner if c)
-    header = [escape(corner)] + [""] * (n_labels - 1) + [escape(" ".join(h for h in col if h)) for col in block.columns]
+    header = [_cell(corner)] + [""] * (n_labels - 1) + [_cell(" ".join(h for h in col if h)) for col in block.columns]
     data_align = {"right": "---:", "center": ":---:", "left": ":---"}[block.align]
     rule = [":---"] * n_labels + [data_align] * len(block.columns)
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(rule) + " |"]
@@ -64,16 +87,16 @@ def table(block: Table) -> list[str]:
 
 
 def render(document: Document) -> str:
-    out = [f"# {escape(document.title)}", ""]
+    out = [f"# {ltr(escape(document.title))}", ""]
     for block in document.blocks:
         if isinstance(block, Heading):
-            out += [f"## {escape(block.text)}", ""]
+            out += [f"## {ltr(escape(block.text))}", ""]
         elif isinstance(block, Paragraph):
-            out += [inline(block.text), ""]
+            out += [ltr(inline(block.text)), ""]
         elif isinstance(block, Answer):  # a box of blank lines to write in, once printed
             out += ["```text", "Answer:"] + [" "] * block.lines + ["```", ""]
         elif isinstance(block, Table):
-            out += [f"**{inline(block.title)}**", ""] + table(block) + [""]
+            out += [ltr(f"**{inline(block.title)}**"), ""] + table(block) + [""]
     out.append("Made with induction-demo. · is exactly 0; × is masked (the key is not earlier than the query);"
                " [ ] and bold mark where each head does its job, and each prediction." if document.legend else
                "Made with induction-demo." + (" × is masked (the key is not earlier than the query)."
