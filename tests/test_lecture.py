@@ -661,6 +661,19 @@ def test_a_24_token_beamer_deck_has_a_frame_per_slide_of_the_html_deck(tmp_path)
 RTL = "שלום a b שלום a"
 
 
+RECT = """
+    function rect(element, start, end) {  // the screen box of characters start..end of element's text
+      const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT), range = document.createRange();
+      let at = 0;
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (at <= start && start < at + node.data.length) range.setStart(node, start - at);
+        if (at < end && end <= at + node.data.length) range.setEnd(node, end - at);
+        at += node.data.length;
+      }
+      return range.getBoundingClientRect();
+    }"""
+
+
 def test_a_right_to_left_token_keeps_its_place_in_a_browser(tmp_path):
     """The browser's bidirectional ordering moved what follows a Hebrew token before it: "שלום (@0) is at
     position 0" was shown as "(0@) שלום is at position 0", and the cell "שלום 0.33" as "0.33 שלום". Each such
@@ -670,17 +683,7 @@ def test_a_right_to_left_token_keeps_its_place_in_a_browser(tmp_path):
     driver = browser()
     try:
         driver.get(path.as_uri())
-        where = driver.execute_script("""
-            function rect(element, start, end) {  // the screen box of characters start..end of element's text
-              const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT), range = document.createRange();
-              let at = 0;
-              for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-                if (at <= start && start < at + node.data.length) range.setStart(node, start - at);
-                if (at < end && end <= at + node.data.length) range.setEnd(node, end - at);
-                at += node.data.length;
-              }
-              return range.getBoundingClientRect();
-            }
+        where = driver.execute_script(RECT + """
             function order(selector, after) {  // in the first such element holding "שלום" + after: the two x's
               for (const element of document.querySelectorAll(selector)) {
                 const at = element.textContent.indexOf('שלום' + after);
@@ -761,17 +764,7 @@ def test_a_right_to_left_token_keeps_its_place_in_a_markdown_handout_shown_as_gi
     driver = browser()
     try:
         driver.get(path.as_uri())
-        where = driver.execute_script("""
-            function rect(element, start, end) {
-              const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT), range = document.createRange();
-              let at = 0;
-              for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-                if (at <= start && start < at + node.data.length) range.setStart(node, start - at);
-                if (at < end && end <= at + node.data.length) range.setEnd(node, end - at);
-                at += node.data.length;
-              }
-              return range.getBoundingClientRect();
-            }
+        where = driver.execute_script(RECT + """
             const out = [];
             for (const element of document.querySelectorAll('p, td')) {
               const text = element.textContent, found = /שלום\u2069? [(]@/.exec(text);
