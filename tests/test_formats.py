@@ -1223,8 +1223,8 @@ def test_a_picture_keeps_a_right_to_left_token_in_its_place():
 
     if not bidirectional():
         pytest.skip("this matplotlib lays text out as typed (no libraqm): it is given the text as is")
-    from induction_demo.base.text import right_to_left
-    from induction_demo.views.render.png import FSI, LRM, PDI, ltr
+    from induction_demo.base.text import FSI, LRM, PDI, right_to_left
+    from induction_demo.views.render.png import ltr
 
     assert ltr("• ‘שלום’ (@0) is\nat ‘שלום’") == f"{LRM}• ‘{FSI}שלום{PDI}’ (@0) is\n{LRM}at ‘{FSI}שלום{PDI}’"
     assert ltr(ltr("@0 שלום")) == ltr("@0 שלום") == f"{LRM}@0 {FSI}שלום{PDI}"  # (marked once)
@@ -1238,6 +1238,7 @@ def test_every_text_of_a_picture_with_a_hebrew_token_opens_left_to_right(monkeyp
 
     if not bidirectional():
         pytest.skip("this matplotlib lays text out as typed (no libraqm): it is given the text as is")
+    from induction_demo.base import text as fmt
     from induction_demo.core.runs import run
     from induction_demo.views import documents
     from induction_demo.views.render import png
@@ -1249,7 +1250,7 @@ def test_every_text_of_a_picture_with_a_hebrew_token_opens_left_to_right(monkeyp
     png.render(documents.heatmaps(trace, story(trace)))
     lines = [line for t in seen[0].findobj(matplotlib.text.Text) for line in t.get_text().split("\n")
              if "שלום" in line]
-    assert len(lines) > 10 and all(line.startswith(png.LRM) and f"{png.FSI}שלום{png.PDI}" in line for line in lines)
+    assert len(lines) > 10 and all(line.startswith(fmt.LRM) and f"{fmt.FSI}שלום{fmt.PDI}" in line for line in lines)
 
 
 def test_a_slide_draws_no_letter_its_font_lacks(monkeypatch):
@@ -1260,6 +1261,7 @@ def test_a_slide_draws_no_letter_its_font_lacks(monkeypatch):
     from matplotlib import font_manager
     from matplotlib.ft2font import FT2Font
 
+    from induction_demo.base import text as fmt
     from induction_demo.core.runs import run
     from induction_demo.views import documents
     from induction_demo.views.render import png

@@ -12,27 +12,20 @@ is shown as typed. ``@`` is left bare, so that the raw file reads well
 """
 from __future__ import annotations
 
-from ...base.text import Token, right_to_left
+from ...base.text import LRM, Token, isolated
 from ..views import Answer, Document, Heading, Math, Paragraph, Table
 from .math import latex
 
 _SPECIAL = set("\\`*_[]<>&|~$^#{}'\"")
 _REPEATED = set("-.")
-FSI, PDI, LRM = "\u2068", "\u2069", "\u200e"  # Unicode's first-strong isolate, its end, left-to-right mark
-
-
-def isolated(text: str, each=lambda run: run) -> str:
-    """``text`` (each run ``each`` writes) with each right-to-left run (Hebrew, Arabic: text.right_to_left)
-    between FSI and PDI, as HTML's <bdi> does: a page that sets a paragraph's direction by its first letter
-    (GitHub's dir="auto") set "`שלום` (@0) is at position 0" right to left, as ".is at position 0 ... (0@) שלום",
-    and "(@2)" after such a word read "(2@)" in any paragraph."""
-    runs = right_to_left(text)
-    return "".join(FSI + each(run) + PDI if rtl else each(run) for rtl, run in runs) if runs else each(text)
 
 
 def ltr(block: str) -> str:
     """A block (a paragraph, a heading, a table cell) whose first letter is right to left, led by a
-    left-to-right mark: GitHub sets each one's direction by its first letter, isolates not skipped."""
+    left-to-right mark: GitHub sets each one's direction by its first letter (isolates not skipped), so
+    "• `שלום` (@0) is at position 0" was set right to left, as ".is at position 0 ... (0@) שלום"."""
+    if block.isascii():
+        return block
     import unicodedata
 
     first = next((kind for kind in map(unicodedata.bidirectional, block) if kind in ("L", "R", "AL")), "L")

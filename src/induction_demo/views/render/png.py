@@ -35,8 +35,7 @@ CODE_POINTS = "U+XXXX: a character this font cannot draw, by its code point"
 
 
 MONO = "DejaVu Sans Mono"  # a slide's font
-LRM, FSI, PDI = "\u200e", "\u2068", "\u2069"
-MARKS = dict.fromkeys(map(ord, (LRM, FSI, PDI)))
+MARKS = dict.fromkeys(map(ord, (fmt.LRM, fmt.FSI, fmt.PDI)))
 
 
 @lru_cache(maxsize=1)
@@ -53,11 +52,10 @@ def ltr(text: str) -> str:
     "is at position 0 (0@) 'שלום' •" (a line whose first letter is Hebrew is read right to left) and the tick
     "@0 שלום" as "0@ שלום". Text with no such letter, or for a matplotlib that does not reorder text, is
     returned as it is."""
-    runs = fmt.right_to_left(text.translate(MARKS))
-    if not runs or not bidirectional():  # (a matplotlib that lays text out as typed draws the marks as boxes)
-        return text
-    isolated = "".join(FSI + run + PDI if rtl else run for rtl, run in runs)
-    return "\n".join(LRM + line for line in isolated.split("\n"))
+    bare = text.translate(MARKS)
+    if not fmt.right_to_left(bare) or not bidirectional():  # (a matplotlib that lays text out as typed draws
+        return text                                          # the marks as boxes)
+    return "\n".join(fmt.LRM + line for line in fmt.isolated(bare).split("\n"))
 
 
 class Drawable:
