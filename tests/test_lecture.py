@@ -779,3 +779,24 @@ def test_a_right_to_left_token_keeps_its_place_in_a_markdown_handout_shown_as_gi
     assert len(where) >= 2, where  # the story's sentences that name the token with its position
     for direction, token, after, text in where:
         assert direction == "ltr" and token < after, text
+
+
+@pytest.mark.parametrize("args, quiet", [
+    (["! a b a c b"], {1: {0: "nothing before"},
+                      2: {0: "nothing before", 1: "nothing to copy", 2: "nothing to copy", 4: "nothing to copy"}}),
+    (["a b c a b c a", "--skip", "1"], {1: {0: "nothing before", 1: "nothing 2 back"},
+                                        2: {0: "nothing before", 1: "nothing to copy", 2: "nothing to copy"}}),
+])
+def test_the_interactive_page_greys_a_row_with_nothing_to_do_and_says_why(args, quiet):
+    """The page set every row alike, where the handout greys a row whose head has nothing to do there and says
+    why in its margin: a student could not tell a blend from a copy at a glance. The page's rows now do the
+    same, with the handout's words."""
+    page = invoke(["show", *args, "--interactive", "--format", "html"]).stdout
+    found: dict = {}
+    for layer, section in re.findall(r'<section class="layer" data-layer="(\d+)"(.*?)</section>', page, re.S):
+        rows = re.findall(r'<tr class="query( quiet)?" data-query="(\d+)".*?</tr>', section, re.S)
+        notes = dict(re.findall(r'<tr class="query quiet" data-query="(\d+)".*?<td class="note">([^<]*)</td></tr>',
+                                section, re.S))
+        assert {int(q) for grey, q in rows if grey} == {int(q) for q in notes}
+        found[int(layer)] = {int(q): note for q, note in notes.items()}
+    assert found == quiet

@@ -16,7 +16,7 @@ from ..words.story import Sentence
 from ..core.trace import Layer, Trace
 from .tables import (attention, circuit, composition_table, halves, next_token, pieces, planes, predictions,
                      priority, rope_table, similarities, stream, subspaces, textbook_matrix, token_vectors,
-                     weight_matrix, a_legend, a_writer, write_a, write_v, NOTHING_TO_COPY)
+                     weight_matrix, a_legend, a_writer, write_a, write_v, idle)
 from .views import Build, Cell, Document, Heading, Heatmaps, Math, Panel, Paragraph, Row, Slide, Split, Table, count
 
 Told = Optional[Dict[int, List[Sentence]]]
@@ -147,11 +147,6 @@ def weights_table(trace: Trace, layer: Layer, run, job, shown, notes: bool = Tru
         f"{of}: softmax over each row's kept keys ({describe.job(trace.construction, run.head)})"),
         run.weights, fmt.WEIGHT_DECIMALS, mask=layer.mask, job=job, quiet=run.head.held, shown=shown, notes=notes,
         idle=idle(run.head), focused=focused)
-
-
-def idle(head) -> str:
-    """Why a quiet row does nothing: a look-back head has no key its offset back, an induction head nothing to copy."""
-    return f"nothing {head.offset} back" if head.looks_back else NOTHING_TO_COPY
 
 
 DENSE_BLOCKS = 4

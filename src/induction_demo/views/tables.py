@@ -329,6 +329,16 @@ def stream(trace: Trace, key: str, title: tuple, y: Stream, shown: Sequence[int]
 
 
 NOTHING_BEFORE, NOTHING_TO_COPY, ONLY_ITSELF = "nothing before", "nothing to copy", "only itself"
+
+
+def idle(head) -> str:
+    """Why a quiet row does nothing: a look-back head has no key its offset back, an induction head nothing to copy."""
+    return f"nothing {head.offset} back" if head.looks_back else NOTHING_TO_COPY
+
+
+def quiet_note(kept: np.ndarray, i: int, idle: str) -> str:
+    """Why query ``i``'s row (its kept keys ``kept``) has no cell where its head does its job."""
+    return NOTHING_BEFORE if not kept.any() else ONLY_ITSELF if kept.sum() == 1 and kept[i] else idle
 NOT_A_COPY = "a blend, not a copy"  # something to copy, but the head's weight is not on it
 ONE_TOKEN = "not a copy"  # ... and what it mixed is all one token (see ``unmixed``)
 NOTHING_WRITTEN = "nothing written"  # something to copy, but the head wrote nothing (ablated)
@@ -356,8 +366,7 @@ def attention(trace: Trace, key: str, title: tuple, matrix: np.ndarray, decimals
         kept = np.ones(trace.n, dtype=bool) if mask is None else mask[i]
         marked = np.zeros(trace.n, dtype=bool) if job is None else job[i] & kept
         faint = quiet and not marked.any()
-        why = NOTHING_BEFORE if not kept.any() else ONLY_ITSELF if kept.sum() == 1 and kept[i] else idle
-        note = () if not margin else (Cell(why, faint=True),) if faint else margin
+        note = () if not margin else (Cell(quiet_note(kept, i, idle), faint=True),) if faint else margin
         rows.append(Row(_position_labels(trace, i), tuple(
             Cell(GAP_COLUMN, gap=True) if j is None
             else Cell(f"[{fmt.number(matrix[i, j], decimals)}]" if marked[j] else fmt.number(matrix[i, j], decimals),

@@ -24,7 +24,7 @@ from ...core import mechanism
 from ...core.trace import Trace
 from ...words.claims import NEAR_WEIGHT
 from ...words.describe import ablated_in, unmixed
-from ..tables import NOT_A_COPY, ONE_TOKEN
+from ..tables import NOT_A_COPY, ONE_TOKEN, idle, quiet_note
 from .html import inline, text
 
 CSS = """
@@ -39,6 +39,8 @@ tr.query { cursor: pointer; }
 tr.query:focus { outline: 2px dashed #555; }
 tr[aria-current="true"] th { font-weight: bold; text-decoration: underline; }
 td.masked { color: #aaa; }
+tr.quiet th, tr.quiet td:not([aria-selected]):not(.copy) { color: #8a8a8a; }
+td.note { text-align: left; font-family: system-ui, sans-serif; font-size: 16px; }
 td[aria-selected="true"] { background: #E69F00; outline: 3px solid #000; font-weight: bold; }
 td.copy { background: #56B4E9; text-decoration: underline; }
 th.copy { background: #56B4E9; text-decoration: underline; }
@@ -176,7 +178,8 @@ def or_tokens(tokens) -> list:
 def _weights(trace: Trace, layer, run, titled: bool, last: bool) -> list[str]:
     """One head's weights as a table whose rows are queries to choose (``titled``: under the head's name,
     one of several in its layer); in the last layer, an attended key that does the head's job names the
-    earlier copy it follows."""
+    earlier copy it follows. A row with no cell where the head does its job is grey and says why in its margin,
+    as the handout's tables do."""
     h = trace.construction.horizon
     job = mechanism.cells(trace, (run,))
     name = escape(run.head.name)
@@ -197,6 +200,8 @@ def _weights(trace: Trace, layer, run, titled: bool, last: bool) -> list[str]:
             copy = j - h if last and attended and job[i, j] and j - h >= 0 else ""
             cells.append(f'<td data-key="{j}"' + (f' data-attended="" data-copy="{copy}"' if attended else "")
                          + f">{fmt.number(float(w[j]), fmt.WEIGHT_DECIMALS)}</td>")
-        out.append(f'<tr class="query" data-query="{i}" tabindex="0"><th>@{i} {text(fmt.token(token))}</th>'
-                   + "".join(cells) + "</tr>")
+        quiet = run.head.held and not (job[i] & kept).any()
+        note = f'<td class="note">{escape(quiet_note(kept, i, idle(run.head)))}</td>' if quiet else ""
+        out.append(f'<tr class="query{" quiet" if quiet else ""}" data-query="{i}" tabindex="0">'
+                   f'<th>@{i} {text(fmt.token(token))}</th>' + "".join(cells) + note + "</tr>")
     return out + ["</tbody>", "</table>"]
