@@ -1261,7 +1261,6 @@ def test_a_slide_draws_no_letter_its_font_lacks(monkeypatch):
     from matplotlib import font_manager
     from matplotlib.ft2font import FT2Font
 
-    from induction_demo.base import text as fmt
     from induction_demo.core.runs import run
     from induction_demo.views import documents
     from induction_demo.views.render import png
