@@ -482,3 +482,22 @@ def test_a_file_of_another_shape_is_told_every_setting_of_the_circuit_it_is_held
     assert invoke(["weights", "a b c d a b", *options, "-o", str(path)]).exit_code == 0
     out = " ".join(invoke(["check", str(path)]).stdout.split())
     assert out.startswith(f"PASS: the model does the job of {held_to}"), out[:200]
+
+
+def test_a_row_split_evenly_between_two_keys_is_told_as_a_split_not_as_one_key(tmp_path, lecture):
+    """A transposed A2 puts 0.50 on each earlier copy of the query's previous token: on `c a c c` layer 2 at
+    @3 put 0.50 on @0 and 0.50 on @2, and the report said "it attends to @0 (weight 0.50)", as if @2 had
+    nothing. Both keys are now named, with the premises (the near-top keys, their weight) that hold the words
+    to the row."""
+    from induction_demo.uses.checking import _where
+
+    said, premises = _where(np.array([0.5, 0.0, 0.5]), 2, 3)
+    assert said == "it splits its weight between @0 and @2 (0.50 each)"
+    assert [type(p).__name__ for p in premises] == ["Top", "Weight"] and premises[0].keys == (0, 2)
+    assert _where(np.array([0.48, 0.52]), 1, 2)[0] == "it attends to @1 (weight 0.52)"
+    swapped = dict(lecture)
+    swapped["A2"] = lecture["A2"].T.copy()
+    result = checked(tmp_path, swapped, "--width", "1000")
+    line = next(l for l in result.stdout.splitlines() if l.startswith("- layer 2: the token after"))
+    assert "layer 2 at @3 puts 0.00 on @1, the token after the earlier" in line, line  # (`b ! b b` here)
+    assert line.endswith("(0.50 needed); it splits its weight between @0 and @2 (0.50 each)."), line

@@ -213,17 +213,24 @@ def _under(weight: float) -> str:
 
 def _where(row: np.ndarray, layer: int, i: int, head: int = 0) -> tuple[str, list]:
     """Where a row's weight went: the key it attends to (at least TOLERANCE),
-    or, where no key has that much, its largest weights (near-ties named);
-    with the premises of the file's run that say so."""
+    or the two it splits it between (a near-tie: `c a c c`'s 0.50 and 0.50
+    was told as "it attends to @0"), or, where no key has that much, its
+    largest weights (near-ties named); with the premises of the file's run
+    that say so."""
     from ..words.claims import NEAR_WEIGHT, Top, Weight
 
     if not np.isfinite(row).all():
         return "its weights are not numbers (its logits overflow)", []
     j = int(row.argmax())
-    if row[j] >= TOLERANCE:
-        return f"it attends to @{j} (weight {row[j]:.2f})", [Weight(layer, head, i, (j,), float(row[j]))]
     top = [int(k) for k in np.flatnonzero(row >= row[j] - NEAR_WEIGHT)]
     named = ", ".join(f"@{k}" for k in top[:-1]) + (" and " if len(top) > 1 else "") + f"@{top[-1]}"
+    if row[j] >= TOLERANCE:
+        premises = [Top(layer, head, i, tuple(top)), Weight(layer, head, i, tuple(top), float(row[top].sum()))]
+        if len(top) == 1:
+            return f"it attends to @{j} (weight {row[j]:.2f})", premises
+        shares = [f"{row[k]:.2f}" for k in top]
+        return (f"it splits its weight between {named} ("
+                + (f"{shares[0]} each" if len(set(shares)) == 1 else " and ".join(shares)) + ")", premises)
     each = " each" if len(top) > 1 else ""
     return (f"no key has {TOLERANCE:.2f} of its weight (the most: {named}, {_under(row[j])}{each})",
             [Top(layer, head, i, tuple(top)), Weight(layer, head, i, (j,), float(row[j]))])
