@@ -283,3 +283,22 @@ def test_check_of_a_file_of_any_shape_names_the_likely_mistake(tmp_path, options
     doc = json.loads(invoke(["check", str(path), "--format", "json"]).stdout)
     assert len(doc["hints"]) == 1 and doc["hints"][0].startswith(words), doc["hints"]
     assert "Likely mistake: " + words in " ".join(invoke(["check", str(path)]).stdout.split())
+
+
+@pytest.mark.parametrize("options, layer", [(("--context", "2"), 1), (("--context", "3"), 1)])
+def test_check_names_two_heads_of_a_layer_whose_matrices_are_swapped(tmp_path, options, layer):
+    """A student who writes the 2-back head's A_1 where the previous-token head's goes (and back) got two
+    failures and no hint; check now tries each head's A in the other's place and, where each passes the
+    other's test, says they look swapped (once)."""
+    arrays = _exported(tmp_path, *options)
+    arrays[f"A{layer}.0"], arrays[f"A{layer}.1"] = arrays[f"A{layer}.1"].copy(), arrays[f"A{layer}.0"].copy()
+    path = tmp_path / "swapped.npz"
+    np.savez(path, **arrays)
+    doc = json.loads(invoke(["check", str(path), "--format", "json"]).stdout)
+    assert doc["hints"] == [f"A{layer}.0 and A{layer}.1 look swapped: each passes the other's test (the heads of "
+                            f"layer {layer} are held to their jobs in the order of the file's offsets)."]
+    untouched = _exported(tmp_path, *options)
+    untouched[f"A{layer}.1"] = untouched[f"A{layer}.1"].T.copy()  # one head wrong alone: not a swap
+    np.savez(path, **untouched)
+    hints = json.loads(invoke(["check", str(path), "--format", "json"]).stdout)["hints"]
+    assert not any("swapped" in hint for hint in hints), hints

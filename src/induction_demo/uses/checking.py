@@ -507,32 +507,45 @@ def failing_first(failing: list[tuple[str, ...]], every: list[tuple[str, ...]]) 
 def _general_hints(model: Model, held: list, result: dict, failed: list[list[Finding]],
                    every: list[tuple[str, ...]]) -> list[str]:
     """A file of any shape's likely mistakes, head by head, each tried out as the lecture-shaped check's are:
-    a head's A that passes its test transposed, at 100 times its entries, or negated."""
+    a head's A that passes its test transposed, at 100 times its entries, or negated; two heads of a layer
+    whose A's pass each other's tests (swapped: `--context 2`'s previous-token and 2-back heads)."""
     from ..core.modelfile import symbol
 
     out = [] if result["score"] == result["max_score"] else _all_zero(
         [(symbol(l, h, len(layer), m), matrix) for l, layer in enumerate(model.matrices, 1)
          for h, head in enumerate(layer) for m, matrix in zip("AV", head)])
+    tests = {(l, heads[0][0]): k for k, (_, l, heads, kind) in enumerate(held) if kind not in ("given", "prediction")}
+
+    def passes(k: int, changed: np.ndarray) -> bool:
+        """Whether test k passes with its head's A as ``changed`` (on the strings that failed first)."""
+        _, l, ((h, _),), _ = held[k]
+        tried = model.with_matrices({f"A{l}.{h}": changed})
+        with np.errstate(over="ignore", invalid="ignore"):
+            return not any(_general_findings(tried, tokens, [held[k]])
+                           for tokens in failing_first([f.tokens for f in failed[k]], every))
+    swapped: set = set()
     for k, (name, l, heads, kind) in enumerate(held):
         if kind in ("given", "prediction") or result["tests"][k]["score"]:
             continue
         (h, _), = heads
-        a = model.matrices[l - 1][h][0]
-        key = symbol(l, h, len(model.matrices[l - 1]))
-        runs = failing_first([f.tokens for f in failed[k]], every)
-
-        def passes(changed: np.ndarray) -> bool:
-            tried = model.with_matrices({f"A{l}.{h}": changed})
-            with np.errstate(over="ignore", invalid="ignore"):
-                return not any(_general_findings(tried, tokens, [held[k]]) for tokens in runs)
+        layer = model.matrices[l - 1]
+        a = layer[h][0]
+        key = symbol(l, h, len(layer))
         who = name.split(":")[0]
-        if passes(a.T):
+        other = next((g for g in range(len(layer)) if g != h and (l, g) in tests and passes(k, layer[g][0])
+                      and passes(tests[(l, g)], a)), None)
+        if other is not None:
+            if frozenset((h, other)) not in swapped:
+                swapped.add(frozenset((h, other)))
+                out.append(f"{key} and {symbol(l, other, len(layer))} look swapped: each passes the other's test "
+                           f"(the heads of layer {l} are held to their jobs in the order of the file's offsets).")
+        elif passes(k, a.T):
             out.append(f"{key} looks transposed: its transpose passes {who}'s test. Rows of A are the query's "
                        "directions and columns the key's (a_ij = y_i A y_j^T).")
-        elif passes(a * 100.0):
+        elif passes(k, a * 100.0):
             out.append(f"{key} is too soft: at 100 times its entries it passes {who}'s test; is the scale s (the "
                        "lecture's 100) missing?")
-        elif passes(-a):
+        elif passes(k, -a):
             out.append(f"{key} has the wrong sign: at -1 times its entries it passes {who}'s test (a negative logit "
                        "pushes weight away from its key).")
     return out
