@@ -302,3 +302,15 @@ def test_check_names_two_heads_of_a_layer_whose_matrices_are_swapped(tmp_path, o
     np.savez(path, **untouched)
     hints = json.loads(invoke(["check", str(path), "--format", "json"]).stdout)["hints"]
     assert not any("swapped" in hint for hint in hints), hints
+
+
+def test_check_names_two_heads_of_a_layer_whose_writes_are_swapped(tmp_path):
+    """V1.0 and V1.1 in each other's place: both heads attend as they should, the prediction fails, and the
+    verdict said only that what layer 1 writes is not what layer 2 reads; the swap is now named."""
+    arrays = _exported(tmp_path, "--context", "2")
+    arrays["V1.0"], arrays["V1.1"] = arrays["V1.1"].copy(), arrays["V1.0"].copy()
+    path = tmp_path / "swapped.npz"
+    np.savez(path, **arrays)
+    doc = json.loads(invoke(["check", str(path), "--format", "json"]).stdout)
+    assert doc["hints"] == ["V1.0 and V1.1 look swapped: with each in the other's place, each head's test and the "
+                            "prediction pass (each head of layer 1 writes into the part its offset names)."]

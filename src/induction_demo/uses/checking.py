@@ -548,6 +548,26 @@ def _general_hints(model: Model, held: list, result: dict, failed: list[list[Fin
         elif passes(k, -a):
             out.append(f"{key} has the wrong sign: at -1 times its entries it passes {who}'s test (a negative logit "
                        "pushes weight away from its key).")
+    return out + ([] if swapped or result["score"] == result["max_score"] else _swapped_writes(model, held, failed, every))
+
+
+def _swapped_writes(model: Model, held: list, failed: list[list[Finding]], every: list[tuple[str, ...]]) -> list[str]:
+    """Two heads of a layer whose V's, each put in the other's place, make every test pass (each head writes
+    into the part its offset names: the previous-token head into prev, the 2-back head into prev2)."""
+    from ..core.modelfile import symbol
+
+    tests = [entry for entry in held if entry[3] != "given"]
+    runs = failing_first([f.tokens for found in failed for f in found], every)
+    out = []
+    for l, layer in enumerate(model.matrices, 1):
+        for h in range(len(layer)):
+            for g in range(h + 1, len(layer)):
+                tried = model.with_matrices({f"V{l}.{h}": layer[g][1], f"V{l}.{g}": layer[h][1]})
+                with np.errstate(over="ignore", invalid="ignore"):
+                    if not any(_general_findings(tried, tokens, tests) for tokens in runs):
+                        out.append(f"{symbol(l, h, len(layer), 'V')} and {symbol(l, g, len(layer), 'V')} look "
+                                   "swapped: with each in the other's place, each head's test and the prediction pass "
+                                   f"(each head of layer {l} writes into the part its offset names).")
     return out
 
 
