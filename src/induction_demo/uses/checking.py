@@ -552,8 +552,9 @@ def _general_hints(model: Model, held: list, result: dict, failed: list[list[Fin
 
 
 def _swapped_writes(model: Model, held: list, failed: list[list[Finding]], every: list[tuple[str, ...]]) -> list[str]:
-    """Two heads of a layer whose V's, each put in the other's place, make every test pass (each head writes
-    into the part its offset names: the previous-token head into prev, the 2-back head into prev2)."""
+    """Two heads of a layer whose V's, each put in the other's place, make each head's test and the prediction
+    pass (each head writes into the part its offset names: the previous-token head into prev, the 2-back head
+    into prev2); not tried where a pair's A's already look swapped (the two go together)."""
     from ..core.modelfile import symbol
 
     tests = [entry for entry in held if entry[3] != "given"]
