@@ -149,13 +149,14 @@ def right_to_left(text: str) -> list[tuple[bool, str]]:
 LRM, FSI, PDI = "\u200e", "\u2068", "\u2069"  # Unicode's left-to-right mark, first-strong isolate and its end
 
 
-def isolated(text: str, each=lambda run: run) -> str:
+def isolated(text: str, each=lambda run: run, marks: tuple[str, str] = (FSI, PDI)) -> str:
     """``text`` (each run as ``each`` writes it) with each right-to-left run
-    (``right_to_left``) between FSI and PDI, as HTML's <bdi> isolates it: the
-    bidirectional layout of a page or a picture moved what follows such a
-    word before it ("(0@) שלום", not "שלום (@0)")."""
+    (``right_to_left``) between ``marks``: Unicode's FSI and PDI, or an HTML
+    page's <bdi> and </bdi>. The bidirectional layout of a page or a picture
+    moved what follows such a word before it ("(0@) שלום", not "שלום (@0)")."""
     runs = right_to_left(text)
-    return "".join(FSI + each(run) + PDI if rtl else each(run) for rtl, run in runs) if runs else each(text)
+    start, end = marks
+    return "".join(start + each(run) + end if rtl else each(run) for rtl, run in runs) if runs else each(text)
 
 
 def printable(text: str) -> str:

@@ -84,9 +84,7 @@ def text(words: str) -> str:
     browser's bidirectional ordering keeps it in its place: "שלום (@0)" was
     shown as "(0@) שלום" and a cell "שלום 0.33" as "0.33 שלום". (Not for a
     <title> or an attribute.)"""
-    runs = fmt.right_to_left(words)
-    return "".join(f"<bdi>{escape(run)}</bdi>" if rtl else escape(run) for rtl, run in runs) if runs \
-        else escape(words)
+    return fmt.isolated(words, escape, ("<bdi>", "</bdi>"))
 
 
 def _math(expr: str) -> str:
