@@ -510,3 +510,24 @@ def test_the_training_picture_says_what_its_block_share_panels_hold(tmp_path, mo
     assert whole.x0 <= box.x0 and box.x1 <= whole.x1 and whole.y0 <= box.y0 and box.y1 <= whole.y1
     for ax in fig.get_axes():
         assert not box.overlaps(ax.get_tightbbox(canvas.get_renderer())), ax.get_title()
+
+
+@pytest.mark.parametrize("steps, rows, stride", [(300, list(range(0, 301, 25)), None),
+                                                 (1000, list(range(0, 1001, 100)), 100),
+                                                 (330, list(range(0, 301, 50)) + [330], 50),
+                                                 (100_000, list(range(0, 100_001, 10_000)), 10_000)])
+def test_the_learning_curve_s_rows_are_evenly_spaced(steps, rows, stride):
+    """The table picked 12 of the evaluations by rounding an even spread of indices: the default run's steps
+    read 0, 100, 175, 275, 375, 450, ... and a run of 300 steps left out step 150 alone. It shows every
+    evaluation where at most 13 were made, else a round stride of steps and the last."""
+    steps_made = sorted(set(range(0, steps + 1, 25)) | {steps})
+    picks, every = learned.curve_rows(steps_made)
+    assert [steps_made[k] for k in picks] == rows and every == stride
+
+
+def test_the_report_s_learning_curve_names_its_stride():
+    result = invoke(["train", "--steps", "330", "--vocab", "4", "--length", "8", "--width", "200"])
+    table = result.stdout.split("The learning curve (held-out sequences", 1)[1].split("\n\n", 1)[0]
+    assert table.startswith("; a row every 50 steps and the last (330))")
+    steps = [line.split()[0] for line in table.splitlines()[3:]]
+    assert steps == [str(s) for s in range(0, 301, 50)] + ["330"]

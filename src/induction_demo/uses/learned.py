@@ -188,10 +188,35 @@ def analysed(run: training.Run) -> dict:
 
 # --- the report ------------------------------------------------------------------------------------------------
 
-CURVE_ROWS = 12  # evaluations the learning curve's table shows at most (evenly spaced, the last always)
+CURVE_ROWS = 13  # evaluations the learning curve's table shows at most (a round stride of steps, the last always)
 SPARK = "▁▂▃▄▅▆▇█"
 SCORES = (("loss", "loss"), ("accuracy", "accuracy"), ("previous_token_score", "previous-token"),
           ("duplicate_token_score", "duplicate-token"), ("induction_score", "induction"))
+
+
+def curve_rows(steps: list[int], rows: int = CURVE_ROWS) -> tuple[list[int], int | None]:
+    """Which evaluations the learning curve's table shows, and its stride in steps (None: every one).
+
+    At most ``rows``: those at a multiple of the stride and the last. The stride is the least
+    multiple of the evaluation interval that leaves few enough rows, a round one (1, 2, 2.5 or 5
+    times a power of 10) where one does, so the table reads 0, 100, 200, ... and not 0, 100, 175, 275."""
+    if len(steps) <= rows:
+        return list(range(len(steps))), None
+    every, last = steps[1] - steps[0], steps[-1]
+    multiples = range(2 * every, last + 1, every)
+    round_ones = [r for r in multiples if _is_round(r)]
+    for stride in round_ones + list(multiples):
+        picks = [k for k, step in enumerate(steps) if step % stride == 0 or k == len(steps) - 1]
+        if len(picks) <= rows:
+            return picks, stride
+    return [0, len(steps) - 1], last
+
+
+def _is_round(n: int) -> bool:
+    """1, 2, 2.5 or 5 times a power of 10 (1, 2, 5, 10, 25, 50, 100, 250, ...)."""
+    while n % 10 == 0:
+        n //= 10
+    return n in (1, 2, 5, 25)
 
 
 def sparkline(values: list[float], low: float = 0.0, high: float = 1.0) -> str:
@@ -327,8 +352,10 @@ def document(run: training.Run, found: dict, terminal: bool = False):
     from ..views.views import Cell, Document, Heading, Math, Paragraph, Row, Table
 
     h = run.history
-    picks = sorted(set(np.linspace(0, len(h) - 1, min(CURVE_ROWS, len(h))).round().astype(int).tolist()))
-    curve = Table("train.curve", ("The learning curve (held-out sequences)",), ("step",),
+    picks, stride = curve_rows([x["step"] for x in h])
+    shown = "" if stride is None else f"; a row every {stride} steps" + \
+        ("" if h[-1]["step"] % stride == 0 else f" and the last ({h[-1]['step']})")
+    curve = Table("train.curve", (f"The learning curve (held-out sequences{shown})",), ("step",),
                   tuple((name,) for _, name in SCORES),
                   tuple(Row((str(h[k]["step"]),), tuple(Cell(f"{h[k][key]:.2f}", None if key == "loss" else
                                                             h[k][key]) for key, _ in SCORES)) for k in picks))
