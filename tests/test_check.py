@@ -311,12 +311,20 @@ def _mistakes(a: dict) -> dict:
     prev_tok = slice(v + n, v + n + v)
     code_v1[:v, prev_tok] = a["V1"][:v, prev_tok] @ shift
     code_a2[:, prev_tok] = a["A2"][:, prev_tok] @ shift  # layer 2 reads that code: the same model end to end
+    pos = slice(v, v + n)
+    back2, itself = a["A1"].copy(), a["A1"].copy()
+    back2[pos, pos] = np.eye(n, k=-2) * 100.0  # query @i matched with key @i-2
+    itself[pos, pos] = np.eye(n) * 100.0  # query @i matched with itself, which the strict mask never keeps
+    no_prev_tok = a["V1"].copy()
+    no_prev_tok[:v, prev_tok] = 0.0  # layer 1 writes the previous position only
     return {"transposed A1": {"A1": a["A1"].T.copy()}, "transposed A2": {"A2": a["A2"].T.copy()},
             "own code": {"V1": code_v1, "A2": code_a2}, "V1 shifted": {"V1": code_v1},
             "A1 on tokens": {"A1": tokens_a1},
             "soft A1": {"A1": a["A1"] * 0.01}, "own token": {"A2": own}, "V2 elsewhere": {"V2": v2},
             "faint V2": {"V2": a["V2"] * 0.001}, "negated V2": {"V2": -a["V2"]}, "negated A1": {"A1": -a["A1"]},
-            "negated A2": {"A2": -a["A2"]},
+            "negated A2": {"A2": -a["A2"]}, "A1 two back": {"A1": back2}, "A1 on itself": {"A1": itself},
+            "A1 on itself, inclusive": {"A1": itself, "mask": np.array("inclusive")},
+            "V1 writes no prev tok": {"V1": no_prev_tok},
             "inclusive": {"mask": np.array("inclusive")},
             "inclusive at scale 10": {"mask": np.array("inclusive"), "A1": a["A1"] * 0.1, "A2": a["A2"] * 0.1}}
 
@@ -339,7 +347,18 @@ def _mistakes(a: dict) -> dict:
     ("V1 shifted", "V_1 writes 0% of its tok -> prev tok block on the diagonal: it writes each token to another "
                    "token's prev-tok direction, where A_2 reads each token's own"),
     ("A1 on tokens", "A_1 has 0% of its weight on pos x pos and 100% on tok x tok: the lecture's A_1 compares the "
-                     "query's position with the key's")])
+                     "query's position with the key's"),
+    # a student's off-by-one, found in the file's pos x pos block and tried out moved onto the lecture's diagonal
+    ("A1 two back", "A_1 looks 2 positions back (100% of its pos x pos block on pos @i x pos @(i-2)), where the "
+                    "lecture's looks one position back (pos @i x pos @(i-1)); with its weight moved there, layer 1 "
+                    "passes."),
+    ("A1 on itself", "A_1 matches each position with itself (100% of its pos x pos block on pos @i x pos @i), and "
+                     "the strict mask never lets a query keep itself"),
+    ("A1 on itself, inclusive", "A_1 matches each position with itself (100% of its pos x pos block on pos @i x "
+                                "pos @i), so each query attends to itself (the file's mask is inclusive)"),
+    ("V1 writes no prev tok", "V_1's tok -> prev tok block is all 0: layer 1 writes no previous token, where A_2 "
+                              "reads it (tok x prev tok); with V_1 copying each token to its own prev-tok direction, "
+                              "layer 2 passes.")])
 def test_check_names_the_likely_mistake_when_the_numbers_show_it(tmp_path, lecture, mistake, words):
     result = checked(tmp_path, {**lecture, **_mistakes(lecture)[mistake]}, "--format", "json")
     doc = json.loads(result.stdout)

@@ -718,8 +718,9 @@ def _fails(model: Model, prop: int, runs: list[tuple[str, ...]], shared: Product
 def hints(model: Model, result: dict, seed: int = 0, failing: dict | None = None,
           shared: Products | None = None) -> list[str]:
     """The likely mistakes the numbers show, each tried out: a matrix that
-    passes transposed, a head that passes at 100 times its scale, a V_1 that
-    writes each token to another's direction where A_2 reads its own, layer
+    passes transposed, a head that passes at 100 times its scale, an A_1
+    looking back the wrong number of positions (or at itself), a V_1 that
+    writes each token to another's direction (or none) where A_2 reads its own, layer
     2's weight on the key's own token, V_2 writing another block, too faintly
     or negated, an A of the wrong sign, the inclusive mask. Each is said only
     where the failing test passes once it is mended (or, for a block, where
@@ -764,16 +765,21 @@ def hints(model: Model, result: dict, seed: int = 0, failing: dict | None = None
         elif mended(key, -1.0, prop, runs):
             out.append(f"A_{layer} has the wrong sign: at -1 times its entries it passes (a negative logit "
                        "pushes weight away from its key).")
+        elif key == "a1":
+            out += _looks_back(model, runs)
     code, read = own_code(model), own_code(model, "A2")
-    if 1 in failed and 3 not in failed and code is not None and code < CODE and read is not None and read >= CODE:
+    if 1 in failed and 3 not in failed and (code is None or code < CODE) and read is not None and read >= CODE:
         cut = model.slices()  # V_1 copying each token to its own prev-tok direction, as A_2 reads it
         v1 = model.v1.copy()
         v1[cut["tok"], cut["prev tok"]] = np.eye(len(model.vocab))
         copying = model.replaced(v1=v1)
         if not _fails(copying, 1, tried(1), products(copying)):
-            out.append(f"V_1 writes {code:.0%} of its tok -> prev tok block on the diagonal: it writes each token "
+            mend = ("with V_1 copying each token to its own prev-tok direction, layer 2 passes.")
+            out.append("V_1's tok -> prev tok block is all 0: layer 1 writes no previous token, where A_2 reads it "
+                       f"(tok x prev tok); {mend}" if code is None else
+                       f"V_1 writes {code:.0%} of its tok -> prev tok block on the diagonal: it writes each token "
                        "to another token's prev-tok direction, where A_2 reads each token's own (the lecture's "
-                       "code); with V_1 copying each token to its own prev-tok direction, layer 2 passes.")
+                       f"code); {mend}")
     on_positions = sum(share for r, c, share in model.shares("A1") if (r, c) == ("pos", "pos"))
     if 0 in failed and model.shares("A1") and on_positions < 0.05:  # (its test is where the query looks back)
         r, c, share = model.shares("A1")[0]
@@ -801,6 +807,44 @@ def hints(model: Model, result: dict, seed: int = 0, failing: dict | None = None
                        "it copies scores barely above the others and the prediction is a near-tie; at 100 times its "
                        "entries it passes. The lecture's V_2 copies with 1.")
     return out + ([inclusive] if inclusive else [])
+
+
+def _looks_back(model: Model, runs: list[tuple[str, ...]]) -> list[str]:
+    """A_1 whose pos x pos block holds most of its weight on one diagonal other than the lecture's: each query
+    position matched with the key ``k`` before it (0: itself, which the strict mask never keeps). Said where
+    the block moved onto the lecture's diagonal passes layer 1's test."""
+    cut = model.slices()
+    block = model.a1[cut["pos"], cut["pos"]]
+    n = block.shape[0]
+    with np.errstate(over="ignore", invalid="ignore"):
+        top = float(np.abs(block).max(initial=0.0))
+        squared = (block / top) ** 2 if top > 0 and np.isfinite(top) else None
+    if squared is None or not np.isfinite(squared).all():
+        return []
+    shares = [float(np.trace(squared, offset=-k)) for k in range(n)]  # k: the key k positions before the query
+    k = int(np.argmax(shares))
+    if k == model.offset or shares[k] < 0.5 * float(squared.sum()):
+        return []
+    moved = np.zeros_like(block)  # moved[i, j] = block[i, j + shift]: row i's key i - k moved to i - offset
+    shift = model.offset - k
+    if shift >= 0:
+        moved[:, :n - shift] = block[:, shift:]
+    else:
+        moved[:, -shift:] = block[:, :n + shift]
+    a1 = model.a1.copy()
+    a1[cut["pos"], cut["pos"]] = moved
+    if _fails(model.replaced(a1=a1), 0, runs, products(model)):
+        return []
+    lecture = "one position back" if model.offset == 1 else f"{model.offset} positions back"
+    share = f"{shares[k] / float(squared.sum()):.0%} of its pos x pos block"
+    if k == 0:
+        mask = ("so each query attends to itself (the file's mask is inclusive)" if model.inclusive else
+                "and the strict mask never lets a query keep itself")
+        return [f"A_1 matches each position with itself ({share} on pos @i x pos @i), {mask}; the lecture's A_1 "
+                f"matches it with the key {lecture} "
+                f"(pos @i x pos @(i-{model.offset})), and with its weight moved there layer 1 passes."]
+    return [f"A_1 looks {k} positions back ({share} on pos @i x pos @(i-{k})), where the lecture's looks "
+            f"{lecture} (pos @i x pos @(i-{model.offset})); with its weight moved there, layer 1 passes."]
 
 
 MASK_HINT = ("The file's mask is inclusive (a query keeps itself), and under the strict mask, the lecture's, it "
