@@ -271,13 +271,28 @@ def test_check_of_a_file_the_hand_built_layers_cannot_stand_in_for_claims_no_men
     (("--skip", "2"), "A1", 0.01, "A1 is too soft: at 100 times its entries it passes layer 1's test"),
     (("--context", "2"), "V1.0", 0.0, "V1.0 is all 0, as a template is before it is filled in: a V of zeros "
                                       "writes nothing."),
+    # an off-by-one in a look-back head, found on its pos x pos block's diagonals and tried out moved
+    (("--context", "2"), "A1.0", "back 2", "A1.0 looks 2 positions back (100% of its pos x pos block on pos @i x "
+                                           "pos @(i-2)), where its job is the key one position back (pos @i x pos "
+                                           "@(i-1)); with its weight moved there, it passes layer 1 head 0's test."),
+    (("--context", "2"), "A1.1", "back 1", "A1.1 looks one position back (100% of its pos x pos block on pos @i x "
+                                           "pos @(i-1)), where its job is the key 2 positions back (pos @i x pos "
+                                           "@(i-2)); with its weight moved there, it passes layer 1 head 1's test."),
+    (("--skip", "2"), "A1", "back 0", "A1 matches each position with itself (100% of its pos x pos block on pos "
+                                      "@i x pos @i), and the strict mask never lets a query keep itself; its job is "
+                                      "the key 3 positions back (pos @i x pos @(i-3)), and with its weight moved "
+                                      "there it passes layer 1's test."),
 ])
 def test_check_of_a_file_of_any_shape_names_the_likely_mistake(tmp_path, options, key, change, words):
     """The lecture-shaped check's hints (transposed, too soft, the wrong sign), each tried out, for files of other
     shapes too: a --context 2 or --skip 2 file got none ("hints": [])."""
     arrays = _exported(tmp_path, *options)
     key = key if key in arrays else f"{key}.0"
-    arrays[key] = arrays[key].T.copy() if change == "T" else arrays[key] * change
+    if isinstance(change, str) and change.startswith("back"):
+        v, n = len(arrays["vocab"]), int(arrays["n_positions"])  # (the layout's first two: tok, then pos)
+        arrays[key][v:v + n, v:v + n] = 100.0 * np.eye(n, k=-int(change.split()[1]))
+    else:
+        arrays[key] = arrays[key].T.copy() if change == "T" else arrays[key] * change
     path = tmp_path / "mistake.npz"
     np.savez(path, **arrays)
     doc = json.loads(invoke(["check", str(path), "--format", "json"]).stdout)

@@ -350,7 +350,7 @@ def _mistakes(a: dict) -> dict:
                      "query's position with the key's"),
     # a student's off-by-one, found in the file's pos x pos block and tried out moved onto the lecture's diagonal
     ("A1 two back", "A_1 looks 2 positions back (100% of its pos x pos block on pos @i x pos @(i-2)), where the "
-                    "lecture's looks one position back (pos @i x pos @(i-1)); with its weight moved there, layer 1 "
+                    "lecture's A_1 looks one position back (pos @i x pos @(i-1)); with its weight moved there, layer 1 "
                     "passes."),
     ("A1 on itself", "A_1 matches each position with itself (100% of its pos x pos block on pos @i x pos @i), and "
                      "the strict mask never lets a query keep itself"),

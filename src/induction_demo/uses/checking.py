@@ -548,6 +548,9 @@ def _general_hints(model: Model, held: list, result: dict, failed: list[list[Fin
         elif passes(k, -a):
             out.append(f"{key} has the wrong sign: at -1 times its entries it passes {who}'s test (a negative logit "
                        "pushes weight away from its key).")
+        elif (found := _look_back_head(model, l, h, a)) and passes(k, found[2]):
+            out.append(looks_back_words(key, *found[:2], found[3], model.inclusive, "its job is the key",
+                                        f"it passes {who}'s test"))
     return out + ([] if swapped or result["score"] == result["max_score"] else _swapped_writes(model, held, failed, every))
 
 
@@ -765,8 +768,10 @@ def hints(model: Model, result: dict, seed: int = 0, failing: dict | None = None
         elif mended(key, -1.0, prop, runs):
             out.append(f"A_{layer} has the wrong sign: at -1 times its entries it passes (a negative logit "
                        "pushes weight away from its key).")
-        elif key == "a1":
-            out += _looks_back(model, runs)
+        elif key == "a1" and (found := looking_back(model.a1, model.slices()["pos"], model.offset)) and \
+                not _fails(model.replaced(a1=found[2]), 0, runs, shared):
+            out.append(looks_back_words("A_1", found[0], found[1], model.offset, model.inclusive,
+                                        "the lecture's A_1 looks", "layer 1 passes"))
     code, read = own_code(model), own_code(model, "A2")
     if 1 in failed and 3 not in failed and (code is None or code < CODE) and read is not None and read >= CODE:
         cut = model.slices()  # V_1 copying each token to its own prev-tok direction, as A_2 reads it
@@ -809,42 +814,56 @@ def hints(model: Model, result: dict, seed: int = 0, failing: dict | None = None
     return out + ([inclusive] if inclusive else [])
 
 
-def _looks_back(model: Model, runs: list[tuple[str, ...]]) -> list[str]:
-    """A_1 whose pos x pos block holds most of its weight on one diagonal other than the lecture's: each query
-    position matched with the key ``k`` before it (0: itself, which the strict mask never keeps). Said where
-    the block moved onto the lecture's diagonal passes layer 1's test."""
-    cut = model.slices()
-    block = model.a1[cut["pos"], cut["pos"]]
+def looking_back(a: np.ndarray, pos: slice, offset: int) -> tuple[int, float, np.ndarray] | None:
+    """An A whose pos x pos block holds most of its weight (its sum of squares) on one diagonal other than
+    ``offset``'s: each query position matched with the key ``k`` before it (0: itself). Returns k, that
+    diagonal's share, and the A with its pos x pos block moved along each row onto ``offset``'s diagonal (to
+    try out); None for another A."""
+    block = a[pos, pos]
     n = block.shape[0]
     with np.errstate(over="ignore", invalid="ignore"):
         top = float(np.abs(block).max(initial=0.0))
         squared = (block / top) ** 2 if top > 0 and np.isfinite(top) else None
     if squared is None or not np.isfinite(squared).all():
-        return []
+        return None
     shares = [float(np.trace(squared, offset=-k)) for k in range(n)]  # k: the key k positions before the query
     k = int(np.argmax(shares))
-    if k == model.offset or shares[k] < 0.5 * float(squared.sum()):
-        return []
+    if k == offset or shares[k] < 0.5 * float(squared.sum()):
+        return None
     moved = np.zeros_like(block)  # moved[i, j] = block[i, j + shift]: row i's key i - k moved to i - offset
-    shift = model.offset - k
+    shift = offset - k
     if shift >= 0:
         moved[:, :n - shift] = block[:, shift:]
     else:
         moved[:, -shift:] = block[:, :n + shift]
-    a1 = model.a1.copy()
-    a1[cut["pos"], cut["pos"]] = moved
-    if _fails(model.replaced(a1=a1), 0, runs, products(model)):
-        return []
-    lecture = "one position back" if model.offset == 1 else f"{model.offset} positions back"
-    share = f"{shares[k] / float(squared.sum()):.0%} of its pos x pos block"
+    out = a.copy()
+    out[pos, pos] = moved
+    return k, shares[k] / float(squared.sum()), out
+
+
+def _look_back_head(model: Model, l: int, h: int, a: np.ndarray) -> tuple[int, float, np.ndarray, int] | None:
+    """``looking_back`` for head h of layer l of a file of any shape, where it is a look-back head over
+    one-hot positions; its offset last."""
+    k = sum(len(layer) for layer in model.matrices[:l - 1]) + h
+    pos = model.slices().get("pos")
+    if model.kinds[k] != "look-back" or pos is None:
+        return None
+    found = looking_back(a, pos, model.head_offsets[k])
+    return found and (*found, model.head_offsets[k])
+
+
+def looks_back_words(key: str, k: int, share: float, offset: int, inclusive: bool, job: str, passes: str) -> str:
+    """The hint for ``looking_back``'s A (``key``), whose ``job`` ("the lecture's A_1 looks", "its job is the
+    key") is ``offset`` back; ``passes``: what passes with its weight moved there."""
+    back = f"{job} {'one position' if offset == 1 else f'{offset} positions'} back (pos @i x pos @(i-{offset}))"
+    on = f"{share:.0%} of its pos x pos block"
     if k == 0:
-        mask = ("so each query attends to itself (the file's mask is inclusive)" if model.inclusive else
+        mask = ("so each query attends to itself (the file's mask is inclusive)" if inclusive else
                 "and the strict mask never lets a query keep itself")
-        return [f"A_1 matches each position with itself ({share} on pos @i x pos @i), {mask}; the lecture's A_1 "
-                f"matches it with the key {lecture} "
-                f"(pos @i x pos @(i-{model.offset})), and with its weight moved there layer 1 passes."]
-    return [f"A_1 looks {k} positions back ({share} on pos @i x pos @(i-{k})), where the lecture's looks "
-            f"{lecture} (pos @i x pos @(i-{model.offset})); with its weight moved there, layer 1 passes."]
+        return (f"{key} matches each position with itself ({on} on pos @i x pos @i), {mask}; {back}, and with "
+                f"its weight moved there {passes}.")
+    return f"{key} looks {'one position' if k == 1 else f'{k} positions'} back ({on} on pos @i x pos @(i-{k})), where {back}; with its weight moved " \
+           f"there, {passes}."
 
 
 MASK_HINT = ("The file's mask is inclusive (a query keeps itself), and under the strict mask, the lecture's, it "
