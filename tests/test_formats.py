@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from html.parser import HTMLParser
 
+import numpy as np
 import pytest
 
 from cli_runner import PATIENCE, invoke, one_line_error
@@ -443,7 +444,7 @@ def test_a_png_slide_of_tokens_its_font_cannot_draw_sets_each_code_point_in_its_
     from induction_demo.words.story import story
 
     seen = []
-    monkeypatch.setattr(png, "_png", lambda fig, plt: seen.append(fig) or b"")
+    monkeypatch.setattr(png, "_png", lambda fig, plt, **_: seen.append(fig) or b"")
     trace = run(tuple("猫 犬 猫 鳥 犬 魚".split()))
     png.slide(slide(trace, story(trace)))
     fig = seen[0]
@@ -588,6 +589,28 @@ def test_a_latex_table_cut_into_column_ranges_keeps_its_notes_beside_their_rows(
         assert any(notes.values())
 
 
+@pytest.mark.parametrize("args", [["show", LECTURE], ["show", FORTY], ["positions", "! a b a c b a"],
+                                  ["show", "b c d . x c e . b c", "--context", "2", "--skip", "1"]],
+                         ids=["lecture", "forty", "positions", "context-skip"])
+def test_a_picture_has_no_band_of_empty_room(tmp_path, args):
+    """A square heatmap stood in the middle of a slot taller than it: the room left over stood empty under the
+    picture's title (96 px on the lecture's, 129 on positions'), between rows of panels (228 px on 40 tokens)
+    and under the stories. The heatmaps stand at the top of their slots, the rows and the title as close as
+    they stand clear, and the picture is cropped: no band of white rows is taller than 0.4 in (48 px)."""
+    pytest.importorskip("matplotlib")
+    from PIL import Image
+
+    path = tmp_path / "p.png"
+    assert invoke([*args, "-o", str(path)]).exit_code == 0
+    with Image.open(path) as image:
+        white = (np.asarray(image.convert("L")) > 250).all(axis=1)  # each row of pixels
+    longest = run = 0
+    for row in white:
+        run = run + 1 if row else 0
+        longest = max(longest, run)
+    assert longest <= 48, longest
+
+
 @pytest.mark.parametrize("n", [6, 40, 200])
 def test_a_png_is_at_most_a_slide_wide_with_every_text_legible_on_one(monkeypatch, n):
     """At most 1920 px wide; no text under 18 px once the picture is scaled to 1920 px."""
@@ -598,7 +621,7 @@ def test_a_png_is_at_most_a_slide_wide_with_every_text_legible_on_one(monkeypatc
     from induction_demo.words.story import story
 
     seen = []
-    monkeypatch.setattr(png, "_png", lambda fig, plt: seen.append(fig) or b"")
+    monkeypatch.setattr(png, "_png", lambda fig, plt, **_: seen.append(fig) or b"")
     trace = run(tuple(f"w{i % 40}" for i in range(n)))
     png.render(documents.heatmaps(trace, story(trace)))
     fig = seen[0]
@@ -635,7 +658,7 @@ def test_every_text_of_a_png_is_inside_it(monkeypatch, tmp_path, text, context):
     from induction_demo.words.story import story
 
     seen = []
-    monkeypatch.setattr(png, "_png", lambda fig, plt: seen.append(fig) or b"")
+    monkeypatch.setattr(png, "_png", lambda fig, plt, **_: seen.append(fig) or b"")
     tokens = tuple(text.split())
     vectors = tmp_path / "vectors.txt"  # (context 0: word vectors, whose model names a file in the title)
     vectors.write_text("the 0.1 0.2 0.3\ncat 0.9 0.1 0.0\ncats 0.85 0.15 0.05\nsat 0.0 1.0 0.0\n")
@@ -681,14 +704,19 @@ def test_a_png_names_what_was_ablated_and_tells_a_layer_s_story_under_all_its_pa
     from induction_demo.words.story import story
 
     seen = []
-    monkeypatch.setattr(png, "_png", lambda fig, plt: seen.append(fig) or b"")
+    monkeypatch.setattr(png, "_png", lambda fig, plt, **_: seen.append(fig) or b"")
     tokens = tuple("b c d . x c e . b c".split())
     trace = run(tokens, construction=built(tokens, context=2), ablate="induction")
     png.render(documents.heatmaps(trace, story(trace)))
     fig = seen[0]
     fig.canvas.draw()
     heading = next(t for t in fig.texts if t.get_text().startswith("Induction heads, step by step:"))
-    assert heading.get_text().replace("\n", " ").endswith("; ablated: the induction head)")
+    said = heading.get_text().replace("\n", " ")
+    assert said.endswith("; ablated: the induction head")
+    # the model's words stand after a dash, not in parentheses: a variant's words hold their own, and the title
+    # read "(model: the lecture's, with context 2 (layer 2 matches the query's last 2 tokens); ablated: ...)"
+    assert " \N{EM DASH} model: the lecture's, with context 2 (layer 2 matches the query's last 2 tokens); " in said
+    assert "))" not in said and "(model" not in said
     titles = [ax.get_title().split("\n")[0] for ax in fig.axes if ax.get_title()]
     assert titles == ["Layer 1: previous-token head", "Layer 1: 2-back head", "Layer 2: induction head (ablated)"]
     renderer = fig.canvas.get_renderer()
@@ -711,7 +739,7 @@ def test_the_circuits_png_labels_every_token_and_writes_only_numbers_that_fit_th
     from induction_demo.views.render import png
 
     seen = []
-    monkeypatch.setattr(png, "_png", lambda fig, plt: seen.append(fig) or b"")
+    monkeypatch.setattr(png, "_png", lambda fig, plt, **_: seen.append(fig) or b"")
     assert invoke(["circuits", tokens, "--context", "2", "-o", str(tmp_path / "c.png")]).exit_code == 0
     fig = seen[0]
     fig.canvas.draw()
@@ -1245,7 +1273,7 @@ def test_every_text_of_a_picture_with_a_hebrew_token_opens_left_to_right(monkeyp
     from induction_demo.words.story import story
 
     seen = []
-    monkeypatch.setattr(png, "_png", lambda fig, plt: seen.append(fig) or b"")
+    monkeypatch.setattr(png, "_png", lambda fig, plt, **_: seen.append(fig) or b"")
     trace = run(tuple("שלום a b שלום a".split()))
     png.render(documents.heatmaps(trace, story(trace)))
     lines = [line for t in seen[0].findobj(matplotlib.text.Text) for line in t.get_text().split("\n")
@@ -1267,7 +1295,7 @@ def test_a_slide_draws_no_letter_its_font_lacks(monkeypatch):
     from induction_demo.words.story import story
 
     seen = []
-    monkeypatch.setattr(png, "_png", lambda fig, plt: seen.append(fig) or b"")
+    monkeypatch.setattr(png, "_png", lambda fig, plt, **_: seen.append(fig) or b"")
     trace = run(tuple("שלום a b שלום a".split()))
     png.slide(documents.slide(trace, story(trace)))
     font = FT2Font(font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans Mono")))

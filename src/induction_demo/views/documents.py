@@ -597,8 +597,8 @@ def heatmaps(trace: Trace, told: Told = None, layers=None) -> Heatmaps:
                            describe.job(trace.construction, run.head),
                            f"W^{{({layer.index})}}" if len(layer.heads) == 1 else f"W^{{({layer.index},{h + 1})}}")
                      for layer in trace.layers if layer.index in layers for h, run in enumerate(layer.heads)),
-        title=title(trace) + f" (model: {model}"
-        + (f"; ablated: {describe.ablated_heads(trace.layers)}" if trace.ablate else "") + ")")
+        title=title(trace) + f" \N{EM DASH} model: {model}"  # (not in parentheses: a variant's words hold theirs)
+        + (f"; ablated: {describe.ablated_heads(trace.layers)}" if trace.ablate else ""))
 
 
 def compared(traces: list[Trace], fit: Fit = whole) -> Document:

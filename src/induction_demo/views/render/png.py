@@ -205,9 +205,11 @@ WEIGHT_SHOWN = 0.005  # the least weight printed as more than 0.00
 QUIET_FADE = 0.6  # how much of a quiet row's colour is washed out
 
 
-def _png(fig, plt) -> bytes:
+def _png(fig, plt, cropped: bool = False) -> bytes:
+    """The figure at 120 dots an inch (``cropped``: its empty margins cut off, to 0.1 in)."""
     out = io.BytesIO()
-    fig.savefig(out, format="png", dpi=120, metadata={"Software": None})
+    fig.savefig(out, format="png", dpi=120, metadata={"Software": None},
+                **({"bbox_inches": "tight", "pad_inches": 0.1} if cropped else {}))
     plt.close(fig)
     return out.getvalue()
 
@@ -267,6 +269,21 @@ def _apart(fig, column) -> None:
     fig.subplots_adjust(hspace=high)
 
 
+def _closed(fig, rows: list[list]) -> None:
+    """Rows of panels (each its heatmaps and their colorbars, top to bottom) moved up to stand 6 px under the
+    row above: a square heatmap stands at the top of a slot taller than it, and the slot's spare room stood
+    empty between the rows (228 px between 40 tokens' two)."""
+    renderer = fig.canvas.get_renderer()
+    edges = [(min(ax.get_tightbbox(renderer).y0 for ax in row), max(ax.get_tightbbox(renderer).y1 for ax in row))
+             for row in rows]
+    up = 0.0
+    for (bottom, _), (_, top), row in zip(edges, edges[1:], rows[1:]):
+        up += max(0.0, bottom - 6 - top)
+        for ax in row:
+            box = ax.get_position(original=True)
+            ax.set_position([box.x0, box.y0 + up / fig.bbox.height, box.width, box.height], which="both")
+
+
 def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
     drawable = Drawable()
     n = len(view.labels)
@@ -309,6 +326,7 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
     fig, axes = plt.subplots(rows, columns, figsize=(width, (size + head) * rows + below + top), squeeze=False)
     for ax in axes.flat[len(view.panels):]:
         ax.axis("off")
+    bars = {}  # each heatmap's colorbar
     for ax, panel, title in zip(axes.flat, view.panels, titles):
         ax.set_title(title, fontsize=title_pt)
         image = _heatmap(ax, panel, matplotlib, 2.0 if n <= LABEL_UP_TO else 0.8, values)
@@ -325,14 +343,28 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
             ax.scatter(masked[:, 1], masked[:, 0], marker="x", s=12, color="#aaaaaa", linewidths=0.8)
         bar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
         bar.ax.tick_params(labelsize=tick_pt)
+        # a square heatmap, narrower than its slot is tall, stood in the slot's middle: the room left over
+        # stood empty above it, under the picture's title, and below it; at its top, the rest goes below the
+        # stories, where the picture is cropped
+        ax.set_anchor((1.0, 1.0))
+        bar.ax.set_anchor((0.0, 1.0))
+        bars[ax] = bar.ax
     height = (size + head) * rows + below + top
     if heading:
-        fig.suptitle("\n".join(heading), fontsize=heading_pt, x=0.01, y=1 - 0.15 / height, ha="left", va="top")
+        heading = fig.suptitle("\n".join(heading), fontsize=heading_pt, x=0.01, y=1 - 0.15 / height, ha="left",
+                               va="top")
     fig.tight_layout(rect=(0, below / height, 1, 1 - top / height))
+    if heading:  # the panels' titles up to 0.8 of a line under the picture's (tight_layout pads the rect too)
+        renderer = fig.canvas.get_renderer()
+        gap = heading.get_window_extent(renderer).y0 - heading_pt * 0.8 / 72 * fig.dpi \
+            - max(ax.get_tightbbox(renderer).y1 for ax in axes.flat[:len(view.panels)])
+        if gap > 0:
+            fig.subplots_adjust(top=fig.subplotpars.top + gap / fig.bbox.height)
     _apart(fig, axes[:, 0])
+    _closed(fig, [[part for ax in row if ax in bars for part in (ax, bars[ax])] for row in axes])
     renderer = fig.canvas.get_renderer()  # the stories start under the panels' lowest label, which tight_layout
     lowest = min(ax.get_tightbbox(renderer).y0 for ax in axes.flat[:len(view.panels)])  # may leave below its rect
-    start = min(below / height, lowest / fig.bbox.height - 0.1 / height)
+    start = lowest / fig.bbox.height - 0.1 / height
     if story and under:  # every story under the panels, one after another, each named by its layer
         y = start
         for k, panel in enumerate(view.panels):
@@ -347,7 +379,7 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
         for k, panel in enumerate(view.panels):  # page's foot)
             fig.text((first[k] + 0.02) / len(view.panels), start, texts[k], fontsize=story_pt, va="top", ha="left",
                      wrap=False)
-    return _png(fig, plt)
+    return _png(fig, plt, cropped=True)
 
 
 
