@@ -529,3 +529,24 @@ def test_a_narrow_screen_shows_no_part_of_the_stream_that_is_all_zero(args):
         assert any(cell not in ("·", "│") for row in body for cell in row), table
     emptied = [t for t in tables if "columns are all 0 and left out" in " ".join(t.split())]
     assert emptied  # each of these streams has an empty part, named where it is left out
+
+
+@pytest.mark.parametrize("positions", ["none", "rope", "relative", "sinusoidal", "one-hot"])
+def test_layer_1_s_words_under_the_inclusive_mask_say_what_its_output_holds(positions):
+    """`a b c a b c a --mask inclusive --positions none`: "@0 ... writes its own token and position into its
+    previous half", where NoPE's stream has no position; and "the mean of the tokens before it", where the
+    inclusive mask keeps the query too (@1's previous half is 0.50 `a`, 0.50 `b`, itself)."""
+    doc = shown("a b c a b c a", "--mask", "inclusive", "--positions", positions)
+    first = about(doc, 0, layer=1)
+    what = {"none": "token", "rope": "token", "relative": "token", "sinusoidal": "token and position code",
+            "one-hot": "token and position"}[positions]
+    assert f"writes its own {what} into its previous half" in first, first
+    stream = [s["text"] for s in doc["story"]["1"] if s["text"].startswith("Its output writes")]
+    if positions == "none":  # every key spreads evenly: the mean of what it keeps, itself among them
+        assert stream == ["Its output writes, for each token, the mean of the tokens it keeps (itself and those "
+                          "before it) into its previous half."]
+        prev = np.array(doc["layers"][0]["output"])[1]  # @1 `b`: its previous half holds a and b alike
+        assert prev[-3:].tolist() == pytest.approx([0.5, 0.5, 0.0])
+    strict = shown("a b c a b c a", "--positions", "none")
+    assert [s["text"] for s in strict["story"]["1"] if s["text"].startswith("Its output writes")] == [
+        "Its output writes, for each token, the mean of the tokens before it into its previous half."]

@@ -73,7 +73,7 @@ def _position_0(trace: Trace, layer: Layer) -> Sentence:
     premises = [cl.Mask("inclusive"), cl.Weight(n, 0, 0, (0,), w00), cl.Kept(n, 0, 0, True)]
     if looks_back:
         into = _into(layer)
-        what = "position" if into == ["ptr"] else "token and position"
+        what = "position" if into == ["ptr"] else scheme(trace.construction).written  # (no position under NoPE)
         wrote = (f"and writes its own {what} into its " + fmt.listed(map(part_name, into))
                  + (" block" if into == ["ptr"] else " " + trace.construction.part(len(into) > 1))
                  + (f": the lecture's {maths('a_00')} ≈ 1, where {maths('i = j = 0')}." if trace.construction.circuit == "lecture" else "."))\
@@ -258,9 +258,10 @@ def look_back(trace: Trace, layer: Layer) -> list[Sentence]:
         o, dest = run.head.offset, run.head.destination
         where = part_name(dest)
         shifted = run.head.ov[0].rows != "tok"  # it reads the key's previous half: a token one more back
-        if _spreads(trace, layer, run):
-            before = f"what the keys before it hold in their previous {c.part(True)}" if shifted else \
-                "the tokens before it"
+        if _spreads(trace, layer, run):  # (under the inclusive mask a query keeps itself too)
+            keys = "before it" if c.mask == "strict" else "it keeps (itself and those before it)"
+            before = f"what the keys {keys} hold in their previous {c.part(True)}" if shifted else \
+                ("the tokens before it" if c.mask == "strict" else "the tokens it keeps (itself and those before it)")
             written.append(f"the mean of {before} into its {where} {c.part()}")
         elif shifted:
             written.append(f"the {what} two before it (the previous {c.part()} of the key just before it) into its "
