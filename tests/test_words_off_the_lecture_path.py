@@ -390,7 +390,8 @@ def test_a_leak_is_told_from_a_row_that_has_a_key_that_far_back(options):
         leak = next(p for p in sentence.premises if isinstance(p, cl.Leak))
         o = trace.layers[0].heads[leak.head].head.offset
         assert leak.query >= o and leak.value < 0.5
-        assert ("just before" if o == 1 else f"next to i - {o}, because their codes are close to that of i - {o}") \
+        why = "their codes are" if options["positions"] == "sinusoidal" else "their keys are turned by angles"
+        assert ("just before" if o == 1 else f"next to i - {o}, because {why} close to that of i - {o}") \
             in sentence.text
         assert not verify.CHECKS[cl.Leak](trace, leak._replace(query=1, key=0, value=1.0))
 
@@ -550,3 +551,25 @@ def test_layer_1_s_words_under_the_inclusive_mask_say_what_its_output_holds(posi
     strict = shown("a b c a b c a", "--positions", "none")
     assert [s["text"] for s in strict["story"]["1"] if s["text"].startswith("Its output writes")] == [
         "Its output writes, for each token, the mean of the tokens before it into its previous half."]
+
+
+@pytest.mark.parametrize("args, subject, part", [
+    (("--skip", "1"), "Layer 1: ", "its prev2 half"),
+    (("--context", "2", "--skip", "1"), "The 3-back head: ", "its prev3 quarter"),
+    (("--skip", "1", "--mask", "inclusive"), "Layer 1: ", "its prev2 half")])
+def test_a_row_with_no_token_that_far_back_names_the_part_it_writes_beside_a_leak(args, subject, part):
+    """Under sinusoidal positions a look-back head leaks, and the leak's sentence reused the name of the part
+    the head writes for its "positions next to i - 2": the rows with no token that far back then said "its
+    next to i - 2 half holds that blend of them" (or "... holds their mean" where their logits tie)."""
+    doc = shown("x a b a c b a c", "--positions", "sinusoidal", *args)
+    early = [t for t in said(doc, 1) if t.startswith(subject) and "no token" in t]
+    assert early and all(f" {part} holds " in t and "next to" not in t for t in early), early
+    assert any("leaks to the positions next to i - " in t for t in said(doc, 1))
+
+
+def test_a_key_with_no_token_that_far_back_is_told_in_a_whole_sentence():
+    """`x a b a c b a c --mask inclusive --positions none --context 2 --skip 1`: @3 splits between @1 and itself,
+    and @1 was "which has no token two before: not a key the head is built for", the "it" left out."""
+    doc = shown("x a b a c b a c", "--mask", "inclusive", "--positions", "none", "--context", "2", "--skip", "1")
+    text = about(doc, 3)
+    assert "@1, which has no token two before it: not a key the head is built for" in text, text

@@ -99,6 +99,7 @@ SINUSOID = ("Layer {layer} puts nearly all its weight on {position}, the rest on
             "holds {token}, plus a little of the tokens before that. Layer {reader} matches the query's token against it "
             "as before; the leak only lowers a match from s to s times the weight layer {layer} put on {position}.",)
 CLOSE = "their codes are close to {target}"  # (the previous one's; that of i - o)
+TURNED = "their keys are turned by angles close to {target}"  # RoPE's: no code in the stream, a rotation
 AROUND = "where each query position looks: the most on {where} (key i - {o}), a little less around it"
 
 SCHEMES = {s.name: s for s in (
@@ -128,7 +129,7 @@ SCHEMES = {s.name: s for s in (
                          Math("w_m"), f" per position (K = {k}), the key starting {o} position"
                          f"{'' if o == '1' else 's'} further on"),
            "a_ij = <R_i q_i, R_j k_j>", "<R_i q, R_j k>", AROUND,
-           "{token}; no position (layer 1 rotates its queries and keys instead)", written="token", leak=CLOSE,
+           "{token}; no position (layer 1 rotates its queries and keys instead)", written="token", leak=TURNED,
            note=SINUSOID, one_hot_tokens=True,
            refusal="--positions rope needs one-hot tokens: its query and key are the same for every token, which "
                    "dense token vectors cannot give; leave out --similar or --embeddings"),

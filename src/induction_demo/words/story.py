@@ -215,9 +215,9 @@ def look_back(trace: Trace, layer: Layer) -> list[Sentence]:
             off[:o] = 0.0  # (a row with no key that far back has no job to leak from: it spreads, said below)
             i, j = (int(x) for x in np.unravel_index(int(off.argmax()), off.shape))
             if built and scheme(c).leak and weight(off[i, j]) != weight(0.0):  # (a leak the tables show)
-                where, target = ("just before", "the previous one's") if o == 1 and j < i - 1 else \
+                near, target = ("just before", "the previous one's") if o == 1 and j < i - 1 else \
                     (f"next to i - {o}", f"that of i - {o}")  # (the inclusive mask keeps i, next to i - 1 too)
-                out.append(say("leak", f"{name or 'Layer 1: '}the rest leaks to the positions {where}, because "
+                out.append(say("leak", f"{name or 'Layer 1: '}the rest leaks to the positions {near}, because "
                                        f"{scheme(c).leak.format(target=target)}: at most {weight(off[i, j])}, from "
                                        f"{at(trace, i)} to {at(trace, j)}.",
                                [cl.Leak(n, h, i, j, float(off[i, j])), cl.Setting("positions", c.positions)]))
@@ -349,7 +349,7 @@ def _why(trace: Trace, i: int, j: int) -> tuple[str, list]:
         if c.mask == "inclusive" and c.model is None and j == 0:
             return (f"whose {c.earlier()} hold{'s' if c.halves == 2 else ''} its own token (position 0 attended to "
                     "itself under the inclusive mask)", [cl.Mask("inclusive"), cl.Kept(1, 0, 0, True), cl.Built(True)])
-        return (f"which has no token {back(c.horizon) if c.horizon > 1 else 'before it'}: not a key the head is "
+        return (f"which has no token {back(c.horizon) if c.horizon > 1 else 'before'} it: not a key the head is "
                 "built for", [cl.Job(n, i, j, False)])
     if c.context == 1:
         where = "which followed" if c.horizon == 1 else f"{c.horizon} after"
