@@ -573,3 +573,19 @@ def test_a_key_with_no_token_that_far_back_is_told_in_a_whole_sentence():
     doc = shown("x a b a c b a c", "--mask", "inclusive", "--positions", "none", "--context", "2", "--skip", "1")
     text = about(doc, 3)
     assert "@1, which has no token two before it: not a key the head is built for" in text, text
+
+
+@pytest.mark.parametrize("positions", ["sinusoidal", "rope"])
+@pytest.mark.parametrize("options, beside", [((), "just before it"), (("--skip", "1"), "next to it"),
+                                             (("--mask", "inclusive"), "next to it")])
+def test_the_note_on_a_leak_says_where_it_goes(positions, options, beside):
+    """The sinusoidal and RoPE note said "the rest on the ones just before it ... plus a little of the tokens before
+    that" under --skip 1 too, where layer 1 looks at i - 2 and its largest leak is to i - 1, after it (and under
+    the inclusive mask, to the query itself). Only the previous position under the strict mask leaks only back."""
+    out = " ".join(invoke(["show", "x a b a c b a c", "--positions", positions, *options, "--width", "1000"]
+                          ).stdout.split())
+    assert f"the rest on the ones {beside}:" in out
+    w = np.array(shown("x a b a c b a c", "--positions", positions, *options)["layers"][0]["weights"])
+    o = 2 if options == ("--skip", "1") else 1
+    after = [float(w[i, i - o + 1]) for i in range(o, len(w))]  # the key just after the one looked at
+    assert (max(after) > 0.001) == (beside == "next to it")

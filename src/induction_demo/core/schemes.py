@@ -95,9 +95,9 @@ class Scheme(NamedTuple):
         return {"pos": f"({tokens} + N)", "sin": f"({tokens} + 2K)"}.get(self.block, tokens)
 
 
-SINUSOID = ("Layer {layer} puts nearly all its weight on {position}, the rest on the ones just before it: its {where} "
-            "holds {token}, plus a little of the tokens before that. Layer {reader} matches the query's token against it "
-            "as before; the leak only lowers a match from s to s times the weight layer {layer} put on {position}.",)
+SINUSOID = ("Layer {layer} puts nearly all its weight on {position}, the rest on {beside}: its {where} holds {token}, "
+            "plus a little of {beyond}. Layer {reader} matches the query's token against it as before; the leak only "
+            "lowers a match from s to s times the weight layer {layer} put on {position}.",)
 CLOSE = "their codes are close to {target}"  # (the previous one's; that of i - o)
 TURNED = "their keys are turned by angles close to {target}"  # RoPE's: no code in the stream, a rotation
 AROUND = "where each query position looks: the most on {where} (key i - {o}), a little less around it"

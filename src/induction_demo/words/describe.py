@@ -105,6 +105,11 @@ def positions_note(c: Construction, heads: tuple[Head, ...], layer: int) -> tupl
     else:
         words = dict(o="o", position="position i - o (head o)", where=f"{c.part()} o back",
                      token="the token o before it", same="those of one-hot positions")
+    # a leak goes to the positions on both sides of the one looked at, where the mask keeps them: only before it
+    # for the previous position under the strict mask (the query itself, after it, is masked)
+    before = len(looking) == 1 and looking[0].offset == 1 and c.mask == "strict"
+    words.update(beside="the ones just before it" if before else "the ones next to it",
+                 beyond="the tokens before that" if before else "the tokens next to that one")
     shares = c.context == 1 and c.similar is None  # (where the story gives each copy's share: story._nope)
     words.update(layer=str(layer), reader="3" if c.circuit == "virtual" else "2", halves=str(c.halves),
                  after="after" if c.horizon == 1 else f"{c.horizon} after",
