@@ -589,3 +589,23 @@ def test_the_note_on_a_leak_says_where_it_goes(positions, options, beside):
     o = 2 if options == ("--skip", "1") else 1
     after = [float(w[i, i - o + 1]) for i in range(o, len(w))]  # the key just after the one looked at
     assert (max(after) > 0.001) == (beside == "next to it")
+
+
+@pytest.mark.parametrize("options, words", [
+    (("--similar", "subword"), "A_2 scores each key by how similar the token just before it is to the query's "
+                               "(a_ij = s cos(x_i, x_(j-1))); V_2 keeps the key's current half: its token's vector "
+                               "and position."),
+    (("--similar", "subword", "--positions", "none"), "V_2 keeps the key's current half: its token's vector."),
+    (("--similar", "subword", "--skip", "1", "--positions", "sinusoidal"),
+     "how similar the token two before it is to the query's (a_ij = s cos(x_i, x_(j-2))); V_2 keeps the key's "
+     "current half: its token's vector and position code."),
+    (("--positions", "rope"), "Model: the lecture's, with rotary position embeddings (RoPE, K = 16)"),
+    (("--circuit", "pointer", "--mask", "inclusive"), "A_1 scores keys holding the query's token (a_ij = s [x_i = "
+                                                      "x_j]; less s for the query itself, which the inclusive mask "
+                                                      "keeps); V_1 copies")])
+def test_a_layer_s_summary_says_what_its_stream_holds(options, words):
+    """Under --similar, "the token 1 before it" (the lecture's "just before") and, under NoPE, V_2 keeping "its
+    token's vector and position" of a stream with no position; "(RoPE) (K = 16)" and "(a_ij = s [x_i = x_j]) (less
+    s for the query itself ...)": one pair of parentheses each."""
+    out = " ".join(invoke(["show", "x a b a c b a c", *options, "--width", "1000"]).stdout.split())
+    assert words in out

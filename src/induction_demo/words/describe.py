@@ -137,8 +137,8 @@ def layer_summary(c: Construction, heads: tuple[Head, ...], layer: int = 0) -> t
 
 def _pointer_summary(c: Construction, head: Head) -> tuple:
     if head.role.kind == "duplicate-token":
-        itself = " (less s for the query itself, which the inclusive mask keeps)" if c.mask == "inclusive" else ""
-        return (Math("A_1"), " scores keys holding the query's token (", Math("a_ij = s [x_i = x_j]"), f"){itself}; ",
+        itself = "; less s for the query itself, which the inclusive mask keeps" if c.mask == "inclusive" else ""
+        return (Math("A_1"), " scores keys holding the query's token (", Math("a_ij = s [x_i = x_j]"), f"{itself}); ",
                 Math("V_1"), " copies the key's position into the query's pointer block (ptr pos): where the "
                 "earlier copy stands.")
     return (Math("A_2"), f" scores key position p + {c.skip + 1} for a query whose pointer holds p (",
@@ -222,8 +222,9 @@ def _induction_summary(c: Construction, layer: int = 2) -> tuple:
         return (a, f" scores keys whose {before} is the query's (", Math(pattern(c)),
                 "); ", v, f" keeps the key's current {c.part()}.")
     if c.similar is not None and c.context == 1:
-        return (a, f" scores each key by how similar the token {c.skip + 1} before it is to the query's (",
-                Math(pattern(c)), "); ", v, f" keeps the key's current {c.part()}: its token's vector and position.")
+        held = scheme(c).written.replace("token", "token's vector", 1)  # (no position under NoPE, RoPE, a bias)
+        return (a, f" scores each key by how similar the token {back(c.skip + 1)} it is to the query's (",
+                Math(pattern(c)), "); ", v, f" keeps the key's current {c.part()}: its {held}.")
     ending = "just before it" if c.skip == 0 else f"ending {c.skip + 1} before it"
     how = "how many of" if c.similar is None else "how similar"
     verb = "match" if c.similar is None else "are to"
@@ -443,7 +444,9 @@ def variant(c: Construction) -> str:
         parts.append(f"skip {c.skip} (layer 2 copies the token {c.skip + 1} after the match)")
     record = scheme(c)
     if not record.directions:
-        parts.append(record.words + (f" (K = {c.frequencies})" if record.frequencies else ""))
+        k = f"K = {c.frequencies}"  # (inside the words' own parentheses where they end in one: "(RoPE, K = 16)")
+        parts.append(record.words if not record.frequencies else f"{record.words[:-1]}, {k})"
+                     if record.words.endswith(")") else f"{record.words} ({k})")
     if c.similar is not None:
         source = {"subword": "character trigrams", "case": "case-folded words"}.get(c.similar.kind, c.similar.source)
         scores = f"s times the cosine of the query's vector and that of the token {back(1 + c.skip)} the key" \
