@@ -609,3 +609,18 @@ def test_a_layer_s_summary_says_what_its_stream_holds(options, words):
     s for the query itself ...)": one pair of parentheses each."""
     out = " ".join(invoke(["show", "x a b a c b a c", *options, "--width", "1000"]).stdout.split())
     assert words in out
+
+
+@pytest.mark.parametrize("options, words", [
+    (("--positions", "none"), "no position in the stream (no position encoding, NoPE), d = 2V"),
+    (("--positions", "rope"), "no position in the stream (rotary position embeddings, RoPE), d = 2V"),
+    (("--skip", "1"), "Layer 1 (2-back head): $A_{1} = s [\\text{pos}(\\text{key}) = \\text{pos}(\\text{query}) - 2]$, "
+                      "and it writes the key\\'s token and position into its prev2 half; "
+                      "$Y^{(1)} = Y^{(0)} + W^{(1)} Y^{(0)} V_{1}$."),
+    (("--context", "2"), "Layer 1 (2 heads, offsets 1, 2): head o has")])
+def test_the_model_s_equations_name_a_single_head_and_nest_no_parentheses(options, words):
+    """The handout's model section read "(no position encoding (NoPE))", and under --skip 1 "Layer 1 (1 head,
+    offsets 2): head o has A = s [pos(key) = pos(query) - o] ... into its half o back" for its one 2-back head."""
+    out = invoke(["show", "x a b a c b a c", *options, "--format", "markdown"]).stdout
+    assert words in out
+    assert "(NoPE))" not in out and "(RoPE))" not in out and "1 head," not in out

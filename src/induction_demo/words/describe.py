@@ -17,6 +17,12 @@ from .sentences import series
 OFFSET_WORDS = {1: "just before", 2: "two before", 3: "three before", 4: "four before"}
 
 
+def flat(words: str) -> str:
+    """Words that end in a parenthesis, for inside another: "rotary position embeddings (RoPE)" as "rotary
+    position embeddings, RoPE"."""
+    return words[:-1].replace(" (", ", ") if words.endswith(")") else words
+
+
 def back(o: int) -> str:
     """"just before", "two before", ..., "17 before"."""
     return OFFSET_WORDS.get(o, f"{o} before")
@@ -304,7 +310,7 @@ def equations(c: Construction) -> tuple[tuple, ...]:
         token = "e(x_i)" if c.similar is not None else "tok(x_i)"
         representation = ("Representation of token i: ", Math(f"y_i = [{token} | "
                                                               + " | ".join(f"{half(o)} tok" for o in c.offsets) + "]"),
-                          f": no position in the stream ({record.words}), d = {c.halves}"
+                          f": no position in the stream ({flat(record.words)}), d = {c.halves}"
                           f"{'m' if c.similar is not None else 'V'}; at layer 0 only the current token is filled.")
     elif record.block == "sin":
         token = "e(x_i)" if c.similar is not None else "tok(x_i)"
@@ -339,8 +345,14 @@ def equations(c: Construction) -> tuple[tuple, ...]:
     elif c.offsets == (1,):
         layer1 = ("Layer 1 (previous-token head): ", Math("A_1 = s [pos(key) = pos(query) - 1]"), ", ",
                   Math("Y^(1) = Y^(0) + W^(1) Y^(0) V_1"), ", so ", Math("y_i^(1) = [x_i, i | x_(i-1), i-1]"), ".")
+    elif len(c.offsets) == 1:  # one head looking further back (--skip): its offset said, not "head o"
+        o = c.offsets[0]
+        layer1 = (f"Layer 1 ({look_back_name(o)}): ", Math(f"A_1 = s [pos(key) = pos(query) - {o}]"),
+                  f", and it writes the key's token and position into its {part_name(half(o))} {c.part()}; ",
+                  Math("Y^(1) = Y^(0) + W^(1) Y^(0) V_1"), ".")
     else:
-        layer1 = (f"Layer 1 ({len(c.offsets)} head{'s' if len(c.offsets) > 1 else ''}, offsets "
+        several = len(c.offsets) > 1
+        layer1 = (f"Layer 1 ({len(c.offsets)} head{'s' if several else ''}, offset{'s' if several else ''} "
                   f"{', '.join(map(str, c.offsets))}): head o has ", Math("A = s [pos(key) = pos(query) - o]"),
                   f" and writes the key's token and position into its {c.part()} o back; ",
                   Math("Y^(1) = Y^(0) + sum_o W^(o) Y^(0) V_o"), ".")
