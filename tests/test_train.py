@@ -531,3 +531,13 @@ def test_the_report_s_learning_curve_names_its_stride():
     assert table.startswith("; a row every 50 steps and the last (330))")
     steps = [line.split()[0] for line in table.splitlines()[3:]]
     assert steps == [str(s) for s in range(0, 301, 50)] + ["330"]
+
+
+def test_heads_that_form_by_the_same_measured_step_are_said_so():
+    """The report said "Both form at the same measure." where the previous-token and induction scores made half
+    their rise by the same evaluation: the curve is measured every 25 steps and cannot order them."""
+    words = learned._formation_words({"formation": {"previous_token": 100, "duplicate_token": None, "induction": 100}})
+    assert words.endswith("induction step 100. Both form by the same measured step, so the curve cannot tell "
+                          "which came first.")
+    later = learned._formation_words({"formation": {"previous_token": 75, "duplicate_token": None, "induction": 125}})
+    assert later.endswith("Layer 1 forms first, 50 steps before the induction head.")

@@ -299,7 +299,7 @@ def _formation_words(found: dict) -> str:
         gap = f["induction"] - f["previous_token"]
         order = (" Layer 1 forms first, " + f"{gap} steps before the induction head" if gap > 0 else
                  " The induction head forms first, " + f"{-gap} steps before layer 1" if gap < 0 else
-                 " Both form at the same measure") + "."
+                 " Both form by the same measured step, so the curve cannot tell which came first") + "."
     return (f"Where the heads form (the first step at which a score has made half its rise): previous-token "
             f"{said['previous_token']}, duplicate-token {said['duplicate_token']}, induction {said['induction']}."
             + order)
