@@ -594,3 +594,17 @@ def test_an_output_file_that_is_an_input_is_refused_before_it_is_touched(tmp_pat
         assert f"is the file {option} reads: writing there would replace it" in said, args
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
     assert invoke(["check", "heads.json", "-o", "report.json"]).exit_code in (0, 1)
+
+
+@pytest.mark.parametrize("options, words", [
+    (("--positions", "none"), "; model: no position encoding (NoPE)."),
+    (("--circuit", "pointer"), "; model: the pointer circuit: pointer arithmetic (layer 1 points to the earlier copy, "
+                               "layer 2 asks for the position after it)."),
+    (("--positions", "rope", "--skip", "1"), "; model: rotary position embeddings (RoPE, K = 16); skip 1 (the token "
+                                             "scored is 2 after the query, not the next)."),
+    ((), "temperature T = 1.00.")])
+def test_bench_names_the_model_it_measured(options, words):
+    """bench's first line named the mask, the context and the skip, but not the circuit or the position scheme:
+    the pointer circuit and NoPE read as the lecture's model."""
+    out = " ".join(invoke(["bench", "--trials", "2", *options, "--width", "1000"]).stdout.split())
+    assert words in out.split(" Next-token")[0].split(" Prediction of")[0]

@@ -13,8 +13,16 @@ def _n(x: float | None, decimals: int = RATE) -> Cell:
 
 
 def _model(c: dict) -> str:
-    """What the bench's model is, where it is not the lecture's."""
-    parts = (["inclusive mask"] if c["mask"] != "strict" else []) \
+    """What the bench's model is, where it is not the lecture's (its circuit and position scheme in the words
+    every other command uses)."""
+    from ..core.weights import Construction
+    from ..words.describe import variant
+
+    built = Construction(positions=c.get("positions", "one-hot"), frequencies=c.get("frequencies", 16),
+                         circuit=c.get("circuit", "lecture"))
+    said = variant(built)
+    parts = ([f"the {built.circuit} circuit: {said}" if built.circuit != "lecture" else said] if said else []) \
+        + (["inclusive mask"] if c["mask"] != "strict" else []) \
         + ([f"context {c['context']} (each segment's tokens repeat inside it, about 3 times each, but no "
             f"{c['context']} tokens in a row do: a single-token match is ambiguous, a {c['context']}-token match "
             "is not)"] if c["context"] > 1 else []) \
