@@ -127,3 +127,11 @@ def test_the_positions_picture(tmp_path):
     out = tmp_path / "p.png"
     assert invoke(["positions", "! a b a c b", "-o", str(out)]).exit_code == 0
     assert out.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_positions_says_where_its_five_schemes_come_from_in_a_reader_s_words():
+    """The opening read "built five ways (seed 001)": the name of a file of the project's lecture notes, which a
+    reader takes for a random seed (nothing in `positions` is random)."""
+    out = " ".join(invoke(["positions", "a b a c b", "--width", "1000"]).stdout.split())
+    assert "seed" not in out
+    assert "built with each of the five position schemes of the lecture on positional encodings" in out

@@ -608,7 +608,8 @@ def compared(traces: list[Trace], fit: Fit = whole) -> Document:
     first = traces[0]
     blocks: list = [Paragraph((
         count(first.n, "token") + ": " + " ".join(fmt.token(t) for t in first.tokens)
-        + f"\nLayer 1 (the previous-token head) built five ways (seed 001), scale s = "
+        + f"\nLayer 1 (the previous-token head) built with each of the five position schemes of the lecture on "
+        f"positional encodings, scale s = "
         f"{fmt.parameter(first.scale, fmt.LOGIT_DECIMALS)}, K = {first.construction.frequencies} frequencies "
         "for sinusoidal and rope; [ ] marks the previous position.",))]
     for trace in traces:
