@@ -135,3 +135,9 @@ def test_positions_says_where_its_five_schemes_come_from_in_a_reader_s_words():
     out = " ".join(invoke(["positions", "a b a c b", "--width", "1000"]).stdout.split())
     assert "seed" not in out
     assert "built with each of the five position schemes of the lecture on positional encodings" in out
+
+
+def test_no_help_names_a_file_of_the_project_s_notes():
+    """`positions --help` said "each position encoding of seed 001": the notes' file name, not a reader's word."""
+    for command in ("show", "lecture", "weights", "circuits", "positions", "bench", "sweep", "train", "quiz", "check"):
+        assert "seed 00" not in invoke([command, "--help"]).stdout, command

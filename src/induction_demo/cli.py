@@ -785,8 +785,8 @@ def circuits(text, scale, tokenize, as_typed, form, output, force, theme, full, 
 @screen_options
 def compare_positions(text, scale, tokenize, as_typed, frequencies, mask, form, output, force, theme):
     """Layer 1 (the previous-token head) built for TOKENS with each position
-    encoding of seed 001 (one-hot, sinusoidal, relative, rope, none), its
-    attention weights side by side."""
+    encoding of the lecture on positional encodings (one-hot, sinusoidal,
+    relative, rope, none), its attention weights side by side."""
     from .base import inputs
     from .core.runs import run
     from .views.output import positions as produce
