@@ -617,10 +617,13 @@ def test_a_layer_s_summary_says_what_its_stream_holds(options, words):
     (("--skip", "1"), "Layer 1 (2-back head): $A_{1} = s [\\text{pos}(\\text{key}) = \\text{pos}(\\text{query}) - 2]$, "
                       "and it writes the key\\'s token and position into its prev2 half; "
                       "$Y^{(1)} = Y^{(0)} + W^{(1)} Y^{(0)} V_{1}$."),
-    (("--context", "2"), "Layer 1 (2 heads, offsets 1, 2): head o has")])
+    (("--context", "2"), "Layer 1 (2 heads, offsets 1, 2): head o has"),
+    (("--skip", "1"), "Layer 2 (induction head): $A_{2} = s [\\text{tok}(\\text{query}) = \\text{prev2 tok}"
+                      "(\\text{key})]$, so $a_{ij} = s [x_{i} = x_{j-2}]$;")])
 def test_the_model_s_equations_name_a_single_head_and_nest_no_parentheses(options, words):
     """The handout's model section read "(no position encoding (NoPE))", and under --skip 1 "Layer 1 (1 head,
-    offsets 2): head o has A = s [pos(key) = pos(query) - o] ... into its half o back" for its one 2-back head."""
+    offsets 2): head o has A = s [pos(key) = pos(query) - o] ... into its half o back" for its one 2-back head,
+    and "A_2 matches the query's token m back against the key's token 2 + m back, for m < 1" for one token."""
     out = invoke(["show", "x a b a c b a c", *options, "--format", "markdown"]).stdout
     assert words in out
-    assert "(NoPE))" not in out and "(RoPE))" not in out and "1 head," not in out
+    assert "(NoPE))" not in out and "(RoPE))" not in out and "1 head," not in out and "m < 1" not in out

@@ -361,9 +361,9 @@ def equations(c: Construction) -> tuple[tuple, ...]:
                   f"block and the key's {half(c.skip + 1)} token block, so ",
                   Math(f"a_ij = s e(x_i) . e(x_(j-{1 + c.skip})) = s cos(x_i, x_(j-{1 + c.skip}))"), "; ",
                   Math("Y^(2) = W^(2) Y^(1) V_2"), ".")
-    elif c.context == 1 and c.skip == 0:
-        layer2 = ("Layer 2 (induction head): ", Math("A_2 = s [tok(query) = prev tok(key)]"), ", so ",
-                  Math("a_ij = s [x_i = x_(j-1)]"), "; ", Math("Y^(2) = W^(2) Y^(1) V_2"), ".")
+    elif c.context == 1:  # one token matched: no "m back, for m < 1"
+        layer2 = ("Layer 2 (induction head): ", Math(f"A_2 = s [tok(query) = {half(c.skip + 1)} tok(key)]"),
+                  ", so ", Math(f"a_ij = s [x_i = x_(j-{c.skip + 1})]"), "; ", Math("Y^(2) = W^(2) Y^(1) V_2"), ".")
     else:
         layer2 = ("Layer 2 (induction head): ", Math("A_2"), " matches the query's token m back against the key's "
                   f"token {c.skip + 1} + m back, for ", Math(f"m < {c.context}"), ", so ", Math(pattern(c)), "; ",
