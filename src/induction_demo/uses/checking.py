@@ -779,7 +779,7 @@ def hints(model: Model, result: dict, seed: int = 0, failing: dict | None = None
         v1[cut["tok"], cut["prev tok"]] = np.eye(len(model.vocab))
         copying = model.replaced(v1=v1)
         if not _fails(copying, 1, tried(1), products(copying)):
-            mend = ("with V_1 copying each token to its own prev-tok direction, layer 2 passes.")
+            mend = "with V_1 copying each token to its own prev-tok direction, layer 2 passes."
             out.append("V_1's tok -> prev tok block is all 0: layer 1 writes no previous token, where A_2 reads it "
                        f"(tok x prev tok); {mend}" if code is None else
                        f"V_1 writes {code:.0%} of its tok -> prev tok block on the diagonal: it writes each token "
@@ -862,7 +862,8 @@ def looks_back_words(key: str, k: int, share: float, offset: int, inclusive: boo
                 "and the strict mask never lets a query keep itself")
         return (f"{key} matches each position with itself ({on} on pos @i x pos @i), {mask}; {back}, and with "
                 f"its weight moved there {passes}.")
-    return f"{key} looks {'one position' if k == 1 else f'{k} positions'} back ({on} on pos @i x pos @(i-{k})), where {back}; with its weight moved " \
+    looks = "one position" if k == 1 else f"{k} positions"
+    return f"{key} looks {looks} back ({on} on pos @i x pos @(i-{k})), where {back}; with its weight moved " \
            f"there, {passes}."
 
 

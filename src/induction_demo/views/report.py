@@ -18,8 +18,8 @@ def _model(c: dict) -> str:
     from ..core.weights import Construction
     from ..words.describe import variant
 
-    built = Construction(positions=c.get("positions", "one-hot"), frequencies=c.get("frequencies", 16),
-                         circuit=c.get("circuit", "lecture"))
+    built = Construction(positions=c["positions"], frequencies=c["frequencies"],
+                         circuit=c.get("circuit", "lecture"))  # (the JSON names the circuit where it is not the lecture's)
     said = variant(built)
     parts = ([f"the {built.circuit} circuit: {said}" if built.circuit != "lecture" else said] if said else []) \
         + (["inclusive mask"] if c["mask"] != "strict" else []) \

@@ -259,9 +259,8 @@ def look_back(trace: Trace, layer: Layer) -> list[Sentence]:
         where = part_name(dest)
         shifted = run.head.ov[0].rows != "tok"  # it reads the key's previous half: a token one more back
         if _spreads(trace, layer, run):  # (under the inclusive mask a query keeps itself too)
-            keys = "before it" if c.mask == "strict" else "it keeps (itself and those before it)"
-            before = f"what the keys {keys} hold in their previous {c.part(True)}" if shifted else \
-                ("the tokens before it" if c.mask == "strict" else "the tokens it keeps (itself and those before it)")
+            kept = "before it" if c.mask == "strict" else "it keeps (itself and those before it)"
+            before = f"what the keys {kept} hold in their previous {c.part(True)}" if shifted else f"the tokens {kept}"
             written.append(f"the mean of {before} into its {where} {c.part()}")
         elif shifted:
             written.append(f"the {what} two before it (the previous {c.part()} of the key just before it) into its "

@@ -350,13 +350,12 @@ def _draw(view: Heatmaps, matplotlib, plt) -> bytes:
         bar.ax.set_anchor((0.0, 1.0))
         bars[ax] = bar.ax
     height = (size + head) * rows + below + top
-    if heading:
-        heading = fig.suptitle("\n".join(heading), fontsize=heading_pt, x=0.01, y=1 - 0.15 / height, ha="left",
-                               va="top")
+    suptitle = fig.suptitle("\n".join(heading), fontsize=heading_pt, x=0.01, y=1 - 0.15 / height, ha="left",
+                            va="top") if heading else None
     fig.tight_layout(rect=(0, below / height, 1, 1 - top / height))
-    if heading:  # the panels' titles up to 0.8 of a line under the picture's (tight_layout pads the rect too)
+    if suptitle:  # the panels' titles up to 0.8 of a line under the picture's (tight_layout pads the rect too)
         renderer = fig.canvas.get_renderer()
-        gap = heading.get_window_extent(renderer).y0 - heading_pt * 0.8 / 72 * fig.dpi \
+        gap = suptitle.get_window_extent(renderer).y0 - heading_pt * 0.8 / 72 * fig.dpi \
             - max(ax.get_tightbbox(renderer).y1 for ax in axes.flat[:len(view.panels)])
         if gap > 0:
             fig.subplots_adjust(top=fig.subplotpars.top + gap / fig.bbox.height)
