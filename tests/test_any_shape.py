@@ -282,15 +282,39 @@ def test_check_of_a_file_the_hand_built_layers_cannot_stand_in_for_claims_no_men
                                       "@i x pos @i), and the strict mask never lets a query keep itself; its job is "
                                       "the key 3 positions back (pos @i x pos @(i-3)), and with its weight moved "
                                       "there it passes layer 1's test."),
+    # the blocks' hints of the lecture-shaped check, for a file of another shape (they gave none: only the verdict)
+    (("--context", "2"), "A2", "own token", "A2 has 100% of its weight on tok x tok: it compares the query's token "
+                                            "with the key's own token; the hand-built induction head compares it with "
+                                            "the key's earlier tokens (tok x prev tok and prev tok x prev2 tok)."),
+    (("--context", "2"), "V2", "prev tok", "V2 writes 0% of its weight on tok -> tok and 100% on tok -> prev tok: the "
+                                           "hand-built induction head's V copies the key's token into the token block"),
+    (("--context", "2"), "V2", -1.0, "V2 has the wrong sign: at -1 times its entries the prediction passes"),
+    (("--skip", "2"), "V2", 0.001, "V2 is too small: its largest entry is 0.001"),
+    (("--context", "2"), "V1.0", "no prev tok", "V1.0's tok -> prev tok block is all 0, where the hand-built "
+                                                "previous-token head writes; with the hand-built block there, every "
+                                                "test that failed passes."),
+    (("--context", "2"), "V1.1", "no prev2 tok", "V1.1's tok -> prev2 tok block is all 0, where the hand-built 2-back "
+                                                 "head writes"),
 ])
 def test_check_of_a_file_of_any_shape_names_the_likely_mistake(tmp_path, options, key, change, words):
     """The lecture-shaped check's hints (transposed, too soft, the wrong sign), each tried out, for files of other
     shapes too: a --context 2 or --skip 2 file got none ("hints": [])."""
     arrays = _exported(tmp_path, *options)
     key = key if key in arrays else f"{key}.0"
+    v, n = len(arrays["vocab"]), int(arrays["n_positions"])  # (the layout: tok, pos, prev tok, prev pos, ...)
+    tok, prev_tok = slice(0, v), slice(v + n, 2 * v + n)
     if isinstance(change, str) and change.startswith("back"):
-        v, n = len(arrays["vocab"]), int(arrays["n_positions"])  # (the layout's first two: tok, then pos)
         arrays[key][v:v + n, v:v + n] = 100.0 * np.eye(n, k=-int(change.split()[1]))
+    elif change == "own token":  # the key's own token compared, not its earlier ones
+        arrays[key] = np.zeros_like(arrays[key])
+        arrays[key][tok, tok] = 100.0 * np.eye(v)
+    elif change == "prev tok":  # the copied token written where the scores do not read
+        arrays[key] = np.zeros_like(arrays[key])
+        arrays[key][tok, prev_tok] = np.eye(v)
+    elif change.startswith("no prev") if isinstance(change, str) else False:  # a block left at 0
+        part = change.split()[1]
+        start = {"prev": v + n, "prev2": 2 * (v + n)}[part]
+        arrays[key][tok, start:start + v] = 0.0
     else:
         arrays[key] = arrays[key].T.copy() if change == "T" else arrays[key] * change
     path = tmp_path / "mistake.npz"

@@ -483,7 +483,8 @@ def _general(model: Model, seed: int) -> dict:
     result, failed = _tally([name for name, *_ in held], every,
                             lambda tokens: _general_findings(model, tokens, held, splices), seed)
     mended = _general_mend(model, built, held, result, failed[-1], every)
-    hints = _general_hints(model, held, result, failed, every)
+    hints = _general_hints(model, held, result, failed, every) + _general_blocks(model, built, held, result, failed,
+                                                                                every)
     unheld = []  # a layer all of whose heads have no role, or each such head of a layer of roles besides
     for l, layer in enumerate(model.layers(), 1):
         unknown = [h for h, head in enumerate(layer.heads) if not head.held]
@@ -552,6 +553,98 @@ def _general_hints(model: Model, held: list, result: dict, failed: list[list[Fin
             out.append(looks_back_words(key, *found[:2], found[3], model.inclusive, "its job is the key",
                                         f"it passes {who}'s test"))
     return out + ([] if swapped or result["score"] == result["max_score"] else _swapped_writes(model, held, failed, every))
+
+
+def _general_blocks(model: Model, built: Model | None, held: list, result: dict, failed: list[list[Finding]],
+                    every: list[tuple[str, ...]]) -> list[str]:
+    """A file of any shape's mistakes that its blocks show, as the lecture-shaped check names them: an induction
+    head whose A compares the query's token with the key's own token (tok x tok, where the hand-built one has no
+    weight), and, where every head does its job and the prediction alone fails, a last layer's V that writes
+    nothing into the token block the scores read, writes it negated (tried: at -1 times its entries the
+    prediction passes) or too faintly (tried at 100 times)."""
+    from ..core.modelfile import symbol
+
+    if built is None or result["score"] == result["max_score"]:
+        return []
+    out = []
+    for k, (name, l, heads, kind) in enumerate(held):
+        if kind in ("given", "prediction") or result["tests"][k]["score"]:
+            continue
+        (h, _), = heads
+        key = symbol(l, h, len(model.matrices[l - 1]))
+        top = model.shares(f"A{l}.{h}")[:1]
+        hand = [(r, c) for r, c, _ in built.shares(f"A{l}.{h}")]  # (largest first)
+        if top and top[0][:2] == ("tok", "tok") and ("tok", "tok") not in hand and model.kinds[
+                sum(len(layer) for layer in model.matrices[:l - 1]) + h] == "induction":
+            out.append(f"{key} has {top[0][2]:.0%} of its weight on tok x tok: it compares the query's token with the "
+                       "key's own token; the hand-built induction head compares it with the key's earlier tokens ("
+                       + series([f"{r} x {c}" for r, c in hand]) + ").")
+    out += _missing_writes(model, built, held, result, failed, every)
+    if result["tests"][-1]["score"] or any(not t["score"] for t in result["tests"][:-1]):
+        return out
+    last = len(model.matrices)
+    predicts = [("the prediction", 0, (), "prediction")]
+    runs = failing_first([f.tokens for f in failed[-1]], every)
+    for h, (_, v) in enumerate(model.matrices[-1]):
+        key = symbol(last, h, len(model.matrices[-1]), "V")
+        if ("tok", "tok") not in {(r, c) for r, c, _ in built.shares(f"V{last}.{h}")}:
+            continue
+
+        def passes(changed: np.ndarray) -> bool:
+            tried = model.with_matrices({f"V{last}.{h}": changed})
+            with np.errstate(over="ignore", invalid="ignore"):
+                return not any(_general_findings(tried, tokens, predicts) for tokens in runs)
+        shares = model.shares(f"V{last}.{h}")
+        copied = sum(share for r, c, share in shares if (r, c) == ("tok", "tok"))
+        if shares and copied < 0.05:
+            r, c, share = shares[0]
+            out.append(f"{key} writes {copied:.0%} of its weight on tok -> tok and {share:.0%} on {r} -> {c}: the "
+                       "hand-built induction head's V copies the key's token into the token block (tok -> tok), the "
+                       "only block the scores read.")
+        elif shares and passes(-v):
+            out.append(f"{key} has the wrong sign: at -1 times its entries the prediction passes (the token it "
+                       "copies scores lowest).")
+        elif shares and float(np.abs(v).max()) < 1.0 and passes(v * 100.0):
+            out.append(f"{key} is too small: its largest entry is {float(np.abs(v).max()):.3g}, so the token it "
+                       "copies scores barely above the others and the prediction is a near-tie; at 100 times its "
+                       "entries it passes. The hand-built V copies with 1.")
+    return out
+
+
+def _missing_writes(model: Model, built: Model, held: list, result: dict, failed: list[list[Finding]],
+                    every: list[tuple[str, ...]]) -> list[str]:
+    """A V of a layer before the last with a block all 0 where the hand-built head writes (a previous-token head
+    that writes the position but not the token), said where the hand-built block put there makes every failing
+    test of the later layers and the prediction pass."""
+    from ..core.modelfile import symbol
+    from ..core.weights import look_back_name
+
+    later = [k for k, (_, l, _, kind) in enumerate(held) if kind != "given" and not result["tests"][k]["score"]]
+    if not later:
+        return []
+    tests = [held[k] for k in later]
+    runs = failing_first([f.tokens for k in later for f in failed[k]], every)
+    cut = model.slices()
+    out = []
+    for l, layer in enumerate(model.matrices[:-1], 1):
+        for h, (_, v) in enumerate(layer):
+            if not np.any(v) or any(held[k][1] <= l and held[k][3] != "prediction" for k in later):
+                continue  # (a V of zeros is named as such; a test of this layer or one before fails: not its writes)
+            hand = built.matrices[l - 1][h][1]
+            for r, c, _ in built.shares(f"V{l}.{h}"):
+                if np.any(v[cut[r], cut[c]]):
+                    continue
+                mended = v.copy()
+                mended[cut[r], cut[c]] = hand[cut[r], cut[c]]
+                tried = model.with_matrices({f"V{l}.{h}": mended})
+                with np.errstate(over="ignore", invalid="ignore"):
+                    if not any(_general_findings(tried, tokens, tests) for tokens in runs):
+                        k = sum(len(before) for before in model.matrices[:l - 1]) + h
+                        name = look_back_name(model.head_offsets[k]) if model.kinds[k] == "look-back" else \
+                            f"{model.kinds[k]} head"
+                        out.append(f"{symbol(l, h, len(layer), 'V')}'s {r} -> {c} block is all 0, where the hand-built "
+                                   f"{name} writes; with the hand-built block there, every test that failed passes.")
+    return out
 
 
 def _swapped_writes(model: Model, held: list, failed: list[list[Finding]], every: list[tuple[str, ...]]) -> list[str]:
