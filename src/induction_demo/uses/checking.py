@@ -594,21 +594,31 @@ def _general_blocks(model: Model, built: Model | None, held: list, result: dict,
             tried = model.with_matrices({f"V{last}.{h}": changed})
             with np.errstate(over="ignore", invalid="ignore"):
                 return not any(_general_findings(tried, tokens, predicts) for tokens in runs)
-        shares = model.shares(f"V{last}.{h}")
-        copied = sum(share for r, c, share in shares if (r, c) == ("tok", "tok"))
-        if shares and copied < 0.05:
-            r, c, share = shares[0]
-            out.append(f"{key} writes {copied:.0%} of its weight on tok -> tok and {share:.0%} on {r} -> {c}: the "
-                       "hand-built induction head's V copies the key's token into the token block (tok -> tok), the "
-                       "only block the scores read.")
-        elif shares and passes(-v):
-            out.append(f"{key} has the wrong sign: at -1 times its entries the prediction passes (the token it "
-                       "copies scores lowest).")
-        elif shares and float(np.abs(v).max()) < 1.0 and passes(v * 100.0):
-            out.append(f"{key} is too small: its largest entry is {float(np.abs(v).max()):.3g}, so the token it "
-                       "copies scores barely above the others and the prediction is a near-tie; at 100 times its "
-                       "entries it passes. The hand-built V copies with 1.")
+        out += _last_writes(key, v, model.shares(f"V{last}.{h}"), "the hand-built induction head's V",
+                            lambda: passes(-v), lambda: passes(v * 100.0))
     return out
+
+
+def _last_writes(key: str, v: np.ndarray, shares, whose: str, negated, louder) -> list[str]:
+    """The last layer's V that fails the prediction: writing next to nothing into the token block the scores
+    read (its ``shares``), or, where ``negated()`` (the prediction passes at -1 times its entries) or
+    ``louder()`` (at 100 times, an entry under 1), the wrong sign or too faint; ``whose``: the V it is held to."""
+    if not shares:
+        return []
+    copied = sum(share for r, c, share in shares if (r, c) == ("tok", "tok"))
+    if copied < 0.05:
+        r, c, share = shares[0]
+        return [f"{key} writes {copied:.0%} of its weight on tok -> tok and {share:.0%} on {r} -> {c}: {whose} "
+                "copies the key's token into the token block (tok -> tok), the only block the scores read."]
+    if negated():
+        return [f"{key} has the wrong sign: at -1 times its entries the prediction passes (the token it copies "
+                "scores lowest)."]
+    top = float(np.abs(v).max())
+    if top < 1.0 and louder():  # (under the hand-built 1)
+        return [f"{key} is too small: its largest entry is {top:.3g}, so the token it copies scores barely above the "
+                "others and the prediction is a near-tie; at 100 times its entries it passes. "
+                f"{whose[0].upper()}{whose[1:]} copies with 1."]
+    return []
 
 
 def _missing_writes(model: Model, built: Model, held: list, result: dict, failed: list[list[Finding]],
@@ -889,21 +899,9 @@ def hints(model: Model, result: dict, seed: int = 0, failing: dict | None = None
     if 3 in failed and top and top[0][:2] == ("tok", "tok"):
         out.append(f"A_2 has {top[0][2]:.0%} of its weight on tok x tok: it compares the query's token with the "
                    "key's own token; the lecture's compares it with the key's previous token (tok x prev tok).")
-    shares = model.shares("V2")
-    copied = sum(share for r, c, share in shares if (r, c) == ("tok", "tok"))
-    if 2 in failed and shares and copied < 0.05:
-        r, c, share = shares[0]
-        out.append(f"V_2 writes {copied:.0%} of its weight on tok -> tok and {share:.0%} on {r} -> {c}: the "
-                   "lecture's V_2 copies the key's token into the token block (tok -> tok), the only block the "
-                   "scores read.")
-    if 2 in failed and shares and copied >= 0.05:  # it copies the token, but perhaps too faintly to stand out
-        if mended("v2", -1.0, 2, tried(2)):
-            out.append("V_2 has the wrong sign: at -1 times its entries the prediction passes (the token it "
-                       "copies scores lowest).")
-        elif float(np.abs(model.v2).max()) < 1.0 and mended("v2", 100.0, 2, tried(2)):  # (under the lecture's 1)
-            out.append(f"V_2 is too small: its largest entry is {float(np.abs(model.v2).max()):.3g}, so the token "
-                       "it copies scores barely above the others and the prediction is a near-tie; at 100 times its "
-                       "entries it passes. The lecture's V_2 copies with 1.")
+    if 2 in failed:
+        out += _last_writes("V_2", model.v2, model.shares("V2"), "the lecture's V_2",
+                            lambda: mended("v2", -1.0, 2, tried(2)), lambda: mended("v2", 100.0, 2, tried(2)))
     return out + ([inclusive] if inclusive else [])
 
 
