@@ -353,3 +353,21 @@ def test_check_names_two_heads_of_a_layer_whose_writes_are_swapped(tmp_path):
     doc = json.loads(invoke(["check", str(path), "--format", "json"]).stdout)
     assert doc["hints"] == ["V1.0 and V1.1 look swapped: with each in the other's place, each head's test and the "
                             "prediction pass (each head of layer 1 writes into the part its offset names)."]
+
+
+@pytest.mark.parametrize("residual, words", [
+    ([False, False], "The file's layer 1 does not add its input to its output (the hand-built layer 1 does); with the "
+                     "hand-built residual, every test that failed passes."),
+    ([True, True], "The file's layer 2 adds its input to its output (the hand-built layer 2 does not); with the "
+                   "hand-built residual, every test that failed passes."),
+    ([False, True], "The file's layer 1 does not add its input to its output (the hand-built layer 1 does) and layer 2 "
+                    "adds its input to its output (the hand-built layer 2 does not); with the hand-built residual")])
+def test_check_of_a_file_of_any_shape_names_a_residual_other_than_the_hand_built_one(tmp_path, residual, words):
+    """A --context 2 file whose residual flags differ from the hand-built ones got only its verdict ("what layer 1
+    writes is not what layer 2 reads"); the residual is now named, tried out as the other hints are."""
+    arrays = _exported(tmp_path, "--context", "2")
+    arrays["residual"] = np.array(residual)
+    path = tmp_path / "residual.npz"
+    np.savez(path, **arrays)
+    doc = json.loads(invoke(["check", str(path), "--format", "json"]).stdout)
+    assert doc["score"] < doc["max_score"] and any(h.startswith(words) for h in doc["hints"]), doc["hints"]

@@ -579,7 +579,8 @@ def _general_blocks(model: Model, built: Model | None, held: list, result: dict,
             out.append(f"{key} has {top[0][2]:.0%} of its weight on tok x tok: it compares the query's token with the "
                        "key's own token; the hand-built induction head compares it with the key's earlier tokens ("
                        + series([f"{r} x {c}" for r, c in hand]) + ").")
-    out += _missing_writes(model, built, held, result, failed, every)
+    out += _missing_writes(model, built, held, result, failed, every) + _residual(model, built, held, result, failed,
+                                                                                 every)
     if result["tests"][-1]["score"] or any(not t["score"] for t in result["tests"][:-1]):
         return out
     last = len(model.matrices)
@@ -619,6 +620,25 @@ def _last_writes(key: str, v: np.ndarray, shares, whose: str, negated, louder) -
                 "others and the prediction is a near-tie; at 100 times its entries it passes. "
                 f"{whose[0].upper()}{whose[1:]} copies with 1."]
     return []
+
+
+def _residual(model: Model, built: Model, held: list, result: dict, failed: list[list[Finding]],
+              every: list[tuple[str, ...]]) -> list[str]:
+    """A file whose layers add their input to their output otherwise than the hand-built ones, said where the
+    hand-built residual makes every failing test (but the hand-built-layer ones) pass."""
+    if model.residual == built.residual:
+        return []
+    later = [k for k, entry in enumerate(held) if entry[3] != "given" and not result["tests"][k]["score"]]
+    tests = [held[k] for k in later]
+    runs = failing_first([f.tokens for k in later for f in failed[k]], every)
+    tried = model.replaced(residual=built.residual)
+    with np.errstate(over="ignore", invalid="ignore"):
+        if not later or any(_general_findings(tried, tokens, tests) for tokens in runs):
+            return []
+    layers = [f"layer {l} {'adds' if mine else 'does not add'} its input to its output (the hand-built layer {l} "
+              f"{'does' if hand else 'does not'})" for l, (mine, hand) in enumerate(zip(model.residual, built.residual), 1)
+              if mine != hand]
+    return ["The file's " + series(layers) + "; with the hand-built residual, every test that failed passes."]
 
 
 def _missing_writes(model: Model, built: Model, held: list, result: dict, failed: list[list[Finding]],
