@@ -635,9 +635,9 @@ def _residual(model: Model, built: Model, held: list, result: dict, failed: list
     with np.errstate(over="ignore", invalid="ignore"):
         if not later or any(_general_findings(tried, tokens, tests) for tokens in runs):
             return []
+    pairs = enumerate(zip(model.residual, built.residual), 1)
     layers = [f"layer {l} {'adds' if mine else 'does not add'} its input to its output (the hand-built layer {l} "
-              f"{'does' if hand else 'does not'})" for l, (mine, hand) in enumerate(zip(model.residual, built.residual), 1)
-              if mine != hand]
+              f"{'does' if hand else 'does not'})" for l, (mine, hand) in pairs if mine != hand]
     return ["The file's " + series(layers) + "; with the hand-built residual, every test that failed passes."]
 
 
