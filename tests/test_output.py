@@ -176,3 +176,19 @@ def test_a_tie_past_the_last_probability_shown_is_counted(text, options):
         assert third.endswith(f" +{more}") if more else "+" not in third, (row, more)
     if text == LECTURE:
         assert "| @3 | a | b 0.48 | ! 0.17 | a 0.17 +1 |" in table
+
+
+def test_a_line_neither_ends_nor_begins_at_an_operator():
+    """At 80 columns "the leak only lowers a match ... put on position i" / "- 2." began a line with what reads as
+    a minus sign, "0.50 ×" / "2" split a count, and "[ ] =" / "where the head does its job" its legend: an operator
+    now holds to the words on its sides, as does the mark "[ ]"."""
+    from induction_demo.views.render.terminal import wrap
+
+    assert wrap("weight on position i - 2.", 21) == ["weight on position", "i - 2."]
+    assert wrap("spreads: `b` (@2): 0.50 × 2 and", 22) == ["spreads: `b` (@2):", "0.50 × 2 and"]
+    assert wrap("keys j; [ ] = where the head", 12) == ["keys j;", "[ ] = where", "the head"]
+    assert wrap("- layer 1: the previous token", 10) == ["- layer 1:", "the", "previous", "token"]
+    out = invoke(["lecture", "x a b a c b a c", "--positions", "rope", "--skip", "1", "--width", "80"],
+                 input="q").stdout
+    lines = out.splitlines()
+    assert lines and not any(line.lstrip().startswith(("- 2", "× ", "= ", "] ")) for line in lines)

@@ -129,7 +129,7 @@ def wrap(text: str, width: int, indent: str = "", cut: bool = False) -> list[str
     for paragraph in text.split("\n"):
         words = paragraph.lstrip(" ")
         line = paragraph[:len(paragraph) - len(words)]  # its first line keeps the spaces it starts with
-        for word in words.split(" "):
+        for word in _held(words.split(" ")):
             if line.strip() and cell_len(line) + 1 + cell_len(word) > width:
                 lines.append(line)
                 line = indent + word
@@ -141,6 +141,24 @@ def wrap(text: str, width: int, indent: str = "", cut: bool = False) -> list[str
                 line = indent + line[len(head):]
         lines.append(line)
     return lines
+
+
+OPERATORS = frozenset(("-", "+", "=", "->", "x", "×"))  # a formula's operators in running text: "position i - 2"
+
+
+def _held(words: list[str]) -> list[str]:
+    """The words, each operator held to the words on its sides ("i - 2" one unit, and the mark "[ ]"), so that a
+    line does not end or begin at one: "position i" / "- 2." read as a minus sign at the start of a line."""
+    out: list[str] = []
+    glue = False
+    for word in words:
+        if out and (glue or word in OPERATORS or (out[-1].endswith("[") and word.startswith("]"))) and word:
+            out[-1] += " " + word
+            glue = word in OPERATORS
+        else:
+            out.append(word)
+            glue = False
+    return out
 
 
 def _first_cells(text: str, width: int) -> str:
