@@ -227,6 +227,11 @@ class Model:
             return ("look-back", "induction")
         return tuple("unknown" for layer in self.matrices for _ in layer)
 
+    def head_number(self, layer: int, head: int = 0) -> int:
+        """Head ``head`` of layer ``layer`` counted over every layer's heads: its place in ``kinds`` and
+        ``head_offsets`` (head 0 of a layer: how many heads the layers before it have)."""
+        return sum(len(heads) for heads in self.matrices[:layer - 1]) + head
+
     @property
     def head_offsets(self) -> tuple[int, ...]:
         if self.offsets:

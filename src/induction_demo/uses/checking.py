@@ -445,7 +445,7 @@ def spliced(model: Model, built: Model, layer: int) -> Model:
     """The file's layers from ``layer`` on, after the hand-built ones before it (their residuals too)."""
     from dataclasses import replace
 
-    heads = sum(len(m) for m in model.matrices[:layer - 1])
+    heads = model.head_number(layer)
     return replace(model, matrices=built.matrices[:layer - 1] + model.matrices[layer - 1:],
                    residual=built.residual[:layer - 1] + model.residual[layer - 1:],
                    roles=built.kinds[:heads] + model.kinds[heads:],
@@ -574,11 +574,10 @@ def _general_blocks(model: Model, built: Model | None, held: list, result: dict,
         key = symbol(l, h, len(model.matrices[l - 1]))
         top = model.shares(f"A{l}.{h}")[:1]
         hand = [(r, c) for r, c, _ in built.shares(f"A{l}.{h}")]  # (largest first)
-        if top and top[0][:2] == ("tok", "tok") and ("tok", "tok") not in hand and model.kinds[
-                sum(len(layer) for layer in model.matrices[:l - 1]) + h] == "induction":
-            out.append(f"{key} has {top[0][2]:.0%} of its weight on tok x tok: it compares the query's token with the "
-                       "key's own token; the hand-built induction head compares it with the key's earlier tokens ("
-                       + series([f"{r} x {c}" for r, c in hand]) + ").")
+        if top and top[0][:2] == ("tok", "tok") and ("tok", "tok") not in hand and \
+                model.kinds[model.head_number(l, h)] == "induction":
+            out.append(_own_token(key, top[0][2], "the hand-built induction head compares it with the key's earlier "
+                                  "tokens (" + series([f"{r} x {c}" for r, c in hand]) + ")"))
     out += _missing_writes(model, built, held, result, failed, every) + _residual(model, built, held, result, failed,
                                                                                  every)
     if result["tests"][-1]["score"] or any(not t["score"] for t in result["tests"][:-1]):
@@ -598,6 +597,13 @@ def _general_blocks(model: Model, built: Model | None, held: list, result: dict,
         out += _last_writes(key, v, model.shares(f"V{last}.{h}"), "the hand-built induction head's V",
                             lambda: passes(-v), lambda: passes(v * 100.0))
     return out
+
+
+def _own_token(key: str, share: float, held_to: str) -> str:
+    """An induction head's A with ``share`` of its weight on tok x tok, the key's own token; ``held_to``: what
+    the head it is held to compares instead."""
+    return (f"{key} has {share:.0%} of its weight on tok x tok: it compares the query's token with the key's own "
+            f"token; {held_to}.")
 
 
 def _last_writes(key: str, v: np.ndarray, shares, whose: str, negated, louder) -> list[str]:
@@ -669,7 +675,7 @@ def _missing_writes(model: Model, built: Model, held: list, result: dict, failed
                 tried = model.with_matrices({f"V{l}.{h}": mended})
                 with np.errstate(over="ignore", invalid="ignore"):
                     if not any(_general_findings(tried, tokens, tests) for tokens in runs):
-                        k = sum(len(before) for before in model.matrices[:l - 1]) + h
+                        k = model.head_number(l, h)
                         name = look_back_name(model.head_offsets[k]) if model.kinds[k] == "look-back" else \
                             f"{model.kinds[k]} head"
                         out.append(f"{symbol(l, h, len(layer), 'V')}'s {r} -> {c} block is all 0, where the hand-built "
@@ -917,8 +923,8 @@ def hints(model: Model, result: dict, seed: int = 0, failing: dict | None = None
                    + "), which tells where that token is.")
     top = model.shares("A2")[:1]
     if 3 in failed and top and top[0][:2] == ("tok", "tok"):
-        out.append(f"A_2 has {top[0][2]:.0%} of its weight on tok x tok: it compares the query's token with the "
-                   "key's own token; the lecture's compares it with the key's previous token (tok x prev tok).")
+        out.append(_own_token("A_2", top[0][2], "the lecture's compares it with the key's previous token (tok x prev "
+                                                "tok)"))
     if 2 in failed:
         out += _last_writes("V_2", model.v2, model.shares("V2"), "the lecture's V_2",
                             lambda: mended("v2", -1.0, 2, tried(2)), lambda: mended("v2", 100.0, 2, tried(2)))
@@ -955,7 +961,7 @@ def looking_back(a: np.ndarray, pos: slice, offset: int) -> tuple[int, float, np
 def _look_back_head(model: Model, l: int, h: int, a: np.ndarray) -> tuple[int, float, np.ndarray, int] | None:
     """``looking_back`` for head h of layer l of a file of any shape, where it is a look-back head over
     one-hot positions; its offset last."""
-    k = sum(len(layer) for layer in model.matrices[:l - 1]) + h
+    k = model.head_number(l, h)
     pos = model.slices().get("pos")
     if model.kinds[k] != "look-back" or pos is None:
         return None
