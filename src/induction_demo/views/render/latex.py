@@ -90,6 +90,13 @@ PREAMBLE = r"""\documentclass[10pt]{article}
   \else\def\next{\begin{landscape}\noindent#1\par}\fi\next}
 \newcommand{\afterturned}[1]{\roomfor{#1}\if1\fits\def\next{\noindent\usebox{\pending}\par\end{landscape}}%
   \else\def\next{\end{landscape}\noindent#1\par}\fi\next}
+% An upright table set at 10 pt that does not fit in what is left of its page shrinks to fit there, caption and
+% all, when that sets it at 7 pt or more (else it starts the next page, as it was).
+\newcommand{\fitrest}[1]{\par\sbox{\pending}{#1}\dimen0=\dimexpr\pagegoal-\pagetotal-\parskip\relax
+  \ifdim\pagegoal<\maxdimen\ifdim\dimexpr\ht\pending+\dp\pending\relax>\dimen0
+  \ifdim\dimexpr(\ht\pending+\dp\pending)*7/10\relax<\dimen0
+  \typeout{induction-demo: a table set at \the\numexpr\dimen0/((\ht\pending+\dp\pending)/100)\relax\space percent}%
+  \sbox{\pending}{\resizebox*{!}{\dimen0}{\usebox{\pending}}}\fi\fi\fi\noindent\usebox{\pending}}
 \newcommand{\masked}{\cellcolor{black!10}\textcolor{black!45}{$\times$}}
 \newcommand{\z}{$\cdot$}
 % A vertical ellipsis no taller than a line: $\vdots$ (its dots 4 pt apart over a 6 pt kern) made a row of them
@@ -109,8 +116,9 @@ def _cell(cell, vmax: float) -> str:
     if cell.faint:  # a quiet row: grey, unshaded
         return r"\textcolor{black!45}{" + escape(cell.text) + "}"
     text = escape(cell.text)
-    if cell.top:
-        text = r"\textbf{" + text + "}"
+    if cell.top:  # bold; its brackets stand in the cell's padding, so a column is no wider for them
+        text = r"\llap{[}\textbf{" + escape(cell.text[1:-1]) + r"}\rlap{]}" if _hung(cell.text) \
+            else r"\textbf{" + text + "}"
     dark = shade(cell, vmax)
     if dark > 0:
         text = "\\%s{%d}{%s}" % ("dark" if dark > 0.55 else "shade", round(10 + 60 * dark), text)
@@ -130,6 +138,24 @@ UPRIGHT_HEIGHT_PT = 620.0  # ... for a table's rows, with a caption and a headin
 HELD_PT = 60.0  # what a heading and its paragraph take above a turned page's table
 SMALLEST = 0.7  # no table is set smaller than 7 pt ...
 PLANNED = 0.75  # ... so ranges of columns are planned for 7.5 pt: the widths above are estimates (rows, at 7)
+PLANNED_STACKED = 0.72  # ... and for 7.2 pt one under another (the estimates are within 2%; rows, at 7)
+
+
+def _hung(text: str) -> bool:
+    """Whether a cell's text is a number marked with brackets, which hang into its padding."""
+    return len(text) > 2 and text[0] == "[" and text[-1] == "]"
+
+
+def _cell_pt(cell) -> float:
+    """About how wide a data cell's text is set, at 10 pt: bold is wider, and hung brackets take no room."""
+    text = cell.text[1:-1] if cell.top and _hung(cell.text) else cell.text
+    return _text_pt(text) * (1.15 if cell.top else 1.0)
+
+
+def _width_pt(block: Table) -> float:
+    """About how wide a table is set at 10 pt."""
+    labels, columns = _widths(block)
+    return labels + sum(columns)
 
 
 def _text_pt(text: str) -> float:
@@ -139,31 +165,86 @@ def _text_pt(text: str) -> float:
 def _widths(block: Table) -> tuple[float, list[float]]:
     """About how wide, in points at 10 pt, the label columns and each data column are set."""
     n_labels = len(block.rows[0].labels) if block.rows else 0
-    corner = max([_text_pt(text) for text in block.corner], default=0.0)  # "query \ key", over the first
-    labels = sum(max([_text_pt(r.labels[k]) for r in block.rows] + ([corner] if k == 0 else []), default=0)
-                 + CELL_PT for k in range(n_labels))
-    columns = [max([_text_pt(h) for h in col] + [_text_pt(r.cells[c].text) * (1.15 if r.cells[c].top else 1.0)
-                                                  for r in block.rows]) + CELL_PT  # bold is wider
+    corner = max([_text_pt(text) for text in block.corner], default=0.0)  # "query \ key", over the labels
+    labels = sum(max([_text_pt(r.labels[k]) for r in block.rows], default=0) + CELL_PT for k in range(n_labels))
+    labels = max(labels, corner + CELL_PT)
+    columns = [max([_text_pt(h) for h in col] + [_cell_pt(r.cells[c]) for r in block.rows]) + CELL_PT
                for c, col in enumerate(block.columns)]
     return labels, columns
 
 
 def pieces(block: Table, room: float = LANDSCAPE_HEIGHT_PT) -> list[tuple[Table, bool]]:
     """The table as it is printed: whole and upright when it fits at 7 pt or
-    more (in ranges of rows when it is taller than a page); else on a landscape page; else cut into ranges of columns (and of
-    rows, for a tall one, in ranges of about equal size), every cell kept,
-    each range on a landscape page, shrunk to the page's height where it must
-    be. Each piece says which rows and columns it holds, by their @ labels
-    where they have them. ``room``: a turned page's height for the rows, less
-    where a heading and its paragraph stand above the table (45 rows under
-    one were set at 64%, below the 7 pt floor)."""
+    more (in ranges of rows when it is taller than a page); else cut into
+    ranges of columns (and of rows, for a tall one, in ranges of about equal
+    size), every cell kept, either each range on a landscape page or the
+    ranges one under another on upright pages, whichever takes fewer pages
+    (the ranges of a 35 x 35 table took a turned page each; upright, two
+    stand on one page), shrunk to the page's height where they must be. Each
+    piece says which rows and columns it holds, by their @ labels where they
+    have them. ``room``: a turned page's height for the rows, less where a
+    heading and its paragraph stand above the table (45 rows under one were
+    set at 64%, below the 7 pt floor)."""
+    if _width_pt(block) <= PORTRAIT_PT / PLANNED:
+        return _cut(block, False, UPRIGHT_HEIGHT_PT)
+    turned, upright = _cut(block, True, room), _cut(block, False, UPRIGHT_HEIGHT_PT)
+    held = room < LANDSCAPE_HEIGHT_PT  # a heading and its paragraph above it
+    return upright if _pages(upright, UPRIGHT_TEXT_PT, held) < _pages(turned, TURNED_TEXT_PT) else turned
+
+
+STACKED_PT = 14.0  # the space above a range of a table set under another (\par\medskip and the caption's \par)
+TIGHT = 0.9  # ranges one under another are set with rows this much of a line apart (\arraystretch)
+
+
+def _stack(cut: list[tuple[Table, bool]], held: bool = False) -> list[tuple[int, float]]:
+    """Ranges of a table one under another on upright pages: for each, the
+    page it goes on (counted from its first) and the height, in points, its
+    rows are given there. The ranges are put on a page while they fit at
+    7 pt, rows ``TIGHT`` apart (a 40 x 40 table's two ranges, on two turned
+    pages, fit on one), and all are set at one size, the largest at which
+    each page's fit: so ranges that follow text, and start a page later
+    than planned, still stand as many to a page. ``held``: a heading and
+    its paragraph stand above the first."""
+    pages, left = [], 0.0  # each page: [(range, its rows' height at 7 pt, its caption's)]
+    for k, (piece, _) in enumerate(cut):
+        tall = _tall_pt(piece, TIGHT) * SMALLEST
+        caption = _caption_pt(piece, PORTRAIT_PT) + STACKED_PT + (HELD_PT if held and not k else 0.0)
+        if not pages or tall + caption > left:
+            pages.append([])
+            left = UPRIGHT_TEXT_PT
+        pages[-1].append((k, tall, caption))
+        left -= tall + caption
+    scale = min((UPRIGHT_TEXT_PT - sum(c for _, _, c in page)) / sum(t for _, t, _ in page) for page in pages)
+    return [(p, tall * scale) for p, page in enumerate(pages) for _, tall, _ in page]
+
+
+def _pages(cut: list[tuple[Table, bool]], page: float, held: bool = False) -> float:
+    """About how many pages the pieces take, set one under another, as a share of pages ``page`` points
+    tall (a piece does not break: one that does not fit starts a page); ``held``: ranges one under another
+    have a heading and its paragraph above the first."""
+    if len(cut) > 1 and not cut[0][1]:  # ranges one under another: the last page holds what is left
+        plan = _stack(cut, held)
+        last = [min(height, _set_pt(piece, PORTRAIT_PT, TIGHT, False)) + _caption_pt(piece, PORTRAIT_PT) + STACKED_PT
+                for (piece, _), (p, height) in zip(cut, plan) if p == plan[-1][0]]
+        return plan[-1][0] + sum(last) / UPRIGHT_TEXT_PT
+    pages, left = 0.0, 0.0
+    for piece, turned in cut:
+        tall = _set_pt(piece, LANDSCAPE_PT if turned else PORTRAIT_PT) + 20.0
+        if tall > left:
+            pages, left = pages + 1, page
+        left -= tall
+    return pages - left / page
+
+
+def _cut(block: Table, turned: bool, height: float) -> list[tuple[Table, bool]]:
+    """The table in ranges of columns as wide as a turned page's line (or an upright one's) at 7.5 pt, and
+    of rows no taller than ``height`` points at 7."""
     labels, columns = _widths(block)
-    turned = labels + sum(columns) > PORTRAIT_PT / PLANNED
     margin = notes_column(block)  # a margin of notes stays beside its rows: it goes with every range
     data = len(columns) - margin
-    spans = equal_spans(columns[:data], LANDSCAPE_PT / PLANNED - labels - (columns[-1] if margin else 0.0)) \
-        if turned else [(0, data)]
-    height = room if turned else UPRIGHT_HEIGHT_PT
+    line = LANDSCAPE_PT / PLANNED if turned else PORTRAIT_PT / PLANNED_STACKED
+    spans = equal_spans(columns[:data], line - labels - (columns[-1] if margin else 0.0)) \
+        if _width_pt(block) > PORTRAIT_PT / PLANNED else [(0, data)]
     out = []
     keep = list(range(data, len(columns)))  # the margin's column, in every piece
     most = int((height / SMALLEST - RULES_PT) / ROW_PT) - len(header_lines(block))  # rows at 7 pt: heights are
@@ -191,16 +272,19 @@ def pieces(block: Table, room: float = LANDSCAPE_HEIGHT_PT) -> list[tuple[Table,
     return out
 
 
-def table(block: Table, height: float | None = None) -> list[str]:
-    """The table's tabular, shrunk to the line (and, on a turned page, to ``height`` points)."""
+def table(block: Table, height: float | None = None, tight: bool = False) -> list[str]:
+    """The table's tabular, shrunk to the line (and to ``height`` points where it is given); ``tight``: its
+    rows ``TIGHT`` apart."""
     n_labels = len(block.rows[0].labels)
     data_align = {"right": "r", "center": "c", "left": "l"}[block.align]
     starts, rules = column_starts(block), row_starts(block)
     spec = "l" * n_labels + "".join(("|" if c in starts else "") + data_align for c in range(len(block.columns)))
     fit = r"\fitwidth{%" if height is None else r"\fitpage{%dpt}{%%" % height
-    lines = [fit, r"\begin{tabular}{" + spec + "}", r"\toprule"]
+    lines = [fit] + ([r"\renewcommand{\arraystretch}{%s}%%" % TIGHT] if tight else []) + [
+        r"\begin{tabular}{" + spec + "}", r"\toprule"]
     for corner, columns in header_lines(block):
-        cells = [escape(corner)] + [""] * (n_labels - 1) + [escape(text) for text in columns]
+        cells = ([r"\multicolumn{%d}{l}{%s}" % (n_labels, escape(corner))] if n_labels > 1 and corner
+                 else [escape(corner)] + [""] * (n_labels - 1)) + [escape(text) for text in columns]
         lines.append(" & ".join(cells) + r" \\")
     lines.append(r"\midrule")
     for r, row in enumerate(block.rows):
@@ -251,7 +335,7 @@ def _opening(document: Document, cut: dict) -> tuple[int, float] | None:
     first = next((k for k, b in enumerate(document.blocks) if isinstance(b, Table)), None)
     if first is None or not cut[first][0][1] or (tall := _opening_pt(document, first)) is None:
         return None
-    return first, TURNED_TEXT_PT - 20.0 - tall - 10.0 - _lines_pt(plain(cut[first][0][0].title), 1.1, 12.0)
+    return first, TURNED_TEXT_PT - 20.0 - tall - 10.0 - _caption_pt(cut[first][0][0])
 
 
 def _opens_turned(document: Document, cut: dict) -> float | None:
@@ -304,16 +388,21 @@ def _fills(turned: list[tuple[Table, bool]]) -> list[float]:
     return fills
 
 
-def _set_pt(piece: Table) -> float:
-    """About how tall a turned page's table is set, its caption with it: at 10 pt, or smaller if it is wider
-    than the line."""
-    labels, columns = _widths(piece)
-    return _tall_pt(piece) * min(1.0, LANDSCAPE_PT / (labels + sum(columns))) + _lines_pt(plain(piece.title), 1.1, 12.0)
+def _set_pt(piece: Table, line: float = LANDSCAPE_PT, stretch: float = 1.0, caption: bool = True) -> float:
+    """About how tall a table is set on a line ``line`` points wide (a turned page's), its caption with it
+    (unless not ``caption``): at 10 pt, or smaller if it is wider than the line; rows ``stretch`` apart."""
+    return _tall_pt(piece, stretch) * min(1.0, line / _width_pt(piece)) + (_caption_pt(piece, line) if caption else 0.0)
 
 
-def _tall_pt(piece: Table) -> float:
-    """How tall a table is set at 10 pt: its header and rows, 12 pt a line, and its rules."""
-    return (len(piece.rows) + len(header_lines(piece))) * ROW_PT + RULES_PT
+def _caption_pt(piece: Table, line: float = LANDSCAPE_PT) -> float:
+    """About how tall a table's caption is set on a line ``line`` points wide."""
+    return _lines_pt(plain(piece.title), 1.1, 12.0, line)
+
+
+def _tall_pt(piece: Table, stretch: float = 1.0) -> float:
+    """How tall a table is set at 10 pt: its header and rows, 12 pt a line (times ``stretch``), and its
+    rules."""
+    return (len(piece.rows) + len(header_lines(piece))) * ROW_PT * stretch + RULES_PT
 
 
 def render(document: Document) -> str:
@@ -391,6 +480,9 @@ def render(document: Document) -> str:
                            + r"\end{minipage}\par\medskip", ""]
             held = []
         elif isinstance(block, Table):
+            if len(cut[k]) > 1 and not cut[k][0][1]:  # ranges one under another, on upright pages
+                upright()
+                stacked = _stack(cut[k], bool(held))
             for piece, turned in cut[k]:
                 if turned and not turned_pages:
                     out.append(r"\begin{landscape}")
@@ -399,13 +491,16 @@ def render(document: Document) -> str:
                 if opening is not None:  # the first piece, below the title on its turned page
                     height, opening = min(height, opening), None
                 tall = (len(piece.rows) + len(header_lines(piece)) + 2) * ROW_PT
-                if not turned:  # a table of 59 rows is a page tall: it shrinks to the page less its caption
+                tight = len(cut[k]) > 1 and not turned  # ranges one under another, on upright pages
+                if tight:
+                    height = stacked.pop(0)[1]
+                elif not turned:  # a table of 59 rows is a page tall: it shrinks to the page less its caption
                     room = UPRIGHT_TEXT_PT - 30.0 - (HELD_PT if held else 0.0) \
-                        - _lines_pt(plain(piece.title), 1.1, 12.0, PORTRAIT_PT)
+                        - _caption_pt(piece, PORTRAIT_PT)
                     height = room if tall > room - 2 * ROW_PT else None
                 box = [r"\begin{minipage}{\linewidth}\setlength{\parskip}{4pt}"] + held + [
                     r"\textbf{" + inline(piece.title) + r"}\par", r"\noindent"] + table(
-                    piece, height) + [r"\end{minipage}"]
+                    piece, height, tight) + [r"\end{minipage}"]
                 held = []
                 if turned or (turned_pages and turned_ahead(k + 1)):  # (between turned tables: as they are)
                     move = None
@@ -415,7 +510,10 @@ def render(document: Document) -> str:
                     move, turned_pages = r"\beforeturned", True  # on the first if it would be alone and fits there
                 else:
                     move = None
-                if move is None:
+                at_ten = not (turned or turned_pages or tight) and height is None and _width_pt(piece) <= PORTRAIT_PT
+                if move is None and at_ten:  # an upright table set at 10 pt: it may shrink to the room left
+                    out += [r"\par\medskip\noindent\fitrest{%"] + box[:-1] + [box[-1] + r"}\par", ""]
+                elif move is None:
                     out += [r"\par\medskip\noindent" + box[0]] + box[1:-1] + [box[-1] + r"\par", ""]
                 else:
                     text = out[unit:] if unit is not None and move == r"\afterturned" else []
