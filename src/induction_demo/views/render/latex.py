@@ -405,6 +405,24 @@ def _tall_pt(piece: Table, stretch: float = 1.0) -> float:
     return (len(piece.rows) + len(header_lines(piece))) * ROW_PT * stretch + RULES_PT
 
 
+BESIDE_PT = 16.0  # the space between two tables side by side
+
+
+def _beside(document: Document, cut: dict) -> set[int]:
+    """The tables set side by side with the table after them: two narrow
+    tables, one after the other, of the same rows (the predictions and the
+    next-token probabilities), each whole and upright, that fit on one line
+    at 10 pt: each row then reads across both."""
+    blocks = document.blocks
+    return {k for k in range(len(blocks) - 1)
+            if isinstance(blocks[k], Table) and isinstance(blocks[k + 1], Table)
+            and len(cut[k]) == len(cut[k + 1]) == 1 and not cut[k][0][1] and not cut[k + 1][0][1]
+            and [r.labels for r in blocks[k].rows] == [r.labels for r in blocks[k + 1].rows]
+            and len(header_lines(blocks[k])) == len(header_lines(blocks[k + 1]))
+            and _width_pt(blocks[k]) + _width_pt(blocks[k + 1]) <= PORTRAIT_PT - BESIDE_PT
+            and _tall_pt(blocks[k]) <= UPRIGHT_HEIGHT_PT}
+
+
 def render(document: Document) -> str:
     """The article. A table is set with its caption in one unbreakable box,
     and a heading with its first paragraph joins the table that follows them,
@@ -425,6 +443,7 @@ def render(document: Document) -> str:
     out = [PREAMBLE, r"\begin{document}"] + ([r"\begin{landscape}"] if turned_pages else []) + [
         r"\section*{" + escape(document.title) + "}", ""]
     held: list[str] = []  # a heading (and its first paragraph), waiting for the next table
+    beside, paired = _beside(document, cut), set()  # tables that may stand beside the next; those that do
     unit: int | None = None  # where the text after turned pages begins that goes with the upright table after it
 
     def upright() -> None:
@@ -479,6 +498,18 @@ def render(document: Document) -> str:
             out += held + [r"\par\noindent\begin{minipage}{\linewidth}" + question + r"\par\noindent" + rules
                            + r"\end{minipage}\par\medskip", ""]
             held = []
+        elif isinstance(block, Table) and k - 1 in paired:
+            continue  # set beside the table before it
+        elif isinstance(block, Table) and k in beside and not turned_pages:
+            paired.add(k)
+            other = document.blocks[k + 1]
+            share = (PORTRAIT_PT - BESIDE_PT) / (_width_pt(block) + _width_pt(other))
+            box = [r"\begin{minipage}{\linewidth}\setlength{\parskip}{4pt}"] + held
+            for t, end in ((block, r"\hfill"), (other, "")):
+                box += [r"\begin{minipage}[b]{%dpt}\setlength{\parskip}{4pt}" % (_width_pt(t) * share),
+                        r"\textbf{" + inline(t.title) + r"}\par", r"\noindent"] + table(t) + [r"\end{minipage}" + end]
+            held = []
+            out += [r"\par\medskip\noindent\fitrest{%"] + box + [r"\end{minipage}}\par", ""]
         elif isinstance(block, Table):
             if len(cut[k]) > 1 and not cut[k][0][1]:  # ranges one under another, on upright pages
                 upright()
