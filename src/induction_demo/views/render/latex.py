@@ -35,11 +35,17 @@ def escape(text: str) -> str:
     for c in text:
         if c in _TEXT:
             out.append(_TEXT[c])
-        elif " " <= c <= "~" or ("\u00c0" <= c <= "\u00ff" and c not in "\u00d7\u00f7"):
-            out.append(c)  # ASCII, and the Latin-1 letters inputenc sets
+        elif _sets(c):
+            out.append(c)
         else:
             out.append(r"\texttt{\textless{}U+%04X\textgreater{}}" % ord(c))
     return "".join(out)
+
+
+def _sets(c: str) -> bool:
+    """Whether pdflatex sets the character as it is: ASCII, and the Latin-1 letters inputenc sets (any other
+    is written as its code point, ``<U+732B>``)."""
+    return " " <= c <= "~" or ("\u00c0" <= c <= "\u00ff" and c not in "\u00d7\u00f7")
 
 
 def inline(parts: tuple) -> str:
@@ -129,6 +135,7 @@ def _cell(cell, vmax: float) -> str:
 CHAR_PT = {**dict.fromkeys("0123456789abcdeghknopqsuvxyz", 5.0), ".": 2.8, ",": 2.8, "[": 2.8, "]": 2.8,
            "@": 9.2, "·": 7.8, "×": 7.8, "—": 10.0, " ": 3.3, "i": 2.8, "l": 2.8, "j": 3.1, "f": 3.1,
            "t": 3.9, "r": 3.9, "m": 8.3, "w": 7.2, "…": 13.3, "⋮": 2.8, "\\": 5.0}
+CODE_PT = 5.25  # a character of a code point, <U+732B>, in typewriter type
 CELL_PT, ROW_PT = 6.0, 12.0  # a cell's padding, a row's height
 RULES_PT = 16.0  # a table's three rules (booktabs' top, mid and bottom) with the space around them
 PORTRAIT_PT, LANDSCAPE_PT = 510.0, 757.0  # A4's text width with 15 mm margins, upright and turned
@@ -159,7 +166,8 @@ def _width_pt(block: Table) -> float:
 
 
 def _text_pt(text: str) -> float:
-    return sum(CHAR_PT.get(c, 5.5) for c in text)
+    return sum(CHAR_PT.get(c, 5.5) if c in CHAR_PT or _sets(c) else CODE_PT * len("<U+%04X>" % ord(c))
+               for c in text)
 
 
 def _widths(block: Table) -> tuple[float, list[float]]:
