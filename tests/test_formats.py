@@ -1382,3 +1382,25 @@ def test_every_table_of_a_latex_handout_is_set(n):
                 for row in block.rows:
                     if row.labels and row.labels[0].startswith("@"):
                         assert "\n" + latex.escape(row.labels[0]) + " & " in tex.split(caption, 1)[1], row.labels
+
+
+@pytest.mark.parametrize("n", [24, 33, 45])
+def test_circuits_of_a_long_string_write_a_latex_handout(n):
+    """`circuits` on 33 tokens stopped with an IndexError in LaTeX: the opening's first table, cut again
+    for the room below the title, was asked for its turned ranges and given upright ones."""
+    words = "x_1 c b the a cat { d % supercalifragilistic".split()
+    text = " ".join(words[(k * 7) % 10 if k % 3 else k % 4] for k in range(n))
+    done = invoke(["circuits", text, "--format", "latex"])
+    assert done.exit_code == 0 and done.stdout.count(r"\begin{tabular}") >= 5, done.output[-500:]
+
+
+@pytest.mark.parametrize("args", [["show"], ["show", "--mask", "inclusive"], ["show", "--positions", "sinusoidal"],
+                                  ["show", "--positions", "rope", "--full"], ["show", "--context", "2", "--skip", "1"],
+                                  ["show", "--similar", "subword"], ["show", "--circuit", "pointer"],
+                                  ["show", "--ablate", "previous-token"], ["weights", "--factored"], ["circuits"],
+                                  ["positions"], ["quiz", "--key"], ["lecture"]])
+def test_latex_sets_every_character_the_tool_writes(args):
+    """On tokens of plain letters, no character of the tool's own words is written as a code point: the
+    inclusive mask's story said "the lecture's a_00 <U+2248> 1" for ≈."""
+    out = invoke([*args, LECTURE, "--format", "latex"])
+    assert out.exit_code == 0 and r"\textless{}U+" not in out.stdout, re.findall(r".{60}U\+[0-9A-F]+.{20}", out.stdout)

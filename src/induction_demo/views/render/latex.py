@@ -27,6 +27,7 @@ _TEXT = {
     # the marks the views use
     "·": r"$\cdot$", "×": r"$\times$", "—": "---", "␣": r"\textvisiblespace{}",
     "…": r"\dots{}", "⋮": r"\vgap{}", "│": r"$|$", "•": r"\textbullet{}",
+    "≈": r"$\approx$", "→": r"$\rightarrow$", "←": r"$\leftarrow$",  # (the story's a_00 ≈ 1 was <U+2248>)
 }
 
 
@@ -38,7 +39,8 @@ def escape(text: str) -> str:
         elif _sets(c):
             out.append(c)
         else:
-            out.append(r"\texttt{\textless{}U+%04X\textgreater{}}" % ord(c))
+            out.append(r"\texttt{\textless{}U+%04X\textgreater{}}\allowbreak{}" % ord(c))  # (a word of them,
+            # 40 characters of type, may break in a caption or a title; a table's cell does not)
     return "".join(out)
 
 
@@ -133,8 +135,8 @@ def _cell(cell, vmax: float) -> str:
 
 # Widths at 10 pt Latin Modern, in points: what a cell's text is made of (the rest about 5.5).
 CHAR_PT = {**dict.fromkeys("0123456789abcdeghknopqsuvxyz", 5.0), ".": 2.8, ",": 2.8, "[": 2.8, "]": 2.8,
-           "@": 9.2, "·": 7.8, "×": 7.8, "—": 10.0, " ": 3.3, "i": 2.8, "l": 2.8, "j": 3.1, "f": 3.1,
-           "t": 3.9, "r": 3.9, "m": 8.3, "w": 7.2, "…": 13.3, "⋮": 2.8, "\\": 5.0}
+           "@": 9.2, "·": 7.8, "×": 7.8, "≈": 7.8, "→": 10.0, "←": 10.0, "—": 10.0, " ": 3.3, "i": 2.8, "l": 2.8,
+           "j": 3.1, "f": 3.1, "t": 3.9, "r": 3.9, "m": 8.3, "w": 7.2, "…": 13.3, "⋮": 2.8, "\\": 5.0}
 CODE_PT = 5.25  # a character of a code point, <U+732B>, in typewriter type
 CELL_PT, ROW_PT = 6.0, 12.0  # a cell's padding, a row's height
 RULES_PT = 16.0  # a table's three rules (booktabs' top, mid and bottom) with the space around them
@@ -182,8 +184,8 @@ def _widths(block: Table) -> tuple[float, list[float]]:
 
 
 def pieces(block: Table, room: float = LANDSCAPE_HEIGHT_PT) -> list[tuple[Table, bool]]:
-    """The table as it is printed: whole and upright when it fits at 7 pt or
-    more (in ranges of rows when it is taller than a page); else cut into
+    """The table as it is printed: whole and upright when it fits at 7.2 pt
+    or more (in ranges of rows when it is taller than a page); else cut into
     ranges of columns (and of rows, for a tall one, in ranges of about equal
     size), every cell kept, either each range on a landscape page or the
     ranges one under another on upright pages, whichever takes fewer pages
@@ -193,11 +195,13 @@ def pieces(block: Table, room: float = LANDSCAPE_HEIGHT_PT) -> list[tuple[Table,
     have them. ``room``: a turned page's height for the rows, less where a
     heading and its paragraph stand above the table (45 rows under one were
     set at 64%, below the 7 pt floor)."""
-    if _width_pt(block) <= PORTRAIT_PT / PLANNED:
-        return _cut(block, False, UPRIGHT_HEIGHT_PT)
-    turned, upright = _cut(block, True, room), _cut(block, False, UPRIGHT_HEIGHT_PT)
+    upright = _cut(block, False, UPRIGHT_HEIGHT_PT)
+    if len({piece.columns for piece, _ in upright}) == 1:  # no wider than an upright page at 7.2 pt
+        return upright
+    turned = _cut(block, True, room)
     held = room < LANDSCAPE_HEIGHT_PT  # a heading and its paragraph above it
-    return upright if _pages(upright, UPRIGHT_TEXT_PT, held) < _pages(turned, TURNED_TEXT_PT) else turned
+    fewer = _pages(upright, UPRIGHT_TEXT_PT, held) < _pages(turned, TURNED_TEXT_PT)
+    return upright if fewer else turned
 
 
 STACKED_PT = 14.0  # the space above a range of a table set under another (\par\medskip and the caption's \par)
@@ -377,7 +381,7 @@ def _cut_to_open(document: Document, cut: dict) -> dict:
     if alone >= 0.45 or room < 0.3 * LANDSCAPE_HEIGHT_PT:  # (an estimate, about 0.05 over what pdflatex sets;
         return cut                                           # and ranges of a few rows each are no better)
     was = cut[first]
-    now = [p for p in pieces(document.blocks[first], room - 14.0) if p[0].columns == was[0][0].columns]
+    now = [p for p in _cut(document.blocks[first], True, room - 14.0) if p[0].columns == was[0][0].columns]
     recut = {**cut, first: now + [p for p in was if p[0].columns != was[0][0].columns]}
     if _opens_turned(document, recut) is None or min(_fills(now[1:]), default=0.0) <= alone:
         return cut
