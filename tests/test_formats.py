@@ -1404,3 +1404,20 @@ def test_latex_sets_every_character_the_tool_writes(args):
     inclusive mask's story said "the lecture's a_00 <U+2248> 1" for ≈."""
     out = invoke([*args, LECTURE, "--format", "latex"])
     assert out.exit_code == 0 and r"\textless{}U+" not in out.stdout, re.findall(r".{60}U\+[0-9A-F]+.{20}", out.stdout)
+
+
+@pytest.mark.parametrize("args", [["show", "a c a a c b b b שלום c b é", "--context", "2", "--skip", "1", "--positions",
+                                   "relative", "--mask", "inclusive", "--ablate", "induction"],
+                                  ["positions", " ".join("a cat שלום b supercalifragilistic é c x_1".split()[k % 8]
+                                                         for k in range(40))]])
+def test_a_word_pdflatex_cannot_set_fits_the_page(tmp_path, args):
+    """A token pdflatex cannot set is written as its code points, `<U+05E9><U+05DC><U+05D5><U+05DD>`: 40
+    characters of type that were planned as 4 letters (tables set at 38 to 66%) and could not break (the
+    title ran 37 to 116 pt past the margin). Every table is now at 7 pt or more, and nothing overfull."""
+    pdflatex_or_skip()
+    (tmp_path / "w.tex").write_text(invoke([*args, "--format", "latex"]).stdout, encoding="utf-8")
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "w.tex"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=PATIENCE)
+    assert done.returncode == 0, done.stdout[-2000:]
+    log = (tmp_path / "w.log").read_text(errors="replace")
+    assert "Overfull" not in log and min(int(x) for x in re.findall(r"a table set at (\d+) percent", log)) >= 70
