@@ -55,6 +55,8 @@ footer { margin-top: 2rem; font-size: .85rem; color: #555; }
   figure { break-inside: avoid; overflow: visible; }
   h2, h2 + p { break-after: avoid; }  /* a heading and its summary stay with the table after them */
   table { font-size: 8pt; --cell: 8pt; zoom: var(--print-zoom, 1); }  /* a wide table shrinks to the page, to 7 pt */
+  th, td { padding: 0 3px; line-height: 1.1; }  /* two ranges of 40 rows to a page */
+  figure { margin: .6rem 0; }
   .screen { display: none; }  /* a table too wide for that prints as ranges of columns */
   .print { display: block; }
   /* a zero cell's text printed as generated content, the same characters: Chromium's PDF of a long handout's
@@ -124,7 +126,7 @@ def _cell(cell, vmax: float, block: bool, align: str) -> str:
 
 
 PRINT_WIDTH_PX = 700  # an A4 page's text width at 96 px an inch, less the browser's margins
-CHAR_PX, CELL_PX = 6.4, 10  # at 8 pt: a monospace character, and a cell's padding
+CHAR_PX, CELL_PX = 6.4, 6  # at 8 pt: a monospace character, and a cell's padding when printed
 
 
 def _widths(block: Table) -> tuple[float, list[float]]:
@@ -181,8 +183,9 @@ def table(block: Table) -> list[str]:
 def _table(block: Table, screen: bool = False) -> list[str]:
     n_labels = len(block.rows[0].labels)
     starts, rules = column_starts(block), row_starts(block)
-    zoom = 1.0 if screen else max(print_zoom(block), MIN_ZOOM)
     piece = not screen and str(block.title[-1]).startswith(" [columns ")  # a printed range: no second id
+    zoom = 1.0 if screen else MIN_ZOOM if piece else max(print_zoom(block), MIN_ZOOM)  # (ranges at 7 pt: two
+    # of 40 rows to a page)
     lines = ["<figure>" if piece else f'<figure id="{escape(block.key)}">',
              f"<figcaption>{inline(block.title)}</figcaption>",
              f'<table style="--print-zoom: {zoom}">' if zoom < 1 else "<table>", "<thead>"]
