@@ -780,7 +780,7 @@ def test_the_circuits_png_labels_every_token_and_writes_only_numbers_that_fit_th
 
 def test_a_full_html_handout_prints_no_table_under_7_pt():
     out = invoke(["show", FORTY, "--format", "html", "--full"]).stdout
-    zooms = [float(z) for z in re.findall(r'<table style="--print-zoom: ([\d.]+)">', out)]
+    zooms = [float(z) for z in re.findall(r'<table (?:class="range" )?style="--print-zoom: ([\d.]+)">', out)]
     assert zooms and min(zooms) >= 7 / 8  # 8 pt tables shrunk to 7 pt at most; wider ones in ranges of columns
     assert '<div class="print">' in out and "[columns @0 to " in out and "[columns tok the to " in out
 
@@ -852,7 +852,7 @@ def test_an_html_table_prints_in_ranges_of_about_equal_size():
     ("[columns 14 to 14 of 14]", "[columns 32 to 33 of 33]"); now as few ranges, of about equal width."""
     from induction_demo.core.runs import run
     from induction_demo.views import documents
-    from induction_demo.views.render.html import MIN_ZOOM, _widths, print_pieces, print_zoom
+    from induction_demo.views.render.html import MIN_ZOOM, RANGE_CELL_PX, _widths, print_pieces, print_zoom
 
     cut = 0
     for tokens in (FORTY, "b a c e d a b . b c d c a e b . c"):
@@ -861,8 +861,8 @@ def test_an_html_table_prints_in_ranges_of_about_equal_size():
                 widths = [sum(_widths(p)[1]) for p in print_pieces(block)]
                 cut += 1
                 assert len(widths) > 1 and min(widths) >= max(widths) / 2, (block.key, widths)
-                assert all(print_zoom(p) >= MIN_ZOOM for p in print_pieces(block))
-    assert cut >= 4
+                assert all(print_zoom(p, RANGE_CELL_PX) >= MIN_ZOOM for p in print_pieces(block))  # (a range is
+    assert cut >= 4                                                                  # printed 3 px a side)
 
 
 def test_a_tall_latex_table_is_cut_into_row_ranges_of_equal_size_named_by_their_labels():

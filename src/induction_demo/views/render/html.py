@@ -55,8 +55,9 @@ footer { margin-top: 2rem; font-size: .85rem; color: #555; }
   figure { break-inside: avoid; overflow: visible; }
   h2, h2 + p { break-after: avoid; }  /* a heading and its summary stay with the table after them */
   table { font-size: 8pt; --cell: 8pt; zoom: var(--print-zoom, 1); }  /* a wide table shrinks to the page, to 7 pt */
-  th, td { padding: 0 3px; line-height: 1.1; }  /* two ranges of 40 rows to a page */
-  figure { margin: .6rem 0; }
+  /* a wide table's ranges, printed at 7 pt and closer: two of 40 rows on a page */
+  figure:has(> table.range) { margin: .6rem 0; }
+  table.range th, table.range td { padding: 0 3px; line-height: 1.1; }
   .screen { display: none; }  /* a table too wide for that prints as ranges of columns */
   .print { display: block; }
   /* a zero cell's text printed as generated content, the same characters: Chromium's PDF of a long handout's
@@ -126,20 +127,23 @@ def _cell(cell, vmax: float, block: bool, align: str) -> str:
 
 
 PRINT_WIDTH_PX = 700  # an A4 page's text width at 96 px an inch, less the browser's margins
-CHAR_PX, CELL_PX = 6.4, 6  # at 8 pt: a monospace character, and a cell's padding when printed
+CHAR_PX, CELL_PX = 6.4, 10  # at 8 pt: a monospace character, and a cell's padding
+RANGE_CELL_PX = 6  # ... a printed range's (table.range)
 
 
-def _widths(block: Table) -> tuple[float, list[float]]:
-    """About how wide, in px when printed, the label columns and each data column are."""
+def _widths(block: Table, cell: float = CELL_PX) -> tuple[float, list[float]]:
+    """About how wide, in px when printed, the label columns and each data column are (``cell``: a cell's
+    padding)."""
     n_labels = len(block.rows[0].labels) if block.rows else 0
-    labels = sum(max([len(r.labels[k]) for r in block.rows], default=0) * CHAR_PX + CELL_PX for k in range(n_labels))
-    return labels, [max([len(h) for h in col] + [len(r.cells[c].text) for r in block.rows]) * CHAR_PX + CELL_PX
+    labels = sum(max([len(r.labels[k]) for r in block.rows], default=0) * CHAR_PX + cell for k in range(n_labels))
+    return labels, [max([len(h) for h in col] + [len(r.cells[c].text) for r in block.rows]) * CHAR_PX + cell
                     for c, col in enumerate(block.columns)]
 
 
-def print_zoom(block: Table) -> float:
-    """How much a printed table must shrink to fit the page's width (1: not at all)."""
-    labels, columns = _widths(block)
+def print_zoom(block: Table, cell: float = CELL_PX) -> float:
+    """How much a printed table must shrink to fit the page's width (1: not at all; ``cell``: a cell's
+    padding)."""
+    labels, columns = _widths(block, cell)
     width = labels + sum(columns)
     return min(1.0, round(PRINT_WIDTH_PX / width, 2)) if width else 1.0
 
@@ -166,7 +170,7 @@ def print_pieces(block: Table) -> list[Table]:
         piece = with_columns(block._replace(rows=block.rows[first:]), cols)
         return piece._replace(title=block.title + (f" [{where}]",))
 
-    labels, columns = _widths(block)
+    labels, columns = _widths(block, RANGE_CELL_PX)
     spans = equal_spans(columns[:data], PRINT_WIDTH_PX / MIN_ZOOM - labels - sum(columns[data:]))
     return [part(a, b) for a, b in spans]
 
@@ -188,7 +192,8 @@ def _table(block: Table, screen: bool = False) -> list[str]:
     # of 40 rows to a page)
     lines = ["<figure>" if piece else f'<figure id="{escape(block.key)}">',
              f"<figcaption>{inline(block.title)}</figcaption>",
-             f'<table style="--print-zoom: {zoom}">' if zoom < 1 else "<table>", "<thead>"]
+             f'<table class="range" style="--print-zoom: {zoom}">' if piece
+             else f'<table style="--print-zoom: {zoom}">' if zoom < 1 else "<table>", "<thead>"]
     for corner, columns in header_lines(block):
         cells = [f'<th class="label" colspan="{n_labels}">{text(corner)}</th>']
         cells += [("<th class=\"block\">" if c in starts else "<th>") + f"{text(words)}</th>"
