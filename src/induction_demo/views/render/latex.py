@@ -249,8 +249,8 @@ def _pages(cut: list[tuple[Table, bool]], page: float, held: bool = False) -> fl
 
 
 def _cut(block: Table, turned: bool, height: float) -> list[tuple[Table, bool]]:
-    """The table in ranges of columns as wide as a turned page's line (or an upright one's) at 7.5 pt, and
-    of rows no taller than ``height`` points at 7."""
+    """The table in ranges of columns as wide as a turned page's line at 7.5 pt (an upright one's at 7.2:
+    ``PLANNED_STACKED``), and of rows no taller than ``height`` points at 7."""
     labels, columns = _widths(block)
     margin = notes_column(block)  # a margin of notes stays beside its rows: it goes with every range
     data = len(columns) - margin
@@ -282,6 +282,11 @@ def _cut(block: Table, turned: bool, height: float) -> list[tuple[Table, bool]]:
             left = [f"{', '.join(masked)}: every cell masked, left out"] if masked else []
             out.append((piece._replace(title=block.title + (" [" + "; ".join(where + left) + "]",)), turned))
     return out
+
+
+def captioned(block: Table, height: float | None = None, tight: bool = False) -> list[str]:
+    """The table under its caption (``table``)."""
+    return [r"\textbf{" + inline(block.title) + r"}\par", r"\noindent"] + table(block, height, tight)
 
 
 def table(block: Table, height: float | None = None, tight: bool = False) -> list[str]:
@@ -518,8 +523,8 @@ def render(document: Document) -> str:
             share = (PORTRAIT_PT - BESIDE_PT) / (_width_pt(block) + _width_pt(other))
             box = [r"\begin{minipage}{\linewidth}\setlength{\parskip}{4pt}"] + held
             for t, end in ((block, r"\hfill"), (other, "")):
-                box += [r"\begin{minipage}[b]{%dpt}\setlength{\parskip}{4pt}" % (_width_pt(t) * share),
-                        r"\textbf{" + inline(t.title) + r"}\par", r"\noindent"] + table(t) + [r"\end{minipage}" + end]
+                box += [r"\begin{minipage}[b]{%dpt}\setlength{\parskip}{4pt}" % (_width_pt(t) * share)] \
+                    + captioned(t) + [r"\end{minipage}" + end]
             held = []
             out += [r"\par\medskip\noindent\fitrest{%"] + box + [r"\end{minipage}}\par", ""]
         elif isinstance(block, Table):
@@ -541,9 +546,8 @@ def render(document: Document) -> str:
                     room = UPRIGHT_TEXT_PT - 30.0 - (HELD_PT if held else 0.0) \
                         - _caption_pt(piece, PORTRAIT_PT)
                     height = room if tall > room - 2 * ROW_PT else None
-                box = [r"\begin{minipage}{\linewidth}\setlength{\parskip}{4pt}"] + held + [
-                    r"\textbf{" + inline(piece.title) + r"}\par", r"\noindent"] + table(
-                    piece, height, tight) + [r"\end{minipage}"]
+                box = [r"\begin{minipage}{\linewidth}\setlength{\parskip}{4pt}"] + held \
+                    + captioned(piece, height, tight) + [r"\end{minipage}"]
                 held = []
                 if turned or (turned_pages and turned_ahead(k + 1)):  # (between turned tables: as they are)
                     move = None
