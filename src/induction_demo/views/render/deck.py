@@ -163,8 +163,7 @@ def beamer(title: str, steps) -> str:
                 elif isinstance(block, Paragraph):
                     out.append(latex.inline(block.text) + r"\par\smallskip")
                 elif isinstance(block, Table):
-                    out += [r"\textbf{" + latex.inline(block.title) + r"}\par", r"\noindent"] + latex.table(block) \
-                        + [r"\par\smallskip"]
+                    out += latex.captioned(block) + [r"\par\smallskip"]
             out += [r"\end{frame}", ""]
     out.append(r"\end{document}")
     return "\n".join(out) + "\n"
