@@ -135,3 +135,13 @@ def test_composition_scores_are_the_papers_frobenius_ratios_of_the_dense_matrice
         assert found[("Q", run_.head.name)] == pytest.approx(f(v1 @ a2) / (f(a2) * f(v1)), abs=1e-12)
         assert found[("V", run_.head.name)] == pytest.approx(f(v1 @ v2) / (f(v1) * f(v2)), abs=1e-12)
     assert max(found[("K", r.head.name)] for r in trace.layers[0].heads) > 0  # layer 2 reads layer 1 through its keys
+
+
+def test_the_nope_position_circuit_is_named_by_its_logits():
+    """Under NoPE layer 1's position circuit was titled "0 (NoPE), previous-token head: nothing: every key
+    scores 0", a formula that was a number with a word in it; it is the head's logits, a_ij = 0."""
+    out = invoke(["circuits", "! a b a c b", "--positions", "none", "--width", "200"]).stdout
+    assert "a_ij = 0, previous-token head: every key scores 0 (NoPE: nothing tells positions apart)" in out
+    assert "0 (NoPE)," not in out
+    data = json.loads(invoke(["circuits", "! a b a c b", "--positions", "none", "--format", "json"]).stdout)
+    assert "a_ij = 0" in json.dumps(data)

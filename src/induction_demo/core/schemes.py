@@ -135,7 +135,8 @@ SCHEMES = {s.name: s for s in (
                    "dense token vectors cannot give; leave out --similar or --embeddings"),
     Scheme("none", "no position encoding (NoPE)", _none, None, False, False,
            lambda k, o: (Math("a_ij = 0"), ": nothing tells positions apart, so every key scores the same"),
-           "a_ij = 0", "0 (NoPE)", "nothing: every key scores 0, and the head spreads evenly",
+           "a_ij = 0", "a_ij = 0", "every key scores 0 (NoPE: nothing tells positions apart), and the head spreads "
+           "evenly",
            "{token}; no position encoding at all (NoPE)", written="token",
            copy_note=True,
            note=("NoPE: layer {layer} cannot single out {token}: each query spreads evenly over the keys it keeps and "
