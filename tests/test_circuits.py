@@ -145,3 +145,20 @@ def test_the_nope_position_circuit_is_named_by_its_logits():
     assert "0 (NoPE)," not in out
     data = json.loads(invoke(["circuits", "! a b a c b", "--positions", "none", "--format", "json"]).stdout)
     assert "a_ij = 0" in json.dumps(data)
+
+
+@pytest.mark.parametrize("options, says", [(["--positions", "none"], "0$, previous-token head: every key scores 0 "
+                                            "(NoPE: nothing tells positions apart), and the head spreads evenly; "),
+                                           ([], "")])
+def test_the_circuits_picture_says_why_each_circuit_is_zero(options, says):
+    """The picture leaves out a circuit that is all 0 and says why in a line: it said every such head "writes
+    only into the  and previous half", NoPE's position circuit too, whose head writes nothing there."""
+    from induction_demo.core.runs import run
+    from induction_demo.core.weights import Construction
+    from induction_demo.views.render.png import zero_note
+
+    construction = Construction(positions=options[1]) if options else Construction()
+    zero = [c for c in circuits(run(tuple("! a b a c b".split()), construction=construction)) if not c.matrix.any()]
+    note = zero_note(zero)
+    assert note.startswith("Every entry 0 (not drawn): ") and says in note, note
+    assert note.endswith("this head writes only into the previous half.") and "the  " not in note

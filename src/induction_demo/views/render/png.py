@@ -439,6 +439,20 @@ def circuits(found, title: str) -> bytes:
     return _with_pyplot(lambda view, matplotlib, plt: _circuits(view, title, matplotlib, plt), found)
 
 
+def zero_note(zero: list, drawable=str) -> str:
+    """The line under the circuits' picture naming those all 0, not drawn, each with its reason: an OV
+    circuit's head writes only where the unembedding does not read; any other says its own words (NoPE's
+    position circuit: every key scores 0). It said "these heads write only into the  and previous half" of
+    NoPE's position circuit too."""
+    writes = [c for c in zero if c.into]
+    reasons = [f"{mathtext(c.formula)}, {drawable(c.head)}: {drawable(c.about)}" for c in zero if not c.into]
+    if writes:
+        reasons.append("; ".join(f"{mathtext(c.formula)}, {drawable(c.head)}" for c in writes)
+                       + (": this head writes" if len(writes) == 1 else ": these heads write") + " only into the "
+                       + listed(dict.fromkeys(c.into for c in writes)))
+    return "Every entry 0 (not drawn): " + "; ".join(reasons) + "."
+
+
 def _circuits(found, title: str, matplotlib, plt) -> bytes:
     drawable = Drawable()
     zero = [c for c in found if not c.matrix.any()]  # said in a line, not drawn as a blank panel
@@ -475,13 +489,11 @@ def _circuits(found, title: str, matplotlib, plt) -> bytes:
         fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04).ax.tick_params(labelsize=pt(7))
     width_pt = (size * columns + 1) * 72
     fig.suptitle("\n".join(drawable.fit(drawable(title), width_pt, pt(11), 0.6, least=30)), fontsize=pt(11))
-    fig.tight_layout(rect=(0, 0.04 if zero else 0, 1, 1))
-    if zero:
-        fig.text(0.01, 0.01, "Every entry 0 (not drawn): " + "; ".join(
-            f"{mathtext(c.formula)}, {drawable(c.head)}" for c in zero)
-            + (": this head writes" if len(zero) == 1 else ": these heads write") + " only into the "
-            + listed(dict.fromkeys(c.into for c in zero)) + ".",
-            fontsize=pt(8), ha="left", va="bottom")
+    footer = drawable.fit(zero_note(zero, drawable), width_pt - 14, pt(8), 0.55) if zero else []
+    tall_pt = ((size + 1.2) * rows + 0.5) * 72
+    fig.tight_layout(rect=(0, (len(footer) * 1.35 * pt(8) + 6) / tall_pt if footer else 0, 1, 1))
+    if footer:
+        fig.text(0.01, 0.01, "\n".join(footer), fontsize=pt(8), ha="left", va="bottom")
     if drawable.replaced:
         fig.text(0.99, 0.005, CODE_POINTS, fontsize=pt(7),
                  ha="right", va="bottom", color="#555555")
