@@ -553,22 +553,26 @@ def test_a_40_token_handout_is_focused_short_and_legible(tmp_path):
         assert max(bottoms) >= 0.4 * height  # text runs at least 40% down the page
 
 
-def test_a_40_token_html_handout_prints_on_few_pages(tmp_path):
+def _printed(tmp_path, args) -> tuple[int, int, float]:
+    """The command's HTML handout printed by Chromium: its pages, its PDF's bytes and the height of its
+    smallest word's box (a DejaVu word's is 1.164 times its size: ascent 0.928 + descent 0.236)."""
     browser = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-    if not (browser and shutil.which("pdfinfo")):
+    if not (browser and shutil.which("pdfinfo") and shutil.which("pdftotext")):
         pytest.skip("a Chromium and poppler-utils are needed to print the page")
     page = tmp_path / "f.html"
-    page.write_text(invoke(["show", FORTY, "--format", "html"]).stdout, encoding="utf-8")
+    page.write_text(invoke([*args, "--format", "html"]).stdout, encoding="utf-8")
     subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", f"--print-to-pdf={tmp_path / 'f.pdf'}",
                     page.as_uri()], capture_output=True, timeout=PATIENCE)
     info = subprocess.run(["pdfinfo", str(tmp_path / "f.pdf")], capture_output=True, text=True).stdout
-    assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) <= 12
-    assert (tmp_path / "f.pdf").stat().st_size < 5_000_000
     box = subprocess.run(["pdftotext", "-bbox", str(tmp_path / "f.pdf"), "-"], capture_output=True, text=True).stdout
     words = re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<', box)
     heights = [float(b) - float(a) for a, b, word in words if re.search(r"[A-Za-z0-9]{2}", word)]
-    # a DejaVu word's box is 1.164 times its size (ascent 0.928 + descent 0.236): 7 pt is 8.15 pt high
-    assert heights and min(heights) >= 1.164 * 7 - 0.05
+    return int(re.search(r"Pages:\s+(\d+)", info).group(1)), (tmp_path / "f.pdf").stat().st_size, min(heights)
+
+
+def test_a_40_token_html_handout_prints_on_few_pages(tmp_path):
+    pages, size, smallest = _printed(tmp_path, ["show", FORTY])
+    assert pages <= 12 and size < 5_000_000 and smallest >= 1.164 * 7 - 0.05  # 7 pt is 8.15 pt high
 
 
 def test_a_40_token_full_html_handout_prints_two_ranges_to_a_page(tmp_path):
@@ -576,21 +580,9 @@ def test_a_40_token_full_html_handout_prints_two_ranges_to_a_page(tmp_path):
     5 px a side, one line and more apart: `--full` on 40 tokens printed 35 pages (35 tokens: 32), each
     range about 55% of one. Ranges are now set at 7 pt, 3 px a side, 1.1 lines apart: two of 40 rows to a
     page, 21 pages (35 tokens: 18), no word under 7 pt."""
-    browser = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-    if not (browser and shutil.which("pdfinfo") and shutil.which("pdftotext")):
-        pytest.skip("a Chromium and poppler-utils are needed to print the page")
     text = (Path(__file__).parent.parent / "cases" / "handout-40" / "stdin.txt").read_text(encoding="utf-8")
-    page = tmp_path / "f.html"
-    page.write_text(invoke(["show", text.strip(), "--full", "--format", "html"]).stdout, encoding="utf-8")
-    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-                    f"--print-to-pdf={tmp_path / 'f.pdf'}", page.as_uri()], capture_output=True, timeout=PATIENCE)
-    info = subprocess.run(["pdfinfo", str(tmp_path / "f.pdf")], capture_output=True, text=True).stdout
-    assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) <= 21
-    assert (tmp_path / "f.pdf").stat().st_size < 5_000_000
-    box = subprocess.run(["pdftotext", "-bbox", str(tmp_path / "f.pdf"), "-"], capture_output=True, text=True).stdout
-    words = re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<', box)
-    heights = [float(b) - float(a) for a, b, word in words if re.search(r"[A-Za-z0-9]{2}", word)]
-    assert heights and min(heights) >= 1.164 * 7 - 0.05  # (a DejaVu word's box: 1.164 times its size)
+    pages, size, smallest = _printed(tmp_path, ["show", text.strip(), "--full"])
+    assert pages <= 21 and size < 5_000_000 and smallest >= 1.164 * 7 - 0.05
 
 
 def test_a_latex_table_cut_into_column_ranges_keeps_its_notes_beside_their_rows():
