@@ -575,16 +575,6 @@ def test_a_40_token_html_handout_prints_on_few_pages(tmp_path):
     assert pages <= 12 and size < 5_000_000 and smallest >= 1.164 * 7 - 0.05  # 7 pt is 8.15 pt high
 
 
-def test_a_40_token_full_html_handout_prints_two_ranges_to_a_page(tmp_path):
-    """Printed, a table's ranges of columns were each set as large as its width allowed, in cells padded
-    5 px a side, one line and more apart: `--full` on 40 tokens printed 35 pages (35 tokens: 32), each
-    range about 55% of one. Ranges are now set at 7 pt, 3 px a side, 1.1 lines apart: two of 40 rows to a
-    page, 21 pages (35 tokens: 18), no word under 7 pt."""
-    text = (Path(__file__).parent.parent / "cases" / "handout-40" / "stdin.txt").read_text(encoding="utf-8")
-    pages, size, smallest = _printed(tmp_path, ["show", text.strip(), "--full"])
-    assert pages <= 21 and size < 5_000_000 and smallest >= 1.164 * 7 - 0.05
-
-
 def test_a_latex_table_cut_into_column_ranges_keeps_its_notes_beside_their_rows():
     from induction_demo.views import documents
     from induction_demo.core.runs import run

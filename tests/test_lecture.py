@@ -388,6 +388,12 @@ def test_a_full_handout_prints_under_5_mb_without_the_browser_s_header(tmp_path,
         printable = re.sub(r'<div class="screen">.*?</div>', "", css, flags=re.S)  # (shown on screen only)
         zeros = printable.count('class="z0"') + printable.count(' z0"')
         assert (zeros > 100 or args[0] == "positions") and printed.count("·") >= zeros
+        if args[1:] == [_tokens(40), "--full"]:  # a wide table's ranges at 7 pt, two of 40 rows to a page (they
+            assert printed.count("\f") <= 19    # were padded 5 px a side and a line and more apart: 31 pages)
+            box = subprocess.run(["pdftotext", "-bbox", str(tmp_path / "full.pdf"), "-"], capture_output=True,
+                                 text=True).stdout
+            words = re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<', box)
+            assert min(float(b) - float(a) for a, b, w in words if re.search(r"[A-Za-z0-9]{2}", w)) >= 1.164 * 7 - 0.05
 
 
 def test_a_printed_layer_heading_stands_on_the_page_of_its_first_table(tmp_path):
