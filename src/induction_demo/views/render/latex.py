@@ -50,12 +50,24 @@ def _sets(c: str) -> bool:
     return " " <= c <= "~" or ("\u00c0" <= c <= "\u00ff" and c not in "\u00d7\u00f7")
 
 
+def _breakable(formula: str) -> str:
+    """A formula whose lists may break after a separator outside braces (not in a subscript): a stream's
+    subspaces, "[tok(x_i) | pos(i) | ...]", 16 under --context 4 --skip 16, and a sinusoidal code's
+    entries, "[sin w_1 p, cos w_1 p, ...]", which ran 70 pt past the margin under --context 2."""
+    out, depth = [], 0
+    for k, c in enumerate(formula):
+        depth += (c == "{") - (c == "}")
+        out.append(c)
+        if depth == 0 and c == " " and formula[k - 1:k] in (",", "|"):
+            out.append(r"\allowbreak ")
+    return "".join(out)
+
+
 def inline(parts: tuple) -> str:
     """Text parts: escaped text, formulas as $...$; a newline is a line break."""
     def text(part: str) -> str:
         return "\\\\\n".join(escape(line) for line in part.split("\n"))
-    return "".join("$" + math(p.expr).replace(" | ", r" | \allowbreak ") + "$" if isinstance(p, Math)  # (a list of
-                   # a stream's subspaces, "[tok(x_i) | pos(i) | ...]", 16 under --context 4 --skip 16, may break)
+    return "".join("$" + _breakable(math(p.expr)) + "$" if isinstance(p, Math)
                    else r"\texttt{" + escape(p.text) + "}" if isinstance(p, fmt.Token) else text(p) for p in parts)
 
 
@@ -264,6 +276,13 @@ def _cut(block: Table, turned: bool, height: float) -> list[tuple[Table, bool]]:
         cols = list(range(a, b)) + keep
         first = masked_rows(block, a, b)  # (a focused handout's rows @4 to @29 against columns @26 to @51 was
         # a page of 3 kept cells among the x)
+        if out and first == len(block.rows):  # a range of keys no query keeps (the last, narrow upright): named
+            piece, where = out[-1]               # in the caption before it, not set (it was a table of no rows)
+            name = range_name(column_names(block), a, b, data)
+            last = f"column {name.split(' to ')[0]}" if b - a == 1 else f"columns {name}"
+            last += ": every cell masked, left out"
+            out[-1] = (piece._replace(title=piece.title[:-1] + (piece.title[-1][:-1] + f"; {last}]",)), where)
+            continue
         rows = [(first + r0, first + r1) for r0, r1 in ranges(len(block.rows) - first, most)]
         if len(spans) == 1 and len(rows) == 1:
             return [(block, turned)]
