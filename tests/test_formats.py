@@ -1416,13 +1416,16 @@ def test_latex_sets_every_character_the_tool_writes(args):
                                                          for k in range(40))],
                                   ["show", "b x_1 cat cat d a b b b c a d the b b 猫 猫 b a a d a the a a b a d c the d "
                                    "a שלום שלום a a cat d a c", "--context", "2", "--positions", "sinusoidal",
-                                   "--similar", "case"]])
+                                   "--similar", "case"],
+                                  ["show", "שלום c a a { 猫 a é a c d é c supercalifragilistic the x_1 d % c d שלום b "
+                                   "cat é d b b a { c b c a a d é b c c a b cat b b a", "--mask", "inclusive", "--full"]])
 def test_a_word_pdflatex_cannot_set_fits_the_page(tmp_path, args):
     """A token pdflatex cannot set is written as its code points, `<U+05E9><U+05DC><U+05D5><U+05DD>`: 40
     characters of type that were planned as 4 letters (tables set at 38 to 66%) and could not break (the
     title ran 37 to 116 pt past the margin). Every table is now at 7 pt or more, and nothing overfull (nor
     the sinusoidal code's formula, "[sin w_1 p, cos w_1 p, ...]", which ran 70 pt past the margin where it
-    followed the stream's: a list in a formula may break after its commas)."""
+    followed the stream's: a list in a formula may break after its commas; nor the 45-row predictions, made
+    wide by the words, which stayed on a turned page between turned tables and ran 73 pt past its foot)."""
     pdflatex_or_skip()
     (tmp_path / "w.tex").write_text(invoke([*args, "--format", "latex"]).stdout, encoding="utf-8")
     done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "w.tex"], cwd=tmp_path,

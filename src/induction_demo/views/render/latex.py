@@ -559,16 +559,20 @@ def render(document: Document) -> str:
                     height, opening = min(height, opening), None
                 tall = (len(piece.rows) + len(header_lines(piece)) + 2) * ROW_PT
                 tight = len(cut[k]) > 1 and not turned  # ranges one under another, on upright pages
+                # an upright table between turned ones stays on their page where it fits there at 7 pt (and
+                # is shrunk to its height: 45 rows ran 73 pt past its foot); else it goes upright
+                among = not turned and turned_pages and turned_ahead(k + 1) and _tall_pt(piece) * SMALLEST \
+                    <= TURNED_TEXT_PT - 30.0 - (HELD_PT if held else 0.0) - _caption_pt(piece)
                 if tight:
                     height = stacked.pop(0)[1]
                 elif not turned:  # a table of 59 rows is a page tall: it shrinks to the page less its caption
-                    room = UPRIGHT_TEXT_PT - 30.0 - (HELD_PT if held else 0.0) \
-                        - _caption_pt(piece, PORTRAIT_PT)
+                    room = (TURNED_TEXT_PT if among else UPRIGHT_TEXT_PT) - 30.0 - (HELD_PT if held else 0.0) \
+                        - _caption_pt(piece, LANDSCAPE_PT if among else PORTRAIT_PT)
                     height = room if tall > room - 2 * ROW_PT else None
                 box = [r"\begin{minipage}{\linewidth}\setlength{\parskip}{4pt}"] + held \
                     + captioned(piece, height, tight) + [r"\end{minipage}"]
                 held = []
-                if turned or (turned_pages and turned_ahead(k + 1)):  # (between turned tables: as they are)
+                if turned or among:  # (between turned tables: as they are)
                     move = None
                 elif turned_pages:  # just after turned pages: on the last of them if it fits there
                     move, turned_pages = r"\afterturned", False
