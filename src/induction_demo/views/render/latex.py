@@ -212,7 +212,8 @@ def pieces(block: Table, room: float = LANDSCAPE_HEIGHT_PT) -> list[tuple[Table,
         return upright
     turned = _cut(block, True, room)
     held = room < LANDSCAPE_HEIGHT_PT  # a heading and its paragraph above it
-    fewer = _pages(upright, UPRIGHT_TEXT_PT, held) < _pages(turned, TURNED_TEXT_PT)
+    fills = _fills(turned)
+    fewer = _stacked_pages(upright, held) < len(fills) - 1 + fills[-1]
     return upright if fewer else turned
 
 
@@ -242,22 +243,13 @@ def _stack(cut: list[tuple[Table, bool]], held: bool = False) -> list[tuple[int,
     return [(p, tall * scale) for p, page in enumerate(pages) for _, tall, _ in page]
 
 
-def _pages(cut: list[tuple[Table, bool]], page: float, held: bool = False) -> float:
-    """About how many pages the pieces take, set one under another, as a share of pages ``page`` points
-    tall (a piece does not break: one that does not fit starts a page); ``held``: ranges one under another
-    have a heading and its paragraph above the first."""
-    if len(cut) > 1 and not cut[0][1]:  # ranges one under another: the last page holds what is left
-        plan = _stack(cut, held)
-        last = [min(height, _set_pt(piece, PORTRAIT_PT, TIGHT, False)) + _caption_pt(piece, PORTRAIT_PT) + STACKED_PT
-                for (piece, _), (p, height) in zip(cut, plan) if p == plan[-1][0]]
-        return plan[-1][0] + sum(last) / UPRIGHT_TEXT_PT
-    pages, left = 0.0, 0.0
-    for piece, turned in cut:
-        tall = _set_pt(piece, LANDSCAPE_PT if turned else PORTRAIT_PT) + 20.0
-        if tall > left:
-            pages, left = pages + 1, page
-        left -= tall
-    return pages - left / page
+def _stacked_pages(cut: list[tuple[Table, bool]], held: bool = False) -> float:
+    """About how many upright pages ranges one under another take (``_stack``), the last as the share of it
+    they fill; ``held``: a heading and its paragraph stand above the first."""
+    plan = _stack(cut, held)
+    last = [min(height, _set_pt(piece, PORTRAIT_PT, TIGHT, False)) + _caption_pt(piece, PORTRAIT_PT) + STACKED_PT
+            for (piece, _), (p, height) in zip(cut, plan) if p == plan[-1][0]]
+    return plan[-1][0] + sum(last) / UPRIGHT_TEXT_PT
 
 
 def _cut(block: Table, turned: bool, height: float) -> list[tuple[Table, bool]]:
@@ -547,7 +539,8 @@ def render(document: Document) -> str:
             held = []
             out += [r"\par\medskip\noindent\fitrest{%"] + box + [r"\end{minipage}}\par", ""]
         elif isinstance(block, Table):
-            if len(cut[k]) > 1 and not cut[k][0][1]:  # ranges one under another, on upright pages
+            tight = len(cut[k]) > 1 and not cut[k][0][1]  # ranges one under another, on upright pages
+            if tight:
                 upright()
                 stacked = _stack(cut[k], bool(held))
             for piece, turned in cut[k]:
@@ -558,7 +551,6 @@ def render(document: Document) -> str:
                 if opening is not None:  # the first piece, below the title on its turned page
                     height, opening = min(height, opening), None
                 tall = (len(piece.rows) + len(header_lines(piece)) + 2) * ROW_PT
-                tight = len(cut[k]) > 1 and not turned  # ranges one under another, on upright pages
                 # an upright table between turned ones stays on their page where it fits there at 7 pt (and
                 # is shrunk to its height: 45 rows ran 73 pt past its foot); else it goes upright
                 among = not turned and turned_pages and turned_ahead(k + 1) and _tall_pt(piece) * SMALLEST \
