@@ -4,12 +4,14 @@ V = 1997, N = 3: the most coverage strings), `show --model` at the views'
 largest, and a JSON file just under its 32 MiB; and `check` of a file of
 another shape than the lecture's (a `--context 2` file of 1000 positions, d = 3060),
 which runs every string through the one forward pass and each later layer
-again on the hand-built ones. Each runs as its own process; the peak is the
-child's own resident set (resource). With --against DIR (another checkout,
-`git worktree add /tmp/old COMMIT`), each is run with both, alternated, and
-the ratio of their times given.
+again on the hand-built ones; and `check` of the files a student makes at the
+lecture's size (its 12 tokens; `--context 2`), where the thousands of small
+passes are the cost. Each runs as its own process; the peak is the child's
+own resident set (resource); with --runs K, the median of K runs. With
+--against DIR (another checkout, `git worktree add /tmp/old COMMIT`), each is
+run with both, alternated, and the ratio of their times given.
 
-    python benchmarks/model_files.py --against /tmp/old
+    python benchmarks/model_files.py --against /tmp/old --runs 5
 """
 from __future__ import annotations
 
@@ -51,18 +53,26 @@ def dense(path: Path, v: int, n: int, seed: int = 0) -> Path:
     return path
 
 
-def shaped(path: Path, tokens: int) -> Path:
-    """A `--context 2` file of ``tokens`` positions over 20 tokens (check's general path)."""
+def shaped(path: Path, tokens: int, *options: str) -> Path:
+    """A file (a `--context 2` one unless ``options`` say) of ``tokens`` positions over 20 tokens."""
     rng = np.random.default_rng(1)
     text = " ".join(f"w{k}" for k in rng.integers(0, 20, tokens))
-    subprocess.run([*TOOL, "weights", text, "--context", "2", "-o", str(path)], check=True, capture_output=True)
+    subprocess.run([*TOOL, "weights", text, *(options or ("--context", "2")), "-o", str(path)], check=True,
+                   capture_output=True)
     return path
+
+
+def median(each: list[tuple[int, float, float]]) -> tuple[int, float, float]:
+    """Runs of ``measured``: the largest exit status, the median time, the largest peak."""
+    return max(e[0] for e in each), sorted(e[1] for e in each)[len(each) // 2], max(e[2] for e in each)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--against", type=Path, help="another checkout, run alternately with this one")
-    against = parser.parse_args().against
+    parser.add_argument("--runs", type=int, default=1, help="runs of each command; the median time is given")
+    args = parser.parse_args()
+    against, runs = args.against, args.runs
     folder = Path(tempfile.mkdtemp())
     cases = []
     for v, n in ((1000, 1000), (1997, 3)):
@@ -77,17 +87,21 @@ def main() -> None:
     cases.append((f"check, a {len(text) / 2**20:.0f} MiB JSON file", ("check", str(path))))
     cases.append(("check, a --context 2 file, d = 3(V + N) = 3060 (V = 20, N = 1000)",
                   ("check", str(shaped(folder / "context2.npz", 1000)))))
+    for what, options in (("the lecture's model", ("--scale", "100")), ("a --context 2 model", ())):
+        cases.append((f"check, {what} at the lecture's size (12 positions)",
+                      ("check", str(shaped(folder / f"small{len(cases)}.npz", 12, *options)))))
     if against is None:
         print("| what | exit | time | peak memory |")
         print("| --- | --- | --- | --- |")
         for what, args in cases:
-            code, seconds, peak = measured(*args)
+            code, seconds, peak = median([measured(*args) for _ in range(runs)])
             print(f"| {what} | {code} | {seconds:.1f} s | {peak:.0f} MiB |")
         return
     print(f"| what | this checkout | {against} | ratio |")
     print("| --- | --- | --- | --- |")
     for what, args in cases:
-        ours, theirs = measured(*args), measured(*args, checkout=against)  # alternated, in one session
+        pairs = [(measured(*args), measured(*args, checkout=against)) for _ in range(runs)]  # alternated
+        ours, theirs = median([p[0] for p in pairs]), median([p[1] for p in pairs])
         print(f"| {what} | {ours[1]:.1f} s, {ours[2]:.0f} MiB (exit {ours[0]}) | {theirs[1]:.1f} s, "
               f"{theirs[2]:.0f} MiB (exit {theirs[0]}) | {theirs[1] / ours[1]:.2f} |")
 

@@ -2,6 +2,7 @@
 against plain matrix products, and the whole forward pass against y A y^T and
 W Y V with d x d matrices, on random strings."""
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -43,6 +44,29 @@ def test_compare_carry_and_mix_equal_the_dense_products(n, v, q_rule, k_rule, rn
     w = rng.random((n, n))
     assert np.allclose(S.dense(S.mix(w, q), n, v), w @ qd, rtol=1e-12, atol=1e-12)
     assert np.allclose(S.dense(S.mix(w, k), n, n), w @ kd, rtol=1e-12, atol=1e-12)
+
+
+def test_a_relation_kept_for_the_next_pass_is_its_basis_s_and_cannot_be_changed():
+    """``relation`` keeps its answer for a block between passes: a kept
+    answer is for the sizes it was asked at (the same rule on 5 and on 7
+    positions), no caller can write into it (every pass after would read the
+    change), and a rule that cannot be a key is worked out each time."""
+    block = heads.Block("pos", "pos", heads.one_before, 3.0)
+    for n in (5, 7, 5):
+        rel = heads.relation(block, Basis(("a", "b"), n))
+        assert np.array_equal(dense_relation(rel, n, n), 3.0 * np.eye(n, k=-1))
+        for array in (rel.rows, rel.cols, rel.values, rel.partner):
+            with pytest.raises(ValueError):
+                array[0] = 1
+
+    class Unhashable:
+        __hash__ = None
+
+        def __call__(self, q, k):
+            return k == q
+
+    rel = heads.relation(heads.Block("tok", "tok", Unhashable()), Basis(("a", "b", "c"), 4))
+    assert np.array_equal(dense_relation(rel, 3, 3), np.eye(3))
 
 
 def dense_forward(tokens, scale):

@@ -70,13 +70,24 @@ class Basis:
     def values(self, name: str) -> tuple:
         """The tokens (tok subspaces; with dense vectors, their features) or
         positions (pos subspaces) a subspace stands for."""
-        kind = self.subspaces[self.names.index(name)].kind
-        if kind == "tok":
-            return self.features or self.vocab
-        return self.codes if kind == "sin" else tuple(range(self.n_positions))
+        return self._values[name]
+
+    @cached_property
+    def _values(self) -> dict[str, tuple]:
+        out = {}
+        for s in self.subspaces:
+            if s.kind == "tok":
+                out[s.name] = self.features or self.vocab
+            else:
+                out[s.name] = self.codes if s.kind == "sin" else tuple(range(self.n_positions))
+        return out
 
     def size(self, name: str) -> int:
-        return len(self.values(name))
+        return self._sizes[name]
+
+    @cached_property
+    def _sizes(self) -> dict[str, int]:  # asked for on every block of every pass: once, not each time
+        return {name: len(values) for name, values in self._values.items()}
 
     @cached_property
     def _slices(self) -> dict[str, slice]:

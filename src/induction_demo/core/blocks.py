@@ -14,6 +14,7 @@ is 0. The model computes with the blocks (``stream.compare`` and
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Callable, NamedTuple
 
 import numpy as np
@@ -70,8 +71,24 @@ DENSE = 0.1  # of a block's entries nonzero, past which products use the whole b
 DENSE_SIZE = 1024  # entries a block has at least for that (the built heads' small blocks keep their entry path)
 
 
+KEPT = 1 << 14  # entries a block has at most for its relation to be kept for the next pass (``relation``)
+
+
 def relation(block: Block, basis: Basis) -> Relation:
+    """The block's nonzero entries on ``basis`` (``Relation``). Every pass
+    asks again for each block of each head (``check`` makes thousands of
+    passes): the answer for a block of up to ``KEPT`` entries is kept, its
+    arrays read-only, and the last few hundred such answers are held."""
     n_rows, n_cols = basis.size(block.rows), basis.size(block.cols)
+    if n_rows * n_cols > KEPT:
+        return _relation(block, n_rows, n_cols)
+    try:
+        return _kept(block, n_rows, n_cols)
+    except TypeError:  # a rule that cannot be a key (an API user's callable object without a hash)
+        return _relation(block, n_rows, n_cols)
+
+
+def _relation(block: Block, n_rows: int, n_cols: int) -> Relation:
     holds = np.asarray(block.rule(np.arange(n_rows)[:, None], np.arange(n_cols)[None, :]), dtype=float)
     rows, cols = np.nonzero(holds)
     values = block.scale * holds[rows, cols]
@@ -85,6 +102,15 @@ def relation(block: Block, basis: Basis) -> Relation:
         table = np.zeros_like(holds)
         table[rows, cols] = values  # the same numbers as ``values``, in place
     return Relation(rows, cols, values, partner, identity, table)
+
+
+@lru_cache(maxsize=256)  # at most 256 x 2^14 entries (32 MiB) when every block were dense; the built ones hold N
+def _kept(block: Block, n_rows: int, n_cols: int) -> Relation:
+    out = _relation(block, n_rows, n_cols)
+    for array in (out.rows, out.cols, out.values, out.partner, out.table):
+        if array is not None:
+            array.setflags(write=False)
+    return out
 
 
 class Rope(NamedTuple):
