@@ -117,6 +117,13 @@ PREAMBLE = r"""\documentclass[10pt]{article}
   \ifdim\dimexpr(\ht\pending+\dp\pending)*7/10\relax<\dimen0
   \typeout{induction-demo: a table set at \the\numexpr\dimen0/((\ht\pending+\dp\pending)/100)\relax\space percent}%
   \sbox{\pending}{\resizebox*{!}{\dimen0}{\usebox{\pending}}}\fi\fi\fi\noindent\usebox{\pending}}
+% The last range of a table set in ranges one under another, with text (#1 tall) after it that cannot go on
+% the turned page that follows: where the range fits on this page but the text after it does not, it starts
+% the next page, with the text, when this page is 40% full without it (the text stood alone, 23% full).
+\newcommand{\keepwith}[2]{\par\sbox{\pending}{#2}\dimen0=\dimexpr\pagegoal-\pagetotal\relax
+  \ifdim\pagegoal<\maxdimen\ifdim\dimexpr\ht\pending+\dp\pending\relax<\dimen0
+  \ifdim\dimexpr\ht\pending+\dp\pending+#1\relax>\dimen0\ifdim\pagetotal>0.4\textheight
+  \newpage\fi\fi\fi\fi\noindent\usebox{\pending}}
 \newcommand{\masked}{\cellcolor{black!10}\textcolor{black!45}{$\times$}}
 \newcommand{\z}{$\cdot$}
 % A vertical ellipsis no taller than a line: $\vdots$ (its dots 4 pt apart over a 6 pt kern) made a row of them
@@ -295,19 +302,20 @@ def _cut(block: Table, turned: bool, height: float) -> list[tuple[Table, bool]]:
     return out
 
 
-def captioned(block: Table, height: float | None = None, tight: bool = False) -> list[str]:
+def captioned(block: Table, height: float | str | None = None, tight: bool = False) -> list[str]:
     """The table under its caption (``table``)."""
     return [r"\textbf{" + inline(block.title) + r"}\par", r"\noindent"] + table(block, height, tight)
 
 
-def table(block: Table, height: float | None = None, tight: bool = False) -> list[str]:
-    """The table's tabular, shrunk to the line (and to ``height`` points where it is given); ``tight``: its
-    rows ``TIGHT`` apart."""
+def table(block: Table, height: float | str | None = None, tight: bool = False) -> list[str]:
+    """The table's tabular, shrunk to the line (and to ``height`` points where it is given, or to a TeX
+    dimension given as a string); ``tight``: its rows ``TIGHT`` apart."""
     n_labels = len(block.rows[0].labels)
     data_align = {"right": "r", "center": "c", "left": "l"}[block.align]
     starts, rules = column_starts(block), row_starts(block)
     spec = "l" * n_labels + "".join(("|" if c in starts else "") + data_align for c in range(len(block.columns)))
-    fit = r"\fitwidth{%" if height is None else r"\fitpage{%dpt}{%%" % height
+    fit = r"\fitwidth{%" if height is None else r"\fitpage{%s}{%%" % (height if isinstance(height, str)
+                                                                       else "%dpt" % height)
     lines = [fit] + ([r"\renewcommand{\arraystretch}{%s}%%" % TIGHT] if tight else []) + [
         r"\begin{tabular}{" + spec + "}", r"\toprule"]
     for corner, columns in header_lines(block):
@@ -433,7 +441,60 @@ def _tall_pt(piece: Table, stretch: float = 1.0) -> float:
     return (len(piece.rows) + len(header_lines(piece))) * ROW_PT * stretch + RULES_PT
 
 
+def _flowing(document: Document, cut: dict, held_before: set[int], beside: set[int]) -> dict[int, list[float]]:
+    """For each table whose ranges stand one under another (``_stack``), the
+    height each range is given. Such tables that follow one another with
+    nothing between them are planned as one flow: a table's first ranges
+    fill the page the table before it left half empty (the 40-token
+    handout's layer-2 logits ended on a page of their own, 48% full, and
+    the masked attention began the next), all of them at one size."""
+    runs: list[list[int]] = []
+    for k in sorted(cut):
+        if len(cut[k]) < 2 or cut[k][0][1] or k in beside or k - 1 in beside:
+            continue
+        if runs and runs[-1][-1] == k - 1:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    out = {}
+    for run in runs:
+        heights = [height for _, height in _stack([p for k in run for p in cut[k]], run[0] in held_before)]
+        for k in run:
+            out[k], heights = heights[:len(cut[k])], heights[len(cut[k]):]
+    return out
+
+
 BESIDE_PT = 16.0  # the space between two tables side by side
+
+
+def _lead(document: Document, first: int, cut: dict) -> tuple[list, int] | None:
+    """The text from block ``first`` on, when it leads to a turned table, and that table: the text less the
+    table's heading and the paragraph after it (they go in its box); else None."""
+    blocks = []
+    for block in document.blocks[first:]:
+        if not isinstance(block, (Heading, Paragraph)):
+            break
+        blocks.append(block)
+    j = first + len(blocks)
+    if j not in cut or not cut[j][0][1] or not blocks:
+        return None
+    if isinstance(blocks[-1], Heading):
+        blocks = blocks[:-1]
+    elif len(blocks) > 1 and isinstance(blocks[-2], Heading):
+        blocks = blocks[:-2]
+    return (blocks, j) if blocks else None
+
+
+def _below(text: list, held: bool, piece: Table) -> float | None:
+    """The height a turned table's first piece is given below ``text`` on its page (``held``: under its
+    heading and paragraph too), where it is set there at 7 pt or more; else None."""
+    room = TURNED_TEXT_PT - 30.0 - _text_blocks_pt(text) - (HELD_PT if held else 0.0) - _caption_pt(piece)
+    return room if room >= _tall_pt(piece) * SMALLEST else None
+
+
+def _text_blocks_pt(blocks: list, width: float = LANDSCAPE_PT) -> float:
+    """About how tall headings and paragraphs are set on a line ``width`` points wide (a turned page's)."""
+    return sum(26.0 if isinstance(b, Heading) else _lines_pt(plain(b.text), 1.0, 12.0, width) + 4.0 for b in blocks)
 
 
 def _beside(document: Document, cut: dict) -> set[int]:
@@ -472,7 +533,9 @@ def render(document: Document) -> str:
         r"\section*{" + escape(document.title) + "}", ""]
     held: list[str] = []  # a heading (and its first paragraph), waiting for the next table
     beside, paired = _beside(document, cut), set()  # tables that may stand beside the next; those that do
+    stacked = _flowing(document, cut, held_before, beside)  # each range's height, where ranges stand one under another
     unit: int | None = None  # where the text after turned pages begins that goes with the upright table after it
+    lead: tuple[int, list] | None = None  # where upright text begins that leads to a turned table, and its blocks
 
     def upright() -> None:
         nonlocal turned_pages
@@ -497,12 +560,14 @@ def render(document: Document) -> str:
     def place(k: int) -> None:
         """Text between turned tables stays on their turned page; text after them that leads to an upright
         table goes with it (see \\afterturned); else it is upright."""
-        nonlocal unit
+        nonlocal unit, lead
         if turned_pages and table_ahead(k) is not None:
             if not turned_ahead(k) and unit is None:
                 unit = len(out)
         else:
             upright()
+            if turned_ahead(k):
+                lead = (len(out), [document.blocks[k]]) if lead is None else (lead[0], lead[1] + [document.blocks[k]])
     for k, block in enumerate(document.blocks):
         if isinstance(block, Heading):
             place(k)
@@ -539,10 +604,28 @@ def render(document: Document) -> str:
             held = []
             out += [r"\par\medskip\noindent\fitrest{%"] + box + [r"\end{minipage}}\par", ""]
         elif isinstance(block, Table):
-            tight = len(cut[k]) > 1 and not cut[k][0][1]  # ranges one under another, on upright pages
+            below = None  # the height the first piece is given below text moved onto its turned page
+            if lead is not None and cut[k][0][1] and not turned_pages:
+                # text before a turned table, after upright pages: on this page if it fits, else on the turned
+                # page with the table (it stood alone on an upright page, 16% full), the table shrunk to the
+                # room left there where that sets it at 7 pt or more (else the text stays)
+                text_blocks = lead[1]
+                if held:  # the heading (and its first paragraph) that go in the table's box: HELD_PT
+                    text_blocks = text_blocks[:-1 if isinstance(text_blocks[-1], Heading) else -2]
+                below = _below(text_blocks, bool(held), cut[k][0][0])
+                if below is not None:
+                    text = out[lead[0]:]
+                    del out[lead[0]:]
+                    out += [r"\par\medskip\beforeturned{%"] + text + ["}", ""]
+                    turned_pages = True
+            lead = None
+            tight = k in stacked  # ranges one under another, on upright pages
+            keep = None  # the height of text after the last range that cannot go on the turned page after it
             if tight:
                 upright()
-                stacked = _stack(cut[k], bool(held))
+                found = _lead(document, k + 1, cut) if k + 1 not in stacked else None
+                if found and _below(found[0], found[1] in held_before, cut[found[1]][0][0]) is None:
+                    keep = _text_blocks_pt(found[0], PORTRAIT_PT)
             for piece, turned in cut[k]:
                 if turned and not turned_pages:
                     out.append(r"\begin{landscape}")
@@ -555,8 +638,10 @@ def render(document: Document) -> str:
                 # is shrunk to its height: 45 rows ran 73 pt past its foot); else it goes upright
                 among = not turned and turned_pages and turned_ahead(k + 1) and _tall_pt(piece) * SMALLEST \
                     <= TURNED_TEXT_PT - 30.0 - (HELD_PT if held else 0.0) - _caption_pt(piece)
+                if below is not None:  # (\fits: whether the text stayed upright, \beforeturned)
+                    height, below = r"\if1\fits %dpt\else %dpt\fi" % (height, min(height, below)), None
                 if tight:
-                    height = stacked.pop(0)[1]
+                    height = stacked[k].pop(0)
                 elif not turned:  # a table of 59 rows is a page tall: it shrinks to the page less its caption
                     room = (TURNED_TEXT_PT if among else UPRIGHT_TEXT_PT) - 30.0 - (HELD_PT if held else 0.0) \
                         - _caption_pt(piece, LANDSCAPE_PT if among else PORTRAIT_PT)
@@ -575,6 +660,8 @@ def render(document: Document) -> str:
                 at_ten = not (turned or turned_pages or tight) and height is None and _width_pt(piece) <= PORTRAIT_PT
                 if move is None and at_ten:  # an upright table set at 10 pt: it may shrink to the room left
                     out += [r"\par\medskip\noindent\fitrest{%"] + box[:-1] + [box[-1] + r"}\par", ""]
+                elif move is None and keep is not None and piece is cut[k][-1][0]:
+                    out += [r"\par\medskip\keepwith{%dpt}{%%" % keep] + box[:-1] + [box[-1] + r"}\par", ""]
                 elif move is None:
                     out += [r"\par\medskip\noindent" + box[0]] + box[1:-1] + [box[-1] + r"\par", ""]
                 else:
