@@ -962,6 +962,23 @@ def test_a_variant_s_latex_handout_fills_its_pages(tmp_path, options, most):
     assert "Overfull" not in log
 
 
+THIRTY_FOUR = ("the cat sat on the mat and the dog sat on the log while the cat ran to the mat and the dog ran to "
+               "the log then the cat sat on the mat")
+
+
+@pytest.mark.parametrize("options, most", [(("--context", "2", "--skip", "5"), 6), (("--context", "3", "--skip", "5"), 6)])
+def test_text_before_a_turned_table_leaves_no_page_nearly_empty(tmp_path, options, most):
+    """Layer 1's story, set upright, then layer 2's A_2 on a turned page: the story's last paragraph stood
+    alone on an upright page (6% full, 7 pages; with --context 3, 27%), measured without the glue above it
+    (\\roomfor). Now each paragraph of such text goes on the page while it fits, the rest on the turned
+    page before the table (\\leadpar), the table shrunk to the room left there where that keeps 7 pt."""
+    fill, log = _filled(tmp_path, ["show", THIRTY_FOUR, *options])
+    assert len(fill) <= most and min(fill[:-1]) >= 0.4, fill
+    assert "Overfull" not in log
+    scales = [int(x) for x in re.findall(r"a table set at (\d+) percent", log)]
+    assert min(scales, default=100) >= 70
+
+
 @pytest.mark.parametrize("args, most", [(("positions", TWENTY_FOUR), 5), (("weights", LECTURE, "--context", "2"), 6)])
 def test_a_short_opening_shares_the_first_turned_page(tmp_path, args, most):
     """Issue 30, item 3: `positions` on 24 tokens printed its title and two paragraphs alone on a first page

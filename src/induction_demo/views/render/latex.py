@@ -86,9 +86,12 @@ PREAMBLE = r"""\documentclass[10pt]{article}
 \setlength{\emergencystretch}{3em}  % a long formula moves to the next line rather than past the margin
 \usepackage{pdflscape}
 % A table wider than the line shrinks to it, and says so in the log (tests/test_formats.py reads it).
+% Each says the size it set the table at, in percent, in \tablescale (\fitrest reads it).
+\newcount\tablescale
 \newcommand{\fitwidth}[1]{\sbox0{#1}\ifdim\wd0>\linewidth
-  \typeout{induction-demo: a table set at \the\numexpr\linewidth/(\wd0/100)\relax\space percent}%
-  \resizebox{\linewidth}{!}{\usebox0}\else\usebox0\fi}
+  \global\tablescale=\numexpr\linewidth/(\wd0/100)\relax
+  \typeout{induction-demo: a table set at \the\tablescale\space percent}%
+  \resizebox{\linewidth}{!}{\usebox0}\else\global\tablescale=100 \usebox0\fi}
 % A turned page's table shrinks to the line and to the height it is given (#1), and says so too.
 \newsavebox{\fitted}\newsavebox{\shrunk}\newlength{\fullwidth}  % (graphicx's \resizebox uses box 0)
 \newcommand{\fitpage}[2]{\sbox{\fitted}{#2}\setlength{\fullwidth}{\wd\fitted}%
@@ -96,31 +99,46 @@ PREAMBLE = r"""\documentclass[10pt]{article}
   \sbox{\fitted}{\usebox{\shrunk}}\fi
   \ifdim\dimexpr\ht\fitted+\dp\fitted\relax>#1\sbox{\shrunk}{\resizebox*{!}{#1}{\usebox{\fitted}}}%
   \sbox{\fitted}{\usebox{\shrunk}}\fi
-  \ifdim\wd\fitted<\fullwidth\typeout{induction-demo: a table set at
-  \the\numexpr\wd\fitted/(\fullwidth/100)\relax\space percent}\fi\usebox{\fitted}}
+  \global\tablescale=100 \ifdim\wd\fitted<\fullwidth\global\tablescale=\numexpr\wd\fitted/(\fullwidth/100)\relax
+  \typeout{induction-demo: a table set at \the\tablescale\space percent}\fi\usebox{\fitted}}
+% What is left of the page is measured after the page builder has seen all that came before: a table just
+% set that ran past the page's foot is still counted on it until a break is offered (\pagetotal past
+% \pagegoal: the story after a table's last range went to the turned page, its page half empty).
+\newcommand{\measured}{\par\penalty0 }
 % An upright table just before turned pages goes on the first of them when it would start a page alone
 % (it does not fit on this one, or this one is empty); one just after them, with the text before it, stays
 % on the last when they fit there. Each is set in the orientation it is placed in (#1 again when it moves:
-% its text then breaks across pages as any text).
+% its text then breaks across pages as any text). It fits with the last line's depth and the glue above it
+% (the last paragraph of a story, measured without them, went to a page of its own).
 \newsavebox{\pending}
-\newcommand{\roomfor}[1]{\par\sbox{\pending}{\begin{minipage}{\linewidth}\setlength{\parskip}{4pt}#1\end{minipage}}%
+\newcommand{\roomfor}[1]{\measured\sbox{\pending}{\begin{minipage}{\linewidth}\setlength{\parskip}{4pt}#1\end{minipage}}%
   \def\fits{1}\ifdim\pagegoal=\maxdimen\def\fits{0}\else
-  \ifdim\dimexpr\pagegoal-\pagetotal\relax<\dimexpr\ht\pending+\dp\pending\relax\def\fits{0}\fi\fi}
+  \ifdim\dimexpr\pagegoal-\pagetotal-\pagedepth-\parskip-\lineskip\relax<\dimexpr\ht\pending+\dp\pending\relax
+  \def\fits{0}\fi\fi}
 \newcommand{\beforeturned}[1]{\roomfor{#1}\if1\fits\def\next{\noindent\usebox{\pending}\par\begin{landscape}}%
   \else\def\next{\begin{landscape}\noindent#1\par}\fi\next}
 \newcommand{\afterturned}[1]{\roomfor{#1}\if1\fits\def\next{\noindent\usebox{\pending}\par\end{landscape}}%
   \else\def\next{\end{landscape}\noindent#1\par}\fi\next}
-% An upright table set at 10 pt that does not fit in what is left of its page shrinks to fit there, caption and
-% all, when that sets it at 7 pt or more (else it starts the next page, as it was).
-\newcommand{\fitrest}[1]{\par\sbox{\pending}{#1}\dimen0=\dimexpr\pagegoal-\pagetotal-\parskip\relax
+% A table that does not fit in what is left of its page shrinks to fit there, caption and all, when that sets
+% it at 7 pt or more (else it starts the next page, as it was): an upright one set at 10 pt, or the first on a
+% turned page below text that went there (\leadpar).
+\newcommand{\fitrest}[1]{\measured\sbox{\pending}{#1}\dimen0=\dimexpr\pagegoal-\pagetotal-\parskip\relax
   \ifdim\pagegoal<\maxdimen\ifdim\dimexpr\ht\pending+\dp\pending\relax>\dimen0
-  \ifdim\dimexpr(\ht\pending+\dp\pending)*7/10\relax<\dimen0
-  \typeout{induction-demo: a table set at \the\numexpr\dimen0/((\ht\pending+\dp\pending)/100)\relax\space percent}%
+  \ifdim\dimexpr(\ht\pending+\dp\pending)*70/\tablescale\relax<\dimen0
+  \typeout{induction-demo: a table set at
+  \the\numexpr\tablescale*\dimen0/(\ht\pending+\dp\pending)\relax\space percent}%
   \sbox{\pending}{\resizebox*{!}{\dimen0}{\usebox{\pending}}}\fi\fi\fi\noindent\usebox{\pending}}
+% A paragraph of the text before a turned table: on this page while it fits, else it and the rest go on the
+% turned page, before the table (two lines of the story stood alone on an upright page, 8% full).
+\newif\ifledturned
+\newcommand{\leadpar}[1]{\ifledturned\def\next{\noindent#1\par}\else\roomfor{#1}\if1\fits
+  \def\next{\noindent\usebox{\pending}\par}\else\def\next{\begin{landscape}\global\ledturnedtrue\noindent#1\par}%
+  \fi\fi\next}
+\newcommand{\turnhere}{\ifledturned\global\ledturnedfalse\else\begin{landscape}\fi}
 % The last range of a table set in ranges one under another, with text (#1 tall) after it that cannot go on
 % the turned page that follows: where the range fits on this page but the text after it does not, it starts
 % the next page, with the text, when this page is 40% full without it (the text stood alone, 23% full).
-\newcommand{\keepwith}[2]{\par\sbox{\pending}{#2}\dimen0=\dimexpr\pagegoal-\pagetotal\relax
+\newcommand{\keepwith}[2]{\measured\sbox{\pending}{#2}\dimen0=\dimexpr\pagegoal-\pagetotal\relax
   \ifdim\pagegoal<\maxdimen\ifdim\dimexpr\ht\pending+\dp\pending\relax<\dimen0
   \ifdim\dimexpr\ht\pending+\dp\pending+#1\relax>\dimen0\ifdim\pagetotal>0.4\textheight
   \newpage\fi\fi\fi\fi\noindent\usebox{\pending}}
@@ -485,6 +503,26 @@ def _lead(document: Document, first: int, cut: dict) -> tuple[list, int] | None:
     return (blocks, j) if blocks else None
 
 
+HEADING_SPACE = r"\vspace{3.25ex}"  # a subsection's space above it, which it leaves out at the top of a minipage
+
+
+def _lead_paragraphs(lines: list[str]) -> list[str]:
+    """Text's lines (a paragraph or a heading each, blank lines between), each paragraph put where it fits
+    (``\\leadpar``): a heading goes with the paragraph after it (alone, it could end a page)."""
+    out, heading = [], None
+    for line in lines:
+        if not line:
+            out.append(line)
+        elif line.startswith(r"\subsection*"):
+            if heading is not None:
+                out += [heading, ""]
+            heading = line
+        else:
+            out.append(r"\leadpar{%s}" % (line if heading is None else HEADING_SPACE + heading + "\n\n" + line))
+            heading = None
+    return out + ([heading] if heading is not None else [])
+
+
 def _below(text: list, held: bool, piece: Table) -> float | None:
     """The height a turned table's first piece is given below ``text`` on its page (``held``: under its
     heading and paragraph too), where it is set there at 7 pt or more; else None."""
@@ -604,20 +642,14 @@ def render(document: Document) -> str:
             held = []
             out += [r"\par\medskip\noindent\fitrest{%"] + box + [r"\end{minipage}}\par", ""]
         elif isinstance(block, Table):
-            below = None  # the height the first piece is given below text moved onto its turned page
-            if lead is not None and cut[k][0][1] and not turned_pages:
-                # text before a turned table, after upright pages: on this page if it fits, else on the turned
-                # page with the table (it stood alone on an upright page, 16% full), the table shrunk to the
-                # room left there where that sets it at 7 pt or more (else the text stays)
-                text_blocks = lead[1]
-                if held:  # the heading (and its first paragraph) that go in the table's box: HELD_PT
-                    text_blocks = text_blocks[:-1 if isinstance(text_blocks[-1], Heading) else -2]
-                below = _below(text_blocks, bool(held), cut[k][0][0])
-                if below is not None:
-                    text = out[lead[0]:]
-                    del out[lead[0]:]
-                    out += [r"\par\medskip\beforeturned{%"] + text + ["}", ""]
-                    turned_pages = True
+            leading = lead is not None and cut[k][0][1] and not turned_pages
+            if leading:  # text before a turned table, after upright pages (not the opening's: _opens_turned):
+                # each paragraph on this page while it fits, the rest on the turned page (\leadpar), the table
+                # shrunk to the room left there where that sets it at 7 pt or more (two lines of the story
+                # stood alone on an upright page, 8% full); a heading as it is, where the text then stands
+                out[lead[0]:] = _lead_paragraphs(out[lead[0]:])
+                out.append(r"\turnhere")
+                turned_pages = True
             lead = None
             tight = k in stacked  # ranges one under another, on upright pages
             keep = None  # the height of text after the last range that cannot go on the turned page after it
@@ -638,8 +670,6 @@ def render(document: Document) -> str:
                 # is shrunk to its height: 45 rows ran 73 pt past its foot); else it goes upright
                 among = not turned and turned_pages and turned_ahead(k + 1) and _tall_pt(piece) * SMALLEST \
                     <= TURNED_TEXT_PT - 30.0 - (HELD_PT if held else 0.0) - _caption_pt(piece)
-                if below is not None:  # (\fits: whether the text stayed upright, \beforeturned)
-                    height, below = r"\if1\fits %dpt\else %dpt\fi" % (height, min(height, below)), None
                 if tight:
                     height = stacked[k].pop(0)
                 elif not turned:  # a table of 59 rows is a page tall: it shrinks to the page less its caption
@@ -659,6 +689,8 @@ def render(document: Document) -> str:
                     move = None
                 at_ten = not (turned or turned_pages or tight) and height is None and _width_pt(piece) <= PORTRAIT_PT
                 if move is None and at_ten:  # an upright table set at 10 pt: it may shrink to the room left
+                    out += [r"\par\medskip\noindent\fitrest{%"] + box[:-1] + [box[-1] + r"}\par", ""]
+                elif move is None and leading and piece is cut[k][0][0]:  # below the text on its page
                     out += [r"\par\medskip\noindent\fitrest{%"] + box[:-1] + [box[-1] + r"}\par", ""]
                 elif move is None and keep is not None and piece is cut[k][-1][0]:
                     out += [r"\par\medskip\keepwith{%dpt}{%%" % keep] + box[:-1] + [box[-1] + r"}\par", ""]
