@@ -962,6 +962,16 @@ def test_a_variant_s_latex_handout_fills_its_pages(tmp_path, options, most):
     assert "Overfull" not in log
 
 
+def test_small_upright_tables_between_turned_ones_stay_on_their_pages(tmp_path):
+    """A long token makes A_1 and Y^(1) turned, and the 6 x 6 masked and weights tables between them stood
+    on an upright page of their own, 38% full, in each layer (8 pages). Upright tables between turned ones
+    stay on the turned pages where all of them fit there at 7 pt (three OV circuits of 13 rows do not:
+    they keep their upright page)."""
+    fill, log = _filled(tmp_path, ["show", "cat b supercalifragilistic d a b"])
+    assert len(fill) <= 6 and min(fill[:-1]) >= 0.4, fill
+    assert "Overfull" not in log
+
+
 THIRTY_FOUR = ("the cat sat on the mat and the dog sat on the log while the cat ran to the mat and the dog ran to "
                "the log then the cat sat on the mat")
 

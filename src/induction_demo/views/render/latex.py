@@ -595,6 +595,24 @@ def render(document: Document) -> str:
         j = table_ahead(k)
         return j is not None and cut[j][0][1]
 
+    def turned_soon(k: int) -> bool:
+        """Whether upright table k, and any after it before a turned table with only text between them, may
+        stand on turned pages: all of them, whole, fit on one at 7 pt (two 6-row tables between turned ones
+        each took an upright page 38% full; three OV circuits of 13 rows filled an upright page, and would
+        take two turned ones)."""
+        room = TURNED_TEXT_PT - 30.0
+        for j in range(k, len(blocks)):
+            if isinstance(blocks[j], (Heading, Paragraph)):
+                continue
+            if j not in cut or j in beside or j - 1 in beside:
+                return False
+            if cut[j][0][1]:
+                return True
+            room -= _tall_pt(blocks[j]) * SMALLEST + _caption_pt(blocks[j]) + 10.0
+            if len(cut[j]) > 1 or room < 0:
+                return False
+        return False
+
     def place(k: int) -> None:
         """Text between turned tables stays on their turned page; text after them that leads to an upright
         table goes with it (see \\afterturned); else it is upright."""
@@ -668,7 +686,7 @@ def render(document: Document) -> str:
                 tall = (len(piece.rows) + len(header_lines(piece)) + 2) * ROW_PT
                 # an upright table between turned ones stays on their page where it fits there at 7 pt (and
                 # is shrunk to its height: 45 rows ran 73 pt past its foot); else it goes upright
-                among = not turned and turned_pages and turned_ahead(k + 1) and _tall_pt(piece) * SMALLEST \
+                among = not turned and turned_pages and turned_soon(k) and _tall_pt(piece) * SMALLEST \
                     <= TURNED_TEXT_PT - 30.0 - (HELD_PT if held else 0.0) - _caption_pt(piece)
                 if tight:
                     height = stacked[k].pop(0)
