@@ -14,7 +14,7 @@ from induction_demo.base.text import Math, Token
 from induction_demo.views import documents
 from induction_demo.views.output import tell
 
-RAW = re.compile(r"[A-Za-z]_\(|\b[A-Za-z]_[A-Za-z0-9]+\b|\^\(|\^T\b|\^-?\d|sqrt\(|\bsum [a-z]\b|\bsum_")
+RAW = re.compile(r"\(\+\)|[A-Za-z]_\(|\b[A-Za-z]_[A-Za-z0-9]+\b|\^\(|\^T\b|\^-?\d|sqrt\(|\bsum [a-z]\b|\bsum_")
 VARIANTS = {"lecture": {}, "sinusoidal": {"positions": "sinusoidal"}, "relative": {"positions": "relative"},
             "rope": {"positions": "rope"}, "none": {"positions": "none"}, "subword": {"similar": "subword"},
             "context 2": {"context": 2}, "skip 2": {"skip": 2}, "ablate previous-token": {"ablate": "previous-token"},
@@ -104,3 +104,17 @@ def test_the_lecture_s_steps_leave_no_formula_as_plain_text(variant):
     found: list = []
     raw(steps.steps(trace, tell(trace), terminal.fitter(priority(trace), 80)), "steps", found)
     assert not found, found[:5]
+
+
+def test_a_concatenation_is_set_as_the_textbook_s_circled_plus_in_every_format():
+    """Seed 003 writes a_i = (head^1 ⊕ ... ⊕ head^h) W^O; the handouts set the terminal's "(+)" as it
+    is written there (LaTeX \\oplus, which also lets a long formula break: four heads' ran 60 pt past the
+    margin), and the terminal keeps its typed notation."""
+    from induction_demo.views.render import math
+
+    formula = "a_i = (head^1 (+) head^2 (+) head^3) W^O"
+    assert math.latex(formula).count(r"\oplus") == 2 and "(+)" not in math.latex(formula)
+    assert math.to_html(formula).count("&oplus;") == 2
+    assert math.to_mathtext(formula).count(r"\oplus") == 2
+    text, saved = math.to_tspans(formula)
+    assert text.count("⊕") == 2 and "(+)" not in text and saved > math.to_tspans("a_i = (head^1 head^2 head^3) W^O")[1]

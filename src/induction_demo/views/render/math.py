@@ -8,7 +8,8 @@ The views write formulas as a reader types them in a terminal:
 - ``^`` then ``(...)``: a superscript with the parentheses (the layer index);
   ``^T``: the transpose; ``^`` then an optional ``-`` and digits: that number;
 - ``sum``, ``exp``, ``<=``, ``!=``: the operators;
-- ``<a, b>`` (a ``<`` before a letter, closed by ``>``): angle brackets, an inner product.
+- ``<a, b>`` (a ``<`` before a letter, closed by ``>``): angle brackets, an inner product;
+- ``(+)``: concatenation, the textbook's (seed 003's) circled plus.
 Anything else is copied, escaped for the target.
 """
 from __future__ import annotations
@@ -78,21 +79,22 @@ def _latex_text(text: str) -> str:
 _ANGLE = re.compile(r"<(?=[A-Za-z])([^<>=]*)>")
 OPEN, CLOSE = "\x02", "\x03"  # an inner product's brackets, while the rest is rewritten
 ROOT, UNROOT, TIMES = "\x06", "\x07", "\x08"  # a square root's argument, and a product's x, likewise
+CONCAT = "\x0e"  # and a concatenation's (+)
 _ROOT = re.compile(r"sqrt\(([^()]*)\)")
 
 
 def _angles(expr: str) -> str:
-    """Inner products, square roots (``sqrt(d_k)``) and products of sizes (``d x d_k``; a picture sets a
-    formula word by word, so a lone ``x`` too) marked for each target."""
+    """Inner products, square roots (``sqrt(d_k)``), products of sizes (``d x d_k``; a picture sets a
+    formula word by word, so a lone ``x`` too) and concatenations (``(+)``) marked for each target."""
     if expr == "x":
         return TIMES
-    expr = _ROOT.sub(lambda m: ROOT + m.group(1) + UNROOT, expr)
+    expr = _ROOT.sub(lambda m: ROOT + m.group(1) + UNROOT, expr.replace("(+)", CONCAT))
     return _ANGLE.sub(lambda m: OPEN + m.group(1) + CLOSE, expr).replace(" x ", TIMES)
 
 
-def _marked(out: str, forms: tuple[str, str, str, str, str]) -> str:
-    """The marks of ``_angles`` as the target writes them: (open, close, root, unroot, times)."""
-    for mark, form in zip((OPEN, CLOSE, ROOT, UNROOT, TIMES), forms):
+def _marked(out: str, forms: tuple[str, str, str, str, str, str]) -> str:
+    """The marks of ``_angles`` as the target writes them: (open, close, root, unroot, times, concat)."""
+    for mark, form in zip((OPEN, CLOSE, ROOT, UNROOT, TIMES, CONCAT), forms):
         out = out.replace(mark, form)
     return out
 
@@ -107,7 +109,8 @@ def latex(expr: str) -> str:
             out.append(r"^{\top}")
         else:
             out.append(("_" if kind == "sub" else "^") + "{" + _words(text, 0, _latex_escape) + "}")
-    return _marked("".join(out).replace(r"\sum ", r"\sum"), (r"\langle ", r"\rangle ", r"\sqrt{", "}", r" \times "))
+    return _marked("".join(out).replace(r"\sum ", r"\sum"), (r"\langle ", r"\rangle ", r"\sqrt{", "}", r" \times ",
+                                                                   r"\oplus "))
 
 
 def to_html(expr: str) -> str:
@@ -116,7 +119,7 @@ def to_html(expr: str) -> str:
     for kind, text in _parts(_angles(expr)):
         body = _words(text, 1, html.escape)
         out.append(body if kind == "text" else f"<{kind}>{body}</{kind}>")
-    return _marked("".join(out), ("&lang;", "&rang;", "&radic;(", ")", " &times; "))
+    return _marked("".join(out), ("&lang;", "&rang;", "&radic;(", ")", " &times; ", "&oplus;"))
 
 
 def to_mathtext(expr: str) -> str:
@@ -124,7 +127,7 @@ def to_mathtext(expr: str) -> str:
     return "$" + _marked("".join(re.sub(r"\bsum\b", r"\\sum", text).replace(" ", r"\ ") if kind == "text"
                                  else ("_" if kind == "sub" else "^") + "{" + text + "}"
                                  for kind, text in _parts(_angles(expr))),
-                         (r"\langle ", r"\rangle ", r"\sqrt{", "}", r"\ \times\ ")) + "$"
+                         (r"\langle ", r"\rangle ", r"\sqrt{", "}", r"\ \times\ ", r"\oplus")) + "$"
 
 
 def to_tspans(expr: str) -> tuple[str, float]:
@@ -133,7 +136,7 @@ def to_tspans(expr: str) -> tuple[str, float]:
     notation (each ``_`` or ``^``, a subscript's parentheses, 30% of each
     script character), so the words after it can close up."""
     out, width = [], 0.0
-    marks = ("⟨", "⟩", "√(", ")", " × " if expr != "x" else "×")
+    marks = ("⟨", "⟩", "√(", ")", " × " if expr != "x" else "×", "⊕")
     for kind, text in _parts(_angles(expr)):
         text = re.sub(r"\bsum\b", "Σ", _marked(text, marks))
         if kind == "text":
