@@ -320,20 +320,19 @@ def _cut(block: Table, turned: bool, height: float) -> list[tuple[Table, bool]]:
     return out
 
 
-def captioned(block: Table, height: float | str | None = None, tight: bool = False) -> list[str]:
+def captioned(block: Table, height: float | None = None, tight: bool = False) -> list[str]:
     """The table under its caption (``table``)."""
     return [r"\textbf{" + inline(block.title) + r"}\par", r"\noindent"] + table(block, height, tight)
 
 
-def table(block: Table, height: float | str | None = None, tight: bool = False) -> list[str]:
-    """The table's tabular, shrunk to the line (and to ``height`` points where it is given, or to a TeX
-    dimension given as a string); ``tight``: its rows ``TIGHT`` apart."""
+def table(block: Table, height: float | None = None, tight: bool = False) -> list[str]:
+    """The table's tabular, shrunk to the line (and to ``height`` points where it is given); ``tight``: its
+    rows ``TIGHT`` apart."""
     n_labels = len(block.rows[0].labels)
     data_align = {"right": "r", "center": "c", "left": "l"}[block.align]
     starts, rules = column_starts(block), row_starts(block)
     spec = "l" * n_labels + "".join(("|" if c in starts else "") + data_align for c in range(len(block.columns)))
-    fit = r"\fitwidth{%" if height is None else r"\fitpage{%s}{%%" % (height if isinstance(height, str)
-                                                                       else "%dpt" % height)
+    fit = r"\fitwidth{%" if height is None else r"\fitpage{%dpt}{%%" % height
     lines = [fit] + ([r"\renewcommand{\arraystretch}{%s}%%" % TIGHT] if tight else []) + [
         r"\begin{tabular}{" + spec + "}", r"\toprule"]
     for corner, columns in header_lines(block):
@@ -459,7 +458,7 @@ def _tall_pt(piece: Table, stretch: float = 1.0) -> float:
     return (len(piece.rows) + len(header_lines(piece))) * ROW_PT * stretch + RULES_PT
 
 
-def _flowing(document: Document, cut: dict, held_before: set[int], beside: set[int]) -> dict[int, list[float]]:
+def _flowing(cut: dict, held_before: set[int], beside: set[int]) -> dict[int, list[float]]:
     """For each table whose ranges stand one under another (``_stack``), the
     height each range is given. Such tables that follow one another with
     nothing between them are planned as one flow: a table's first ranges
@@ -571,7 +570,7 @@ def render(document: Document) -> str:
         r"\section*{" + escape(document.title) + "}", ""]
     held: list[str] = []  # a heading (and its first paragraph), waiting for the next table
     beside, paired = _beside(document, cut), set()  # tables that may stand beside the next; those that do
-    stacked = _flowing(document, cut, held_before, beside)  # each range's height, where ranges stand one under another
+    stacked = _flowing(cut, held_before, beside)  # each range's height, where ranges stand one under another
     unit: int | None = None  # where the text after turned pages begins that goes with the upright table after it
     lead: tuple[int, list] | None = None  # where upright text begins that leads to a turned table, and its blocks
 
@@ -706,9 +705,8 @@ def render(document: Document) -> str:
                 else:
                     move = None
                 at_ten = not (turned or turned_pages or tight) and height is None and _width_pt(piece) <= PORTRAIT_PT
-                if move is None and at_ten:  # an upright table set at 10 pt: it may shrink to the room left
-                    out += [r"\par\medskip\noindent\fitrest{%"] + box[:-1] + [box[-1] + r"}\par", ""]
-                elif move is None and leading and piece is cut[k][0][0]:  # below the text on its page
+                if move is None and (at_ten or leading and piece is cut[k][0][0]):  # an upright table set at
+                    # 10 pt, or a turned one below text moved onto its page: it may shrink to the room left
                     out += [r"\par\medskip\noindent\fitrest{%"] + box[:-1] + [box[-1] + r"}\par", ""]
                 elif move is None and keep is not None and piece is cut[k][-1][0]:
                     out += [r"\par\medskip\keepwith{%dpt}{%%" % keep] + box[:-1] + [box[-1] + r"}\par", ""]
