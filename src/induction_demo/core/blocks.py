@@ -71,7 +71,7 @@ DENSE = 0.1  # of a block's entries nonzero, past which products use the whole b
 DENSE_SIZE = 1024  # entries a block has at least for that (the built heads' small blocks keep their entry path)
 
 
-KEPT = 1 << 14  # entries a block has at most for its relation to be kept for the next pass (``relation``)
+KEPT = 1 << 12  # entries a block has at most for its relation to be kept for the next pass (``relation``): 64 x 64
 
 
 def relation(block: Block, basis: Basis) -> Relation:
@@ -104,7 +104,10 @@ def _relation(block: Block, n_rows: int, n_cols: int) -> Relation:
     return Relation(rows, cols, values, partner, identity, table)
 
 
-@lru_cache(maxsize=256)  # at most 256 x 2^14 entries (32 MiB) when every block were dense; the built ones hold N
+# 256: a model file's four matrices have up to 64 blocks, and check runs the hand-built ones beside them. At
+# most 256 x 2^12 entries x 40 bytes (the entries, rows, columns, values, and the file's own block the rule
+# holds) = 40 MiB, were every block dense and full size; the built ones hold about N entries each.
+@lru_cache(maxsize=256)
 def _kept(block: Block, n_rows: int, n_cols: int) -> Relation:
     out = _relation(block, n_rows, n_cols)
     for array in (out.rows, out.cols, out.values, out.partner, out.table):
