@@ -192,3 +192,26 @@ def test_a_line_neither_ends_nor_begins_at_an_operator():
                  input="q").stdout
     lines = out.splitlines()
     assert lines and not any(line.lstrip().startswith(("- 2", "× ", "= ", "] ")) for line in lines)
+
+
+def test_the_command_line_writes_to_a_text_only_standard_output(monkeypatch):
+    """A notebook's standard output (or io.StringIO) has no bytes buffer under it: the command line,
+    called as a function there, wrote to ``sys.stdout.buffer`` and stopped with an AttributeError. Text
+    goes to it as text; bytes (an npz file) are refused in one line."""
+    import io
+    import sys
+
+    from induction_demo.cli import main
+
+    for args, code, expect in ((["show", "! a b a c b", "--width", "80"], 0, "Layer 1"),
+                               (["weights", "! a b a c b", "--format", "json"], 0, '"kind": "weights"'),
+                               (["weights", "! a b a c b", "--format", "npz"], 2, "")):
+        out, err = io.StringIO(), io.StringIO()
+        monkeypatch.setattr(sys, "stdout", out)
+        monkeypatch.setattr(sys, "stderr", err)
+        monkeypatch.setenv("NO_COLOR", "1")
+        with pytest.raises(SystemExit) as done:
+            main(args, prog_name="induction-demo")
+        assert done.value.code == code, err.getvalue()
+        assert expect in out.getvalue()
+        assert "Traceback" not in err.getvalue() and len(err.getvalue().splitlines()) == (code != 0)

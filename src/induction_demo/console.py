@@ -162,6 +162,14 @@ def emit(data, json: bool = False) -> None:
 
     if sys.stdout is None:
         raise StdoutFailed("standard output is closed: write to a file with -o FILE")
+    if not hasattr(sys.stdout, "buffer"):  # a text stream only (a notebook's, io.StringIO): text as it is
+        if isinstance(data, bytes):
+            raise StdoutFailed("standard output here takes text only: write to a file with -o FILE")
+        with _writing():
+            for chunk in ([data] if isinstance(data, str) else data):
+                sys.stdout.write(chunk)
+            sys.stdout.flush()
+        return
     encoding = stdout_encoding()
     with _writing():
         sys.stdout.flush()
