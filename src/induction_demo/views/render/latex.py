@@ -484,17 +484,23 @@ def _flowing(cut: dict, held_before: set[int], beside: set[int]) -> dict[int, li
 BESIDE_PT = 16.0  # the space between two tables side by side
 
 
+def _table_ahead(document: Document, cut: dict, k: int) -> int | None:
+    """The table that the text from block k on leads to, if only text stands before it."""
+    for j in range(k, len(document.blocks)):
+        if j in cut:
+            return j
+        if not isinstance(document.blocks[j], (Heading, Paragraph)):
+            return None
+    return None
+
+
 def _lead(document: Document, first: int, cut: dict) -> tuple[list, int] | None:
     """The text from block ``first`` on, when it leads to a turned table, and that table: the text less the
     table's heading and the paragraph after it (they go in its box); else None."""
-    blocks = []
-    for block in document.blocks[first:]:
-        if not isinstance(block, (Heading, Paragraph)):
-            break
-        blocks.append(block)
-    j = first + len(blocks)
-    if j not in cut or not cut[j][0][1] or not blocks:
+    j = _table_ahead(document, cut, first)
+    if j is None or not cut[j][0][1] or j == first:
         return None
+    blocks = list(document.blocks[first:j])
     if isinstance(blocks[-1], Heading):
         blocks = blocks[:-1]
     elif len(blocks) > 1 and isinstance(blocks[-2], Heading):
@@ -572,7 +578,7 @@ def render(document: Document) -> str:
     beside, paired = _beside(document, cut), set()  # tables that may stand beside the next; those that do
     stacked = _flowing(cut, held_before, beside)  # each range's height, where ranges stand one under another
     unit: int | None = None  # where the text after turned pages begins that goes with the upright table after it
-    lead: tuple[int, list] | None = None  # where upright text begins that leads to a turned table, and its blocks
+    lead: int | None = None  # where upright text begins (in ``out``) that leads to a turned table
 
     def upright() -> None:
         nonlocal turned_pages
@@ -580,18 +586,9 @@ def render(document: Document) -> str:
             out.extend([r"\end{landscape}", ""])
             turned_pages = False
 
-    def table_ahead(k: int) -> int | None:
-        """The table that the text from block k on leads to, if only text stands before it."""
-        for j in range(k, len(document.blocks)):
-            if j in cut:
-                return j
-            if not isinstance(document.blocks[j], (Heading, Paragraph)):
-                return None
-        return None
-
     def turned_ahead(k: int) -> bool:
         """Whether the text from block k on leads to a table on a turned page."""
-        j = table_ahead(k)
+        j = _table_ahead(document, cut, k)
         return j is not None and cut[j][0][1]
 
     def turned_soon(k: int) -> bool:
@@ -616,13 +613,13 @@ def render(document: Document) -> str:
         """Text between turned tables stays on their turned page; text after them that leads to an upright
         table goes with it (see \\afterturned); else it is upright."""
         nonlocal unit, lead
-        if turned_pages and table_ahead(k) is not None:
+        if turned_pages and _table_ahead(document, cut, k) is not None:
             if not turned_ahead(k) and unit is None:
                 unit = len(out)
         else:
             upright()
             if turned_ahead(k):
-                lead = (len(out), [document.blocks[k]]) if lead is None else (lead[0], lead[1] + [document.blocks[k]])
+                lead = len(out) if lead is None else lead
     for k, block in enumerate(document.blocks):
         if isinstance(block, Heading):
             place(k)
@@ -664,7 +661,7 @@ def render(document: Document) -> str:
                 # each paragraph on this page while it fits, the rest on the turned page (\leadpar), the table
                 # shrunk to the room left there where that sets it at 7 pt or more (two lines of the story
                 # stood alone on an upright page, 8% full); a heading as it is, where the text then stands
-                out[lead[0]:] = _lead_paragraphs(out[lead[0]:])
+                out[lead:] = _lead_paragraphs(out[lead:])
                 out.append(r"\turnhere")
                 turned_pages = True
             lead = None
