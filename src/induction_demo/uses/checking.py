@@ -357,12 +357,11 @@ def _general_findings(model: Model, tokens: tuple[str, ...], held: list, splices
             return run(tokens, construction=Construction(mask=m.mask, model=m), beside=False)
 
     trace = traced(model)
-    ref = run(tokens, construction=model.held_to(), beside=False)
-    job = mechanism.cells(ref, ref.layers[-1]) & (ref.layers[-1].heads[0].weights > 0)
+    told, job = _held_to(tokens, model.held_to())
     out: list[Finding] = []
     for k, (name, l, heads, kind) in enumerate(held):
         if kind == "prediction":
-            for p, q in zip(trace.predictions, ref.predictions):
+            for p, q in zip(trace.predictions, told):
                 if q.copy and not (p.output and set(p.output) <= set(q.output)):
                     said = " or ".join(f"`{fmt.token(t)}`" for t in p.output) or "nothing"
                     if len(p.output) > 1:  # as the lecture-shaped check says it
@@ -376,7 +375,7 @@ def _general_findings(model: Model, tokens: tuple[str, ...], held: list, splices
         given = kind == "given"
         on = traced(splices[l]) if given else trace
         for h, role in heads:
-            found = _head_finding(on, ref, job, l, h, role, tokens,
+            found = _head_finding(on, told, job, l, h, role, tokens,
                                   f"given the hand-built {_before(l)}, layer {l}"
                                   + (f" head {h}" if len(model.matrices[l - 1]) > 1 else "") if given
                                   else name.split(":")[0], _role_job(model, role, on.layers[l - 1].heads[h].head))
@@ -384,6 +383,20 @@ def _general_findings(model: Model, tokens: tuple[str, ...], held: list, splices
                 out.append(Finding(k, tokens, found[0], found[1], "check-given" if given else "check-layer"))
                 break
     return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _held_to(tokens: tuple[str, ...], construction) -> tuple[tuple, np.ndarray]:
+    """What the hand-built ``construction`` a file is held to does on ``tokens``, as much as a check needs: its
+    predictions, and the cells its last layer's first head does its job on with weight there (read-only).
+    Cached, as ``_lecture``: a check's hints and mends run the same strings again (a check of a file whose
+    V_2 has the wrong sign ran the hand-built model 567 times on its 201 strings)."""
+    from ..core.runs import run
+
+    ref = run(tokens, construction=construction, beside=False)
+    job = mechanism.cells(ref, ref.layers[-1]) & (ref.layers[-1].heads[0].weights > 0)
+    job.setflags(write=False)
+    return tuple(ref.predictions), job
 
 
 def _before(layer: int) -> str:
@@ -401,7 +414,7 @@ def _role_job(model: Model, kind: str, head) -> str:
         f"the token {model.horizon} after an earlier copy"  # (under a skip the token it copies is further on)
 
 
-def _head_finding(trace, ref, job, l: int, h: int, kind: str, tokens, who: str, what: str):
+def _head_finding(trace, told, job, l: int, h: int, kind: str, tokens, who: str, what: str):
     """Where head h of layer l of ``trace`` fails its role's job (the cells mechanism names: the key its offset
     back, the earlier copies; for the induction head, the keys the hand-built one attends to at the queries it
     copies for): the first such row's words and premises, or None."""
@@ -411,7 +424,7 @@ def _head_finding(trace, ref, job, l: int, h: int, kind: str, tokens, who: str, 
     w = layer.heads[h].weights
     cells = job if kind == "induction" else mechanism.cells(trace, (layer.heads[h],)) & layer.mask
     for i in range(trace.n):
-        keys = [int(j) for j in np.flatnonzero(cells[i])] if kind != "induction" or ref.predictions[i].copy else []
+        keys = [int(j) for j in np.flatnonzero(cells[i])] if kind != "induction" or told[i].copy else []
         if not keys or w[i, keys].sum() >= TOLERANCE:
             continue
         where, premises = _where(w[i], l, i, h)
