@@ -627,3 +627,39 @@ def test_the_model_s_equations_name_a_single_head_and_nest_no_parentheses(option
     out = invoke(["show", "x a b a c b a c", *options, "--format", "markdown"]).stdout
     assert words in out
     assert "(NoPE))" not in out and "(RoPE))" not in out and "1 head," not in out and "m < 1" not in out
+
+
+@pytest.mark.parametrize("mask", ["strict", "inclusive"])
+@pytest.mark.parametrize("similar", [None, "subword"])
+@pytest.mark.parametrize("context", [1, 2])
+def test_a_blend_is_told_by_the_rule_that_scores_it(mask, similar, context):
+    """With the previous-token head ablated, every logit of the induction head is 0 and each blend was told as
+    "the most frequent earlier token with its share of Y^(2)": under --similar, a token scores by its vector's dot
+    product with the mean of the keys' vectors (`the cat sat on the mat . the cats`: `the` (@4) gets `cat` or `sat`,
+    0.33, where the, cat, sat and on each stand once before it), and under the inclusive mask each query keeps
+    itself too (`a b a b a c`: `a` (@2) gets `a` at 0.67, where a and b stand once before it). Each blend sentence
+    now names the rule that holds, and the tokens it names are what that rule picks."""
+    from induction_demo.core.similar import Similarity
+
+    blends = 0
+    for text in ["the cat sat on the mat . the cats", "a b a b a c", "x y x z y x y", "b a c a b c b a"]:
+        tokens = tuple(text.split())
+        trace = run(tokens, ablate="previous-token", construction=Construction(
+            mask=mask, context=context, similar=None if similar is None else Similarity(similar)))
+        said_ = story(trace)[len(trace.layers)]
+        spread = [s.text for s in said_ if s.kind == "ablated" and "evenly over" in s.text]
+        assert len(spread) == 1 and ("evenly over the keys it keeps, itself included" in spread[0]) == (
+            mask == "inclusive"), spread  # (and "over the past" under the strict mask)
+        told = [s for s in said_ if s.kind == "blend"]
+        assert verify.problems(trace, said_) == []
+        blends += len(told)
+        for sentence in told:
+            frequent = "the most frequent" in sentence.text
+            assert frequent == (similar is None), sentence.text
+            assert ("itself included" in sentence.text) == (frequent and mask == "inclusive"), sentence.text
+            for p in trace.predictions:
+                if frequent and p.copyable and p.output and not p.copy:
+                    kept = tokens[:p.position + (mask == "inclusive")]
+                    counts = {t: kept.count(t) for t in kept}
+                    assert set(p.output) == {t for t in counts if counts[t] == max(counts.values())}, p
+    assert blends == 4

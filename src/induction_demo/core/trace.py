@@ -161,6 +161,12 @@ class Trace:
         """The last layer's output, which the prediction is read off: "Y^(2)" (or "Y^(3)")."""
         return f"Y^({len(self.layers)})"
 
+    @property
+    def shares(self) -> bool:
+        """A token's score is its share of the last layer's token block (one-hot tokens, a built model): with
+        dense vectors it is a dot product with that block, in a file an entry of it."""
+        return self.words is None and self.construction.model is None
+
     def layer_of(self, kind: str) -> Layer:
         """The layer whose heads have the role ``kind`` ("look-back": layer 1's
         previous-token and k-back heads; "induction": layer 2's head)."""

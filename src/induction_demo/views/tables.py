@@ -384,12 +384,6 @@ def ahead(horizon: int) -> str:
     return "next" if horizon == 1 else f"{horizon} ahead"
 
 
-def _shares(trace: Trace) -> bool:
-    """A token's score is its share of Y^(2)'s token block (one-hot tokens, a
-    built model): with dense vectors it is a dot product, in a file an entry."""
-    return trace.words is None and trace.construction.model is None
-
-
 def predictions(trace: Trace, source: str = "", intact: bool = True, cells: int = fmt.TOKEN_CELLS) -> Table:
     """A row per position: the token it says comes ``horizon`` ahead (every
     tied one) where its output is a copy; elsewhere what it outputs, marked
@@ -414,7 +408,7 @@ def predictions(trace: Trace, source: str = "", intact: bool = True, cells: int 
         (cell(beside[p.position]),) if beside is not None else ())) for p in trace.predictions)
     horizon = trace.predictions[0].horizon
     what = "comes next" if horizon == 1 else f"comes {horizon} ahead (not next: the token {horizon} after it)"
-    score = "share" if _shares(trace) else "score"
+    score = "share" if trace.shares else "score"
     shown = tuple(trace.predictions) + tuple(beside if beside is not None else ())
     one = f"; {ONE_TOKEN} = all it mixed is that one token" if any(unmixed(p) for p in shown) else ""
     title = (f"Predictions: the token each position says {what}, where it copies one (blend = no copy: the top "
@@ -465,7 +459,7 @@ def next_token(trace: Trace, shown: Sequence[int] | None = None, cells: int = fm
              f", T = {fmt.parameter(trace.temperature, fmt.WEIGHT_DECIMALS)}: "
              + ("the most probable token " if top == 1 else f"the {top} most probable tokens ")
              + "of each position (", Math("W_U = E^T"), " scores a token by its "
-             + ("share of " if _shares(trace) else
+             + ("share of " if trace.shares else
                 "dot product with the token block of " if trace.words is not None else "entry in the token block of "),
              Math(trace.final), ")" + ("; +k: k more tokens as probable as the last shown" if tied else ""))
     return Table("next_token_probs", title, ("",), tuple((o,) for o in ordinals) + (("",),), tuple(rows),

@@ -482,13 +482,17 @@ def _ablated(trace: Trace, layer: Layer) -> list[Sentence]:
                 if names == "the previous-token head"
                 else names[0].upper() + names[1:] + (" are" if ablated_count(cut) > 1 else " is")
                 + " ablated, so no key carries an earlier token: ")
+        inclusive = c.mask == "inclusive"  # (each query keeps itself too: its own token is in the blend)
         out.append(say("ablated", lead
-                                  + ("every logit is 0, each query spreads its attention evenly over the past, "
-                                     "and the induction head" if zero else "the induction head")
+                                  + ("every logit is 0, each query spreads its attention evenly over "
+                                     + ("the keys it keeps, itself included, " if inclusive else "the past, ")
+                                     + "and the induction head" if zero else "the induction head")
                                   + " has nothing to match; what it outputs is a blend of "
-                                  + ("all " if zero else "") + "earlier tokens, not a copy.",
+                                  + (("all their tokens" if inclusive else "all earlier tokens") if zero else
+                                     "the tokens it keeps, itself included" if inclusive else "earlier tokens")
+                                  + ", not a copy.",
                        [cl.Ablated(f.index, True) for f in cut]
-                       + [cl.Logits(n, 0, tuple(everyone), "zero" if zero else "differ")]
+                       + [cl.Logits(n, 0, tuple(everyone), "zero" if zero else "differ"), cl.Mask(c.mask)]
                        + [cl.Predicts(i, trace.predictions[i].output, False, near_tie(trace, i)) for i in everyone]))
     if layer.ablated:
         outputs = [i for i in everyone if trace.predictions[i].output]
@@ -501,13 +505,22 @@ def _ablated(trace: Trace, layer: Layer) -> list[Sentence]:
         blends = [p.position for p in trace.predictions if p.copyable and p.output and not p.copy]
         if blends:
             zero = not layer.logits[layer.mask].any()
-            what = f"the most frequent earlier token with its share of {maths(trace.final)}" if zero else \
-                f"the top token of what the head mixed, with its share of {maths(trace.final)}"
+            if trace.shares:  # (a token's score is its share of what the head mixed)
+                most = "the most frequent token among the keys it keeps, itself included," \
+                    if c.mask == "inclusive" else "the most frequent earlier token"
+                what = f"{most} with its share of {maths(trace.final)}" if zero else \
+                    f"the top token of what the head mixed, with its share of {maths(trace.final)}"
+            else:  # dense vectors: a token scores by its vector's dot product with what was mixed, not by count
+                source = "the mean of the vectors of the keys it keeps" if zero else "what the head mixed"
+                what = (f"the token whose vector has the largest dot product with {source} (the token block of "
+                        f"{maths(trace.final)}), with that score")
             mixed = "" if any(unmixed(trace.predictions[i]) for i in blends) else "a blend, "
             out.append(say("blend", f"So what looks like a prediction is {mixed}{what}, not a copy: "
                                     + _blends(trace, blends) + ".",
                            _blend_premises(trace, blends) + [cl.Logits(n, 0, tuple(everyone), "zero" if zero
-                                                                       else "differ")]))
+                                                                       else "differ"), cl.Mask(c.mask),
+                                                             cl.Setting("similar", None if trace.words is None
+                                                                        else trace.construction.similar.kind)]))
     return out
 
 
