@@ -167,8 +167,32 @@ def test_on_a_terminal_a_key_steps_on_the_left_arrow_back_and_q_quits():
     assert child.exitstatus == 0
 
 
+class _Lent:
+    """The worker's one browser, lent to a test (starting Chromium took 0.8 s a test): ``quit`` hands it back
+    as a new one would be, at the top frame of a blank page, its window at the size it started with and no
+    implicit wait."""
+
+    def __init__(self, driver):
+        self._driver = driver
+
+    def __getattr__(self, name):
+        return getattr(self._driver, name)
+
+    def quit(self) -> None:
+        self._driver.switch_to.default_content()
+        self._driver.implicitly_wait(0)
+        self._driver.set_window_size(*WINDOW)
+        self._driver.get("about:blank")
+
+
+WINDOW = (1600, 900)
+_started: list = []  # the worker's browser, once started
+
+
 def browser():
-    """Debian's chromium driven by its chromedriver through Selenium; skipped where absent, but not under CI."""
+    """Debian's chromium driven by its chromedriver through Selenium, one per worker and lent to each test;
+    skipped where absent, but not under CI."""
+    import atexit
     import os
     import shutil
 
@@ -184,11 +208,19 @@ def browser():
         if os.environ.get("CI"):
             pytest.fail("CI needs chromium and chromium-driver (apt-get install chromium chromium-driver)")
         pytest.skip("chromium or chromedriver is not installed")
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1600,900"):
-        options.add_argument(flag)
-    return webdriver.Chrome(service=Service(driver_path), options=options)
+    if _started:
+        try:
+            _started[0].current_url  # (a browser a test left broken is started again)
+        except Exception:
+            _started.clear()
+    if not _started:
+        options = webdriver.ChromeOptions()
+        options.binary_location = chromium
+        for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size={},{}".format(*WINDOW)):
+            options.add_argument(flag)
+        _started.append(webdriver.Chrome(service=Service(driver_path), options=options))
+        atexit.register(_started[0].quit)
+    return _Lent(_started[0])
 
 
 def test_the_deck_is_one_offline_file_that_steps_on_a_key_and_prints_a_page_a_slide(tmp_path):
