@@ -6,12 +6,14 @@ another shape than the lecture's (a `--context 2` file of 1000 positions, d = 30
 which runs every string through the one forward pass and each later layer
 again on the hand-built ones; and `check` of the files a student makes at the
 lecture's size (its 12 tokens; `--context 2`), where the thousands of small
-passes are the cost. Each runs as its own process; the peak is the child's
+passes are the cost, and such a file with a student's mistake (V_2 negated),
+whose likely mistakes and mends are each tried out on the strings again. Each runs as its own process; the peak is the child's
 own resident set (resource); with --runs K, the median of K runs. With
 --against DIR (another checkout, `git worktree add /tmp/old COMMIT`), each is
 run with both, alternated, and the ratio of their times given.
 
     python benchmarks/model_files.py --against /tmp/old --runs 5
+    python benchmarks/model_files.py --only "lecture's size" --runs 5  # the cases whose name holds the words
 """
 from __future__ import annotations
 
@@ -27,6 +29,10 @@ from pathlib import Path
 import numpy as np
 
 TOOL = [sys.executable, "-c", "from induction_demo.cli import main; main()"]
+# As a user's machine runs them, with Python's bytecode cache (startup.py's reason): where the environment
+# turns it off, a checkout without its cache compiled its modules again each run (0.1 to 0.2 s), which made the
+# other checkout look that much faster
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 WRAPPER = ("import resource, subprocess, sys; p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
@@ -36,7 +42,7 @@ WRAPPER = ("import resource, subprocess, sys; p = subprocess.run(sys.argv[1:], s
 def measured(*args: str, checkout: Path | None = None) -> tuple[int, float, float]:
     """Exit status, seconds and peak resident MiB of one command (its own process, measured by a wrapper),
     run from ``checkout``'s src (None: this one's)."""
-    env = dict(os.environ, PYTHONPATH=str(checkout / "src")) if checkout is not None else None
+    env = dict(ENV, PYTHONPATH=str(checkout / "src")) if checkout is not None else ENV
     start = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", WRAPPER, *TOOL, *args], capture_output=True, text=True,
                          env=env).stdout
@@ -62,6 +68,16 @@ def shaped(path: Path, tokens: int, *options: str) -> Path:
     return path
 
 
+def negated(path: Path, key: str) -> Path:
+    """The file at ``path`` with its array ``key`` times -1, beside it (a V of the wrong sign)."""
+    with np.load(path) as f:
+        arrays = {k: f[k] for k in f.files}
+    arrays[key] = -arrays[key]
+    out = path.with_name(path.stem + "-negated.npz")
+    np.savez(out, **arrays)
+    return out
+
+
 def median(each: list[tuple[int, float, float]]) -> tuple[int, float, float]:
     """Runs of ``measured``: the largest exit status, the median time, the largest peak."""
     return max(e[0] for e in each), sorted(e[1] for e in each)[len(each) // 2], max(e[2] for e in each)
@@ -71,6 +87,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--against", type=Path, help="another checkout, run alternately with this one")
     parser.add_argument("--runs", type=int, default=1, help="runs of each command; the median time is given")
+    parser.add_argument("--only", default="", help="only the cases whose name holds these words")
     args = parser.parse_args()
     against, runs = args.against, args.runs
     folder = Path(tempfile.mkdtemp())
@@ -90,6 +107,12 @@ def main() -> None:
     for what, options in (("the lecture's model", ("--scale", "100")), ("a --context 2 model", ())):
         cases.append((f"check, {what} at the lecture's size (12 positions)",
                       ("check", str(shaped(folder / f"small{len(cases)}.npz", 12, *options)))))
+    cases.append(("check, a --context 2 model at the lecture's size whose V_2 has the wrong sign",
+                  ("check", str(negated(shaped(folder / "mistake.npz", 12), "V2.0")))))
+    cases = [(what, case) for what, case in cases if args.only in what]
+    for checkout in [Path(__file__).resolve().parent.parent] + ([against] if against is not None else []):
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(checkout / "src")], check=True,
+                       capture_output=True)  # (each checkout's cache made before any run is timed)
     if against is None:
         print("| what | exit | time | peak memory |")
         print("| --- | --- | --- | --- |")
