@@ -238,19 +238,18 @@ def _where(row: np.ndarray, layer: int, i: int, head: int = 0) -> tuple[str, lis
 
 @functools.lru_cache(maxsize=4096)
 def _lecture(tokens: tuple[str, ...]) -> tuple:
-    """What the hand-built construction does on ``tokens``, as much as a check
-    needs: each copying query, the keys its induction head puts weight on
+    """What the hand-built construction does on ``tokens``, as much as a
+    check needs: each copying query, the keys its induction head puts weight on
     (the token after an earlier copy), that weight, and its output. Cached:
     a check's hints run the same strings again."""
-    from ..core.runs import run
+    from ..core.weights import LECTURE as BUILT
 
-    ref = run(tokens)
-    job = mechanism.cells(ref, ref.induction) & (ref.induction.weights > 0)
+    told, job, weights = _held_to(tokens, BUILT)
     out = []
-    for p in ref.predictions:
+    for p in told:
         if p.copy:
             keys = tuple(int(k) for k in np.flatnonzero(job[p.position]))
-            out.append((p.position, keys, float(ref.induction.weights[p.position, list(keys)].sum()), p.output))
+            out.append((p.position, keys, float(weights[p.position, list(keys)].sum()), p.output))
     return tuple(out)
 
 
@@ -357,7 +356,7 @@ def _general_findings(model: Model, tokens: tuple[str, ...], held: list, splices
             return run(tokens, construction=Construction(mask=m.mask, model=m), beside=False)
 
     trace = traced(model)
-    told, job = _held_to(tokens, model.held_to())
+    told, job, _ = _held_to(tokens, model.held_to())
     out: list[Finding] = []
     for k, (name, l, heads, kind) in enumerate(held):
         if kind == "prediction":
@@ -386,17 +385,19 @@ def _general_findings(model: Model, tokens: tuple[str, ...], held: list, splices
 
 
 @functools.lru_cache(maxsize=4096)
-def _held_to(tokens: tuple[str, ...], construction) -> tuple[tuple, np.ndarray]:
+def _held_to(tokens: tuple[str, ...], construction) -> tuple[tuple, np.ndarray, np.ndarray]:
     """What the hand-built ``construction`` a file is held to does on ``tokens``, as much as a check needs: its
-    predictions, and the cells its last layer's first head does its job on with weight there (read-only).
-    Cached, as ``_lecture``: a check's hints and mends run the same strings again (a check of a file whose
-    V_2 has the wrong sign ran the hand-built model 567 times on its 201 strings)."""
+    predictions, the cells its last layer's first head does its job on with weight there, and that head's
+    weights (both read-only). Cached: a check's hints and mends run the same strings again (a check of a file
+    whose V_2 has the wrong sign ran the hand-built model 567 times on its 201 strings)."""
     from ..core.runs import run
 
     ref = run(tokens, construction=construction, beside=False)
-    job = mechanism.cells(ref, ref.layers[-1]) & (ref.layers[-1].heads[0].weights > 0)
+    weights = ref.layers[-1].heads[0].weights.copy()
+    job = mechanism.cells(ref, ref.layers[-1]) & (weights > 0)
     job.setflags(write=False)
-    return tuple(ref.predictions), job
+    weights.setflags(write=False)
+    return tuple(ref.predictions), job, weights
 
 
 def _before(layer: int) -> str:

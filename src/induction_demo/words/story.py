@@ -464,6 +464,7 @@ def _ablated(trace: Trace, layer: Layer) -> list[Sentence]:
     first = cut[0] if cut else trace.layers[0]
     out = []
     everyone = list(range(trace.n))
+    inclusive = c.mask == "inclusive"  # (each query keeps itself too: its own token is in what it mixes)
     if first.ablated and c.model is not None and ablated_count((first,)) < len(first.heads):
         out.append(say("ablated", _some_ablated(first), [cl.Ablated(first.index, True)]))
     elif first.ablated and c.model is not None:
@@ -482,7 +483,6 @@ def _ablated(trace: Trace, layer: Layer) -> list[Sentence]:
                 if names == "the previous-token head"
                 else names[0].upper() + names[1:] + (" are" if ablated_count(cut) > 1 else " is")
                 + " ablated, so no key carries an earlier token: ")
-        inclusive = c.mask == "inclusive"  # (each query keeps itself too: its own token is in the blend)
         out.append(say("ablated", lead
                                   + ("every logit is 0, each query spreads its attention evenly over "
                                      + ("the keys it keeps, itself included, " if inclusive else "the past, ")
@@ -507,7 +507,7 @@ def _ablated(trace: Trace, layer: Layer) -> list[Sentence]:
             zero = not layer.logits[layer.mask].any()
             if trace.shares:  # (a token's score is its share of what the head mixed)
                 most = "the most frequent token among the keys it keeps, itself included," \
-                    if c.mask == "inclusive" else "the most frequent earlier token"
+                    if inclusive else "the most frequent earlier token"
                 what = f"{most} with its share of {maths(trace.final)}" if zero else \
                     f"the top token of what the head mixed, with its share of {maths(trace.final)}"
             else:  # dense vectors: a token scores by its vector's dot product with what was mixed, not by count
@@ -519,8 +519,7 @@ def _ablated(trace: Trace, layer: Layer) -> list[Sentence]:
                                     + _blends(trace, blends) + ".",
                            _blend_premises(trace, blends) + [cl.Logits(n, 0, tuple(everyone), "zero" if zero
                                                                        else "differ"), cl.Mask(c.mask),
-                                                             cl.Setting("similar", None if trace.words is None
-                                                                        else trace.construction.similar.kind)]))
+                                                             cl.Setting("similar", c.similar and c.similar.kind)]))
     return out
 
 
