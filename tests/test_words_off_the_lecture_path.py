@@ -663,3 +663,12 @@ def test_a_blend_is_told_by_the_rule_that_scores_it(mask, similar, context):
                     counts = {t: kept.count(t) for t in kept}
                     assert set(p.output) == {t for t in counts if counts[t] == max(counts.values())}, p
     assert blends == 4
+
+
+@pytest.mark.parametrize("similar", ["case", "subword"])
+def test_where_the_token_vectors_come_from_is_said_once(similar):
+    """The virtual circuit's layer 2 is a previous-token head too, and its story opened again with "Each token is
+    its case-folded form", layer 1's first line: it is said once, where layer 1 is told."""
+    doc = shown("the cat sat . the cat ran", "--circuit", "virtual", "--similar", similar)
+    said_where = [layer for layer in ("1", "2", "3") for s in doc["story"][layer] if s["text"].startswith("Each token is")]
+    assert said_where == ["1"]

@@ -166,7 +166,8 @@ def look_back(trace: Trace, layer: Layer) -> list[Sentence]:
     c, n = trace.construction, layer.index
     built = c.model is None
     several = len(layer.heads) > 1
-    out = (_vectors(trace) if trace.words is not None else []) + [_position_0(trace, layer)]
+    first = layer is trace.layers[0]  # (the virtual circuit's layer 2 is a look-back head too: said once)
+    out = (_vectors(trace) if trace.words is not None and first else []) + [_position_0(trace, layer)]
     for h, run in enumerate(layer.heads):
         o, w = run.head.offset, run.weights
         name = f"The {run.head.name}: " if several else ""
