@@ -1488,3 +1488,18 @@ def test_a_range_of_keys_no_query_keeps_is_named_not_set():
         for block in documents.handout(trace).blocks:
             if isinstance(block, Table):
                 assert all(piece.rows for piece, _ in latex.pieces(block)), (n, block.key)
+
+
+def test_a_flow_of_ranges_fills_the_page_its_opening_leaves(tmp_path):
+    """`circuits` on 45 tokens with word vectors: its opening stood alone on page 1 (32% full), the first of
+    P A_1 P^T's three ranges of 15 columns (each 45 rows) planned for a page of its own, as were the other two:
+    5 pages. Now a flow's first range, after text on a page it would leave under 40% full, is set there where
+    it fits at 7 pt or more (\\flowfirst), and the ranges after it at its size (\\flowed): 4 pages, the first
+    95% full, the three ranges at one size."""
+    tokens = ("b cat cat b c cat d cat a cat a d c cat b b d cat cat d d b b b cat d a a b cat a c a c d cat d d d "
+              "cat d b c a a")
+    fill, log = _filled(tmp_path, ["circuits", tokens, "--similar", "subword"])
+    assert len(fill) <= 4 and min(fill[:-1]) >= 0.4, fill
+    assert "Overfull" not in log
+    scales = [int(x) for x in re.findall(r"a table set at (\d+) percent", log)]
+    assert min(scales, default=100) >= 70

@@ -142,6 +142,22 @@ PREAMBLE = r"""\documentclass[10pt]{article}
   \ifdim\pagegoal<\maxdimen\ifdim\dimexpr\ht\pending+\dp\pending\relax<\dimen0
   \ifdim\dimexpr\ht\pending+\dp\pending+#1\relax>\dimen0\ifdim\pagetotal>0.4\textheight
   \newpage\fi\fi\fi\fi\noindent\usebox{\pending}}
+% The first range of a table set in ranges one under another (a flow of them), after text on a page it would
+% leave under 40% full: where it does not fit in the room left, but does at 7 pt or more, it is set there,
+% shrunk, and the ranges after it in the flow at that size (\flowed); else as planned (a circuits handout of 45
+% tokens left its opening alone on a page, 33% full).
+\newcount\flowscale\flowscale=100 \newsavebox{\flowbox}
+\newcommand{\flowfirst}[1]{\measured\sbox{\pending}{#1}\global\flowscale=100
+  \dimen0=\dimexpr\pagegoal-\pagetotal-\parskip\relax
+  \ifdim\pagegoal<\maxdimen\ifdim\pagetotal<0.4\textheight\ifdim\dimexpr\ht\pending+\dp\pending\relax>\dimen0
+  \ifdim\dimexpr(\ht\pending+\dp\pending)*70/\tablescale\relax<\dimen0
+  \global\flowscale=\numexpr\tablescale*\dimen0/(\ht\pending+\dp\pending)\relax
+  \typeout{induction-demo: a table set at \the\flowscale\space percent}%
+  \sbox{\pending}{\resizebox*{!}{\dimen0}{\usebox{\pending}}}\fi\fi\fi\fi\noindent\usebox{\pending}}
+\newcommand{\flowed}[1]{\sbox{\flowbox}{#1}\ifnum\tablescale>\flowscale
+  \typeout{induction-demo: a table set at \the\flowscale\space percent}%
+  \sbox{\flowbox}{\resizebox*{!}{\dimexpr(\ht\flowbox+\dp\flowbox)*\flowscale/\tablescale\relax}{\usebox{\flowbox}}}\fi
+  \noindent\usebox{\flowbox}}
 \newcommand{\masked}{\cellcolor{black!10}\textcolor{black!45}{$\times$}}
 \newcommand{\z}{$\cdot$}
 % A vertical ellipsis no taller than a line: $\vdots$ (its dots 4 pt apart over a 6 pt kern) made a row of them
@@ -706,7 +722,10 @@ def render(document: Document) -> str:
                     # 10 pt, or a turned one below text moved onto its page: it may shrink to the room left
                     out += [r"\par\medskip\noindent\fitrest{%"] + box[:-1] + [box[-1] + r"}\par", ""]
                 elif move is None and keep is not None and piece is cut[k][-1][0]:
-                    out += [r"\par\medskip\keepwith{%dpt}{%%" % keep] + box[:-1] + [box[-1] + r"}\par", ""]
+                    out += [r"\par\medskip\keepwith{%dpt}{\flowed{%%" % keep] + box[:-1] + [box[-1] + r"}}\par", ""]
+                elif move is None and tight:  # a flow's first range may fill the page text left (\flowfirst)
+                    flow = r"\flowfirst" if piece is cut[k][0][0] and k - 1 not in stacked else r"\flowed"
+                    out += [r"\par\medskip\noindent" + flow + "{%"] + box[:-1] + [box[-1] + r"}\par", ""]
                 elif move is None:
                     out += [r"\par\medskip\noindent" + box[0]] + box[1:-1] + [box[-1] + r"\par", ""]
                 else:
