@@ -672,3 +672,15 @@ def test_where_the_token_vectors_come_from_is_said_once(similar):
     doc = shown("the cat sat . the cat ran", "--circuit", "virtual", "--similar", similar)
     said_where = [layer for layer in ("1", "2", "3") for s in doc["story"][layer] if s["text"].startswith("Each token is")]
     assert said_where == ["1"]
+
+
+def test_the_sweep_says_why_position_0_is_matched_under_the_inclusive_mask():
+    """Under the inclusive mask the sweep's @3 (`a` of `a b c a b c`) puts 0.50 on its matched key at s = 100,
+    where the closed form says 1.00: position 0 keeps only itself, so its previous half holds its own `a` and
+    it matches too. The note under the table blamed "a blend of the first tokens" alone; it now names
+    position 0's own token, under that mask only."""
+    said = {mask: " ".join(invoke(["sweep", "a b c a b c", "--scale", "1,100", "--mask", mask]).stdout.split())
+            for mask in ("inclusive", "strict")}
+    assert "(position 0, which the inclusive mask lets keep only itself, its own token)" in said["inclusive"]
+    assert "0.500000 1.000000" in said["inclusive"]  # (@3's weight at s = 100, beside the closed form)
+    assert "position 0, which" not in said["strict"]

@@ -145,7 +145,9 @@ def sweep(result: dict, fit=None) -> Document:
                  + (f", similar {built['similar']['kind']}" if built["similar"] else "") + "), beside the closed form ",
                  Math("m / (m + sum_j e^(-s g_j))"), " for m matched keys, each other kept key j a gap of ",
                  Math("g_j s"), " below them. Where they differ, a key near the start holds a blend of the first "
-                 "tokens, written where its layer-1 head had no token that far back to copy.")
+                 "tokens" + (" (position 0, which the inclusive mask lets keep only itself, its own token)"
+                             if built["mask"] == "inclusive" else "")
+                 + ", written where its layer-1 head had no token that far back to copy.")
     table = Table("sweep", title, ("",), tuple(columns), rows, tuple(groups))
 
     def part(start: int, size: int):
