@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -28,11 +27,10 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).parent))
+from limits import ENV  # noqa: E402  (each child with the bytecode cache)
+
 TOOL = [sys.executable, "-c", "from induction_demo.cli import main; main()"]
-# As a user's machine runs them, with Python's bytecode cache (startup.py's reason): where the environment
-# turns it off, a checkout without its cache compiled its modules again each run (0.1 to 0.2 s), which made the
-# other checkout look that much faster
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 WRAPPER = ("import resource, subprocess, sys; p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from limits import ENV  # noqa: E402  (each child with the bytecode cache)
 
 TEXT = ("the cat sat on the mat and the dog ran to the log while the cat sat on the mat and then the dog sat on "
         "the log too as the cat ran off and the dog sat on the")
@@ -48,7 +50,6 @@ for _, text, context in cases:
     out.append(sorted(times)[len(times) // 2])
 print(json.dumps(out))
 """
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # (model_files.py's reason)
 
 
 def drawn(cases: list, runs: int, checkout: Path) -> list[float]:
