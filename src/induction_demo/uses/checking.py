@@ -236,12 +236,11 @@ def _where(row: np.ndarray, layer: int, i: int, head: int = 0) -> tuple[str, lis
             [Top(layer, head, i, tuple(top)), Weight(layer, head, i, (j,), float(row[j]))])
 
 
-@functools.lru_cache(maxsize=4096)
 def _lecture(tokens: tuple[str, ...]) -> tuple:
     """What the hand-built construction does on ``tokens``, as much as a
     check needs: each copying query, the keys its induction head puts weight on
-    (the token after an earlier copy), that weight, and its output. Cached:
-    a check's hints run the same strings again."""
+    (the token after an earlier copy), that weight, and its output (read off
+    ``_held_to``'s run, which is kept: a check's hints run the same strings again)."""
     from ..core.weights import LECTURE as BUILT
 
     told, job, weights = _held_to(tokens, BUILT)
