@@ -122,12 +122,16 @@ PREAMBLE = r"""\documentclass[10pt]{article}
 % A table that does not fit in what is left of its page shrinks to fit there, caption and all, when that sets
 % it at 7 pt or more (else it starts the next page, as it was): an upright one set at 10 pt, or the first on a
 % turned page below text that went there (\leadpar).
-\newcommand{\fitrest}[1]{\measured\sbox{\pending}{#1}\dimen0=\dimexpr\pagegoal-\pagetotal-\parskip\relax
-  \ifdim\pagegoal<\maxdimen\ifdim\dimexpr\ht\pending+\dp\pending\relax>\dimen0
+% (\restfit{limit}{table}: so, where the page holds less than limit; the size it set, in \restscale, or 0)
+\newcount\restscale
+\newcommand{\restfit}[2]{\measured\sbox{\pending}{#2}\global\restscale=0
+  \dimen0=\dimexpr\pagegoal-\pagetotal-\parskip\relax
+  \ifdim\pagegoal<\maxdimen\ifdim\pagetotal<#1\ifdim\dimexpr\ht\pending+\dp\pending\relax>\dimen0
   \ifdim\dimexpr(\ht\pending+\dp\pending)*70/\tablescale\relax<\dimen0
-  \typeout{induction-demo: a table set at
-  \the\numexpr\tablescale*\dimen0/(\ht\pending+\dp\pending)\relax\space percent}%
-  \sbox{\pending}{\resizebox*{!}{\dimen0}{\usebox{\pending}}}\fi\fi\fi\noindent\usebox{\pending}}
+  \global\restscale=\numexpr\tablescale*\dimen0/(\ht\pending+\dp\pending)\relax
+  \typeout{induction-demo: a table set at \the\restscale\space percent}%
+  \sbox{\pending}{\resizebox*{!}{\dimen0}{\usebox{\pending}}}\fi\fi\fi\fi\noindent\usebox{\pending}}
+\newcommand{\fitrest}[1]{\restfit{\maxdimen}{#1}}
 % A paragraph of the text before a turned table: on this page while it fits, else it and the rest go on the
 % turned page, before the table (two lines of the story stood alone on an upright page, 8% full).
 \newif\ifledturned
@@ -143,17 +147,12 @@ PREAMBLE = r"""\documentclass[10pt]{article}
   \ifdim\dimexpr\ht\pending+\dp\pending+#1\relax>\dimen0\ifdim\pagetotal>0.4\textheight
   \newpage\fi\fi\fi\fi\noindent\usebox{\pending}}
 % The first range of a table set in ranges one under another (a flow of them), after text on a page it would
-% leave under 40% full: where it does not fit in the room left, but does at 7 pt or more, it is set there,
-% shrunk, and the ranges after it in the flow at that size (\flowed); else as planned (a circuits handout of 45
+% leave under 40% full: \fitrest's rule (shrunk to the room left, where that keeps 7 pt or more), and the
+% ranges after it in the flow at the size it set (\flowed); else as planned (a circuits handout of 45
 % tokens left its opening alone on a page, 33% full).
 \newcount\flowscale\flowscale=100 \newsavebox{\flowbox}
-\newcommand{\flowfirst}[1]{\measured\sbox{\pending}{#1}\global\flowscale=100
-  \dimen0=\dimexpr\pagegoal-\pagetotal-\parskip\relax
-  \ifdim\pagegoal<\maxdimen\ifdim\pagetotal<0.4\textheight\ifdim\dimexpr\ht\pending+\dp\pending\relax>\dimen0
-  \ifdim\dimexpr(\ht\pending+\dp\pending)*70/\tablescale\relax<\dimen0
-  \global\flowscale=\numexpr\tablescale*\dimen0/(\ht\pending+\dp\pending)\relax
-  \typeout{induction-demo: a table set at \the\flowscale\space percent}%
-  \sbox{\pending}{\resizebox*{!}{\dimen0}{\usebox{\pending}}}\fi\fi\fi\fi\noindent\usebox{\pending}}
+\newcommand{\flowfirst}[1]{\restfit{0.4\textheight}{#1}%
+  \ifnum\restscale>0 \global\flowscale=\restscale\else\global\flowscale=100 \fi}
 \newcommand{\flowed}[1]{\sbox{\flowbox}{#1}\ifnum\tablescale>\flowscale
   \typeout{induction-demo: a table set at \the\flowscale\space percent}%
   \sbox{\flowbox}{\resizebox*{!}{\dimexpr(\ht\flowbox+\dp\flowbox)*\flowscale/\tablescale\relax}{\usebox{\flowbox}}}\fi
