@@ -633,7 +633,8 @@ def main():
 @click.option("--force", is_flag=True, help="Replace an -o file even when it is read-only.")
 @click.option("--layer", type=click.Choice(LAYERS), default=None, help="Show one layer only.")
 @click.option("--no-matrices", is_flag=True, help="Hide the d x d attention matrices A_1, A_2.")
-@click.option("--full", is_flag=True, help="Show every position even when the tables are wider than the terminal.")
+@click.option("--full", is_flag=True, help="Show every position even when the tables are wider than the terminal; "
+              "a handout of more than 20 tokens: every matrix, the repeats left out, not the focused handout.")
 @click.option("--temperature", type=Positive(), default=1.0, show_default=True,
               help="Temperature T of the next-token softmax: below 1 sharpens, above 1 flattens.")
 @click.option("--ablate", type=click.Choice(ABLATIONS), default=None,

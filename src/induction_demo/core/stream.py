@@ -160,6 +160,11 @@ class Stream:
         part = self.parts.get(name)
         return part is not None and (isinstance(part, OneHot) or bool(part.any()))
 
+    def same(self, other: Stream, name: str) -> bool:
+        """Whether subspace ``name`` of Y is ``other``'s, cell for cell."""
+        return self.parts.get(name) is other.parts.get(name) or bool(np.array_equal(self.block(name),
+                                                                                    other.block(name)))
+
     def dense(self) -> np.ndarray:  # -> [N, d]
         """Y as one N x d array, for a view (made once, then kept)."""
         if self._dense is None:

@@ -48,11 +48,12 @@ def whole(build: Build | Split) -> list[Table]:
     return [(build.whole if isinstance(build, Split) else build)(None)]
 
 
-def streamed(trace: Trace, key: str, title: tuple, y, compact: bool) -> Split:
+def streamed(trace: Trace, key: str, title: tuple, y, compact: bool, same: dict | None = None) -> Split:
     """Y whole, or (on a narrow screen) half by half, or subspace by subspace:
     the parts that hold a nonzero entry, each saying which columns are all 0
     and left out (a table of dots for each empty part took two screens of
-    `lecture` under --context 2)."""
+    `lecture` under --context 2). Whole, Y leaves out the subspaces ``same``
+    names (``unchanged``)."""
     held = [name for name in trace.basis.names if y.nonzero(name)] or list(trace.basis.names[:1])
 
     def parts(where: list) -> tuple:
@@ -61,7 +62,7 @@ def streamed(trace: Trace, key: str, title: tuple, y, compact: bool) -> Split:
     levels = (parts(halves(trace)), parts(subspaces(trace)))
     if any(s.kind == "sin" for s in trace.basis.subspaces):  # then a position code in pieces
         levels += (parts(pieces(trace)),)
-    return Split(lambda shown: stream(trace, key, title, y, shown, compact), levels)
+    return Split(lambda shown: stream(trace, key, title, y, shown, compact, same=same), levels)
 
 
 def quieted(build) -> Split:
@@ -92,8 +93,24 @@ def layer_opening(trace: Trace, layer: Layer) -> list:
             Paragraph(describe.layer_summary(trace.construction, tuple(run.head for run in layer.heads), layer.index))]
 
 
+def unchanged(trace: Trace, layer: Layer, y, shown_in: dict, compact: bool) -> dict:
+    """The subspaces a layer that adds to its input ``y`` leaves as they were, cell for cell, each with the
+    symbol of the Y it was printed in last (``shown_in``): a long handout does not print them again. Only the
+    subspaces its table would print (``compact``: the nonzero ones), and none where that would leave it
+    none (an ablated layer's output is its input)."""
+    if not layer.residual:
+        return {}
+    printed = [name for name in trace.basis.names if layer.output.nonzero(name) or not compact]
+    same = {name: shown_in[name] for name in printed if layer.output.same(y, name)}
+    return same if len(same) < len(printed) else {}
+
+
 def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Fit = whole,
-                 sentences: list | None = None, compact: bool = False) -> list:
+                 sentences: list | None = None, compact: bool = False, repeats: bool = True,
+                 same: dict | None = None) -> list:
+    """A layer's opening, its heads' A and tables, its output Y^(l) and (``sentences``) its story. With
+    ``repeats`` False (a long handout's, which leaves out the tables that repeat cells printed before) the
+    masked logits are said in the logits' caption and not printed; Y^(l) leaves out the subspaces ``same`` names (``unchanged``)."""
     l, previous, c = layer.index, f"Y^({layer.index - 1})", trace.construction
     heads = tuple(run.head for run in layer.heads)
     out: list = layer_opening(trace, layer)
@@ -107,34 +124,35 @@ def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Fit = w
         if matrices:
             out += positional(trace, run, f"layer{l}", of, fit, compact)
         job = mechanism.cells(trace, (run,))
-        for table in (
-            fit(lambda shown: logits_table(trace, layer, run, job, shown)),
-            fit(quieted(lambda shown, notes: attention(
+        masked = [] if not repeats else fit(quieted(lambda shown, notes: attention(
                 trace, f"layer{l}.masked" + head_suffix(run, several),
                 ("Masked attention" + of + ": query i keeps keys ", Math(describe.kept(c)),
                  f" (× = masked; {legend})"),
                 run.logits, fmt.LOGIT_DECIMALS, mask=layer.mask, job=job, quiet=run.head.held, shown=shown,
-                idle=idle(run.head), vmax=run.head.scale, notes=notes))),
-            fit(quieted(lambda shown, notes: weights_table(trace, layer, run, job, shown, notes))),
-        ):
-            out += table
+                idle=idle(run.head), vmax=run.head.scale, notes=notes)))
+        out += fit(lambda shown: logits_table(trace, layer, run, job, shown, said=not repeats))
+        out += masked
+        out += fit(quieted(lambda shown, notes: weights_table(trace, layer, run, job, shown, notes)))
     writes = f"sum_o W^(o) {previous} V_o" if several else f"W^({l}) {previous} V_{l}"
     update = f"{previous} + {writes}" if layer.residual else writes
     out += fit(streamed(trace, f"layer{l}.output", ("Layer output ", Math(f"Y^({l}) = {update}"),
-                                                     " (· = exactly 0)"), layer.output, compact))
+                                                     " (· = exactly 0)"), layer.output, compact, same))
     if sentences:
         out.append(Paragraph((f"What layer {l} did on this string:",)))
         out += [Paragraph(("• ",) + sentence.parts) for sentence in sentences]
     return out
 
 
-def logits_table(trace: Trace, layer: Layer, run, job, shown, focused: bool = False) -> Table:
-    """A head's attention logits, its job marked: the walkthrough's and (``focused``) the focused handout's."""
+def logits_table(trace: Trace, layer: Layer, run, job, shown, focused: bool = False, said: bool = False) -> Table:
+    """A head's attention logits, its job marked: the walkthrough's and (``focused``) the focused handout's;
+    ``said``: saying the masked attention, which is not printed."""
     several, c, l = len(layer.heads) > 1, trace.construction, layer.index
     of = f" of the {run.head.name}" if several else ""
+    masked = ("; the masked attention, these logits on the keys ", Math(describe.kept(c)),
+              " only, is not printed again: the weights below mark the other keys ×") if said else ()
     return attention(trace, f"layer{l}.logits" + head_suffix(run, several), (
         "Attention logits ", Math(describe.logit_formula(c, l, run.head)),
-        f"{of} (rows: queries i, columns: keys j; {describe.job(c, run.head)})"),
+        f"{of} (rows: queries i, columns: keys j; {describe.job(c, run.head)}", *masked, ")"),
         run.logits, fmt.LOGIT_DECIMALS, job=job, shown=shown, vmax=run.head.scale, focused=focused)
 
 
@@ -235,7 +253,7 @@ def head_suffix(run, several: bool) -> str:
 
 
 def walkthrough(trace: Trace, told: Told = None, layers=None, matrices: bool = True,
-                fit: Fit = whole, compact: bool = False) -> Document:
+                fit: Fit = whole, compact: bool = False, repeats: bool = True) -> Document:
     """Input, each chosen layer in the lecture's order (with ``told``, its
     story, unless None), the predictions and the next-token probabilities.
 
@@ -243,8 +261,12 @@ def walkthrough(trace: Trace, told: Told = None, layers=None, matrices: bool = T
     it for the positions ``shown`` (None: all), and a ``Split`` offers
     narrower parts too; the default shows every table whole.
     ``compact`` shows each A_l as its nonzero blocks only and leaves out the
-    all-zero column blocks of each Y. An ablated run's predictions have the
-    intact model's beside them (``Trace.intact``)."""
+    all-zero column blocks of each Y. ``repeats`` False leaves out the
+    tables that repeat cells printed before them (a long handout's): the masked logits (the logits on the keys kept, which the
+    weights mark) are said in the logits' caption, not printed, and each Y
+    leaves out the subspaces it holds unchanged from the Y printed before it.
+    An ablated run's predictions have the intact model's beside them
+    (``Trace.intact``)."""
     layers = trace.shown(layers)
     first = min(layers)  # a layer's view starts from its own input, Y^(first - 1)
     empty = describe.empty(trace.construction)
@@ -255,9 +277,14 @@ def walkthrough(trace: Trace, told: Told = None, layers=None, matrices: bool = T
     if trace.words is not None:  # dense token vectors: how similar each pair is
         blocks += fit(Split(lambda shown: similarities(trace, shown), ()))
     blocks += fit(streamed(trace, "input", ("Input ", Math(f"Y^({first - 1})"), about), y, compact))
+    shown_in = dict.fromkeys(trace.basis.names, f"Y^({first - 1})")  # where each subspace was printed last
     for layer in trace.layers:
         if layer.index in layers:
-            blocks += layer_blocks(trace, layer, matrices, fit, (told or {}).get(layer.index), compact)
+            same = None if repeats else unchanged(trace, layer, y, shown_in, compact)
+            blocks += layer_blocks(trace, layer, matrices, fit, (told or {}).get(layer.index), compact, repeats,
+                                   same)
+            shown_in.update((name, f"Y^({layer.index})") for name in trace.basis.names if name not in (same or {}))
+        y = layer.output
     # A row per position, whatever the width: never a window.
     source = "" if trace.layers[-1].index in layers else (
         f"; read off layer {trace.layers[-1].index}'s output, which this view does not show")
@@ -272,9 +299,12 @@ def walkthrough(trace: Trace, told: Told = None, layers=None, matrices: bool = T
 def handout(trace: Trace, told: Told = None, layers=None, matrices: bool = True,
             compact_d: int = inputs.COMPACT_D) -> Document:
     """The walkthrough with the model's equations first: for documents.
-    Past d = ``compact_d``, each A_l shows only its nonzero blocks."""
+    Past d = ``compact_d``, each A_l shows only its nonzero blocks. Past
+    inputs.FOCUS_TOKENS (``--full``: the lecture's walkthrough is short),
+    the repeats are left out (``walkthrough``'s ``repeats``)."""
     layers = trace.shown(layers)
-    walk = walkthrough(trace, told, layers, matrices, compact=trace.basis.d > compact_d)
+    walk = walkthrough(trace, told, layers, matrices, compact=trace.basis.d > compact_d,
+                       repeats=trace.n <= inputs.FOCUS_TOKENS)
     model = [Heading("The model")] + [Paragraph(line) for line in describe.equations(trace.construction)]
     return Document(walk.title, walk.blocks[:1] + tuple(model) + walk.blocks[1:])
 

@@ -277,10 +277,14 @@ def weight_matrix(trace: Trace, key: str, title: tuple, blocks: tuple[Block, ...
 
 
 def stream(trace: Trace, key: str, title: tuple, y: Stream, shown: Sequence[int] | None = None,
-           nonzero_only: bool = False, half: tuple[str, tuple[str, ...]] | None = None) -> Table:
+           nonzero_only: bool = False, half: tuple[str, tuple[str, ...]] | None = None,
+           same: dict | None = None) -> Table:
     """An N x d representation Y: a row per position, a column per direction.
     With ``nonzero_only``, only the subspaces holding a nonzero entry. With
-    ``half`` (a label and its subspaces), only those, with 1 written ``1``."""
+    ``half`` (a label and its subspaces), only those, with 1 written ``1``.
+    ``same`` maps subspaces Y holds unchanged from a Y printed before it to
+    that Y's symbol ("Y^(0)"): they are left out and named (a long handout's
+    Y^(1): its current half is Y^(0)'s)."""
     directions = _directions(trace, shown)
     if half is not None:
         label, names = half[:2]
@@ -311,6 +315,11 @@ def stream(trace: Trace, key: str, title: tuple, y: Stream, shown: Sequence[int]
         if len(kept) < len(trace.basis.names):
             title = title + ("; the " + fmt.listed(name for b, name in enumerate(trace.basis.names)
                                                   if b not in kept) + " columns are all 0 and left out",)
+    if same:
+        directions = [(k, b) for k, b in directions if k is None or trace.basis.names[b] not in same]
+        for symbol in dict.fromkeys(same.values()):
+            names = [name for name in trace.basis.names if same.get(name) == symbol]
+            title = title + (f"; the {fmt.listed(names)} columns are ", Math(symbol), "'s, unchanged, and left out")
     indices, groups = zip(*directions)
     matrix = y.dense()
     queries = _rows(trace, shown)
