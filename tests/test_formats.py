@@ -1030,6 +1030,18 @@ def test_small_upright_tables_between_turned_ones_stay_on_their_pages(tmp_path):
     assert "Overfull" not in log
 
 
+def test_the_last_range_of_a_flow_before_a_turned_page_does_not_stand_alone(tmp_path):
+    """45 tokens under the inclusive mask, --full: each layer's weights in three ranges of 45, 29 and 12 rows
+    one under another, Y^(1) on turned pages after them. The first two filled a page and the last 12 rows
+    stood alone on the next (25% full; nothing can join them there): now the last two start that page
+    together when this one is 40% full without them, and the count of pages is the same (21)."""
+    text = ("c 猫 a % b b d d the c é a b a a b b b a c the b c the the a b b the c é b d b a 猫 b a a c the b b "
+            "c a")
+    fill, log = _filled(tmp_path, ["show", text, "--mask", "inclusive", "--full"])
+    assert len(fill) <= 21 and min(fill[:-1]) >= 0.4, fill
+    assert "Overfull" not in log
+
+
 THIRTY_FOUR = ("the cat sat on the mat and the dog sat on the log while the cat ran to the mat and the dog ran to "
                "the log then the cat sat on the mat")
 
