@@ -684,3 +684,70 @@ def test_the_sweep_says_why_position_0_is_matched_under_the_inclusive_mask():
     assert "(position 0, which the inclusive mask lets keep only itself, its own token)" in said["inclusive"]
     assert "0.500000 1.000000" in said["inclusive"]  # (@3's weight at s = 100, beside the closed form)
     assert "position 0, which" not in said["strict"]
+
+
+@pytest.mark.parametrize("skip", [0, 1])
+@pytest.mark.parametrize("context", [1, 2])
+def test_the_query_itself_is_told_by_what_its_earlier_half_holds_too(skip, context):
+    """Under the inclusive mask a query keeps itself, and the induction head weighs it, as any key, by what its
+    earlier halves hold: `a b a b a --skip 1`, `b` (@3) "attends to `b` (@3) (weight 1.00), the query itself,
+    which the inclusive mask keeps, so it predicts `b`", where @3 is 2 after the earlier `b` (@1), a copy the
+    head is built for. The mask says why the key is kept, not why it scores: each sentence that names the
+    query itself among the keys it attends to now says what its earlier half holds as well."""
+    told = 0
+    for text in ["a b a b a", "x y x x y x", "b a b b a b a a", "c a b c a b c", "a a b a a b a a", "p q p q p q"]:
+        tokens = tuple(text.split())
+        trace = run(tokens, construction=Construction(mask="inclusive", skip=skip, context=context))
+        said_ = story(trace)[len(trace.layers)]
+        assert verify.problems(trace, said_) == []
+        for sentence in said_:
+            for i, rest in re.findall(r"@(\d+), the query itself \(the inclusive mask keeps it\), ([^;]*)",
+                                      sentence.text):
+                i, source = int(i), int(i) - 1 - skip
+                told += 1
+                assert sentence.text.startswith(f"`{tokens[i]}` (@{i})"), sentence.text  # its own row
+                if source < 0:
+                    assert "no token" in rest, rest
+                elif context == 1:
+                    where = "which followed" if skip == 0 else f"{skip + 1} after"
+                    assert rest.startswith(f"{where} the earlier `{tokens[i]}` (@{source})" if tokens[source] ==
+                                           tokens[i] else f"{where} `{tokens[source]}` (@{source}), not"), rest
+                else:
+                    assert rest.startswith(f"whose tokens ending {skip + 1} before it" if skip else
+                                           "whose tokens just before it"), rest
+            assert "the query itself, which the inclusive mask keeps" not in sentence.text
+    assert told >= 2
+
+
+@pytest.mark.parametrize("mask", ["strict", "inclusive"])
+@pytest.mark.parametrize("context, skip", [(2, 0), (3, 0), (2, 1)])
+def test_a_context_match_names_the_blend_that_scores_with_it(mask, context, skip):
+    """`a a b a a b a a --context 2`: `a` (@4) splits its attention 0.50 / 0.50 between @1, "whose tokens just
+    before it, `a`, match 1 of the query's last 2", and @2, which matches 2 of 2: key @1 has no token two before
+    it, and its prev2 third holds what layer 1 wrote there, `a` (@0), which the query's `a` (@3) matches, so it
+    scores as a match of 2. A key told by its matched tokens alone now has exactly the logit they give it
+    (a_ij = s (c [x_i = x_(j-h)] + the other matches)); where a blend scores too, the sentence says so."""
+    told = blended = 0
+    for text in ["a a b a a b a a", "x y x x y x y y x", "b a b b a b a a b", "c a b c a b c a", "p p p q p p q"]:
+        tokens = tuple(text.split())
+        trace = run(tokens, construction=Construction(mask=mask, context=context, skip=skip))
+        said_ = story(trace)[len(trace.layers)]
+        assert verify.problems(trace, said_) == []
+        logits, h = trace.induction.logits, 1 + skip
+        for sentence in said_:
+            i = re.match(r"`[^`]*` \(@(\d+)\)", sentence.text)
+            if i is None or int(i[1]) < context - 1:  # (a query with no token that far back is a blend itself)
+                continue
+            i = int(i[1])
+            for j, rest in re.findall(r"@(\d+), whose tokens (?:just|ending \d+) before it, (.*?)(?:;|, so |\.$)",
+                                      sentence.text):
+                j = int(j)
+                told += 1
+                scored = context * (tokens[i] == tokens[j - h]) + sum(
+                    tokens[i - m] == tokens[j - h - m] for m in range(1, context) if j - h - m >= 0)
+                if ", and its " in rest:
+                    blended += 1
+                    assert "holds a blend with" in rest and logits[i, j] > 100.0 * scored + 1e-6, (text, i, j)
+                else:
+                    assert abs(logits[i, j] - 100.0 * scored) < 1e-6, (text, i, j, rest)
+    assert told >= 5 and blended >= 1

@@ -341,8 +341,16 @@ def _why(trace: Trace, i: int, j: int) -> tuple[str, list]:
     reason: what the key's earlier halves hold, each reason said only where
     it holds (a model file's head gets only what its tokens show)."""
     c, n = trace.construction, trace.induction.index
-    if j == i:
-        return "the query itself, which the inclusive mask keeps", [cl.Kept(n, i, i, True), cl.Mask("inclusive")]
+    if j == i:  # kept by the mask, and weighed, as any key, by what its earlier halves hold
+        reason, premises = _held(trace, i, j)
+        return (f"the query itself (the inclusive mask keeps it), {reason}",
+                [cl.Kept(n, i, i, True), cl.Mask("inclusive")] + premises)
+    return _held(trace, i, j)
+
+
+def _held(trace: Trace, i: int, j: int) -> tuple[str, list]:
+    """Why query i's induction head weighs key j by what the key's earlier halves hold (``_why``)."""
+    c, n = trace.construction, trace.induction.index
     source = j - c.horizon
     on = bool(_cells(trace)[i, j])
     if source < 0:
@@ -370,8 +378,35 @@ def _why(trace: Trace, i: int, j: int) -> tuple[str, list]:
         return (f"whose tokens {ending}, {_context(trace, source, c.context)}, have "
                 f"{'similarity' if len(sims) == 1 else 'similarities'} {series([weight(x) for x in sims])} with the "
                 f"query's last {c.context}, {_context(trace, i, c.context)}", [cl.Context(i, j, matched, sims)])
+    blend, premises = _blended(trace, i, j)
     return (f"whose tokens {ending}, {_context(trace, source, c.context)}, match {matched} of the query's last "
-            f"{c.context}, {_context(trace, i, c.context)}", [cl.Context(i, j, matched)])
+            f"{c.context}, {_context(trace, i, c.context)}{blend}", [cl.Context(i, j, matched)] + premises)
+
+
+def _blended(trace: Trace, i: int, j: int) -> tuple[str, list]:
+    """What scores key j for query i beyond its matched tokens (a built head over one-hot tokens): each earlier
+    part of the key with no token that far back holds a blend of tokens, and where the blend holds the query's
+    token at that place, that share matches too (`a a b a a`, --context 2: key @1 holds `a` (@0) in its prev2
+    third, and scored as a match of 2 for query @4, told as "match 1")."""
+    c = trace.construction
+    if c.model is not None or trace.words is not None:
+        return "", []
+    source, before = j - c.horizon, trace.induction.index - 1  # (the stream the induction head reads)
+    y = trace.layers[before - 1].output if before else trace.embedding
+    said, premises = [], []
+    for m in range(c.context):
+        name = subspace(c.horizon + m, "tok")
+        if source - m >= 0 or i - m < 0 or name not in trace.basis.names:
+            continue
+        token = trace.tokens[i - m]
+        share = float(y.block(name)[j][trace.vocab.index(token)])
+        if weight(share) == weight(0.0):
+            continue
+        said.append(f"its {part_name(half(c.horizon + m))} {c.part()}, with no token {back(c.horizon + m)} it, "
+                    f"holds a blend with {code(token)} at {weight(share)}, which the query's {code(token)} "
+                    f"(@{i - m}) matches too")
+        premises += [cl.Before((j,), c.horizon + m), cl.Holds(before, j, name, token, share)]
+    return "".join(f", and {x}" for x in said), premises
 
 
 def _context(trace: Trace, start: int, k: int) -> str:
