@@ -110,7 +110,8 @@ def layer_blocks(trace: Trace, layer: Layer, matrices: bool = True, fit: Fit = w
                  same: dict | None = None) -> list:
     """A layer's opening, its heads' A and tables, its output Y^(l) and (``sentences``) its story. With
     ``repeats`` False (a long handout's, which leaves out the tables that repeat cells printed before) the
-    masked logits are said in the logits' caption and not printed; Y^(l) leaves out the subspaces ``same`` names (``unchanged``)."""
+    masked logits are said in the logits' caption and not printed; Y^(l) leaves out the subspaces ``same``
+    names (``unchanged``)."""
     l, previous, c = layer.index, f"Y^({layer.index - 1})", trace.construction
     heads = tuple(run.head for run in layer.heads)
     out: list = layer_opening(trace, layer)
@@ -262,9 +263,10 @@ def walkthrough(trace: Trace, told: Told = None, layers=None, matrices: bool = T
     narrower parts too; the default shows every table whole.
     ``compact`` shows each A_l as its nonzero blocks only and leaves out the
     all-zero column blocks of each Y. ``repeats`` False leaves out the
-    tables that repeat cells printed before them (a long handout's): the masked logits (the logits on the keys kept, which the
-    weights mark) are said in the logits' caption, not printed, and each Y
-    leaves out the subspaces it holds unchanged from the Y printed before it.
+    tables that repeat cells printed before them (a long handout's): the
+    masked logits (the logits on the keys kept, which the weights mark) are
+    said in the logits' caption, not printed, and each Y leaves out the
+    subspaces it holds unchanged from the Y printed before it.
     An ablated run's predictions have the intact model's beside them
     (``Trace.intact``)."""
     layers = trace.shown(layers)

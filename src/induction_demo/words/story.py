@@ -340,7 +340,7 @@ def _why(trace: Trace, i: int, j: int) -> tuple[str, list]:
     """Why query i's induction head weighs key j, and the premises of that
     reason: what the key's earlier halves hold, each reason said only where
     it holds (a model file's head gets only what its tokens show)."""
-    c, n = trace.construction, trace.induction.index
+    n = trace.induction.index
     if j == i:  # kept by the mask, and weighed, as any key, by what its earlier halves hold
         reason, premises = _held(trace, i, j)
         return (f"the query itself (the inclusive mask keeps it), {reason}",
