@@ -55,9 +55,10 @@ footer { margin-top: 2rem; font-size: .85rem; color: #555; }
   figure { break-inside: avoid; overflow: visible; }
   h2, h2 + p { break-after: avoid; }  /* a heading and its summary stay with the table after them */
   table { font-size: 8pt; --cell: 8pt; zoom: var(--print-zoom, 1); }  /* a wide table shrinks to the page, to 7 pt */
-  /* a wide table's ranges, printed at 7 pt and closer: two of 40 rows on a page */
+  /* a wide table's ranges, printed at 7 pt and closer: two of 40 rows on a page (at 1.1 lines apart, with
+     their captions, most ranges of 40 rows stood alone on a page half full: 20 pages for 40 tokens, not 15) */
   figure:has(> table.range) { margin: .6rem 0; }
-  table.range th, table.range td { padding: 0 3px; line-height: 1.1; }
+  table.range th, table.range td { padding: 0 3px; line-height: 1; }
   .screen { display: none; }  /* a table too wide for that prints as ranges of columns */
   .print { display: block; }
   /* a zero cell's text printed as generated content, the same characters: Chromium's PDF of a long handout's
