@@ -646,3 +646,25 @@ def test_dense_vectors_sweep_and_json_run_in_bounded_memory(dense_vectors, comma
         assert strict(done.stdout)["construction"]["similar"]["kind"] == "vectors"
     else:
         assert "closed form" in done.stdout.decode()
+
+
+@pytest.mark.parametrize("form", ["html", "markdown"])
+def test_a_handout_of_every_matrix_is_written_as_it_is_made(form):
+    """A 200-token HTML handout of every matrix under --context 4 --skip 16 is 160 MB; made as one list of
+    lines and then one string, it took 1.3 GB to write (`python benchmarks/commands.py ".html --full"`). A
+    handout now comes a block at a time, none of them near the whole, and the same text as at once."""
+    from importlib import import_module
+
+    from induction_demo.base import inputs
+    from induction_demo.core.runs import run
+    from induction_demo.views import documents, output
+    from induction_demo.words.story import story
+
+    trace = run(tuple(f"w{k % 9}" for k in range(60)))
+    made = output.produce(trace, form, full=True)
+    assert not isinstance(made, str)
+    chunks = list(made)
+    whole = "".join(chunks)
+    assert len(chunks) > 20 and max(map(len, chunks)) < len(whole) / 4  # (the largest: Y^(1), a seventh)
+    document = documents.handout(trace, story(trace), None, True, inputs.HANDOUT_WHOLE_D)
+    assert whole == import_module(f"induction_demo.views.render.{form}").render(document)

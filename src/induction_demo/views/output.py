@@ -61,9 +61,10 @@ def produce(trace: Trace, form: str, layers=None, matrices: bool = True, full: b
 
         return png.render(documents.heatmaps(trace, told, layers))
     module = import_module(f".render.{form}", __package__)
-    if focus:
-        return module.render(documents.focused(trace, told, layers))
-    return module.render(documents.handout(trace, told, layers, matrices, inputs.HANDOUT_WHOLE_D))
+    document = documents.focused(trace, told, layers) if focus else \
+        documents.handout(trace, told, layers, matrices, inputs.HANDOUT_WHOLE_D)
+    return module.chunks(document) if form in ("html", "markdown") else module.render(document)  # (a page of
+    # 160 MB, written as it is made; LaTeX's tables are small: d <= 120)
 
 
 def d_formula(trace: Trace) -> str:

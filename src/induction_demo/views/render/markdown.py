@@ -12,6 +12,8 @@ is shown as typed. ``@`` is left bare, so that the raw file reads well
 """
 from __future__ import annotations
 
+from typing import Iterator
+
 from ...base.text import LRM, Token, isolated
 from ..views import Answer, Document, Heading, Math, Paragraph, Table
 from .math import latex
@@ -80,18 +82,26 @@ def table(block: Table) -> list[str]:
 
 
 def render(document: Document) -> str:
-    out = [f"# {ltr(escape(document.title))}", ""]
+    return "".join(chunks(document))
+
+
+def chunks(document: Document) -> Iterator[str]:
+    """The handout as text chunks, a block at a time (written as it is made: a 200-token handout of every
+    matrix is tens of MB)."""
+    yield f"# {ltr(escape(document.title))}\n\n"
     for block in document.blocks:
         if isinstance(block, Heading):
-            out += [f"## {ltr(escape(block.text))}", ""]
+            out = [f"## {ltr(escape(block.text))}", ""]
         elif isinstance(block, Paragraph):
-            out += [ltr(inline(block.text)), ""]
+            out = [ltr(inline(block.text)), ""]
         elif isinstance(block, Answer):  # a box of blank lines to write in, once printed
-            out += ["```text", "Answer:"] + [" "] * block.lines + ["```", ""]
+            out = ["```text", "Answer:"] + [" "] * block.lines + ["```", ""]
         elif isinstance(block, Table):
-            out += [ltr(f"**{inline(block.title)}**"), ""] + table(block) + [""]
-    out.append("Made with induction-demo. · is exactly 0; × is masked (the key is not earlier than the query);"
-               " [ ] and bold mark where each head does its job, and each prediction." if document.legend else
-               "Made with induction-demo." + (" × is masked (the key is not earlier than the query)."
-                                              if any(isinstance(b, Table) for b in document.blocks) else ""))
-    return "\n".join(out) + "\n"
+            out = [ltr(f"**{inline(block.title)}**"), ""] + table(block) + [""]
+        else:
+            continue
+        yield "\n".join(out) + "\n"
+    yield ("Made with induction-demo. · is exactly 0; × is masked (the key is not earlier than the query);"
+           " [ ] and bold mark where each head does its job, and each prediction." if document.legend else
+           "Made with induction-demo." + (" × is masked (the key is not earlier than the query)."
+                                          if any(isinstance(b, Table) for b in document.blocks) else "")) + "\n"
