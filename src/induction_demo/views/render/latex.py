@@ -697,7 +697,8 @@ def render(document: Document) -> str:
                 found = _lead(document, k + 1, cut) if k + 1 not in stacked else None
                 if found and _below(found[0], found[1] in held_before, cut[found[1]][0][0]) is None:
                     keep = _text_blocks_pt(found[0], PORTRAIT_PT)
-                widowed = k + 1 not in stacked and k + 1 in cut and cut[k + 1][0][1] and len(cut[k]) > 1
+                widowed = keep is None and k + 1 not in stacked and k + 1 in cut and cut[k + 1][0][1] \
+                    and len(cut[k]) > 1  # (a flow's ranges all take the branch below: none is left waiting)
             for piece, turned in cut[k]:
                 if turned and not turned_pages:
                     out.append(r"\begin{landscape}")
