@@ -751,3 +751,35 @@ def test_a_context_match_names_the_blend_that_scores_with_it(mask, context, skip
                 else:
                     assert abs(logits[i, j] - 100.0 * scored) < 1e-6, (text, i, j, rest)
     assert told >= 5 and blended >= 1
+
+
+def test_a_blend_says_where_most_of_the_weight_went_instead():
+    """`x y z x y w x y --positions rope --context 2 --mask inclusive`: "`x` (@3) puts 0.06 on `y` (@1) and
+    outputs `x` (0.94)" left out where the 0.94 went, and why: to @0, whose earlier thirds hold its own token
+    (position 0 kept only itself). A row that puts less than half on the head's job names the key that holds
+    half or more instead, with its reason, and only such a key."""
+    from induction_demo.core import mechanism
+
+    named = 0
+    for options, text in itertools.product(
+            [dict(positions="rope", context=2, mask="inclusive"), dict(mask="inclusive"),
+             dict(positions="rope", mask="inclusive", skip=1), dict(positions="sinusoidal", context=2)],
+            ["x y z x y w x y", "x y x z x y", "a b c a d a b", "p q p p q r p"]):
+        tokens = tuple(text.split())
+        trace = run(tokens, construction=Construction(**options))
+        said_ = story(trace)[len(trace.layers)]
+        assert verify.problems(trace, said_) == []
+        layer = trace.layers[-1]
+        cells = mechanism.cells(trace, trace.induction) & layer.mask
+        w = layer.weights
+        for sentence in (s for s in said_ if "less than half the weight" in s.text):
+            for i, rest in re.findall(r"`[^`]*` \(@(\d+)\) puts [\d.]+ on (.*?) and outputs", sentence.text):
+                i = int(i)
+                off = np.flatnonzero(layer.mask[i] & ~cells[i])
+                heavy = [j for j in off if w[i, j] >= 0.5]
+                found = re.search(r", ([\d.]+) on `[^`]*` \(@(\d+)\), (.*),$", rest)
+                assert bool(found) == bool(heavy), (text, i, rest)
+                if found:
+                    named += 1
+                    assert int(found[2]) == heavy[0] and found[1] == f"{w[i, heavy[0]]:.2f}", (text, i, rest)
+    assert named >= 2
