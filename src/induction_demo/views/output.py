@@ -60,11 +60,11 @@ def produce(trace: Trace, form: str, layers=None, matrices: bool = True, full: b
         from .render import png
 
         return png.render(documents.heatmaps(trace, told, layers))
-    return handout(documents.focused(trace, told, layers) if focus else
-                   documents.handout(trace, told, layers, matrices, inputs.HANDOUT_WHOLE_D), form)
+    return handout_text(documents.focused(trace, told, layers) if focus else
+                        documents.handout(trace, told, layers, matrices, inputs.HANDOUT_WHOLE_D), form)
 
 
-def handout(document, form: str):
+def handout_text(document, form: str):
     """A document as Markdown, LaTeX or HTML: the first two as text chunks, written as they are made (a
     200-token HTML page of every matrix is 160 MB), LaTeX as one text (its tables are small: d <= 120)."""
     module = import_module(f".render.{form}", __package__)
@@ -174,4 +174,4 @@ def rendered(document, form: str, width: int, theme: str, notice: str | None = N
         if notice:
             document = terminal.with_notice(document, width, see_all=notice, shows="the first positions")
         return terminal.plain(document, width)
-    return handout(document, form)
+    return handout_text(document, form)

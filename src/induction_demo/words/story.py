@@ -16,6 +16,7 @@ inputs list the first few positions of a kind, then count the rest.
 """
 from __future__ import annotations
 
+import functools
 import weakref
 
 import numpy as np
@@ -679,6 +680,7 @@ def induction(trace: Trace, layer: Layer) -> list[Sentence]:
         def on(i: int) -> float:
             return float((w[i] * cells[i]).sum())
 
+        @functools.cache  # (each row's, made once: for its words and its premises)
         def rest(i: int) -> tuple[str, list]:
             """Where most of the weight went instead, and why: the key off the head's job that holds half or
             more (`x y z x` under the inclusive mask and rope: 0.94 on @0, whose earlier thirds hold its own
