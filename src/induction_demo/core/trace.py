@@ -156,6 +156,10 @@ class Trace:
         """The layers a view shows: ``layers`` (1, 2, ...), or every layer."""
         return tuple(layers) if layers else tuple(layer.index for layer in self.layers)
 
+    def stream(self, l: int) -> Stream:
+        """Y^(l): the embedding Y^(0), or layer l's output."""
+        return self.layers[l - 1].output if l else self.embedding
+
     @property
     def final(self) -> str:
         """The last layer's output, which the prediction is read off: "Y^(2)" (or "Y^(3)")."""

@@ -93,15 +93,15 @@ def layer_opening(trace: Trace, layer: Layer) -> list:
             Paragraph(describe.layer_summary(trace.construction, tuple(run.head for run in layer.heads), layer.index))]
 
 
-def unchanged(trace: Trace, layer: Layer, y, shown_in: dict, compact: bool) -> dict:
-    """The subspaces a layer that adds to its input ``y`` leaves as they were, cell for cell, each with the
+def unchanged(trace: Trace, layer: Layer, shown_in: dict, compact: bool) -> dict:
+    """The subspaces a layer that adds to its input leaves as they were, cell for cell, each with the
     symbol of the Y it was printed in last (``shown_in``): a long handout does not print them again. Only the
     subspaces its table would print (``compact``: the nonzero ones), and none where that would leave it
     none (an ablated layer's output is its input)."""
     if not layer.residual:
         return {}
     printed = [name for name in trace.basis.names if layer.output.nonzero(name) or not compact]
-    same = {name: shown_in[name] for name in printed if layer.output.same(y, name)}
+    same = {name: shown_in[name] for name in printed if layer.output.same(trace.stream(layer.index - 1), name)}
     return same if len(same) < len(printed) else {}
 
 
@@ -274,7 +274,7 @@ def walkthrough(trace: Trace, told: Told = None, layers=None, matrices: bool = T
     empty = describe.empty(trace.construction)
     start = describe.layer0(trace.construction, trace.words is not None)
     y, about = (trace.embedding, f": {start}; {empty} (· = exactly 0)") \
-        if first == 1 else (trace.layers[first - 2].output, f": the output of layer {first - 1} (· = exactly 0)")
+        if first == 1 else (trace.stream(first - 1), f": the output of layer {first - 1} (· = exactly 0)")
     blocks: list = [summary(trace)]
     if trace.words is not None:  # dense token vectors: how similar each pair is
         blocks += fit(Split(lambda shown: similarities(trace, shown), ()))
@@ -282,11 +282,10 @@ def walkthrough(trace: Trace, told: Told = None, layers=None, matrices: bool = T
     shown_in = dict.fromkeys(trace.basis.names, f"Y^({first - 1})")  # where each subspace was printed last
     for layer in trace.layers:
         if layer.index in layers:
-            same = None if repeats else unchanged(trace, layer, y, shown_in, compact)
+            same = None if repeats else unchanged(trace, layer, shown_in, compact)
             blocks += layer_blocks(trace, layer, matrices, fit, (told or {}).get(layer.index), compact, repeats,
                                    same)
             shown_in.update((name, f"Y^({layer.index})") for name in trace.basis.names if name not in (same or {}))
-        y = layer.output
     # A row per position, whatever the width: never a window.
     source = "" if trace.layers[-1].index in layers else (
         f"; read off layer {trace.layers[-1].index}'s output, which this view does not show")

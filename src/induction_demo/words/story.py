@@ -302,7 +302,7 @@ def _gives(trace: Trace, layer: Layer, i: int, token: str) -> tuple[np.ndarray, 
     """What each key gives ``token``'s score at query i, w_ij (y_j V)[token],
     summed over the layer's heads, and what the layer's residual gives: read
     through the heads' value blocks into the token block."""
-    previous = trace.layers[layer.index - 2].output if layer.index > 1 else trace.embedding
+    previous = trace.stream(layer.index - 1)
     basis, t = trace.basis, trace.vocab.index(token)
     width = basis.size("tok")
 
@@ -393,7 +393,7 @@ def _blended(trace: Trace, i: int, j: int) -> tuple[str, list]:
     if c.model is not None or trace.words is not None:
         return "", []
     source, before = j - c.horizon, trace.induction.index - 1  # (the stream the induction head reads)
-    y = trace.layers[before - 1].output if before else trace.embedding
+    y = trace.stream(before)
     said, premises = [], []
     for m in range(c.context):
         name = subspace(c.horizon + m, "tok")

@@ -73,7 +73,7 @@ def contributions(trace, layer: int, i: int, token: str) -> tuple[np.ndarray, fl
     summed over the layer's heads, and what the residual gives: dense
     products over the previous layer's output."""
     spec = trace.layers[layer - 1]
-    previous = (trace.layers[layer - 2].output if layer > 1 else trace.embedding).dense()
+    previous = trace.stream(layer - 1).dense()
     basis = trace.basis
     column = basis.block("tok")
     t = trace.vocab.index(token)
@@ -191,7 +191,7 @@ def _writes(trace, p: c.Writes) -> bool:
 
 
 def _holds(trace, p: c.Holds) -> bool:
-    y = trace.layers[p.layer - 1].output if p.layer else trace.embedding
+    y = trace.stream(p.layer)
     row = y.block(p.subspace)[p.position]
     direction = p.token if isinstance(p.token, int) else trace.vocab.index(p.token)
     return abs(row[direction] - p.share) <= 1e-9
